@@ -1,0 +1,1 @@
+// Command-line options of vigild: see options.h.

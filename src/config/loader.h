@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "config/diagnostics.h"
+#include "config/lexer.h"
+
+namespace vigil::config {
+
+struct LoadOptions {
+  LexerOptions lexer;
+  bool strict = false;  // --strict-config: unknown keywords are errors
+};
+
+struct LoadResult {
+  // Null when the file could not be read at all (`vigild -t` exit 3) or when
+  // diagnostics holds errors (exit 4).
+  std::shared_ptr<const Config> config;
+  Diagnostics diagnostics;
+  bool unreadable = false;
+};
+
+// Reads, parses and validates a configuration file and everything it
+// includes. Never throws on bad input.
+LoadResult loadConfig(const std::string& path, const LoadOptions& options);
+// The same for text in memory (tests, fuzzing).
+LoadResult loadConfigText(std::string_view name, std::string_view text, const LoadOptions& options);
+
+}  // namespace vigil::config

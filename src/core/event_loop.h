@@ -1,0 +1,58 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace vigil {
+
+// A one-shot timer owned by its creator. Destroying it cancels it. Re-arming
+// an armed timer moves its deadline.
+class Timer {
+ public:
+  virtual ~Timer() = default;
+  virtual void armAt(TimePoint deadline) = 0;
+  virtual void armAfter(Duration delay) = 0;
+  virtual void cancel() = 0;
+  virtual bool armed() const = 0;
+};
+
+// An fd registration; destroying it stops the watch (the fd itself is not
+// closed: the caller owns it).
+class FdWatch {
+ public:
+  virtual ~FdWatch() = default;
+  virtual void setEvents(uint32_t epollEvents) = 0;
+};
+
+struct ChildExit {
+  pid_t pid = 0;
+  int status = 0;         // as returned by waitpid
+  bool timedOut = false;  // killed by the loop because its timeout expired
+};
+
+// The single-threaded loop every worker runs on. Callbacks run on the loop's
+// thread, one at a time. Timers with equal deadlines fire in the order they
+// were armed.
+class EventLoop {
+ public:
+  using Callback = std::function<void()>;
+  using FdCallback = std::function<void(uint32_t epollEvents)>;
+  using ChildCallback = std::function<void(const ChildExit&)>;
+
+  virtual ~EventLoop() = default;
+
+  virtual TimePoint now() const = 0;
+  virtual std::unique_ptr<Timer> createTimer(Callback cb) = 0;
+  virtual std::unique_ptr<FdWatch> watchFd(int fd, uint32_t epollEvents, FdCallback cb) = 0;
+  // Runs cb on the loop soon, after the current callback returns. Safe to
+  // call from any callback; not from other threads (see PosixEventLoop::wake).
+  virtual void post(Callback cb) = 0;
+};
+
+}  // namespace vigil
