@@ -37,6 +37,7 @@ LoadResult finish(std::shared_ptr<SourceSet> sources, std::string path, const To
                   Diagnostics diagnostics, const LoadOptions& options) {
   LoadResult result;
   result.diagnostics = std::move(diagnostics);
+  result.sources = sources;
   auto config = std::make_shared<Config>();
   config->path = std::move(path);
   config->sources = std::move(sources);
@@ -58,6 +59,7 @@ LoadResult loadConfig(const std::string& path, const LoadOptions& options) {
   if (!tokens) {
     LoadResult result;
     result.unreadable = true;
+    result.sources = sources;
     result.diagnostics = std::move(diagnostics);
     result.diagnostics.error(SourcePos{sources->intern(path), 0, 0}, tokens.error().describe());
     return result;

@@ -20,6 +20,8 @@ struct LoadResult {
   // diagnostics holds errors (exit 4).
   std::shared_ptr<const Config> config;
   Diagnostics diagnostics;
+  // Owns the file names the diagnostics' positions point at.
+  std::shared_ptr<SourceSet> sources;
   bool unreadable = false;
 };
 

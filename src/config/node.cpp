@@ -59,8 +59,8 @@ class TreeBuilder {
 
   std::vector<Node> nested(const Token& open, int depth) {
     if (depth + 1 > kMaxDepth) {
-      diagnostics_.error(open.pos, "blocks are nested more than " + std::to_string(kMaxDepth) +
-                                       " deep");
+      diagnostics_.error(open.pos,
+                         "blocks are nested more than " + std::to_string(kMaxDepth) + " deep");
       skipBalanced();
       return {};
     }

@@ -6,13 +6,9 @@
 namespace vigil::config {
 namespace {
 
-std::string quote(std::string_view s) {
-  return "'" + std::string(s) + "'";
-}
+std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-std::string argCount(size_t n) {
-  return std::to_string(n) + (n == 1 ? " argument" : " arguments");
-}
+std::string argCount(size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); }
 
 }  // namespace
 
@@ -73,8 +69,8 @@ std::optional<int64_t> ParseContext::integer(const Token& tok, std::string_view 
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
     if (ec == std::errc::result_out_of_range) {
-      error(tok.pos, std::string(what) + " " + s + " is out of range " + std::to_string(min) +
-                         "-" + std::to_string(max));
+      error(tok.pos, std::string(what) + " " + s + " is out of range " + std::to_string(min) + "-" +
+                         std::to_string(max));
     } else {
       error(tok.pos, std::string(what) + " must be an integer, got " + quote(s));
     }
@@ -119,8 +115,8 @@ std::optional<bool> ParseContext::flag(const Node& node) {
   return boolean(node.args[0], quote(node.name()));
 }
 
-std::optional<Duration> ParseContext::seconds(const Token& tok, std::string_view what,
-                                              Duration min, Duration max) {
+std::optional<Duration> ParseContext::seconds(const Token& tok, std::string_view what, Duration min,
+                                              Duration max) {
   const std::string& s = tok.text;
   double value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
@@ -158,8 +154,8 @@ std::optional<IpAddress> ParseContext::address(const Token& tok, std::string_vie
 std::optional<IpPrefix> ParseContext::prefix(const Token& tok, std::string_view what) {
   auto p = IpPrefix::parse(tok.text);
   if (!p) {
-    error(tok.pos, std::string(what) + " is not a valid address or address/prefix: " +
-                       quote(tok.text));
+    error(tok.pos,
+          std::string(what) + " is not a valid address or address/prefix: " + quote(tok.text));
   }
   return p;
 }
@@ -182,8 +178,8 @@ std::optional<std::string> ParseContext::oneOf(const Token& tok, std::string_vie
     }
     list += (list.empty() ? "" : "|") + std::string(c);
   }
-  error(tok.pos, "unknown " + std::string(what) + " " + quote(tok.text) + " (expected one of " +
-                     list + ")");
+  error(tok.pos,
+        "unknown " + std::string(what) + " " + quote(tok.text) + " (expected one of " + list + ")");
   return std::nullopt;
 }
 

@@ -18,12 +18,15 @@ namespace vigil::config {
 // nullopt, so handlers simply skip the assignment on bad input.
 class ParseContext {
  public:
-  ParseContext(Diagnostics& diagnostics, bool strict) : diagnostics_(diagnostics), strict_(strict) {}
+  ParseContext(Diagnostics& diagnostics, bool strict)
+      : diagnostics_(diagnostics), strict_(strict) {}
 
   Diagnostics& diagnostics() { return diagnostics_; }
   bool strict() const { return strict_; }
 
-  void error(const SourcePos& pos, std::string message) { diagnostics_.error(pos, std::move(message)); }
+  void error(const SourcePos& pos, std::string message) {
+    diagnostics_.error(pos, std::move(message));
+  }
   void warning(const SourcePos& pos, std::string message) {
     diagnostics_.warning(pos, std::move(message));
   }

@@ -87,8 +87,6 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
   return p;
 }
 
-std::string IpPrefix::toString() const {
-  return address.toString() + "/" + std::to_string(length);
-}
+std::string IpPrefix::toString() const { return address.toString() + "/" + std::to_string(length); }
 
 }  // namespace vigil

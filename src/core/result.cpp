@@ -11,8 +11,6 @@ std::string Error::describe() const {
   return message + ": " + std::strerror(code);
 }
 
-Error errnoError(std::string what) {
-  return Error{errno, std::move(what)};
-}
+Error errnoError(std::string what) { return Error{errno, std::move(what)}; }
 
 }  // namespace vigil

@@ -1,0 +1,51 @@
+#include "cli/vigild/config_check.h"
+
+#include "config/config_json.h"
+
+namespace vigil::cli {
+namespace {
+
+int exitCodeFor(const config::LoadResult& result) {
+  if (result.unreadable) {
+    return kExitCannotRun;
+  }
+  return result.diagnostics.hasErrors() ? kExitConfigError : kExitOk;
+}
+
+void printFindings(const config::LoadResult& result, std::ostream& report) {
+  for (const auto& d : result.diagnostics.all()) {
+    report << d.format() << '\n';
+  }
+}
+
+}  // namespace
+
+config::LoadOptions loadOptionsFor(const Options& options) {
+  config::LoadOptions load;
+  load.strict = options.strictConfig;
+  load.lexer.configId = options.configId.value_or(defaultConfigId());
+  return load;
+}
+
+int runConfigTest(const Options& options, std::ostream& report) {
+  std::string path = options.configFile.empty() ? defaultConfigFile() : options.configFile;
+  auto result = config::loadConfig(path, loadOptionsFor(options));
+  printFindings(result, report);
+  int code = exitCodeFor(result);
+  if (code == kExitOk) {
+    report << path << ": configuration OK (" << result.diagnostics.warningCount() << " warnings)\n";
+  }
+  return code;
+}
+
+int runDumpConfig(const Options& options, std::ostream& out, std::ostream& report) {
+  std::string path = options.configFile.empty() ? defaultConfigFile() : options.configFile;
+  auto result = config::loadConfig(path, loadOptionsFor(options));
+  printFindings(result, report);
+  if (result.config) {
+    out << config::toJson(*result.config).dump(2) << '\n';
+  }
+  return exitCodeFor(result);
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,44 @@
+#include "core/ip_address.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil {
+namespace {
+
+TEST(IpAddressTest, ParsesBothFamiliesAndRoundTrips) {
+  auto v4 = IpAddress::parse("192.168.200.16");
+  ASSERT_TRUE(v4);
+  EXPECT_TRUE(v4->isV4());
+  EXPECT_EQ(v4->toString(), "192.168.200.16");
+  auto v6 = IpAddress::parse("2001:DB8::1");
+  ASSERT_TRUE(v6);
+  EXPECT_TRUE(v6->isV6());
+  EXPECT_EQ(v6->toString(), "2001:db8::1");
+  EXPECT_EQ(IpAddress::v4(0x0a000001), *IpAddress::parse("10.0.0.1"));
+}
+
+TEST(IpAddressTest, RejectsGarbage) {
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "300.1.1.1", "::g", "1.2.3.4 ",
+                          "0123456789abcdef0123456789abcdef0123456789abcdef"}) {
+    EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+  }
+}
+
+TEST(IpAddressTest, Classification) {
+  EXPECT_TRUE(IpAddress::parse("224.0.0.18")->isMulticast());
+  EXPECT_TRUE(IpAddress::parse("ff02::12")->isMulticast());
+  EXPECT_TRUE(IpAddress::parse("fe80::1")->isLinkLocal());
+  EXPECT_FALSE(IpAddress::parse("10.0.0.1")->isMulticast());
+}
+
+TEST(IpPrefixTest, DefaultsToHostLength) {
+  EXPECT_EQ(IpPrefix::parse("10.0.0.1")->length, 32u);
+  EXPECT_EQ(IpPrefix::parse("fe80::1")->length, 128u);
+  EXPECT_EQ(IpPrefix::parse("fe80::1/64")->length, 64u);
+  EXPECT_FALSE(IpPrefix::parse("10.0.0.1/"));
+  EXPECT_FALSE(IpPrefix::parse("10.0.0.1/x"));
+  EXPECT_FALSE(IpPrefix::parse("fe80::1/129"));
+}
+
+}  // namespace
+}  // namespace vigil
