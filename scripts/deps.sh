@@ -11,7 +11,7 @@ VIGIL_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libsystemd-dev
   libgtest-dev libgmock-dev googletest
   nlohmann-json3-dev libfmt-dev
-  iproute2 procps psmisc
+  iproute2 procps psmisc time
   keepalived
 )
 

@@ -17,8 +17,11 @@ bool isUnsupportedTopLevel(const std::string& name) {
   return false;
 }
 
-void buildModel(const std::vector<Node>& nodes, Config& config, ParseContext& ctx) {
-  for (const Node& node : nodes) {
+// Top-level statements are read and turned into model objects one at a
+// time, so peak memory is the model plus one block, never the whole file.
+void buildModel(NodeReader& reader, Config& config, ParseContext& ctx) {
+  while (auto next = reader.next()) {
+    const Node& node = *next;
     if (node.name() == "global_defs") {
       parseGlobalDefs(node, config, ctx);
     } else if (parseVrrpTopLevel(node, config, ctx) || parseLvsTopLevel(node, config, ctx)) {
@@ -42,7 +45,9 @@ LoadResult finish(std::shared_ptr<SourceSet> sources, std::string path, const To
   config->path = std::move(path);
   config->sources = std::move(sources);
   ParseContext ctx(result.diagnostics, options.strict);
-  buildModel(buildTree(tokens, result.diagnostics), *config, ctx);
+  TokenListSource source(tokens);
+  NodeReader reader(source, result.diagnostics);
+  buildModel(reader, *config, ctx);
   if (!result.diagnostics.hasErrors()) {
     result.config = std::move(config);
   }

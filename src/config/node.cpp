@@ -1,118 +1,125 @@
 #include "config/node.h"
 
 namespace vigil::config {
-namespace {
-
-// Deeper nesting than any real configuration uses; past it the input is
-// garbage and recursion must not be allowed to exhaust the stack.
-constexpr int kMaxDepth = 64;
 
 using Kind = Token::Kind;
 
-class TreeBuilder {
- public:
-  TreeBuilder(const TokenList& tokens, Diagnostics& diagnostics)
-      : tokens_(tokens), diagnostics_(diagnostics) {}
+NodeReader::NodeReader(TokenSource& source, Diagnostics& diagnostics)
+    : source_(source), diagnostics_(diagnostics) {}
 
-  std::vector<Node> build() { return block(nullptr, 0); }
-
- private:
-  bool atEnd() const { return i_ >= tokens_.size(); }
-  const Token& peek() const { return tokens_[i_]; }
-
-  void skipLineEnds() {
-    while (!atEnd() && peek().kind == Kind::EndOfLine) {
-      ++i_;
-    }
+bool NodeReader::fill() {
+  if (!haveLookahead_ && !exhausted_) {
+    haveLookahead_ = source_.next(lookahead_);
+    exhausted_ = !haveLookahead_;
   }
+  return haveLookahead_;
+}
 
-  // Reads statements until the `}` matching `open` (or the end of input when
-  // open is null, the top level).
-  std::vector<Node> block(const Token* open, int depth) {
-    std::vector<Node> nodes;
-    for (;;) {
-      skipLineEnds();
-      if (atEnd()) {
-        if (open != nullptr) {
-          diagnostics_.error(open->pos, "'{' is never closed (end of input reached)");
-        }
-        return nodes;
-      }
-      const Token& tok = peek();
-      if (tok.kind == Kind::CloseBrace) {
-        ++i_;
-        if (open != nullptr) {
-          return nodes;
-        }
-        diagnostics_.error(tok.pos, "'}' without a matching '{'");
-        continue;
-      }
-      if (tok.kind == Kind::OpenBrace) {
-        diagnostics_.error(tok.pos, "'{' must follow a keyword");
-        ++i_;
-        (void)nested(tok, depth);
-        continue;
-      }
-      nodes.push_back(statement(depth));
-    }
+Token NodeReader::take() {
+  fill();
+  haveLookahead_ = false;
+  return std::move(lookahead_);
+}
+
+void NodeReader::skipLineEnds() {
+  while (!atEnd() && peek().kind == Kind::EndOfLine) {
+    haveLookahead_ = false;
   }
+}
 
-  std::vector<Node> nested(const Token& open, int depth) {
-    if (depth + 1 > kMaxDepth) {
-      diagnostics_.error(open.pos,
-                         "blocks are nested more than " + std::to_string(kMaxDepth) + " deep");
-      skipBalanced();
-      return {};
+// Skips to just past the `}` balancing an already consumed `{`.
+void NodeReader::skipBalanced() {
+  size_t level = 1;
+  while (!atEnd() && level > 0) {
+    Kind k = peek().kind;
+    if (k == Kind::OpenBrace) {
+      ++level;
+    } else if (k == Kind::CloseBrace) {
+      --level;
     }
-    return block(&open, depth + 1);
+    haveLookahead_ = false;
   }
+}
 
-  // Skips to just past the `}` balancing an already consumed `{`, without
-  // recursion.
-  void skipBalanced() {
-    size_t level = 1;
-    while (!atEnd() && level > 0) {
-      Kind k = peek().kind;
-      if (k == Kind::OpenBrace) {
-        ++level;
-      } else if (k == Kind::CloseBrace) {
-        --level;
-      }
-      ++i_;
-    }
-  }
-
-  Node statement(int depth) {
-    Node node;
-    node.keyword = tokens_[i_++];
-    while (!atEnd() && peek().kind == Kind::Word) {
-      node.args.push_back(tokens_[i_++]);
-    }
-    if (atEnd()) {
-      return node;
-    }
-    // keepalived accepts the opening brace on the line after the keyword.
-    size_t save = i_;
+std::optional<Node> NodeReader::next() {
+  for (;;) {
     skipLineEnds();
-    if (!atEnd() && peek().kind == Kind::OpenBrace) {
-      const Token& open = tokens_[i_++];
-      node.hasBlock = true;
-      node.children = nested(open, depth);
-      return node;
+    if (atEnd()) {
+      return std::nullopt;
     }
-    i_ = save;
-    return node;
+    if (peek().kind == Kind::CloseBrace) {
+      diagnostics_.error(take().pos, "'}' without a matching '{'");
+      continue;
+    }
+    if (peek().kind == Kind::OpenBrace) {
+      Token open = take();
+      diagnostics_.error(open.pos, "'{' must follow a keyword");
+      (void)nested(open, 0);
+      continue;
+    }
+    return statement(0);
   }
+}
 
-  const TokenList& tokens_;
-  Diagnostics& diagnostics_;
-  size_t i_ = 0;
-};
+// Reads statements until the `}` matching `open`.
+std::vector<Node> NodeReader::block(const Token* open, int depth) {
+  std::vector<Node> nodes;
+  for (;;) {
+    skipLineEnds();
+    if (atEnd()) {
+      diagnostics_.error(open->pos, "'{' is never closed (end of input reached)");
+      return nodes;
+    }
+    if (peek().kind == Kind::CloseBrace) {
+      haveLookahead_ = false;
+      return nodes;
+    }
+    if (peek().kind == Kind::OpenBrace) {
+      Token inner = take();
+      diagnostics_.error(inner.pos, "'{' must follow a keyword");
+      (void)nested(inner, depth);
+      continue;
+    }
+    nodes.push_back(statement(depth));
+  }
+}
 
-}  // namespace
+std::vector<Node> NodeReader::nested(const Token& open, int depth) {
+  if (depth + 1 > kMaxDepth) {
+    diagnostics_.error(open.pos,
+                       "blocks are nested more than " + std::to_string(kMaxDepth) + " deep");
+    skipBalanced();
+    return {};
+  }
+  return block(&open, depth + 1);
+}
+
+Node NodeReader::statement(int depth) {
+  Node node;
+  node.keyword = take();
+  while (!atEnd() && peek().kind == Kind::Word) {
+    node.args.push_back(take());
+  }
+  // keepalived accepts the opening brace on the line after the keyword, so
+  // look past line ends; they only separate statements, so consuming them
+  // when no brace follows changes nothing.
+  skipLineEnds();
+  if (!atEnd() && peek().kind == Kind::OpenBrace) {
+    Token open = take();
+    node.hasBlock = true;
+    node.children = nested(open, depth);
+  }
+  return node;
+}
 
 std::vector<Node> buildTree(const TokenList& tokens, Diagnostics& diagnostics) {
-  return TreeBuilder(tokens, diagnostics).build();
+  TokenListSource source(tokens);
+  NodeReader reader(source, diagnostics);
+  std::vector<Node> nodes;
+  while (auto node = reader.next()) {
+    nodes.push_back(std::move(*node));
+  }
+  return nodes;
 }
 
 }  // namespace vigil::config
