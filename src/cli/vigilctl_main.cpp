@@ -1,1 +1,30 @@
-int main() { return 0; }
+// vigilctl: the operator's command-line client. Commands that talk to a
+// running vigild (status, vrrp, check, ipvs, reload) arrive with the control
+// socket; today it reports its version and usage.
+#include <iostream>
+#include <string>
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: vigilctl COMMAND [ARGS]
+  version     print the version
+  help        this text
+Commands that query a running vigild (status, vrrp, check, ipvs, reload)
+need the control socket, which is not implemented yet.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string command = argc > 1 ? argv[1] : "help";
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "vigilctl " << VIGIL_VERSION << '\n';
+    return 0;
+  }
+  std::cerr << "vigilctl: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}
