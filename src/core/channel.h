@@ -1,0 +1,79 @@
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/event_loop.h"
+#include "core/frame_codec.h"
+#include "core/result.h"
+#include "core/unique_fd.h"
+
+namespace vigil {
+
+struct ChannelLimits {
+  // Frames waiting for the peer to read beyond this are refused, so a stuck
+  // peer cannot make the sender grow without bound.
+  size_t maxQueuedBytes = 8u << 20;
+  size_t maxPayload = kMaxFramePayload;
+};
+
+// Framed messages over a connected stream socket (one end of a socketpair)
+// between the supervisor and a worker. Sends never block: what the socket
+// does not take is queued, up to a limit. Received messages and the close are
+// delivered on the loop; either callback may destroy the channel.
+class Channel {
+ public:
+  using MessageHandler = std::function<void(const Message&)>;
+  // The reason the channel closed; code 0 for an orderly close by the peer.
+  using CloseHandler = std::function<void(const Error&)>;
+
+  Channel(EventLoop& loop, UniqueFd fd, MessageHandler onMessage, CloseHandler onClose,
+          ChannelLimits limits = {});
+  ~Channel();
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  // A connected AF_UNIX stream pair, non-blocking and close-on-exec.
+  static Result<std::pair<UniqueFd, UniqueFd>> makePair();
+
+  // ENOBUFS when the queue limit would be passed (the message is dropped
+  // and counted), EPIPE-like errors once the channel is closed.
+  Status send(MessageType type, std::string_view payload);
+
+  bool isOpen() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
+  size_t queuedBytes() const { return outbox_.size() - sent_; }
+  uint64_t droppedMessages() const { return dropped_; }
+  // Closes without calling the close handler.
+  void close();
+
+ private:
+  void onReady(uint32_t events);
+  // False when the channel closed (or was destroyed) while reading.
+  bool readAvailable();
+  bool flush();
+  void fail(Error reason);
+  void updateInterest();
+
+  EventLoop& loop_;
+  UniqueFd fd_;
+  MessageHandler onMessage_;
+  CloseHandler onClose_;
+  ChannelLimits limits_;
+  FrameDecoder decoder_;
+  std::string outbox_;
+  size_t sent_ = 0;
+  uint64_t dropped_ = 0;
+  bool wantWrite_ = false;
+  std::unique_ptr<FdWatch> watch_;
+  // Expires when the channel is destroyed; callbacks check it afterwards.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vigil

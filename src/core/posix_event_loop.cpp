@@ -1,0 +1,415 @@
+#include "core/posix_event_loop.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+
+#include "core/log.h"
+#include "core/process.h"
+
+namespace vigil {
+namespace {
+
+// epoll data ids of the loop's own fds; watches get ids above these.
+constexpr uint64_t kTimerId = 1;
+constexpr uint64_t kWakeId = 2;
+constexpr uint64_t kSignalId = 3;
+constexpr uint64_t kFirstWatchId = 16;
+constexpr int kMaxEventsPerTurn = 64;
+
+int toEpollTimeout(std::optional<Duration> maxWait) {
+  if (!maxWait) {
+    return -1;
+  }
+  if (*maxWait <= Duration{0}) {
+    return 0;
+  }
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(*maxWait).count();
+  return static_cast<int>(std::min<decltype(ms)>(ms, INT_MAX));
+}
+
+}  // namespace
+
+class PosixEventLoop::Watch final : public FdWatch {
+ public:
+  Watch(PosixEventLoop* loop, uint64_t id, int fd, FdCallback cb)
+      : loop_(loop), id_(id), fd_(fd), cb_(std::make_shared<FdCallback>(std::move(cb))) {}
+  ~Watch() override {
+    if (loop_ != nullptr) {
+      // EBADF when the owner closed the fd first: the kernel already dropped it.
+      epoll_ctl(loop_->epoll_.get(), EPOLL_CTL_DEL, fd_, nullptr);
+      loop_->watches_.erase(id_);
+    }
+  }
+
+  void setEvents(uint32_t epollEvents) override {
+    if (loop_ == nullptr) {
+      return;
+    }
+    epoll_event ev{};
+    ev.events = epollEvents;
+    ev.data.u64 = id_;
+    if (epoll_ctl(loop_->epoll_.get(), EPOLL_CTL_MOD, fd_, &ev) != 0) {
+      log(LogLevel::Error, "epoll: cannot change events of fd {}: {}", fd_,
+          errnoError("").describe());
+    }
+  }
+
+ private:
+  friend class PosixEventLoop;
+  PosixEventLoop* loop_;  // null when not registered or the loop is gone
+  uint64_t id_;
+  int fd_;
+  // Shared so a callback that destroys its own watch keeps running safely.
+  std::shared_ptr<FdCallback> cb_;
+};
+
+const Clock& PosixEventLoop::defaultClock() {
+  static const SteadyClock clock;
+  return clock;
+}
+
+PosixEventLoop::PosixEventLoop(const Clock& clock)
+    : clock_(clock),
+      epoll_(epoll_create1(EPOLL_CLOEXEC)),
+      timerFd_(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)),
+      wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      nextWatchId_(kFirstWatchId) {
+  sigemptyset(&handledSignals_);
+  sigemptyset(&blockedByUs_);
+  // Without these the process cannot do anything useful; fail loudly.
+  if (!epoll_ || !timerFd_ || !wakeFd_ || !addInternalFd(timerFd_.get(), kTimerId) ||
+      !addInternalFd(wakeFd_.get(), kWakeId)) {
+    log(LogLevel::Error, "event loop: cannot create epoll/timerfd/eventfd: {}",
+        errnoError("").describe());
+    std::abort();
+  }
+}
+
+PosixEventLoop::~PosixEventLoop() {
+  for (auto& [id, watch] : watches_) {
+    watch->loop_ = nullptr;
+  }
+  pthread_sigmask(SIG_UNBLOCK, &blockedByUs_, nullptr);
+}
+
+Status PosixEventLoop::addInternalFd(int fd, uint64_t id) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = id;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+    return errnoError("epoll_ctl add");
+  }
+  return {};
+}
+
+std::unique_ptr<Timer> PosixEventLoop::createTimer(Callback cb) {
+  return timers_.create(std::move(cb));
+}
+
+Result<std::unique_ptr<FdWatch>> PosixEventLoop::tryWatchFd(int fd, uint32_t epollEvents,
+                                                            FdCallback cb) {
+  uint64_t id = nextWatchId_++;
+  epoll_event ev{};
+  ev.events = epollEvents;
+  ev.data.u64 = id;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+    return errnoError("cannot watch fd " + std::to_string(fd));
+  }
+  auto watch = std::make_unique<Watch>(this, id, fd, std::move(cb));
+  watches_.emplace(id, watch.get());
+  return std::unique_ptr<FdWatch>(std::move(watch));
+}
+
+std::unique_ptr<FdWatch> PosixEventLoop::watchFd(int fd, uint32_t epollEvents, FdCallback cb) {
+  auto watch = tryWatchFd(fd, epollEvents, std::move(cb));
+  if (!watch) {
+    log(LogLevel::Error, "event loop: {}", watch.error().describe());
+    return std::make_unique<Watch>(nullptr, 0, fd, FdCallback{});
+  }
+  return std::move(*watch);
+}
+
+void PosixEventLoop::post(Callback cb) { posted_.push_back(std::move(cb)); }
+
+void PosixEventLoop::postFromAnyThread(Callback cb) {
+  {
+    std::lock_guard lock(foreignMutex_);
+    foreignPosted_.push_back(std::move(cb));
+  }
+  wake();
+}
+
+void PosixEventLoop::wake() {
+  uint64_t one = 1;
+  // EAGAIN means the counter is saturated: the loop will wake anyway.
+  [[maybe_unused]] ssize_t n = ::write(wakeFd_.get(), &one, sizeof one);
+}
+
+void PosixEventLoop::run() {
+  while (!stopRequested_) {
+    runOnce(std::nullopt);
+  }
+  stopRequested_ = false;
+}
+
+void PosixEventLoop::runOnce(std::optional<Duration> maxWait) {
+  programTimerFd();
+  if (!posted_.empty() || stopRequested_) {
+    maxWait = Duration{0};
+  }
+  epoll_event events[kMaxEventsPerTurn];
+  int n = epoll_wait(epoll_.get(), events, kMaxEventsPerTurn, toEpollTimeout(maxWait));
+  if (n < 0 && errno != EINTR) {
+    log(LogLevel::Error, "epoll_wait: {}", errnoError("").describe());
+  }
+  for (int i = 0; i < n; ++i) {
+    dispatch(events[i].data.u64, events[i].events);
+  }
+  uint64_t mark = timers_.sequenceMark();
+  while (timers_.fireNextDue(clock_.now(), mark)) {
+  }
+  runPosted();
+}
+
+void PosixEventLoop::programTimerFd() {
+  auto next = timers_.nextDeadline();
+  if (next == programmedDeadline_) {
+    return;
+  }
+  itimerspec spec{};
+  if (next) {
+    // Relative arming keeps an injected clock meaningful; zero would disarm.
+    Duration delay = std::max(*next - clock_.now(), Duration{1});
+    spec.it_value.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
+    spec.it_value.tv_nsec = (delay % std::chrono::seconds(1)).count();
+  }
+  if (timerfd_settime(timerFd_.get(), 0, &spec, nullptr) != 0) {
+    log(LogLevel::Error, "timerfd_settime: {}", errnoError("").describe());
+  }
+  programmedDeadline_ = next;
+}
+
+void PosixEventLoop::dispatch(uint64_t id, uint32_t events) {
+  switch (id) {
+    case kTimerId: {
+      uint64_t expirations = 0;
+      [[maybe_unused]] ssize_t n = ::read(timerFd_.get(), &expirations, sizeof expirations);
+      programmedDeadline_.reset();
+      return;
+    }
+    case kWakeId:
+      drainWakeups();
+      return;
+    case kSignalId:
+      drainSignals();
+      return;
+    default:
+      break;
+  }
+  auto it = watches_.find(id);
+  if (it == watches_.end()) {
+    return;  // destroyed by an earlier callback of this turn
+  }
+  auto cb = it->second->cb_;
+  (*cb)(events);
+}
+
+void PosixEventLoop::drainWakeups() {
+  uint64_t count = 0;
+  [[maybe_unused]] ssize_t n = ::read(wakeFd_.get(), &count, sizeof count);
+  std::vector<Callback> foreign;
+  {
+    std::lock_guard lock(foreignMutex_);
+    foreign.swap(foreignPosted_);
+  }
+  for (auto& cb : foreign) {
+    posted_.push_back(std::move(cb));
+  }
+}
+
+void PosixEventLoop::runPosted() {
+  std::deque<Callback> batch;
+  batch.swap(posted_);
+  for (auto& cb : batch) {
+    cb();
+  }
+}
+
+Status PosixEventLoop::blockSignal(int signo) {
+  if (sigismember(&handledSignals_, signo)) {
+    return {};
+  }
+  sigset_t current;
+  pthread_sigmask(SIG_BLOCK, nullptr, &current);
+  if (!sigismember(&current, signo)) {
+    sigaddset(&blockedByUs_, signo);
+  }
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, signo);
+  if (pthread_sigmask(SIG_BLOCK, &one, nullptr) != 0) {
+    return errnoError("cannot block signal " + std::to_string(signo));
+  }
+  sigaddset(&handledSignals_, signo);
+  int fd = signalfd(signalFd_ ? signalFd_.get() : -1, &handledSignals_, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (fd < 0) {
+    return errnoError("signalfd");
+  }
+  if (!signalFd_) {
+    signalFd_.reset(fd);
+    return addInternalFd(fd, kSignalId);
+  }
+  return {};
+}
+
+Status PosixEventLoop::onSignal(int signo, Callback cb) {
+  Status blocked = blockSignal(signo);
+  if (!blocked) {
+    return blocked;
+  }
+  signalCallbacks_[signo] = std::make_shared<Callback>(std::move(cb));
+  return {};
+}
+
+void PosixEventLoop::drainSignals() {
+  signalfd_siginfo info{};
+  while (::read(signalFd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    int signo = static_cast<int>(info.ssi_signo);
+    if (signo == SIGCHLD) {
+      reapChildren();
+    }
+    auto it = signalCallbacks_.find(signo);
+    if (it != signalCallbacks_.end()) {
+      auto cb = it->second;
+      (*cb)();
+    }
+  }
+}
+
+Status PosixEventLoop::ensureChildReaping() { return blockSignal(SIGCHLD); }
+
+Result<pid_t> PosixEventLoop::forkChild(const std::function<void()>& inChild) {
+  // SIGCHLD must be blocked before fork so an early exit is not lost.
+  Status reaping = ensureChildReaping();
+  if (!reaping) {
+    return reaping.error();
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    return errnoError("fork");
+  }
+  if (pid == 0) {
+    resetSignalsForChild();
+    inChild();
+    ::_exit(127);
+  }
+  return pid;
+}
+
+Result<pid_t> PosixEventLoop::spawnChild(std::function<int()> childMain,
+                                         std::optional<Duration> timeout, ChildCallback cb) {
+  auto pid = forkChild([&childMain] {
+    int code = 70;  // EX_SOFTWARE: the child's main threw
+    try {
+      code = childMain();
+    } catch (...) {
+    }
+    ::_exit(code);
+  });
+  if (pid) {
+    watchChild(*pid, timeout, std::move(cb));
+  }
+  return pid;
+}
+
+Result<pid_t> PosixEventLoop::spawnChild(const std::vector<std::string>& argv,
+                                         std::optional<Duration> timeout, ChildCallback cb) {
+  if (argv.empty()) {
+    return Error{EINVAL, "spawnChild: empty argv"};
+  }
+  // Built before fork: the child only calls async-signal-safe functions.
+  std::vector<char*> args;
+  for (const auto& arg : argv) {
+    args.push_back(const_cast<char*>(arg.c_str()));
+  }
+  args.push_back(nullptr);
+  auto pid = forkChild([&args] {
+    closeInheritedFds();
+    ::execvp(args[0], args.data());
+  });
+  if (pid) {
+    watchChild(*pid, timeout, std::move(cb));
+  }
+  return pid;
+}
+
+void PosixEventLoop::watchChild(pid_t pid, std::optional<Duration> timeout, ChildCallback cb) {
+  Status reaping = ensureChildReaping();
+  if (!reaping) {
+    log(LogLevel::Error, "event loop: {}", reaping.error().describe());
+  }
+  Child& child = children_[pid];
+  child.cb = std::move(cb);
+  if (timeout) {
+    child.timeout = createTimer([this, pid] { onChildTimeout(pid); });
+    child.timeout->armAfter(*timeout);
+  }
+  // It may have exited before SIGCHLD was blocked.
+  post([this] { reapChildren(); });
+}
+
+void PosixEventLoop::onChildTimeout(pid_t pid) {
+  auto it = children_.find(pid);
+  if (it == children_.end()) {
+    return;
+  }
+  Child& child = it->second;
+  if (!child.timedOut) {
+    child.timedOut = true;
+    ::kill(pid, SIGTERM);
+    child.timeout->armAfter(killGrace_);
+  } else {
+    ::kill(pid, SIGKILL);
+  }
+}
+
+void PosixEventLoop::reapChildren() {
+  std::vector<pid_t> pids;
+  for (const auto& [pid, child] : children_) {
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    pid_t reaped;
+    do {
+      reaped = ::waitpid(pid, &status, WNOHANG);
+    } while (reaped < 0 && errno == EINTR);
+    if (reaped == 0) {
+      continue;
+    }
+    if (reaped < 0) {
+      status = -1;
+    }
+    auto node = children_.extract(pid);
+    if (node.empty()) {
+      continue;  // an earlier callback in this pass stopped watching it
+    }
+    ChildExit exit{pid, status, node.mapped().timedOut};
+    ChildCallback cb = std::move(node.mapped().cb);
+    node.mapped().timeout.reset();
+    if (cb) {
+      cb(exit);
+    }
+  }
+}
+
+}  // namespace vigil

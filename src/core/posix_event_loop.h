@@ -1,0 +1,136 @@
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/event_loop.h"
+#include "core/result.h"
+#include "core/timer_queue.h"
+#include "core/unique_fd.h"
+
+namespace vigil {
+
+// The production EventLoop: epoll for fds, one timerfd for every timer,
+// signalfd for signals, an eventfd to be woken from other threads, and
+// SIGCHLD-driven reaping of child processes.
+//
+// Each turn dispatches ready fds, then fires due timers (in deadline order,
+// ties in arming order), then runs posted callbacks. Callbacks may create,
+// change or destroy timers and watches, including their own.
+//
+// Signals: onSignal() and child handling block the signal in the calling
+// thread, so create the loop before starting any other thread (threads
+// inherit the mask). One loop per process should own signals.
+class PosixEventLoop final : public EventLoop {
+ public:
+  explicit PosixEventLoop(const Clock& clock = defaultClock());
+  ~PosixEventLoop() override;
+  PosixEventLoop(const PosixEventLoop&) = delete;
+  PosixEventLoop& operator=(const PosixEventLoop&) = delete;
+
+  static const Clock& defaultClock();
+
+  TimePoint now() const override { return clock_.now(); }
+  std::unique_ptr<Timer> createTimer(Callback cb) override;
+  // A failure to register (e.g. a regular file) is logged and the returned
+  // watch never fires; tryWatchFd reports it instead.
+  std::unique_ptr<FdWatch> watchFd(int fd, uint32_t epollEvents, FdCallback cb) override;
+  Result<std::unique_ptr<FdWatch>> tryWatchFd(int fd, uint32_t epollEvents, FdCallback cb);
+  void post(Callback cb) override;
+
+  // Thread-safe: queues cb for the loop's thread and wakes it.
+  void postFromAnyThread(Callback cb);
+  // Thread-safe: makes a blocked run() turn come around.
+  void wake();
+
+  // Runs until stop(). stop() takes effect when the current turn ends.
+  void run();
+  void stop() { stopRequested_ = true; }
+  // One turn, waiting at most maxWait (forever when nullopt) for something
+  // to happen.
+  void runOnce(std::optional<Duration> maxWait);
+
+  // Delivers signo to cb on the loop instead of its default action. The
+  // signal is blocked for this thread while the loop lives. A second call for
+  // the same signal replaces the callback.
+  Status onSignal(int signo, Callback cb);
+
+  // Forks a child that runs childMain (its return value is the exit status)
+  // or execs argv[0] with PATH lookup. The child starts with default signal
+  // handling and an empty mask; an exec'd child keeps only fds 0-2. When
+  // timeout is set and passes, the child gets SIGTERM, then SIGKILL after
+  // killGrace, and cb sees timedOut. cb runs on the loop once it is reaped.
+  Result<pid_t> spawnChild(std::function<int()> childMain, std::optional<Duration> timeout,
+                           ChildCallback cb);
+  Result<pid_t> spawnChild(const std::vector<std::string>& argv, std::optional<Duration> timeout,
+                           ChildCallback cb);
+  // Reaps (and times out) a child forked elsewhere. A status of -1 means
+  // something else reaped it first.
+  void watchChild(pid_t pid, std::optional<Duration> timeout, ChildCallback cb);
+  // Forgets a child without reaping it; its callback will not run.
+  void unwatchChild(pid_t pid) { children_.erase(pid); }
+  void setKillGrace(Duration grace) { killGrace_ = grace; }
+  size_t watchedChildren() const { return children_.size(); }
+
+  const TimerLateness& timerLateness() const { return timers_.lateness(); }
+  void setLatenessObserver(std::function<void(Duration)> observer) {
+    timers_.setLatenessObserver(std::move(observer));
+  }
+
+ private:
+  class Watch;
+  struct Child {
+    ChildCallback cb;
+    std::unique_ptr<Timer> timeout;
+    bool timedOut = false;
+  };
+
+  Status addInternalFd(int fd, uint64_t id);
+  Status blockSignal(int signo);
+  Status ensureChildReaping();
+  void programTimerFd();
+  void dispatch(uint64_t id, uint32_t events);
+  void drainSignals();
+  void drainWakeups();
+  void runPosted();
+  void reapChildren();
+  void onChildTimeout(pid_t pid);
+  Result<pid_t> forkChild(const std::function<void()>& inChild);
+
+  const Clock& clock_;
+  UniqueFd epoll_;
+  UniqueFd timerFd_;
+  UniqueFd wakeFd_;
+  UniqueFd signalFd_;
+  TimerQueue timers_{clock_};
+  std::optional<TimePoint> programmedDeadline_;
+  std::deque<Callback> posted_;
+  bool stopRequested_ = false;
+
+  std::mutex foreignMutex_;
+  std::vector<Callback> foreignPosted_;
+
+  uint64_t nextWatchId_;
+  std::unordered_map<uint64_t, Watch*> watches_;
+
+  sigset_t handledSignals_;
+  sigset_t blockedByUs_;
+  std::map<int, std::shared_ptr<Callback>> signalCallbacks_;
+
+  std::map<pid_t, Child> children_;
+  Duration killGrace_ = std::chrono::seconds(2);
+};
+
+}  // namespace vigil

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+#include <utility>
+
+#include "core/clock.h"
+#include "core/event_loop.h"
+
+namespace vigil {
+
+// How late timers fired compared with their deadlines. The VRRP worker
+// publishes it: a late advertisement timer is a failover risk.
+struct TimerLateness {
+  Duration max{0};
+  Duration total{0};
+  uint64_t count = 0;  // timers fired
+};
+
+// The ordered set of armed one-shot timers that both PosixEventLoop and
+// SimulatedLoop fire. Order is (deadline, arm sequence): equal deadlines fire
+// in the order they were armed, and re-arming counts as arming anew.
+//
+// Callbacks may create, re-arm, cancel or destroy any timer, including the
+// one being fired. Timers may outlive the queue; they then do nothing.
+class TimerQueue {
+ public:
+  explicit TimerQueue(const Clock& clock) : clock_(clock) {}
+  ~TimerQueue();
+  TimerQueue(const TimerQueue&) = delete;
+  TimerQueue& operator=(const TimerQueue&) = delete;
+
+  std::unique_ptr<Timer> create(EventLoop::Callback cb);
+
+  std::optional<TimePoint> nextDeadline() const;
+  size_t armedCount() const { return armed_.size(); }
+
+  // The sequence the next arming will get. A loop that fires a batch passes
+  // the value from before the batch to fireNextDue, so a timer re-armed for
+  // "now" inside the batch waits for the next turn instead of starving I/O.
+  uint64_t sequenceMark() const { return nextSequence_; }
+
+  // Fires the earliest timer when its deadline is <= now and it was armed
+  // before sequenceLimit. Returns whether one fired.
+  bool fireNextDue(TimePoint now, uint64_t sequenceLimit = UINT64_MAX);
+
+  const TimerLateness& lateness() const { return lateness_; }
+  // Called with each firing's lateness (for histograms).
+  void setLatenessObserver(std::function<void(Duration)> observer) {
+    latenessObserver_ = std::move(observer);
+  }
+
+ private:
+  class Entry;
+  using Key = std::pair<TimePoint, uint64_t>;
+
+  void arm(Entry& entry, TimePoint deadline);
+  void disarm(Entry& entry);
+  void record(Duration lateness);
+
+  const Clock& clock_;
+  std::map<Key, Entry*> armed_;
+  std::unordered_set<Entry*> live_;
+  uint64_t nextSequence_ = 0;
+  TimerLateness lateness_;
+  std::function<void(Duration)> latenessObserver_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,214 @@
+#include "core/posix_event_loop.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <string>
+#include <thread>
+
+#include "core/unique_fd.h"
+#include "fakes/run_until.h"
+
+namespace vigil {
+namespace {
+
+using fakes::runUntil;
+using std::chrono::milliseconds;
+
+// Real timers here only check ordering and bookkeeping; timing itself is
+// tested on SimulatedLoop.
+TEST(PosixEventLoop, TimersFireInDeadlineOrderTiesInArmingOrder) {
+  PosixEventLoop loop;
+  std::string order;
+  auto c = loop.createTimer([&] { order += 'c'; });
+  auto a = loop.createTimer([&] { order += 'a'; });
+  auto b1 = loop.createTimer([&] { order += '1'; });
+  auto b2 = loop.createTimer([&] { order += '2'; });
+  auto done = loop.createTimer([&] { loop.stop(); });
+  TimePoint base = loop.now();
+  c->armAt(base + milliseconds(6));
+  b2->armAt(base + milliseconds(4));
+  a->armAt(base + milliseconds(2));
+  b1->armAt(base + milliseconds(4));
+  done->armAt(base + milliseconds(8));
+  ASSERT_TRUE(runUntil(loop, [&] { return order.size() == 4; }));
+  EXPECT_EQ(order, "a21c");
+  EXPECT_EQ(loop.timerLateness().count, 4u);
+}
+
+TEST(PosixEventLoop, CancelledOrDestroyedTimersDoNotFire) {
+  PosixEventLoop loop;
+  int fired = 0;
+  bool last = false;
+  auto cancelled = loop.createTimer([&] { ++fired; });
+  auto destroyed = loop.createTimer([&] { ++fired; });
+  auto marker = loop.createTimer([&] { last = true; });
+  cancelled->armAfter(milliseconds(1));
+  destroyed->armAfter(milliseconds(1));
+  marker->armAfter(milliseconds(3));
+  cancelled->cancel();
+  destroyed.reset();
+  ASSERT_TRUE(runUntil(loop, [&] { return last; }));
+  EXPECT_EQ(fired, 0);
+}
+
+TEST(PosixEventLoop, CallbackMayDestroyItsTimerAndArmNewOnes) {
+  PosixEventLoop loop;
+  std::unique_ptr<Timer> self;
+  std::unique_ptr<Timer> next;
+  std::string order;
+  self = loop.createTimer([&] {
+    order += 's';
+    self.reset();
+    next = loop.createTimer([&] { order += 'n'; });
+    next->armAfter(Duration{0});
+  });
+  self->armAfter(milliseconds(1));
+  ASSERT_TRUE(runUntil(loop, [&] { return order == "sn"; }));
+}
+
+TEST(PosixEventLoop, RunStopsWhenAPostedCallbackSaysSo) {
+  PosixEventLoop loop;
+  std::string order;
+  loop.post([&] {
+    order += 'a';
+    loop.post([&] {
+      order += 'c';
+      loop.stop();
+    });
+  });
+  loop.post([&] { order += 'b'; });
+  loop.run();
+  EXPECT_EQ(order, "abc");
+}
+
+TEST(PosixEventLoop, FdWatchSeesReadinessAndStopsWhenDestroyed) {
+  PosixEventLoop loop;
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+  UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
+  std::string got;
+  std::unique_ptr<FdWatch> watch;
+  watch = loop.watchFd(readEnd.get(), EPOLLIN, [&](uint32_t events) {
+    ASSERT_TRUE(events & EPOLLIN);
+    char buf[16];
+    ssize_t n = ::read(readEnd.get(), buf, sizeof buf);
+    got.append(buf, static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    watch.reset();  // from inside its own callback
+  });
+  ASSERT_EQ(::write(writeEnd.get(), "hi", 2), 2);
+  ASSERT_TRUE(runUntil(loop, [&] { return watch == nullptr; }));
+  EXPECT_EQ(got, "hi");
+  ASSERT_EQ(::write(writeEnd.get(), "again", 5), 5);
+  loop.runOnce(milliseconds(1));
+  EXPECT_EQ(got, "hi");
+}
+
+TEST(PosixEventLoop, TryWatchFdReportsUnpollableFds) {
+  PosixEventLoop loop;
+  UniqueFd file(::open("/proc/self/status", O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(file);
+  auto watch = loop.tryWatchFd(file.get(), EPOLLIN, [](uint32_t) {});
+  EXPECT_FALSE(watch.ok());
+}
+
+TEST(PosixEventLoop, PostFromAnotherThreadWakesTheLoop) {
+  PosixEventLoop loop;
+  std::atomic<bool> ran{false};
+  std::thread other([&] { loop.postFromAnyThread([&] { ran = true; }); });
+  bool done = runUntil(loop, [&] { return ran.load(); });
+  other.join();
+  EXPECT_TRUE(done);
+}
+
+TEST(PosixEventLoop, SignalsAreDeliveredAsCallbacks) {
+  PosixEventLoop loop;
+  int usr1 = 0;
+  ASSERT_TRUE(loop.onSignal(SIGUSR1, [&] { ++usr1; }).ok());
+  ASSERT_EQ(::kill(::getpid(), SIGUSR1), 0);
+  ASSERT_TRUE(runUntil(loop, [&] { return usr1 == 1; }));
+}
+
+TEST(PosixEventLoop, SpawnedFunctionChildIsReapedWithItsStatus) {
+  PosixEventLoop loop;
+  std::optional<ChildExit> exit;
+  auto pid = loop.spawnChild([] { return 7; }, std::nullopt, [&](const ChildExit& e) { exit = e; });
+  ASSERT_TRUE(pid.ok());
+  ASSERT_TRUE(runUntil(loop, [&] { return exit.has_value(); }));
+  EXPECT_EQ(exit->pid, *pid);
+  ASSERT_TRUE(WIFEXITED(exit->status));
+  EXPECT_EQ(WEXITSTATUS(exit->status), 7);
+  EXPECT_FALSE(exit->timedOut);
+  EXPECT_EQ(loop.watchedChildren(), 0u);
+}
+
+TEST(PosixEventLoop, SpawnedCommandIsReaped) {
+  PosixEventLoop loop;
+  std::optional<ChildExit> exit;
+  auto pid = loop.spawnChild(std::vector<std::string>{"sh", "-c", "exit 3"}, std::nullopt,
+                             [&](const ChildExit& e) { exit = e; });
+  ASSERT_TRUE(pid.ok());
+  ASSERT_TRUE(runUntil(loop, [&] { return exit.has_value(); }));
+  ASSERT_TRUE(WIFEXITED(exit->status));
+  EXPECT_EQ(WEXITSTATUS(exit->status), 3);
+}
+
+TEST(PosixEventLoop, ChildPastItsTimeoutIsTerminated) {
+  PosixEventLoop loop;
+  std::optional<ChildExit> exit;
+  auto pid = loop.spawnChild(
+      [] {
+        ::pause();
+        return 0;
+      },
+      milliseconds(5), [&](const ChildExit& e) { exit = e; });
+  ASSERT_TRUE(pid.ok());
+  ASSERT_TRUE(runUntil(loop, [&] { return exit.has_value(); }));
+  EXPECT_TRUE(exit->timedOut);
+  ASSERT_TRUE(WIFSIGNALED(exit->status));
+  EXPECT_EQ(WTERMSIG(exit->status), SIGTERM);
+}
+
+TEST(PosixEventLoop, ChildIgnoringSigtermIsKilledAfterTheGrace) {
+  PosixEventLoop loop;
+  loop.setKillGrace(milliseconds(5));
+  std::optional<ChildExit> exit;
+  auto pid = loop.spawnChild(
+      [] {
+        ::signal(SIGTERM, SIG_IGN);
+        for (;;) {
+          ::pause();
+        }
+        return 0;
+      },
+      milliseconds(5), [&](const ChildExit& e) { exit = e; });
+  ASSERT_TRUE(pid.ok());
+  ASSERT_TRUE(runUntil(loop, [&] { return exit.has_value(); }));
+  EXPECT_TRUE(exit->timedOut);
+  ASSERT_TRUE(WIFSIGNALED(exit->status));
+  EXPECT_EQ(WTERMSIG(exit->status), SIGKILL);
+}
+
+TEST(PosixEventLoop, WatchChildReapsAChildThatExitedBeforeTheWatch) {
+  PosixEventLoop loop;
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::_exit(5);
+  }
+  // Give it every chance to have exited already: wait without reaping.
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT), 0);
+  std::optional<ChildExit> exit;
+  loop.watchChild(pid, std::nullopt, [&](const ChildExit& e) { exit = e; });
+  ASSERT_TRUE(runUntil(loop, [&] { return exit.has_value(); }));
+  EXPECT_EQ(WEXITSTATUS(exit->status), 5);
+}
+
+}  // namespace
+}  // namespace vigil
