@@ -1,0 +1,259 @@
+#include "cli/vigild/daemon.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "core/posix_event_loop.h"
+#include "core/process.h"
+#include "core/supervisor.h"
+
+namespace vigil::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFatal = 3;
+constexpr int kExitConfig = 4;
+
+using ConfigLoader = std::function<std::shared_ptr<const config::Config>()>;
+
+// The configuration a process works from. In --single-process mode the
+// supervisor and workers share one; a worker process has its own copy.
+struct ConfigState {
+  std::shared_ptr<const config::Config> config;
+  uint64_t generation = 1;
+};
+
+// Placeholder worker until the VRRP and check runtimes exist: reports who it
+// is and which configuration generation it runs.
+class DaemonWorker final : public Worker {
+ public:
+  DaemonWorker(EventLoop& loop, std::string name, std::shared_ptr<ConfigState> state,
+               ConfigLoader loadConfig)
+      : loop_(loop),
+        name_(std::move(name)),
+        state_(std::move(state)),
+        loadConfig_(std::move(loadConfig)),
+        startedAt_(loop.now()) {}
+
+  std::string snapshot() const override {
+    nlohmann::json j;
+    j["worker"] = name_;
+    j["pid"] = ::getpid();
+    j["generation"] = state_->generation;
+    j["uptime_ms"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(loop_.now() - startedAt_).count();
+    j["config"] = state_->config ? state_->config->path : "";
+    return j.dump();
+  }
+
+  void reload(uint64_t generation) override {
+    if (state_->generation >= generation) {
+      return;  // in-process: the supervisor already loaded it
+    }
+    auto config = loadConfig_();
+    if (!config) {
+      log(LogLevel::Error, "{} worker: reload failed; keeping generation {}", name_,
+          state_->generation);
+      return;
+    }
+    state_->config = std::move(config);
+    state_->generation = generation;
+    log(LogLevel::Info, "{} worker: running configuration generation {}", name_, generation);
+  }
+
+ private:
+  EventLoop& loop_;
+  std::string name_;
+  std::shared_ptr<ConfigState> state_;
+  ConfigLoader loadConfig_;
+  TimePoint startedAt_;
+};
+
+enum class ForkSide { Parent, Daemon, Failed };
+
+// Detaches from the terminal: fork, new session, stdio on /dev/null.
+ForkSide daemonise() {
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    log(LogLevel::Error, "cannot fork into the background: {}", errnoError("fork").describe());
+    return ForkSide::Failed;
+  }
+  if (pid > 0) {
+    return ForkSide::Parent;
+  }
+  ::setsid();
+  if (::chdir("/") != 0) {
+    log(LogLevel::Warning, "chdir /: {}", errnoError("").describe());
+  }
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    ::dup2(null, STDIN_FILENO);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    if (null > STDERR_FILENO) {
+      ::close(null);
+    }
+  }
+  return ForkSide::Daemon;
+}
+
+void writePid(const std::string& path, pid_t pid) {
+  if (path.empty()) {
+    return;
+  }
+  Status written = writePidFile(path, pid);
+  if (!written) {
+    log(LogLevel::Error, "{}", written.error().describe());
+  }
+}
+
+void removePid(const std::string& path) {
+  if (!path.empty()) {
+    ::unlink(path.c_str());
+  }
+}
+
+class Daemon {
+ public:
+  Daemon(const DaemonOptions& options, std::shared_ptr<const config::Config> config)
+      : options_(options), state_(std::make_shared<ConfigState>()) {
+    state_->config = std::move(config);
+  }
+
+  int run() {
+    std::signal(SIGPIPE, SIG_IGN);
+    for (int signo : {SIGTERM, SIGINT}) {
+      if (!loop_.onSignal(signo, [this] { shutdown(); })) {
+        return kExitFatal;
+      }
+    }
+    if (!loop_.onSignal(SIGHUP, [this] { reload(); })) {
+      return kExitFatal;
+    }
+    for (int signo : {SIGUSR1, SIGUSR2}) {
+      // keepalived dumps state on these; scripts that send them must not
+      // kill vigild.
+      (void)loop_.onSignal(signo, [signo] {
+        log(LogLevel::Notice, "ignoring signal {} (state dumps are not supported)", signo);
+      });
+    }
+    writePid(options_.pidFile, ::getpid());
+    Supervisor supervisor(loop_, workerSpecs(), supervisorOptions());
+    supervisor_ = &supervisor;
+    supervisor.setObserver([this](const WorkerStatus& s) { onWorkerChange(s); });
+    log(LogLevel::Notice, "vigild started: config {}, generation {}", options_.configPath,
+        state_->generation);
+    Status started = supervisor.start();
+    if (!started) {
+      log(LogLevel::Error, "{}", started.error().describe());
+    }
+    loop_.run();
+    supervisor_ = nullptr;
+    removePid(options_.vrrpPidFile);
+    removePid(options_.checkPidFile);
+    removePid(options_.pidFile);
+    log(LogLevel::Notice, "vigild stopped");
+    return kExitOk;
+  }
+
+ private:
+  std::vector<WorkerSpec> workerSpecs() const {
+    std::vector<WorkerSpec> specs;
+    auto add = [&](const std::string& name) {
+      specs.push_back({name, [name, state = state_, load = options_.loadConfig](EventLoop& loop) {
+                         return std::make_unique<DaemonWorker>(loop, name, state, load);
+                       }});
+    };
+    if (options_.runVrrp) {
+      add("vrrp");
+    }
+    if (options_.runCheck) {
+      add("check");
+    }
+    if (specs.empty()) {
+      log(LogLevel::Warning, "no worker to run: neither VRRP nor checkers are configured");
+    }
+    return specs;
+  }
+
+  SupervisorOptions supervisorOptions() const {
+    SupervisorOptions o;
+    o.inProcess = options_.singleProcess;
+    o.snapshotInterval = options_.snapshotInterval;
+    o.stopTimeout = options_.stopTimeout;
+    return o;
+  }
+
+  const std::string& pidFileFor(const std::string& worker) const {
+    return worker == "vrrp" ? options_.vrrpPidFile : options_.checkPidFile;
+  }
+
+  void onWorkerChange(const WorkerStatus& status) {
+    if (status.running) {
+      writePid(pidFileFor(status.name), status.pid);
+    } else {
+      removePid(pidFileFor(status.name));
+    }
+  }
+
+  void shutdown() {
+    if (supervisor_ == nullptr || supervisor_->stopping()) {
+      return;
+    }
+    log(LogLevel::Notice, "stopping workers");
+    supervisor_->stop([this] { loop_.stop(); });
+  }
+
+  void reload() {
+    if (supervisor_ == nullptr || supervisor_->stopping()) {
+      return;
+    }
+    log(LogLevel::Notice, "reloading {}", options_.configPath);
+    auto config = options_.loadConfig();
+    if (!config) {
+      log(LogLevel::Error, "reload aborted: keeping configuration generation {}",
+          state_->generation);
+      return;
+    }
+    state_->config = std::move(config);
+    ++state_->generation;
+    supervisor_->reload(state_->generation);
+  }
+
+  const DaemonOptions& options_;
+  std::shared_ptr<ConfigState> state_;
+  PosixEventLoop loop_;
+  Supervisor* supervisor_ = nullptr;
+};
+
+}  // namespace
+
+int runDaemon(const DaemonOptions& options) {
+  if (!options.loadConfig) {
+    log(LogLevel::Error, "runDaemon: no configuration loader");
+    return kExitFatal;
+  }
+  auto config = options.loadConfig();
+  if (!config) {
+    log(LogLevel::Error, "cannot start: configuration {} is not usable", options.configPath);
+    return kExitConfig;
+  }
+  if (!options.dontFork) {
+    switch (daemonise()) {
+      case ForkSide::Parent:
+        return kExitOk;
+      case ForkSide::Failed:
+        return kExitFatal;
+      case ForkSide::Daemon:
+        break;
+    }
+  }
+  Daemon daemon(options, std::move(config));
+  return daemon.run();
+}
+
+}  // namespace vigil::cli

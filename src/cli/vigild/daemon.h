@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/clock.h"
+
+namespace vigil::cli {
+
+// What `vigild` (without -t / --dump-config) needs to run; filled from the
+// command line by vigild_main.
+struct DaemonOptions {
+  std::string configPath;  // for log lines; loadConfig knows how to read it
+  std::string configId;
+  bool runVrrp = true;  // decided by the caller from -P/-C and the config
+  bool runCheck = true;
+  bool singleProcess = false;  // --single-process: no worker processes
+  bool dontFork = false;       // -n: stay in the foreground
+  // Written at start (worker files whenever a worker starts) and removed at
+  // exit; an empty path writes nothing.
+  std::string pidFile;       // -p
+  std::string vrrpPidFile;   // -r
+  std::string checkPidFile;  // -c
+  // Reads and validates the configuration, logging its findings; null when
+  // it cannot be used. Called at start, on every SIGHUP in the supervisor,
+  // and in each worker process when a reload reaches it.
+  std::function<std::shared_ptr<const config::Config>()> loadConfig;
+  Duration snapshotInterval = std::chrono::seconds(1);
+  Duration stopTimeout = std::chrono::seconds(5);
+};
+
+// Runs the daemon until SIGTERM/SIGINT: a supervisor with a "vrrp" and/or a
+// "check" worker, respawned when they die; SIGHUP reloads. Returns the exit
+// status: 0 after a clean stop (and in the parent that daemonised), 4 when
+// the configuration cannot be loaded at start, 3 for other fatal errors.
+int runDaemon(const DaemonOptions& options);
+
+}  // namespace vigil::cli

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/channel.h"
+#include "core/clock.h"
+#include "core/posix_event_loop.h"
+#include "core/restart_backoff.h"
+#include "core/worker_host.h"
+
+namespace vigil {
+
+struct WorkerSpec {
+  std::string name;  // "vrrp", "check"; also the process name suffix
+  WorkerFactory factory;
+};
+
+struct SupervisorOptions {
+  // --single-process: workers run on the supervisor's loop, no fork.
+  bool inProcess = false;
+  BackoffPolicy backoff;
+  // After SIGTERM, how long workers get before SIGKILL.
+  Duration stopTimeout = std::chrono::seconds(5);
+  // A worker that closed its channel but is still alive after this is killed
+  // (it can no longer be supervised); its respawn follows.
+  Duration silentWorkerGrace = std::chrono::seconds(5);
+  Duration snapshotInterval = std::chrono::seconds(1);
+};
+
+// What the supervisor knows about one worker (for /healthz and logs).
+struct WorkerStatus {
+  std::string name;
+  pid_t pid = 0;  // the supervisor's own pid in-process; 0 while not running
+  bool running = false;
+  uint32_t restarts = 0;
+  std::optional<int> lastExitStatus;  // waitpid status of the last exit
+  std::string lastSnapshot;           // JSON from the worker
+  std::optional<TimePoint> startedAt;
+  std::optional<TimePoint> lastHeard;  // any message counts as a heartbeat
+};
+
+// The process model of DESIGN.md: forks one process per worker, each bound
+// to the supervisor by a socketpair Channel and by PDEATHSIG (SIGTERM), so
+// workers never outlive it. A worker that dies is respawned after a
+// RestartBackoff delay. stop() sends SIGTERM, then SIGKILL after
+// stopTimeout. Forking happens from the loop's thread; start no threads
+// before the workers are up.
+class Supervisor {
+ public:
+  // Runs after a worker starts and after one exits.
+  using Observer = std::function<void(const WorkerStatus&)>;
+
+  Supervisor(PosixEventLoop& loop, std::vector<WorkerSpec> workers, SupervisorOptions options = {});
+  // Kills (SIGKILL) and reaps workers still running.
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  void setObserver(Observer observer) { observer_ = std::move(observer); }
+
+  // Starts every worker. A worker whose fork fails is retried with backoff;
+  // the error is returned for the log.
+  Status start();
+  // Forwards a reload to every running worker.
+  void reload(uint64_t generation);
+  // Stops every worker; onStopped runs on the loop once all have exited.
+  void stop(std::function<void()> onStopped);
+  bool stopping() const { return stopping_; }
+
+  std::vector<WorkerStatus> status() const;
+
+ private:
+  struct Slot;
+
+  Status spawn(Slot& slot);
+  Status spawnProcess(Slot& slot, UniqueFd mine, UniqueFd theirs);
+  void spawnInProcess(Slot& slot, UniqueFd mine, UniqueFd theirs);
+  void attachChannel(Slot& slot, UniqueFd mine);
+  void onMessage(Slot& slot, const Message& message);
+  void onChannelClosed(Slot& slot, const Error& reason);
+  void onExit(Slot& slot, const ChildExit& exit);
+  void scheduleRespawn(Slot& slot, Duration ranFor);
+  void finishStopIfDone();
+  void notify(const Slot& slot);
+
+  PosixEventLoop& loop_;
+  SupervisorOptions options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  Observer observer_;
+  bool stopping_ = false;
+  std::function<void()> onStopped_;
+  std::unique_ptr<Timer> stopTimer_;
+};
+
+}  // namespace vigil

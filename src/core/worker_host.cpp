@@ -1,0 +1,118 @@
+#include "core/worker_host.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <csignal>
+
+#include "core/log.h"
+#include "core/posix_event_loop.h"
+
+namespace vigil {
+
+std::string jsonQuote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+WorkerHost::WorkerHost(EventLoop& loop, UniqueFd channelFd, std::string name,
+                       std::unique_ptr<Worker> worker, Duration snapshotInterval,
+                       std::function<void()> onStop)
+    : loop_(loop),
+      name_(std::move(name)),
+      worker_(std::move(worker)),
+      snapshotInterval_(snapshotInterval),
+      onStop_(std::move(onStop)),
+      channel_(
+          loop, std::move(channelFd), [this](const Message& m) { onMessage(m); },
+          [this](const Error& reason) {
+            log(LogLevel::Notice, "{} worker: supervisor channel closed ({}); stopping", name_,
+                reason.describe());
+            onStop_();
+          }) {
+  Status hello = channel_.send(MessageType::Hello, fmt::format("{{\"worker\":{},\"pid\":{}}}",
+                                                               jsonQuote(name_), ::getpid()));
+  if (!hello) {
+    log(LogLevel::Warning, "{} worker: cannot say hello: {}", name_, hello.error().describe());
+  }
+  snapshotTimer_ = loop_.createTimer([this] { sendSnapshot(); });
+  snapshotTimer_->armAfter(snapshotInterval_);
+}
+
+WorkerHost::~WorkerHost() = default;
+
+void WorkerHost::sendSnapshot() {
+  snapshotTimer_->armAfter(snapshotInterval_);
+  Status sent = channel_.send(MessageType::Snapshot, worker_->snapshot());
+  if (!sent) {
+    log(LogLevel::Debug, "{} worker: snapshot not sent: {}", name_, sent.error().describe());
+  }
+}
+
+void WorkerHost::onMessage(const Message& message) {
+  switch (message.type) {
+    case MessageType::Reload: {
+      uint64_t generation = 0;
+      const std::string& text = message.payload;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), generation);
+      if (ec != std::errc() || end != text.data() + text.size()) {
+        log(LogLevel::Warning, "{} worker: ignoring reload with bad generation '{}'", name_, text);
+        return;
+      }
+      worker_->reload(generation);
+      sendSnapshot();
+      return;
+    }
+    case MessageType::Stop:
+      onStop_();
+      return;
+    default:
+      log(LogLevel::Debug, "{} worker: ignoring {} message", name_, messageTypeName(message.type));
+      return;
+  }
+}
+
+int runWorkerProcess(const std::string& name, const WorkerFactory& factory, UniqueFd channelFd,
+                     Duration snapshotInterval) {
+  PosixEventLoop loop;
+  for (int signo : {SIGTERM, SIGINT}) {
+    Status handled = loop.onSignal(signo, [&loop] { loop.stop(); });
+    if (!handled) {
+      log(LogLevel::Error, "{} worker: {}", name, handled.error().describe());
+      return 1;
+    }
+  }
+  // Reloads arrive over the channel; a HUP sent to the whole process group
+  // (a terminal hanging up) must not kill the worker.
+  (void)loop.onSignal(SIGHUP, [] {});
+  WorkerHost host(loop, std::move(channelFd), name, factory(loop), snapshotInterval,
+                  [&loop] { loop.stop(); });
+  loop.run();
+  return 0;
+}
+
+}  // namespace vigil

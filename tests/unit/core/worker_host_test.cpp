@@ -1,0 +1,92 @@
+#include "core/worker_host.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "core/simulated_loop.h"
+#include "fakes/channel_peer.h"
+
+namespace vigil {
+namespace {
+
+using fakes::ChannelPeer;
+using std::chrono::seconds;
+
+class CountingWorker final : public Worker {
+ public:
+  explicit CountingWorker(std::vector<uint64_t>* reloads) : reloads_(reloads) {}
+  std::string snapshot() const override {
+    return "{\"reloads\":" + std::to_string(reloads_->size()) + "}";
+  }
+  void reload(uint64_t generation) override { reloads_->push_back(generation); }
+
+ private:
+  std::vector<uint64_t>* reloads_;
+};
+
+class WorkerHostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pair = Channel::makePair();
+    ASSERT_TRUE(pair.ok());
+    workerFd_ = pair->first.get();
+    peer_ = std::make_unique<ChannelPeer>(std::move(pair->second));
+    host_ = std::make_unique<WorkerHost>(loop_, std::move(pair->first), "vrrp",
+                                         std::make_unique<CountingWorker>(&reloads_), seconds(1),
+                                         [this] { ++stops_; });
+  }
+
+  // The simulated loop does not poll: deliver the socket's readiness.
+  void deliverToWorker() { loop_.fire(workerFd_, EPOLLIN); }
+
+  SimulatedLoop loop_;
+  int workerFd_ = -1;
+  std::unique_ptr<ChannelPeer> peer_;
+  std::unique_ptr<WorkerHost> host_;
+  std::vector<uint64_t> reloads_;
+  int stops_ = 0;
+};
+
+TEST_F(WorkerHostTest, SaysHelloThenSendsASnapshotEveryInterval) {
+  auto hello = peer_->drain();
+  ASSERT_EQ(hello.size(), 1u);
+  EXPECT_EQ(hello[0].type, MessageType::Hello);
+  EXPECT_EQ(hello[0].payload, "{\"worker\":\"vrrp\",\"pid\":" + std::to_string(::getpid()) + "}");
+
+  loop_.advance(std::chrono::milliseconds(999));
+  EXPECT_TRUE(peer_->drain().empty());
+  loop_.advance(std::chrono::milliseconds(1));
+  auto snapshots = peer_->drain();
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_EQ(snapshots[0], (Message{MessageType::Snapshot, "{\"reloads\":0}"}));
+  loop_.advance(seconds(3));
+  EXPECT_EQ(peer_->drain().size(), 3u);
+}
+
+TEST_F(WorkerHostTest, ReloadReachesTheWorkerAndIsAcknowledgedBySnapshot) {
+  peer_->drain();
+  peer_->send(MessageType::Reload, "7");
+  peer_->send(MessageType::Reload, "not-a-number");
+  deliverToWorker();
+  EXPECT_EQ(reloads_, std::vector<uint64_t>{7});
+  auto replies = peer_->drain();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0], (Message{MessageType::Snapshot, "{\"reloads\":1}"}));
+}
+
+TEST_F(WorkerHostTest, StopMessageAndSupervisorLossBothStop) {
+  peer_->send(MessageType::Stop, "");
+  deliverToWorker();
+  EXPECT_EQ(stops_, 1);
+  peer_->close();
+  deliverToWorker();
+  EXPECT_EQ(stops_, 2);
+  EXPECT_FALSE(host_->channel().isOpen());
+}
+
+TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
+  EXPECT_EQ(jsonQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+}
+
+}  // namespace
+}  // namespace vigil
