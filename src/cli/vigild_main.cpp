@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli/vigild/config_check.h"
+#include "cli/vigild/daemon.h"
 #include "cli/vigild/options.h"
 #include "core/log.h"
 
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
   if (options->dumpConfig) {
     return cli::runDumpConfig(*options, std::cout, std::cerr);
   }
-  std::cerr << "vigild: daemon mode is not wired yet\n";
-  return 1;
+  for (const auto& flag : options->ignored) {
+    log(LogLevel::Notice, "keepalived option {} has no meaning for vigil; ignored", flag);
+  }
+  return cli::runDaemon(cli::daemonOptionsFor(*options));
 }

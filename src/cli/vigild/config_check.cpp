@@ -1,6 +1,7 @@
 #include "cli/vigild/config_check.h"
 
 #include "config/config_json.h"
+#include "core/log.h"
 
 namespace vigil::cli {
 namespace {
@@ -25,6 +26,30 @@ config::LoadOptions loadOptionsFor(const Options& options) {
   load.strict = options.strictConfig;
   load.lexer.configId = options.configId.value_or(defaultConfigId());
   return load;
+}
+
+DaemonOptions daemonOptionsFor(const Options& options) {
+  DaemonOptions d;
+  d.configPath = options.configFile.empty() ? defaultConfigFile() : options.configFile;
+  d.configId = options.configId.value_or(defaultConfigId());
+  d.runVrrp = !options.checkOnly;
+  d.runCheck = !options.vrrpOnly;
+  d.singleProcess = options.singleProcess;
+  d.dontFork = options.dontFork;
+  d.pidFile = options.pidFile;
+  d.vrrpPidFile = options.vrrpPidFile;
+  d.checkPidFile = options.checkPidFile;
+  config::LoadOptions load = loadOptionsFor(options);
+  std::string path = d.configPath;
+  d.loadConfig = [path, load]() -> std::shared_ptr<const config::Config> {
+    auto result = config::loadConfig(path, load);
+    for (const auto& finding : result.diagnostics.all()) {
+      log(finding.severity == config::Severity::Error ? LogLevel::Error : LogLevel::Warning, "{}",
+          finding.format());
+    }
+    return result.config;
+  };
+  return d;
 }
 
 int runConfigTest(const Options& options, std::ostream& report) {

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "cli/vigild/daemon.h"
 #include "cli/vigild/options.h"
 #include "config/loader.h"
 
@@ -15,6 +16,10 @@ enum ExitCode : int {
 };
 
 config::LoadOptions loadOptionsFor(const Options& options);
+
+// The daemon's settings from the command line; its loadConfig logs every
+// finding and yields null when the file has errors.
+DaemonOptions daemonOptionsFor(const Options& options);
 
 // `vigild -t`: prints every finding as FILE:LINE:COL: error|warning: text to
 // `report` and returns the exit code.
