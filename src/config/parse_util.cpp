@@ -1,0 +1,63 @@
+#include "config/parse_util.h"
+
+#include <cmath>
+
+namespace vigil::config::parse {
+
+std::optional<ScriptCommand> scriptCommand(const Node& node, ParseContext& ctx) {
+  if (!args(node, ctx, 1, 3)) {
+    return std::nullopt;
+  }
+  ScriptCommand script;
+  script.command = node.args[0].text;
+  script.user = node.args.size() > 1 ? node.args[1].text : "";
+  script.group = node.args.size() > 2 ? node.args[2].text : "";
+  script.pos = node.pos();
+  if (script.command.empty()) {
+    ctx.error(node.args[0].pos, what(node) + " needs a command");
+    return std::nullopt;
+  }
+  return script;
+}
+
+std::optional<ScriptAccount> scriptAccount(const Node& node, ParseContext& ctx) {
+  if (!args(node, ctx, 1, 2)) {
+    return std::nullopt;
+  }
+  ScriptAccount account;
+  account.user = node.args[0].text;
+  account.group = node.args.size() > 1 ? node.args[1].text : "";
+  account.pos = node.pos();
+  return account;
+}
+
+std::optional<Duration> secondsArg(const Node& node, ParseContext& ctx, double min, double max) {
+  if (!args(node, ctx, 1)) {
+    return std::nullopt;
+  }
+  auto toDuration = [](double s) {
+    return Duration(std::chrono::microseconds(static_cast<int64_t>(std::llround(s * 1e6))));
+  };
+  return ctx.seconds(node.args[0], what(node), toDuration(min), toDuration(max));
+}
+
+std::optional<int64_t> integerArg(const Node& node, ParseContext& ctx, int64_t min, int64_t max) {
+  if (!args(node, ctx, 1)) {
+    return std::nullopt;
+  }
+  return ctx.integer(node.args[0], what(node), min, max);
+}
+
+std::optional<uint32_t> repeatCount(const Node& node, ParseContext& ctx) {
+  auto v = integerArg(node, ctx, 0, 1000);
+  if (v && *v == 0) {
+    ctx.warning(node.args[0].pos, what(node) + " must be at least 1; using 1");
+    return 1u;
+  }
+  if (!v) {
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(*v);
+}
+
+}  // namespace vigil::config::parse
