@@ -1,0 +1,187 @@
+#include "vrrp/packet.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "vrrp/byte_io.h"
+#include "vrrp/checksum.h"
+
+namespace vigil::vrrp {
+
+namespace {
+
+size_t addressSize(int family) { return family == AF_INET6 ? 16 : 4; }
+
+size_t messageSize(uint8_t version, size_t addressCount, int family) {
+  size_t size = kVrrpHeaderSize + addressCount * addressSize(family);
+  return version == 2 ? size + kV2AuthDataSize : size;
+}
+
+bool usesPseudoHeader(uint8_t version, int family, bool v3ChecksumAsV2) {
+  return version == 3 && (family == AF_INET6 || !v3ChecksumAsV2);
+}
+
+// RFC 5798 §5.2.8: the IPv4 pseudo-header of RFC 768 / the IPv6 one of
+// RFC 8200 §8.1, with protocol 112 and the VRRP message length.
+void addPseudoHeader(InternetChecksum& sum, const IpAddress& src, const IpAddress& dst,
+                     size_t length) {
+  sum.add({src.bytes(), src.size()});
+  sum.add({dst.bytes(), dst.size()});
+  if (src.isV4()) {
+    sum.addU16(kIpProtoVrrp);
+    sum.addU16(static_cast<uint16_t>(length));
+  } else {
+    sum.addU32(static_cast<uint32_t>(length));
+    sum.addU32(kIpProtoVrrp);
+  }
+}
+
+uint16_t checksumOf(std::span<const uint8_t> message, const IpAddress& src,
+                    const IpAddress* pseudoDst) {
+  InternetChecksum sum;
+  if (pseudoDst != nullptr) addPseudoHeader(sum, src, *pseudoDst, message.size());
+  sum.add(message);
+  return sum.finish();
+}
+
+std::optional<Error> checkEncodable(const VrrpPacket& p, int family, size_t outSize) {
+  if (family != AF_INET && family != AF_INET6) return Error{0, "VRRP source address not set"};
+  if (p.version != 2 && p.version != 3) return Error{0, fmt::format("VRRP version {}", p.version)};
+  if (p.version == 2 && family == AF_INET6) return Error{0, "VRRP version 2 is IPv4 only"};
+  if (p.addresses.size() > 255) return Error{0, "more than 255 addresses in one advert"};
+  for (const IpAddress& a : p.addresses) {
+    if (a.family() != family) return Error{0, "advert address of the other IP family"};
+  }
+  uint32_t cs = p.advertInterval.count();
+  if (p.version == 2 && (cs % 100 != 0 || cs / 100 > kV2MaxIntervalSeconds)) {
+    return Error{0, "VRRPv2 advert interval must be whole seconds, at most 255"};
+  }
+  if (p.version == 3 && cs > kV3MaxIntervalCentiseconds) {
+    return Error{0, "VRRPv3 advert interval above 40.95 s"};
+  }
+  if (outSize < encodedSize(p, family)) return Error{0, "buffer too small for VRRP advert"};
+  return std::nullopt;
+}
+
+void writeHeader(const VrrpPacket& p, std::span<uint8_t> out) {
+  out[0] = static_cast<uint8_t>((p.version << 4) | (p.type & 0x0f));
+  out[1] = p.vrid;
+  out[2] = p.priority;
+  out[3] = static_cast<uint8_t>(p.addresses.size());
+  if (p.version == 2) {
+    out[4] = static_cast<uint8_t>(p.authType);
+    out[5] = static_cast<uint8_t>(p.advertInterval.count() / 100);
+  } else {
+    wire::writeU16(out, 4, static_cast<uint16_t>(p.advertInterval.count() & 0x0fff));  // rsvd = 0
+  }
+  wire::writeU16(out, 6, 0);  // checksum, filled last
+}
+
+}  // namespace
+
+AuthData authDataFromPassword(std::string_view password) {
+  AuthData data{};
+  std::copy_n(password.begin(), std::min(password.size(), data.size()), data.begin());
+  return data;
+}
+
+size_t encodedSize(const VrrpPacket& packet, int family) {
+  return messageSize(packet.version, packet.addresses.size(), family);
+}
+
+Result<size_t> encode(const VrrpPacket& packet, std::span<uint8_t> out,
+                      const ChecksumContext& ctx) {
+  const int family = ctx.source.family();
+  if (auto error = checkEncodable(packet, family, out.size())) return *error;
+  if (usesPseudoHeader(packet.version, family, ctx.v3ChecksumAsV2) &&
+      ctx.destination.family() != family) {
+    return Error{0, "VRRPv3 checksum needs a destination of the source's family"};
+  }
+  const size_t size = encodedSize(packet, family);
+  std::span<uint8_t> msg = out.first(size);
+  writeHeader(packet, msg);
+  size_t at = kVrrpHeaderSize;
+  for (const IpAddress& a : packet.addresses) {
+    std::copy_n(a.bytes(), a.size(), msg.begin() + static_cast<ptrdiff_t>(at));
+    at += a.size();
+  }
+  if (packet.version == 2) {
+    std::copy(packet.authData.begin(), packet.authData.end(),
+              msg.begin() + static_cast<ptrdiff_t>(at));
+  }
+  const bool pseudo = usesPseudoHeader(packet.version, family, ctx.v3ChecksumAsV2);
+  wire::writeU16(msg, 6, checksumOf(msg, ctx.source, pseudo ? &ctx.destination : nullptr));
+  return size;
+}
+
+namespace {
+
+std::optional<ChecksumKind> matchChecksum(std::span<const uint8_t> msg, uint8_t version,
+                                          const RxMeta& meta) {
+  const int family = meta.source.family();
+  if (!usesPseudoHeader(version, family, meta.v3ChecksumAsV2)) {
+    if (checksumOf(msg, meta.source, nullptr) != 0) return std::nullopt;
+    return version == 2 ? ChecksumKind::V2 : ChecksumKind::NoPseudoHeader;
+  }
+  if (meta.destination.family() == family && checksumOf(msg, meta.source, &meta.destination) == 0) {
+    return ChecksumKind::PseudoHeader;
+  }
+  const auto& legacy = meta.legacyPseudoDestination;
+  if (legacy && legacy->family() == family && checksumOf(msg, meta.source, &*legacy) == 0) {
+    return ChecksumKind::LegacyPseudoHeader;
+  }
+  return std::nullopt;
+}
+
+VrrpPacket readPacket(std::span<const uint8_t> msg, int family) {
+  VrrpPacket p;
+  p.version = msg[0] >> 4;
+  p.type = msg[0] & 0x0f;
+  p.vrid = msg[1];
+  p.priority = msg[2];
+  const size_t count = msg[3];
+  if (p.version == 2) {
+    p.authType = static_cast<AuthType>(msg[4]);
+    p.advertInterval = Centiseconds(msg[5] * 100u);
+  } else {
+    p.advertInterval = Centiseconds(wire::readU16(msg, 4) & 0x0fffu);
+  }
+  size_t at = kVrrpHeaderSize;
+  for (size_t i = 0; i < count; ++i, at += addressSize(family)) {
+    p.addresses.push_back(IpAddress::fromBytes(family, msg.data() + at));
+  }
+  if (p.version == 2)
+    std::copy_n(msg.begin() + static_cast<ptrdiff_t>(at), kV2AuthDataSize, p.authData.begin());
+  return p;
+}
+
+}  // namespace
+
+DecodeResult decode(std::span<const uint8_t> payload, const RxMeta& meta) {
+  const int family = meta.source.family();
+  if (family != AF_INET && family != AF_INET6) return RejectReason::BadIpHeader;
+  if (payload.size() < kVrrpHeaderSize) return RejectReason::TooShort;
+  if (meta.ttl < meta.minTtl || meta.ttl > meta.maxTtl) return RejectReason::BadTtl;
+  const uint8_t version = payload[0] >> 4;
+  if (version != 3 && !(version == 2 && family == AF_INET)) return RejectReason::BadVersion;
+  if ((payload[0] & 0x0f) != kAdvertisementType) return RejectReason::BadType;
+  const uint16_t interval = version == 2 ? payload[5] : (wire::readU16(payload, 4) & 0x0fff);
+  if (interval == 0) return RejectReason::BadInterval;
+  if (payload.size() != messageSize(version, payload[3], family)) {
+    return RejectReason::AddressCountMismatch;
+  }
+  auto checksum = matchChecksum(payload, version, meta);
+  if (!checksum) return RejectReason::BadChecksum;
+  DecodedAdvert out{readPacket(payload, family), *checksum};
+  if (version == 2) {
+    const uint8_t auth = payload[4];
+    if (auth > static_cast<uint8_t>(AuthType::Ah)) return RejectReason::BadAuthType;
+    if ((out.packet.authType == AuthType::Ah) != meta.ahPresent) return RejectReason::BadAuthType;
+  } else if (meta.ahPresent) {
+    return RejectReason::BadAuthType;
+  }
+  return out;
+}
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/ip_address.h"
+#include "core/result.h"
+#include "vrrp/wire_result.h"
+
+// The VRRP advertisement as it travels in an IP packet: version 2
+// (RFC 3768, IPv4 only) and version 3 (RFC 5798, IPv4 and IPv6). Pure
+// encode/decode; doc/vrrp-wire.md draws the layouts.
+namespace vigil::vrrp {
+
+inline constexpr uint8_t kIpProtoVrrp = 112;
+inline constexpr uint8_t kVrrpTtl = 255;  // RFC 5798 §5.1.1.3 / §5.1.2.3
+inline constexpr uint8_t kAdvertisementType = 1;
+inline constexpr size_t kVrrpHeaderSize = 8;
+inline constexpr size_t kV2AuthDataSize = 8;
+// v2 Adver Int is 8 bits of seconds; v3 Max Adver Int is 12 bits of centiseconds.
+inline constexpr uint32_t kV2MaxIntervalSeconds = 255;
+inline constexpr uint32_t kV3MaxIntervalCentiseconds = 0x0fff;
+
+using Centiseconds = std::chrono::duration<uint32_t, std::centi>;
+
+// v2 Auth Type (RFC 2338 §5.3.6; RFC 3768 keeps only 0 and reserves 1, 2).
+enum class AuthType : uint8_t { None = 0, Pass = 1, Ah = 2 };
+using AuthData = std::array<uint8_t, kV2AuthDataSize>;
+
+// auth_pass as keepalived uses it: the first 8 bytes, zero-padded.
+AuthData authDataFromPassword(std::string_view password);
+
+struct VrrpPacket {
+  uint8_t version = 3;  // 2 or 3
+  uint8_t type = kAdvertisementType;
+  uint8_t vrid = 0;      // Virtual Rtr ID, 1-255
+  uint8_t priority = 0;  // 0: the master is leaving; 255: the address owner
+  // v2 "Adver Int" (whole seconds on the wire) or v3 "Max Adver Int"
+  // (centiseconds). Held in centiseconds for both; encoding a v2 packet
+  // whose interval is not whole seconds fails.
+  Centiseconds advertInterval{100};
+  AuthType authType = AuthType::None;  // v2 only (v3 has no auth fields)
+  AuthData authData{};                 // v2: PASS plaintext; zeros for None and AH
+  std::vector<IpAddress> addresses;    // all of the packet's IP family
+
+  bool operator==(const VrrpPacket&) const = default;
+};
+
+// What the checksum covers besides the message itself (RFC 5798 §5.2.8).
+struct ChecksumContext {
+  IpAddress source;       // IP source address of the packet; decides the family
+  IpAddress destination;  // 224.0.0.18, ff02::12 or the unicast peer
+  // v3 over IPv4 only: sum the message alone, like v2, without the
+  // pseudo-header (vigil's v3_checksum_as_v2, for peers that do this).
+  bool v3ChecksumAsV2 = false;
+};
+
+// Bytes the VRRP message takes for `family` (AF_INET / AF_INET6).
+size_t encodedSize(const VrrpPacket& packet, int family);
+
+// Writes the VRRP message (not the IP header) into `out` and returns its
+// length. Fails on a packet that cannot be represented: wrong version for
+// the family, interval out of range, too many addresses or addresses of
+// another family, or `out` too small.
+Result<size_t> encode(const VrrpPacket& packet, std::span<uint8_t> out, const ChecksumContext& ctx);
+
+// What the receive path knows besides the VRRP payload.
+struct RxMeta {
+  IpAddress source;       // IP source; its family is the packet's family
+  IpAddress destination;  // IP destination (needed for the v3 pseudo-header)
+  uint8_t ttl = 0;        // IPv4 TTL, or IPv6 Hop Limit from IPV6_HOPLIMIT
+  // Accepted TTL range. RFC: exactly 255; keepalived's unicast_peer
+  // min_ttl/max_ttl widen it for unicast.
+  uint8_t minTtl = kVrrpTtl;
+  uint8_t maxTtl = kVrrpTtl;
+  bool ahPresent = false;  // the payload came after an IPsec AH header
+  bool v3ChecksumAsV2 = false;
+  // old_unicast_checksum: keepalived < 1.3.6 put the multicast group rather
+  // than the unicast peer in the v3 pseudo-header. When set, a checksum
+  // that only matches with this destination is accepted too.
+  std::optional<IpAddress> legacyPseudoDestination;
+};
+
+// Which rule the received checksum matched.
+enum class ChecksumKind : uint8_t { V2, PseudoHeader, NoPseudoHeader, LegacyPseudoHeader };
+
+struct DecodedAdvert {
+  VrrpPacket packet;
+  ChecksumKind checksum = ChecksumKind::V2;
+};
+
+using DecodeResult = WireResult<DecodedAdvert>;
+
+// Checks the wire rules (length, TTL, version, type, interval, address
+// count, checksum, auth type) in that order and returns the first one
+// broken. Protocol rules are checkAdvert()'s. Never reads outside
+// `vrrpPayload`, whatever it holds.
+DecodeResult decode(std::span<const uint8_t> vrrpPayload, const RxMeta& meta);
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,143 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ip_address.h"
+#include "vrrp/instance_params.h"
+#include "vrrp/packet.h"
+
+// The VRRP state machine of RFC 5798 §6.4 (and RFC 3768 §6.4), with
+// keepalived's behaviour where the RFCs leave room. Pure: step() reads a
+// state, an event and the instance's parameters and returns the next state
+// and the effects as values; the runtime owns sockets, timers and scripts.
+namespace vigil::vrrp {
+
+enum class State : uint8_t { Initialize, Backup, Master, Fault };
+
+// keepalived's names: "INIT", "BACKUP", "MASTER", "FAULT".
+std::string_view name(State state);
+
+// preempt_delay: a Backup that hears a lower-priority master keeps
+// treating it as master for preempt_delay (Waiting), then lets
+// Master_Down_Timer run out as RFC preemption does (Elapsed).
+enum class PreemptPhase : uint8_t { Idle, Waiting, Elapsed };
+
+struct InstanceState {
+  State state = State::Initialize;
+  // Priority: the effective priority, base plus tracking weights; fixed at
+  // 255 for the address owner.
+  uint8_t priority = 0;
+  // Master_Adver_Interval: the master's advertisement interval as learnt
+  // from its v3 adverts (v2: always our Advertisement_Interval).
+  Centiseconds masterAdverInterval{100};
+  PreemptPhase preempt = PreemptPhase::Idle;
+  // A tracker reports a fault. Kept outside Fault so a fault raised before
+  // Startup, or cleared while stopped, is remembered.
+  bool faulted = false;
+  // The master a Backup last accepted an advert from (empty when none).
+  IpAddress masterAddress;
+  uint8_t masterPriority = 0;
+  TimePoint since{};  // when `state` was entered
+
+  bool operator==(const InstanceState&) const = default;
+};
+
+// Initialize, at the configured priority, with Master_Adver_Interval =
+// Advertisement_Interval.
+InstanceState initialState(const InstanceParams& params);
+
+// ---- Events -------------------------------------------------------------
+
+struct Startup {};
+struct Shutdown {};
+struct MasterDownTimerFired {};
+struct AdvertTimerFired {};
+// An advert that passed decode() and checkAdvert() (and verifyAh()).
+struct AdvertReceived {
+  VrrpPacket packet;
+  IpAddress source;
+};
+// Tracking moved the effective priority. Clamped to 1..254; ignored for
+// the address owner, whose priority tracking cannot change (keepalived).
+struct PriorityChanged {
+  uint8_t priority = 0;
+};
+struct FaultRaised {};
+struct FaultCleared {};
+struct PreemptDelayExpired {};
+
+using Event =
+    std::variant<Startup, Shutdown, MasterDownTimerFired, AdvertTimerFired, AdvertReceived,
+                 PriorityChanged, FaultRaised, FaultCleared, PreemptDelayExpired>;
+
+// ---- Actions ------------------------------------------------------------
+// Each Arm* (re)arms the one timer of that kind, replacing its deadline;
+// a timer that fires in a state that no longer expects it is ignored.
+
+struct SendAdvert {
+  uint8_t priority = 0;
+  bool operator==(const SendAdvert&) const = default;
+};
+struct ArmAdvertTimer {
+  Duration after{};  // Adver_Timer = Advertisement_Interval
+  bool operator==(const ArmAdvertTimer&) const = default;
+};
+struct ArmMasterDownTimer {
+  Duration
+      after{};  // Master_Down_Timer = Master_Down_Interval, or Skew_Time after a priority-0 advert
+  bool operator==(const ArmMasterDownTimer&) const = default;
+};
+struct ArmPreemptDelayTimer {
+  Duration after{};  // preempt_delay
+  bool operator==(const ArmPreemptDelayTimer&) const = default;
+};
+struct CancelTimers {  // all three timers
+  bool operator==(const CancelTimers&) const = default;
+};
+struct AddVips {
+  // Accept_Mode as the runtime must apply it: with it false (no_accept) the
+  // VIPs only route, traffic to them is dropped. The owner always accepts.
+  bool acceptMode = true;
+  bool operator==(const AddVips&) const = default;
+};
+// Removing VIPs that are not there is a no-op for the runtime; entering
+// Backup at start-up removes any a previous run left behind.
+struct RemoveVips {
+  bool operator==(const RemoveVips&) const = default;
+};
+enum class GratuitousReason : uint8_t {
+  BecameMaster,         // garp_master_delay / garp_master_repeat
+  LowerPriorityAdvert,  // garp_lower_prio_delay / garp_lower_prio_repeat
+};
+struct SendGratuitous {  // gratuitous ARP (IPv4) / unsolicited NA (IPv6) for the VIPs
+  GratuitousReason reason = GratuitousReason::BecameMaster;
+  bool operator==(const SendGratuitous&) const = default;
+};
+enum class NotifyKind : uint8_t {
+  Master,
+  Backup,
+  Fault,
+  Stop,
+  MasterRxLowerPriority,  // notify_master_rx_lower_pri
+};
+struct Notify {
+  NotifyKind kind = NotifyKind::Master;
+  bool operator==(const Notify&) const = default;
+};
+
+using Action = std::variant<SendAdvert, ArmAdvertTimer, ArmMasterDownTimer, ArmPreemptDelayTimer,
+                            CancelTimers, AddVips, RemoveVips, SendGratuitous, Notify>;
+
+struct StepResult {
+  InstanceState next;
+  std::vector<Action> actions;  // to perform in order
+};
+
+StepResult step(const InstanceState& state, const Event& event, const InstanceParams& params,
+                TimePoint now);
+
+}  // namespace vigil::vrrp

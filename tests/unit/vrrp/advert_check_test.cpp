@@ -1,0 +1,100 @@
+#include "vrrp/advert_check.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::vrrp {
+namespace {
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+InstanceParams v2Params() {
+  InstanceParams p;
+  p.version = 2;
+  p.vrid = 51;
+  p.priority = 100;
+  p.advertInterval = Centiseconds(100);
+  p.authType = AuthType::Pass;
+  p.authData = authDataFromPassword("secret");
+  p.primaryAddress = ip("10.0.0.1");
+  p.addresses = {ip("10.0.0.100"), ip("10.0.0.101")};
+  return p;
+}
+
+VrrpPacket matchingAdvert(const InstanceParams& params) {
+  VrrpPacket p;
+  p.version = params.version;
+  p.vrid = params.vrid;
+  p.priority = 150;
+  p.advertInterval = params.advertInterval;
+  p.authType = params.authType;
+  p.authData = params.authData;
+  p.addresses = params.addresses;
+  return p;
+}
+
+TEST(AdvertCheckTest, AcceptsAMatchingAdvert) {
+  const InstanceParams params = v2Params();
+  EXPECT_EQ(checkAdvert(matchingAdvert(params), params), std::nullopt);
+}
+
+TEST(AdvertCheckTest, VersionAndVrid) {
+  const InstanceParams params = v2Params();
+  VrrpPacket p = matchingAdvert(params);
+  p.version = 3;
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::VersionMismatch);
+  p = matchingAdvert(params);
+  p.vrid = 52;
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::VridMismatch);
+}
+
+TEST(AdvertCheckTest, V2Authentication) {
+  const InstanceParams params = v2Params();
+  VrrpPacket p = matchingAdvert(params);
+  p.authData = authDataFromPassword("secreT");
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::AuthMismatch);
+  p = matchingAdvert(params);
+  p.authType = AuthType::None;
+  p.authData = {};
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::AuthMismatch);
+
+  InstanceParams ah = v2Params();
+  ah.authType = AuthType::Ah;
+  ah.authData = authDataFromPassword("key");
+  p = matchingAdvert(ah);
+  p.authData = {};  // AH keeps the key out of the VRRP message
+  EXPECT_EQ(checkAdvert(p, ah), std::nullopt);
+}
+
+TEST(AdvertCheckTest, V2IntervalMustMatchButV3Learns) {
+  const InstanceParams params = v2Params();
+  VrrpPacket p = matchingAdvert(params);
+  p.advertInterval = Centiseconds(200);
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::IntervalMismatch);
+
+  InstanceParams v3 = v2Params();
+  v3.version = 3;
+  v3.authType = AuthType::None;
+  v3.authData = {};
+  p = matchingAdvert(v3);
+  p.advertInterval = Centiseconds(7);
+  EXPECT_EQ(checkAdvert(p, v3), std::nullopt);
+}
+
+TEST(AdvertCheckTest, AddressListIsComparedAsASet) {
+  const InstanceParams params = v2Params();
+  VrrpPacket p = matchingAdvert(params);
+  std::swap(p.addresses[0], p.addresses[1]);
+  EXPECT_EQ(checkAdvert(p, params), std::nullopt);
+
+  p.addresses.pop_back();
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::AddressListMismatch);
+  p.addresses = {ip("10.0.0.100"), ip("10.0.0.102")};
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::AddressListMismatch);
+  EXPECT_EQ(checkAdvert(p, params, /*skipAddressCheck=*/true), std::nullopt);
+  // RFC 5798 §7.1: drop a mismatching list unless it comes from the owner.
+  p.priority = kPriorityOwner;
+  EXPECT_EQ(checkAdvert(p, params), std::nullopt);
+}
+
+}  // namespace
+}  // namespace vigil::vrrp

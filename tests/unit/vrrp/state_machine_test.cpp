@@ -1,0 +1,400 @@
+#include "vrrp/state_machine.h"
+
+#include <gtest/gtest.h>
+
+#include "vrrp/timers.h"
+
+namespace vigil::vrrp {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::seconds;
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+const TimePoint kT0{std::chrono::hours(1)};
+
+InstanceParams params(uint8_t version = 3) {
+  InstanceParams p;
+  p.version = version;
+  p.vrid = 51;
+  p.priority = 100;
+  p.advertInterval = Centiseconds(100);
+  p.primaryAddress = ip("10.0.0.2");
+  p.addresses = {ip("10.0.0.100")};
+  return p;
+}
+
+InstanceState inState(State state, const InstanceParams& p) {
+  InstanceState s = initialState(p);
+  s.state = state;
+  return s;
+}
+
+AdvertReceived advert(uint8_t priority, const char* source = "10.0.0.9",
+                      Centiseconds interval = Centiseconds(100)) {
+  VrrpPacket packet;
+  packet.version = 3;
+  packet.vrid = 51;
+  packet.priority = priority;
+  packet.advertInterval = interval;
+  packet.addresses = {ip("10.0.0.100")};
+  return AdvertReceived{packet, ip(source)};
+}
+
+using Actions = std::vector<Action>;
+
+// Master_Down_Interval for priority 100 at 1 s: 3 s + 156/256 s.
+const Duration kMdi100 = microseconds(3609375);
+const Duration kSkew100 = microseconds(609375);
+
+// ---- Initialize -----------------------------------------------------------
+
+TEST(StateMachineTest, StartupGoesToBackupAndArmsMasterDown) {
+  const InstanceParams p = params();
+  auto r = step(initialState(p), Startup{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.next.since, kT0);
+  EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(100));
+  EXPECT_EQ(r.actions,
+            (Actions{RemoveVips{}, ArmMasterDownTimer{kMdi100}, Notify{NotifyKind::Backup}}));
+}
+
+TEST(StateMachineTest, AddressOwnerStartsAsMaster) {
+  InstanceParams p = params();
+  p.priority = kPriorityOwner;
+  p.accept = false;  // the owner accepts regardless
+  auto r = step(initialState(p), Startup{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Master);
+  EXPECT_EQ(r.actions,
+            (Actions{AddVips{true}, SendAdvert{255}, SendGratuitous{GratuitousReason::BecameMaster},
+                     ArmAdvertTimer{seconds(1)}, Notify{NotifyKind::Master}}));
+}
+
+TEST(StateMachineTest, PreemptDelayLengthensTheFirstMasterDown) {
+  InstanceParams p = params();
+  p.preemptDelay = seconds(5);
+  auto r = step(initialState(p), Startup{}, p, kT0);
+  EXPECT_EQ(r.actions.at(1), Action{ArmMasterDownTimer{kMdi100 + seconds(5)}});
+  p.preempt = false;  // nopreempt: the delay does not apply
+  r = step(initialState(p), Startup{}, p, kT0);
+  EXPECT_EQ(r.actions.at(1), Action{ArmMasterDownTimer{kMdi100}});
+}
+
+TEST(StateMachineTest, FaultBeforeStartupStartsInFault) {
+  const InstanceParams p = params();
+  auto r = step(initialState(p), FaultRaised{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Initialize);
+  EXPECT_TRUE(r.actions.empty());
+  r = step(r.next, Startup{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Fault);
+  EXPECT_EQ(r.actions, (Actions{Notify{NotifyKind::Fault}}));
+}
+
+TEST(StateMachineTest, InitializeIgnoresEverythingButStartupAndFaults) {
+  const InstanceParams p = params();
+  const InstanceState s = initialState(p);
+  for (const Event& e : std::vector<Event>{Shutdown{}, MasterDownTimerFired{}, AdvertTimerFired{},
+                                           advert(200), PreemptDelayExpired{}}) {
+    auto r = step(s, e, p, kT0);
+    EXPECT_EQ(r.next, s);
+    EXPECT_TRUE(r.actions.empty());
+  }
+}
+
+// ---- Backup ---------------------------------------------------------------
+
+TEST(StateMachineTest, BackupBecomesMasterWhenMasterDownFires) {
+  InstanceParams p = params();
+  p.accept = false;
+  auto r = step(inState(State::Backup, p), MasterDownTimerFired{}, p, kT0 + seconds(4));
+  EXPECT_EQ(r.next.state, State::Master);
+  EXPECT_EQ(r.next.since, kT0 + seconds(4));
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, AddVips{false}, SendAdvert{100},
+                                SendGratuitous{GratuitousReason::BecameMaster},
+                                ArmAdvertTimer{seconds(1)}, Notify{NotifyKind::Master}}));
+}
+
+TEST(StateMachineTest, BackupFollowsAHigherOrEqualMaster) {
+  const InstanceParams p = params();
+  for (uint8_t theirs : {100, 101, 254, 255}) {
+    auto r = step(inState(State::Backup, p), advert(theirs), p, kT0);
+    EXPECT_EQ(r.next.state, State::Backup);
+    EXPECT_EQ(r.next.masterAddress, ip("10.0.0.9"));
+    EXPECT_EQ(r.next.masterPriority, theirs);
+    EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}})) << int(theirs);
+  }
+}
+
+TEST(StateMachineTest, V3BackupLearnsMasterAdverInterval) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), advert(200, "10.0.0.9", Centiseconds(50)), p, kT0);
+  EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(50));
+  // 3 * 0.5 s + 156 * 0.5 s / 256
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{microseconds(1500000 + 304687)}}));
+}
+
+TEST(StateMachineTest, V2BackupKeepsItsOwnInterval) {
+  const InstanceParams p = params(2);
+  AdvertReceived a = advert(200, "10.0.0.9", Centiseconds(300));
+  a.packet.version = 2;
+  auto r = step(inState(State::Backup, p), a, p, kT0);
+  EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(100));
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}}));
+}
+
+TEST(StateMachineTest, BackupAnswersPriorityZeroWithSkewTime) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), advert(kPriorityStop), p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kSkew100}}));
+
+  InstanceParams high = params();
+  high.priority = 250;
+  r = step(inState(State::Backup, high), advert(kPriorityStop), high, kT0);
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{microseconds(23437)}}))
+      << "6/256 s: the best backup goes first";
+}
+
+TEST(StateMachineTest, PreemptingBackupDiscardsALowerMaster) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), advert(99), p, kT0);
+  EXPECT_TRUE(r.actions.empty()) << "Master_Down_Timer keeps running out";
+  EXPECT_EQ(r.next.masterAddress, IpAddress{});
+}
+
+TEST(StateMachineTest, NopreemptBackupFollowsALowerMaster) {
+  InstanceParams p = params();
+  p.preempt = false;
+  auto r = step(inState(State::Backup, p), advert(20), p, kT0);
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}}));
+  EXPECT_EQ(r.next.masterPriority, 20);
+}
+
+TEST(StateMachineTest, PreemptDelayFollowsALowerMasterForTheDelayThenLetsGo) {
+  InstanceParams p = params();
+  p.preemptDelay = seconds(30);
+  InstanceState s = inState(State::Backup, p);
+
+  auto r = step(s, advert(50), p, kT0);
+  EXPECT_EQ(r.next.preempt, PreemptPhase::Waiting);
+  EXPECT_EQ(r.actions, (Actions{ArmPreemptDelayTimer{seconds(30)}, ArmMasterDownTimer{kMdi100}}));
+
+  r = step(r.next, advert(50), p, kT0 + seconds(1));
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}})) << "still waiting: no new delay";
+
+  r = step(r.next, PreemptDelayExpired{}, p, kT0 + seconds(30));
+  EXPECT_EQ(r.next.preempt, PreemptPhase::Elapsed);
+  EXPECT_TRUE(r.actions.empty());
+
+  r = step(r.next, advert(50), p, kT0 + seconds(31));
+  EXPECT_TRUE(r.actions.empty()) << "now preempting: discard";
+  r = step(r.next, MasterDownTimerFired{}, p, kT0 + seconds(34));
+  EXPECT_EQ(r.next.state, State::Master);
+  EXPECT_EQ(r.next.preempt, PreemptPhase::Idle);
+}
+
+TEST(StateMachineTest, AHigherMasterCancelsAPendingPreemption) {
+  InstanceParams p = params();
+  p.preemptDelay = seconds(30);
+  auto r = step(inState(State::Backup, p), advert(50), p, kT0);
+  r = step(r.next, advert(150), p, kT0 + seconds(1));
+  EXPECT_EQ(r.next.preempt, PreemptPhase::Idle);
+  r = step(r.next, PreemptDelayExpired{}, p, kT0 + seconds(30));
+  EXPECT_EQ(r.next.preempt, PreemptPhase::Idle) << "a stale expiry changes nothing";
+}
+
+TEST(StateMachineTest, BackupIgnoresAdvertTimer) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), AdvertTimerFired{}, p, kT0);
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_EQ(r.next.state, State::Backup);
+}
+
+// ---- Master ---------------------------------------------------------------
+
+TEST(StateMachineTest, MasterAdvertisesEveryInterval) {
+  InstanceParams p = params();
+  p.advertInterval = Centiseconds(2);
+  auto r = step(inState(State::Master, p), AdvertTimerFired{}, p, kT0);
+  EXPECT_EQ(r.actions, (Actions{SendAdvert{100}, ArmAdvertTimer{std::chrono::milliseconds(20)}}));
+}
+
+TEST(StateMachineTest, MasterStepsDownForAHigherPriority) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), advert(101, "10.0.0.9", Centiseconds(200)), p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(200));
+  EXPECT_EQ(r.next.masterAddress, ip("10.0.0.9"));
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, RemoveVips{},
+                                ArmMasterDownTimer{microseconds(6000000 + 1218750)},
+                                Notify{NotifyKind::Backup}}));
+}
+
+TEST(StateMachineTest, HigherPrioSendAdvertSendsOneLastAdvertFirst) {
+  InstanceParams p = params();
+  p.higherPrioSendAdvert = true;
+  auto r = step(inState(State::Master, p), advert(200), p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.actions.front(), Action{SendAdvert{100}});
+  EXPECT_EQ(r.actions.size(), 5u);
+}
+
+TEST(StateMachineTest, EqualPriorityGoesToTheHigherAddress) {
+  const InstanceParams p = params();  // we are 10.0.0.2
+  auto r = step(inState(State::Master, p), advert(100, "10.0.0.3"), p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  r = step(inState(State::Master, p), advert(100, "10.0.0.1"), p, kT0);
+  EXPECT_EQ(r.next.state, State::Master);
+}
+
+TEST(StateMachineTest, MasterReassertsItselfAgainstALowerMaster) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), advert(50), p, kT0);
+  EXPECT_EQ(r.next.state, State::Master);
+  EXPECT_EQ(r.actions,
+            (Actions{SendAdvert{100}, SendGratuitous{GratuitousReason::LowerPriorityAdvert},
+                     Notify{NotifyKind::MasterRxLowerPriority}}));
+}
+
+TEST(StateMachineTest, LowerPrioNoAdvertKeepsTheRfcSilence) {
+  InstanceParams p = params();
+  p.lowerPrioNoAdvert = true;
+  auto r = step(inState(State::Master, p), advert(50), p, kT0);
+  EXPECT_EQ(r.actions, (Actions{SendGratuitous{GratuitousReason::LowerPriorityAdvert},
+                                Notify{NotifyKind::MasterRxLowerPriority}}));
+}
+
+TEST(StateMachineTest, MasterAnswersPriorityZeroAtOnce) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), advert(kPriorityStop), p, kT0);
+  EXPECT_EQ(r.next.state, State::Master);
+  EXPECT_EQ(r.actions, (Actions{SendAdvert{100}, ArmAdvertTimer{seconds(1)}}));
+}
+
+TEST(StateMachineTest, MasterIgnoresMasterDownAndPreemptTimers) {
+  const InstanceParams p = params();
+  for (const Event& e : std::vector<Event>{MasterDownTimerFired{}, PreemptDelayExpired{}}) {
+    auto r = step(inState(State::Master, p), e, p, kT0);
+    EXPECT_EQ(r.next.state, State::Master);
+    EXPECT_TRUE(r.actions.empty());
+  }
+}
+
+// ---- Shutdown -------------------------------------------------------------
+
+TEST(StateMachineTest, MasterShutdownSendsPriorityZero) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), Shutdown{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Initialize);
+  EXPECT_EQ(r.actions,
+            (Actions{CancelTimers{}, SendAdvert{0}, RemoveVips{}, Notify{NotifyKind::Stop}}));
+}
+
+TEST(StateMachineTest, BackupAndFaultShutdownQuietly) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), Shutdown{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Initialize);
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, Notify{NotifyKind::Stop}}));
+  r = step(inState(State::Fault, p), Shutdown{}, p, kT0);
+  EXPECT_EQ(r.actions, (Actions{Notify{NotifyKind::Stop}}));
+}
+
+TEST(StateMachineTest, RestartAfterShutdownStartsFresh) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), advert(200, "10.0.0.9", Centiseconds(50)), p, kT0);
+  r = step(r.next, Shutdown{}, p, kT0);
+  r = step(r.next, Startup{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(100));
+  EXPECT_EQ(r.actions.at(1), Action{ArmMasterDownTimer{kMdi100}});
+}
+
+// ---- Fault ----------------------------------------------------------------
+
+TEST(StateMachineTest, MasterFaultHandsOverAtOnce) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), FaultRaised{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Fault);
+  EXPECT_TRUE(r.next.faulted);
+  EXPECT_EQ(r.actions,
+            (Actions{CancelTimers{}, SendAdvert{0}, RemoveVips{}, Notify{NotifyKind::Fault}}));
+}
+
+TEST(StateMachineTest, BackupFault) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), FaultRaised{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Fault);
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, Notify{NotifyKind::Fault}}));
+}
+
+TEST(StateMachineTest, FaultIgnoresAdvertsAndTimers) {
+  const InstanceParams p = params();
+  InstanceState s = inState(State::Fault, p);
+  s.faulted = true;
+  for (const Event& e :
+       std::vector<Event>{advert(200), advert(0), MasterDownTimerFired{}, AdvertTimerFired{},
+                          FaultRaised{}, PreemptDelayExpired{}}) {
+    auto r = step(s, e, p, kT0);
+    EXPECT_EQ(r.next, s);
+    EXPECT_TRUE(r.actions.empty());
+  }
+}
+
+TEST(StateMachineTest, FaultClearedReturnsToBackup) {
+  const InstanceParams p = params();
+  InstanceState s = inState(State::Fault, p);
+  s.faulted = true;
+  auto r = step(s, FaultCleared{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_FALSE(r.next.faulted);
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}, Notify{NotifyKind::Backup}}));
+}
+
+TEST(StateMachineTest, OwnerLeavesFaultAsMaster) {
+  InstanceParams p = params();
+  p.priority = kPriorityOwner;
+  auto r = step(inState(State::Fault, p), FaultCleared{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Master);
+  EXPECT_EQ(r.actions.back(), Action{Notify{NotifyKind::Master}});
+}
+
+// ---- Priority changes (tracking) ------------------------------------------
+
+TEST(StateMachineTest, MasterAdvertisesANewPriorityAtOnce) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), PriorityChanged{80}, p, kT0);
+  EXPECT_EQ(r.next.priority, 80);
+  EXPECT_EQ(r.actions, (Actions{SendAdvert{80}}));
+  r = step(r.next, PriorityChanged{80}, p, kT0);
+  EXPECT_TRUE(r.actions.empty()) << "no change, no advert";
+}
+
+TEST(StateMachineTest, BackupPriorityMovesItsSkew) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Backup, p), PriorityChanged{200}, p, kT0);
+  EXPECT_TRUE(r.actions.empty());
+  r = step(r.next, advert(220), p, kT0);
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{microseconds(3000000 + 218750)}}));
+}
+
+TEST(StateMachineTest, PriorityIsClampedAndTheOwnerIsFixed) {
+  const InstanceParams p = params();
+  EXPECT_EQ(step(inState(State::Backup, p), PriorityChanged{0}, p, kT0).next.priority, 1);
+  EXPECT_EQ(step(inState(State::Backup, p), PriorityChanged{255}, p, kT0).next.priority, 254);
+  InstanceParams owner = params();
+  owner.priority = kPriorityOwner;
+  auto r = step(inState(State::Master, owner), PriorityChanged{10}, owner, kT0);
+  EXPECT_EQ(r.next.priority, 255);
+  EXPECT_TRUE(r.actions.empty());
+}
+
+TEST(StateMachineTest, StateNames) {
+  EXPECT_EQ(name(State::Initialize), "INIT");
+  EXPECT_EQ(name(State::Backup), "BACKUP");
+  EXPECT_EQ(name(State::Master), "MASTER");
+  EXPECT_EQ(name(State::Fault), "FAULT");
+}
+
+}  // namespace
+}  // namespace vigil::vrrp
