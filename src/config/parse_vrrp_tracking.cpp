@@ -14,7 +14,8 @@ using parse::what;
 
 // `weight N` / `reverse` / `noreverse` at args[i]; advances i past what it
 // read. False after reporting an unknown or incomplete option.
-bool trackOption(const Node& node, size_t& i, int64_t maxWeight, TrackRef& ref, ParseContext& ctx) {
+bool trackOption(const std::string& block, const Node& node, size_t& i, int64_t maxWeight,
+                 TrackRef& ref, ParseContext& ctx) {
   const Token& word = node.args[i];
   if (word.text == "reverse") {
     ref.reverse = true;
@@ -22,16 +23,16 @@ bool trackOption(const Node& node, size_t& i, int64_t maxWeight, TrackRef& ref, 
     ref.reverse = false;
   } else if (word.text == "weight") {
     if (i + 1 >= node.args.size()) {
-      ctx.error(word.pos, "'weight' needs a value");
+      ctx.error(word.pos, quoted(block) + " weight needs a value");
       return false;
     }
-    auto w = ctx.integer(node.args[++i], "weight", -maxWeight, maxWeight);
+    auto w = ctx.integer(node.args[++i], quoted(block) + " weight", -maxWeight, maxWeight);
     if (!w) {
       return false;
     }
     ref.weight = static_cast<int32_t>(*w);
   } else {
-    ctx.error(word.pos, "unknown option " + quoted(word.text) + " for " + quoted(node.name()) +
+    ctx.error(word.pos, "unknown " + quoted(block) + " option " + quoted(word.text) +
                             " (expected weight N, reverse or noreverse)");
     return false;
   }
@@ -186,7 +187,7 @@ void parseTrackBlock(const Node& node, int32_t maxWeight, std::vector<TrackRef>&
     TrackRef ref{entry.name(), std::nullopt, false, entry.pos()};
     bool ok = true;
     for (size_t i = 0; ok && i < entry.args.size(); ++i) {
-      ok = trackOption(entry, i, maxWeight, ref, ctx);
+      ok = trackOption(node.name(), entry, i, maxWeight, ref, ctx);
     }
     if (ok) {
       out.push_back(std::move(ref));

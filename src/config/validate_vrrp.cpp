@@ -221,7 +221,7 @@ void checkTrackGroups(const VrrpModel& model, ParseContext& ctx) {
   }
   auto check = [&](const std::string& name, const SourcePos& pos) {
     if (!name.empty() && groups.count(name) == 0) {
-      ctx.error(pos, "'track_group' " + quoted(name) + " names no track_group");
+      ctx.error(pos, "track_group " + quoted(name) + " is not defined");
     }
   };
   for (const auto& a : model.staticAddresses) {

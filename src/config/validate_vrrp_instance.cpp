@@ -275,7 +275,7 @@ std::string formatSeconds(Duration d) {
 }
 
 void resolveInstance(VrrpInstance& inst, const GlobalDefs& global, ParseContext& ctx) {
-  if (inst.vrid == 0) {
+  if (inst.at.vrid.file == nullptr) {  // a bad value was reported where written
     ctx.error(inst.pos, name(inst) + " has no 'virtual_router_id'");
   }
   inheritDefaults(inst, global);
