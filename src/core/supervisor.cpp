@@ -235,6 +235,7 @@ void Supervisor::stop(std::function<void()> onStopped) {
       slot->inProcessHost.reset();
       slot->channel.reset();
       slot->status.running = false;
+      slot->status.pid = 0;
       notify(*slot);
     } else {
       ::kill(slot->status.pid, SIGTERM);

@@ -98,6 +98,9 @@ void WorkerHost::onMessage(const Message& message) {
 
 int runWorkerProcess(const std::string& name, const WorkerFactory& factory, UniqueFd channelFd,
                      Duration snapshotInterval) {
+  // The fork reset every disposition; writes to a vanished peer (a notify
+  // FIFO, a socket) must fail with EPIPE, not kill the worker.
+  ::signal(SIGPIPE, SIG_IGN);
   PosixEventLoop loop;
   for (int signo : {SIGTERM, SIGINT}) {
     Status handled = loop.onSignal(signo, [&loop] { loop.stop(); });

@@ -145,8 +145,8 @@ class Daemon {
     Supervisor supervisor(loop_, workerSpecs(), supervisorOptions());
     supervisor_ = &supervisor;
     supervisor.setObserver([this](const WorkerStatus& s) { onWorkerChange(s); });
-    log(LogLevel::Notice, "vigild started: config {}, generation {}", options_.configPath,
-        state_->generation);
+    log(LogLevel::Notice, "vigild started: config {} (config id {}), {}", options_.configPath,
+        options_.configId, options_.singleProcess ? "single process" : "one process per worker");
     Status started = supervisor.start();
     if (!started) {
       log(LogLevel::Error, "{}", started.error().describe());
