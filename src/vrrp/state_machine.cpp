@@ -57,6 +57,7 @@ class Stepper {
 
  private:
   InstanceState& next() { return result_.next; }
+  const InstanceState& next() const { return result_.next; }
   State current() const { return result_.next.state; }
   void emit(Action action) { result_.actions.push_back(std::move(action)); }
 
@@ -64,9 +65,9 @@ class Stepper {
     return masterDownInterval(params_.version, next().priority, next().masterAdverInterval,
                               params_.downTimerAdverts);
   }
-  const InstanceState& next() const { return result_.next; }
   Duration advertInterval() const { return params_.advertInterval; }
 
+  void moveTo(State state);
   void enter(State state);
   void enterMaster();
   void enterBackup(Duration masterDownTimer);
@@ -80,17 +81,24 @@ class Stepper {
   StepResult result_;
 };
 
-void Stepper::enter(State state) {
-  if (current() == State::Backup || current() == State::Master) emit(CancelTimers{});
-  if (current() == State::Master || (current() == State::Initialize && state == State::Backup)) {
-    emit(RemoveVips{});
-  }
+// Sets the state and forgets what belonged to the previous one.
+void Stepper::moveTo(State state) {
   next().state = state;
   next().since = now_;
   next().preempt = PreemptPhase::Idle;
   next().masterAdverInterval = params_.advertInterval;
   next().masterAddress = IpAddress{};
   next().masterPriority = 0;
+}
+
+// Leaves the current state for Backup or Master: stops its timers and
+// drops the VIPs a Master held (or a previous run left behind).
+void Stepper::enter(State state) {
+  if (current() == State::Backup || current() == State::Master) emit(CancelTimers{});
+  if (current() == State::Master || (current() == State::Initialize && state == State::Backup)) {
+    emit(RemoveVips{});
+  }
+  moveTo(state);
 }
 
 // RFC 5798 §6.4.1/§6.4.2 "transition to Master": send an advert, announce
@@ -119,11 +127,7 @@ void Stepper::enterFault() {
   } else if (current() == State::Backup) {
     emit(CancelTimers{});
   }
-  next().state = State::Fault;
-  next().since = now_;
-  next().preempt = PreemptPhase::Idle;
-  next().masterAddress = IpAddress{};
-  next().masterPriority = 0;
+  moveTo(State::Fault);
   emit(Notify{NotifyKind::Fault});
 }
 
@@ -153,9 +157,7 @@ void Stepper::on(const Shutdown&) {
     case State::Fault:
       break;
   }
-  next().state = State::Initialize;
-  next().since = now_;
-  next().preempt = PreemptPhase::Idle;
+  moveTo(State::Initialize);
   emit(Notify{NotifyKind::Stop});
 }
 
@@ -252,7 +254,6 @@ void Stepper::on(const FaultCleared&) {
   next().faulted = false;
   if (current() != State::Fault) return;
   if (params_.isAddressOwner()) return enterMaster();
-  next().masterAdverInterval = params_.advertInterval;
   enterBackup(masterDown());
 }
 
