@@ -12,6 +12,7 @@ namespace {
 // Substitution and sequence levels a line may go through. Real files use a
 // handful; more means a parameter that refers to itself.
 constexpr unsigned kMaxNesting = 32;
+constexpr size_t kBytesPerUnit = 64;
 
 }  // namespace
 
@@ -42,7 +43,9 @@ void Preprocessor::processLine(const LineView& input, unsigned depth) {
 }
 
 bool Preprocessor::withinBudget(const LineView& line) {
-  ++linesExpanded_;
+  // A line costs one unit plus one per kBytesPerUnit, so repeating a long
+  // line that makes no tokens is bounded as well.
+  linesExpanded_ += 1 + line.text.size() / kBytesPerUnit;
   if (out_.size() + linesExpanded_ <= options_.maxTokens) {
     return true;
   }
@@ -109,7 +112,7 @@ void Preprocessor::expandLoop(const LineView& line, unsigned depth) {
     return;
   }
   const LoopSpec& spec = std::get<LoopSpec>(parsed);
-  LineView rest = line.sub(close + 1);
+  LineView rest = line.sub(close + 1).trimmed();
   for (uint64_t k = 0; k < spec.iterations() && !stopped_ && !lineFailed_; ++k) {
     for (size_t v = 0; v < spec.vars.size(); ++v) {
       params_.define(spec.vars[v], spec.value(k, v));

@@ -7,6 +7,7 @@ namespace vigil::config::lexer {
 namespace {
 
 constexpr uint64_t kRandomDefaultMax = 32767;
+constexpr size_t kMaxRandomArgs = 64;  // bytes of "MIN MAX" looked at for the `}`
 
 struct Reference {
   size_t end = 0;          // index just past the reference
@@ -53,17 +54,20 @@ class Resolver {
   std::optional<Reference> resolve(const LineView& line, size_t at) {
     std::string_view text = line.text;
     if (at + 1 < text.size() && text[at + 1] == '{') {
-      size_t close = text.find('}', at + 2);
-      if (close == std::string_view::npos) {
-        return std::nullopt;
+      // Only the name (and _RANDOM's short arguments) is scanned, so a line
+      // of unclosed `${` stays linear.
+      size_t nameStart = at + 2;
+      size_t len = identLength(text.substr(nameStart));
+      size_t after = nameStart + len;
+      std::string_view name = text.substr(nameStart, len);
+      if (after < text.size() && text[after] == '}') {
+        return lookup(name, after + 1);
       }
-      std::string_view inner = text.substr(at + 2, close - at - 2);
-      size_t len = identLength(inner);
-      if (len == inner.size()) {
-        return lookup(inner, close + 1);
-      }
-      if (inner.substr(0, len) == "_RANDOM" && isBlank(inner[len])) {
-        return random(line, at, inner.substr(len), close + 1);
+      if (name == "_RANDOM" && after < text.size() && isBlank(text[after])) {
+        size_t close = text.substr(0, after + kMaxRandomArgs).find('}', after);
+        if (close != std::string_view::npos) {
+          return random(line, at, text.substr(after, close - after), close + 1);
+        }
       }
       return std::nullopt;
     }

@@ -2,7 +2,6 @@
 
 #include <climits>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 
 #include "config/lexer_scan.h"
@@ -10,40 +9,6 @@
 
 namespace vigil::config::lexer {
 namespace {
-
-// Past this many lines with bytes that have no place in a text file, the
-// file is taken for binary and the rest of it is skipped.
-constexpr unsigned kMaxBadLines = 10;
-
-// Hands out the physical lines of a buffer, with their 1-based numbers.
-class PhysicalLines {
- public:
-  explicit PhysicalLines(std::string_view text) : text_(text) {
-    if (text_.starts_with("\xEF\xBB\xBF")) {  // a UTF-8 byte order mark
-      pos_ = 3;
-      firstCol_ = 4;
-    }
-  }
-
-  bool next(std::string_view& line, uint32_t& number, uint32_t& firstCol) {
-    if (pos_ >= text_.size()) {
-      return false;
-    }
-    const void* nl = std::memchr(text_.data() + pos_, '\n', text_.size() - pos_);
-    size_t end = nl == nullptr ? text_.size() : static_cast<const char*>(nl) - text_.data();
-    line = text_.substr(pos_, end - pos_);
-    number = ++line_;
-    firstCol = line_ == 1 ? firstCol_ : 1;
-    pos_ = end + 1;
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  size_t pos_ = 0;
-  uint32_t line_ = 0;
-  uint32_t firstCol_ = 1;
-};
 
 std::string dirOf(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -135,70 +100,45 @@ Preprocessor::FileFrame Preprocessor::makeFrame(const std::string& path,
 void Preprocessor::readBuffer(FileFrame frame, std::string_view text) {
   const std::string* name = frame.name;
   stack_.push_back(std::move(frame));
-  PhysicalLines lines(text);
-  std::string_view raw;
-  uint32_t number = 0;
-  uint32_t firstCol = 1;
-  unsigned badLines = 0;
-  // Returns the comment-free, trimmed content of a physical line, or an empty
-  // view after reporting why the line cannot be used.
-  auto content = [&](std::string_view rawLine, uint32_t lineNo, uint32_t col) {
-    LineView view{rawLine, nullptr, col, lineNo, name};
-    if (rawLine.size() > options_.maxLineBytes) {
-      diagnostics_.error(view.posAt(0),
-                         "line longer than " + std::to_string(options_.maxLineBytes) + " bytes (" +
-                             std::to_string(rawLine.size()) + " bytes); line ignored");
-      return view.sub(0, 0);
-    }
-    PhysicalScan scan = scanPhysicalLine(rawLine);
-    if (scan.badAt != std::string_view::npos) {
-      if (++badLines <= kMaxBadLines) {
-        diagnostics_.error(view.posAt(scan.badAt),
-                           scan.badWhat + " (not a text file?); line ignored");
-      }
-      return view.sub(0, 0);
-    }
-    return view.sub(0, scan.contentEnd).trimmed();
-  };
-  while (!stopped_ && lines.next(raw, number, firstCol)) {
-    LineView line = content(raw, number, firstCol);
-    if (badLines > kMaxBadLines) {
-      diagnostics_.error(SourcePos{name, number, 1},
-                         "too many lines with invalid bytes; ignoring the rest of " + *name);
-      break;
-    }
-    if (line.text.empty() || handleDirective(line)) {
+  FileLines lines(name, text, options_.maxLineBytes, diagnostics_);
+  LineView line;
+  while (!stopped_ && lines.next(line)) {
+    if (handleDirective(line)) {
       continue;
     }
     lineFailed_ = false;
-    if (line.text.back() != '\\' || !startsDefinition(line.text)) {
+    if (line.text.back() == '\\' && startsDefinition(line.text)) {
+      readMultiLineDefinition(line, lines);
+    } else {
       processLine(line, 0);
-      continue;
-    }
-    // A multi-line definition: every line ending in `\` continues it. Blank
-    // and comment-only lines inside it are skipped, as in the man page's
-    // examples.
-    std::string joined(line.text.substr(0, line.text.size() - 1));
-    bool more = true;
-    while (more && lines.next(raw, number, firstCol)) {
-      LineView next = content(raw, number, firstCol);
-      if (next.text.empty()) {
-        continue;
-      }
-      more = next.text.back() == '\\';
-      joined.push_back('\n');
-      joined.append(next.text.substr(0, next.text.size() - (more ? 1 : 0)));
-      if (joined.size() > options_.maxLineBytes) {
-        diagnostics_.error(line.posAt(0), "parameter definition longer than " +
-                                              std::to_string(options_.maxLineBytes) + " bytes");
-        joined.clear();
-      }
-    }
-    if (!joined.empty()) {
-      processLine(LineView{joined, nullptr, line.firstCol, line.line, name}, 0);
     }
   }
   stack_.pop_back();
+}
+
+// Every line ending in `\` continues the definition. Blank and comment-only
+// lines inside it are skipped, as in the man page's examples; the parts are
+// joined with '\n' so that using the value makes one line per part.
+void Preprocessor::readMultiLineDefinition(const LineView& first, FileLines& lines) {
+  std::string joined(first.text.substr(0, first.text.size() - 1));
+  bool tooLong = false;
+  LineView next;
+  bool more = true;
+  while (more && lines.next(next)) {
+    more = next.text.back() == '\\';
+    tooLong = tooLong || joined.size() + next.text.size() >= options_.maxLineBytes;
+    if (!tooLong) {
+      joined.push_back('\n');
+      joined.append(next.text.substr(0, next.text.size() - (more ? 1 : 0)));
+    }
+  }
+  if (tooLong) {
+    diagnostics_.error(first.posAt(0), "parameter definition longer than " +
+                                           std::to_string(options_.maxLineBytes) +
+                                           " bytes; definition ignored");
+    return;
+  }
+  processLine(LineView{joined, nullptr, first.firstCol, first.line, first.file}, 0);
 }
 
 bool Preprocessor::handleDirective(const LineView& line) {

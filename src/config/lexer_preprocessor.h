@@ -14,6 +14,7 @@
 #include "config/lexer_include.h"
 #include "config/lexer_line.h"
 #include "config/lexer_params.h"
+#include "config/lexer_scan.h"
 #include "config/source.h"
 #include "config/token.h"
 #include "core/result.h"
@@ -40,6 +41,7 @@ class Preprocessor {
   // --- files and includes (lexer_preprocessor.cpp)
   FileFrame makeFrame(const std::string& path, const IncludeChecks& checks);
   void readBuffer(FileFrame frame, std::string_view text);
+  void readMultiLineDefinition(const LineView& first, FileLines& lines);
   // Handles `include*` and `include_check` lines; false when `line` is neither.
   bool handleDirective(const LineView& line);
   void include(const Token& keyword, const std::vector<Token>& args, const IncludeChecks& extra);

@@ -1,9 +1,7 @@
 #include "config/lexer_scan.h"
 
 #include <array>
-#include <cstdint>
-
-#include "config/lexer_line.h"
+#include <cstring>
 
 namespace vigil::config::lexer {
 namespace {
@@ -114,6 +112,65 @@ PhysicalScan scanPhysicalLine(std::string_view line) {
     i += len;
   }
   return scan;
+}
+
+FileLines::FileLines(const std::string* name, std::string_view text, size_t maxLineBytes,
+                     Diagnostics& diagnostics)
+    : name_(name), text_(text), maxLineBytes_(maxLineBytes), diagnostics_(diagnostics) {
+  if (text_.starts_with("\xEF\xBB\xBF")) {  // a UTF-8 byte order mark
+    pos_ = 3;
+    firstCol_ = 4;
+  }
+}
+
+bool FileLines::next(LineView& line) {
+  std::string_view raw;
+  while (badLines_ <= kMaxBadLines && nextPhysical(raw)) {
+    LineView view{raw, nullptr, line_ == 1 ? firstCol_ : 1, line_, name_};
+    size_t contentEnd = 0;
+    if (!usable(view, contentEnd)) {
+      continue;
+    }
+    line = view.sub(0, contentEnd).trimmed();
+    if (!line.text.empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FileLines::nextPhysical(std::string_view& raw) {
+  if (pos_ >= text_.size()) {
+    return false;
+  }
+  const void* nl = std::memchr(text_.data() + pos_, '\n', text_.size() - pos_);
+  size_t end = nl == nullptr ? text_.size()
+                             : static_cast<size_t>(static_cast<const char*>(nl) - text_.data());
+  raw = text_.substr(pos_, end - pos_);
+  ++line_;
+  pos_ = end + 1;
+  return true;
+}
+
+bool FileLines::usable(const LineView& raw, size_t& contentEnd) {
+  if (raw.text.size() > maxLineBytes_) {
+    diagnostics_.error(raw.posAt(0), "line longer than " + std::to_string(maxLineBytes_) +
+                                         " bytes (" + std::to_string(raw.text.size()) +
+                                         " bytes); line ignored");
+    return false;
+  }
+  PhysicalScan scan = scanPhysicalLine(raw.text);
+  if (scan.badAt == std::string_view::npos) {
+    contentEnd = scan.contentEnd;
+    return true;
+  }
+  if (++badLines_ <= kMaxBadLines) {
+    diagnostics_.error(raw.posAt(scan.badAt), scan.badWhat + " (not a text file?); line ignored");
+  } else {
+    diagnostics_.error(SourcePos{name_, line_, 1},
+                       "too many lines with invalid bytes; ignoring the rest of " + *name_);
+  }
+  return false;
 }
 
 }  // namespace vigil::config::lexer

@@ -143,6 +143,24 @@ TEST_F(LexerTest, SeqThatMakesNoTokensIsStillBounded) {
   EXPECT_THAT(messages(), ElementsAre(HasSubstr("expands to more than 1000 tokens and lines")));
 }
 
+TEST_F(LexerTest, LongLinesCountAgainstTheBudgetToo) {
+  // Each repetition makes no token, but reading its 500 kB is work.
+  LexerOptions options;
+  options.maxTokens = 100000;
+  (void)lex("~SEQ(A,1,1000000000) @" + std::string(500000, 'x') + " y\n", options);
+  EXPECT_THAT(messages(), ElementsAre(HasSubstr("expands to more than 100000 tokens and lines")));
+}
+
+TEST_F(LexerTest, LineOfUnclosedReferencesIsReadInLinearTime) {
+  std::string line;
+  for (int i = 0; i < 300000; ++i) {
+    line += "${";
+  }
+  TokenList tokens = lex("$A=1\n\"" + line + "}\"\n");
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[0].text, line + "}");
+}
+
 TEST_F(LexerTest, SelfReferencingParameterIsBounded) {
   TokenList tokens = lex("$A=${A}x\nkey ${A}\n");
   EXPECT_THAT(messages(), ElementsAre("t.conf:2:5: error: parameter substitution nested more "
