@@ -160,7 +160,7 @@ bool isRouteValueOption(const std::string& o) {
 }
 
 bool isRouteFlag(const std::string& o) {
-  return isOneOf(o, {"onlink", "pervasive", "append", "inet", "inet6", "lock"});
+  return isOneOf(o, {"onlink", "pervasive", "append", "add", "prepend", "inet", "inet6", "lock"});
 }
 
 bool isRouteType(const std::string& o) {
@@ -232,6 +232,13 @@ struct RouteParser {
     } else {  // "or" (an old second next hop) and pass-through options
       r.options.push_back(o);
       r.options.push_back(v->text);
+      // `ip route` metrics may be locked: "ssthresh lock 107".
+      if (v->text == "lock") {
+        if ((v = w.value(*v)) == nullptr) {
+          return false;
+        }
+        r.options.push_back(v->text);
+      }
     }
     return true;
   }
