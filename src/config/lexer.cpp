@@ -17,13 +17,28 @@ Lexer::Lexer(SourceSet& sources, Diagnostics& diagnostics, LexerOptions options)
     : impl_(new Impl{sources, diagnostics, std::move(options)}) {}
 Lexer::~Lexer() { delete impl_; }
 
+Result<void> Lexer::streamFile(const std::string& path, TokenSink& sink) {
+  return lexer::Preprocessor(impl_->sources, impl_->diagnostics, impl_->options, sink)
+      .readFile(path);
+}
+
+void Lexer::streamText(std::string_view name, std::string_view text, TokenSink& sink) {
+  lexer::Preprocessor(impl_->sources, impl_->diagnostics, impl_->options, sink)
+      .readText(name, text);
+}
+
 Result<TokenList> Lexer::readFile(const std::string& path) {
-  return lexer::Preprocessor(impl_->sources, impl_->diagnostics, impl_->options).readFile(path);
+  TokenCollector collector;
+  if (auto read = streamFile(path, collector); !read) {
+    return read.error();
+  }
+  return std::move(collector.tokens);
 }
 
 TokenList Lexer::readText(std::string_view name, std::string_view text) {
-  return lexer::Preprocessor(impl_->sources, impl_->diagnostics, impl_->options)
-      .readText(name, text);
+  TokenCollector collector;
+  streamText(name, text, collector);
+  return std::move(collector.tokens);
 }
 
 }  // namespace vigil::config

@@ -8,6 +8,7 @@
 #include "config/diagnostics.h"
 #include "config/source.h"
 #include "config/token.h"
+#include "config/token_source.h"
 #include "core/result.h"
 
 namespace vigil::config {
@@ -34,8 +35,14 @@ class Lexer {
   Lexer(SourceSet& sources, Diagnostics& diagnostics, LexerOptions options);
   ~Lexer();
 
-  // Reads `path` and everything it includes. Fails only when `path` itself
-  // cannot be read; every other problem is reported to the Diagnostics.
+  // Reads `path` and everything it includes, pushing tokens into `sink` as
+  // they are produced (nothing holds the whole file's tokens). Fails only
+  // when `path` itself cannot be read; every other problem is reported to
+  // the Diagnostics.
+  Result<void> streamFile(const std::string& path, TokenSink& sink);
+  void streamText(std::string_view name, std::string_view text, TokenSink& sink);
+
+  // The same, collected into a list (tests, small inputs).
   Result<TokenList> readFile(const std::string& path);
 
   // The same for text held in memory (tests, fuzzing). Includes are resolved

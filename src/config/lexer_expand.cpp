@@ -39,14 +39,19 @@ void Preprocessor::processLine(const LineView& input, unsigned depth) {
   if (line.text.find('$') != std::string_view::npos && substitute(line, depth)) {
     return;
   }
-  tokenizeLine(line, out_, diagnostics_);
+  lineTokens_.clear();
+  tokenizeLine(line, lineTokens_, diagnostics_);
+  tokensEmitted_ += lineTokens_.size();
+  for (Token& token : lineTokens_) {
+    sink_.push(std::move(token));
+  }
 }
 
 bool Preprocessor::withinBudget(const LineView& line) {
   // A line costs one unit plus one per kBytesPerUnit, so repeating a long
   // line that makes no tokens is bounded as well.
   linesExpanded_ += 1 + line.text.size() / kBytesPerUnit;
-  if (out_.size() + linesExpanded_ <= options_.maxTokens) {
+  if (tokensEmitted_ + linesExpanded_ <= options_.maxTokens) {
     return true;
   }
   stopped_ = true;

@@ -66,24 +66,24 @@ bool startsDefinition(std::string_view text) {
 }
 
 Preprocessor::Preprocessor(SourceSet& sources, Diagnostics& diagnostics,
-                           const LexerOptions& options)
+                           const LexerOptions& options, TokenSink& sink)
     : sources_(sources),
       diagnostics_(diagnostics),
       options_(options),
+      sink_(sink),
       random_(options.randomSeed) {}
 
-Result<TokenList> Preprocessor::readFile(const std::string& path) {
+Result<void> Preprocessor::readFile(const std::string& path) {
   Result<std::string> data = readRegularFile(path);
   if (!data) {
     return data.error();
   }
   readBuffer(makeFrame(path, {}), *data);
-  return std::move(out_);
+  return {};
 }
 
-TokenList Preprocessor::readText(std::string_view name, std::string_view text) {
+void Preprocessor::readText(std::string_view name, std::string_view text) {
   readBuffer(makeFrame(std::string(name), {}), text);
-  return std::move(out_);
 }
 
 Preprocessor::FileFrame Preprocessor::makeFrame(const std::string& path,

@@ -17,16 +17,18 @@
 #include "config/lexer_scan.h"
 #include "config/source.h"
 #include "config/token.h"
+#include "config/token_source.h"
 #include "core/result.h"
 
 namespace vigil::config::lexer {
 
 class Preprocessor {
  public:
-  Preprocessor(SourceSet& sources, Diagnostics& diagnostics, const LexerOptions& options);
+  Preprocessor(SourceSet& sources, Diagnostics& diagnostics, const LexerOptions& options,
+               TokenSink& sink);
 
-  Result<TokenList> readFile(const std::string& path);
-  TokenList readText(std::string_view name, std::string_view text);
+  Result<void> readFile(const std::string& path);
+  void readText(std::string_view name, std::string_view text);
 
  private:
   // One file on the include stack.
@@ -65,7 +67,9 @@ class Preprocessor {
   SourceSet& sources_;
   Diagnostics& diagnostics_;
   const LexerOptions& options_;
-  TokenList out_;
+  TokenSink& sink_;
+  TokenList lineTokens_;  // one logical line's tokens on their way to sink_
+  uint64_t tokensEmitted_ = 0;
   ParamTable params_;
   RandomSource random_;
   Predefined predefined_;

@@ -17,37 +17,88 @@ bool isUnsupportedTopLevel(const std::string& name) {
   return false;
 }
 
-// Top-level statements are read and turned into model objects one at a
-// time, so peak memory is the model plus one block, never the whole file.
-void buildModel(NodeReader& reader, Config& config, ParseContext& ctx) {
-  while (auto next = reader.next()) {
-    const Node& node = *next;
-    if (node.name() == "global_defs") {
-      parseGlobalDefs(node, config, ctx);
-    } else if (parseVrrpTopLevel(node, config, ctx) || parseLvsTopLevel(node, config, ctx)) {
-      continue;
-    } else if (isUnsupportedTopLevel(node.name())) {
-      ctx.unsupportedKeyword(node, "");
-    } else {
-      ctx.unknownKeyword(node, "the top level");
-    }
+void dispatch(const Node& node, Config& config, ParseContext& ctx) {
+  if (node.name() == "global_defs") {
+    parseGlobalDefs(node, config, ctx);
+  } else if (parseVrrpTopLevel(node, config, ctx) || parseLvsTopLevel(node, config, ctx)) {
+    return;
+  } else if (isUnsupportedTopLevel(node.name())) {
+    ctx.unsupportedKeyword(node, "");
+  } else {
+    ctx.unknownKeyword(node, "the top level");
   }
-  validateVrrp(config, ctx);
-  validateLvs(config, ctx);
 }
 
-LoadResult finish(std::shared_ptr<SourceSet> sources, std::string path, const TokenList& tokens,
-                  Diagnostics diagnostics, const LoadOptions& options) {
+// Receives the lexer's tokens and turns each complete top-level statement
+// into model objects as soon as it has been read, then drops its tokens, so
+// peak memory is the model plus one block, never the whole file's tokens.
+// A statement is complete at a line end outside any block, unless the next
+// line opens its block (keepalived allows `{` on the following line): the
+// buffer is handed over when the next statement starts.
+class BlockAssembler final : public TokenSink {
+ public:
+  BlockAssembler(Config& config, ParseContext& ctx) : config_(config), ctx_(ctx) {}
+
+  void push(Token&& token) override {
+    using Kind = Token::Kind;
+    if (statementEnded_ && token.kind != Kind::EndOfLine && token.kind != Kind::OpenBrace) {
+      flush();
+    }
+    statementEnded_ = false;
+    if (token.kind == Kind::OpenBrace) {
+      ++depth_;
+    } else if (token.kind == Kind::CloseBrace && depth_ > 0) {
+      --depth_;
+    }
+    bool lineEnd = token.kind == Kind::EndOfLine;
+    if (lineEnd && buffer_.empty()) {
+      return;
+    }
+    buffer_.push_back(std::move(token));
+    statementEnded_ = lineEnd && depth_ == 0;
+  }
+
+  void finish() { flush(); }
+
+ private:
+  void flush() {
+    TokenListSource source(buffer_);
+    NodeReader reader(source, ctx_.diagnostics());
+    while (auto node = reader.next()) {
+      dispatch(*node, config_, ctx_);
+    }
+    buffer_.clear();
+    statementEnded_ = false;
+  }
+
+  Config& config_;
+  ParseContext& ctx_;
+  TokenList buffer_;
+  int depth_ = 0;
+  bool statementEnded_ = false;
+};
+
+// Runs `read` (which feeds the lexer's tokens to the sink it is given) and
+// builds and validates the model from them.
+template <class ReadFn>
+LoadResult load(std::string path, const LoadOptions& options, ReadFn read) {
   LoadResult result;
-  result.diagnostics = std::move(diagnostics);
-  result.sources = sources;
+  result.sources = std::make_shared<SourceSet>();
   auto config = std::make_shared<Config>();
   config->path = std::move(path);
-  config->sources = std::move(sources);
+  config->sources = result.sources;
   ParseContext ctx(result.diagnostics, options.strict);
-  TokenListSource source(tokens);
-  NodeReader reader(source, result.diagnostics);
-  buildModel(reader, *config, ctx);
+  BlockAssembler assembler(*config, ctx);
+  Lexer lexer(*result.sources, result.diagnostics, options.lexer);
+  if (Status status = read(lexer, assembler); !status) {
+    result.unreadable = true;
+    result.diagnostics.error(SourcePos{result.sources->intern(config->path), 0, 0},
+                             status.error().describe());
+    return result;
+  }
+  assembler.finish();
+  validateVrrp(*config, ctx);
+  validateLvs(*config, ctx);
   if (!result.diagnostics.hasErrors()) {
     result.config = std::move(config);
   }
@@ -57,28 +108,16 @@ LoadResult finish(std::shared_ptr<SourceSet> sources, std::string path, const To
 }  // namespace
 
 LoadResult loadConfig(const std::string& path, const LoadOptions& options) {
-  auto sources = std::make_shared<SourceSet>();
-  Diagnostics diagnostics;
-  Lexer lexer(*sources, diagnostics, options.lexer);
-  auto tokens = lexer.readFile(path);
-  if (!tokens) {
-    LoadResult result;
-    result.unreadable = true;
-    result.sources = sources;
-    result.diagnostics = std::move(diagnostics);
-    result.diagnostics.error(SourcePos{sources->intern(path), 0, 0}, tokens.error().describe());
-    return result;
-  }
-  return finish(std::move(sources), path, *tokens, std::move(diagnostics), options);
+  return load(path, options,
+              [&](Lexer& lexer, TokenSink& sink) { return lexer.streamFile(path, sink); });
 }
 
 LoadResult loadConfigText(std::string_view name, std::string_view text,
                           const LoadOptions& options) {
-  auto sources = std::make_shared<SourceSet>();
-  Diagnostics diagnostics;
-  Lexer lexer(*sources, diagnostics, options.lexer);
-  TokenList tokens = lexer.readText(name, text);
-  return finish(std::move(sources), std::string(name), tokens, std::move(diagnostics), options);
+  return load(std::string(name), options, [&](Lexer& lexer, TokenSink& sink) -> Status {
+    lexer.streamText(name, text, sink);
+    return {};
+  });
 }
 
 }  // namespace vigil::config

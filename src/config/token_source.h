@@ -14,6 +14,20 @@ class TokenSource {
   virtual bool next(Token& out) = 0;
 };
 
+// Receives tokens as the lexer produces them (push side of the stream).
+class TokenSink {
+ public:
+  virtual ~TokenSink() = default;
+  virtual void push(Token&& token) = 0;
+};
+
+// Collects everything pushed (tests, small inputs).
+class TokenCollector final : public TokenSink {
+ public:
+  void push(Token&& token) override { tokens.push_back(std::move(token)); }
+  TokenList tokens;
+};
+
 // Serves a token list already in memory (tests, small inputs).
 class TokenListSource final : public TokenSource {
  public:
