@@ -29,13 +29,11 @@ TEST(PosixEventLoop, TimersFireInDeadlineOrderTiesInArmingOrder) {
   auto a = loop.createTimer([&] { order += 'a'; });
   auto b1 = loop.createTimer([&] { order += '1'; });
   auto b2 = loop.createTimer([&] { order += '2'; });
-  auto done = loop.createTimer([&] { loop.stop(); });
   TimePoint base = loop.now();
   c->armAt(base + milliseconds(6));
   b2->armAt(base + milliseconds(4));
   a->armAt(base + milliseconds(2));
   b1->armAt(base + milliseconds(4));
-  done->armAt(base + milliseconds(8));
   ASSERT_TRUE(runUntil(loop, [&] { return order.size() == 4; }));
   EXPECT_EQ(order, "a21c");
   EXPECT_EQ(loop.timerLateness().count, 4u);
@@ -177,17 +175,25 @@ TEST(PosixEventLoop, ChildPastItsTimeoutIsTerminated) {
 TEST(PosixEventLoop, ChildIgnoringSigtermIsKilledAfterTheGrace) {
   PosixEventLoop loop;
   loop.setKillGrace(milliseconds(5));
+  int ready[2];
+  ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
+  UniqueFd readyRead(ready[0]), readyWrite(ready[1]);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGTERM, SIG_IGN);
+    [[maybe_unused]] ssize_t n = ::write(readyWrite.get(), "r", 1);
+    for (;;) {
+      ::pause();
+    }
+  }
+  // Only watched (and timed) once it ignores SIGTERM, so the outcome does
+  // not depend on scheduling.
+  readyWrite.reset();
+  char byte = 0;
+  ASSERT_EQ(::read(readyRead.get(), &byte, 1), 1);
   std::optional<ChildExit> exit;
-  auto pid = loop.spawnChild(
-      [] {
-        ::signal(SIGTERM, SIG_IGN);
-        for (;;) {
-          ::pause();
-        }
-        return 0;
-      },
-      milliseconds(5), [&](const ChildExit& e) { exit = e; });
-  ASSERT_TRUE(pid.ok());
+  loop.watchChild(pid, milliseconds(5), [&](const ChildExit& e) { exit = e; });
   ASSERT_TRUE(runUntil(loop, [&] { return exit.has_value(); }));
   EXPECT_TRUE(exit->timedOut);
   ASSERT_TRUE(WIFSIGNALED(exit->status));
