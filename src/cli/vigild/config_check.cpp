@@ -34,6 +34,8 @@ DaemonOptions daemonOptionsFor(const Options& options) {
   d.configId = options.configId.value_or(defaultConfigId());
   d.runVrrp = !options.checkOnly;
   d.runCheck = !options.vrrpOnly;
+  d.forceVrrp = options.vrrpOnly;
+  d.forceCheck = options.checkOnly;
   d.singleProcess = options.singleProcess;
   d.dontFork = options.dontFork;
   d.pidFile = options.pidFile;

@@ -168,10 +168,11 @@ class Daemon {
                          return std::make_unique<DaemonWorker>(loop, name, state, load);
                        }});
     };
-    if (options_.runVrrp) {
+    const config::Config& config = *state_->config;
+    if (options_.runVrrp && (options_.forceVrrp || !config.vrrp.instances.empty())) {
       add("vrrp");
     }
-    if (options_.runCheck) {
+    if (options_.runCheck && (options_.forceCheck || !config.lvs.virtualServers.empty())) {
       add("check");
     }
     if (specs.empty()) {

@@ -15,8 +15,14 @@ namespace vigil::cli {
 struct DaemonOptions {
   std::string configPath;  // for log lines; loadConfig knows how to read it
   std::string configId;
-  bool runVrrp = true;  // decided by the caller from -P/-C and the config
+  // Which workers may run (-P / -C clear one). Within that, a worker runs
+  // only when its part of the configuration is present (VRRP instances,
+  // virtual servers), unless forced: -P / -C run their worker regardless,
+  // as keepalived does.
+  bool runVrrp = true;
   bool runCheck = true;
+  bool forceVrrp = false;
+  bool forceCheck = false;
   bool singleProcess = false;  // --single-process: no worker processes
   bool dontFork = false;       // -n: stay in the foreground
   // Written at start (worker files whenever a worker starts) and removed at

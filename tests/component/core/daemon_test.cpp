@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "config/loader.h"
 #include "core/process.h"
 #include "fakes/process_probe.h"
 
@@ -34,11 +35,41 @@ class DaemonTest : public ::testing::Test {
     options_.checkPidFile = dir_ + "/check.pid";
     options_.dontFork = true;
     options_.snapshotInterval = milliseconds(50);
+    useConfig(kBothParts);
+  }
+
+  // Workers start only for the parts a configuration has, so the fixture
+  // reads a real one (through the config language, as vigild does).
+  static constexpr const char* kBothParts = R"(
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 7
+    virtual_ipaddress {
+        10.0.0.7/24
+    }
+}
+virtual_server 10.0.0.7 80 {
+    protocol TCP
+    real_server 10.0.0.8 80 {
+        TCP_CHECK {
+        }
+    }
+}
+)";
+  static constexpr const char* kVrrpOnly = R"(
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 7
+    virtual_ipaddress {
+        10.0.0.7/24
+    }
+}
+)";
+
+  void useConfig(std::string text) {
     std::string path = options_.configPath;
-    options_.loadConfig = [path] {
-      auto config = std::make_shared<config::Config>();
-      config->path = path;
-      return std::shared_ptr<const config::Config>(config);
+    options_.loadConfig = [path, text] {
+      return config::loadConfigText(path, text, config::LoadOptions{}).config;
     };
   }
   void TearDown() override {
@@ -111,6 +142,33 @@ TEST_F(DaemonTest, RunsWorkersRespawnsThemAndStopsCleanlyOnSigterm) {
   EXPECT_FALSE(std::filesystem::exists(options_.pidFile));
   EXPECT_FALSE(std::filesystem::exists(options_.vrrpPidFile));
   EXPECT_FALSE(std::filesystem::exists(options_.checkPidFile));
+}
+
+TEST_F(DaemonTest, RunsOnlyTheWorkersItsConfigurationNeeds) {
+  useConfig(kVrrpOnly);
+  startDaemon();
+  auto vrrp = waitPidFile(options_.vrrpPidFile);
+  ASSERT_TRUE(vrrp.has_value());
+  EXPECT_NE(*vrrp, child_);
+  EXPECT_FALSE(std::filesystem::exists(options_.checkPidFile));
+  ASSERT_EQ(::kill(child_, SIGTERM), 0);
+  auto status = waitDaemonExit();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeExitStatus(*status);
+}
+
+TEST_F(DaemonTest, ForcedWorkerRunsWithoutItsPartOfTheConfiguration) {
+  useConfig(kVrrpOnly);
+  options_.runVrrp = false;
+  options_.forceCheck = true;  // -C
+  options_.singleProcess = true;
+  startDaemon();
+  auto check = waitPidFile(options_.checkPidFile);
+  ASSERT_TRUE(check.has_value());
+  EXPECT_FALSE(std::filesystem::exists(options_.vrrpPidFile));
+  ASSERT_EQ(::kill(child_, SIGTERM), 0);
+  auto status = waitDaemonExit();
+  ASSERT_TRUE(status.has_value());
 }
 
 TEST_F(DaemonTest, SingleProcessRunsOnlyWhatItIsAsked) {
