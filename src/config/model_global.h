@@ -115,7 +115,6 @@ struct VrrpGlobalDefaults {
   bool logUnknownVrids = false;
   std::string vmacPrefix = "vrrp";
   std::string vmacAddrPrefix;  // empty: vmacPrefix
-  SourcePos versionPos;
 };
 
 // Scheduling of one worker process (vrrp_* and checker_* keywords).

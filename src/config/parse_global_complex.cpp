@@ -173,7 +173,6 @@ Handler mcastGroup(int family) {
 void vrrpVersion(const Node& node, GlobalDefs& g, ParseContext& ctx) {
   if (auto v = parse::integerArg(node, ctx, 2, 3)) {
     g.vrrp.version = static_cast<int>(*v);
-    g.vrrp.versionPos = node.args[0].pos;
   }
 }
 
