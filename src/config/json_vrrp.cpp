@@ -132,7 +132,8 @@ json transport(const VrrpInstance& inst) {
           {"src_ip", inst.sourceAddress ? json(inst.sourceAddress->toString()) : json(nullptr)},
           {"mcast_dst_ip", inst.mcastDst.toString()},
           {"auth_type", kAuth[static_cast<int>(inst.auth.type)]},
-          {"auth_pass", inst.auth.password},
+          // The JSON ends up in logs, tickets and /status: never the secret.
+          {"auth_pass", inst.auth.password.empty() ? "" : "<hidden>"},
           {"use_vmac", inst.useVmac},
           {"vmac_name", inst.vmacName},
           {"vmac_mac", inst.vmacMac},

@@ -6,9 +6,13 @@
 namespace vigil::config {
 namespace {
 
-// keepalived top-level blocks vigil does not implement.
+// keepalived top-level keywords vigil does not implement: blocks, and the
+// process-level settings keepalived accepts outside global_defs.
 bool isUnsupportedTopLevel(const std::string& name) {
-  static const char* const kNames[] = {"bfd_instance", "linkbeat_interfaces", "garp_group"};
+  static const char* const kNames[] = {
+      "bfd_instance",       "linkbeat_interfaces",   "garp_group", "net_namespace",
+      "net_namespace_ipvs", "namespace_with_ipsets", "instance",   "use_pid_dir",
+      "child_wait_time",    "linkbeat_use_polling"};
   for (const char* n : kNames) {
     if (name == n) {
       return true;

@@ -102,3 +102,37 @@ TEST_F(ConfigTestCli, BadOptionExitsTwo) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST_F(ConfigTestCli, ProcessLevelKeywordsAreKnownEvenUnderStrict) {
+  std::string path = write("ns.conf", "net_namespace blue\nuse_pid_dir\nchild_wait_time 5\n");
+  auto r = runCommand(vigild() + " -t --strict-config -f " + path);
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find(path + ":1:1: warning: 'net_namespace' is not supported by vigil"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST_F(ConfigTestCli, DumpConfigNeverShowsThePassword) {
+  std::string path = write("auth.conf", R"(vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 5
+    authentication {
+        auth_type PASS
+        auth_pass s3cret
+    }
+    virtual_ipaddress {
+        10.1.1.1
+    }
+}
+)");
+  auto r = runCommand(vigild() + " --dump-config -f " + path, /*mergeStderr=*/false);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(r.output.find("s3cret"), std::string::npos);
+  EXPECT_NE(r.output.find("<hidden>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil
