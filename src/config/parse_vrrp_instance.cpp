@@ -256,15 +256,11 @@ const Table& instanceTable() {
 }  // namespace
 
 void parseInstance(const Node& node, VrrpModel& model, ParseContext& ctx) {
-  auto name =
-      blockName(node, ctx, [&](const std::string& n) { return findPos(model.instances, n); });
-  if (!name) {
+  std::optional<VrrpInstance> parsed = readNamedBlock(node, model.instances, instanceTable(), ctx);
+  if (!parsed) {
     return;
   }
-  VrrpInstance inst;
-  inst.name = *name;
-  inst.pos = node.pos();
-  instanceTable().apply(node.children, inst, ctx);
+  VrrpInstance& inst = *parsed;
   model.instances.push_back(std::move(inst));
 }
 

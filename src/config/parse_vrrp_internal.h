@@ -53,6 +53,23 @@ const SourcePos* findPos(const std::vector<T>& items, const std::string& name) {
   return nullptr;
 }
 
+// Reads a named block (`vrrp_script NAME { ... }`) into a new T through its
+// keyword table; nullopt after reporting a missing block or name, or a name
+// already used by one of `existing`.
+template <class T>
+std::optional<T> readNamedBlock(const Node& node, const std::vector<T>& existing,
+                                const KeywordTable<T>& table, ParseContext& ctx) {
+  auto name = blockName(node, ctx, [&](const std::string& n) { return findPos(existing, n); });
+  if (!name) {
+    return std::nullopt;
+  }
+  T item;
+  item.name = *name;
+  item.pos = node.pos();
+  table.apply(node.children, item, ctx);
+  return item;
+}
+
 // `track_* { NAME [weight N] [reverse|noreverse] ... }` into `out`.
 void parseTrackBlock(const Node& node, int32_t maxWeight, std::vector<TrackRef>& out,
                      ParseContext& ctx);

@@ -39,15 +39,11 @@ const KeywordTable<TrackGroup>& trackGroupTable() {
 }  // namespace
 
 void parseSyncGroup(const Node& node, VrrpModel& model, ParseContext& ctx) {
-  auto name =
-      blockName(node, ctx, [&](const std::string& n) { return findPos(model.syncGroups, n); });
-  if (!name) {
+  std::optional<Group> parsed = readNamedBlock(node, model.syncGroups, syncGroupTable(), ctx);
+  if (!parsed) {
     return;
   }
-  Group group;
-  group.name = *name;
-  group.pos = node.pos();
-  syncGroupTable().apply(node.children, group, ctx);
+  Group& group = *parsed;
   if (group.globalTracking) {
     ctx.warning(node.pos(),
                 "'global_tracking' is deprecated; put track_* blocks on the vrrp_sync_group");
@@ -56,15 +52,12 @@ void parseSyncGroup(const Node& node, VrrpModel& model, ParseContext& ctx) {
 }
 
 void parseTrackGroup(const Node& node, VrrpModel& model, ParseContext& ctx) {
-  auto name =
-      blockName(node, ctx, [&](const std::string& n) { return findPos(model.trackGroups, n); });
-  if (!name) {
+  std::optional<TrackGroup> parsed =
+      readNamedBlock(node, model.trackGroups, trackGroupTable(), ctx);
+  if (!parsed) {
     return;
   }
-  TrackGroup group;
-  group.name = *name;
-  group.pos = node.pos();
-  trackGroupTable().apply(node.children, group, ctx);
+  TrackGroup& group = *parsed;
   model.trackGroups.push_back(std::move(group));
 }
 

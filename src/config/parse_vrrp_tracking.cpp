@@ -211,27 +211,20 @@ void parseNameList(const Node& node, std::vector<NameRef>& out, ParseContext& ct
 }
 
 void parseScript(const Node& node, VrrpModel& model, ParseContext& ctx) {
-  auto name = blockName(node, ctx, [&](const std::string& n) { return findPos(model.scripts, n); });
-  if (!name) {
+  std::optional<VrrpScript> parsed = readNamedBlock(node, model.scripts, scriptTable(), ctx);
+  if (!parsed) {
     return;
   }
-  VrrpScript script;
-  script.name = *name;
-  script.pos = node.pos();
-  scriptTable().apply(node.children, script, ctx);
+  VrrpScript& script = *parsed;
   model.scripts.push_back(std::move(script));
 }
 
 void parseTrackFile(const Node& node, VrrpModel& model, ParseContext& ctx) {
-  auto name =
-      blockName(node, ctx, [&](const std::string& n) { return findPos(model.trackFiles, n); });
-  if (!name) {
+  std::optional<TrackFile> parsed = readNamedBlock(node, model.trackFiles, trackFileTable(), ctx);
+  if (!parsed) {
     return;
   }
-  TrackFile file;
-  file.name = *name;
-  file.pos = node.pos();
-  trackFileTable().apply(node.children, file, ctx);
+  TrackFile& file = *parsed;
   if (file.path.empty()) {
     // Kept anyway, so references to it report nothing further.
     ctx.error(node.pos(), "track_file " + quoted(file.name) + " has no 'file'");
@@ -240,15 +233,12 @@ void parseTrackFile(const Node& node, VrrpModel& model, ParseContext& ctx) {
 }
 
 void parseTrackProcess(const Node& node, VrrpModel& model, ParseContext& ctx) {
-  auto name =
-      blockName(node, ctx, [&](const std::string& n) { return findPos(model.trackProcesses, n); });
-  if (!name) {
+  std::optional<TrackProcess> parsed =
+      readNamedBlock(node, model.trackProcesses, trackProcessTable(), ctx);
+  if (!parsed) {
     return;
   }
-  TrackProcess process;
-  process.name = *name;
-  process.pos = node.pos();
-  trackProcessTable().apply(node.children, process, ctx);
+  TrackProcess& process = *parsed;
   if (process.process.empty()) {
     ctx.error(node.pos(), "vrrp_track_process " + quoted(process.name) + " has no 'process'");
   } else if (process.quorumMax && *process.quorumMax < process.quorum) {
