@@ -1,0 +1,53 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "support/netns.h"
+
+namespace vigil::test {
+
+// Two namespaces joined by a veth pair: "va" in left, "vb" in right, both up.
+struct VethLab {
+  NetNs left{"vgl"};
+  NetNs right{"vgr"};
+  bool ok = false;
+
+  VethLab() {
+    ok = left.ok() && right.ok() &&
+         left.exec("ip link add va type veth peer name vb netns " + right.name()).exitCode == 0 &&
+         left.exec("ip link set va up && ip link set lo up").exitCode == 0 &&
+         right.exec("ip link set vb up && ip link set lo up").exitCode == 0;
+  }
+};
+
+// Polls cond every 20 ms until it holds or `limit` passes; returns the time
+// it took, or nullopt. Integration tests watch the real kernel, so they wait
+// on it with a bound instead of advancing a simulated clock.
+inline std::optional<std::chrono::milliseconds> waitFor(std::chrono::milliseconds limit,
+                                                        const std::function<bool()>& cond) {
+  auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    if (cond()) {
+      return elapsed;
+    }
+    if (elapsed > limit) {
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+#define VIGIL_REQUIRE_ROOT()                               \
+  do {                                                     \
+    if (!::vigil::test::runningAsRoot()) {                 \
+      GTEST_SKIP() << "needs root for network namespaces"; \
+    }                                                      \
+  } while (0)
+
+}  // namespace vigil::test
