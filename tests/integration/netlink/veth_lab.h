@@ -17,7 +17,11 @@ struct VethLab {
   bool ok = false;
 
   VethLab() {
+    // No DAD: link-local addresses are usable at once, so IPv6 can be sent
+    // as soon as the link is up.
     ok = left.ok() && right.ok() &&
+         left.exec("sysctl -qw net.ipv6.conf.default.accept_dad=0").exitCode == 0 &&
+         right.exec("sysctl -qw net.ipv6.conf.default.accept_dad=0").exitCode == 0 &&
          left.exec("ip link add va type veth peer name vb netns " + right.name()).exitCode == 0 &&
          left.exec("ip link set va up && ip link set lo up").exitCode == 0 &&
          right.exec("ip link set vb up && ip link set lo up").exitCode == 0;

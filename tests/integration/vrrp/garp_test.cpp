@@ -1,0 +1,141 @@
+#include <gtest/gtest.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/unique_fd.h"
+#include "integration/netlink/veth_lab.h"
+#include "vrrp/garp_sender.h"
+#include "vrrp/gratuitous.h"
+
+namespace vigil::vrrp {
+namespace {
+
+using namespace std::chrono_literals;
+using Frame = std::vector<uint8_t>;
+
+// A PF_PACKET listener on one interface of the namespace it is opened in.
+class Sniffer {
+ public:
+  explicit Sniffer(const char* ifname) {
+    fd_.reset(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
+    sockaddr_ll at{};
+    at.sll_family = AF_PACKET;
+    at.sll_protocol = htons(ETH_P_ALL);
+    at.sll_ifindex = static_cast<int>(if_nametoindex(ifname));
+    ok_ = fd_ && ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&at), sizeof at) == 0;
+  }
+  bool ok() const { return ok_; }
+
+  // The first frame matching `want` within `limit`.
+  std::optional<Frame> await(std::chrono::milliseconds limit,
+                             const std::function<bool(const Frame&)>& want) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) {
+        continue;
+      }
+      Frame frame(2048);
+      ssize_t n = ::recv(fd_.get(), frame.data(), frame.size(), 0);
+      if (n <= 0) {
+        continue;
+      }
+      frame.resize(static_cast<size_t>(n));
+      if (want(frame)) {
+        return frame;
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  UniqueFd fd_;
+  bool ok_ = false;
+};
+
+bool isArp(const Frame& f) { return f.size() >= 42 && f[12] == 0x08 && f[13] == 0x06; }
+
+// Ethernet + IPv6 header (40) + ICMPv6 type 136.
+bool isNeighbourAdvert(const Frame& f) {
+  return f.size() >= 14 + 40 + 32 && f[12] == 0x86 && f[13] == 0xdd && f[14 + 6] == 58 &&
+         f[14 + 40] == 136;
+}
+
+TEST(GratuitousSender, ArpArrivesOnThePeer) {
+  VIGIL_REQUIRE_ROOT();
+  test::VethLab lab;
+  ASSERT_TRUE(lab.ok);
+  std::optional<Sniffer> sniffer;
+  {
+    test::NetNsEnter enter(lab.right);
+    sniffer.emplace("vb");
+  }
+  ASSERT_TRUE(sniffer->ok());
+  test::NetNsEnter enter(lab.left);
+  auto sender = SocketGratuitousSender::create();
+  ASSERT_TRUE(sender) << sender.error().describe();
+  MacAddress mac = virtualMac(AF_INET, 42);
+  IpAddress vip = *IpAddress::parse("10.77.3.1");
+  int ifindex = static_cast<int>(if_nametoindex("va"));
+  Status sent = sender->sendArp(ifindex, mac, vip);
+  ASSERT_TRUE(sent) << sent.error().describe();
+
+  auto frame = sniffer->await(3s, isArp);
+  ASSERT_TRUE(frame) << "no ARP frame arrived";
+  auto expected = buildGratuitousArp(mac, vip);
+  EXPECT_EQ(Frame(frame->begin(), frame->begin() + 42), Frame(expected.begin(), expected.end()));
+}
+
+TEST(GratuitousSender, NeighbourAdvertArrivesOnThePeer) {
+  VIGIL_REQUIRE_ROOT();
+  test::VethLab lab;
+  ASSERT_TRUE(lab.ok);
+  std::optional<Sniffer> sniffer;
+  {
+    test::NetNsEnter enter(lab.right);
+    sniffer.emplace("vb");
+  }
+  ASSERT_TRUE(sniffer->ok());
+  test::NetNsEnter enter(lab.left);
+  auto sender = SocketGratuitousSender::create();
+  ASSERT_TRUE(sender) << sender.error().describe();
+  int ifindex = static_cast<int>(if_nametoindex("va"));
+  auto mac = interfaceMac(ifindex);
+  ASSERT_TRUE(mac) << mac.error().describe();
+  IpAddress vip = *IpAddress::parse("fd00:77::1");
+
+  // The link-local source appears once the link is up; until then the
+  // kernel refuses to send, so retry within a bound.
+  std::optional<Frame> frame;
+  for (int attempt = 0; attempt < 20 && !frame; ++attempt) {
+    Status sent = sender->sendNa(ifindex, *mac, vip);
+    if (!sent) {
+      std::this_thread::sleep_for(100ms);
+      continue;
+    }
+    frame = sniffer->await(500ms, isNeighbourAdvert);
+  }
+  ASSERT_TRUE(frame) << "no neighbour advertisement arrived";
+
+  const uint8_t* ip6 = frame->data() + 14;
+  EXPECT_EQ(ip6[7], 255) << "hop limit";
+  EXPECT_EQ(IpAddress::fromBytes(AF_INET6, ip6 + 24), allNodesMulticast());
+  // Byte for byte what the builder makes for the source the kernel chose,
+  // which also proves the kernel's checksum matches ours.
+  auto expected = buildUnsolicitedNa(*mac, vip, IpAddress::fromBytes(AF_INET6, ip6 + 8));
+  EXPECT_EQ(Frame(frame->begin() + 54, frame->begin() + 54 + 32),
+            Frame(expected.begin(), expected.end()));
+}
+
+}  // namespace
+}  // namespace vigil::vrrp
