@@ -10,6 +10,7 @@
 #include "core/posix_event_loop.h"
 #include "core/process.h"
 #include "core/supervisor.h"
+#include "vrrp/vrrp_worker.h"
 
 namespace vigil::cli {
 namespace {
@@ -72,6 +73,24 @@ class DaemonWorker final : public Worker {
   ConfigLoader loadConfig_;
   TimePoint startedAt_;
 };
+
+// The VRRP worker reads the generation the supervisor accepted: in-process
+// the shared state already holds it; a worker process loads its own copy.
+std::unique_ptr<Worker> makeVrrpWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
+                                       ConfigLoader loadConfig) {
+  auto configFor = [state,
+                    loadConfig](uint64_t generation) -> std::shared_ptr<const config::Config> {
+    if (state->generation < generation) {
+      auto config = loadConfig();
+      if (!config) return nullptr;
+      state->config = std::move(config);
+      state->generation = generation;
+    }
+    return state->config;
+  };
+  return std::make_unique<vrrp::VrrpWorker>(loop, state->config, state->generation, configFor,
+                                            vrrp::loggingWorkerIo());
+}
 
 enum class ForkSide { Parent, Daemon, Failed };
 
@@ -170,7 +189,9 @@ class Daemon {
     };
     const config::Config& config = *state_->config;
     if (options_.runVrrp && (options_.forceVrrp || !config.vrrp.instances.empty())) {
-      add("vrrp");
+      specs.push_back({"vrrp", [state = state_, load = options_.loadConfig](EventLoop& loop) {
+                         return makeVrrpWorker(loop, state, load);
+                       }});
     }
     if (options_.runCheck && (options_.forceCheck || !config.lvs.virtualServers.empty())) {
       add("check");

@@ -1,0 +1,150 @@
+#include "vrrp/instance_runtime.h"
+
+#include <algorithm>
+
+#include "vrrp/advert_check.h"
+#include "vrrp/ip_header.h"
+
+namespace vigil::vrrp {
+
+InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
+                                 InstanceParams params, RuntimeIo io,
+                                 std::optional<Duration> vipLifetime)
+    : loop_(loop),
+      config_(std::move(config)),
+      params_(std::move(params)),
+      io_(io),
+      vipLifetime_(vipLifetime),
+      state_(initialState(params_)) {
+  advertTimer_ = loop_.createTimer([this] { handle(AdvertTimerFired{}); });
+  masterDownTimer_ = loop_.createTimer([this] { handle(MasterDownTimerFired{}); });
+  preemptTimer_ = loop_.createTimer([this] { handle(PreemptDelayExpired{}); });
+  vipRefreshTimer_ = loop_.createTimer([this] {
+    if (vipsInstalled_) addVips(params_.accept);
+  });
+}
+
+InstanceRuntime::~InstanceRuntime() = default;
+
+void InstanceRuntime::start() { handle(Startup{}); }
+
+void InstanceRuntime::stop() {
+  handle(Shutdown{});
+  // Whatever the state machine decided, a stopped instance holds no VIPs.
+  if (vipsInstalled_) removeVips();
+}
+
+void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
+                              std::span<const uint8_t> ipPacket) {
+  if (auto reason = check(packet, source, ahPresent, ipPacket)) {
+    countReject(*reason);
+    rejectLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
+                   "VRRP_Instance({}) dropped an advert from {}: {}", config_.name,
+                   source.toString(), name(*reason));
+    return;
+  }
+  if (config_.unicast && config_.checkUnicastSrc && !fromKnownPeer(source)) {
+    ++counters_.unknownUnicastSource;
+    rejectLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
+                   "VRRP_Instance({}) dropped an advert from {}: not a unicast_peer", config_.name,
+                   source.toString());
+    return;
+  }
+  ++counters_.advertsReceived;
+  handle(AdvertReceived{packet, source});
+}
+
+void InstanceRuntime::countReject(RejectReason reason) {
+  ++counters_.rejects[static_cast<size_t>(reason)];
+}
+
+std::optional<RejectReason> InstanceRuntime::check(const VrrpPacket& packet,
+                                                   const IpAddress& source, bool ahPresent,
+                                                   std::span<const uint8_t> ipPacket) const {
+  const bool fromMaster = !state_.masterAddress.empty() && source == state_.masterAddress;
+  if (auto reason = checkAdvert(packet, params_, config_.skipCheckAdvAddr && fromMaster)) {
+    return reason;
+  }
+  if (params_.authType == AuthType::Ah && (!ahPresent || !verifyAh(ipPacket, params_.authData))) {
+    return RejectReason::AuthMismatch;
+  }
+  return std::nullopt;
+}
+
+bool InstanceRuntime::fromKnownPeer(const IpAddress& source) const {
+  return std::any_of(config_.unicastPeers.begin(), config_.unicastPeers.end(),
+                     [&](const config::UnicastPeer& peer) { return peer.address == source; });
+}
+
+void InstanceRuntime::handle(const Event& event) {
+  StepResult result = step(state_, event, params_, loop_.now());
+  if (result.next.state != state_.state) {
+    ++counters_.transitions;
+    counters_.lastTransition = loop_.now();
+  }
+  state_ = std::move(result.next);
+  for (const Action& action : result.actions) apply(action);
+}
+
+void InstanceRuntime::apply(const Action& action) {
+  if (auto* a = std::get_if<SendAdvert>(&action)) {
+    sendAdvert(a->priority);
+  } else if (auto* a = std::get_if<ArmAdvertTimer>(&action)) {
+    advertTimer_->armAfter(a->after);
+  } else if (auto* a = std::get_if<ArmMasterDownTimer>(&action)) {
+    masterDownTimer_->armAfter(a->after);
+  } else if (auto* a = std::get_if<ArmPreemptDelayTimer>(&action)) {
+    preemptTimer_->armAfter(a->after);
+  } else if (std::holds_alternative<CancelTimers>(action)) {
+    advertTimer_->cancel();
+    masterDownTimer_->cancel();
+    preemptTimer_->cancel();
+  } else if (auto* a = std::get_if<AddVips>(&action)) {
+    addVips(a->acceptMode);
+  } else if (std::holds_alternative<RemoveVips>(action)) {
+    removeVips();
+  } else if (auto* a = std::get_if<SendGratuitous>(&action)) {
+    io_.gratuitous.announce(config_.vips, config_.interface, a->reason);
+  } else if (auto* a = std::get_if<Notify>(&action)) {
+    io_.notifier.notify(config_.name, a->kind, state_.priority);
+  }
+}
+
+void InstanceRuntime::sendAdvert(uint8_t priority) {
+  VrrpPacket packet;
+  packet.version = params_.version;
+  packet.vrid = params_.vrid;
+  packet.priority = priority;
+  packet.advertInterval = params_.advertInterval;
+  packet.authType = params_.authType;
+  // AH carries the key in the ICV, never in the message.
+  if (params_.authType == AuthType::Pass) packet.authData = params_.authData;
+  packet.addresses = params_.addresses;
+  Status sent = io_.sender.send(packet);
+  if (!sent) {
+    ++counters_.sendErrors;
+    rejectLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
+                   "VRRP_Instance({}) cannot send an advert: {}", config_.name,
+                   sent.error().describe());
+    return;
+  }
+  ++counters_.advertsSent;
+}
+
+void InstanceRuntime::addVips(bool) {
+  // no_accept is not enforced yet: that needs the netfilter rules keepalived
+  // installs with vrrp_strict.
+  io_.vips.add(config_.vips, config_.interface, vipLifetime_);
+  vipsInstalled_ = true;
+  if (vipLifetime_) vipRefreshTimer_->armAfter(*vipLifetime_ / 3);
+}
+
+void InstanceRuntime::removeVips() {
+  // Also when none are installed: entering Backup at start-up clears VIPs
+  // a previous run left behind (removing absent ones is a no-op).
+  vipRefreshTimer_->cancel();
+  io_.vips.remove(config_.vips, config_.interface);
+  vipsInstalled_ = false;
+}
+
+}  // namespace vigil::vrrp

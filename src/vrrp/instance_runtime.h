@@ -1,0 +1,93 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "config/model_vrrp.h"
+#include "core/event_loop.h"
+#include "core/log.h"
+#include "vrrp/instance_params.h"
+#include "vrrp/reject_reason.h"
+#include "vrrp/runtime_io.h"
+#include "vrrp/state_machine.h"
+
+namespace vigil::vrrp {
+
+struct InstanceCounters {
+  uint64_t advertsSent = 0;
+  uint64_t advertsReceived = 0;  // accepted by the codec and checkAdvert
+  uint64_t sendErrors = 0;
+  uint64_t transitions = 0;
+  // Adverts from a source that is not a unicast_peer (check_unicast_src).
+  uint64_t unknownUnicastSource = 0;
+  std::array<uint64_t, kRejectReasonCount> rejects{};
+  std::optional<TimePoint> lastTransition;
+
+  uint64_t rejected(RejectReason reason) const { return rejects[static_cast<size_t>(reason)]; }
+};
+
+struct RuntimeIo {
+  AdvertSender& sender;
+  VipInstaller& vips;
+  GratuitousSender& gratuitous;
+  TransitionNotifier& notifier;
+};
+
+// One vrrp_instance running: holds the state machine's state and its three
+// timers on the loop, turns the machine's actions into I/O through `io`, and
+// keeps the instance's counters. While Master with a VIP lifetime it renews
+// the VIPs every lifetime/3, so a director killed outright loses them when
+// the lifetime runs out.
+class InstanceRuntime {
+ public:
+  InstanceRuntime(EventLoop& loop, config::VrrpInstance config, InstanceParams params, RuntimeIo io,
+                  std::optional<Duration> vipLifetime);
+  ~InstanceRuntime();
+  InstanceRuntime(const InstanceRuntime&) = delete;
+  InstanceRuntime& operator=(const InstanceRuntime&) = delete;
+
+  void start();  // Startup: Backup (or Master for the address owner)
+  // Shutdown: a Master sends its priority-0 advert and removes its VIPs.
+  void stop();
+
+  // An advert that passed decode() for this VRID. `ipPacket` is the whole
+  // IPv4 packet when it carried AH (for the ICV), else empty.
+  void receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
+               std::span<const uint8_t> ipPacket);
+  // A wire-level reject the socket attributes to this instance.
+  void countReject(RejectReason reason);
+
+  const config::VrrpInstance& config() const { return config_; }
+  const InstanceParams& params() const { return params_; }
+  const InstanceState& state() const { return state_; }
+  const InstanceCounters& counters() const { return counters_; }
+
+ private:
+  void handle(const Event& event);
+  void apply(const Action& action);
+  void sendAdvert(uint8_t priority);
+  void addVips(bool acceptMode);
+  void removeVips();
+  std::optional<RejectReason> check(const VrrpPacket& packet, const IpAddress& source,
+                                    bool ahPresent, std::span<const uint8_t> ipPacket) const;
+  bool fromKnownPeer(const IpAddress& source) const;
+
+  EventLoop& loop_;
+  config::VrrpInstance config_;
+  InstanceParams params_;
+  RuntimeIo io_;
+  std::optional<Duration> vipLifetime_;
+  InstanceState state_;
+  InstanceCounters counters_;
+  bool vipsInstalled_ = false;
+  std::unique_ptr<Timer> advertTimer_;
+  std::unique_ptr<Timer> masterDownTimer_;
+  std::unique_ptr<Timer> preemptTimer_;
+  std::unique_ptr<Timer> vipRefreshTimer_;
+  RateLimitedLog rejectLog_{5, std::chrono::seconds(10)};
+};
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/model_vrrp.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "vrrp/packet.h"
+#include "vrrp/state_machine.h"
+
+// The effects an InstanceRuntime performs, as small interfaces so the
+// runtime is tested with fakes and the daemon plugs in sockets, netlink and
+// scripts. Each is per instance: it already knows the interface, the
+// destinations and the addresses it acts on.
+namespace vigil::vrrp {
+
+// Puts one advert on the wire (multicast group or every unicast peer).
+class AdvertSender {
+ public:
+  virtual ~AdvertSender() = default;
+  virtual Status send(const VrrpPacket& packet) = 0;
+};
+
+// Adds and removes the instance's virtual_ipaddress entries. add() is also
+// the refresh: calling it again renews `lifetime` (valid_lft and
+// preferred_lft) on addresses already present. nullopt: permanent.
+class VipInstaller {
+ public:
+  virtual ~VipInstaller() = default;
+  virtual void add(const std::vector<config::VirtualAddress>& vips, const std::string& defaultDev,
+                   std::optional<Duration> lifetime) = 0;
+  virtual void remove(const std::vector<config::VirtualAddress>& vips,
+                      const std::string& defaultDev) = 0;
+};
+
+// Gratuitous ARP (IPv4) / unsolicited NA (IPv6) for the instance's VIPs.
+class GratuitousSender {
+ public:
+  virtual ~GratuitousSender() = default;
+  virtual void announce(const std::vector<config::VirtualAddress>& vips,
+                        const std::string& defaultDev, GratuitousReason reason) = 0;
+};
+
+// notify_* scripts, notify_fifo and the log line keepalived writes.
+class TransitionNotifier {
+ public:
+  virtual ~TransitionNotifier() = default;
+  virtual void notify(const std::string& instance, NotifyKind kind, uint8_t priority) = 0;
+};
+
+// Stand-ins until netlink address management, GARP/NA and notify scripts
+// are wired: they log what they would do, so a director runs the protocol
+// and says which VIPs it would hold.
+class LoggingVipInstaller final : public VipInstaller {
+ public:
+  void add(const std::vector<config::VirtualAddress>& vips, const std::string& defaultDev,
+           std::optional<Duration> lifetime) override;
+  void remove(const std::vector<config::VirtualAddress>& vips,
+              const std::string& defaultDev) override;
+};
+
+class LoggingGratuitousSender final : public GratuitousSender {
+ public:
+  void announce(const std::vector<config::VirtualAddress>& vips, const std::string& defaultDev,
+                GratuitousReason reason) override;
+};
+
+// keepalived's "VRRP_Instance(VI_1) Entering MASTER STATE" lines.
+class LoggingTransitionNotifier final : public TransitionNotifier {
+ public:
+  void notify(const std::string& instance, NotifyKind kind, uint8_t priority) override;
+};
+
+std::string_view name(NotifyKind kind);
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,249 @@
+#include "vrrp/socket.h"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstring>
+
+#include "vrrp/ip_header.h"
+#include "vrrp/ipv4_advert.h"
+
+namespace vigil::vrrp {
+namespace {
+
+constexpr size_t kMaxPacket = 2048;
+// Bounds one readiness callback so a flood cannot starve the timers.
+constexpr int kMaxReadsPerWakeup = 64;
+
+Status setInt(int fd, int level, int option, int value, const char* what) {
+  if (::setsockopt(fd, level, option, &value, sizeof value) != 0) return errnoError(what);
+  return {};
+}
+
+Status configureIpv4(int fd, unsigned ifindex, const std::vector<IpAddress>& groups) {
+  if (Status s = setInt(fd, IPPROTO_IP, IP_HDRINCL, 1, "IP_HDRINCL"); !s) return s;
+  if (Status s = setInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, kVrrpTtl, "IP_MULTICAST_TTL"); !s)
+    return s;
+  if (Status s = setInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP"); !s) return s;
+  if (ifindex == 0) return {};
+  ip_mreqn iface{};
+  iface.imr_ifindex = static_cast<int>(ifindex);
+  if (::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof iface) != 0)
+    return errnoError("IP_MULTICAST_IF");
+  for (const IpAddress& group : groups) {
+    ip_mreqn join{};
+    std::memcpy(&join.imr_multiaddr, group.bytes(), 4);
+    join.imr_ifindex = static_cast<int>(ifindex);
+    if (::setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join) != 0)
+      return errnoError("IP_ADD_MEMBERSHIP " + group.toString());
+  }
+  return {};
+}
+
+Status configureIpv6(int fd, unsigned ifindex, const std::vector<IpAddress>& groups) {
+  if (Status s = setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, kVrrpTtl, "IPV6_MULTICAST_HOPS"); !s)
+    return s;
+  if (Status s = setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP"); !s)
+    return s;
+  if (Status s = setInt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT"); !s) return s;
+  if (Status s = setInt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO"); !s) return s;
+  if (ifindex == 0) return {};
+  if (Status s = setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, static_cast<int>(ifindex),
+                        "IPV6_MULTICAST_IF");
+      !s)
+    return s;
+  for (const IpAddress& group : groups) {
+    ipv6_mreq join{};
+    std::memcpy(&join.ipv6mr_multiaddr, group.bytes(), 16);
+    join.ipv6mr_interface = ifindex;
+    if (::setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &join, sizeof join) != 0)
+      return errnoError("IPV6_JOIN_GROUP " + group.toString());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<VrrpSocket>> VrrpSocket::open(EventLoop& loop, const std::string& interface,
+                                                     int family,
+                                                     const std::vector<IpAddress>& groups) {
+  unsigned ifindex = 0;
+  if (!interface.empty()) {
+    ifindex = ::if_nametoindex(interface.c_str());
+    if (ifindex == 0) return errnoError("interface " + interface);
+  }
+  UniqueFd fd(::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp));
+  if (!fd) return errnoError("raw VRRP socket");
+  if (!interface.empty() && ::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
+                                         static_cast<socklen_t>(interface.size())) != 0) {
+    return errnoError("SO_BINDTODEVICE " + interface);
+  }
+  Status configured = family == AF_INET ? configureIpv4(fd.get(), ifindex, groups)
+                                        : configureIpv6(fd.get(), ifindex, groups);
+  if (!configured) return configured.error();
+  return std::unique_ptr<VrrpSocket>(
+      new VrrpSocket(loop, std::move(fd), interface, family, ifindex));
+}
+
+VrrpSocket::VrrpSocket(EventLoop& loop, UniqueFd fd, std::string interface, int family,
+                       unsigned ifindex)
+    : loop_(loop),
+      fd_(std::move(fd)),
+      interface_(std::move(interface)),
+      family_(family),
+      ifindex_(ifindex) {
+  watch_ = loop_.watchFd(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(); });
+}
+
+VrrpSocket::~VrrpSocket() = default;
+
+void VrrpSocket::onReadable() {
+  for (int i = 0; i < kMaxReadsPerWakeup && receiveOne(); ++i) {
+  }
+}
+
+bool VrrpSocket::receiveOne() {
+  std::array<uint8_t, kMaxPacket> buffer;
+  sockaddr_storage from{};
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) std::array<uint8_t, 256> control;
+  msghdr msg{};
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  const ssize_t n = ::recvmsg(fd_.get(), &msg, 0);
+  if (n < 0) return false;  // EAGAIN, or an error the next wakeup repeats
+  const auto bytes = std::span<const uint8_t>(buffer.data(), static_cast<size_t>(n));
+  if (family_ == AF_INET) {
+    dispatcher_.receiveIpv4(bytes, loop_.now());
+    return true;
+  }
+  const auto* from6 = reinterpret_cast<const sockaddr_in6*>(&from);
+  IpAddress source = IpAddress::fromBytes(AF_INET6, from6->sin6_addr.s6_addr);
+  IpAddress destination;
+  uint8_t hopLimit = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != IPPROTO_IPV6) continue;
+    if (c->cmsg_type == IPV6_HOPLIMIT) {
+      int hops = 0;
+      std::memcpy(&hops, CMSG_DATA(c), sizeof hops);
+      hopLimit = static_cast<uint8_t>(hops);
+    } else if (c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo info{};
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      destination = IpAddress::fromBytes(AF_INET6, info.ipi6_addr.s6_addr);
+    }
+  }
+  dispatcher_.receiveIpv6(bytes, source, destination, hopLimit, loop_.now());
+  return true;
+}
+
+Status VrrpSocket::sendIpv4(std::span<const uint8_t> ipPacket, const IpAddress& destination) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  std::memcpy(&to.sin_addr, destination.bytes(), 4);
+  if (::sendto(fd_.get(), ipPacket.data(), ipPacket.size(), 0, reinterpret_cast<sockaddr*>(&to),
+               sizeof to) < 0) {
+    return errnoError("send to " + destination.toString());
+  }
+  return {};
+}
+
+Status VrrpSocket::sendIpv6(std::span<const uint8_t> vrrp, const IpAddress& source,
+                            const IpAddress& destination, uint8_t hopLimit) {
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  std::memcpy(&to.sin6_addr, destination.bytes(), 16);
+  to.sin6_scope_id = ifindex_;
+  iovec iov{const_cast<uint8_t*>(vrrp.data()), vrrp.size()};
+  alignas(cmsghdr) std::array<uint8_t, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))>
+      control{};
+  msghdr msg{};
+  msg.msg_name = &to;
+  msg.msg_namelen = sizeof to;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+  in6_pktinfo info{};
+  std::memcpy(&info.ipi6_addr, source.bytes(), 16);
+  info.ipi6_ifindex = ifindex_;
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  c = CMSG_NXTHDR(&msg, c);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_HOPLIMIT;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  const int hops = hopLimit;
+  std::memcpy(CMSG_DATA(c), &hops, sizeof hops);
+  if (::sendmsg(fd_.get(), &msg, 0) < 0) return errnoError("send to " + destination.toString());
+  return {};
+}
+
+Status SocketAdvertSender::send(const VrrpPacket& packet) {
+  std::array<uint8_t, kMaxPacket> buffer;
+  for (const IpAddress& destination : options_.destinations) {
+    const uint8_t ttl = destination.isMulticast() ? kVrrpTtl : options_.ttl;
+    if (destination.isV4()) {
+      Ipv4Header ip;
+      ip.id = ++ipId_;
+      ip.ttl = ttl;
+      ip.source = options_.source;
+      ip.destination = destination;
+      Ipv4AdvertOptions advert;
+      advert.v3ChecksumAsV2 = options_.v3ChecksumAsV2;
+      if (packet.authType == AuthType::Ah) {
+        advert.ahSequence = ++ahSequence_;
+        advert.ahKey = options_.ahKey;
+      }
+      auto size = encodeIpv4Advert(ip, packet, buffer, advert);
+      if (!size) return size.error();
+      if (Status s = socket_.sendIpv4(std::span(buffer).first(*size), destination); !s) return s;
+    } else {
+      auto size = encode(packet, buffer, {options_.source, destination});
+      if (!size) return size.error();
+      if (Status s =
+              socket_.sendIpv6(std::span(buffer).first(*size), options_.source, destination, ttl);
+          !s)
+        return s;
+    }
+  }
+  return {};
+}
+
+Result<IpAddress> interfaceSourceAddress(const std::string& interface, int family) {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return errnoError("getifaddrs");
+  std::optional<IpAddress> found;
+  for (ifaddrs* a = list; a != nullptr && !found; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != family || interface != a->ifa_name)
+      continue;
+    if (family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+      found = IpAddress::fromBytes(AF_INET, reinterpret_cast<const uint8_t*>(&in->sin_addr));
+    } else {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
+      IpAddress address = IpAddress::fromBytes(AF_INET6, in6->sin6_addr.s6_addr);
+      if (address.isLinkLocal()) found = address;
+    }
+  }
+  ::freeifaddrs(list);
+  if (!found) {
+    return Error{0, "interface " + interface + " has no " +
+                        (family == AF_INET ? "IPv4 address" : "IPv6 link-local address")};
+  }
+  return *found;
+}
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/event_loop.h"
+#include "core/ip_address.h"
+#include "core/result.h"
+#include "core/unique_fd.h"
+#include "vrrp/packet.h"
+#include "vrrp/runtime_io.h"
+#include "vrrp/socket_dispatch.h"
+
+// The OS shell around the codec: one raw IPPROTO_VRRP socket per
+// (interface, family), shared by every instance on it.
+//
+// IPv4: IP_HDRINCL, so vigil writes the IP header as keepalived does (TOS
+// 0xc0, TTL 255 or unicast_ttl, AH when configured) and reads it back on
+// receive. IPv6: the kernel writes the header; vigil computes the VRRPv3
+// checksum itself (IPV6_CHECKSUM is not set, so the kernel neither fills
+// nor verifies it), picks the source with IPV6_PKTINFO and learns hop limit
+// and destination from IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO. Multicast loop
+// is off; the socket is bound to its interface with SO_BINDTODEVICE.
+namespace vigil::vrrp {
+
+class VrrpSocket {
+ public:
+  // `interface` may be empty for interface-less unicast (no binding, no
+  // group). `groups`: multicast groups to join on the interface.
+  static Result<std::unique_ptr<VrrpSocket>> open(EventLoop& loop, const std::string& interface,
+                                                  int family, const std::vector<IpAddress>& groups);
+  ~VrrpSocket();
+
+  // IPv4: a whole IP packet (IP_HDRINCL) to `destination`.
+  Status sendIpv4(std::span<const uint8_t> ipPacket, const IpAddress& destination);
+  // IPv6: the VRRP message from `source` to `destination` with `hopLimit`.
+  Status sendIpv6(std::span<const uint8_t> vrrp, const IpAddress& source,
+                  const IpAddress& destination, uint8_t hopLimit);
+
+  AdvertDispatcher& dispatcher() { return dispatcher_; }
+  const AdvertDispatcher& dispatcher() const { return dispatcher_; }
+  const std::string& interface() const { return interface_; }
+  int family() const { return family_; }
+
+ private:
+  VrrpSocket(EventLoop& loop, UniqueFd fd, std::string interface, int family, unsigned ifindex);
+  void onReadable();
+  bool receiveOne();
+
+  EventLoop& loop_;
+  UniqueFd fd_;
+  std::string interface_;
+  int family_;
+  unsigned ifindex_;
+  AdvertDispatcher dispatcher_;
+  std::unique_ptr<FdWatch> watch_;
+};
+
+// An instance's adverts through a VrrpSocket: to the multicast group, or
+// to each unicast peer with unicast_ttl.
+class SocketAdvertSender final : public AdvertSender {
+ public:
+  struct Options {
+    IpAddress source;
+    std::vector<IpAddress> destinations;
+    uint8_t ttl = kVrrpTtl;
+    bool v3ChecksumAsV2 = false;
+    AuthData ahKey{};  // used when the packet says AuthType::Ah
+  };
+  SocketAdvertSender(VrrpSocket& socket, Options options)
+      : socket_(socket), options_(std::move(options)) {}
+  Status send(const VrrpPacket& packet) override;
+
+ private:
+  VrrpSocket& socket_;
+  Options options_;
+  uint16_t ipId_ = 0;
+  uint32_t ahSequence_ = 0;
+};
+
+// The address adverts come from when mcast_src_ip/unicast_src_ip is not
+// given: the interface's first IPv4 address, or its IPv6 link-local one.
+Result<IpAddress> interfaceSourceAddress(const std::string& interface, int family);
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,98 @@
+#include "vrrp/socket_dispatch.h"
+
+#include <algorithm>
+
+#include "vrrp/ip_header.h"
+
+namespace vigil::vrrp {
+namespace {
+
+constexpr size_t kVridOffset = 1;
+
+// The TTL range a unicast_peer's min_ttl/max_ttl allow; 255 otherwise.
+void applyTtlRange(const config::VrrpInstance& config, RxMeta& meta) {
+  for (const config::UnicastPeer& peer : config.unicastPeers) {
+    if (peer.address != meta.source) continue;
+    meta.minTtl = peer.minTtl.value_or(kVrrpTtl);
+    meta.maxTtl = peer.maxTtl.value_or(kVrrpTtl);
+  }
+}
+
+}  // namespace
+
+void AdvertDispatcher::add(InstanceRuntime* runtime) { instances_.push_back(runtime); }
+
+void AdvertDispatcher::remove(InstanceRuntime* runtime) { std::erase(instances_, runtime); }
+
+void AdvertDispatcher::receiveIpv4(std::span<const uint8_t> ipPacket, TimePoint now) {
+  auto parsed = parseIpv4(ipPacket);
+  if (!parsed) {
+    reject(nullptr, parsed.reject(), IpAddress{}, now);
+    return;
+  }
+  const bool hasAh = parsed->ah.has_value();
+  dispatch(parsed->vrrp, rxMetaFor(*parsed),
+           hasAh ? ipPacket.first(parsed->header.totalLength) : std::span<const uint8_t>{}, now);
+}
+
+void AdvertDispatcher::receiveIpv6(std::span<const uint8_t> vrrp, const IpAddress& source,
+                                   const IpAddress& destination, uint8_t hopLimit, TimePoint now) {
+  RxMeta meta;
+  meta.source = source;
+  meta.destination = destination;
+  meta.ttl = hopLimit;
+  dispatch(vrrp, meta, {}, now);
+}
+
+void AdvertDispatcher::dispatch(std::span<const uint8_t> vrrp, RxMeta meta,
+                                std::span<const uint8_t> ipPacket, TimePoint now) {
+  InstanceRuntime* target = findByVrid(vrrp, meta.source);
+  if (target != nullptr) {
+    const config::VrrpInstance& config = target->config();
+    if (meta.source == target->params().primaryAddress) return;  // our own, looped back
+    applyTtlRange(config, meta);
+    meta.v3ChecksumAsV2 = config.v3ChecksumAsV2;
+    if (config.unicast && config.oldUnicastChecksum && !config.mcastDst.empty()) {
+      meta.legacyPseudoDestination = config.mcastDst;
+    }
+  }
+  auto decoded = decode(vrrp, meta);
+  if (!decoded) {
+    reject(target, decoded.reject(), meta.source, now);
+    return;
+  }
+  if (target == nullptr) {
+    reject(nullptr, RejectReason::VridMismatch, meta.source, now);
+    return;
+  }
+  target->receive(decoded->packet, meta.source, meta.ahPresent, ipPacket);
+}
+
+InstanceRuntime* AdvertDispatcher::findByVrid(std::span<const uint8_t> vrrp,
+                                              const IpAddress& source) const {
+  if (vrrp.size() <= kVridOffset) return nullptr;
+  const uint8_t vrid = vrrp[kVridOffset];
+  InstanceRuntime* found = nullptr;
+  for (InstanceRuntime* runtime : instances_) {
+    if (runtime->params().vrid != vrid) continue;
+    // Two unicast instances may share a VRID on one interface: the peer decides.
+    const auto& peers = runtime->config().unicastPeers;
+    if (std::any_of(peers.begin(), peers.end(), [&](const auto& p) { return p.address == source; }))
+      return runtime;
+    if (found == nullptr) found = runtime;
+  }
+  return found;
+}
+
+void AdvertDispatcher::reject(InstanceRuntime* target, RejectReason reason, const IpAddress& source,
+                              TimePoint now) {
+  if (target != nullptr) {
+    target->countReject(reason);
+  } else {
+    ++rejects_[static_cast<size_t>(reason)];
+  }
+  log_.log(now.time_since_epoch(), LogLevel::Warning, "dropped a VRRP packet from {}: {}",
+           source.empty() ? std::string("?") : source.toString(), name(reason));
+}
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,191 @@
+#include "vrrp/vrrp_worker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "vrrp/runtime_params.h"
+
+namespace vigil::vrrp {
+namespace {
+
+nlohmann::json rejectsJson(const std::array<uint64_t, kRejectReasonCount>& rejects) {
+  nlohmann::json j = nlohmann::json::object();
+  for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    if (rejects[i] != 0) j[std::string(name(static_cast<RejectReason>(i)))] = rejects[i];
+  }
+  return j;
+}
+
+nlohmann::json instanceJson(const InstanceRuntime& runtime, TimePoint now) {
+  const config::VrrpInstance& config = runtime.config();
+  const InstanceState& state = runtime.state();
+  const InstanceCounters& c = runtime.counters();
+  nlohmann::json j;
+  j["name"] = config.name;
+  j["state"] = std::string(name(state.state));
+  j["vrid"] = config.vrid;
+  j["version"] = config.version;
+  j["family"] = config.family == AF_INET6 ? "inet6" : "inet";
+  j["interface"] = config.interface;
+  j["priority"] = config.priority;
+  j["effective_priority"] = state.priority;
+  j["source_address"] = runtime.params().primaryAddress.toString();
+  j["master_address"] = state.state == State::Master ? runtime.params().primaryAddress.toString()
+                                                     : state.masterAddress.toString();
+  nlohmann::json counters;
+  counters["adverts_sent"] = c.advertsSent;
+  counters["adverts_received"] = c.advertsReceived;
+  counters["send_errors"] = c.sendErrors;
+  counters["transitions"] = c.transitions;
+  counters["unknown_unicast_source"] = c.unknownUnicastSource;
+  counters["rejected"] = rejectsJson(c.rejects);
+  if (c.lastTransition) {
+    counters["last_transition_ms_ago"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - *c.lastTransition).count();
+  }
+  j["counters"] = counters;
+  return j;
+}
+
+}  // namespace
+
+WorkerIo loggingWorkerIo() {
+  return {std::make_unique<LoggingVipInstaller>(), std::make_unique<LoggingGratuitousSender>(),
+          std::make_unique<LoggingTransitionNotifier>()};
+}
+
+VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> config,
+                       uint64_t generation, ConfigFor configFor, WorkerIo io)
+    : loop_(loop),
+      config_(std::move(config)),
+      generation_(generation),
+      configFor_(std::move(configFor)),
+      io_(std::move(io)) {
+  build();
+}
+
+VrrpWorker::~VrrpWorker() { stopAll(); }
+
+void VrrpWorker::build() {
+  openSockets();
+  for (const config::VrrpInstance& instance : config_->vrrp.instances) {
+    if (Status started = startInstance(instance); !started) {
+      failed_[instance.name] = started.error().describe();
+      log(LogLevel::Error, "VRRP_Instance({}) not started: {}", instance.name,
+          started.error().describe());
+    }
+  }
+}
+
+void VrrpWorker::openSockets() {
+  std::map<SocketKey, std::vector<IpAddress>> groups;
+  for (const config::VrrpInstance& instance : config_->vrrp.instances) {
+    auto& list = groups[{instance.interface, instance.family}];
+    if (!instance.unicast && !instance.mcastDst.empty() &&
+        std::find(list.begin(), list.end(), instance.mcastDst) == list.end()) {
+      list.push_back(instance.mcastDst);
+    }
+  }
+  for (const auto& [key, list] : groups) {
+    auto socket = VrrpSocket::open(loop_, key.first, key.second, list);
+    if (!socket) {
+      // Instances on this interface report the failure themselves.
+      log(LogLevel::Error, "VRRP socket on {}: {}", key.first, socket.error().describe());
+      continue;
+    }
+    sockets_[key] = std::move(*socket);
+  }
+}
+
+Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
+  auto socket = sockets_.find({instance.interface, instance.family});
+  if (socket == sockets_.end()) {
+    return Error{0, "no VRRP socket on interface " + instance.interface};
+  }
+  IpAddress source;
+  if (instance.sourceAddress) {
+    source = *instance.sourceAddress;
+  } else {
+    auto found = interfaceSourceAddress(instance.interface, instance.family);
+    if (!found) return found.error();
+    source = *found;
+  }
+  SocketAdvertSender::Options options;
+  options.source = source;
+  options.ttl = instance.unicast ? instance.unicastTtl : kVrrpTtl;
+  options.v3ChecksumAsV2 = instance.v3ChecksumAsV2;
+  options.ahKey = authDataFromPassword(instance.auth.password);
+  if (instance.unicast) {
+    for (const config::UnicastPeer& peer : instance.unicastPeers) {
+      options.destinations.push_back(peer.address);
+    }
+  } else {
+    options.destinations.push_back(instance.mcastDst);
+  }
+  Running running;
+  running.socket = socket->second.get();
+  running.sender = std::make_unique<SocketAdvertSender>(*running.socket, std::move(options));
+  RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, *io_.notifier};
+  running.runtime = std::make_unique<InstanceRuntime>(loop_, instance, paramsFor(instance, source),
+                                                      io, config_->global.vipLifetime);
+  running.socket->dispatcher().add(running.runtime.get());
+  running.runtime->start();
+  instances_.push_back(std::move(running));
+  return {};
+}
+
+void VrrpWorker::stopAll() {
+  for (Running& running : instances_) {
+    running.runtime->stop();
+    running.socket->dispatcher().remove(running.runtime.get());
+  }
+  instances_.clear();
+  sockets_.clear();
+  failed_.clear();
+}
+
+void VrrpWorker::reload(uint64_t generation) {
+  auto config = configFor_(generation);
+  if (!config) {
+    log(LogLevel::Error, "vrrp worker: reload failed; keeping generation {}", generation_);
+    return;
+  }
+  stopAll();
+  config_ = std::move(config);
+  generation_ = generation;
+  build();
+  log(LogLevel::Info, "vrrp worker: running configuration generation {}", generation);
+}
+
+std::string VrrpWorker::snapshot() const {
+  nlohmann::json j;
+  j["worker"] = "vrrp";
+  j["pid"] = ::getpid();
+  j["generation"] = generation_;
+  j["config"] = config_->path;
+  const TimePoint now = loop_.now();
+  nlohmann::json instances = nlohmann::json::array();
+  for (const Running& running : instances_)
+    instances.push_back(instanceJson(*running.runtime, now));
+  for (const auto& [name, why] : failed_) {
+    instances.push_back({{"name", name}, {"state", "NOT_RUNNING"}, {"error", why}});
+  }
+  j["instances"] = instances;
+  nlohmann::json sockets = nlohmann::json::array();
+  for (const auto& [key, socket] : sockets_) {
+    std::array<uint64_t, kRejectReasonCount> rejects{};
+    for (size_t i = 0; i < kRejectReasonCount; ++i) {
+      rejects[i] = socket->dispatcher().rejected(static_cast<RejectReason>(i));
+    }
+    sockets.push_back({{"interface", key.first},
+                       {"family", key.second == AF_INET6 ? "inet6" : "inet"},
+                       {"rejected", rejectsJson(rejects)}});
+  }
+  j["sockets"] = sockets;
+  return j.dump();
+}
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "core/event_loop.h"
+#include "core/worker_host.h"
+#include "vrrp/instance_runtime.h"
+#include "vrrp/runtime_io.h"
+#include "vrrp/socket.h"
+
+namespace vigil::vrrp {
+
+// The effects shared by every instance of the worker.
+struct WorkerIo {
+  std::unique_ptr<VipInstaller> vips;
+  std::unique_ptr<GratuitousSender> gratuitous;
+  std::unique_ptr<TransitionNotifier> notifier;
+};
+
+// Until netlink, GARP/NA and notify scripts are wired: the logging ones.
+WorkerIo loggingWorkerIo();
+
+// The VRRP worker: one InstanceRuntime per vrrp_instance, on raw sockets
+// shared per (interface, family). Destroying it (SIGTERM, Stop) stops every
+// instance: a Master sends its priority-0 advert and removes its VIPs.
+class VrrpWorker final : public Worker {
+ public:
+  // The configuration of a generation; nullptr when it cannot be loaded.
+  using ConfigFor = std::function<std::shared_ptr<const config::Config>(uint64_t generation)>;
+
+  VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> config, uint64_t generation,
+             ConfigFor configFor, WorkerIo io);
+  ~VrrpWorker() override;
+
+  std::string snapshot() const override;
+  // Rebuilds every instance from the new configuration (not hitless yet:
+  // a Master steps down with a priority-0 advert and competes again).
+  void reload(uint64_t generation) override;
+
+ private:
+  struct Running {
+    std::unique_ptr<SocketAdvertSender> sender;
+    std::unique_ptr<InstanceRuntime> runtime;
+    VrrpSocket* socket = nullptr;
+  };
+  using SocketKey = std::pair<std::string, int>;  // interface, family
+
+  void build();
+  void stopAll();
+  void openSockets();
+  Status startInstance(const config::VrrpInstance& instance);
+
+  EventLoop& loop_;
+  std::shared_ptr<const config::Config> config_;
+  uint64_t generation_;
+  ConfigFor configFor_;
+  WorkerIo io_;
+  std::map<SocketKey, std::unique_ptr<VrrpSocket>> sockets_;
+  std::vector<Running> instances_;
+  std::map<std::string, std::string> failed_;  // instance name -> why it is not running
+};
+
+}  // namespace vigil::vrrp

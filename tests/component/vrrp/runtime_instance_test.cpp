@@ -1,0 +1,269 @@
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "core/simulated_loop.h"
+#include "vrrp/instance_runtime.h"
+#include "vrrp/ip_header.h"
+#include "vrrp/ipv4_advert.h"
+#include "vrrp/runtime_params.h"
+#include "vrrp/socket_dispatch.h"
+
+namespace vigil::vrrp {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class FakeSender final : public AdvertSender {
+ public:
+  Status send(const VrrpPacket& packet) override {
+    sent.push_back(packet);
+    return {};
+  }
+  std::vector<VrrpPacket> sent;
+};
+
+class FakeVips final : public VipInstaller {
+ public:
+  void add(const std::vector<config::VirtualAddress>& vips, const std::string&,
+           std::optional<Duration> lifetime) override {
+    ++adds;
+    installed = vips.size();
+    lastLifetime = lifetime;
+  }
+  void remove(const std::vector<config::VirtualAddress>&, const std::string&) override {
+    ++removes;
+    installed = 0;
+  }
+  int adds = 0;
+  int removes = 0;
+  size_t installed = 0;
+  std::optional<Duration> lastLifetime;
+};
+
+class FakeGratuitous final : public GratuitousSender {
+ public:
+  void announce(const std::vector<config::VirtualAddress>&, const std::string&,
+                GratuitousReason) override {
+    ++count;
+  }
+  int count = 0;
+};
+
+class FakeNotifier final : public TransitionNotifier {
+ public:
+  void notify(const std::string&, NotifyKind kind, uint8_t) override { kinds.push_back(kind); }
+  std::vector<NotifyKind> kinds;
+};
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+config::VrrpInstance instanceConfig() {
+  config::VrrpInstance c;
+  c.name = "VI_1";
+  c.interface = "eth0";
+  c.vrid = 51;
+  c.priority = 100;
+  c.version = 3;
+  c.family = AF_INET;
+  c.advertInterval = seconds(1);
+  c.mcastDst = ip("224.0.0.18");
+  config::VirtualAddress vip;
+  vip.prefix = *IpPrefix::parse("10.0.0.100/24");
+  c.vips.push_back(vip);
+  return c;
+}
+
+class InstanceRuntimeTest : public ::testing::Test {
+ protected:
+  void create(config::VrrpInstance config = instanceConfig(),
+              std::optional<Duration> lifetime = seconds(2)) {
+    InstanceParams params = paramsFor(config, ip("10.0.0.1"));
+    runtime = std::make_unique<InstanceRuntime>(
+        loop, config, params, RuntimeIo{sender, vips, gratuitous, notifier}, lifetime);
+    dispatcher.add(runtime.get());
+  }
+  void TearDown() override {
+    if (runtime) dispatcher.remove(runtime.get());
+  }
+
+  // An IPv4 advert for VRID 51 as a peer at 10.0.0.2 would send it.
+  std::vector<uint8_t> peerAdvert(uint8_t priority, uint8_t vrid = 51) {
+    VrrpPacket p;
+    p.version = 3;
+    p.vrid = vrid;
+    p.priority = priority;
+    p.advertInterval = Centiseconds(100);
+    p.addresses = {ip("10.0.0.100")};
+    Ipv4Header header;
+    header.source = ip("10.0.0.2");
+    header.destination = ip("224.0.0.18");
+    std::vector<uint8_t> out(256);
+    auto size = encodeIpv4Advert(header, p, out, {});
+    EXPECT_TRUE(size.ok());
+    out.resize(size.ok() ? *size : 0);
+    return out;
+  }
+
+  // Master_Down_Interval for v3, priority 100, 1 s: 3 s + (156 * 1 s) / 256.
+  static constexpr Duration kMasterDown = seconds(3) + std::chrono::microseconds(609375);
+
+  SimulatedLoop loop;
+  FakeSender sender;
+  FakeVips vips;
+  FakeGratuitous gratuitous;
+  FakeNotifier notifier;
+  AdvertDispatcher dispatcher;
+  std::unique_ptr<InstanceRuntime> runtime;
+};
+
+TEST_F(InstanceRuntimeTest, StartsAsBackupAndBecomesMasterAfterMasterDownInterval) {
+  create();
+  runtime->start();
+  EXPECT_EQ(runtime->state().state, State::Backup);
+  EXPECT_TRUE(sender.sent.empty());
+
+  loop.advance(kMasterDown - milliseconds(1));
+  EXPECT_EQ(runtime->state().state, State::Backup);
+  loop.advance(milliseconds(1));
+
+  EXPECT_EQ(runtime->state().state, State::Master);
+  ASSERT_EQ(sender.sent.size(), 1u);
+  EXPECT_EQ(sender.sent[0].priority, 100);
+  EXPECT_EQ(sender.sent[0].vrid, 51);
+  EXPECT_EQ(sender.sent[0].addresses, std::vector<IpAddress>{ip("10.0.0.100")});
+  EXPECT_EQ(vips.installed, 1u);
+  EXPECT_EQ(vips.lastLifetime, std::optional<Duration>(seconds(2)));
+  EXPECT_EQ(gratuitous.count, 1);
+  EXPECT_EQ(notifier.kinds.back(), NotifyKind::Master);
+  EXPECT_EQ(runtime->counters().transitions, 2u);  // Initialize -> Backup -> Master
+  EXPECT_EQ(runtime->counters().lastTransition, std::optional(loop.now()));
+}
+
+TEST_F(InstanceRuntimeTest, MasterAdvertisesEveryIntervalAndRefreshesVips) {
+  create();
+  runtime->start();
+  loop.advance(kMasterDown);
+  const int addsAtTakeover = vips.adds;
+
+  loop.advance(seconds(2));
+
+  EXPECT_EQ(runtime->counters().advertsSent, 3u);
+  EXPECT_EQ(sender.sent.size(), 3u);
+  // Renewed every lifetime / 3 = 666.67 ms: three renewals in 2 s.
+  EXPECT_EQ(vips.adds - addsAtTakeover, 3);
+}
+
+TEST_F(InstanceRuntimeTest, HigherPriorityAdvertTurnsMasterIntoBackup) {
+  create();
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(runtime->state().state, State::Master);
+
+  dispatcher.receiveIpv4(peerAdvert(200), loop.now());
+
+  EXPECT_EQ(runtime->state().state, State::Backup);
+  EXPECT_EQ(runtime->state().masterAddress, ip("10.0.0.2"));
+  EXPECT_EQ(vips.installed, 0u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 1u);
+  // No more VIP renewals once Backup.
+  const int adds = vips.adds;
+  loop.advance(seconds(2));
+  EXPECT_EQ(vips.adds, adds);
+}
+
+TEST_F(InstanceRuntimeTest, BackupHearingMasterStaysBackup) {
+  create();
+  runtime->start();
+  for (int i = 0; i < 10; ++i) {
+    loop.advance(seconds(1));
+    dispatcher.receiveIpv4(peerAdvert(150), loop.now());
+  }
+  EXPECT_EQ(runtime->state().state, State::Backup);
+  EXPECT_TRUE(sender.sent.empty());
+  EXPECT_EQ(runtime->counters().advertsReceived, 10u);
+}
+
+TEST_F(InstanceRuntimeTest, ShutdownOfMasterSendsPriorityZeroAndRemovesVips) {
+  create();
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(vips.installed, 1u);
+
+  runtime->stop();
+
+  ASSERT_FALSE(sender.sent.empty());
+  EXPECT_EQ(sender.sent.back().priority, kPriorityStop);
+  EXPECT_EQ(vips.installed, 0u);
+  EXPECT_EQ(loop.armedTimers(), 0u);
+}
+
+TEST_F(InstanceRuntimeTest, ShutdownOfBackupSendsNothing) {
+  create();
+  runtime->start();
+  runtime->stop();
+  EXPECT_TRUE(sender.sent.empty());
+  EXPECT_EQ(loop.armedTimers(), 0u);
+}
+
+TEST_F(InstanceRuntimeTest, MalformedPacketsAreCountedAndDoNotMoveTheState) {
+  create();
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(runtime->state().state, State::Master);
+
+  std::vector<uint8_t> badChecksum = peerAdvert(200);
+  badChecksum.back() ^= 0xff;  // an address byte: the VRRP checksum no longer matches
+  dispatcher.receiveIpv4(badChecksum, loop.now());
+  std::vector<uint8_t> cut = peerAdvert(200);
+  cut.resize(10);
+  dispatcher.receiveIpv4(cut, loop.now());
+  dispatcher.receiveIpv4(peerAdvert(200, 52), loop.now());
+  dispatcher.receiveIpv4({}, loop.now());
+
+  EXPECT_EQ(runtime->state().state, State::Master);
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::BadChecksum), 1u);
+  EXPECT_EQ(dispatcher.rejected(RejectReason::VridMismatch), 1u);
+  EXPECT_EQ(dispatcher.rejected(RejectReason::TooShort), 2u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 0u);
+}
+
+TEST_F(InstanceRuntimeTest, AdvertWithOtherAddressesIsRejectedByProtocolCheck) {
+  config::VrrpInstance config = instanceConfig();
+  config.vips[0].prefix = *IpPrefix::parse("10.0.0.200/24");
+  create(config);
+  runtime->start();
+
+  dispatcher.receiveIpv4(peerAdvert(200), loop.now());
+
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::AddressListMismatch), 1u);
+  EXPECT_EQ(runtime->state().masterAddress, IpAddress{});
+}
+
+TEST_F(InstanceRuntimeTest, CheckUnicastSrcDropsAdvertsFromStrangers) {
+  config::VrrpInstance config = instanceConfig();
+  config.unicast = true;
+  config.checkUnicastSrc = true;
+  config::UnicastPeer peer;
+  peer.address = ip("10.0.0.3");
+  config.unicastPeers.push_back(peer);
+  create(config);
+  runtime->start();
+
+  dispatcher.receiveIpv4(peerAdvert(200), loop.now());  // from 10.0.0.2
+
+  EXPECT_EQ(runtime->counters().unknownUnicastSource, 1u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 0u);
+}
+
+TEST_F(InstanceRuntimeTest, WithoutLifetimeVipsArePermanentAndNotRefreshed) {
+  create(instanceConfig(), std::nullopt);
+  runtime->start();
+  loop.advance(kMasterDown + seconds(5));
+  EXPECT_EQ(vips.adds, 1);
+  EXPECT_EQ(vips.lastLifetime, std::nullopt);
+}
+
+}  // namespace
+}  // namespace vigil::vrrp
