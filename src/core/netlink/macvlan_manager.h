@@ -1,0 +1,32 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "core/result.h"
+
+namespace vigil::netlink {
+
+using Mac = std::array<uint8_t, 6>;
+
+// Creates and deletes the macvlan interfaces of use_vmac. An interface so the
+// VRRP runtime can be tested with a fake.
+class MacvlanManager {
+ public:
+  virtual ~MacvlanManager() = default;
+  // Creates `name` on top of `base` in private mode (as keepalived does: the
+  // macvlans of one base cannot talk to each other) with address `mac`
+  // (vrrp::virtualMac), and brings it up. Returns its ifindex.
+  virtual Result<int> create(const std::string& name, const std::string& base, const Mac& mac) = 0;
+  virtual Status remove(const std::string& name) = 0;
+};
+
+// MacvlanManager over rtnetlink (libnl-route).
+class NetlinkMacvlanManager final : public MacvlanManager {
+ public:
+  Result<int> create(const std::string& name, const std::string& base, const Mac& mac) override;
+  Status remove(const std::string& name) override;
+};
+
+}  // namespace vigil::netlink

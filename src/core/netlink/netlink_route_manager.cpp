@@ -1,0 +1,131 @@
+#include "core/netlink/netlink_route_manager.h"
+
+#include <netlink/route/route.h>
+
+#include <memory>
+
+#include "core/netlink/netlink_address_manager.h"
+
+namespace vigil::netlink {
+
+namespace {
+
+struct RouteFree {
+  void operator()(rtnl_route* r) const { rtnl_route_put(r); }
+};
+using RoutePtr = std::unique_ptr<rtnl_route, RouteFree>;
+
+uint8_t kernelType(RouteType type) {
+  switch (type) {
+    case RouteType::Blackhole:
+      return RTN_BLACKHOLE;
+    case RouteType::Unreachable:
+      return RTN_UNREACHABLE;
+    case RouteType::Prohibit:
+      return RTN_PROHIBIT;
+    case RouteType::Local:
+      return RTN_LOCAL;
+    case RouteType::Unicast:
+      break;
+  }
+  return RTN_UNICAST;
+}
+
+Status addNextHop(rtnl_route* route, const RouteSpec& spec) {
+  if (!spec.gateway && !spec.device) {
+    return {};
+  }
+  rtnl_nexthop* nh = rtnl_route_nh_alloc();
+  if (nh == nullptr) {
+    return Error{ENOMEM, "route " + spec.describe()};
+  }
+  if (spec.device) {
+    auto ifindex = resolve(*spec.device);
+    if (!ifindex) {
+      rtnl_route_nh_free(nh);
+      return Error{ifindex.error().code, "route " + spec.describe() + ": no such device"};
+    }
+    rtnl_route_nh_set_ifindex(nh, *ifindex);
+  }
+  if (spec.gateway) {
+    NlAddrPtr gw = toNlAddr(*spec.gateway, spec.gateway->maxPrefix());
+    rtnl_route_nh_set_gateway(nh, gw.get());
+  }
+  rtnl_route_add_nexthop(route, nh);  // the route owns nh from here
+  return {};
+}
+
+Result<RoutePtr> buildRoute(const RouteSpec& spec) {
+  RoutePtr route(rtnl_route_alloc());
+  NlAddrPtr dst = toNlAddr(spec.destination.address, spec.destination.length);
+  if (!route || !dst) {
+    return Error{ENOMEM, "route " + spec.describe()};
+  }
+  rtnl_route_set_family(route.get(), static_cast<uint8_t>(spec.destination.address.family()));
+  if (int rc = rtnl_route_set_dst(route.get(), dst.get()); rc < 0) {
+    return nlError(rc, "route " + spec.describe());
+  }
+  rtnl_route_set_table(route.get(), spec.table);
+  rtnl_route_set_scope(route.get(), spec.scope);
+  rtnl_route_set_type(route.get(), kernelType(spec.type));
+  rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+  rtnl_route_set_priority(route.get(), spec.metric);
+  if (spec.source) {
+    NlAddrPtr src = toNlAddr(*spec.source, spec.source->maxPrefix());
+    if (int rc = rtnl_route_set_pref_src(route.get(), src.get()); rc < 0) {
+      return nlError(rc, "route " + spec.describe());
+    }
+  }
+  if (Status st = addNextHop(route.get(), spec); !st) {
+    return st.error();
+  }
+  return route;
+}
+
+}  // namespace
+
+std::string RouteSpec::describe() const {
+  std::string out = destination.toString();
+  if (gateway) {
+    out += " via " + gateway->toString();
+  }
+  if (device) {
+    out += " dev " + device->describe();
+  }
+  if (table != RT_TABLE_MAIN) {
+    out += " table " + std::to_string(table);
+  }
+  return out;
+}
+
+Result<NetlinkRouteManager> NetlinkRouteManager::create() {
+  auto sock = NlSocket::connectRoute();
+  if (!sock) {
+    return sock.error();
+  }
+  return NetlinkRouteManager(std::move(*sock));
+}
+
+Status NetlinkRouteManager::add(const RouteSpec& spec) {
+  auto route = buildRoute(spec);
+  if (!route) {
+    return route.error();
+  }
+  if (int rc = rtnl_route_add(sock_.get(), route->get(), NLM_F_REPLACE); rc < 0) {
+    return nlError(rc, "adding route " + spec.describe());
+  }
+  return {};
+}
+
+Status NetlinkRouteManager::remove(const RouteSpec& spec) {
+  auto route = buildRoute(spec);
+  if (!route) {
+    return route.error();
+  }
+  if (int rc = rtnl_route_delete(sock_.get(), route->get(), 0); rc < 0) {
+    return nlError(rc, "removing route " + spec.describe());
+  }
+  return {};
+}
+
+}  // namespace vigil::netlink
