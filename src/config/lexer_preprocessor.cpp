@@ -166,6 +166,7 @@ bool Preprocessor::handleDirective(const LineView& line) {
     return true;
   }
   std::vector<std::string> options;
+  options.reserve(args.size());
   for (const Token& arg : args) {
     options.push_back(arg.text);
   }
@@ -213,11 +214,13 @@ void Preprocessor::includeFile(const std::string& path, const SourcePos& from,
     if (stack_[i].identity != frame.identity) {
       continue;
     }
-    std::string cycle;
+    std::string cycle = "include loop: ";
     for (size_t k = i; k < stack_.size(); ++k) {
-      cycle += *stack_[k].name + " -> ";
+      cycle += *stack_[k].name;
+      cycle += " -> ";
     }
-    diagnostics_.error(from, "include loop: " + cycle + path);
+    cycle += path;
+    diagnostics_.error(from, cycle);
     return;
   }
   Result<std::string> data = readRegularFile(path);
