@@ -32,7 +32,7 @@ struct InstanceCounters {
 struct RuntimeIo {
   AdvertSender& sender;
   VipInstaller& vips;
-  GratuitousSender& gratuitous;
+  VipAnnouncer& gratuitous;
   TransitionNotifier& notifier;
 };
 

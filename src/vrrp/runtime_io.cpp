@@ -46,8 +46,8 @@ void LoggingVipInstaller::remove(const std::vector<config::VirtualAddress>& vips
       describe(vips, defaultDev));
 }
 
-void LoggingGratuitousSender::announce(const std::vector<config::VirtualAddress>& vips,
-                                       const std::string& defaultDev, GratuitousReason) {
+void LoggingVipAnnouncer::announce(const std::vector<config::VirtualAddress>& vips,
+                                   const std::string& defaultDev, GratuitousReason) {
   log(LogLevel::Debug, "gratuitous ARP/NA not sent (no sender): {}", describe(vips, defaultDev));
 }
 

@@ -37,9 +37,9 @@ class VipInstaller {
 };
 
 // Gratuitous ARP (IPv4) / unsolicited NA (IPv6) for the instance's VIPs.
-class GratuitousSender {
+class VipAnnouncer {
  public:
-  virtual ~GratuitousSender() = default;
+  virtual ~VipAnnouncer() = default;
   virtual void announce(const std::vector<config::VirtualAddress>& vips,
                         const std::string& defaultDev, GratuitousReason reason) = 0;
 };
@@ -62,7 +62,7 @@ class LoggingVipInstaller final : public VipInstaller {
               const std::string& defaultDev) override;
 };
 
-class LoggingGratuitousSender final : public GratuitousSender {
+class LoggingVipAnnouncer final : public VipAnnouncer {
  public:
   void announce(const std::vector<config::VirtualAddress>& vips, const std::string& defaultDev,
                 GratuitousReason reason) override;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "vrrp/runtime_netlink.h"
 #include "vrrp/runtime_params.h"
 
 namespace vigil::vrrp {
@@ -52,8 +53,12 @@ nlohmann::json instanceJson(const InstanceRuntime& runtime, TimePoint now) {
 
 }  // namespace
 
+WorkerIo systemWorkerIo() {
+  return {makeVipInstaller(), makeVipAnnouncer(), std::make_unique<LoggingTransitionNotifier>()};
+}
+
 WorkerIo loggingWorkerIo() {
-  return {std::make_unique<LoggingVipInstaller>(), std::make_unique<LoggingGratuitousSender>(),
+  return {std::make_unique<LoggingVipInstaller>(), std::make_unique<LoggingVipAnnouncer>(),
           std::make_unique<LoggingTransitionNotifier>()};
 }
 

@@ -20,11 +20,14 @@ namespace vigil::vrrp {
 // The effects shared by every instance of the worker.
 struct WorkerIo {
   std::unique_ptr<VipInstaller> vips;
-  std::unique_ptr<GratuitousSender> gratuitous;
+  std::unique_ptr<VipAnnouncer> gratuitous;
   std::unique_ptr<TransitionNotifier> notifier;
 };
 
-// Until netlink, GARP/NA and notify scripts are wired: the logging ones.
+// VIPs through netlink, GARP/NA on raw sockets; transitions logged
+// (notify scripts are not wired yet).
+WorkerIo systemWorkerIo();
+// Everything logged, nothing touched.
 WorkerIo loggingWorkerIo();
 
 // The VRRP worker: one InstanceRuntime per vrrp_instance, on raw sockets

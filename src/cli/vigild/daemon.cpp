@@ -89,7 +89,7 @@ std::unique_ptr<Worker> makeVrrpWorker(EventLoop& loop, std::shared_ptr<ConfigSt
     return state->config;
   };
   return std::make_unique<vrrp::VrrpWorker>(loop, state->config, state->generation, configFor,
-                                            vrrp::loggingWorkerIo());
+                                            vrrp::systemWorkerIo());
 }
 
 enum class ForkSide { Parent, Daemon, Failed };

@@ -42,7 +42,7 @@ class FakeVips final : public VipInstaller {
   std::optional<Duration> lastLifetime;
 };
 
-class FakeGratuitous final : public GratuitousSender {
+class FakeAnnouncer final : public VipAnnouncer {
  public:
   void announce(const std::vector<config::VirtualAddress>&, const std::string&,
                 GratuitousReason) override {
@@ -112,7 +112,7 @@ class InstanceRuntimeTest : public ::testing::Test {
   SimulatedLoop loop;
   FakeSender sender;
   FakeVips vips;
-  FakeGratuitous gratuitous;
+  FakeAnnouncer gratuitous;
   FakeNotifier notifier;
   AdvertDispatcher dispatcher;
   std::unique_ptr<InstanceRuntime> runtime;

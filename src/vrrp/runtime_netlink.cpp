@@ -1,0 +1,110 @@
+#include "vrrp/runtime_netlink.h"
+
+#include <net/if.h>
+
+#include <cerrno>
+
+#include "core/log.h"
+#include "core/netlink/netlink_address_manager.h"
+
+namespace vigil::vrrp {
+namespace {
+
+uint8_t scopeFor(const std::string& scope) {
+  if (scope == "host") return RT_SCOPE_HOST;
+  if (scope == "link") return RT_SCOPE_LINK;
+  if (scope == "site") return RT_SCOPE_SITE;
+  if (scope == "nowhere") return RT_SCOPE_NOWHERE;
+  return RT_SCOPE_UNIVERSE;
+}
+
+uint32_t seconds(Duration lifetime) {
+  const auto s = std::chrono::ceil<std::chrono::seconds>(lifetime).count();
+  return s < 1 ? 1u : static_cast<uint32_t>(s);
+}
+
+netlink::AddressSpec specFor(const config::VirtualAddress& vip, const std::string& defaultDev,
+                             std::optional<Duration> lifetime) {
+  netlink::AddressSpec spec;
+  spec.interface.name = vip.dev.empty() ? defaultDev : vip.dev;
+  spec.address = vip.prefix;
+  if (vip.broadcastMode == config::VirtualAddress::Broadcast::Address) {
+    spec.broadcast = vip.broadcast;
+  }
+  spec.scope = scopeFor(vip.scope);
+  spec.label = vip.label;
+  spec.noDad = vip.noDad || vip.prefix.address.isV6();
+  if (lifetime) {
+    spec.validLifetime = seconds(*lifetime);
+    spec.preferredLifetime = spec.validLifetime;
+  }
+  if (vip.preferredLft && *vip.preferredLft <= spec.validLifetime) {
+    spec.preferredLifetime = *vip.preferredLft;
+  }
+  return spec;
+}
+
+}  // namespace
+
+void NetlinkVipInstaller::add(const std::vector<config::VirtualAddress>& vips,
+                              const std::string& defaultDev, std::optional<Duration> lifetime) {
+  for (const config::VirtualAddress& vip : vips) {
+    Status added = addresses_->add(specFor(vip, defaultDev, lifetime));
+    if (!added) {
+      log(LogLevel::Error, "cannot add VIP {}: {}", vip.prefix.toString(),
+          added.error().describe());
+    }
+  }
+}
+
+void NetlinkVipInstaller::remove(const std::vector<config::VirtualAddress>& vips,
+                                 const std::string& defaultDev) {
+  for (const config::VirtualAddress& vip : vips) {
+    Status removed = addresses_->remove(specFor(vip, defaultDev, std::nullopt));
+    const int code = removed ? 0 : removed.error().code;
+    if (!removed && code != ENOENT && code != EADDRNOTAVAIL && code != ENODEV) {
+      log(LogLevel::Error, "cannot remove VIP {}: {}", vip.prefix.toString(),
+          removed.error().describe());
+    }
+  }
+}
+
+void SocketVipAnnouncer::announce(const std::vector<config::VirtualAddress>& vips,
+                                  const std::string& defaultDev, GratuitousReason) {
+  for (const config::VirtualAddress& vip : vips) {
+    const std::string& dev = vip.dev.empty() ? defaultDev : vip.dev;
+    const int ifindex = static_cast<int>(::if_nametoindex(dev.c_str()));
+    if (ifindex == 0) continue;
+    auto mac = interfaceMac(ifindex);
+    if (!mac) continue;
+    const IpAddress& address = vip.prefix.address;
+    Status sent = address.isV4() ? sender_->sendArp(ifindex, *mac, address)
+                                 : sender_->sendNa(ifindex, *mac, address);
+    if (!sent) {
+      log(LogLevel::Warning, "gratuitous ARP/NA for {} on {}: {}", address.toString(), dev,
+          sent.error().describe());
+    }
+  }
+}
+
+std::unique_ptr<VipInstaller> makeVipInstaller() {
+  auto manager = netlink::NetlinkAddressManager::create();
+  if (!manager) {
+    log(LogLevel::Error, "VIPs will not be installed: {}", manager.error().describe());
+    return std::make_unique<LoggingVipInstaller>();
+  }
+  return std::make_unique<NetlinkVipInstaller>(
+      std::make_unique<netlink::NetlinkAddressManager>(std::move(*manager)));
+}
+
+std::unique_ptr<VipAnnouncer> makeVipAnnouncer() {
+  auto sender = SocketGratuitousSender::create();
+  if (!sender) {
+    log(LogLevel::Error, "gratuitous ARP/NA will not be sent: {}", sender.error().describe());
+    return std::make_unique<LoggingVipAnnouncer>();
+  }
+  return std::make_unique<SocketVipAnnouncer>(
+      std::make_unique<SocketGratuitousSender>(std::move(*sender)));
+}
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,184 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "support/netns.h"
+#include "support/run_command.h"
+
+// Two real vigild directors in network namespaces on a bridge that lives in
+// a third namespace; one VRRPv3 instance at advert_int 0.1 with a VIP.
+namespace vigil::test {
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyTime = std::chrono::steady_clock;
+
+constexpr const char* kVip = "10.9.0.100";
+
+// Polls `condition` every 20 ms until it holds or `limit` passes. Real time
+// is what this tier measures; every wait is bounded.
+bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+  const auto deadline = SteadyTime::now() + limit;
+  while (SteadyTime::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return condition();
+}
+
+// A vigild process started in a namespace, in a process group of its own
+// so the whole tree can be SIGKILLed; the destructor kills what is left.
+class Director {
+ public:
+  Director(const NetNs& ns, const std::string& dir, const std::string& name, int priority)
+      : ns_(ns) {
+    config_ = dir + "/" + name + ".conf";
+    log_ = dir + "/" + name + ".log";
+    std::ofstream(config_) << "global_defs {\n  vip_lifetime 2\n}\n"
+                           << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
+                           << "  virtual_router_id 51\n  version 3\n  priority " << priority
+                           << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << kVip
+                           << "/24\n  }\n}\n";
+    pidFile_ = dir + "/" + name + ".pid";
+    vrrpPidFile_ = dir + "/" + name + ".vrrp.pid";
+  }
+  ~Director() {
+    if (pid_ > 0) {
+      ::kill(-pid_, SIGKILL);
+      reap(5s);
+    }
+  }
+
+  bool start() {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setpgid(0, 0);
+      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      const std::string bin = std::string(VIGIL_BIN_DIR) + "/vigild";
+      ::execlp("ip", "ip", "netns", "exec", ns_.name().c_str(), bin.c_str(), "-n", "-l", "-f",
+               config_.c_str(), "-i", ns_.name().c_str(), "-p", pidFile_.c_str(), "-r",
+               vrrpPidFile_.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    if (pid_ > 0) ::setpgid(pid_, pid_);
+    return pid_ > 0;
+  }
+
+  void signal(int signo) const { ::kill(pid_, signo); }
+  void killGroup() const { ::kill(-pid_, SIGKILL); }
+
+  // Waits for the supervisor to exit; true when it did within `limit`.
+  bool reap(std::chrono::milliseconds limit) {
+    const bool exited = waitFor(
+        [&] {
+          int status = 0;
+          return ::waitpid(pid_, &status, WNOHANG) == pid_;
+        },
+        limit);
+    if (exited) pid_ = -1;
+    return exited;
+  }
+
+  bool holdsVip() const {
+    // No quotes: NetNs::exec wraps the command in single quotes.
+    return ns_.exec(std::string("ip -4 addr show dev eth0 | grep -qF inet\\ ") + kVip + "/")
+               .exitCode == 0;
+  }
+  std::string log() const {
+    std::ifstream in(log_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  const NetNs& ns_;
+  std::string config_;
+  std::string log_;
+  std::string pidFile_;
+  std::string vrrpPidFile_;
+  pid_t pid_ = -1;
+};
+
+class FailoverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
+    ASSERT_TRUE(bridge_.ok() && d1_.ok() && d2_.ok());
+    char pattern[] = "/tmp/vigil-failover-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    ASSERT_EQ(bridge_.exec("ip link add br0 type bridge && ip link set br0 up").exitCode, 0);
+    plug(d1_, "p1", "10.9.0.1/24");
+    plug(d2_, "p2", "10.9.0.2/24");
+  }
+  void TearDown() override {
+    master_.reset();
+    backup_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  void plug(const NetNs& ns, const std::string& port, const std::string& address) {
+    ASSERT_EQ(bridge_
+                  .exec("ip link add " + port + " type veth peer name eth0 netns " + ns.name() +
+                        " && ip link set " + port + " master br0 up")
+                  .exitCode,
+              0);
+    ASSERT_EQ(
+        ns.exec("ip link set lo up && ip addr add " + address + " dev eth0 && ip link set eth0 up")
+            .exitCode,
+        0);
+  }
+
+  // d1 (priority 200) becomes master and holds the VIP; d2 (100) does not.
+  void startBoth() {
+    master_ = std::make_unique<Director>(d1_, dir_, "d1", 200);
+    backup_ = std::make_unique<Director>(d2_, dir_, "d2", 100);
+    ASSERT_TRUE(master_->start());
+    ASSERT_TRUE(backup_->start());
+    ASSERT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
+    // The backup hears the master from the start and never takes over.
+    EXPECT_FALSE(waitFor([&] { return backup_->holdsVip(); }, 1s)) << backup_->log();
+    EXPECT_TRUE(master_->holdsVip());
+  }
+
+  NetNs bridge_{"vgbr"};
+  NetNs d1_{"vgd1"};
+  NetNs d2_{"vgd2"};
+  std::string dir_;
+  std::unique_ptr<Director> master_;
+  std::unique_ptr<Director> backup_;
+};
+
+TEST_F(FailoverTest, HigherPriorityBecomesMasterAndSigtermMovesTheVip) {
+  startBoth();
+  master_->signal(SIGTERM);
+  ASSERT_TRUE(master_->reap(10s)) << master_->log();
+  EXPECT_FALSE(master_->holdsVip()) << master_->log();
+  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
+}
+
+TEST_F(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDeadMaster) {
+  startBoth();
+  const auto killedAt = SteadyTime::now();
+  master_->killGroup();
+  ASSERT_TRUE(master_->reap(5s));
+  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
+  // vip_lifetime 2: nobody renews the dead master's VIP, so the kernel drops it.
+  EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 4s));
+  EXPECT_LT(SteadyTime::now() - killedAt, 5s);
+}
+
+}  // namespace
+}  // namespace vigil::test
