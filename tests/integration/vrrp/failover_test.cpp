@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,7 +25,18 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyTime = std::chrono::steady_clock;
 
-constexpr const char* kVip = "10.9.0.100";
+// The VIP and the directors' addresses per family.
+struct Lab {
+  const char* vip;
+  const char* vipPrefix;
+  const char* d1;
+  const char* d2;
+  const char* ipFlag;
+  const char* inet;
+};
+constexpr Lab kIpv4Lab{"10.9.0.100", "10.9.0.100/24", "10.9.0.1/24", "10.9.0.2/24", "-4", "inet"};
+constexpr Lab kIpv6Lab{"fd00:9::100", "fd00:9::100/64", "fd00:9::1/64", "fd00:9::2/64",
+                       "-6",          "inet6"};
 
 // Polls `condition` every 20 ms until it holds or `limit` passes. Real time
 // is what this tier measures; every wait is bounded.
@@ -41,15 +53,16 @@ bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds l
 // so the whole tree can be SIGKILLed; the destructor kills what is left.
 class Director {
  public:
-  Director(const NetNs& ns, const std::string& dir, const std::string& name, int priority)
-      : ns_(ns) {
+  Director(const NetNs& ns, const Lab& lab, const std::string& dir, const std::string& name,
+           int priority)
+      : ns_(ns), lab_(lab) {
     config_ = dir + "/" + name + ".conf";
     log_ = dir + "/" + name + ".log";
     std::ofstream(config_) << "global_defs {\n  vip_lifetime 2\n}\n"
                            << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
                            << "  virtual_router_id 51\n  version 3\n  priority " << priority
-                           << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << kVip
-                           << "/24\n  }\n}\n";
+                           << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << lab.vipPrefix
+                           << "\n  }\n}\n";
     pidFile_ = dir + "/" + name + ".pid";
     vrrpPidFile_ = dir + "/" + name + ".vrrp.pid";
   }
@@ -94,7 +107,8 @@ class Director {
 
   bool holdsVip() const {
     // No quotes: NetNs::exec wraps the command in single quotes.
-    return ns_.exec(std::string("ip -4 addr show dev eth0 | grep -qF inet\\ ") + kVip + "/")
+    return ns_.exec(std::string("ip ") + lab_.ipFlag + " addr show dev eth0 | grep -qF " +
+                    lab_.inet + "\\ " + lab_.vip + "/")
                .exitCode == 0;
   }
   std::string log() const {
@@ -104,6 +118,7 @@ class Director {
 
  private:
   const NetNs& ns_;
+  const Lab& lab_;
   std::string config_;
   std::string log_;
   std::string pidFile_;
@@ -111,7 +126,7 @@ class Director {
   pid_t pid_ = -1;
 };
 
-class FailoverTest : public ::testing::Test {
+class FailoverTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
     if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
@@ -120,8 +135,8 @@ class FailoverTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
     ASSERT_EQ(bridge_.exec("ip link add br0 type bridge && ip link set br0 up").exitCode, 0);
-    plug(d1_, "p1", "10.9.0.1/24");
-    plug(d2_, "p2", "10.9.0.2/24");
+    plug(d1_, "p1", lab().d1);
+    plug(d2_, "p2", lab().d2);
   }
   void TearDown() override {
     master_.reset();
@@ -129,7 +144,11 @@ class FailoverTest : public ::testing::Test {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
+  static const Lab& lab() { return GetParam() == AF_INET6 ? kIpv6Lab : kIpv4Lab; }
+
   void plug(const NetNs& ns, const std::string& port, const std::string& address) {
+    // Addresses usable at once: no duplicate address detection to wait for.
+    ASSERT_EQ(ns.exec("sysctl -qw net.ipv6.conf.default.accept_dad=0").exitCode, 0);
     ASSERT_EQ(bridge_
                   .exec("ip link add " + port + " type veth peer name eth0 netns " + ns.name() +
                         " && ip link set " + port + " master br0 up")
@@ -143,8 +162,8 @@ class FailoverTest : public ::testing::Test {
 
   // d1 (priority 200) becomes master and holds the VIP; d2 (100) does not.
   void startBoth() {
-    master_ = std::make_unique<Director>(d1_, dir_, "d1", 200);
-    backup_ = std::make_unique<Director>(d2_, dir_, "d2", 100);
+    master_ = std::make_unique<Director>(d1_, lab(), dir_, "d1", 200);
+    backup_ = std::make_unique<Director>(d2_, lab(), dir_, "d2", 100);
     ASSERT_TRUE(master_->start());
     ASSERT_TRUE(backup_->start());
     ASSERT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
@@ -161,7 +180,7 @@ class FailoverTest : public ::testing::Test {
   std::unique_ptr<Director> backup_;
 };
 
-TEST_F(FailoverTest, HigherPriorityBecomesMasterAndSigtermMovesTheVip) {
+TEST_P(FailoverTest, HigherPriorityBecomesMasterAndSigtermMovesTheVip) {
   startBoth();
   master_->signal(SIGTERM);
   ASSERT_TRUE(master_->reap(10s)) << master_->log();
@@ -169,7 +188,7 @@ TEST_F(FailoverTest, HigherPriorityBecomesMasterAndSigtermMovesTheVip) {
   EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
 }
 
-TEST_F(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDeadMaster) {
+TEST_P(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDeadMaster) {
   startBoth();
   const auto killedAt = SteadyTime::now();
   master_->killGroup();
@@ -179,6 +198,9 @@ TEST_F(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDead
   EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 4s));
   EXPECT_LT(SteadyTime::now() - killedAt, 5s);
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, FailoverTest, ::testing::Values(AF_INET, AF_INET6),
+                         [](const auto& info) { return info.param == AF_INET6 ? "Ipv6" : "Ipv4"; });
 
 }  // namespace
 }  // namespace vigil::test
