@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +28,17 @@ using namespace std::chrono_literals;
 using SteadyTime = std::chrono::steady_clock;
 
 constexpr const char* kKeepalived = "/usr/sbin/keepalived";
-constexpr const char* kVip = "10.9.1.100";
+struct Lab {
+  const char* vip;
+  const char* vipPrefix;
+  const char* vigil;
+  const char* keepalived;
+  const char* ipFlag;
+  const char* inet;
+};
+constexpr Lab kIpv4Lab{"10.9.1.100", "10.9.1.100/24", "10.9.1.1/24", "10.9.1.2/24", "-4", "inet"};
+constexpr Lab kIpv6Lab{"fd00:91::100", "fd00:91::100/64", "fd00:91::1/64", "fd00:91::2/64", "-6",
+                       "inet6"};
 
 bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
   const auto deadline = SteadyTime::now() + limit;
@@ -38,19 +49,19 @@ bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds l
   return condition();
 }
 
-std::string instanceConfig(int priority) {
+std::string instanceConfig(const Lab& lab, int priority) {
   return "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 61\n"
          "  version 3\n  priority " +
-         std::to_string(priority) + "\n  advert_int 0.1\n  virtual_ipaddress {\n    " + kVip +
-         "/24\n  }\n}\n";
+         std::to_string(priority) + "\n  advert_int 0.1\n  virtual_ipaddress {\n    " +
+         lab.vipPrefix + "\n  }\n}\n";
 }
 
 // A router process (vigild or keepalived) in a namespace and a process
 // group of its own; the destructor SIGKILLs whatever of it is left.
 class Router {
  public:
-  Router(const NetNs& ns, std::string log, std::vector<std::string> argv)
-      : ns_(ns), log_(std::move(log)), argv_(std::move(argv)) {}
+  Router(const NetNs& ns, const Lab& lab, std::string log, std::vector<std::string> argv)
+      : ns_(ns), lab_(lab), log_(std::move(log)), argv_(std::move(argv)) {}
   ~Router() {
     if (pid_ > 0) {
       ::kill(-pid_, SIGKILL);
@@ -92,7 +103,8 @@ class Router {
 
   bool holdsVip() const {
     // No quotes: NetNs::exec wraps the command in single quotes.
-    return ns_.exec(std::string("ip -4 addr show dev eth0 | grep -qF inet\\ ") + kVip + "/")
+    return ns_.exec(std::string("ip ") + lab_.ipFlag + " addr show dev eth0 | grep -qF " +
+                    lab_.inet + "\\ " + lab_.vip + "/")
                .exitCode == 0;
   }
   std::string log() const {
@@ -102,12 +114,13 @@ class Router {
 
  private:
   const NetNs& ns_;
+  const Lab& lab_;
   std::string log_;
   std::vector<std::string> argv_;
   pid_t pid_ = -1;
 };
 
-class KeepalivedVrrpTest : public ::testing::Test {
+class KeepalivedVrrpTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
     if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
@@ -117,8 +130,8 @@ class KeepalivedVrrpTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
     ASSERT_EQ(bridge_.exec("ip link add br0 type bridge && ip link set br0 up").exitCode, 0);
-    plug(vigilNs_, "p1", "10.9.1.1/24");
-    plug(keepalivedNs_, "p2", "10.9.1.2/24");
+    plug(vigilNs_, "p1", lab().vigil);
+    plug(keepalivedNs_, "p2", lab().keepalived);
   }
   void TearDown() override {
     vigil_.reset();
@@ -126,7 +139,10 @@ class KeepalivedVrrpTest : public ::testing::Test {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
+  static const Lab& lab() { return GetParam() == AF_INET6 ? kIpv6Lab : kIpv4Lab; }
+
   void plug(const NetNs& ns, const std::string& port, const std::string& address) {
+    ASSERT_EQ(ns.exec("sysctl -qw net.ipv6.conf.default.accept_dad=0").exitCode, 0);
     ASSERT_EQ(bridge_
                   .exec("ip link add " + port + " type veth peer name eth0 netns " + ns.name() +
                         " && ip link set " + port + " master br0 up")
@@ -140,9 +156,9 @@ class KeepalivedVrrpTest : public ::testing::Test {
 
   void startVigil(int priority) {
     const std::string conf = dir_ + "/vigil.conf";
-    std::ofstream(conf) << instanceConfig(priority);
+    std::ofstream(conf) << instanceConfig(lab(), priority);
     vigil_ = std::make_unique<Router>(
-        vigilNs_, dir_ + "/vigil.log",
+        vigilNs_, lab(), dir_ + "/vigil.log",
         std::vector<std::string>{std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", conf,
                                  "-p", dir_ + "/vigil.pid", "-r", dir_ + "/vigil-vrrp.pid"});
     ASSERT_TRUE(vigil_->start());
@@ -151,9 +167,9 @@ class KeepalivedVrrpTest : public ::testing::Test {
   // VRRP only (-P): keepalived's checker process exits without IPVS.
   void startKeepalived(int priority) {
     const std::string conf = dir_ + "/keepalived.conf";
-    std::ofstream(conf) << instanceConfig(priority);
+    std::ofstream(conf) << instanceConfig(lab(), priority);
     keepalived_ = std::make_unique<Router>(
-        keepalivedNs_, dir_ + "/keepalived.log",
+        keepalivedNs_, lab(), dir_ + "/keepalived.log",
         std::vector<std::string>{kKeepalived, "-n", "-l", "-P", "-f", conf, "-p",
                                  dir_ + "/keepalived.pid", "-r", dir_ + "/keepalived-vrrp.pid"});
     ASSERT_TRUE(keepalived_->start());
@@ -182,19 +198,22 @@ class KeepalivedVrrpTest : public ::testing::Test {
   std::unique_ptr<Router> keepalived_;
 };
 
-TEST_F(KeepalivedVrrpTest, VigilMasterKeepalivedBackupThenKeepalivedTakesOver) {
+TEST_P(KeepalivedVrrpTest, VigilMasterKeepalivedBackupThenKeepalivedTakesOver) {
   startKeepalived(100);
   startVigil(200);
   expectOneMaster(*vigil_, *keepalived_);
   expectTakeoverOnStop(*vigil_, *keepalived_);
 }
 
-TEST_F(KeepalivedVrrpTest, KeepalivedMasterVigilBackupThenVigilTakesOver) {
+TEST_P(KeepalivedVrrpTest, KeepalivedMasterVigilBackupThenVigilTakesOver) {
   startVigil(100);
   startKeepalived(200);
   expectOneMaster(*keepalived_, *vigil_);
   expectTakeoverOnStop(*keepalived_, *vigil_);
 }
+
+INSTANTIATE_TEST_SUITE_P(Families, KeepalivedVrrpTest, ::testing::Values(AF_INET, AF_INET6),
+                         [](const auto& info) { return info.param == AF_INET6 ? "Ipv6" : "Ipv4"; });
 
 }  // namespace
 }  // namespace vigil::test
