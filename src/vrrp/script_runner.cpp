@@ -71,6 +71,33 @@ Result<ScriptSpec> prepareScript(const config::VrrpScript& script,
   return spec;
 }
 
+PreparedScripts prepareTrackedScripts(const config::VrrpModel& model,
+                                      const config::GlobalDefs& global) {
+  auto tracked = [&](const std::string& name) {
+    auto in = [&](const config::TrackingSet& set) {
+      return std::any_of(set.scripts.begin(), set.scripts.end(),
+                         [&](const config::TrackRef& r) { return r.name == name; });
+    };
+    return std::any_of(model.instances.begin(), model.instances.end(),
+                       [&](const config::VrrpInstance& i) { return in(i.tracking); }) ||
+           std::any_of(model.syncGroups.begin(), model.syncGroups.end(),
+                       [&](const config::VrrpSyncGroup& g) { return in(g.tracking); });
+  };
+  PreparedScripts out;
+  for (const auto& script : model.scripts) {
+    if (!tracked(script.name)) {
+      continue;
+    }
+    auto spec = prepareScript(script, global);
+    if (spec) {
+      out.specs.push_back(std::move(*spec));
+    } else {
+      out.refused.push_back(spec.error());
+    }
+  }
+  return out;
+}
+
 ScriptRunner::ScriptRunner(EventLoop& loop, ProcessSpawner& spawner,
                            std::vector<ScriptSpec> scripts, ChangeCallback onChange)
     : loop_(loop), spawner_(spawner), onChange_(std::move(onChange)) {

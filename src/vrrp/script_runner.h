@@ -43,6 +43,16 @@ Result<RunAs> scriptAccount(const std::optional<config::ScriptAccount>& own,
 Result<ScriptSpec> prepareScript(const config::VrrpScript& script,
                                  const config::GlobalDefs& global);
 
+// Every vrrp_script some instance or sync group tracks, prepared (as
+// keepalived, an untracked script is never run). Scripts that cannot be
+// prepared are left out and returned as errors for the log.
+struct PreparedScripts {
+  std::vector<ScriptSpec> specs;
+  std::vector<Error> refused;
+};
+PreparedScripts prepareTrackedScripts(const config::VrrpModel& model,
+                                      const config::GlobalDefs& global);
+
 // Runs each vrrp_script every `interval` on the loop, never blocking it and
 // never running the same script twice at once (a tick that finds the last
 // run still going is skipped and counted). Exit status 0 is success;

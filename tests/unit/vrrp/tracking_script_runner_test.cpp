@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/loader.h"
 #include "core/simulated_loop.h"
 #include "fakes/fake_process_spawner.h"
 #include "vrrp/script_runner.h"
@@ -122,6 +123,40 @@ TEST(ScriptRunnerTest, AnExitAfterTheRunnerIsGoneIsIgnored) {
   }
   ASSERT_TRUE(spawner.exitOldest(1));
   EXPECT_EQ(calls, 0);
+}
+
+TEST(ScriptRunnerTest, OnlyTrackedScriptsArePrepared) {
+  auto r = config::loadConfigText("t.conf", R"(
+vrrp_script used {
+  script "/bin/true"
+  interval 3
+  timeout 2
+  rise 4
+}
+vrrp_script unused {
+  script "/bin/true"
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  track_script {
+    used
+  }
+  virtual_ipaddress {
+    10.0.0.1
+  }
+}
+)",
+                                  config::LoadOptions{});
+  ASSERT_TRUE(r.config);
+  PreparedScripts p = prepareTrackedScripts(r.config->vrrp, r.config->global);
+  ASSERT_EQ(p.specs.size(), 1u);
+  EXPECT_TRUE(p.refused.empty());
+  EXPECT_EQ(p.specs[0].name, "used");
+  EXPECT_EQ(p.specs[0].argv, (std::vector<std::string>{"/bin/true"}));
+  EXPECT_EQ(p.specs[0].interval, seconds(3));
+  EXPECT_EQ(p.specs[0].timeout, seconds(2));
+  EXPECT_EQ(p.specs[0].rise, 4u);
 }
 
 TEST(ScriptCommandTest, SplitsLikeKeepalived) {
