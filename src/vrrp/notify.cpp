@@ -134,6 +134,16 @@ void Notifier::group(const config::VrrpSyncGroup& group, NotifyState state) {
   writeFifos(groupFifoLine(group.name, state));
 }
 
+void Notifier::priorityChanged(const config::VrrpInstance& instance, NotifyState state,
+                               uint8_t priority) {
+  if (!instance.notifyPriorityChanges ||
+      (state != NotifyState::Master && state != NotifyState::Backup)) {
+    return;
+  }
+  writeFifos(fmt::format("INSTANCE \"{}\" {}_PRIORITY {}", instance.name, notifyStateName(state),
+                         priority));
+}
+
 std::optional<pid_t> Notifier::run(const config::ScriptCommand& command,
                                    std::vector<std::string> argv) {
   auto now = loop_.now().time_since_epoch();

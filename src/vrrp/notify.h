@@ -68,6 +68,10 @@ class Notifier {
   // unless the instance has notify_deleted.
   void instance(const config::VrrpInstance& instance, NotifyState state, uint8_t priority);
   void group(const config::VrrpSyncGroup& group, NotifyState state);
+  // notify_priority_changes: the effective priority of a MASTER or BACKUP
+  // instance changed; FIFOs get `INSTANCE "VI_1" MASTER_PRIORITY 90` (or
+  // BACKUP_PRIORITY). No script runs. Nothing happens without the option.
+  void priorityChanged(const config::VrrpInstance& instance, NotifyState state, uint8_t priority);
 
   const Counters& counters() const { return counters_; }
   const std::vector<std::unique_ptr<NotifyFifoWriter>>& fifos() const { return fifos_; }

@@ -183,6 +183,25 @@ TEST(NotifierTest, WritesInstanceAndGroupLinesToEveryFifo) {
   EXPECT_TRUE(f.spawner.requests.empty());
 }
 
+TEST(NotifierTest, PriorityChangesReachTheFifoOnlyWhenAskedFor) {
+  FifoDir a;
+  Fixture f;
+  f.global.notifyFifo = config::NotifyFifo{a.path, "", "", std::nullopt, {}};
+  Notifier notifier(f.loop, f.spawner, f.global);
+  notifier.start();
+  UniqueFd reader(::open(a.path.c_str(), O_RDONLY | O_NONBLOCK));
+  config::VrrpInstance inst;
+  inst.name = "VI_1";
+  notifier.priorityChanged(inst, NotifyState::Master, 90);
+  inst.notifyPriorityChanges = true;
+  notifier.priorityChanged(inst, NotifyState::Fault, 80);  // only MASTER and BACKUP
+  notifier.priorityChanged(inst, NotifyState::Master, 90);
+  notifier.priorityChanged(inst, NotifyState::Backup, 70);
+  EXPECT_EQ(readAll(reader.get()),
+            "INSTANCE \"VI_1\" MASTER_PRIORITY 90\nINSTANCE \"VI_1\" BACKUP_PRIORITY 70\n");
+  EXPECT_TRUE(f.spawner.requests.empty());
+}
+
 TEST(NotifierTest, StartsTheFifoScriptWithThePathLast) {
   FifoDir a;
   Fixture f;
