@@ -34,6 +34,27 @@ void InstanceRuntime::stop() {
   if (vipsInstalled_) removeVips();
 }
 
+void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams params,
+                                  std::optional<Duration> vipLifetime) {
+  const bool installed = vipsInstalled_;
+  if (installed) {
+    std::vector<config::VirtualAddress> dropped;
+    for (const config::VirtualAddress& vip : config_.vips) {
+      auto same = [&](const config::VirtualAddress& v) {
+        return v.prefix == vip.prefix && v.dev == vip.dev;
+      };
+      if (std::none_of(config.vips.begin(), config.vips.end(), same)) dropped.push_back(vip);
+    }
+    if (!dropped.empty()) io_.vips.remove(dropped, config_.interface);
+  }
+  const uint8_t oldPriority = params_.priority;
+  config_ = std::move(config);
+  params_ = std::move(params);
+  vipLifetime_ = vipLifetime;
+  if (params_.priority != oldPriority) handle(PriorityChanged{params_.priority});
+  if (installed) addVips(params_.accept);
+}
+
 void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
                               std::span<const uint8_t> ipPacket) {
   if (auto reason = check(packet, source, ahPresent, ipPacket)) {

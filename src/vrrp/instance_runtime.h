@@ -53,6 +53,13 @@ class InstanceRuntime {
   // Shutdown: a Master sends its priority-0 advert and removes its VIPs.
   void stop();
 
+  // A reload that kept this instance's identity (VRID, family, interface,
+  // source, destination, address ownership): the state and timers carry on
+  // with the new settings. A Master removes VIPs no longer configured and
+  // installs new ones; a changed priority takes effect at once.
+  void reconfigure(config::VrrpInstance config, InstanceParams params,
+                   std::optional<Duration> vipLifetime);
+
   // An advert that passed decode() for this VRID. `ipPacket` is the whole
   // IPv4 packet when it carried AH (for the ICV), else empty.
   void receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,

@@ -73,6 +73,8 @@ class SocketAdvertSender final : public AdvertSender {
   SocketAdvertSender(VrrpSocket& socket, Options options)
       : socket_(socket), options_(std::move(options)) {}
   Status send(const VrrpPacket& packet) override;
+  // A reload changed the peers, TTL or key; the socket stays.
+  void setOptions(Options options) { options_ = std::move(options); }
 
  private:
   VrrpSocket& socket_;

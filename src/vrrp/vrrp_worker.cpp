@@ -51,6 +51,48 @@ nlohmann::json instanceJson(const InstanceRuntime& runtime, TimePoint now) {
   return j;
 }
 
+using SocketKey = std::pair<std::string, int>;
+
+// Multicast groups to join per (interface, family).
+std::map<SocketKey, std::vector<IpAddress>> groupsFor(const config::Config& config) {
+  std::map<SocketKey, std::vector<IpAddress>> groups;
+  for (const config::VrrpInstance& instance : config.vrrp.instances) {
+    auto& list = groups[{instance.interface, instance.family}];
+    if (!instance.unicast && !instance.mcastDst.empty() &&
+        std::find(list.begin(), list.end(), instance.mcastDst) == list.end()) {
+      list.push_back(instance.mcastDst);
+    }
+  }
+  return groups;
+}
+
+// DESIGN.md: a reload keeps the running state of an instance whose VRID,
+// family, interface, unicast source and multicast destination are
+// unchanged. Address ownership and version change what the state means,
+// so they count as identity too.
+bool sameIdentity(const config::VrrpInstance& a, const config::VrrpInstance& b) {
+  return a.vrid == b.vrid && a.family == b.family && a.interface == b.interface &&
+         a.sourceAddress == b.sourceAddress && a.unicast == b.unicast && a.mcastDst == b.mcastDst &&
+         a.version == b.version && a.isAddressOwner() == b.isAddressOwner();
+}
+
+SocketAdvertSender::Options senderOptions(const config::VrrpInstance& instance,
+                                          const IpAddress& source) {
+  SocketAdvertSender::Options options;
+  options.source = source;
+  options.ttl = instance.unicast ? instance.unicastTtl : kVrrpTtl;
+  options.v3ChecksumAsV2 = instance.v3ChecksumAsV2;
+  options.ahKey = authDataFromPassword(instance.auth.password);
+  if (instance.unicast) {
+    for (const config::UnicastPeer& peer : instance.unicastPeers) {
+      options.destinations.push_back(peer.address);
+    }
+  } else {
+    options.destinations.push_back(instance.mcastDst);
+  }
+  return options;
+}
+
 }  // namespace
 
 WorkerIo systemWorkerIo() {
@@ -86,15 +128,8 @@ void VrrpWorker::build() {
 }
 
 void VrrpWorker::openSockets() {
-  std::map<SocketKey, std::vector<IpAddress>> groups;
-  for (const config::VrrpInstance& instance : config_->vrrp.instances) {
-    auto& list = groups[{instance.interface, instance.family}];
-    if (!instance.unicast && !instance.mcastDst.empty() &&
-        std::find(list.begin(), list.end(), instance.mcastDst) == list.end()) {
-      list.push_back(instance.mcastDst);
-    }
-  }
-  for (const auto& [key, list] : groups) {
+  for (const auto& [key, list] : groupsFor(*config_)) {
+    if (sockets_.contains(key)) continue;  // kept by a reload
     auto socket = VrrpSocket::open(loop_, key.first, key.second, list);
     if (!socket) {
       // Instances on this interface report the failure themselves.
@@ -102,6 +137,7 @@ void VrrpWorker::openSockets() {
       continue;
     }
     sockets_[key] = std::move(*socket);
+    socketGroups_[key] = list;
   }
 }
 
@@ -118,21 +154,10 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
     if (!found) return found.error();
     source = *found;
   }
-  SocketAdvertSender::Options options;
-  options.source = source;
-  options.ttl = instance.unicast ? instance.unicastTtl : kVrrpTtl;
-  options.v3ChecksumAsV2 = instance.v3ChecksumAsV2;
-  options.ahKey = authDataFromPassword(instance.auth.password);
-  if (instance.unicast) {
-    for (const config::UnicastPeer& peer : instance.unicastPeers) {
-      options.destinations.push_back(peer.address);
-    }
-  } else {
-    options.destinations.push_back(instance.mcastDst);
-  }
   Running running;
   running.socket = socket->second.get();
-  running.sender = std::make_unique<SocketAdvertSender>(*running.socket, std::move(options));
+  running.sender =
+      std::make_unique<SocketAdvertSender>(*running.socket, senderOptions(instance, source));
   RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, *io_.notifier};
   running.runtime = std::make_unique<InstanceRuntime>(loop_, instance, paramsFor(instance, source),
                                                       io, config_->global.vipLifetime);
@@ -142,13 +167,16 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   return {};
 }
 
+void VrrpWorker::stopRunning(Running& running) {
+  running.runtime->stop();
+  running.socket->dispatcher().remove(running.runtime.get());
+}
+
 void VrrpWorker::stopAll() {
-  for (Running& running : instances_) {
-    running.runtime->stop();
-    running.socket->dispatcher().remove(running.runtime.get());
-  }
+  for (Running& running : instances_) stopRunning(running);
   instances_.clear();
   sockets_.clear();
+  socketGroups_.clear();
   failed_.clear();
 }
 
@@ -158,11 +186,54 @@ void VrrpWorker::reload(uint64_t generation) {
     log(LogLevel::Error, "vrrp worker: reload failed; keeping generation {}", generation_);
     return;
   }
-  stopAll();
+  // Sockets whose interface, family and groups are unchanged stay open, and
+  // so do the instances on them whose identity is unchanged.
+  std::map<SocketKey, std::vector<IpAddress>> wanted = groupsFor(*config);
+  auto keepSocket = [&](const SocketKey& key) {
+    auto w = wanted.find(key);
+    auto g = socketGroups_.find(key);
+    return w != wanted.end() && g != socketGroups_.end() && w->second == g->second &&
+           sockets_.contains(key);
+  };
+  std::vector<Running> old = std::move(instances_);
+  instances_.clear();
+  std::map<const config::VrrpInstance*, Running> kept;
+  for (const config::VrrpInstance& instance : config->vrrp.instances) {
+    if (!keepSocket({instance.interface, instance.family})) continue;
+    auto it = std::find_if(old.begin(), old.end(), [&](const Running& r) {
+      return sameIdentity(r.runtime->config(), instance);
+    });
+    if (it == old.end()) continue;
+    kept.emplace(&instance, std::move(*it));
+    old.erase(it);
+  }
+  for (Running& running : old) stopRunning(running);
+  old.clear();
+  std::erase_if(sockets_, [&](const auto& entry) { return !keepSocket(entry.first); });
+  std::erase_if(socketGroups_, [&](const auto& entry) { return !sockets_.contains(entry.first); });
   config_ = std::move(config);
   generation_ = generation;
-  build();
-  log(LogLevel::Info, "vrrp worker: running configuration generation {}", generation);
+  failed_.clear();
+  openSockets();
+  for (const config::VrrpInstance& instance : config_->vrrp.instances) {
+    auto k = kept.find(&instance);
+    if (k == kept.end()) {
+      if (Status started = startInstance(instance); !started) {
+        failed_[instance.name] = started.error().describe();
+        log(LogLevel::Error, "VRRP_Instance({}) not started: {}", instance.name,
+            started.error().describe());
+      }
+      continue;
+    }
+    Running& running = k->second;
+    const IpAddress source = running.runtime->params().primaryAddress;
+    running.sender->setOptions(senderOptions(instance, source));
+    running.runtime->reconfigure(instance, paramsFor(instance, source),
+                                 config_->global.vipLifetime);
+    instances_.push_back(std::move(running));
+  }
+  log(LogLevel::Info, "vrrp worker: running configuration generation {} ({} instances kept)",
+      generation, kept.size());
 }
 
 std::string VrrpWorker::snapshot() const {

@@ -43,8 +43,9 @@ class VrrpWorker final : public Worker {
   ~VrrpWorker() override;
 
   std::string snapshot() const override;
-  // Rebuilds every instance from the new configuration (not hitless yet:
-  // a Master steps down with a priority-0 advert and competes again).
+  // Instances whose identity (VRID, family, interface, source, destination)
+  // is unchanged keep their state and take the new settings; removed or
+  // re-identified ones stop (a Master sends priority 0) and new ones start.
   void reload(uint64_t generation) override;
 
  private:
@@ -57,6 +58,7 @@ class VrrpWorker final : public Worker {
 
   void build();
   void stopAll();
+  void stopRunning(Running& running);
   void openSockets();
   Status startInstance(const config::VrrpInstance& instance);
 
@@ -66,6 +68,7 @@ class VrrpWorker final : public Worker {
   ConfigFor configFor_;
   WorkerIo io_;
   std::map<SocketKey, std::unique_ptr<VrrpSocket>> sockets_;
+  std::map<SocketKey, std::vector<IpAddress>> socketGroups_;  // joined on each socket
   std::vector<Running> instances_;
   std::map<std::string, std::string> failed_;  // instance name -> why it is not running
 };

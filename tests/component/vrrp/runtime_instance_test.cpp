@@ -265,5 +265,44 @@ TEST_F(InstanceRuntimeTest, WithoutLifetimeVipsArePermanentAndNotRefreshed) {
   EXPECT_EQ(vips.lastLifetime, std::nullopt);
 }
 
+TEST_F(InstanceRuntimeTest, ReconfiguredMasterKeepsItsStateAndSwapsVips) {
+  create();
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(runtime->state().state, State::Master);
+  const uint64_t transitions = runtime->counters().transitions;
+  const int removes = vips.removes;
+
+  config::VrrpInstance changed = instanceConfig();
+  changed.priority = 150;
+  changed.vips[0].prefix = *IpPrefix::parse("10.0.0.101/24");
+  runtime->reconfigure(changed, paramsFor(changed, ip("10.0.0.1")), seconds(2));
+
+  EXPECT_EQ(runtime->state().state, State::Master);
+  EXPECT_EQ(runtime->counters().transitions, transitions);
+  EXPECT_EQ(runtime->state().priority, 150);
+  EXPECT_EQ(vips.removes, removes + 1);  // 10.0.0.100 dropped
+  EXPECT_EQ(vips.installed, 1u);
+  EXPECT_EQ(sender.sent.back().priority, 150);
+  loop.advance(seconds(1));
+  EXPECT_EQ(sender.sent.back().addresses, std::vector<IpAddress>{ip("10.0.0.101")});
+}
+
+TEST_F(InstanceRuntimeTest, ReconfiguredBackupKeepsWaitingForTheMaster) {
+  create();
+  runtime->start();
+  loop.advance(seconds(1));
+  config::VrrpInstance changed = instanceConfig();
+  changed.vips.push_back(changed.vips[0]);
+  changed.vips[1].prefix = *IpPrefix::parse("10.0.0.102/24");
+  runtime->reconfigure(changed, paramsFor(changed, ip("10.0.0.1")), seconds(2));
+
+  EXPECT_EQ(runtime->state().state, State::Backup);
+  EXPECT_EQ(vips.adds, 0);
+  loop.advance(kMasterDown - seconds(1));
+  EXPECT_EQ(runtime->state().state, State::Master);
+  EXPECT_EQ(vips.installed, 2u);
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -58,13 +59,17 @@ class Director {
       : ns_(ns), lab_(lab) {
     config_ = dir + "/" + name + ".conf";
     log_ = dir + "/" + name + ".log";
-    std::ofstream(config_) << "global_defs {\n  vip_lifetime 2\n}\n"
-                           << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
-                           << "  virtual_router_id 51\n  version 3\n  priority " << priority
-                           << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << lab.vipPrefix
-                           << "\n  }\n}\n";
+    std::ofstream(config_) << configText(priority);
     pidFile_ = dir + "/" + name + ".pid";
     vrrpPidFile_ = dir + "/" + name + ".vrrp.pid";
+  }
+  std::string configText(int priority) const {
+    std::ostringstream out;
+    out << "global_defs {\n  vip_lifetime 2\n}\n"
+        << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
+        << "  virtual_router_id 51\n  version 3\n  priority " << priority
+        << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << lab_.vipPrefix << "\n  }\n}\n";
+    return out.str();
   }
   ~Director() {
     if (pid_ > 0) {
@@ -91,6 +96,7 @@ class Director {
   }
 
   void signal(int signo) const { ::kill(pid_, signo); }
+  void setPriority(int priority) const { std::ofstream(config_) << configText(priority); }
   void killGroup() const { ::kill(-pid_, SIGKILL); }
 
   // Waits for the supervisor to exit; true when it did within `limit`.
@@ -197,6 +203,16 @@ TEST_P(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDead
   // vip_lifetime 2: nobody renews the dead master's VIP, so the kernel drops it.
   EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 4s));
   EXPECT_LT(SteadyTime::now() - killedAt, 5s);
+}
+
+TEST_P(FailoverTest, ReloadKeepsTheMasterWithoutAHandover) {
+  startBoth();
+  master_->setPriority(210);
+  master_->signal(SIGHUP);
+  // A rebuild would send priority 0 and let the backup take the VIP for a
+  // moment; a reload that keeps the instance never does.
+  EXPECT_FALSE(waitFor([&] { return backup_->holdsVip(); }, 2s)) << master_->log();
+  EXPECT_TRUE(master_->holdsVip()) << master_->log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, FailoverTest, ::testing::Values(AF_INET, AF_INET6),
