@@ -127,7 +127,7 @@ void InstanceRuntime::apply(const Action& action) {
   } else if (auto* a = std::get_if<SendGratuitous>(&action)) {
     io_.gratuitous.announce(config_.vips, config_.interface, a->reason);
   } else if (auto* a = std::get_if<Notify>(&action)) {
-    io_.notifier.notify(config_.name, a->kind, state_.priority);
+    io_.notifier.notify(config_, a->kind, state_.priority);
   }
 }
 

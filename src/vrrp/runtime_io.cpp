@@ -51,8 +51,12 @@ void LoggingVipAnnouncer::announce(const std::vector<config::VirtualAddress>& vi
   log(LogLevel::Debug, "gratuitous ARP/NA not sent (no sender): {}", describe(vips, defaultDev));
 }
 
-void LoggingTransitionNotifier::notify(const std::string& instance, NotifyKind kind,
+void LoggingTransitionNotifier::notify(const config::VrrpInstance& instance, NotifyKind kind,
                                        uint8_t priority) {
+  logTransition(instance.name, kind, priority);
+}
+
+void logTransition(const std::string& instance, NotifyKind kind, uint8_t priority) {
   if (kind == NotifyKind::MasterRxLowerPriority) {
     log(LogLevel::Info, "VRRP_Instance({}) master received a lower-priority advert", instance);
     return;

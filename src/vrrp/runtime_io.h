@@ -48,7 +48,7 @@ class VipAnnouncer {
 class TransitionNotifier {
  public:
   virtual ~TransitionNotifier() = default;
-  virtual void notify(const std::string& instance, NotifyKind kind, uint8_t priority) = 0;
+  virtual void notify(const config::VrrpInstance& instance, NotifyKind kind, uint8_t priority) = 0;
 };
 
 // Stand-ins until netlink address management, GARP/NA and notify scripts
@@ -71,9 +71,11 @@ class LoggingVipAnnouncer final : public VipAnnouncer {
 // keepalived's "VRRP_Instance(VI_1) Entering MASTER STATE" lines.
 class LoggingTransitionNotifier final : public TransitionNotifier {
  public:
-  void notify(const std::string& instance, NotifyKind kind, uint8_t priority) override;
+  void notify(const config::VrrpInstance& instance, NotifyKind kind, uint8_t priority) override;
 };
 
 std::string_view name(NotifyKind kind);
+// The log line of a transition, in keepalived's words.
+void logTransition(const std::string& instance, NotifyKind kind, uint8_t priority);
 
 }  // namespace vigil::vrrp

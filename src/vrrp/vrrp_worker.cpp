@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "vrrp/runtime_netlink.h"
+#include "vrrp/runtime_notify.h"
 #include "vrrp/runtime_params.h"
 
 namespace vigil::vrrp {
@@ -95,8 +96,9 @@ SocketAdvertSender::Options senderOptions(const config::VrrpInstance& instance,
 
 }  // namespace
 
-WorkerIo systemWorkerIo() {
-  return {makeVipInstaller(), makeVipAnnouncer(), std::make_unique<LoggingTransitionNotifier>()};
+WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Config> config) {
+  return {makeVipInstaller(), makeVipAnnouncer(),
+          std::make_unique<ScriptTransitionNotifier>(loop, std::move(config))};
 }
 
 WorkerIo loggingWorkerIo() {

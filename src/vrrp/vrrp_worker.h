@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "core/event_loop.h"
+#include "core/posix_event_loop.h"
 #include "core/worker_host.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_io.h"
@@ -24,9 +25,9 @@ struct WorkerIo {
   std::unique_ptr<TransitionNotifier> notifier;
 };
 
-// VIPs through netlink, GARP/NA on raw sockets; transitions logged
-// (notify scripts are not wired yet).
-WorkerIo systemWorkerIo();
+// VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
+// notify scripts and FIFOs (as `config`'s global_defs say).
+WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Config> config);
 // Everything logged, nothing touched.
 WorkerIo loggingWorkerIo();
 

@@ -88,8 +88,13 @@ std::unique_ptr<Worker> makeVrrpWorker(EventLoop& loop, std::shared_ptr<ConfigSt
     }
     return state->config;
   };
+  // Workers always run on a PosixEventLoop (their own, or the supervisor's
+  // with --single-process); notify scripts need its child reaping.
+  auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
+  vrrp::WorkerIo io =
+      posix != nullptr ? vrrp::systemWorkerIo(*posix, state->config) : vrrp::loggingWorkerIo();
   return std::make_unique<vrrp::VrrpWorker>(loop, state->config, state->generation, configFor,
-                                            vrrp::systemWorkerIo());
+                                            std::move(io));
 }
 
 enum class ForkSide { Parent, Daemon, Failed };

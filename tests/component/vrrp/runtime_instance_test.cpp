@@ -53,7 +53,9 @@ class FakeAnnouncer final : public VipAnnouncer {
 
 class FakeNotifier final : public TransitionNotifier {
  public:
-  void notify(const std::string&, NotifyKind kind, uint8_t) override { kinds.push_back(kind); }
+  void notify(const config::VrrpInstance&, NotifyKind kind, uint8_t) override {
+    kinds.push_back(kind);
+  }
   std::vector<NotifyKind> kinds;
 };
 

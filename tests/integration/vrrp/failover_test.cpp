@@ -58,6 +58,7 @@ class Director {
            int priority)
       : ns_(ns), lab_(lab) {
     config_ = dir + "/" + name + ".conf";
+    masterMarker_ = dir + "/" + name + ".master";
     log_ = dir + "/" + name + ".log";
     std::ofstream(config_) << configText(priority);
     pidFile_ = dir + "/" + name + ".pid";
@@ -68,6 +69,7 @@ class Director {
     out << "global_defs {\n  vip_lifetime 2\n}\n"
         << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
         << "  virtual_router_id 51\n  version 3\n  priority " << priority
+        << "\n  notify_master \"/usr/bin/touch " << masterMarker_ << "\""
         << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << lab_.vipPrefix << "\n  }\n}\n";
     return out.str();
   }
@@ -117,6 +119,8 @@ class Director {
                     lab_.inet + "\\ " + lab_.vip + "/")
                .exitCode == 0;
   }
+  // notify_master ran.
+  bool notifiedMaster() const { return std::filesystem::exists(masterMarker_); }
   std::string log() const {
     std::ifstream in(log_);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -126,6 +130,7 @@ class Director {
   const NetNs& ns_;
   const Lab& lab_;
   std::string config_;
+  std::string masterMarker_;
   std::string log_;
   std::string pidFile_;
   std::string vrrpPidFile_;
@@ -173,9 +178,11 @@ class FailoverTest : public ::testing::TestWithParam<int> {
     ASSERT_TRUE(master_->start());
     ASSERT_TRUE(backup_->start());
     ASSERT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
+    EXPECT_TRUE(waitFor([&] { return master_->notifiedMaster(); }, 5s)) << master_->log();
     // The backup hears the master from the start and never takes over.
     EXPECT_FALSE(waitFor([&] { return backup_->holdsVip(); }, 1s)) << backup_->log();
     EXPECT_TRUE(master_->holdsVip());
+    EXPECT_FALSE(backup_->notifiedMaster());
   }
 
   NetNs bridge_{"vgbr"};
@@ -192,6 +199,7 @@ TEST_P(FailoverTest, HigherPriorityBecomesMasterAndSigtermMovesTheVip) {
   ASSERT_TRUE(master_->reap(10s)) << master_->log();
   EXPECT_FALSE(master_->holdsVip()) << master_->log();
   EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
+  EXPECT_TRUE(waitFor([&] { return backup_->notifiedMaster(); }, 5s)) << backup_->log();
 }
 
 TEST_P(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDeadMaster) {

@@ -1,0 +1,33 @@
+#include "vrrp/runtime_notify.h"
+
+namespace vigil::vrrp {
+
+NotifyState notifyStateFor(NotifyKind kind) {
+  switch (kind) {
+    case NotifyKind::Master:
+      return NotifyState::Master;
+    case NotifyKind::Backup:
+      return NotifyState::Backup;
+    case NotifyKind::Fault:
+      return NotifyState::Fault;
+    case NotifyKind::Stop:
+      return NotifyState::Stop;
+    case NotifyKind::MasterRxLowerPriority:
+      return NotifyState::MasterRxLowerPri;
+  }
+  return NotifyState::Fault;
+}
+
+ScriptTransitionNotifier::ScriptTransitionNotifier(PosixEventLoop& loop,
+                                                   std::shared_ptr<const config::Config> config)
+    : config_(std::move(config)), spawner_(loop), notifier_(loop, spawner_, config_->global) {
+  notifier_.start();
+}
+
+void ScriptTransitionNotifier::notify(const config::VrrpInstance& instance, NotifyKind kind,
+                                      uint8_t priority) {
+  logTransition(instance.name, kind, priority);
+  notifier_.instance(instance, notifyStateFor(kind), priority);
+}
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+
+#include "config/config.h"
+#include "core/posix_event_loop.h"
+#include "vrrp/notify.h"
+#include "vrrp/runtime_io.h"
+#include "vrrp/script_runner_spawner.h"
+
+namespace vigil::vrrp {
+
+// Transitions to the log and to notify_* scripts and notify FIFOs through
+// vrrp::Notifier. The notifier reads global_defs (FIFOs, script_user) from
+// the configuration it started with, which it keeps alive; a reload that
+// changes them needs a restart.
+class ScriptTransitionNotifier final : public TransitionNotifier {
+ public:
+  ScriptTransitionNotifier(PosixEventLoop& loop, std::shared_ptr<const config::Config> config);
+  void notify(const config::VrrpInstance& instance, NotifyKind kind, uint8_t priority) override;
+
+ private:
+  std::shared_ptr<const config::Config> config_;
+  PosixProcessSpawner spawner_;
+  Notifier notifier_;
+};
+
+NotifyState notifyStateFor(NotifyKind kind);
+
+}  // namespace vigil::vrrp
