@@ -55,6 +55,10 @@ void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams pa
   if (installed) addVips(params_.accept);
 }
 
+void InstanceRuntime::track(const std::vector<Event>& events) {
+  for (const Event& event : events) handle(event);
+}
+
 void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
                               std::span<const uint8_t> ipPacket) {
   if (auto reason = check(packet, source, ahPresent, ipPacket)) {

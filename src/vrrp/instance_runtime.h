@@ -60,6 +60,11 @@ class InstanceRuntime {
   void reconfigure(config::VrrpInstance config, InstanceParams params,
                    std::optional<Duration> vipLifetime);
 
+  // Events from tracking (TrackingState's PriorityChanged, FaultRaised,
+  // FaultCleared), stepped in order. Also before start(): a fault raised
+  // then makes Startup enter Fault.
+  void track(const std::vector<Event>& events);
+
   // An advert that passed decode() for this VRID. `ipPacket` is the whole
   // IPv4 packet when it carried AH (for the ICV), else empty.
   void receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,

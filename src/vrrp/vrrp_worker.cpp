@@ -98,7 +98,8 @@ SocketAdvertSender::Options senderOptions(const config::VrrpInstance& instance,
 
 WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Config> config) {
   return {makeVipInstaller(), makeVipAnnouncer(),
-          std::make_unique<ScriptTransitionNotifier>(loop, std::move(config))};
+          std::make_unique<ScriptTransitionNotifier>(loop, std::move(config)),
+          std::make_unique<PosixProcessSpawner>(loop)};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -119,6 +120,7 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
 VrrpWorker::~VrrpWorker() { stopAll(); }
 
 void VrrpWorker::build() {
+  startScripts();
   openSockets();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {
     if (Status started = startInstance(instance); !started) {
@@ -164,9 +166,41 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   running.runtime = std::make_unique<InstanceRuntime>(loop_, instance, paramsFor(instance, source),
                                                       io, config_->global.vipLifetime);
   running.socket->dispatcher().add(running.runtime.get());
+  resetTracking(running);
   running.runtime->start();
   instances_.push_back(std::move(running));
   return {};
+}
+
+void VrrpWorker::startScripts() {
+  scripts_.reset();
+  if (!io_.spawner) return;
+  PreparedScripts prepared = prepareTrackedScripts(config_->vrrp, config_->global);
+  for (const Error& refused : prepared.refused) {
+    log(LogLevel::Error, "vrrp_script not run: {}", refused.describe());
+  }
+  if (prepared.specs.empty()) return;
+  scripts_ = std::make_unique<ScriptRunner>(
+      loop_, *io_.spawner, std::move(prepared.specs),
+      [this](const std::string& name, bool ok) { onScriptChange(name, ok); });
+  scripts_->start();
+}
+
+void VrrpWorker::onScriptChange(const std::string& name, bool ok) {
+  log(LogLevel::Info, "VRRP_Script({}) {}", name, ok ? "succeeded" : "failed");
+  for (Running& running : instances_) {
+    running.runtime->track(running.tracking->setScript(name, ok));
+  }
+}
+
+void VrrpWorker::resetTracking(Running& running) {
+  running.tracking = std::make_unique<TrackingState>(
+      TrackingState::forInstance(running.runtime->config(), config_->vrrp));
+  std::vector<Event> events;
+  if (running.tracking->fault()) events.push_back(FaultRaised{});
+  events.push_back(PriorityChanged{running.tracking->effectivePriority()});
+  if (!running.tracking->fault()) events.push_back(FaultCleared{});
+  running.runtime->track(events);
 }
 
 void VrrpWorker::stopRunning(Running& running) {
@@ -175,6 +209,7 @@ void VrrpWorker::stopRunning(Running& running) {
 }
 
 void VrrpWorker::stopAll() {
+  scripts_.reset();
   for (Running& running : instances_) stopRunning(running);
   instances_.clear();
   sockets_.clear();
@@ -216,6 +251,7 @@ void VrrpWorker::reload(uint64_t generation) {
   config_ = std::move(config);
   generation_ = generation;
   failed_.clear();
+  startScripts();
   openSockets();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {
     auto k = kept.find(&instance);
@@ -232,6 +268,7 @@ void VrrpWorker::reload(uint64_t generation) {
     running.sender->setOptions(senderOptions(instance, source));
     running.runtime->reconfigure(instance, paramsFor(instance, source),
                                  config_->global.vipLifetime);
+    resetTracking(running);
     instances_.push_back(std::move(running));
   }
   log(LogLevel::Info, "vrrp worker: running configuration generation {} ({} instances kept)",

@@ -14,7 +14,10 @@
 #include "core/worker_host.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_io.h"
+#include "vrrp/script_runner.h"
+#include "vrrp/script_runner_spawner.h"
 #include "vrrp/socket.h"
+#include "vrrp/tracking.h"
 
 namespace vigil::vrrp {
 
@@ -23,6 +26,9 @@ struct WorkerIo {
   std::unique_ptr<VipInstaller> vips;
   std::unique_ptr<VipAnnouncer> gratuitous;
   std::unique_ptr<TransitionNotifier> notifier;
+  // Runs vrrp_script checks; null: scripts are not run (they keep their
+  // assumed state).
+  std::unique_ptr<ProcessSpawner> spawner;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -54,12 +60,19 @@ class VrrpWorker final : public Worker {
     std::unique_ptr<SocketAdvertSender> sender;
     std::unique_ptr<InstanceRuntime> runtime;
     VrrpSocket* socket = nullptr;
+    std::unique_ptr<TrackingState> tracking;
   };
   using SocketKey = std::pair<std::string, int>;  // interface, family
 
   void build();
   void stopAll();
   void stopRunning(Running& running);
+  // (Re)starts the vrrp_script runner for the current configuration.
+  void startScripts();
+  void onScriptChange(const std::string& name, bool ok);
+  // Tracking from scratch for `running`'s configuration, its assumed state
+  // handed to the runtime.
+  void resetTracking(Running& running);
   void openSockets();
   Status startInstance(const config::VrrpInstance& instance);
 
@@ -71,7 +84,8 @@ class VrrpWorker final : public Worker {
   std::map<SocketKey, std::unique_ptr<VrrpSocket>> sockets_;
   std::map<SocketKey, std::vector<IpAddress>> socketGroups_;  // joined on each socket
   std::vector<Running> instances_;
-  std::map<std::string, std::string> failed_;  // instance name -> why it is not running
+  std::map<std::string, std::string> failed_;
+  std::unique_ptr<ScriptRunner> scripts_;  // instance name -> why it is not running
 };
 
 }  // namespace vigil::vrrp

@@ -306,5 +306,30 @@ TEST_F(InstanceRuntimeTest, ReconfiguredBackupKeepsWaitingForTheMaster) {
   EXPECT_EQ(vips.installed, 2u);
 }
 
+TEST_F(InstanceRuntimeTest, TrackingLowersPriorityAndFaultsTheMaster) {
+  create();
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(runtime->state().state, State::Master);
+
+  runtime->track({PriorityChanged{50}});
+  EXPECT_EQ(runtime->state().priority, 50);
+  EXPECT_EQ(sender.sent.back().priority, 50);
+
+  runtime->track({FaultRaised{}});
+  EXPECT_EQ(runtime->state().state, State::Fault);
+  EXPECT_EQ(vips.installed, 0u);
+  EXPECT_EQ(notifier.kinds.back(), NotifyKind::Fault);
+}
+
+TEST_F(InstanceRuntimeTest, FaultRaisedBeforeStartKeepsTheInstanceInFault) {
+  create();
+  runtime->track({FaultRaised{}});
+  runtime->start();
+  loop.advance(kMasterDown * 2);
+  EXPECT_EQ(runtime->state().state, State::Fault);
+  EXPECT_TRUE(sender.sent.empty());
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

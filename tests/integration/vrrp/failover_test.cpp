@@ -59,6 +59,8 @@ class Director {
       : ns_(ns), lab_(lab) {
     config_ = dir + "/" + name + ".conf";
     masterMarker_ = dir + "/" + name + ".master";
+    failMarker_ = dir + "/" + name + ".fail";
+    checkScript_ = "/usr/bin/test ! -e " + failMarker_;
     log_ = dir + "/" + name + ".log";
     std::ofstream(config_) << configText(priority);
     pidFile_ = dir + "/" + name + ".pid";
@@ -67,8 +69,11 @@ class Director {
   std::string configText(int priority) const {
     std::ostringstream out;
     out << "global_defs {\n  vip_lifetime 2\n}\n"
+        << "vrrp_script chk {\n  script \"" << checkScript_ << "\"\n  interval 0.2\n"
+        << "  weight -150\n}\n"
         << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
         << "  virtual_router_id 51\n  version 3\n  priority " << priority
+        << "\n  track_script {\n    chk\n  }"
         << "\n  notify_master \"/usr/bin/touch " << masterMarker_ << "\""
         << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << lab_.vipPrefix << "\n  }\n}\n";
     return out.str();
@@ -119,6 +124,8 @@ class Director {
                     lab_.inet + "\\ " + lab_.vip + "/")
                .exitCode == 0;
   }
+  // Makes the director's vrrp_script fail from now on.
+  void failCheck() const { std::ofstream(failMarker_) << "fail\n"; }
   // notify_master ran.
   bool notifiedMaster() const { return std::filesystem::exists(masterMarker_); }
   std::string log() const {
@@ -131,6 +138,8 @@ class Director {
   const Lab& lab_;
   std::string config_;
   std::string masterMarker_;
+  std::string failMarker_;
+  std::string checkScript_;
   std::string log_;
   std::string pidFile_;
   std::string vrrpPidFile_;
@@ -221,6 +230,13 @@ TEST_P(FailoverTest, ReloadKeepsTheMasterWithoutAHandover) {
   // moment; a reload that keeps the instance never does.
   EXPECT_FALSE(waitFor([&] { return backup_->holdsVip(); }, 2s)) << master_->log();
   EXPECT_TRUE(master_->holdsVip()) << master_->log();
+}
+
+TEST_P(FailoverTest, FailingTrackedScriptHandsTheVipToTheBackup) {
+  startBoth();
+  master_->failCheck();  // priority 200 - 150 = 50, below the backup's 100
+  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
+  EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 5s)) << master_->log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, FailoverTest, ::testing::Values(AF_INET, AF_INET6),
