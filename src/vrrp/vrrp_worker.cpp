@@ -137,7 +137,7 @@ void VrrpWorker::openSockets() {
     auto socket = VrrpSocket::open(loop_, key.first, key.second, list);
     if (!socket) {
       // Instances on this interface report the failure themselves.
-      log(LogLevel::Error, "VRRP socket on {}: {}", key.first, socket.error().describe());
+      socketErrors_[key] = socket.error().describe();
       continue;
     }
     sockets_[key] = std::move(*socket);
@@ -148,7 +148,9 @@ void VrrpWorker::openSockets() {
 Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   auto socket = sockets_.find({instance.interface, instance.family});
   if (socket == sockets_.end()) {
-    return Error{0, "no VRRP socket on interface " + instance.interface};
+    auto why = socketErrors_.find({instance.interface, instance.family});
+    return Error{
+        0, "no VRRP socket: " + (why == socketErrors_.end() ? instance.interface : why->second)};
   }
   IpAddress source;
   if (instance.sourceAddress) {
@@ -214,6 +216,7 @@ void VrrpWorker::stopAll() {
   instances_.clear();
   sockets_.clear();
   socketGroups_.clear();
+  socketErrors_.clear();
   failed_.clear();
 }
 
@@ -251,6 +254,7 @@ void VrrpWorker::reload(uint64_t generation) {
   config_ = std::move(config);
   generation_ = generation;
   failed_.clear();
+  socketErrors_.clear();
   startScripts();
   openSockets();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {

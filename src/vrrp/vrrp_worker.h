@@ -85,7 +85,8 @@ class VrrpWorker final : public Worker {
   std::map<SocketKey, std::vector<IpAddress>> socketGroups_;  // joined on each socket
   std::vector<Running> instances_;
   std::map<std::string, std::string> failed_;
-  std::unique_ptr<ScriptRunner> scripts_;  // instance name -> why it is not running
+  std::map<SocketKey, std::string> socketErrors_;  // why a socket could not be opened
+  std::unique_ptr<ScriptRunner> scripts_;          // instance name -> why it is not running
 };
 
 }  // namespace vigil::vrrp
