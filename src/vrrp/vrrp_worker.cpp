@@ -129,6 +129,7 @@ void VrrpWorker::build() {
           started.error().describe());
     }
   }
+  startNewInstances();
 }
 
 void VrrpWorker::openSockets() {
@@ -169,9 +170,35 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
                                                       io, config_->global.vipLifetime);
   running.socket->dispatcher().add(running.runtime.get());
   resetTracking(running);
-  running.runtime->start();
   instances_.push_back(std::move(running));
   return {};
+}
+
+void VrrpWorker::startNewInstances() {
+  // Track files report their current values first, so an instance whose
+  // file says fault starts in Fault rather than passing through Backup.
+  startTrackFiles();
+  for (Running& running : instances_) {
+    if (running.runtime->state().state == State::Initialize) running.runtime->start();
+  }
+}
+
+void VrrpWorker::startTrackFiles() {
+  trackFiles_.reset();
+  if (config_->vrrp.trackFiles.empty()) return;
+  trackFiles_ = std::make_unique<TrackFileWatcher>(
+      loop_, config_->vrrp.trackFiles,
+      [this](const std::string& name, int64_t value) { onTrackFileChange(name, value); });
+  if (Status started = trackFiles_->start(); !started) {
+    log(LogLevel::Error, "track_file: {}", started.error().describe());
+  }
+}
+
+void VrrpWorker::onTrackFileChange(const std::string& name, int64_t value) {
+  log(LogLevel::Info, "VRRP_Track_File({}) value {}", name, value);
+  for (Running& running : instances_) {
+    running.runtime->track(running.tracking->setFile(name, value));
+  }
 }
 
 void VrrpWorker::startScripts() {
@@ -212,6 +239,7 @@ void VrrpWorker::stopRunning(Running& running) {
 
 void VrrpWorker::stopAll() {
   scripts_.reset();
+  trackFiles_.reset();
   for (Running& running : instances_) stopRunning(running);
   instances_.clear();
   sockets_.clear();
@@ -275,6 +303,7 @@ void VrrpWorker::reload(uint64_t generation) {
     resetTracking(running);
     instances_.push_back(std::move(running));
   }
+  startNewInstances();
   log(LogLevel::Info, "vrrp worker: running configuration generation {} ({} instances kept)",
       generation, kept.size());
 }

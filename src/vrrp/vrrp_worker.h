@@ -18,6 +18,7 @@
 #include "vrrp/script_runner_spawner.h"
 #include "vrrp/socket.h"
 #include "vrrp/tracking.h"
+#include "vrrp/tracking_file.h"
 
 namespace vigil::vrrp {
 
@@ -69,11 +70,16 @@ class VrrpWorker final : public Worker {
   void stopRunning(Running& running);
   // (Re)starts the vrrp_script runner for the current configuration.
   void startScripts();
+  void startTrackFiles();
+  void onTrackFileChange(const std::string& name, int64_t value);
+  // Starts every instance still in Initialize (created by build or reload).
+  void startNewInstances();
   void onScriptChange(const std::string& name, bool ok);
   // Tracking from scratch for `running`'s configuration, its assumed state
   // handed to the runtime.
   void resetTracking(Running& running);
   void openSockets();
+  // Creates the instance's runtime (started later by startNewInstances).
   Status startInstance(const config::VrrpInstance& instance);
 
   EventLoop& loop_;
@@ -86,7 +92,8 @@ class VrrpWorker final : public Worker {
   std::vector<Running> instances_;
   std::map<std::string, std::string> failed_;
   std::map<SocketKey, std::string> socketErrors_;  // why a socket could not be opened
-  std::unique_ptr<ScriptRunner> scripts_;          // instance name -> why it is not running
+  std::unique_ptr<ScriptRunner> scripts_;
+  std::unique_ptr<TrackFileWatcher> trackFiles_;  // instance name -> why it is not running
 };
 
 }  // namespace vigil::vrrp

@@ -60,6 +60,7 @@ class Director {
     config_ = dir + "/" + name + ".conf";
     masterMarker_ = dir + "/" + name + ".master";
     failMarker_ = dir + "/" + name + ".fail";
+    trackFile_ = dir + "/" + name + ".track";
     checkScript_ = "/usr/bin/test ! -e " + failMarker_;
     log_ = dir + "/" + name + ".log";
     std::ofstream(config_) << configText(priority);
@@ -71,9 +72,11 @@ class Director {
     out << "global_defs {\n  vip_lifetime 2\n}\n"
         << "vrrp_script chk {\n  script \"" << checkScript_ << "\"\n  interval 0.2\n"
         << "  weight -150\n}\n"
+        << "vrrp_track_file tf {\n  file " << trackFile_ << "\n}\n"
         << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
         << "  virtual_router_id 51\n  version 3\n  priority " << priority
         << "\n  track_script {\n    chk\n  }"
+        << "\n  track_file {\n    tf weight -150\n  }"
         << "\n  notify_master \"/usr/bin/touch " << masterMarker_ << "\""
         << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << lab_.vipPrefix << "\n  }\n}\n";
     return out.str();
@@ -126,6 +129,8 @@ class Director {
   }
   // Makes the director's vrrp_script fail from now on.
   void failCheck() const { std::ofstream(failMarker_) << "fail\n"; }
+  // The track_file's value (times its weight -150).
+  void setTrackFile(int value) const { std::ofstream(trackFile_) << value << "\n"; }
   // notify_master ran.
   bool notifiedMaster() const { return std::filesystem::exists(masterMarker_); }
   std::string log() const {
@@ -139,6 +144,7 @@ class Director {
   std::string config_;
   std::string masterMarker_;
   std::string failMarker_;
+  std::string trackFile_;
   std::string checkScript_;
   std::string log_;
   std::string pidFile_;
@@ -237,6 +243,15 @@ TEST_P(FailoverTest, FailingTrackedScriptHandsTheVipToTheBackup) {
   master_->failCheck();  // priority 200 - 150 = 50, below the backup's 100
   EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
   EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 5s)) << master_->log();
+}
+
+TEST_P(FailoverTest, TrackFileValueHandsTheVipToTheBackupAndBack) {
+  startBoth();
+  master_->setTrackFile(1);  // 200 - 150 = 50
+  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
+  master_->setTrackFile(0);  // 200 again: preempts
+  EXPECT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
+  EXPECT_TRUE(waitFor([&] { return !backup_->holdsVip(); }, 5s)) << backup_->log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, FailoverTest, ::testing::Values(AF_INET, AF_INET6),
