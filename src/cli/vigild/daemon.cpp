@@ -10,6 +10,7 @@
 #include "core/posix_event_loop.h"
 #include "core/process.h"
 #include "core/supervisor.h"
+#include "vrrp/runtime_netlink.h"
 #include "vrrp/vrrp_worker.h"
 
 namespace vigil::cli {
@@ -222,9 +223,30 @@ class Daemon {
   void onWorkerChange(const WorkerStatus& status) {
     if (status.running) {
       writePid(pidFileFor(status.name), status.pid);
-    } else {
-      removePid(pidFileFor(status.name));
+      return;
     }
+    removePid(pidFileFor(status.name));
+    if (status.name == "vrrp" && !options_.singleProcess) {
+      removeVipsOfDeadWorker();
+    }
+  }
+
+  // A VRRP worker that died alone (crash, OOM kill) cannot say goodbye: its
+  // VIPs would keep answering until their lifetime ran out while the peer
+  // takes over. The supervisor removes them at once; the respawned worker
+  // adds them again if it becomes MASTER. Addresses that are not there (a
+  // BACKUP's) are skipped quietly by the installer.
+  void removeVipsOfDeadWorker() {
+    const config::Config& config = *state_->config;
+    if (config.vrrp.instances.empty()) {
+      return;
+    }
+    auto installer = vrrp::makeVipInstaller();
+    for (const config::VrrpInstance& inst : config.vrrp.instances) {
+      installer->remove(inst.vips, inst.interface);
+      installer->remove(inst.excludedVips, inst.interface);
+    }
+    log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses");
   }
 
   void shutdown() {

@@ -106,6 +106,7 @@ class Director {
   }
 
   void signal(int signo) const { ::kill(pid_, signo); }
+  const std::string& vrrpPidFile() const { return vrrpPidFile_; }
   void setPriority(int priority) const { std::ofstream(config_) << configText(priority); }
   void killGroup() const { ::kill(-pid_, SIGKILL); }
 
@@ -226,6 +227,24 @@ TEST_P(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDead
   // vip_lifetime 2: nobody renews the dead master's VIP, so the kernel drops it.
   EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 4s));
   EXPECT_LT(SteadyTime::now() - killedAt, 5s);
+}
+
+// The second half of "a dead master must not keep answering": a
+// VRRP worker that dies alone loses its VIPs at once, well before the 2 s
+// lifetime. Two mechanisms give this: the supervisor removes them when the
+// worker dies, and the respawned worker clears leftovers as it starts in
+// BACKUP; either alone passes this test. The respawned worker has the
+// higher priority and takes the VIP back.
+TEST_P(FailoverTest, VrrpWorkerDyingAloneLosesItsVipAtOnce) {
+  startBoth();
+  std::ifstream pidIn(master_->vrrpPidFile());
+  pid_t worker = 0;
+  ASSERT_TRUE(pidIn >> worker) << master_->log();
+  const auto killedAt = SteadyTime::now();
+  ASSERT_EQ(::kill(worker, SIGKILL), 0);
+  ASSERT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 3s)) << master_->log();
+  EXPECT_LT(SteadyTime::now() - killedAt, 1500ms) << master_->log();
+  EXPECT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
 }
 
 TEST_P(FailoverTest, ReloadKeepsTheMasterWithoutAHandover) {
