@@ -17,6 +17,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/vrrp_lab.h"
 
 // Two real vigild directors in network namespaces on a bridge that lives in
 // a third namespace; one VRRPv3 instance at advert_int 0.1 with a VIP.
@@ -26,29 +27,11 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyTime = std::chrono::steady_clock;
 
-// The VIP and the directors' addresses per family.
-struct Lab {
-  const char* vip;
-  const char* vipPrefix;
-  const char* d1;
-  const char* d2;
-  const char* ipFlag;
-  const char* inet;
-};
+// The VIP and the directors' addresses per family (first: d1, second: d2).
+using Lab = LabAddresses;
 constexpr Lab kIpv4Lab{"10.9.0.100", "10.9.0.100/24", "10.9.0.1/24", "10.9.0.2/24", "-4", "inet"};
 constexpr Lab kIpv6Lab{"fd00:9::100", "fd00:9::100/64", "fd00:9::1/64", "fd00:9::2/64",
                        "-6",          "inet6"};
-
-// Polls `condition` every 20 ms until it holds or `limit` passes. Real time
-// is what this tier measures; every wait is bounded.
-bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-  const auto deadline = SteadyTime::now() + limit;
-  while (SteadyTime::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
 
 // A vigild process started in a namespace, in a process group of its own
 // so the whole tree can be SIGKILLed; the destructor kills what is left.
@@ -56,16 +39,20 @@ class Director {
  public:
   Director(const NetNs& ns, const Lab& lab, const std::string& dir, const std::string& name,
            int priority)
-      : ns_(ns), lab_(lab) {
-    config_ = dir + "/" + name + ".conf";
+      : ns_(ns),
+        lab_(lab),
+        config_(dir + "/" + name + ".conf"),
+        log_(dir + "/" + name + ".log"),
+        pidFile_(dir + "/" + name + ".pid"),
+        vrrpPidFile_(dir + "/" + name + ".vrrp.pid"),
+        process_(ns, log_,
+                 {std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config_, "-i",
+                  ns.name(), "-p", pidFile_, "-r", vrrpPidFile_}) {
     masterMarker_ = dir + "/" + name + ".master";
     failMarker_ = dir + "/" + name + ".fail";
     trackFile_ = dir + "/" + name + ".track";
     checkScript_ = "/usr/bin/test ! -e " + failMarker_;
-    log_ = dir + "/" + name + ".log";
     std::ofstream(config_) << configText(priority);
-    pidFile_ = dir + "/" + name + ".pid";
-    vrrpPidFile_ = dir + "/" + name + ".vrrp.pid";
   }
   std::string configText(int priority) const {
     std::ostringstream out;
@@ -81,63 +68,24 @@ class Director {
         << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << lab_.vipPrefix << "\n  }\n}\n";
     return out.str();
   }
-  ~Director() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      reap(5s);
-    }
-  }
+  bool start() { return process_.start(); }
 
-  bool start() {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      const std::string bin = std::string(VIGIL_BIN_DIR) + "/vigild";
-      ::execlp("ip", "ip", "netns", "exec", ns_.name().c_str(), bin.c_str(), "-n", "-l", "-f",
-               config_.c_str(), "-i", ns_.name().c_str(), "-p", pidFile_.c_str(), "-r",
-               vrrpPidFile_.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    if (pid_ > 0) ::setpgid(pid_, pid_);
-    return pid_ > 0;
-  }
-
-  void signal(int signo) const { ::kill(pid_, signo); }
+  void signal(int signo) const { process_.signal(signo); }
   const std::string& vrrpPidFile() const { return vrrpPidFile_; }
   void setPriority(int priority) const { std::ofstream(config_) << configText(priority); }
-  void killGroup() const { ::kill(-pid_, SIGKILL); }
+  void killGroup() const { process_.killGroup(); }
 
   // Waits for the supervisor to exit; true when it did within `limit`.
-  bool reap(std::chrono::milliseconds limit) {
-    const bool exited = waitFor(
-        [&] {
-          int status = 0;
-          return ::waitpid(pid_, &status, WNOHANG) == pid_;
-        },
-        limit);
-    if (exited) pid_ = -1;
-    return exited;
-  }
+  bool reap(std::chrono::milliseconds limit) { return process_.reap(limit); }
 
-  bool holdsVip() const {
-    // No quotes: NetNs::exec wraps the command in single quotes.
-    return ns_.exec(std::string("ip ") + lab_.ipFlag + " addr show dev eth0 | grep -qF " +
-                    lab_.inet + "\\ " + lab_.vip + "/")
-               .exitCode == 0;
-  }
+  bool holdsVip() const { return test::holdsVip(ns_, lab_); }
   // Makes the director's vrrp_script fail from now on.
   void failCheck() const { std::ofstream(failMarker_) << "fail\n"; }
   // The track_file's value (times its weight -150).
   void setTrackFile(int value) const { std::ofstream(trackFile_) << value << "\n"; }
   // notify_master ran.
   bool notifiedMaster() const { return std::filesystem::exists(masterMarker_); }
-  std::string log() const {
-    std::ifstream in(log_);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string log() const { return process_.log(); }
 
  private:
   const NetNs& ns_;
@@ -150,7 +98,7 @@ class Director {
   std::string log_;
   std::string pidFile_;
   std::string vrrpPidFile_;
-  pid_t pid_ = -1;
+  NsProcess process_;
 };
 
 class FailoverTest : public ::testing::TestWithParam<int> {
@@ -161,9 +109,8 @@ class FailoverTest : public ::testing::TestWithParam<int> {
     char pattern[] = "/tmp/vigil-failover-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
-    ASSERT_EQ(bridge_.exec("ip link add br0 type bridge && ip link set br0 up").exitCode, 0);
-    plug(d1_, "p1", lab().d1);
-    plug(d2_, "p2", lab().d2);
+    ASSERT_TRUE(plugIntoBridge(bridge_, d1_, "p1", lab().first));
+    ASSERT_TRUE(plugIntoBridge(bridge_, d2_, "p2", lab().second));
   }
   void TearDown() override {
     master_.reset();
@@ -172,20 +119,6 @@ class FailoverTest : public ::testing::TestWithParam<int> {
   }
 
   static const Lab& lab() { return GetParam() == AF_INET6 ? kIpv6Lab : kIpv4Lab; }
-
-  void plug(const NetNs& ns, const std::string& port, const std::string& address) {
-    // Addresses usable at once: no duplicate address detection to wait for.
-    ASSERT_EQ(ns.exec("sysctl -qw net.ipv6.conf.default.accept_dad=0").exitCode, 0);
-    ASSERT_EQ(bridge_
-                  .exec("ip link add " + port + " type veth peer name eth0 netns " + ns.name() +
-                        " && ip link set " + port + " master br0 up")
-                  .exitCode,
-              0);
-    ASSERT_EQ(
-        ns.exec("ip link set lo up && ip addr add " + address + " dev eth0 && ip link set eth0 up")
-            .exitCode,
-        0);
-  }
 
   // d1 (priority 200) becomes master and holds the VIP; d2 (100) does not.
   void startBoth() {

@@ -16,6 +16,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/vrrp_lab.h"
 
 // vigild and keepalived 2.2.7 (Debian) as the two routers of one VRRPv3
 // VRID on a bridge in its own namespace: whichever has the higher priority
@@ -28,26 +29,11 @@ using namespace std::chrono_literals;
 using SteadyTime = std::chrono::steady_clock;
 
 constexpr const char* kKeepalived = "/usr/sbin/keepalived";
-struct Lab {
-  const char* vip;
-  const char* vipPrefix;
-  const char* vigil;
-  const char* keepalived;
-  const char* ipFlag;
-  const char* inet;
-};
+// first: vigild, second: keepalived.
+using Lab = LabAddresses;
 constexpr Lab kIpv4Lab{"10.9.1.100", "10.9.1.100/24", "10.9.1.1/24", "10.9.1.2/24", "-4", "inet"};
 constexpr Lab kIpv6Lab{"fd00:91::100", "fd00:91::100/64", "fd00:91::1/64", "fd00:91::2/64", "-6",
                        "inet6"};
-
-bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-  const auto deadline = SteadyTime::now() + limit;
-  while (SteadyTime::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
 
 std::string instanceConfig(const Lab& lab, int priority) {
   return "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 61\n"
@@ -56,68 +42,16 @@ std::string instanceConfig(const Lab& lab, int priority) {
          lab.vipPrefix + "\n  }\n}\n";
 }
 
-// A router process (vigild or keepalived) in a namespace and a process
-// group of its own; the destructor SIGKILLs whatever of it is left.
-class Router {
+// A router process (vigild or keepalived) and where to look for the VIP.
+class Router : public NsProcess {
  public:
   Router(const NetNs& ns, const Lab& lab, std::string log, std::vector<std::string> argv)
-      : ns_(ns), lab_(lab), log_(std::move(log)), argv_(std::move(argv)) {}
-  ~Router() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      reap(5s);
-    }
-  }
-
-  bool start() {
-    std::vector<std::string> full = {"ip", "netns", "exec", ns_.name()};
-    full.insert(full.end(), argv_.begin(), argv_.end());
-    std::vector<char*> args;
-    for (std::string& a : full) args.push_back(a.data());
-    args.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::execvp("ip", args.data());
-      ::_exit(127);
-    }
-    if (pid_ > 0) ::setpgid(pid_, pid_);
-    return pid_ > 0;
-  }
-
-  void signal(int signo) const { ::kill(pid_, signo); }
-
-  bool reap(std::chrono::milliseconds limit) {
-    const bool exited = waitFor(
-        [&] {
-          int status = 0;
-          return ::waitpid(pid_, &status, WNOHANG) == pid_;
-        },
-        limit);
-    if (exited) pid_ = -1;
-    return exited;
-  }
-
-  bool holdsVip() const {
-    // No quotes: NetNs::exec wraps the command in single quotes.
-    return ns_.exec(std::string("ip ") + lab_.ipFlag + " addr show dev eth0 | grep -qF " +
-                    lab_.inet + "\\ " + lab_.vip + "/")
-               .exitCode == 0;
-  }
-  std::string log() const {
-    std::ifstream in(log_);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
+      : NsProcess(ns, std::move(log), std::move(argv)), ns_(ns), lab_(lab) {}
+  bool holdsVip() const { return test::holdsVip(ns_, lab_); }
 
  private:
   const NetNs& ns_;
   const Lab& lab_;
-  std::string log_;
-  std::vector<std::string> argv_;
-  pid_t pid_ = -1;
 };
 
 class KeepalivedVrrpTest : public ::testing::TestWithParam<int> {
@@ -129,9 +63,8 @@ class KeepalivedVrrpTest : public ::testing::TestWithParam<int> {
     char pattern[] = "/tmp/vigil-interop-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
-    ASSERT_EQ(bridge_.exec("ip link add br0 type bridge && ip link set br0 up").exitCode, 0);
-    plug(vigilNs_, "p1", lab().vigil);
-    plug(keepalivedNs_, "p2", lab().keepalived);
+    ASSERT_TRUE(plugIntoBridge(bridge_, vigilNs_, "p1", lab().first));
+    ASSERT_TRUE(plugIntoBridge(bridge_, keepalivedNs_, "p2", lab().second));
   }
   void TearDown() override {
     vigil_.reset();
@@ -140,19 +73,6 @@ class KeepalivedVrrpTest : public ::testing::TestWithParam<int> {
   }
 
   static const Lab& lab() { return GetParam() == AF_INET6 ? kIpv6Lab : kIpv4Lab; }
-
-  void plug(const NetNs& ns, const std::string& port, const std::string& address) {
-    ASSERT_EQ(ns.exec("sysctl -qw net.ipv6.conf.default.accept_dad=0").exitCode, 0);
-    ASSERT_EQ(bridge_
-                  .exec("ip link add " + port + " type veth peer name eth0 netns " + ns.name() +
-                        " && ip link set " + port + " master br0 up")
-                  .exitCode,
-              0);
-    ASSERT_EQ(
-        ns.exec("ip link set lo up && ip addr add " + address + " dev eth0 && ip link set eth0 up")
-            .exitCode,
-        0);
-  }
 
   void startVigil(int priority) {
     const std::string conf = dir_ + "/vigil.conf";
