@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/netns.h"
+#include "support/wait_for.h"
 
 // The pieces every two-router VRRP lab test needs (tests/integration/vrrp,
 // tests/interop/vrrp): a bridge in its own namespace, routers' namespaces
@@ -30,17 +31,6 @@ struct LabAddresses {
   const char* ipFlag;  // "-4" / "-6" for ip(8)
   const char* inet;    // "inet" / "inet6" as `ip addr` prints it
 };
-
-// Polls `condition` every 20 ms until it holds or `limit` passes. Real time
-// is what these tiers measure; every wait is bounded.
-inline bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
 
 // Whether `ns` has the lab's VIP on eth0.
 inline bool holdsVip(const NetNs& ns, const LabAddresses& lab) {
@@ -113,12 +103,10 @@ class NsProcess {
 
   // Waits for the process to exit; true when it did within `limit`.
   bool reap(std::chrono::milliseconds limit) {
-    const bool exited = waitFor(
-        [&] {
-          int status = 0;
-          return ::waitpid(pid_, &status, WNOHANG) == pid_;
-        },
-        limit);
+    const bool exited = waitFor(limit, [&] {
+                          int status = 0;
+                          return ::waitpid(pid_, &status, WNOHANG) == pid_;
+                        }).has_value();
     if (exited) pid_ = -1;
     return exited;
   }

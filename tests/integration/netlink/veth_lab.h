@@ -2,11 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <functional>
-#include <thread>
-
 #include "support/netns.h"
+#include "support/wait_for.h"
 
 namespace vigil::test {
 
@@ -27,25 +24,6 @@ struct VethLab {
          right.exec("ip link set vb up && ip link set lo up").exitCode == 0;
   }
 };
-
-// Polls cond every 20 ms until it holds or `limit` passes; returns the time
-// it took, or nullopt. Integration tests watch the real kernel, so they wait
-// on it with a bound instead of advancing a simulated clock.
-inline std::optional<std::chrono::milliseconds> waitFor(std::chrono::milliseconds limit,
-                                                        const std::function<bool()>& cond) {
-  auto start = std::chrono::steady_clock::now();
-  for (;;) {
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
-    if (cond()) {
-      return elapsed;
-    }
-    if (elapsed > limit) {
-      return std::nullopt;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
 
 #define VIGIL_REQUIRE_ROOT()                               \
   do {                                                     \

@@ -126,10 +126,10 @@ class FailoverTest : public ::testing::TestWithParam<int> {
     backup_ = std::make_unique<Director>(d2_, lab(), dir_, "d2", 100);
     ASSERT_TRUE(master_->start());
     ASSERT_TRUE(backup_->start());
-    ASSERT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
-    EXPECT_TRUE(waitFor([&] { return master_->notifiedMaster(); }, 5s)) << master_->log();
+    ASSERT_TRUE(waitFor(10s, [&] { return master_->holdsVip(); })) << master_->log();
+    EXPECT_TRUE(waitFor(5s, [&] { return master_->notifiedMaster(); })) << master_->log();
     // The backup hears the master from the start and never takes over.
-    EXPECT_FALSE(waitFor([&] { return backup_->holdsVip(); }, 1s)) << backup_->log();
+    EXPECT_FALSE(waitFor(1s, [&] { return backup_->holdsVip(); })) << backup_->log();
     EXPECT_TRUE(master_->holdsVip());
     EXPECT_FALSE(backup_->notifiedMaster());
   }
@@ -147,8 +147,8 @@ TEST_P(FailoverTest, HigherPriorityBecomesMasterAndSigtermMovesTheVip) {
   master_->signal(SIGTERM);
   ASSERT_TRUE(master_->reap(10s)) << master_->log();
   EXPECT_FALSE(master_->holdsVip()) << master_->log();
-  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
-  EXPECT_TRUE(waitFor([&] { return backup_->notifiedMaster(); }, 5s)) << backup_->log();
+  EXPECT_TRUE(waitFor(10s, [&] { return backup_->holdsVip(); })) << backup_->log();
+  EXPECT_TRUE(waitFor(5s, [&] { return backup_->notifiedMaster(); })) << backup_->log();
 }
 
 TEST_P(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDeadMaster) {
@@ -156,9 +156,9 @@ TEST_P(FailoverTest, SigkillOfEveryMasterProcessMovesTheVipAndItExpiresOnTheDead
   const auto killedAt = SteadyTime::now();
   master_->killGroup();
   ASSERT_TRUE(master_->reap(5s));
-  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
+  EXPECT_TRUE(waitFor(10s, [&] { return backup_->holdsVip(); })) << backup_->log();
   // vip_lifetime 2: nobody renews the dead master's VIP, so the kernel drops it.
-  EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 4s));
+  EXPECT_TRUE(waitFor(4s, [&] { return !master_->holdsVip(); }));
   EXPECT_LT(SteadyTime::now() - killedAt, 5s);
 }
 
@@ -175,9 +175,9 @@ TEST_P(FailoverTest, VrrpWorkerDyingAloneLosesItsVipAtOnce) {
   ASSERT_TRUE(pidIn >> worker) << master_->log();
   const auto killedAt = SteadyTime::now();
   ASSERT_EQ(::kill(worker, SIGKILL), 0);
-  ASSERT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 3s)) << master_->log();
+  ASSERT_TRUE(waitFor(3s, [&] { return !master_->holdsVip(); })) << master_->log();
   EXPECT_LT(SteadyTime::now() - killedAt, 1500ms) << master_->log();
-  EXPECT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
+  EXPECT_TRUE(waitFor(10s, [&] { return master_->holdsVip(); })) << master_->log();
 }
 
 TEST_P(FailoverTest, ReloadKeepsTheMasterWithoutAHandover) {
@@ -186,24 +186,24 @@ TEST_P(FailoverTest, ReloadKeepsTheMasterWithoutAHandover) {
   master_->signal(SIGHUP);
   // A rebuild would send priority 0 and let the backup take the VIP for a
   // moment; a reload that keeps the instance never does.
-  EXPECT_FALSE(waitFor([&] { return backup_->holdsVip(); }, 2s)) << master_->log();
+  EXPECT_FALSE(waitFor(2s, [&] { return backup_->holdsVip(); })) << master_->log();
   EXPECT_TRUE(master_->holdsVip()) << master_->log();
 }
 
 TEST_P(FailoverTest, FailingTrackedScriptHandsTheVipToTheBackup) {
   startBoth();
   master_->failCheck();  // priority 200 - 150 = 50, below the backup's 100
-  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
-  EXPECT_TRUE(waitFor([&] { return !master_->holdsVip(); }, 5s)) << master_->log();
+  EXPECT_TRUE(waitFor(10s, [&] { return backup_->holdsVip(); })) << backup_->log();
+  EXPECT_TRUE(waitFor(5s, [&] { return !master_->holdsVip(); })) << master_->log();
 }
 
 TEST_P(FailoverTest, TrackFileValueHandsTheVipToTheBackupAndBack) {
   startBoth();
   master_->setTrackFile(1);  // 200 - 150 = 50
-  EXPECT_TRUE(waitFor([&] { return backup_->holdsVip(); }, 10s)) << backup_->log();
+  EXPECT_TRUE(waitFor(10s, [&] { return backup_->holdsVip(); })) << backup_->log();
   master_->setTrackFile(0);  // 200 again: preempts
-  EXPECT_TRUE(waitFor([&] { return master_->holdsVip(); }, 10s)) << master_->log();
-  EXPECT_TRUE(waitFor([&] { return !backup_->holdsVip(); }, 5s)) << backup_->log();
+  EXPECT_TRUE(waitFor(10s, [&] { return master_->holdsVip(); })) << master_->log();
+  EXPECT_TRUE(waitFor(5s, [&] { return !backup_->holdsVip(); })) << backup_->log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, FailoverTest, ::testing::Values(AF_INET, AF_INET6),

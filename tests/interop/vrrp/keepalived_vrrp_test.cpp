@@ -97,8 +97,8 @@ class KeepalivedVrrpTest : public ::testing::TestWithParam<int> {
 
   // `master` takes the VIP; `backup` never does while the master runs.
   void expectOneMaster(Router& master, Router& backup) {
-    ASSERT_TRUE(waitFor([&] { return master.holdsVip(); }, 10s)) << master.log() << backup.log();
-    EXPECT_FALSE(waitFor([&] { return backup.holdsVip(); }, 2s)) << backup.log();
+    ASSERT_TRUE(waitFor(10s, [&] { return master.holdsVip(); })) << master.log() << backup.log();
+    EXPECT_FALSE(waitFor(2s, [&] { return backup.holdsVip(); })) << backup.log();
     EXPECT_TRUE(master.holdsVip()) << master.log();
   }
 
@@ -107,7 +107,7 @@ class KeepalivedVrrpTest : public ::testing::TestWithParam<int> {
     master.signal(SIGTERM);
     ASSERT_TRUE(master.reap(10s)) << master.log();
     EXPECT_FALSE(master.holdsVip());
-    EXPECT_TRUE(waitFor([&] { return backup.holdsVip(); }, 10s)) << backup.log();
+    EXPECT_TRUE(waitFor(10s, [&] { return backup.holdsVip(); })) << backup.log();
   }
 
   NetNs bridge_{"vgibr"};
