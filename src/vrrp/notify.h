@@ -13,8 +13,8 @@
 #include "config/model_vrrp.h"
 #include "core/event_loop.h"
 #include "core/log.h"
-#include "vrrp/notify_fifo.h"
-#include "vrrp/script_runner_spawner.h"
+#include "core/notify_fifo.h"
+#include "core/process_spawner.h"
 
 namespace vigil::vrrp {
 

@@ -6,7 +6,7 @@
 #include "core/posix_event_loop.h"
 #include "vrrp/notify.h"
 #include "vrrp/runtime_io.h"
-#include "vrrp/script_runner_spawner.h"
+#include "core/process_spawner.h"
 
 namespace vigil::vrrp {
 

@@ -15,7 +15,7 @@
 #include "core/event_loop.h"
 #include "core/log.h"
 #include "core/result.h"
-#include "vrrp/script_runner_spawner.h"
+#include "core/process_spawner.h"
 
 namespace vigil::vrrp {
 

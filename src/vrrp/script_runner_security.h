@@ -6,7 +6,7 @@
 
 #include "config/model_global.h"
 #include "core/result.h"
-#include "vrrp/script_runner_spawner.h"
+#include "core/process_spawner.h"
 
 // Turning a configured command line into something safe to exec.
 namespace vigil::vrrp {

@@ -15,7 +15,7 @@
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
-#include "vrrp/script_runner_spawner.h"
+#include "core/process_spawner.h"
 #include "vrrp/socket.h"
 #include "vrrp/tracking.h"
 #include "vrrp/tracking_file.h"

@@ -5,14 +5,14 @@
 #include <utility>
 #include <vector>
 
-#include "vrrp/script_runner_spawner.h"
+#include "core/process_spawner.h"
 
 namespace vigil::fakes {
 
 // Records spawn requests; the test decides when and how each child exits.
-class FakeProcessSpawner final : public vrrp::ProcessSpawner {
+class FakeProcessSpawner final : public ProcessSpawner {
  public:
-  Result<pid_t> spawn(const vrrp::SpawnRequest& request, EventLoop::ChildCallback onExit) override {
+  Result<pid_t> spawn(const SpawnRequest& request, EventLoop::ChildCallback onExit) override {
     if (failNext) {
       failNext = false;
       return Error{EAGAIN, "fork"};
@@ -39,7 +39,7 @@ class FakeProcessSpawner final : public vrrp::ProcessSpawner {
     return true;
   }
 
-  std::vector<vrrp::SpawnRequest> requests;
+  std::vector<SpawnRequest> requests;
   std::map<pid_t, EventLoop::ChildCallback> live;
   std::vector<pid_t> terminated;
   bool failNext = false;

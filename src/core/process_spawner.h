@@ -11,10 +11,8 @@
 #include "core/result.h"
 
 namespace vigil {
-class PosixEventLoop;
-}
 
-namespace vigil::vrrp {
+class PosixEventLoop;
 
 // The account a script runs as, resolved from script_user / `user U [G]`.
 struct RunAs {
@@ -53,4 +51,4 @@ class PosixProcessSpawner final : public ProcessSpawner {
   PosixEventLoop& loop_;
 };
 
-}  // namespace vigil::vrrp
+}  // namespace vigil

@@ -1,4 +1,4 @@
-#include "vrrp/notify_fifo.h"
+#include "core/notify_fifo.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-namespace vigil::vrrp {
+namespace vigil {
 
 NotifyFifoWriter::NotifyFifoWriter(std::string path) : path_(std::move(path)) {}
 
@@ -58,4 +58,4 @@ bool NotifyFifoWriter::write(std::string_view line, TimePoint now) {
   return false;
 }
 
-}  // namespace vigil::vrrp
+}  // namespace vigil

@@ -1,4 +1,4 @@
-#include "vrrp/script_runner_spawner.h"
+#include "core/process_spawner.h"
 
 #include <grp.h>
 #include <linux/close_range.h>
@@ -10,7 +10,7 @@
 
 #include "core/posix_event_loop.h"
 
-namespace vigil::vrrp {
+namespace vigil {
 namespace {
 
 // The exit status a child reports when it could not become the script.
@@ -52,4 +52,4 @@ void PosixProcessSpawner::terminate(pid_t pid) {
   }
 }
 
-}  // namespace vigil::vrrp
+}  // namespace vigil

@@ -9,7 +9,7 @@
 #include "core/result.h"
 #include "core/unique_fd.h"
 
-namespace vigil::vrrp {
+namespace vigil {
 
 // Writes notify lines to a FIFO (notify_fifo / vrrp_notify_fifo) without
 // ever blocking: the FIFO is opened O_NONBLOCK, a line that cannot be
@@ -44,4 +44,4 @@ class NotifyFifoWriter {
   RateLimitedLog dropLog_{3, std::chrono::seconds(60)};
 };
 
-}  // namespace vigil::vrrp
+}  // namespace vigil
