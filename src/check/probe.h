@@ -1,0 +1,30 @@
+#pragma once
+
+#include <functional>
+
+#include "check/outcome.h"
+
+// A probe is what a concrete checker does: one attempt against one target
+// (connect, fetch a URL, run a script). Scheduling, retries, thresholds,
+// the attempt's timeout and statistics belong to the checker base
+// (check/checker.h), which owns one Probe per checker.
+namespace vigil::check {
+
+class Probe {
+ public:
+  using Done = std::function<void(ProbeResult)>;
+
+  virtual ~Probe() = default;
+
+  // Starts one attempt. `done` runs exactly once, on the loop, after start()
+  // has returned (never from inside it), unless abort() is called first.
+  // At most one attempt is in flight.
+  virtual void start(Done done) = 0;
+
+  // The checker gave up on the attempt in flight (its timeout elapsed, or
+  // it is stopping): release sockets, kill a script, and never call its
+  // `done`. A no-op when nothing is in flight.
+  virtual void abort() = 0;
+};
+
+}  // namespace vigil::check

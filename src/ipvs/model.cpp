@@ -1,0 +1,1 @@
+// The IPVS service model (model.h) lands with the reconcile work.
