@@ -8,10 +8,10 @@ VIGIL_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-rt-14-dev clang-format clang-tidy
   libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
-  libcurl4-openssl-dev libssl-dev libsystemd-dev
+  libcurl4-openssl-dev libssl-dev libsystemd-dev libpcre2-dev
   libgtest-dev libgmock-dev googletest
   nlohmann-json3-dev libfmt-dev
-  iproute2 procps psmisc time
+  iproute2 procps psmisc time nftables ethtool python3 openssl
   keepalived
 )
 
