@@ -1,0 +1,165 @@
+#include "check/checker.h"
+
+#include <fmt/chrono.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "core/log.h"
+
+namespace vigil::check {
+
+uint64_t CheckerCounters::total() const {
+  return std::accumulate(outcomes.begin(), outcomes.end(), uint64_t{0});
+}
+
+Checker::RandomSource Checker::defaultRandom() {
+  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  return [engine](Duration max) {
+    if (max <= Duration::zero()) {
+      return Duration::zero();
+    }
+    std::uniform_int_distribution<Duration::rep> pick(0, max.count());
+    return Duration(pick(*engine));
+  };
+}
+
+Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration attemptTimeout,
+                 std::unique_ptr<Probe> probe, RandomSource random, std::string name)
+    : loop_(loop),
+      base_(base),
+      attemptTimeout_(attemptTimeout),
+      probe_(std::move(probe)),
+      random_(random ? std::move(random) : defaultRandom()),
+      name_(std::move(name)),
+      nextTimer_(loop.createTimer([this] { attempt(); })),
+      timeoutTimer_(loop.createTimer([this] { timedOut(); })),
+      up_(!base.alpha) {}
+
+Checker::~Checker() { stop(); }
+
+void Checker::start() {
+  if (running_) {
+    return;
+  }
+  running_ = true;
+  Duration warmup = base_.warmup > Duration::zero() ? random_(base_.warmup) : Duration::zero();
+  nextTimer_->armAfter(std::clamp(warmup, Duration::zero(), base_.warmup));
+}
+
+void Checker::stop() {
+  if (!running_) {
+    return;
+  }
+  running_ = false;
+  nextTimer_->cancel();
+  timeoutTimer_->cancel();
+  ++generation_;
+  if (inFlight_) {
+    inFlight_ = false;
+    probe_->abort();
+  }
+}
+
+void Checker::attempt() {
+  inFlight_ = true;
+  ++counters_.attempts;
+  attemptStart_ = loop_.now();
+  uint64_t generation = ++generation_;
+  timeoutTimer_->armAfter(attemptTimeout_);
+  probe_->start(
+      [this, generation](ProbeResult result) { finished(generation, std::move(result)); });
+}
+
+void Checker::finished(uint64_t generation, ProbeResult result) {
+  if (generation != generation_ || !inFlight_) {
+    return;  // an attempt we already gave up on
+  }
+  inFlight_ = false;
+  timeoutTimer_->cancel();
+  record(result);
+}
+
+void Checker::timedOut() {
+  if (!inFlight_) {
+    return;
+  }
+  inFlight_ = false;
+  ++generation_;
+  probe_->abort();
+  ProbeResult result;
+  result.outcome = Outcome::Timeout;
+  result.detail =
+      fmt::format("no answer within {}",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(attemptTimeout_));
+  record(result);
+}
+
+void Checker::record(ProbeResult& result) {
+  ++counters_.outcomes[static_cast<size_t>(result.outcome)];
+  lastDuration_ = loop_.now() - attemptStart_;
+  lastResult_ = result;
+  if (result.up()) {
+    onSuccess(result);
+  } else {
+    onFailure(result);
+  }
+}
+
+void Checker::onSuccess(const ProbeResult& result) {
+  failures_ = 0;
+  std::optional<uint32_t> previousWeight = weight_;
+  if (result.weight) {
+    weight_ = result.weight;
+  }
+  if (!up_) {
+    up_ = true;
+    ++counters_.upTransitions;
+    log(LogLevel::Info, "{}: up", name_);
+    notify(CheckerEvent::Kind::Up, result);
+  } else if (weight_ != previousWeight) {
+    notify(CheckerEvent::Kind::WeightChanged, result);
+  }
+  scheduleNext(base_.delayLoop);
+}
+
+void Checker::onFailure(const ProbeResult& result) {
+  if (!up_) {
+    if (base_.logAllFailures) {
+      log(LogLevel::Info, "{}: still down: {} ({})", name_, toString(result.outcome),
+          result.detail);
+    }
+    scheduleNext(base_.delayLoop);
+    return;
+  }
+  ++failures_;
+  if (failures_ <= base_.retry) {
+    if (base_.logAllFailures) {
+      log(LogLevel::Info, "{}: failed: {} ({}), retry {} of {}", name_, toString(result.outcome),
+          result.detail, failures_, base_.retry);
+    }
+    scheduleNext(base_.delayBeforeRetry);
+    return;
+  }
+  failures_ = 0;
+  up_ = false;
+  ++counters_.downTransitions;
+  log(LogLevel::Warning, "{}: down: {} ({})", name_, toString(result.outcome), result.detail);
+  notify(CheckerEvent::Kind::Down, result);
+  scheduleNext(base_.delayLoop);
+}
+
+void Checker::notify(CheckerEvent::Kind kind, const ProbeResult& cause) {
+  if (listener_) {
+    listener_(CheckerEvent{kind, up_, weight_, cause});
+  }
+}
+
+void Checker::scheduleNext(Duration delay) {
+  if (running_) {  // the listener may have stopped us
+    nextTimer_->armAfter(delay);
+  }
+}
+
+}  // namespace vigil::check

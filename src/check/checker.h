@@ -1,0 +1,136 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "check/outcome.h"
+#include "check/probe.h"
+#include "config/model_lvs.h"
+#include "core/clock.h"
+#include "core/event_loop.h"
+
+// The one checker base (DESIGN.md "Checkers"): it owns when probes run and
+// what their results mean, so every checker type gets the same rules:
+//
+//  - warmup: the first attempt waits a random time in [0, warmup];
+//  - delay_loop between attempts while the state is settled;
+//  - the attempt timeout (connect_timeout, or misc_timeout for MISC_CHECK):
+//    an attempt still running then is aborted and counts as Timeout;
+//  - retry / delay_before_retry: a failure while up is retried `retry`
+//    times, delay_before_retry apart, before the checker goes down; a
+//    success in between forgets the failures;
+//  - a down checker goes up on its first success (keepalived does the same);
+//  - alpha: start down; otherwise start up;
+//  - misc_dynamic weights: a success carrying a weight sets it;
+//  - counters per Outcome and the last attempt's duration.
+namespace vigil::check {
+
+struct CheckerCounters {
+  std::array<uint64_t, kOutcomeCount> outcomes{};  // indexed by Outcome
+  uint64_t attempts = 0;                           // started
+  uint64_t upTransitions = 0;
+  uint64_t downTransitions = 0;
+
+  uint64_t count(Outcome outcome) const { return outcomes[static_cast<size_t>(outcome)]; }
+  uint64_t total() const;  // finished attempts
+  uint64_t failures() const { return total() - count(Outcome::Up); }
+};
+
+// What a listener hears: the state after the change and the result that
+// caused it.
+struct CheckerEvent {
+  enum class Kind : uint8_t {
+    Up,             // was down, now up
+    Down,           // was up, now down (retries exhausted)
+    WeightChanged,  // still up; a success asked for a different weight
+  };
+  Kind kind = Kind::Up;
+  bool up = false;
+  std::optional<uint32_t> weight;  // the dynamic weight now; unset: configured
+  ProbeResult cause;
+};
+
+class Checker {
+ public:
+  using Listener = std::function<void(const CheckerEvent&)>;
+  // Returns a duration uniformly distributed in [0, max]. Injected so tests
+  // choose the warmup delay.
+  using RandomSource = std::function<Duration(Duration max)>;
+
+  // `attemptTimeout`: connect_timeout, or misc_timeout for MISC_CHECK (see
+  // check/probe_factory.h attemptTimeout()). `name` prefixes log lines
+  // ("TCP_CHECK [10.0.0.2]:80"). An empty `random` uses a seeded engine.
+  Checker(EventLoop& loop, const config::CheckerBase& base, Duration attemptTimeout,
+          std::unique_ptr<Probe> probe, RandomSource random = {}, std::string name = {});
+  ~Checker();
+  Checker(const Checker&) = delete;
+  Checker& operator=(const Checker&) = delete;
+
+  // Schedules the first attempt after the warmup delay. Starting a running
+  // checker does nothing.
+  void start();
+  // Cancels timers and aborts an attempt in flight; the state is kept.
+  // start() may be called again later (warmup applies again).
+  void stop();
+  bool running() const { return running_; }
+
+  bool up() const { return up_; }
+  // The weight the last weighted success asked for (MISC_CHECK with
+  // misc_dynamic); unset: the real server's configured weight applies.
+  std::optional<uint32_t> weight() const { return weight_; }
+  const CheckerCounters& counters() const { return counters_; }
+  // How long the last finished attempt took (a timeout counts its full
+  // length); unset before the first one.
+  std::optional<Duration> lastDuration() const { return lastDuration_; }
+  const std::optional<ProbeResult>& lastResult() const { return lastResult_; }
+  // Consecutive failures since the last success or state change.
+  uint32_t pendingFailures() const { return failures_; }
+  const config::CheckerBase& config() const { return base_; }
+  const std::string& name() const { return name_; }
+
+  // Called on every state or weight change, on the loop. The listener may
+  // stop() the checker but must not destroy it from inside the call.
+  void setListener(Listener listener) { listener_ = std::move(listener); }
+
+  // A RandomSource backed by a std::mt19937_64 seeded from random_device.
+  static RandomSource defaultRandom();
+
+ private:
+  void attempt();
+  void finished(uint64_t generation, ProbeResult result);
+  void timedOut();
+  void record(ProbeResult& result);
+  void onSuccess(const ProbeResult& result);
+  void onFailure(const ProbeResult& result);
+  void notify(CheckerEvent::Kind kind, const ProbeResult& cause);
+  void scheduleNext(Duration delay);
+
+  EventLoop& loop_;
+  config::CheckerBase base_;
+  Duration attemptTimeout_;
+  std::unique_ptr<Probe> probe_;
+  RandomSource random_;
+  std::string name_;
+  Listener listener_;
+  std::unique_ptr<Timer> nextTimer_;
+  std::unique_ptr<Timer> timeoutTimer_;
+
+  bool running_ = false;
+  bool inFlight_ = false;
+  // Bumped per attempt and on stop, so a late `done` from an aborted
+  // attempt is recognised and dropped.
+  uint64_t generation_ = 0;
+  TimePoint attemptStart_{};
+  bool up_ = true;
+  std::optional<uint32_t> weight_;
+  uint32_t failures_ = 0;
+  CheckerCounters counters_;
+  std::optional<Duration> lastDuration_;
+  std::optional<ProbeResult> lastResult_;
+};
+
+}  // namespace vigil::check
