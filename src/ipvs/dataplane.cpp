@@ -1,0 +1,47 @@
+#include "ipvs/dataplane.h"
+
+#include "ipvs/reconcile.h"
+
+namespace vigil::ipvs {
+namespace {
+
+Status firstFailure(const std::vector<OpFailure>& failures) {
+  if (failures.empty()) {
+    return {};
+  }
+  Error error = failures.front().error;
+  if (failures.size() > 1) {
+    error.message += " (and " + std::to_string(failures.size() - 1) + " more failed ops)";
+  }
+  return error;
+}
+
+}  // namespace
+
+Status ApplyReport::status() const { return firstFailure(failures); }
+
+Status SyncReport::status() const {
+  if (!readStatus.ok()) {
+    return readStatus;
+  }
+  return firstFailure(failures);
+}
+
+SyncReport sync(Dataplane& dataplane, const IpvsState& desired) {
+  SyncReport report;
+  Result<IpvsState> current = dataplane.read();
+  if (!current.ok()) {
+    report.readStatus = current.error();
+    return report;
+  }
+  std::vector<Op> ops = reconcile(desired, *current);
+  if (ops.empty()) {
+    return report;
+  }
+  ApplyReport applied = dataplane.apply(ops);
+  report.opsIssued = applied.attempted;
+  report.failures = std::move(applied.failures);
+  return report;
+}
+
+}  // namespace vigil::ipvs
