@@ -1,0 +1,312 @@
+#include "check/http_fetch.h"
+
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/log.h"
+
+namespace vigil::check {
+
+namespace {
+
+// Large enough for any real header block; a server that streams headers
+// forever is cut off by the attempt's timeout, not by our memory.
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+
+// The User-Agent keepalived's checkers send, so servers that keep health
+// checks out of their access logs by agent keep doing so.
+constexpr const char* kUserAgent = "KeepAliveClient";
+
+bool isTlsFailure(CURLcode code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Outcome classifyCode(CURLcode code, long osErrno) {
+  if (code == CURLE_OK) {
+    return Outcome::Up;
+  }
+  if (isTlsFailure(code)) {
+    return Outcome::TlsError;
+  }
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return Outcome::Timeout;
+    case CURLE_COULDNT_CONNECT:
+      if (osErrno == ECONNREFUSED) {
+        return Outcome::Refused;
+      }
+      return osErrno == ETIMEDOUT ? Outcome::Timeout : Outcome::NetworkError;
+    case CURLE_GOT_NOTHING:  // accepted, then closed without a response
+      return Outcome::Refused;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return osErrno == ECONNRESET || osErrno == EPIPE ? Outcome::Refused : Outcome::NetworkError;
+    default:
+      return Outcome::NetworkError;
+  }
+}
+
+std::string addressLiteral(const IpAddress& address) {
+  return address.isV6() ? "[" + address.toString() + "]" : address.toString();
+}
+
+long curlHttpVersion(config::HttpProtocol protocol) {
+  switch (protocol) {
+    case config::HttpProtocol::Http11:
+    case config::HttpProtocol::Http11KeepAlive:
+      return CURL_HTTP_VERSION_1_1;
+    default:
+      return CURL_HTTP_VERSION_1_0;
+  }
+}
+
+// The Connection header each http_protocol sends; null: none. HTTP/1.1
+// without K closes, as keepalived's 1.1 does.
+const char* connectionHeader(config::HttpProtocol protocol) {
+  switch (protocol) {
+    case config::HttpProtocol::Http10Close:
+    case config::HttpProtocol::Http11:
+      return "Connection: close";
+    case config::HttpProtocol::Http10KeepAlive:
+      return "Connection: keep-alive";
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+ProbeResult classifyTransport(CURLcode code, long osErrno, const std::string& curlMessage) {
+  ProbeResult result;
+  result.outcome = classifyCode(code, osErrno);
+  if (code != CURLE_OK) {
+    result.detail = curlMessage.empty() ? curl_easy_strerror(code) : curlMessage;
+    if (osErrno != 0 &&
+        result.detail.find(std::strerror(static_cast<int>(osErrno))) == std::string::npos) {
+      result.detail += std::string(" (") + std::strerror(static_cast<int>(osErrno)) + ")";
+    }
+  }
+  return result;
+}
+
+HttpFetch::HttpFetch(CurlMulti& multi) : multi_(multi), easy_(curl_easy_init()) {}
+
+HttpFetch::~HttpFetch() {
+  abort();
+  if (easy_ != nullptr) {
+    curl_easy_cleanup(easy_);
+  }
+  curl_slist_free_all(headerList_);
+  curl_slist_free_all(connectTo_);
+}
+
+Status HttpFetch::start(const HttpRequest& request, Done done) {
+  abort();
+  if (easy_ == nullptr) {
+    return Error{0, "curl_easy_init failed"};
+  }
+  if (Status configured = configure(request); !configured) {
+    return configured;
+  }
+  response_ = HttpResponse{};
+  socketError_.clear();
+  errorBuffer_.assign(CURL_ERROR_SIZE, '\0');
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errorBuffer_.data());
+  if (Status added = multi_.add(easy_, [this](CURLcode code) { finish(code); }); !added) {
+    return added;
+  }
+  done_ = std::move(done);
+  inFlight_ = true;
+  return {};
+}
+
+void HttpFetch::abort() {
+  if (inFlight_) {
+    multi_.remove(easy_);
+    inFlight_ = false;
+    done_ = nullptr;
+  }
+}
+
+Status HttpFetch::configure(const HttpRequest& request) {
+  curl_easy_reset(easy_);
+  // curl keeps pointers to both lists for the transfer's lifetime.
+  curl_slist_free_all(headerList_);
+  headerList_ = nullptr;
+  curl_slist_free_all(connectTo_);
+  connectTo_ = nullptr;
+  target_ = request.target;
+  maxBody_ = request.maxBody;
+
+  // With an SNI name the URL carries that name (curl sends SNI for the
+  // URL's host, and verifies the certificate against it) and CONNECT_TO
+  // points it at the target; without, the URL is the address itself, for
+  // which curl neither resolves nor sends SNI.
+  std::string address = addressLiteral(request.target.address);
+  std::string port = std::to_string(request.target.port);
+  bool named = request.tls && !request.sniName.empty();
+  std::string urlHost = named ? request.sniName : address;
+  std::string path = request.path.starts_with('/') ? request.path : "/" + request.path;
+  std::string url = std::string(request.tls ? "https://" : "http://") + urlHost + ":" + port + path;
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  if (named) {
+    std::string connectTo = urlHost + ":" + port + ":" + address + ":" + port;
+    connectTo_ = curl_slist_append(connectTo_, connectTo.c_str());
+    curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connectTo_);
+  }
+  if (!request.host.empty()) {
+    headerList_ = curl_slist_append(headerList_, ("Host: " + request.host).c_str());
+  }
+  if (const char* connection = connectionHeader(request.protocol)) {
+    headerList_ = curl_slist_append(headerList_, connection);
+  }
+  curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headerList_);
+  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, curlHttpVersion(request.protocol));
+  curl_easy_setopt(easy_, CURLOPT_USERAGENT, kUserAgent);
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never http_proxy from the environment
+  curl_easy_setopt(easy_, CURLOPT_PATH_AS_IS, 1L);
+  // The digest covers the bytes as sent, as keepalived's does.
+  curl_easy_setopt(easy_, CURLOPT_HTTP_TRANSFER_DECODING, 0L);
+  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, request.tls ? "https" : "http");
+  if (request.timeout.count() > 0) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(request.timeout).count();
+    curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(ms, 1)));
+  }
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpFetch::onBody);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &HttpFetch::onHeader);
+  curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+  if (!request.target.bindAddress.empty()) {
+    std::string interface = "host!" + request.target.bindAddress.toString();
+    curl_easy_setopt(easy_, CURLOPT_INTERFACE, interface.c_str());
+  }
+  if (request.target.bindPort != 0) {
+    curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(request.target.bindPort));
+    curl_easy_setopt(easy_, CURLOPT_LOCALPORTRANGE, 1L);
+  }
+  if (request.target.fwmark != 0 || !request.target.bindInterface.empty()) {
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &HttpFetch::onSocketOptions);
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
+  }
+  if (request.tls) {
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, request.verifyCertificate ? 1L : 0L);
+    // The name is checked only when there is one: a bare address is
+    // verified by its chain alone.
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, request.verifyCertificate && named ? 2L : 0L);
+    if (request.ssl) {
+      const config::SslContext& ssl = *request.ssl;
+      if (!ssl.caFile.empty()) {
+        curl_easy_setopt(easy_, CURLOPT_CAINFO, ssl.caFile.c_str());
+      }
+      if (!ssl.certificateFile.empty()) {
+        curl_easy_setopt(easy_, CURLOPT_SSLCERT, ssl.certificateFile.c_str());
+      }
+      if (!ssl.keyFile.empty()) {
+        curl_easy_setopt(easy_, CURLOPT_SSLKEY, ssl.keyFile.c_str());
+      }
+      if (!ssl.password.empty()) {
+        curl_easy_setopt(easy_, CURLOPT_KEYPASSWD, ssl.password.c_str());
+      }
+    }
+  }
+  return {};
+}
+
+size_t HttpFetch::onBody(char* data, size_t size, size_t count, void* self) {
+  auto* fetch = static_cast<HttpFetch*>(self);
+  size_t length = size * count;
+  std::string& body = fetch->response_.body;
+  size_t room = fetch->maxBody_ - std::min(fetch->maxBody_, body.size());
+  if (length > room) {
+    body.append(data, room);
+    fetch->response_.truncated = true;
+    return CURL_WRITEFUNC_ERROR;  // stop reading: finish() judges what arrived
+  }
+  body.append(data, length);
+  return length;
+}
+
+size_t HttpFetch::onHeader(char* data, size_t size, size_t count, void* self) {
+  auto* fetch = static_cast<HttpFetch*>(self);
+  size_t length = size * count;
+  std::string_view line(data, length);
+  std::string& headers = fetch->response_.headers;
+  if (line.starts_with("HTTP/")) {
+    headers.clear();  // a new response (after a 1xx): keep the final one
+  }
+  if (headers.size() + length <= kMaxHeaderBytes) {
+    headers.append(line);
+  }
+  return length;
+}
+
+int HttpFetch::onSocketOptions(void* self, curl_socket_t fd, curlsocktype purpose) {
+  auto* fetch = static_cast<HttpFetch*>(self);
+  if (purpose != CURLSOCKTYPE_IPCXN) {
+    return CURL_SOCKOPT_OK;
+  }
+  const config::ProbeTarget& target = fetch->target_;
+  if (target.fwmark != 0) {
+    uint32_t mark = target.fwmark;
+    if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) != 0) {
+      fetch->socketError_ = errnoError("setsockopt(SO_MARK)").describe();
+      return CURL_SOCKOPT_ERROR;
+    }
+  }
+  if (!target.bindInterface.empty()) {
+    std::string_view name = target.bindInterface.view();
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.data(),
+                   static_cast<socklen_t>(name.size())) != 0) {
+      fetch->socketError_ = errnoError("bind_if " + std::string(name)).describe();
+      return CURL_SOCKOPT_ERROR;
+    }
+  }
+  return CURL_SOCKOPT_OK;
+}
+
+void HttpFetch::finish(CURLcode code) {
+  inFlight_ = false;
+  long status = 0;
+  long osErrno = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &osErrno);
+  // Our own stop at kMaxBodyBytes is not a failure.
+  if (code == CURLE_WRITE_ERROR && response_.truncated) {
+    code = CURLE_OK;
+  }
+  response_.transport = classifyTransport(code, osErrno, errorBuffer_.c_str());
+  if (!socketError_.empty()) {
+    response_.transport.outcome = Outcome::NetworkError;
+    response_.transport.detail = socketError_;
+  }
+  response_.status = status;
+  Done done = std::move(done_);
+  done_ = nullptr;
+  if (done) {
+    done(std::move(response_));
+  }
+}
+
+}  // namespace vigil::check

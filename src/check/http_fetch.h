@@ -1,0 +1,87 @@
+#pragma once
+
+#include <curl/curl.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "check/curl_multi.h"
+#include "check/outcome.h"
+#include "config/model_lvs.h"
+#include "core/clock.h"
+#include "core/result.h"
+
+// One GET of one URL over a CurlMulti, as HTTP_GET / SSL_GET and
+// `vigilctl genhash` do it: connect straight to the target address (never
+// through a resolver or a proxy), send the Host header and protocol line
+// keepalived would, and keep at most kMaxBodyBytes of the body.
+namespace vigil::check {
+
+// keepalived reads the whole body for its digest; an endless or huge body
+// would hold a probe's memory for as long as the server keeps sending, so
+// we stop reading here and judge what arrived (HttpResponse::truncated).
+inline constexpr size_t kMaxBodyBytes = 1024 * 1024;
+
+struct HttpRequest {
+  config::ProbeTarget target;
+  std::string path = "/";
+  std::string host;  // the Host header; empty: the target address (and port)
+  config::HttpProtocol protocol = config::HttpProtocol::Http10;
+  bool tls = false;
+  std::string sniName;  // TLS only; empty: no SNI
+  bool verifyCertificate = false;
+  std::shared_ptr<const config::SslContext> ssl;  // CA, client certificate; may be null
+  Duration timeout{};                             // whole transfer; 0: none
+  size_t maxBody = kMaxBodyBytes;
+};
+
+struct HttpResponse {
+  // Up when a response arrived (whatever its status); otherwise why not.
+  ProbeResult transport;
+  long status = 0;
+  std::string headers;  // as received, status line included
+  std::string body;     // at most maxBody bytes, transfer coding left as sent
+  bool truncated = false;
+};
+
+// What a curl code means for a probe (errno: CURLINFO_OS_ERRNO).
+ProbeResult classifyTransport(CURLcode code, long osErrno, const std::string& curlMessage);
+
+class HttpFetch {
+ public:
+  using Done = std::function<void(HttpResponse)>;
+
+  explicit HttpFetch(CurlMulti& multi);
+  ~HttpFetch();
+  HttpFetch(const HttpFetch&) = delete;
+  HttpFetch& operator=(const HttpFetch&) = delete;
+
+  // Starts the GET; `done` runs later on the loop, exactly once, unless
+  // abort() comes first. Fails (and never calls done) when curl refuses the
+  // request.
+  Status start(const HttpRequest& request, Done done);
+  void abort();
+  bool inFlight() const { return inFlight_; }
+
+ private:
+  static size_t onBody(char* data, size_t size, size_t count, void* self);
+  static size_t onHeader(char* data, size_t size, size_t count, void* self);
+  static int onSocketOptions(void* self, curl_socket_t fd, curlsocktype purpose);
+  Status configure(const HttpRequest& request);
+  void finish(CURLcode code);
+
+  CurlMulti& multi_;
+  CURL* easy_ = nullptr;
+  curl_slist* headerList_ = nullptr;
+  curl_slist* connectTo_ = nullptr;
+  config::ProbeTarget target_;
+  size_t maxBody_ = kMaxBodyBytes;
+  HttpResponse response_;
+  std::string errorBuffer_;
+  std::string socketError_;  // set when bind_if / fwmark could not be applied
+  Done done_;
+  bool inFlight_ = false;
+};
+
+}  // namespace vigil::check

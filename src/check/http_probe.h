@@ -1,0 +1,64 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "check/curl_multi.h"
+#include "check/http_fetch.h"
+#include "check/http_regex.h"
+#include "check/probe.h"
+#include "config/model_lvs.h"
+#include "core/event_loop.h"
+
+// HTTP_GET and SSL_GET: one attempt fetches every url { } in order over the
+// worker's CurlMulti and passes only if each one does. A url fails on its
+// status (BadStatus), then its digest (DigestMismatch), then its regex
+// (RegexMismatch); transport failures are Refused, Timeout, NetworkError or
+// TlsError. The first failing url ends the attempt.
+namespace vigil::check {
+
+// The verdict on one response that arrived (response.transport is Up).
+// `regex` is the url's compiled regex, or null when it has none.
+ProbeResult judgeResponse(const config::HttpUrl& url, const HttpResponse& response,
+                          const HttpRegexMatcher* regex);
+
+// What HTTP_GET / SSL_GET send for one url: Host is the url's virtualhost
+// or "address:port"; SNI (SSL_GET with enable_sni) is sni_name, else the
+// virtualhost.
+HttpRequest requestFor(const config::Checker& checker, const config::HttpCheck& http,
+                       const config::HttpUrl& url, std::shared_ptr<const config::SslContext> ssl);
+
+class HttpProbe final : public Probe {
+ public:
+  // `checker` must hold an HttpCheck. `ssl` is the global SSL { } block
+  // (null: the library's defaults); only SSL_GET uses it.
+  HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti& multi,
+            std::shared_ptr<const config::SslContext> ssl);
+
+  void start(Done done) override;
+  void abort() override;
+
+ private:
+  void fetchUrl(size_t index);
+  void onResponse(size_t index, HttpResponse response);
+  void complete(ProbeResult result);
+
+  EventLoop& loop_;
+  config::Checker checker_;
+  const config::HttpCheck& http_;  // inside checker_.probe
+  std::shared_ptr<const config::SslContext> ssl_;
+  HttpFetch fetch_;
+  // Per url: its compiled regex (null: none, or it failed to compile, in
+  // which case regexErrors_ says why and the url fails as Internal).
+  std::vector<std::shared_ptr<const HttpRegexMatcher>> regexes_;
+  std::vector<std::string> regexErrors_;
+  Done done_;
+  // Bumped by every start() and abort(), so a result posted for an attempt
+  // that was aborted is dropped.
+  uint64_t attempt_ = 0;
+  // Expires with the probe: a posted result never reaches a dead probe.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace vigil::check
