@@ -1,0 +1,44 @@
+#include "check/desired_state.h"
+
+#include "ipvs/expand.h"
+
+namespace vigil::check {
+
+ipvs::ServiceEntry desiredEntry(const config::VirtualServer& vs, const ServiceState& health) {
+  ipvs::ServiceEntry entry;
+  entry.service = ipvs::serviceFrom(vs);
+  const bool sorryActive = vs.sorryServer && !health.quorumUp();
+  for (size_t i = 0; i < vs.realServers.size(); ++i) {
+    const config::RealServer& rs = vs.realServers[i];
+    const RealServerState& state = health.realServers().at(i);
+    if (state.up() && !sorryActive) {
+      entry.destinations[ipvs::destinationKey(rs)] = ipvs::destinationFrom(rs, state.weight());
+    } else if (rs.inhibitOnFailure) {
+      entry.destinations[ipvs::destinationKey(rs)] = ipvs::destinationFrom(rs, 0);
+    }
+  }
+  if (vs.sorryServer && (sorryActive || vs.sorryServer->inhibit)) {
+    entry.destinations[ipvs::destinationKey(*vs.sorryServer)] =
+        ipvs::destinationFrom(*vs.sorryServer, sorryActive ? 1 : 0);
+  }
+  return entry;
+}
+
+ipvs::IpvsState desiredState(const config::LvsModel& lvs, const std::vector<ServiceState>& health) {
+  ipvs::IpvsState state;
+  for (size_t i = 0; i < lvs.virtualServers.size() && i < health.size(); ++i) {
+    const config::VirtualServer& vs = lvs.virtualServers[i];
+    ipvs::ServiceEntry entry = desiredEntry(vs, health[i]);
+    for (const ipvs::ServiceKey& key : ipvs::serviceKeys(vs, lvs)) {
+      auto [it, inserted] = state.services.try_emplace(key, entry);
+      if (!inserted) {
+        // Two virtual servers naming one service: the destinations merge,
+        // the first one's scheduler and persistence win.
+        it->second.destinations.insert(entry.destinations.begin(), entry.destinations.end());
+      }
+    }
+  }
+  return state;
+}
+
+}  // namespace vigil::check

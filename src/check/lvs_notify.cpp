@@ -1,0 +1,120 @@
+#include "check/lvs_notify.h"
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+
+#include <cctype>
+
+namespace vigil::check {
+
+std::string describeRealServer(const config::VirtualServer& vs, const config::RealServer& rs) {
+  std::string protocol(config::toString(vs.protocol));
+  for (char& c : protocol) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return fmt::format("[{}]:{}:{}", rs.address.toString(), protocol, rs.port);
+}
+
+std::string realServerFifoLine(const config::VirtualServer& vs, const config::RealServer& rs,
+                               bool up) {
+  return fmt::format("RS {} {} {}", describeRealServer(vs, rs), vs.describe(), up ? "UP" : "DOWN");
+}
+
+std::string serviceFifoLine(const config::VirtualServer& vs, bool up) {
+  return fmt::format("VS {} {}", vs.describe(), up ? "UP" : "DOWN");
+}
+
+LvsNotifier::LvsNotifier(EventLoop& loop, ProcessSpawner* spawner, ScriptPreparer prepare,
+                         const config::GlobalDefs& global)
+    : loop_(loop), spawner_(spawner), prepare_(std::move(prepare)), global_(global) {}
+
+LvsNotifier::~LvsNotifier() {
+  *alive_ = false;
+  for (pid_t pid : fifoScripts_) {
+    spawner_->terminate(pid);
+  }
+}
+
+void LvsNotifier::start(bool startGenericFifoScript) {
+  for (const auto* fifo : {&global_.notifyFifo, &global_.lvsNotifyFifo}) {
+    if (!*fifo || (*fifo)->path.empty()) {
+      continue;
+    }
+    auto writer = std::make_unique<NotifyFifoWriter>((*fifo)->path);
+    if (Status created = writer->create(); !created) {
+      log(LogLevel::Error, "{}", created.error().describe());
+      continue;
+    }
+    const bool generic = fifo == &global_.notifyFifo;
+    if ((*fifo)->script && (startGenericFifoScript || !generic)) {
+      if (auto pid = run(*(*fifo)->script, {(*fifo)->path})) {
+        fifoScripts_.push_back(*pid);
+      }
+    }
+    fifos_.push_back(std::move(writer));
+  }
+}
+
+void LvsNotifier::realServer(const config::VirtualServer& vs, const config::RealServer& rs,
+                             bool up) {
+  const auto& script = up ? rs.notifyUp : rs.notifyDown;
+  if (script) {
+    run(*script);
+  }
+  writeFifos(realServerFifoLine(vs, rs, up));
+}
+
+void LvsNotifier::quorum(const config::VirtualServer& vs, bool up) {
+  const auto& script = up ? vs.quorumUp : vs.quorumDown;
+  if (script) {
+    run(*script);
+  }
+  writeFifos(serviceFifoLine(vs, up));
+}
+
+std::optional<pid_t> LvsNotifier::run(const config::ScriptCommand& command,
+                                      std::vector<std::string> extraArgs) {
+  const auto now = loop_.now().time_since_epoch();
+  auto request = prepare_(command);
+  if (!request) {
+    ++counters_.refused;
+    failureLog_.log(now, LogLevel::Error, "notify '{}' not run: {}", command.command,
+                    request.error().describe());
+    return std::nullopt;
+  }
+  if (spawner_ == nullptr || request->argv.empty()) {
+    ++counters_.spawnErrors;
+    return std::nullopt;
+  }
+  for (std::string& arg : extraArgs) {
+    request->argv.push_back(std::move(arg));
+  }
+  std::weak_ptr<bool> alive = alive_;
+  std::string what = command.command;
+  auto pid = spawner_->spawn(*request, [this, alive, what](const ChildExit& exit) {
+    if (alive.expired() || (WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == 0)) {
+      return;
+    }
+    ++counters_.scriptsFailed;
+    failureLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
+                    "notify '{}' failed (wait status {})", what, exit.status);
+  });
+  if (!pid) {
+    ++counters_.spawnErrors;
+    failureLog_.log(now, LogLevel::Error, "notify '{}': {}", command.command,
+                    pid.error().describe());
+    return std::nullopt;
+  }
+  ++counters_.scriptsStarted;
+  return *pid;
+}
+
+void LvsNotifier::writeFifos(const std::string& line) {
+  for (auto& fifo : fifos_) {
+    if (fifo->write(line, loop_.now())) {
+      ++counters_.fifoLines;
+    }
+  }
+}
+
+}  // namespace vigil::check

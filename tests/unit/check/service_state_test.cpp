@@ -1,0 +1,169 @@
+#include "check/service_state.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "config/loader.h"
+
+namespace vigil::check {
+namespace {
+
+using Kind = HealthEvent::Kind;
+
+// A configuration's first virtual server; the LoadResult keeps it alive.
+struct Loaded {
+  config::LoadResult result;
+  const config::VirtualServer& vs() const { return result.config->lvs.virtualServers.at(0); }
+};
+
+Loaded load(const std::string& vsBody) {
+  Loaded l{config::loadConfigText("t.conf", "virtual_server 10.0.0.100 80 {\n" + vsBody + "\n}\n",
+                                  config::LoadOptions{})};
+  EXPECT_NE(l.result.config, nullptr);
+  return l;
+}
+
+// Real servers 10.0.0.N (N = 1..count) of weight `weight`, one TCP_CHECK each.
+std::string servers(int count, int weight, const std::string& extra = "") {
+  std::string text;
+  for (int i = 1; i <= count; ++i) {
+    text += "real_server 10.0.0." + std::to_string(i) + " 80 { weight " + std::to_string(weight) +
+            "\n" + extra + " TCP_CHECK { connect_timeout 1 } }\n";
+  }
+  return text;
+}
+
+TEST(RealServerStateTest, UpOnlyWhenEveryCheckerIsUp) {
+  RealServerState rs(5, {true, true});
+  EXPECT_TRUE(rs.up());
+  EXPECT_TRUE(rs.setChecker(0, false));
+  EXPECT_FALSE(rs.up());
+  EXPECT_FALSE(rs.setChecker(1, false));  // still down: no change
+  EXPECT_FALSE(rs.setChecker(0, true));   // checker 1 is still down
+  EXPECT_TRUE(rs.setChecker(1, true));
+  EXPECT_TRUE(rs.up());
+}
+
+TEST(RealServerStateTest, WithoutCheckersAlwaysUp) {
+  RealServerState rs(3, {});
+  EXPECT_TRUE(rs.up());
+  EXPECT_EQ(rs.weight(), 3u);
+}
+
+TEST(RealServerStateTest, MiscDynamicWeightReplacesConfiguredWeight) {
+  RealServerState rs(10, {true});
+  EXPECT_TRUE(rs.setDynamicWeight(0, 253));  // exit code 255
+  EXPECT_EQ(rs.weight(), 253u);
+  EXPECT_FALSE(rs.setDynamicWeight(0, 253));
+  EXPECT_TRUE(rs.setDynamicWeight(0, std::nullopt));
+  EXPECT_EQ(rs.weight(), 10u);
+}
+
+TEST(RealServerStateTest, TwoDynamicCheckersAddTheirAdjustments) {
+  // keepalived: each dynamic checker moves the weight by (w - configured).
+  RealServerState rs(10, {true, true});
+  rs.setDynamicWeight(0, 15);  // +5
+  rs.setDynamicWeight(1, 2);   // -8
+  EXPECT_EQ(rs.weight(), 7u);
+  rs.setDynamicWeight(1, 0);  // -10: 10 + 5 - 10
+  EXPECT_EQ(rs.weight(), 5u);
+}
+
+TEST(RealServerStateTest, NegativeSumClampsToZero) {
+  RealServerState rs(10, {true, true});
+  rs.setDynamicWeight(0, 0);
+  rs.setDynamicWeight(1, 0);
+  EXPECT_EQ(rs.weight(), 0u);
+}
+
+TEST(ServiceStateTest, StartsWithQuorumWhenServersAreUp) {
+  Loaded l = load(servers(2, 1));
+  ServiceState s(l.vs());
+  EXPECT_TRUE(s.quorumUp());
+  EXPECT_EQ(s.liveWeight(), 2u);
+}
+
+TEST(ServiceStateTest, AlphaStartsCheckersDownAndQuorumLost) {
+  Loaded l = load("alpha\n" + servers(2, 1));
+  ServiceState s(l.vs());
+  EXPECT_FALSE(s.realServers()[0].up());
+  EXPECT_FALSE(s.quorumUp());
+  EXPECT_EQ(s.setChecker(0, 0, true),
+            (std::vector<HealthEvent>{{Kind::RealServerUp, 0}, {Kind::QuorumUp, 0}}));
+}
+
+TEST(ServiceStateTest, LosingTheLastServerLosesDefaultQuorum) {
+  Loaded l = load(servers(2, 1));
+  ServiceState s(l.vs());
+  EXPECT_EQ(s.setChecker(0, 0, false), (std::vector<HealthEvent>{{Kind::RealServerDown, 0}}));
+  EXPECT_EQ(s.setChecker(1, 0, false),
+            (std::vector<HealthEvent>{{Kind::RealServerDown, 1}, {Kind::QuorumDown, 0}}));
+  EXPECT_EQ(s.setChecker(1, 0, true),
+            (std::vector<HealthEvent>{{Kind::RealServerUp, 1}, {Kind::QuorumUp, 0}}));
+}
+
+TEST(ServiceStateTest, QuorumWithHysteresisIsADeadBand) {
+  // Five servers of weight 1, quorum 3, hysteresis 1: lost below 2, regained at 4.
+  Loaded l = load("quorum 3\nhysteresis 1\n" + servers(5, 1));
+  ServiceState s(l.vs());
+  ASSERT_TRUE(s.quorumUp());
+  s.setChecker(0, 0, false);
+  s.setChecker(1, 0, false);  // live 3
+  EXPECT_TRUE(s.quorumUp());
+  EXPECT_TRUE(s.setChecker(2, 0, false).size() == 1);  // live 2 = quorum - hysteresis: kept
+  EXPECT_TRUE(s.quorumUp());
+  EXPECT_EQ(s.setChecker(3, 0, false).back(), (HealthEvent{Kind::QuorumDown, 0}));  // live 1
+  EXPECT_FALSE(s.quorumUp());
+  s.setChecker(3, 0, true);  // live 2
+  s.setChecker(2, 0, true);  // live 3 = quorum: not yet
+  EXPECT_FALSE(s.quorumUp());
+  EXPECT_EQ(s.setChecker(1, 0, true).back(), (HealthEvent{Kind::QuorumUp, 0}));  // live 4
+  EXPECT_TRUE(s.quorumUp());
+}
+
+TEST(ServiceStateTest, DynamicWeightMovesTheQuorumButNotTheServer) {
+  Loaded l =
+      load("quorum 10\n" + std::string("real_server 10.0.0.1 80 { weight 10\n"
+                                       " MISC_CHECK { misc_path /bin/true\n misc_dynamic } }\n"));
+  ServiceState s(l.vs());
+  ASSERT_TRUE(s.quorumUp());
+  EXPECT_EQ(s.setDynamicWeight(0, 0, 4), (std::vector<HealthEvent>{{Kind::QuorumDown, 0}}));
+  EXPECT_TRUE(s.realServers()[0].up());
+  EXPECT_EQ(s.liveWeight(), 4u);
+  EXPECT_EQ(s.setDynamicWeight(0, 0, 12), (std::vector<HealthEvent>{{Kind::QuorumUp, 0}}));
+}
+
+TEST(ServiceStateTest, OmegaShutdownReportsUpServersAndQuorumDown) {
+  Loaded l = load(servers(2, 1));
+  ServiceState s(l.vs());
+  s.setChecker(1, 0, false);
+  EXPECT_EQ(s.shutdownEvents(),
+            (std::vector<HealthEvent>{{Kind::RealServerDown, 0}, {Kind::QuorumDown, 0}}));
+}
+
+TEST(ServiceStateTest, CurrentEventsDescribeEveryServerAndTheQuorum) {
+  Loaded l = load(servers(2, 1));
+  ServiceState s(l.vs());
+  s.setChecker(0, 0, false);
+  EXPECT_EQ(s.currentEvents(),
+            (std::vector<HealthEvent>{
+                {Kind::RealServerDown, 0}, {Kind::RealServerUp, 1}, {Kind::QuorumUp, 0}}));
+}
+
+TEST(ServiceStateTest, ReloadKeepsHealthAndReevaluatesAgainstTheOldQuorum) {
+  Loaded l = load(servers(2, 1));
+  ServiceState before(l.vs());
+  before.setChecker(0, 0, false);
+  before.setChecker(1, 0, false);
+  ASSERT_FALSE(before.quorumUp());
+  ServiceState after(l.vs());
+  after.adoptHealth(0, before.realServers()[0]);
+  after.adoptHealth(1, before.realServers()[1]);
+  EXPECT_TRUE(after.reevaluateQuorum(before.quorumUp()).empty());
+  EXPECT_FALSE(after.quorumUp());
+  EXPECT_FALSE(after.realServers()[0].up());
+}
+
+}  // namespace
+}  // namespace vigil::check
