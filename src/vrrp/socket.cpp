@@ -67,6 +67,20 @@ Status configureIpv6(int fd, unsigned ifindex, const std::vector<IpAddress>& gro
   return {};
 }
 
+Result<UniqueFd> openRaw(int family, int protocol, const std::string& interface, unsigned ifindex,
+                         const std::vector<IpAddress>& groups) {
+  UniqueFd fd(::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
+  if (!fd) return errnoError(protocol == kIpProtoAh ? "raw AH socket" : "raw VRRP socket");
+  if (!interface.empty() && ::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
+                                         static_cast<socklen_t>(interface.size())) != 0) {
+    return errnoError("SO_BINDTODEVICE " + interface);
+  }
+  Status configured = family == AF_INET ? configureIpv4(fd.get(), ifindex, groups)
+                                        : configureIpv6(fd.get(), ifindex, groups);
+  if (!configured) return configured.error();
+  return fd;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<VrrpSocket>> VrrpSocket::open(EventLoop& loop, const std::string& interface,
@@ -77,37 +91,42 @@ Result<std::unique_ptr<VrrpSocket>> VrrpSocket::open(EventLoop& loop, const std:
     ifindex = ::if_nametoindex(interface.c_str());
     if (ifindex == 0) return errnoError("interface " + interface);
   }
-  UniqueFd fd(::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp));
-  if (!fd) return errnoError("raw VRRP socket");
-  if (!interface.empty() && ::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
-                                         static_cast<socklen_t>(interface.size())) != 0) {
-    return errnoError("SO_BINDTODEVICE " + interface);
+  auto fd = openRaw(family, kIpProtoVrrp, interface, ifindex, groups);
+  if (!fd) return fd.error();
+  // keepalived's auth_type AH puts the advert behind an IPsec AH header
+  // (IP protocol 51), which a protocol-112 socket never sees.
+  UniqueFd ahFd;
+  if (family == AF_INET) {
+    auto ah = openRaw(family, kIpProtoAh, interface, ifindex, groups);
+    if (!ah) return ah.error();
+    ahFd = std::move(*ah);
   }
-  Status configured = family == AF_INET ? configureIpv4(fd.get(), ifindex, groups)
-                                        : configureIpv6(fd.get(), ifindex, groups);
-  if (!configured) return configured.error();
   return std::unique_ptr<VrrpSocket>(
-      new VrrpSocket(loop, std::move(fd), interface, family, ifindex));
+      new VrrpSocket(loop, std::move(*fd), std::move(ahFd), interface, family, ifindex));
 }
 
-VrrpSocket::VrrpSocket(EventLoop& loop, UniqueFd fd, std::string interface, int family,
-                       unsigned ifindex)
+VrrpSocket::VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, std::string interface,
+                       int family, unsigned ifindex)
     : loop_(loop),
       fd_(std::move(fd)),
+      ahFd_(std::move(ahFd)),
       interface_(std::move(interface)),
       family_(family),
       ifindex_(ifindex) {
-  watch_ = loop_.watchFd(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(); });
+  watch_ = loop_.watchFd(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(fd_.get()); });
+  if (ahFd_) {
+    ahWatch_ = loop_.watchFd(ahFd_.get(), EPOLLIN, [this](uint32_t) { onReadable(ahFd_.get()); });
+  }
 }
 
 VrrpSocket::~VrrpSocket() = default;
 
-void VrrpSocket::onReadable() {
-  for (int i = 0; i < kMaxReadsPerWakeup && receiveOne(); ++i) {
+void VrrpSocket::onReadable(int fd) {
+  for (int i = 0; i < kMaxReadsPerWakeup && receiveOne(fd); ++i) {
   }
 }
 
-bool VrrpSocket::receiveOne() {
+bool VrrpSocket::receiveOne(int fd) {
   std::array<uint8_t, kMaxPacket> buffer;
   sockaddr_storage from{};
   iovec iov{buffer.data(), buffer.size()};
@@ -119,7 +138,7 @@ bool VrrpSocket::receiveOne() {
   msg.msg_iovlen = 1;
   msg.msg_control = control.data();
   msg.msg_controllen = control.size();
-  const ssize_t n = ::recvmsg(fd_.get(), &msg, 0);
+  const ssize_t n = ::recvmsg(fd, &msg, 0);
   if (n < 0) return false;  // EAGAIN, or an error the next wakeup repeats
   const auto bytes = std::span<const uint8_t>(buffer.data(), static_cast<size_t>(n));
   if (family_ == AF_INET) {

@@ -15,7 +15,10 @@
 #include "vrrp/socket_dispatch.h"
 
 // The OS shell around the codec: one raw IPPROTO_VRRP socket per
-// (interface, family), shared by every instance on it.
+// (interface, family), shared by every instance on it, and for IPv4 a
+// second raw socket for IP protocol 51 that receives v2 adverts behind an
+// AH header (keepalived's auth_type AH); both feed one dispatcher, which
+// parses the IP header and leaves the ICV to the instance's key.
 //
 // IPv4: IP_HDRINCL, so vigil writes the IP header as keepalived does (TOS
 // 0xc0, TTL 255 or unicast_ttl, AH when configured) and reads it back on
@@ -46,17 +49,20 @@ class VrrpSocket {
   int family() const { return family_; }
 
  private:
-  VrrpSocket(EventLoop& loop, UniqueFd fd, std::string interface, int family, unsigned ifindex);
-  void onReadable();
-  bool receiveOne();
+  VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, std::string interface, int family,
+             unsigned ifindex);
+  void onReadable(int fd);
+  bool receiveOne(int fd);
 
   EventLoop& loop_;
-  UniqueFd fd_;
+  UniqueFd fd_;    // IPPROTO_VRRP: sends everything, receives plain adverts
+  UniqueFd ahFd_;  // IPv4 only: receives AH-carrying adverts
   std::string interface_;
   int family_;
   unsigned ifindex_;
   AdvertDispatcher dispatcher_;
   std::unique_ptr<FdWatch> watch_;
+  std::unique_ptr<FdWatch> ahWatch_;
 };
 
 // An instance's adverts through a VrrpSocket: to the multicast group, or
