@@ -1,0 +1,194 @@
+#include "check/probe_registry.h"
+
+#include <fmt/format.h>
+
+#include <type_traits>
+#include <variant>
+
+namespace vigil::check {
+namespace {
+
+// Appends fields as "name=<length>:value;" so no value can run into the
+// next one, whatever characters it holds.
+class KeyWriter {
+ public:
+  void add(std::string_view name, std::string_view value) {
+    fmt::format_to(std::back_inserter(text_), "{}={}:{};", name, value.size(), value);
+  }
+  template <class T>
+  requires std::is_arithmetic_v<T>
+  void add(std::string_view name, T value) { add(name, fmt::format("{}", value)); }
+  void add(std::string_view name, Duration value) { add(name, value.count()); }
+  std::string take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+void addBase(KeyWriter& key, const config::CheckerBase& base) {
+  key.add("type", config::toString(base.type));
+  key.add("delay_loop", base.delayLoop);
+  key.add("connect_timeout", base.connectTimeout);
+  key.add("delay_before_retry", base.delayBeforeRetry);
+  key.add("warmup", base.warmup);
+  key.add("retry", base.retry);
+  key.add("alpha", base.alpha);
+  key.add("log_all_failures", base.logAllFailures);
+}
+
+void addTarget(KeyWriter& key, const config::ProbeTarget& target) {
+  key.add("connect_ip", target.address.toString());
+  key.add("connect_port", target.port);
+  key.add("bindto", target.bindAddress.toString());
+  key.add("bind_port", target.bindPort);
+  key.add("bind_if", target.bindInterface.view());
+  key.add("fwmark", target.fwmark);
+}
+
+void addUrl(KeyWriter& key, const config::HttpUrl& url) {
+  key.add("path", url.path);
+  if (url.digest) {
+    key.add("digest", std::string_view(reinterpret_cast<const char*>(url.digest->data()),
+                                       url.digest->size()));
+  }
+  for (const config::StatusRange& range : url.statusCodes) {
+    key.add("status", fmt::format("{}-{}", range.first, range.last));
+  }
+  if (url.virtualhost) {
+    key.add("virtualhost", *url.virtualhost);
+  }
+  if (url.regex) {
+    const config::HttpRegex& r = *url.regex;
+    key.add("regex", r.pattern);
+    key.add("no_match", r.noMatch);
+    key.add("options", r.options);
+    key.add("stack", fmt::format("{}-{}", r.stackStart, r.stackMax));
+    key.add("offsets", fmt::format("{}-{}", r.minOffset, r.maxOffset));
+  }
+}
+
+void addHttp(KeyWriter& key, const config::HttpCheck& http) {
+  key.add("http_protocol", config::toString(http.protocol));
+  key.add("tls", http.tls);
+  key.add("enable_sni", http.enableSni);
+  key.add("sni_name", http.sniName);
+  key.add("verify_cert", http.verifyCertificate);
+  key.add("fast_recovery", http.fastRecovery);
+  for (const config::HttpUrl& url : http.urls) {
+    addUrl(key, url);
+  }
+}
+
+void addMisc(KeyWriter& key, const config::MiscCheck& misc) {
+  key.add("misc_path", misc.script.command);
+  key.add("user", misc.script.user);
+  key.add("group", misc.script.group);
+  key.add("misc_timeout", misc.timeout);
+  key.add("misc_dynamic", misc.dynamic);
+}
+
+}  // namespace
+
+std::string probeKey(const config::Checker& checker) {
+  KeyWriter key;
+  addBase(key, checker.base);
+  std::visit(
+      [&](const auto& probe) {
+        using T = std::decay_t<decltype(probe)>;
+        if constexpr (std::is_same_v<T, config::MiscCheck>) {
+          addMisc(key, probe);
+          return;
+        }
+        addTarget(key, checker.target);
+        if constexpr (std::is_same_v<T, config::HttpCheck>) {
+          addHttp(key, probe);
+        } else if constexpr (!std::is_same_v<T, config::TcpCheck> &&
+                             !std::is_same_v<T, config::PingCheck>) {
+          key.add("parameters", fmt::format("{}", fmt::ptr(&probe)));
+        }
+      },
+      *checker.probe);
+  return key.take();
+}
+
+ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(key_, id_); }
+
+ProbeRegistry::ProbeRegistry(EventLoop& loop, CheckerFactory factory)
+    : loop_(loop), factory_(std::move(factory)) {}
+
+ProbeRegistry::~ProbeRegistry() { *alive_ = false; }
+
+Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
+    const config::Checker& checker, Checker::Listener listener) {
+  std::string key = probeKey(checker);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    auto made = factory_(checker);
+    if (!made) {
+      return made.error();
+    }
+    Entry entry;
+    entry.checker = std::move(*made);
+    entry.checker->setListener([this, key](const CheckerEvent& event) { fanOut(key, event); });
+    it = entries_.emplace(key, std::move(entry)).first;
+    it->second.checker->start();
+  }
+  uint64_t id = nextId_++;
+  it->second.listeners.emplace(id, std::move(listener));
+  return std::unique_ptr<Subscription>(new Subscription(*this, key, id, *it->second.checker));
+}
+
+size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
+  auto it = entries_.find(probeKey(checker));
+  return it == entries_.end() ? 0 : it->second.listeners.size();
+}
+
+void ProbeRegistry::unsubscribe(const std::string& key, uint64_t id) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    return;
+  }
+  it->second.listeners.erase(id);
+  if (!it->second.listeners.empty()) {
+    return;
+  }
+  std::unique_ptr<Checker> checker = std::move(it->second.checker);
+  entries_.erase(it);
+  checker->stop();
+  if (dispatching_ == 0) {
+    return;  // nothing of it is on the stack: free it now
+  }
+  retired_.push_back(std::move(checker));
+  loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (!alive.expired() && dispatching_ == 0) {
+      retired_.clear();
+    }
+  });
+}
+
+void ProbeRegistry::fanOut(const std::string& key, const CheckerEvent& event) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    return;
+  }
+  // A listener may unsubscribe itself or others: walk a copy of the ids.
+  std::vector<uint64_t> ids;
+  for (const auto& [id, listener] : it->second.listeners) {
+    ids.push_back(id);
+  }
+  ++dispatching_;
+  for (uint64_t id : ids) {
+    auto entry = entries_.find(key);
+    if (entry == entries_.end()) {
+      break;
+    }
+    auto listener = entry->second.listeners.find(id);
+    if (listener != entry->second.listeners.end() && listener->second) {
+      Checker::Listener call = listener->second;  // survives its own unsubscribe
+      call(event);
+    }
+  }
+  --dispatching_;
+}
+
+}  // namespace vigil::check

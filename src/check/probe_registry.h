@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "check/checker.h"
+#include "config/model_lvs.h"
+#include "core/event_loop.h"
+#include "core/result.h"
+
+// Shared probes (keepalived issue #2358): identical checkers configured under
+// several virtual services run one Checker whose state changes fan out to
+// every subscriber.
+namespace vigil::check {
+
+// Everything that makes two checkers probe the same thing the same way, as
+// one canonical string: the checker type, the base timing (delay_loop,
+// connect_timeout, delay_before_retry, warmup, retry, alpha,
+// log_all_failures), the target with its bind options (not for MISC_CHECK,
+// whose command line is its whole target) and the per-type parameters.
+// Equal keys <=> one shared Checker. Types without a canonical form here
+// (SMTP, DNS, UDP, FILE) are keyed by the identity of their parameters, so
+// they are never shared.
+std::string probeKey(const config::Checker& checker);
+
+class ProbeRegistry {
+ public:
+  // Builds (but does not start) the Checker for the first subscriber of a
+  // key; an error is handed back to that subscriber.
+  using CheckerFactory = std::function<Result<std::unique_ptr<Checker>>(const config::Checker&)>;
+
+  // One subscriber's hold on a shared Checker. Destroying it unsubscribes
+  // (also from inside a listener call); the last one going stops the
+  // Checker and releases it. Must not outlive its registry.
+  class Subscription {
+   public:
+    ~Subscription();
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+
+    const Checker& checker() const { return *checker_; }
+    bool up() const { return checker_->up(); }
+    std::optional<uint32_t> weight() const { return checker_->weight(); }
+    const std::string& key() const { return key_; }
+
+   private:
+    friend class ProbeRegistry;
+    Subscription(ProbeRegistry& registry, std::string key, uint64_t id, const Checker& checker)
+        : registry_(registry), key_(std::move(key)), id_(id), checker_(&checker) {}
+
+    ProbeRegistry& registry_;
+    std::string key_;
+    uint64_t id_;
+    const Checker* checker_;
+  };
+
+  ProbeRegistry(EventLoop& loop, CheckerFactory factory);
+  ~ProbeRegistry();
+  ProbeRegistry(const ProbeRegistry&) = delete;
+  ProbeRegistry& operator=(const ProbeRegistry&) = delete;
+
+  // Joins the Checker for `checker`'s key, creating and starting it for the
+  // first subscriber. `listener` hears every later state or weight change;
+  // the current state is read from the Subscription.
+  Result<std::unique_ptr<Subscription>> subscribe(const config::Checker& checker,
+                                                  Checker::Listener listener);
+
+  size_t checkerCount() const { return entries_.size(); }
+  // Subscribers of the Checker `checker` would share; 0 when none runs.
+  size_t subscriberCount(const config::Checker& checker) const;
+
+ private:
+  struct Entry {
+    std::unique_ptr<Checker> checker;
+    std::map<uint64_t, Checker::Listener> listeners;
+  };
+
+  void unsubscribe(const std::string& key, uint64_t id);
+  void fanOut(const std::string& key, const CheckerEvent& event);
+
+  EventLoop& loop_;
+  CheckerFactory factory_;
+  std::map<std::string, Entry> entries_;
+  uint64_t nextId_ = 1;
+  // Checkers whose last subscriber left while they were notifying: freed
+  // from a posted callback, once their call stack has unwound.
+  std::vector<std::unique_ptr<Checker>> retired_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  int dispatching_ = 0;
+};
+
+}  // namespace vigil::check

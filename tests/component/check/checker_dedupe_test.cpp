@@ -1,0 +1,196 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "check/probe_registry.h"
+#include "core/simulated_loop.h"
+#include "fakes/fake_probe.h"
+
+// Shared probes: identical checkers under several virtual services run one
+// Checker and every subscriber hears its changes.
+namespace vigil::check {
+namespace {
+
+using std::chrono::milliseconds;
+
+config::Checker tcpChecker(std::string_view address, uint16_t port) {
+  config::Checker c;
+  c.base.type = config::CheckerType::Tcp;
+  c.base.delayLoop = milliseconds(1000);
+  c.base.connectTimeout = milliseconds(300);
+  c.base.delayBeforeRetry = milliseconds(100);
+  c.target.address = *IpAddress::parse(address);
+  c.target.port = port;
+  c.probe = std::make_shared<const config::CheckerProbe>(config::TcpCheck{});
+  return c;
+}
+
+config::Checker miscChecker(std::string command, std::string_view rsAddress) {
+  config::Checker c = tcpChecker(rsAddress, 80);
+  c.base.type = config::CheckerType::Misc;
+  config::MiscCheck misc;
+  misc.script.command = std::move(command);
+  misc.timeout = milliseconds(1000);
+  c.probe = std::make_shared<const config::CheckerProbe>(misc);
+  return c;
+}
+
+struct Harness {
+  Harness()
+      : registry(loop, [this](const config::Checker& c) -> Result<std::unique_ptr<Checker>> {
+          if (refuse) {
+            return Error{ENOTSUP, "not supported yet"};
+          }
+          auto control = std::make_shared<fakes::FakeProbeControl>();
+          controls.push_back(control);
+          return std::make_unique<Checker>(loop, c.base, c.base.connectTimeout,
+                                           std::make_unique<fakes::FakeProbe>(control),
+                                           [](Duration) { return Duration::zero(); });
+        }) {}
+
+  std::unique_ptr<ProbeRegistry::Subscription> subscribe(const config::Checker& c,
+                                                         std::vector<CheckerEvent>& events) {
+    auto sub = registry.subscribe(c, [&events](const CheckerEvent& e) { events.push_back(e); });
+    EXPECT_TRUE(sub.ok());
+    return sub ? std::move(*sub) : nullptr;
+  }
+
+  SimulatedLoop loop;
+  std::vector<std::shared_ptr<fakes::FakeProbeControl>> controls;
+  bool refuse = false;
+  ProbeRegistry registry;
+};
+
+TEST(CheckerDedupeTest, IdenticalCheckersShareOneProbeAndBothHearItsChanges) {
+  Harness h;
+  std::vector<CheckerEvent> first, second;
+  auto a = h.subscribe(tcpChecker("10.0.0.2", 80), first);
+  auto b = h.subscribe(tcpChecker("10.0.0.2", 80), second);
+  EXPECT_EQ(h.registry.checkerCount(), 1U);
+  ASSERT_EQ(h.controls.size(), 1U);
+  EXPECT_EQ(h.registry.subscriberCount(tcpChecker("10.0.0.2", 80)), 2U);
+
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->finish(Outcome::Refused));
+  ASSERT_EQ(first.size(), 1U);
+  ASSERT_EQ(second.size(), 1U);
+  EXPECT_EQ(first[0].kind, CheckerEvent::Kind::Down);
+  EXPECT_EQ(second[0].cause.outcome, Outcome::Refused);
+  EXPECT_FALSE(a->up());
+  EXPECT_FALSE(b->up());
+  EXPECT_EQ(h.controls[0]->starts, 1);  // one probe served both
+}
+
+TEST(CheckerDedupeTest, DifferentTargetsBindOptionsOrTimingAreNotShared) {
+  Harness h;
+  std::vector<CheckerEvent> events;
+  config::Checker base = tcpChecker("10.0.0.2", 80);
+  config::Checker otherPort = tcpChecker("10.0.0.2", 81);
+  config::Checker otherBind = base;
+  otherBind.target.bindAddress = *IpAddress::parse("10.0.0.1");
+  config::Checker otherMark = base;
+  otherMark.target.fwmark = 7;
+  config::Checker otherRetry = base;
+  otherRetry.base.retry = 2;
+  config::Checker otherType = base;
+  otherType.base.type = config::CheckerType::Http;
+  config::HttpCheck http;
+  http.urls.push_back(config::HttpUrl{});
+  otherType.probe = std::make_shared<const config::CheckerProbe>(http);
+  std::vector<std::unique_ptr<ProbeRegistry::Subscription>> subs;
+  for (const auto* c : {&base, &otherPort, &otherBind, &otherMark, &otherRetry, &otherType}) {
+    subs.push_back(h.subscribe(*c, events));
+  }
+  EXPECT_EQ(h.registry.checkerCount(), 6U);
+}
+
+TEST(CheckerDedupeTest, MiscChecksShareByCommandLineWhateverTheRealServer) {
+  Harness h;
+  std::vector<CheckerEvent> events;
+  auto a = h.subscribe(miscChecker("/bin/check-db", "10.0.0.2"), events);
+  auto b = h.subscribe(miscChecker("/bin/check-db", "10.0.0.3"), events);
+  auto c = h.subscribe(miscChecker("/bin/check-db --fast", "10.0.0.2"), events);
+  EXPECT_EQ(h.registry.checkerCount(), 2U);
+}
+
+TEST(CheckerDedupeTest, HttpChecksDifferingOnlyInUrlAreNotShared) {
+  auto withPath = [](std::string path) {
+    config::Checker c = tcpChecker("10.0.0.2", 80);
+    c.base.type = config::CheckerType::Http;
+    config::HttpCheck http;
+    config::HttpUrl url;
+    url.path = std::move(path);
+    url.statusCodes.push_back({200, 299});
+    http.urls.push_back(url);
+    c.probe = std::make_shared<const config::CheckerProbe>(http);
+    return c;
+  };
+  EXPECT_EQ(probeKey(withPath("/")), probeKey(withPath("/")));
+  EXPECT_NE(probeKey(withPath("/")), probeKey(withPath("/health")));
+}
+
+TEST(CheckerDedupeTest, LastUnsubscribeStopsTheSharedChecker) {
+  Harness h;
+  std::vector<CheckerEvent> events;
+  auto a = h.subscribe(tcpChecker("10.0.0.2", 80), events);
+  auto b = h.subscribe(tcpChecker("10.0.0.2", 80), events);
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->inFlight());
+  a.reset();  // a reload dropped one service: the probe keeps going
+  EXPECT_EQ(h.registry.checkerCount(), 1U);
+  EXPECT_TRUE(h.controls[0]->inFlight());
+  b.reset();
+  EXPECT_EQ(h.registry.checkerCount(), 0U);
+  EXPECT_EQ(h.controls[0]->aborts, 1);
+  EXPECT_EQ(h.loop.armedTimers(), 0U);
+  h.loop.advance(std::chrono::seconds(10));
+  EXPECT_EQ(h.controls[0]->starts, 1);
+  EXPECT_TRUE(events.empty());
+}
+
+TEST(CheckerDedupeTest, SubscribersMayLeaveFromInsideTheirListener) {
+  Harness h;
+  std::unique_ptr<ProbeRegistry::Subscription> a, b;
+  int heardA = 0, heardB = 0;
+  config::Checker c = tcpChecker("10.0.0.2", 80);
+  a = h.registry
+          .subscribe(c,
+                     [&](const CheckerEvent&) {
+                       ++heardA;
+                       a.reset();
+                       b.reset();  // the last one: the checker is released later
+                     })
+          .value();
+  b = h.registry.subscribe(c, [&](const CheckerEvent&) { ++heardB; }).value();
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->finish(Outcome::Refused));
+  EXPECT_EQ(heardA, 1);
+  EXPECT_EQ(heardB, 0);  // unsubscribed before its turn
+  EXPECT_EQ(h.registry.checkerCount(), 0U);
+  h.loop.runPosted();
+  EXPECT_EQ(h.loop.armedTimers(), 0U);
+}
+
+TEST(CheckerDedupeTest, ALaterSubscriberReadsTheCurrentState) {
+  Harness h;
+  std::vector<CheckerEvent> events;
+  auto a = h.subscribe(tcpChecker("10.0.0.2", 80), events);
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->finish(Outcome::Timeout));
+  auto b = h.subscribe(tcpChecker("10.0.0.2", 80), events);
+  EXPECT_FALSE(b->up());
+  EXPECT_EQ(&a->checker(), &b->checker());
+}
+
+TEST(CheckerDedupeTest, FactoryErrorsReachTheSubscriber) {
+  Harness h;
+  h.refuse = true;
+  auto sub = h.registry.subscribe(tcpChecker("10.0.0.2", 80), [](const CheckerEvent&) {});
+  ASSERT_FALSE(sub.ok());
+  EXPECT_EQ(sub.error().code, ENOTSUP);
+  EXPECT_EQ(h.registry.checkerCount(), 0U);
+}
+
+}  // namespace
+}  // namespace vigil::check
