@@ -89,7 +89,9 @@ void Checker::timedOut() {
   ++generation_;
   probe_->abort();
   ProbeResult result;
-  result.outcome = Outcome::Timeout;
+  // MISC_CHECK's probe has just killed its script: say so.
+  result.outcome =
+      base_.type == config::CheckerType::Misc ? Outcome::ScriptTimeout : Outcome::Timeout;
   result.detail =
       fmt::format("no answer within {}",
                   std::chrono::duration_cast<std::chrono::milliseconds>(attemptTimeout_));

@@ -19,7 +19,8 @@
 //  - warmup: the first attempt waits a random time in [0, warmup];
 //  - delay_loop between attempts while the state is settled;
 //  - the attempt timeout (connect_timeout, or misc_timeout for MISC_CHECK):
-//    an attempt still running then is aborted and counts as Timeout;
+//    an attempt still running then is aborted and counts as Timeout
+//    (ScriptTimeout for MISC_CHECK, whose script the abort kills);
 //  - retry / delay_before_retry: a failure while up is retried `retry`
 //    times, delay_before_retry apart, before the checker goes down; a
 //    success in between forgets the failures;

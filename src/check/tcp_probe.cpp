@@ -1,0 +1,160 @@
+#include "check/tcp_probe.h"
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "core/result.h"
+
+namespace vigil::check {
+namespace {
+
+// A sockaddr for address:port (any address of `family` when address is
+// empty), scoped to `ifindex` when it is a link-local IPv6 address.
+socklen_t fillAddress(sockaddr_storage& out, int family, const IpAddress& address, uint16_t port,
+                      unsigned ifindex) {
+  std::memset(&out, 0, sizeof(out));
+  if (family == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&out);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    if (!address.empty()) {
+      std::memcpy(&sin->sin_addr, address.bytes(), 4);
+    }
+    return sizeof(sockaddr_in);
+  }
+  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons(port);
+  if (!address.empty()) {
+    std::memcpy(&sin6->sin6_addr, address.bytes(), 16);
+    if (address.isLinkLocal()) {
+      sin6->sin6_scope_id = ifindex;
+    }
+  }
+  return sizeof(sockaddr_in6);
+}
+
+Outcome outcomeOf(int error) {
+  return error == ECONNREFUSED ? Outcome::Refused : Outcome::NetworkError;
+}
+
+ProbeResult failure(Outcome outcome, const Error& error) {
+  return ProbeResult{outcome, std::nullopt, error.describe()};
+}
+
+// Opens the socket, applies the bind options and starts the connect.
+// Returns the fd and whether the connect already completed.
+Result<std::pair<UniqueFd, bool>> openAndConnect(const config::ProbeTarget& target) {
+  int family = target.address.family();
+  UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) {
+    return errnoError("socket");
+  }
+  if (target.fwmark != 0 &&
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &target.fwmark, sizeof(target.fwmark)) < 0) {
+    return errnoError("setsockopt SO_MARK");
+  }
+  unsigned ifindex = 0;
+  if (!target.bindInterface.empty()) {
+    std::string name(target.bindInterface.view());
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
+                     static_cast<socklen_t>(name.size())) < 0) {
+      return errnoError("bind_if " + name);
+    }
+    ifindex = ::if_nametoindex(name.c_str());
+  }
+  sockaddr_storage addr;
+  if (!target.bindAddress.empty() || target.bindPort != 0) {
+    socklen_t len = fillAddress(addr, family, target.bindAddress, target.bindPort, ifindex);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) {
+      return errnoError("bind " + target.bindAddress.toString());
+    }
+  }
+  socklen_t len = fillAddress(addr, family, target.address, target.port, ifindex);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0) {
+    return std::pair{std::move(fd), true};
+  }
+  if (errno != EINPROGRESS) {
+    return errnoError("connect");
+  }
+  return std::pair{std::move(fd), false};
+}
+
+}  // namespace
+
+TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target)
+    : loop_(loop), target_(target) {}
+
+TcpProbe::~TcpProbe() { release(); }
+
+void TcpProbe::start(Done done) {
+  release();
+  ++attempt_;
+  done_ = std::move(done);
+  if (target_.address.empty()) {
+    completeLater(ProbeResult{Outcome::Internal, std::nullopt, "no address to connect to"});
+    return;
+  }
+  auto opened = openAndConnect(target_);
+  if (!opened) {
+    bool internal = opened.error().message == "socket";
+    completeLater(
+        failure(internal ? Outcome::Internal : outcomeOf(opened.error().code), opened.error()));
+    return;
+  }
+  if (opened->second) {
+    completeLater(ProbeResult{Outcome::Up, std::nullopt, "connected"});
+    return;
+  }
+  fd_ = std::move(opened->first);
+  watch_ = loop_.watchFd(fd_.get(), EPOLLOUT, [this](uint32_t) { onWritable(); });
+}
+
+void TcpProbe::onWritable() {
+  int error = 0;
+  socklen_t len = sizeof(error);
+  if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &error, &len) < 0) {
+    error = errno;
+  }
+  release();
+  if (error == 0) {
+    complete(ProbeResult{Outcome::Up, std::nullopt, "connected"});
+  } else {
+    complete(failure(outcomeOf(error), Error{error, "connect"}));
+  }
+}
+
+void TcpProbe::abort() {
+  ++attempt_;
+  done_ = nullptr;
+  release();
+}
+
+void TcpProbe::complete(ProbeResult result) {
+  if (auto done = std::move(done_)) {
+    done_ = nullptr;
+    done(std::move(result));
+  }
+}
+
+void TcpProbe::completeLater(ProbeResult result) {
+  loop_.post([this, alive = std::weak_ptr<int>(alive_), attempt = attempt_,
+              result = std::move(result)]() mutable {
+    if (!alive.expired() && attempt == attempt_) {
+      complete(std::move(result));
+    }
+  });
+}
+
+void TcpProbe::release() {
+  watch_.reset();
+  fd_.reset();
+}
+
+}  // namespace vigil::check

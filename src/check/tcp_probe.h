@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "check/probe.h"
+#include "config/model_lvs.h"
+#include "core/event_loop.h"
+#include "core/unique_fd.h"
+
+// TCP_CHECK: one non-blocking connect to the target per attempt, watched on
+// the loop; the socket is closed as soon as the handshake completes.
+namespace vigil::check {
+
+class TcpProbe final : public Probe {
+ public:
+  // Applies the target's bind options: bindto / bind_port (bind(2)),
+  // bind_if (SO_BINDTODEVICE, and the scope of a link-local IPv6 target)
+  // and fwmark (SO_MARK).
+  TcpProbe(EventLoop& loop, const config::ProbeTarget& target);
+  ~TcpProbe() override;
+
+  // Up when the handshake completes; Refused on ECONNREFUSED; NetworkError
+  // for any other socket error (unreachable, bind failure, ...).
+  void start(Done done) override;
+  void abort() override;
+
+ private:
+  void onWritable();
+  void complete(ProbeResult result);
+  // Reports from a posted callback: `done` never runs inside start().
+  void completeLater(ProbeResult result);
+  void release();
+
+  EventLoop& loop_;
+  config::ProbeTarget target_;
+  UniqueFd fd_;
+  std::unique_ptr<FdWatch> watch_;
+  Done done_;
+  uint64_t attempt_ = 0;  // bumped by start() and abort(): stale posts are dropped
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace vigil::check
