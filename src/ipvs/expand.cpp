@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
+#include <utility>
 
 namespace vigil::ipvs {
 namespace {
@@ -20,17 +22,25 @@ IpAddress nextAddress(const IpAddress& a) {
   return IpAddress::fromBytes(a.family(), bytes.data());
 }
 
-void addUnique(std::vector<ServiceKey>& keys, const ServiceKey& key) {
-  if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-    keys.push_back(key);
+// The keys in first-seen order, each once.
+class KeyList {
+ public:
+  void add(const ServiceKey& key) {
+    if (seen_.insert(key).second) {
+      keys_.push_back(key);
+    }
   }
-}
+  std::vector<ServiceKey> take() { return std::move(keys_); }
 
-void expandEntry(const VirtualServerGroupEntry& e, const config::VirtualServer& vs,
-                 std::vector<ServiceKey>& keys) {
+ private:
+  std::vector<ServiceKey> keys_;
+  std::set<ServiceKey> seen_;
+};
+
+void expandEntry(const VirtualServerGroupEntry& e, const config::VirtualServer& vs, KeyList& keys) {
   if (e.kind == VirtualServerGroupEntry::Kind::Fwmark) {
     int family = e.fwmarkFamily != AF_UNSPEC ? e.fwmarkFamily : vs.family;
-    addUnique(keys, ServiceKey::forFwmark(family == AF_UNSPEC ? AF_INET : family, e.fwmark));
+    keys.add(ServiceKey::forFwmark(family == AF_UNSPEC ? AF_INET : family, e.fwmark));
     return;
   }
   if (e.first.empty() || e.last < e.first) {
@@ -39,7 +49,7 @@ void expandEntry(const VirtualServerGroupEntry& e, const config::VirtualServer& 
   Protocol protocol = protocolFrom(vs.protocol);
   IpAddress address = e.first;
   for (size_t n = 0; n < kMaxGroupRangeAddresses; ++n) {
-    addUnique(keys, ServiceKey::forAddress(protocol, address, e.port));
+    keys.add(ServiceKey::forAddress(protocol, address, e.port));
     if (address == e.last) {
       break;
     }
@@ -108,14 +118,13 @@ Protocol protocolFrom(config::LvsProtocol protocol) {
 }
 
 std::vector<ServiceKey> serviceKeys(const config::VirtualServer& vs, const config::LvsModel& lvs) {
-  std::vector<ServiceKey> keys;
+  KeyList keys;
   switch (vs.kind) {
     case config::ServiceKind::Address:
-      keys.push_back(ServiceKey::forAddress(protocolFrom(vs.protocol), vs.address, vs.port));
+      keys.add(ServiceKey::forAddress(protocolFrom(vs.protocol), vs.address, vs.port));
       break;
     case config::ServiceKind::Fwmark:
-      keys.push_back(
-          ServiceKey::forFwmark(vs.family == AF_UNSPEC ? AF_INET : vs.family, vs.fwmark));
+      keys.add(ServiceKey::forFwmark(vs.family == AF_UNSPEC ? AF_INET : vs.family, vs.fwmark));
       break;
     case config::ServiceKind::Group:
       if (const config::VirtualServerGroup* group = lvs.findGroup(vs.groupName)) {
@@ -125,7 +134,7 @@ std::vector<ServiceKey> serviceKeys(const config::VirtualServer& vs, const confi
       }
       break;
   }
-  return keys;
+  return keys.take();
 }
 
 Service serviceFrom(const config::VirtualServer& vs) {
