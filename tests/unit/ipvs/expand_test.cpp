@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "unit/config/lvs_test_support.h"
 #include "unit/ipvs/ipvs_test_support.h"
 
@@ -159,6 +162,50 @@ TEST(ExpandTest, SorryServerBecomesADestination) {
   EXPECT_EQ(destinationKey(*vs.sorryServer), dest("10.0.0.9", 80));
   EXPECT_EQ(toString(destinationFrom(*vs.sorryServer)), "Route 1");
   EXPECT_EQ(toString(destinationFrom(*vs.sorryServer, 0)), "Route 0");
+}
+
+}  // namespace
+}  // namespace vigil::ipvs
+
+namespace vigil::ipvs {
+namespace {
+
+std::string readDocBlock(size_t index) {
+  std::ifstream in(std::string(VIGIL_SOURCE_DIR) + "/doc/dataplane.md");
+  std::stringstream all;
+  all << in.rdbuf();
+  std::string text = all.str();
+  size_t at = 0;
+  for (size_t i = 0; i <= index; ++i) {
+    at = text.find("```\n", at);
+    if (at == std::string::npos) {
+      return "";
+    }
+    size_t end = text.find("```\n", at + 4);
+    if (i == index) {
+      return text.substr(at + 4, end - at - 4);
+    }
+    at = end + 4;
+  }
+  return "";
+}
+
+// The operator page's example: its configuration, every real server up at its
+// configured weight, gives its table.
+TEST(ExpandTest, DataplaneDocExample) {
+  auto r = load(readDocBlock(0));
+  const config::LvsModel& lvs = lvsOf(r);
+  ASSERT_EQ(lvs.virtualServers.size(), 1u);
+  const config::VirtualServer& vs = lvs.virtualServers.front();
+  IpvsState state;
+  for (const ServiceKey& key : serviceKeys(vs, lvs)) {
+    ServiceEntry& entry = state.services[key];
+    entry.service = serviceFrom(vs);
+    for (const config::RealServer& rs : vs.realServers) {
+      entry.destinations[destinationKey(rs)] = destinationFrom(rs, rs.weight);
+    }
+  }
+  EXPECT_EQ(toText(state), readDocBlock(1));
 }
 
 }  // namespace
