@@ -6,11 +6,15 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 
+#include "check/check_worker.h"
 #include "core/log.h"
 #include "core/posix_event_loop.h"
 #include "core/process.h"
 #include "core/supervisor.h"
+#include "ipvs/memory_dataplane.h"
 #include "vrrp/runtime_netlink.h"
+#include "vrrp/script_runner.h"
+#include "vrrp/script_runner_security.h"
 #include "vrrp/vrrp_worker.h"
 
 namespace vigil::cli {
@@ -29,58 +33,11 @@ struct ConfigState {
   uint64_t generation = 1;
 };
 
-// Placeholder worker until the VRRP and check runtimes exist: reports who it
-// is and which configuration generation it runs.
-class DaemonWorker final : public Worker {
- public:
-  DaemonWorker(EventLoop& loop, std::string name, std::shared_ptr<ConfigState> state,
-               ConfigLoader loadConfig)
-      : loop_(loop),
-        name_(std::move(name)),
-        state_(std::move(state)),
-        loadConfig_(std::move(loadConfig)),
-        startedAt_(loop.now()) {}
-
-  std::string snapshot() const override {
-    nlohmann::json j;
-    j["worker"] = name_;
-    j["pid"] = ::getpid();
-    j["generation"] = state_->generation;
-    j["uptime_ms"] =
-        std::chrono::duration_cast<std::chrono::milliseconds>(loop_.now() - startedAt_).count();
-    j["config"] = state_->config ? state_->config->path : "";
-    return j.dump();
-  }
-
-  void reload(uint64_t generation) override {
-    if (state_->generation >= generation) {
-      return;  // in-process: the supervisor already loaded it
-    }
-    auto config = loadConfig_();
-    if (!config) {
-      log(LogLevel::Error, "{} worker: reload failed; keeping generation {}", name_,
-          state_->generation);
-      return;
-    }
-    state_->config = std::move(config);
-    state_->generation = generation;
-    log(LogLevel::Info, "{} worker: running configuration generation {}", name_, generation);
-  }
-
- private:
-  EventLoop& loop_;
-  std::string name_;
-  std::shared_ptr<ConfigState> state_;
-  ConfigLoader loadConfig_;
-  TimePoint startedAt_;
-};
-
 // The VRRP worker reads the generation the supervisor accepted: in-process
 // the shared state already holds it; a worker process loads its own copy.
-std::unique_ptr<Worker> makeVrrpWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
-                                       ConfigLoader loadConfig) {
-  auto configFor = [state,
-                    loadConfig](uint64_t generation) -> std::shared_ptr<const config::Config> {
+std::function<std::shared_ptr<const config::Config>(uint64_t)> configFor(
+    std::shared_ptr<ConfigState> state, ConfigLoader loadConfig) {
+  return [state, loadConfig](uint64_t generation) -> std::shared_ptr<const config::Config> {
     if (state->generation < generation) {
       auto config = loadConfig();
       if (!config) return nullptr;
@@ -89,13 +46,86 @@ std::unique_ptr<Worker> makeVrrpWorker(EventLoop& loop, std::shared_ptr<ConfigSt
     }
     return state->config;
   };
+}
+
+std::unique_ptr<Worker> makeVrrpWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
+                                       ConfigLoader loadConfig) {
   // Workers always run on a PosixEventLoop (their own, or the supervisor's
   // with --single-process); notify scripts need its child reaping.
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   vrrp::WorkerIo io =
       posix != nullptr ? vrrp::systemWorkerIo(*posix, state->config) : vrrp::loggingWorkerIo();
-  return std::make_unique<vrrp::VrrpWorker>(loop, state->config, state->generation, configFor,
-                                            std::move(io));
+  return std::make_unique<vrrp::VrrpWorker>(loop, state->config, state->generation,
+                                            configFor(state, std::move(loadConfig)), std::move(io));
+}
+
+// Notify scripts of the check worker follow the VRRP worker's rules:
+// keepalived's argv splitting, script_user, enable_script_security.
+Result<SpawnRequest> prepareCheckScript(const config::ScriptCommand& command,
+                                        const config::GlobalDefs& global) {
+  SpawnRequest request;
+  request.argv = vrrp::splitCommand(command.command);
+  if (request.argv.empty()) return Error{EINVAL, "empty command"};
+  std::optional<config::ScriptAccount> own;
+  if (!command.user.empty()) own = config::ScriptAccount{command.user, command.group, command.pos};
+  auto account = vrrp::scriptAccount(own, global);
+  if (!account) return account.error();
+  if (global.enableScriptSecurity) {
+    auto path = vrrp::resolveExecutable(request.argv[0]);
+    if (!path) return path.error();
+    if (Status safe = vrrp::checkScriptSecurity(*path, *account); !safe) return safe.error();
+  }
+  request.runAs = *account;
+  return request;
+}
+
+// `dataplane none`: no table at all. Kernel IPVS (issue 5) and the
+// userspace engine do not exist yet: the table is kept in memory so health,
+// notifies and status still work, and VRRP is never taken down for it.
+std::unique_ptr<ipvs::Dataplane> makeDataplane(config::Dataplane kind) {
+  switch (kind) {
+    case config::Dataplane::None:
+      log(LogLevel::Info, "check worker: dataplane none: checkers drive notifies and status only");
+      return nullptr;
+    case config::Dataplane::Kernel:
+      log(LogLevel::Warning,
+          "check worker: kernel IPVS is not available in this vigil yet; keeping the IPVS table "
+          "in memory (nothing is programmed into the kernel)");
+      break;
+    case config::Dataplane::Userspace:
+      log(LogLevel::Warning,
+          "check worker: the userspace dataplane is not available in this vigil yet; keeping the "
+          "IPVS table in memory");
+      break;
+  }
+  return std::make_unique<ipvs::MemoryDataplane>();
+}
+
+// The probes vigil can run.
+check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<const config::Config> config) {
+  (void)loop;
+  (void)config;
+  return [](const config::Checker& checker) {
+    return check::ProbeSpec{
+        nullptr, {}, std::string(config::toString(checker.base.type)) + " is not supported yet"};
+  };
+}
+
+std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
+                                        ConfigLoader loadConfig) {
+  check::CheckWorkerIo io;
+  io.makeProbe = makeCheckProbe(loop, state->config);
+  auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
+  if (posix != nullptr) io.spawner = std::make_unique<PosixProcessSpawner>(*posix);
+  // The global_defs of the generation running; ConfigState moves on reload.
+  io.prepareScript = [state](const config::ScriptCommand& command) {
+    return prepareCheckScript(command, state->config->global);
+  };
+  io.dataplane = makeDataplane(state->config->global.dataplane);
+  io.startGenericFifoScript = state->config->vrrp.instances.empty();
+  return std::make_unique<check::CheckWorker>(loop, state->config, state->generation,
+                                              configFor(state, std::move(loadConfig)),
+                                              std::move(io));
 }
 
 enum class ForkSide { Parent, Daemon, Failed };
@@ -188,11 +218,6 @@ class Daemon {
  private:
   std::vector<WorkerSpec> workerSpecs() const {
     std::vector<WorkerSpec> specs;
-    auto add = [&](const std::string& name) {
-      specs.push_back({name, [name, state = state_, load = options_.loadConfig](EventLoop& loop) {
-                         return std::make_unique<DaemonWorker>(loop, name, state, load);
-                       }});
-    };
     const config::Config& config = *state_->config;
     if (options_.runVrrp && (options_.forceVrrp || !config.vrrp.instances.empty())) {
       specs.push_back({"vrrp", [state = state_, load = options_.loadConfig](EventLoop& loop) {
@@ -200,7 +225,9 @@ class Daemon {
                        }});
     }
     if (options_.runCheck && (options_.forceCheck || !config.lvs.virtualServers.empty())) {
-      add("check");
+      specs.push_back({"check", [state = state_, load = options_.loadConfig](EventLoop& loop) {
+                         return makeCheckWorker(loop, state, load);
+                       }});
     }
     if (specs.empty()) {
       log(LogLevel::Warning, "no worker to run: neither VRRP nor checkers are configured");

@@ -1,0 +1,337 @@
+#include "check/check_worker.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <tuple>
+#include <variant>
+
+#include "check/desired_state.h"
+#include "core/log.h"
+#include "ipvs/model.h"
+
+namespace vigil::check {
+namespace {
+
+// If a sync fails (a backend refusing an op), it is retried this often
+// until one succeeds; every health change syncs at once anyway.
+constexpr Duration kSyncRetry = std::chrono::seconds(1);
+
+// DESIGN.md: a real server keeps its state across a reload when its
+// virtual service, address and port are unchanged.
+using ServiceIdentity = std::tuple<std::string, int>;  // describe(), family
+using ServerIdentity = std::pair<IpAddress, uint16_t>;
+
+ServiceIdentity identityOf(const config::VirtualServer& vs) { return {vs.describe(), vs.family}; }
+
+// "TCP_CHECK [10.0.0.2]:80": a shared checker belongs to no one service.
+std::string checkerName(const config::Checker& checker) {
+  if (const auto* misc = std::get_if<config::MiscCheck>(checker.probe.get())) {
+    return fmt::format("MISC_CHECK '{}'", misc->script.command);
+  }
+  return fmt::format("{} [{}]:{}", config::toString(checker.base.type),
+                     checker.target.address.toString(), checker.target.port);
+}
+
+nlohmann::json checkerJson(const config::Checker& config, const Checker* checker,
+                           const std::string& why) {
+  nlohmann::json j;
+  j["type"] = std::string(config::toString(config.base.type));
+  if (checker == nullptr) {
+    j["running"] = false;
+    j["error"] = why;
+    return j;
+  }
+  const CheckerCounters& c = checker->counters();
+  j["running"] = checker->running();
+  j["up"] = checker->up();
+  if (checker->weight()) j["dynamic_weight"] = *checker->weight();
+  j["attempts"] = c.attempts;
+  j["up_transitions"] = c.upTransitions;
+  j["down_transitions"] = c.downTransitions;
+  nlohmann::json outcomes = nlohmann::json::object();
+  for (size_t i = 0; i < kOutcomeCount; ++i) {
+    if (c.outcomes[i] != 0)
+      outcomes[std::string(toString(static_cast<Outcome>(i)))] = c.outcomes[i];
+  }
+  j["outcomes"] = outcomes;
+  if (checker->lastResult()) j["last"] = checker->lastResult()->detail;
+  return j;
+}
+
+}  // namespace
+
+CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> config,
+                         uint64_t generation, ConfigFor configFor, CheckWorkerIo io)
+    : loop_(loop),
+      config_(std::move(config)),
+      generation_(generation),
+      configFor_(std::move(configFor)),
+      io_(std::move(io)),
+      syncTimer_(loop.createTimer([this] { syncNow(); })) {
+  registry_ = std::make_unique<ProbeRegistry>(
+      loop_, [this](const config::Checker& checker) -> Result<std::unique_ptr<Checker>> {
+        ProbeSpec spec =
+            io_.makeProbe ? io_.makeProbe(checker) : ProbeSpec{nullptr, {}, "no probe factory"};
+        if (!spec.probe) return Error{0, spec.why};
+        return std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
+                                         std::move(spec.probe), io_.random, checkerName(checker));
+      });
+  notifier_ =
+      std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
+  notifier_->start(io_.startGenericFifoScript);
+  for (const config::VirtualServer& vs : config_->lvs.virtualServers) {
+    services_.emplace_back(vs);
+  }
+  if (config_->global.rsInitNotifies) {
+    for (size_t i = 0; i < services_.size(); ++i) announce(i, services_[i].currentEvents());
+  }
+  (void)startCheckers();  // fresh: every checker is new, nothing to announce
+  syncNow();
+}
+
+CheckWorker::~CheckWorker() {
+  *alive_ = false;
+  checkers_.clear();
+  for (size_t i = 0; i < services_.size(); ++i) {
+    if (config_->lvs.virtualServers[i].omega) announce(i, services_[i].shutdownEvents());
+  }
+  if (io_.dataplane) {
+    ipvs::SyncReport report = ipvs::sync(*io_.dataplane, ipvs::IpvsState{});
+    if (!report.ok()) {
+      log(LogLevel::Error, "check worker: clearing the {} dataplane: {}", io_.dataplane->name(),
+          report.status().error().describe());
+    }
+  }
+}
+
+std::vector<std::vector<HealthEvent>> CheckWorker::startCheckers() {
+  std::vector<std::vector<HealthEvent>> events(services_.size());
+  const auto& services = config_->lvs.virtualServers;
+  for (size_t s = 0; s < services.size(); ++s) {
+    for (size_t r = 0; r < services[s].realServers.size(); ++r) {
+      for (size_t c = 0; c < services[s].realServers[r].checkers.size(); ++c) {
+        subscribe(s, r, c, events);
+      }
+    }
+  }
+  return events;
+}
+
+void CheckWorker::subscribe(size_t s, size_t r, size_t c,
+                            std::vector<std::vector<HealthEvent>>& events) {
+  const config::VirtualServer& vs = config_->lvs.virtualServers[s];
+  const config::RealServer& rs = vs.realServers[r];
+  // A checker nobody runs yet starts in the state the service holds for it
+  // (alpha from the configuration, or what a reload kept); one already
+  // running (shared, or unchanged by a reload) is joined as it is.
+  config::Checker checker = rs.checkers[c];
+  const bool held = services_[s].realServers()[r].checkerUp(c);
+  if (registry_->subscriberCount(checker) == 0) checker.base.alpha = !held;
+  RunningChecker running{s, r, c, nullptr, {}};
+  auto subscription = registry_->subscribe(
+      checker, [this, s, r, c](const CheckerEvent& event) { onCheckerEvent(s, r, c, event); });
+  if (!subscription) {
+    running.why = subscription.error().describe();
+    log(LogLevel::Warning, "{} of {} not run: {}", checkerName(checker), vs.describe(),
+        running.why);
+    checkers_.push_back(std::move(running));
+    return;
+  }
+  running.subscription = std::move(*subscription);
+  ServiceState& service = services_[s];
+  for (const HealthEvent& e : service.setDynamicWeight(r, c, running.subscription->weight())) {
+    events[s].push_back(e);
+  }
+  for (const HealthEvent& e : service.setChecker(r, c, running.subscription->up())) {
+    events[s].push_back(e);
+  }
+  checkers_.push_back(std::move(running));
+}
+
+void CheckWorker::onCheckerEvent(size_t s, size_t r, size_t c, const CheckerEvent& event) {
+  ServiceState& service = services_.at(s);
+  std::vector<HealthEvent> events = service.setDynamicWeight(r, c, event.weight);
+  for (const HealthEvent& e : service.setChecker(r, c, event.up)) {
+    events.push_back(e);
+  }
+  announce(s, events);
+  scheduleSync();
+}
+
+void CheckWorker::announce(size_t service, const std::vector<HealthEvent>& events) {
+  const config::VirtualServer& vs = config_->lvs.virtualServers.at(service);
+  for (const HealthEvent& e : events) {
+    switch (e.kind) {
+      case HealthEvent::Kind::RealServerUp:
+      case HealthEvent::Kind::RealServerDown: {
+        const bool up = e.kind == HealthEvent::Kind::RealServerUp;
+        const config::RealServer& rs = vs.realServers.at(e.realServer);
+        log(LogLevel::Notice, "{} real server {} of {}", up ? "enabling" : "disabling",
+            describeRealServer(vs, rs), vs.describe());
+        notifier_->realServer(vs, rs, up);
+        break;
+      }
+      case HealthEvent::Kind::QuorumUp:
+      case HealthEvent::Kind::QuorumDown: {
+        const bool up = e.kind == HealthEvent::Kind::QuorumUp;
+        log(LogLevel::Notice, "{} quorum {} (live weight {}, quorum {} hysteresis {}){}",
+            vs.describe(), up ? "gained" : "lost", services_[service].liveWeight(),
+            services_[service].quorum(), services_[service].hysteresis(),
+            vs.sorryServer ? (up ? ": sorry server out" : ": sorry server in") : "");
+        notifier_->quorum(vs, up);
+        break;
+      }
+    }
+  }
+}
+
+void CheckWorker::scheduleSync() {
+  if (syncPending_) return;
+  syncPending_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  loop_.post([this, alive] {
+    if (!alive.expired()) syncNow();
+  });
+}
+
+void CheckWorker::syncNow() {
+  syncPending_ = false;
+  syncTimer_->cancel();
+  if (!io_.dataplane) return;
+  ++syncs_;
+  ipvs::SyncReport report = ipvs::sync(*io_.dataplane, desiredState(config_->lvs, services_));
+  opsIssued_ += report.opsIssued;
+  if (report.ok()) {
+    lastSyncError_.clear();
+    return;
+  }
+  ++syncFailures_;
+  lastSyncError_ = report.status().error().describe();
+  log(LogLevel::Error, "check worker: {} dataplane: {}", io_.dataplane->name(), lastSyncError_);
+  syncTimer_->armAfter(kSyncRetry);
+}
+
+void CheckWorker::reload(uint64_t generation) {
+  auto config = configFor_(generation);
+  if (!config) {
+    log(LogLevel::Error, "check worker: reload failed; keeping generation {}", generation_);
+    return;
+  }
+  // The old subscriptions stay until the new ones are made, so unchanged
+  // checkers keep running.
+  std::vector<RunningChecker> oldCheckers = std::move(checkers_);
+  checkers_.clear();
+  std::map<ServiceIdentity, size_t> oldIndex;
+  for (size_t i = 0; i < services_.size(); ++i) {
+    oldIndex.emplace(identityOf(config_->lvs.virtualServers[i]), i);
+  }
+  std::vector<ServiceState> old = std::move(services_);
+  std::shared_ptr<const config::Config> oldConfig = std::move(config_);
+  config_ = std::move(config);
+  generation_ = generation;
+  notifier_.reset();
+  notifier_ =
+      std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
+  notifier_->start(io_.startGenericFifoScript);
+  services_.clear();
+  size_t keptServers = 0;
+  std::vector<std::vector<HealthEvent>> pending(config_->lvs.virtualServers.size());
+  for (size_t s = 0; s < config_->lvs.virtualServers.size(); ++s) {
+    const config::VirtualServer& vs = config_->lvs.virtualServers[s];
+    services_.emplace_back(vs);
+    auto found = oldIndex.find(identityOf(vs));
+    if (found == oldIndex.end()) continue;
+    const config::VirtualServer& oldVs = oldConfig->lvs.virtualServers[found->second];
+    std::map<ServerIdentity, size_t> oldServers;
+    for (size_t r = 0; r < oldVs.realServers.size(); ++r) {
+      oldServers.emplace(ServerIdentity{oldVs.realServers[r].address, oldVs.realServers[r].port},
+                         r);
+    }
+    for (size_t r = 0; r < vs.realServers.size(); ++r) {
+      auto kept = oldServers.find({vs.realServers[r].address, vs.realServers[r].port});
+      if (kept == oldServers.end()) continue;
+      services_[s].adoptHealth(r, old[found->second].realServers()[kept->second]);
+      ++keptServers;
+    }
+    pending[s] = services_[s].reevaluateQuorum(old[found->second].quorumUp());
+  }
+  std::vector<std::vector<HealthEvent>> joined = startCheckers();
+  oldCheckers.clear();
+  for (size_t s = 0; s < pending.size(); ++s) {
+    announce(s, pending[s]);
+    announce(s, joined[s]);
+  }
+  syncNow();
+  log(LogLevel::Info,
+      "check worker: running configuration generation {} ({} real servers kept their health)",
+      generation, keptServers);
+}
+
+std::string CheckWorker::snapshot() const {
+  nlohmann::json j;
+  j["worker"] = "check";
+  j["pid"] = ::getpid();
+  j["generation"] = generation_;
+  j["config"] = config_->path;
+  std::map<std::tuple<size_t, size_t, size_t>, const RunningChecker*> byPosition;
+  for (const RunningChecker& running : checkers_) {
+    byPosition[{running.service, running.realServer, running.index}] = &running;
+  }
+  nlohmann::json services = nlohmann::json::array();
+  for (size_t s = 0; s < services_.size(); ++s) {
+    const config::VirtualServer& vs = config_->lvs.virtualServers[s];
+    const ServiceState& state = services_[s];
+    nlohmann::json servers = nlohmann::json::array();
+    for (size_t r = 0; r < vs.realServers.size(); ++r) {
+      const config::RealServer& rs = vs.realServers[r];
+      const RealServerState& rsState = state.realServers()[r];
+      nlohmann::json checkers = nlohmann::json::array();
+      for (size_t c = 0; c < rs.checkers.size(); ++c) {
+        auto it = byPosition.find({s, r, c});
+        const RunningChecker* running = it == byPosition.end() ? nullptr : it->second;
+        const Checker* checker = running != nullptr && running->subscription
+                                     ? &running->subscription->checker()
+                                     : nullptr;
+        checkers.push_back(
+            checkerJson(rs.checkers[c], checker, running ? running->why : "not started"));
+      }
+      servers.push_back({{"address", rs.address.toString()},
+                         {"port", rs.port},
+                         {"up", rsState.up()},
+                         {"weight", rsState.weight()},
+                         {"configured_weight", rsState.configuredWeight()},
+                         {"checkers", checkers}});
+    }
+    services.push_back({{"name", vs.describe()},
+                        {"quorum_up", state.quorumUp()},
+                        {"live_weight", state.liveWeight()},
+                        {"quorum", state.quorum()},
+                        {"hysteresis", state.hysteresis()},
+                        {"sorry_server_active", vs.sorryServer.has_value() && !state.quorumUp()},
+                        {"real_servers", servers}});
+  }
+  j["virtual_servers"] = services;
+  const LvsNotifier::Counters& n = notifier_->counters();
+  j["notify"] = {{"scripts_started", n.scriptsStarted},
+                 {"scripts_failed", n.scriptsFailed},
+                 {"spawn_errors", n.spawnErrors},
+                 {"refused", n.refused},
+                 {"fifo_lines", n.fifoLines}};
+  nlohmann::json dataplane;
+  dataplane["backend"] = io_.dataplane ? std::string(io_.dataplane->name()) : "none";
+  if (io_.dataplane) {
+    auto table = io_.dataplane->read();
+    dataplane["table"] = table ? ipvs::toText(*table) : table.error().describe();
+    dataplane["syncs"] = syncs_;
+    dataplane["ops_issued"] = opsIssued_;
+    dataplane["sync_failures"] = syncFailures_;
+    if (!lastSyncError_.empty()) dataplane["last_error"] = lastSyncError_;
+  }
+  j["dataplane"] = dataplane;
+  return j.dump();
+}
+
+}  // namespace vigil::check

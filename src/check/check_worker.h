@@ -1,0 +1,117 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "check/checker.h"
+#include "check/lvs_notify.h"
+#include "check/probe.h"
+#include "check/probe_registry.h"
+#include "check/service_state.h"
+#include "config/config.h"
+#include "core/event_loop.h"
+#include "core/process_spawner.h"
+#include "core/worker_host.h"
+#include "ipvs/dataplane.h"
+
+namespace vigil::check {
+
+// The probe of one checker and how long one attempt may take.
+struct ProbeSpec {
+  std::unique_ptr<Probe> probe;  // null: vigil cannot run this checker type
+  Duration attemptTimeout{};
+  std::string why;  // with a null probe: the reason, for the log and snapshot
+};
+
+// Builds the probe for a checker. Identical checkers (probeKey) share one
+// probe, so it depends on the checker alone.
+using ProbeFactory = std::function<ProbeSpec(const config::Checker& checker)>;
+
+// What the check worker does to the world, chosen by vigild (or a test).
+struct CheckWorkerIo {
+  ProbeFactory makeProbe;
+  // Runs notify scripts; null: they are not run.
+  std::unique_ptr<ProcessSpawner> spawner;
+  ScriptPreparer prepareScript;
+  // The table backend; null with `dataplane none`: health drives notify
+  // scripts, FIFO lines and the snapshot only.
+  std::unique_ptr<ipvs::Dataplane> dataplane;
+  // Warmup jitter; empty: Checker's default engine.
+  Checker::RandomSource random;
+  // Start notify_fifo_script too (the VRRP worker does when it runs).
+  bool startGenericFifoScript = false;
+};
+
+// The check worker: one Checker per distinct configured checker (identical
+// ones under several virtual services share it, see ProbeRegistry), one
+// ServiceState per virtual server, health turned into notify scripts, FIFO lines and a
+// desired IPVS table synced to the dataplane after every change.
+//
+// Reload keeps the health of every real server whose identity (virtual
+// service, address, port) is unchanged: an unchanged checker keeps running
+// (its schedule and state untouched), a changed one starts in the state the
+// server had (a down checker starts down and needs a success), and the
+// quorum is re-judged against the state it had. Destroying the worker
+// stops every checker; virtual servers with `omega` then announce their up
+// servers and quorum as down, and the dataplane is emptied of what the
+// worker programmed.
+class CheckWorker final : public Worker {
+ public:
+  using ConfigFor = std::function<std::shared_ptr<const config::Config>(uint64_t generation)>;
+
+  CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> config, uint64_t generation,
+              ConfigFor configFor, CheckWorkerIo io);
+  ~CheckWorker() override;
+  CheckWorker(const CheckWorker&) = delete;
+  CheckWorker& operator=(const CheckWorker&) = delete;
+
+  std::string snapshot() const override;
+  void reload(uint64_t generation) override;
+
+  // For tests and the snapshot.
+  const std::vector<ServiceState>& services() const { return services_; }
+  const LvsNotifier& notifier() const { return *notifier_; }
+  uint64_t syncs() const { return syncs_; }
+  uint64_t syncFailures() const { return syncFailures_; }
+
+ private:
+  struct RunningChecker {
+    size_t service = 0;
+    size_t realServer = 0;
+    size_t index = 0;                                           // within the real server
+    std::unique_ptr<ProbeRegistry::Subscription> subscription;  // null: not runnable
+    std::string why;
+  };
+
+  // Subscribes every configured checker, each starting from the state its
+  // ServiceState holds; returns what joining running checkers changed.
+  std::vector<std::vector<HealthEvent>> startCheckers();
+  void subscribe(size_t service, size_t rs, size_t index,
+                 std::vector<std::vector<HealthEvent>>& events);
+  void onCheckerEvent(size_t service, size_t rs, size_t index, const CheckerEvent& event);
+  void announce(size_t service, const std::vector<HealthEvent>& events);
+  void scheduleSync();
+  void syncNow();
+
+  EventLoop& loop_;
+  std::shared_ptr<const config::Config> config_;
+  uint64_t generation_;
+  ConfigFor configFor_;
+  CheckWorkerIo io_;
+  std::unique_ptr<LvsNotifier> notifier_;
+  std::unique_ptr<ProbeRegistry> registry_;
+  std::vector<ServiceState> services_;
+  std::vector<RunningChecker> checkers_;
+  std::unique_ptr<Timer> syncTimer_;
+  bool syncPending_ = false;
+  uint64_t syncs_ = 0;
+  uint64_t opsIssued_ = 0;
+  uint64_t syncFailures_ = 0;
+  std::string lastSyncError_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vigil::check

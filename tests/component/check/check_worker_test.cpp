@@ -1,0 +1,296 @@
+#include "check/check_worker.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "config/loader.h"
+#include "core/simulated_loop.h"
+#include "fakes/fake_probe.h"
+#include "fakes/fake_process_spawner.h"
+#include "ipvs/memory_dataplane.h"
+
+namespace vigil::check {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Checkers here probe every second with no warmup and no retry, so one
+// failed attempt takes a server down and one success brings it back.
+constexpr const char* kTiming = "delay_loop 1\n connect_timeout 1\n retry 0\n warmup 0\n";
+
+std::shared_ptr<const config::Config> load(const std::string& text) {
+  auto r = config::loadConfigText("t.conf", text, config::LoadOptions{});
+  EXPECT_NE(r.config, nullptr);
+  return r.config;
+}
+
+Result<SpawnRequest> splitOnBlanks(const config::ScriptCommand& command) {
+  SpawnRequest request;
+  std::string word;
+  for (char c : command.command + " ") {
+    if (c != ' ') {
+      word += c;
+    } else if (!word.empty()) {
+      request.argv.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  return request;
+}
+
+// Hand the worker a table and a spawner the test owns, so both can be read
+// after the worker has gone.
+class BorrowedDataplane final : public ipvs::Dataplane {
+ public:
+  explicit BorrowedDataplane(ipvs::MemoryDataplane& table) : table_(table) {}
+  Result<ipvs::IpvsState> read() override { return table_.read(); }
+  ipvs::ApplyReport apply(const std::vector<ipvs::Op>& ops) override { return table_.apply(ops); }
+  std::string_view name() const override { return "memory"; }
+
+ private:
+  ipvs::MemoryDataplane& table_;
+};
+
+class BorrowedSpawner final : public ProcessSpawner {
+ public:
+  explicit BorrowedSpawner(ProcessSpawner& spawner) : spawner_(spawner) {}
+  Result<pid_t> spawn(const SpawnRequest& request, EventLoop::ChildCallback onExit) override {
+    return spawner_.spawn(request, std::move(onExit));
+  }
+  void terminate(pid_t pid) override { spawner_.terminate(pid); }
+
+ private:
+  ProcessSpawner& spawner_;
+};
+
+// A CheckWorker on a SimulatedLoop whose probes are fakes that answer at
+// once with what the test sets per real server address.
+class CheckWorkerTest : public ::testing::Test {
+ protected:
+  void start(const std::string& text, bool withDataplane = true) {
+    configs_[1] = load(text);
+    ASSERT_NE(configs_[1], nullptr);
+    CheckWorkerIo io;
+    io.makeProbe = [this](const config::Checker& checker) {
+      auto& control = controls_[checker.target.address.toString()];
+      if (!control) {
+        control = std::make_shared<fakes::FakeProbeControl>();
+        control->loop = &loop_;
+        control->autoResult = ProbeResult{Outcome::Up, std::nullopt, "fake"};
+      }
+      return ProbeSpec{std::make_unique<fakes::FakeProbe>(control), seconds(1), {}};
+    };
+    io.spawner = std::make_unique<BorrowedSpawner>(spawner_);
+    io.prepareScript = splitOnBlanks;
+    if (withDataplane) {
+      io.dataplane = std::make_unique<BorrowedDataplane>(table_);
+    }
+    io.random = [](Duration) { return Duration{0}; };
+    worker_ = std::make_unique<CheckWorker>(
+        loop_, configs_[1], 1, [this](uint64_t g) { return configs_[g]; }, std::move(io));
+    loop_.runPosted();
+  }
+
+  // Every later probe of `address` answers `outcome` (with `weight`).
+  void answer(const std::string& address, Outcome outcome,
+              std::optional<uint32_t> weight = std::nullopt) {
+    controls_.at(address)->autoResult = ProbeResult{outcome, weight, "fake"};
+  }
+
+  // Lets every checker run one more attempt.
+  void poll() {
+    loop_.advance(milliseconds(1001));
+    loop_.runPosted();
+  }
+
+  std::string table() const { return ipvs::toText(dataplane_->state()); }
+
+  std::vector<std::string> scriptsRun() const {
+    std::vector<std::string> out;
+    for (const SpawnRequest& r : spawner_.requests) out.push_back(r.argv.at(0));
+    return out;
+  }
+
+  nlohmann::json snapshot() const { return nlohmann::json::parse(worker_->snapshot()); }
+
+  SimulatedLoop loop_;
+  std::map<uint64_t, std::shared_ptr<const config::Config>> configs_;
+  std::map<std::string, std::shared_ptr<fakes::FakeProbeControl>> controls_;
+  fakes::FakeProcessSpawner spawner_;
+  ipvs::MemoryDataplane table_;
+  ipvs::MemoryDataplane* dataplane_ = &table_;
+  std::unique_ptr<CheckWorker> worker_;
+};
+
+std::string twoServers(const std::string& vsExtra, const std::string& rsExtra = "") {
+  return std::string("virtual_server 10.0.0.100 80 {\n protocol TCP\n lb_algo rr\n") + vsExtra +
+         "\n real_server 10.0.0.2 80 { weight 2\n notify_up /rs2-up\n notify_down /rs2-down\n" +
+         rsExtra + "\n TCP_CHECK { " + kTiming + " } }\n" +
+         " real_server 10.0.0.3 80 { weight 3\n" + rsExtra + "\n TCP_CHECK { " + kTiming +
+         " } }\n}\n";
+}
+
+TEST_F(CheckWorkerTest, ProgramsUpServersAndRemovesAFailedOne) {
+  start(twoServers(""));
+  poll();
+  EXPECT_EQ(table(),
+            "Prot LocalAddress:Port Scheduler Flags\n"
+            "  -> RemoteAddress:Port           Forward Weight\n"
+            "TCP  10.0.0.100:80 rr\n"
+            "  -> 10.0.0.2:80                  Masq    2\n"
+            "  -> 10.0.0.3:80                  Masq    3\n");
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.size(), 1u);
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down"}));
+  EXPECT_FALSE(snapshot()["virtual_servers"][0]["real_servers"][0]["up"].get<bool>());
+  answer("10.0.0.2", Outcome::Up);
+  poll();
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.size(), 2u);
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/rs2-up"}));
+}
+
+TEST_F(CheckWorkerTest, InhibitOnFailureKeepsTheServerAtWeightZero) {
+  start(twoServers("inhibit_on_failure"));
+  poll();
+  answer("10.0.0.3", Outcome::Timeout);
+  poll();
+  const auto& dests = dataplane_->state().services.begin()->second.destinations;
+  ASSERT_EQ(dests.size(), 2u);
+  EXPECT_EQ(dests.rbegin()->second.weight, 0u);
+  EXPECT_EQ(dests.begin()->second.weight, 2u);
+}
+
+TEST_F(CheckWorkerTest, QuorumLossSwapsInTheSorryServerAndRunsQuorumScripts) {
+  // Weights 2 + 3; quorum 4: losing either server loses the quorum.
+  start(twoServers("quorum 4\n sorry_server 10.0.0.9 80\n quorum_up /q-up\n quorum_down /q-down"));
+  poll();
+  answer("10.0.0.3", Outcome::Refused);
+  poll();
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/q-down"}));
+  auto dests = dataplane_->state().services.begin()->second.destinations;
+  ASSERT_EQ(dests.size(), 1u);
+  EXPECT_EQ(ipvs::toString(dests.begin()->first), "10.0.0.9:80");
+  EXPECT_EQ(dests.begin()->second.weight, 1u);
+  EXPECT_TRUE(snapshot()["virtual_servers"][0]["sorry_server_active"].get<bool>());
+  answer("10.0.0.3", Outcome::Up);
+  poll();
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/q-down", "/q-up"}));
+  dests = dataplane_->state().services.begin()->second.destinations;
+  EXPECT_EQ(dests.size(), 2u);
+  EXPECT_FALSE(dests.contains(ipvs::DestinationKey{*IpAddress::parse("10.0.0.9"), 80}));
+}
+
+TEST_F(CheckWorkerTest, SorryServerInhibitKeepsItAtWeightZeroWhileQuorumHolds) {
+  start(twoServers("quorum 4\n sorry_server 10.0.0.9 80\n sorry_server_inhibit"));
+  poll();
+  const auto& dests = dataplane_->state().services.begin()->second.destinations;
+  auto sorry = dests.find(ipvs::DestinationKey{*IpAddress::parse("10.0.0.9"), 80});
+  ASSERT_NE(sorry, dests.end());
+  EXPECT_EQ(sorry->second.weight, 0u);
+}
+
+TEST_F(CheckWorkerTest, HysteresisHoldsTheQuorumInsideTheBand) {
+  // quorum 4, hysteresis 1: lost below 3, regained at 5. Losing 10.0.0.2
+  // leaves 3: kept.
+  start(twoServers("quorum 4\n hysteresis 1\n quorum_down /q-down"));
+  poll();
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  EXPECT_TRUE(snapshot()["virtual_servers"][0]["quorum_up"].get<bool>());
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down"}));
+}
+
+TEST_F(CheckWorkerTest, MiscDynamicWeightReachesTheDataplane) {
+  start(std::string("virtual_server 10.0.0.100 80 {\n protocol TCP\n"
+                    " real_server 10.0.0.2 80 { weight 5\n MISC_CHECK { misc_path /bin/true\n"
+                    " misc_dynamic\n ") +
+        kTiming + " } }\n}\n");
+  poll();
+  answer("10.0.0.2", Outcome::Up, 40);
+  poll();
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.begin()->second.weight, 40u);
+  EXPECT_EQ(snapshot()["virtual_servers"][0]["real_servers"][0]["weight"].get<uint32_t>(), 40u);
+}
+
+TEST_F(CheckWorkerTest, AlphaKeepsServersOutUntilTheirFirstSuccess) {
+  start(twoServers("alpha"));
+  EXPECT_TRUE(dataplane_->state().services.begin()->second.destinations.empty());
+  poll();
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.size(), 2u);
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-up"}));
+}
+
+TEST_F(CheckWorkerTest, DataplaneNoneStillNotifiesAndReports) {
+  start(twoServers(""), false);
+  poll();
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down"}));
+  nlohmann::json j = snapshot();
+  EXPECT_EQ(j["dataplane"]["backend"], "none");
+  EXPECT_FALSE(j["virtual_servers"][0]["real_servers"][0]["up"].get<bool>());
+  EXPECT_EQ(j["virtual_servers"][0]["real_servers"][0]["checkers"][0]["outcomes"]["refused"], 1);
+}
+
+TEST_F(CheckWorkerTest, ReloadKeepsTheHealthOfUnchangedServers) {
+  start(twoServers(""));
+  poll();
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  // Generation 2 adds a third server; 10.0.0.2 must stay down, with no new
+  // notify, until a probe succeeds.
+  std::string next = twoServers("");
+  next.insert(next.rfind('}'), " real_server 10.0.0.4 80 { }\n");
+  configs_[2] = load(next);
+  worker_->reload(2);
+  loop_.runPosted();
+  EXPECT_FALSE(dataplane_->state().services.begin()->second.destinations.contains(
+      ipvs::DestinationKey{*IpAddress::parse("10.0.0.2"), 80}));
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.size(), 2u);
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down"}));
+  answer("10.0.0.2", Outcome::Up);
+  poll();
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/rs2-up"}));
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.size(), 3u);
+}
+
+TEST_F(CheckWorkerTest, IdenticalCheckersUnderTwoServicesProbeOnceAndBothFollow) {
+  std::string second = twoServers("");
+  second.replace(second.find("10.0.0.100 80"), 13, "10.0.0.101 80");
+  start(twoServers("") + second);
+  poll();
+  const int starts = controls_.at("10.0.0.2")->starts;
+  poll();
+  EXPECT_EQ(controls_.at("10.0.0.2")->starts, starts + 1);  // one probe for both services
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  for (const auto& [key, entry] : dataplane_->state().services) {
+    EXPECT_EQ(entry.destinations.size(), 1u) << ipvs::toString(key);
+  }
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/rs2-down"}));
+}
+
+TEST_F(CheckWorkerTest, SyncingTwiceIssuesNoOps) {
+  start(twoServers(""));
+  poll();
+  const size_t ops = dataplane_->opsAttempted();
+  poll();
+  poll();
+  EXPECT_EQ(dataplane_->opsAttempted(), ops);
+}
+
+TEST_F(CheckWorkerTest, OmegaAnnouncesDownOnShutdownAndTheTableIsCleared) {
+  start(twoServers("omega\n quorum_down /q-down"));
+  poll();
+  worker_.reset();
+  EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/q-down"}));
+  EXPECT_TRUE(table_.state().services.empty());
+}
+
+}  // namespace
+}  // namespace vigil::check
