@@ -6,9 +6,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
-#include <variant>
 
 #include "check/desired_state.h"
+#include "check/probe_factory.h"
 #include "core/log.h"
 #include "ipvs/model.h"
 
@@ -25,15 +25,6 @@ using ServiceIdentity = std::tuple<std::string, int>;  // describe(), family
 using ServerIdentity = std::pair<IpAddress, uint16_t>;
 
 ServiceIdentity identityOf(const config::VirtualServer& vs) { return {vs.describe(), vs.family}; }
-
-// "TCP_CHECK [10.0.0.2]:80": a shared checker belongs to no one service.
-std::string checkerName(const config::Checker& checker) {
-  if (const auto* misc = std::get_if<config::MiscCheck>(checker.probe.get())) {
-    return fmt::format("MISC_CHECK '{}'", misc->script.command);
-  }
-  return fmt::format("{} [{}]:{}", config::toString(checker.base.type),
-                     checker.target.address.toString(), checker.target.port);
-}
 
 nlohmann::json checkerJson(const config::Checker& config, const Checker* checker,
                            const std::string& why) {
@@ -77,7 +68,7 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
             io_.makeProbe ? io_.makeProbe(checker) : ProbeSpec{nullptr, {}, "no probe factory"};
         if (!spec.probe) return Error{0, spec.why};
         return std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
-                                         std::move(spec.probe), io_.random, checkerName(checker));
+                                         std::move(spec.probe), io_.random, describe(checker));
       });
   notifier_ =
       std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
@@ -135,8 +126,7 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
       checker, [this, s, r, c](const CheckerEvent& event) { onCheckerEvent(s, r, c, event); });
   if (!subscription) {
     running.why = subscription.error().describe();
-    log(LogLevel::Warning, "{} of {} not run: {}", checkerName(checker), vs.describe(),
-        running.why);
+    log(LogLevel::Warning, "{} of {} not run: {}", describe(checker), vs.describe(), running.why);
     checkers_.push_back(std::move(running));
     return;
   }

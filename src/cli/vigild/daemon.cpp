@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "check/check_worker.h"
+#include "check/curl_multi.h"
+#include "check/probe_factory.h"
 #include "core/log.h"
 #include "core/posix_event_loop.h"
 #include "core/process.h"
@@ -101,20 +103,34 @@ std::unique_ptr<ipvs::Dataplane> makeDataplane(config::Dataplane kind) {
   return std::make_unique<ipvs::MemoryDataplane>();
 }
 
-// The probes vigil can run.
-check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<const config::Config> config) {
-  (void)loop;
-  (void)config;
-  return [](const config::Checker& checker) {
-    return check::ProbeSpec{
-        nullptr, {}, std::string(config::toString(checker.base.type)) + " is not supported yet"};
+// Probes as check/probe_factory.h builds them. The spawner and the curl
+// multi handle live as long as the factory, which the worker destroys after
+// its checkers; SSL_GET reads the SSL { } block of the generation running.
+check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState> state) {
+  auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
+  std::shared_ptr<ProcessSpawner> spawner;
+  if (posix != nullptr) spawner = std::make_shared<PosixProcessSpawner>(*posix);
+  auto curl = std::make_shared<check::CurlMulti>(loop);
+  return [&loop, state, spawner, curl](const config::Checker& checker) {
+    check::ProbeDeps deps;
+    deps.spawner = spawner.get();
+    deps.prepareScript = [state](const config::ScriptCommand& command) {
+      return prepareCheckScript(command, state->config->global);
+    };
+    deps.curl = curl.get();
+    if (state->config->lvs.ssl) {
+      deps.ssl = std::make_shared<const config::SslContext>(*state->config->lvs.ssl);
+    }
+    auto probe = check::makeProbe(loop, checker, deps);
+    if (!probe) return check::ProbeSpec{nullptr, {}, probe.error().describe()};
+    return check::ProbeSpec{std::move(*probe), check::attemptTimeout(checker), {}};
   };
 }
 
 std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
                                         ConfigLoader loadConfig) {
   check::CheckWorkerIo io;
-  io.makeProbe = makeCheckProbe(loop, state->config);
+  io.makeProbe = makeCheckProbe(loop, state);
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   if (posix != nullptr) io.spawner = std::make_unique<PosixProcessSpawner>(*posix);
   // The global_defs of the generation running; ConfigState moves on reload.
