@@ -54,6 +54,7 @@ class Stepper {
   void on(const FaultRaised&);
   void on(const FaultCleared&);
   void on(const PreemptDelayExpired&);
+  void on(const StepDown&);
 
  private:
   InstanceState& next() { return result_.next; }
@@ -261,6 +262,10 @@ void Stepper::on(const PreemptDelayExpired&) {
   if (current() == State::Backup && next().preempt == PreemptPhase::Waiting) {
     next().preempt = PreemptPhase::Elapsed;
   }
+}
+
+void Stepper::on(const StepDown&) {
+  if (current() == State::Master) enterBackup(masterDown());
 }
 
 }  // namespace

@@ -69,10 +69,16 @@ struct PriorityChanged {
 struct FaultRaised {};
 struct FaultCleared {};
 struct PreemptDelayExpired {};
+// vrrp_sync_group: another member fell back from Master to Backup, so a
+// Master member gives up mastership too (keepalived): it removes its VIPs,
+// runs notify_backup and waits Master_Down_Interval as a Backup. No
+// priority-0 advert: the peer's own sync group, or its Master_Down_Timer,
+// moves it. Ignored in any other state.
+struct StepDown {};
 
 using Event =
     std::variant<Startup, Shutdown, MasterDownTimerFired, AdvertTimerFired, AdvertReceived,
-                 PriorityChanged, FaultRaised, FaultCleared, PreemptDelayExpired>;
+                 PriorityChanged, FaultRaised, FaultCleared, PreemptDelayExpired, StepDown>;
 
 // ---- Actions ------------------------------------------------------------
 // Each Arm* (re)arms the one timer of that kind, replacing its deadline;

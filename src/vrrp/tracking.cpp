@@ -95,6 +95,9 @@ TrackingState TrackingState::forInstance(const config::VrrpInstance& instance,
   if (!instance.dontTrackPrimary && !instance.interface.empty()) {
     objects.push_back({TrackKind::Interface, instance.interface, 0, false, true, 0});
   }
+  if (instance.unicastFaultNoPeer && instance.unicastPeers.empty()) {
+    objects.push_back({TrackKind::UnicastPeers, "unicast_peer", 0, false, false, 0});
+  }
   addSet(instance.tracking, model, objects);
   for (const auto& group : model.syncGroups) {
     if (!instance.syncGroup.empty() && group.name == instance.syncGroup) {

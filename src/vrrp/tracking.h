@@ -15,7 +15,9 @@
 // and hands the returned events to step().
 namespace vigil::vrrp {
 
-enum class TrackKind : uint8_t { Interface, Script, File, Process };
+// UnicastPeers: unicast_fault_no_peer on a unicast instance without any
+// unicast_peer, a fault for as long as the configuration stays so.
+enum class TrackKind : uint8_t { Interface, Script, File, Process, UnicastPeers };
 
 // What one tracked object adds to the priority and whether it faults the
 // instance.
@@ -57,7 +59,8 @@ class TrackingState {
 
   // The instance's own tracking, its sync group's (keepalived applies group
   // tracking to every member) and, unless dont_track_primary, its own
-  // interface as an unweighted tracked interface. Objects start in their
+  // interface as an unweighted tracked interface; with unicast_fault_no_peer
+  // and no peers, a permanently down UnicastPeers object. Objects start in their
   // assumed state: interfaces and processes up, scripts OK unless init_fail,
   // files at 0; the runtime reports real states before Startup.
   static TrackingState forInstance(const config::VrrpInstance& instance,

@@ -396,5 +396,26 @@ TEST(StateMachineTest, StateNames) {
   EXPECT_EQ(name(State::Fault), "FAULT");
 }
 
+// ---- Sync group step-down ----------------------------------------------------
+
+TEST(StateMachineTest, StepDownTakesAMasterToBackupWithoutAPriorityZeroAdvert) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), StepDown{}, p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.next.since, kT0);
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, RemoveVips{}, ArmMasterDownTimer{kMdi100},
+                                Notify{NotifyKind::Backup}}));
+}
+
+TEST(StateMachineTest, StepDownIsIgnoredOutsideMaster) {
+  const InstanceParams p = params();
+  for (State state : {State::Initialize, State::Backup, State::Fault}) {
+    const InstanceState s = inState(state, p);
+    auto r = step(s, StepDown{}, p, kT0);
+    EXPECT_EQ(r.next, s) << name(state);
+    EXPECT_TRUE(r.actions.empty()) << name(state);
+  }
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

@@ -242,5 +242,21 @@ vrrp_sync_group G1 {
   }
 }
 
+TEST(TrackingStateTest, UnicastFaultNoPeerFaultsAUnicastInstanceWithoutPeers) {
+  const std::string instance =
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
+      " unicast_fault_no_peer\n virtual_ipaddress {\n 10.0.0.1\n }\n";
+  auto lonely = load(instance + "}\n");
+  auto peered = load(instance + " unicast_peer {\n 10.0.0.9\n }\n}\n");
+  ASSERT_TRUE(lonely && peered);
+  auto faulted = TrackingState::forInstance(lonely->vrrp.instances.at(0), lonely->vrrp);
+  EXPECT_TRUE(faulted.fault());
+  EXPECT_TRUE(faulted.tracks(TrackKind::UnicastPeers, "unicast_peer"));
+  // Nothing a tracker reports can clear it.
+  EXPECT_TRUE(faulted.setInterface("eth0", true).empty());
+  EXPECT_TRUE(faulted.fault());
+  EXPECT_FALSE(TrackingState::forInstance(peered->vrrp.instances.at(0), peered->vrrp).fault());
+}
+
 }  // namespace
 }  // namespace vigil::vrrp
