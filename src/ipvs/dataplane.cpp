@@ -27,6 +27,21 @@ Status SyncReport::status() const {
   return firstFailure(failures);
 }
 
+Result<IpvsStats> Dataplane::readStats() {
+  Result<IpvsState> state = read();
+  if (!state.ok()) {
+    return state.error();
+  }
+  IpvsStats stats;
+  for (const auto& [key, entry] : state->services) {
+    ServiceStats& service = stats.services[key];
+    for (const auto& [destKey, dest] : entry.destinations) {
+      service.destinations[destKey] = DestinationStats{};
+    }
+  }
+  return stats;
+}
+
 SyncReport sync(Dataplane& dataplane, const IpvsState& desired) {
   SyncReport report;
   Result<IpvsState> current = dataplane.read();

@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "ipvs/model.h"
+#include "ipvs/stats.h"
 
 namespace vigil::ipvs {
 
@@ -40,6 +41,9 @@ class Dataplane {
   virtual ApplyReport apply(const std::vector<Op>& ops) = 0;
   // "memory", "kernel", ... for logs and status.
   virtual std::string_view name() const = 0;
+  // The counters of every service and destination, for metrics. By default
+  // (a backend that counts nothing) every one read() reports, at zero.
+  virtual Result<IpvsStats> readStats();
 };
 
 // What one sync() did: how many ops it handed to the backend and which failed.

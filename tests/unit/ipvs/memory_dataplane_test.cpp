@@ -100,3 +100,23 @@ TEST(MemoryDataplaneTest, OpsTheTableRefusesAreReportedAndChangeNothing) {
 
 }  // namespace
 }  // namespace vigil::ipvs
+
+namespace vigil::ipvs {
+namespace {
+
+TEST(MemoryDataplaneTest, StatsListEveryServiceAndDestinationAtZero) {
+  MemoryDataplane dp(webFarm());
+  Result<IpvsStats> stats = dp.readStats();
+  ASSERT_TRUE(stats.ok());
+  ASSERT_EQ(stats->services.size(), 2u);
+  const ServiceStats& web = stats->services.at(test::tcp("10.0.0.1", 80));
+  EXPECT_EQ(web.traffic, TrafficCounters{});
+  ASSERT_EQ(web.destinations.size(), 2u);
+  EXPECT_EQ(web.destinations.at(test::dest("10.0.0.3", 80)), DestinationStats{});
+
+  dp.failReads(Error{EPERM, "read IPVS table"});
+  EXPECT_FALSE(dp.readStats().ok());
+}
+
+}  // namespace
+}  // namespace vigil::ipvs
