@@ -237,11 +237,14 @@ void PosixEventLoop::drainWakeups() {
 }
 
 void PosixEventLoop::runPosted() {
-  std::deque<Callback> batch;
-  batch.swap(posted_);
-  for (auto& cb : batch) {
+  if (posted_.empty()) {
+    return;
+  }
+  running_.swap(posted_);
+  for (auto& cb : running_) {
     cb();
   }
+  running_.clear();
 }
 
 Status PosixEventLoop::blockSignal(int signo) {

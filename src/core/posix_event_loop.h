@@ -4,7 +4,6 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -116,7 +115,10 @@ class PosixEventLoop final : public EventLoop {
   UniqueFd signalFd_;
   TimerQueue timers_{clock_};
   std::optional<TimePoint> programmedDeadline_;
-  std::deque<Callback> posted_;
+  std::vector<Callback> posted_;
+  // The batch runPosted() is running; a member so its capacity is reused
+  // and an idle loop turn allocates nothing.
+  std::vector<Callback> running_;
   bool stopRequested_ = false;
 
   std::mutex foreignMutex_;
