@@ -1,0 +1,239 @@
+#include "check/http_probe.h"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <optional>
+#include <thread>
+
+#include "check/md5_digest.h"
+#include "core/posix_event_loop.h"
+#include "core/simulated_loop.h"
+#include "fakes/run_until.h"
+#include "unit/check/http_loopback_server.h"
+
+namespace vigil::check {
+namespace {
+
+config::HttpUrl urlFor(std::string path) {
+  config::HttpUrl url;
+  url.path = std::move(path);
+  url.statusCodes = {{200, 299}};
+  return url;
+}
+
+config::Checker checkerFor(uint16_t port, std::vector<config::HttpUrl> urls,
+                           config::HttpProtocol protocol = config::HttpProtocol::Http10) {
+  config::HttpCheck http;
+  http.urls = std::move(urls);
+  http.protocol = protocol;
+  config::Checker checker;
+  checker.base.type = config::CheckerType::Http;
+  checker.base.connectTimeout = std::chrono::seconds(3);
+  checker.target.address = *IpAddress::parse("127.0.0.1");
+  checker.target.port = port;
+  checker.probe = std::make_shared<const config::CheckerProbe>(std::move(http));
+  return checker;
+}
+
+uint16_t closedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  (void)::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  (void)::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);  // nothing listens there now
+  return ntohs(address.sin_port);
+}
+
+class HttpProbeTest : public ::testing::Test {
+ protected:
+  std::optional<ProbeResult> runProbe(const config::Checker& checker) {
+    HttpProbe probe(loop_, checker, multi_, nullptr);
+    return runProbe(probe);
+  }
+  std::optional<ProbeResult> runProbe(HttpProbe& probe) {
+    std::optional<ProbeResult> result;
+    probe.start([&](ProbeResult r) { result = std::move(r); });
+    EXPECT_FALSE(result.has_value()) << "done ran inside start()";
+    EXPECT_TRUE(fakes::runUntil(loop_, [&] { return result.has_value(); }));
+    return result;
+  }
+
+  PosixEventLoop loop_;
+  CurlMulti multi_{loop_};
+  test::LoopbackHttpServer server_{loop_};
+};
+
+TEST_F(HttpProbeTest, PageWithMatchingDigestAndRegexIsUp) {
+  ASSERT_TRUE(server_.ok());
+  server_.serve("/health", 200, "hello world\n");
+  auto url = urlFor("/health");
+  url.digest = md5Of("hello world\n");
+  auto regex = std::make_shared<config::HttpRegex>();
+  regex->pattern = "wor.d";
+  url.regex = regex;
+  auto result = runProbe(checkerFor(server_.port(), {url}));
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  ASSERT_EQ(server_.requests().size(), 1U);
+  const std::string& request = server_.requests()[0];
+  EXPECT_TRUE(request.starts_with("GET /health HTTP/1.0\r\n")) << request;
+  EXPECT_NE(request.find("Host: 127.0.0.1:" + std::to_string(server_.port()) + "\r\n"),
+            std::string::npos)
+      << request;
+  EXPECT_NE(request.find("User-Agent: KeepAliveClient\r\n"), std::string::npos);
+}
+
+TEST_F(HttpProbeTest, DigestMismatchAndRegexMismatch) {
+  server_.serve("/", 200, "changed\n");
+  auto withDigest = urlFor("/");
+  withDigest.digest = md5Of("original\n");
+  EXPECT_EQ(runProbe(checkerFor(server_.port(), {withDigest}))->outcome, Outcome::DigestMismatch);
+  auto withRegex = urlFor("/");
+  auto regex = std::make_shared<config::HttpRegex>();
+  regex->pattern = "changed";
+  regex->noMatch = true;
+  withRegex.regex = regex;
+  EXPECT_EQ(runProbe(checkerFor(server_.port(), {withRegex}))->outcome, Outcome::RegexMismatch);
+}
+
+TEST_F(HttpProbeTest, EveryUrlMustPassInOrder) {
+  server_.serve("/a", 200, "a");
+  auto result = runProbe(checkerFor(server_.port(), {urlFor("/a"), urlFor("/missing")}));
+  EXPECT_EQ(result->outcome, Outcome::BadStatus);
+  EXPECT_NE(result->detail.find("404"), std::string::npos);
+  ASSERT_EQ(server_.requests().size(), 2U);
+  EXPECT_TRUE(server_.requests()[0].starts_with("GET /a "));
+  EXPECT_TRUE(server_.requests()[1].starts_with("GET /missing "));
+}
+
+TEST_F(HttpProbeTest, VirtualhostAndProtocolShapeTheRequest) {
+  server_.serve("/", 200, "");
+  auto url = urlFor("/");
+  url.virtualhost = std::make_shared<const std::string>("www.example");
+  ASSERT_TRUE(runProbe(checkerFor(server_.port(), {url}, config::HttpProtocol::Http11))->up());
+  const std::string& request = server_.requests().at(0);
+  EXPECT_TRUE(request.starts_with("GET / HTTP/1.1\r\n")) << request;
+  EXPECT_NE(request.find("Host: www.example\r\n"), std::string::npos) << request;
+  EXPECT_NE(request.find("Connection: close\r\n"), std::string::npos) << request;
+}
+
+TEST_F(HttpProbeTest, KeepAliveReusesTheConnectionAcrossAttempts) {
+  server_.serve("/", 200, "ok");
+  HttpProbe probe(loop_,
+                  checkerFor(server_.port(), {urlFor("/")}, config::HttpProtocol::Http11KeepAlive),
+                  multi_, nullptr);
+  ASSERT_TRUE(runProbe(probe)->up());
+  ASSERT_TRUE(runProbe(probe)->up());
+  EXPECT_EQ(server_.requests().size(), 2U);
+  EXPECT_EQ(server_.connections(), 1);
+}
+
+TEST_F(HttpProbeTest, NothingListeningIsRefused) {
+  auto result = runProbe(checkerFor(closedPort(), {urlFor("/")}));
+  EXPECT_EQ(result->outcome, Outcome::Refused) << result->detail;
+}
+
+TEST_F(HttpProbeTest, BodyIsReadOnlyUpToTheCap) {
+  server_.serve("/big", 200, std::string(kMaxBodyBytes + 4096, 'x'));
+  auto plain = urlFor("/big");
+  EXPECT_TRUE(runProbe(checkerFor(server_.port(), {plain}))->up());
+  auto withDigest = urlFor("/big");
+  withDigest.digest = md5Of(std::string(kMaxBodyBytes + 4096, 'x'));
+  auto result = runProbe(checkerFor(server_.port(), {withDigest}));
+  EXPECT_EQ(result->outcome, Outcome::DigestMismatch);
+  EXPECT_NE(result->detail.find("longer than"), std::string::npos) << result->detail;
+}
+
+TEST_F(HttpProbeTest, AbortedAttemptNeverCompletes) {
+  server_.serve("/", 200, "ok");
+  auto checker = checkerFor(server_.port(), {urlFor("/")});
+  HttpProbe aborted(loop_, checker, multi_, nullptr);
+  bool abortedDone = false;
+  aborted.start([&](ProbeResult) { abortedDone = true; });
+  aborted.abort();
+  EXPECT_EQ(multi_.transfers(), 0U);
+  // A later probe on the same loop finishing shows the loop ran well past
+  // the point where the aborted one would have completed.
+  ASSERT_TRUE(runProbe(checker)->up());
+  EXPECT_FALSE(abortedDone);
+}
+
+TEST_F(HttpProbeTest, DestroyingAProbeInFlightReleasesItsTransfer) {
+  server_.serve("/", 200, "ok");
+  {
+    HttpProbe probe(loop_, checkerFor(server_.port(), {urlFor("/")}), multi_, nullptr);
+    probe.start([](ProbeResult) { ADD_FAILURE() << "done after destruction"; });
+  }
+  EXPECT_EQ(multi_.transfers(), 0U);
+  ASSERT_TRUE(runProbe(checkerFor(server_.port(), {urlFor("/")}))->up());
+}
+
+// The driver on a simulated loop: curl's sockets and timer must arrive as
+// watchFd/createTimer registrations, and readiness the test delivers by
+// hand (after polling the real socket) must finish the transfer.
+TEST(CurlMultiDriver, RunsATransferThroughLoopRegistrationsOnly) {
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  // A blocking one-shot server on its own thread, since the simulated loop
+  // does not poll.
+  std::thread server([listener] {
+    int fd = ::accept(listener, nullptr, nullptr);
+    char buffer[2048];
+    std::string request;
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+      if (n <= 0) {
+        break;
+      }
+      request.append(buffer, static_cast<size_t>(n));
+    }
+    std::string response = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    (void)::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+    ::close(fd);
+  });
+
+  SimulatedLoop loop;
+  std::optional<HttpResponse> response;
+  {
+    CurlMulti multi(loop);
+    HttpFetch fetch(multi);
+    HttpRequest request;
+    request.target.address = *IpAddress::parse("127.0.0.1");
+    request.target.port = ntohs(address.sin_port);
+    ASSERT_TRUE(fetch.start(request, [&](HttpResponse r) { response = std::move(r); }).ok());
+    EXPECT_EQ(multi.transfers(), 1U);
+    EXPECT_GE(loop.armedTimers(), 1U) << "curl's kick-off timeout must be a loop timer";
+    for (int turn = 0; turn < 500 && !response; ++turn) {
+      loop.advance(std::chrono::milliseconds(1));
+      for (int fd : multi.watchedFds()) {
+        auto events = loop.watchedEvents(fd);
+        ASSERT_TRUE(events.has_value());
+        pollfd p{fd, static_cast<short>(*events), 0};
+        if (::poll(&p, 1, 10) > 0) {
+          loop.fire(fd, static_cast<uint32_t>(p.revents));
+        }
+      }
+    }
+    ASSERT_TRUE(response);
+    EXPECT_EQ(multi.transfers(), 0U);
+  }
+  server.join();
+  ::close(listener);
+  EXPECT_TRUE(response->transport.up()) << response->transport.detail;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "hello");
+  EXPECT_EQ(loop.armedTimers(), 0U);
+}
+
+}  // namespace
+}  // namespace vigil::check
