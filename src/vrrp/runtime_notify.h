@@ -4,9 +4,9 @@
 
 #include "config/config.h"
 #include "core/posix_event_loop.h"
+#include "core/process_spawner.h"
 #include "vrrp/notify.h"
 #include "vrrp/runtime_io.h"
-#include "core/process_spawner.h"
 
 namespace vigil::vrrp {
 
@@ -18,6 +18,11 @@ class ScriptTransitionNotifier final : public TransitionNotifier {
  public:
   ScriptTransitionNotifier(PosixEventLoop& loop, std::shared_ptr<const config::Config> config);
   void notify(const config::VrrpInstance& instance, NotifyKind kind, uint8_t priority) override;
+  // A vrrp_sync_group's state changed: its notify_* scripts and FIFO lines,
+  // through the same Notifier (one set of FIFOs per worker).
+  void group(const config::VrrpSyncGroup& group, NotifyState state) {
+    notifier_.group(group, state);
+  }
 
  private:
   std::shared_ptr<const config::Config> config_;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "core/netlink/netlink_link_monitor.h"
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/runtime_notify.h"
 #include "vrrp/runtime_params.h"
@@ -94,12 +95,50 @@ SocketAdvertSender::Options senderOptions(const config::VrrpInstance& instance,
   return options;
 }
 
+// Group transitions through the instances' notifier, so both share one set
+// of FIFOs. `scripts` outlives this: both live in the same WorkerIo.
+class ScriptGroupNotifier final : public GroupNotifier {
+ public:
+  explicit ScriptGroupNotifier(ScriptTransitionNotifier& scripts) : scripts_(scripts) {}
+  void notify(const config::VrrpSyncGroup& group, State state) override {
+    logged_.notify(group, state);
+    scripts_.group(group, state == State::Master   ? NotifyState::Master
+                          : state == State::Backup ? NotifyState::Backup
+                          : state == State::Fault  ? NotifyState::Fault
+                                                   : NotifyState::Stop);
+  }
+
+ private:
+  ScriptTransitionNotifier& scripts_;
+  LoggingGroupNotifier logged_;
+};
+
+std::unique_ptr<netlink::LinkMonitor> systemLinkMonitor(EventLoop& loop) {
+  auto monitor = netlink::NetlinkLinkMonitor::start(loop);
+  if (!monitor) {
+    log(LogLevel::Error, "track_interface: no link monitor, interfaces are assumed up: {}",
+        monitor.error().describe());
+    return nullptr;
+  }
+  return std::move(*monitor);
+}
+
+// vrrp_track_process scans /proc this often; fork_delay and
+// terminate_delay count from the scan that saw the change.
+constexpr Duration kProcessScanInterval = std::chrono::seconds(1);
+
 }  // namespace
 
 WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Config> config) {
-  return {makeVipInstaller(), makeVipAnnouncer(),
-          std::make_unique<ScriptTransitionNotifier>(loop, std::move(config)),
-          std::make_unique<PosixProcessSpawner>(loop)};
+  auto scripts = std::make_unique<ScriptTransitionNotifier>(loop, std::move(config));
+  auto groups = std::make_unique<ScriptGroupNotifier>(*scripts);
+  return {makeVipInstaller(),
+          makeVipAnnouncer(),
+          std::move(scripts),
+          std::make_unique<PosixProcessSpawner>(loop),
+          std::move(groups),
+          systemLinkMonitor(loop),
+          std::make_unique<ProcProcessTable>()};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -113,14 +152,22 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
       config_(std::move(config)),
       generation_(generation),
       configFor_(std::move(configFor)),
-      io_(std::move(io)) {
+      io_(std::move(io)),
+      sync_(loop_, io_.groups ? *io_.groups : static_cast<GroupNotifier&>(loggedGroups_)),
+      notifier_(*io_.notifier, sync_) {
+  if (io_.links) {
+    links_ = std::make_unique<LinkTracker>(
+        *io_.links, [this](const std::string& name, bool up) { onLinkChange(name, up); });
+  }
   build();
 }
 
 VrrpWorker::~VrrpWorker() { stopAll(); }
 
 void VrrpWorker::build() {
+  sync_.reset(config_->vrrp);
   startScripts();
+  startProcesses();
   openSockets();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {
     if (Status started = startInstance(instance); !started) {
@@ -165,7 +212,7 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   running.socket = socket->second.get();
   running.sender =
       std::make_unique<SocketAdvertSender>(*running.socket, senderOptions(instance, source));
-  RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, *io_.notifier};
+  RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, notifier_};
   running.runtime = std::make_unique<InstanceRuntime>(loop_, instance, paramsFor(instance, source),
                                                       io, config_->global.vipLifetime);
   running.socket->dispatcher().add(running.runtime.get());
@@ -196,9 +243,34 @@ void VrrpWorker::startTrackFiles() {
 
 void VrrpWorker::onTrackFileChange(const std::string& name, int64_t value) {
   log(LogLevel::Info, "VRRP_Track_File({}) value {}", name, value);
+  for (Running& running : instances_) deliver(running, running.tracking->setFile(name, value));
+}
+
+void VrrpWorker::startProcesses() {
+  processes_.reset();
+  if (!io_.processes || config_->vrrp.trackProcesses.empty()) return;
+  processes_ = std::make_unique<ProcessTracker>(
+      loop_, *io_.processes, config_->vrrp.trackProcesses, kProcessScanInterval,
+      [this](const std::string& name, bool up) { onProcessChange(name, up); });
+  processes_->start();
+}
+
+void VrrpWorker::onProcessChange(const std::string& name, bool up) {
+  log(LogLevel::Info, "VRRP_Track_Process({}) {}", name, up ? "up" : "down");
+  for (Running& running : instances_) deliver(running, running.tracking->setProcess(name, up));
+}
+
+void VrrpWorker::onLinkChange(const std::string& name, bool up) {
   for (Running& running : instances_) {
-    running.runtime->track(running.tracking->setFile(name, value));
+    if (!running.tracking->tracks(TrackKind::Interface, name)) continue;
+    log(LogLevel::Info, "VRRP_Instance({}) tracked interface {} is {}",
+        running.runtime->config().name, name, up ? "up" : "down");
+    deliver(running, running.tracking->setInterface(name, up));
   }
+}
+
+void VrrpWorker::deliver(Running& running, const std::vector<Event>& events) {
+  sync_.track(*running.runtime, events);
 }
 
 void VrrpWorker::startScripts() {
@@ -217,29 +289,40 @@ void VrrpWorker::startScripts() {
 
 void VrrpWorker::onScriptChange(const std::string& name, bool ok) {
   log(LogLevel::Info, "VRRP_Script({}) {}", name, ok ? "succeeded" : "failed");
-  for (Running& running : instances_) {
-    running.runtime->track(running.tracking->setScript(name, ok));
-  }
+  for (Running& running : instances_) deliver(running, running.tracking->setScript(name, ok));
 }
 
 void VrrpWorker::resetTracking(Running& running) {
   running.tracking = std::make_unique<TrackingState>(
       TrackingState::forInstance(running.runtime->config(), config_->vrrp));
+  TrackingState& tracking = *running.tracking;
+  // Interfaces and processes as they are now; scripts and files report
+  // through their runners.
+  for (const TrackedObject& object : std::vector<TrackedObject>(tracking.objects())) {
+    if (object.kind == TrackKind::Interface && links_) {
+      (void)tracking.setInterface(object.name, links_->up(object.name));
+    } else if (object.kind == TrackKind::Process && processes_) {
+      if (auto up = processes_->up(object.name)) (void)tracking.setProcess(object.name, *up);
+    }
+  }
+  sync_.attach(*running.runtime, tracking.fault());
   std::vector<Event> events;
-  if (running.tracking->fault()) events.push_back(FaultRaised{});
-  events.push_back(PriorityChanged{running.tracking->effectivePriority()});
-  if (!running.tracking->fault()) events.push_back(FaultCleared{});
-  running.runtime->track(events);
+  if (tracking.fault()) events.push_back(FaultRaised{});
+  events.push_back(PriorityChanged{tracking.effectivePriority()});
+  if (!tracking.fault()) events.push_back(FaultCleared{});
+  deliver(running, events);
 }
 
 void VrrpWorker::stopRunning(Running& running) {
   running.runtime->stop();
+  sync_.detach(*running.runtime);
   running.socket->dispatcher().remove(running.runtime.get());
 }
 
 void VrrpWorker::stopAll() {
   scripts_.reset();
   trackFiles_.reset();
+  processes_.reset();
   for (Running& running : instances_) stopRunning(running);
   instances_.clear();
   sockets_.clear();
@@ -283,7 +366,9 @@ void VrrpWorker::reload(uint64_t generation) {
   generation_ = generation;
   failed_.clear();
   socketErrors_.clear();
+  sync_.reset(config_->vrrp);
   startScripts();
+  startProcesses();
   openSockets();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {
     auto k = kept.find(&instance);

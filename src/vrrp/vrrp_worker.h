@@ -10,13 +10,17 @@
 
 #include "config/config.h"
 #include "core/event_loop.h"
+#include "core/netlink/link_monitor.h"
 #include "core/posix_event_loop.h"
+#include "core/process_spawner.h"
 #include "core/worker_host.h"
 #include "vrrp/instance_runtime.h"
+#include "vrrp/link_tracking.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
-#include "core/process_spawner.h"
 #include "vrrp/socket.h"
+#include "vrrp/sync_coordinator.h"
+#include "vrrp/track_process_monitor.h"
 #include "vrrp/tracking.h"
 #include "vrrp/tracking_file.h"
 
@@ -30,10 +34,18 @@ struct WorkerIo {
   // Runs vrrp_script checks; null: scripts are not run (they keep their
   // assumed state).
   std::unique_ptr<ProcessSpawner> spawner;
+  // vrrp_sync_group notify scripts and FIFO lines; null: logged only.
+  std::unique_ptr<GroupNotifier> groups;
+  // Link states for track_interface and each instance's own interface;
+  // null: every interface is assumed up.
+  std::unique_ptr<netlink::LinkMonitor> links;
+  // Processes for vrrp_track_process; null: processes are assumed running.
+  std::unique_ptr<ProcessTable> processes;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
-// notify scripts and FIFOs (as `config`'s global_defs say).
+// notify scripts and FIFOs (as `config`'s global_defs say), link events
+// from rtnetlink and processes from /proc.
 WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Config> config);
 // Everything logged, nothing touched.
 WorkerIo loggingWorkerIo();
@@ -72,6 +84,12 @@ class VrrpWorker final : public Worker {
   void startScripts();
   void startTrackFiles();
   void onTrackFileChange(const std::string& name, int64_t value);
+  // (Re)starts the vrrp_track_process scanner for the current configuration.
+  void startProcesses();
+  void onProcessChange(const std::string& name, bool up);
+  void onLinkChange(const std::string& name, bool up);
+  // Tracking events of one instance, through its sync group if it has one.
+  void deliver(Running& running, const std::vector<Event>& events);
   // Starts every instance still in Initialize (created by build or reload).
   void startNewInstances();
   void onScriptChange(const std::string& name, bool ok);
@@ -90,10 +108,15 @@ class VrrpWorker final : public Worker {
   std::map<SocketKey, std::unique_ptr<VrrpSocket>> sockets_;
   std::map<SocketKey, std::vector<IpAddress>> socketGroups_;  // joined on each socket
   std::vector<Running> instances_;
-  std::map<std::string, std::string> failed_;
+  std::map<std::string, std::string> failed_;      // instance name -> why it is not running
   std::map<SocketKey, std::string> socketErrors_;  // why a socket could not be opened
   std::unique_ptr<ScriptRunner> scripts_;
-  std::unique_ptr<TrackFileWatcher> trackFiles_;  // instance name -> why it is not running
+  std::unique_ptr<TrackFileWatcher> trackFiles_;
+  LoggingGroupNotifier loggedGroups_;  // when io_.groups is null
+  SyncCoordinator sync_;
+  SyncTransitionNotifier notifier_;  // io_.notifier, then sync_
+  std::unique_ptr<LinkTracker> links_;
+  std::unique_ptr<ProcessTracker> processes_;
 };
 
 }  // namespace vigil::vrrp
