@@ -9,6 +9,7 @@ GarpSchedule::GarpSchedule(const config::GarpSettings& settings, Duration interv
 
 void GarpSchedule::becomeMaster(TimePoint now) {
   stop();
+  master_ = true;
   addBurst(now, settings_.masterRepeat);
   if (settings_.masterDelay > Duration::zero()) {
     addBurst(now + settings_.masterDelay, settings_.masterRepeat);
@@ -19,12 +20,26 @@ void GarpSchedule::becomeMaster(TimePoint now) {
 }
 
 void GarpSchedule::lowerPriorityAdvert(TimePoint now) {
-  addBurst(now + settings_.lowerPrioDelay, settings_.lowerPrioRepeat);
+  addBurst(now, settings_.lowerPrioRepeat);
+  if (settings_.lowerPrioDelay > Duration::zero()) {
+    addBurst(now + settings_.lowerPrioDelay, settings_.lowerPrioRepeat);
+  }
 }
 
 void GarpSchedule::stop() {
   pending_.clear();
   nextRefresh_.reset();
+  master_ = false;
+}
+
+void GarpSchedule::reconfigure(const config::GarpSettings& settings, Duration interval,
+                               TimePoint now) {
+  settings_ = settings;
+  interval_ = interval;
+  nextRefresh_.reset();
+  if (master_ && settings_.masterRefresh > Duration::zero()) {
+    nextRefresh_ = now + settings_.masterRefresh;
+  }
 }
 
 std::optional<TimePoint> GarpSchedule::nextDue() const {

@@ -20,7 +20,9 @@ namespace vigil::vrrp {
 //                              long after becoming MASTER (0: no second set)
 //   garp_master_refresh        while MASTER, every this long (0: never) ...
 //   garp_master_refresh_repeat ... send this many rounds
-//   garp_lower_prio_delay/_repeat  rounds after a lower-priority advert
+//   garp_lower_prio_repeat     rounds sent when a lower-priority advert
+//                              arrives while MASTER
+//   garp_lower_prio_delay      a second set of them this long after it
 //   vrrp_garp_interval / vrrp_gna_interval  spacing between rounds of one
 //                              burst (0: all at once)
 class GarpSchedule {
@@ -30,12 +32,15 @@ class GarpSchedule {
 
   // Starts the schedule afresh (the instance just became MASTER).
   void becomeMaster(TimePoint now);
-  // A lower-priority advert arrived while MASTER: queue the lower-prio burst
-  // (keepalived's fix for a split brain that ended with the peer's GARPs
-  // last on the wire).
+  // A lower-priority advert arrived while MASTER: queue the lower-prio
+  // bursts (keepalived's fix for a split brain that ended with the peer's
+  // GARPs last on the wire).
   void lowerPriorityAdvert(TimePoint now);
   // Clears everything (left MASTER).
   void stop();
+  // A reload changed the settings: bursts already queued stay as planned;
+  // a MASTER plans its refresh afresh from `now` with the new period.
+  void reconfigure(const config::GarpSettings& settings, Duration interval, TimePoint now);
 
   std::optional<TimePoint> nextDue() const;
   // Rounds due at or before now; they are consumed and the next refresh is
@@ -49,6 +54,7 @@ class GarpSchedule {
   Duration interval_;
   std::vector<TimePoint> pending_;  // sorted
   std::optional<TimePoint> nextRefresh_;
+  bool master_ = false;
 };
 
 }  // namespace vigil::vrrp

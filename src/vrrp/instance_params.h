@@ -38,6 +38,9 @@ struct InstanceParams {
   AuthType authType = AuthType::None;  // v2 only
   AuthData authData{};                 // PASS: the password; AH: the HMAC key
   std::vector<IpAddress> addresses;    // virtual_ipaddress as advertised
+  // vrrp_garp_interval (IPv4) / vrrp_gna_interval (IPv6): the spacing of
+  // the gratuitous ARP / unsolicited NA rounds of one burst.
+  Duration gratuitousInterval{0};
 
   bool isAddressOwner() const { return priority == kPriorityOwner; }
 };

@@ -19,7 +19,8 @@ AuthType authTypeFor(config::VrrpAuthType type) {
 
 }  // namespace
 
-InstanceParams paramsFor(const config::VrrpInstance& instance, const IpAddress& primaryAddress) {
+InstanceParams paramsFor(const config::VrrpInstance& instance, const IpAddress& primaryAddress,
+                         const config::VrrpGlobalDefaults& defaults) {
   InstanceParams p;
   p.version = static_cast<uint8_t>(instance.version);
   p.vrid = instance.vrid;
@@ -32,6 +33,7 @@ InstanceParams paramsFor(const config::VrrpInstance& instance, const IpAddress& 
   p.higherPrioSendAdvert = instance.higherPrioSendAdvert;
   p.downTimerAdverts = instance.downTimerAdverts;
   p.primaryAddress = primaryAddress;
+  p.gratuitousInterval = instance.family == AF_INET6 ? defaults.gnaInterval : defaults.garpInterval;
   if (p.version == 2) {
     p.authType = authTypeFor(instance.auth.type);
     if (p.authType != AuthType::None) p.authData = authDataFromPassword(instance.auth.password);

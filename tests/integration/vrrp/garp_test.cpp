@@ -12,10 +12,15 @@
 #include <thread>
 #include <vector>
 
+#include "core/posix_event_loop.h"
 #include "core/unique_fd.h"
+#include "fakes/run_until.h"
 #include "integration/netlink/veth_lab.h"
 #include "vrrp/garp_sender.h"
 #include "vrrp/gratuitous.h"
+#include "vrrp/instance_runtime.h"
+#include "vrrp/runtime_netlink.h"
+#include "vrrp/runtime_params.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -135,6 +140,69 @@ TEST(GratuitousSender, NeighbourAdvertArrivesOnThePeer) {
   auto expected = buildUnsolicitedNa(*mac, vip, IpAddress::fromBytes(AF_INET6, ip6 + 8));
   EXPECT_EQ(Frame(frame->begin() + 54, frame->begin() + 54 + 32),
             Frame(expected.begin(), expected.end()));
+}
+
+class DiscardingSender final : public AdvertSender {
+ public:
+  Status send(const VrrpPacket&) override { return {}; }
+};
+
+// The schedule on a real loop and the real announcer: garp_master_repeat 3
+// spaced by vrrp_garp_interval puts exactly three ARPs for the VIP on the
+// wire, and nothing more while it stays MASTER.
+TEST(GratuitousSchedule, RepeatOfThreePutsThreeArpsOnTheWire) {
+  VIGIL_REQUIRE_ROOT();
+  test::NetNs left{"vvr"};
+  test::NetNs right{"vvr"};
+  ASSERT_TRUE(left.ok() && right.ok());
+  ASSERT_EQ(left.exec("ip link add va type veth peer name vb netns " + right.name() +
+                      " && ip link set va up")
+                .exitCode,
+            0);
+  ASSERT_EQ(right.exec("ip link set vb up").exitCode, 0);
+  std::optional<Sniffer> sniffer;
+  {
+    test::NetNsEnter enter(right);
+    sniffer.emplace("vb");
+  }
+  ASSERT_TRUE(sniffer->ok());
+
+  test::NetNsEnter enter(left);
+  const IpAddress vip = *IpAddress::parse("10.77.4.1");
+  config::VrrpInstance config;
+  config.name = "VI_GARP";
+  config.interface = "va";
+  config.vrid = 42;
+  config.priority = 255;  // the owner: MASTER at once
+  config.version = 3;
+  config.family = AF_INET;
+  config::VirtualAddress address;
+  address.prefix = IpPrefix{vip, 24};
+  config.vips.push_back(address);
+  config.garp.masterRepeat = 3;
+  config::VrrpGlobalDefaults defaults;
+  defaults.garpInterval = 30ms;
+
+  PosixEventLoop loop;
+  DiscardingSender sender;
+  LoggingVipInstaller vips;
+  auto announcer = makeVipAnnouncer();
+  LoggingTransitionNotifier notifier;
+  InstanceRuntime runtime(loop, config, paramsFor(config, *IpAddress::parse("10.77.4.2"), defaults),
+                          RuntimeIo{sender, vips, *announcer, notifier}, std::nullopt);
+  runtime.start();
+  ASSERT_EQ(runtime.state().state, State::Master);
+  fakes::runUntil(
+      loop, [] { return false; }, 300ms);  // the burst lasts 60 ms
+
+  int arps = 0;
+  while (sniffer->await(300ms, [&](const Frame& f) {
+    return isArp(f) && IpAddress::fromBytes(AF_INET, f.data() + 28) == vip;
+  })) {
+    ++arps;
+  }
+  EXPECT_EQ(arps, 3);
+  runtime.stop();
 }
 
 }  // namespace

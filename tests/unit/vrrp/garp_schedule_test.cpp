@@ -73,9 +73,32 @@ TEST(GarpSchedule, LowerPriorityAdvertQueuesItsBurst) {
   schedule.becomeMaster(kT0);
   EXPECT_EQ(schedule.takeDue(kT0), 5u);
   schedule.lowerPriorityAdvert(kT0 + 1s);
+  EXPECT_EQ(schedule.takeDue(kT0 + 1s), 3u);  // at once ...
   EXPECT_EQ(schedule.nextDue(), kT0 + 3s);
-  EXPECT_EQ(schedule.takeDue(kT0 + 3s), 3u);
+  EXPECT_EQ(schedule.takeDue(kT0 + 3s), 3u);  // ... and again after the delay
+  EXPECT_EQ(schedule.takeDue(kT0 + 5s), 5u);  // the master's second burst
+  EXPECT_EQ(schedule.nextDue(), std::nullopt);
+}
+
+TEST(GarpSchedule, ReconfigureKeepsQueuedBurstsAndReplansTheRefresh) {
+  auto settings = keepalivedDefaults();
+  GarpSchedule schedule(settings, 0s);
+  schedule.becomeMaster(kT0);
+  EXPECT_EQ(schedule.takeDue(kT0), 5u);
+  settings.masterRefresh = 30s;
+  schedule.reconfigure(settings, 0s, kT0 + 1s);
+  EXPECT_EQ(schedule.nextDue(), kT0 + 5s);
   EXPECT_EQ(schedule.takeDue(kT0 + 5s), 5u);
+  EXPECT_EQ(schedule.nextDue(), kT0 + 31s);
+  EXPECT_EQ(schedule.takeDue(kT0 + 31s), 1u);
+}
+
+TEST(GarpSchedule, ReconfigureOfABackupPlansNoRefresh) {
+  auto settings = keepalivedDefaults();
+  settings.masterRefresh = 30s;
+  GarpSchedule schedule(settings, 0s);
+  schedule.reconfigure(settings, 0s, kT0);
+  EXPECT_EQ(schedule.nextDue(), std::nullopt);
 }
 
 TEST(GarpSchedule, StopAndRestartStartsAfresh) {
