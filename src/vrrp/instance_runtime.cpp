@@ -15,23 +15,30 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
       params_(std::move(params)),
       io_(io),
       vipLifetime_(vipLifetime),
-      state_(initialState(params_)) {
+      state_(initialState(params_)),
+      garp_(config_.garp, params_.gratuitousInterval) {
   advertTimer_ = loop_.createTimer([this] { handle(AdvertTimerFired{}); });
   masterDownTimer_ = loop_.createTimer([this] { handle(MasterDownTimerFired{}); });
   preemptTimer_ = loop_.createTimer([this] { handle(PreemptDelayExpired{}); });
   vipRefreshTimer_ = loop_.createTimer([this] {
     if (vipsInstalled_) addVips(params_.accept);
   });
+  garpTimer_ = loop_.createTimer([this] { sendDueGratuitous(); });
 }
 
 InstanceRuntime::~InstanceRuntime() = default;
 
-void InstanceRuntime::start() { handle(Startup{}); }
+void InstanceRuntime::start() {
+  applyAcceptMode();
+  handle(Startup{});
+}
 
 void InstanceRuntime::stop() {
   handle(Shutdown{});
   // Whatever the state machine decided, a stopped instance holds no VIPs.
   if (vipsInstalled_) removeVips();
+  stopGratuitous();
+  liftAcceptFilter();
 }
 
 void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams params,
@@ -48,9 +55,13 @@ void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams pa
     if (!dropped.empty()) io_.vips.remove(dropped, config_.interface);
   }
   const uint8_t oldPriority = params_.priority;
+  if (config.name != config_.name) liftAcceptFilter();  // its rules carry the old name
   config_ = std::move(config);
   params_ = std::move(params);
   vipLifetime_ = vipLifetime;
+  garp_.reconfigure(config_.garp, params_.gratuitousInterval, loop_.now());
+  if (state_.state != State::Initialize) applyAcceptMode();
+  sendDueGratuitous();
   if (params_.priority != oldPriority) handle(PriorityChanged{params_.priority});
   if (installed) addVips(params_.accept);
 }
@@ -87,7 +98,9 @@ std::optional<RejectReason> InstanceRuntime::check(const VrrpPacket& packet,
                                                    const IpAddress& source, bool ahPresent,
                                                    std::span<const uint8_t> ipPacket) const {
   const bool fromMaster = !state_.masterAddress.empty() && source == state_.masterAddress;
-  if (auto reason = checkAdvert(packet, params_, config_.skipCheckAdvAddr && fromMaster)) {
+  // vrrp_strict keeps the RFC's address-list check for every advert.
+  const bool skipAddressCheck = config_.skipCheckAdvAddr && !config_.strictMode && fromMaster;
+  if (auto reason = checkAdvert(packet, params_, skipAddressCheck)) {
     return reason;
   }
   if (params_.authType == AuthType::Ah && (!ahPresent || !verifyAh(ipPacket, params_.authData))) {
@@ -129,7 +142,7 @@ void InstanceRuntime::apply(const Action& action) {
   } else if (std::holds_alternative<RemoveVips>(action)) {
     removeVips();
   } else if (auto* a = std::get_if<SendGratuitous>(&action)) {
-    io_.gratuitous.announce(config_.vips, config_.interface, a->reason);
+    scheduleGratuitous(a->reason);
   } else if (auto* a = std::get_if<Notify>(&action)) {
     io_.notifier.notify(config_, a->kind, state_.priority);
   }
@@ -157,8 +170,8 @@ void InstanceRuntime::sendAdvert(uint8_t priority) {
 }
 
 void InstanceRuntime::addVips(bool) {
-  // no_accept is not enforced yet: that needs the netfilter rules keepalived
-  // installs with vrrp_strict.
+  // Accept_Mode is applied by applyAcceptMode() for the whole run, not per
+  // takeover: see the class comment.
   io_.vips.add(config_.vips, config_.interface, vipLifetime_);
   vipsInstalled_ = true;
   if (vipLifetime_) vipRefreshTimer_->armAfter(*vipLifetime_ / 3);
@@ -166,10 +179,65 @@ void InstanceRuntime::addVips(bool) {
 
 void InstanceRuntime::removeVips() {
   // Also when none are installed: entering Backup at start-up clears VIPs
-  // a previous run left behind (removing absent ones is a no-op).
+  // a previous run left behind (removing absent ones is a no-op). Without
+  // its VIPs the instance has nothing left to announce.
+  stopGratuitous();
   vipRefreshTimer_->cancel();
   io_.vips.remove(config_.vips, config_.interface);
   vipsInstalled_ = false;
+}
+
+void InstanceRuntime::scheduleGratuitous(GratuitousReason reason) {
+  garpReason_ = reason;
+  if (reason == GratuitousReason::BecameMaster) {
+    garp_.becomeMaster(loop_.now());
+  } else {
+    garp_.lowerPriorityAdvert(loop_.now());
+  }
+  // The first round goes out now, right after the VIPs: it is what moves
+  // the neighbours' caches at a takeover.
+  sendDueGratuitous();
+}
+
+void InstanceRuntime::sendDueGratuitous() {
+  const uint32_t rounds = garp_.takeDue(loop_.now());
+  for (uint32_t i = 0; i < rounds; ++i) {
+    io_.gratuitous.announce(config_.vips, config_.interface, garpReason_);
+  }
+  if (auto next = garp_.nextDue()) {
+    garpTimer_->armAt(*next);
+  } else {
+    garpTimer_->cancel();
+  }
+}
+
+void InstanceRuntime::stopGratuitous() {
+  garp_.stop();
+  garpTimer_->cancel();
+}
+
+void InstanceRuntime::applyAcceptMode() {
+  if (params_.accept || params_.isAddressOwner()) {
+    liftAcceptFilter();
+    return;
+  }
+  std::vector<IpAddress> vips;
+  for (const config::VirtualAddress& vip : config_.vips) vips.push_back(vip.prefix.address);
+  if (blockedVips_ == vips) return;
+  acceptFilter().block(config_.name, vips);
+  blockedVips_ = std::move(vips);
+}
+
+void InstanceRuntime::liftAcceptFilter() {
+  if (!blockedVips_) return;
+  acceptFilter().unblock(config_.name);
+  blockedVips_.reset();
+}
+
+AcceptFilter& InstanceRuntime::acceptFilter() {
+  if (io_.accept != nullptr) return *io_.accept;
+  if (!ownAcceptFilter_) ownAcceptFilter_ = makeAcceptFilter(loop_);
+  return *ownAcceptFilter_;
 }
 
 }  // namespace vigil::vrrp

@@ -9,6 +9,8 @@
 #include "config/model_vrrp.h"
 #include "core/event_loop.h"
 #include "core/log.h"
+#include "vrrp/accept_filter.h"
+#include "vrrp/garp_schedule.h"
 #include "vrrp/instance_params.h"
 #include "vrrp/reject_reason.h"
 #include "vrrp/runtime_io.h"
@@ -34,13 +36,21 @@ struct RuntimeIo {
   VipInstaller& vips;
   VipAnnouncer& gratuitous;
   TransitionNotifier& notifier;
+  // no_accept's firewall; null: the runtime makes its own
+  // (makeAcceptFilter) the first time it needs one.
+  AcceptFilter* accept = nullptr;
 };
 
 // One vrrp_instance running: holds the state machine's state and its three
 // timers on the loop, turns the machine's actions into I/O through `io`, and
 // keeps the instance's counters. While Master with a VIP lifetime it renews
 // the VIPs every lifetime/3, so a director killed outright loses them when
-// the lifetime runs out.
+// the lifetime runs out. Gratuitous ARP/NA rounds follow a GarpSchedule
+// (garp_master_*, garp_lower_prio_*, vrrp_garp_interval) on one more timer.
+// Without Accept_Mode (no_accept, vrrp_strict) the traffic to the VIPs is
+// dropped by an AcceptFilter from start() to stop(): the rules are in place
+// before a takeover can add the VIPs, and match nothing while the VIPs are
+// elsewhere.
 class InstanceRuntime {
  public:
   InstanceRuntime(EventLoop& loop, config::VrrpInstance config, InstanceParams params, RuntimeIo io,
@@ -83,6 +93,14 @@ class InstanceRuntime {
   void sendAdvert(uint8_t priority);
   void addVips(bool acceptMode);
   void removeVips();
+  void scheduleGratuitous(GratuitousReason reason);
+  // Sends the rounds due now and arms garpTimer_ for the next.
+  void sendDueGratuitous();
+  void stopGratuitous();
+  // Blocks or unblocks the VIPs' traffic as Accept_Mode now says.
+  void applyAcceptMode();
+  void liftAcceptFilter();
+  AcceptFilter& acceptFilter();
   std::optional<RejectReason> check(const VrrpPacket& packet, const IpAddress& source,
                                     bool ahPresent, std::span<const uint8_t> ipPacket) const;
   bool fromKnownPeer(const IpAddress& source) const;
@@ -99,6 +117,11 @@ class InstanceRuntime {
   std::unique_ptr<Timer> masterDownTimer_;
   std::unique_ptr<Timer> preemptTimer_;
   std::unique_ptr<Timer> vipRefreshTimer_;
+  GarpSchedule garp_;
+  GratuitousReason garpReason_ = GratuitousReason::BecameMaster;  // of the latest burst
+  std::unique_ptr<Timer> garpTimer_;
+  std::unique_ptr<AcceptFilter> ownAcceptFilter_;
+  std::optional<std::vector<IpAddress>> blockedVips_;  // what the filter drops now
   RateLimitedLog rejectLog_{5, std::chrono::seconds(10)};
 };
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <vector>
 
 #include "core/simulated_loop.h"
@@ -51,6 +52,21 @@ class FakeAnnouncer final : public VipAnnouncer {
   int count = 0;
 };
 
+class FakeAcceptFilter final : public AcceptFilter {
+ public:
+  void block(const std::string& instance, const std::vector<IpAddress>& vips) override {
+    ++blocks;
+    blocked[instance] = vips;
+  }
+  void unblock(const std::string& instance) override {
+    ++unblocks;
+    blocked.erase(instance);
+  }
+  int blocks = 0;
+  int unblocks = 0;
+  std::map<std::string, std::vector<IpAddress>> blocked;
+};
+
 class FakeNotifier final : public TransitionNotifier {
  public:
   void notify(const config::VrrpInstance&, NotifyKind kind, uint8_t) override {
@@ -74,16 +90,19 @@ config::VrrpInstance instanceConfig() {
   config::VirtualAddress vip;
   vip.prefix = *IpPrefix::parse("10.0.0.100/24");
   c.vips.push_back(vip);
+  c.garp.masterRepeat = 1;  // one round at takeover, nothing more
   return c;
 }
 
 class InstanceRuntimeTest : public ::testing::Test {
  protected:
   void create(config::VrrpInstance config = instanceConfig(),
-              std::optional<Duration> lifetime = seconds(2)) {
-    InstanceParams params = paramsFor(config, ip("10.0.0.1"));
+              std::optional<Duration> lifetime = seconds(2),
+              const config::VrrpGlobalDefaults& defaults = {}) {
+    if (runtime) dispatcher.remove(runtime.get());
+    InstanceParams params = paramsFor(config, ip("10.0.0.1"), defaults);
     runtime = std::make_unique<InstanceRuntime>(
-        loop, config, params, RuntimeIo{sender, vips, gratuitous, notifier}, lifetime);
+        loop, config, params, RuntimeIo{sender, vips, gratuitous, notifier, &accept}, lifetime);
     dispatcher.add(runtime.get());
   }
   void TearDown() override {
@@ -116,6 +135,7 @@ class InstanceRuntimeTest : public ::testing::Test {
   FakeVips vips;
   FakeAnnouncer gratuitous;
   FakeNotifier notifier;
+  FakeAcceptFilter accept;
   AdvertDispatcher dispatcher;
   std::unique_ptr<InstanceRuntime> runtime;
 };
@@ -329,6 +349,179 @@ TEST_F(InstanceRuntimeTest, FaultRaisedBeforeStartKeepsTheInstanceInFault) {
   loop.advance(kMasterDown * 2);
   EXPECT_EQ(runtime->state().state, State::Fault);
   EXPECT_TRUE(sender.sent.empty());
+}
+
+// keepalived's defaults: garp_master_repeat 5, garp_master_delay 5 s.
+config::VrrpInstance withGarpDefaults() {
+  config::VrrpInstance c = instanceConfig();
+  c.garp.masterRepeat = 5;
+  c.garp.masterDelay = seconds(5);
+  c.garp.lowerPrioRepeat = 5;
+  c.garp.lowerPrioDelay = seconds(5);
+  c.garp.masterRefreshRepeat = 1;
+  return c;
+}
+
+TEST_F(InstanceRuntimeTest, TakeoverSendsTheMasterBurstThenTheDelayedOne) {
+  create(withGarpDefaults());
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(runtime->state().state, State::Master);
+  EXPECT_EQ(gratuitous.count, 5);
+
+  loop.advance(seconds(5) - milliseconds(1));
+  EXPECT_EQ(gratuitous.count, 5);
+  loop.advance(milliseconds(1));
+  EXPECT_EQ(gratuitous.count, 10);
+  loop.advance(seconds(60));
+  EXPECT_EQ(gratuitous.count, 10);
+}
+
+TEST_F(InstanceRuntimeTest, GarpIntervalSpacesTheRoundsOfABurst) {
+  config::VrrpInstance config = withGarpDefaults();
+  config.garp.masterRepeat = 3;
+  config.garp.masterDelay = Duration::zero();
+  config::VrrpGlobalDefaults defaults;
+  defaults.garpInterval = milliseconds(100);
+  defaults.gnaInterval = milliseconds(7);  // IPv6 only: not this instance's
+  create(config, seconds(2), defaults);
+  runtime->start();
+  loop.advance(kMasterDown);
+  EXPECT_EQ(gratuitous.count, 1);
+  loop.advance(milliseconds(99));
+  EXPECT_EQ(gratuitous.count, 1);
+  loop.advance(milliseconds(1));
+  EXPECT_EQ(gratuitous.count, 2);
+  loop.advance(milliseconds(100));
+  EXPECT_EQ(gratuitous.count, 3);
+  loop.advance(seconds(10));
+  EXPECT_EQ(gratuitous.count, 3);
+}
+
+TEST_F(InstanceRuntimeTest, MasterRefreshRepeatsUntilTheInstanceLeavesMaster) {
+  config::VrrpInstance config = withGarpDefaults();
+  config.garp.masterRepeat = 1;
+  config.garp.masterDelay = Duration::zero();
+  config.garp.masterRefresh = seconds(10);
+  config.garp.masterRefreshRepeat = 2;
+  create(config);
+  runtime->start();
+  loop.advance(kMasterDown);
+  EXPECT_EQ(gratuitous.count, 1);
+  loop.advance(seconds(10));
+  EXPECT_EQ(gratuitous.count, 3);
+  loop.advance(seconds(10));
+  EXPECT_EQ(gratuitous.count, 5);
+
+  dispatcher.receiveIpv4(peerAdvert(200), loop.now());
+  ASSERT_EQ(runtime->state().state, State::Backup);
+  for (int i = 0; i < 30; ++i) {  // the new master keeps advertising
+    loop.advance(seconds(1));
+    dispatcher.receiveIpv4(peerAdvert(200), loop.now());
+  }
+  ASSERT_EQ(runtime->state().state, State::Backup);
+  EXPECT_EQ(gratuitous.count, 5);
+}
+
+TEST_F(InstanceRuntimeTest, LowerPriorityAdvertSendsItsBurstsNowAndAfterTheDelay) {
+  config::VrrpInstance config = withGarpDefaults();
+  config.garp.masterDelay = Duration::zero();
+  config.garp.lowerPrioRepeat = 2;
+  config.garp.lowerPrioDelay = seconds(3);
+  create(config);
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(gratuitous.count, 5);
+
+  dispatcher.receiveIpv4(peerAdvert(50), loop.now());
+  ASSERT_EQ(runtime->state().state, State::Master);
+  EXPECT_EQ(gratuitous.count, 7);
+  loop.advance(seconds(3));
+  EXPECT_EQ(gratuitous.count, 9);
+}
+
+TEST_F(InstanceRuntimeTest, StoppingAMasterDropsItsQueuedGratuitousRounds) {
+  create(withGarpDefaults());
+  runtime->start();
+  loop.advance(kMasterDown);
+  ASSERT_EQ(gratuitous.count, 5);
+  runtime->stop();
+  EXPECT_EQ(loop.armedTimers(), 0u);
+  loop.advance(seconds(10));
+  EXPECT_EQ(gratuitous.count, 5);
+}
+
+TEST_F(InstanceRuntimeTest, NoAcceptDropsVipTrafficFromStartToStop) {
+  config::VrrpInstance config = instanceConfig();
+  config.accept = false;
+  create(config);
+  runtime->start();
+  EXPECT_EQ(accept.blocked["VI_1"], std::vector<IpAddress>{ip("10.0.0.100")});
+  loop.advance(kMasterDown);
+  ASSERT_EQ(runtime->state().state, State::Master);
+  dispatcher.receiveIpv4(peerAdvert(200), loop.now());
+  ASSERT_EQ(runtime->state().state, State::Backup);
+  EXPECT_EQ(accept.blocks, 1);  // the rules stay through takeovers
+
+  runtime->stop();
+  EXPECT_TRUE(accept.blocked.empty());
+  EXPECT_EQ(accept.unblocks, 1);
+}
+
+TEST_F(InstanceRuntimeTest, AcceptModeAndTheAddressOwnerInstallNoRules) {
+  create();
+  runtime->start();
+  loop.advance(kMasterDown);
+  runtime->stop();
+  config::VrrpInstance owner = instanceConfig();
+  owner.accept = false;
+  owner.priority = 255;  // RFC 5798: the owner always accepts
+  create(owner);
+  runtime->start();
+  ASSERT_EQ(runtime->state().state, State::Master);
+  runtime->stop();
+  EXPECT_EQ(accept.blocks, 0);
+  EXPECT_EQ(accept.unblocks, 0);
+}
+
+TEST_F(InstanceRuntimeTest, ReloadFollowsAcceptModeAndTheVipList) {
+  config::VrrpInstance config = instanceConfig();
+  config.accept = false;
+  create(config);
+  runtime->start();
+  loop.advance(kMasterDown);
+
+  config.vips[0].prefix = *IpPrefix::parse("10.0.0.101/24");
+  runtime->reconfigure(config, paramsFor(config, ip("10.0.0.1")), seconds(2));
+  EXPECT_EQ(accept.blocked["VI_1"], std::vector<IpAddress>{ip("10.0.0.101")});
+  runtime->reconfigure(config, paramsFor(config, ip("10.0.0.1")), seconds(2));
+  EXPECT_EQ(accept.blocks, 2);  // unchanged: not re-run
+
+  config.accept = true;
+  runtime->reconfigure(config, paramsFor(config, ip("10.0.0.1")), seconds(2));
+  EXPECT_TRUE(accept.blocked.empty());
+}
+
+// vrrp_strict: the RFC's address-list check applies even where
+// skip_check_adv_addr would skip it for the known master.
+TEST_F(InstanceRuntimeTest, StrictModeChecksTheAddressListOfTheKnownMaster) {
+  for (bool strict : {false, true}) {
+    config::VrrpInstance config = instanceConfig();
+    config.skipCheckAdvAddr = true;
+    config.strictMode = strict;
+    create(config);
+    runtime->start();
+    dispatcher.receiveIpv4(peerAdvert(200), loop.now());
+    ASSERT_EQ(runtime->state().masterAddress, ip("10.0.0.2"));
+
+    config::VrrpInstance other = config;
+    other.vips[0].prefix = *IpPrefix::parse("10.0.0.200/24");
+    runtime->reconfigure(other, paramsFor(other, ip("10.0.0.1")), seconds(2));
+    dispatcher.receiveIpv4(peerAdvert(200), loop.now());
+    EXPECT_EQ(runtime->counters().rejected(RejectReason::AddressListMismatch), strict ? 1u : 0u)
+        << "strict " << strict;
+    runtime->stop();
+  }
 }
 
 }  // namespace
