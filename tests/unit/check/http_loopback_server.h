@@ -41,6 +41,9 @@ class LoopbackHttpServer {
   void serve(const std::string& path, int status, std::string body) {
     pages_[path] = {status, std::move(body)};
   }
+  // Sends `response` byte for byte (status line and headers included), then
+  // closes.
+  void serveRaw(const std::string& path, std::string response) { raw_[path] = std::move(response); }
   const std::vector<std::string>& requests() const { return requests_; }
   int connections() const { return connections_; }
 
@@ -96,6 +99,11 @@ class LoopbackHttpServer {
 
   void respond(Connection& conn, const std::string& request) {
     std::string path = request.substr(4, request.find(' ', 4) - 4);
+    if (auto raw = raw_.find(path); raw != raw_.end()) {
+      conn.closeAfter = true;
+      conn.out = raw->second;
+      return;
+    }
     auto it = pages_.find(path);
     Page page = it != pages_.end() ? it->second : Page{404, "not found\n"};
     bool http11 = request.find(" HTTP/1.1\r\n") != std::string::npos;
@@ -132,6 +140,7 @@ class LoopbackHttpServer {
   bool ok_ = false;
   uint16_t port_ = 0;
   std::map<std::string, Page> pages_;
+  std::map<std::string, std::string> raw_;
   std::map<int, std::shared_ptr<Connection>> open_;
   std::vector<std::string> requests_;
   int connections_ = 0;

@@ -132,6 +132,19 @@ TEST_F(HttpProbeTest, KeepAliveReusesTheConnectionAcrossAttempts) {
   EXPECT_EQ(server_.connections(), 1);
 }
 
+// keepalived hashes a chunked body as sent, chunk sizes included; genhash
+// 2.2.7 printed this digest for exactly this response.
+TEST_F(HttpProbeTest, ChunkedBodyIsDigestedAsSentLikeGenhash) {
+  server_.serveRaw("/chunked",
+                   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  auto url = urlFor("/chunked");
+  url.digest = md5Of("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  EXPECT_EQ(toHex(*url.digest), "fc3946cc674492e3e09d9e45c4c09023");
+  auto result = runProbe(checkerFor(server_.port(), {url}, config::HttpProtocol::Http11));
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+}
+
 TEST_F(HttpProbeTest, NothingListeningIsRefused) {
   auto result = runProbe(checkerFor(closedPort(), {urlFor("/")}));
   EXPECT_EQ(result->outcome, Outcome::Refused) << result->detail;
