@@ -113,6 +113,12 @@ Result<size_t> encodeAh(const AhHeader& ah, std::span<uint8_t> out) {
   return kAhHeaderSize;
 }
 
+uint32_t firstAhSequence(std::chrono::seconds sinceEpoch) {
+  constexpr std::chrono::seconds k2020{1577836800};  // 2020-01-01T00:00:00Z
+  if (sinceEpoch <= k2020) return 0;
+  return static_cast<uint32_t>(2 * (sinceEpoch - k2020).count());
+}
+
 WireResult<Ipv6Packet> parseIpv6(std::span<const uint8_t> b) {
   if (b.size() < kIpv6HeaderSize) return RejectReason::TooShort;
   if ((b[0] >> 4) != 6) return RejectReason::BadIpHeader;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -83,6 +84,16 @@ std::optional<AhIcv> computeAhIcv(std::span<const uint8_t> ipPacket, const AuthD
 
 // Constant-time check of the ICV carried in `ipPacket`.
 bool verifyAh(std::span<const uint8_t> ipPacket, const AuthData& key);
+
+// The AH sequence number a sender starts from at `sinceEpoch` (wall-clock
+// time). keepalived drops an AH advert whose sequence number is not above
+// the last one it accepted from that SPI, for as long as it runs, so a
+// router restarting from 1 goes unheard (and both are master) until it
+// has re-sent as many adverts as it did before. Starting from twice the
+// seconds since 2020-01-01 keeps each run above the previous one while
+// adverts average at most two a second (v2 sends one per advert_int of at
+// least 1 s, plus one at each transition), until 2088.
+uint32_t firstAhSequence(std::chrono::seconds sinceEpoch);
 
 struct Ipv6Header {
   uint8_t trafficClass = 0;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <cstring>
 
 #include "vrrp/ip_header.h"
@@ -209,6 +210,12 @@ Status VrrpSocket::sendIpv6(std::span<const uint8_t> vrrp, const IpAddress& sour
   if (::sendmsg(fd_.get(), &msg, 0) < 0) return errnoError("send to " + destination.toString());
   return {};
 }
+
+SocketAdvertSender::SocketAdvertSender(VrrpSocket& socket, Options options)
+    : socket_(socket),
+      options_(std::move(options)),
+      ahSequence_(firstAhSequence(std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch()))) {}
 
 Status SocketAdvertSender::send(const VrrpPacket& packet) {
   std::array<uint8_t, kMaxPacket> buffer;

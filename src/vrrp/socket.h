@@ -76,8 +76,9 @@ class SocketAdvertSender final : public AdvertSender {
     bool v3ChecksumAsV2 = false;
     AuthData ahKey{};  // used when the packet says AuthType::Ah
   };
-  SocketAdvertSender(VrrpSocket& socket, Options options)
-      : socket_(socket), options_(std::move(options)) {}
+  // AH sequence numbers continue from firstAhSequence(now), so a restart
+  // is heard by a keepalived peer that remembers the previous run's.
+  SocketAdvertSender(VrrpSocket& socket, Options options);
   Status send(const VrrpPacket& packet) override;
   // A reload changed the peers, TTL or key; the socket stays.
   void setOptions(Options options) { options_ = std::move(options); }

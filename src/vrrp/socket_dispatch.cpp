@@ -9,12 +9,20 @@ namespace {
 
 constexpr size_t kVridOffset = 1;
 
-// The TTL range a unicast_peer's min_ttl/max_ttl allow; 255 otherwise.
+// The TTL range an advert must arrive with. Multicast: exactly 255
+// (RFC 5798 §7.1). Unicast, as keepalived checks it: the peer's
+// min_ttl/max_ttl when given, and any TTL otherwise, since a routed peer
+// or keepalived's own IPv6 unicast adverts (sent with the kernel's default
+// hop limit unless unicast_ttl is set) arrive below 255.
 void applyTtlRange(const config::VrrpInstance& config, RxMeta& meta) {
+  if (config.unicast && !meta.destination.isMulticast()) {
+    meta.minTtl = 0;
+    meta.maxTtl = kVrrpTtl;
+  }
   for (const config::UnicastPeer& peer : config.unicastPeers) {
     if (peer.address != meta.source) continue;
-    meta.minTtl = peer.minTtl.value_or(kVrrpTtl);
-    meta.maxTtl = peer.maxTtl.value_or(kVrrpTtl);
+    if (peer.minTtl) meta.minTtl = *peer.minTtl;
+    if (peer.maxTtl) meta.maxTtl = *peer.maxTtl;
   }
 }
 

@@ -321,6 +321,18 @@ TEST(VrrpCaptureTest, AhDetectsTamperingButNotMutableFields) {
   EXPECT_TRUE(verifyAh(retos, key));
 }
 
+// keepalived drops AH adverts whose sequence number is not above the last
+// it accepted (interop: VigilMasterV2Ipv4MulticastAh restarts vigild after
+// a SIGKILL), so each run starts above where the one before could be.
+TEST(AhSequenceTest, FirstSequenceGrowsTwiceAsFastAsTheWallClock) {
+  using std::chrono::seconds;
+  EXPECT_EQ(firstAhSequence(seconds(0)), 0u);
+  EXPECT_EQ(firstAhSequence(seconds(1577836800)), 0u);           // 2020-01-01
+  EXPECT_EQ(firstAhSequence(seconds(1795219200)), 434764800u);   // 2026-11-21
+  EXPECT_EQ(firstAhSequence(seconds(1795219201)), 434764802u);   // one second on
+  EXPECT_EQ(firstAhSequence(seconds(3723753600)), 4291833600u);  // 2088-01-01: still fits
+}
+
 TEST(VrrpCaptureTest, KeepalivedV3Ipv4CentisecondInterval) {
   auto packets = loadHexPackets("v3_ipv4.hex");
   ASSERT_GE(packets.size(), 3u);
