@@ -35,6 +35,8 @@ nlohmann::json instanceJson(const InstanceRuntime& runtime, TimePoint now) {
   j["interface"] = config.interface;
   j["priority"] = config.priority;
   j["effective_priority"] = state.priority;
+  j["faulted"] = state.faulted;  // by its own tracking or its sync group's
+  if (!config.syncGroup.empty()) j["sync_group"] = config.syncGroup;
   j["source_address"] = runtime.params().primaryAddress.toString();
   j["master_address"] = state.state == State::Master ? runtime.params().primaryAddress.toString()
                                                      : state.masterAddress.toString();
@@ -407,6 +409,12 @@ std::string VrrpWorker::snapshot() const {
     instances.push_back({{"name", name}, {"state", "NOT_RUNNING"}, {"error", why}});
   }
   j["instances"] = instances;
+  nlohmann::json groups = nlohmann::json::array();
+  for (const config::VrrpSyncGroup& group : config_->vrrp.syncGroups) {
+    groups.push_back(
+        {{"name", group.name}, {"state", std::string(name(sync_.groupState(group.name)))}});
+  }
+  j["sync_groups"] = groups;
   nlohmann::json sockets = nlohmann::json::array();
   for (const auto& [key, socket] : sockets_) {
     std::array<uint64_t, kRejectReasonCount> rejects{};
