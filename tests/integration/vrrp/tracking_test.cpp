@@ -26,12 +26,15 @@ constexpr LabAddresses kVip1{"10.9.1.100", "10.9.1.100/24", "10.9.1.1/24", "10.9
 constexpr LabAddresses kVip2{"10.9.1.101", "10.9.1.101/24", "10.9.1.1/24", "10.9.1.2/24",
                              "-4",         "inet"};
 
-// Sync group G1 of VI_1 and VI_2 at advert_int 0.1. With `trackedLink`,
-// VI_1 also tracks that interface (unweighted: down means FAULT).
-std::string directorConfig(int priority, const std::string& trackedLink) {
+// Sync group G1 of VI_1 and VI_2 at advert_int 0.1; the group's
+// notify_master creates `groupMarker`. With `trackedLink`, VI_1 also tracks
+// that interface (unweighted: down means FAULT).
+std::string directorConfig(int priority, const std::string& trackedLink,
+                           const std::string& groupMarker) {
   std::ostringstream out;
   out << "global_defs {\n  vip_lifetime 2\n}\n"
-      << "vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n}\n";
+      << "vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n"
+      << "  notify_master \"/usr/bin/touch " << groupMarker << "\"\n}\n";
   for (const auto& [name, vrid, vip] :
        {std::tuple{"VI_1", 61, kVip1.vipPrefix}, std::tuple{"VI_2", 62, kVip2.vipPrefix}}) {
     out << "vrrp_instance " << name << " {\n  state BACKUP\n  interface eth0\n"
@@ -70,7 +73,7 @@ class TrackingTest : public ::testing::Test {
   std::unique_ptr<NsProcess> director(const NetNs& ns, const std::string& name, int priority,
                                       const std::string& trackedLink) {
     const std::string config = dir_ + "/" + name + ".conf";
-    std::ofstream(config) << directorConfig(priority, trackedLink);
+    std::ofstream(config) << directorConfig(priority, trackedLink, groupMarker(name));
     auto process = std::make_unique<NsProcess>(
         ns, dir_ + "/" + name + ".log",
         std::vector<std::string>{std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config,
@@ -78,6 +81,10 @@ class TrackingTest : public ::testing::Test {
                                  dir_ + "/" + name + ".vrrp.pid"});
     EXPECT_TRUE(process->start());
     return process;
+  }
+
+  std::string groupMarker(const std::string& name) const {
+    return dir_ + "/" + name + ".group-master";
   }
 
   // Both VIPs on `ns` and neither on `other`.
@@ -101,9 +108,12 @@ TEST_F(TrackingTest, TrackedLinkDownMovesTheWholeSyncGroupAndLinkUpBringsItBack)
   master_ = director(d1_, "d1", 200, "trk0");
   backup_ = director(d2_, "d2", 100, "");
   ASSERT_TRUE(waitFor(10s, [&] { return holdsGroup(d1_, d2_); })) << logs();
+  EXPECT_TRUE(waitFor(5s, [&] { return std::filesystem::exists(groupMarker("d1")); }));
 
   ASSERT_EQ(d1_.exec("ip link set dev trk0 down").exitCode, 0);
   EXPECT_TRUE(waitFor(10s, [&] { return holdsGroup(d2_, d1_); })) << logs();
+  // The group's own notify_master ran on the director that took it over.
+  EXPECT_TRUE(waitFor(5s, [&] { return std::filesystem::exists(groupMarker("d2")); }));
 
   ASSERT_EQ(d1_.exec("ip link set dev trk0 up").exitCode, 0);
   EXPECT_TRUE(waitFor(10s, [&] { return holdsGroup(d1_, d2_); })) << logs();
