@@ -1,0 +1,182 @@
+#include "vrrp/socket_dispatch.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/simulated_loop.h"
+#include "unit/vrrp/hex_vectors.h"
+#include "vrrp/instance_runtime.h"
+#include "vrrp/runtime_params.h"
+
+// What reaches an instance through the dispatcher: the TTL rule keepalived
+// applies to unicast peers, and adverts behind keepalived's AH header
+// (captured from keepalived 2.2.7, tests/data/vrrp/v2_ah.hex).
+namespace vigil::vrrp {
+namespace {
+
+using std::chrono::seconds;
+
+class NullSender final : public AdvertSender {
+ public:
+  Status send(const VrrpPacket&) override { return {}; }
+};
+class NullVips final : public VipInstaller {
+ public:
+  void add(const std::vector<config::VirtualAddress>&, const std::string&,
+           std::optional<Duration>) override {}
+  void remove(const std::vector<config::VirtualAddress>&, const std::string&) override {}
+};
+class NullAnnouncer final : public VipAnnouncer {
+ public:
+  void announce(const std::vector<config::VirtualAddress>&, const std::string&,
+                GratuitousReason) override {}
+};
+class NullNotifier final : public TransitionNotifier {
+ public:
+  void notify(const config::VrrpInstance&, NotifyKind, uint8_t) override {}
+};
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+// keepalived's IPv6 unicast instance: fd00:91::2 to fd00:91::1.
+config::VrrpInstance ipv6UnicastConfig() {
+  config::VrrpInstance c;
+  c.name = "VI_1";
+  c.interface = "eth0";
+  c.vrid = 61;
+  c.priority = 100;
+  c.version = 3;
+  c.family = AF_INET6;
+  c.advertInterval = seconds(1);
+  c.mcastDst = ip("ff02::12");
+  c.unicast = true;
+  config::UnicastPeer peer;
+  peer.address = ip("fd00:91::2");
+  c.unicastPeers.push_back(peer);
+  config::VirtualAddress vip;
+  vip.prefix = *IpPrefix::parse("fd00:91::100/64");
+  c.vips.push_back(vip);
+  return c;
+}
+
+// The instance keepalived's v2_ah.hex capture was sent to.
+config::VrrpInstance ahConfig(const char* password) {
+  config::VrrpInstance c;
+  c.name = "VI_1";
+  c.interface = "v0";
+  c.vrid = 53;
+  c.priority = 100;
+  c.version = 2;
+  c.family = AF_INET;
+  c.advertInterval = seconds(1);
+  c.mcastDst = ip("224.0.0.18");
+  c.auth.type = config::VrrpAuthType::Ah;
+  c.auth.password = password;
+  config::VirtualAddress vip;
+  vip.prefix = *IpPrefix::parse("10.9.0.103/24");
+  c.vips.push_back(vip);
+  return c;
+}
+
+class AdvertDispatcherTest : public ::testing::Test {
+ protected:
+  void create(const config::VrrpInstance& config, const IpAddress& self) {
+    runtime = std::make_unique<InstanceRuntime>(loop, config, paramsFor(config, self, {}),
+                                                RuntimeIo{sender, vips, announcer, notifier},
+                                                std::nullopt);
+    dispatcher.add(runtime.get());
+    runtime->start();
+  }
+  void TearDown() override {
+    if (runtime) dispatcher.remove(runtime.get());
+  }
+
+  // A v3 advert from keepalived's end of the IPv6 unicast pair, with the
+  // hop limit it arrived with.
+  void receiveIpv6Unicast(uint8_t hopLimit, const IpAddress& destination = ip("fd00:91::1")) {
+    VrrpPacket p;
+    p.vrid = 61;
+    p.priority = 200;
+    p.addresses = {ip("fd00:91::100")};
+    std::vector<uint8_t> out(256);
+    auto size = encode(p, out, {ip("fd00:91::2"), destination});
+    ASSERT_TRUE(size.ok());
+    out.resize(*size);
+    dispatcher.receiveIpv6(out, ip("fd00:91::2"), destination, hopLimit, loop.now());
+  }
+
+  SimulatedLoop loop;
+  NullSender sender;
+  NullVips vips;
+  NullAnnouncer announcer;
+  NullNotifier notifier;
+  AdvertDispatcher dispatcher;
+  std::unique_ptr<InstanceRuntime> runtime;
+};
+
+// keepalived sends IPv6 unicast adverts with the kernel's default hop
+// limit (64 here) unless unicast_ttl is set, and accepts any TTL from a
+// unicast peer without min_ttl/max_ttl.
+TEST_F(AdvertDispatcherTest, UnicastPeerWithoutTtlRangeIsAcceptedAtAnyHopLimit) {
+  create(ipv6UnicastConfig(), ip("fd00:91::1"));
+  receiveIpv6Unicast(64);
+  receiveIpv6Unicast(1);
+  EXPECT_EQ(runtime->counters().advertsReceived, 2u);
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::BadTtl), 0u);
+  EXPECT_EQ(runtime->state().state, State::Backup);
+  EXPECT_EQ(runtime->state().masterAddress, ip("fd00:91::2"));
+}
+
+TEST_F(AdvertDispatcherTest, UnicastPeerTtlRangeBoundsTheHopLimit) {
+  config::VrrpInstance config = ipv6UnicastConfig();
+  config.unicastPeers[0].minTtl = 60;
+  create(config, ip("fd00:91::1"));
+  receiveIpv6Unicast(59);
+  receiveIpv6Unicast(64);
+  receiveIpv6Unicast(255);
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::BadTtl), 1u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 2u);
+}
+
+TEST_F(AdvertDispatcherTest, MaxTtlAloneLeavesNoLowerBound) {
+  config::VrrpInstance config = ipv6UnicastConfig();
+  config.unicastPeers[0].maxTtl = 64;
+  create(config, ip("fd00:91::1"));
+  receiveIpv6Unicast(1);
+  receiveIpv6Unicast(64);
+  receiveIpv6Unicast(65);
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::BadTtl), 1u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 2u);
+}
+
+// RFC 5798 §7.1: a multicast advert must arrive with 255, unicast mode or not.
+TEST_F(AdvertDispatcherTest, MulticastAdvertStillNeedsHopLimit255) {
+  config::VrrpInstance config = ipv6UnicastConfig();
+  config.unicast = false;
+  config.unicastPeers.clear();
+  create(config, ip("fe80::1"));
+  receiveIpv6Unicast(64, ip("ff02::12"));
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::BadTtl), 1u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 0u);
+}
+
+TEST_F(AdvertDispatcherTest, KeepalivedAhAdvertReachesTheInstanceWithTheRightKey) {
+  create(ahConfig("ahkey"), ip("10.9.0.2"));
+  for (const auto& packet : testing::loadHexPackets("v2_ah.hex")) {
+    dispatcher.receiveIpv4(packet, loop.now());
+  }
+  EXPECT_EQ(runtime->counters().advertsReceived, 3u);
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::AuthMismatch), 0u);
+}
+
+TEST_F(AdvertDispatcherTest, KeepalivedAhAdvertWithAnotherKeyIsAnAuthMismatch) {
+  create(ahConfig("ahkez"), ip("10.9.0.2"));
+  dispatcher.receiveIpv4(testing::loadHexPackets("v2_ah.hex").at(0), loop.now());
+  EXPECT_EQ(runtime->counters().advertsReceived, 0u);
+  EXPECT_EQ(runtime->counters().rejected(RejectReason::AuthMismatch), 1u);
+}
+
+}  // namespace
+}  // namespace vigil::vrrp
