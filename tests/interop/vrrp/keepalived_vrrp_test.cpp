@@ -19,9 +19,10 @@
 // a bridge in its own namespace, across the matrix operators meet during a
 // migration: either side master, VRRP v2 and v3, IPv4 and IPv6, multicast
 // and unicast, PASS and AH authentication. Each case walks one failover
-// cycle: exactly one master; SIGKILL of the master and the backup takes
-// over; the old master restarts and preempts; a graceful stop of it hands
-// the VIP over again (priority-0 advert).
+// cycle: exactly one master; (v3) the master unplugged from the bridge and
+// back, and the two masters settle on one; SIGKILL of the master and the
+// backup takes over; the old master restarts and preempts; a graceful stop
+// of it hands the VIP over again (priority-0 advert).
 namespace vigil::test {
 namespace {
 
@@ -204,6 +205,17 @@ class KeepalivedInteropTest : public ::testing::TestWithParam<InteropCase> {
   Router& master() { return GetParam().master == Side::Vigil ? *vigil_ : *keepalived_; }
   Router& backup() { return GetParam().master == Side::Vigil ? *keepalived_ : *vigil_; }
   std::string logs() const { return vigil_->log() + keepalived_->log(); }
+  // The master's bridge port (p1: vigild, p2: keepalived).
+  std::string masterPort() const { return GetParam().master == Side::Vigil ? "p1" : "p2"; }
+
+  // Takes the port out of the bridge (or puts it back) without touching
+  // the link, so the router neither sees a carrier loss nor goes to Fault:
+  // it simply stops hearing its peer, as behind a failed switch.
+  ::testing::AssertionResult setPlugged(const std::string& port, bool plugged) {
+    if (bridge_.exec("ip link set " + port + (plugged ? " master br0" : " nomaster")).exitCode == 0)
+      return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "cannot " << (plugged ? "plug " : "unplug ") << port;
+  }
 
   void writeConfig(const std::string& file, int priority, const char* self, const char* peer) {
     std::ofstream(dir_ + "/" + file) << instanceConfig(GetParam(), lab(), priority, self, peer);
@@ -236,13 +248,24 @@ class KeepalivedInteropTest : public ::testing::TestWithParam<InteropCase> {
   std::unique_ptr<Router> keepalived_;
 };
 
-TEST_P(KeepalivedInteropTest, OneMasterTakeoverOnKillPreemptionAndGracefulHandover) {
+TEST_P(KeepalivedInteropTest, OneMasterAndTakeoverOnEveryFailure) {
   const InteropCase& c = GetParam();
   // The backup first, so it already listens when the master comes.
   ASSERT_TRUE(backup().start(dir_));
   ASSERT_TRUE(master().start(dir_));
   expectSoleMaster(master(), backup(), c.takeoverBound() + 2s, c.soleMasterWindow());
   if (HasFatalFailure()) return;
+
+  if (c.version == 3) {
+    // Unplugged, the master keeps its VIP and the backup takes it too;
+    // plugged back, the lower priority yields (split-brain recovery).
+    ASSERT_TRUE(setPlugged(masterPort(), false));
+    expectTakeover(backup(), c.takeoverBound());
+    EXPECT_TRUE(master().holdsVip()) << logs();
+    ASSERT_TRUE(setPlugged(masterPort(), true));
+    expectSoleMaster(master(), backup(), c.takeoverBound(), 1s);
+    if (HasFatalFailure()) return;
+  }
 
   master().kill();
   expectTakeover(backup(), c.takeoverBound());
