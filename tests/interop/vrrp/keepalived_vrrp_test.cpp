@@ -22,7 +22,8 @@
 // cycle: exactly one master; (v3) the master unplugged from the bridge and
 // back, and the two masters settle on one; SIGKILL of the master and the
 // backup takes over; the old master restarts and preempts; a graceful stop
-// of it hands the VIP over again (priority-0 advert).
+// of it hands the VIP over again (priority-0 advert). With nopreempt the
+// restarted master stays backup until the other stops.
 namespace vigil::test {
 namespace {
 
@@ -49,6 +50,7 @@ struct InteropCase {
   int family;   // AF_INET / AF_INET6
   bool unicast;
   Auth auth;
+  bool nopreempt = false;  // both routers: the returning master stays backup
 
   // v2 intervals are whole seconds; v3 runs fast to keep the tier short.
   milliseconds advertInterval() const { return version == 2 ? 1000ms : 100ms; }
@@ -94,6 +96,7 @@ std::string instanceConfig(const InteropCase& c, const LabAddresses& lab, int pr
     conf += "  unicast_src_ip " + withoutPrefix(self) + "\n";
     conf += "  unicast_peer {\n    " + withoutPrefix(peer) + "\n  }\n";
   }
+  if (c.nopreempt) conf += "  nopreempt\n";
   conf += authBlock(c.auth);
   conf += "  virtual_ipaddress {\n    " + std::string(lab.vipPrefix) + "\n  }\n}\n";
   return conf;
@@ -156,6 +159,7 @@ std::string caseName(const ::testing::TestParamInfo<InteropCase>& info) {
   name += c.unicast ? "Unicast" : "Multicast";
   if (c.auth == Auth::Pass) name += "Pass";
   if (c.auth == Auth::Ah) name += "Ah";
+  if (c.nopreempt) name += "Nopreempt";
   return name;
 }
 
@@ -250,10 +254,20 @@ class KeepalivedInteropTest : public ::testing::TestWithParam<InteropCase> {
 
 TEST_P(KeepalivedInteropTest, OneMasterAndTakeoverOnEveryFailure) {
   const InteropCase& c = GetParam();
-  // The backup first, so it already listens when the master comes.
-  ASSERT_TRUE(backup().start(dir_));
-  ASSERT_TRUE(master().start(dir_));
-  expectSoleMaster(master(), backup(), c.takeoverBound() + 2s, c.soleMasterWindow());
+  if (c.nopreempt) {
+    // Whoever is master first stays master: let the master get there alone.
+    ASSERT_TRUE(master().start(dir_));
+    expectTakeover(master(), c.takeoverBound() + 2s);
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(backup().start(dir_));
+  } else {
+    // The backup first, so it already listens when the master comes.
+    ASSERT_TRUE(backup().start(dir_));
+    ASSERT_TRUE(master().start(dir_));
+  }
+  // A backup started last needs its start-up time on top of the window.
+  expectSoleMaster(master(), backup(), c.takeoverBound() + 2s,
+                   c.nopreempt ? c.takeoverBound() : c.soleMasterWindow());
   if (HasFatalFailure()) return;
 
   if (c.version == 3) {
@@ -274,6 +288,17 @@ TEST_P(KeepalivedInteropTest, OneMasterAndTakeoverOnEveryFailure) {
   // The old master returns with the higher priority and preempts (a
   // killed keepalived may have left its VIP behind: it must settle).
   ASSERT_TRUE(master().start(dir_));
+  if (c.nopreempt) {
+    // The returning master hears the lower priority and stays backup, for
+    // longer than its Master_Down_Interval; only a stop of the router that
+    // took over gives the VIP back.
+    expectSoleMaster(backup(), master(), c.takeoverBound(), c.takeoverBound());
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(backup().stop());
+    EXPECT_FALSE(backup().holdsVip()) << logs();
+    expectTakeover(master(), c.advertInterval() + 1500ms);
+    return;
+  }
   expectSoleMaster(master(), backup(), c.takeoverBound() + 2s, 1s);
   if (HasFatalFailure()) return;
 
@@ -285,7 +310,8 @@ TEST_P(KeepalivedInteropTest, OneMasterAndTakeoverOnEveryFailure) {
 }
 
 // v3 runs every combination; v2 (whole-second intervals, slow) only what
-// it adds: multicast without auth, unicast with PASS, AH (IPv4 only).
+// it adds: multicast without auth, unicast with PASS, AH (IPv4 only); and
+// nopreempt once each way.
 std::vector<InteropCase> interopCases() {
   std::vector<InteropCase> cases;
   for (Side side : {Side::Vigil, Side::Keepalived}) {
@@ -295,6 +321,7 @@ std::vector<InteropCase> interopCases() {
     cases.push_back({side, 2, AF_INET, false, Auth::None});
     cases.push_back({side, 2, AF_INET, true, Auth::Pass});
     cases.push_back({side, 2, AF_INET, false, Auth::Ah});
+    cases.push_back({side, 3, AF_INET, false, Auth::None, true});
   }
   return cases;
 }
