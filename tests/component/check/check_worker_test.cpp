@@ -275,6 +275,17 @@ TEST_F(CheckWorkerTest, IdenticalCheckersUnderTwoServicesProbeOnceAndBothFollow)
   EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/rs2-down"}));
 }
 
+TEST_F(CheckWorkerTest, AFailedSyncIsCountedAndRetriedUntilItSucceeds) {
+  table_.failReads(Error{EIO, "netlink"});
+  start(twoServers(""));
+  EXPECT_GE(worker_->syncFailures(), 1u);
+  EXPECT_TRUE(table_.state().services.empty());
+  table_.clearFailures();
+  loop_.advance(seconds(1));  // the retry, with no health change to prompt it
+  EXPECT_EQ(table_.state().services.size(), 1u);
+  EXPECT_FALSE(snapshot()["dataplane"].contains("last_error"));
+}
+
 TEST_F(CheckWorkerTest, SyncingTwiceIssuesNoOps) {
   start(twoServers(""));
   poll();
