@@ -134,13 +134,17 @@ constexpr Duration kProcessScanInterval = std::chrono::seconds(1);
 WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Config> config) {
   auto scripts = std::make_unique<ScriptTransitionNotifier>(loop, std::move(config));
   auto groups = std::make_unique<ScriptGroupNotifier>(*scripts);
+  // Its own spawner, shared with the filter so removals queued at shutdown
+  // still run after the worker's other effects are gone.
+  auto nftSpawner = std::make_shared<PosixProcessSpawner>(loop);
   return {makeVipInstaller(),
           makeVipAnnouncer(),
           std::move(scripts),
           std::make_unique<PosixProcessSpawner>(loop),
           std::move(groups),
           systemLinkMonitor(loop),
-          std::make_unique<ProcProcessTable>()};
+          std::make_unique<ProcProcessTable>(),
+          std::make_unique<NftAcceptFilter>(*nftSpawner, nftSpawner)};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -214,9 +218,10 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   running.socket = socket->second.get();
   running.sender =
       std::make_unique<SocketAdvertSender>(*running.socket, senderOptions(instance, source));
-  RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, notifier_};
-  running.runtime = std::make_unique<InstanceRuntime>(loop_, instance, paramsFor(instance, source),
-                                                      io, config_->global.vipLifetime);
+  RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, notifier_, io_.accept.get()};
+  running.runtime = std::make_unique<InstanceRuntime>(
+      loop_, instance, paramsFor(instance, source, config_->global.vrrp), io,
+      config_->global.vipLifetime);
   running.socket->dispatcher().add(running.runtime.get());
   resetTracking(running);
   instances_.push_back(std::move(running));
@@ -385,7 +390,7 @@ void VrrpWorker::reload(uint64_t generation) {
     Running& running = k->second;
     const IpAddress source = running.runtime->params().primaryAddress;
     running.sender->setOptions(senderOptions(instance, source));
-    running.runtime->reconfigure(instance, paramsFor(instance, source),
+    running.runtime->reconfigure(instance, paramsFor(instance, source, config_->global.vrrp),
                                  config_->global.vipLifetime);
     resetTracking(running);
     instances_.push_back(std::move(running));

@@ -14,6 +14,7 @@
 #include "core/posix_event_loop.h"
 #include "core/process_spawner.h"
 #include "core/worker_host.h"
+#include "vrrp/accept_filter.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/link_tracking.h"
 #include "vrrp/runtime_io.h"
@@ -41,6 +42,9 @@ struct WorkerIo {
   std::unique_ptr<netlink::LinkMonitor> links;
   // Processes for vrrp_track_process; null: processes are assumed running.
   std::unique_ptr<ProcessTable> processes;
+  // One no_accept firewall for every instance, so their nft runs queue one
+  // after another; null: each instance makes its own.
+  std::unique_ptr<AcceptFilter> accept;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
