@@ -1,0 +1,80 @@
+#include "check/probe_factory.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include "check/misc_probe.h"
+#include "core/simulated_loop.h"
+
+namespace vigil::check {
+namespace {
+
+using std::chrono::milliseconds;
+
+config::Checker checkerOf(config::CheckerType type, config::CheckerProbe probe) {
+  config::Checker c;
+  c.base.type = type;
+  c.base.connectTimeout = milliseconds(500);
+  c.base.delayLoop = milliseconds(2000);
+  c.target.address = *IpAddress::parse("10.0.0.2");
+  c.target.port = 80;
+  c.probe = std::make_shared<const config::CheckerProbe>(std::move(probe));
+  return c;
+}
+
+int exitStatus(int code) { return code << 8; }
+
+TEST(MiscProbeInterpretTest, ExitCodesFollowMiscCheckRules) {
+  EXPECT_EQ(MiscProbe::interpret(exitStatus(0), false, false).outcome, Outcome::Up);
+  EXPECT_EQ(MiscProbe::interpret(exitStatus(1), false, false).outcome, Outcome::ScriptExit);
+  EXPECT_EQ(MiscProbe::interpret(exitStatus(1), false, true).outcome, Outcome::ScriptExit);
+  EXPECT_EQ(MiscProbe::interpret(exitStatus(12), false, false).outcome, Outcome::ScriptExit);
+  ProbeResult dynamic = MiscProbe::interpret(exitStatus(12), false, true);
+  EXPECT_EQ(dynamic.outcome, Outcome::Up);
+  EXPECT_EQ(dynamic.weight, 10U);
+  EXPECT_EQ(MiscProbe::interpret(exitStatus(2), false, true).weight, 0U);
+  EXPECT_EQ(MiscProbe::interpret(exitStatus(255), false, true).weight, 253U);
+  EXPECT_FALSE(MiscProbe::interpret(exitStatus(0), false, true).weight.has_value());
+}
+
+TEST(MiscProbeInterpretTest, SignalsAndTimeoutsAreFailures) {
+  EXPECT_EQ(MiscProbe::interpret(SIGKILL, false, true).outcome, Outcome::ScriptExit);
+  EXPECT_EQ(MiscProbe::interpret(SIGTERM, true, true).outcome, Outcome::ScriptTimeout);
+}
+
+TEST(ProbeFactoryTest, UnsupportedTypesSaySo) {
+  SimulatedLoop loop;
+  auto made = makeProbe(loop, checkerOf(config::CheckerType::Dns, config::DnsCheck{}), {});
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.error().code, ENOTSUP);
+  EXPECT_EQ(made.error().message, "DNS_CHECK not supported yet");
+  EXPECT_FALSE(makeProbe(loop, checkerOf(config::CheckerType::Ping, config::PingCheck{}), {}).ok());
+}
+
+TEST(ProbeFactoryTest, BuildsTcpAndRefusesMiscWithoutASpawner) {
+  SimulatedLoop loop;
+  EXPECT_TRUE(makeProbe(loop, checkerOf(config::CheckerType::Tcp, config::TcpCheck{}), {}).ok());
+  config::MiscCheck misc;
+  misc.script.command = "/bin/true";
+  EXPECT_FALSE(makeProbe(loop, checkerOf(config::CheckerType::Misc, misc), {}).ok());
+}
+
+TEST(ProbeFactoryTest, AttemptTimeoutIsMiscTimeoutForScriptsAndConnectTimeoutOtherwise) {
+  config::MiscCheck misc;
+  misc.timeout = milliseconds(700);
+  EXPECT_EQ(attemptTimeout(checkerOf(config::CheckerType::Misc, misc)), milliseconds(700));
+  EXPECT_EQ(attemptTimeout(checkerOf(config::CheckerType::Tcp, config::TcpCheck{})),
+            milliseconds(500));
+}
+
+TEST(ProbeFactoryTest, DescribeNamesTheTarget) {
+  EXPECT_EQ(describe(checkerOf(config::CheckerType::Tcp, config::TcpCheck{})),
+            "TCP_CHECK [10.0.0.2]:80");
+  config::MiscCheck misc;
+  misc.script.command = "/usr/bin/check-db --fast";
+  EXPECT_EQ(describe(checkerOf(config::CheckerType::Misc, misc)),
+            "MISC_CHECK /usr/bin/check-db --fast");
+}
+
+}  // namespace
+}  // namespace vigil::check
