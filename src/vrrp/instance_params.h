@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/clock.h"
@@ -41,6 +42,9 @@ struct InstanceParams {
   // vrrp_garp_interval (IPv4) / vrrp_gna_interval (IPv6): the spacing of
   // the gratuitous ARP / unsolicited NA rounds of one burst.
   Duration gratuitousInterval{0};
+  // Where VIPs without their own `dev` go and their GARP/NA leave from: the
+  // instance's VMAC with use_vmac, else its interface (empty: the same).
+  std::string vipDevice;
 
   bool isAddressOwner() const { return priority == kPriorityOwner; }
 };

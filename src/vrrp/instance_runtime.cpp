@@ -52,7 +52,7 @@ void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams pa
       };
       if (std::none_of(config.vips.begin(), config.vips.end(), same)) dropped.push_back(vip);
     }
-    if (!dropped.empty()) io_.vips.remove(dropped, config_.interface);
+    if (!dropped.empty()) io_.vips.remove(dropped, vipDevice());
   }
   const uint8_t oldPriority = params_.priority;
   if (config.name != config_.name) liftAcceptFilter();  // its rules carry the old name
@@ -172,7 +172,7 @@ void InstanceRuntime::sendAdvert(uint8_t priority) {
 void InstanceRuntime::addVips(bool) {
   // Accept_Mode is applied by applyAcceptMode() for the whole run, not per
   // takeover: see the class comment.
-  io_.vips.add(config_.vips, config_.interface, vipLifetime_);
+  io_.vips.add(config_.vips, vipDevice(), vipLifetime_);
   vipsInstalled_ = true;
   if (vipLifetime_) vipRefreshTimer_->armAfter(*vipLifetime_ / 3);
 }
@@ -183,7 +183,7 @@ void InstanceRuntime::removeVips() {
   // its VIPs the instance has nothing left to announce.
   stopGratuitous();
   vipRefreshTimer_->cancel();
-  io_.vips.remove(config_.vips, config_.interface);
+  io_.vips.remove(config_.vips, vipDevice());
   vipsInstalled_ = false;
 }
 
@@ -202,7 +202,7 @@ void InstanceRuntime::scheduleGratuitous(GratuitousReason reason) {
 void InstanceRuntime::sendDueGratuitous() {
   const uint32_t rounds = garp_.takeDue(loop_.now());
   for (uint32_t i = 0; i < rounds; ++i) {
-    io_.gratuitous.announce(config_.vips, config_.interface, garpReason_);
+    io_.gratuitous.announce(config_.vips, vipDevice(), garpReason_);
   }
   if (auto next = garp_.nextDue()) {
     garpTimer_->armAt(*next);

@@ -88,6 +88,10 @@ class InstanceRuntime {
   const InstanceCounters& counters() const { return counters_; }
 
  private:
+  // The default device of the VIPs (params_.vipDevice, else the interface).
+  const std::string& vipDevice() const {
+    return params_.vipDevice.empty() ? config_.interface : params_.vipDevice;
+  }
   void handle(const Event& event);
   void apply(const Action& action);
   void sendAdvert(uint8_t priority);

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "vrrp/vmac_plan.h"
+
 namespace vigil::vrrp {
 namespace {
 
@@ -33,6 +35,7 @@ InstanceParams paramsFor(const config::VrrpInstance& instance, const IpAddress& 
   p.higherPrioSendAdvert = instance.higherPrioSendAdvert;
   p.downTimerAdverts = instance.downTimerAdverts;
   p.primaryAddress = primaryAddress;
+  p.vipDevice = interfacesFor(instance, defaults.vmacPrefix).vips;
   p.gratuitousInterval = instance.family == AF_INET6 ? defaults.gnaInterval : defaults.garpInterval;
   if (p.version == 2) {
     p.authType = authTypeFor(instance.auth.type);

@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include "core/log.h"
 
 namespace vigil::vrrp {
@@ -45,6 +47,13 @@ std::optional<VmacSpec> vmacFor(const config::VrrpInstance& instance,
 Result<VmacInterface> VmacInterface::create(netlink::MacvlanManager& manager, const VmacSpec& spec,
                                             const std::string& base) {
   auto ifindex = manager.create(spec.name, base, spec.mac);
+  if (!ifindex && ifindex.error().code == EEXIST) {
+    // Left by a worker that did not stop cleanly: its MAC, base or mode may
+    // differ from what is wanted now, so it is made again rather than adopted.
+    log(LogLevel::Warning, "VMAC {} already exists; creating it again", spec.name);
+    if (Status removed = manager.remove(spec.name); !removed) return removed.error();
+    ifindex = manager.create(spec.name, base, spec.mac);
+  }
   if (!ifindex) return ifindex.error();
   return VmacInterface(manager, spec.name, *ifindex);
 }

@@ -28,8 +28,9 @@ std::optional<VmacSpec> vmacFor(const config::VrrpInstance& instance,
 std::optional<MacAddress> parseMac(std::string_view text);
 
 // Owns one VMAC while it exists: created by create(), deleted by the
-// destructor (a failure to delete is logged). Not yet used by the runtime:
-// see doc/vips.md for what wiring it needs.
+// destructor (a failure to delete is logged). An interface of the same name
+// that is already there (left by a crashed worker) is deleted and created
+// again, so a restart never fails with "File exists".
 class VmacInterface {
  public:
   static Result<VmacInterface> create(netlink::MacvlanManager& manager, const VmacSpec& spec,

@@ -33,6 +33,7 @@ nlohmann::json instanceJson(const InstanceRuntime& runtime, TimePoint now) {
   j["version"] = config.version;
   j["family"] = config.family == AF_INET6 ? "inet6" : "inet";
   j["interface"] = config.interface;
+  if (config.useVmac) j["vmac"] = runtime.params().vipDevice;
   j["priority"] = config.priority;
   j["effective_priority"] = state.priority;
   j["faulted"] = state.faulted;  // by its own tracking or its sync group's
@@ -61,7 +62,8 @@ using SocketKey = std::pair<std::string, int>;
 std::map<SocketKey, std::vector<IpAddress>> groupsFor(const config::Config& config) {
   std::map<SocketKey, std::vector<IpAddress>> groups;
   for (const config::VrrpInstance& instance : config.vrrp.instances) {
-    auto& list = groups[{instance.interface, instance.family}];
+    const std::string interface = interfacesFor(instance, config.global.vrrp.vmacPrefix).adverts;
+    auto& list = groups[{interface, instance.family}];
     if (!instance.unicast && !instance.mcastDst.empty() &&
         std::find(list.begin(), list.end(), instance.mcastDst) == list.end()) {
       list.push_back(instance.mcastDst);
@@ -73,11 +75,14 @@ std::map<SocketKey, std::vector<IpAddress>> groupsFor(const config::Config& conf
 // DESIGN.md: a reload keeps the running state of an instance whose VRID,
 // family, interface, unicast source and multicast destination are
 // unchanged. Address ownership and version change what the state means,
-// so they count as identity too.
-bool sameIdentity(const config::VrrpInstance& a, const config::VrrpInstance& b) {
+// so they count as identity too, and so does the VMAC it runs on.
+bool sameIdentity(const config::VrrpInstance& a, const std::string& aVmacPrefix,
+                  const config::VrrpInstance& b, const std::string& bVmacPrefix) {
   return a.vrid == b.vrid && a.family == b.family && a.interface == b.interface &&
          a.sourceAddress == b.sourceAddress && a.unicast == b.unicast && a.mcastDst == b.mcastDst &&
-         a.version == b.version && a.isAddressOwner() == b.isAddressOwner();
+         a.version == b.version && a.isAddressOwner() == b.isAddressOwner() &&
+         vmacFor(a, aVmacPrefix) == vmacFor(b, bVmacPrefix) &&
+         interfacesFor(a, aVmacPrefix) == interfacesFor(b, bVmacPrefix);
 }
 
 SocketAdvertSender::Options senderOptions(const config::VrrpInstance& instance,
@@ -144,7 +149,9 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
           std::move(groups),
           systemLinkMonitor(loop),
           std::make_unique<ProcProcessTable>(),
-          std::make_unique<NftAcceptFilter>(*nftSpawner, nftSpawner)};
+          std::make_unique<NftAcceptFilter>(*nftSpawner, nftSpawner),
+          std::make_unique<netlink::NetlinkMacvlanManager>(),
+          makeProcSysctlStore()};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -161,6 +168,7 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
       io_(std::move(io)),
       sync_(loop_, io_.groups ? *io_.groups : static_cast<GroupNotifier&>(loggedGroups_)),
       notifier_(*io_.notifier, sync_) {
+  if (io_.sysctls) vmacSysctls_ = std::make_unique<VmacSysctls>(*io_.sysctls);
   if (io_.links) {
     links_ = std::make_unique<LinkTracker>(
         *io_.links, [this](const std::string& name, bool up) { onLinkChange(name, up); });
@@ -174,6 +182,8 @@ void VrrpWorker::build() {
   sync_.reset(config_->vrrp);
   startScripts();
   startProcesses();
+  const auto wanted = wantedVmacs(*config_);
+  applyVmacs(planVmacs({}, wanted), wanted);
   openSockets();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {
     if (Status started = startInstance(instance); !started) {
@@ -183,6 +193,41 @@ void VrrpWorker::build() {
     }
   }
   startNewInstances();
+}
+
+void VrrpWorker::applyVmacs(const VmacPlan& plan, const std::map<std::string, WantedVmac>& wanted) {
+  for (const std::string& name : plan.remove) removeVmac(name);
+  vmacErrors_.clear();
+  for (const std::string& name : plan.create) {
+    const WantedVmac& vmac = wanted.at(name);
+    if (!io_.macvlans) {
+      vmacErrors_[name] = "VMACs are not created by this worker";
+      continue;
+    }
+    auto created = VmacInterface::create(*io_.macvlans, vmac.spec, vmac.base);
+    if (!created) {
+      vmacErrors_[name] = created.error().describe();
+      log(LogLevel::Error, "use_vmac: cannot create {}: {}", name, created.error().describe());
+      continue;
+    }
+    log(LogLevel::Info, "use_vmac: created {} on {}", name, vmac.base);
+    vmacs_.emplace(name, RunningVmac{vmac, std::move(*created)});
+    if (vmacSysctls_) vmacSysctls_->vmacCreated(name, vmac.base);
+  }
+}
+
+void VrrpWorker::removeVmac(const std::string& name) {
+  auto it = vmacs_.find(name);
+  if (it == vmacs_.end()) return;
+  const std::string base = it->second.wanted.base;
+  vmacs_.erase(it);  // deletes the interface
+  if (vmacSysctls_) vmacSysctls_->vmacRemoved(base);
+}
+
+std::map<std::string, WantedVmac> VrrpWorker::existingVmacs() const {
+  std::map<std::string, WantedVmac> existing;
+  for (const auto& [name, vmac] : vmacs_) existing.emplace(name, vmac.wanted);
+  return existing;
 }
 
 void VrrpWorker::openSockets() {
@@ -200,11 +245,16 @@ void VrrpWorker::openSockets() {
 }
 
 Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
-  auto socket = sockets_.find({instance.interface, instance.family});
+  if (auto vmac = vmacFor(instance, config_->global.vrrp.vmacPrefix)) {
+    if (auto why = vmacErrors_.find(vmac->name); why != vmacErrors_.end()) {
+      return Error{0, "no VMAC " + vmac->name + ": " + why->second};
+    }
+  }
+  const std::string interface = interfacesFor(instance, config_->global.vrrp.vmacPrefix).adverts;
+  auto socket = sockets_.find({interface, instance.family});
   if (socket == sockets_.end()) {
-    auto why = socketErrors_.find({instance.interface, instance.family});
-    return Error{
-        0, "no VRRP socket: " + (why == socketErrors_.end() ? instance.interface : why->second)};
+    auto why = socketErrors_.find({interface, instance.family});
+    return Error{0, "no VRRP socket: " + (why == socketErrors_.end() ? interface : why->second)};
   }
   IpAddress source;
   if (instance.sourceAddress) {
@@ -336,6 +386,9 @@ void VrrpWorker::stopAll() {
   socketGroups_.clear();
   socketErrors_.clear();
   failed_.clear();
+  // After the instances' VIPs and the sockets on them are gone.
+  for (const auto& [name, vmac] : existingVmacs()) removeVmac(name);
+  vmacErrors_.clear();
 }
 
 void VrrpWorker::reload(uint64_t generation) {
@@ -344,22 +397,29 @@ void VrrpWorker::reload(uint64_t generation) {
     log(LogLevel::Error, "vrrp worker: reload failed; keeping generation {}", generation_);
     return;
   }
-  // Sockets whose interface, family and groups are unchanged stay open, and
-  // so do the instances on them whose identity is unchanged.
+  // VMACs whose name, MAC and base are unchanged stay. Sockets whose
+  // interface, family and groups are unchanged (and whose VMAC stays) stay
+  // open, and so do the instances on them whose identity is unchanged.
+  const auto wantedMacs = wantedVmacs(*config);
+  const VmacPlan vmacPlan = planVmacs(existingVmacs(), wantedMacs);
   std::map<SocketKey, std::vector<IpAddress>> wanted = groupsFor(*config);
   auto keepSocket = [&](const SocketKey& key) {
     auto w = wanted.find(key);
     auto g = socketGroups_.find(key);
+    const bool vmacGoes = std::find(vmacPlan.remove.begin(), vmacPlan.remove.end(), key.first) !=
+                          vmacPlan.remove.end();
     return w != wanted.end() && g != socketGroups_.end() && w->second == g->second &&
-           sockets_.contains(key);
+           sockets_.contains(key) && !vmacGoes;
   };
+  const std::string oldPrefix = config_->global.vrrp.vmacPrefix;
+  const std::string newPrefix = config->global.vrrp.vmacPrefix;
   std::vector<Running> old = std::move(instances_);
   instances_.clear();
   std::map<const config::VrrpInstance*, Running> kept;
   for (const config::VrrpInstance& instance : config->vrrp.instances) {
-    if (!keepSocket({instance.interface, instance.family})) continue;
+    if (!keepSocket({interfacesFor(instance, newPrefix).adverts, instance.family})) continue;
     auto it = std::find_if(old.begin(), old.end(), [&](const Running& r) {
-      return sameIdentity(r.runtime->config(), instance);
+      return sameIdentity(r.runtime->config(), oldPrefix, instance, newPrefix);
     });
     if (it == old.end()) continue;
     kept.emplace(&instance, std::move(*it));
@@ -369,6 +429,7 @@ void VrrpWorker::reload(uint64_t generation) {
   old.clear();
   std::erase_if(sockets_, [&](const auto& entry) { return !keepSocket(entry.first); });
   std::erase_if(socketGroups_, [&](const auto& entry) { return !sockets_.contains(entry.first); });
+  applyVmacs(vmacPlan, wantedMacs);
   config_ = std::move(config);
   generation_ = generation;
   failed_.clear();

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "core/event_loop.h"
 #include "core/netlink/link_monitor.h"
+#include "core/netlink/macvlan_manager.h"
 #include "core/posix_event_loop.h"
 #include "core/process_spawner.h"
 #include "core/worker_host.h"
@@ -24,6 +25,8 @@
 #include "vrrp/track_process_monitor.h"
 #include "vrrp/tracking.h"
 #include "vrrp/tracking_file.h"
+#include "vrrp/vmac_plan.h"
+#include "vrrp/vmac_sysctls.h"
 
 namespace vigil::vrrp {
 
@@ -45,6 +48,11 @@ struct WorkerIo {
   // One no_accept firewall for every instance, so their nft runs queue one
   // after another; null: each instance makes its own.
   std::unique_ptr<AcceptFilter> accept;
+  // Creates and removes the macvlans of use_vmac; null: none are created
+  // (use_vmac instances then find no interface to run on).
+  std::unique_ptr<netlink::MacvlanManager> macvlans;
+  // The ARP settings of VMACs and their base interfaces; null: untouched.
+  std::unique_ptr<SysctlStore> sysctls;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -55,8 +63,11 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
 WorkerIo loggingWorkerIo();
 
 // The VRRP worker: one InstanceRuntime per vrrp_instance, on raw sockets
-// shared per (interface, family). Destroying it (SIGTERM, Stop) stops every
-// instance: a Master sends its priority-0 advert and removes its VIPs.
+// shared per (interface, family). A use_vmac instance's VMAC is created
+// before the sockets, and its socket is on the VMAC (on the base interface
+// with vmac_xmit_base). Destroying it (SIGTERM, Stop) stops every instance:
+// a Master sends its priority-0 advert and removes its VIPs; then the VMACs
+// go and the base interfaces' ARP settings are restored.
 class VrrpWorker final : public Worker {
  public:
   // The configuration of a generation; nullptr when it cannot be loaded.
@@ -67,9 +78,10 @@ class VrrpWorker final : public Worker {
   ~VrrpWorker() override;
 
   std::string snapshot() const override;
-  // Instances whose identity (VRID, family, interface, source, destination)
-  // is unchanged keep their state and take the new settings; removed or
-  // re-identified ones stop (a Master sends priority 0) and new ones start.
+  // Instances whose identity (VRID, family, interface, source, destination,
+  // VMAC) is unchanged keep their state and take the new settings; removed
+  // or re-identified ones stop (a Master sends priority 0) and new ones
+  // start. Unchanged VMACs stay; those no longer wanted are removed.
   void reload(uint64_t generation) override;
 
  private:
@@ -80,6 +92,10 @@ class VrrpWorker final : public Worker {
     std::unique_ptr<TrackingState> tracking;
   };
   using SocketKey = std::pair<std::string, int>;  // interface, family
+  struct RunningVmac {
+    WantedVmac wanted;
+    VmacInterface interface;
+  };
 
   void build();
   void stopAll();
@@ -100,6 +116,10 @@ class VrrpWorker final : public Worker {
   // Tracking from scratch for `running`'s configuration, its assumed state
   // handed to the runtime.
   void resetTracking(Running& running);
+  // Removes and creates VMACs as `plan` says (`wanted`: the new ones).
+  void applyVmacs(const VmacPlan& plan, const std::map<std::string, WantedVmac>& wanted);
+  void removeVmac(const std::string& name);
+  std::map<std::string, WantedVmac> existingVmacs() const;
   void openSockets();
   // Creates the instance's runtime (started later by startNewInstances).
   Status startInstance(const config::VrrpInstance& instance);
@@ -114,6 +134,9 @@ class VrrpWorker final : public Worker {
   std::vector<Running> instances_;
   std::map<std::string, std::string> failed_;      // instance name -> why it is not running
   std::map<SocketKey, std::string> socketErrors_;  // why a socket could not be opened
+  std::unique_ptr<VmacSysctls> vmacSysctls_;       // when io_.sysctls
+  std::map<std::string, RunningVmac> vmacs_;       // by name
+  std::map<std::string, std::string> vmacErrors_;  // VMAC name -> why it is missing
   std::unique_ptr<ScriptRunner> scripts_;
   std::unique_ptr<TrackFileWatcher> trackFiles_;
   LoggingGroupNotifier loggedGroups_;  // when io_.groups is null

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "vrrp/vmac.h"
+
+namespace vigil::vrrp {
+
+// The interfaces an instance uses once use_vmac is resolved.
+struct InstanceInterfaces {
+  // Where its adverts are sent and received: the VMAC, or the instance's
+  // interface without use_vmac or with vmac_xmit_base.
+  std::string adverts;
+  // The default device of its VIPs (and so of its GARP/NA): the VMAC, or
+  // the instance's interface without use_vmac.
+  std::string vips;
+  bool operator==(const InstanceInterfaces&) const = default;
+};
+
+InstanceInterfaces interfacesFor(const config::VrrpInstance& instance,
+                                 const std::string& vmacPrefix);
+
+// A VMAC the configuration asks for, on top of the instance's interface.
+struct WantedVmac {
+  VmacSpec spec;
+  std::string base;
+  bool operator==(const WantedVmac&) const = default;
+};
+
+// Every VMAC of `config`, by name. Two instances naming the same VMAC share
+// it when they agree on its base and MAC; otherwise the first one wins.
+std::map<std::string, WantedVmac> wantedVmacs(const config::Config& config);
+
+// What turns the VMACs that exist into the ones wanted: a VMAC whose name,
+// MAC and base are unchanged is kept (with its addresses and sockets);
+// one that changed is removed and created again. Names sorted.
+struct VmacPlan {
+  std::vector<std::string> remove;
+  std::vector<std::string> create;
+  std::vector<std::string> keep;
+  bool operator==(const VmacPlan&) const = default;
+};
+
+VmacPlan planVmacs(const std::map<std::string, WantedVmac>& existing,
+                   const std::map<std::string, WantedVmac>& wanted);
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+
+namespace vigil::vrrp {
+
+// Reads and writes kernel parameters by their /proc/sys path below
+// /proc/sys ("net/ipv4/conf/eth0/arp_ignore"). An interface so the VMAC
+// settings can be tested with a fake.
+class SysctlStore {
+ public:
+  virtual ~SysctlStore() = default;
+  virtual Result<std::string> read(const std::string& key) = 0;
+  virtual Status write(const std::string& key, const std::string& value) = 0;
+};
+
+// /proc/sys of the process's network namespace.
+std::unique_ptr<SysctlStore> makeProcSysctlStore();
+
+// The IPv4 settings keepalived makes for use_vmac, so the VIPs on a VMAC are
+// answered with the virtual MAC only:
+//  - on the VMAC: arp_ignore 1 (answer ARP only for its own addresses),
+//    accept_local 1 and rp_filter 0 (adverts arrive with a source that
+//    routes through the base interface);
+//  - on the base interface: arp_ignore 1 and arp_filter 1, so it stops
+//    answering ARP for the VIPs with its own MAC. The base's previous values
+//    are saved when its first VMAC appears and restored when its last one
+//    goes (or this object is destroyed).
+// Failures are logged, never fatal: the VMAC still carries the VIPs.
+class VmacSysctls {
+ public:
+  explicit VmacSysctls(SysctlStore& store) : store_(store) {}
+  ~VmacSysctls();
+  VmacSysctls(const VmacSysctls&) = delete;
+  VmacSysctls& operator=(const VmacSysctls&) = delete;
+
+  void vmacCreated(const std::string& vmac, const std::string& base);
+  void vmacRemoved(const std::string& base);
+
+ private:
+  struct SavedBase {
+    int vmacs = 0;
+    std::map<std::string, std::string> values;  // key -> value before us
+  };
+  void set(const std::string& key, const std::string& value);
+  void restore(const SavedBase& saved);
+
+  SysctlStore& store_;
+  std::map<std::string, SavedBase> bases_;
+};
+
+}  // namespace vigil::vrrp
