@@ -15,7 +15,7 @@ std::map<std::string, WantedVmac> wantedVmacs(const config::Config& config) {
     auto spec = vmacFor(instance, config.global.vrrp.vmacPrefix);
     if (!spec) continue;
     const std::string name = spec->name;
-    wanted.try_emplace(name, WantedVmac{std::move(*spec), instance.interface});
+    wanted.try_emplace(name, WantedVmac{std::move(*spec), instance.interface, instance.family});
   }
   return wanted;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/socket.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@ InstanceInterfaces interfacesFor(const config::VrrpInstance& instance,
 struct WantedVmac {
   VmacSpec spec;
   std::string base;
+  int family = AF_INET;  // of the instance
   bool operator==(const WantedVmac&) const = default;
 };
 

@@ -1,14 +1,19 @@
 #include "vrrp/vmac_sysctls.h"
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <fstream>
+#include <utility>
 
 #include "core/log.h"
 
 namespace vigil::vrrp {
 namespace {
 
-constexpr const char* kBaseSettings[] = {"arp_ignore", "arp_filter"};
+// name, value while the base has VMACs.
+constexpr std::pair<const char*, const char*> kBaseSettings[] = {
+    {"arp_ignore", "1"}, {"arp_filter", "1"}, {"arp_announce", "2"}};
 
 std::string ipv4Conf(const std::string& interface, const std::string& name) {
   return "net/ipv4/conf/" + interface + "/" + name;
@@ -39,13 +44,14 @@ VmacSysctls::~VmacSysctls() {
   for (const auto& [base, saved] : bases_) restore(saved);
 }
 
-void VmacSysctls::vmacCreated(const std::string& vmac, const std::string& base) {
+void VmacSysctls::vmacCreated(const std::string& vmac, const std::string& base, int family) {
   set(ipv4Conf(vmac, "arp_ignore"), "1");
   set(ipv4Conf(vmac, "accept_local"), "1");
   set(ipv4Conf(vmac, "rp_filter"), "0");
+  if (family == AF_INET) set("net/ipv6/conf/" + vmac + "/disable_ipv6", "1");
   SavedBase& saved = bases_[base];
   if (saved.vmacs++ > 0) return;
-  for (const char* name : kBaseSettings) {
+  for (const auto& [name, value] : kBaseSettings) {
     const std::string key = ipv4Conf(base, name);
     auto before = store_.read(key);
     if (!before) {
@@ -53,7 +59,7 @@ void VmacSysctls::vmacCreated(const std::string& vmac, const std::string& base) 
       continue;
     }
     saved.values[key] = *before;
-    set(key, "1");
+    set(key, value);
   }
 }
 

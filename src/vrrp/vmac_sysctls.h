@@ -25,9 +25,14 @@ std::unique_ptr<SysctlStore> makeProcSysctlStore();
 // answered with the virtual MAC only:
 //  - on the VMAC: arp_ignore 1 (answer ARP only for its own addresses),
 //    accept_local 1 and rp_filter 0 (adverts arrive with a source that
-//    routes through the base interface);
+//    routes through the base interface), and for an IPv4 VMAC no IPv6
+//    (keepalived gives it no link-local address: the backup's VMAC, with
+//    the same MAC, would otherwise send MLD and DAD from the virtual MAC);
 //  - on the base interface: arp_ignore 1 and arp_filter 1, so it stops
-//    answering ARP for the VIPs with its own MAC. The base's previous values
+//    answering ARP for the VIPs with its own MAC, and (vigil's addition)
+//    arp_announce 2, so its own ARP requests name its own address, not a
+//    VIP, as their sender (a neighbour would otherwise move its entry for
+//    the VIP to the base's MAC). The base's previous values
 //    are saved when its first VMAC appears and restored when its last one
 //    goes (or this object is destroyed).
 // Failures are logged, never fatal: the VMAC still carries the VIPs.
@@ -38,7 +43,7 @@ class VmacSysctls {
   VmacSysctls(const VmacSysctls&) = delete;
   VmacSysctls& operator=(const VmacSysctls&) = delete;
 
-  void vmacCreated(const std::string& vmac, const std::string& base);
+  void vmacCreated(const std::string& vmac, const std::string& base, int family);
   void vmacRemoved(const std::string& base);
 
  private:

@@ -212,7 +212,7 @@ void VrrpWorker::applyVmacs(const VmacPlan& plan, const std::map<std::string, Wa
     }
     log(LogLevel::Info, "use_vmac: created {} on {}", name, vmac.base);
     vmacs_.emplace(name, RunningVmac{vmac, std::move(*created)});
-    if (vmacSysctls_) vmacSysctls_->vmacCreated(name, vmac.base);
+    if (vmacSysctls_) vmacSysctls_->vmacCreated(name, vmac.base, vmac.family);
   }
 }
 

@@ -142,8 +142,8 @@ TEST(VmacPlan, WantsOneVmacPerUseVmacInstanceOnItsInterface) {
   config.global.vrrp.vmacPrefix = "vm";
   const auto wanted = wantedVmacs(config);
   ASSERT_EQ(wanted.size(), 2u);
-  EXPECT_EQ(wanted.at("vm.51"), (WantedVmac{{"vm.51", virtualMac(AF_INET, 51)}, "eth0"}));
-  EXPECT_EQ(wanted.at("vm.53"), (WantedVmac{{"vm.53", virtualMac(AF_INET, 53)}, "eth1"}));
+  EXPECT_EQ(wanted.at("vm.51"), (WantedVmac{{"vm.51", virtualMac(AF_INET, 51)}, "eth0", AF_INET}));
+  EXPECT_EQ(wanted.at("vm.53"), (WantedVmac{{"vm.53", virtualMac(AF_INET, 53)}, "eth1", AF_INET}));
 }
 
 TEST(VmacPlan, KeepsUnchangedVmacsRecreatesChangedOnesAndRemovesTheRest) {
@@ -176,21 +176,27 @@ class FakeSysctls final : public SysctlStore {
 
 TEST(VmacSysctls, BaseStopsAnsweringArpWhileItHasVmacsAndIsRestoredAfterTheLast) {
   FakeSysctls store;
-  store.values = {{"net/ipv4/conf/eth0/arp_ignore", "0"}, {"net/ipv4/conf/eth0/arp_filter", "0"}};
+  store.values = {{"net/ipv4/conf/eth0/arp_ignore", "0"},
+                  {"net/ipv4/conf/eth0/arp_filter", "0"},
+                  {"net/ipv4/conf/eth0/arp_announce", "0"}};
   {
     VmacSysctls sysctls(store);
-    sysctls.vmacCreated("vrrp.51", "eth0");
-    sysctls.vmacCreated("vrrp.52", "eth0");
+    sysctls.vmacCreated("vrrp.51", "eth0", AF_INET);
+    sysctls.vmacCreated("vrrp.52", "eth0", AF_INET6);
     EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_ignore"], "1");
     EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_filter"], "1");
+    EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_announce"], "2");
     EXPECT_EQ(store.values["net/ipv4/conf/vrrp.51/arp_ignore"], "1");
     EXPECT_EQ(store.values["net/ipv4/conf/vrrp.51/accept_local"], "1");
     EXPECT_EQ(store.values["net/ipv4/conf/vrrp.52/rp_filter"], "0");
+    EXPECT_EQ(store.values["net/ipv6/conf/vrrp.51/disable_ipv6"], "1");
+    EXPECT_FALSE(store.values.contains("net/ipv6/conf/vrrp.52/disable_ipv6"));
     sysctls.vmacRemoved("eth0");
     EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_ignore"], "1");  // vrrp.52 is still there
     sysctls.vmacRemoved("eth0");
     EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_ignore"], "0");
     EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_filter"], "0");
+    EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_announce"], "0");
     store.values["net/ipv4/conf/eth0/arp_filter"] = "2";  // an operator's own change
   }
   EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_filter"], "2");  // not restored twice
@@ -201,7 +207,7 @@ TEST(VmacSysctls, DestroyingRestoresBasesStillHeld) {
   store.values = {{"net/ipv4/conf/eth0/arp_ignore", "2"}, {"net/ipv4/conf/eth0/arp_filter", "0"}};
   {
     VmacSysctls sysctls(store);
-    sysctls.vmacCreated("vrrp.51", "eth0");
+    sysctls.vmacCreated("vrrp.51", "eth0", AF_INET);
   }
   EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_ignore"], "2");
   EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_filter"], "0");

@@ -1,0 +1,155 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "support/netns.h"
+#include "support/run_command.h"
+#include "support/vrrp_lab.h"
+#include "support/wait_for.h"
+
+// use_vmac end to end: two vigild directors on a bridge with a client. The
+// master carries the VIP on vrrp.61, a macvlan with the RFC 5798 virtual MAC
+// 00:00:5e:00:01:3d, so the client's ARP entry for the VIP names that MAC
+// and stays right when the backup takes over.
+namespace vigil::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kVip = "10.61.0.100";
+constexpr const char* kVmac = "vrrp.61";
+constexpr const char* kVirtualMac = "00:00:5e:00:01:3d";  // VRID 61
+
+class VmacDirector {
+ public:
+  VmacDirector(const NetNs& ns, const std::string& dir, const std::string& name, int priority)
+      : ns_(ns),
+        config_(dir + "/" + name + ".conf"),
+        process_(
+            ns, dir + "/" + name + ".log",
+            {std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config_, "-i", ns.name(),
+             "-p", dir + "/" + name + ".pid", "-r", dir + "/" + name + ".vrrp.pid"}) {
+    std::ofstream(config_) << "global_defs {\n  vip_lifetime 2\n}\n"
+                           << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
+                           << "  use_vmac\n  virtual_router_id 61\n  version 3\n"
+                           << "  priority " << priority << "\n  advert_int 0.1\n"
+                           << "  virtual_ipaddress {\n    " << kVip << "/24\n  }\n}\n";
+  }
+  bool start() { return process_.start(); }
+  void signal(int signo) const { process_.signal(signo); }
+  void killGroup() const { process_.killGroup(); }
+  bool reap(std::chrono::milliseconds limit) { return process_.reap(limit); }
+  std::string log() const { return process_.log(); }
+
+  bool hasVmac() const {
+    return ns_.exec(std::string("ip link show dev ") + kVmac + " | grep -qF link/ether\\ " +
+                    kVirtualMac)
+               .exitCode == 0;
+  }
+  bool holdsVipOnVmac() const {
+    return ns_.exec(std::string("ip -4 addr show dev ") + kVmac + " | grep -qF inet\\ " + kVip +
+                    "/")
+               .exitCode == 0;
+  }
+  std::string baseArpIgnore() const {
+    return ns_.exec("cat /proc/sys/net/ipv4/conf/eth0/arp_ignore").output;
+  }
+
+ private:
+  const NetNs& ns_;
+  std::string config_;
+  NsProcess process_;
+};
+
+class VmacTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
+    ASSERT_TRUE(bridge_.ok() && d1_.ok() && d2_.ok() && client_.ok());
+    char pattern[] = "/tmp/vigil-vmac-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    ASSERT_TRUE(plugIntoBridge(bridge_, d1_, "p1", "10.61.0.1/24"));
+    ASSERT_TRUE(plugIntoBridge(bridge_, d2_, "p2", "10.61.0.2/24"));
+    ASSERT_TRUE(plugIntoBridge(bridge_, client_, "p3", "10.61.0.9/24"));
+  }
+  void TearDown() override {
+    master_.reset();
+    backup_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // The client reaches the VIP (one ping, retried) and its neighbour entry
+  // for the VIP names the virtual MAC.
+  bool clientReachesVipAtVirtualMac() const {
+    return waitFor(5s,
+                   [&] {
+                     return client_
+                                .exec(std::string("ping -c1 -W1 ") + kVip +
+                                      " >/dev/null && ip neigh show " + kVip +
+                                      " dev eth0 | grep -qF " + kVirtualMac)
+                                .exitCode == 0;
+                   })
+        .has_value();
+  }
+
+  NetNs bridge_{"vvmbr"};
+  NetNs d1_{"vvmd1"};
+  NetNs d2_{"vvmd2"};
+  NetNs client_{"vvmc"};
+  std::string dir_;
+  std::unique_ptr<VmacDirector> master_;
+  std::unique_ptr<VmacDirector> backup_;
+};
+
+TEST_F(VmacTest, VipAndItsVirtualMacMoveTogetherAndStopRemovesTheVmac) {
+  const std::string arpIgnoreBefore =
+      d2_.exec("cat /proc/sys/net/ipv4/conf/eth0/arp_ignore").output;
+  master_ = std::make_unique<VmacDirector>(d1_, dir_, "d1", 200);
+  backup_ = std::make_unique<VmacDirector>(d2_, dir_, "d2", 100);
+  ASSERT_TRUE(master_->start());
+  ASSERT_TRUE(backup_->start());
+  ASSERT_TRUE(waitFor(10s, [&] { return master_->holdsVipOnVmac(); })) << master_->log();
+  EXPECT_TRUE(master_->hasVmac()) << master_->log();
+  EXPECT_TRUE(waitFor(5s, [&] { return backup_->hasVmac(); })) << backup_->log();
+  EXPECT_FALSE(backup_->holdsVipOnVmac()) << backup_->log();
+  // The base interface no longer answers ARP for the VIP with its own MAC.
+  EXPECT_EQ(master_->baseArpIgnore(), "1\n");
+  ASSERT_TRUE(clientReachesVipAtVirtualMac()) << master_->log();
+
+  master_->killGroup();
+  ASSERT_TRUE(master_->reap(5s));
+  ASSERT_TRUE(waitFor(10s, [&] { return backup_->holdsVipOnVmac(); })) << backup_->log();
+  // Same MAC after the takeover: the client's cache never goes stale.
+  EXPECT_TRUE(clientReachesVipAtVirtualMac()) << backup_->log();
+
+  backup_->signal(SIGTERM);
+  ASSERT_TRUE(backup_->reap(10s)) << backup_->log();
+  EXPECT_NE(d2_.exec(std::string("ip link show dev ") + kVmac).exitCode, 0) << backup_->log();
+  EXPECT_EQ(backup_->baseArpIgnore(), arpIgnoreBefore);  // restored at stop
+}
+
+// A VMAC left behind by a SIGKILLed director is taken over by the next
+// start instead of failing with "File exists".
+TEST_F(VmacTest, RestartAfterSigkillRecreatesTheLeftoverVmac) {
+  master_ = std::make_unique<VmacDirector>(d1_, dir_, "d1", 200);
+  ASSERT_TRUE(master_->start());
+  ASSERT_TRUE(waitFor(10s, [&] { return master_->holdsVipOnVmac(); })) << master_->log();
+  master_->killGroup();
+  ASSERT_TRUE(master_->reap(5s));
+  ASSERT_TRUE(master_->hasVmac());  // left behind
+  master_ = std::make_unique<VmacDirector>(d1_, dir_, "d1", 200);
+  ASSERT_TRUE(master_->start());
+  EXPECT_TRUE(waitFor(10s, [&] { return master_->holdsVipOnVmac(); })) << master_->log();
+  EXPECT_TRUE(master_->hasVmac()) << master_->log();
+}
+
+}  // namespace
+}  // namespace vigil::test
