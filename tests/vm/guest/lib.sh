@@ -5,6 +5,8 @@
 # off when the script ends. Paths: $VM_SRC (source tree, read-only),
 # $VM_BUILD (build directory, read-write), /host (host root, read-only).
 set -euo pipefail
+# With set -e a failing command ends the script silently: say which one.
+trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND exited $?" >&2' ERR
 
 vm_log() { echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
 vm_fail() {
