@@ -103,3 +103,19 @@ vm_wait_for() {
     sleep 0.1
   done
 }
+
+# vm_gtest BINARY FILTER [ARGS...]: runs a host-built gtest binary (e.g.
+# "$VM_BUILD/bin/integration_tests") on the guest kernel with a test filter.
+# Fails when the binary fails, when the filter matched no test, or when any
+# matched test skipped itself: a test that skips where its kernel feature
+# is missing must not pass silently in the guest, which has it.
+vm_gtest() {
+  local bin=$1 filter=$2 out rc=0
+  shift 2
+  [[ -x $bin ]] || vm_fail "$bin not built"
+  out=$(vm_host_run "$bin" --gtest_filter="$filter" --gtest_color=no "$@" 2>&1) || rc=$?
+  echo "$out"
+  ((rc == 0)) || vm_fail "$bin --gtest_filter=$filter exited $rc"
+  grep -q '^\[  PASSED  \] [1-9]' <<<"$out" || vm_fail "$bin: filter $filter ran no test"
+  ! grep -q '^\[  SKIPPED \]' <<<"$out" || vm_fail "$bin: tests skipped in the guest"
+}
