@@ -222,10 +222,12 @@ void CheckWorker::reload(uint64_t generation) {
   std::shared_ptr<const config::Config> oldConfig = std::move(config_);
   config_ = std::move(config);
   generation_ = generation;
-  notifier_.reset();
-  notifier_ =
-      std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
-  notifier_->start(io_.startGenericFifoScript);
+  if (!notifier_->sameFifos(config_->global)) {
+    notifier_.reset();  // its FIFO scripts stop before the new ones start
+    notifier_ =
+        std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
+    notifier_->start(io_.startGenericFifoScript);
+  }
   services_.clear();
   size_t keptServers = 0;
   std::vector<std::vector<HealthEvent>> pending(config_->lvs.virtualServers.size());

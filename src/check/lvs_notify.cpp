@@ -26,7 +26,11 @@ std::string serviceFifoLine(const config::VirtualServer& vs, bool up) {
 
 LvsNotifier::LvsNotifier(EventLoop& loop, ProcessSpawner* spawner, ScriptPreparer prepare,
                          const config::GlobalDefs& global)
-    : loop_(loop), spawner_(spawner), prepare_(std::move(prepare)), global_(global) {}
+    : loop_(loop),
+      spawner_(spawner),
+      prepare_(std::move(prepare)),
+      notifyFifo_(global.notifyFifo),
+      lvsNotifyFifo_(global.lvsNotifyFifo) {}
 
 LvsNotifier::~LvsNotifier() {
   *alive_ = false;
@@ -36,7 +40,7 @@ LvsNotifier::~LvsNotifier() {
 }
 
 void LvsNotifier::start(bool startGenericFifoScript) {
-  for (const auto* fifo : {&global_.notifyFifo, &global_.lvsNotifyFifo}) {
+  for (const auto* fifo : {&notifyFifo_, &lvsNotifyFifo_}) {
     if (!*fifo || (*fifo)->path.empty()) {
       continue;
     }
@@ -45,7 +49,7 @@ void LvsNotifier::start(bool startGenericFifoScript) {
       log(LogLevel::Error, "{}", created.error().describe());
       continue;
     }
-    const bool generic = fifo == &global_.notifyFifo;
+    const bool generic = fifo == &notifyFifo_;
     if ((*fifo)->script && (startGenericFifoScript || !generic)) {
       if (auto pid = run(*(*fifo)->script, {(*fifo)->path})) {
         fifoScripts_.push_back(*pid);
@@ -53,6 +57,27 @@ void LvsNotifier::start(bool startGenericFifoScript) {
     }
     fifos_.push_back(std::move(writer));
   }
+}
+
+namespace {
+
+bool sameScript(const std::optional<config::ScriptCommand>& a,
+                const std::optional<config::ScriptCommand>& b) {
+  if (!a || !b) return !a && !b;
+  return a->command == b->command && a->user == b->user && a->group == b->group;
+}
+
+bool sameFifo(const std::optional<config::NotifyFifo>& a,
+              const std::optional<config::NotifyFifo>& b) {
+  if (!a || !b) return !a && !b;
+  return a->path == b->path && a->owner == b->owner && a->group == b->group &&
+         sameScript(a->script, b->script);
+}
+
+}  // namespace
+
+bool LvsNotifier::sameFifos(const config::GlobalDefs& global) const {
+  return sameFifo(notifyFifo_, global.notifyFifo) && sameFifo(lvsNotifyFifo_, global.lvsNotifyFifo);
 }
 
 void LvsNotifier::realServer(const config::VirtualServer& vs, const config::RealServer& rs,

@@ -50,7 +50,9 @@ class LvsNotifier {
     uint64_t fifoLines = 0;
   };
 
-  // `spawner` null: scripts are not run (counted as spawn errors).
+  // `spawner` null: scripts are not run (counted as spawn errors). Scripts
+  // are prepared with `prepare` when they run, so they follow the account
+  // rules of the configuration running then.
   LvsNotifier(EventLoop& loop, ProcessSpawner* spawner, ScriptPreparer prepare,
               const config::GlobalDefs& global);
   ~LvsNotifier();
@@ -67,6 +69,10 @@ class LvsNotifier {
 
   const Counters& counters() const { return counters_; }
 
+  // Whether `global` asks for the FIFOs and FIFO scripts this notifier
+  // runs, so a reload can keep it (and its FIFO readers) as they are.
+  bool sameFifos(const config::GlobalDefs& global) const;
+
  private:
   std::optional<pid_t> run(const config::ScriptCommand& command,
                            std::vector<std::string> extraArgs = {});
@@ -75,7 +81,9 @@ class LvsNotifier {
   EventLoop& loop_;
   ProcessSpawner* spawner_;
   ScriptPreparer prepare_;
-  const config::GlobalDefs& global_;
+  // Copies: the notifier may outlive the configuration it came from.
+  std::optional<config::NotifyFifo> notifyFifo_;
+  std::optional<config::NotifyFifo> lvsNotifyFifo_;
   Counters counters_;
   std::vector<std::unique_ptr<NotifyFifoWriter>> fifos_;
   std::vector<pid_t> fifoScripts_;  // SIGTERMed when the notifier goes

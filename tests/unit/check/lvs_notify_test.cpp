@@ -99,5 +99,18 @@ TEST(LvsNotifierTest, RefusedScriptIsCountedNotRun) {
   EXPECT_EQ(notifier.counters().refused, 1u);
 }
 
+TEST(LvsNotifierTest, KeptOnReloadOnlyWhenTheFifosAreTheSame) {
+  auto a = load("global_defs {\n lvs_notify_fifo /run/a.fifo\n}\n" + std::string(kService));
+  auto b = load("global_defs {\n lvs_notify_fifo /run/b.fifo\n}\n" + std::string(kService));
+  auto c =
+      load("global_defs {\n lvs_notify_fifo /run/a.fifo\n lvs_notify_fifo_script /bin/reader\n}\n" +
+           std::string(kService));
+  SimulatedLoop loop;
+  LvsNotifier notifier(loop, nullptr, splitOnBlanks, a.config->global);
+  EXPECT_TRUE(notifier.sameFifos(a.config->global));
+  EXPECT_FALSE(notifier.sameFifos(b.config->global));
+  EXPECT_FALSE(notifier.sameFifos(c.config->global));
+}
+
 }  // namespace
 }  // namespace vigil::check
