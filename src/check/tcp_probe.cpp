@@ -48,14 +48,10 @@ ProbeResult failure(Outcome outcome, const Error& error) {
   return ProbeResult{outcome, std::nullopt, error.describe()};
 }
 
-// Opens the socket, applies the bind options and starts the connect.
-// Returns the fd and whether the connect already completed.
-Result<std::pair<UniqueFd, bool>> openAndConnect(const config::ProbeTarget& target) {
+// Applies the bind options to `fd` and starts the connect. Returns whether
+// the connect already completed.
+Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& target) {
   int family = target.address.family();
-  UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd) {
-    return errnoError("socket");
-  }
   if (target.fwmark != 0 &&
       ::setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &target.fwmark, sizeof(target.fwmark)) < 0) {
     return errnoError("setsockopt SO_MARK");
@@ -78,12 +74,12 @@ Result<std::pair<UniqueFd, bool>> openAndConnect(const config::ProbeTarget& targ
   }
   socklen_t len = fillAddress(addr, family, target.address, target.port, ifindex);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0) {
-    return std::pair{std::move(fd), true};
+    return true;
   }
   if (errno != EINPROGRESS) {
     return errnoError("connect");
   }
-  return std::pair{std::move(fd), false};
+  return false;
 }
 
 }  // namespace
@@ -101,18 +97,18 @@ void TcpProbe::start(Done done) {
     completeLater(ProbeResult{Outcome::Internal, std::nullopt, "no address to connect to"});
     return;
   }
-  auto opened = openAndConnect(target_);
-  if (!opened) {
-    bool internal = opened.error().message == "socket";
-    completeLater(
-        failure(internal ? Outcome::Internal : outcomeOf(opened.error().code), opened.error()));
+  fd_.reset(::socket(target_.address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd_) {
+    completeLater(failure(Outcome::Internal, errnoError("socket")));
     return;
   }
-  if (opened->second) {
-    completeLater(ProbeResult{Outcome::Up, std::nullopt, "connected"});
+  auto connected = bindAndConnect(fd_, target_);
+  if (!connected || *connected) {
+    release();
+    completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
+                            : failure(outcomeOf(connected.error().code), connected.error()));
     return;
   }
-  fd_ = std::move(opened->first);
   watch_ = loop_.watchFd(fd_.get(), EPOLLOUT, [this](uint32_t) { onWritable(); });
 }
 

@@ -185,6 +185,16 @@ TEST_F(TcpCheckTest, BindtoAndBindPortAreUsed) {
   EXPECT_EQ(ntohs(peer.sin_port), 18999);
 }
 
+TEST_F(TcpCheckTest, ABindtoAddressTheHostLacksIsANetworkError) {
+  config::Checker c = tcpChecker("127.0.0.1", 18084);
+  c.target.bindAddress = *IpAddress::parse("192.0.2.1");
+  Checker& checker = start(c);
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return checker.counters().total() >= 1; }, kFlipBound));
+  EXPECT_EQ(checker.lastResult()->outcome, Outcome::NetworkError);
+  EXPECT_FALSE(checker.up());
+}
+
 // MISC_CHECK with real scripts. misc_path is split and its `user`
 // resolved by the VRRP scripts' own rules, as vigild does.
 class MiscCheckTest : public ::testing::Test {
