@@ -4,7 +4,7 @@
 # bridges and veths need no unique prefixes and no cleanup: the guest powers
 # off when the script ends. Paths: $VM_SRC (source tree, read-only),
 # $VM_BUILD (build directory, read-write), /host (host root, read-only).
-set -euo pipefail
+set -Eeuo pipefail
 # With set -e a failing command ends the script silently: say which one.
 trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND exited $?" >&2' ERR
 
