@@ -1,6 +1,7 @@
 # The guest kernel has IPVS: ipvsadm (from the Debian archive, in the image)
 # programs a service and reads it back, and the "IPVS" generic-netlink family
 # that vigil's kernel backend talks to is registered.
+# shellcheck source=tests/vm/guest/lib.sh
 . "$VM_LIB"
 vm_load_ipvs
 

@@ -1,6 +1,7 @@
 # Host-built binaries run in the guest: the build directory's vigild checks a
 # sample director configuration against the host's shared libraries, and its
 # exit codes (0 valid, 4 errors) reach the script.
+# shellcheck source=tests/vm/guest/lib.sh
 . "$VM_LIB"
 vigild=$VM_BUILD/bin/vigild
 [[ -x $vigild ]] || vm_fail "$vigild not built (build the vigild target first)"
