@@ -131,8 +131,11 @@ class NotifyFifo:
         ip, port = address.rsplit(":", 1)
         with self.lock:
             for t, w in self.lines:
-                if t >= after and len(w) >= 3 and w[0] == "RS" and w[-1] == state \
-                        and ip in w[1] and w[1].endswith(":" + port):
+                if len(w) < 3:
+                    continue
+                rs = w[1].replace("[", "").replace("]", "")
+                if t >= after and w[0] == "RS" and w[-1] == state \
+                        and rs.startswith(ip + ":") and rs.endswith(":" + port):
                     return t
         return None
 
