@@ -14,8 +14,8 @@
 #include "core/clock.h"
 #include "core/event_loop.h"
 #include "core/log.h"
-#include "core/result.h"
 #include "core/process_spawner.h"
+#include "core/result.h"
 
 namespace vigil::vrrp {
 

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "config/model_global.h"
-#include "core/result.h"
 #include "core/process_spawner.h"
+#include "core/result.h"
 
 // Turning a configured command line into something safe to exec.
 namespace vigil::vrrp {
