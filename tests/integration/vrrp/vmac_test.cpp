@@ -86,14 +86,14 @@ class VmacTest : public ::testing::Test {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
-  // The client reaches the VIP (one ping, retried) and its neighbour entry
-  // for the VIP names the virtual MAC.
+  // The client reaches the VIP (a TCP connect to a closed port is refused,
+  // retried) and its neighbour entry for the VIP names the virtual MAC.
   bool clientReachesVipAtVirtualMac() const {
     return waitFor(5s,
                    [&] {
                      return client_
-                                .exec(std::string("ping -c1 -W1 ") + kVip +
-                                      " >/dev/null && ip neigh show " + kVip +
+                                .exec(std::string("timeout 2 bash -c \"echo >/dev/tcp/") + kVip +
+                                      "/80\" 2>&1 | grep -q refused && ip neigh show " + kVip +
                                       " dev eth0 | grep -qF " + kVirtualMac)
                                 .exitCode == 0;
                    })
@@ -144,7 +144,9 @@ TEST_F(VmacTest, RestartAfterSigkillRecreatesTheLeftoverVmac) {
   ASSERT_TRUE(waitFor(10s, [&] { return master_->holdsVipOnVmac(); })) << master_->log();
   master_->killGroup();
   ASSERT_TRUE(master_->reap(5s));
-  ASSERT_TRUE(master_->hasVmac());  // left behind
+  // The VIP expires (vip_lifetime 2), the VMAC stays behind.
+  ASSERT_TRUE(waitFor(4s, [&] { return !master_->holdsVipOnVmac(); }));
+  ASSERT_TRUE(master_->hasVmac());
   master_ = std::make_unique<VmacDirector>(d1_, dir_, "d1", 200);
   ASSERT_TRUE(master_->start());
   EXPECT_TRUE(waitFor(10s, [&] { return master_->holdsVipOnVmac(); })) << master_->log();

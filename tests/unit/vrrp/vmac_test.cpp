@@ -204,13 +204,16 @@ TEST(VmacSysctls, BaseStopsAnsweringArpWhileItHasVmacsAndIsRestoredAfterTheLast)
 
 TEST(VmacSysctls, DestroyingRestoresBasesStillHeld) {
   FakeSysctls store;
-  store.values = {{"net/ipv4/conf/eth0/arp_ignore", "2"}, {"net/ipv4/conf/eth0/arp_filter", "0"}};
+  store.values = {{"net/ipv4/conf/eth0/arp_ignore", "2"},
+                  {"net/ipv4/conf/eth0/arp_filter", "0"},
+                  {"net/ipv4/conf/eth0/arp_announce", "1"}};
   {
     VmacSysctls sysctls(store);
     sysctls.vmacCreated("vrrp.51", "eth0", AF_INET);
   }
   EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_ignore"], "2");
   EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_filter"], "0");
+  EXPECT_EQ(store.values["net/ipv4/conf/eth0/arp_announce"], "1");
 }
 
 }  // namespace
