@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "support/netns.h"
 #include "support/run_command.h"
@@ -36,11 +37,17 @@ class VmacDirector {
             ns, dir + "/" + name + ".log",
             {std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config_, "-i", ns.name(),
              "-p", dir + "/" + name + ".pid", "-r", dir + "/" + name + ".vrrp.pid"}) {
-    std::ofstream(config_) << "global_defs {\n  vip_lifetime 2\n}\n"
-                           << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
-                           << "  use_vmac\n  virtual_router_id 61\n  version 3\n"
-                           << "  priority " << priority << "\n  advert_int 0.1\n"
-                           << "  virtual_ipaddress {\n    " << kVip << "/24\n  }\n}\n";
+    writeConfig(priority, {kVip});
+  }
+  // The configuration with `vips` (the /24 is added), for start or reload.
+  void writeConfig(int priority, const std::vector<std::string>& vips) const {
+    std::ofstream out(config_);
+    out << "global_defs {\n  vip_lifetime 2\n}\n"
+        << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
+        << "  use_vmac\n  virtual_router_id 61\n  version 3\n"
+        << "  priority " << priority << "\n  advert_int 0.1\n  virtual_ipaddress {\n";
+    for (const std::string& vip : vips) out << "    " << vip << "/24\n";
+    out << "  }\n}\n";
   }
   bool start() { return process_.start(); }
   void signal(int signo) const { process_.signal(signo); }
@@ -53,10 +60,14 @@ class VmacDirector {
                     kVirtualMac)
                .exitCode == 0;
   }
-  bool holdsVipOnVmac() const {
-    return ns_.exec(std::string("ip -4 addr show dev ") + kVmac + " | grep -qF inet\\ " + kVip +
-                    "/")
+  bool holdsVipOnVmac(const std::string& vip = kVip) const {
+    return ns_.exec(std::string("ip -4 addr show dev ") + kVmac + " | grep -qF inet\\ " + vip + "/")
                .exitCode == 0;
+  }
+  // The VMAC's `ip -o link` line up to its name ("5: vrrp.61@eth0"), which
+  // changes when it is made again.
+  std::string vmacIdentity() const {
+    return ns_.exec(std::string("ip -o link show dev ") + kVmac + " | cut -d: -f1,2").output;
   }
   std::string baseArpIgnore() const {
     return ns_.exec("cat /proc/sys/net/ipv4/conf/eth0/arp_ignore").output;
@@ -123,6 +134,18 @@ TEST_F(VmacTest, VipAndItsVirtualMacMoveTogetherAndStopRemovesTheVmac) {
   // The base interface no longer answers ARP for the VIP with its own MAC.
   EXPECT_EQ(master_->baseArpIgnore(), "1\n");
   ASSERT_TRUE(clientReachesVipAtVirtualMac()) << master_->log();
+
+  // A reload that adds a VIP keeps the instance and so its VMAC.
+  const std::string vmacBefore = master_->vmacIdentity();
+  // Both, so their adverts keep agreeing on the address list.
+  master_->writeConfig(200, {kVip, "10.61.0.101"});
+  backup_->writeConfig(100, {kVip, "10.61.0.101"});
+  backup_->signal(SIGHUP);
+  master_->signal(SIGHUP);
+  EXPECT_TRUE(waitFor(5s, [&] { return master_->holdsVipOnVmac("10.61.0.101"); }))
+      << master_->log();
+  EXPECT_EQ(master_->vmacIdentity(), vmacBefore);
+  EXPECT_TRUE(master_->holdsVipOnVmac());
 
   master_->killGroup();
   ASSERT_TRUE(master_->reap(5s));
