@@ -93,6 +93,15 @@ void loopbackUpWithMulticast() {
   if (sock >= 0) ::close(sock);
 }
 
+// Words joined by one space: ipvsadm writes "SCTP 10.0.0.1:80" where
+// toString(ServiceKey) writes "SCTP  10.0.0.1:80".
+std::string singleSpaced(const std::string& text) {
+  std::istringstream words(text);
+  std::string joined;
+  for (std::string w; words >> w;) joined += (joined.empty() ? "" : " ") + w;
+  return joined;
+}
+
 // Debian 6.1 has no twos (added in 6.2); the guest loads whatever it ships.
 bool kernelHasScheduler(const std::string& name) {
   return ::access(("/sys/module/ip_vs_" + name).c_str(), F_OK) == 0;
@@ -158,7 +167,7 @@ class KernelIpvs : public ::testing::Test {
         dests.push_back(tokens.at(1) + " " + tokens.at(2) + " " + tokens.at(3));
       } else {
         flush();
-        block.push_back(line.substr(0, line.find_last_not_of(' ') + 1));
+        block.push_back(singleSpaced(line));
       }
     }
     flush();
@@ -176,7 +185,7 @@ class KernelIpvs : public ::testing::Test {
         if (key.family == AF_INET && entry.service.netmaskPrefix == 24)
           head += " mask 255.255.255.0";
       }
-      std::vector<std::string> block{head};
+      std::vector<std::string> block{singleSpaced(head)};
       std::vector<std::string> dests;
       for (const auto& [destKey, dest] : entry.destinations) {
         dests.push_back(toString(destKey) + " " + std::string(toString(dest.forwarding)) + " " +
