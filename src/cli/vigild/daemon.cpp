@@ -13,6 +13,7 @@
 #include "core/posix_event_loop.h"
 #include "core/process.h"
 #include "core/supervisor.h"
+#include "ipvs/kernel/kernel_dataplane.h"
 #include "ipvs/memory_dataplane.h"
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/script_runner.h"
@@ -89,11 +90,14 @@ std::unique_ptr<ipvs::Dataplane> makeDataplane(config::Dataplane kind) {
     case config::Dataplane::None:
       log(LogLevel::Info, "check worker: dataplane none: checkers drive notifies and status only");
       return nullptr;
-    case config::Dataplane::Kernel:
-      log(LogLevel::Warning,
-          "check worker: kernel IPVS is not available in this vigil yet; keeping the IPVS table "
-          "in memory (nothing is programmed into the kernel)");
+    case config::Dataplane::Kernel: {
+      auto kernel = ipvs::kernel::openKernelDataplane();
+      if (kernel) return std::move(*kernel);
+      // Never fatal: VRRP keeps running and the checkers keep reporting.
+      log(LogLevel::Error, "check worker: {}; keeping the IPVS table in memory only",
+          kernel.error().describe());
       break;
+    }
     case config::Dataplane::Userspace:
       log(LogLevel::Warning,
           "check worker: the userspace dataplane is not available in this vigil yet; keeping the "

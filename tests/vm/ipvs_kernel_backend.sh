@@ -4,7 +4,7 @@
 # services over generic netlink, compares the table with `ipvsadm -Ln`, checks
 # that applying it again sends only the reads, and drives the sync daemon,
 # timeouts, stats and flush. Each test works in a network namespace of its own.
-# Run: tests/vm/run tests/vm/guest/ipvs_kernel_backend.sh 240
+# Run: tests/vm/run tests/vm/ipvs_kernel_backend.sh 240
 # vm-timeout: 240
 . "$VM_LIB"
 vm_load_ipvs
