@@ -125,9 +125,10 @@ TEST_F(VmacTest, VipAndItsVirtualMacMoveTogetherAndStopRemovesTheVmac) {
       d2_.exec("cat /proc/sys/net/ipv4/conf/eth0/arp_ignore").output;
   master_ = std::make_unique<VmacDirector>(d1_, dir_, "d1", 200);
   backup_ = std::make_unique<VmacDirector>(d2_, dir_, "d2", 100);
+  // The master first, so a loaded machine cannot start d2 a Master_Down_Interval ahead.
   ASSERT_TRUE(master_->start());
-  ASSERT_TRUE(backup_->start());
   ASSERT_TRUE(waitFor(10s, [&] { return master_->holdsVipOnVmac(); })) << master_->log();
+  ASSERT_TRUE(backup_->start());
   EXPECT_TRUE(master_->hasVmac()) << master_->log();
   EXPECT_TRUE(waitFor(5s, [&] { return backup_->hasVmac(); })) << backup_->log();
   EXPECT_FALSE(backup_->holdsVipOnVmac()) << backup_->log();
