@@ -20,23 +20,29 @@ ServiceState::ServiceState(const config::VirtualServer& service)
   for (const config::RealServer& rs : service.realServers) {
     realServers_.push_back(initialState(rs));
   }
-  const uint64_t live = liveWeight();
-  quorumUp_ = live > 0 && live >= quorum_;
+  liveWeight_ = sumLiveWeight();
+  quorumUp_ = liveWeight_ > 0 && liveWeight_ >= quorum_;
 }
 
-uint64_t ServiceState::liveWeight() const {
+uint64_t ServiceState::contribution(size_t rs) const {
+  const RealServerState& server = realServers_.at(rs);
+  return server.up() ? server.weight() : 0;
+}
+
+uint64_t ServiceState::sumLiveWeight() const {
   uint64_t sum = 0;
-  for (const RealServerState& rs : realServers_) {
-    if (rs.up()) {
-      sum += rs.weight();
-    }
+  for (size_t i = 0; i < realServers_.size(); ++i) {
+    sum += contribution(i);
   }
   return sum;
 }
 
 std::vector<HealthEvent> ServiceState::setChecker(size_t rs, size_t checker, bool up) {
   std::vector<HealthEvent> events;
-  if (realServers_.at(rs).setChecker(checker, up)) {
+  const uint64_t before = contribution(rs);
+  const bool changed = realServers_[rs].setChecker(checker, up);
+  liveWeight_ = liveWeight_ - before + contribution(rs);
+  if (changed) {
     events.push_back({realServers_[rs].up() ? HealthEvent::Kind::RealServerUp
                                             : HealthEvent::Kind::RealServerDown,
                       rs});
@@ -48,13 +54,15 @@ std::vector<HealthEvent> ServiceState::setChecker(size_t rs, size_t checker, boo
 std::vector<HealthEvent> ServiceState::setDynamicWeight(size_t rs, size_t checker,
                                                         std::optional<uint32_t> weight) {
   std::vector<HealthEvent> events;
-  realServers_.at(rs).setDynamicWeight(checker, weight);
+  const uint64_t before = contribution(rs);
+  realServers_[rs].setDynamicWeight(checker, weight);
+  liveWeight_ = liveWeight_ - before + contribution(rs);
   evaluateQuorum(events);
   return events;
 }
 
 void ServiceState::evaluateQuorum(std::vector<HealthEvent>& events) {
-  const int64_t live = static_cast<int64_t>(liveWeight());
+  const int64_t live = static_cast<int64_t>(liveWeight_);
   const int64_t quorum = quorum_;
   const int64_t hysteresis = hysteresis_;
   if (quorumUp_ && (live == 0 || live < quorum - hysteresis)) {
@@ -91,11 +99,14 @@ std::vector<HealthEvent> ServiceState::shutdownEvents() const {
 }
 
 void ServiceState::adoptHealth(size_t rs, const RealServerState& old) {
-  realServers_.at(rs).adoptHealth(old);
+  const uint64_t before = contribution(rs);
+  realServers_[rs].adoptHealth(old);
+  liveWeight_ = liveWeight_ - before + contribution(rs);
 }
 
 std::vector<HealthEvent> ServiceState::reevaluateQuorum(bool previousQuorumUp) {
   quorumUp_ = previousQuorumUp;
+  liveWeight_ = sumLiveWeight();  // a whole-service change: recount rather than trust the deltas
   std::vector<HealthEvent> events;
   evaluateQuorum(events);
   return events;

@@ -42,7 +42,8 @@ class ServiceState {
                                             std::optional<uint32_t> weight);
 
   bool quorumUp() const { return quorumUp_; }
-  uint64_t liveWeight() const;
+  // O(1): kept as a running sum by every change to one server.
+  uint64_t liveWeight() const { return liveWeight_; }
   uint32_t quorum() const { return quorum_; }
   uint32_t hysteresis() const { return hysteresis_; }
   const std::vector<RealServerState>& realServers() const { return realServers_; }
@@ -63,10 +64,15 @@ class ServiceState {
 
  private:
   void evaluateQuorum(std::vector<HealthEvent>& events);
+  // What server `rs` adds to the live weight.
+  uint64_t contribution(size_t rs) const;
+  // The full O(N) sum, for whole-service changes (construction, reload).
+  uint64_t sumLiveWeight() const;
 
   std::vector<RealServerState> realServers_;
   uint32_t quorum_;
   uint32_t hysteresis_;
+  uint64_t liveWeight_ = 0;
   bool quorumUp_ = false;
 };
 

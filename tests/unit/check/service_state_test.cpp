@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "config/loader.h"
@@ -163,6 +164,64 @@ TEST(ServiceStateTest, ReloadKeepsHealthAndReevaluatesAgainstTheOldQuorum) {
   EXPECT_TRUE(after.reevaluateQuorum(before.quorumUp()).empty());
   EXPECT_FALSE(after.quorumUp());
   EXPECT_FALSE(after.realServers()[0].up());
+}
+
+// The running live weight must give the decisions of a full recount. A
+// reference model recounts after every event of a random (fixed-seed)
+// sequence of checker and misc_dynamic changes on a large service.
+TEST(ServiceStateTest, RunningLiveWeightMatchesBruteForceRecount) {
+  constexpr int kServers = 600;
+  std::string text = "quorum 800\nhysteresis 100\n";
+  for (int i = 0; i < kServers; ++i) {
+    text += "real_server 10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1) +
+            " 80 { weight " + std::to_string(i % 7 + 1) +
+            "\n TCP_CHECK { connect_timeout 1 }\n"
+            " MISC_CHECK { misc_path /bin/true\n misc_dynamic } }\n";
+  }
+  Loaded l = load(text);
+  ServiceState s(l.vs());
+  auto recount = [&s] {
+    uint64_t sum = 0;
+    for (const RealServerState& rs : s.realServers()) {
+      sum += rs.up() ? rs.weight() : 0;
+    }
+    return static_cast<int64_t>(sum);
+  };
+  bool expectedUp = recount() > 0 && recount() >= 800;
+  ASSERT_EQ(s.quorumUp(), expectedUp);
+  std::mt19937 random(20261121);
+  std::uniform_int_distribution<int> server(0, kServers - 1);
+  std::uniform_int_distribution<int> action(0, 9);
+  int quorumChanges = 0;
+  for (int step = 0; step < 40000; ++step) {
+    const auto rs = static_cast<size_t>(server(random));
+    const int a = action(random);
+    std::vector<HealthEvent> events;
+    // Phases of 4,000 events that mostly fail then mostly recover checkers,
+    // so the live weight crosses the dead band both ways.
+    std::bernoulli_distribution upChance((step / 4000) % 2 == 1 ? 0.8 : 0.2);
+    if (a < 8) {
+      events = s.setChecker(rs, static_cast<size_t>(a % 2), upChance(random));
+    } else if (a < 9) {
+      events = s.setDynamicWeight(rs, 1, static_cast<uint32_t>(random() % 10));
+    } else {
+      events = s.setDynamicWeight(rs, 1, std::nullopt);
+    }
+    const int64_t live = recount();
+    ASSERT_EQ(static_cast<int64_t>(s.liveWeight()), live) << "step " << step;
+    const bool wasUp = expectedUp;
+    if (expectedUp && (live == 0 || live < 800 - 100)) {
+      expectedUp = false;
+    } else if (!expectedUp && live > 0 && live >= 800 + 100) {
+      expectedUp = true;
+    }
+    ASSERT_EQ(s.quorumUp(), expectedUp) << "step " << step;
+    const bool reported = !events.empty() && (events.back().kind == Kind::QuorumUp ||
+                                              events.back().kind == Kind::QuorumDown);
+    ASSERT_EQ(reported, wasUp != expectedUp) << "step " << step;
+    quorumChanges += reported ? 1 : 0;
+  }
+  EXPECT_GE(quorumChanges, 4);  // the sequence really exercised both transitions
 }
 
 }  // namespace
