@@ -19,6 +19,10 @@ namespace {
 // until one succeeds; every health change syncs at once anyway.
 constexpr Duration kSyncRetry = std::chrono::seconds(1);
 
+// The longest a cached snapshot is served without a rebuild: bounds how
+// stale the attempt/outcome counters in the heartbeat can be.
+constexpr Duration kSnapshotMaxAge = std::chrono::seconds(10);
+
 // DESIGN.md: a real server keeps its state across a reload when its
 // virtual service, address and port are unchanged.
 using ServiceIdentity = std::tuple<std::string, int>;  // describe(), family
@@ -143,6 +147,7 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
 
 void CheckWorker::onCheckerEvent(size_t s, size_t r, size_t c, const CheckerEvent& event) {
   ServiceState& service = services_.at(s);
+  snapshotDirty_ = true;
   std::vector<HealthEvent> events = service.setDynamicWeight(r, c, event.weight);
   for (const HealthEvent& e : service.setChecker(r, c, event.up)) {
     events.push_back(e);
@@ -190,6 +195,7 @@ void CheckWorker::scheduleSync() {
 void CheckWorker::syncNow() {
   syncPending_ = false;
   syncTimer_->cancel();
+  snapshotDirty_ = true;
   if (!io_.dataplane) return;
   ++syncs_;
   ipvs::SyncReport report = ipvs::sync(*io_.dataplane, desiredState(config_->lvs, services_));
@@ -206,6 +212,7 @@ void CheckWorker::syncNow() {
 
 void CheckWorker::reload(uint64_t generation) {
   auto config = configFor_(generation);
+  snapshotDirty_ = true;
   if (!config) {
     log(LogLevel::Error, "check worker: reload failed; keeping generation {}", generation_);
     return;
@@ -263,6 +270,16 @@ void CheckWorker::reload(uint64_t generation) {
 }
 
 std::string CheckWorker::snapshot() const {
+  const TimePoint now = loop_.now();
+  if (snapshotDirty_ || snapshotCache_.empty() || now - snapshotBuiltAt_ >= kSnapshotMaxAge) {
+    snapshotCache_ = buildSnapshot();
+    snapshotBuiltAt_ = now;
+    snapshotDirty_ = false;
+  }
+  return snapshotCache_;
+}
+
+std::string CheckWorker::buildSnapshot() const {
   nlohmann::json j;
   j["worker"] = "check";
   j["pid"] = ::getpid();

@@ -68,6 +68,11 @@ class CheckWorker final : public Worker {
   CheckWorker(const CheckWorker&) = delete;
   CheckWorker& operator=(const CheckWorker&) = delete;
 
+  // The supervisor asks for this every second (the heartbeat); building the
+  // JSON tree is O(checkers), so the text is cached and rebuilt only when
+  // health, weights, the dataplane or the configuration changed since, or
+  // when it is kSnapshotMaxAge old (per-checker counters and the notify
+  // counters may lag by that much).
   std::string snapshot() const override;
   void reload(uint64_t generation) override;
 
@@ -95,6 +100,7 @@ class CheckWorker final : public Worker {
   void announce(size_t service, const std::vector<HealthEvent>& events);
   void scheduleSync();
   void syncNow();
+  std::string buildSnapshot() const;
 
   EventLoop& loop_;
   std::shared_ptr<const config::Config> config_;
@@ -111,6 +117,9 @@ class CheckWorker final : public Worker {
   uint64_t opsIssued_ = 0;
   uint64_t syncFailures_ = 0;
   std::string lastSyncError_;
+  mutable std::string snapshotCache_;
+  mutable TimePoint snapshotBuiltAt_{};
+  mutable bool snapshotDirty_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

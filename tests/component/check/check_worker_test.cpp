@@ -275,6 +275,29 @@ TEST_F(CheckWorkerTest, IdenticalCheckersUnderTwoServicesProbeOnceAndBothFollow)
   EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/rs2-down"}));
 }
 
+// The heartbeat snapshot is cached: a health change shows at once, probe
+// counters without one lag by at most 10 s.
+TEST_F(CheckWorkerTest, SnapshotCountersLagAtMostTenSecondsHealthNotAtAll) {
+  start(twoServers(""));
+  poll();
+  const auto attempts = [this] {
+    return snapshot()["virtual_servers"][0]["real_servers"][1]["checkers"][0]["attempts"]
+        .get<uint64_t>();
+  };
+  const uint64_t first = attempts();
+  poll();  // one more successful attempt, no health change
+  EXPECT_EQ(attempts(), first);
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  EXPECT_FALSE(snapshot()["virtual_servers"][0]["real_servers"][0]["up"].get<bool>());
+  const uint64_t afterChange = attempts();
+  EXPECT_EQ(afterChange, first + 2);
+  for (int i = 0; i < 9; ++i) poll();
+  EXPECT_EQ(attempts(), afterChange);  // 9 s: still the cached text
+  poll();
+  EXPECT_EQ(attempts(), afterChange + 10);  // 10 s old: rebuilt
+}
+
 TEST_F(CheckWorkerTest, AFailedSyncIsCountedAndRetriedUntilItSucceeds) {
   table_.failReads(Error{EIO, "netlink"});
   start(twoServers(""));
