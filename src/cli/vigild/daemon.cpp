@@ -1,9 +1,12 @@
 #include "cli/vigild/daemon.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "check/check_worker.h"
@@ -131,8 +134,24 @@ check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState>
   };
 }
 
+// Every running checker holds a socket (or a pipe) while it probes: with
+// thousands of real servers the usual soft limit of 1024 descriptors runs
+// out. The hard limit is the operator's ceiling; take all of it. Runs in the
+// check worker process (the factory is called after the fork).
+void raiseDescriptorLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t previous = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log(LogLevel::Warning, "check worker: cannot raise RLIMIT_NOFILE from {}: {}", previous,
+        std::strerror(errno));
+  }
+}
+
 std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
                                         ConfigLoader loadConfig) {
+  raiseDescriptorLimit();
   check::CheckWorkerIo io;
   io.makeProbe = makeCheckProbe(loop, state);
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
