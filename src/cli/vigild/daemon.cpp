@@ -21,6 +21,7 @@
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/script_runner_security.h"
+#include "vrrp/vmac_plan.h"
 #include "vrrp/vrrp_worker.h"
 
 namespace vigil::cli {
@@ -309,8 +310,10 @@ class Daemon {
     }
     auto installer = vrrp::makeVipInstaller();
     for (const config::VrrpInstance& inst : config.vrrp.instances) {
-      installer->remove(inst.vips, inst.interface);
-      installer->remove(inst.excludedVips, inst.interface);
+      // With use_vmac the VIPs live on the instance's macvlan.
+      const std::string device = vrrp::interfacesFor(inst, config.global.vrrp.vmacPrefix).vips;
+      installer->remove(inst.vips, device);
+      installer->remove(inst.excludedVips, device);
     }
     log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses");
   }
