@@ -1,7 +1,6 @@
 #include "check/lvs_notify.h"
 
 #include <fmt/format.h>
-#include <sys/wait.h>
 
 #include <cctype>
 
@@ -27,17 +26,10 @@ std::string serviceFifoLine(const config::VirtualServer& vs, bool up) {
 LvsNotifier::LvsNotifier(EventLoop& loop, ProcessSpawner* spawner, ScriptPreparer prepare,
                          const config::GlobalDefs& global)
     : loop_(loop),
-      spawner_(spawner),
       prepare_(std::move(prepare)),
       notifyFifo_(global.notifyFifo),
-      lvsNotifyFifo_(global.lvsNotifyFifo) {}
-
-LvsNotifier::~LvsNotifier() {
-  *alive_ = false;
-  for (pid_t pid : fifoScripts_) {
-    spawner_->terminate(pid);
-  }
-}
+      lvsNotifyFifo_(global.lvsNotifyFifo),
+      scripts_(loop, spawner) {}
 
 void LvsNotifier::start(bool startGenericFifoScript) {
   for (const auto* fifo : {&notifyFifo_, &lvsNotifyFifo_}) {
@@ -52,7 +44,7 @@ void LvsNotifier::start(bool startGenericFifoScript) {
     const bool generic = fifo == &notifyFifo_;
     if ((*fifo)->script && (startGenericFifoScript || !generic)) {
       if (auto pid = run(*(*fifo)->script, {(*fifo)->path})) {
-        fifoScripts_.push_back(*pid);
+        scripts_.keepUntilDestroyed(*pid);
       }
     }
     fifos_.push_back(std::move(writer));
@@ -99,45 +91,23 @@ void LvsNotifier::quorum(const config::VirtualServer& vs, bool up) {
 
 std::optional<pid_t> LvsNotifier::run(const config::ScriptCommand& command,
                                       std::vector<std::string> extraArgs) {
-  const auto now = loop_.now().time_since_epoch();
   auto request = prepare_(command);
   if (!request) {
-    ++counters_.refused;
-    failureLog_.log(now, LogLevel::Error, "notify '{}' not run: {}", command.command,
-                    request.error().describe());
+    scripts_.refuse(command.command, request.error());
     return std::nullopt;
   }
-  if (spawner_ == nullptr || request->argv.empty()) {
-    ++counters_.spawnErrors;
-    return std::nullopt;
-  }
-  for (std::string& arg : extraArgs) {
-    request->argv.push_back(std::move(arg));
-  }
-  std::weak_ptr<bool> alive = alive_;
-  std::string what = command.command;
-  auto pid = spawner_->spawn(*request, [this, alive, what](const ChildExit& exit) {
-    if (alive.expired() || (WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == 0)) {
-      return;
+  if (!request->argv.empty()) {  // an empty command fails to launch, arguments or not
+    for (std::string& arg : extraArgs) {
+      request->argv.push_back(std::move(arg));
     }
-    ++counters_.scriptsFailed;
-    failureLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
-                    "notify '{}' failed (wait status {})", what, exit.status);
-  });
-  if (!pid) {
-    ++counters_.spawnErrors;
-    failureLog_.log(now, LogLevel::Error, "notify '{}': {}", command.command,
-                    pid.error().describe());
-    return std::nullopt;
   }
-  ++counters_.scriptsStarted;
-  return *pid;
+  return scripts_.launch(std::move(*request), command.command);
 }
 
 void LvsNotifier::writeFifos(const std::string& line) {
   for (auto& fifo : fifos_) {
     if (fifo->write(line, loop_.now())) {
-      ++counters_.fifoLines;
+      ++fifoLines_;
     }
   }
 }

@@ -16,6 +16,7 @@
 #include "core/notify_fifo.h"
 #include "core/process_spawner.h"
 #include "core/result.h"
+#include "core/script_launcher.h"
 
 namespace vigil::check {
 
@@ -42,11 +43,7 @@ using ScriptPreparer = std::function<Result<SpawnRequest>(const config::ScriptCo
 // child or a FIFO reader.
 class LvsNotifier {
  public:
-  struct Counters {
-    uint64_t scriptsStarted = 0;
-    uint64_t scriptsFailed = 0;  // non-zero exit or killed
-    uint64_t spawnErrors = 0;
-    uint64_t refused = 0;  // account unknown or refused by enable_script_security
+  struct Counters : ScriptCounters {
     uint64_t fifoLines = 0;
   };
 
@@ -55,7 +52,6 @@ class LvsNotifier {
   // rules of the configuration running then.
   LvsNotifier(EventLoop& loop, ProcessSpawner* spawner, ScriptPreparer prepare,
               const config::GlobalDefs& global);
-  ~LvsNotifier();
   LvsNotifier(const LvsNotifier&) = delete;
   LvsNotifier& operator=(const LvsNotifier&) = delete;
 
@@ -67,7 +63,7 @@ class LvsNotifier {
   void realServer(const config::VirtualServer& vs, const config::RealServer& rs, bool up);
   void quorum(const config::VirtualServer& vs, bool up);
 
-  const Counters& counters() const { return counters_; }
+  Counters counters() const { return {scripts_.counters(), fifoLines_}; }
 
   // Whether `global` asks for the FIFOs and FIFO scripts this notifier
   // runs, so a reload can keep it (and its FIFO readers) as they are.
@@ -79,16 +75,13 @@ class LvsNotifier {
   void writeFifos(const std::string& line);
 
   EventLoop& loop_;
-  ProcessSpawner* spawner_;
   ScriptPreparer prepare_;
   // Copies: the notifier may outlive the configuration it came from.
   std::optional<config::NotifyFifo> notifyFifo_;
   std::optional<config::NotifyFifo> lvsNotifyFifo_;
-  Counters counters_;
+  ScriptLauncher scripts_;
+  uint64_t fifoLines_ = 0;
   std::vector<std::unique_ptr<NotifyFifoWriter>> fifos_;
-  std::vector<pid_t> fifoScripts_;  // SIGTERMed when the notifier goes
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  RateLimitedLog failureLog_{5, std::chrono::seconds(60)};
 };
 
 }  // namespace vigil::check

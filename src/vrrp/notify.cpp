@@ -1,8 +1,6 @@
 #include "vrrp/notify.h"
 
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/wait.h>
 
 #include "vrrp/script_runner.h"
 #include "vrrp/script_runner_security.h"
@@ -80,14 +78,7 @@ std::vector<std::string> genericNotifyArgv(const config::ScriptCommand& command,
 }
 
 Notifier::Notifier(EventLoop& loop, ProcessSpawner& spawner, const config::GlobalDefs& global)
-    : loop_(loop), spawner_(spawner), global_(global) {}
-
-Notifier::~Notifier() {
-  *alive_ = false;
-  for (pid_t pid : fifoScripts_) {
-    spawner_.terminate(pid);
-  }
-}
+    : loop_(loop), global_(global), scripts_(loop, &spawner) {}
 
 void Notifier::start() {
   for (const auto* fifo : {&global_.notifyFifo, &global_.vrrpNotifyFifo}) {
@@ -103,7 +94,7 @@ void Notifier::start() {
       std::vector<std::string> argv = notifyArgv(*(*fifo)->script);
       argv.push_back((*fifo)->path);
       if (auto pid = run(*(*fifo)->script, std::move(argv))) {
-        fifoScripts_.push_back(*pid);
+        scripts_.keepUntilDestroyed(*pid);
       }
     }
     fifos_.push_back(std::move(writer));
@@ -146,7 +137,6 @@ void Notifier::priorityChanged(const config::VrrpInstance& instance, NotifyState
 
 std::optional<pid_t> Notifier::run(const config::ScriptCommand& command,
                                    std::vector<std::string> argv) {
-  auto now = loop_.now().time_since_epoch();
   if (argv.empty()) {
     return std::nullopt;
   }
@@ -157,34 +147,10 @@ std::optional<pid_t> Notifier::run(const config::ScriptCommand& command,
     allowed = path ? checkScriptSecurity(*path, *account) : Status{path.error()};
   }
   if (!allowed) {
-    ++counters_.refused;
-    failureLog_.log(now, LogLevel::Error, "notify '{}' not run: {}", command.command,
-                    allowed.error().describe());
+    scripts_.refuse(command.command, allowed.error());
     return std::nullopt;
   }
-  std::weak_ptr<bool> alive = alive_;
-  std::string what = command.command;
-  auto pid =
-      spawner_.spawn(SpawnRequest{std::move(argv), std::nullopt, *account},
-                     [this, alive, what](const ChildExit& exit) {
-                       if (alive.expired()) {
-                         return;
-                       }
-                       if (WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == 0) {
-                         return;
-                       }
-                       ++counters_.scriptsFailed;
-                       failureLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
-                                       "notify '{}' failed (wait status {})", what, exit.status);
-                     });
-  if (!pid) {
-    ++counters_.spawnErrors;
-    failureLog_.log(now, LogLevel::Error, "notify '{}': {}", command.command,
-                    pid.error().describe());
-    return std::nullopt;
-  }
-  ++counters_.scriptsStarted;
-  return *pid;
+  return scripts_.launch(SpawnRequest{std::move(argv), std::nullopt, *account}, command.command);
 }
 
 void Notifier::writeFifos(const std::string& line) {

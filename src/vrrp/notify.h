@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/notify_fifo.h"
 #include "core/process_spawner.h"
+#include "core/script_launcher.h"
 
 namespace vigil::vrrp {
 
@@ -47,15 +48,9 @@ std::vector<std::string> genericNotifyArgv(const config::ScriptCommand& command,
 // on a FIFO reader.
 class Notifier {
  public:
-  struct Counters {
-    uint64_t scriptsStarted = 0;
-    uint64_t scriptsFailed = 0;  // non-zero exit or killed
-    uint64_t spawnErrors = 0;
-    uint64_t refused = 0;  // account unknown or refused by enable_script_security
-  };
+  using Counters = ScriptCounters;
 
   Notifier(EventLoop& loop, ProcessSpawner& spawner, const config::GlobalDefs& global);
-  ~Notifier();
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;
 
@@ -73,7 +68,7 @@ class Notifier {
   // BACKUP_PRIORITY). No script runs. Nothing happens without the option.
   void priorityChanged(const config::VrrpInstance& instance, NotifyState state, uint8_t priority);
 
-  const Counters& counters() const { return counters_; }
+  const Counters& counters() const { return scripts_.counters(); }
   const std::vector<std::unique_ptr<NotifyFifoWriter>>& fifos() const { return fifos_; }
 
  private:
@@ -82,13 +77,9 @@ class Notifier {
   void writeFifos(const std::string& line);
 
   EventLoop& loop_;
-  ProcessSpawner& spawner_;
   const config::GlobalDefs& global_;
-  Counters counters_;
+  ScriptLauncher scripts_;
   std::vector<std::unique_ptr<NotifyFifoWriter>> fifos_;
-  std::vector<pid_t> fifoScripts_;  // SIGTERMed when the notifier goes
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  RateLimitedLog failureLog_{5, std::chrono::seconds(60)};
 };
 
 }  // namespace vigil::vrrp
