@@ -167,7 +167,9 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
       configFor_(std::move(configFor)),
       io_(std::move(io)),
       sync_(loop_, io_.groups ? *io_.groups : static_cast<GroupNotifier&>(loggedGroups_)),
-      notifier_(*io_.notifier, sync_) {
+      lvsSync_(io_.lvsSync.get()),
+      lvsNotifier_(*io_.notifier, lvsSync_),
+      notifier_(lvsNotifier_, sync_) {
   if (io_.sysctls) vmacSysctls_ = std::make_unique<VmacSysctls>(*io_.sysctls);
   if (io_.links) {
     links_ = std::make_unique<LinkTracker>(
@@ -179,6 +181,9 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
 VrrpWorker::~VrrpWorker() { stopAll(); }
 
 void VrrpWorker::build() {
+  // Before any instance starts: one that becomes Master at once (an address
+  // owner) must find the backup daemon to replace.
+  lvsSync_.start(config_->global.lvsSyncDaemon, false);
   sync_.reset(config_->vrrp);
   startScripts();
   startProcesses();
@@ -242,6 +247,15 @@ void VrrpWorker::openSockets() {
     sockets_[key] = std::move(*socket);
     socketGroups_[key] = list;
   }
+}
+
+bool VrrpWorker::syncInstanceIsMaster() const {
+  const auto& daemon = lvsSync_.daemon();
+  if (!daemon) return false;
+  return std::any_of(instances_.begin(), instances_.end(), [&](const Running& running) {
+    return running.runtime->config().name == daemon->vrrpInstance &&
+           running.runtime->state().state == State::Master;
+  });
 }
 
 Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
@@ -377,6 +391,7 @@ void VrrpWorker::stopRunning(Running& running) {
 }
 
 void VrrpWorker::stopAll() {
+  lvsSync_.stop();
   scripts_.reset();
   trackFiles_.reset();
   processes_.reset();
@@ -456,6 +471,7 @@ void VrrpWorker::reload(uint64_t generation) {
     resetTracking(running);
     instances_.push_back(std::move(running));
   }
+  lvsSync_.reconfigure(config_->global.lvsSyncDaemon, syncInstanceIsMaster());
   startNewInstances();
   log(LogLevel::Info, "vrrp worker: running configuration generation {} ({} instances kept)",
       generation, kept.size());
@@ -492,6 +508,13 @@ std::string VrrpWorker::snapshot() const {
                        {"rejected", rejectsJson(rejects)}});
   }
   j["sockets"] = sockets;
+  if (const auto& daemon = lvsSync_.daemon()) {
+    j["lvs_sync_daemon"] = {{"interface", daemon->interface},
+                            {"instance", daemon->vrrpInstance},
+                            {"master", lvsSync_.running().master},
+                            {"backup", lvsSync_.running().backup},
+                            {"failures", lvsSync_.failures()}};
+  }
   return j.dump();
 }
 

@@ -18,6 +18,7 @@
 #include "vrrp/accept_filter.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/link_tracking.h"
+#include "vrrp/lvs_sync_role.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/socket.h"
@@ -53,6 +54,9 @@ struct WorkerIo {
   std::unique_ptr<netlink::MacvlanManager> macvlans;
   // The ARP settings of VMACs and their base interfaces; null: untouched.
   std::unique_ptr<SysctlStore> sysctls;
+  // Starts and stops the kernel's IPVS sync daemons for lvs_sync_daemon;
+  // null: they are never started (a configured daemon is logged as such).
+  std::unique_ptr<LvsSyncControl> lvsSync;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -67,7 +71,9 @@ WorkerIo loggingWorkerIo();
 // before the sockets, and its socket is on the VMAC (on the base interface
 // with vmac_xmit_base). Destroying it (SIGTERM, Stop) stops every instance:
 // a Master sends its priority-0 advert and removes its VIPs; then the VMACs
-// go and the base interfaces' ARP settings are restored.
+// go and the base interfaces' ARP settings are restored. The IPVS sync
+// daemons of lvs_sync_daemon follow the named instance's role (backup from
+// the start, master while it is Master) and stop with the worker.
 class VrrpWorker final : public Worker {
  public:
   // The configuration of a generation; nullptr when it cannot be loaded.
@@ -121,6 +127,8 @@ class VrrpWorker final : public Worker {
   void removeVmac(const std::string& name);
   std::map<std::string, WantedVmac> existingVmacs() const;
   void openSockets();
+  // Whether lvs_sync_daemon's instance runs and is Master.
+  bool syncInstanceIsMaster() const;
   // Creates the instance's runtime (started later by startNewInstances).
   Status startInstance(const config::VrrpInstance& instance);
 
@@ -141,7 +149,9 @@ class VrrpWorker final : public Worker {
   std::unique_ptr<TrackFileWatcher> trackFiles_;
   LoggingGroupNotifier loggedGroups_;  // when io_.groups is null
   SyncCoordinator sync_;
-  SyncTransitionNotifier notifier_;  // io_.notifier, then sync_
+  LvsSyncFollower lvsSync_;          // io_.lvsSync
+  LvsSyncNotifier lvsNotifier_;      // lvsSync_, then io_.notifier
+  SyncTransitionNotifier notifier_;  // lvsNotifier_, then sync_
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
 };

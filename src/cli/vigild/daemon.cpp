@@ -12,6 +12,8 @@
 #include "check/check_worker.h"
 #include "check/curl_multi.h"
 #include "check/probe_factory.h"
+#include "cli/vigild/kernel_lvs_globals.h"
+#include "cli/vigild/kernel_lvs_sync.h"
 #include "core/log.h"
 #include "core/posix_event_loop.h"
 #include "core/process.h"
@@ -62,6 +64,10 @@ std::unique_ptr<Worker> makeVrrpWorker(EventLoop& loop, std::shared_ptr<ConfigSt
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   vrrp::WorkerIo io =
       posix != nullptr ? vrrp::systemWorkerIo(*posix, state->config) : vrrp::loggingWorkerIo();
+  // lvs_sync_daemon follows VRRP roles in the process that sees them.
+  if (state->config->global.dataplane == config::Dataplane::Kernel) {
+    io.lvsSync = makeKernelLvsSyncControl();
+  }
   return std::make_unique<vrrp::VrrpWorker>(loop, state->config, state->generation,
                                             configFor(state, std::move(loadConfig)), std::move(io));
 }
@@ -89,14 +95,14 @@ Result<SpawnRequest> prepareCheckScript(const config::ScriptCommand& command,
 // `dataplane none`: no table at all. Kernel IPVS (issue 5) and the
 // userspace engine do not exist yet: the table is kept in memory so health,
 // notifies and status still work, and VRRP is never taken down for it.
-std::unique_ptr<ipvs::Dataplane> makeDataplane(config::Dataplane kind) {
-  switch (kind) {
+std::unique_ptr<ipvs::Dataplane> makeDataplane(const config::GlobalDefs& global) {
+  switch (global.dataplane) {
     case config::Dataplane::None:
       log(LogLevel::Info, "check worker: dataplane none: checkers drive notifies and status only");
       return nullptr;
     case config::Dataplane::Kernel: {
       auto kernel = ipvs::kernel::openKernelDataplane();
-      if (kernel) return std::move(*kernel);
+      if (kernel) return withLvsGlobals(std::move(*kernel), global);
       // Never fatal: VRRP keeps running and the checkers keep reporting.
       log(LogLevel::Error, "check worker: {}; keeping the IPVS table in memory only",
           kernel.error().describe());
@@ -161,7 +167,7 @@ std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigS
   io.prepareScript = [state](const config::ScriptCommand& command) {
     return prepareCheckScript(command, state->config->global);
   };
-  io.dataplane = makeDataplane(state->config->global.dataplane);
+  io.dataplane = makeDataplane(state->config->global);
   io.startGenericFifoScript = state->config->vrrp.instances.empty();
   return std::make_unique<check::CheckWorker>(loop, state->config, state->generation,
                                               configFor(state, std::move(loadConfig)),
