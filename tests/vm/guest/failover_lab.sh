@@ -1,0 +1,239 @@
+# shellcheck shell=bash
+# Failover lab for VM-tier guest scripts: two IPVS directors in front of two
+# real servers, a client holding long-lived TCP connections through the VIP,
+# and a hard failure of the master. Source it after "$VM_LIB":
+#
+#   . "$VM_LIB"; . "$VM_SRC/tests/vm/guest/failover_lab.sh"
+#   fl_lab_up                               # namespaces, LANs, echo servers
+#   fl_director d1 vigild MASTER 150        # or keepalived
+#   fl_director d2 keepalived BACKUP 100
+#   fl_wait_master d1; fl_wait_ready d1; fl_wait_ready d2
+#   fl_client_start                         # FL_CONNS connections, ready
+#   fl_wait_synced d2                       # the backup has every connection
+#   fl_fail d1 d2                           # unplug + SIGKILL; waits for the VIP on d2
+#   fl_client_stop                          # let it run FL_HOLD_S more, collect
+#   fl_report "label"                       # one "failover:" line; FL_* results
+#   fl_lab_down                             # ready for another fl_lab_up
+#
+# Topology (the reference recipe in ../shared/reference/ipvs-guest):
+#   brc  client LAN 10.0.1.0/24: c .2, d1 .11, d2 .12, VIP 10.0.1.100
+#   brs  server LAN 10.0.2.0/24: d1 .1, d2 .2, rs1 .11, rs2 .12; the real
+#        servers route through the floating gateway 10.0.2.254 (NAT)
+#   brsy sync LAN   10.0.9.0/24: d1 .1, d2 .2 (kernel IPVS sync daemon, id 7)
+# Both directors read tests/vm/data/failover_director.conf.in: one VRRP
+# instance with both floating addresses, NAT to rs1/rs2 port 9000 with TCP
+# checkers, lvs_sync_daemon eth2 following VI_1. The client and the echo
+# servers are tests/vm/data/failover_tcp.py (host python3, chrooted).
+#
+# Settings (environment, read by fl_director / fl_client_start):
+#   FL_ADV (0.5) advert_int, FL_VRRPV (3) vrrp_version, FL_CONNS (100),
+#   FL_HOLD_S (3) seconds the client keeps running after the VIP moved,
+#   FL_DEBUG (0) 1 = directors log at debug level.
+# Results (set by fl_fail / fl_client_stop): FL_VIP_MS (failure -> VIP on the
+# backup), FL_KEPT, FL_RESET, FL_LOST, FL_FAILED, FL_STALL_MS (longest gap
+# between two echoes on any connection), FL_STALL_END_MS (when that gap
+# ended, from the failure), FL_RESULT (the client's JSON).
+
+fl_data=$VM_SRC/tests/vm/data
+fl_dir=/tmp/fl
+fl_pids=() # every background process the lab started, killed by fl_lab_down
+
+fl_now_us() { echo "${EPOCHREALTIME/./}"; }
+
+fl_lab_up() {
+  mkdir -p "$fl_dir"
+  rm -f "$fl_dir"/*
+  vm_host_chroot true # binds /proc, /sys, /dev, /run, /tmp into /host once
+  local n
+  vm_ns c d1 d2 rs1 rs2
+  for n in brc brs brsy; do vm_bridge "$n"; done
+  vm_attach c eth0 10.0.1.2/24 brc
+  vm_attach d1 eth0 10.0.1.11/24 brc
+  vm_attach d2 eth0 10.0.1.12/24 brc
+  vm_attach d1 eth1 10.0.2.1/24 brs
+  vm_attach d2 eth1 10.0.2.2/24 brs
+  vm_attach d1 eth2 10.0.9.1/24 brsy
+  vm_attach d2 eth2 10.0.9.2/24 brsy
+  vm_attach rs1 eth0 10.0.2.11/24 brs
+  vm_attach rs2 eth0 10.0.2.12/24 brs
+  for n in rs1 rs2; do
+    ip -n "$n" route add default via 10.0.2.254
+    vm_nsx "$n" chroot /host python3 "$fl_data/failover_tcp.py" echo 0.0.0.0 9000 \
+      >"$fl_dir/echo-$n.log" 2>&1 &
+    fl_pids+=($!)
+  done
+  for n in d1 d2; do vm_nsx "$n" sysctl -qw net.ipv4.ip_forward=1; done
+}
+
+# fl_director NAME vigild|keepalived STATE PRIORITY: starts a director in
+# namespace NAME, in the foreground, with its pid files under /run and its
+# log in /tmp/fl/NAME.log; also stamps NAME's address changes (for fl_fail).
+fl_director() {
+  local name=$1 impl=$2 conf=$fl_dir/$1.conf
+  sed -e "s/@NAME@/$name/" -e "s/@STATE@/$3/" -e "s/@PRIO@/$4/" \
+    -e "s/@ADV@/${FL_ADV:-0.5}/" -e "s/@VRRPV@/${FL_VRRPV:-3}/" \
+    "$fl_data/failover_director.conf.in" >"$conf"
+  local pids=(-p "/run/fl-$name.pid" -r "/run/fl-$name-vrrp.pid" -c "/run/fl-$name-check.pid")
+  local debug=()
+  case $impl in
+    vigild)
+      [[ ${FL_DEBUG:-0} == 1 ]] && debug=(-D)
+      vm_nsx "$name" env LD_LIBRARY_PATH="$vm_host_libs" "$VM_BUILD/bin/vigild" \
+        -n -l "${debug[@]}" -i "$name" -f "$conf" "${pids[@]}" >"$fl_dir/$name.log" 2>&1 &
+      ;;
+    keepalived)
+      [[ ${FL_DEBUG:-0} == 1 ]] && debug=(-D)
+      vm_nsx "$name" chroot /host keepalived -n -l "${debug[@]}" -i "$name" -f "$conf" \
+        "${pids[@]}" >"$fl_dir/$name.log" 2>&1 &
+      ;;
+    *) vm_fail "fl_director: unknown implementation $impl" ;;
+  esac
+  fl_pids+=($!)
+  echo "$impl" >"$fl_dir/$name.impl"
+  vm_nsx "$name" bash -c 'ip -o monitor address | while read -r l; do
+      echo "${EPOCHREALTIME/./} $l"; done' >"$fl_dir/mon-$name.log" 2>&1 &
+  fl_pids+=($!)
+}
+
+fl_has_vip() { ip -n "$1" -o addr show dev eth0 | grep -q ' 10\.0\.1\.100/'; }
+fl_wait_master() {
+  vm_wait_for 60 fl_has_vip "$1" || fl_die "$1 never took the VIP"
+  vm_log "$1 ($(cat "$fl_dir/$1.impl")) holds the VIP"
+}
+
+# fl_wait_ready NAME: NAME's kernel IPVS has the service with both real
+# servers (its checkers found them up).
+fl_ipvs_ready() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Ln -t 10.0.1.100:9000 2>/dev/null) || return 1
+  [[ $(grep -c -- '-> 10\.0\.2\.1[12]:9000 *Masq' <<<"$t") == 2 ]]
+}
+fl_wait_ready() { vm_wait_for 60 fl_ipvs_ready "$1" || fl_die "$1: IPVS never got both real servers"; }
+
+# fl_client_start: FL_CONNS connections from c through the VIP; returns when
+# each has had its first echo.
+fl_client_start() {
+  local conns=${FL_CONNS:-100}
+  rm -f "$fl_dir/ready" "$fl_dir/stop"
+  vm_nsx c chroot /host python3 "$fl_data/failover_tcp.py" client --conns "$conns" \
+    --ready-file "$fl_dir/ready" --stop-file "$fl_dir/stop" >"$fl_dir/client.json" 2>"$fl_dir/client.err" &
+  fl_client_pid=$!
+  fl_pids+=("$fl_client_pid")
+  vm_wait_for 90 test -e "$fl_dir/ready" || fl_die "the client did not open its connections"
+  local opened
+  opened=$(cat "$fl_dir/ready")
+  ((opened == conns)) || fl_die "the client opened $opened of $conns connections"
+  vm_log "client: $opened connections open through the VIP"
+}
+
+# fl_wait_synced NAME: NAME's IPVS holds (from the sync daemon) an
+# ESTABLISHED entry for every client connection.
+fl_synced_count() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Lnc 2>/dev/null) || return 1
+  grep -c 'ESTABLISHED *10\.0\.1\.2:[0-9]* *10\.0\.1\.100:9000' <<<"$t" || true
+}
+fl_synced() { (($(fl_synced_count "$1") >= ${FL_CONNS:-100})); }
+fl_wait_synced() {
+  vm_wait_for 30 fl_synced "$1" || fl_die "$1 has $(fl_synced_count "$1") of ${FL_CONNS:-100} connections synced"
+  vm_log "$1 has all ${FL_CONNS:-100} connections from the sync daemon"
+}
+
+# fl_fail MASTER BACKUP: a hard failure of MASTER. Its three links leave their
+# bridges first (no priority-0 advert or goodbye can escape), then every
+# process of its director gets SIGKILL by PID, the supervisor first so it
+# cannot respawn a worker. Waits for the VIP on BACKUP; FL_VIP_MS.
+fl_fail() {
+  local master=$1 backup=$2 i f pid
+  FL_FAIL_AT_US=$(fl_now_us)
+  for i in eth0 eth1 eth2; do vm_unplug "$master" "$i"; done
+  for f in "/run/fl-$master.pid" "/run/fl-$master-vrrp.pid" "/run/fl-$master-check.pid"; do
+    pid=$(cat "$f" 2>/dev/null) || continue
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  vm_log "$master ($(cat "$fl_dir/$master.impl")) failed hard: unplugged and SIGKILLed"
+  vm_wait_for 30 fl_vip_added "$backup" || fl_die "$backup did not take the VIP within 30 s"
+  FL_VIP_MS=$((($(fl_vip_added "$backup") - FL_FAIL_AT_US) / 1000))
+  vm_log "VIP on $backup ($(cat "$fl_dir/$backup.impl")) ${FL_VIP_MS} ms after the failure"
+}
+
+# fl_vip_added NAME: prints when (epoch us) the VIP was first added on NAME
+# after the failure; fails when it was not.
+fl_vip_added() {
+  awk -v t="$FL_FAIL_AT_US" '$1 > t && / 10\.0\.1\.100\/24/ && !/Deleted/ { print $1; found = 1; exit }
+    END { exit !found }' "$fl_dir/mon-$1.log"
+}
+
+# fl_client_stop: lets the client run FL_HOLD_S more seconds, stops it and
+# reads its figures.
+fl_client_stop() {
+  sleep "${FL_HOLD_S:-3}" # traffic after the takeover: the outage must have ended
+  touch "$fl_dir/stop"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$fl_client_pid" 2>/dev/null; do
+    ((SECONDS < deadline)) || fl_die "the client did not stop"
+    sleep 0.2
+  done
+  FL_RESULT=$(cat "$fl_dir/client.json")
+  [[ -n $FL_RESULT ]] || fl_die "the client printed nothing: $(cat "$fl_dir/client.err")"
+  local py='import json,sys
+d=json.load(sys.stdin); f=int(sys.argv[1])/1e6
+print(d["kept"], d["reset"], d["lost"], d["failed"], d["max_stall_ms"], round((d["stall_end"]-f)*1000))'
+  read -r FL_KEPT FL_RESET FL_LOST FL_FAILED FL_STALL_MS FL_STALL_END_MS \
+    < <(vm_host_chroot python3 -c "$py" "$FL_FAIL_AT_US" <<<"$FL_RESULT")
+}
+
+# fl_report LABEL: one line with every figure, for tests and the benchmark.
+fl_report() {
+  echo "failover: $1 vip_moved_ms=$FL_VIP_MS kept=$FL_KEPT/${FL_CONNS:-100}" \
+    "reset=$FL_RESET lost=$FL_LOST failed=$FL_FAILED max_stall_ms=$FL_STALL_MS" \
+    "stall_end_after_failure_ms=$FL_STALL_END_MS"
+}
+
+# fl_die MSG: prints what the lab knows (director logs, IPVS tables), fails.
+fl_die() {
+  fl_dump
+  vm_fail "$*"
+}
+fl_dump() {
+  local n
+  for n in d1 d2; do
+    [[ -e $fl_dir/$n.log ]] || continue
+    echo "--- $n ($(cat "$fl_dir/$n.impl")): last log lines"
+    tail -25 "$fl_dir/$n.log"
+    echo "--- $n: ipvsadm -Ln / --daemon"
+    vm_nsx "$n" ipvsadm -Ln 2>&1 || true
+    vm_nsx "$n" ipvsadm -L --daemon 2>&1 || true
+  done
+  [[ -e $fl_dir/client.err ]] && { echo "--- client stderr"; tail -5 "$fl_dir/client.err"; }
+  return 0
+}
+
+# fl_kill_tree PID: SIGKILL to PID and its descendants (the monitors are
+# pipelines under a bash), found by parent PID in /proc.
+fl_kill_tree() {
+  local stat f
+  for stat in /proc/[0-9]*/stat; do
+    read -r -a f 2>/dev/null <"$stat" || continue # gone meanwhile
+    if [[ ${f[3]} == "$1" ]]; then fl_kill_tree "${f[0]}"; fi
+  done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
+# fl_lab_down: ends every process the lab started (by PID: the directors by
+# their pid files, the rest by the PIDs it recorded), then removes the
+# namespaces and bridges.
+fl_lab_down() {
+  local f pid n
+  # Supervisors first, so none respawns a worker killed after it.
+  for f in /run/fl-d[12].pid /run/fl-d[12]-*.pid; do
+    [[ -e $f ]] || continue
+    if pid=$(cat "$f" 2>/dev/null); then kill -KILL "$pid" 2>/dev/null || true; fi
+    rm -f "$f"
+  done
+  for pid in "${fl_pids[@]}"; do fl_kill_tree "$pid"; done
+  for pid in "${fl_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  fl_pids=()
+  for n in c d1 d2 rs1 rs2; do ip netns del "$n" 2>/dev/null || true; done
+  for n in brc brs brsy; do ip link del "$n" 2>/dev/null || true; done
+}
