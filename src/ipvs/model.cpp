@@ -67,7 +67,8 @@ std::string toString(const ServiceKey& key) {
   if (key.isFwmark()) {
     return "FWM  " + std::to_string(key.fwmark) + (key.family == AF_INET6 ? " IPv6" : "");
   }
-  return std::string(toString(key.protocol)) + "  " +
+  // ipvsadm pads the protocol to four columns: "TCP  ", "UDP  ", "SCTP ".
+  return padded(std::string(toString(key.protocol)), 4) + " " +
          toString(DestinationKey{key.address, key.port});
 }
 

@@ -40,8 +40,8 @@ struct ServiceKey {
   auto operator<=>(const ServiceKey&) const = default;
 };
 
-// "TCP  10.0.0.1:80", "UDP  [2001:db8::1]:53", "FWM  7", "FWM  7 IPv6", as
-// ipvsadm -Ln names a service.
+// "TCP  10.0.0.1:80", "SCTP 10.0.0.1:80", "UDP  [2001:db8::1]:53", "FWM  7",
+// "FWM  7 IPv6", as ipvsadm -Ln names a service.
 std::string toString(const ServiceKey& key);
 
 // Scheduler flag bits, IP_VS_SVC_F_SCHED1..3 shifted down to bit 0 (as

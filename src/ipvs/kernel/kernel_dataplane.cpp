@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/netlink/nl_socket.h"
+#include "ipvs/kernel/kernel_refusal.h"
 
 namespace vigil::ipvs::kernel {
 
@@ -148,7 +149,7 @@ ApplyReport KernelDataplane::apply(const std::vector<Op>& ops) {
     if (s) {
       echo_.record(op);
     } else {
-      report.failures.push_back({op, s.error()});
+      report.failures.push_back({op, explainRefusal(op, s.error())});
     }
   }
   return report;

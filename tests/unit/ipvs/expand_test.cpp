@@ -81,8 +81,8 @@ virtual_server group six {
   }
 }
 )"),
-            (std::vector<std::string>{"SCTP  [2001:db8::fe]:80", "SCTP  [2001:db8::ff]:80",
-                                      "SCTP  [2001:db8::100]:80", "SCTP  [2001:db8::101]:80"}));
+            (std::vector<std::string>{"SCTP [2001:db8::fe]:80", "SCTP [2001:db8::ff]:80",
+                                      "SCTP [2001:db8::100]:80", "SCTP [2001:db8::101]:80"}));
 }
 
 TEST(ExpandTest, OversizedRangeStopsAtTheCap) {

@@ -16,8 +16,7 @@ using test::weighted;
 TEST(IpvsModelTest, ServiceKeysNameServicesAsIpvsadmDoes) {
   EXPECT_EQ(toString(tcp("10.0.0.1", 80)), "TCP  10.0.0.1:80");
   EXPECT_EQ(toString(udp("2001:db8::1", 53)), "UDP  [2001:db8::1]:53");
-  EXPECT_EQ(toString(ServiceKey::forAddress(Protocol::Sctp, ip("10.0.0.1"), 0)),
-            "SCTP  10.0.0.1:0");
+  EXPECT_EQ(toString(ServiceKey::forAddress(Protocol::Sctp, ip("10.0.0.1"), 0)), "SCTP 10.0.0.1:0");
   EXPECT_EQ(toString(ServiceKey::forFwmark(AF_INET, 7)), "FWM  7");
   EXPECT_EQ(toString(ServiceKey::forFwmark(AF_INET6, 7)), "FWM  7 IPv6");
 }
@@ -90,6 +89,42 @@ TEST(IpvsModelTest, TableTextLooksLikeIpvsadmList) {
             "  -> 10.0.0.5:0                   Route   1\n"
             "UDP  [2001:db8::1]:53 wrr\n"
             "  -> [2001:db8::2]:53             Masq    3\n");
+}
+
+// Lines of `ipvsadm -Ln` in the qemu guest (tests/vm/data/ipvs_table.expected)
+// with the connection counters cut off; vigil adds the tunnel type, and orders
+// services by key (family first) where ipvsadm lists fwmark services last.
+TEST(IpvsModelTest, TableTextMatchesIpvsadmLines) {
+  IpvsState state;
+  Service lblcr = test::scheduler("lblcr");
+  lblcr.persistenceTimeout = 300;
+  lblcr.netmaskPrefix = 24;
+  Destination gre = weighted(1, ForwardingMethod::Tunnel);
+  gre.tunnelType = TunnelType::Gre;
+  state.services[tcp("10.10.0.6", 80)] = {lblcr, {{dest("10.20.6.1", 80), gre}}};
+  state.services[ServiceKey::forAddress(Protocol::Sctp, ip("10.10.0.9"), 5060)] = {
+      test::scheduler("mh"), {{dest("10.20.9.1", 5060), weighted(1)}}};
+  Service nq = test::scheduler("nq");
+  nq.persistenceTimeout = 120;
+  nq.netmaskPrefix = 64;
+  state.services[udp("2001:db8:10::2", 53)] = {
+      nq, {{dest("2001:db8:20::21", 53), weighted(1, ForwardingMethod::DirectRouting)}}};
+  Service ovf = test::scheduler("ovf");
+  ovf.netmaskPrefix = 128;
+  state.services[ServiceKey::forFwmark(AF_INET6, 2)] = {
+      ovf, {{dest("2001:db8:20::31", 0), weighted(1, ForwardingMethod::Tunnel)}}};
+
+  EXPECT_EQ(toText(state),
+            "Prot LocalAddress:Port Scheduler Flags\n"
+            "  -> RemoteAddress:Port           Forward Weight\n"
+            "TCP  10.10.0.6:80 lblcr persistent 300 mask 255.255.255.0\n"
+            "  -> 10.20.6.1:80                 Tunnel  1 gre\n"
+            "SCTP 10.10.0.9:5060 mh\n"
+            "  -> 10.20.9.1:5060               Masq    1\n"
+            "UDP  [2001:db8:10::2]:53 nq persistent 120 mask 64\n"
+            "  -> [2001:db8:20::21]:53         Route   1\n"
+            "FWM  2 IPv6 ovf\n"
+            "  -> [2001:db8:20::31]:0          Tunnel  1 ipip\n");
 }
 
 TEST(IpvsModelTest, OpsNameTheirServiceAndDestination) {
