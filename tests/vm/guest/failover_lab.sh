@@ -30,7 +30,8 @@
 #   FL_HOLD_S (3) seconds the client keeps running after the VIP moved,
 #   FL_DEBUG (0) 1 = directors log at debug level.
 # Results (set by fl_fail / fl_client_stop): FL_VIP_MS (failure -> VIP on the
-# backup), FL_KEPT, FL_RESET, FL_LOST, FL_FAILED, FL_STALL_MS (longest gap
+# backup), FL_KILL_MS (how long unplugging and killing took: a slow guest
+# shows here), FL_KEPT, FL_RESET, FL_LOST, FL_FAILED, FL_STALL_MS (longest gap
 # between two echoes on any connection), FL_STALL_END_MS (when that gap
 # ended, from the failure), FL_RESULT (the client's JSON).
 
@@ -151,7 +152,8 @@ fl_fail() {
     pid=$(cat "$f" 2>/dev/null) || continue
     kill -KILL "$pid" 2>/dev/null || true
   done
-  vm_log "$master ($(cat "$fl_dir/$master.impl")) failed hard: unplugged and SIGKILLed"
+  FL_KILL_MS=$((($(fl_now_us) - FL_FAIL_AT_US) / 1000))
+  vm_log "$master ($(cat "$fl_dir/$master.impl")) failed hard: unplugged and SIGKILLed in $FL_KILL_MS ms"
   vm_wait_for 30 fl_vip_added "$backup" || fl_die "$backup did not take the VIP within 30 s"
   FL_VIP_MS=$((($(fl_vip_added "$backup") - FL_FAIL_AT_US) / 1000))
   vm_log "VIP on $backup ($(cat "$fl_dir/$backup.impl")) ${FL_VIP_MS} ms after the failure"
@@ -187,7 +189,7 @@ print(d["kept"], d["reset"], d["lost"], d["failed"], d["max_stall_ms"], round((d
 fl_report() {
   echo "failover: $1 vip_moved_ms=$FL_VIP_MS kept=$FL_KEPT/${FL_CONNS:-100}" \
     "reset=$FL_RESET lost=$FL_LOST failed=$FL_FAILED max_stall_ms=$FL_STALL_MS" \
-    "stall_end_after_failure_ms=$FL_STALL_END_MS"
+    "stall_end_after_failure_ms=$FL_STALL_END_MS unplug_kill_ms=$FL_KILL_MS"
 }
 
 # fl_die MSG: prints what the lab knows (director logs, IPVS tables), fails.
