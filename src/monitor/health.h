@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "monitor/monitor_view.h"
+
+namespace vigil::monitor {
+
+// A worker older than this many snapshot intervals without a word is
+// considered hung: one late snapshot under load is not an outage.
+inline constexpr int kSilentIntervals = 3;
+
+struct HealthVerdict {
+  bool healthy = true;
+  std::vector<std::string> problems;  // "vrrp worker: not running", ...
+};
+
+// /healthz: healthy when every worker runs and was heard from (it sends a
+// snapshot every interval) within kSilentIntervals snapshot intervals, since
+// it last started.
+HealthVerdict assessHealth(const MonitorView& view);
+
+// Whether the worker's snapshot comes from the process running now.
+bool hasCurrentSnapshot(const WorkerStatus& worker);
+
+}  // namespace vigil::monitor

@@ -1,0 +1,216 @@
+#include "monitor/http_server.h"
+
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/log.h"
+
+namespace vigil::monitor {
+namespace {
+
+constexpr size_t kReadChunk = 4096;
+// Accepts per wake-up, so a connection flood cannot starve the loop.
+constexpr int kAcceptBurst = 16;
+// Pipelined requests answered per wake-up before yielding to the loop.
+constexpr int kPipelineBurst = 8;
+
+Result<UniqueFd> listenOn(const IpAddress& address, uint16_t port) {
+  UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return errnoError("socket");
+  int one = 1;
+  (void)::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (address.isV4()) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(port);
+    std::memcpy(&in->sin_addr, address.bytes(), 4);
+    length = sizeof *in;
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    std::memcpy(&in6->sin6_addr, address.bytes(), 16);
+    length = sizeof *in6;
+  }
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+    return errnoError("bind");
+  }
+  if (::listen(fd.get(), 16) != 0) return errnoError("listen");
+  return fd;
+}
+
+uint16_t boundPort(int fd) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return 0;
+  if (storage.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+  }
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
+}
+
+}  // namespace
+
+struct HttpServer::Connection {
+  explicit Connection(UniqueFd socket, size_t maxRequestBytes)
+      : fd(std::move(socket)), parser(maxRequestBytes) {}
+
+  UniqueFd fd;
+  std::unique_ptr<FdWatch> watch;
+  std::unique_ptr<Timer> deadline;
+  HttpRequestParser parser;
+  std::string out;  // response bytes not yet written
+  bool closeAfterWrite = false;
+  bool peerClosed = false;
+};
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, const IpAddress& address,
+                                                      uint16_t port, Handler handler,
+                                                      Limits limits) {
+  if (address.empty()) return Error{EINVAL, "no address to listen on"};
+  auto fd = listenOn(address, port);
+  if (!fd) return fd.error();
+  const uint16_t bound = boundPort(fd->get());
+  return std::unique_ptr<HttpServer>(
+      new HttpServer(loop, std::move(*fd), bound, std::move(handler), limits));
+}
+
+HttpServer::HttpServer(EventLoop& loop, UniqueFd listener, uint16_t port, Handler handler,
+                       Limits limits)
+    : loop_(loop),
+      listener_(std::move(listener)),
+      port_(port),
+      handler_(std::move(handler)),
+      limits_(limits) {
+  listenWatch_ = loop_.watchFd(listener_.get(), EPOLLIN, [this](uint32_t) { onAcceptable(); });
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::onAcceptable() {
+  for (int i = 0; i < kAcceptBurst; ++i) {
+    UniqueFd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!fd) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == ECONNABORTED || errno == EINTR) continue;
+      log(LogLevel::Warning, "monitor: {}", errnoError("accept").describe());
+      return;
+    }
+    if (connections_.size() >= limits_.maxConnections) continue;  // closed by UniqueFd
+    const int key = fd.get();
+    auto c = std::make_unique<Connection>(std::move(fd), limits_.maxRequestBytes);
+    c->watch = loop_.watchFd(key, EPOLLIN | EPOLLRDHUP,
+                             [this, key](uint32_t events) { onEvents(key, events); });
+    c->deadline = loop_.createTimer([this, key] { close(key); });
+    c->deadline->armAfter(limits_.idleTimeout);
+    connections_[key] = std::move(c);
+  }
+}
+
+void HttpServer::onEvents(int fd, uint32_t events) {
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  if ((events & EPOLLERR) != 0) {
+    close(fd);
+    return;
+  }
+  if (!c.out.empty()) {
+    // A response drained: answer what was pipelined behind it.
+    if (flush(c) && c.out.empty()) (void)answer(c);
+    return;
+  }
+  if (readInput(c)) (void)answer(c);
+}
+
+bool HttpServer::readInput(Connection& c) {
+  char chunk[kReadChunk];
+  // The parser fails once its bound is passed, so this ends.
+  while (c.parser.state() == HttpRequestParser::State::Incomplete) {
+    ssize_t n = ::recv(c.fd.get(), chunk, sizeof chunk, 0);
+    if (n > 0) {
+      c.parser.feed(std::string_view(chunk, static_cast<size_t>(n)));
+      continue;
+    }
+    if (n == 0) {
+      c.peerClosed = true;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    close(c.fd.get());
+    return false;
+  }
+  if (c.peerClosed && c.parser.state() == HttpRequestParser::State::Incomplete) {
+    close(c.fd.get());
+    return false;
+  }
+  return true;
+}
+
+bool HttpServer::answer(Connection& c) {
+  for (int i = 0; i < kPipelineBurst; ++i) {
+    if (c.parser.state() == HttpRequestParser::State::Incomplete) return true;
+    if (c.parser.state() == HttpRequestParser::State::Failed) {
+      const int status = c.parser.errorStatus();
+      c.out += serializeResponse(
+          HttpResponse::text(status, std::string(reasonPhrase(status)) + "\n"), false, false);
+      c.closeAfterWrite = true;
+      return flush(c);
+    }
+    const HttpRequest& request = c.parser.request();
+    c.out += serializeResponse(handler_(request), request.method == "HEAD", request.keepAlive);
+    c.closeAfterWrite = !request.keepAlive;
+    c.parser.reset();
+    if (c.closeAfterWrite) return flush(c);
+    c.parser.feed({});  // a pipelined request already buffered
+    // The next request waits until this response is out (EPOLLOUT).
+    if (!flush(c)) return false;
+    if (!c.out.empty()) return true;
+  }
+  // More pipelined requests: let the loop turn before answering them.
+  if (c.parser.state() != HttpRequestParser::State::Incomplete) {
+    const int key = c.fd.get();
+    loop_.post([this, key, alive = std::weak_ptr<int>(lifetime_)] {
+      if (alive.expired()) return;
+      auto it = connections_.find(key);
+      if (it != connections_.end() && it->second->out.empty()) (void)answer(*it->second);
+    });
+  }
+  return true;
+}
+
+bool HttpServer::flush(Connection& c) {
+  while (!c.out.empty()) {
+    ssize_t n = ::send(c.fd.get(), c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out.erase(0, static_cast<size_t>(n));
+      c.deadline->armAfter(limits_.idleTimeout);  // a slow reader that reads still counts
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      c.watch->setEvents(EPOLLOUT);  // no reading until this response is out
+      return true;
+    }
+    close(c.fd.get());
+    return false;
+  }
+  if (c.closeAfterWrite || c.peerClosed) {
+    close(c.fd.get());
+    return false;
+  }
+  c.watch->setEvents(EPOLLIN | EPOLLRDHUP);
+  c.deadline->armAfter(limits_.idleTimeout);
+  return true;
+}
+
+void HttpServer::close(int fd) { connections_.erase(fd); }
+
+}  // namespace vigil::monitor

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "monitor/metric_table.h"
+
+namespace vigil::monitor {
+
+// Sample values of the metrics in metric_table.h, keyed by label values in
+// the table's label order. Ordered maps keep the rendered text stable.
+class MetricSet {
+ public:
+  using Labels = std::vector<std::string>;
+
+  // Sets a sample; `labels` must have the metric's label count (asserted).
+  void set(MetricId id, Labels labels, double value);
+  // Adds to a sample (two checkers of one type on one real server count
+  // into the same series).
+  void add(MetricId id, Labels labels, double value);
+
+  const std::map<Labels, double>& samples(MetricId id) const {
+    return samples_[static_cast<size_t>(id)];
+  }
+
+ private:
+  std::array<std::map<Labels, double>, kMetricCount> samples_;
+};
+
+// The Prometheus text exposition format 0.0.4: per metric with samples, a
+// HELP and a TYPE line, then one line per series, in table order.
+std::string renderPrometheus(const MetricSet& metrics);
+
+// A label value with \, " and newline escaped as the format requires.
+std::string escapeLabelValue(std::string_view value);
+// HELP text with \ and newline escaped.
+std::string escapeHelp(std::string_view help);
+// A sample value: integers without a decimal point, NaN, +Inf, -Inf.
+std::string formatValue(double value);
+
+}  // namespace vigil::monitor

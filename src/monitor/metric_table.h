@@ -1,0 +1,65 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// Every metric vigil exports, declared once (STYLE.md 14): name, type, help
+// and label names. The Prometheus renderer, /status and (later) SNMP read
+// this table; a metric that is not here cannot be emitted.
+namespace vigil::monitor {
+
+enum class MetricType { Gauge, Counter };
+
+enum class MetricId : uint8_t {
+  ConfigGeneration,
+  WorkerUp,
+  WorkerRestarts,
+  WorkerSnapshotAge,
+  VrrpInstanceState,
+  VrrpInstancePriority,
+  VrrpInstanceConfiguredPriority,
+  VrrpInstanceTransitions,
+  VrrpInstanceLastTransition,
+  VrrpInstanceAdvertsSent,
+  VrrpInstanceAdvertsReceived,
+  VrrpInstanceSendErrors,
+  VrrpInstanceRejected,
+  VrrpSocketRejected,
+  VrrpSyncGroupState,
+  RealServerUp,
+  RealServerWeight,
+  RealServerCheckAttempts,
+  RealServerCheckFailures,
+  VirtualServerRealServersUp,
+  VirtualServerRealServers,
+  VirtualServerQuorumUp,
+  VirtualServerSorryServerActive,
+};
+inline constexpr size_t kMetricCount = 23;
+
+inline constexpr size_t kMaxLabels = 4;
+
+struct MetricDef {
+  MetricId id;
+  std::string_view name;
+  MetricType type;
+  std::string_view help;
+  std::array<std::string_view, kMaxLabels> labels;  // unused slots are empty
+
+  size_t labelCount() const;
+};
+
+const MetricDef& metricDef(MetricId id);
+const std::array<MetricDef, kMetricCount>& metricTable();
+
+// The VRRP states a `vigil_vrrp_instance_state` StateSet always lists
+// (RFC 5798's three plus FAULT, and NOT_RUNNING for an instance the worker
+// could not start), so a dashboard sees 0 for the states not held.
+inline constexpr std::array<std::string_view, 5> kVrrpStates = {"INIT", "BACKUP", "MASTER", "FAULT",
+                                                                "NOT_RUNNING"};
+inline constexpr std::array<std::string_view, 4> kSyncGroupStates = {"INIT", "BACKUP", "MASTER",
+                                                                     "FAULT"};
+
+}  // namespace vigil::monitor

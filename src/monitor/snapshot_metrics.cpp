@@ -1,0 +1,178 @@
+#include "monitor/snapshot_metrics.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "monitor/health.h"
+
+namespace vigil::monitor {
+namespace {
+
+using nlohmann::json;
+using enum MetricId;
+
+std::optional<double> number(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return std::nullopt;
+  if (it->is_boolean()) return it->get<bool>() ? 1.0 : 0.0;
+  if (it->is_number()) return it->get<double>();
+  return std::nullopt;
+}
+
+std::string text(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void setIf(MetricSet& m, MetricId id, MetricSet::Labels labels, std::optional<double> value) {
+  if (value) m.set(id, std::move(labels), *value);
+}
+
+// A StateSet: one series per known state, 1 for the one held; a state not
+// in the known list still gets its series.
+template <class States>
+void stateSet(MetricSet& m, MetricId id, const std::string& owner, const std::string& held,
+              const States& known) {
+  bool listed = false;
+  for (std::string_view state : known) {
+    m.set(id, {owner, std::string(state)}, state == held ? 1 : 0);
+    listed = listed || state == held;
+  }
+  if (!listed && !held.empty()) m.set(id, {owner, held}, 1);
+}
+
+// Counters by reason: {"reason": count, ...}.
+void byReason(MetricSet& m, MetricId id, const MetricSet::Labels& owner, const json& reasons) {
+  if (!reasons.is_object()) return;
+  for (const auto& [reason, count] : reasons.items()) {
+    if (!count.is_number()) continue;
+    MetricSet::Labels labels = owner;
+    labels.push_back(reason);
+    m.add(id, std::move(labels), count.get<double>());
+  }
+}
+
+// How long before `view.now` the snapshot was taken: the supervisor keeps
+// the time it last heard from the worker, which a snapshot refreshes.
+double snapshotAgeSeconds(const WorkerStatus& worker, const MonitorView& view) {
+  if (!worker.lastHeard) return 0;
+  return std::chrono::duration<double>(view.now - *worker.lastHeard).count();
+}
+
+void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
+  const std::string name = text(inst, "name");
+  if (name.empty()) return;
+  stateSet(m, VrrpInstanceState, name, text(inst, "state"), kVrrpStates);
+  setIf(m, VrrpInstancePriority, {name}, number(inst, "effective_priority"));
+  setIf(m, VrrpInstanceConfiguredPriority, {name}, number(inst, "priority"));
+  auto counters = inst.find("counters");
+  if (counters == inst.end() || !counters->is_object()) return;
+  setIf(m, VrrpInstanceTransitions, {name}, number(*counters, "transitions"));
+  setIf(m, VrrpInstanceAdvertsSent, {name}, number(*counters, "adverts_sent"));
+  setIf(m, VrrpInstanceAdvertsReceived, {name}, number(*counters, "adverts_received"));
+  setIf(m, VrrpInstanceSendErrors, {name}, number(*counters, "send_errors"));
+  if (auto ago = number(*counters, "last_transition_ms_ago")) {
+    m.set(VrrpInstanceLastTransition, {name}, snapshotWall - *ago / 1000.0);
+  }
+  if (auto rejected = counters->find("rejected"); rejected != counters->end()) {
+    byReason(m, VrrpInstanceRejected, {name}, *rejected);
+  }
+}
+
+void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
+  if (auto it = snap.find("instances"); it != snap.end() && it->is_array()) {
+    for (const json& inst : *it) {
+      if (inst.is_object()) vrrpInstance(m, inst, snapshotWall);
+    }
+  }
+  if (auto it = snap.find("sync_groups"); it != snap.end() && it->is_array()) {
+    for (const json& group : *it) {
+      if (!group.is_object() || text(group, "name").empty()) continue;
+      stateSet(m, VrrpSyncGroupState, text(group, "name"), text(group, "state"), kSyncGroupStates);
+    }
+  }
+  if (auto it = snap.find("sockets"); it != snap.end() && it->is_array()) {
+    for (const json& socket : *it) {
+      if (!socket.is_object()) continue;
+      auto rejected = socket.find("rejected");
+      if (rejected == socket.end()) continue;
+      byReason(m, VrrpSocketRejected, {text(socket, "interface"), text(socket, "family")},
+               *rejected);
+    }
+  }
+}
+
+// "192.0.2.1:80", "[2001:db8::1]:80": how vigilctl and the notify FIFO
+// name a real server.
+std::string realServerName(const json& rs) {
+  std::string address = text(rs, "address");
+  if (address.find(':') != std::string::npos) address = "[" + address + "]";
+  auto port = number(rs, "port");
+  return port ? address + ":" + std::to_string(static_cast<long>(*port)) : address;
+}
+
+void realServer(MetricSet& m, const std::string& vs, const json& rs) {
+  const std::string name = realServerName(rs);
+  setIf(m, RealServerUp, {vs, name}, number(rs, "up"));
+  setIf(m, RealServerWeight, {vs, name}, number(rs, "weight"));
+  auto checkers = rs.find("checkers");
+  if (checkers == rs.end() || !checkers->is_array()) return;
+  for (const json& checker : *checkers) {
+    if (!checker.is_object()) continue;
+    const std::string type = text(checker, "type");
+    if (auto attempts = number(checker, "attempts")) {
+      m.add(RealServerCheckAttempts, {vs, name, type}, *attempts);
+    }
+    auto outcomes = checker.find("outcomes");
+    if (outcomes == checker.end() || !outcomes->is_object()) continue;
+    for (const auto& [reason, count] : outcomes->items()) {
+      if (reason == "up" || !count.is_number()) continue;
+      m.add(RealServerCheckFailures, {vs, name, type, reason}, count.get<double>());
+    }
+  }
+}
+
+void checkWorker(MetricSet& m, const json& snap) {
+  auto services = snap.find("virtual_servers");
+  if (services == snap.end() || !services->is_array()) return;
+  for (const json& vs : *services) {
+    if (!vs.is_object()) continue;
+    const std::string name = text(vs, "name");
+    setIf(m, VirtualServerQuorumUp, {name}, number(vs, "quorum_up"));
+    setIf(m, VirtualServerSorryServerActive, {name}, number(vs, "sorry_server_active"));
+    auto servers = vs.find("real_servers");
+    if (servers == vs.end() || !servers->is_array()) continue;
+    double up = 0;
+    for (const json& rs : *servers) {
+      if (!rs.is_object()) continue;
+      realServer(m, name, rs);
+      up += number(rs, "up").value_or(0);
+    }
+    m.set(VirtualServerRealServersUp, {name}, up);
+    m.set(VirtualServerRealServers, {name}, static_cast<double>(servers->size()));
+  }
+}
+
+}  // namespace
+
+MetricSet collectMetrics(const MonitorView& view) {
+  MetricSet m;
+  m.set(ConfigGeneration, {}, static_cast<double>(view.generation));
+  for (const WorkerStatus& worker : view.workers) {
+    m.set(WorkerUp, {worker.name}, worker.running ? 1 : 0);
+    m.set(WorkerRestarts, {worker.name}, worker.restarts);
+    if (worker.lastHeard) {
+      m.set(WorkerSnapshotAge, {worker.name}, snapshotAgeSeconds(worker, view));
+    }
+    // A dead or restarted worker's last snapshot describes a process that
+    // is gone (its VIPs were removed with it): show nothing rather than that.
+    if (!hasCurrentSnapshot(worker)) continue;
+    json snap = json::parse(worker.lastSnapshot, nullptr, false);
+    if (!snap.is_object()) continue;
+    vrrpWorker(m, snap, view.wallNowSeconds - snapshotAgeSeconds(worker, view));
+    checkWorker(m, snap);
+  }
+  return m;
+}
+
+}  // namespace vigil::monitor
