@@ -14,6 +14,7 @@
 #include "check/probe_factory.h"
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
+#include "cli/vigild/monitor_service.h"
 #include "core/log.h"
 #include "core/posix_event_loop.h"
 #include "core/process.h"
@@ -246,6 +247,11 @@ class Daemon {
     Supervisor supervisor(loop_, workerSpecs(), supervisorOptions());
     supervisor_ = &supervisor;
     supervisor.setObserver([this](const WorkerStatus& s) { onWorkerChange(s); });
+    MonitorService monitor(loop_, supervisor,
+                           {options_.configPath, options_.snapshotInterval,
+                            [state = state_] { return state->generation; }});
+    monitor.apply(state_->config->global);
+    monitor_ = &monitor;
     log(LogLevel::Notice, "vigild started: config {} (config id {}), {}", options_.configPath,
         options_.configId, options_.singleProcess ? "single process" : "one process per worker");
     Status started = supervisor.start();
@@ -253,6 +259,7 @@ class Daemon {
       log(LogLevel::Error, "{}", started.error().describe());
     }
     loop_.run();
+    monitor_ = nullptr;
     supervisor_ = nullptr;
     removePid(options_.vrrpPidFile);
     removePid(options_.checkPidFile);
@@ -346,12 +353,14 @@ class Daemon {
     state_->config = std::move(config);
     ++state_->generation;
     supervisor_->reload(state_->generation);
+    if (monitor_ != nullptr) monitor_->apply(state_->config->global);
   }
 
   const DaemonOptions& options_;
   std::shared_ptr<ConfigState> state_;
   PosixEventLoop loop_;
   Supervisor* supervisor_ = nullptr;
+  MonitorService* monitor_ = nullptr;
 };
 
 }  // namespace

@@ -1,0 +1,58 @@
+#include "cli/vigild/monitor_service.h"
+
+#include <chrono>
+
+#include "core/log.h"
+#include "monitor/routes.h"
+
+namespace vigil::cli {
+namespace {
+
+bool sameAddress(const std::optional<config::ListenAddress>& a,
+                 const std::optional<config::ListenAddress>& b) {
+  if (!a || !b) return !a && !b;
+  return a->address == b->address && a->port == b->port;
+}
+
+}  // namespace
+
+MonitorService::MonitorService(PosixEventLoop& loop, const Supervisor& supervisor, Info info)
+    : loop_(loop), supervisor_(supervisor), info_(std::move(info)) {}
+
+MonitorService::~MonitorService() = default;
+
+void MonitorService::apply(const config::GlobalDefs& global) {
+  const std::optional<config::ListenAddress>& wanted = global.metricsListen;
+  if (server_ && sameAddress(listening_, wanted)) return;
+  server_.reset();
+  listening_.reset();
+  if (!wanted) {
+    log(LogLevel::Info, "monitor: metrics_listen off; no /metrics, /status or /healthz");
+    return;
+  }
+  auto server = monitor::HttpServer::start(
+      loop_, wanted->address, wanted->port,
+      [this](const monitor::HttpRequest& request) { return handle(request); }, {});
+  if (!server) {
+    log(LogLevel::Error, "monitor: cannot listen on {}: {}; running without it", wanted->toString(),
+        server.error().describe());
+    return;
+  }
+  server_ = std::move(*server);
+  listening_ = wanted;
+  log(LogLevel::Info, "monitor: serving /metrics, /status, /healthz on {}", wanted->toString());
+}
+
+monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request) const {
+  monitor::MonitorView view;
+  view.workers = supervisor_.status();
+  view.generation = info_.generation ? info_.generation() : 0;
+  view.configPath = info_.configPath;
+  view.now = loop_.now();
+  view.wallNowSeconds =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  view.snapshotInterval = info_.snapshotInterval;
+  return monitor::route(request, view);
+}
+
+}  // namespace vigil::cli

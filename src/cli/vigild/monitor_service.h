@@ -1,0 +1,45 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/model_global.h"
+#include "core/posix_event_loop.h"
+#include "core/supervisor.h"
+#include "monitor/http_server.h"
+
+namespace vigil::cli {
+
+// The supervisor's monitoring endpoint (doc/monitoring.md): /metrics,
+// /status and /healthz served on the supervisor's loop from what the
+// Supervisor holds. Where it listens follows global_defs `metrics_listen`
+// and may change on reload. It never stops the daemon: an address that
+// cannot be bound is logged and retried on the next reload.
+class MonitorService {
+ public:
+  struct Info {
+    std::string configPath;
+    Duration snapshotInterval = std::chrono::seconds(1);
+    std::function<uint64_t()> generation;
+  };
+
+  MonitorService(PosixEventLoop& loop, const Supervisor& supervisor, Info info);
+  ~MonitorService();
+
+  // Listens where `global` says (or stops listening); keeps the socket when
+  // the address is unchanged.
+  void apply(const config::GlobalDefs& global);
+
+ private:
+  monitor::HttpResponse handle(const monitor::HttpRequest& request) const;
+
+  PosixEventLoop& loop_;
+  const Supervisor& supervisor_;
+  Info info_;
+  std::optional<config::ListenAddress> listening_;
+  std::unique_ptr<monitor::HttpServer> server_;
+};
+
+}  // namespace vigil::cli
