@@ -12,6 +12,7 @@ VIGIL_PACKAGES=(
   libgtest-dev libgmock-dev googletest
   nlohmann-json3-dev libfmt-dev
   iproute2 procps psmisc time nftables ethtool python3 openssl
+  python3-prometheus-client
   keepalived
 )
 
