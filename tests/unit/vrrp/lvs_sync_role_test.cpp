@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "fakes/fake_lvs_sync_control.h"
+
 namespace vigil::vrrp {
 namespace {
 
@@ -19,31 +21,6 @@ config::LvsSyncDaemon daemonFor(std::string instance) {
   daemon.syncId = 51;
   return daemon;
 }
-
-// Records every call as "start master eth1" / "stop backup"; the kernel's
-// state is the set of daemons it holds, so a start of a running daemon
-// fails as IPVS_CMD_NEW_DAEMON does (EEXIST).
-class FakeControl final : public LvsSyncControl {
- public:
-  Status start(SyncDaemonRole role, const config::LvsSyncDaemon& daemon) override {
-    calls.push_back("start " + std::string(name(role)) + " " + daemon.interface);
-    if (!error.empty()) return Error{EPROTONOSUPPORT, error};
-    bool& running = role == kMaster ? kernel.master : kernel.backup;
-    if (running) return Error{EEXIST, "already running"};
-    running = true;
-    return {};
-  }
-  Status stop(SyncDaemonRole role) override {
-    calls.push_back("stop " + std::string(name(role)));
-    if (!error.empty()) return Error{EPROTONOSUPPORT, error};
-    (role == kMaster ? kernel.master : kernel.backup) = false;
-    return {};
-  }
-
-  std::vector<std::string> calls;
-  SyncDaemons kernel;
-  std::string error;  // every call fails with it when set
-};
 
 TEST(LvsSyncRole, NamedInstanceMasterRunsTheMasterDaemonOnly) {
   EXPECT_EQ(wantedSyncDaemons(daemonFor("VI_1"), true), (SyncDaemons{true, false}));
@@ -76,9 +53,10 @@ TEST(LvsSyncRole, SameDaemonIgnoresTheInstanceNameOnly) {
 }
 
 TEST(LvsSyncFollower, StartsAsBackupAfterClearingLeftovers) {
-  FakeControl control;
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
   control.kernel = {true, false};  // left by a worker that was killed
-  LvsSyncFollower follower(&control);
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor("VI_1"), false);
   EXPECT_EQ(control.calls,
             (std::vector<std::string>{"stop master", "stop backup", "start backup eth1"}));
@@ -88,8 +66,9 @@ TEST(LvsSyncFollower, StartsAsBackupAfterClearingLeftovers) {
 }
 
 TEST(LvsSyncFollower, FollowsTheNamedInstanceThroughMasterFaultAndBackup) {
-  FakeControl control;
-  LvsSyncFollower follower(&control);
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor("VI_1"), false);
   follower.transitioned("VI_1", NotifyKind::Master);
   EXPECT_EQ(control.kernel, (SyncDaemons{true, false}));
@@ -102,8 +81,9 @@ TEST(LvsSyncFollower, FollowsTheNamedInstanceThroughMasterFaultAndBackup) {
 }
 
 TEST(LvsSyncFollower, OtherInstancesAndRepeatedStatesSendNothing) {
-  FakeControl control;
-  LvsSyncFollower follower(&control);
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor("VI_1"), false);
   control.calls.clear();
   follower.transitioned("VI_2", NotifyKind::Master);
@@ -113,16 +93,18 @@ TEST(LvsSyncFollower, OtherInstancesAndRepeatedStatesSendNothing) {
 }
 
 TEST(LvsSyncFollower, WithoutAnInstanceBothRunWhateverTheTransitions) {
-  FakeControl control;
-  LvsSyncFollower follower(&control);
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor(""), false);
   follower.transitioned("VI_1", NotifyKind::Master);
   EXPECT_EQ(control.kernel, (SyncDaemons{true, true}));
 }
 
 TEST(LvsSyncFollower, StopStopsBothAndIgnoresLaterTransitions) {
-  FakeControl control;
-  LvsSyncFollower follower(&control);
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor("VI_1"), true);
   EXPECT_EQ(control.kernel, (SyncDaemons{true, false}));
   follower.stop();
@@ -132,8 +114,9 @@ TEST(LvsSyncFollower, StopStopsBothAndIgnoresLaterTransitions) {
 }
 
 TEST(LvsSyncFollower, NoDaemonConfiguredTouchesNothing) {
-  FakeControl control;
-  LvsSyncFollower follower(&control);
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
+  LvsSyncFollower follower(&fake);
   follower.start(std::nullopt, true);
   follower.transitioned("VI_1", NotifyKind::Master);
   follower.stop();
@@ -141,9 +124,10 @@ TEST(LvsSyncFollower, NoDaemonConfiguredTouchesNothing) {
 }
 
 TEST(LvsSyncFollower, MissingIpvsIsCountedAndRetriedOnTheNextTransition) {
-  FakeControl control;
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
   control.error = "kernel IPVS: no IPVS family";
-  LvsSyncFollower follower(&control);
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor("VI_1"), false);
   EXPECT_EQ(follower.running(), (SyncDaemons{}));
   EXPECT_EQ(follower.failures(), 3u);  // two stops and the start
@@ -153,8 +137,9 @@ TEST(LvsSyncFollower, MissingIpvsIsCountedAndRetriedOnTheNextTransition) {
 }
 
 TEST(LvsSyncFollower, ReloadKeepsAnUnchangedDaemonAndRestartsAChangedOne) {
-  FakeControl control;
-  LvsSyncFollower follower(&control);
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor("VI_1"), true);
   control.calls.clear();
   follower.reconfigure(daemonFor("VI_1"), true);
@@ -169,8 +154,9 @@ TEST(LvsSyncFollower, ReloadKeepsAnUnchangedDaemonAndRestartsAChangedOne) {
 }
 
 TEST(LvsSyncFollower, ReloadNamingAnotherInstanceTakesItsRole) {
-  FakeControl control;
-  LvsSyncFollower follower(&control);
+  fakes::FakeLvsSyncControl fake;
+  auto& control = fake.state();
+  LvsSyncFollower follower(&fake);
   follower.start(daemonFor("VI_1"), true);
   follower.reconfigure(daemonFor("VI_2"), false);
   EXPECT_EQ(control.kernel, (SyncDaemons{false, true}));
