@@ -158,9 +158,22 @@ config 0 >"$work/base.conf"
 config "$changed" >"$work/changed.conf"
 vm_log "config: $services services x $dests destinations, $(wc -l <"$work/base.conf") lines"
 
-declare -A program first change resolution rss
+declare -A program first change resolution rss parse
+# parse_time IMPL: seconds for `-t` (parse and validate, nothing programmed)
+# of the same file: how much of start and reload is reading the configuration.
+parse_time() {
+  local t0 t1
+  t0=$(now)
+  case $1 in
+    vigil) env LD_LIBRARY_PATH="$vm_host_libs" "$vigild" -t -f "$work/base.conf" >/dev/null 2>&1 ;;
+    keepalived) chroot /host keepalived -t -G -f "$work/base.conf" >/dev/null 2>&1 ;;
+  esac || vm_fail "$1 -t rejected the configuration"
+  t1=$(now)
+  seconds $((t1 - t0))
+}
 run_one() { # IMPL
   local impl=$1 conf=$work/$1.conf t0 got
+  parse[$impl]+=" $(parse_time "$impl")"
   cp "$work/base.conf" "$conf"
   ipvsadm -C
   t0=$(now)
@@ -201,16 +214,24 @@ done
 
 echo
 echo "ipvs_program: $services services x $dests destinations in kernel IPVS (qemu TCG guest)," \
-  "$repeat run(s) each, guest $(nproc) vCPU, $(uname -r)"
-row() { # LABEL ARRAY UNIT
+  "$repeat run(s) each$( ((repeat == 1)) || echo " (median, then every run)"), guest $(nproc) vCPU, $(uname -r)"
+# row LABEL ARRAY UNIT: "LABEL: vigil MEDIAN UNIT (RUNS), keepalived ...".
+row() {
   local -n values=$2
-  local line="$1:" impl
-  for impl in $impls; do line+=" $impl${values[$impl]} $3,"; done
+  local line="$1:" impl median
+  for impl in $impls; do
+    median=$(tr ' ' '\n' <<<"${values[$impl]}" | grep . | sort -n | awk '{ v[NR] = $1 }
+      END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    line+=" $impl $median $3"
+    ((repeat == 1)) || line+=" (${values[$impl]# })"
+    line+=","
+  done
   echo "${line%,}"
 }
 row "program from empty (complete in ipvsadm -Ln)" program s
 row "first service visible" first s
 row "one-destination change (SIGHUP reload)" change s
 row "one /proc/net/ip_vs poll (resolution)" resolution s
+row "config check of the same file (-t)" parse s
 row "RSS with the table programmed" rss MiB
 vm_log "ipvs_program: done"
