@@ -4,6 +4,7 @@
 
 #include "vrrp/advert_check.h"
 #include "vrrp/ip_header.h"
+#include "vrrp/timers.h"
 
 namespace vigil::vrrp {
 
@@ -17,8 +18,9 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
       vipLifetime_(vipLifetime),
       state_(initialState(params_)),
       garp_(config_.garp, params_.gratuitousInterval) {
+  buildAdvert();
   advertTimer_ = loop_.createTimer([this] { handle(AdvertTimerFired{}); });
-  masterDownTimer_ = loop_.createTimer([this] { handle(MasterDownTimerFired{}); });
+  masterDownTimer_ = loop_.createTimer([this] { onMasterDown(); });
   preemptTimer_ = loop_.createTimer([this] { handle(PreemptDelayExpired{}); });
   vipRefreshTimer_ = loop_.createTimer([this] {
     if (vipsInstalled_) addVips(params_.accept);
@@ -59,6 +61,7 @@ void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams pa
   config_ = std::move(config);
   params_ = std::move(params);
   vipLifetime_ = vipLifetime;
+  buildAdvert();
   garp_.reconfigure(config_.garp, params_.gratuitousInterval, loop_.now());
   if (state_.state != State::Initialize) applyAcceptMode();
   sendDueGratuitous();
@@ -87,7 +90,21 @@ void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source,
     return;
   }
   ++counters_.advertsReceived;
+  masterDownArmed_ = false;
   handle(AdvertReceived{packet, source});
+  if (gate_ != nullptr && masterDownArmed_ && state_.state == State::Backup) {
+    gate_->masterHeard(*this);
+  }
+}
+
+void InstanceRuntime::onMasterDown() {
+  if (state_.state == State::Backup && gate_ != nullptr && !gate_->mayTakeOver(*this)) {
+    ++counters_.takeoversHeld;
+    masterDownTimer_->armAfter(masterDownInterval(
+        params_.version, state_.priority, state_.masterAdverInterval, params_.downTimerAdverts));
+    return;
+  }
+  handle(MasterDownTimerFired{});
 }
 
 void InstanceRuntime::countReject(RejectReason reason) {
@@ -131,6 +148,7 @@ void InstanceRuntime::apply(const Action& action) {
     advertTimer_->armAfter(a->after);
   } else if (auto* a = std::get_if<ArmMasterDownTimer>(&action)) {
     masterDownTimer_->armAfter(a->after);
+    masterDownArmed_ = true;
   } else if (auto* a = std::get_if<ArmPreemptDelayTimer>(&action)) {
     preemptTimer_->armAfter(a->after);
   } else if (std::holds_alternative<CancelTimers>(action)) {
@@ -148,17 +166,21 @@ void InstanceRuntime::apply(const Action& action) {
   }
 }
 
-void InstanceRuntime::sendAdvert(uint8_t priority) {
-  VrrpPacket packet;
-  packet.version = params_.version;
-  packet.vrid = params_.vrid;
-  packet.priority = priority;
-  packet.advertInterval = params_.advertInterval;
-  packet.authType = params_.authType;
+void InstanceRuntime::buildAdvert() {
+  advert_ = VrrpPacket{};
+  advert_.version = params_.version;
+  advert_.vrid = params_.vrid;
+  advert_.priority = params_.priority;
+  advert_.advertInterval = params_.advertInterval;
+  advert_.authType = params_.authType;
   // AH carries the key in the ICV, never in the message.
-  if (params_.authType == AuthType::Pass) packet.authData = params_.authData;
-  packet.addresses = params_.addresses;
-  Status sent = io_.sender.send(packet);
+  if (params_.authType == AuthType::Pass) advert_.authData = params_.authData;
+  advert_.addresses = params_.addresses;
+}
+
+void InstanceRuntime::sendAdvert(uint8_t priority) {
+  advert_.priority = priority;
+  Status sent = io_.sender.send(advert_);
   if (!sent) {
     ++counters_.sendErrors;
     rejectLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,

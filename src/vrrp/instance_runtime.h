@@ -25,6 +25,8 @@ struct InstanceCounters {
   uint64_t transitions = 0;
   // Adverts from a source that is not a unicast_peer (check_unicast_src).
   uint64_t unknownUnicastSource = 0;
+  // Master_Down_Timer ran out but the TakeoverGate (sync group) said wait.
+  uint64_t takeoversHeld = 0;
   std::array<uint64_t, kRejectReasonCount> rejects{};
   std::optional<TimePoint> lastTransition;
 
@@ -39,6 +41,21 @@ struct RuntimeIo {
   // no_accept's firewall; null: the runtime makes its own
   // (makeAcceptFilter) the first time it needs one.
   AcceptFilter* accept = nullptr;
+};
+
+class InstanceRuntime;
+
+// Asked when a Backup's own Master_Down_Timer runs out, before it takes
+// over: a vrrp_sync_group takes over as a whole or not at all. Refused, the
+// instance stays Backup and waits another Master_Down_Interval (unless the
+// group takes it along first).
+class TakeoverGate {
+ public:
+  virtual ~TakeoverGate() = default;
+  virtual bool mayTakeOver(const InstanceRuntime& instance) = 0;
+  // The Backup accepted an advert and restarted its Master_Down_Timer: it
+  // hears a master it defers to.
+  virtual void masterHeard(const InstanceRuntime& instance) = 0;
 };
 
 // One vrrp_instance running: holds the state machine's state and its three
@@ -82,6 +99,10 @@ class InstanceRuntime {
   // A wire-level reject the socket attributes to this instance.
   void countReject(RejectReason reason);
 
+  // null: takes over alone, as RFC 5798 says. `gate` must outlive this
+  // runtime or be replaced first.
+  void setTakeoverGate(TakeoverGate* gate) { gate_ = gate; }
+
   const config::VrrpInstance& config() const { return config_; }
   const InstanceParams& params() const { return params_; }
   const InstanceState& state() const { return state_; }
@@ -93,8 +114,13 @@ class InstanceRuntime {
     return params_.vipDevice.empty() ? config_.interface : params_.vipDevice;
   }
   void handle(const Event& event);
+  // Master_Down_Timer ran out: the gate decides whether it is a takeover.
+  void onMasterDown();
   void apply(const Action& action);
   void sendAdvert(uint8_t priority);
+  // The advert as params_ describe it, built once per (re)configuration:
+  // only the priority differs from one advert to the next.
+  void buildAdvert();
   void addVips(bool acceptMode);
   void removeVips();
   void scheduleGratuitous(GratuitousReason reason);
@@ -113,8 +139,11 @@ class InstanceRuntime {
   config::VrrpInstance config_;
   InstanceParams params_;
   RuntimeIo io_;
+  TakeoverGate* gate_ = nullptr;
+  bool masterDownArmed_ = false;  // by the step in progress
   std::optional<Duration> vipLifetime_;
   InstanceState state_;
+  VrrpPacket advert_;
   InstanceCounters counters_;
   bool vipsInstalled_ = false;
   std::unique_ptr<Timer> advertTimer_;

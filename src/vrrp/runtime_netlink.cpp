@@ -3,6 +3,7 @@
 #include <net/if.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "core/log.h"
 #include "core/netlink/netlink_address_manager.h"
@@ -71,11 +72,22 @@ void NetlinkVipInstaller::remove(const std::vector<config::VirtualAddress>& vips
 
 void SocketVipAnnouncer::announce(const std::vector<config::VirtualAddress>& vips,
                                   const std::string& defaultDev, GratuitousReason) {
+  // The VIPs of one instance nearly always share a device: resolve its index
+  // and MAC once per round, not per VIP (each lookup is several syscalls,
+  // all spent at the moment of a takeover).
+  const std::string* resolvedDev = nullptr;
+  int ifindex = 0;
+  std::optional<MacAddress> mac;
   for (const config::VirtualAddress& vip : vips) {
     const std::string& dev = vip.dev.empty() ? defaultDev : vip.dev;
-    const int ifindex = static_cast<int>(::if_nametoindex(dev.c_str()));
-    if (ifindex == 0) continue;
-    auto mac = interfaceMac(ifindex);
+    if (resolvedDev == nullptr || *resolvedDev != dev) {
+      resolvedDev = &dev;
+      ifindex = static_cast<int>(::if_nametoindex(dev.c_str()));
+      mac.reset();
+      if (ifindex != 0) {
+        if (auto found = interfaceMac(ifindex)) mac = *found;
+      }
+    }
     if (!mac) continue;
     const IpAddress& address = vip.prefix.address;
     Status sent = address.isV4() ? sender_->sendArp(ifindex, *mac, address)

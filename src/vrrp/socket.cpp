@@ -217,33 +217,75 @@ SocketAdvertSender::SocketAdvertSender(VrrpSocket& socket, Options options)
       ahSequence_(firstAhSequence(std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch()))) {}
 
+Ipv4Header SocketAdvertSender::ipv4HeaderTo(const IpAddress& destination) const {
+  Ipv4Header ip;
+  ip.ttl = ttlTo(destination);
+  ip.source = options_.source;
+  ip.destination = destination;
+  return ip;
+}
+
 Status SocketAdvertSender::send(const VrrpPacket& packet) {
+  if (packet.authType == AuthType::Ah) return sendAh(packet);
+  if (!encodedFor_ || *encodedFor_ != packet) {
+    if (Status s = encodeAll(packet); !s) return s;
+  }
+  for (size_t i = 0; i < encoded_.size(); ++i) {
+    Encoded& advert = encoded_[i];
+    const IpAddress& destination = options_.destinations[i];
+    if (destination.isV4()) {
+      advert.ip.id = ++ipId_;
+      if (auto size = encodeIpv4Header(advert.ip, advert.bytes); !size) return size.error();
+      if (Status s = socket_.sendIpv4(advert.bytes, destination); !s) return s;
+    } else if (Status s =
+                   socket_.sendIpv6(advert.bytes, options_.source, destination, ttlTo(destination));
+               !s) {
+      return s;
+    }
+  }
+  return {};
+}
+
+Status SocketAdvertSender::encodeAll(const VrrpPacket& packet) {
+  encodedFor_.reset();
+  encoded_.resize(options_.destinations.size());
+  std::array<uint8_t, kMaxPacket> buffer;
+  for (size_t i = 0; i < encoded_.size(); ++i) {
+    const IpAddress& destination = options_.destinations[i];
+    Encoded& advert = encoded_[i];
+    Result<size_t> size = 0;
+    if (destination.isV4()) {
+      advert.ip = ipv4HeaderTo(destination);
+      Ipv4AdvertOptions options;
+      options.v3ChecksumAsV2 = options_.v3ChecksumAsV2;
+      size = encodeIpv4Advert(advert.ip, packet, buffer, options);
+      // encodeIpv4Advert fills these in its copy; send() rewrites the header.
+      if (size) {
+        advert.ip.totalLength = static_cast<uint16_t>(*size);
+        advert.ip.protocol = kIpProtoVrrp;
+      }
+    } else {
+      size = encode(packet, buffer, {options_.source, destination});
+    }
+    if (!size) return size.error();
+    advert.bytes.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*size));
+  }
+  encodedFor_ = packet;
+  return {};
+}
+
+Status SocketAdvertSender::sendAh(const VrrpPacket& packet) {
   std::array<uint8_t, kMaxPacket> buffer;
   for (const IpAddress& destination : options_.destinations) {
-    const uint8_t ttl = destination.isMulticast() ? kVrrpTtl : options_.ttl;
-    if (destination.isV4()) {
-      Ipv4Header ip;
-      ip.id = ++ipId_;
-      ip.ttl = ttl;
-      ip.source = options_.source;
-      ip.destination = destination;
-      Ipv4AdvertOptions advert;
-      advert.v3ChecksumAsV2 = options_.v3ChecksumAsV2;
-      if (packet.authType == AuthType::Ah) {
-        advert.ahSequence = ++ahSequence_;
-        advert.ahKey = options_.ahKey;
-      }
-      auto size = encodeIpv4Advert(ip, packet, buffer, advert);
-      if (!size) return size.error();
-      if (Status s = socket_.sendIpv4(std::span(buffer).first(*size), destination); !s) return s;
-    } else {
-      auto size = encode(packet, buffer, {options_.source, destination});
-      if (!size) return size.error();
-      if (Status s =
-              socket_.sendIpv6(std::span(buffer).first(*size), options_.source, destination, ttl);
-          !s)
-        return s;
-    }
+    Ipv4Header ip = ipv4HeaderTo(destination);
+    ip.id = ++ipId_;
+    Ipv4AdvertOptions advert;
+    advert.v3ChecksumAsV2 = options_.v3ChecksumAsV2;
+    advert.ahSequence = ++ahSequence_;
+    advert.ahKey = options_.ahKey;
+    auto size = encodeIpv4Advert(ip, packet, buffer, advert);
+    if (!size) return size.error();
+    if (Status s = socket_.sendIpv4(std::span(buffer).first(*size), destination); !s) return s;
   }
   return {};
 }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "core/ip_address.h"
 #include "core/result.h"
 #include "core/unique_fd.h"
+#include "vrrp/ip_header.h"
 #include "vrrp/packet.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/socket_dispatch.h"
@@ -66,7 +68,11 @@ class VrrpSocket {
 };
 
 // An instance's adverts through a VrrpSocket: to the multicast group, or
-// to each unicast peer with unicast_ttl.
+// to each unicast peer with unicast_ttl. A master sends the same advert
+// every Advertisement_Interval, so the encoded message is kept per
+// destination and reused while the packet is unchanged: an IPv4 advert
+// then only gets a new IP id (and header checksum), an IPv6 one is sent as
+// it is. AH adverts are encoded each time (a new sequence number and ICV).
 class SocketAdvertSender final : public AdvertSender {
  public:
   struct Options {
@@ -81,13 +87,30 @@ class SocketAdvertSender final : public AdvertSender {
   SocketAdvertSender(VrrpSocket& socket, Options options);
   Status send(const VrrpPacket& packet) override;
   // A reload changed the peers, TTL or key; the socket stays.
-  void setOptions(Options options) { options_ = std::move(options); }
+  void setOptions(Options options) {
+    options_ = std::move(options);
+    encodedFor_.reset();
+  }
 
  private:
+  // One destination's advert, whole IPv4 packet or IPv6 VRRP message.
+  struct Encoded {
+    Ipv4Header ip;  // IPv4: the header to rewrite with each new id
+    std::vector<uint8_t> bytes;
+  };
+  Status encodeAll(const VrrpPacket& packet);
+  Status sendAh(const VrrpPacket& packet);
+  Ipv4Header ipv4HeaderTo(const IpAddress& destination) const;
+  uint8_t ttlTo(const IpAddress& destination) const {
+    return destination.isMulticast() ? kVrrpTtl : options_.ttl;
+  }
+
   VrrpSocket& socket_;
   Options options_;
   uint16_t ipId_ = 0;
   uint32_t ahSequence_ = 0;
+  std::optional<VrrpPacket> encodedFor_;  // what encoded_ holds
+  std::vector<Encoded> encoded_;          // in the order of options_.destinations
 };
 
 // The address adverts come from when mcast_src_ip/unicast_src_ip is not

@@ -60,7 +60,12 @@ class Stepper {
   InstanceState& next() { return result_.next; }
   const InstanceState& next() const { return result_.next; }
   State current() const { return result_.next.state; }
-  void emit(Action action) { result_.actions.push_back(std::move(action)); }
+  void emit(Action action) {
+    // One allocation per step instead of one per action: a master's advert
+    // timer alone emits two, and it fires Advertisement_Interval apart.
+    if (result_.actions.empty()) result_.actions.reserve(4);
+    result_.actions.push_back(std::move(action));
+  }
 
   Duration masterDown() const {
     return masterDownInterval(params_.version, next().priority, next().masterAdverInterval,
