@@ -64,6 +64,7 @@ void SyncCoordinator::attach(InstanceRuntime& runtime, bool ownFault) {
   Group* group = groupOf(name);
   if (group == nullptr) return;
   group->runtimes[name] = &runtime;
+  runtime.setTakeoverGate(this);
   // Seeding only: a member kept by a reload is where it was, and a new one
   // is in Initialize; neither asks the others to move.
   (void)group->sync.memberStateChanged(name, runtime.state().state);
@@ -71,11 +72,28 @@ void SyncCoordinator::attach(InstanceRuntime& runtime, bool ownFault) {
   reconcileFaults(*group);
 }
 
-void SyncCoordinator::detach(const InstanceRuntime& runtime) {
+void SyncCoordinator::detach(InstanceRuntime& runtime) {
+  runtime.setTakeoverGate(nullptr);
   for (auto& group : groups_) {
     auto it = group->runtimes.find(runtime.config().name);
     if (it != group->runtimes.end() && it->second == &runtime) group->runtimes.erase(it);
   }
+}
+
+bool SyncCoordinator::mayTakeOver(const InstanceRuntime& runtime) {
+  const std::string& name = runtime.config().name;
+  Group* group = groupOf(name);
+  if (group == nullptr || group->sync.mayTakeOver(name)) return true;
+  heldLog_.log(loop_.now().time_since_epoch(), LogLevel::Info,
+               "VRRP_Instance({}) wants MASTER; VRRP_Group({}) waits until no member is "
+               "faulted and every member wants MASTER",
+               name, group->config.name);
+  return false;
+}
+
+void SyncCoordinator::masterHeard(const InstanceRuntime& runtime) {
+  const std::string& name = runtime.config().name;
+  if (Group* group = groupOf(name)) group->sync.masterHeard(name);
 }
 
 void SyncCoordinator::track(InstanceRuntime& runtime, const std::vector<Event>& events) {

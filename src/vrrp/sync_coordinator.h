@@ -7,6 +7,7 @@
 
 #include "config/model_vrrp.h"
 #include "core/event_loop.h"
+#include "core/log.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/state_machine.h"
@@ -31,7 +32,9 @@ class LoggingGroupNotifier final : public GroupNotifier {
   void notify(const config::VrrpSyncGroup& group, State state) override;
 };
 
-class SyncCoordinator {
+// Also the members' TakeoverGate: a member whose Master_Down_Timer runs out
+// takes the group over only when SyncGroup::mayTakeOver says so.
+class SyncCoordinator final : public TakeoverGate {
  public:
   SyncCoordinator(EventLoop& loop, GroupNotifier& notifier);
   SyncCoordinator(const SyncCoordinator&) = delete;
@@ -44,10 +47,13 @@ class SyncCoordinator {
 
   // A running instance. For a group member, its current state and its own
   // tracking fault seed the group without directives, and every attached
-  // member is brought to the group's fault. `runtime` must stay valid until
-  // detach() or reset().
+  // member is brought to the group's fault, and asks this coordinator before
+  // taking over. `runtime` must stay valid until detach() or reset().
   void attach(InstanceRuntime& runtime, bool ownFault);
-  void detach(const InstanceRuntime& runtime);
+  void detach(InstanceRuntime& runtime);
+
+  bool mayTakeOver(const InstanceRuntime& runtime) override;
+  void masterHeard(const InstanceRuntime& runtime) override;
 
   // Events from the instance's TrackingState. Non-members step them as
   // they are. For members PriorityChanged is stepped, while FaultRaised and
@@ -78,6 +84,7 @@ class SyncCoordinator {
 
   EventLoop& loop_;
   GroupNotifier& notifier_;
+  RateLimitedLog heldLog_{5, std::chrono::seconds(10)};
   std::vector<std::unique_ptr<Group>> groups_;
   // Directives posted to the loop run only while this generation lives.
   std::shared_ptr<bool> generation_ = std::make_shared<bool>(true);

@@ -56,6 +56,8 @@ SyncResult SyncGroup::memberStateChanged(std::string_view member, State state) {
   }
   State previous = m->state;
   m->state = state;
+  // Wanting is a Backup's wish; any transition settles it.
+  if (state != previous) m->wantsMaster = false;
   if (state == State::Master && !faulted()) {
     for (const auto& each : members_) {
       if (each.state == State::Backup) {
@@ -71,6 +73,30 @@ SyncResult SyncGroup::memberStateChanged(std::string_view member, State state) {
   }
   result.groupChanged = recomputeGroupState();
   return result;
+}
+
+bool SyncGroup::mayTakeOver(std::string_view member) {
+  Member* m = find(member);
+  if (m == nullptr) return true;
+  m->wantsMaster = true;
+  const auto faultedMember = [](const Member& each) {
+    return each.ownFault || each.state == State::Fault;
+  };
+  if (std::any_of(members_.begin(), members_.end(), faultedMember)) return false;
+  // A member already Master takes the others along anyway.
+  const auto master = [](const Member& each) { return each.state == State::Master; };
+  if (std::any_of(members_.begin(), members_.end(), master)) return true;
+  return std::all_of(members_.begin(), members_.end(),
+                     [](const Member& each) { return each.wantsMaster; });
+}
+
+void SyncGroup::masterHeard(std::string_view member) {
+  if (Member* m = find(member)) m->wantsMaster = false;
+}
+
+bool SyncGroup::wantsMaster(std::string_view member) const {
+  const Member* m = find(member);
+  return m != nullptr && m->wantsMaster;
 }
 
 std::optional<State> SyncGroup::recomputeGroupState() {

@@ -11,8 +11,13 @@
 // vrrp_sync_group: member instances move together, as keepalived does. If
 // one member has a fault, every member goes to FAULT; when one becomes
 // MASTER the others follow it; when a MASTER member falls back to BACKUP
-// the other masters do too. Pure: the runtime reports member facts and
-// performs the returned directives.
+// the other masters do too. A member does not start that takeover alone:
+// its own Master_Down_Timer running out only makes it *want* mastership,
+// and the group goes MASTER when every member wants it (or one already is
+// Master), never while any member is faulted (keepalived's rule, so that
+// members whose peers have other priorities cannot flip the group back and
+// forth). Pure: the runtime reports member facts and performs the returned
+// directives.
 namespace vigil::vrrp {
 
 enum class SyncTarget : uint8_t {
@@ -53,6 +58,17 @@ class SyncGroup {
   // Backup. Fault and Initialize only update the group state.
   SyncResult memberStateChanged(std::string_view member, State state);
 
+  // A Backup member's Master_Down_Timer ran out: it wants mastership, and
+  // may take it now if no member is faulted (its own fault or in Fault) and
+  // another member is Master already or every other member wants it too. When refused it keeps
+  // wanting until it hears a master again (masterHeard) or changes state,
+  // and waits another Master_Down_Interval. Unknown members may.
+  bool mayTakeOver(std::string_view member);
+  // The member accepted an advert from a master it defers to (its
+  // Master_Down_Timer restarted): it no longer wants mastership.
+  void masterHeard(std::string_view member);
+  bool wantsMaster(std::string_view member) const;
+
   // Fault if any member is in Fault, Master if all are, Initialize while
   // all are, Backup otherwise.
   State state() const { return groupState_; }
@@ -65,6 +81,7 @@ class SyncGroup {
     std::string name;
     State state = State::Initialize;
     bool ownFault = false;
+    bool wantsMaster = false;  // its Master_Down_Timer ran out since it last heard a master
   };
 
   Member* find(std::string_view member);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -167,17 +168,72 @@ TEST_F(SyncCoordinatorTest, TheGroupStaysFaultedWhileAnyMemberHasItsOwnFault) {
   EXPECT_EQ(stateOf(b), State::Backup);
 }
 
-TEST_F(SyncCoordinatorTest, AMemberBecomingMasterTakesTheOtherAlongAtOnce) {
+TEST_F(SyncCoordinatorTest, AMemberWaitsForTheOtherThenTheGroupTakesOverTogether) {
   // VI_B hears a master at 2 s, so only VI_A's Master_Down_Timer (3.61 s)
-  // runs out by 3.7 s.
+  // runs out by 3.7 s: VI_A wants MASTER but VI_B still defers to its
+  // master, so the group holds VI_A back.
   loop.advance(seconds(2));
   hearPeer(b, 110);
   loop.advance(milliseconds(1700));
+  EXPECT_EQ(stateOf(a), State::Backup);
+  EXPECT_EQ(stateOf(b), State::Backup);
+  EXPECT_EQ(a.vips.installed, 0u);
+  EXPECT_EQ(a.runtime->counters().takeoversHeld, 1u);
+  // VI_B's own timer runs out at 5.61 s: now every member wants MASTER, and
+  // VI_A follows VI_B at once instead of waiting for its re-armed timer.
+  loop.advance(seconds(2));
+  EXPECT_EQ(stateOf(b), State::Master);
   EXPECT_EQ(stateOf(a), State::Master);
-  EXPECT_EQ(stateOf(b), State::Master);  // followed, before its own timer
+  EXPECT_EQ(a.vips.installed, 1u);
   EXPECT_EQ(b.vips.installed, 1u);
   EXPECT_EQ(sync.groupState("G1"), State::Master);
   EXPECT_EQ(groups.seen.back(), (std::pair<std::string, State>{"G1", State::Master}));
+}
+
+TEST_F(SyncCoordinatorTest, NoMemberTakesOverWhileAnotherStillHearsItsMaster) {
+  // The peer's VI_B outranks ours and keeps advertising; its VI_A is gone.
+  // Taking VI_A alone would split the group across two directors.
+  for (int i = 0; i < 10; ++i) {
+    loop.advance(seconds(1));
+    hearPeer(b, 110);
+  }
+  EXPECT_EQ(stateOf(a), State::Backup);
+  EXPECT_EQ(stateOf(b), State::Backup);
+  EXPECT_EQ(a.vips.installed, 0u);
+  EXPECT_GE(a.runtime->counters().takeoversHeld, 2u);
+  EXPECT_EQ(sync.groupState("G1"), State::Backup);
+  EXPECT_TRUE(std::none_of(inner.seen.begin(), inner.seen.end(),
+                           [](const auto& seen) { return seen.second == NotifyKind::Master; }));
+
+  // The peer's VI_B falls silent too: both go once VI_B's timer runs out.
+  loop.advance(milliseconds(3700));
+  EXPECT_EQ(stateOf(a), State::Master);
+  EXPECT_EQ(stateOf(b), State::Master);
+}
+
+TEST_F(SyncCoordinatorTest, AHeldMemberThatHearsItsMasterAgainNoLongerWantsIt) {
+  loop.advance(seconds(2));
+  hearPeer(b, 110);
+  loop.advance(milliseconds(1700));  // VI_A held at 3.61 s
+  ASSERT_EQ(a.runtime->counters().takeoversHeld, 1u);
+  hearPeer(a, 110);          // VI_A's master is back
+  loop.advance(seconds(2));  // VI_B's timer runs out at 5.61 s
+  EXPECT_EQ(stateOf(a), State::Backup);
+  EXPECT_EQ(stateOf(b), State::Backup);
+  EXPECT_EQ(b.runtime->counters().takeoversHeld, 1u);
+}
+
+TEST_F(SyncCoordinatorTest, APeerLeavingHandsTheWholeGroupOverAfterSkewTime) {
+  loop.advance(seconds(1));
+  hearPeer(a, 110);
+  hearPeer(b, 110);
+  loop.advance(seconds(1));
+  hearPeer(a, 0);  // the peer's graceful stop: priority 0 on every VRID
+  hearPeer(b, 0);
+  // Skew_Time at priority 100 and a 1 s interval: 0.609 s.
+  loop.advance(milliseconds(620));
+  EXPECT_EQ(stateOf(a), State::Master);
+  EXPECT_EQ(stateOf(b), State::Master);
 }
 
 TEST_F(SyncCoordinatorTest, AMasterFallingBackToBackupTakesTheOtherMasterBack) {
@@ -198,6 +254,18 @@ TEST_F(SyncCoordinatorTest, NoMemberIsTakenToMasterWhileTheGroupIsFaulted) {
   EXPECT_EQ(stateOf(a), State::Fault);
   EXPECT_EQ(stateOf(b), State::Fault);
   EXPECT_EQ(a.vips.installed, 0u);
+}
+
+TEST_F(SyncCoordinatorTest, AMemberInFaultHoldsTheOthersTakeover) {
+  // VI_B enters Fault through its own state machine, not through the group
+  // (as a reload can leave it before its tracking is attached again).
+  b.runtime->track({FaultRaised{}});
+  loop.runPosted();
+  ASSERT_EQ(stateOf(b), State::Fault);
+  loop.advance(seconds(5));
+  EXPECT_EQ(stateOf(a), State::Backup);
+  EXPECT_EQ(a.vips.installed, 0u);
+  EXPECT_GE(a.runtime->counters().takeoversHeld, 1u);
 }
 
 TEST_F(SyncCoordinatorTest, AMemberAttachedLaterTakesOnTheGroupsFault) {

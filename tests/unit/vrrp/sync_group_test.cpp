@@ -62,6 +62,61 @@ TEST(SyncGroupTest, NoMastershipIsSpreadWhileFaulted) {
   EXPECT_TRUE(g.memberStateChanged("VI_2", State::Master).directives.empty());
 }
 
+TEST(SyncGroupTest, TheLastMemberToWantMasterIsTheOneThatMayTakeOver) {
+  SyncGroup g = threeMembers();
+  EXPECT_FALSE(g.mayTakeOver("VI_1"));  // VI_2 and VI_3 still hear their master
+  EXPECT_TRUE(g.wantsMaster("VI_1"));
+  EXPECT_FALSE(g.mayTakeOver("VI_2"));
+  EXPECT_TRUE(g.mayTakeOver("VI_3"));
+}
+
+TEST(SyncGroupTest, HearingAMasterAgainWithdrawsTheWish) {
+  SyncGroup g = threeMembers();
+  EXPECT_FALSE(g.mayTakeOver("VI_1"));
+  EXPECT_FALSE(g.mayTakeOver("VI_2"));
+  g.masterHeard("VI_1");
+  EXPECT_FALSE(g.wantsMaster("VI_1"));
+  EXPECT_FALSE(g.mayTakeOver("VI_3"));  // VI_1 defers to its master again
+  EXPECT_TRUE(g.mayTakeOver("VI_1"));   // its timer ran out once more
+}
+
+TEST(SyncGroupTest, NoMemberMayTakeOverWhileAnyMemberIsFaulted) {
+  SyncGroup g = threeMembers();
+  (void)g.setMemberFault("VI_3", true);
+  EXPECT_FALSE(g.mayTakeOver("VI_1"));
+  EXPECT_FALSE(g.mayTakeOver("VI_2"));
+  EXPECT_FALSE(g.mayTakeOver("VI_3"));
+  (void)g.setMemberFault("VI_3", false);
+  // In Fault by its state machine (not yet told the fault cleared): still no.
+  (void)g.memberStateChanged("VI_3", State::Fault);
+  EXPECT_FALSE(g.mayTakeOver("VI_1"));
+  (void)g.memberStateChanged("VI_3", State::Backup);
+  (void)g.mayTakeOver("VI_2");
+  EXPECT_TRUE(g.mayTakeOver("VI_3"));
+}
+
+TEST(SyncGroupTest, AMemberAlreadyMasterLetsTheOthersFollow) {
+  SyncGroup g = threeMembers();
+  (void)g.memberStateChanged("VI_2", State::Master);
+  EXPECT_TRUE(g.mayTakeOver("VI_1"));
+}
+
+TEST(SyncGroupTest, ATransitionSettlesTheWish) {
+  SyncGroup g = threeMembers();
+  EXPECT_FALSE(g.mayTakeOver("VI_1"));
+  (void)g.memberStateChanged("VI_1", State::Master);
+  (void)g.memberStateChanged("VI_1", State::Backup);
+  EXPECT_FALSE(g.wantsMaster("VI_1"));
+}
+
+TEST(SyncGroupTest, ASingleMemberGroupOrAStrangerMayTakeOver) {
+  SyncGroup lone("G1", {"VI_1"});
+  (void)lone.memberStateChanged("VI_1", State::Backup);
+  EXPECT_TRUE(lone.mayTakeOver("VI_1"));
+  SyncGroup g = threeMembers();
+  EXPECT_TRUE(g.mayTakeOver("other"));
+}
+
 TEST(SyncGroupTest, UnknownMembersAreIgnored) {
   SyncGroup g = threeMembers();
   EXPECT_TRUE(g.setMemberFault("other", true).directives.empty());
