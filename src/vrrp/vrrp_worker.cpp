@@ -185,6 +185,7 @@ void VrrpWorker::build() {
   // owner) must find the backup daemon to replace.
   lvsSync_.start(config_->global.lvsSyncDaemon, false);
   sync_.reset(config_->vrrp);
+  if (links_) links_->setDelays(loop_, config_->vrrp.interfaceDelays);
   startScripts();
   startProcesses();
   const auto wanted = wantedVmacs(*config_);
@@ -450,6 +451,7 @@ void VrrpWorker::reload(uint64_t generation) {
   failed_.clear();
   socketErrors_.clear();
   sync_.reset(config_->vrrp);
+  if (links_) links_->setDelays(loop_, config_->vrrp.interfaceDelays);
   startScripts();
   startProcesses();
   openSockets();

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/simulated_loop.h"
+
 namespace vigil::vrrp {
 namespace {
 
@@ -74,6 +76,78 @@ TEST_F(LinkTrackerTest, ADeletedOrRenamedInterfaceIsDown) {
   monitor.set(2, "wan0", true, true);  // renamed
   monitor.remove(2);
   EXPECT_EQ(reports, (Reports{{"eth0", true}, {"eth0", false}, {"wan0", true}, {"wan0", false}}));
+}
+
+// interface_up_down_delays { eth0 2 1 }: down after 2 s, up after 1 s.
+class LinkDelayTest : public LinkTrackerTest {
+ protected:
+  void SetUp() override {
+    config::InterfaceDelay delay;
+    delay.interface = "eth0";
+    delay.down = std::chrono::seconds(2);
+    delay.up = std::chrono::seconds(1);
+    tracker.setDelays(loop, {delay});
+    monitor.set(2, "eth0", true, true);
+    monitor.set(3, "eth1", true, true);
+    reports.clear();
+  }
+
+  SimulatedLoop loop;
+};
+
+TEST_F(LinkDelayTest, ALinkDownIsReportedOnceItHasLastedTheDownDelay) {
+  monitor.set(2, "eth0", true, false);
+  loop.advance(std::chrono::milliseconds(1999));
+  EXPECT_TRUE(reports.empty());
+  EXPECT_TRUE(tracker.up("eth0"));  // as reported: the change is still waiting
+  loop.advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(reports, (Reports{{"eth0", false}}));
+  EXPECT_FALSE(tracker.up("eth0"));
+}
+
+TEST_F(LinkDelayTest, ABounceShorterThanTheDelayIsNeverReported) {
+  monitor.set(2, "eth0", true, false);
+  loop.advance(std::chrono::milliseconds(1500));
+  monitor.set(2, "eth0", true, true);
+  loop.advance(std::chrono::seconds(10));
+  EXPECT_TRUE(reports.empty());
+  EXPECT_TRUE(tracker.up("eth0"));
+}
+
+TEST_F(LinkDelayTest, ComingBackUpWaitsTheUpDelay) {
+  monitor.set(2, "eth0", true, false);
+  loop.advance(std::chrono::seconds(2));
+  monitor.set(2, "eth0", true, true);
+  loop.advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(reports, (Reports{{"eth0", false}}));
+  loop.advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(reports, (Reports{{"eth0", false}, {"eth0", true}}));
+}
+
+TEST_F(LinkDelayTest, ABounceBackRestartsTheDelay) {
+  // Down, up, down again within the delay: the bounce back cancelled the
+  // first change, so the second is due 2 s after the second down.
+  monitor.set(2, "eth0", true, false);
+  loop.advance(std::chrono::milliseconds(500));
+  monitor.set(2, "eth0", true, true);
+  monitor.set(2, "eth0", true, false);
+  loop.advance(std::chrono::milliseconds(1600));  // 2.1 s after the first down
+  EXPECT_TRUE(reports.empty());
+  loop.advance(std::chrono::milliseconds(400));  // 2 s after the second
+  EXPECT_EQ(reports, (Reports{{"eth0", false}}));
+}
+
+TEST_F(LinkDelayTest, InterfacesWithoutADelayReportAtOnce) {
+  monitor.set(3, "eth1", true, false);
+  EXPECT_EQ(reports, (Reports{{"eth1", false}}));
+}
+
+TEST_F(LinkDelayTest, AReloadThatDropsTheDelayReportsTheWaitingChangeAtOnce) {
+  monitor.set(2, "eth0", true, false);
+  tracker.setDelays(loop, {});
+  EXPECT_EQ(reports, (Reports{{"eth0", false}}));
+  loop.advance(std::chrono::seconds(5));
+  EXPECT_EQ(reports.size(), 1u);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ config::LoadResult load(const std::string& text) {
 
 TEST(TrackingDocExamplesTest, EveryConfExamplePassesTheConfigTest) {
   auto blocks = confBlocks();
-  ASSERT_EQ(blocks.size(), 5u);
+  ASSERT_EQ(blocks.size(), 6u);
   for (const auto& block : blocks) {
     auto r = load(block);
     std::string errors;
