@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Guest side of tests/bench/ipvs_failover/run: the failover lab
+# (tests/vm/guest/failover_lab.sh) once per setting, repetition and director
+# pair, all in one guest boot, so the vigild pair and the keepalived pair see
+# the same kernel, topology, load and settings. Prints one "failover:" line
+# per run; the host script tabulates them. Settings come from the file the
+# host script writes into the build directory.
+# shellcheck source=tests/vm/guest/lib.sh
+. "$VM_LIB"
+# shellcheck source=tests/vm/guest/failover_lab.sh
+. "$VM_SRC/tests/vm/guest/failover_lab.sh"
+# shellcheck disable=SC1091
+. "$VM_BUILD/ipvs_failover_bench.env" # BENCH_SETTINGS, BENCH_REPS, BENCH_PAIRS
+vm_load_ipvs
+vm_log "keepalived: $(vm_host_chroot keepalived --version 2>&1 | head -1)"
+vm_log "vigild: $(vm_host_run "$VM_BUILD/bin/vigild" --version 2>&1 | head -1)"
+for setting in $BENCH_SETTINGS; do # v2-1 = vrrp_version 2, advert_int 1
+  export FL_VRRPV=${setting%%-*} FL_ADV=${setting#*-}
+  FL_VRRPV=${FL_VRRPV#v}
+  for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+    for pair in $BENCH_PAIRS; do # vigild-vigild keepalived-keepalived ...
+      fl_lab_up
+      fl_director d1 "${pair%%-*}" MASTER 150
+      fl_wait_master d1
+      fl_director d2 "${pair#*-}" BACKUP 100
+      fl_wait_ready d1
+      fl_wait_ready d2
+      fl_client_start
+      fl_wait_synced d2
+      fl_fail d1 d2
+      fl_client_stop
+      fl_report "pair=$pair setting=$setting rep=$rep"
+      fl_lab_down
+    done
+  done
+done
+vm_log "ipvs_failover bench: done"
