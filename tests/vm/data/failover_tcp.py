@@ -5,7 +5,7 @@
       echoes every byte back on any number of connections at once (busybox
       `nc -ll -e cat` accepts one connection at a time).
 
-  failover_tcp.py client --ready-file F --stop-file F [--host H --port P
+  failover_tcp.py client --ready-file F --stop-file F [--pid-file F --host H --port P
                          --conns N --interval S --lost-after S --max-seconds S]
       opens N connections, then on each sends one short line every S seconds
       and waits for its echo, until the stop file appears. Prints one JSON
@@ -21,6 +21,8 @@
         stall_start, stall_end
                    wall clock (epoch s) of the longest stall, to set against
                    the moment of the failure
+      SIGUSR1 prints the same object for the time so far (connections still
+      open count as kept) and starts the stall figures afresh.
       The ready file gets the number of open connections once every
       connection has had its first echo (or failed to): the caller fails the
       master after that.
@@ -35,6 +37,7 @@ import json
 import os
 import random
 import selectors
+import signal
 import socket
 import sys
 import time
@@ -87,6 +90,11 @@ class Client:
         self.sel = selectors.DefaultSelector()
         self.conns = [Conn(i) for i in range(args.conns)]
         self.due = []  # heap of (monotonic send time, index)
+        self.mark_requested = False
+        signal.signal(signal.SIGUSR1, self.request_mark)
+
+    def request_mark(self, signum, frame):
+        self.mark_requested = True  # acted on in run(), between two events
 
     def end(self, conn, state, error=""):
         if conn.sock is not None:
@@ -170,6 +178,9 @@ class Client:
                     break
                 next_stop_check = now + 0.05
                 self.expire(now)
+                if self.mark_requested:
+                    self.mark_requested = False
+                    self.mark()
             while self.due and self.due[0][0] <= now:
                 _, index = heapq.heappop(self.due)
                 conn = self.conns[index]
@@ -183,6 +194,11 @@ class Client:
             if conn.state == "open":
                 self.end(conn, "kept")
 
+    def mark(self):
+        print(json.dumps(self.report()), flush=True)
+        for conn in self.conns:
+            conn.max_gap, conn.gap_end_wall = 0.0, 0.0
+
     def expire(self, now):
         for conn in self.conns:
             if conn.state == "open" and conn.sent_at and now - conn.sent_at > self.args.lost_after:
@@ -191,6 +207,7 @@ class Client:
     def report(self):
         conns = self.conns
         counts = {s: sum(1 for c in conns if c.state == s) for s in ("kept", "reset", "lost", "failed")}
+        counts["kept"] += sum(1 for c in conns if c.state == "open")  # a mark while running
         worst = max(conns, key=lambda c: c.max_gap)
         return {
             "connections": len(conns),
@@ -205,6 +222,9 @@ class Client:
 
 def run_client(args):
     started = time.monotonic()
+    if args.pid_file:
+        with open(args.pid_file, "w") as f:
+            f.write("%d\n" % os.getpid())
     client = Client(args)
     client.open_all()
     opened = sum(1 for c in client.conns if c.state == "open")
@@ -229,6 +249,7 @@ def main():
     p.add_argument("--max-seconds", type=float, default=300.0)
     p.add_argument("--ready-file", required=True)
     p.add_argument("--stop-file", required=True)
+    p.add_argument("--pid-file", help="where to write this process's PID (for SIGUSR1)")
     run_client(p.parse_args())
 
 

@@ -16,7 +16,7 @@
 #   fl_lab_down                             # ready for another fl_lab_up
 #
 # Topology (the reference recipe in ../shared/reference/ipvs-guest):
-#   brc  client LAN 10.0.1.0/24: c .2, d1 .11, d2 .12, VIP 10.0.1.100
+#   brc  client LAN 10.0.1.0/24: c .2, d1 .11, d2 .12 (d3 .13), VIP 10.0.1.100
 #   brs  server LAN 10.0.2.0/24: d1 .1, d2 .2, rs1 .11, rs2 .12; the real
 #        servers route through the floating gateway 10.0.2.254 (NAT)
 #   brsy sync LAN   10.0.9.0/24: d1 .1, d2 .2 (kernel IPVS sync daemon, id 7)
@@ -28,7 +28,8 @@
 # Settings (environment, read by fl_director / fl_client_start):
 #   FL_ADV (0.5) advert_int, FL_VRRPV (3) vrrp_version, FL_CONNS (100),
 #   FL_HOLD_S (3) seconds the client keeps running after the VIP moved,
-#   FL_DEBUG (0) 1 = directors log at debug level.
+#   FL_DEBUG (0) 1 = directors log at debug level, FL_DIRECTORS (2) 3 adds d3
+#   (one cluster of three directors: two failovers with the same client).
 # Results (set by fl_fail / fl_client_stop): FL_VIP_MS (failure -> VIP on the
 # backup), FL_KILL_MS (how long unplugging and killing took: a slow guest
 # shows here), FL_KEPT, FL_RESET, FL_LOST, FL_FAILED, FL_STALL_MS (longest gap
@@ -41,20 +42,27 @@ fl_pids=() # every background process the lab started, killed by fl_lab_down
 
 fl_now_us() { echo "${EPOCHREALTIME/./}"; }
 
+# The directors: d1 d2, or FL_DIRECTORS=3 for d1 d2 d3 (d3: .13 / .3 / .3).
+fl_directors() {
+  local i
+  for ((i = 1; i <= ${FL_DIRECTORS:-2}; i++)); do echo "d$i"; done
+}
+
 fl_lab_up() {
   mkdir -p "$fl_dir"
   rm -f "$fl_dir"/*
   vm_host_chroot true # binds /proc, /sys, /dev, /run, /tmp into /host once
   local n
-  vm_ns c d1 d2 rs1 rs2
+  vm_ns c rs1 rs2
   for n in brc brs brsy; do vm_bridge "$n"; done
   vm_attach c eth0 10.0.1.2/24 brc
-  vm_attach d1 eth0 10.0.1.11/24 brc
-  vm_attach d2 eth0 10.0.1.12/24 brc
-  vm_attach d1 eth1 10.0.2.1/24 brs
-  vm_attach d2 eth1 10.0.2.2/24 brs
-  vm_attach d1 eth2 10.0.9.1/24 brsy
-  vm_attach d2 eth2 10.0.9.2/24 brsy
+  for n in $(fl_directors); do
+    vm_ns "$n"
+    vm_attach "$n" eth0 "10.0.1.1${n#d}/24" brc
+    vm_attach "$n" eth1 "10.0.2.${n#d}/24" brs
+    vm_attach "$n" eth2 "10.0.9.${n#d}/24" brsy
+    vm_nsx "$n" sysctl -qw net.ipv4.ip_forward=1
+  done
   vm_attach rs1 eth0 10.0.2.11/24 brs
   vm_attach rs2 eth0 10.0.2.12/24 brs
   for n in rs1 rs2; do
@@ -63,7 +71,6 @@ fl_lab_up() {
       >"$fl_dir/echo-$n.log" 2>&1 &
     fl_pids+=($!)
   done
-  for n in d1 d2; do vm_nsx "$n" sysctl -qw net.ipv4.ip_forward=1; done
 }
 
 # fl_director NAME vigild|keepalived STATE PRIORITY: starts a director in
@@ -117,7 +124,7 @@ fl_client_start() {
   local conns=${FL_CONNS:-100}
   rm -f "$fl_dir/ready" "$fl_dir/stop"
   vm_nsx c chroot /host python3 "$fl_data/failover_tcp.py" client --conns "$conns" \
-    --ready-file "$fl_dir/ready" --stop-file "$fl_dir/stop" >"$fl_dir/client.json" 2>"$fl_dir/client.err" &
+    --ready-file "$fl_dir/ready" --stop-file "$fl_dir/stop" --pid-file "$fl_dir/client.pid" >"$fl_dir/client.json" 2>"$fl_dir/client.err" &
   fl_client_pid=$!
   fl_pids+=("$fl_client_pid")
   vm_wait_for 90 test -e "$fl_dir/ready" || fl_die "the client did not open its connections"
@@ -166,6 +173,20 @@ fl_vip_added() {
     END { exit !found }' "$fl_dir/mon-$1.log"
 }
 
+# fl_client_mark: asks the running client for its figures so far (SIGUSR1:
+# it prints them and starts measuring stalls afresh), after FL_HOLD_S more
+# seconds of traffic; sets FL_KEPT ... like fl_client_stop. For a lab that
+# fails more than one director under the same client.
+fl_client_mark() {
+  sleep "${FL_HOLD_S:-3}" # traffic after the takeover: the outage must have ended
+  local lines
+  lines=$(wc -l <"$fl_dir/client.json")
+  kill -USR1 "$(cat "$fl_dir/client.pid")" # python itself, not the subshell in fl_client_pid
+  fl_client_printed() { (($(wc -l <"$fl_dir/client.json") > lines)); }
+  vm_wait_for 30 fl_client_printed || fl_die "the client did not answer SIGUSR1"
+  fl_client_parse
+}
+
 # fl_client_stop: lets the client run FL_HOLD_S more seconds, stops it and
 # reads its figures.
 fl_client_stop() {
@@ -176,7 +197,12 @@ fl_client_stop() {
     ((SECONDS < deadline)) || fl_die "the client did not stop"
     sleep 0.2
   done
-  FL_RESULT=$(cat "$fl_dir/client.json")
+  fl_client_parse
+}
+
+# fl_client_parse: FL_RESULT = the client's last JSON line, and its fields.
+fl_client_parse() {
+  FL_RESULT=$(tail -1 "$fl_dir/client.json")
   [[ -n $FL_RESULT ]] || fl_die "the client printed nothing: $(cat "$fl_dir/client.err")"
   local py='import json,sys
 d=json.load(sys.stdin); f=int(sys.argv[1])/1e6
@@ -199,7 +225,7 @@ fl_die() {
 }
 fl_dump() {
   local n
-  for n in d1 d2; do
+  for n in $(fl_directors); do
     [[ -e $fl_dir/$n.log ]] || continue
     echo "--- $n ($(cat "$fl_dir/$n.impl")): last log lines"
     tail -25 "$fl_dir/$n.log"
@@ -228,7 +254,7 @@ fl_kill_tree() {
 fl_lab_down() {
   local f pid n
   # Supervisors first, so none respawns a worker killed after it.
-  for f in /run/fl-d[12].pid /run/fl-d[12]-*.pid; do
+  for f in /run/fl-d[0-9].pid /run/fl-d[0-9]-*.pid; do
     [[ -e $f ]] || continue
     if pid=$(cat "$f" 2>/dev/null); then kill -KILL "$pid" 2>/dev/null || true; fi
     rm -f "$f"
@@ -236,6 +262,6 @@ fl_lab_down() {
   for pid in "${fl_pids[@]}"; do fl_kill_tree "$pid"; done
   for pid in "${fl_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   fl_pids=()
-  for n in c d1 d2 rs1 rs2; do ip netns del "$n" 2>/dev/null || true; done
+  for n in c $(fl_directors) rs1 rs2; do ip netns del "$n" 2>/dev/null || true; done
   for n in brc brs brsy; do ip link del "$n" 2>/dev/null || true; done
 }
