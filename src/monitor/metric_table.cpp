@@ -93,7 +93,8 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
     {MetricId::RealServerWeight,
      "vigil_real_server_weight",
      Gauge,
-     "Weight the real server has in the dataplane (0 while down).",
+     "Current weight of the real server (configured, or set by a dynamic checker); a real server "
+     "that is down is out of the dataplane whatever its weight.",
      {kVs, kRs}},
     {MetricId::RealServerCheckAttempts,
      "vigil_real_server_check_attempts_total",

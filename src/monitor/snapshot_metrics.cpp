@@ -77,6 +77,11 @@ void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
   if (auto rejected = counters->find("rejected"); rejected != counters->end()) {
     byReason(m, VrrpInstanceRejected, {name}, *rejected);
   }
+  // Unicast adverts from a peer not in unicast_peer: counted apart by the
+  // worker, one more reason here.
+  if (auto unknown = number(*counters, "unknown_unicast_source"); unknown && *unknown > 0) {
+    m.add(VrrpInstanceRejected, {name, "unknown_unicast_source"}, *unknown);
+  }
 }
 
 void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {

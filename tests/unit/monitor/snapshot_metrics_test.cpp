@@ -1,0 +1,188 @@
+#include "monitor/snapshot_metrics.h"
+
+#include <gtest/gtest.h>
+
+#include "monitor/metric_set.h"
+
+namespace vigil::monitor {
+namespace {
+
+using std::chrono::seconds;
+
+// Shaped like VrrpWorker::snapshot() and CheckWorker::snapshot().
+constexpr const char* kVrrpSnapshot = R"({
+  "worker": "vrrp", "pid": 11, "generation": 2, "config": "/etc/vigil.conf",
+  "instances": [
+    {"name": "VI_1", "state": "MASTER", "vrid": 51, "priority": 100, "effective_priority": 110,
+     "counters": {"adverts_sent": 40, "adverts_received": 2, "send_errors": 0, "transitions": 2,
+                  "unknown_unicast_source": 0, "rejected": {"bad_ttl": 3},
+                  "last_transition_ms_ago": 1500}},
+    {"name": "VI_2", "state": "NOT_RUNNING", "error": "no such interface"}
+  ],
+  "sync_groups": [{"name": "G1", "state": "MASTER"}],
+  "sockets": [{"interface": "eth0", "family": "inet", "rejected": {"unknown_vrid": 5}}]
+})";
+
+constexpr const char* kCheckSnapshot = R"({
+  "worker": "check", "pid": 12, "generation": 2,
+  "virtual_servers": [
+    {"name": "[10.0.0.100]:tcp:80", "quorum_up": true, "live_weight": 1, "quorum": 1,
+     "hysteresis": 0, "sorry_server_active": false,
+     "real_servers": [
+       {"address": "10.0.0.1", "port": 80, "up": true, "weight": 1, "configured_weight": 1,
+        "checkers": [{"type": "TCP_CHECK", "running": true, "up": true, "attempts": 9,
+                      "outcomes": {"up": 9}}]},
+       {"address": "2001:db8::2", "port": 80, "up": false, "weight": 0, "configured_weight": 1,
+        "checkers": [{"type": "TCP_CHECK", "attempts": 4, "outcomes": {"refused": 3, "up": 1}},
+                     {"type": "TCP_CHECK", "attempts": 4, "outcomes": {"timeout": 4}}]}
+     ]}
+  ]
+})";
+
+MonitorView fixedView() {
+  MonitorView view;
+  view.generation = 2;
+  view.now = TimePoint{seconds(100)};
+  view.wallNowSeconds = 1700000000;
+  WorkerStatus vrrp;
+  vrrp.name = "vrrp";
+  vrrp.running = true;
+  vrrp.startedAt = TimePoint{seconds(10)};
+  vrrp.lastHeard = TimePoint{seconds(99)};  // the snapshot is 1 s old
+  vrrp.lastSnapshot = kVrrpSnapshot;
+  WorkerStatus check;
+  check.name = "check";
+  check.running = true;
+  check.restarts = 1;
+  check.startedAt = TimePoint{seconds(50)};
+  check.lastHeard = TimePoint{seconds(100)};
+  check.lastSnapshot = kCheckSnapshot;
+  view.workers = {vrrp, check};
+  return view;
+}
+
+// Drops HELP and TYPE lines: the samples are what this test pins.
+std::string samplesOnly(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    std::string line = text.substr(start, end - start + 1);
+    if (line[0] != '#') out += line;
+    start = end + 1;
+  }
+  return out;
+}
+
+TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
+  EXPECT_EQ(samplesOnly(renderPrometheus(collectMetrics(fixedView()))),
+            "vigil_config_generation 2\n"
+            "vigil_worker_up{worker=\"check\"} 1\n"
+            "vigil_worker_up{worker=\"vrrp\"} 1\n"
+            "vigil_worker_restarts_total{worker=\"check\"} 1\n"
+            "vigil_worker_restarts_total{worker=\"vrrp\"} 0\n"
+            "vigil_worker_last_heard_seconds{worker=\"check\"} 0\n"
+            "vigil_worker_last_heard_seconds{worker=\"vrrp\"} 1\n"
+            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"BACKUP\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"FAULT\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"INIT\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"MASTER\"} 1\n"
+            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"NOT_RUNNING\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"BACKUP\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"FAULT\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"INIT\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"MASTER\"} 0\n"
+            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"NOT_RUNNING\"} 1\n"
+            "vigil_vrrp_instance_priority{instance=\"VI_1\"} 110\n"
+            "vigil_vrrp_instance_configured_priority{instance=\"VI_1\"} 100\n"
+            "vigil_vrrp_instance_transitions_total{instance=\"VI_1\"} 2\n"
+            // 1 s old snapshot, transition 1.5 s before it.
+            "vigil_vrrp_instance_last_transition_timestamp_seconds{instance=\"VI_1\"} "
+            "1699999997.5\n"
+            "vigil_vrrp_instance_adverts_sent_total{instance=\"VI_1\"} 40\n"
+            "vigil_vrrp_instance_adverts_received_total{instance=\"VI_1\"} 2\n"
+            "vigil_vrrp_instance_send_errors_total{instance=\"VI_1\"} 0\n"
+            "vigil_vrrp_instance_received_errors_total{instance=\"VI_1\",reason=\"bad_ttl\"} 3\n"
+            "vigil_vrrp_socket_received_errors_total{interface=\"eth0\",family=\"inet\","
+            "reason=\"unknown_vrid\"} 5\n"
+            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"BACKUP\"} 0\n"
+            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"FAULT\"} 0\n"
+            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"INIT\"} 0\n"
+            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"MASTER\"} 1\n"
+            "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"10.0.0.1:80\"} 1\n"
+            "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"[2001:db8::2]:80\"} 0\n"
+            "vigil_real_server_weight{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"10.0.0.1:80\"} 1\n"
+            "vigil_real_server_weight{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"[2001:db8::2]:80\"} 0\n"
+            "vigil_real_server_check_attempts_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"10.0.0.1:80\",checker=\"TCP_CHECK\"} 9\n"
+            // Two checkers of one type add up.
+            "vigil_real_server_check_attempts_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\"} 8\n"
+            "vigil_real_server_check_failures_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\",reason=\"refused\"} 3\n"
+            "vigil_real_server_check_failures_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+            "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\",reason=\"timeout\"} 4\n"
+            "vigil_virtual_server_real_servers_up{virtual_server=\"[10.0.0.100]:tcp:80\"} 1\n"
+            "vigil_virtual_server_real_servers{virtual_server=\"[10.0.0.100]:tcp:80\"} 2\n"
+            "vigil_virtual_server_quorum_up{virtual_server=\"[10.0.0.100]:tcp:80\"} 1\n"
+            "vigil_virtual_server_sorry_server_active{virtual_server=\"[10.0.0.100]:tcp:80\"} "
+            "0\n");
+}
+
+TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
+  const std::string text = renderPrometheus(collectMetrics(fixedView()));
+  for (const MetricDef& def : metricTable()) {
+    EXPECT_NE(text.find("# TYPE " + std::string(def.name) + " "), std::string::npos) << def.name;
+  }
+}
+
+TEST(SnapshotMetricsTest, DeadWorkerShowsDownWithoutItsStaleSnapshot) {
+  MonitorView view = fixedView();
+  view.workers[0].running = false;
+  const std::string text = renderPrometheus(collectMetrics(view));
+  EXPECT_NE(text.find("vigil_worker_up{worker=\"vrrp\"} 0\n"), std::string::npos);
+  EXPECT_EQ(text.find("vigil_vrrp_instance_state"), std::string::npos);
+  EXPECT_NE(text.find("vigil_real_server_up"), std::string::npos);
+}
+
+TEST(SnapshotMetricsTest, RestartedWorkerHidesTheOldProcessSnapshot) {
+  MonitorView view = fixedView();
+  view.workers[0].startedAt = TimePoint{seconds(99) + std::chrono::milliseconds(500)};
+  EXPECT_EQ(renderPrometheus(collectMetrics(view)).find("vigil_vrrp_instance_state"),
+            std::string::npos);
+}
+
+TEST(SnapshotMetricsTest, MalformedSnapshotYieldsOnlyWorkerMetrics) {
+  MonitorView view = fixedView();
+  view.workers[0].lastSnapshot = "{not json";
+  view.workers[1].lastSnapshot = R"({"virtual_servers": [{"name": 5, "real_servers": "x"}]})";
+  const std::string text = renderPrometheus(collectMetrics(view));
+  EXPECT_NE(text.find("vigil_worker_up{worker=\"vrrp\"} 1\n"), std::string::npos);
+  EXPECT_EQ(text.find("vigil_vrrp_"), std::string::npos);
+  EXPECT_EQ(text.find("vigil_real_server_"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::monitor
+
+namespace vigil::monitor {
+namespace {
+
+TEST(SnapshotMetricsTest, UnknownUnicastSourcesCountAsAReceivedErrorReason) {
+  MonitorView view = fixedView();
+  view.workers[0].lastSnapshot =
+      R"({"instances": [{"name": "VI_1", "state": "BACKUP",
+          "counters": {"unknown_unicast_source": 4, "rejected": {"bad_ttl": 1}}}]})";
+  const MetricSet metrics = collectMetrics(view);
+  const auto& samples = metrics.samples(MetricId::VrrpInstanceRejected);
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples.at({"VI_1", "unknown_unicast_source"}), 4);
+  EXPECT_EQ(samples.at({"VI_1", "bad_ttl"}), 1);
+}
+
+}  // namespace
+}  // namespace vigil::monitor
