@@ -11,6 +11,8 @@
 #   fl_client_start                         # FL_CONNS connections, ready
 #   fl_wait_synced d2                       # the backup has every connection
 #   fl_fail d1 d2                           # unplug + SIGKILL; waits for the VIP on d2
+#   fl_client_mark                          # (optional) figures so far, then
+#                                           #   fail another director (FL_DIRECTORS=3)
 #   fl_client_stop                          # let it run FL_HOLD_S more, collect
 #   fl_report "label"                       # one "failover:" line; FL_* results
 #   fl_lab_down                             # ready for another fl_lab_up
@@ -20,6 +22,9 @@
 #   brs  server LAN 10.0.2.0/24: d1 .1, d2 .2, rs1 .11, rs2 .12; the real
 #        servers route through the floating gateway 10.0.2.254 (NAT)
 #   brsy sync LAN   10.0.9.0/24: d1 .1, d2 .2 (kernel IPVS sync daemon, id 7)
+# A hard failure unplugs all three of the master's links (node death: the
+# killed director's addresses stay configured, so a link left on the server
+# LAN would keep answering ARP for the gateway).
 # Both directors read tests/vm/data/failover_director.conf.in: one VRRP
 # instance with both floating addresses, NAT to rs1/rs2 port 9000 with TCP
 # checkers, lvs_sync_daemon eth2 following VI_1. The client and the echo
@@ -30,7 +35,7 @@
 #   FL_HOLD_S (3) seconds the client keeps running after the VIP moved,
 #   FL_DEBUG (0) 1 = directors log at debug level, FL_DIRECTORS (2) 3 adds d3
 #   (one cluster of three directors: two failovers with the same client).
-# Results (set by fl_fail / fl_client_stop): FL_VIP_MS (failure -> VIP on the
+# Results (set by fl_fail / fl_client_mark / fl_client_stop): FL_VIP_MS (failure -> VIP on the
 # backup), FL_KILL_MS (how long unplugging and killing took: a slow guest
 # shows here), FL_KEPT, FL_RESET, FL_LOST, FL_FAILED, FL_STALL_MS (longest gap
 # between two echoes on any connection), FL_STALL_END_MS (when that gap
