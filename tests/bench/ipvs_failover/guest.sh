@@ -12,8 +12,11 @@
 # shellcheck disable=SC1091
 . "$VM_BUILD/ipvs_failover_bench.env" # BENCH_SETTINGS, BENCH_REPS, BENCH_PAIRS
 vm_load_ipvs
-vm_log "keepalived: $(vm_host_chroot keepalived --version 2>&1 | head -1)"
-vm_log "vigild: $(vm_host_run "$VM_BUILD/bin/vigild" --version 2>&1 | head -1)"
+# Whole outputs captured first: "| head -1" under pipefail fails on SIGPIPE.
+version=$(vm_host_chroot keepalived --version 2>&1 || true)
+vm_log "keepalived: ${version%%$'\n'*}"
+version=$(vm_host_run "$VM_BUILD/bin/vigild" --version 2>&1 || true)
+vm_log "vigild: ${version%%$'\n'*}"
 for setting in $BENCH_SETTINGS; do # v2-1 = vrrp_version 2, advert_int 1
   export FL_VRRPV=${setting%%-*} FL_ADV=${setting#*-}
   FL_VRRPV=${FL_VRRPV#v}
