@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "check/desired_state.h"
 #include "check/probe_factory.h"
 #include "core/log.h"
 #include "ipvs/model.h"
@@ -77,6 +76,10 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
   notifier_ =
       std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
   notifier_->start(io_.startGenericFifoScript);
+  if (io_.dataplane) {
+    dataplaneSync_ = std::make_unique<DataplaneSync>(*io_.dataplane);
+    dataplaneSync_->reset(config_->lvs);
+  }
   for (const config::VirtualServer& vs : config_->lvs.virtualServers) {
     services_.emplace_back(vs);
   }
@@ -153,6 +156,7 @@ void CheckWorker::onCheckerEvent(size_t s, size_t r, size_t c, const CheckerEven
     events.push_back(e);
   }
   announce(s, events);
+  if (dataplaneSync_) dataplaneSync_->markServer(s, r);
   scheduleSync();
 }
 
@@ -196,9 +200,9 @@ void CheckWorker::syncNow() {
   syncPending_ = false;
   syncTimer_->cancel();
   snapshotDirty_ = true;
-  if (!io_.dataplane) return;
+  if (!dataplaneSync_) return;
   ++syncs_;
-  ipvs::SyncReport report = ipvs::sync(*io_.dataplane, desiredState(config_->lvs, services_));
+  ipvs::SyncReport report = dataplaneSync_->sync(config_->lvs, services_);
   opsIssued_ += report.opsIssued;
   if (report.ok()) {
     lastSyncError_.clear();
@@ -259,6 +263,7 @@ void CheckWorker::reload(uint64_t generation) {
   }
   std::vector<std::vector<HealthEvent>> joined = startCheckers();
   oldCheckers.clear();
+  if (dataplaneSync_) dataplaneSync_->reset(config_->lvs);
   for (size_t s = 0; s < pending.size(); ++s) {
     announce(s, pending[s]);
     announce(s, joined[s]);

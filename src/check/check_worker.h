@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check/checker.h"
+#include "check/dataplane_sync.h"
 #include "check/lvs_notify.h"
 #include "check/probe.h"
 #include "check/probe_registry.h"
@@ -48,7 +49,8 @@ struct CheckWorkerIo {
 // The check worker: one Checker per distinct configured checker (identical
 // ones under several virtual services share it, see ProbeRegistry), one
 // ServiceState per virtual server, health turned into notify scripts, FIFO lines and a
-// desired IPVS table synced to the dataplane after every change.
+// desired IPVS table synced to the dataplane after every change (only what changed:
+// see DataplaneSync).
 //
 // Reload keeps the health of every real server whose identity (virtual
 // service, address, port) is unchanged: an unchanged checker keeps running
@@ -111,6 +113,7 @@ class CheckWorker final : public Worker {
   std::unique_ptr<ProbeRegistry> registry_;
   std::vector<ServiceState> services_;
   std::vector<RunningChecker> checkers_;
+  std::unique_ptr<DataplaneSync> dataplaneSync_;  // null without a dataplane
   std::unique_ptr<Timer> syncTimer_;
   bool syncPending_ = false;
   uint64_t syncs_ = 0;

@@ -4,17 +4,27 @@
 
 namespace vigil::check {
 
+std::optional<ipvs::Destination> desiredDestination(const config::VirtualServer& vs,
+                                                    const ServiceState& health, size_t i) {
+  const bool sorryActive = vs.sorryServer && !health.quorumUp();
+  const config::RealServer& rs = vs.realServers[i];
+  const RealServerState& state = health.realServers().at(i);
+  if (state.up() && !sorryActive) {
+    return ipvs::destinationFrom(rs, state.weight());
+  }
+  if (rs.inhibitOnFailure) {
+    return ipvs::destinationFrom(rs, 0);
+  }
+  return std::nullopt;
+}
+
 ipvs::ServiceEntry desiredEntry(const config::VirtualServer& vs, const ServiceState& health) {
   ipvs::ServiceEntry entry;
   entry.service = ipvs::serviceFrom(vs);
   const bool sorryActive = vs.sorryServer && !health.quorumUp();
   for (size_t i = 0; i < vs.realServers.size(); ++i) {
-    const config::RealServer& rs = vs.realServers[i];
-    const RealServerState& state = health.realServers().at(i);
-    if (state.up() && !sorryActive) {
-      entry.destinations[ipvs::destinationKey(rs)] = ipvs::destinationFrom(rs, state.weight());
-    } else if (rs.inhibitOnFailure) {
-      entry.destinations[ipvs::destinationKey(rs)] = ipvs::destinationFrom(rs, 0);
+    if (auto destination = desiredDestination(vs, health, i)) {
+      entry.destinations[ipvs::destinationKey(vs.realServers[i])] = *destination;
     }
   }
   if (vs.sorryServer && (sorryActive || vs.sorryServer->inhibit)) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "check/service_state.h"
@@ -24,5 +26,9 @@ ipvs::IpvsState desiredState(const config::LvsModel& lvs, const std::vector<Serv
 
 // The destinations of one virtual server (shared by all its service keys).
 ipvs::ServiceEntry desiredEntry(const config::VirtualServer& vs, const ServiceState& health);
+
+// Real server `rs` of `vs` in that entry; unset: absent.
+std::optional<ipvs::Destination> desiredDestination(const config::VirtualServer& vs,
+                                                    const ServiceState& health, size_t rs);
 
 }  // namespace vigil::check

@@ -46,13 +46,17 @@ Result<SpawnRequest> splitOnBlanks(const config::ScriptCommand& command) {
 // after the worker has gone.
 class BorrowedDataplane final : public ipvs::Dataplane {
  public:
-  explicit BorrowedDataplane(ipvs::MemoryDataplane& table) : table_(table) {}
-  Result<ipvs::IpvsState> read() override { return table_.read(); }
+  BorrowedDataplane(ipvs::MemoryDataplane& table, int& reads) : table_(table), reads_(reads) {}
+  Result<ipvs::IpvsState> read() override {
+    ++reads_;
+    return table_.read();
+  }
   ipvs::ApplyReport apply(const std::vector<ipvs::Op>& ops) override { return table_.apply(ops); }
   std::string_view name() const override { return "memory"; }
 
  private:
   ipvs::MemoryDataplane& table_;
+  int& reads_;
 };
 
 class BorrowedSpawner final : public ProcessSpawner {
@@ -87,7 +91,7 @@ class CheckWorkerTest : public ::testing::Test {
     io.spawner = std::make_unique<BorrowedSpawner>(spawner_);
     io.prepareScript = splitOnBlanks;
     if (withDataplane) {
-      io.dataplane = std::make_unique<BorrowedDataplane>(table_);
+      io.dataplane = std::make_unique<BorrowedDataplane>(table_, tableReads_);
     }
     io.random = [](Duration) { return Duration{0}; };
     worker_ = std::make_unique<CheckWorker>(
@@ -123,6 +127,7 @@ class CheckWorkerTest : public ::testing::Test {
   fakes::FakeProcessSpawner spawner_;
   ipvs::MemoryDataplane table_;
   ipvs::MemoryDataplane* dataplane_ = &table_;
+  int tableReads_ = 0;  // read() calls the worker made
   std::unique_ptr<CheckWorker> worker_;
 };
 
@@ -316,6 +321,35 @@ TEST_F(CheckWorkerTest, SyncingTwiceIssuesNoOps) {
   poll();
   poll();
   EXPECT_EQ(dataplane_->opsAttempted(), ops);
+}
+
+TEST_F(CheckWorkerTest, AHealthChangeIsOneOpAndReadsNoTable) {
+  start(twoServers(""));
+  poll();
+  const int reads = tableReads_;
+  const size_t ops = dataplane_->opsAttempted();
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  EXPECT_EQ(dataplane_->opsAttempted(), ops + 1);
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.size(), 1u);
+  answer("10.0.0.2", Outcome::Up);
+  poll();
+  EXPECT_EQ(dataplane_->opsAttempted(), ops + 2);
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.size(), 2u);
+  EXPECT_EQ(tableReads_, reads);
+}
+
+TEST_F(CheckWorkerTest, AReloadReadsAndReconcilesTheWholeTable) {
+  start(twoServers(""));
+  poll();
+  const int reads = tableReads_;
+  configs_[2] = load(twoServers("", "inhibit_on_failure"));
+  worker_->reload(2);
+  EXPECT_EQ(tableReads_, reads + 1);
+  answer("10.0.0.3", Outcome::Refused);
+  poll();
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.begin()->second.weight, 2u);
+  EXPECT_EQ(dataplane_->state().services.begin()->second.destinations.rbegin()->second.weight, 0u);
 }
 
 TEST_F(CheckWorkerTest, OmegaAnnouncesDownOnShutdownAndTheTableIsCleared) {

@@ -1,0 +1,147 @@
+#include "check/dataplane_sync.h"
+
+#include <algorithm>
+#include <set>
+
+#include "check/desired_state.h"
+#include "ipvs/expand.h"
+#include "ipvs/reconcile.h"
+
+namespace vigil::check {
+namespace {
+
+// Whether every destination of `vs` (real servers and sorry server) has its
+// own key, so one real server's change is exactly one destination.
+bool distinctDestinations(const config::VirtualServer& vs) {
+  std::set<ipvs::DestinationKey> seen;
+  for (const config::RealServer& rs : vs.realServers) {
+    if (!seen.insert(ipvs::destinationKey(rs)).second) return false;
+  }
+  return !vs.sorryServer || !seen.contains(ipvs::destinationKey(*vs.sorryServer));
+}
+
+}  // namespace
+
+void DataplaneSync::reset(const config::LvsModel& lvs) {
+  needFull_ = true;
+  changed_.clear();
+  keys_.clear();
+  namedBy_.clear();
+  for (size_t s = 0; s < lvs.virtualServers.size(); ++s) {
+    keys_.push_back(ipvs::serviceKeys(lvs.virtualServers[s], lvs));
+    for (const ipvs::ServiceKey& key : keys_.back()) namedBy_[key].push_back(s);
+  }
+  perDestination_.assign(lvs.virtualServers.size(), false);
+  for (size_t s = 0; s < lvs.virtualServers.size(); ++s) {
+    perDestination_[s] =
+        distinctDestinations(lvs.virtualServers[s]) &&
+        std::all_of(keys_[s].begin(), keys_[s].end(),
+                    [this](const ipvs::ServiceKey& key) { return namedBy_[key].size() == 1; });
+  }
+  syncedQuorumUp_.assign(lvs.virtualServers.size(), false);
+}
+
+void DataplaneSync::markServer(size_t vs, size_t rs) { changed_.emplace_back(vs, rs); }
+
+ipvs::SyncReport DataplaneSync::sync(const config::LvsModel& lvs,
+                                     const std::vector<ServiceState>& health) {
+  if (needFull_) return full(lvs, health);
+  if (changed_.empty()) return {};
+  return incremental(lvs, health);
+}
+
+ipvs::SyncReport DataplaneSync::full(const config::LvsModel& lvs,
+                                     const std::vector<ServiceState>& health) {
+  ++fullSyncs_;
+  changed_.clear();
+  ipvs::IpvsState desired = desiredState(lvs, health);
+  ipvs::SyncReport report = ipvs::sync(dataplane_, desired);
+  if (report.ok()) {
+    applied_ = std::move(desired);
+    needFull_ = false;
+    for (size_t s = 0; s < health.size() && s < syncedQuorumUp_.size(); ++s) {
+      syncedQuorumUp_[s] = health[s].quorumUp();
+    }
+  }
+  return report;
+}
+
+ipvs::SyncReport DataplaneSync::incremental(const config::LvsModel& lvs,
+                                            const std::vector<ServiceState>& health) {
+  ++incrementalSyncs_;
+  std::sort(changed_.begin(), changed_.end());
+  changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
+  // Virtual servers rebuilt whole: quorum moved (sorry server, every
+  // destination), shared services or duplicate destinations.
+  std::set<size_t> whole;
+  for (const auto& [s, r] : changed_) {
+    bool known = std::all_of(keys_[s].begin(), keys_[s].end(), [this](const ipvs::ServiceKey& k) {
+      return applied_.services.contains(k);
+    });
+    if (!perDestination_[s] || !known || health[s].quorumUp() != syncedQuorumUp_[s]) {
+      whole.insert(s);
+    }
+  }
+  ipvs::IpvsState desired;
+  ipvs::IpvsState current;
+  for (size_t s : whole) rebuildService(lvs, health, s, desired);
+  for (const auto& [key, entry] : desired.services) {
+    if (auto it = applied_.services.find(key); it != applied_.services.end()) {
+      current.services.emplace(key, it->second);
+    }
+  }
+  std::vector<ipvs::Op> ops = ipvs::reconcile(desired, current);
+  for (const auto& [s, r] : changed_) {
+    if (!whole.contains(s)) serverOps(lvs, health, s, r, ops);
+  }
+  for (const auto& [s, r] : changed_) syncedQuorumUp_[s] = health[s].quorumUp();
+  changed_.clear();
+
+  ipvs::SyncReport report;
+  if (ops.empty()) return report;
+  ipvs::ApplyReport applied = dataplane_.apply(ops);
+  report.opsIssued = ops.size();
+  report.failures = std::move(applied.failures);
+  if (!report.ok()) {
+    needFull_ = true;  // the backend holds something else now: read it next time
+    return report;
+  }
+  for (const ipvs::Op& op : ops) (void)ipvs::applyOp(applied_, op);
+  return report;
+}
+
+void DataplaneSync::rebuildService(const config::LvsModel& lvs,
+                                   const std::vector<ServiceState>& health, size_t vs,
+                                   ipvs::IpvsState& desired) const {
+  for (const ipvs::ServiceKey& key : keys_[vs]) {
+    if (desired.services.contains(key)) continue;
+    // As desiredState(): the first virtual server naming the service gives
+    // its scheduler; the destinations of later ones join without replacing.
+    for (size_t s : namedBy_.at(key)) {
+      ipvs::ServiceEntry entry = desiredEntry(lvs.virtualServers[s], health[s]);
+      auto [it, inserted] = desired.services.try_emplace(key, entry);
+      if (!inserted)
+        it->second.destinations.insert(entry.destinations.begin(), entry.destinations.end());
+    }
+  }
+}
+
+void DataplaneSync::serverOps(const config::LvsModel& lvs, const std::vector<ServiceState>& health,
+                              size_t vs, size_t rs, std::vector<ipvs::Op>& ops) const {
+  const config::VirtualServer& config = lvs.virtualServers[vs];
+  const ipvs::DestinationKey destKey = ipvs::destinationKey(config.realServers[rs]);
+  const std::optional<ipvs::Destination> wanted = desiredDestination(config, health[vs], rs);
+  for (const ipvs::ServiceKey& key : keys_[vs]) {
+    const auto& destinations = applied_.services.at(key).destinations;
+    auto it = destinations.find(destKey);
+    if (it == destinations.end()) {
+      if (wanted) ops.push_back(ipvs::AddDestination{key, destKey, *wanted});
+    } else if (!wanted) {
+      ops.push_back(ipvs::DeleteDestination{key, destKey});
+    } else if (!(it->second == *wanted)) {
+      ops.push_back(ipvs::EditDestination{key, destKey, *wanted});
+    }
+  }
+}
+
+}  // namespace vigil::check

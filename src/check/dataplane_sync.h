@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "check/service_state.h"
+#include "config/model_lvs.h"
+#include "ipvs/dataplane.h"
+#include "ipvs/model.h"
+
+// Keeps a dataplane in step with the health of the virtual servers, and
+// does it in proportion to what changed (STYLE.md 9: compute the diff,
+// apply only the diff):
+//
+//  - after start, a reload or a failed apply, the next sync() is a full one:
+//    read the table, reconcile it against desiredState(), apply;
+//  - otherwise sync() trusts what it applied last (the table it holds is
+//    what the backend accepted) and touches only the virtual servers and
+//    real servers marked since: a real server whose service kept its
+//    quorum is one destination op, without reading the table or building
+//    the rest of the desired state; a quorum change (the sorry server
+//    swaps in or out) rebuilds that one virtual server's services.
+//
+// A change made behind vigil's back (ipvsadm) is therefore repaired at the
+// next full sync (reload, failure), not at every health change.
+namespace vigil::check {
+
+class DataplaneSync {
+ public:
+  explicit DataplaneSync(ipvs::Dataplane& dataplane) : dataplane_(dataplane) {}
+
+  // A new configuration: indexes its services; the next sync() is full.
+  void reset(const config::LvsModel& lvs);
+  // Real server `rs` of virtual server `vs` changed health or weight.
+  void markServer(size_t vs, size_t rs);
+
+  // Brings the dataplane to the desired state of `lvs` under `health` (the
+  // model and states reset() was given, changed only as marked since).
+  ipvs::SyncReport sync(const config::LvsModel& lvs, const std::vector<ServiceState>& health);
+
+  uint64_t fullSyncs() const { return fullSyncs_; }
+  uint64_t incrementalSyncs() const { return incrementalSyncs_; }
+
+ private:
+  ipvs::SyncReport full(const config::LvsModel& lvs, const std::vector<ServiceState>& health);
+  ipvs::SyncReport incremental(const config::LvsModel& lvs,
+                               const std::vector<ServiceState>& health);
+  // The services of virtual server `vs` as desiredState() builds them
+  // (merged with every other virtual server naming the same service).
+  void rebuildService(const config::LvsModel& lvs, const std::vector<ServiceState>& health,
+                      size_t vs, ipvs::IpvsState& desired) const;
+  void serverOps(const config::LvsModel& lvs, const std::vector<ServiceState>& health, size_t vs,
+                 size_t rs, std::vector<ipvs::Op>& ops) const;
+
+  ipvs::Dataplane& dataplane_;
+  bool needFull_ = true;
+  ipvs::IpvsState applied_;                          // what the backend holds, as far as we know
+  std::vector<std::vector<ipvs::ServiceKey>> keys_;  // per virtual server
+  std::map<ipvs::ServiceKey, std::vector<size_t>> namedBy_;
+  // Per virtual server: a real server's change is one destination op (its
+  // services are its own and its destinations are distinct).
+  std::vector<bool> perDestination_;
+  std::vector<bool> syncedQuorumUp_;
+  std::vector<std::pair<size_t, size_t>> changed_;  // (vs, rs) since the last sync
+  uint64_t fullSyncs_ = 0;
+  uint64_t incrementalSyncs_ = 0;
+};
+
+}  // namespace vigil::check
