@@ -126,6 +126,18 @@ rss_kb() {
   echo "$total"
 }
 
+# cpu_ticks PID: user + system clock ticks (1/100 s) of PID and its children.
+cpu_ticks() {
+  local total=0 p stat fields
+  for p in /proc/[0-9]*; do
+    stat=$(cat "$p/stat" 2>/dev/null) || continue
+    read -ra fields <<<"${stat##*) }" # after "pid (comm) ": state ppid ... utime(12) stime(13)
+    [[ ${p#/proc/} == "$1" || ${fields[1]} == "$1" ]] || continue
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+
 # start IMPL CONF: starts the daemon on CONF in the background; $daemon_pid
 # is its own PID (env and chroot exec it).
 start() {
@@ -158,7 +170,7 @@ config 0 >"$work/base.conf"
 config "$changed" >"$work/changed.conf"
 vm_log "config: $services services x $dests destinations, $(wc -l <"$work/base.conf") lines"
 
-declare -A program first change resolution rss parse
+declare -A program first change resolution rss parse dump idle
 # parse_time IMPL: seconds for `-t` (parse and validate, nothing programmed)
 # of the same file: how much of start and reload is reading the configuration.
 parse_time() {
@@ -188,6 +200,15 @@ run_one() { # IMPL
   resolution[$impl]+=" $(seconds "$r")"
   rss[$impl]+=" $(($(rss_kb "$daemon_pid") / 1024))"
   verify "$impl" 0
+  # CPU while nothing changes, over 10 s: what keeping the table costs.
+  local c0
+  c0=$(cpu_ticks "$daemon_pid")
+  sleep 10
+  idle[$impl]+=" $((($(cpu_ticks "$daemon_pid") - c0) / 10))"
+  # What reading the whole table back costs (a full reconcile reads it).
+  t0=$(now)
+  ipvsadm -Ln >/dev/null
+  dump[$impl]+=" $(seconds $(($(now) - t0)))"
 
   cp "$work/changed.conf" "$conf.new"
   mv "$conf.new" "$conf"
@@ -233,5 +254,7 @@ row "first service visible" first s
 row "one-destination change (SIGHUP reload)" change s
 row "one /proc/net/ip_vs poll (resolution)" resolution s
 row "config check of the same file (-t)" parse s
+row "one full ipvsadm -Ln of the programmed table" dump s
+row "CPU over 10 s with the table programmed and nothing changing" idle "% of a vCPU"
 row "RSS with the table programmed" rss MiB
 vm_log "ipvs_program: done"
