@@ -82,6 +82,19 @@ Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& targe
   return false;
 }
 
+// The handshake is all a TCP_CHECK needs: closing with a RST (SO_LINGER
+// with a zero timeout) instead of a FIN leaves no TIME_WAIT socket behind
+// (20,000 checks/s would hold over a million for the 60 s TIME_WAIT lasts,
+// more than tcp_max_tw_buckets) and skips the FIN/ACK exchange: about a
+// fifth of the checker's CPU per check in tests/bench/check_scale. The
+// real server sees its accepted connection reset instead of closed.
+void closeWithReset(const UniqueFd& fd) {
+  linger abortive{};
+  abortive.l_onoff = 1;
+  abortive.l_linger = 0;
+  (void)::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
+}
+
 }  // namespace
 
 TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target)
@@ -104,6 +117,9 @@ void TcpProbe::start(Done done) {
   }
   auto connected = bindAndConnect(fd_, target_);
   if (!connected || *connected) {
+    if (connected) {
+      closeWithReset(fd_);
+    }
     release();
     completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
                             : failure(outcomeOf(connected.error().code), connected.error()));
@@ -117,6 +133,9 @@ void TcpProbe::onWritable() {
   socklen_t len = sizeof(error);
   if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &error, &len) < 0) {
     error = errno;
+  }
+  if (error == 0) {
+    closeWithReset(fd_);
   }
   release();
   if (error == 0) {
@@ -149,8 +168,11 @@ void TcpProbe::completeLater(ProbeResult result) {
 }
 
 void TcpProbe::release() {
-  watch_.reset();
+  // Closing first lets close(2) drop the epoll registration with the
+  // socket; the watch's own EPOLL_CTL_DEL then fails at once with EBADF
+  // instead of doing that work in a second system call.
   fd_.reset();
+  watch_.reset();
 }
 
 }  // namespace vigil::check

@@ -9,7 +9,8 @@
 #include "core/unique_fd.h"
 
 // TCP_CHECK: one non-blocking connect to the target per attempt, watched on
-// the loop; the socket is closed as soon as the handshake completes.
+// the loop; the socket is closed (with a RST, see tcp_probe.cpp) as soon as
+// the handshake completes.
 namespace vigil::check {
 
 class TcpProbe final : public Probe {
