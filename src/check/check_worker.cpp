@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "check/json_writer.h"
 #include "check/probe_factory.h"
 #include "core/log.h"
 #include "ipvs/model.h"
@@ -29,30 +29,26 @@ using ServerIdentity = std::pair<IpAddress, uint16_t>;
 
 ServiceIdentity identityOf(const config::VirtualServer& vs) { return {vs.describe(), vs.family}; }
 
-nlohmann::json checkerJson(const config::Checker& config, const Checker* checker,
-                           const std::string& why) {
-  nlohmann::json j;
-  j["type"] = std::string(config::toString(config.base.type));
+void writeChecker(JsonWriter& out, const config::Checker& config, const Checker* checker,
+                  const std::string& why) {
+  out.object().field("type", config::toString(config.base.type));
   if (checker == nullptr) {
-    j["running"] = false;
-    j["error"] = why;
-    return j;
+    out.field("running", false).field("error", why).end();
+    return;
   }
   const CheckerCounters& c = checker->counters();
-  j["running"] = checker->running();
-  j["up"] = checker->up();
-  if (checker->weight()) j["dynamic_weight"] = *checker->weight();
-  j["attempts"] = c.attempts;
-  j["up_transitions"] = c.upTransitions;
-  j["down_transitions"] = c.downTransitions;
-  nlohmann::json outcomes = nlohmann::json::object();
+  out.field("running", checker->running()).field("up", checker->up());
+  if (checker->weight()) out.field("dynamic_weight", *checker->weight());
+  out.field("attempts", c.attempts)
+      .field("up_transitions", c.upTransitions)
+      .field("down_transitions", c.downTransitions);
+  out.key("outcomes").object();
   for (size_t i = 0; i < kOutcomeCount; ++i) {
-    if (c.outcomes[i] != 0)
-      outcomes[std::string(toString(static_cast<Outcome>(i)))] = c.outcomes[i];
+    if (c.outcomes[i] != 0) out.field(toString(static_cast<Outcome>(i)), c.outcomes[i]);
   }
-  j["outcomes"] = outcomes;
-  if (checker->lastResult()) j["last"] = checker->lastResult()->detail;
-  return j;
+  out.end();
+  if (checker->lastResult()) out.field("last", checker->lastResult()->detail);
+  out.end();
 }
 
 }  // namespace
@@ -285,67 +281,72 @@ std::string CheckWorker::snapshot() const {
 }
 
 std::string CheckWorker::buildSnapshot() const {
-  nlohmann::json j;
-  j["worker"] = "check";
-  j["pid"] = ::getpid();
-  j["generation"] = generation_;
-  j["config"] = config_->path;
+  JsonWriter out;
+  out.object()
+      .field("worker", "check")
+      .field("pid", static_cast<int64_t>(::getpid()))
+      .field("generation", generation_)
+      .field("config", config_->path);
   std::map<std::tuple<size_t, size_t, size_t>, const RunningChecker*> byPosition;
   for (const RunningChecker& running : checkers_) {
     byPosition[{running.service, running.realServer, running.index}] = &running;
   }
-  nlohmann::json services = nlohmann::json::array();
+  out.key("virtual_servers").array();
   for (size_t s = 0; s < services_.size(); ++s) {
     const config::VirtualServer& vs = config_->lvs.virtualServers[s];
     const ServiceState& state = services_[s];
-    nlohmann::json servers = nlohmann::json::array();
+    out.object()
+        .field("name", vs.describe())
+        .field("quorum_up", state.quorumUp())
+        .field("live_weight", state.liveWeight())
+        .field("quorum", state.quorum())
+        .field("hysteresis", state.hysteresis())
+        .field("sorry_server_active", vs.sorryServer.has_value() && !state.quorumUp());
+    out.key("real_servers").array();
     for (size_t r = 0; r < vs.realServers.size(); ++r) {
       const config::RealServer& rs = vs.realServers[r];
       const RealServerState& rsState = state.realServers()[r];
-      nlohmann::json checkers = nlohmann::json::array();
+      out.object()
+          .field("address", rs.address.toString())
+          .field("port", static_cast<uint32_t>(rs.port))
+          .field("up", rsState.up())
+          .field("weight", rsState.weight())
+          .field("configured_weight", rsState.configuredWeight());
+      out.key("checkers").array();
       for (size_t c = 0; c < rs.checkers.size(); ++c) {
         auto it = byPosition.find({s, r, c});
         const RunningChecker* running = it == byPosition.end() ? nullptr : it->second;
         const Checker* checker = running != nullptr && running->subscription
                                      ? &running->subscription->checker()
                                      : nullptr;
-        checkers.push_back(
-            checkerJson(rs.checkers[c], checker, running ? running->why : "not started"));
+        writeChecker(out, rs.checkers[c], checker, running ? running->why : "not started");
       }
-      servers.push_back({{"address", rs.address.toString()},
-                         {"port", rs.port},
-                         {"up", rsState.up()},
-                         {"weight", rsState.weight()},
-                         {"configured_weight", rsState.configuredWeight()},
-                         {"checkers", checkers}});
+      out.end().end();
     }
-    services.push_back({{"name", vs.describe()},
-                        {"quorum_up", state.quorumUp()},
-                        {"live_weight", state.liveWeight()},
-                        {"quorum", state.quorum()},
-                        {"hysteresis", state.hysteresis()},
-                        {"sorry_server_active", vs.sorryServer.has_value() && !state.quorumUp()},
-                        {"real_servers", servers}});
+    out.end().end();
   }
-  j["virtual_servers"] = services;
+  out.end();
   const LvsNotifier::Counters& n = notifier_->counters();
-  j["notify"] = {{"scripts_started", n.scriptsStarted},
-                 {"scripts_failed", n.scriptsFailed},
-                 {"spawn_errors", n.spawnErrors},
-                 {"refused", n.refused},
-                 {"fifo_lines", n.fifoLines}};
-  nlohmann::json dataplane;
-  dataplane["backend"] = io_.dataplane ? std::string(io_.dataplane->name()) : "none";
+  out.key("notify")
+      .object()
+      .field("scripts_started", n.scriptsStarted)
+      .field("scripts_failed", n.scriptsFailed)
+      .field("spawn_errors", n.spawnErrors)
+      .field("refused", n.refused)
+      .field("fifo_lines", n.fifoLines)
+      .end();
+  out.key("dataplane").object();
+  out.field("backend", io_.dataplane ? io_.dataplane->name() : std::string_view("none"));
   if (io_.dataplane) {
     auto table = io_.dataplane->read();
-    dataplane["table"] = table ? ipvs::toText(*table) : table.error().describe();
-    dataplane["syncs"] = syncs_;
-    dataplane["ops_issued"] = opsIssued_;
-    dataplane["sync_failures"] = syncFailures_;
-    if (!lastSyncError_.empty()) dataplane["last_error"] = lastSyncError_;
+    out.field("table", table ? ipvs::toText(*table) : table.error().describe())
+        .field("syncs", syncs_)
+        .field("ops_issued", opsIssued_)
+        .field("sync_failures", syncFailures_);
+    if (!lastSyncError_.empty()) out.field("last_error", lastSyncError_);
   }
-  j["dataplane"] = dataplane;
-  return j.dump();
+  out.end().end();
+  return out.take();
 }
 
 }  // namespace vigil::check

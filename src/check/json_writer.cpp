@@ -1,0 +1,127 @@
+#include "check/json_writer.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+namespace vigil::check {
+namespace {
+
+// The length of the UTF-8 sequence starting at text[i], or 0 when the
+// bytes there are not one (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF).
+size_t utf8Length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const auto continuation = [&](size_t k) {
+    return i + k < text.size() && (byte(k) & 0xC0) == 0x80;
+  };
+  unsigned char b = byte(0);
+  if (b >= 0xC2 && b <= 0xDF) return continuation(1) ? 2 : 0;
+  if (b >= 0xE0 && b <= 0xEF) {
+    if (!continuation(1) || !continuation(2)) return 0;
+    if (b == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
+    if (b == 0xED && byte(1) >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (b >= 0xF0 && b <= 0xF4) {
+    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
+    if (b == 0xF0 && byte(1) < 0x90) return 0;   // overlong
+    if (b == 0xF4 && byte(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void JsonWriter::separate() {
+  if (afterKey_) {
+    afterKey_ = false;
+    return;
+  }
+  if (!open_.empty()) {
+    if (!open_.back().empty) out_ += ',';
+    open_.back().empty = false;
+  }
+}
+
+JsonWriter& JsonWriter::object() {
+  separate();
+  out_ += '{';
+  open_.push_back({'}', true});
+  return *this;
+}
+
+JsonWriter& JsonWriter::array() {
+  separate();
+  out_ += '[';
+  open_.push_back({']', true});
+  return *this;
+}
+
+JsonWriter& JsonWriter::end() {
+  out_ += open_.back().closer;
+  open_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view name) {
+  separate();
+  quoted(name);
+  out_ += ':';
+  afterKey_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view text) {
+  separate();
+  quoted(text);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(bool flag) {
+  separate();
+  out_ += flag ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(uint64_t number) {
+  separate();
+  fmt::format_to(std::back_inserter(out_), "{}", number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(int64_t number) {
+  separate();
+  fmt::format_to(std::back_inserter(out_), "{}", number);
+  return *this;
+}
+
+void JsonWriter::quoted(std::string_view text) {
+  out_ += '"';
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out_ += '\\';
+      out_ += static_cast<char>(c);
+    } else if (c < 0x20) {
+      fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
+    } else if (c >= 0x80) {
+      size_t length = utf8Length(text, i);
+      if (length == 0) {
+        out_ += "\\ufffd";
+        ++i;
+      } else {
+        out_.append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    } else {
+      out_ += static_cast<char>(c);
+    }
+    ++i;
+  }
+  out_ += '"';
+}
+
+}  // namespace vigil::check

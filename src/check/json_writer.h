@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Appends JSON text as it goes, without building a tree: the check
+// worker's snapshot describes every checker, and building it as an
+// nlohmann::json tree (a std::map and a string key per field) then dumping
+// it was most of the snapshot's cost at thousands of checkers.
+//
+// Usage follows the document's shape: object()/array() open, end() closes,
+// key() names the next value inside an object. Strings are escaped; bytes
+// that are not UTF-8 become U+FFFD, so the text always parses.
+namespace vigil::check {
+
+class JsonWriter {
+ public:
+  JsonWriter& object();
+  JsonWriter& array();
+  JsonWriter& end();
+  JsonWriter& key(std::string_view name);
+
+  JsonWriter& value(std::string_view text);
+  JsonWriter& value(const char* text) { return value(std::string_view(text)); }
+  JsonWriter& value(bool flag);
+  JsonWriter& value(uint64_t number);
+  JsonWriter& value(int64_t number);
+  JsonWriter& value(uint32_t number) { return value(static_cast<uint64_t>(number)); }
+  JsonWriter& value(int number) { return value(static_cast<int64_t>(number)); }
+
+  // key(name).value(v) in one call.
+  template <typename T>
+  JsonWriter& field(std::string_view name, const T& v) {
+    return key(name).value(v);
+  }
+
+  const std::string& text() const { return out_; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void separate();
+  void quoted(std::string_view text);
+
+  struct Open {
+    char closer;  // '}' or ']'
+    bool empty;   // nothing written in it yet
+  };
+
+  std::string out_;
+  std::vector<Open> open_;
+  bool afterKey_ = false;
+};
+
+}  // namespace vigil::check

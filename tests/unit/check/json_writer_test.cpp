@@ -1,0 +1,35 @@
+#include "check/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace vigil::check {
+namespace {
+
+TEST(JsonWriterTest, NestedContainersAndScalars) {
+  JsonWriter out;
+  out.object().field("name", "vs").field("up", true).field("weight", uint64_t{7});
+  out.field("delta", int64_t{-3});
+  out.key("servers").array();
+  out.object().field("port", 80).end();
+  out.object().end();
+  out.end();
+  out.key("empty").array().end();
+  out.end();
+  EXPECT_EQ(
+      out.text(),
+      R"({"name":"vs","up":true,"weight":7,"delta":-3,"servers":[{"port":80},{}],"empty":[]})");
+}
+
+TEST(JsonWriterTest, StringsAreEscapedAndAlwaysParse) {
+  const std::string nasty = std::string("a\"b\\c\n\x01 caf\xc3\xa9 bad\xff\xc3 end");
+  JsonWriter out;
+  out.object().field("detail", nasty).end();
+  nlohmann::json parsed = nlohmann::json::parse(out.text());
+  EXPECT_EQ(parsed["detail"].get<std::string>(),
+            "a\"b\\c\n\x01 caf\xc3\xa9 bad\xef\xbf\xbd\xef\xbf\xbd end");
+}
+
+}  // namespace
+}  // namespace vigil::check
