@@ -161,6 +161,7 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
       return;
     case MessageType::Snapshot:
       slot.status.lastSnapshot = message.payload;
+      slot.status.lastSnapshotAt = slot.status.lastHeard;
       return;
     case MessageType::Heartbeat:
       return;

@@ -43,7 +43,8 @@ struct WorkerStatus {
   std::optional<int> lastExitStatus;  // waitpid status of the last exit
   std::string lastSnapshot;           // JSON from the worker
   std::optional<TimePoint> startedAt;
-  std::optional<TimePoint> lastHeard;  // any message counts as a heartbeat
+  std::optional<TimePoint> lastHeard;       // any message counts as a heartbeat
+  std::optional<TimePoint> lastSnapshotAt;  // when lastSnapshot arrived
 };
 
 // The process model of DESIGN.md: forks one process per worker, each bound

@@ -5,8 +5,8 @@
 namespace vigil::monitor {
 
 bool hasCurrentSnapshot(const WorkerStatus& worker) {
-  return worker.running && !worker.lastSnapshot.empty() && worker.lastHeard &&
-         (!worker.startedAt || *worker.lastHeard >= *worker.startedAt);
+  return worker.running && !worker.lastSnapshot.empty() && worker.lastSnapshotAt &&
+         (!worker.startedAt || *worker.lastSnapshotAt >= *worker.startedAt);
 }
 
 HealthVerdict assessHealth(const MonitorView& view) {
@@ -21,10 +21,11 @@ HealthVerdict assessHealth(const MonitorView& view) {
       problem(worker, "not running");
     } else if (!hasCurrentSnapshot(worker)) {
       problem(worker, "no snapshot since it started");
-    } else if (view.now - *worker.lastHeard > limit) {
-      problem(worker,
-              fmt::format("silent for {:.1f} s",
-                          std::chrono::duration<double>(view.now - *worker.lastHeard).count()));
+    } else if (view.now - *worker.lastSnapshotAt > limit) {
+      problem(
+          worker,
+          fmt::format("no snapshot for {:.1f} s",
+                      std::chrono::duration<double>(view.now - *worker.lastSnapshotAt).count()));
     }
   }
   return verdict;

@@ -16,9 +16,8 @@ struct HealthVerdict {
   std::vector<std::string> problems;  // "vrrp worker: not running", ...
 };
 
-// /healthz: healthy when every worker runs and was heard from (it sends a
-// snapshot every interval) within kSilentIntervals snapshot intervals, since
-// it last started.
+// /healthz: healthy when every worker runs and has sent a snapshot since it
+// last started, the latest within kSilentIntervals snapshot intervals.
 HealthVerdict assessHealth(const MonitorView& view);
 
 // Whether the worker's snapshot comes from the process running now.

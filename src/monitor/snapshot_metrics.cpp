@@ -52,11 +52,11 @@ void byReason(MetricSet& m, MetricId id, const MetricSet::Labels& owner, const j
   }
 }
 
-// How long before `view.now` the snapshot was taken: the supervisor keeps
-// the time it last heard from the worker, which a snapshot refreshes.
+// How long before `view.now` the snapshot arrived (the worker builds it
+// just before sending).
 double snapshotAgeSeconds(const WorkerStatus& worker, const MonitorView& view) {
-  if (!worker.lastHeard) return 0;
-  return std::chrono::duration<double>(view.now - *worker.lastHeard).count();
+  if (!worker.lastSnapshotAt) return 0;
+  return std::chrono::duration<double>(view.now - *worker.lastSnapshotAt).count();
 }
 
 void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
@@ -166,7 +166,7 @@ MetricSet collectMetrics(const MonitorView& view) {
   for (const WorkerStatus& worker : view.workers) {
     m.set(WorkerUp, {worker.name}, worker.running ? 1 : 0);
     m.set(WorkerRestarts, {worker.name}, worker.restarts);
-    if (worker.lastHeard) {
+    if (worker.lastSnapshotAt) {
       m.set(WorkerSnapshotAge, {worker.name}, snapshotAgeSeconds(worker, view));
     }
     // A dead or restarted worker's last snapshot describes a process that

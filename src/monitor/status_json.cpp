@@ -22,6 +22,9 @@ json workerJson(const WorkerStatus& worker, const MonitorView& view) {
   if (worker.lastExitStatus) j["last_exit_status"] = *worker.lastExitStatus;
   if (worker.startedAt) j["started_seconds_ago"] = secondsSince(*worker.startedAt, view.now);
   if (worker.lastHeard) j["last_heard_seconds_ago"] = secondsSince(*worker.lastHeard, view.now);
+  if (worker.lastSnapshotAt) {
+    j["snapshot_seconds_ago"] = secondsSince(*worker.lastSnapshotAt, view.now);
+  }
   j["snapshot"] = nullptr;
   if (hasCurrentSnapshot(worker)) {
     json snap = json::parse(worker.lastSnapshot, nullptr, false);

@@ -26,6 +26,7 @@ WorkerStatus worker(std::string name, TimePoint started, std::optional<TimePoint
   w.pid = 42;
   w.startedAt = started;
   w.lastHeard = heard;
+  w.lastSnapshotAt = heard;
   w.lastSnapshot = R"({"worker":"x","instances":[]})";
   return w;
 }
@@ -70,22 +71,25 @@ TEST(RoutesTest, HealthzIsOkWhileEveryWorkerReports) {
 
 TEST(RoutesTest, HealthzNamesEachUnhealthyWorker) {
   MonitorView view = healthyView();
-  view.workers[0].lastHeard = TimePoint{seconds(96) + milliseconds(900)};  // 3.1 intervals
+  view.workers[0].lastSnapshotAt = TimePoint{seconds(96) + milliseconds(900)};  // 3.1 intervals
+  view.workers[0].lastHeard = view.now;  // other messages are no snapshot
   view.workers[1].running = false;
   HttpResponse r = route(get("/healthz"), view);
   EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.body, "vrrp worker: silent for 3.1 s\ncheck worker: not running\n");
+  EXPECT_EQ(r.body, "vrrp worker: no snapshot for 3.1 s\ncheck worker: not running\n");
 }
 
 TEST(RoutesTest, HealthzToleratesSnapshotsUpToThreeIntervalsOld) {
   MonitorView view = healthyView();
-  view.workers[0].lastHeard = TimePoint{seconds(97)};
+  view.workers[0].lastSnapshotAt = TimePoint{seconds(97)};
   EXPECT_EQ(route(get("/healthz"), view).status, 200);
 }
 
 TEST(RoutesTest, HealthzWantsASnapshotFromTheCurrentProcess) {
   MonitorView view = healthyView();
-  view.workers[0].startedAt = TimePoint{seconds(99) + milliseconds(500)};  // restarted since
+  // Restarted since; its Hello arrived, its first snapshot not yet.
+  view.workers[0].startedAt = TimePoint{seconds(99) + milliseconds(500)};
+  view.workers[0].lastHeard = TimePoint{seconds(99) + milliseconds(600)};
   HttpResponse r = route(get("/healthz"), view);
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.body, "vrrp worker: no snapshot since it started\n");

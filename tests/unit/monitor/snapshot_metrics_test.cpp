@@ -48,7 +48,8 @@ MonitorView fixedView() {
   vrrp.name = "vrrp";
   vrrp.running = true;
   vrrp.startedAt = TimePoint{seconds(10)};
-  vrrp.lastHeard = TimePoint{seconds(99)};  // the snapshot is 1 s old
+  vrrp.lastHeard = TimePoint{seconds(99)};
+  vrrp.lastSnapshotAt = TimePoint{seconds(99)};  // the snapshot is 1 s old
   vrrp.lastSnapshot = kVrrpSnapshot;
   WorkerStatus check;
   check.name = "check";
@@ -56,6 +57,7 @@ MonitorView fixedView() {
   check.restarts = 1;
   check.startedAt = TimePoint{seconds(50)};
   check.lastHeard = TimePoint{seconds(100)};
+  check.lastSnapshotAt = TimePoint{seconds(100)};
   check.lastSnapshot = kCheckSnapshot;
   view.workers = {vrrp, check};
   return view;
@@ -81,8 +83,8 @@ TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
             "vigil_worker_up{worker=\"vrrp\"} 1\n"
             "vigil_worker_restarts_total{worker=\"check\"} 1\n"
             "vigil_worker_restarts_total{worker=\"vrrp\"} 0\n"
-            "vigil_worker_last_heard_seconds{worker=\"check\"} 0\n"
-            "vigil_worker_last_heard_seconds{worker=\"vrrp\"} 1\n"
+            "vigil_worker_snapshot_age_seconds{worker=\"check\"} 0\n"
+            "vigil_worker_snapshot_age_seconds{worker=\"vrrp\"} 1\n"
             "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"BACKUP\"} 0\n"
             "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"FAULT\"} 0\n"
             "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"INIT\"} 0\n"
@@ -151,7 +153,9 @@ TEST(SnapshotMetricsTest, DeadWorkerShowsDownWithoutItsStaleSnapshot) {
 
 TEST(SnapshotMetricsTest, RestartedWorkerHidesTheOldProcessSnapshot) {
   MonitorView view = fixedView();
+  // Its Hello came after it started; no snapshot yet.
   view.workers[0].startedAt = TimePoint{seconds(99) + std::chrono::milliseconds(500)};
+  view.workers[0].lastHeard = TimePoint{seconds(99) + std::chrono::milliseconds(600)};
   EXPECT_EQ(renderPrometheus(collectMetrics(view)).find("vigil_vrrp_instance_state"),
             std::string::npos);
 }
