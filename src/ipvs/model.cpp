@@ -134,16 +134,31 @@ const ServiceKey& serviceOf(const Op& op) {
       op);
 }
 
+namespace {
+
+// The names ipvsadm -Ln gives the three scheduler flag bits: sh and mh name
+// their fallback and port bits, every other bit is flag-N. In parentheses,
+// comma-separated: "sh (sh-fallback,sh-port)".
+std::string schedulerFlagsText(const std::string& scheduler, uint32_t flags) {
+  std::string text;
+  for (unsigned bit = 0; bit < 3; ++bit) {
+    if ((flags & (1U << bit)) == 0) continue;
+    if (!text.empty()) text += ',';
+    if ((scheduler == "sh" || scheduler == "mh") && bit < 2) {
+      text += scheduler + (bit == 0 ? "-fallback" : "-port");
+    } else {
+      text += "flag-" + std::to_string(bit + 1);
+    }
+  }
+  return "(" + text + ")";
+}
+
+}  // namespace
+
 std::string toString(const Service& service, int family) {
   std::string text = service.scheduler;
-  if (service.schedulerFlags != 0) {
-    std::string flags;
-    for (unsigned bit = 0; bit < 3; ++bit) {
-      if (service.schedulerFlags & (1U << bit)) {
-        flags += (flags.empty() ? "flag-" : ",flag-") + std::to_string(bit + 1);
-      }
-    }
-    text += " " + flags;
+  if ((service.schedulerFlags & 7U) != 0) {
+    text += " " + schedulerFlagsText(service.scheduler, service.schedulerFlags);
   }
   if (service.persistent()) {
     text += " persistent " + std::to_string(service.persistenceTimeout);

@@ -107,7 +107,8 @@ TEST(ExpandTest, ServiceCarriesSchedulerFlagsAndPersistence) {
       "  lb_algo sh\n  sh-port\n  sh-fallback\n  persistence_timeout 600\n"
       "  persistence_granularity 255.255.255.0\n  persistence_engine sip\n"));
   Service s = serviceFrom(onlyService(r));
-  EXPECT_EQ(toString(s, AF_INET), "sh flag-1,flag-2 persistent 600 mask 255.255.255.0 pe sip");
+  EXPECT_EQ(toString(s, AF_INET),
+            "sh (sh-fallback,sh-port) persistent 600 mask 255.255.255.0 pe sip");
 }
 
 TEST(ExpandTest, DefaultServiceIsWlcForOneClientAddress) {

@@ -47,7 +47,7 @@ TEST(IpvsModelTest, ServiceTextShowsEveryFlag) {
   s.onePacket = true;
   s.hashed = true;
   EXPECT_EQ(toString(s, AF_INET),
-            "sh flag-1,flag-2 persistent 300 mask 255.255.255.0 pe sip ops hashed");
+            "sh (sh-fallback,sh-port) persistent 300 mask 255.255.255.0 pe sip ops hashed");
   Service v6;
   v6.netmaskPrefix = 64;
   EXPECT_EQ(toString(v6, AF_INET6), "wlc mask 64");

@@ -78,7 +78,7 @@ const EditCase kEditCases[] = {
      {"edit service TCP  10.0.0.1:80 wlc persistent 300 mask 255.255.255.0"}},
     {"scheduler flags",
      [](IpvsState& s) { vip(s).service.schedulerFlags = kSchedFlag2; },
-     {"edit service TCP  10.0.0.1:80 wlc flag-2"}},
+     {"edit service TCP  10.0.0.1:80 wlc (flag-2)"}},
     {"persistence engine",
      [](IpvsState& s) { vip(s).service.persistenceEngine = "sip"; },
      {"edit service TCP  10.0.0.1:80 wlc pe sip"}},
