@@ -126,8 +126,12 @@ Status HttpFetch::start(const HttpRequest& request, Done done) {
   if (easy_ == nullptr) {
     return Error{0, "curl_easy_init failed"};
   }
-  if (Status configured = configure(request); !configured) {
-    return configured;
+  if (!configured_ || !(*configured_ == request)) {
+    configured_.reset();
+    if (Status configured = configure(request); !configured) {
+      return configured;
+    }
+    configured_ = request;
   }
   response_ = HttpResponse{};
   socketError_.clear();

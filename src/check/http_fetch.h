@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "check/curl_multi.h"
@@ -34,6 +35,8 @@ struct HttpRequest {
   std::shared_ptr<const config::SslContext> ssl;  // CA, client certificate; may be null
   Duration timeout{};                             // whole transfer; 0: none
   size_t maxBody = kMaxBodyBytes;
+
+  bool operator==(const HttpRequest&) const = default;
 };
 
 struct HttpResponse {
@@ -82,6 +85,10 @@ class HttpFetch {
   std::string socketError_;  // set when bind_if / fwmark could not be applied
   Done done_;
   bool inFlight_ = false;
+  // What the easy handle's options were last set for: a probe fetches the
+  // same request every time, and resetting and setting every option anew
+  // per fetch (URL parse, header lists) was part of each check's cost.
+  std::optional<HttpRequest> configured_;
 };
 
 }  // namespace vigil::check

@@ -91,6 +91,7 @@ HttpProbe::HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti&
     }
     regexes_.push_back(std::move(matcher));
     regexErrors_.push_back(std::move(error));
+    requests_.push_back(requestFor(checker_, http_, url, ssl_));
   }
 }
 
@@ -112,14 +113,13 @@ void HttpProbe::fetchUrl(size_t index) {
     complete(ProbeResult{});
     return;
   }
-  const config::HttpUrl& url = http_.urls[index];
   if (!regexErrors_[index].empty()) {
     complete(failure(Outcome::Internal, regexErrors_[index]));
     return;
   }
-  Status started = fetch_.start(
-      requestFor(checker_, http_, url, ssl_),
-      [this, index](HttpResponse response) { onResponse(index, std::move(response)); });
+  Status started = fetch_.start(requests_[index], [this, index](HttpResponse response) {
+    onResponse(index, std::move(response));
+  });
   if (!started) {
     complete(failure(Outcome::Internal, started.error().describe()));
   }

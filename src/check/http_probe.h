@@ -53,6 +53,7 @@ class HttpProbe final : public Probe {
   // which case regexErrors_ says why and the url fails as Internal).
   std::vector<std::shared_ptr<const HttpRegexMatcher>> regexes_;
   std::vector<std::string> regexErrors_;
+  std::vector<HttpRequest> requests_;  // per url, built once
   Done done_;
   // Bumped by every start() and abort(), so a result posted for an attempt
   // that was aborted is dropped.
