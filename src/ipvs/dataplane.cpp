@@ -9,11 +9,14 @@ Status firstFailure(const std::vector<OpFailure>& failures) {
   if (failures.empty()) {
     return {};
   }
-  Error error = failures.front().error;
-  if (failures.size() > 1) {
-    error.message += " (and " + std::to_string(failures.size() - 1) + " more failed ops)";
+  const Error& first = failures.front().error;
+  if (failures.size() == 1) {
+    return first;
   }
-  return error;
+  // The count goes after the system error text, not between the operation
+  // and its strerror; the code is dropped so describe() does not repeat it.
+  return Error{
+      0, first.describe() + " (and " + std::to_string(failures.size() - 1) + " more failed ops)"};
 }
 
 }  // namespace
