@@ -18,6 +18,13 @@ void MetricSet::add(MetricId id, Labels labels, double value) {
   samples_[static_cast<size_t>(id)][std::move(labels)] += value;
 }
 
+void MetricSet::setHistogram(MetricId id, Labels labels, Histogram histogram) {
+  assert(metricDef(id).type == MetricType::Histogram);
+  assert(labels.size() == metricDef(id).labelCount());
+  assert(histogram.bounds.size() == histogram.cumulative.size());
+  histograms_[static_cast<size_t>(id)][std::move(labels)] = std::move(histogram);
+}
+
 std::string escapeLabelValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
@@ -65,29 +72,67 @@ std::string formatValue(double value) {
   return fmt::format("{}", value);
 }
 
+namespace {
+
+std::string_view typeName(MetricType type) {
+  switch (type) {
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Histogram:
+      return "histogram";
+    case MetricType::Gauge:
+      break;
+  }
+  return "gauge";
+}
+
+// One line: name{label="value",...} value. `extra` is one more label (a
+// histogram bucket's `le`), or empty.
+void appendSample(std::string& out, std::string_view name, const MetricDef& def,
+                  const MetricSet::Labels& labels, std::string_view extra, double value) {
+  out += name;
+  if (!labels.empty() || !extra.empty()) {
+    out += '{';
+    for (size_t i = 0; i < labels.size(); ++i) {
+      if (i > 0) out += ',';
+      fmt::format_to(std::back_inserter(out), "{}=\"{}\"", def.labels[i],
+                     escapeLabelValue(labels[i]));
+    }
+    if (!extra.empty()) {
+      if (!labels.empty()) out += ',';
+      out += extra;
+    }
+    out += '}';
+  }
+  out += ' ';
+  out += formatValue(value);
+  out += '\n';
+}
+
+void appendHistogram(std::string& out, const MetricDef& def, const MetricSet::Labels& labels,
+                     const MetricSet::Histogram& h) {
+  const std::string bucket = fmt::format("{}_bucket", def.name);
+  for (size_t i = 0; i < h.bounds.size(); ++i) {
+    appendSample(out, bucket, def, labels, fmt::format("le=\"{}\"", formatValue(h.bounds[i])),
+                 h.cumulative[i]);
+  }
+  appendSample(out, bucket, def, labels, "le=\"+Inf\"", h.count);
+  appendSample(out, fmt::format("{}_sum", def.name), def, labels, "", h.sum);
+  appendSample(out, fmt::format("{}_count", def.name), def, labels, "", h.count);
+}
+
+}  // namespace
+
 std::string renderPrometheus(const MetricSet& metrics) {
   std::string out;
   for (const MetricDef& def : metricTable()) {
     const auto& samples = metrics.samples(def.id);
-    if (samples.empty()) continue;
+    const auto& histograms = metrics.histograms(def.id);
+    if (samples.empty() && histograms.empty()) continue;
     fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", def.name,
-                   escapeHelp(def.help), def.name,
-                   def.type == MetricType::Counter ? "counter" : "gauge");
-    for (const auto& [labels, value] : samples) {
-      out += def.name;
-      if (!labels.empty()) {
-        out += '{';
-        for (size_t i = 0; i < labels.size(); ++i) {
-          if (i > 0) out += ',';
-          fmt::format_to(std::back_inserter(out), "{}=\"{}\"", def.labels[i],
-                         escapeLabelValue(labels[i]));
-        }
-        out += '}';
-      }
-      out += ' ';
-      out += formatValue(value);
-      out += '\n';
-    }
+                   escapeHelp(def.help), def.name, typeName(def.type));
+    for (const auto& [labels, value] : samples) appendSample(out, def.name, def, labels, "", value);
+    for (const auto& [labels, h] : histograms) appendHistogram(out, def, labels, h);
   }
   return out;
 }

@@ -16,18 +16,34 @@ class MetricSet {
  public:
   using Labels = std::vector<std::string>;
 
+  // One histogram series: counts at or below each bound (cumulative, as
+  // Prometheus' `le` buckets are), then the total count and sum.
+  struct Histogram {
+    std::vector<double> bounds;
+    std::vector<double> cumulative;  // one per bound
+    double count = 0;                // also the +Inf bucket
+    double sum = 0;
+  };
+
   // Sets a sample; `labels` must have the metric's label count (asserted).
   void set(MetricId id, Labels labels, double value);
   // Adds to a sample (two checkers of one type on one real server count
   // into the same series).
   void add(MetricId id, Labels labels, double value);
 
+  // Sets a histogram series of a Histogram metric (asserted).
+  void setHistogram(MetricId id, Labels labels, Histogram histogram);
+
   const std::map<Labels, double>& samples(MetricId id) const {
     return samples_[static_cast<size_t>(id)];
+  }
+  const std::map<Labels, Histogram>& histograms(MetricId id) const {
+    return histograms_[static_cast<size_t>(id)];
   }
 
  private:
   std::array<std::map<Labels, double>, kMetricCount> samples_;
+  std::array<std::map<Labels, Histogram>, kMetricCount> histograms_;
 };
 
 // The Prometheus text exposition format 0.0.4: per metric with samples, a

@@ -10,7 +10,8 @@
 // this table; a metric that is not here cannot be emitted.
 namespace vigil::monitor {
 
-enum class MetricType { Gauge, Counter };
+// A Histogram's series are its cumulative `_bucket`s, `_sum` and `_count`.
+enum class MetricType { Gauge, Counter, Histogram };
 
 enum class MetricId : uint8_t {
   ConfigGeneration,
@@ -25,9 +26,14 @@ enum class MetricId : uint8_t {
   VrrpInstanceAdvertsSent,
   VrrpInstanceAdvertsReceived,
   VrrpInstanceSendErrors,
+  VrrpInstanceMasterTransitions,
+  VrrpInstancePriorityZeroSent,
+  VrrpInstancePriorityZeroReceived,
   VrrpInstanceRejected,
   VrrpSocketRejected,
   VrrpSyncGroupState,
+  VrrpSyncGroupTakeoversHeld,
+  VrrpLoopLateness,
   RealServerUp,
   RealServerWeight,
   RealServerCheckAttempts,
@@ -37,7 +43,7 @@ enum class MetricId : uint8_t {
   VirtualServerQuorumUp,
   VirtualServerSorryServerActive,
 };
-inline constexpr size_t kMetricCount = 23;
+inline constexpr size_t kMetricCount = 28;
 
 inline constexpr size_t kMaxLabels = 4;
 

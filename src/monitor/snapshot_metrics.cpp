@@ -71,7 +71,14 @@ void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
   setIf(m, VrrpInstanceAdvertsSent, {name}, number(*counters, "adverts_sent"));
   setIf(m, VrrpInstanceAdvertsReceived, {name}, number(*counters, "adverts_received"));
   setIf(m, VrrpInstanceSendErrors, {name}, number(*counters, "send_errors"));
-  if (auto ago = number(*counters, "last_transition_ms_ago")) {
+  setIf(m, VrrpInstanceMasterTransitions, {name}, number(*counters, "became_master"));
+  setIf(m, VrrpInstancePriorityZeroSent, {name}, number(*counters, "priority_zero_sent"));
+  setIf(m, VrrpInstancePriorityZeroReceived, {name}, number(*counters, "priority_zero_received"));
+  // The system clock's reading at the transition; a worker that sends only
+  // the age is placed on the supervisor's clock.
+  if (auto wall = number(*counters, "last_transition_unix")) {
+    m.set(VrrpInstanceLastTransition, {name}, *wall);
+  } else if (auto ago = number(*counters, "last_transition_ms_ago")) {
     m.set(VrrpInstanceLastTransition, {name}, snapshotWall - *ago / 1000.0);
   }
   if (auto rejected = counters->find("rejected"); rejected != counters->end()) {
@@ -84,6 +91,29 @@ void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
   }
 }
 
+// {"bounds": [...], "cumulative": [...], "count": n, "sum_seconds": s}; a
+// malformed one is left out rather than shown wrong.
+void loopLateness(MetricSet& m, const json& lateness) {
+  if (!lateness.is_object()) return;
+  auto bounds = lateness.find("bounds");
+  auto cumulative = lateness.find("cumulative");
+  auto count = number(lateness, "count");
+  auto sum = number(lateness, "sum_seconds");
+  if (bounds == lateness.end() || cumulative == lateness.end() || !bounds->is_array() ||
+      !cumulative->is_array() || bounds->size() != cumulative->size() || !count || !sum) {
+    return;
+  }
+  MetricSet::Histogram h;
+  for (size_t i = 0; i < bounds->size(); ++i) {
+    if (!(*bounds)[i].is_number() || !(*cumulative)[i].is_number()) return;
+    h.bounds.push_back((*bounds)[i].get<double>());
+    h.cumulative.push_back((*cumulative)[i].get<double>());
+  }
+  h.count = *count;
+  h.sum = *sum;
+  m.setHistogram(VrrpLoopLateness, {}, std::move(h));
+}
+
 void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
   if (auto it = snap.find("instances"); it != snap.end() && it->is_array()) {
     for (const json& inst : *it) {
@@ -94,8 +124,10 @@ void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
     for (const json& group : *it) {
       if (!group.is_object() || text(group, "name").empty()) continue;
       stateSet(m, VrrpSyncGroupState, text(group, "name"), text(group, "state"), kSyncGroupStates);
+      setIf(m, VrrpSyncGroupTakeoversHeld, {text(group, "name")}, number(group, "takeovers_held"));
     }
   }
+  if (auto it = snap.find("loop_lateness"); it != snap.end()) loopLateness(m, *it);
   if (auto it = snap.find("sockets"); it != snap.end() && it->is_array()) {
     for (const json& socket : *it) {
       if (!socket.is_object()) continue;

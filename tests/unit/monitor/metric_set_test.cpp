@@ -27,6 +27,20 @@ TEST(MetricSetTest, RendersHelpTypeAndSeriesInTableOrder) {
             "vigil_worker_restarts_total{worker=\"check\"} 3\n");
 }
 
+TEST(MetricSetTest, RendersAHistogramAsCumulativeBucketsSumAndCount) {
+  MetricSet m;
+  m.setHistogram(MetricId::VrrpLoopLateness, {}, {{0.001, 0.5}, {4, 5}, 6, 1.75});
+  EXPECT_EQ(renderPrometheus(m),
+            "# HELP vigil_vrrp_loop_lateness_seconds How late the VRRP worker's loop ran a probe "
+            "timer past its deadline (every 250 ms).\n"
+            "# TYPE vigil_vrrp_loop_lateness_seconds histogram\n"
+            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.001\"} 4\n"
+            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.5\"} 5\n"
+            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"+Inf\"} 6\n"
+            "vigil_vrrp_loop_lateness_seconds_sum 1.75\n"
+            "vigil_vrrp_loop_lateness_seconds_count 6\n");
+}
+
 TEST(MetricSetTest, MetricsWithoutSamplesAreLeftOut) {
   EXPECT_EQ(renderPrometheus(MetricSet{}), "");
 }

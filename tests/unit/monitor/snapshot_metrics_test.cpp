@@ -16,11 +16,15 @@ constexpr const char* kVrrpSnapshot = R"({
     {"name": "VI_1", "state": "MASTER", "vrid": 51, "priority": 100, "effective_priority": 110,
      "counters": {"adverts_sent": 40, "adverts_received": 2, "send_errors": 0, "transitions": 2,
                   "unknown_unicast_source": 0, "rejected": {"bad_ttl": 3},
-                  "last_transition_ms_ago": 1500}},
+                  "became_master": 1, "priority_zero_sent": 0, "priority_zero_received": 1,
+                  "takeovers_held": 2, "last_transition_ms_ago": 1500,
+                  "last_transition_unix": 1699999990.25}},
     {"name": "VI_2", "state": "NOT_RUNNING", "error": "no such interface"}
   ],
-  "sync_groups": [{"name": "G1", "state": "MASTER"}],
-  "sockets": [{"interface": "eth0", "family": "inet", "rejected": {"unknown_vrid": 5}}]
+  "sync_groups": [{"name": "G1", "state": "MASTER", "takeovers_held": 2}],
+  "sockets": [{"interface": "eth0", "family": "inet", "rejected": {"unknown_vrid": 5}}],
+  "loop_lateness": {"bounds": [0.001, 0.01, 1], "cumulative": [7, 9, 10], "count": 11,
+                    "sum_seconds": 2.5}
 })";
 
 constexpr const char* kCheckSnapshot = R"({
@@ -98,12 +102,15 @@ TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
             "vigil_vrrp_instance_priority{instance=\"VI_1\"} 110\n"
             "vigil_vrrp_instance_configured_priority{instance=\"VI_1\"} 100\n"
             "vigil_vrrp_instance_transitions_total{instance=\"VI_1\"} 2\n"
-            // 1 s old snapshot, transition 1.5 s before it.
+            // The system clock's reading at the transition, not the age.
             "vigil_vrrp_instance_last_transition_timestamp_seconds{instance=\"VI_1\"} "
-            "1699999997.5\n"
+            "1699999990.25\n"
             "vigil_vrrp_instance_adverts_sent_total{instance=\"VI_1\"} 40\n"
             "vigil_vrrp_instance_adverts_received_total{instance=\"VI_1\"} 2\n"
             "vigil_vrrp_instance_send_errors_total{instance=\"VI_1\"} 0\n"
+            "vigil_vrrp_instance_master_transitions_total{instance=\"VI_1\"} 1\n"
+            "vigil_vrrp_instance_priority_zero_adverts_sent_total{instance=\"VI_1\"} 0\n"
+            "vigil_vrrp_instance_priority_zero_adverts_received_total{instance=\"VI_1\"} 1\n"
             "vigil_vrrp_instance_received_errors_total{instance=\"VI_1\",reason=\"bad_ttl\"} 3\n"
             "vigil_vrrp_socket_received_errors_total{interface=\"eth0\",family=\"inet\","
             "reason=\"unknown_vrid\"} 5\n"
@@ -111,6 +118,13 @@ TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
             "vigil_vrrp_sync_group_state{group=\"G1\",state=\"FAULT\"} 0\n"
             "vigil_vrrp_sync_group_state{group=\"G1\",state=\"INIT\"} 0\n"
             "vigil_vrrp_sync_group_state{group=\"G1\",state=\"MASTER\"} 1\n"
+            "vigil_vrrp_sync_group_takeovers_held_total{group=\"G1\"} 2\n"
+            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.001\"} 7\n"
+            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.01\"} 9\n"
+            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"1\"} 10\n"
+            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"+Inf\"} 11\n"
+            "vigil_vrrp_loop_lateness_seconds_sum 2.5\n"
+            "vigil_vrrp_loop_lateness_seconds_count 11\n"
             "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
             "real_server=\"10.0.0.1:80\"} 1\n"
             "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
@@ -186,6 +200,30 @@ TEST(SnapshotMetricsTest, UnknownUnicastSourcesCountAsAReceivedErrorReason) {
   ASSERT_EQ(samples.size(), 2u);
   EXPECT_EQ(samples.at({"VI_1", "unknown_unicast_source"}), 4);
   EXPECT_EQ(samples.at({"VI_1", "bad_ttl"}), 1);
+}
+
+}  // namespace
+}  // namespace vigil::monitor
+
+namespace vigil::monitor {
+namespace {
+
+TEST(SnapshotMetricsTest, LastTransitionFromItsAgeWhenNoWallTimeIsSent) {
+  MonitorView view = fixedView();
+  view.workers[0].lastSnapshot =
+      R"({"instances": [{"name": "VI_1", "state": "MASTER",
+          "counters": {"last_transition_ms_ago": 1500}}]})";
+  // 1 s old snapshot, transition 1.5 s before it.
+  EXPECT_EQ(collectMetrics(view).samples(MetricId::VrrpInstanceLastTransition).at({"VI_1"}),
+            1699999997.5);
+}
+
+TEST(SnapshotMetricsTest, MalformedLatenessHistogramIsLeftOut) {
+  MonitorView view = fixedView();
+  view.workers[0].lastSnapshot =
+      R"({"loop_lateness": {"bounds": [0.1, 1], "cumulative": [3], "count": 3,
+                            "sum_seconds": 0}})";
+  EXPECT_TRUE(collectMetrics(view).histograms(MetricId::VrrpLoopLateness).empty());
 }
 
 }  // namespace
