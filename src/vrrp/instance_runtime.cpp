@@ -90,6 +90,7 @@ void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source,
     return;
   }
   ++counters_.advertsReceived;
+  if (packet.priority == 0) ++counters_.priorityZeroReceived;
   masterDownArmed_ = false;
   handle(AdvertReceived{packet, source});
   if (gate_ != nullptr && masterDownArmed_ && state_.state == State::Backup) {
@@ -135,7 +136,9 @@ void InstanceRuntime::handle(const Event& event) {
   StepResult result = step(state_, event, params_, loop_.now());
   if (result.next.state != state_.state) {
     ++counters_.transitions;
+    if (result.next.state == State::Master) ++counters_.becameMaster;
     counters_.lastTransition = loop_.now();
+    counters_.lastTransitionWall = std::chrono::system_clock::now();
   }
   state_ = std::move(result.next);
   for (const Action& action : result.actions) apply(action);
@@ -189,6 +192,7 @@ void InstanceRuntime::sendAdvert(uint8_t priority) {
     return;
   }
   ++counters_.advertsSent;
+  if (priority == 0) ++counters_.priorityZeroSent;
 }
 
 void InstanceRuntime::addVips(bool) {

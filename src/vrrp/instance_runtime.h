@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,8 +28,17 @@ struct InstanceCounters {
   uint64_t unknownUnicastSource = 0;
   // Master_Down_Timer ran out but the TakeoverGate (sync group) said wait.
   uint64_t takeoversHeld = 0;
+  // RFC 6527's vrrpv3StatisticsMasterTransitions, ...SentPriZeroPackets
+  // and ...RcvdPriZeroPackets.
+  uint64_t becameMaster = 0;
+  uint64_t priorityZeroSent = 0;
+  uint64_t priorityZeroReceived = 0;  // accepted adverts with priority 0
   std::array<uint64_t, kRejectReasonCount> rejects{};
   std::optional<TimePoint> lastTransition;
+  // The system clock at that transition, for display only (a monitoring
+  // timestamp; no decision reads it, so the loop's clock stays the only
+  // time a decision depends on).
+  std::optional<std::chrono::system_clock::time_point> lastTransitionWall;
 
   uint64_t rejected(RejectReason reason) const { return rejects[static_cast<size_t>(reason)]; }
 };

@@ -18,6 +18,7 @@
 #include "vrrp/accept_filter.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/link_tracking.h"
+#include "vrrp/loop_lateness_probe.h"
 #include "vrrp/lvs_sync_role.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
@@ -154,6 +155,7 @@ class VrrpWorker final : public Worker {
   SyncTransitionNotifier notifier_;  // lvsNotifier_, then sync_
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
+  LoopLatenessProbe lateness_{loop_};  // for snapshot()
 };
 
 }  // namespace vigil::vrrp

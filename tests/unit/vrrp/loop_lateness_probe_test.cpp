@@ -1,0 +1,38 @@
+#include "vrrp/loop_lateness_probe.h"
+
+#include <gtest/gtest.h>
+
+#include "core/simulated_loop.h"
+
+namespace vigil::vrrp {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(LoopLatenessProbeTest, OnTimeLoopFillsTheLowestBucketOncePerPeriod) {
+  SimulatedLoop loop;
+  LoopLatenessProbe probe(loop);
+  loop.advance(seconds(1));
+  EXPECT_EQ(probe.count(), 4u);  // every 250 ms
+  EXPECT_EQ(probe.sumSeconds(), 0);
+  EXPECT_EQ(probe.cumulative()[0], 4u);
+}
+
+TEST(LoopLatenessProbeTest, BucketsAreCumulativeAndInclusiveOfTheirBound) {
+  SimulatedLoop loop;
+  LoopLatenessProbe probe(loop);
+  probe.observe(microseconds(500));  // le 0.001
+  probe.observe(milliseconds(5));    // exactly 0.005
+  probe.observe(milliseconds(70));   // le 0.1
+  probe.observe(seconds(3));         // only +Inf
+  probe.observe(-milliseconds(1));   // early counts as on time
+  const std::array<uint64_t, 7> expected = {2, 3, 3, 3, 4, 4, 4};
+  EXPECT_EQ(probe.cumulative(), expected);
+  EXPECT_EQ(probe.count(), 5u);
+  EXPECT_DOUBLE_EQ(probe.sumSeconds(), 0.0005 + 0.005 + 0.07 + 3);
+}
+
+}  // namespace
+}  // namespace vigil::vrrp
