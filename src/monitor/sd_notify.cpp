@@ -1,0 +1,180 @@
+#include "monitor/sd_notify.h"
+
+#include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
+
+#include "monitor/health.h"
+
+namespace vigil::monitor {
+namespace {
+
+using nlohmann::json;
+
+std::optional<uint64_t> parseUnsigned(const char* text) {
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  const char* end = text + std::strlen(text);
+  uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text, end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+// "2 MASTER, 1 BACKUP", states in the order the instances list them.
+std::string vrrpSummary(const json& snapshot) {
+  std::vector<std::pair<std::string, int>> counts;
+  auto instances = snapshot.find("instances");
+  if (instances != snapshot.end() && instances->is_array()) {
+    for (const json& inst : *instances) {
+      if (!inst.is_object() || !inst.contains("state") || !inst["state"].is_string()) continue;
+      const std::string state = inst["state"].get<std::string>();
+      auto it = std::find_if(counts.begin(), counts.end(),
+                             [&](const auto& entry) { return entry.first == state; });
+      if (it == counts.end()) {
+        counts.emplace_back(state, 1);
+      } else {
+        ++it->second;
+      }
+    }
+  }
+  if (counts.empty()) return "no instances";
+  std::string out;
+  for (const auto& [state, count] : counts) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", count, state);
+  }
+  return out;
+}
+
+// The check worker says `"up": true`; a number counts too.
+bool isUp(const json& flag) {
+  return flag.is_boolean() ? flag.get<bool>() : flag.is_number() && flag.get<double>() > 0;
+}
+
+// "9/10 up" over the real servers of every virtual server.
+std::string checkSummary(const json& snapshot) {
+  int up = 0;
+  int total = 0;
+  auto services = snapshot.find("virtual_servers");
+  if (services != snapshot.end() && services->is_array()) {
+    for (const json& vs : *services) {
+      auto servers = vs.find("real_servers");
+      if (!vs.is_object() || servers == vs.end() || !servers->is_array()) continue;
+      for (const json& rs : *servers) {
+        ++total;
+        if (rs.is_object() && isUp(rs.value("up", json()))) ++up;
+      }
+    }
+  }
+  return fmt::format("{}/{} up", up, total);
+}
+
+std::string workerSummary(const WorkerStatus& worker) {
+  const std::string label = worker.name == "vrrp"    ? "VRRP"
+                            : worker.name == "check" ? "real servers"
+                                                     : worker.name;
+  if (!worker.running) return label + ": worker not running";
+  if (!hasCurrentSnapshot(worker)) return label + ": starting";
+  json snapshot = json::parse(worker.lastSnapshot, nullptr, false);
+  if (!snapshot.is_object()) return label + ": unreadable snapshot";
+  if (worker.name == "vrrp") return label + ": " + vrrpSummary(snapshot);
+  if (worker.name == "check") return label + ": " + checkSummary(snapshot);
+  return label + ": running";
+}
+
+std::optional<uint64_t> snapshotGeneration(const WorkerStatus& worker) {
+  json snapshot = json::parse(worker.lastSnapshot, nullptr, false);
+  if (!snapshot.is_object()) return std::nullopt;
+  auto it = snapshot.find("generation");
+  if (it == snapshot.end() || !it->is_number_unsigned()) return std::nullopt;
+  return it->get<uint64_t>();
+}
+
+}  // namespace
+
+std::string readyMessage(std::string_view status) { return "READY=1\n" + statusMessage(status); }
+
+std::string reloadingMessage(uint64_t monotonicUsec) {
+  return fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS=reloading the configuration",
+                     monotonicUsec);
+}
+
+std::string stoppingMessage() { return "STOPPING=1\nSTATUS=stopping"; }
+
+std::string watchdogMessage() { return "WATCHDOG=1"; }
+
+std::string statusMessage(std::string_view status) {
+  std::string line(status);
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  return "STATUS=" + line;
+}
+
+std::optional<Duration> watchdogPingInterval(const char* watchdogUsec, const char* watchdogPid,
+                                             pid_t self) {
+  if (watchdogPid != nullptr && *watchdogPid != '\0') {
+    auto pid = parseUnsigned(watchdogPid);
+    if (!pid || *pid != static_cast<uint64_t>(self)) return std::nullopt;
+  }
+  auto usec = parseUnsigned(watchdogUsec);
+  if (!usec || *usec == 0) return std::nullopt;
+  return std::chrono::duration_cast<Duration>(std::chrono::microseconds(*usec / 2));
+}
+
+std::string statusSummary(const MonitorView& view) {
+  if (view.workers.empty()) return "no workers configured";
+  std::string out;
+  for (const WorkerStatus& worker : view.workers) {
+    if (!out.empty()) out += "; ";
+    out += workerSummary(worker);
+  }
+  return out;
+}
+
+bool workersReady(const MonitorView& view, uint64_t generation) {
+  return std::all_of(view.workers.begin(), view.workers.end(), [&](const WorkerStatus& worker) {
+    if (!hasCurrentSnapshot(worker)) return false;
+    auto running = snapshotGeneration(worker);
+    return running && *running >= generation;
+  });
+}
+
+bool workersLively(const MonitorView& view, Duration limit) {
+  return std::all_of(view.workers.begin(), view.workers.end(), [&](const WorkerStatus& worker) {
+    if (!worker.running) return false;
+    std::optional<TimePoint> last = worker.lastHeard;
+    if (worker.startedAt && (!last || *last < *worker.startedAt)) last = worker.startedAt;
+    return last && view.now - *last <= limit;
+  });
+}
+
+Result<NotifySocket> NotifySocket::open(std::string_view address) {
+  sockaddr_un probe{};
+  if (address.size() < 2 || (address[0] != '/' && address[0] != '@') ||
+      address.size() > sizeof(probe.sun_path)) {
+    return Error{EINVAL, fmt::format("NOTIFY_SOCKET {}: not a unix socket path", address)};
+  }
+  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd) return errnoError("socket(AF_UNIX, SOCK_DGRAM)");
+  return NotifySocket(std::move(fd), std::string(address));
+}
+
+Status NotifySocket::send(std::string_view message) const {
+  sockaddr_un to{};
+  to.sun_family = AF_UNIX;
+  std::memcpy(to.sun_path, address_.data(), address_.size());
+  if (address_[0] == '@') to.sun_path[0] = '\0';  // abstract namespace
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address_.size());
+  ssize_t sent = ::sendto(fd_.get(), message.data(), message.size(), MSG_NOSIGNAL,
+                          reinterpret_cast<const sockaddr*>(&to), length);
+  if (sent < 0) return errnoError("sendto " + address_);
+  return {};
+}
+
+}  // namespace vigil::monitor
