@@ -15,6 +15,9 @@
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
 #include "cli/vigild/monitor_service.h"
+#include "cli/vigild/state_dump.h"
+#include "cli/vigild/supervisor_view.h"
+#include "cli/vigild/systemd_notify.h"
 #include "core/log.h"
 #include "core/posix_event_loop.h"
 #include "core/process.h"
@@ -236,13 +239,6 @@ class Daemon {
     if (!loop_.onSignal(SIGHUP, [this] { reload(); })) {
       return kExitFatal;
     }
-    for (int signo : {SIGUSR1, SIGUSR2}) {
-      // keepalived dumps state on these; scripts that send them must not
-      // kill vigild.
-      (void)loop_.onSignal(signo, [signo] {
-        log(LogLevel::Notice, "ignoring signal {} (state dumps are not supported)", signo);
-      });
-    }
     writePid(options_.pidFile, ::getpid());
     Supervisor supervisor(loop_, workerSpecs(), supervisorOptions());
     supervisor_ = &supervisor;
@@ -252,6 +248,13 @@ class Daemon {
                             [state = state_] { return state->generation; }});
     monitor.apply(state_->config->global);
     monitor_ = &monitor;
+    // systemd and keepalived's SIGUSR1/SIGUSR2 dumps (doc/vigild.md).
+    ViewSource view =
+        supervisorView(loop_, supervisor, options_.configPath, options_.snapshotInterval,
+                       [state = state_] { return state->generation; });
+    if (Status dumps = installStateDumps(loop_, view); !dumps) return kExitFatal;
+    SystemdNotifier notifier(loop_, view);
+    notifier_ = &notifier;
     log(LogLevel::Notice, "vigild started: config {} (config id {}), {}", options_.configPath,
         options_.configId, options_.singleProcess ? "single process" : "one process per worker");
     Status started = supervisor.start();
@@ -259,6 +262,7 @@ class Daemon {
       log(LogLevel::Error, "{}", started.error().describe());
     }
     loop_.run();
+    notifier_ = nullptr;
     monitor_ = nullptr;
     supervisor_ = nullptr;
     removePid(options_.vrrpPidFile);
@@ -336,6 +340,7 @@ class Daemon {
       return;
     }
     log(LogLevel::Notice, "stopping workers");
+    if (notifier_ != nullptr) notifier_->stopping();
     supervisor_->stop([this] { loop_.stop(); });
   }
 
@@ -344,6 +349,7 @@ class Daemon {
       return;
     }
     log(LogLevel::Notice, "reloading {}", options_.configPath);
+    if (notifier_ != nullptr) notifier_->reloading();
     auto config = options_.loadConfig();
     if (!config) {
       log(LogLevel::Error, "reload aborted: keeping configuration generation {}",
@@ -361,6 +367,7 @@ class Daemon {
   PosixEventLoop loop_;
   Supervisor* supervisor_ = nullptr;
   MonitorService* monitor_ = nullptr;
+  SystemdNotifier* notifier_ = nullptr;
 };
 
 }  // namespace
