@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
+#include <variant>
 
 #include "check/json_writer.h"
 #include "check/probe_factory.h"
@@ -14,9 +17,17 @@
 namespace vigil::check {
 namespace {
 
-// If a sync fails (a backend refusing an op), it is retried this often
-// until one succeeds; every health change syncs at once anyway.
+// If a sync fails (a backend refusing an op), it is retried after
+// kSyncRetry, doubling up to kSyncRetryMax until one succeeds: a transient
+// netlink error heals within a second, while a service the kernel keeps
+// refusing (a scheduler module absent) costs one full read a minute, not one
+// a second. Every health change and reload syncs (and so retries) at once.
 constexpr Duration kSyncRetry = std::chrono::seconds(1);
+constexpr Duration kSyncRetryMax = std::chrono::seconds(60);
+
+// How many distinct failures are remembered as already logged; past it a
+// new one is still counted but logged only after the next success.
+constexpr size_t kLoggedFailuresMax = 1024;
 
 // The longest a cached snapshot is served without a rebuild: bounds how
 // stale the attempt/outcome counters in the heartbeat can be.
@@ -92,8 +103,10 @@ CheckWorker::~CheckWorker() {
   for (size_t i = 0; i < services_.size(); ++i) {
     if (config_->lvs.virtualServers[i].omega) announce(i, services_[i].shutdownEvents());
   }
-  if (io_.dataplane) {
-    ipvs::SyncReport report = ipvs::sync(*io_.dataplane, ipvs::IpvsState{});
+  // No read: one delete per service vigil installed, so stopping fits well
+  // inside the supervisor's stop timeout even with thousands of services.
+  if (dataplaneSync_) {
+    ipvs::ApplyReport report = dataplaneSync_->clear();
     if (!report.ok()) {
       log(LogLevel::Error, "check worker: clearing the {} dataplane: {}", io_.dataplane->name(),
           report.status().error().describe());
@@ -202,12 +215,36 @@ void CheckWorker::syncNow() {
   opsIssued_ += report.opsIssued;
   if (report.ok()) {
     lastSyncError_.clear();
+    loggedFailures_.clear();
+    retryDelay_ = kSyncRetry;
     return;
   }
   ++syncFailures_;
   lastSyncError_ = report.status().error().describe();
-  log(LogLevel::Error, "check worker: {} dataplane: {}", io_.dataplane->name(), lastSyncError_);
-  syncTimer_->armAfter(kSyncRetry);
+  if (!report.readStatus.ok()) logFailure(report.readStatus.error().describe());
+  // A destination op fails only because its service was refused just before:
+  // counted, but the service's refusal is the one line worth logging.
+  std::set<ipvs::ServiceKey> refused;
+  for (const ipvs::OpFailure& failure : report.failures) {
+    const ipvs::ServiceKey& key = ipvs::serviceOf(failure.op);
+    if (std::holds_alternative<ipvs::AddService>(failure.op)) refused.insert(key);
+    if (refused.contains(key) && !std::holds_alternative<ipvs::AddService>(failure.op)) {
+      ++dataplaneFailures_;
+      continue;
+    }
+    logFailure(failure.error.describe());
+  }
+  syncTimer_->armAfter(retryDelay_);
+  retryDelay_ = std::min(retryDelay_ * 2, kSyncRetryMax);
+}
+
+void CheckWorker::logFailure(const std::string& what) {
+  ++dataplaneFailures_;
+  if (loggedFailures_.size() >= kLoggedFailuresMax || !loggedFailures_.insert(what).second) return;
+  log(LogLevel::Error,
+      "check worker: {} dataplane: {} (retried on every change and reload; "
+      "logged once until a sync succeeds)",
+      io_.dataplane->name(), what);
 }
 
 void CheckWorker::reload(uint64_t generation) {
@@ -338,11 +375,13 @@ std::string CheckWorker::buildSnapshot() const {
   out.key("dataplane").object();
   out.field("backend", io_.dataplane ? io_.dataplane->name() : std::string_view("none"));
   if (io_.dataplane) {
-    auto table = io_.dataplane->read();
-    out.field("table", table ? ipvs::toText(*table) : table.error().describe())
+    // What the backend accepted, never a read: a kernel dump of a large
+    // table costs a netlink request per service.
+    out.field("table", ipvs::toText(dataplaneSync_->applied()))
         .field("syncs", syncs_)
         .field("ops_issued", opsIssued_)
-        .field("sync_failures", syncFailures_);
+        .field("sync_failures", syncFailures_)
+        .field("dataplane_failures", dataplaneFailures_);
     if (!lastSyncError_.empty()) out.field("last_error", lastSyncError_);
   }
   out.end().end();

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,8 @@ class CheckWorker final : public Worker {
   const LvsNotifier& notifier() const { return *notifier_; }
   uint64_t syncs() const { return syncs_; }
   uint64_t syncFailures() const { return syncFailures_; }
+  // Ops the backend refused plus failed reads, over every sync.
+  uint64_t dataplaneFailures() const { return dataplaneFailures_; }
 
  private:
   struct RunningChecker {
@@ -102,6 +105,9 @@ class CheckWorker final : public Worker {
   void announce(size_t service, const std::vector<HealthEvent>& events);
   void scheduleSync();
   void syncNow();
+  // Counts one failure; logs it unless this text was logged since the last
+  // successful sync (a refusal repeats on every retry).
+  void logFailure(const std::string& what);
   std::string buildSnapshot() const;
 
   EventLoop& loop_;
@@ -119,6 +125,9 @@ class CheckWorker final : public Worker {
   uint64_t syncs_ = 0;
   uint64_t opsIssued_ = 0;
   uint64_t syncFailures_ = 0;
+  uint64_t dataplaneFailures_ = 0;
+  Duration retryDelay_ = std::chrono::seconds(1);  // the next retry's delay (backs off)
+  std::set<std::string> loggedFailures_;
   std::string lastSyncError_;
   mutable std::string snapshotCache_;
   mutable TimePoint snapshotBuiltAt_{};

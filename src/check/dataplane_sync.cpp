@@ -54,15 +54,47 @@ ipvs::SyncReport DataplaneSync::full(const config::LvsModel& lvs,
                                      const std::vector<ServiceState>& health) {
   ++fullSyncs_;
   changed_.clear();
-  ipvs::IpvsState desired = desiredState(lvs, health);
-  ipvs::SyncReport report = ipvs::sync(dataplane_, desired);
-  if (report.ok()) {
-    applied_ = std::move(desired);
-    needFull_ = false;
-    for (size_t s = 0; s < health.size() && s < syncedQuorumUp_.size(); ++s) {
-      syncedQuorumUp_[s] = health[s].quorumUp();
-    }
+  ipvs::SyncReport report;
+  Result<ipvs::IpvsState> current = dataplane_.read();
+  if (!current.ok()) {
+    report.readStatus = current.error();
+    return report;
   }
+  applied_ = std::move(*current);
+  std::vector<ipvs::Op> ops = ipvs::reconcile(desiredState(lvs, health), applied_);
+  if (!ops.empty()) {
+    ipvs::ApplyReport result = dataplane_.apply(ops);
+    report.opsIssued = result.attempted;
+    report.failures = std::move(result.failures);
+    record(ops, report.failures);
+  }
+  needFull_ = !report.ok();
+  for (size_t s = 0; s < health.size() && s < syncedQuorumUp_.size(); ++s) {
+    syncedQuorumUp_[s] = health[s].quorumUp();
+  }
+  return report;
+}
+
+void DataplaneSync::record(const std::vector<ipvs::Op>& ops,
+                           const std::vector<ipvs::OpFailure>& failures) {
+  // apply() reports failures in op order, so one pass pairs them up.
+  size_t failed = 0;
+  for (const ipvs::Op& op : ops) {
+    if (failed < failures.size() && failures[failed].op == op) {
+      ++failed;
+      continue;
+    }
+    (void)ipvs::applyOp(applied_, op);
+  }
+}
+
+ipvs::ApplyReport DataplaneSync::clear() {
+  std::vector<ipvs::Op> ops;
+  for (const auto& [key, entry] : applied_.services) ops.push_back(ipvs::DeleteService{key});
+  if (ops.empty()) return {};
+  ipvs::ApplyReport report = dataplane_.apply(ops);
+  record(ops, report.failures);
+  needFull_ = true;
   return report;
 }
 
@@ -102,11 +134,10 @@ ipvs::SyncReport DataplaneSync::incremental(const config::LvsModel& lvs,
   ipvs::ApplyReport applied = dataplane_.apply(ops);
   report.opsIssued = ops.size();
   report.failures = std::move(applied.failures);
-  if (!report.ok()) {
-    needFull_ = true;  // the backend holds something else now: read it next time
-    return report;
-  }
-  for (const ipvs::Op& op : ops) (void)ipvs::applyOp(applied_, op);
+  record(ops, report.failures);
+  // A refusal may mean the backend holds something else than applied_
+  // (changed behind vigil's back): read it on the next sync.
+  if (!report.ok()) needFull_ = true;
   return report;
 }
 

@@ -16,6 +16,9 @@
 //
 //  - after start, a reload or a failed apply, the next sync() is a full one:
 //    read the table, reconcile it against desiredState(), apply;
+//  - applied() is the table as the backend holds it by what it accepted:
+//    the last read plus every op that succeeded since (a refused op is left
+//    out), so the snapshot and shutdown never need a read;
 //  - otherwise sync() trusts what it applied last (the table it holds is
 //    what the backend accepted) and touches only the virtual servers and
 //    real servers marked since: a real server whose service kept its
@@ -40,6 +43,14 @@ class DataplaneSync {
   // model and states reset() was given, changed only as marked since).
   ipvs::SyncReport sync(const config::LvsModel& lvs, const std::vector<ServiceState>& health);
 
+  // Deletes every service applied() holds, one op each (the backend drops
+  // their destinations with them), without reading the table: shutdown
+  // must be quick, and what vigil did not install is not its to remove.
+  ipvs::ApplyReport clear();
+
+  // The table the backend holds as far as vigil knows (see above); empty
+  // until the first read succeeded.
+  const ipvs::IpvsState& applied() const { return applied_; }
   uint64_t fullSyncs() const { return fullSyncs_; }
   uint64_t incrementalSyncs() const { return incrementalSyncs_; }
 
@@ -51,6 +62,8 @@ class DataplaneSync {
   // (merged with every other virtual server naming the same service).
   void rebuildService(const config::LvsModel& lvs, const std::vector<ServiceState>& health,
                       size_t vs, ipvs::IpvsState& desired) const;
+  // Applies `ops` to `applied_` except those the backend refused.
+  void record(const std::vector<ipvs::Op>& ops, const std::vector<ipvs::OpFailure>& failures);
   void serverOps(const config::LvsModel& lvs, const std::vector<ServiceState>& health, size_t vs,
                  size_t rs, std::vector<ipvs::Op>& ops) const;
 

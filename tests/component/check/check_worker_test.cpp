@@ -2,14 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <variant>
 
+#include "check/desired_state.h"
 #include "config/loader.h"
 #include "core/simulated_loop.h"
 #include "fakes/fake_probe.h"
 #include "fakes/fake_process_spawner.h"
+#include "ipvs/expand.h"
 #include "ipvs/memory_dataplane.h"
 
 namespace vigil::check {
@@ -46,17 +50,22 @@ Result<SpawnRequest> splitOnBlanks(const config::ScriptCommand& command) {
 // after the worker has gone.
 class BorrowedDataplane final : public ipvs::Dataplane {
  public:
-  BorrowedDataplane(ipvs::MemoryDataplane& table, int& reads) : table_(table), reads_(reads) {}
+  BorrowedDataplane(ipvs::MemoryDataplane& table, int& reads, std::vector<ipvs::Op>& applied)
+      : table_(table), reads_(reads), applied_(applied) {}
   Result<ipvs::IpvsState> read() override {
     ++reads_;
     return table_.read();
   }
-  ipvs::ApplyReport apply(const std::vector<ipvs::Op>& ops) override { return table_.apply(ops); }
+  ipvs::ApplyReport apply(const std::vector<ipvs::Op>& ops) override {
+    applied_.insert(applied_.end(), ops.begin(), ops.end());
+    return table_.apply(ops);
+  }
   std::string_view name() const override { return "memory"; }
 
  private:
   ipvs::MemoryDataplane& table_;
   int& reads_;
+  std::vector<ipvs::Op>& applied_;
 };
 
 class BorrowedSpawner final : public ProcessSpawner {
@@ -91,7 +100,7 @@ class CheckWorkerTest : public ::testing::Test {
     io.spawner = std::make_unique<BorrowedSpawner>(spawner_);
     io.prepareScript = splitOnBlanks;
     if (withDataplane) {
-      io.dataplane = std::make_unique<BorrowedDataplane>(table_, tableReads_);
+      io.dataplane = std::make_unique<BorrowedDataplane>(table_, tableReads_, appliedOps_);
     }
     io.random = [](Duration) { return Duration{0}; };
     worker_ = std::make_unique<CheckWorker>(
@@ -127,7 +136,8 @@ class CheckWorkerTest : public ::testing::Test {
   fakes::FakeProcessSpawner spawner_;
   ipvs::MemoryDataplane table_;
   ipvs::MemoryDataplane* dataplane_ = &table_;
-  int tableReads_ = 0;  // read() calls the worker made
+  int tableReads_ = 0;                // read() calls the worker made
+  std::vector<ipvs::Op> appliedOps_;  // every op the worker handed the table
   std::unique_ptr<CheckWorker> worker_;
 };
 
@@ -357,6 +367,87 @@ TEST_F(CheckWorkerTest, OmegaAnnouncesDownOnShutdownAndTheTableIsCleared) {
   poll();
   worker_.reset();
   EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/q-down"}));
+  EXPECT_TRUE(table_.state().services.empty());
+}
+
+// Steady state and the heartbeat cost no table read: the snapshot shows
+// what the worker applied, in the text a read would give.
+TEST_F(CheckWorkerTest, SteadyStateAndSnapshotsReadNoTable) {
+  start(twoServers(""));
+  poll();
+  const int reads = tableReads_;
+  for (int i = 0; i < 25; ++i) {  // past kSnapshotMaxAge twice
+    poll();
+    EXPECT_EQ(snapshot()["dataplane"]["table"].get<std::string>(), table());
+  }
+  answer("10.0.0.2", Outcome::Refused);
+  poll();
+  EXPECT_EQ(snapshot()["dataplane"]["table"].get<std::string>(), table());
+  EXPECT_EQ(tableReads_, reads);
+}
+
+// A second virtual server whose AddService the table refuses, as the kernel
+// does without the scheduler's module.
+std::string withRefusedService() {
+  return twoServers("") +
+         "virtual_server 10.0.0.200 80 {\n protocol TCP\n lb_algo twos\n"
+         " real_server 10.0.0.4 80 { TCP_CHECK { " +
+         kTiming + " } }\n real_server 10.0.0.5 80 { TCP_CHECK { " + kTiming + " } }\n}\n";
+}
+
+void refuseSecondService(ipvs::MemoryDataplane& table, const config::Config& config) {
+  const config::VirtualServer& vs = config.lvs.virtualServers.at(1);
+  ServiceState health(vs);
+  table.failOp(
+      ipvs::AddService{ipvs::serviceKeys(vs, config.lvs).at(0), desiredEntry(vs, health).service},
+      Error{ENOENT, "no scheduler twos"});
+}
+
+size_t countLines(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(CheckWorkerTest, ARefusedServiceIsLoggedOnceCountedAndRetriedWithBackoff) {
+  refuseSecondService(table_, *load(withRefusedService()));
+  ::testing::internal::CaptureStderr();
+  start(withRefusedService());
+  const int readsAtStart = tableReads_;
+  for (int i = 0; i < 120; ++i) poll();  // two minutes, health unchanged
+  answer("10.0.0.2", Outcome::Refused);  // a change retries at once
+  poll();
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(countLines(logged, "no scheduler twos"), 1u);
+  EXPECT_EQ(countLines(logged, "dataplane:"), 1u);  // the refused dests are not logged
+  // Retries 1, 2, 4, 8, 16 and 32 s apart (6 in two minutes), then the change.
+  EXPECT_LE(tableReads_ - readsAtStart, 9);
+  EXPECT_GE(tableReads_ - readsAtStart, 7);
+  const nlohmann::json dp = snapshot()["dataplane"];
+  // Each failed sync counts its AddService and the two AddDestinations after it.
+  EXPECT_EQ(dp["dataplane_failures"].get<uint64_t>(), 3 * dp["sync_failures"].get<uint64_t>());
+  EXPECT_GE(dp["sync_failures"].get<uint64_t>(), 8u);
+  EXPECT_EQ(table_.state().services.size(), 1u);  // the good service is programmed
+  EXPECT_EQ(table_.state().services.begin()->second.destinations.size(), 1u);
+  // Once the table accepts it, the next retry installs it and failures stop.
+  table_.clearFailures();
+  for (int i = 0; i < 61; ++i) poll();
+  EXPECT_EQ(table_.state().services.size(), 2u);
+  EXPECT_FALSE(snapshot()["dataplane"].contains("last_error"));
+}
+
+TEST_F(CheckWorkerTest, StopDeletesEachInstalledServiceOnceWithoutARead) {
+  start(withRefusedService());  // nothing refused: two services, four destinations
+  poll();
+  ASSERT_EQ(table_.state().services.size(), 2u);
+  const int reads = tableReads_;
+  appliedOps_.clear();
+  worker_.reset();
+  EXPECT_EQ(tableReads_, reads);
+  ASSERT_EQ(appliedOps_.size(), 2u);
+  for (const ipvs::Op& op : appliedOps_) {
+    EXPECT_TRUE(std::holds_alternative<ipvs::DeleteService>(op)) << ipvs::toString(op);
+  }
   EXPECT_TRUE(table_.state().services.empty());
 }
 
