@@ -1,0 +1,64 @@
+#include "cli/vigild/snmp_service.h"
+
+#include <unistd.h>
+
+#include "core/log.h"
+
+namespace vigil::cli {
+namespace {
+
+std::string hostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+bool enabled(const config::SnmpSettings& snmp) { return snmp.vrrp || snmp.checker; }
+
+}  // namespace
+
+SnmpService::SnmpService(PosixEventLoop& loop, const Supervisor& supervisor, Info info)
+    : loop_(loop), supervisor_(supervisor), info_(std::move(info)) {}
+
+SnmpService::~SnmpService() = default;
+
+void SnmpService::apply(const config::GlobalDefs& global) {
+  if (agent_) {
+    if (global.snmp.socket != agent_->socket()) {
+      log(LogLevel::Warning, "snmp: snmp_socket {} takes effect at the next start; still using {}",
+          global.snmp.socket, agent_->socket());
+    }
+    publish();
+    return;
+  }
+  if (!enabled(global.snmp)) return;
+  agent_ = std::make_unique<monitor::snmp::AgentxAgent>(
+      monitor::snmp::AgentxAgent::Options{global.snmp.socket, std::chrono::seconds(5)});
+  timer_ = loop_.createTimer([this] {
+    publish();
+    timer_->armAfter(info_.snapshotInterval);
+  });
+  timer_->armAfter(info_.snapshotInterval);
+  publish();
+  log(LogLevel::Info, "snmp: AgentX subagent for KEEPALIVED-MIB, master {}", global.snmp.socket);
+}
+
+void SnmpService::publish() {
+  if (!agent_) return;
+  for (const std::string& line : agent_->takeEvents()) log(LogLevel::Notice, "{}", line);
+  auto source = std::make_shared<monitor::snmp::MibSource>();
+  source->config = info_.config();
+  source->version = info_.version;
+  if (source->config) {
+    source->routerId =
+        source->config->global.routerId.empty() ? hostName() : source->config->global.routerId;
+    if (!enabled(source->config->global.snmp)) source->config.reset();
+  }
+  for (const WorkerStatus& worker : supervisor_.status()) {
+    if (worker.name == "vrrp") source->vrrpSnapshot = worker.lastSnapshot;
+    if (worker.name == "check") source->checkSnapshot = worker.lastSnapshot;
+  }
+  agent_->publish(std::move(source));
+}
+
+}  // namespace vigil::cli
