@@ -14,6 +14,7 @@ VIGIL_PACKAGES=(
   iproute2 procps psmisc time nftables ethtool python3 openssl
   python3-prometheus-client
   keepalived
+  libsnmp-dev snmpd snmp
 )
 
 vigil_install_deps() {
