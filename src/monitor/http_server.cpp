@@ -81,6 +81,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, const IpA
       new HttpServer(loop, std::move(*fd), bound, std::move(handler), limits));
 }
 
+std::unique_ptr<HttpServer> HttpServer::adopt(EventLoop& loop, UniqueFd listener, Handler handler,
+                                              Limits limits) {
+  return std::unique_ptr<HttpServer>(
+      new HttpServer(loop, std::move(listener), 0, std::move(handler), limits));
+}
+
 HttpServer::HttpServer(EventLoop& loop, UniqueFd listener, uint16_t port, Handler handler,
                        Limits limits)
     : loop_(loop),

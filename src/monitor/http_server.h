@@ -37,6 +37,10 @@ class HttpServer {
   // Listens on address:port (port 0: any free port, see port()).
   static Result<std::unique_ptr<HttpServer>> start(EventLoop& loop, const IpAddress& address,
                                                    uint16_t port, Handler handler, Limits limits);
+  // Serves on a socket the caller already bound and made listen (e.g. a
+  // unix stream socket with its own path and mode); port() is then 0.
+  static std::unique_ptr<HttpServer> adopt(EventLoop& loop, UniqueFd listener, Handler handler,
+                                           Limits limits);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -32,9 +32,11 @@ class MonitorService {
   // the address is unchanged.
   void apply(const config::GlobalDefs& global);
 
- private:
+  // Answers one request from the supervisor's current state; also used by
+  // the control socket (control_socket.h), which serves the same routes.
   monitor::HttpResponse handle(const monitor::HttpRequest& request) const;
 
+ private:
   PosixEventLoop& loop_;
   const Supervisor& supervisor_;
   Info info_;
