@@ -1,10 +1,11 @@
-// vigilctl: the operator's command-line client. Commands that talk to a
-// running vigild (status, vrrp, check, ipvs, reload) arrive with the control
-// socket; today it reports its version and usage, and computes HTTP
-// digests (genhash).
+// vigilctl: the operator's command-line client. It queries and reloads a
+// running vigild over its control socket (doc/vigilctl.md), reports its
+// version, and computes HTTP digests (genhash).
 #include <iostream>
 #include <string>
+#include <vector>
 
+#include "cli/vigilctl/control_commands.h"
 #include "cli/vigilctl/genhash.h"
 
 namespace {
@@ -13,9 +14,16 @@ constexpr const char* kUsage = R"(Usage: vigilctl COMMAND [ARGS]
   version     print the version
   genhash     print the MD5 digest of a web page for HTTP_GET/SSL_GET url { digest }
               (keepalived's genhash options; vigilctl genhash --help)
+  status      vigild's generation, health and workers
+  vrrp        VRRP instances: state, priority, master
+  check       real servers and their checkers
+  ipvs -Ln    the IPVS table vigild's check worker sees, ipvsadm's layout
+  reload      reload the configuration (as SIGHUP) and say whether it loaded
   help        this text
-Commands that query a running vigild (status, vrrp, check, ipvs, reload)
-need the control socket, which is not implemented yet.
+Options of status, vrrp, check, ipvs and reload:
+  --json          print vigild's JSON instead of a table
+  --socket PATH   vigild's control socket (default $VIGIL_CONTROL_SOCKET,
+                  else /run/vigil/vigild.sock)
 )";
 
 }  // namespace
@@ -32,6 +40,9 @@ int main(int argc, char** argv) {
   }
   if (command == "genhash") {
     return vigil::cli::runGenhash(argc - 1, argv + 1);
+  }
+  if (vigil::cli::isControlCommand(command)) {
+    return vigil::cli::runControlCommand(command, std::vector<std::string>(argv + 2, argv + argc));
   }
   std::cerr << "vigilctl: unknown command '" << command << "'\n" << kUsage;
   return 2;

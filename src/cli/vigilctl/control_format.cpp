@@ -1,0 +1,137 @@
+#include "cli/vigilctl/control_format.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace vigil::cli {
+namespace {
+
+using nlohmann::json;
+
+// A cell from any JSON value; "-" for what is missing.
+std::string cell(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key)) return "-";
+  const json& v = object.at(key);
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_null()) return "-";
+  if (v.is_number_float()) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1fs", v.get<double>());
+    return text;
+  }
+  return v.dump();
+}
+
+std::string checkerSummary(const json& checker) {
+  std::string text = cell(checker, "type") + ":";
+  if (!checker.value("running", false)) return text + "not-running";
+  return text + (checker.value("up", false) ? "up" : "down");
+}
+
+}  // namespace
+
+std::string formatTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
+}
+
+const json* workerSnapshot(const json& status, const std::string& worker) {
+  if (!status.contains("workers") || !status["workers"].is_array()) return nullptr;
+  for (const json& w : status["workers"]) {
+    if (w.value("name", "") == worker && w.contains("snapshot") && w["snapshot"].is_object()) {
+      return &w["snapshot"];
+    }
+  }
+  return nullptr;
+}
+
+std::string formatStatus(const json& status) {
+  std::string out = "generation " + cell(status, "generation") + "  config " +
+                    cell(status, "config") + "  healthy " + cell(status, "healthy") + "\n";
+  std::vector<std::vector<std::string>> rows{{"WORKER", "RUNNING", "PID", "RESTARTS", "SNAPSHOT"}};
+  for (const json& w : status.value("workers", json::array())) {
+    rows.push_back({cell(w, "name"), cell(w, "running"), cell(w, "pid"), cell(w, "restarts"),
+                    cell(w, "snapshot_seconds_ago")});
+  }
+  out += formatTable(rows);
+  for (const json& problem : status.value("problems", json::array())) {
+    out += "problem: " + (problem.is_string() ? problem.get<std::string>() : problem.dump()) + "\n";
+  }
+  return out;
+}
+
+std::string formatVrrp(const json& status) {
+  const json* snap = workerSnapshot(status, "vrrp");
+  if (snap == nullptr) return "no VRRP worker snapshot\n";
+  std::vector<std::vector<std::string>> rows{
+      {"INSTANCE", "STATE", "VRID", "PRIORITY", "INTERFACE", "MASTER", "TRANSITIONS"}};
+  for (const json& i : snap->value("instances", json::array())) {
+    std::string priority = cell(i, "effective_priority") + "/" + cell(i, "priority");
+    if (!i.contains("priority")) priority = "-";
+    const json counters = i.value("counters", json::object());
+    rows.push_back({cell(i, "name"), cell(i, "state"), cell(i, "vrid"), priority,
+                    cell(i, "interface"), cell(i, "master_address"),
+                    cell(counters, "transitions")});
+  }
+  std::string out = formatTable(rows);
+  const json groups = snap->value("sync_groups", json::array());
+  if (!groups.empty()) {
+    std::vector<std::vector<std::string>> groupRows{{"SYNC_GROUP", "STATE"}};
+    for (const json& g : groups) groupRows.push_back({cell(g, "name"), cell(g, "state")});
+    out += "\n" + formatTable(groupRows);
+  }
+  for (const json& i : snap->value("instances", json::array())) {
+    if (i.contains("error")) out += cell(i, "name") + ": " + cell(i, "error") + "\n";
+  }
+  return out;
+}
+
+std::string formatCheck(const json& status) {
+  const json* snap = workerSnapshot(status, "check");
+  if (snap == nullptr) return "no check worker snapshot\n";
+  std::vector<std::vector<std::string>> rows{
+      {"VIRTUAL_SERVER", "QUORUM", "REAL_SERVER", "UP", "WEIGHT", "CHECKERS"}};
+  for (const json& vs : snap->value("virtual_servers", json::array())) {
+    const std::string quorum = vs.value("quorum_up", false) ? "up" : "down";
+    const json reals = vs.value("real_servers", json::array());
+    if (reals.empty()) rows.push_back({cell(vs, "name"), quorum, "-", "-", "-", "-"});
+    for (const json& rs : reals) {
+      std::string checkers;
+      for (const json& c : rs.value("checkers", json::array())) {
+        checkers += (checkers.empty() ? "" : ",") + checkerSummary(c);
+      }
+      rows.push_back({cell(vs, "name"), quorum, cell(rs, "address") + ":" + cell(rs, "port"),
+                      cell(rs, "up"), cell(rs, "weight"), checkers.empty() ? "-" : checkers});
+    }
+  }
+  return formatTable(rows);
+}
+
+Result<std::string> formatIpvs(const json& status) {
+  const json* snap = workerSnapshot(status, "check");
+  if (snap == nullptr) return Error{0, "no check worker snapshot: vigild runs no checkers"};
+  const json dataplane = snap->value("dataplane", json::object());
+  if (!dataplane.contains("table") || !dataplane["table"].is_string()) {
+    return Error{
+        0, "the check worker has no IPVS dataplane (backend " + cell(dataplane, "backend") + ")"};
+  }
+  return "IP Virtual Server (as seen by vigild's check worker, backend " +
+         cell(dataplane, "backend") + ")\n" + dataplane["table"].get<std::string>();
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace vigil::cli {
+
+// Human output of vigilctl's query commands, from vigild's /status document
+// (doc/monitoring.md). Pure, so every layout is unit-tested.
+
+// Rows as columns padded to the widest cell, two spaces apart; the first
+// row is the header. Trailing padding is trimmed.
+std::string formatTable(const std::vector<std::vector<std::string>>& rows);
+
+// `vigilctl status`: generation, health, one row per worker.
+std::string formatStatus(const nlohmann::json& status);
+// `vigilctl vrrp`: one row per VRRP instance, then sync groups.
+std::string formatVrrp(const nlohmann::json& status);
+// `vigilctl check`: one row per real server with its checkers' verdicts.
+std::string formatCheck(const nlohmann::json& status);
+// `vigilctl ipvs -Ln`: the check worker's view of the IPVS table in
+// ipvsadm -Ln's layout; an error when no check worker reports one.
+Result<std::string> formatIpvs(const nlohmann::json& status);
+
+// The snapshot of the named worker in /status, or null when it has none.
+const nlohmann::json* workerSnapshot(const nlohmann::json& status, const std::string& worker);
+
+}  // namespace vigil::cli
