@@ -1,0 +1,98 @@
+// vigilctl's sources build into its executable only, not a library the
+// test binaries link, so the pure parts under test are compiled in here.
+#include <gtest/gtest.h>
+
+#include "cli/vigilctl/control_client.cpp"
+#include "cli/vigilctl/control_format.cpp"
+
+namespace vigil::cli {
+namespace {
+
+using nlohmann::json;
+
+json statusDoc() {
+  return json::parse(R"({
+    "generation": 3, "config": "/etc/vigil.conf", "healthy": false,
+    "problems": ["check: not running"],
+    "workers": [
+      {"name": "vrrp", "running": true, "pid": 41, "restarts": 0, "snapshot_seconds_ago": 0.25,
+       "snapshot": {"worker": "vrrp", "instances": [
+         {"name": "VI_1", "state": "MASTER", "vrid": 51, "priority": 100,
+          "effective_priority": 110, "interface": "eth0", "master_address": "10.0.0.1",
+          "counters": {"transitions": 2}},
+         {"name": "VI_2", "state": "NOT_RUNNING", "error": "no interface eth9"}],
+        "sync_groups": [{"name": "G1", "state": "MASTER"}]}},
+      {"name": "check", "running": false, "pid": 0, "restarts": 4, "snapshot": null}
+    ]})");
+}
+
+json checkDoc() {
+  return json::parse(R"({"workers": [{"name": "check", "snapshot": {
+    "virtual_servers": [{"name": "10.0.0.10:80", "quorum_up": true, "real_servers": [
+      {"address": "10.0.1.1", "port": 80, "up": true, "weight": 3, "checkers": [
+        {"type": "TCP_CHECK", "running": true, "up": true},
+        {"type": "HTTP_GET", "running": false, "error": "not started"}]}]}],
+    "dataplane": {"backend": "kernel", "table": "Prot LocalAddress:Port Scheduler Flags\n"}}}]})");
+}
+
+TEST(VigilctlFormatTest, TableColumnsAlignAndTrailingSpaceIsTrimmed) {
+  EXPECT_EQ(formatTable({{"A", "LONGER", "C"}, {"xyz", "b", ""}}),
+            "A    LONGER  C\n"
+            "xyz  b\n");
+}
+
+TEST(VigilctlFormatTest, StatusShowsGenerationWorkersAndProblems) {
+  EXPECT_EQ(formatStatus(statusDoc()),
+            "generation 3  config /etc/vigil.conf  healthy no\n"
+            "WORKER  RUNNING  PID  RESTARTS  SNAPSHOT\n"
+            "vrrp    yes      41   0         0.2s\n"
+            "check   no       0    4         -\n"
+            "problem: check: not running\n");
+}
+
+TEST(VigilctlFormatTest, VrrpListsInstancesGroupsAndWhyOneIsNotRunning) {
+  EXPECT_EQ(formatVrrp(statusDoc()),
+            "INSTANCE  STATE        VRID  PRIORITY  INTERFACE  MASTER    TRANSITIONS\n"
+            "VI_1      MASTER       51    110/100   eth0       10.0.0.1  2\n"
+            "VI_2      NOT_RUNNING  -     -         -          -         -\n"
+            "\n"
+            "SYNC_GROUP  STATE\n"
+            "G1          MASTER\n"
+            "VI_2: no interface eth9\n");
+}
+
+TEST(VigilctlFormatTest, CheckSummarisesEachCheckerOfEachRealServer) {
+  EXPECT_EQ(formatCheck(checkDoc()),
+            "VIRTUAL_SERVER  QUORUM  REAL_SERVER  UP   WEIGHT  CHECKERS\n"
+            "10.0.0.10:80    up      10.0.1.1:80  yes  3       "
+            "TCP_CHECK:up,HTTP_GET:not-running\n");
+  EXPECT_EQ(formatCheck(statusDoc()), "no check worker snapshot\n");
+}
+
+TEST(VigilctlFormatTest, IpvsPrintsTheCheckWorkersTableOrSaysWhyNot) {
+  auto table = formatIpvs(checkDoc());
+  ASSERT_TRUE(table) << table.error().describe();
+  EXPECT_EQ(*table,
+            "IP Virtual Server (as seen by vigild's check worker, backend kernel)\n"
+            "Prot LocalAddress:Port Scheduler Flags\n");
+  EXPECT_FALSE(formatIpvs(statusDoc()));
+}
+
+TEST(VigilctlFormatTest, ReplyParsingTakesStatusAndBody) {
+  auto reply = parseReply("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\n{}");
+  ASSERT_TRUE(reply) << reply.error().describe();
+  EXPECT_EQ(reply->status, 500);
+  EXPECT_EQ(reply->body, "{}");
+  EXPECT_FALSE(parseReply("garbage"));
+  EXPECT_FALSE(parseReply("HTTP/1.1 5x0 Bad\r\n\r\n"));
+}
+
+TEST(VigilctlFormatTest, UnreachableSocketIsNamedInTheError) {
+  auto reply = controlRequest("/nonexistent/h11/vigild.sock", "GET", "/status");
+  ASSERT_FALSE(reply);
+  EXPECT_NE(reply.error().describe().find("/nonexistent/h11/vigild.sock"), std::string::npos);
+  EXPECT_NE(reply.error().describe().find("is vigild running?"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::cli
