@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "support/netns.h"
+#include "support/run_command.h"
+#include "support/vrrp_lab.h"
+#include "support/wait_for.h"
+
+// vigild with one VRRP instance in a namespace of its own, driven with
+// vigilctl over a control socket in a private directory: status, the VRRP
+// snapshot as JSON, and reload with a good and a broken file.
+namespace vigil::test {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+class VigilctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
+    ASSERT_TRUE(ns_.ok());
+    ASSERT_EQ(ns_.exec("ip link set lo up && ip link add eth0 type veth peer name eth0p && "
+                       "ip link set eth0p up && ip addr add 192.0.2.1/24 dev eth0 && "
+                       "ip link set eth0 up")
+                  .exitCode,
+              0);
+    dir_ = std::filesystem::temp_directory_path() / ("h11-" + ns_.name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // In a directory vigild creates itself.
+  std::string socket() const { return path("run/vigild.sock"); }
+
+  void writeConfig(int priority) const {
+    std::ostringstream c;
+    c << "global_defs {\n  dataplane none\n}\n"
+      << "vrrp_instance VI_h11 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 61\n"
+      << "  version 3\n  priority " << priority << "\n  advert_int 0.1\n"
+      << "  virtual_ipaddress {\n    192.0.2.61/24\n  }\n}\n";
+    std::ofstream(path("vigil.conf")) << c.str();
+  }
+
+  CommandResult vigilctl(const std::string& args) const {
+    return runCommand(std::string(VIGIL_BIN_DIR) + "/vigilctl " + args + " --socket " + socket());
+  }
+
+  json vrrpJson() const {
+    CommandResult r = vigilctl("vrrp --json");
+    if (r.exitCode != 0) return json();
+    json doc = json::parse(r.output, nullptr, false);
+    return doc.is_discarded() ? json() : doc;
+  }
+
+  NetNs ns_{"h11"};
+  std::filesystem::path dir_;
+};
+
+TEST_F(VigilctlTest, StatusVrrpAndReloadOverTheControlSocket) {
+  writeConfig(150);
+  NsProcess daemon(
+      ns_, path("vigild.log"),
+      {"env", "VIGIL_CONTROL_SOCKET=" + socket(), vigild(), "-n", "-l", "-f", path("vigil.conf")});
+  ASSERT_TRUE(daemon.start());
+
+  // Alone on the link: MASTER, as the VRRP snapshot says.
+  ASSERT_TRUE(waitFor(seconds(15), [&] {
+    json doc = vrrpJson();
+    return doc.contains("instances") && !doc["instances"].empty() &&
+           doc["instances"][0].value("state", "") == "MASTER";
+  })) << vigilctl("vrrp").output;
+  EXPECT_EQ(std::filesystem::status(socket()).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  CommandResult status = vigilctl("status");
+  EXPECT_EQ(status.exitCode, 0) << status.output;
+  EXPECT_NE(status.output.find("generation 1"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("vrrp"), std::string::npos) << status.output;
+
+  // A broken file: refused, and vigild keeps running generation 1.
+  std::ofstream(path("vigil.conf")) << "vrrp_instance VI_h11 {\n  state BACKUP\n";
+  CommandResult broken = vigilctl("reload");
+  EXPECT_NE(broken.exitCode, 0) << broken.output;
+  EXPECT_NE(broken.output.find("still running generation 1"), std::string::npos) << broken.output;
+  EXPECT_EQ(vrrpJson().value("generation", 0), 1);
+
+  // A good one: generation 2, and the VRRP worker takes it up.
+  writeConfig(120);
+  CommandResult good = vigilctl("reload");
+  EXPECT_EQ(good.exitCode, 0) << good.output;
+  EXPECT_NE(good.output.find("generation 2"), std::string::npos) << good.output;
+  EXPECT_TRUE(waitFor(seconds(15), [&] {
+    json doc = vrrpJson();
+    return doc.value("generation", 0) == 2 && doc.contains("instances") &&
+           !doc["instances"].empty() && doc["instances"][0].value("priority", 0) == 120;
+  })) << vigilctl("vrrp --json").output;
+
+  // Stopped, vigild takes its socket with it; vigilctl then says where it looked.
+  daemon.signal(SIGTERM);
+  EXPECT_TRUE(daemon.reap(std::chrono::seconds(15)));
+  EXPECT_FALSE(std::filesystem::exists(socket()));
+  CommandResult gone = vigilctl("status");
+  EXPECT_NE(gone.exitCode, 0);
+  EXPECT_NE(gone.output.find(socket()), std::string::npos) << gone.output;
+}
+
+}  // namespace
+}  // namespace vigil::test
