@@ -12,6 +12,7 @@
 #include "check/check_worker.h"
 #include "check/curl_multi.h"
 #include "check/probe_factory.h"
+#include "cli/vigild/control_socket.h"
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
 #include "cli/vigild/monitor_service.h"
@@ -248,6 +249,8 @@ class Daemon {
                             [state = state_] { return state->generation; }});
     monitor.apply(state_->config->global);
     monitor_ = &monitor;
+    // vigilctl's way in (doc/vigilctl.md); vigild runs on without it.
+    std::unique_ptr<ControlSocket> control = openControlSocket(monitor);
     // systemd and keepalived's SIGUSR1/SIGUSR2 dumps (doc/vigild.md).
     ViewSource view =
         supervisorView(loop_, supervisor, options_.configPath, options_.snapshotInterval,
@@ -342,6 +345,32 @@ class Daemon {
     log(LogLevel::Notice, "stopping workers");
     if (notifier_ != nullptr) notifier_->stopping();
     supervisor_->stop([this] { loop_.stop(); });
+  }
+
+  std::unique_ptr<ControlSocket> openControlSocket(const MonitorService& service) {
+    const std::string path = controlSocketPath();
+    if (path.empty()) return nullptr;
+    auto socket = ControlSocket::open(
+        loop_, path, [&service](const monitor::HttpRequest& r) { return service.handle(r); },
+        [this] { return reloadForClient(); });
+    if (!socket) {
+      log(LogLevel::Error, "control socket: {}; vigilctl cannot reach this vigild",
+          socket.error().describe());
+      return nullptr;
+    }
+    log(LogLevel::Info, "control socket: serving vigilctl on {}", path);
+    return std::move(*socket);
+  }
+
+  // vigilctl reload: the same reload as SIGHUP, with its outcome. The loader
+  // logs the file's errors and only says whether it worked.
+  Result<uint64_t> reloadForClient() {
+    const uint64_t before = state_->generation;
+    reload();
+    if (state_->generation != before) return state_->generation;
+    return Error{0, "configuration " + options_.configPath +
+                        " not loaded (its errors are in vigild's log); still running generation " +
+                        std::to_string(before)};
   }
 
   void reload() {
