@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <random>
 #include <string>
 
@@ -132,6 +133,34 @@ TEST(DataplaneSyncTest, ResetMakesTheNextSyncFull) {
   f.sync.reset(f.lvs());
   EXPECT_TRUE(f.sync.sync(f.lvs(), f.health).ok());
   EXPECT_EQ(f.dataplane.reads, 2);
+}
+
+TEST(DataplaneSyncTest, AppliedFollowsTheTableThroughRefusals) {
+  Fixture f;
+  ASSERT_NE(f.loaded.config, nullptr);
+  ipvs::IpvsState desired = desiredState(f.lvs(), f.health);
+  const auto& [key, entry] = *desired.services.rbegin();
+  f.dataplane.table.failOp(ipvs::AddService{key, entry.service}, Error{ENOENT, "no scheduler"});
+  EXPECT_FALSE(f.sync.sync(f.lvs(), f.health).ok());
+  EXPECT_EQ(f.sync.applied(), f.dataplane.table.state());
+  EXPECT_FALSE(f.sync.applied().services.contains(key));
+  f.dataplane.table.clearFailures();
+  EXPECT_TRUE(f.sync.sync(f.lvs(), f.health).ok());  // full again: installs it
+  EXPECT_EQ(f.sync.applied(), f.dataplane.table.state());
+}
+
+TEST(DataplaneSyncTest, ClearDeletesEachAppliedServiceOnceWithoutARead) {
+  Fixture f;
+  ASSERT_NE(f.loaded.config, nullptr);
+  ASSERT_TRUE(f.sync.sync(f.lvs(), f.health).ok());
+  const size_t services = f.dataplane.table.state().services.size();
+  const size_t ops = f.dataplane.table.opsAttempted();
+  const int reads = f.dataplane.reads;
+  EXPECT_TRUE(f.sync.clear().ok());
+  EXPECT_EQ(f.dataplane.table.opsAttempted(), ops + services);
+  EXPECT_EQ(f.dataplane.reads, reads);
+  EXPECT_TRUE(f.dataplane.table.state().services.empty());
+  EXPECT_TRUE(f.sync.applied().services.empty());
 }
 
 }  // namespace
