@@ -16,6 +16,7 @@
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
 #include "cli/vigild/monitor_service.h"
+#include "cli/vigild/snmp_service.h"
 #include "cli/vigild/state_dump.h"
 #include "cli/vigild/supervisor_view.h"
 #include "cli/vigild/systemd_notify.h"
@@ -264,7 +265,14 @@ class Daemon {
     if (!started) {
       log(LogLevel::Error, "{}", started.error().describe());
     }
+    // After start(): the agent's thread must not exist while workers fork.
+    SnmpService snmp(loop_, supervisor, {"vigil", options_.snapshotInterval, [state = state_] {
+                                           return state->config;
+                                         }});
+    snmp.apply(state_->config->global);
+    snmp_ = &snmp;
     loop_.run();
+    snmp_ = nullptr;
     notifier_ = nullptr;
     monitor_ = nullptr;
     supervisor_ = nullptr;
@@ -389,6 +397,7 @@ class Daemon {
     ++state_->generation;
     supervisor_->reload(state_->generation);
     if (monitor_ != nullptr) monitor_->apply(state_->config->global);
+    if (snmp_ != nullptr) snmp_->apply(state_->config->global);
   }
 
   const DaemonOptions& options_;
@@ -396,6 +405,7 @@ class Daemon {
   PosixEventLoop loop_;
   Supervisor* supervisor_ = nullptr;
   MonitorService* monitor_ = nullptr;
+  SnmpService* snmp_ = nullptr;
   SystemdNotifier* notifier_ = nullptr;
 };
 
