@@ -13,6 +13,7 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
                                  std::optional<Duration> vipLifetime)
     : loop_(loop),
       config_(std::move(config)),
+      held_(heldAddresses(config_)),
       params_(std::move(params)),
       io_(io),
       vipLifetime_(vipLifetime),
@@ -30,6 +31,13 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
 
 InstanceRuntime::~InstanceRuntime() = default;
 
+std::vector<config::VirtualAddress> InstanceRuntime::heldAddresses(
+    const config::VrrpInstance& config) {
+  std::vector<config::VirtualAddress> held = config.vips;
+  held.insert(held.end(), config.excludedVips.begin(), config.excludedVips.end());
+  return held;
+}
+
 void InstanceRuntime::start() {
   applyAcceptMode();
   handle(Startup{});
@@ -46,19 +54,21 @@ void InstanceRuntime::stop() {
 void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams params,
                                   std::optional<Duration> vipLifetime) {
   const bool installed = vipsInstalled_;
+  std::vector<config::VirtualAddress> held = heldAddresses(config);
   if (installed) {
     std::vector<config::VirtualAddress> dropped;
-    for (const config::VirtualAddress& vip : config_.vips) {
+    for (const config::VirtualAddress& vip : held_) {
       auto same = [&](const config::VirtualAddress& v) {
         return v.prefix == vip.prefix && v.dev == vip.dev;
       };
-      if (std::none_of(config.vips.begin(), config.vips.end(), same)) dropped.push_back(vip);
+      if (std::none_of(held.begin(), held.end(), same)) dropped.push_back(vip);
     }
     if (!dropped.empty()) io_.vips.remove(dropped, vipDevice());
   }
   const uint8_t oldPriority = params_.priority;
   if (config.name != config_.name) liftAcceptFilter();  // its rules carry the old name
   config_ = std::move(config);
+  held_ = std::move(held);
   params_ = std::move(params);
   vipLifetime_ = vipLifetime;
   buildAdvert();
@@ -198,7 +208,7 @@ void InstanceRuntime::sendAdvert(uint8_t priority) {
 void InstanceRuntime::addVips(bool) {
   // Accept_Mode is applied by applyAcceptMode() for the whole run, not per
   // takeover: see the class comment.
-  io_.vips.add(config_.vips, vipDevice(), vipLifetime_);
+  io_.vips.add(held_, vipDevice(), vipLifetime_);
   vipsInstalled_ = true;
   if (vipLifetime_) vipRefreshTimer_->armAfter(*vipLifetime_ / 3);
 }
@@ -209,7 +219,7 @@ void InstanceRuntime::removeVips() {
   // its VIPs the instance has nothing left to announce.
   stopGratuitous();
   vipRefreshTimer_->cancel();
-  io_.vips.remove(config_.vips, vipDevice());
+  io_.vips.remove(held_, vipDevice());
   vipsInstalled_ = false;
 }
 
@@ -228,7 +238,7 @@ void InstanceRuntime::scheduleGratuitous(GratuitousReason reason) {
 void InstanceRuntime::sendDueGratuitous() {
   const uint32_t rounds = garp_.takeDue(loop_.now());
   for (uint32_t i = 0; i < rounds; ++i) {
-    io_.gratuitous.announce(config_.vips, vipDevice(), garpReason_);
+    io_.gratuitous.announce(held_, vipDevice(), garpReason_);
   }
   if (auto next = garp_.nextDue()) {
     garpTimer_->armAt(*next);
@@ -248,7 +258,7 @@ void InstanceRuntime::applyAcceptMode() {
     return;
   }
   std::vector<IpAddress> vips;
-  for (const config::VirtualAddress& vip : config_.vips) vips.push_back(vip.prefix.address);
+  for (const config::VirtualAddress& vip : held_) vips.push_back(vip.prefix.address);
   if (blockedVips_ == vips) return;
   acceptFilter().block(config_.name, vips);
   blockedVips_ = std::move(vips);

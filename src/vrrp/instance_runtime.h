@@ -123,6 +123,9 @@ class InstanceRuntime {
   const std::string& vipDevice() const {
     return params_.vipDevice.empty() ? config_.interface : params_.vipDevice;
   }
+  // What a MASTER holds: virtual_ipaddress then virtual_ipaddress_excluded
+  // (installed and announced alike; only the first are advertised).
+  static std::vector<config::VirtualAddress> heldAddresses(const config::VrrpInstance& config);
   void handle(const Event& event);
   // Master_Down_Timer ran out: the gate decides whether it is a takeover.
   void onMasterDown();
@@ -147,6 +150,7 @@ class InstanceRuntime {
 
   EventLoop& loop_;
   config::VrrpInstance config_;
+  std::vector<config::VirtualAddress> held_;  // heldAddresses(config_)
   InstanceParams params_;
   RuntimeIo io_;
   TakeoverGate* gate_ = nullptr;

@@ -326,6 +326,31 @@ TEST_F(InstanceRuntimeTest, ReconfiguredBackupKeepsWaitingForTheMaster) {
   EXPECT_EQ(vips.installed, 2u);
 }
 
+// virtual_ipaddress_excluded: held and announced by the MASTER like the
+// VIPs, never listed in its adverts (so peers' address checks ignore them).
+TEST_F(InstanceRuntimeTest, MasterHoldsExcludedAddressesWithoutAdvertisingThem) {
+  config::VrrpInstance config = instanceConfig();
+  config.excludedVips.push_back(config.vips[0]);
+  config.excludedVips[0].prefix = *IpPrefix::parse("10.0.0.150/24");
+  create(config);
+  runtime->start();
+  loop.advance(kMasterDown);
+
+  ASSERT_EQ(runtime->state().state, State::Master);
+  EXPECT_EQ(vips.installed, 2u);
+  EXPECT_EQ(sender.sent.back().addresses, std::vector<IpAddress>{ip("10.0.0.100")});
+
+  // A reload that drops the excluded address removes it and keeps the VIP.
+  const int removes = vips.removes;
+  runtime->reconfigure(instanceConfig(), paramsFor(instanceConfig(), ip("10.0.0.1")), seconds(2));
+  EXPECT_EQ(vips.removes, removes + 1);
+  EXPECT_EQ(vips.installed, 1u);
+  EXPECT_EQ(runtime->state().state, State::Master);
+
+  runtime->stop();
+  EXPECT_EQ(vips.installed, 0u);
+}
+
 TEST_F(InstanceRuntimeTest, TrackingLowersPriorityAndFaultsTheMaster) {
   create();
   runtime->start();
