@@ -21,6 +21,7 @@ WorkerStatus worker(std::string name, std::string snapshot) {
   w.pid = 42;
   w.startedAt = TimePoint{seconds(1)};
   w.lastHeard = TimePoint{seconds(99)};
+  w.lastSnapshotAt = w.lastHeard;
   w.lastSnapshot = std::move(snapshot);
   return w;
 }
@@ -93,7 +94,7 @@ TEST(SdNotifyReady, WhenEveryWorkerReportsTheGeneration) {
 
 TEST(SdNotifyReady, NotBeforeAFirstSnapshotOfTheRunningProcess) {
   MonitorView v = view();
-  v.workers[1].lastHeard = TimePoint{seconds(0)};  // from before its restart
+  v.workers[1].lastSnapshotAt = TimePoint{seconds(0)};  // from before its restart
   EXPECT_FALSE(workersReady(v, 3));
   v = view();
   v.workers[0].running = false;

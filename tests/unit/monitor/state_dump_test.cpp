@@ -26,6 +26,7 @@ MonitorView view() {
   vrrp.pid = 41;
   vrrp.startedAt = TimePoint{seconds(1)};
   vrrp.lastHeard = TimePoint{seconds(99)};
+  vrrp.lastSnapshotAt = vrrp.lastHeard;
   vrrp.lastSnapshot =
       R"({"worker":"vrrp","generation":4,"instances":[{"name":"VI_1","state":"MASTER",)"
       R"("priority":100,"counters":{"adverts_sent":12,"rejected":{"bad_ttl":2}}}]})";
