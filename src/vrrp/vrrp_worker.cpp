@@ -46,11 +46,22 @@ nlohmann::json instanceJson(const InstanceRuntime& runtime, TimePoint now) {
   counters["adverts_received"] = c.advertsReceived;
   counters["send_errors"] = c.sendErrors;
   counters["transitions"] = c.transitions;
+  counters["became_master"] = c.becameMaster;
+  counters["priority_zero_sent"] = c.priorityZeroSent;
+  counters["priority_zero_received"] = c.priorityZeroReceived;
+  counters["takeovers_held"] = c.takeoversHeld;
   counters["unknown_unicast_source"] = c.unknownUnicastSource;
   counters["rejected"] = rejectsJson(c.rejects);
   if (c.lastTransition) {
     counters["last_transition_ms_ago"] =
         std::chrono::duration_cast<std::chrono::milliseconds>(now - *c.lastTransition).count();
+  }
+  if (c.lastTransitionWall) {
+    // Unix seconds to the millisecond, as the system clock read then.
+    counters["last_transition_unix"] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           c.lastTransitionWall->time_since_epoch())
+                                           .count() /
+                                       1000.0;
   }
   j["counters"] = counters;
   return j;
@@ -495,10 +506,22 @@ std::string VrrpWorker::snapshot() const {
   j["instances"] = instances;
   nlohmann::json groups = nlohmann::json::array();
   for (const config::VrrpSyncGroup& group : config_->vrrp.syncGroups) {
-    groups.push_back(
-        {{"name", group.name}, {"state", std::string(name(sync_.groupState(group.name)))}});
+    // Takeovers the group refused its members (the sum of theirs).
+    uint64_t held = 0;
+    for (const Running& running : instances_) {
+      if (running.runtime->config().syncGroup == group.name) {
+        held += running.runtime->counters().takeoversHeld;
+      }
+    }
+    groups.push_back({{"name", group.name},
+                      {"state", std::string(name(sync_.groupState(group.name)))},
+                      {"takeovers_held", held}});
   }
   j["sync_groups"] = groups;
+  j["loop_lateness"] = {{"bounds", LoopLatenessProbe::kBounds},
+                        {"cumulative", lateness_.cumulative()},
+                        {"count", lateness_.count()},
+                        {"sum_seconds", lateness_.sumSeconds()}};
   nlohmann::json sockets = nlohmann::json::array();
   for (const auto& [key, socket] : sockets_) {
     std::array<uint64_t, kRejectReasonCount> rejects{};
