@@ -76,6 +76,7 @@ class SnmpAgentxTest : public ::testing::Test {
                                           "  interface h9a\n"
                                           "  virtual_router_id 91\n"
                                           "  priority 200\n"
+                                          "  version 3\n"
                                           "  advert_int 0.1\n"
                                           "  virtual_ipaddress {\n"
                                           "    192.168.91.100/24\n"
