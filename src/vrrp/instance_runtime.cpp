@@ -191,6 +191,10 @@ void InstanceRuntime::buildAdvert() {
   advert_.addresses = params_.addresses;
 }
 
+void InstanceRuntime::advertiseIfMaster() {
+  if (state_.state == State::Master) sendAdvert(state_.priority);
+}
+
 void InstanceRuntime::sendAdvert(uint8_t priority) {
   advert_.priority = priority;
   Status sent = io_.sender.send(advert_);

@@ -109,6 +109,11 @@ class InstanceRuntime {
   // A wire-level reject the socket attributes to this instance.
   void countReject(RejectReason reason);
 
+  // A MASTER sends one advert now, outside its timer (whose phase is
+  // kept): the VRRP worker does this before it reloads, so every backup's
+  // Master_Down_Interval starts from a fresh advert. Others do nothing.
+  void advertiseIfMaster();
+
   // null: takes over alone, as RFC 5798 says. `gate` must outlive this
   // runtime or be replaced first.
   void setTakeoverGate(TakeoverGate* gate) { gate_ = gate; }

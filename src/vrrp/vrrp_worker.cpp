@@ -113,27 +113,6 @@ SocketAdvertSender::Options senderOptions(const config::VrrpInstance& instance,
   return options;
 }
 
-// Issue 7: a Master advertises before it reloads, so however long the
-// reload takes (this process parses the file first), every backup's
-// Master_Down_Interval starts from a fresh advert rather than an aged one.
-// The advert is what the advert timer sends; the timer keeps its phase.
-void advertiseIfMaster(const InstanceRuntime& runtime, AdvertSender& sender) {
-  if (runtime.state().state != State::Master) return;
-  const InstanceParams& params = runtime.params();
-  VrrpPacket advert;
-  advert.version = params.version;
-  advert.vrid = params.vrid;
-  advert.priority = runtime.state().priority;
-  advert.advertInterval = params.advertInterval;
-  advert.authType = params.authType;
-  if (params.authType == AuthType::Pass) advert.authData = params.authData;
-  advert.addresses = params.addresses;
-  if (Status sent = sender.send(advert); !sent) {
-    log(LogLevel::Warning, "VRRP_Instance({}) cannot advertise before reloading: {}",
-        runtime.config().name, sent.error().describe());
-  }
-}
-
 // Group transitions through the instances' notifier, so both share one set
 // of FIFOs. `scripts` outlives this: both live in the same WorkerIo.
 class ScriptGroupNotifier final : public GroupNotifier {
@@ -440,7 +419,9 @@ void VrrpWorker::stopAll() {
 }
 
 void VrrpWorker::reload(uint64_t generation) {
-  for (Running& running : instances_) advertiseIfMaster(*running.runtime, *running.sender);
+  // Before the file is parsed (the slow part): backups' Master_Down
+  // intervals start from a fresh advert, not an aged one.
+  for (Running& running : instances_) running.runtime->advertiseIfMaster();
   auto config = configFor_(generation);
   if (!config) {
     log(LogLevel::Error, "vrrp worker: reload failed; keeping generation {}", generation_);
