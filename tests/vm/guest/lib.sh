@@ -44,7 +44,7 @@ vm_host_run() { LD_LIBRARY_PATH=$vm_host_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PAT
 vm_host_chroot() {
   local d
   if ! grep -q ' /host/proc ' /proc/mounts; then
-    for d in proc sys dev run tmp; do mount --bind "/$d" "/host/$d"; done
+    for d in proc sys dev run tmp; do mount --rbind "/$d" "/host/$d"; done
   fi
   chroot /host "$@"
 }
