@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/simulated_loop.h"
+#include "support/vrrp_instance_fixture.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/ip_header.h"
 #include "vrrp/ipv4_advert.h"
@@ -14,6 +15,9 @@ namespace vigil::vrrp {
 namespace {
 
 using std::chrono::seconds;
+using test::instanceConfig;
+using test::ip;
+using test::peerAdvert;
 
 struct NullSender final : AdvertSender {
   Status send(const VrrpPacket& packet) override {
@@ -38,42 +42,6 @@ struct NullAccept final : AcceptFilter {
   void block(const std::string&, const std::vector<IpAddress>&) override {}
   void unblock(const std::string&) override {}
 };
-
-IpAddress ip(const char* text) { return *IpAddress::parse(text); }
-
-config::VrrpInstance instanceConfig() {
-  config::VrrpInstance c;
-  c.name = "VI_1";
-  c.interface = "eth0";
-  c.vrid = 51;
-  c.priority = 100;
-  c.version = 3;
-  c.family = AF_INET;
-  c.advertInterval = seconds(1);
-  c.mcastDst = ip("224.0.0.18");
-  config::VirtualAddress vip;
-  vip.prefix = *IpPrefix::parse("10.0.0.100/24");
-  c.vips.push_back(vip);
-  return c;
-}
-
-// An advert from a peer at 10.0.0.2 with `priority`.
-std::vector<uint8_t> peerAdvert(uint8_t priority) {
-  VrrpPacket p;
-  p.version = 3;
-  p.vrid = 51;
-  p.priority = priority;
-  p.advertInterval = Centiseconds(100);
-  p.addresses = {ip("10.0.0.100")};
-  Ipv4Header header;
-  header.source = ip("10.0.0.2");
-  header.destination = ip("224.0.0.18");
-  std::vector<uint8_t> out(256);
-  auto size = encodeIpv4Advert(header, p, out, {});
-  EXPECT_TRUE(size.ok());
-  out.resize(size.ok() ? *size : 0);
-  return out;
-}
 
 TEST(InstanceCountersTest, CountsTakeoversAndPriorityZeroAdvertsBothWays) {
   SimulatedLoop loop;

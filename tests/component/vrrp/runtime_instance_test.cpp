@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/simulated_loop.h"
+#include "support/vrrp_instance_fixture.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/ip_header.h"
 #include "vrrp/ipv4_advert.h"
@@ -75,21 +76,11 @@ class FakeNotifier final : public TransitionNotifier {
   std::vector<NotifyKind> kinds;
 };
 
-IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+using test::ip;
+using test::peerAdvert;
 
 config::VrrpInstance instanceConfig() {
-  config::VrrpInstance c;
-  c.name = "VI_1";
-  c.interface = "eth0";
-  c.vrid = 51;
-  c.priority = 100;
-  c.version = 3;
-  c.family = AF_INET;
-  c.advertInterval = seconds(1);
-  c.mcastDst = ip("224.0.0.18");
-  config::VirtualAddress vip;
-  vip.prefix = *IpPrefix::parse("10.0.0.100/24");
-  c.vips.push_back(vip);
+  config::VrrpInstance c = test::instanceConfig();
   c.garp.masterRepeat = 1;  // one round at takeover, nothing more
   return c;
 }
@@ -107,24 +98,6 @@ class InstanceRuntimeTest : public ::testing::Test {
   }
   void TearDown() override {
     if (runtime) dispatcher.remove(runtime.get());
-  }
-
-  // An IPv4 advert for VRID 51 as a peer at 10.0.0.2 would send it.
-  std::vector<uint8_t> peerAdvert(uint8_t priority, uint8_t vrid = 51) {
-    VrrpPacket p;
-    p.version = 3;
-    p.vrid = vrid;
-    p.priority = priority;
-    p.advertInterval = Centiseconds(100);
-    p.addresses = {ip("10.0.0.100")};
-    Ipv4Header header;
-    header.source = ip("10.0.0.2");
-    header.destination = ip("224.0.0.18");
-    std::vector<uint8_t> out(256);
-    auto size = encodeIpv4Advert(header, p, out, {});
-    EXPECT_TRUE(size.ok());
-    out.resize(size.ok() ? *size : 0);
-    return out;
   }
 
   // Master_Down_Interval for v3, priority 100, 1 s: 3 s + (156 * 1 s) / 256.
