@@ -22,12 +22,15 @@ enum class Outcome : uint8_t {
   ScriptExit,      // MISC_CHECK exited non-zero (1, or a code misc_dynamic rejects)
   ScriptTimeout,   // MISC_CHECK killed after misc_timeout
   Internal,        // we could not start the probe (fork, socket, curl setup)
+  BadReply,        // SMTP code, DNS answer or UDP_CHECK reply not what was expected
+  FileFault,       // FILE_CHECK: the tracked file's value says down
 };
-inline constexpr size_t kOutcomeCount = 11;
+inline constexpr size_t kOutcomeCount = 13;
 
 // "up", "refused", "timeout", "network_error", "bad_status",
 // "digest_mismatch", "regex_mismatch", "tls_error", "script_exit",
-// "script_timeout", "internal": metric label values.
+// "script_timeout", "internal", "bad_reply", "file_fault": metric label
+// values.
 std::string_view toString(Outcome outcome);
 
 struct ProbeResult {
