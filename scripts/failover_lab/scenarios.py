@@ -1,0 +1,150 @@
+"""The scenario runner: one set of scenarios and one report for every lab.
+
+A lab (NamespaceLab, RemoteLab) provides: `master`, `backup` (director
+names), `client` (a ClientSide), `scenarios` (the names it can run),
+`sessions` (connections to hold through a failover, 0 for none),
+`vip_expires` (the killed master's VIP must leave by itself: vip_lifetime),
+up(), start_directors(), ready(), states(d, since), state(d), has_vip(d),
+fail_hard(d), fail_graceful(d), fail_link(d), restore_link(d),
+director_lines(d), sessions_note() and down(). NamespaceLab alone also runs
+rs, reload and split (they change its real servers, configs and bridge).
+"""
+
+import os
+import time
+
+from .machine import SESSION_LOST_AFTER_S
+from .proc import wait_until
+from .report import Report, ms, sessions_row
+
+SCENARIOS = ["hard", "graceful", "link", "rs", "reload", "split"]
+
+
+def outage(lab, since, until):
+    """Longest gap between two answered polls in [since, until], and errors."""
+    answers = lab.client.answers(since, until)
+    ok = [t for t, a in answers if a != "ERR"]
+    errs = sum(1 for _, a in answers if a == "ERR")
+    gap = max((b - a for a, b in zip(ok, ok[1:])), default=None)
+    who = {}
+    for _, a in answers:
+        who[a] = who.get(a, 0) + 1
+    return gap, errs, who, len(answers)
+
+
+def transitions(lab, since):
+    return {d: ", ".join(f"{s} at +{(t - since) * 1000:.0f} ms" for t, s in lab.states(d, since))
+            or "none" for d in (lab.master, lab.backup)}
+
+
+def add_outage(rep, lab, since, until):
+    gap, errs, who, n = outage(lab, since, until)
+    rep.add("client-visible outage:", f"{ms(gap)} longest gap ({errs} failed of {n} polls)")
+    rep.add("answered by:", ", ".join(f"{k} {v}" for k, v in sorted(who.items())))
+    return errs, who
+
+
+def bring_up(lab, rep):
+    lab.up()
+    lab.start_directors()
+    ok = wait_until(lab.ready, 20)
+    rep.expect(ok, f"cluster did not come up ({lab.master} MASTER with the VIP, "
+               f"{lab.backup} BACKUP)")
+    lab.client.start_polls()
+    ok = wait_until(lambda: any(a != "ERR" for _, a in lab.client.answers(0, 1e12)), 10)
+    rep.expect(ok, f"the client never reached the VIP")
+    time.sleep(0.5)  # a baseline of polls before the failure
+    return ok
+
+
+def reached_backup(lab, who, t_master):
+    """The client reached the backup: it answered by name, or (a service
+    that does not name its director) some poll after the move succeeded."""
+    if lab.master in who or lab.backup in who:
+        return who.get(lab.backup, 0) > 0
+    return t_master is not None and any(
+        a != "ERR" for _, a in lab.client.answers(t_master, 1e12))
+
+
+def failover(lab, rep, fail, restore=None):
+    """Runs `fail`, then measures the VIP move to the backup, GARP, outage
+    and (with lab.sessions) the sessions that survived."""
+    if lab.sessions:
+        ok = lab.client.start_sessions(lab.sessions, lab.sessions_port)
+        rep.expect(ok, f"the sessions client did not open {lab.sessions} connections")
+        time.sleep(1.0)  # the sync daemon's first round reaches the backup
+    t0 = time.time()
+    fail()
+    moved = wait_until(lambda: any(s == "MASTER" for _, s in lab.states(lab.backup, t0)), 10)
+    t_master = next((t for t, s in lab.states(lab.backup, t0) if s == "MASTER"), None)
+    wait_until(lambda: lab.client.first_garp(t0) is not None, 3)
+    wait_until(lambda: reached_backup(lab, dict(outage(lab, t0, 1e12)[2]), t_master), 5)
+    time.sleep(0.5)
+    t_garp = lab.client.first_garp(t0)
+    rep.add(f"VIP moved to {lab.backup}:", "yes" if moved else "NO")
+    rep.add("VIP move time:", ms(t_master - t0) if t_master else "-")
+    rep.add("GARP on client LAN:", (ms(t_garp - t0) if t_garp else "none seen")
+            + ("" if lab.client.garp_from == "tcpdump" else " (client's neighbour entry)"))
+    _, who = add_outage(rep, lab, t0 - 0.3, time.time())
+    rep.expect(moved, f"{lab.backup} never became MASTER")
+    rep.expect(t_garp is not None, "no gratuitous ARP for the VIP seen on the client LAN")
+    rep.expect(reached_backup(lab, who, t_master), f"the client never reached {lab.backup}")
+    if lab.sessions:
+        # Held past the lost-after time: a session counted kept echoed after the move.
+        time.sleep(max(0.0, (t_master or t0) + SESSION_LOST_AFTER_S + 0.5 - time.time()))
+        sessions_row(rep, lab.client.stop_sessions(), lab.sessions)
+    if restore:
+        restore()
+    for d, tr in transitions(lab, t0).items():
+        rep.add(f"transitions {d}:", tr)
+    return t0
+
+
+def scenario_hard(lab, rep):
+    t0 = failover(lab, rep, lambda: lab.fail_hard(lab.master))
+    # The killed master's VIP expires (vip_lifetime) though nothing removes it.
+    gone = wait_until(lambda: not lab.has_vip(lab.master), 5, step=0.05)
+    rep.add(f"VIP left dead {lab.master} after:",
+            ms(time.time() - t0) if gone else "NOT within 5 s")
+    if lab.vip_expires:
+        rep.expect(gone, f"the VIP stayed on the killed {lab.master}")
+
+
+def scenario_graceful(lab, rep):
+    failover(lab, rep, lambda: lab.fail_graceful(lab.master))
+    rep.expect(not lab.has_vip(lab.master), f"{lab.master} kept the VIP after a graceful stop")
+
+
+def scenario_link(lab, rep):
+    def restore():
+        lab.restore_link(lab.master)
+        ok = wait_until(lambda: lab.state(lab.master) == "MASTER" and lab.has_vip(lab.master), 10)
+        rep.add(f"{lab.master} preempted back after link up:", "yes" if ok else "NO")
+        rep.expect(ok, f"{lab.master} did not take the VIP back after its link came up")
+    failover(lab, rep, lambda: lab.fail_link(lab.master), restore)
+
+
+def run_scenario(args, name, make_lab):
+    rep = Report(name)
+    lab = make_lab()
+    try:
+        if bring_up(lab, rep):
+            scenario = SCENARIO_FUNCTIONS.get(name) or lab.extra_scenarios[name]
+            scenario(lab, rep)
+    except Exception as e:  # reported, never hidden
+        rep.expect(False, f"lab error: {e}")
+    finally:
+        lab.down()
+        if args.keep_logs:
+            os.makedirs(args.keep_logs, exist_ok=True)
+            for d in (lab.master, lab.backup):
+                with open(os.path.join(args.keep_logs, f"{name}-{d}.log"), "w") as f:
+                    f.writelines(f"{t:.6f} {l}\n" for t, l in lab.director_lines(d))
+    note = lab.sessions_note()
+    if note:
+        rep.add("sessions:", note)
+    rep.print()
+    return rep
+
+
+SCENARIO_FUNCTIONS = {"hard": scenario_hard, "graceful": scenario_graceful, "link": scenario_link}
