@@ -25,7 +25,10 @@ class RemoteLab:
         self.hosts = {self.master: master_host, self.backup: backup_host}
         self.machines = {d: Machine(d, prefix_for(args.exec, h)) for d, h in self.hosts.items()}
         client = Machine("client", prefix_for(args.client_exec, "client"))
-        garp_from = "tcpdump" if args.garp_from == "auto" else args.garp_from
+        garp_from = args.garp_from
+        if garp_from == "auto":
+            found = client.run("command -v tcpdump", check=False).returncode == 0
+            garp_from = "tcpdump" if found else "neigh"
         self.client = ClientSide(client, args.vip, args.port, args.client_iface, garp_from,
                                  args.prefix)
         self.sessions = args.sessions
