@@ -22,7 +22,7 @@ def director(text):
 
 
 def parse(doc, argv):
-    ap = argparse.ArgumentParser(description=doc.split("\n")[0],
+    ap = argparse.ArgumentParser(description=" ".join(doc.split("\n\n")[0].split()),
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="Modes and examples: doc/failover-testing.md")
     ap.add_argument("--scenario", default="hard", choices=SCENARIOS + ["all"])
@@ -33,7 +33,7 @@ def parse(doc, argv):
                     help="VRRP advert interval, seconds (netns 0.1, guest 0.5)")
     ap.add_argument("--garp-from", default="auto", choices=["auto", "tcpdump", "neigh"],
                     help="how GARPs are seen: tcpdump on the client LAN or the client's "
-                    "neighbour entry (auto: tcpdump when installed; remote: tcpdump)")
+                    "neighbour entry (auto: tcpdump when the client has it)")
     ap.add_argument("--keep-logs", default=None, help="write each director's stamped log here")
     remote = ap.add_argument_group("remote mode")
     remote.add_argument("--remote", action="store_true", help="drive two existing directors")

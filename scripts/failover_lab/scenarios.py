@@ -52,7 +52,7 @@ def bring_up(lab, rep):
                f"{lab.backup} BACKUP)")
     lab.client.start_polls()
     ok = wait_until(lambda: any(a != "ERR" for _, a in lab.client.answers(0, 1e12)), 10)
-    rep.expect(ok, f"the client never reached the VIP")
+    rep.expect(ok, "the client never reached the VIP")
     time.sleep(0.5)  # a baseline of polls before the failure
     return ok
 
