@@ -2,17 +2,63 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <random>
 
+#include "check/dns_probe.h"
+#include "check/file_probe.h"
 #include "check/http_probe.h"
 #include "check/misc_probe.h"
+#include "check/ping_probe.h"
+#include "check/smtp_probe.h"
 #include "check/tcp_probe.h"
+#include "check/udp_probe.h"
 
 namespace vigil::check {
 namespace {
 
-Error notSupported(const config::Checker& checker) {
-  return Error{ENOTSUP, fmt::format("{} not supported yet", config::toString(checker.base.type))};
+// Query ids, echo identifiers and random UDP payloads: unpredictable
+// enough that a stray or forged datagram does not pass for a reply.
+std::function<uint16_t()> randomSource() {
+  auto engine = std::make_shared<std::mt19937>(std::random_device{}());
+  return [engine] { return static_cast<uint16_t>((*engine)() & 0xffff); };
+}
+
+// The real server a FILE_CHECK belongs to: the one whose checker shares
+// its parameters (every parsed FILE_CHECK has its own).
+const config::RealServer* ownerOf(const config::Config& config, const config::Checker& checker) {
+  for (const config::VirtualServer& vs : config.lvs.virtualServers) {
+    for (const config::RealServer& rs : vs.realServers) {
+      for (const config::Checker& c : rs.checkers) {
+        if (c.probe == checker.probe) {
+          return &rs;
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
+Result<std::unique_ptr<Probe>> makeFileProbe(EventLoop& loop, const config::Checker& checker,
+                                             const config::FileCheck& file, const ProbeDeps& deps) {
+  if (!deps.config) {
+    return Error{EINVAL, "FILE_CHECK: no configuration to find its track_file in"};
+  }
+  const auto& files = deps.config->vrrp.trackFiles;
+  auto tracked = std::find_if(files.begin(), files.end(),
+                              [&](const config::TrackFile& t) { return t.name == file.trackFile; });
+  if (tracked == files.end()) {
+    return Error{ENOENT, "FILE_CHECK: no track_file " + file.trackFile};
+  }
+  const config::RealServer* owner = ownerOf(*deps.config, checker);
+  FileRule rule;
+  rule.path = tracked->path;
+  rule.multiplier = file.weight;
+  rule.reverse = file.reverse;
+  rule.dynamic = file.dynamic;
+  rule.configuredWeight = owner != nullptr ? owner->weight : 1;
+  return std::unique_ptr<Probe>(std::make_unique<FileProbe>(loop, std::move(rule)));
 }
 
 Result<std::unique_ptr<Probe>> makeMiscProbe(EventLoop& loop, const config::Checker& checker,
@@ -47,18 +93,38 @@ Result<std::unique_ptr<Probe>> makeProbe(EventLoop& loop, const config::Checker&
       return std::unique_ptr<Probe>(
           std::make_unique<HttpProbe>(loop, checker, *deps.curl, deps.ssl));
     case config::CheckerType::Smtp:
+      return std::unique_ptr<Probe>(std::make_unique<SmtpProbe>(
+          loop, std::get<config::SmtpCheck>(*checker.probe), checker.base.connectTimeout));
     case config::CheckerType::Dns:
-    case config::CheckerType::Udp:
+      return std::unique_ptr<Probe>(std::make_unique<DnsProbe>(
+          loop, checker.target, std::get<config::DnsCheck>(*checker.probe), randomSource()));
+    case config::CheckerType::Udp: {
+      auto random = randomSource();
+      return std::unique_ptr<Probe>(std::make_unique<UdpProbe>(
+          loop, checker.target, std::get<config::UdpCheck>(*checker.probe),
+          checker.base.connectTimeout, [random] { return static_cast<uint8_t>(random()); }));
+    }
     case config::CheckerType::Ping:
+      return std::unique_ptr<Probe>(
+          std::make_unique<PingProbe>(loop, checker.target, randomSource()));
     case config::CheckerType::File:
-      break;
+      return makeFileProbe(loop, checker, std::get<config::FileCheck>(*checker.probe), deps);
   }
-  return notSupported(checker);
+  return Error{ENOTSUP,
+               fmt::format("{}: unknown checker type", config::toString(checker.base.type))};
 }
 
 Duration attemptTimeout(const config::Checker& checker) {
   if (const auto* misc = std::get_if<config::MiscCheck>(checker.probe.get())) {
     return misc->timeout;
+  }
+  if (const auto* smtp = std::get_if<config::SmtpCheck>(checker.probe.get())) {
+    return checker.base.connectTimeout *
+           static_cast<int64_t>(std::max<size_t>(smtp->hosts.size(), 1));
+  }
+  if (const auto* udp = std::get_if<config::UdpCheck>(checker.probe.get());
+      udp != nullptr && !udp->requireReply) {
+    return checker.base.connectTimeout + kUdpSilenceMargin;
   }
   return checker.base.connectTimeout;
 }
@@ -67,6 +133,9 @@ std::string describe(const config::Checker& checker) {
   std::string_view type = config::toString(checker.base.type);
   if (const auto* misc = std::get_if<config::MiscCheck>(checker.probe.get())) {
     return fmt::format("{} {}", type, misc->script.command);
+  }
+  if (const auto* file = std::get_if<config::FileCheck>(checker.probe.get())) {
+    return fmt::format("{} {}", type, file->trackFile);
   }
   const config::ProbeTarget& t = checker.target;
   return fmt::format("{} [{}]:{}", type, t.address.toString(), t.port);

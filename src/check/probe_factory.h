@@ -6,6 +6,7 @@
 #include "check/checker.h"
 #include "check/lvs_notify.h"
 #include "check/probe.h"
+#include "config/config.h"
 #include "config/model_lvs.h"
 #include "core/event_loop.h"
 #include "core/process_spawner.h"
@@ -27,17 +28,22 @@ struct ProbeDeps {
   ScriptPreparer prepareScript;
   CurlMulti* curl = nullptr;                      // HTTP_GET, SSL_GET
   std::shared_ptr<const config::SslContext> ssl;  // SSL_GET; null: defaults
+  // FILE_CHECK: the configuration the checker comes from, for its
+  // track_file block and its real server's weight.
+  std::shared_ptr<const config::Config> config;
 };
 
-// The probe for `checker`. Types vigil cannot run yet (SMTP_CHECK,
-// DNS_CHECK, UDP_CHECK, PING_CHECK, FILE_CHECK) give an ENOTSUP error
-// "<TYPE> not supported yet", for the caller to log.
+// The probe for `checker`, or an error for the caller to log (a missing
+// dependency, a FILE_CHECK whose track_file is not in deps.config).
 Result<std::unique_ptr<Probe>> makeProbe(EventLoop& loop, const config::Checker& checker,
                                          const ProbeDeps& deps);
 
 // How long one attempt may take: misc_timeout for MISC_CHECK,
-// connect_timeout for the rest.
+// connect_timeout per host for SMTP_CHECK, connect_timeout plus
+// kUdpSilenceMargin for a UDP_CHECK without require_reply (its probe
+// passes on silence at connect_timeout), connect_timeout for the rest.
 Duration attemptTimeout(const config::Checker& checker);
+inline constexpr Duration kUdpSilenceMargin = std::chrono::seconds(1);
 
 // "TCP_CHECK [10.0.0.2]:80", "MISC_CHECK /usr/bin/check-db": for logs.
 std::string describe(const config::Checker& checker);

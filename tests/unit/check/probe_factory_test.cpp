@@ -42,13 +42,33 @@ TEST(MiscProbeInterpretTest, SignalsAndTimeoutsAreFailures) {
   EXPECT_EQ(MiscProbe::interpret(SIGTERM, true, true).outcome, Outcome::ScriptTimeout);
 }
 
-TEST(ProbeFactoryTest, UnsupportedTypesSaySo) {
+TEST(ProbeFactoryTest, BuildsSmtpDnsUdpAndPing) {
   SimulatedLoop loop;
-  auto made = makeProbe(loop, checkerOf(config::CheckerType::Dns, config::DnsCheck{}), {});
-  ASSERT_FALSE(made.ok());
-  EXPECT_EQ(made.error().code, ENOTSUP);
-  EXPECT_EQ(made.error().message, "DNS_CHECK not supported yet");
-  EXPECT_FALSE(makeProbe(loop, checkerOf(config::CheckerType::Ping, config::PingCheck{}), {}).ok());
+  config::SmtpCheck smtp;
+  smtp.hosts.push_back(checkerOf(config::CheckerType::Tcp, config::TcpCheck{}).target);
+  EXPECT_TRUE(makeProbe(loop, checkerOf(config::CheckerType::Smtp, smtp), {}).ok());
+  EXPECT_TRUE(makeProbe(loop, checkerOf(config::CheckerType::Dns, config::DnsCheck{}), {}).ok());
+  EXPECT_TRUE(makeProbe(loop, checkerOf(config::CheckerType::Udp, config::UdpCheck{}), {}).ok());
+  EXPECT_TRUE(makeProbe(loop, checkerOf(config::CheckerType::Ping, config::PingCheck{}), {}).ok());
+}
+
+TEST(ProbeFactoryTest, FileCheckNeedsItsTrackFileInTheConfig) {
+  SimulatedLoop loop;
+  config::FileCheck file;
+  file.trackFile = "weights";
+  config::Checker checker = checkerOf(config::CheckerType::File, file);
+  EXPECT_EQ(makeProbe(loop, checker, {}).error().code, EINVAL);
+
+  auto cfg = std::make_shared<config::Config>();
+  ProbeDeps deps;
+  deps.config = cfg;
+  EXPECT_EQ(makeProbe(loop, checker, deps).error().code, ENOENT);
+  config::TrackFile tracked;
+  tracked.name = "weights";
+  tracked.path = "/run/weights";
+  cfg->vrrp.trackFiles.push_back(tracked);
+  EXPECT_TRUE(makeProbe(loop, checker, deps).ok());
+  EXPECT_EQ(describe(checker), "FILE_CHECK weights");
 }
 
 TEST(ProbeFactoryTest, BuildsTcpAndRefusesMiscWithoutASpawner) {
@@ -65,6 +85,17 @@ TEST(ProbeFactoryTest, AttemptTimeoutIsMiscTimeoutForScriptsAndConnectTimeoutOth
   EXPECT_EQ(attemptTimeout(checkerOf(config::CheckerType::Misc, misc)), milliseconds(700));
   EXPECT_EQ(attemptTimeout(checkerOf(config::CheckerType::Tcp, config::TcpCheck{})),
             milliseconds(500));
+}
+
+TEST(ProbeFactoryTest, AttemptTimeoutAllowsEachSmtpHostAndUdpSilence) {
+  config::SmtpCheck smtp;
+  smtp.hosts.resize(3);
+  EXPECT_EQ(attemptTimeout(checkerOf(config::CheckerType::Smtp, smtp)), milliseconds(1500));
+  config::UdpCheck udp;
+  EXPECT_EQ(attemptTimeout(checkerOf(config::CheckerType::Udp, udp)),
+            milliseconds(500) + kUdpSilenceMargin);
+  udp.requireReply = true;
+  EXPECT_EQ(attemptTimeout(checkerOf(config::CheckerType::Udp, udp)), milliseconds(500));
 }
 
 TEST(ProbeFactoryTest, DescribeNamesTheTarget) {
