@@ -270,3 +270,14 @@ fl_lab_down() {
   for n in c $(fl_directors) rs1 rs2; do ip netns del "$n" 2>/dev/null || true; done
   for n in brc brs brsy; do ip link del "$n" 2>/dev/null || true; done
 }
+
+# fl_transitions NAME: one line "transitions: NAME STATE at +MS ms, ..." of
+# the VRRP states NAME logged after the failure (fl_fail), timed by the
+# log's own HH:MM:SS.mmm stamps (vigild's format; the guest's clock is UTC).
+fl_transitions() {
+  local fail_ms=$(((FL_FAIL_AT_US / 1000) % 86400000))
+  awk -v f="$fail_ms" -v n="$1" 'match($0, /Entering [A-Z]+ STATE/) {
+      split($1, a, /[:.]/); t = ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4]
+      if (t >= f) { s = substr($0, RSTART + 9, RLENGTH - 15); out = out (out ? ", " : "") s " at +" (t - f) " ms" } }
+    END { print "transitions: " n " " (out ? out : "none") }' "$fl_dir/$1.log"
+}
