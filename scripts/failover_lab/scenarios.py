@@ -2,12 +2,14 @@
 
 A lab (NamespaceLab, RemoteLab) provides: `master`, `backup` (director
 names), `client` (a ClientSide), `scenarios` (the names it can run),
-`sessions` (connections to hold through a failover, 0 for none),
+`sessions` (connections to hold through a failover, 0 for none) and
+`sessions_port` (the echo service they reach on the VIP),
 `vip_expires` (the killed master's VIP must leave by itself: vip_lifetime),
 up(), start_directors(), ready(), states(d, since), state(d), has_vip(d),
 fail_hard(d), fail_graceful(d), fail_link(d), restore_link(d),
-director_lines(d), sessions_note() and down(). NamespaceLab alone also runs
-rs, reload and split (they change its real servers, configs and bridge).
+director_lines(d), sessions_note(), down() and `extra_scenarios` (name ->
+function(lab, rep)): NamespaceLab's rs, reload and split, which change its
+real servers, configs and bridge.
 """
 
 import os
