@@ -1,8 +1,7 @@
 """The scenario runner: one set of scenarios and one report for every lab.
 
 A lab (NamespaceLab, RemoteLab) provides: `master`, `backup` (director
-names), `client` (a ClientSide), `scenarios` (the names it can run),
-`sessions` (connections to hold through a failover, 0 for none) and
+names), `client` (a ClientSide), `sessions` (connections to hold through a failover, 0 for none) and
 `sessions_port` (the echo service they reach on the VIP),
 `vip_expires` (the killed master's VIP must leave by itself: vip_lifetime),
 up(), start_directors(), ready(), states(d, since), state(d), has_vip(d),
