@@ -138,6 +138,7 @@ check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState>
       return prepareCheckScript(command, state->config->global);
     };
     deps.curl = curl.get();
+    deps.config = state->config;  // FILE_CHECK: its track_file and real server
     if (state->config->lvs.ssl) {
       deps.ssl = std::make_shared<const config::SslContext>(*state->config->lvs.ssl);
     }
