@@ -59,6 +59,8 @@ void writeChecker(JsonWriter& out, const config::Checker& config, const Checker*
   }
   out.end();
   if (checker->lastResult()) out.field("last", checker->lastResult()->detail);
+  out.key("duration");
+  c.durations.write(out);
   out.end();
 }
 
@@ -86,6 +88,8 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
   if (io_.dataplane) {
     dataplaneSync_ = std::make_unique<DataplaneSync>(*io_.dataplane);
     dataplaneSync_->reset(config_->lvs);
+    statsPoller_ =
+        std::make_unique<StatsPoller>(loop_, *io_.dataplane, [this] { snapshotDirty_ = true; });
   }
   for (const config::VirtualServer& vs : config_->lvs.virtualServers) {
     services_.emplace_back(vs);
@@ -383,6 +387,8 @@ std::string CheckWorker::buildSnapshot() const {
         .field("sync_failures", syncFailures_)
         .field("dataplane_failures", dataplaneFailures_);
     if (!lastSyncError_.empty()) out.field("last_error", lastSyncError_);
+    out.key("stats");
+    statsPoller_->write(out, dataplaneSync_->applied());
   }
   out.end().end();
   return out.take();

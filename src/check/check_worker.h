@@ -13,6 +13,7 @@
 #include "check/probe.h"
 #include "check/probe_registry.h"
 #include "check/service_state.h"
+#include "check/stats_poller.h"
 #include "config/config.h"
 #include "core/event_loop.h"
 #include "core/process_spawner.h"
@@ -120,6 +121,7 @@ class CheckWorker final : public Worker {
   std::vector<ServiceState> services_;
   std::vector<RunningChecker> checkers_;
   std::unique_ptr<DataplaneSync> dataplaneSync_;  // null without a dataplane
+  std::unique_ptr<StatsPoller> statsPoller_;      // null without a dataplane
   std::unique_ptr<Timer> syncTimer_;
   bool syncPending_ = false;
   uint64_t syncs_ = 0;

@@ -104,6 +104,7 @@ void Checker::timedOut() {
 void Checker::record(ProbeResult& result) {
   ++counters_.outcomes[static_cast<size_t>(result.outcome)];
   lastDuration_ = loop_.now() - attemptStart_;
+  counters_.durations.observe(*lastDuration_);
   lastResult_ = result;
   if (result.up()) {
     onSuccess(result);

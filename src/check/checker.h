@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "check/duration_histogram.h"
 #include "check/outcome.h"
 #include "check/probe.h"
 #include "config/model_lvs.h"
@@ -35,6 +36,7 @@ struct CheckerCounters {
   uint64_t attempts = 0;                           // started
   uint64_t upTransitions = 0;
   uint64_t downTransitions = 0;
+  DurationHistogram durations;  // of finished attempts, for /metrics
 
   uint64_t count(Outcome outcome) const { return outcomes[static_cast<size_t>(outcome)]; }
   uint64_t total() const;  // finished attempts

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <iterator>
 
 namespace vigil::check {
@@ -94,6 +95,16 @@ JsonWriter& JsonWriter::value(uint64_t number) {
 JsonWriter& JsonWriter::value(int64_t number) {
   separate();
   fmt::format_to(std::back_inserter(out_), "{}", number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(double number) {
+  separate();
+  if (std::isfinite(number)) {
+    fmt::format_to(std::back_inserter(out_), "{}", number);
+  } else {
+    out_ += "null";
+  }
   return *this;
 }
 

@@ -29,6 +29,9 @@ class JsonWriter {
   JsonWriter& value(int64_t number);
   JsonWriter& value(uint32_t number) { return value(static_cast<uint64_t>(number)); }
   JsonWriter& value(int number) { return value(static_cast<int64_t>(number)); }
+  // Shortest text that reads back as the same double; NaN and infinities,
+  // which JSON cannot hold, become null.
+  JsonWriter& value(double number);
 
   // key(name).value(v) in one call.
   template <typename T>

@@ -11,6 +11,27 @@ Result<IpvsState> MemoryDataplane::read() {
   return state_;
 }
 
+Result<IpvsStats> MemoryDataplane::readStats() {
+  Result<IpvsStats> stats = Dataplane::readStats();
+  if (!stats) {
+    return stats;
+  }
+  for (auto& [key, service] : stats->services) {
+    auto set = counters_.services.find(key);
+    if (set == counters_.services.end()) {
+      continue;
+    }
+    service.traffic = set->second.traffic;
+    for (auto& [destKey, dest] : service.destinations) {
+      auto setDest = set->second.destinations.find(destKey);
+      if (setDest != set->second.destinations.end()) {
+        dest = setDest->second;
+      }
+    }
+  }
+  return stats;
+}
+
 ApplyReport MemoryDataplane::apply(const std::vector<Op>& ops) {
   ++applyCalls_;
   ApplyReport report;

@@ -21,6 +21,14 @@ class MemoryDataplane final : public Dataplane {
   Result<IpvsState> read() override;
   ApplyReport apply(const std::vector<Op>& ops) override;
   std::string_view name() const override { return "memory"; }
+  // Every service and destination of the table, with the counters set by
+  // setCounters() for it (zero for the rest), as a kernel that saw that
+  // traffic would report them.
+  Result<IpvsStats> readStats() override;
+
+  // Counters readStats() reports from now on for what `stats` names; an
+  // entry not in the table is not reported.
+  void setCounters(IpvsStats stats) { counters_ = std::move(stats); }
 
   const IpvsState& state() const { return state_; }
   size_t opsAttempted() const { return opsAttempted_; }  // over every apply()
@@ -44,6 +52,7 @@ class MemoryDataplane final : public Dataplane {
   const Error* injectedFailure(const Op& op) const;
 
   IpvsState state_;
+  IpvsStats counters_;
   std::vector<InjectedFailure> opFailures_;
   std::optional<Error> readFailure_;
   size_t opsAttempted_ = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace vigil::check {
@@ -29,6 +30,18 @@ TEST(JsonWriterTest, StringsAreEscapedAndAlwaysParse) {
   nlohmann::json parsed = nlohmann::json::parse(out.text());
   EXPECT_EQ(parsed["detail"].get<std::string>(),
             "a\"b\\c\n\x01 caf\xc3\xa9 bad\xef\xbf\xbd\xef\xbf\xbd end");
+}
+
+}  // namespace
+}  // namespace vigil::check
+
+namespace vigil::check {
+namespace {
+
+TEST(JsonWriterTest, DoublesReadBackExactlyAndNonFiniteBecomesNull) {
+  JsonWriter out;
+  out.array().value(0.001).value(10.0).value(2.5e-7).value(std::nan("")).end();
+  EXPECT_EQ(out.text(), "[0.001,10,2.5e-07,null]");
 }
 
 }  // namespace

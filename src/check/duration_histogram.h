@@ -1,0 +1,36 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "check/json_writer.h"
+#include "core/clock.h"
+
+namespace vigil::check {
+
+// Probe durations in Prometheus-style buckets from 1 ms to 10 s: a TCP
+// connect on a LAN takes about a millisecond, connect_timeout is rarely
+// above 10 s. Counts are per bucket (not cumulative) until written.
+class DurationHistogram {
+ public:
+  static constexpr std::array<double, 13> kBoundsSeconds = {
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+  void observe(Duration duration);
+
+  uint64_t count() const { return count_; }
+  double sumSeconds() const { return sumSeconds_; }
+  // Observations at or below kBoundsSeconds[i] (Prometheus' `le`).
+  uint64_t cumulative(size_t i) const;
+
+  // {"bounds": [...], "cumulative": [...], "count": n, "sum_seconds": s},
+  // the shape /metrics reads histograms in.
+  void write(JsonWriter& out) const;
+
+ private:
+  std::array<uint64_t, kBoundsSeconds.size()> buckets_{};  // above the last bound: count_ only
+  uint64_t count_ = 0;
+  double sumSeconds_ = 0;
+};
+
+}  // namespace vigil::check
