@@ -42,10 +42,25 @@ enum class MetricId : uint8_t {
   VirtualServerRealServers,
   VirtualServerQuorumUp,
   VirtualServerSorryServerActive,
+  CheckDuration,
+  IpvsConnections,
+  IpvsIncomingPackets,
+  IpvsOutgoingPackets,
+  IpvsIncomingBytes,
+  IpvsOutgoingBytes,
+  IpvsBackendConnectionsActive,
+  IpvsBackendConnectionsInactive,
+  IpvsBackendWeight,
+  IpvsServiceConnections,
+  IpvsServiceIncomingPackets,
+  IpvsServiceOutgoingPackets,
+  IpvsServiceIncomingBytes,
+  IpvsServiceOutgoingBytes,
 };
-inline constexpr size_t kMetricCount = 28;
+inline constexpr size_t kMetricCount = 42;
 
-inline constexpr size_t kMaxLabels = 4;
+// node_ipvs_backend_* carry six (node_exporter's labels).
+inline constexpr size_t kMaxLabels = 6;
 
 struct MetricDef {
   MetricId id;

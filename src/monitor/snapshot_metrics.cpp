@@ -1,5 +1,8 @@
 #include "monitor/snapshot_metrics.h"
 
+#include <fmt/format.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -93,25 +96,34 @@ void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
 
 // {"bounds": [...], "cumulative": [...], "count": n, "sum_seconds": s}; a
 // malformed one is left out rather than shown wrong.
-void loopLateness(MetricSet& m, const json& lateness) {
-  if (!lateness.is_object()) return;
-  auto bounds = lateness.find("bounds");
-  auto cumulative = lateness.find("cumulative");
-  auto count = number(lateness, "count");
-  auto sum = number(lateness, "sum_seconds");
-  if (bounds == lateness.end() || cumulative == lateness.end() || !bounds->is_array() ||
+std::optional<MetricSet::Histogram> histogram(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  auto bounds = j.find("bounds");
+  auto cumulative = j.find("cumulative");
+  auto count = number(j, "count");
+  auto sum = number(j, "sum_seconds");
+  if (bounds == j.end() || cumulative == j.end() || !bounds->is_array() ||
       !cumulative->is_array() || bounds->size() != cumulative->size() || !count || !sum) {
-    return;
+    return std::nullopt;
   }
   MetricSet::Histogram h;
   for (size_t i = 0; i < bounds->size(); ++i) {
-    if (!(*bounds)[i].is_number() || !(*cumulative)[i].is_number()) return;
+    if (!(*bounds)[i].is_number() || !(*cumulative)[i].is_number()) return std::nullopt;
     h.bounds.push_back((*bounds)[i].get<double>());
     h.cumulative.push_back((*cumulative)[i].get<double>());
   }
   h.count = *count;
   h.sum = *sum;
-  m.setHistogram(VrrpLoopLateness, {}, std::move(h));
+  return h;
+}
+
+// Adds `more` into `into` (two checkers of one type on one real server
+// share a series); histograms with other bounds are not merged.
+void mergeHistogram(MetricSet::Histogram& into, const MetricSet::Histogram& more) {
+  if (into.bounds != more.bounds) return;
+  for (size_t i = 0; i < into.cumulative.size(); ++i) into.cumulative[i] += more.cumulative[i];
+  into.count += more.count;
+  into.sum += more.sum;
 }
 
 void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
@@ -127,7 +139,9 @@ void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
       setIf(m, VrrpSyncGroupTakeoversHeld, {text(group, "name")}, number(group, "takeovers_held"));
     }
   }
-  if (auto it = snap.find("loop_lateness"); it != snap.end()) loopLateness(m, *it);
+  if (auto it = snap.find("loop_lateness"); it != snap.end()) {
+    if (auto h = histogram(*it)) m.setHistogram(VrrpLoopLateness, {}, std::move(*h));
+  }
   if (auto it = snap.find("sockets"); it != snap.end() && it->is_array()) {
     for (const json& socket : *it) {
       if (!socket.is_object()) continue;
@@ -154,11 +168,18 @@ void realServer(MetricSet& m, const std::string& vs, const json& rs) {
   setIf(m, RealServerWeight, {vs, name}, number(rs, "weight"));
   auto checkers = rs.find("checkers");
   if (checkers == rs.end() || !checkers->is_array()) return;
+  std::map<std::string, MetricSet::Histogram> durations;  // by checker type
   for (const json& checker : *checkers) {
     if (!checker.is_object()) continue;
     const std::string type = text(checker, "type");
     if (auto attempts = number(checker, "attempts")) {
       m.add(RealServerCheckAttempts, {vs, name, type}, *attempts);
+    }
+    if (auto duration = checker.find("duration"); duration != checker.end()) {
+      if (auto h = histogram(*duration)) {
+        auto [it, fresh] = durations.emplace(type, *h);
+        if (!fresh) mergeHistogram(it->second, *h);
+      }
     }
     auto outcomes = checker.find("outcomes");
     if (outcomes == checker.end() || !outcomes->is_object()) continue;
@@ -167,6 +188,94 @@ void realServer(MetricSet& m, const std::string& vs, const json& rs) {
       m.add(RealServerCheckFailures, {vs, name, type, reason}, count.get<double>());
     }
   }
+  for (auto& [type, h] : durations) m.setHistogram(CheckDuration, {vs, name, type}, std::move(h));
+}
+
+// What node_exporter's ipvs collector calls a service: local_address,
+// local_port, proto and local_mark as it reads them from /proc/net/ip_vs
+// (a fwmark service is proto "FWM" with the mark in %08X and no address).
+struct IpvsServiceLabels {
+  std::string address;
+  std::string port;
+  std::string proto;
+  std::string mark;
+};
+
+IpvsServiceLabels ipvsServiceLabels(const json& service) {
+  IpvsServiceLabels l;
+  l.proto = text(service, "protocol");
+  if (l.proto == "FWM") {
+    l.port = "0";
+    l.mark = fmt::format("{:08X}", static_cast<uint32_t>(number(service, "fwmark").value_or(0)));
+    return l;
+  }
+  l.address = text(service, "address");
+  l.port = fmt::format("{}", static_cast<uint32_t>(number(service, "port").value_or(0)));
+  return l;
+}
+
+struct IpvsTotals {
+  double connections = 0;
+  double inPackets = 0;
+  double outPackets = 0;
+  double inBytes = 0;
+  double outBytes = 0;
+};
+
+void ipvsService(MetricSet& m, const json& service, IpvsTotals& totals) {
+  const IpvsServiceLabels l = ipvsServiceLabels(service);
+  const MetricSet::Labels labels = {l.address, l.port, l.proto, l.mark};
+  const auto counter = [&](MetricId id, const char* key, double& total) {
+    auto value = number(service, key);
+    if (!value) return;
+    m.add(id, labels, *value);
+    total += *value;
+  };
+  counter(IpvsServiceConnections, "connections", totals.connections);
+  counter(IpvsServiceIncomingPackets, "in_packets", totals.inPackets);
+  counter(IpvsServiceOutgoingPackets, "out_packets", totals.outPackets);
+  counter(IpvsServiceIncomingBytes, "in_bytes", totals.inBytes);
+  counter(IpvsServiceOutgoingBytes, "out_bytes", totals.outBytes);
+  auto destinations = service.find("destinations");
+  if (destinations == service.end() || !destinations->is_array()) return;
+  for (const json& dest : *destinations) {
+    if (!dest.is_object()) continue;
+    const MetricSet::Labels backend = {
+        l.address,
+        l.port,
+        text(dest, "address"),
+        fmt::format("{}", static_cast<uint32_t>(number(dest, "port").value_or(0))),
+        l.proto,
+        l.mark};
+    // Summed as node_exporter sums rows with equal labels.
+    if (auto v = number(dest, "active_connections"))
+      m.add(IpvsBackendConnectionsActive, backend, *v);
+    if (auto v = number(dest, "inactive_connections")) {
+      m.add(IpvsBackendConnectionsInactive, backend, *v);
+    }
+    if (auto v = number(dest, "weight")) m.add(IpvsBackendWeight, backend, *v);
+  }
+}
+
+// node_ipvs_* from the check worker's dataplane counters. The totals are
+// the sum over the services the table holds now; the kernel's own totals
+// (/proc/net/ip_vs_stats) also keep what deleted services counted.
+void ipvsStats(MetricSet& m, const json& snap) {
+  auto dataplane = snap.find("dataplane");
+  if (dataplane == snap.end() || !dataplane->is_object()) return;
+  auto stats = dataplane->find("stats");
+  if (stats == dataplane->end() || !stats->is_object()) return;
+  auto services = stats->find("services");
+  if (services == stats->end() || !services->is_array()) return;
+  IpvsTotals totals;
+  for (const json& service : *services) {
+    if (service.is_object()) ipvsService(m, service, totals);
+  }
+  m.set(IpvsConnections, {}, totals.connections);
+  m.set(IpvsIncomingPackets, {}, totals.inPackets);
+  m.set(IpvsOutgoingPackets, {}, totals.outPackets);
+  m.set(IpvsIncomingBytes, {}, totals.inBytes);
+  m.set(IpvsOutgoingBytes, {}, totals.outBytes);
 }
 
 void checkWorker(MetricSet& m, const json& snap) {
@@ -188,6 +297,7 @@ void checkWorker(MetricSet& m, const json& snap) {
     m.set(VirtualServerRealServersUp, {name}, up);
     m.set(VirtualServerRealServers, {name}, static_cast<double>(servers->size()));
   }
+  ipvsStats(m, snap);
 }
 
 }  // namespace

@@ -48,6 +48,13 @@ std::vector<std::string> tcpServer(uint16_t port) {
 
 std::string rs(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
+// node_exporter's ipvs backend labels for one real server of the service.
+std::map<std::string, std::string> backend(uint16_t port) {
+  return {
+      {"local_address", "10.0.0.100"},       {"local_port", "80"}, {"remote_address", "127.0.0.1"},
+      {"remote_port", std::to_string(port)}, {"proto", "TCP"},     {"local_mark", ""}};
+}
+
 // One scrape, as the Prometheus client library parsed it.
 class Scrape {
  public:
@@ -55,6 +62,8 @@ class Scrape {
   bool ok() const { return doc_.contains("samples"); }
   std::string contentType() const { return doc_.value("content_type", ""); }
   std::string error() const { return doc_.dump(); }
+  // Metrics whose labels Prometheus would rename (scrape.py).
+  json targetLabelClashes() const { return doc_.value("target_label_clashes", json::array()); }
 
   // The value of the sample with exactly these labels; nullopt if absent.
   std::optional<double> value(const std::string& name,
@@ -97,7 +106,10 @@ class MonitorDaemonTest : public ::testing::Test {
 
   std::string writeConfig() const {
     std::ostringstream c;
-    c << "global_defs {\n  dataplane none\n  metrics_listen 127.0.0.1:" << kMonitorPort << "\n}\n"
+    // userspace: the table is kept in memory (no kernel IPVS needed), so
+    // node_ipvs_* show its backends with zero traffic.
+    c << "global_defs {\n  dataplane userspace\n  metrics_listen 127.0.0.1:" << kMonitorPort
+      << "\n}\n"
       << "vrrp_instance VI_h8 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 58\n"
       << "  version 3\n  priority 150\n  advert_int 0.1\n"
       << "  virtual_ipaddress {\n    192.0.2.58/24\n  }\n}\n"
@@ -140,7 +152,8 @@ TEST_F(MonitorDaemonTest, MetricsStatusAndHealthFollowTheDaemon) {
   ASSERT_TRUE(daemon.start());
 
   // MASTER (nobody else on the link) with both real servers up.
-  const std::map<std::string, std::string> master = {{"instance", "VI_h8"}, {"state", "MASTER"}};
+  const std::map<std::string, std::string> master = {{"vrrp_instance", "VI_h8"},
+                                                     {"state", "MASTER"}};
   const std::map<std::string, std::string> serverALabels = {{"virtual_server", kVs},
                                                             {"real_server", rs(kPortA)}};
   ASSERT_TRUE(waitFor(seconds(15),
@@ -156,23 +169,43 @@ TEST_F(MonitorDaemonTest, MetricsStatusAndHealthFollowTheDaemon) {
   Scrape up = scrape();
   ASSERT_TRUE(up.ok()) << up.error();
   EXPECT_EQ(up.contentType(), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_EQ(up.value("vigil_vrrp_instance_state", {{"instance", "VI_h8"}, {"state", "BACKUP"}}),
-            0.0);
-  EXPECT_EQ(up.value("vigil_vrrp_instance_priority", {{"instance", "VI_h8"}}), 150.0);
-  EXPECT_GE(up.value("vigil_vrrp_instance_transitions_total", {{"instance", "VI_h8"}}).value_or(0),
-            1.0);
-  EXPECT_GT(up.value("vigil_vrrp_instance_adverts_sent_total", {{"instance", "VI_h8"}}).value_or(0),
-            0.0);
+  EXPECT_EQ(up.targetLabelClashes(), json::array());
+  EXPECT_EQ(
+      up.value("vigil_vrrp_instance_state", {{"vrrp_instance", "VI_h8"}, {"state", "BACKUP"}}),
+      0.0);
+  EXPECT_EQ(up.value("vigil_vrrp_instance_priority", {{"vrrp_instance", "VI_h8"}}), 150.0);
+  EXPECT_GE(
+      up.value("vigil_vrrp_instance_transitions_total", {{"vrrp_instance", "VI_h8"}}).value_or(0),
+      1.0);
+  EXPECT_GT(
+      up.value("vigil_vrrp_instance_adverts_sent_total", {{"vrrp_instance", "VI_h8"}}).value_or(0),
+      0.0);
   const double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  const double lastTransition =
-      up.value("vigil_vrrp_instance_last_transition_timestamp_seconds", {{"instance", "VI_h8"}})
-          .value_or(0);
+  const double lastTransition = up.value("vigil_vrrp_instance_last_transition_timestamp_seconds",
+                                         {{"vrrp_instance", "VI_h8"}})
+                                    .value_or(0);
   EXPECT_GT(lastTransition, now - 60);
   EXPECT_LT(lastTransition, now + 5);
   EXPECT_EQ(up.value("vigil_worker_up", {{"worker", "vrrp"}}), 1.0);
   EXPECT_EQ(up.value("vigil_worker_up", {{"worker", "check"}}), 1.0);
   EXPECT_EQ(up.value("vigil_config_generation", {}), 1.0);
+
+  // The check worker's dataplane counters (read every 2 s) and probe times.
+  EXPECT_TRUE(waitFor(seconds(10), [&] {
+    Scrape s = scrape();
+    return s.value("node_ipvs_backend_weight", backend(kPortA)) == 1.0 &&
+           s.value("node_ipvs_backend_weight", backend(kPortB)) == 1.0;
+  })) << scrape().error();
+  up = scrape();
+  EXPECT_EQ(up.value("node_ipvs_connections_total", {}), 0.0);
+  EXPECT_EQ(up.value("node_ipvs_incoming_bytes_total", {}), 0.0);
+  EXPECT_EQ(up.value("node_ipvs_backend_connections_active", backend(kPortA)), 0.0);
+  EXPECT_GE(
+      up.value("vigil_check_duration_seconds_count",
+               {{"virtual_server", kVs}, {"real_server", rs(kPortA)}, {"checker", "TCP_CHECK"}})
+          .value_or(0),
+      1.0);
 
   ASSERT_TRUE(waitFor(seconds(5), [&] { return helper("get", "/healthz")["status"] == 200; }))
       << helper("get", "/healthz").dump();
@@ -202,6 +235,12 @@ TEST_F(MonitorDaemonTest, MetricsStatusAndHealthFollowTheDaemon) {
   EXPECT_EQ(scrape().value("vigil_real_server_up",
                            {{"virtual_server", kVs}, {"real_server", rs(kPortB)}}),
             1.0);
+  // A real server that is down leaves the table, and so node_ipvs_*.
+  EXPECT_TRUE(waitFor(seconds(10), [&] {
+    Scrape s = scrape();
+    return !s.value("node_ipvs_backend_weight", backend(kPortA)) &&
+           s.value("node_ipvs_backend_weight", backend(kPortB)) == 1.0;
+  })) << scrape().error();
 
   // The VRRP worker dies: /healthz says so until its successor reports.
   const pid_t vrrpPid = statusDoc["workers"][0]["pid"].get<pid_t>();

@@ -3,8 +3,11 @@
 
   scrape.py metrics URL  parses the body with prometheus_client's text parser
                          (python3-prometheus-client) and prints
-                         {"status", "content_type", "samples": [{"name", "labels", "value"}]};
-                         exits 2 when the text does not parse.
+                         {"status", "content_type", "samples": [{"name", "labels", "value"}],
+                          "target_label_clashes": [...]}: the names of metrics with a label
+                         Prometheus sets on every scraped series itself (instance, job),
+                         which it would rename to exported_*; exits 2 when the text does
+                         not parse.
   scrape.py get URL      prints {"status", "content_type", "body"}.
   scrape.py post URL     the same for a POST.
 Exits 1 when the server cannot be reached.
@@ -13,6 +16,9 @@ import json
 import sys
 import urllib.error
 import urllib.request
+
+# The labels Prometheus attaches to every series of a target.
+TARGET_LABELS = {"instance", "job"}
 
 
 def fetch(url, method):
@@ -43,6 +49,8 @@ def main():
         except Exception as error:  # the parser raises ValueError and others
             print(json.dumps({"error": "parse: %s" % error}))
             return 2
+        out["target_label_clashes"] = sorted(
+            {s["name"] for s in out["samples"] if TARGET_LABELS & set(s["labels"])})
     else:
         out["body"] = body.decode("utf-8", "replace")
     print(json.dumps(out))

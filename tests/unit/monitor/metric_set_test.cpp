@@ -50,7 +50,7 @@ TEST(MetricSetTest, EscapesLabelValues) {
   EXPECT_EQ(escapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
   MetricSet m;
   m.set(MetricId::VrrpInstancePriority, {"VI \"1\"\\\n"}, 100);
-  EXPECT_NE(renderPrometheus(m).find("vigil_vrrp_instance_priority{instance=\"VI "
+  EXPECT_NE(renderPrometheus(m).find("vigil_vrrp_instance_priority{vrrp_instance=\"VI "
                                      "\\\"1\\\"\\\\\\n\"} 100\n"),
             std::string::npos)
       << renderPrometheus(m);

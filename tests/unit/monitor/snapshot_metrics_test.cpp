@@ -81,72 +81,73 @@ std::string samplesOnly(const std::string& text) {
 }
 
 TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
-  EXPECT_EQ(samplesOnly(renderPrometheus(collectMetrics(fixedView()))),
-            "vigil_config_generation 2\n"
-            "vigil_worker_up{worker=\"check\"} 1\n"
-            "vigil_worker_up{worker=\"vrrp\"} 1\n"
-            "vigil_worker_restarts_total{worker=\"check\"} 1\n"
-            "vigil_worker_restarts_total{worker=\"vrrp\"} 0\n"
-            "vigil_worker_snapshot_age_seconds{worker=\"check\"} 0\n"
-            "vigil_worker_snapshot_age_seconds{worker=\"vrrp\"} 1\n"
-            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"BACKUP\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"FAULT\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"INIT\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"MASTER\"} 1\n"
-            "vigil_vrrp_instance_state{instance=\"VI_1\",state=\"NOT_RUNNING\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"BACKUP\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"FAULT\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"INIT\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"MASTER\"} 0\n"
-            "vigil_vrrp_instance_state{instance=\"VI_2\",state=\"NOT_RUNNING\"} 1\n"
-            "vigil_vrrp_instance_priority{instance=\"VI_1\"} 110\n"
-            "vigil_vrrp_instance_configured_priority{instance=\"VI_1\"} 100\n"
-            "vigil_vrrp_instance_transitions_total{instance=\"VI_1\"} 2\n"
-            // The system clock's reading at the transition, not the age.
-            "vigil_vrrp_instance_last_transition_timestamp_seconds{instance=\"VI_1\"} "
-            "1699999990.25\n"
-            "vigil_vrrp_instance_adverts_sent_total{instance=\"VI_1\"} 40\n"
-            "vigil_vrrp_instance_adverts_received_total{instance=\"VI_1\"} 2\n"
-            "vigil_vrrp_instance_send_errors_total{instance=\"VI_1\"} 0\n"
-            "vigil_vrrp_instance_master_transitions_total{instance=\"VI_1\"} 1\n"
-            "vigil_vrrp_instance_priority_zero_adverts_sent_total{instance=\"VI_1\"} 0\n"
-            "vigil_vrrp_instance_priority_zero_adverts_received_total{instance=\"VI_1\"} 1\n"
-            "vigil_vrrp_instance_received_errors_total{instance=\"VI_1\",reason=\"bad_ttl\"} 3\n"
-            "vigil_vrrp_socket_received_errors_total{interface=\"eth0\",family=\"inet\","
-            "reason=\"unknown_vrid\"} 5\n"
-            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"BACKUP\"} 0\n"
-            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"FAULT\"} 0\n"
-            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"INIT\"} 0\n"
-            "vigil_vrrp_sync_group_state{group=\"G1\",state=\"MASTER\"} 1\n"
-            "vigil_vrrp_sync_group_takeovers_held_total{group=\"G1\"} 2\n"
-            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.001\"} 7\n"
-            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.01\"} 9\n"
-            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"1\"} 10\n"
-            "vigil_vrrp_loop_lateness_seconds_bucket{le=\"+Inf\"} 11\n"
-            "vigil_vrrp_loop_lateness_seconds_sum 2.5\n"
-            "vigil_vrrp_loop_lateness_seconds_count 11\n"
-            "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"10.0.0.1:80\"} 1\n"
-            "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"[2001:db8::2]:80\"} 0\n"
-            "vigil_real_server_weight{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"10.0.0.1:80\"} 1\n"
-            "vigil_real_server_weight{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"[2001:db8::2]:80\"} 0\n"
-            "vigil_real_server_check_attempts_total{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"10.0.0.1:80\",checker=\"TCP_CHECK\"} 9\n"
-            // Two checkers of one type add up.
-            "vigil_real_server_check_attempts_total{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\"} 8\n"
-            "vigil_real_server_check_failures_total{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\",reason=\"refused\"} 3\n"
-            "vigil_real_server_check_failures_total{virtual_server=\"[10.0.0.100]:tcp:80\","
-            "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\",reason=\"timeout\"} 4\n"
-            "vigil_virtual_server_real_servers_up{virtual_server=\"[10.0.0.100]:tcp:80\"} 1\n"
-            "vigil_virtual_server_real_servers{virtual_server=\"[10.0.0.100]:tcp:80\"} 2\n"
-            "vigil_virtual_server_quorum_up{virtual_server=\"[10.0.0.100]:tcp:80\"} 1\n"
-            "vigil_virtual_server_sorry_server_active{virtual_server=\"[10.0.0.100]:tcp:80\"} "
-            "0\n");
+  EXPECT_EQ(
+      samplesOnly(renderPrometheus(collectMetrics(fixedView()))),
+      "vigil_config_generation 2\n"
+      "vigil_worker_up{worker=\"check\"} 1\n"
+      "vigil_worker_up{worker=\"vrrp\"} 1\n"
+      "vigil_worker_restarts_total{worker=\"check\"} 1\n"
+      "vigil_worker_restarts_total{worker=\"vrrp\"} 0\n"
+      "vigil_worker_snapshot_age_seconds{worker=\"check\"} 0\n"
+      "vigil_worker_snapshot_age_seconds{worker=\"vrrp\"} 1\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"BACKUP\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"FAULT\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"INIT\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"MASTER\"} 1\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"NOT_RUNNING\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_2\",state=\"BACKUP\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_2\",state=\"FAULT\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_2\",state=\"INIT\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_2\",state=\"MASTER\"} 0\n"
+      "vigil_vrrp_instance_state{vrrp_instance=\"VI_2\",state=\"NOT_RUNNING\"} 1\n"
+      "vigil_vrrp_instance_priority{vrrp_instance=\"VI_1\"} 110\n"
+      "vigil_vrrp_instance_configured_priority{vrrp_instance=\"VI_1\"} 100\n"
+      "vigil_vrrp_instance_transitions_total{vrrp_instance=\"VI_1\"} 2\n"
+      // The system clock's reading at the transition, not the age.
+      "vigil_vrrp_instance_last_transition_timestamp_seconds{vrrp_instance=\"VI_1\"} "
+      "1699999990.25\n"
+      "vigil_vrrp_instance_adverts_sent_total{vrrp_instance=\"VI_1\"} 40\n"
+      "vigil_vrrp_instance_adverts_received_total{vrrp_instance=\"VI_1\"} 2\n"
+      "vigil_vrrp_instance_send_errors_total{vrrp_instance=\"VI_1\"} 0\n"
+      "vigil_vrrp_instance_master_transitions_total{vrrp_instance=\"VI_1\"} 1\n"
+      "vigil_vrrp_instance_priority_zero_adverts_sent_total{vrrp_instance=\"VI_1\"} 0\n"
+      "vigil_vrrp_instance_priority_zero_adverts_received_total{vrrp_instance=\"VI_1\"} 1\n"
+      "vigil_vrrp_instance_received_errors_total{vrrp_instance=\"VI_1\",reason=\"bad_ttl\"} 3\n"
+      "vigil_vrrp_socket_received_errors_total{interface=\"eth0\",family=\"inet\","
+      "reason=\"unknown_vrid\"} 5\n"
+      "vigil_vrrp_sync_group_state{group=\"G1\",state=\"BACKUP\"} 0\n"
+      "vigil_vrrp_sync_group_state{group=\"G1\",state=\"FAULT\"} 0\n"
+      "vigil_vrrp_sync_group_state{group=\"G1\",state=\"INIT\"} 0\n"
+      "vigil_vrrp_sync_group_state{group=\"G1\",state=\"MASTER\"} 1\n"
+      "vigil_vrrp_sync_group_takeovers_held_total{group=\"G1\"} 2\n"
+      "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.001\"} 7\n"
+      "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.01\"} 9\n"
+      "vigil_vrrp_loop_lateness_seconds_bucket{le=\"1\"} 10\n"
+      "vigil_vrrp_loop_lateness_seconds_bucket{le=\"+Inf\"} 11\n"
+      "vigil_vrrp_loop_lateness_seconds_sum 2.5\n"
+      "vigil_vrrp_loop_lateness_seconds_count 11\n"
+      "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"10.0.0.1:80\"} 1\n"
+      "vigil_real_server_up{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"[2001:db8::2]:80\"} 0\n"
+      "vigil_real_server_weight{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"10.0.0.1:80\"} 1\n"
+      "vigil_real_server_weight{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"[2001:db8::2]:80\"} 0\n"
+      "vigil_real_server_check_attempts_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"10.0.0.1:80\",checker=\"TCP_CHECK\"} 9\n"
+      // Two checkers of one type add up.
+      "vigil_real_server_check_attempts_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\"} 8\n"
+      "vigil_real_server_check_failures_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\",reason=\"refused\"} 3\n"
+      "vigil_real_server_check_failures_total{virtual_server=\"[10.0.0.100]:tcp:80\","
+      "real_server=\"[2001:db8::2]:80\",checker=\"TCP_CHECK\",reason=\"timeout\"} 4\n"
+      "vigil_virtual_server_real_servers_up{virtual_server=\"[10.0.0.100]:tcp:80\"} 1\n"
+      "vigil_virtual_server_real_servers{virtual_server=\"[10.0.0.100]:tcp:80\"} 2\n"
+      "vigil_virtual_server_quorum_up{virtual_server=\"[10.0.0.100]:tcp:80\"} 1\n"
+      "vigil_virtual_server_sorry_server_active{virtual_server=\"[10.0.0.100]:tcp:80\"} "
+      "0\n");
 }
 
 TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
@@ -224,6 +225,99 @@ TEST(SnapshotMetricsTest, MalformedLatenessHistogramIsLeftOut) {
       R"({"loop_lateness": {"bounds": [0.1, 1], "cumulative": [3], "count": 3,
                             "sum_seconds": 0}})";
   EXPECT_TRUE(collectMetrics(view).histograms(MetricId::VrrpLoopLateness).empty());
+}
+
+}  // namespace
+}  // namespace vigil::monitor
+
+namespace vigil::monitor {
+namespace {
+
+// A check snapshot with probe durations and dataplane counters, as
+// CheckWorker writes them (DurationHistogram, StatsPoller).
+constexpr const char* kCheckWithStats = R"({
+  "worker": "check",
+  "virtual_servers": [
+    {"name": "[10.0.0.1]:tcp:80", "quorum_up": true, "real_servers": [
+      {"address": "10.0.0.2", "port": 80, "up": true, "weight": 3, "checkers": [
+        {"type": "TCP_CHECK", "attempts": 3, "outcomes": {"up": 3},
+         "duration": {"bounds": [0.001, 0.01], "cumulative": [1, 2], "count": 3,
+                      "sum_seconds": 0.5}},
+        {"type": "TCP_CHECK", "attempts": 1, "outcomes": {"up": 1},
+         "duration": {"bounds": [0.001, 0.01], "cumulative": [0, 1], "count": 1,
+                      "sum_seconds": 0.25}}]}]}],
+  "dataplane": {"backend": "memory", "stats": {"services": [
+    {"name": "TCP  10.0.0.1:80", "protocol": "TCP", "address": "10.0.0.1", "port": 80,
+     "connections": 5, "in_packets": 50, "out_packets": 40, "in_bytes": 5000, "out_bytes": 4000,
+     "destinations": [{"name": "10.0.0.2:80", "address": "10.0.0.2", "port": 80, "weight": 3,
+                       "active_connections": 2, "inactive_connections": 1}]},
+    {"name": "FWM  10", "protocol": "FWM", "fwmark": 10, "connections": 1, "in_packets": 2,
+     "out_packets": 3, "in_bytes": 4, "out_bytes": 6,
+     "destinations": [{"name": "10.0.0.3:0", "address": "10.0.0.3", "port": 0, "weight": 1,
+                       "active_connections": 0, "inactive_connections": 0}]}]}}
+})";
+
+std::string renderCheck(const char* snapshot) {
+  MonitorView view;
+  view.generation = 1;
+  view.now = TimePoint{seconds(10)};
+  WorkerStatus check;
+  check.name = "check";
+  check.running = true;
+  check.startedAt = TimePoint{seconds(1)};
+  check.lastHeard = TimePoint{seconds(10)};
+  check.lastSnapshotAt = TimePoint{seconds(10)};
+  check.lastSnapshot = snapshot;
+  view.workers = {check};
+  return renderPrometheus(collectMetrics(view));
+}
+
+bool hasLine(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos;
+}
+
+TEST(SnapshotMetricsTest, CheckDurationsOfOneTypeAddIntoOneHistogram) {
+  const std::string text = renderCheck(kCheckWithStats);
+  const std::string labels =
+      "virtual_server=\"[10.0.0.1]:tcp:80\",real_server=\"10.0.0.2:80\",checker=\"TCP_CHECK\"";
+  EXPECT_TRUE(hasLine(text, "# TYPE vigil_check_duration_seconds histogram")) << text;
+  EXPECT_TRUE(hasLine(text, "vigil_check_duration_seconds_bucket{" + labels + ",le=\"0.001\"} 1"))
+      << text;
+  EXPECT_TRUE(hasLine(text, "vigil_check_duration_seconds_bucket{" + labels + ",le=\"0.01\"} 3"));
+  EXPECT_TRUE(hasLine(text, "vigil_check_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} 4"));
+  EXPECT_TRUE(hasLine(text, "vigil_check_duration_seconds_sum{" + labels + "} 0.75"));
+  EXPECT_TRUE(hasLine(text, "vigil_check_duration_seconds_count{" + labels + "} 4"));
+}
+
+TEST(SnapshotMetricsTest, IpvsCountersUseNodeExportersNamesAndLabels) {
+  const std::string text = renderCheck(kCheckWithStats);
+  EXPECT_TRUE(hasLine(text, "# TYPE node_ipvs_connections_total counter")) << text;
+  EXPECT_TRUE(hasLine(text, "node_ipvs_connections_total 6"));
+  EXPECT_TRUE(hasLine(text, "node_ipvs_incoming_packets_total 52"));
+  EXPECT_TRUE(hasLine(text, "node_ipvs_outgoing_packets_total 43"));
+  EXPECT_TRUE(hasLine(text, "node_ipvs_incoming_bytes_total 5004"));
+  EXPECT_TRUE(hasLine(text, "node_ipvs_outgoing_bytes_total 4006"));
+  const std::string tcp =
+      "{local_address=\"10.0.0.1\",local_port=\"80\",remote_address=\"10.0.0.2\","
+      "remote_port=\"80\",proto=\"TCP\",local_mark=\"\"}";
+  EXPECT_TRUE(hasLine(text, "node_ipvs_backend_connections_active" + tcp + " 2"));
+  EXPECT_TRUE(hasLine(text, "node_ipvs_backend_connections_inactive" + tcp + " 1"));
+  EXPECT_TRUE(hasLine(text, "node_ipvs_backend_weight" + tcp + " 3"));
+  // A fwmark service as /proc/net/ip_vs names it: no address, port 0, the
+  // mark in %08X.
+  EXPECT_TRUE(hasLine(text,
+                      "node_ipvs_backend_weight{local_address=\"\",local_port=\"0\","
+                      "remote_address=\"10.0.0.3\",remote_port=\"0\",proto=\"FWM\","
+                      "local_mark=\"0000000A\"} 1"))
+      << text;
+  EXPECT_TRUE(hasLine(text,
+                      "vigil_ipvs_service_connections_total{local_address=\"10.0.0.1\","
+                      "local_port=\"80\",proto=\"TCP\",local_mark=\"\"} 5"));
+}
+
+TEST(SnapshotMetricsTest, NoIpvsSeriesWithoutDataplaneCounters) {
+  const std::string text = renderCheck(kCheckSnapshot);
+  EXPECT_EQ(text.find("node_ipvs_"), std::string::npos);
 }
 
 }  // namespace
