@@ -18,6 +18,9 @@ constexpr const char* kUsage = R"(Usage: vigilctl COMMAND [ARGS]
   vrrp        VRRP instances: state, priority, master
   check       real servers and their checkers
   ipvs -Ln    the IPVS table vigild's check worker sees, ipvsadm's layout
+  ipvs -Ln --stats|--rate [--exact]
+              its traffic counters or rates, as ipvsadm lists them
+  ipvs -Lnc   the kernel's IPVS connections, as ipvsadm -Lnc lists them
   reload      reload the configuration (as SIGHUP) and say whether it loaded
   help        this text
 Options of status, vrrp, check, ipvs and reload:

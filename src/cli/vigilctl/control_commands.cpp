@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/vigilctl/control_client.h"
 #include "cli/vigilctl/control_format.h"
@@ -17,7 +18,34 @@ constexpr int kExitUsage = 2;
 struct Invocation {
   bool json = false;
   std::string socket;
+  // ipvs: what ipvsadm -L would list.
+  bool connections = false;  // -c, --connection
+  bool stats = false;        // --stats
+  bool rate = false;         // --rate
+  bool exact = false;        // --exact
 };
+
+// ipvsadm's listing options, short ones bundled as ipvsadm takes them
+// (-Ln, -Lnc, -L -n -c). False for anything else.
+bool ipvsOption(const std::string& a, bool& listed, Invocation& out) {
+  if (a == "--list") return listed = true;
+  if (a == "--numeric") return true;
+  if (a == "--connection") return out.connections = true;
+  if (a == "--stats") return out.stats = true;
+  if (a == "--rate") return out.rate = true;
+  if (a == "--exact") return out.exact = true;
+  if (a.size() < 2 || a[0] != '-' || a[1] == '-') return false;
+  for (char c : a.substr(1)) {
+    if (c == 'L' || c == 'l') {
+      listed = true;
+    } else if (c == 'c') {
+      out.connections = true;
+    } else if (c != 'n') {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string defaultSocket() {
   const char* env = std::getenv(kControlSocketPathEnv);
@@ -34,15 +62,19 @@ bool parseArgs(const std::string& command, const std::vector<std::string>& args,
       out.json = true;
     } else if (a == "--socket" && i + 1 < args.size()) {
       out.socket = args[++i];
-    } else if (command == "ipvs" && (a == "-Ln" || a == "-nL" || a == "-L" || a == "-n")) {
-      listed = listed || a != "-n";
+    } else if (command == "ipvs" && ipvsOption(a, listed, out)) {
     } else {
       std::cerr << "vigilctl " << command << ": unexpected argument '" << a << "'\n";
       return false;
     }
   }
   if (!listed) {
-    std::cerr << "vigilctl ipvs: only listing is supported: vigilctl ipvs -Ln\n";
+    std::cerr << "vigilctl ipvs: only listing is supported: vigilctl ipvs -Ln [--stats|--rate] "
+                 "[--exact], vigilctl ipvs -Lnc\n";
+    return false;
+  }
+  if (out.stats + out.rate + out.connections > 1) {
+    std::cerr << "vigilctl ipvs: --stats, --rate and -c each list something else; pick one\n";
     return false;
   }
   return true;
@@ -66,21 +98,66 @@ int reload(const Invocation& how) {
   return ok ? kExitOk : kExitFailed;
 }
 
-int query(const std::string& command, const Invocation& how) {
-  auto reply = controlRequest(how.socket, "GET", "/status");
+// GETs `path` from vigild as JSON; null (after saying why) when it fails.
+std::optional<nlohmann::json> getJson(const Invocation& how, const char* path) {
+  auto reply = controlRequest(how.socket, "GET", path);
   if (!reply) {
     std::cerr << "vigilctl: " << reply.error().describe() << "\n";
-    return kExitFailed;
+    return std::nullopt;
   }
   if (reply->status != 200) {
     std::cerr << "vigilctl: vigild answered " << reply->status << ": " << reply->body;
+    return std::nullopt;
+  }
+  nlohmann::json doc = nlohmann::json::parse(reply->body, nullptr, false);
+  if (doc.is_discarded()) {
+    std::cerr << "vigilctl: vigild's " << path << " is not JSON\n";
+    return std::nullopt;
+  }
+  return doc;
+}
+
+int printed(const Result<std::string>& text) {
+  if (!text) {
+    std::cerr << "vigilctl ipvs: " << text.error().describe() << "\n";
     return kExitFailed;
   }
-  const nlohmann::json status = nlohmann::json::parse(reply->body, nullptr, false);
-  if (status.is_discarded()) {
-    std::cerr << "vigilctl: vigild's /status is not JSON\n";
-    return kExitFailed;
+  std::cout << *text;
+  return kExitOk;
+}
+
+// ipvs -Lnc, --stats and --rate; plain -Ln goes through query().
+int ipvsCounters(const Invocation& how) {
+  if (how.connections) {
+    auto connections = getJson(how, "/ipvs/connections");
+    if (!connections) return kExitFailed;
+    if (how.json && connections->value("available", false)) {
+      std::cout << connections->dump(2) << "\n";
+      return kExitOk;
+    }
+    return printed(formatIpvsConnections(*connections));
   }
+  auto status = getJson(how, "/status");
+  if (!status) return kExitFailed;
+  if (how.json) {
+    const nlohmann::json* snap = workerSnapshot(*status, "check");
+    const nlohmann::json dataplane =
+        snap != nullptr ? snap->value("dataplane", nlohmann::json::object()) : nlohmann::json();
+    if (!dataplane.is_object() || !dataplane.contains("stats")) {
+      std::cerr << "vigilctl ipvs: the check worker reads no IPVS counters\n";
+      return kExitFailed;
+    }
+    std::cout << dataplane["stats"].dump(2) << "\n";
+    return kExitOk;
+  }
+  return printed(
+      formatIpvsCounters(*status, how.rate ? IpvsCounters::Rate : IpvsCounters::Stats, how.exact));
+}
+
+int query(const std::string& command, const Invocation& how) {
+  auto fetched = getJson(how, "/status");
+  if (!fetched) return kExitFailed;
+  const nlohmann::json& status = *fetched;
   if (how.json) {
     const nlohmann::json* snap = nullptr;
     if (command == "vrrp" || command == "check" || command == "ipvs") {
@@ -113,7 +190,9 @@ bool isControlCommand(const std::string& command) {
 int runControlCommand(const std::string& command, const std::vector<std::string>& args) {
   Invocation how;
   if (!parseArgs(command, args, how)) return kExitUsage;
-  return command == "reload" ? reload(how) : query(command, how);
+  if (command == "reload") return reload(how);
+  if (command == "ipvs" && (how.connections || how.stats || how.rate)) return ipvsCounters(how);
+  return query(command, how);
 }
 
 }  // namespace vigil::cli

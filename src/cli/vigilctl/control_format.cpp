@@ -29,6 +29,72 @@ std::string checkerSummary(const json& checker) {
   return text + (checker.value("up", false) ? "up" : "down");
 }
 
+// A counter as ipvsadm prints it: right-aligned in 9 columns (a space
+// then 8 digits); without `exact`, above eight digits it is cut to
+// thousands (K), millions (M), billions (G) or trillions (T) with the
+// unit in the ninth column. With `exact` a wide number widens its column.
+std::string largeNumber(uint64_t n, bool exact) {
+  char text[40];
+  if (exact) {
+    std::snprintf(text, sizeof text, " %8llu", static_cast<unsigned long long>(n));
+    return text;
+  }
+  struct Unit {
+    uint64_t below;
+    uint64_t divisor;
+    char suffix;
+  };
+  constexpr Unit kUnits[] = {{100'000'000ULL, 1, 0},
+                             {1'000'000'000ULL, 1'000ULL, 'K'},
+                             {100'000'000'000ULL, 1'000'000ULL, 'M'},
+                             {100'000'000'000'000ULL, 1'000'000'000ULL, 'G'}};
+  for (const Unit& unit : kUnits) {
+    if (n >= unit.below) continue;
+    if (unit.suffix == 0) {
+      std::snprintf(text, sizeof text, "%9llu", static_cast<unsigned long long>(n));
+    } else {
+      std::snprintf(text, sizeof text, "%8llu%c", static_cast<unsigned long long>(n / unit.divisor),
+                    unit.suffix);
+    }
+    return text;
+  }
+  std::snprintf(text, sizeof text, "%8lluT",
+                static_cast<unsigned long long>(n / 1'000'000'000'000ULL));
+  return text;
+}
+
+uint64_t counter(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+}
+
+std::string padded(std::string text, size_t width) {
+  if (text.size() < width) text.resize(width, ' ');
+  return text;
+}
+
+// One service or destination line: its name padded to 33 columns (the
+// width of "Prot LocalAddress:Port" plus room for an IPv6 address), then
+// the five counters.
+std::string counterLine(const std::string& name, const json& counters, IpvsCounters which,
+                        bool exact) {
+  static constexpr const char* kStats[] = {"connections", "in_packets", "out_packets", "in_bytes",
+                                           "out_bytes"};
+  static constexpr const char* kRates[] = {"cps", "in_pps", "out_pps", "in_bps", "out_bps"};
+  std::string line = padded(name, 33);
+  for (const char* key : which == IpvsCounters::Stats ? kStats : kRates) {
+    line += largeNumber(counter(counters, key), exact);
+  }
+  return line + "\n";
+}
+
+// "10.0.0.1:80", "[2001:db8::1]:80".
+std::string endpoint(const json& connection, const std::string& prefix) {
+  std::string address = cell(connection, (prefix + "_address").c_str());
+  if (address.find(':') != std::string::npos) address = "[" + address + "]";
+  return address + ":" + cell(connection, (prefix + "_port").c_str());
+}
+
 }  // namespace
 
 std::string formatTable(const std::vector<std::vector<std::string>>& rows) {
@@ -132,6 +198,54 @@ Result<std::string> formatIpvs(const json& status) {
   }
   return "IP Virtual Server (as seen by vigild's check worker, backend " +
          cell(dataplane, "backend") + ")\n" + dataplane["table"].get<std::string>();
+}
+
+}  // namespace vigil::cli
+
+namespace vigil::cli {
+
+Result<std::string> formatIpvsCounters(const json& status, IpvsCounters which, bool exact) {
+  const json* snap = workerSnapshot(status, "check");
+  if (snap == nullptr) return Error{0, "no check worker snapshot: vigild runs no checkers"};
+  const json dataplane = snap->value("dataplane", json::object());
+  if (!dataplane.contains("stats") || !dataplane["stats"].is_object()) {
+    return Error{
+        0, "the check worker reads no IPVS counters (backend " + cell(dataplane, "backend") + ")"};
+  }
+  std::string out = "IP Virtual Server counters (as read by vigild's check worker, backend " +
+                    cell(dataplane, "backend") + ")\n";
+  out += which == IpvsCounters::Stats
+             ? "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+             : "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n";
+  out += "  -> RemoteAddress:Port\n";
+  for (const json& service : dataplane["stats"].value("services", json::array())) {
+    out += counterLine(cell(service, "name"), service, which, exact);
+    for (const json& dest : service.value("destinations", json::array())) {
+      out += counterLine("  -> " + cell(dest, "name"), dest, which, exact);
+    }
+  }
+  return out;
+}
+
+Result<std::string> formatIpvsConnections(const json& connections) {
+  if (!connections.is_object() || !connections.value("available", false)) {
+    return Error{0, "no IPVS connection table"};
+  }
+  std::string out = "IPVS connection entries\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "pro expire %-11s %-18s %-18s %s\n", "state", "source",
+                "virtual", "destination");
+  out += line;
+  for (const json& c : connections.value("connections", json::array())) {
+    const uint64_t expires = counter(c, "expires_seconds");
+    std::snprintf(line, sizeof line, "%-3s %02llu:%02llu  %-11s %-18s %-18s %s\n",
+                  cell(c, "protocol").c_str(), static_cast<unsigned long long>(expires / 60),
+                  static_cast<unsigned long long>(expires % 60), cell(c, "state").c_str(),
+                  endpoint(c, "source").c_str(), endpoint(c, "virtual").c_str(),
+                  endpoint(c, "destination").c_str());
+    out += line;
+  }
+  return out;
 }
 
 }  // namespace vigil::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -24,6 +25,23 @@ std::string formatCheck(const nlohmann::json& status);
 // `vigilctl ipvs -Ln`: the check worker's view of the IPVS table in
 // ipvsadm -Ln's layout; an error when no check worker reports one.
 Result<std::string> formatIpvs(const nlohmann::json& status);
+
+// What ipvsadm -L adds to the table listing.
+enum class IpvsCounters : uint8_t {
+  Stats,  // --stats: Conns InPkts OutPkts InBytes OutBytes since the service was added
+  Rate,   // --rate: CPS InPPS OutPPS InBPS OutBPS, the kernel's estimates
+};
+
+// `vigilctl ipvs -Ln --stats|--rate [--exact]`: the counters the check
+// worker last read (snapshot "dataplane"."stats") in ipvsadm's layout, with
+// vigild's title line in place of ipvsadm's version line. Without --exact a
+// number is rounded to K, M, G or T (thousands) as ipvsadm rounds it.
+Result<std::string> formatIpvsCounters(const nlohmann::json& status, IpvsCounters which,
+                                       bool exact);
+
+// `vigilctl ipvs -Lnc`: vigild's GET /ipvs/connections answer in ipvsadm
+// -Lnc's layout; an error when the host has no IPVS connection table.
+Result<std::string> formatIpvsConnections(const nlohmann::json& connections);
 
 // The snapshot of the named worker in /status, or null when it has none.
 const nlohmann::json* workerSnapshot(const nlohmann::json& status, const std::string& worker);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "cli/vigild/ipvs_connections.h"
 #include "core/log.h"
 
 namespace vigil::cli {
@@ -92,6 +93,12 @@ std::string controlSocketPath() {
 monitor::HttpResponse controlRoute(const monitor::HttpRequest& request,
                                    const monitor::HttpServer::Handler& routes,
                                    const ControlSocket::Reload& reload) {
+  if (request.path() == "/ipvs/connections") {
+    // Read here, not by a worker: the file is the host's (the namespace's),
+    // and a read costs a walk of the kernel's connection hash.
+    if (request.method != "GET") return monitor::HttpResponse::text(405, "only GET\n");
+    return json(200, readIpvsConnections());
+  }
   if (request.path() != "/reload") return routes(request);
   if (request.method != "POST") {
     monitor::HttpResponse r = monitor::HttpResponse::text(405, "only POST\n");

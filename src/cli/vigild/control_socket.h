@@ -49,8 +49,9 @@ class ControlSocket {
 };
 
 // The answer to a request on the control socket: /reload (POST only) runs
-// `reload`, 200 with the new generation or 500 with why; everything else
-// goes to `routes`.
+// `reload`, 200 with the new generation or 500 with why; GET
+// /ipvs/connections lists the kernel's IPVS connections (ipvs_connections.h);
+// everything else goes to `routes`.
 monitor::HttpResponse controlRoute(const monitor::HttpRequest& request,
                                    const monitor::HttpServer::Handler& routes,
                                    const ControlSocket::Reload& reload);

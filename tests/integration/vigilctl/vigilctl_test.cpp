@@ -114,5 +114,66 @@ TEST_F(VigilctlTest, StatusVrrpAndReloadOverTheControlSocket) {
   EXPECT_NE(gone.output.find(socket()), std::string::npos) << gone.output;
 }
 
+// The IPVS views with the in-memory table (dataplane userspace): the
+// counters in ipvsadm's --stats and --rate layouts and as JSON, and the
+// connection list from the namespace's /proc/net/ip_vs_conn, or why not.
+TEST_F(VigilctlTest, IpvsStatsRateAndConnections) {
+  std::ofstream(path("vigil.conf"))
+      << "global_defs {\n  dataplane userspace\n}\n"
+      << "virtual_server 10.0.0.61 80 {\n  protocol TCP\n  lb_algo rr\n"
+      << "  real_server 192.0.2.2 80 {\n    weight 2\n  }\n"
+      << "  real_server 192.0.2.3 80 {\n  }\n}\n";
+  NsProcess daemon(
+      ns_, path("vigild.log"),
+      {"env", "VIGIL_CONTROL_SOCKET=" + socket(), vigild(), "-n", "-l", "-f", path("vigil.conf")});
+  ASSERT_TRUE(daemon.start());
+
+  const std::string zeros = "        0        0        0        0        0\n";
+  ASSERT_TRUE(waitFor(seconds(15),
+                      [&] {
+                        CommandResult r = vigilctl("ipvs -Ln --stats");
+                        return r.exitCode == 0 &&
+                               r.output.find("  -> 192.0.2.3:80") != std::string::npos;
+                      }))
+      << vigilctl("ipvs -Ln --stats").output << daemon.log();
+  CommandResult stats = vigilctl("ipvs -Ln --stats");
+  EXPECT_NE(stats.output.find("Prot LocalAddress:Port               Conns   InPkts  OutPkts  "
+                              "InBytes OutBytes\n  -> RemoteAddress:Port\n"
+                              "TCP  10.0.0.61:80                " +
+                              zeros + "  -> 192.0.2.2:80                " + zeros),
+            std::string::npos)
+      << stats.output;
+  CommandResult rate = vigilctl("ipvs -Ln --rate");
+  EXPECT_EQ(rate.exitCode, 0) << rate.output;
+  EXPECT_NE(rate.output.find("Prot LocalAddress:Port                 CPS    InPPS   OutPPS    "
+                             "InBPS   OutBPS\n"),
+            std::string::npos)
+      << rate.output;
+
+  CommandResult asJson = vigilctl("ipvs -L -n --stats --json");
+  ASSERT_EQ(asJson.exitCode, 0) << asJson.output;
+  json doc = json::parse(asJson.output, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << asJson.output;
+  ASSERT_EQ(doc["services"].size(), 1u) << asJson.output;
+  ASSERT_EQ(doc["services"][0]["destinations"].size(), 2u) << asJson.output;
+  EXPECT_EQ(doc["services"][0]["destinations"][0]["weight"], 2);
+  EXPECT_EQ(doc["services"][0]["connections"], 0);
+
+  EXPECT_EQ(vigilctl("ipvs -Ln --stats --rate").exitCode, 2);
+  CommandResult connections = vigilctl("ipvs -Lnc");
+  if (ns_.exec("test -e /proc/net/ip_vs_conn").exitCode == 0) {
+    EXPECT_EQ(connections.exitCode, 0) << connections.output;
+    EXPECT_EQ(connections.output.rfind("IPVS connection entries\npro expire state", 0), 0u)
+        << connections.output;
+  } else {
+    EXPECT_EQ(connections.exitCode, 1) << connections.output;
+    EXPECT_NE(connections.output.find("no IPVS connection table"), std::string::npos)
+        << connections.output;
+  }
+
+  daemon.signal(SIGTERM);
+  EXPECT_TRUE(daemon.reap(std::chrono::seconds(15)));
+}
+
 }  // namespace
 }  // namespace vigil::test

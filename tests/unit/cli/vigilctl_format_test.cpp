@@ -96,3 +96,77 @@ TEST(VigilctlFormatTest, UnreachableSocketIsNamedInTheError) {
 
 }  // namespace
 }  // namespace vigil::cli
+
+namespace vigil::cli {
+namespace {
+
+json countersDoc() {
+  return json::parse(R"({"workers": [{"name": "check", "snapshot": {"dataplane": {
+    "backend": "kernel", "stats": {"services": [
+      {"name": "TCP  10.0.0.1:80", "connections": 12, "in_packets": 345, "out_packets": 300,
+       "in_bytes": 123456789, "out_bytes": 98765432109, "cps": 1, "in_pps": 20, "out_pps": 18,
+       "in_bps": 2400, "out_bps": 123456,
+       "destinations": [
+         {"name": "10.0.0.2:80", "connections": 7, "in_packets": 200, "out_packets": 180,
+          "in_bytes": 1000000000000, "out_bytes": 200000000000000, "cps": 0, "in_pps": 12,
+          "out_pps": 11, "in_bps": 1400, "out_bps": 70000}]},
+      {"name": "FWM  7", "destinations": []}]}}}}]})");
+}
+
+TEST(VigilctlFormatTest, IpvsStatsFollowIpvsadmsLayoutAndRounding) {
+  auto text = formatIpvsCounters(countersDoc(), IpvsCounters::Stats, false);
+  ASSERT_TRUE(text) << text.error().describe();
+  EXPECT_EQ(*text,
+            "IP Virtual Server counters (as read by vigild's check worker, backend kernel)\n"
+            "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+            "  -> RemoteAddress:Port\n"
+            "TCP  10.0.0.1:80                        12      345      300  123456K    98765M\n"
+            "  -> 10.0.0.2:80                         7      200      180     1000G      200T\n"
+            "FWM  7                                   0        0        0        0        0\n");
+}
+
+TEST(VigilctlFormatTest, IpvsStatsExactWidenColumnsForLongNumbers) {
+  auto text = formatIpvsCounters(countersDoc(), IpvsCounters::Stats, true);
+  ASSERT_TRUE(text) << text.error().describe();
+  EXPECT_NE(text->find("TCP  10.0.0.1:80                        12      345      300 123456789 "
+                       "98765432109\n"),
+            std::string::npos)
+      << *text;
+}
+
+TEST(VigilctlFormatTest, IpvsRateFollowsIpvsadmsLayout) {
+  auto text = formatIpvsCounters(countersDoc(), IpvsCounters::Rate, false);
+  ASSERT_TRUE(text) << text.error().describe();
+  EXPECT_EQ(*text,
+            "IP Virtual Server counters (as read by vigild's check worker, backend kernel)\n"
+            "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
+            "  -> RemoteAddress:Port\n"
+            "TCP  10.0.0.1:80                         1       20       18     2400   123456\n"
+            "  -> 10.0.0.2:80                         0       12       11     1400    70000\n"
+            "FWM  7                                   0        0        0        0        0\n");
+  EXPECT_FALSE(formatIpvsCounters(checkDoc(), IpvsCounters::Rate, false));
+  EXPECT_FALSE(formatIpvsCounters(statusDoc(), IpvsCounters::Stats, false));
+}
+
+TEST(VigilctlFormatTest, IpvsConnectionsFollowIpvsadmsLayout) {
+  json doc = json::parse(R"({"available": true, "connections": [
+    {"protocol": "TCP", "source_address": "192.168.0.5", "source_port": 40000,
+     "virtual_address": "10.0.0.1", "virtual_port": 80, "destination_address": "10.0.0.2",
+     "destination_port": 80, "state": "ESTABLISHED", "expires_seconds": 899},
+    {"protocol": "UDP", "source_address": "2001:db8::5", "source_port": 8080,
+     "virtual_address": "2001:db8::1", "virtual_port": 53, "destination_address": "2001:db8::2",
+     "destination_port": 53, "state": "UDP", "expires_seconds": 7}]})");
+  auto text = formatIpvsConnections(doc);
+  ASSERT_TRUE(text) << text.error().describe();
+  EXPECT_EQ(*text,
+            "IPVS connection entries\n"
+            "pro expire state       source             virtual            destination\n"
+            "TCP 14:59  ESTABLISHED 192.168.0.5:40000  10.0.0.1:80        10.0.0.2:80\n"
+            "UDP 00:07  UDP         [2001:db8::5]:8080 [2001:db8::1]:53   [2001:db8::2]:53\n");
+  auto absent = formatIpvsConnections(json{{"available", false}});
+  ASSERT_FALSE(absent);
+  EXPECT_EQ(absent.error().describe(), "no IPVS connection table");
+}
+
+}  // namespace
+}  // namespace vigil::cli
