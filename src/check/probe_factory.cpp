@@ -138,6 +138,9 @@ std::string describe(const config::Checker& checker) {
     return fmt::format("{} {}", type, file->trackFile);
   }
   const config::ProbeTarget& t = checker.target;
+  if (checker.base.type == config::CheckerType::Ping) {
+    return fmt::format("{} {}", type, t.address.toString());  // ICMP has no port
+  }
   return fmt::format("{} [{}]:{}", type, t.address.toString(), t.port);
 }
 

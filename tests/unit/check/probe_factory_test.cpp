@@ -105,6 +105,8 @@ TEST(ProbeFactoryTest, DescribeNamesTheTarget) {
   misc.script.command = "/usr/bin/check-db --fast";
   EXPECT_EQ(describe(checkerOf(config::CheckerType::Misc, misc)),
             "MISC_CHECK /usr/bin/check-db --fast");
+  EXPECT_EQ(describe(checkerOf(config::CheckerType::Ping, config::PingCheck{})),
+            "PING_CHECK 10.0.0.2");
 }
 
 }  // namespace
