@@ -14,7 +14,7 @@ VIGIL_PACKAGES=(
   iproute2 procps psmisc time nftables ethtool python3 openssl
   python3-prometheus-client
   keepalived
-  libsnmp-dev snmpd snmp
+  libsnmp-dev snmpd snmp snmptrapd
 )
 
 vigil_install_deps() {

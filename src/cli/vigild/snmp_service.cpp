@@ -1,5 +1,6 @@
 #include "cli/vigild/snmp_service.h"
 
+#include <net/if.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -13,7 +14,19 @@ std::string hostName() {
   return name;
 }
 
-bool enabled(const config::SnmpSettings& snmp) { return snmp.vrrp || snmp.checker; }
+bool enabled(const config::SnmpSettings& snmp) { return snmp.vrrp || snmp.checker || snmp.rfcV3; }
+
+// VRRPv3-MIB rows are indexed by ifIndex; an interface that does not exist
+// (yet) has none.
+std::map<std::string, uint32_t> ifIndexes(const config::Config& config) {
+  std::map<std::string, uint32_t> out;
+  for (const config::VrrpInstance& instance : config.vrrp.instances) {
+    if (unsigned index = ::if_nametoindex(instance.interface.c_str()); index != 0) {
+      out[instance.interface] = index;
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -40,7 +53,8 @@ void SnmpService::apply(const config::GlobalDefs& global) {
   });
   timer_->armAfter(info_.snapshotInterval);
   publish();
-  log(LogLevel::Info, "snmp: AgentX subagent for KEEPALIVED-MIB, master {}", global.snmp.socket);
+  log(LogLevel::Info, "snmp: AgentX subagent for KEEPALIVED-MIB and VRRPv3-MIB, master {}",
+      global.snmp.socket);
 }
 
 void SnmpService::publish() {
@@ -54,6 +68,9 @@ void SnmpService::publish() {
         source->config->global.routerId.empty() ? hostName() : source->config->global.routerId;
     if (!enabled(source->config->global.snmp)) source->config.reset();
   }
+  if (source->config) source->ifIndexes = ifIndexes(*source->config);
+  source->refreshMs = static_cast<uint32_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(info_.snapshotInterval).count());
   for (const WorkerStatus& worker : supervisor_.status()) {
     if (worker.name == "vrrp") source->vrrpSnapshot = worker.lastSnapshot;
     if (worker.name == "check") source->checkSnapshot = worker.lastSnapshot;

@@ -14,8 +14,9 @@ namespace vigil::cli {
 // The supervisor's side of the SNMP subagent (doc/snmp.md). Every snapshot
 // interval it hands the agent thread the running configuration and the
 // workers' latest snapshots (a pointer swap under a lock) and logs what the
-// agent thread reported; the agent does everything else on its own thread,
-// so a slow or missing snmpd never delays the supervisor's loop.
+// agent thread reported; the agent thread compares consecutive views and
+// sends the traps (never the VRRP worker, which only reports snapshots); the agent does everything
+// else on its own thread, so a slow or missing snmpd never delays the supervisor's loop.
 class SnmpService {
  public:
   struct Info {
@@ -27,7 +28,7 @@ class SnmpService {
   SnmpService(PosixEventLoop& loop, const Supervisor& supervisor, Info info);
   ~SnmpService();
 
-  // Starts the agent once enable_snmp_vrrp/_checker is on (after the workers
+  // Starts the agent once enable_snmp_vrrp/_checker/_rfcv3 is on (after the workers
   // are forked: see Supervisor). net-snmp keeps global state, so the agent
   // then lives as long as the daemon: a reload that turns SNMP off leaves it
   // serving an empty KEEPALIVED-MIB, and a changed snmp_socket takes effect

@@ -35,7 +35,49 @@ void setValue(netsnmp_variable_list* vb, const MibValue& value) {
     case MibType::OctetString:
       snmp_set_var_typed_value(vb, ASN_OCTET_STR, value.text.data(), value.text.size());
       return;
+    case MibType::Counter32: {
+      u_long v = static_cast<u_long>(value.number);
+      snmp_set_var_typed_value(vb, ASN_COUNTER, &v, sizeof v);
+      return;
+    }
+    case MibType::Counter64: {
+      const auto v = static_cast<uint64_t>(value.number);
+      counter64 c{};
+      c.high = static_cast<u_long>(v >> 32);
+      c.low = static_cast<u_long>(v & 0xffffffffu);
+      snmp_set_var_typed_value(vb, ASN_COUNTER64, &c, sizeof c);
+      return;
+    }
+    case MibType::TimeTicks: {
+      u_long v = static_cast<u_long>(value.number);
+      snmp_set_var_typed_value(vb, ASN_TIMETICKS, &v, sizeof v);
+      return;
+    }
   }
+}
+
+std::vector<oid> toNetSnmp(const Oid& name) { return {name.begin(), name.end()}; }
+
+// SNMPv2-MIB snmpTrapOID.0.
+const Oid kSnmpTrapOid = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+
+// Hands one notification to the master (an AgentX Notify PDU); net-snmp adds
+// sysUpTime.0.
+void sendNotification(const Notification& n) {
+  netsnmp_variable_list* vars = nullptr;
+  std::vector<oid> name = toNetSnmp(kSnmpTrapOid);
+  std::vector<oid> trap = toNetSnmp(n.trapOid);
+  snmp_varlist_add_variable(&vars, name.data(), name.size(), ASN_OBJECT_ID,
+                            reinterpret_cast<const u_char*>(trap.data()),
+                            trap.size() * sizeof(oid));
+  for (const auto& [object, value] : n.varbinds) {
+    name = toNetSnmp(object);
+    netsnmp_variable_list* vb =
+        snmp_varlist_add_variable(&vars, name.data(), name.size(), ASN_NULL, nullptr, 0);
+    if (vb != nullptr) setValue(vb, value);
+  }
+  send_v2trap(vars);
+  snmp_free_varbind(vars);
 }
 
 Oid toOid(const netsnmp_variable_list* vb) {
@@ -47,9 +89,13 @@ Oid toOid(const netsnmp_variable_list* vb) {
   return out;
 }
 
-int handleRequests(netsnmp_mib_handler* handler, netsnmp_handler_registration*,
+int handleRequests(netsnmp_mib_handler* handler, netsnmp_handler_registration* registration,
                    netsnmp_agent_request_info* info, netsnmp_request_info* requests) {
   auto* agent = static_cast<AgentxAgent*>(handler->myvoid);
+  Oid root;
+  for (size_t i = 0; i < registration->rootoid_len; ++i) {
+    root.push_back(static_cast<uint32_t>(registration->rootoid[i]));
+  }
   const MibTree& objects = agent->current();
   for (netsnmp_request_info* r = requests; r != nullptr; r = r->next) {
     if (r->processed) continue;
@@ -67,7 +113,7 @@ int handleRequests(netsnmp_mib_handler* handler, netsnmp_handler_registration*,
       case MODE_GETNEXT: {
         // Leaving the varbind untouched sends the walk on to the next
         // registration.
-        auto it = nextUnder(objects, kKeepalivedRoot, toOid(vb));
+        auto it = nextUnder(objects, root, toOid(vb));
         if (it != objects.end()) {
           std::vector<oid> name(it->first.begin(), it->first.end());
           snmp_set_var_objid(vb, name.data(), name.size());
@@ -110,21 +156,54 @@ AgentxAgent::~AgentxAgent() {
 }
 
 void AgentxAgent::publish(std::shared_ptr<const MibSource> source) {
-  std::lock_guard lock(mutex_);
-  source_ = std::move(source);
+  {
+    std::lock_guard lock(mutex_);
+    source_ = std::move(source);
+  }
+  uint64_t one = 1;
+  if (wakeFd_ >= 0) (void)!::write(wakeFd_, &one, sizeof one);
 }
 
-const MibTree& AgentxAgent::current() {
+void AgentxAgent::refresh() {
   std::shared_ptr<const MibSource> source;
   {
     std::lock_guard lock(mutex_);
     source = source_;
   }
-  if (source != builtFrom_) {
-    tree_ = source ? mib_.build(*source) : MibTree{};
-    builtFrom_ = std::move(source);
+  if (source == builtFrom_) return;
+  MibTree next;
+  if (source) {
+    next = mib_.build(*source);
+    next.merge(vrrpv3_.build(*source));
   }
-  return tree_;
+  const bool traps = source && source->config && source->config->global.snmp.traps;
+  if (traps) queue(notificationsBetween(tree_, next));
+  tree_ = std::move(next);
+  builtFrom_ = std::move(source);
+}
+
+void AgentxAgent::queue(std::vector<Notification> notifications) {
+  size_t dropped = 0;
+  for (Notification& n : notifications) {
+    if (pending_.size() == kMaxPending) {
+      pending_.pop_front();
+      ++dropped;
+    }
+    pending_.push_back(std::move(n));
+  }
+  if (dropped == 0) return;
+  std::lock_guard lock(mutex_);
+  events_.push_back("snmp: dropped " + std::to_string(dropped) +
+                    " notifications while the AgentX master was away (" +
+                    std::to_string(kMaxPending) + " wait at most)");
+}
+
+void AgentxAgent::sendPending() {
+  if (!connected_) return;
+  while (!pending_.empty()) {
+    sendNotification(pending_.front());
+    pending_.pop_front();
+  }
 }
 
 std::vector<std::string> AgentxAgent::takeEvents() {
@@ -168,11 +247,14 @@ void AgentxAgent::run() {
                          nullptr);
   init_agent(kAppName);
 
-  std::vector<oid> root(kKeepalivedRoot.begin(), kKeepalivedRoot.end());
-  netsnmp_handler_registration* registration = netsnmp_create_handler_registration(
-      "keepalived", handleRequests, root.data(), root.size(), HANDLER_CAN_RONLY);
-  registration->handler->myvoid = this;
-  netsnmp_register_handler(registration);
+  for (const auto& [label, root] :
+       {std::pair{"keepalived", kKeepalivedRoot}, std::pair{"vrrpv3", kVrrpv3Root}}) {
+    std::vector<oid> name = toNetSnmp(root);
+    netsnmp_handler_registration* registration = netsnmp_create_handler_registration(
+        label, handleRequests, name.data(), name.size(), HANDLER_CAN_RONLY);
+    registration->handler->myvoid = this;
+    netsnmp_register_handler(registration);
+  }
   init_snmp(kAppName);
   if (!reported_) noteConnected(false);
 
@@ -188,6 +270,7 @@ void AgentxAgent::run() {
     FD_SET(wakeFd_, &readable);
     fds = std::max(fds, wakeFd_ + 1);
     int ready = ::select(fds, &readable, nullptr, nullptr, &timeout);
+    refresh();
     if (ready > 0) {
       if (FD_ISSET(wakeFd_, &readable)) {
         uint64_t drained = 0;
@@ -199,6 +282,7 @@ void AgentxAgent::run() {
     }
     run_alarms();
     netsnmp_check_outstanding_agent_requests();
+    sendPending();
   }
   snmp_shutdown(kAppName);
   gAgent = nullptr;

@@ -3,12 +3,16 @@
 #include <netinet/in.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
+
+#include "monitor/snmp/snapshot_json.h"
 
 namespace vigil::monitor::snmp {
 namespace {
 
 using nlohmann::json;
+using snapshot::byName;
+using snapshot::field;
+using snapshot::parse;
 
 // Table entry OIDs (the table's OID plus .1) under kKeepalivedRoot.
 const Oid kSyncGroupEntry = {2, 1, 1};
@@ -52,37 +56,6 @@ int64_t vrrpState(const std::string& name) {
 int64_t addressType(const IpAddress& address) { return address.isV6() ? 2 : 1; }
 std::string addressBytes(const IpAddress& address) {
   return {reinterpret_cast<const char*>(address.bytes()), address.size()};
-}
-
-json parse(const std::string& text) {
-  if (text.empty()) return json();
-  return json::parse(text, nullptr, /*allow_exceptions=*/false);
-}
-
-// The members of `snapshot[key]` (an array of objects) by their "name".
-std::map<std::string, const json*> byName(const json& snapshot, const char* key) {
-  std::map<std::string, const json*> out;
-  if (!snapshot.is_object() || !snapshot.contains(key) || !snapshot[key].is_array()) return out;
-  for (const json& item : snapshot[key]) {
-    if (item.is_object() && item.contains("name") && item["name"].is_string()) {
-      out[item["name"].get<std::string>()] = &item;
-    }
-  }
-  return out;
-}
-
-template <class T>
-std::optional<T> field(const json* object, const char* key) {
-  if (object == nullptr || !object->contains(key)) return std::nullopt;
-  const json& value = (*object)[key];
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (value.is_string()) return value.get<std::string>();
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (value.is_boolean()) return value.get<bool>();
-  } else {
-    if (value.is_number()) return value.get<T>();
-  }
-  return std::nullopt;
 }
 
 uint32_t seconds(Duration d) {

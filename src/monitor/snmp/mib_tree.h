@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -12,11 +13,14 @@ namespace vigil::monitor::snmp {
 // with upper_bound.
 using Oid = std::vector<uint32_t>;
 
-// The SMI types the KEEPALIVED-MIB objects vigil serves use.
+// The SMI types the KEEPALIVED-MIB and VRRPv3-MIB objects vigil serves use.
 enum class MibType {
   Integer,      // INTEGER, Integer32, enumerations
   Unsigned,     // Unsigned32, Gauge32, InetPortNumber, InetAddressPrefixLength
-  OctetString,  // DisplayString, InetAddress (4 or 16 raw bytes)
+  OctetString,  // DisplayString, InetAddress (4 or 16 raw bytes), MacAddress
+  Counter32,
+  Counter64,
+  TimeTicks,  // TimeTicks, TimeStamp (hundredths of a second)
 };
 
 struct MibValue {
@@ -27,6 +31,12 @@ struct MibValue {
   static MibValue integer(int64_t v) { return {MibType::Integer, v, {}}; }
   static MibValue unsignedValue(uint32_t v) { return {MibType::Unsigned, v, {}}; }
   static MibValue octets(std::string v) { return {MibType::OctetString, 0, std::move(v)}; }
+  static MibValue counter32(uint32_t v) { return {MibType::Counter32, v, {}}; }
+  // Counter64 values above INT64_MAX are clamped; no vigil counter gets there.
+  static MibValue counter64(uint64_t v) {
+    return {MibType::Counter64, static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)), {}};
+  }
+  static MibValue timeTicks(uint32_t v) { return {MibType::TimeTicks, v, {}}; }
   bool operator==(const MibValue&) const = default;
 };
 
