@@ -120,8 +120,8 @@ TEST(VigilctlFormatTest, IpvsStatsFollowIpvsadmsLayoutAndRounding) {
             "IP Virtual Server counters (as read by vigild's check worker, backend kernel)\n"
             "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
             "  -> RemoteAddress:Port\n"
-            "TCP  10.0.0.1:80                        12      345      300  123456K    98765M\n"
-            "  -> 10.0.0.2:80                         7      200      180     1000G      200T\n"
+            "TCP  10.0.0.1:80                        12      345      300  123456K   98765M\n"
+            "  -> 10.0.0.2:80                         7      200      180    1000G     200T\n"
             "FWM  7                                   0        0        0        0        0\n");
 }
 
