@@ -56,6 +56,9 @@ class BorrowedDataplane final : public ipvs::Dataplane {
     ++reads_;
     return table_.read();
   }
+  // The check worker's periodic counter read (StatsPoller) is not a table
+  // read for reconciling: not counted.
+  Result<ipvs::IpvsStats> readStats() override { return table_.readStats(); }
   ipvs::ApplyReport apply(const std::vector<ipvs::Op>& ops) override {
     applied_.insert(applied_.end(), ops.begin(), ops.end());
     return table_.apply(ops);
