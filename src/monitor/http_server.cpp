@@ -62,12 +62,16 @@ struct HttpServer::Connection {
       : fd(std::move(socket)), parser(maxRequestBytes) {}
 
   UniqueFd fd;
+  uint64_t serial = 0;  // accept order: the smallest is the oldest
   std::unique_ptr<FdWatch> watch;
   std::unique_ptr<Timer> deadline;
   HttpRequestParser parser;
   std::string out;  // response bytes not yet written
   bool closeAfterWrite = false;
   bool peerClosed = false;
+  // Kept alive between requests with nothing of the next one yet: its
+  // deadline is idleTimeout until a first byte starts requestTimeout.
+  bool idle = false;
 };
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, const IpAddress& address,
@@ -108,15 +112,32 @@ void HttpServer::onAcceptable() {
       log(LogLevel::Warning, "monitor: {}", errnoError("accept").describe());
       return;
     }
-    if (connections_.size() >= limits_.maxConnections) continue;  // closed by UniqueFd
+    ++stats_.accepted;
+    if (connections_.size() >= limits_.maxConnections && !makeRoom()) {
+      ++stats_.refused;
+      continue;  // closed by UniqueFd
+    }
     const int key = fd.get();
     auto c = std::make_unique<Connection>(std::move(fd), limits_.maxRequestBytes);
+    c->serial = nextSerial_++;
     c->watch = loop_.watchFd(key, EPOLLIN | EPOLLRDHUP,
                              [this, key](uint32_t events) { onEvents(key, events); });
-    c->deadline = loop_.createTimer([this, key] { close(key); });
-    c->deadline->armAfter(limits_.idleTimeout);
+    c->deadline = loop_.createTimer([this, key] { timedOut(key); });
+    c->deadline->armAfter(limits_.requestTimeout);
     connections_[key] = std::move(c);
   }
+}
+
+bool HttpServer::makeRoom() {
+  auto oldest = connections_.end();
+  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+    if (!it->second->out.empty()) continue;  // writing a response: let it finish
+    if (oldest == connections_.end() || it->second->serial < oldest->second->serial) oldest = it;
+  }
+  if (oldest == connections_.end()) return false;
+  ++stats_.evicted;
+  connections_.erase(oldest);
+  return true;
 }
 
 void HttpServer::onEvents(int fd, uint32_t events) {
@@ -141,6 +162,10 @@ bool HttpServer::readInput(Connection& c) {
   while (c.parser.state() == HttpRequestParser::State::Incomplete) {
     ssize_t n = ::recv(c.fd.get(), chunk, sizeof chunk, 0);
     if (n > 0) {
+      if (c.idle) {
+        c.idle = false;
+        c.deadline->armAfter(limits_.requestTimeout);
+      }
       c.parser.feed(std::string_view(chunk, static_cast<size_t>(n)));
       continue;
     }
@@ -164,6 +189,7 @@ bool HttpServer::answer(Connection& c) {
   for (int i = 0; i < kPipelineBurst; ++i) {
     if (c.parser.state() == HttpRequestParser::State::Incomplete) return true;
     if (c.parser.state() == HttpRequestParser::State::Failed) {
+      ++stats_.badRequests;
       const int status = c.parser.errorStatus();
       c.out += serializeResponse(
           HttpResponse::text(status, std::string(reasonPhrase(status)) + "\n"), false, false);
@@ -213,10 +239,17 @@ bool HttpServer::flush(Connection& c) {
     return false;
   }
   c.watch->setEvents(EPOLLIN | EPOLLRDHUP);
-  c.deadline->armAfter(limits_.idleTimeout);
+  // A pipelined request already buffered is on requestTimeout at once.
+  c.idle = c.parser.state() == HttpRequestParser::State::Incomplete && c.parser.remainder().empty();
+  c.deadline->armAfter(c.idle ? limits_.idleTimeout : limits_.requestTimeout);
   return true;
 }
 
 void HttpServer::close(int fd) { connections_.erase(fd); }
+
+void HttpServer::timedOut(int fd) {
+  ++stats_.timedOut;
+  close(fd);
+}
 
 }  // namespace vigil::monitor

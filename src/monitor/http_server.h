@@ -18,10 +18,15 @@
 namespace vigil::monitor {
 
 // A small HTTP/1.1 server on an event loop, for the monitoring endpoints.
-// Non-blocking throughout: it never waits on a client. Each request head
-// is bounded (maxRequestBytes), so are the connections open at once (more
-// are accepted and closed at once) and their life without progress
-// (idleTimeout: a request must arrive, and a response drain, within it).
+// Non-blocking throughout: it never waits on a client, so hostile or broken
+// clients cost the loop a bounded amount of work. Each request head is
+// bounded (maxRequestBytes, 431 beyond); a head must arrive in full within
+// requestTimeout of the connection opening or of its first byte (slowloris
+// is closed, trickled bytes buy no time); a kept-alive connection may sit
+// idle, and a response may take to drain, idleTimeout between progress.
+// At maxConnections a new connection evicts the oldest one still waiting
+// for its request (a scraper's fresh connection beats a stalled one); when
+// every connection is busy writing, the new one is closed instead.
 // Keep-alive and pipelining work; a connection does not read the next
 // request while its response is still being written.
 class HttpServer {
@@ -31,7 +36,17 @@ class HttpServer {
   struct Limits {
     size_t maxRequestBytes = 8192;
     size_t maxConnections = 32;
+    Duration requestTimeout = std::chrono::seconds(5);
     Duration idleTimeout = std::chrono::seconds(10);
+  };
+
+  // What the limits did, since start.
+  struct Stats {
+    uint64_t accepted = 0;
+    uint64_t evicted = 0;      // closed to make room for a newer connection
+    uint64_t refused = 0;      // closed on accept: every connection was busy
+    uint64_t timedOut = 0;     // closed by requestTimeout or idleTimeout
+    uint64_t badRequests = 0;  // answered 4xx/5xx by the parser, then closed
   };
 
   // Listens on address:port (port 0: any free port, see port()).
@@ -47,18 +62,22 @@ class HttpServer {
 
   uint16_t port() const { return port_; }
   size_t openConnections() const { return connections_.size(); }
+  const Stats& stats() const { return stats_; }
 
  private:
   struct Connection;
 
   HttpServer(EventLoop& loop, UniqueFd listener, uint16_t port, Handler handler, Limits limits);
   void onAcceptable();
+  // Room for one more connection: false when none could be evicted.
+  bool makeRoom();
   void onEvents(int fd, uint32_t events);
   // Each returns false when it closed the connection.
   bool readInput(Connection& c);
   bool answer(Connection& c);
   bool flush(Connection& c);
   void close(int fd);
+  void timedOut(int fd);
 
   EventLoop& loop_;
   UniqueFd listener_;
@@ -67,6 +86,8 @@ class HttpServer {
   Limits limits_;
   std::unique_ptr<FdWatch> listenWatch_;
   std::map<int, std::unique_ptr<Connection>> connections_;
+  uint64_t nextSerial_ = 0;
+  Stats stats_;
   // Posted callbacks hold a weak_ptr to this: the server may go first.
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace vigil::monitor {
 namespace {
 
@@ -109,6 +111,67 @@ TEST(HttpRequestParserTest, ACompleteHeadOverTheBoundIsRefused) {
   EXPECT_EQ(p.feed("GET / HTTP/1.1\r\nX-Long: " + std::string(40, 'a') + "\r\n\r\n"),
             State::Failed);
   EXPECT_EQ(p.errorStatus(), 431);
+}
+
+TEST(HttpRequestParserTest, RejectsGarbageWith400) {
+  using namespace std::string_literals;
+  const std::string tlsHello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n\n"s;
+  const std::string nulInMethod = "GE\0T / HTTP/1.1\r\n\r\n"s;
+  for (const std::string& bad :
+       {tlsHello, nulInMethod, std::string("\n\n"), std::string("SSH-2.0-OpenSSH_9.2\r\n\r\n"),
+        std::string("GET / HTTP/1.1\r\nHost\x01: x\r\n\r\n"),
+        std::string("GET / HTTP/1.1\r\n\tfolded: x\r\n\r\n"),
+        std::string("{\"command\":\"reload\"}\n\n")}) {
+    HttpRequestParser p;
+    EXPECT_EQ(p.feed(bad), State::Failed) << bad;
+    EXPECT_EQ(p.errorStatus(), 400) << bad;
+  }
+}
+
+TEST(HttpRequestParserTest, EndlessBytesWithoutALineEndAreCutAtTheBound) {
+  HttpRequestParser p(8192);
+  const std::string chunk(4096, 'A');
+  State state = State::Incomplete;
+  int fed = 0;
+  for (; fed < 256 && state == State::Incomplete; ++fed) state = p.feed(chunk);
+  EXPECT_EQ(state, State::Failed);
+  EXPECT_EQ(p.errorStatus(), 431);
+  EXPECT_EQ(fed, 3);  // 12 KiB: the first feed past 8 KiB fails
+}
+
+// Random bytes in random pieces, seeded so a failure reproduces: the parser
+// never holds much more than its bound, and whatever it accepts is a
+// well-formed request line.
+TEST(HttpRequestParserTest, RandomInputStaysBoundedAndNeverAcceptsJunk) {
+  std::mt19937 random(20260521);
+  // Mostly bytes that matter to the grammar, so some inputs get far.
+  using namespace std::string_literals;
+  const std::string alphabet = "GET /HTP1.\r\n: \t\0\xff"s + "aZ";
+  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<size_t> pieceSize(1, 600);
+  constexpr size_t kBound = 1024;
+  int outcomes[3] = {};
+  for (int round = 0; round < 2000; ++round) {
+    HttpRequestParser p(kBound);
+    State state = State::Incomplete;
+    for (int piece = 0; piece < 8 && state == State::Incomplete; ++piece) {
+      std::string bytes(pieceSize(random), ' ');
+      for (char& c : bytes) c = alphabet[pick(random)];
+      state = p.feed(bytes);
+      ASSERT_LE(p.remainder().size(), kBound + 600);
+    }
+    ++outcomes[static_cast<int>(state)];
+    if (state == State::Complete) {
+      EXPECT_FALSE(p.request().method.empty());
+      EXPECT_EQ(p.request().method.find_first_of(" \r\n\t:/"), std::string::npos);
+      EXPECT_FALSE(p.request().target.empty());
+    }
+    if (state == State::Failed) {
+      EXPECT_TRUE(p.errorStatus() == 400 || p.errorStatus() == 431 || p.errorStatus() == 505)
+          << p.errorStatus();
+    }
+  }
+  EXPECT_GT(outcomes[static_cast<int>(State::Failed)], 0);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <memory>
+#include <vector>
 
 #include "core/simulated_loop.h"
 
@@ -153,22 +155,50 @@ TEST_F(HttpServerTest, MalformedRequestGets400) {
   pump();
   EXPECT_EQ(client.drain().rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u);
   EXPECT_TRUE(client.closed());
+  EXPECT_EQ(server_->stats().badRequests, 1u);
 }
 
 TEST_F(HttpServerTest, ClosesAConnectionThatSendsNoCompleteRequestInTime) {
-  startServer({.idleTimeout = seconds(10)});
+  startServer({.requestTimeout = seconds(5), .idleTimeout = seconds(60)});
   Client client(server_->port());
   client.send("GET / HTTP/1.1\r\n");  // and nothing more
   pump();
   EXPECT_EQ(server_->openConnections(), 1u);
-  loop_.advance(seconds(9));
+  loop_.advance(seconds(4));
   client.send("X-Trickle: 1\r\n");  // bytes alone do not buy more time
   pump();
   EXPECT_EQ(server_->openConnections(), 1u);
   loop_.advance(seconds(1));
   EXPECT_EQ(server_->openConnections(), 0u);
+  EXPECT_EQ(server_->stats().timedOut, 1u);
   client.drain();
   EXPECT_TRUE(client.closed());
+}
+
+TEST_F(HttpServerTest, ClosesAConnectionThatSendsNothing) {
+  startServer({.requestTimeout = seconds(5), .idleTimeout = seconds(60)});
+  Client client(server_->port());
+  pump();
+  loop_.advance(milliseconds(4999));
+  EXPECT_EQ(server_->openConnections(), 1u);
+  loop_.advance(milliseconds(1));
+  EXPECT_EQ(server_->openConnections(), 0u);
+}
+
+TEST_F(HttpServerTest, AKeptAliveConnectionGetsRequestTimeoutFromTheNextRequestsFirstByte) {
+  startServer({.requestTimeout = seconds(5), .idleTimeout = seconds(10)});
+  Client client(server_->port());
+  client.send("GET / HTTP/1.1\r\n\r\n");
+  pump();
+  EXPECT_NE(client.drain().find("hello"), std::string::npos);
+  loop_.advance(seconds(8));  // idle, within idleTimeout
+  client.send("GET /slow HTTP/1.1\r\n");
+  pump();
+  loop_.advance(seconds(4));  // 12 s after the response: the first byte restarted the clock
+  EXPECT_EQ(server_->openConnections(), 1u);
+  loop_.advance(seconds(1));
+  EXPECT_EQ(server_->openConnections(), 0u);
+  EXPECT_EQ(handled_, 1);
 }
 
 TEST_F(HttpServerTest, ClosesAKeptAliveConnectionLeftIdle) {
@@ -182,18 +212,60 @@ TEST_F(HttpServerTest, ClosesAKeptAliveConnectionLeftIdle) {
   EXPECT_EQ(server_->openConnections(), 0u);
 }
 
-TEST_F(HttpServerTest, RefusesConnectionsOverTheLimit) {
-  startServer({.maxConnections = 1});
-  Client first(server_->port());
+TEST_F(HttpServerTest, ANewConnectionOverTheLimitEvictsTheOldestWaitingOne) {
+  startServer({.maxConnections = 2});
+  Client oldest(server_->port());
   pump();
-  Client second(server_->port());
+  Client older(server_->port());
+  pump();
+  Client fresh(server_->port());
+  pump();
+  EXPECT_EQ(server_->openConnections(), 2u);
+  EXPECT_EQ(server_->stats().evicted, 1u);
+  oldest.drain();
+  EXPECT_TRUE(oldest.closed());
+  fresh.send("GET / HTTP/1.1\r\n\r\n");
+  older.send("GET / HTTP/1.1\r\n\r\n");
+  pump();
+  EXPECT_NE(fresh.drain().find("hello"), std::string::npos);
+  EXPECT_NE(older.drain().find("hello"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ANewConnectionIsRefusedWhenEveryOneIsWritingAResponse) {
+  body_ = std::string(8 << 20, 'x');  // more than the socket buffers hold
+  startServer({.maxConnections = 1});
+  Client busy(server_->port());
+  busy.send("GET / HTTP/1.1\r\n\r\n");
+  pump();
+  Client late(server_->port());
   pump();
   EXPECT_EQ(server_->openConnections(), 1u);
-  second.drain();
-  EXPECT_TRUE(second.closed());
-  first.send("GET / HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(server_->stats().refused, 1u);
+  late.drain();
+  EXPECT_TRUE(late.closed());
+  EXPECT_FALSE(busy.closed());
+}
+
+TEST_F(HttpServerTest, ManyStalledConnectionsDoNotLockOutAScraper) {
+  startServer({.maxConnections = 4, .requestTimeout = seconds(5)});
+  std::vector<std::unique_ptr<Client>> stalled;
+  for (int i = 0; i < 20; ++i) {
+    stalled.push_back(std::make_unique<Client>(server_->port()));
+    stalled.back()->send("GET / HTTP/1.1\r\nX-Slow: ");
+    pump(1);
+  }
+  EXPECT_EQ(server_->openConnections(), 4u);
+  Client scraper(server_->port());
   pump();
-  EXPECT_NE(first.drain().find("hello"), std::string::npos);
+  scraper.send("GET /metrics HTTP/1.1\r\n\r\n");
+  pump();
+  EXPECT_NE(scraper.drain().find("X-Path: /metrics"), std::string::npos);
+  loop_.advance(seconds(5));
+  EXPECT_EQ(server_->openConnections(), 1u);  // the scraper's, kept alive
+  for (auto& c : stalled) {
+    c->drain();
+    EXPECT_TRUE(c->closed());
+  }
 }
 
 TEST_F(HttpServerTest, WritesALargeResponseAsTheClientReads) {
