@@ -193,7 +193,9 @@ struct GlobalDefs {
   // valid_lft/preferred_lft of every VIP, refreshed while MASTER, so VIPs of
   // a SIGKILLed director expire (issue 3). Unset with `vip_lifetime off`.
   std::optional<Duration> vipLifetime = std::chrono::seconds(2);
-  std::string controlSocket = "/run/vigil/vigil.sock";
+  // vigilctl's unix socket; vigild --control-socket and
+  // $VIGIL_CONTROL_SOCKET override it (cli/vigild/control_socket.h).
+  std::string controlSocket = "/run/vigil/vigild.sock";
 };
 
 }  // namespace vigil::config

@@ -41,6 +41,7 @@ DaemonOptions daemonOptionsFor(const Options& options) {
   d.pidFile = options.pidFile;
   d.vrrpPidFile = options.vrrpPidFile;
   d.checkPidFile = options.checkPidFile;
+  d.controlSocket = options.controlSocket;
   config::LoadOptions load = loadOptionsFor(options);
   std::string path = d.configPath;
   d.loadConfig = [path, load]() -> std::shared_ptr<const config::Config> {

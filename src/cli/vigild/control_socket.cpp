@@ -83,10 +83,14 @@ monitor::HttpResponse json(int status, const nlohmann::json& body) {
 
 }  // namespace
 
-std::string controlSocketPath() {
-  const char* value = std::getenv(kControlSocketEnv);
-  if (value == nullptr) return kDefaultControlSocket;
-  const std::string path = value;
+std::string controlSocketPath(const std::optional<std::string>& flag,
+                              const std::string& configured) {
+  std::string path = configured;
+  if (flag) {
+    path = *flag;
+  } else if (const char* value = std::getenv(kControlSocketEnv)) {
+    path = value;
+  }
   return path == "off" ? std::string() : path;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/event_loop.h"
@@ -18,8 +19,12 @@ inline constexpr const char* kDefaultControlSocket = "/run/vigil/vigild.sock";
 // empty value) keeps vigild from opening one.
 inline constexpr const char* kControlSocketEnv = "VIGIL_CONTROL_SOCKET";
 
-// $VIGIL_CONTROL_SOCKET when set, else kDefaultControlSocket; empty for off.
-std::string controlSocketPath();
+// Where vigild listens, first found: `flag` (vigild --control-socket), then
+// $VIGIL_CONTROL_SOCKET, then `configured` (global_defs control_socket,
+// which defaults to kDefaultControlSocket). "off" or an empty value from
+// the flag or the environment means no socket: the result is empty.
+std::string controlSocketPath(const std::optional<std::string>& flag,
+                              const std::string& configured);
 
 // vigilctl's way in (doc/vigilctl.md): the monitoring routes (/status,
 // /metrics, /healthz) plus POST /reload, served over HTTP/1.1 on a unix

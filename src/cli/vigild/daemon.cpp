@@ -357,7 +357,8 @@ class Daemon {
   }
 
   std::unique_ptr<ControlSocket> openControlSocket(const MonitorService& service) {
-    const std::string path = controlSocketPath();
+    const std::string path =
+        controlSocketPath(options_.controlSocket, state_->config->global.controlSocket);
     if (path.empty()) return nullptr;
     auto socket = ControlSocket::open(
         loop_, path, [&service](const monitor::HttpRequest& r) { return service.handle(r); },

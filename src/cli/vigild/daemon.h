@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -30,6 +31,8 @@ struct DaemonOptions {
   std::string pidFile;       // -p
   std::string vrrpPidFile;   // -r
   std::string checkPidFile;  // -c
+  // --control-socket; unset: $VIGIL_CONTROL_SOCKET or the configuration's.
+  std::optional<std::string> controlSocket;
   // Reads and validates the configuration, logging its findings; null when
   // it cannot be used. Called at start, on every SIGHUP in the supervisor,
   // and in each worker process when a reload reaches it.

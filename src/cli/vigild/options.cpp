@@ -75,6 +75,11 @@ const std::vector<Flag>& flags() {
          o.syslogFacility = n;
          return {};
        }},
+      {"", "control-socket", true,
+       [](Options& o, const std::string& v) -> Result<void> {
+         o.controlSocket = v;
+         return {};
+       }},
       {"h", "help", false, [](Options& o, auto&) { return setTrue(&Options::showHelp, o); }},
       {"v", "version", false, [](Options& o, auto&) { return setTrue(&Options::showVersion, o); }},
   };
@@ -208,6 +213,9 @@ std::string usage() {
   -p, --pid=FILE           supervisor pid file
   -r, --vrrp_pid=FILE      VRRP worker pid file
   -c, --checkers_pid=FILE  check worker pid file
+      --control-socket=PATH
+                           vigilctl's unix socket, or off (default: $VIGIL_CONTROL_SOCKET,
+                           else global_defs control_socket, else /run/vigil/vigild.sock)
   -v, --version            print the version
   -h, --help               this text
 )";

@@ -27,6 +27,9 @@ struct Options {
   std::string vrrpPidFile;              // -r
   std::string checkPidFile;             // -c
   std::optional<int> syslogFacility;    // -S 0-7 (LOG_LOCAL0-7)
+  // --control-socket PATH|off: overrides $VIGIL_CONTROL_SOCKET and
+  // global_defs control_socket (control_socket.h).
+  std::optional<std::string> controlSocket;
   bool showHelp = false;
   bool showVersion = false;
   // keepalived flags vigil accepts and ignores, reported once at start-up.

@@ -38,7 +38,7 @@ TEST(GlobalDefsTest, DefaultsWithoutTheBlock) {
   ASSERT_TRUE(g.metricsListen);
   EXPECT_EQ(g.metricsListen->toString(), "127.0.0.1:9650");
   EXPECT_EQ(g.vipLifetime, std::optional<Duration>(2s));
-  EXPECT_EQ(g.controlSocket, "/run/vigil/vigil.sock");
+  EXPECT_EQ(g.controlSocket, "/run/vigil/vigild.sock");
   EXPECT_EQ(g.snmp.socket, "unix:/var/agentx/master");
   EXPECT_FALSE(g.lvsSyncDaemon);
 }
