@@ -40,6 +40,16 @@ using ServerIdentity = std::pair<IpAddress, uint16_t>;
 
 ServiceIdentity identityOf(const config::VirtualServer& vs) { return {vs.describe(), vs.family}; }
 
+// Whether `checker` probes what the running Checker keyed `running` does.
+// The key holds alpha, which a first subscriber may have flipped to start
+// from the state a reload kept (CheckWorker::subscribe): either value
+// matches.
+bool sameProbe(const std::string& running, const config::Checker& checker) {
+  config::Checker other = checker;
+  other.base.alpha = !other.base.alpha;
+  return running == probeKey(checker) || running == probeKey(other);
+}
+
 void writeChecker(JsonWriter& out, const config::Checker& config, const Checker* checker,
                   const std::string& why) {
   out.object().field("type", config::toString(config.base.type));
@@ -97,7 +107,7 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
   if (config_->global.rsInitNotifies) {
     for (size_t i = 0; i < services_.size(); ++i) announce(i, services_[i].currentEvents());
   }
-  (void)startCheckers();  // fresh: every checker is new, nothing to announce
+  (void)startCheckers({});  // fresh: every checker is new, nothing to announce
   syncNow();
 }
 
@@ -118,17 +128,45 @@ CheckWorker::~CheckWorker() {
   }
 }
 
-std::vector<std::vector<HealthEvent>> CheckWorker::startCheckers() {
+std::vector<std::vector<HealthEvent>> CheckWorker::startCheckers(KeptCheckers kept) {
   std::vector<std::vector<HealthEvent>> events(services_.size());
   const auto& services = config_->lvs.virtualServers;
   for (size_t s = 0; s < services.size(); ++s) {
+    const auto [name, family] = identityOf(services[s]);
     for (size_t r = 0; r < services[s].realServers.size(); ++r) {
-      for (size_t c = 0; c < services[s].realServers[r].checkers.size(); ++c) {
+      const config::RealServer& rs = services[s].realServers[r];
+      for (size_t c = 0; c < rs.checkers.size(); ++c) {
+        auto it = kept.find({name, family, rs.address, rs.port, c});
+        if (it != kept.end() && sameProbe(it->second.subscription->key(), rs.checkers[c])) {
+          *it->second.at = Position{s, r, c};
+          attach(std::move(it->second), events);
+          kept.erase(it);
+          ++checkersKept_;
+          continue;
+        }
         subscribe(s, r, c, events);
+        ++checkersStarted_;
       }
     }
   }
+  // What is left of `kept` goes now, after every new subscription was made:
+  // a checker it shares with a new one keeps running.
   return events;
+}
+
+CheckWorker::KeptCheckers CheckWorker::takeCheckers() {
+  KeptCheckers kept;
+  const auto& services = config_->lvs.virtualServers;
+  for (RunningChecker& running : checkers_) {
+    if (!running.subscription) continue;
+    const Position& at = *running.at;
+    const config::VirtualServer& vs = services[at.service];
+    const config::RealServer& rs = vs.realServers[at.realServer];
+    const auto [name, family] = identityOf(vs);
+    kept.try_emplace({name, family, rs.address, rs.port, at.index}, std::move(running));
+  }
+  checkers_.clear();
+  return kept;
 }
 
 void CheckWorker::subscribe(size_t s, size_t r, size_t c,
@@ -137,13 +175,14 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
   const config::RealServer& rs = vs.realServers[r];
   // A checker nobody runs yet starts in the state the service holds for it
   // (alpha from the configuration, or what a reload kept); one already
-  // running (shared, or unchanged by a reload) is joined as it is.
+  // running (shared) is joined as it is.
   config::Checker checker = rs.checkers[c];
   const bool held = services_[s].realServers()[r].checkerUp(c);
   if (registry_->subscriberCount(checker) == 0) checker.base.alpha = !held;
-  RunningChecker running{s, r, c, nullptr, {}};
+  auto at = std::make_shared<Position>(Position{s, r, c});
+  RunningChecker running{at, nullptr, {}};
   auto subscription = registry_->subscribe(
-      checker, [this, s, r, c](const CheckerEvent& event) { onCheckerEvent(s, r, c, event); });
+      checker, [this, at](const CheckerEvent& event) { onCheckerEvent(*at, event); });
   if (!subscription) {
     running.why = subscription.error().describe();
     log(LogLevel::Warning, "{} of {} not run: {}", describe(checker), vs.describe(), running.why);
@@ -151,21 +190,30 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
     return;
   }
   running.subscription = std::move(*subscription);
-  ServiceState& service = services_[s];
-  for (const HealthEvent& e : service.setDynamicWeight(r, c, running.subscription->weight())) {
-    events[s].push_back(e);
+  attach(std::move(running), events);
+}
+
+void CheckWorker::attach(RunningChecker running, std::vector<std::vector<HealthEvent>>& events) {
+  const Position at = *running.at;
+  ServiceState& service = services_[at.service];
+  for (const HealthEvent& e :
+       service.setDynamicWeight(at.realServer, at.index, running.subscription->weight())) {
+    events[at.service].push_back(e);
   }
-  for (const HealthEvent& e : service.setChecker(r, c, running.subscription->up())) {
-    events[s].push_back(e);
+  for (const HealthEvent& e :
+       service.setChecker(at.realServer, at.index, running.subscription->up())) {
+    events[at.service].push_back(e);
   }
   checkers_.push_back(std::move(running));
 }
 
-void CheckWorker::onCheckerEvent(size_t s, size_t r, size_t c, const CheckerEvent& event) {
+void CheckWorker::onCheckerEvent(const Position& at, const CheckerEvent& event) {
+  const size_t s = at.service;
+  const size_t r = at.realServer;
   ServiceState& service = services_.at(s);
   snapshotDirty_ = true;
-  std::vector<HealthEvent> events = service.setDynamicWeight(r, c, event.weight);
-  for (const HealthEvent& e : service.setChecker(r, c, event.up)) {
+  std::vector<HealthEvent> events = service.setDynamicWeight(r, at.index, event.weight);
+  for (const HealthEvent& e : service.setChecker(r, at.index, event.up)) {
     events.push_back(e);
   }
   announce(s, events);
@@ -258,14 +306,9 @@ void CheckWorker::reload(uint64_t generation) {
     log(LogLevel::Error, "check worker: reload failed; keeping generation {}", generation_);
     return;
   }
-  // The old subscriptions stay until the new ones are made, so unchanged
-  // checkers keep running.
-  std::vector<RunningChecker> oldCheckers = std::move(checkers_);
-  checkers_.clear();
-  std::map<ServiceIdentity, size_t> oldIndex;
-  for (size_t i = 0; i < services_.size(); ++i) {
-    oldIndex.emplace(identityOf(config_->lvs.virtualServers[i]), i);
-  }
+  // Taken by identity while the old file still names them; they run on
+  // until startCheckers() has taken over or replaced each one.
+  KeptCheckers kept = takeCheckers();
   std::vector<ServiceState> old = std::move(services_);
   std::shared_ptr<const config::Config> oldConfig = std::move(config_);
   config_ = std::move(config);
@@ -277,14 +320,37 @@ void CheckWorker::reload(uint64_t generation) {
     notifier_->start(io_.startGenericFifoScript);
   }
   services_.clear();
+  for (const config::VirtualServer& vs : config_->lvs.virtualServers) services_.emplace_back(vs);
   size_t keptServers = 0;
-  std::vector<std::vector<HealthEvent>> pending(config_->lvs.virtualServers.size());
-  for (size_t s = 0; s < config_->lvs.virtualServers.size(); ++s) {
+  std::vector<std::vector<HealthEvent>> pending = adoptHealth(*oldConfig, old, keptServers);
+  checkersKept_ = 0;
+  checkersStarted_ = 0;
+  std::vector<std::vector<HealthEvent>> joined = startCheckers(std::move(kept));
+  if (dataplaneSync_) dataplaneSync_->reload(config_->lvs);
+  for (size_t s = 0; s < pending.size(); ++s) {
+    announce(s, pending[s]);
+    announce(s, joined[s]);
+  }
+  syncNow();
+  log(LogLevel::Info,
+      "check worker: running configuration generation {} ({} real servers kept their health, "
+      "{} checkers kept running, {} started)",
+      generation, keptServers, checkersKept_, checkersStarted_);
+}
+
+std::vector<std::vector<HealthEvent>> CheckWorker::adoptHealth(const config::Config& oldConfig,
+                                                               const std::vector<ServiceState>& old,
+                                                               size_t& keptServers) {
+  std::map<ServiceIdentity, size_t> oldIndex;
+  for (size_t i = 0; i < old.size(); ++i) {
+    oldIndex.emplace(identityOf(oldConfig.lvs.virtualServers[i]), i);
+  }
+  std::vector<std::vector<HealthEvent>> pending(services_.size());
+  for (size_t s = 0; s < services_.size(); ++s) {
     const config::VirtualServer& vs = config_->lvs.virtualServers[s];
-    services_.emplace_back(vs);
     auto found = oldIndex.find(identityOf(vs));
     if (found == oldIndex.end()) continue;
-    const config::VirtualServer& oldVs = oldConfig->lvs.virtualServers[found->second];
+    const config::VirtualServer& oldVs = oldConfig.lvs.virtualServers[found->second];
     std::map<ServerIdentity, size_t> oldServers;
     for (size_t r = 0; r < oldVs.realServers.size(); ++r) {
       oldServers.emplace(ServerIdentity{oldVs.realServers[r].address, oldVs.realServers[r].port},
@@ -298,17 +364,7 @@ void CheckWorker::reload(uint64_t generation) {
     }
     pending[s] = services_[s].reevaluateQuorum(old[found->second].quorumUp());
   }
-  std::vector<std::vector<HealthEvent>> joined = startCheckers();
-  oldCheckers.clear();
-  if (dataplaneSync_) dataplaneSync_->reset(config_->lvs);
-  for (size_t s = 0; s < pending.size(); ++s) {
-    announce(s, pending[s]);
-    announce(s, joined[s]);
-  }
-  syncNow();
-  log(LogLevel::Info,
-      "check worker: running configuration generation {} ({} real servers kept their health)",
-      generation, keptServers);
+  return pending;
 }
 
 std::string CheckWorker::snapshot() const {
@@ -330,7 +386,7 @@ std::string CheckWorker::buildSnapshot() const {
       .field("config", config_->path);
   std::map<std::tuple<size_t, size_t, size_t>, const RunningChecker*> byPosition;
   for (const RunningChecker& running : checkers_) {
-    byPosition[{running.service, running.realServer, running.index}] = &running;
+    byPosition[{running.at->service, running.at->realServer, running.at->index}] = &running;
   }
   out.key("virtual_servers").array();
   for (size_t s = 0; s < services_.size(); ++s) {

@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "check/checker.h"
@@ -16,6 +18,7 @@
 #include "check/stats_poller.h"
 #include "config/config.h"
 #include "core/event_loop.h"
+#include "core/ip_address.h"
 #include "core/process_spawner.h"
 #include "core/worker_host.h"
 #include "ipvs/dataplane.h"
@@ -54,11 +57,15 @@ struct CheckWorkerIo {
 // desired IPVS table synced to the dataplane after every change (only what changed:
 // see DataplaneSync).
 //
-// Reload keeps the health of every real server whose identity (virtual
-// service, address, port) is unchanged: an unchanged checker keeps running
-// (its schedule and state untouched), a changed one starts in the state the
-// server had (a down checker starts down and needs a success), and the
-// quorum is re-judged against the state it had. Destroying the worker
+// Reload is a diff. Every real server whose identity (virtual service,
+// address, port) is unchanged keeps its health; each of its checkers whose
+// configuration is unchanged is the same Checker object afterwards (its
+// schedule, counters and state untouched), a changed one starts in the
+// state the server had (a down checker starts down and needs a success),
+// and the quorum is re-judged against the state it had. Checkers of removed
+// servers stop; new servers' checkers start as at startup. The dataplane is
+// then reconciled against what the worker applied, without a read, so only
+// what the new file changed becomes an op (DataplaneSync::reload). Destroying the worker
 // stops every checker; virtual servers with `omega` then announce their up
 // servers and quorum as down, and the dataplane is emptied of what the
 // worker programmed.
@@ -87,22 +94,43 @@ class CheckWorker final : public Worker {
   uint64_t syncFailures() const { return syncFailures_; }
   // Ops the backend refused plus failed reads, over every sync.
   uint64_t dataplaneFailures() const { return dataplaneFailures_; }
+  // Checkers the last reload took over as they ran / had to start.
+  size_t checkersKept() const { return checkersKept_; }
+  size_t checkersStarted() const { return checkersStarted_; }
 
  private:
-  struct RunningChecker {
+  // Where a checker's events go: a reload that keeps the checker moves it
+  // (indexes into the new file) without resubscribing.
+  struct Position {
     size_t service = 0;
     size_t realServer = 0;
-    size_t index = 0;                                           // within the real server
+    size_t index = 0;  // within the real server
+  };
+  struct RunningChecker {
+    std::shared_ptr<Position> at;
     std::unique_ptr<ProbeRegistry::Subscription> subscription;  // null: not runnable
     std::string why;
   };
+  // Running checkers of the previous generation by identity: (virtual
+  // service, real server address and port, checker index).
+  using CheckerIdentity = std::tuple<std::string, int, IpAddress, uint16_t, size_t>;
+  using KeptCheckers = std::map<CheckerIdentity, RunningChecker>;
 
   // Subscribes every configured checker, each starting from the state its
-  // ServiceState holds; returns what joining running checkers changed.
-  std::vector<std::vector<HealthEvent>> startCheckers();
+  // ServiceState holds; one in `kept` whose configuration is unchanged is
+  // taken over as it runs instead (alpha aside: it only sets the state a
+  // checker starts in, and a kept one has started). Returns what the checkers changed.
+  std::vector<std::vector<HealthEvent>> startCheckers(KeptCheckers kept);
   void subscribe(size_t service, size_t rs, size_t index,
                  std::vector<std::vector<HealthEvent>>& events);
-  void onCheckerEvent(size_t service, size_t rs, size_t index, const CheckerEvent& event);
+  void attach(RunningChecker running, std::vector<std::vector<HealthEvent>>& events);
+  KeptCheckers takeCheckers();
+  // Carries the health of every real server whose identity is unchanged
+  // from `old` (of `oldConfig`) into services_; returns quorum events.
+  std::vector<std::vector<HealthEvent>> adoptHealth(const config::Config& oldConfig,
+                                                    const std::vector<ServiceState>& old,
+                                                    size_t& keptServers);
+  void onCheckerEvent(const Position& at, const CheckerEvent& event);
   void announce(size_t service, const std::vector<HealthEvent>& events);
   void scheduleSync();
   void syncNow();
@@ -128,6 +156,8 @@ class CheckWorker final : public Worker {
   uint64_t opsIssued_ = 0;
   uint64_t syncFailures_ = 0;
   uint64_t dataplaneFailures_ = 0;
+  size_t checkersKept_ = 0;
+  size_t checkersStarted_ = 0;
   Duration retryDelay_ = std::chrono::seconds(1);  // the next retry's delay (backs off)
   std::set<std::string> loggedFailures_;
   std::string lastSyncError_;

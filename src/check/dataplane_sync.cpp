@@ -23,7 +23,18 @@ bool distinctDestinations(const config::VirtualServer& vs) {
 }  // namespace
 
 void DataplaneSync::reset(const config::LvsModel& lvs) {
+  index(lvs);
   needFull_ = true;
+}
+
+void DataplaneSync::reload(const config::LvsModel& lvs) {
+  // syncedQuorumUp_ is per virtual server of the old file; the reconcile
+  // rebuilds every service, so it starts over.
+  index(lvs);
+  needReconcile_ = true;
+}
+
+void DataplaneSync::index(const config::LvsModel& lvs) {
   changed_.clear();
   keys_.clear();
   namedBy_.clear();
@@ -46,6 +57,10 @@ void DataplaneSync::markServer(size_t vs, size_t rs) { changed_.emplace_back(vs,
 ipvs::SyncReport DataplaneSync::sync(const config::LvsModel& lvs,
                                      const std::vector<ServiceState>& health) {
   if (needFull_) return full(lvs, health);
+  if (needReconcile_) {
+    ++reloadSyncs_;
+    return reconcileApplied(lvs, health);
+  }
   if (changed_.empty()) return {};
   return incremental(lvs, health);
 }
@@ -54,13 +69,21 @@ ipvs::SyncReport DataplaneSync::full(const config::LvsModel& lvs,
                                      const std::vector<ServiceState>& health) {
   ++fullSyncs_;
   changed_.clear();
-  ipvs::SyncReport report;
   Result<ipvs::IpvsState> current = dataplane_.read();
   if (!current.ok()) {
+    ipvs::SyncReport report;
     report.readStatus = current.error();
     return report;
   }
   applied_ = std::move(*current);
+  return reconcileApplied(lvs, health);
+}
+
+ipvs::SyncReport DataplaneSync::reconcileApplied(const config::LvsModel& lvs,
+                                                 const std::vector<ServiceState>& health) {
+  changed_.clear();
+  needReconcile_ = false;
+  ipvs::SyncReport report;
   std::vector<ipvs::Op> ops = ipvs::reconcile(desiredState(lvs, health), applied_);
   if (!ops.empty()) {
     ipvs::ApplyReport result = dataplane_.apply(ops);

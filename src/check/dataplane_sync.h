@@ -14,8 +14,12 @@
 // does it in proportion to what changed (STYLE.md 9: compute the diff,
 // apply only the diff):
 //
-//  - after start, a reload or a failed apply, the next sync() is a full one:
-//    read the table, reconcile it against desiredState(), apply;
+//  - after start or a failed apply, the next sync() is a full one: read the
+//    table, reconcile it against desiredState(), apply;
+//  - after a reload (reload()), the next sync() reconciles desiredState()
+//    against applied() without a read: only what the new file changed (a
+//    service added or removed, a real server added, removed or edited) is
+//    an op; a full sync is still owed if the last one failed;
 //  - applied() is the table as the backend holds it by what it accepted:
 //    the last read plus every op that succeeded since (a refused op is left
 //    out), so the snapshot and shutdown never need a read;
@@ -27,7 +31,7 @@
 //    swaps in or out) rebuilds that one virtual server's services.
 //
 // A change made behind vigil's back (ipvsadm) is therefore repaired at the
-// next full sync (reload, failure), not at every health change.
+// next full sync (start, failure), not at every health change or reload.
 namespace vigil::check {
 
 class DataplaneSync {
@@ -36,6 +40,9 @@ class DataplaneSync {
 
   // A new configuration: indexes its services; the next sync() is full.
   void reset(const config::LvsModel& lvs);
+  // A reloaded configuration, health carried over by the caller: indexes
+  // its services; the next sync() reconciles against applied() (see above).
+  void reload(const config::LvsModel& lvs);
   // Real server `rs` of virtual server `vs` changed health or weight.
   void markServer(size_t vs, size_t rs);
 
@@ -53,9 +60,14 @@ class DataplaneSync {
   const ipvs::IpvsState& applied() const { return applied_; }
   uint64_t fullSyncs() const { return fullSyncs_; }
   uint64_t incrementalSyncs() const { return incrementalSyncs_; }
+  uint64_t reloadSyncs() const { return reloadSyncs_; }
 
  private:
+  void index(const config::LvsModel& lvs);
   ipvs::SyncReport full(const config::LvsModel& lvs, const std::vector<ServiceState>& health);
+  // Reconciles the whole desired state against applied_ and applies.
+  ipvs::SyncReport reconcileApplied(const config::LvsModel& lvs,
+                                    const std::vector<ServiceState>& health);
   ipvs::SyncReport incremental(const config::LvsModel& lvs,
                                const std::vector<ServiceState>& health);
   // The services of virtual server `vs` as desiredState() builds them
@@ -69,6 +81,7 @@ class DataplaneSync {
 
   ipvs::Dataplane& dataplane_;
   bool needFull_ = true;
+  bool needReconcile_ = false;                       // a reload since the last sync
   ipvs::IpvsState applied_;                          // what the backend holds, as far as we know
   std::vector<std::vector<ipvs::ServiceKey>> keys_;  // per virtual server
   std::map<ipvs::ServiceKey, std::vector<size_t>> namedBy_;
@@ -79,6 +92,7 @@ class DataplaneSync {
   std::vector<std::pair<size_t, size_t>> changed_;  // (vs, rs) since the last sync
   uint64_t fullSyncs_ = 0;
   uint64_t incrementalSyncs_ = 0;
+  uint64_t reloadSyncs_ = 0;
 };
 
 }  // namespace vigil::check
