@@ -265,6 +265,9 @@ void CheckWorker::syncNow() {
   ++syncs_;
   ipvs::SyncReport report = dataplaneSync_->sync(config_->lvs, services_);
   opsIssued_ += report.opsIssued;
+  // The counters' services and destinations follow the table at once, in
+  // the rebuild this change causes anyway.
+  if (report.opsIssued > 0) statsPoller_->readNow();
   if (report.ok()) {
     lastSyncError_.clear();
     loggedFailures_.clear();
