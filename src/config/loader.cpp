@@ -1,5 +1,7 @@
 #include "config/loader.h"
 
+#include <string>
+
 #include "config/node.h"
 #include "config/parsers.h"
 
@@ -122,6 +124,19 @@ LoadResult loadConfigText(std::string_view name, std::string_view text,
     lexer.streamText(name, text, sink);
     return {};
   });
+}
+
+std::string errorSummary(const LoadResult& result, size_t maxErrors) {
+  std::string out;
+  size_t errors = 0;
+  for (const Diagnostic& d : result.diagnostics.all()) {
+    if (d.severity != Severity::Error) continue;
+    if (++errors > maxErrors) continue;
+    if (!out.empty()) out += '\n';
+    out += d.format();
+  }
+  if (errors > maxErrors) out += "\n(" + std::to_string(errors - maxErrors) + " more errors)";
+  return out;
 }
 
 }  // namespace vigil::config

@@ -31,4 +31,9 @@ LoadResult loadConfig(const std::string& path, const LoadOptions& options);
 // The same for text in memory (tests, fuzzing).
 LoadResult loadConfigText(std::string_view name, std::string_view text, const LoadOptions& options);
 
+// Why `result` has no configuration: its errors as `vigild -t` prints them
+// ("FILE:LINE:COL: error: text"), one per line without a trailing newline,
+// at most `maxErrors` of them then "(N more errors)". Empty when it has none.
+std::string errorSummary(const LoadResult& result, size_t maxErrors = 10);
+
 }  // namespace vigil::config

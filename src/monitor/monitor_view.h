@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,14 @@
 #include "core/supervisor.h"
 
 namespace vigil::monitor {
+
+// How the last reload (SIGHUP or `vigilctl reload`) ended.
+struct ReloadOutcome {
+  double wallSeconds = 0;   // Unix time it ended
+  bool ok = false;          // the file was taken
+  uint64_t generation = 0;  // the generation running after it
+  std::string error;        // why the file was refused: FILE:LINE:COL lines
+};
 
 // Everything the endpoints show, as the supervisor knows it at one moment.
 // The endpoints are pure functions of this, so tests build one by hand.
@@ -18,6 +27,7 @@ struct MonitorView {
   TimePoint now{};            // the supervisor loop's monotonic now
   double wallNowSeconds = 0;  // Unix time at `now`, for timestamps
   Duration snapshotInterval = std::chrono::seconds(1);
+  std::optional<ReloadOutcome> lastReload;  // none before the first reload
 };
 
 }  // namespace vigil::monitor

@@ -42,6 +42,12 @@ std::string renderStatusJson(const MonitorView& view) {
   const HealthVerdict health = assessHealth(view);
   doc["healthy"] = health.healthy;
   doc["problems"] = health.problems;
+  doc["last_reload"] = nullptr;
+  if (view.lastReload) {
+    const ReloadOutcome& r = *view.lastReload;
+    doc["last_reload"] = {{"time", r.wallSeconds}, {"ok", r.ok}, {"generation", r.generation}};
+    if (!r.ok) doc["last_reload"]["error"] = r.error;
+  }
   json workers = json::array();
   for (const WorkerStatus& worker : view.workers) workers.push_back(workerJson(worker, view));
   doc["workers"] = std::move(workers);

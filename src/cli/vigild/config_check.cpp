@@ -44,14 +44,17 @@ DaemonOptions daemonOptionsFor(const Options& options) {
   d.controlSocket = options.controlSocket;
   config::LoadOptions load = loadOptionsFor(options);
   std::string path = d.configPath;
-  d.loadConfig = [path, load]() -> std::shared_ptr<const config::Config> {
+  d.loadConfigReporting = [path, load]() -> DaemonOptions::Loaded {
     auto result = config::loadConfig(path, load);
     for (const auto& finding : result.diagnostics.all()) {
       log(finding.severity == config::Severity::Error ? LogLevel::Error : LogLevel::Warning, "{}",
           finding.format());
     }
-    return result.config;
+    if (result.config) return {result.config, {}};
+    std::string errors = config::errorSummary(result);
+    return {nullptr, errors.empty() ? path + ": not usable" : errors};
   };
+  d.loadConfig = [reporting = d.loadConfigReporting] { return reporting().config; };
   return d;
 }
 

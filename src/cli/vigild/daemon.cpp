@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "check/check_worker.h"
 #include "check/curl_multi.h"
@@ -246,9 +248,10 @@ class Daemon {
     Supervisor supervisor(loop_, workerSpecs(), supervisorOptions());
     supervisor_ = &supervisor;
     supervisor.setObserver([this](const WorkerStatus& s) { onWorkerChange(s); });
-    MonitorService monitor(loop_, supervisor,
-                           {options_.configPath, options_.snapshotInterval,
-                            [state = state_] { return state->generation; }});
+    MonitorService monitor(
+        loop_, supervisor,
+        {options_.configPath, options_.snapshotInterval,
+         [state = state_] { return state->generation; }, [this] { return lastReload_; }});
     monitor.apply(state_->config->global);
     monitor_ = &monitor;
     // vigilctl's way in (doc/vigilctl.md); vigild runs on without it.
@@ -372,15 +375,14 @@ class Daemon {
     return std::move(*socket);
   }
 
-  // vigilctl reload: the same reload as SIGHUP, with its outcome. The loader
-  // logs the file's errors and only says whether it worked.
+  // vigilctl reload: the same reload as SIGHUP, with its outcome: the
+  // file's errors as FILE:LINE:COL lines when it was refused.
   Result<uint64_t> reloadForClient() {
-    const uint64_t before = state_->generation;
     reload();
-    if (state_->generation != before) return state_->generation;
-    return Error{0, "configuration " + options_.configPath +
-                        " not loaded (its errors are in vigild's log); still running generation " +
-                        std::to_string(before)};
+    if (lastReload_ && lastReload_->ok) return lastReload_->generation;
+    const std::string why = lastReload_ ? lastReload_->error : "vigild is stopping";
+    return Error{0, "configuration " + options_.configPath + " not loaded: still running " +
+                        "generation " + std::to_string(state_->generation) + "\n" + why};
   }
 
   void reload() {
@@ -389,17 +391,29 @@ class Daemon {
     }
     log(LogLevel::Notice, "reloading {}", options_.configPath);
     if (notifier_ != nullptr) notifier_->reloading();
-    auto config = options_.loadConfig();
-    if (!config) {
+    DaemonOptions::Loaded loaded = options_.loadConfigReporting
+                                       ? options_.loadConfigReporting()
+                                       : DaemonOptions::Loaded{options_.loadConfig(), {}};
+    if (!loaded.config) {
+      recordReload(false, loaded.errors.empty() ? "configuration not usable" : loaded.errors);
       log(LogLevel::Error, "reload aborted: keeping configuration generation {}",
           state_->generation);
       return;
     }
-    state_->config = std::move(config);
+    state_->config = std::move(loaded.config);
     ++state_->generation;
     supervisor_->reload(state_->generation);
     if (monitor_ != nullptr) monitor_->apply(state_->config->global);
     if (snmp_ != nullptr) snmp_->apply(state_->config->global);
+    recordReload(true, {});
+    log(LogLevel::Notice, "reload accepted: generation {} handed to the workers",
+        state_->generation);
+  }
+
+  void recordReload(bool ok, std::string error) {
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    lastReload_ = monitor::ReloadOutcome{now, ok, state_->generation, std::move(error)};
   }
 
   const DaemonOptions& options_;
@@ -409,6 +423,7 @@ class Daemon {
   MonitorService* monitor_ = nullptr;
   SnmpService* snmp_ = nullptr;
   SystemdNotifier* notifier_ = nullptr;
+  std::optional<monitor::ReloadOutcome> lastReload_;  // /status last_reload
 };
 
 }  // namespace

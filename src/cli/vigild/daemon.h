@@ -37,6 +37,14 @@ struct DaemonOptions {
   // it cannot be used. Called at start, on every SIGHUP in the supervisor,
   // and in each worker process when a reload reaches it.
   std::function<std::shared_ptr<const config::Config>()> loadConfig;
+  // The same load, also saying why a file was refused (its errors as
+  // FILE:LINE:COL lines) for `vigilctl reload` and /status `last_reload`.
+  // The supervisor's reload uses it when set.
+  struct Loaded {
+    std::shared_ptr<const config::Config> config;
+    std::string errors;  // empty with a config
+  };
+  std::function<Loaded()> loadConfigReporting;
   Duration snapshotInterval = std::chrono::seconds(1);
   Duration stopTimeout = std::chrono::seconds(5);
 };

@@ -52,6 +52,7 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
   view.wallNowSeconds =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   view.snapshotInterval = info_.snapshotInterval;
+  if (info_.lastReload) view.lastReload = info_.lastReload();
   return monitor::route(request, view);
 }
 

@@ -9,6 +9,7 @@
 #include "core/posix_event_loop.h"
 #include "core/supervisor.h"
 #include "monitor/http_server.h"
+#include "monitor/monitor_view.h"
 
 namespace vigil::cli {
 
@@ -23,6 +24,7 @@ class MonitorService {
     std::string configPath;
     Duration snapshotInterval = std::chrono::seconds(1);
     std::function<uint64_t()> generation;
+    std::function<std::optional<monitor::ReloadOutcome>()> lastReload;  // for /status
   };
 
   MonitorService(PosixEventLoop& loop, const Supervisor& supervisor, Info info);
