@@ -144,6 +144,13 @@ bool InstanceRuntime::fromKnownPeer(const IpAddress& source) const {
 
 void InstanceRuntime::handle(const Event& event) {
   StepResult result = step(state_, event, params_, loop_.now());
+  const bool priorityMoved = result.next.state == state_.state &&
+                             result.next.priority != state_.priority &&
+                             (state_.state == State::Master || state_.state == State::Backup);
+  if (result.next.priority != state_.priority) {
+    log(LogLevel::Info, "VRRP_Instance({}) Changing effective priority from {} to {}", config_.name,
+        state_.priority, result.next.priority);
+  }
   if (result.next.state != state_.state) {
     ++counters_.transitions;
     if (result.next.state == State::Master) ++counters_.becameMaster;
@@ -152,6 +159,11 @@ void InstanceRuntime::handle(const Event& event) {
   }
   state_ = std::move(result.next);
   for (const Action& action : result.actions) apply(action);
+  if (priorityMoved) {
+    io_.notifier.priorityChanged(
+        config_, state_.state == State::Master ? NotifyKind::Master : NotifyKind::Backup,
+        state_.priority);
+  }
 }
 
 void InstanceRuntime::apply(const Action& action) {

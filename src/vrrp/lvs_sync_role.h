@@ -105,6 +105,10 @@ class LvsSyncNotifier final : public TransitionNotifier {
     follower_.transitioned(instance.name, kind);
     next_.notify(instance, kind, priority);
   }
+  void priorityChanged(const config::VrrpInstance& instance, NotifyKind kind,
+                       uint8_t priority) override {
+    next_.priorityChanged(instance, kind, priority);
+  }
 
  private:
   TransitionNotifier& next_;

@@ -49,6 +49,12 @@ class TransitionNotifier {
  public:
   virtual ~TransitionNotifier() = default;
   virtual void notify(const config::VrrpInstance& instance, NotifyKind kind, uint8_t priority) = 0;
+  // The effective priority of a MASTER or BACKUP (`kind`) changed to
+  // `priority` without a transition (notify_priority_changes: keepalived
+  // writes a FIFO line and runs no script). Only notifiers that report it
+  // override this.
+  virtual void priorityChanged(const config::VrrpInstance& /*instance*/, NotifyKind /*kind*/,
+                               uint8_t /*priority*/) {}
 };
 
 // Stand-ins until netlink address management, GARP/NA and notify scripts

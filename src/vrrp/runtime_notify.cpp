@@ -20,7 +20,15 @@ NotifyState notifyStateFor(NotifyKind kind) {
 
 ScriptTransitionNotifier::ScriptTransitionNotifier(PosixEventLoop& loop,
                                                    std::shared_ptr<const config::Config> config)
-    : config_(std::move(config)), spawner_(loop), notifier_(loop, spawner_, config_->global) {
+    : ScriptTransitionNotifier(loop, std::make_unique<PosixProcessSpawner>(loop),
+                               std::move(config)) {}
+
+ScriptTransitionNotifier::ScriptTransitionNotifier(EventLoop& loop,
+                                                   std::unique_ptr<ProcessSpawner> spawner,
+                                                   std::shared_ptr<const config::Config> config)
+    : config_(std::move(config)),
+      spawner_(std::move(spawner)),
+      notifier_(loop, *spawner_, config_->global) {
   notifier_.start();
 }
 

@@ -97,6 +97,10 @@ class SyncTransitionNotifier final : public TransitionNotifier {
   SyncTransitionNotifier(TransitionNotifier& inner, SyncCoordinator& sync)
       : inner_(inner), sync_(sync) {}
   void notify(const config::VrrpInstance& instance, NotifyKind kind, uint8_t priority) override;
+  void priorityChanged(const config::VrrpInstance& instance, NotifyKind kind,
+                       uint8_t priority) override {
+    inner_.priorityChanged(instance, kind, priority);
+  }
 
  private:
   TransitionNotifier& inner_;

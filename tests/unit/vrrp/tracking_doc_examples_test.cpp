@@ -37,7 +37,7 @@ config::LoadResult load(const std::string& text) {
 
 TEST(TrackingDocExamplesTest, EveryConfExamplePassesTheConfigTest) {
   auto blocks = confBlocks();
-  ASSERT_EQ(blocks.size(), 6u);
+  ASSERT_EQ(blocks.size(), 7u);
   for (const auto& block : blocks) {
     auto r = load(block);
     std::string errors;
