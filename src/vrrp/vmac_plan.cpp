@@ -9,6 +9,21 @@ InstanceInterfaces interfacesFor(const config::VrrpInstance& instance,
   return {instance.vmacXmitBase ? instance.interface : vmac->name, vmac->name};
 }
 
+std::optional<config::VirtualAddress> vmacLinkLocal(const config::VrrpInstance& instance,
+                                                    const std::string& vmacPrefix,
+                                                    const IpAddress& source) {
+  if (instance.family != AF_INET6 || !instance.useVmac || instance.vmacXmitBase || !source.isV6() ||
+      !source.isLinkLocal()) {
+    return std::nullopt;
+  }
+  config::VirtualAddress address;
+  address.prefix = IpPrefix{source, 64};
+  address.dev = interfacesFor(instance, vmacPrefix).adverts;
+  address.scope = "link";
+  address.noDad = true;
+  return address;
+}
+
 std::map<std::string, WantedVmac> wantedVmacs(const config::Config& config) {
   std::map<std::string, WantedVmac> wanted;
   for (const config::VrrpInstance& instance : config.vrrp.instances) {

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,18 @@ struct InstanceInterfaces {
 
 InstanceInterfaces interfacesFor(const config::VrrpInstance& instance,
                                  const std::string& vmacPrefix);
+
+// RFC 5798 §5.1.2.1: an IPv6 advert's source is the sender's link-local
+// address, and the kernel sends from a link-local only on an interface that
+// has it. A VMAC has none of its own (NetlinkMacvlanManager), so an IPv6
+// instance sending on its VMAC puts `source` there: mcast_src_ip /
+// unicast_src_ip when configured, else the base interface's link-local (as
+// keepalived does), as fe80::/64 (scope link, no DAD: it is the base's, on
+// the same host). nullopt without use_vmac, for IPv4, with vmac_xmit_base
+// (adverts leave from the base), or when `source` is not link-local.
+std::optional<config::VirtualAddress> vmacLinkLocal(const config::VrrpInstance& instance,
+                                                    const std::string& vmacPrefix,
+                                                    const IpAddress& source);
 
 // A VMAC the configuration asks for, on top of the instance's interface.
 struct WantedVmac {

@@ -290,6 +290,9 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
     if (!found) return found.error();
     source = *found;
   }
+  if (auto linkLocal = vmacLinkLocal(instance, config_->global.vrrp.vmacPrefix, source)) {
+    io_.vips->add({*linkLocal}, linkLocal->dev, std::nullopt);
+  }
   Running running;
   running.socket = socket->second.get();
   running.sender =

@@ -177,5 +177,88 @@ TEST_F(VmacTest, RestartAfterSigkillRecreatesTheLeftoverVmac) {
   EXPECT_TRUE(master_->hasVmac()) << master_->log();
 }
 
+// IPv6 on a VMAC: the macvlan gets no link-local of its own (the one the
+// kernel would derive from the shared virtual MAC is the same on both
+// routers) but its base's, and the VRRPv3 adverts leave from it: the backup
+// hears the master and stays BACKUP until the master dies.
+class VmacIpv6Test : public ::testing::Test {
+ protected:
+  static constexpr const char* kVmac6 = "vrrp.62";
+  static constexpr const char* kVip6 = "fd00:62::100";
+
+  void SetUp() override {
+    if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
+    ASSERT_TRUE(bridge_.ok() && d1_.ok() && d2_.ok());
+    char pattern[] = "/tmp/vigil-vmac6-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    ASSERT_TRUE(plugIntoBridge(bridge_, d1_, "p1", "fd00:62::1/64"));
+    ASSERT_TRUE(plugIntoBridge(bridge_, d2_, "p2", "fd00:62::2/64"));
+  }
+  void TearDown() override {
+    d1Process_.reset();
+    d2Process_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<NsProcess> startDirector(const NetNs& ns, const std::string& name,
+                                           int priority) const {
+    const std::string config = dir_ + "/" + name + ".conf";
+    std::ofstream(config) << "vrrp_instance VI_6 {\n  state BACKUP\n  interface eth0\n"
+                          << "  use_vmac\n  virtual_router_id 62\n  priority " << priority
+                          << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << kVip6
+                          << "/64\n  }\n}\n";
+    auto process = std::make_unique<NsProcess>(
+        ns, dir_ + "/" + name + ".log",
+        std::vector<std::string>{std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config,
+                                 "-i", ns.name(), "-p", dir_ + "/" + name + ".pid", "-r",
+                                 dir_ + "/" + name + ".vrrp.pid"});
+    EXPECT_TRUE(process->start());
+    return process;
+  }
+  // `ip -6 -o addr` lines of scope link on `dev`.
+  static std::string linkLocals(const NetNs& ns, const std::string& dev) {
+    return ns.exec("ip -6 -o addr show dev " + dev + " scope link").output;
+  }
+  // The base's link-local, "fe80::.../64".
+  static std::string baseLinkLocal(const NetNs& ns) {
+    return ns.exec("ip -6 -o addr show dev eth0 scope link | awk \"{print \\$4}\"").output;
+  }
+  static bool holdsVip6(const NetNs& ns) {
+    return ns.exec(std::string("ip -6 addr show dev ") + kVmac6 + " | grep -qF " + kVip6 + "/")
+               .exitCode == 0;
+  }
+
+  NetNs bridge_{"h1v6br"};
+  NetNs d1_{"h1v6d1"};
+  NetNs d2_{"h1v6d2"};
+  std::string dir_;
+  std::unique_ptr<NsProcess> d1Process_;
+  std::unique_ptr<NsProcess> d2Process_;
+};
+
+TEST_F(VmacIpv6Test, TheVmacSendsFromItsBasesLinkLocalAndTheBackupHearsIt) {
+  d1Process_ = startDirector(d1_, "d1", 200);
+  ASSERT_TRUE(waitFor(10s, [&] { return holdsVip6(d1_); })) << d1Process_->log();
+  std::string base = baseLinkLocal(d1_);
+  ASSERT_FALSE(base.empty());
+  base.pop_back();  // the newline
+  EXPECT_NE(linkLocals(d1_, kVmac6).find(" " + base + " "), std::string::npos)
+      << linkLocals(d1_, kVmac6);
+  // No EUI-64 address from the virtual MAC 00:00:5e:00:02:3e.
+  EXPECT_EQ(linkLocals(d1_, kVmac6).find("fe80::200:5eff:fe00:23e"), std::string::npos)
+      << linkLocals(d1_, kVmac6);
+
+  d2Process_ = startDirector(d2_, "d2", 100);
+  ASSERT_TRUE(waitFor(10s, [&] { return !linkLocals(d2_, kVmac6).empty(); })) << d2Process_->log();
+  // The backup hears the master's adverts on its VMAC and never takes over.
+  EXPECT_FALSE(waitFor(1500ms, [&] { return holdsVip6(d2_); })) << d2Process_->log();
+  EXPECT_TRUE(holdsVip6(d1_));
+
+  d1Process_->killGroup();
+  ASSERT_TRUE(d1Process_->reap(5s));
+  EXPECT_TRUE(waitFor(10s, [&] { return holdsVip6(d2_); })) << d2Process_->log();
+}
+
 }  // namespace
 }  // namespace vigil::test
