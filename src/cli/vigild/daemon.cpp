@@ -28,6 +28,7 @@
 #include "core/supervisor.h"
 #include "ipvs/kernel/kernel_dataplane.h"
 #include "ipvs/memory_dataplane.h"
+#include "vrrp/accept_filter_cleanup.h"
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/script_runner_security.h"
@@ -327,6 +328,20 @@ class Daemon {
     removePid(pidFileFor(status.name));
     if (status.name == "vrrp" && !options_.singleProcess) {
       removeVipsOfDeadWorker();
+      removeAcceptRulesOfDeadWorker();
+    }
+  }
+
+  // Its no_accept rules too (nftables, table inet vigil): left in place they
+  // would drop traffic to VIPs the peer now holds elsewhere and outlive a
+  // config without no_accept. The respawned worker installs its own again;
+  // this returns before it is respawned, so never deletes those.
+  void removeAcceptRulesOfDeadWorker() {
+    if (state_->config->vrrp.instances.empty()) return;
+    Status removed = vrrp::removeAcceptFilterTable();
+    if (!removed && removed.error().code != ENOENT) {
+      log(LogLevel::Error, "vrrp worker gone: cannot remove its no_accept rules: {}",
+          removed.error().describe());
     }
   }
 
