@@ -13,6 +13,10 @@ SyncDaemons wantedSyncDaemons(const config::LvsSyncDaemon& daemon, bool instance
   return {instanceIsMaster, !instanceIsMaster};
 }
 
+bool syncDaemonNeedsVrrpWorker(const std::optional<config::LvsSyncDaemon>& daemon) {
+  return daemon && daemon->vrrpInstance.empty();
+}
+
 std::vector<SyncDaemonOp> syncDaemonOps(SyncDaemons running, SyncDaemons wanted) {
   using Kind = SyncDaemonOp::Kind;
   std::vector<SyncDaemonOp> ops;

@@ -38,6 +38,11 @@ struct SyncDaemonOp {
 // keepalived's rule for `daemon` when its instance is (or is not) MASTER.
 SyncDaemons wantedSyncDaemons(const config::LvsSyncDaemon& daemon, bool instanceIsMaster);
 
+// Whether the VRRP worker must run for `daemon` even with no vrrp_instance:
+// one that names no instance runs both daemons "as long as keepalived is
+// running" (keepalived.conf(5)), and the worker is what runs them.
+bool syncDaemonNeedsVrrpWorker(const std::optional<config::LvsSyncDaemon>& daemon);
+
 // From `running` to `wanted`: stops first, so a role change frees the sync
 // port before the other daemon binds it.
 std::vector<SyncDaemonOp> syncDaemonOps(SyncDaemons running, SyncDaemons wanted);

@@ -292,7 +292,8 @@ class Daemon {
   std::vector<WorkerSpec> workerSpecs() const {
     std::vector<WorkerSpec> specs;
     const config::Config& config = *state_->config;
-    if (options_.runVrrp && (options_.forceVrrp || !config.vrrp.instances.empty())) {
+    if (options_.runVrrp && (options_.forceVrrp || !config.vrrp.instances.empty() ||
+                             vrrp::syncDaemonNeedsVrrpWorker(config.global.lvsSyncDaemon))) {
       specs.push_back({"vrrp", [state = state_, load = options_.loadConfig](EventLoop& loop) {
                          return makeVrrpWorker(loop, state, load);
                        }});

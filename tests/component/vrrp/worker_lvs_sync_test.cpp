@@ -78,5 +78,22 @@ TEST(VrrpWorkerLvsSyncTest, MissingIpvsIsCountedAndTheWorkerRuns) {
   EXPECT_EQ(snapshot["instances"].size(), 1u);
 }
 
+// `lvs_sync_daemon IF` naming no instance, and no vrrp_instance at all:
+// vigild starts the VRRP worker for it (syncDaemonNeedsVrrpWorker), which
+// runs both daemons until it stops, as keepalived.conf(5) says.
+TEST(VrrpWorkerLvsSyncTest, WithoutInstancesBothDaemonsRunWhileTheWorkerDoes) {
+  auto config = config::loadConfigText("worker.conf", "global_defs {\n  lvs_sync_daemon eth1\n}\n",
+                                       config::LoadOptions{})
+                    .config;
+  ASSERT_TRUE(config);
+  ASSERT_TRUE(config->vrrp.instances.empty());
+  ASSERT_TRUE(syncDaemonNeedsVrrpWorker(config->global.lvsSyncDaemon));
+  Lab lab;
+  auto worker = lab.start(config);
+  EXPECT_EQ(lab.kernel->kernel, (SyncDaemons{true, true}));
+  worker.reset();
+  EXPECT_EQ(lab.kernel->kernel, (SyncDaemons{}));
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

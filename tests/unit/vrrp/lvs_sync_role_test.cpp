@@ -32,6 +32,12 @@ TEST(LvsSyncRole, WithoutAnInstanceBothDaemonsRun) {
   EXPECT_EQ(wantedSyncDaemons(daemonFor(""), false), (SyncDaemons{true, true}));
 }
 
+TEST(LvsSyncRole, OnlyADaemonWithoutAnInstanceNeedsTheVrrpWorkerByItself) {
+  EXPECT_TRUE(syncDaemonNeedsVrrpWorker(daemonFor("")));
+  EXPECT_FALSE(syncDaemonNeedsVrrpWorker(daemonFor("VI_1")));  // the instance brings it
+  EXPECT_FALSE(syncDaemonNeedsVrrpWorker(std::nullopt));
+}
+
 TEST(LvsSyncRole, OpsStopTheLeavingRoleBeforeStartingTheNewOne) {
   EXPECT_EQ(syncDaemonOps({false, true}, {true, false}),
             (std::vector<SyncDaemonOp>{{Kind::Stop, kBackup}, {Kind::Start, kMaster}}));
