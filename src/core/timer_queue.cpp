@@ -3,15 +3,32 @@
 #include <algorithm>
 
 namespace vigil {
+namespace {
+constexpr size_t kNotArmed = SIZE_MAX;
+}  // namespace
 
 class TimerQueue::Entry final : public Timer {
  public:
   Entry(TimerQueue* queue, EventLoop::Callback cb)
-      : queue_(queue), cb_(std::make_shared<EventLoop::Callback>(std::move(cb))) {}
+      : queue_(queue), cb_(std::make_shared<EventLoop::Callback>(std::move(cb))) {
+    next_ = queue_->live_;
+    if (next_ != nullptr) {
+      next_->previous_ = this;
+    }
+    queue_->live_ = this;
+  }
   ~Entry() override {
-    if (queue_ != nullptr) {
-      queue_->disarm(*this);
-      queue_->live_.erase(this);
+    if (queue_ == nullptr) {
+      return;
+    }
+    queue_->disarm(*this);
+    if (previous_ != nullptr) {
+      previous_->next_ = next_;
+    } else {
+      queue_->live_ = next_;
+    }
+    if (next_ != nullptr) {
+      next_->previous_ = previous_;
     }
   }
 
@@ -30,61 +47,116 @@ class TimerQueue::Entry final : public Timer {
       queue_->disarm(*this);
     }
   }
-  bool armed() const override { return position_.has_value(); }
+  bool armed() const override { return slot_ != kNotArmed; }
 
  private:
   friend class TimerQueue;
   TimerQueue* queue_;
   // Shared so a callback that destroys its own timer keeps running safely.
   std::shared_ptr<EventLoop::Callback> cb_;
-  std::optional<std::map<Key, Entry*>::iterator> position_;
+  size_t slot_ = kNotArmed;  // index in heap_
+  Entry* previous_ = nullptr;
+  Entry* next_ = nullptr;
 };
 
 TimerQueue::~TimerQueue() {
-  for (Entry* entry : live_) {
+  for (Entry* entry = live_; entry != nullptr; entry = entry->next_) {
     entry->queue_ = nullptr;
-    entry->position_.reset();
+    entry->slot_ = kNotArmed;
   }
 }
 
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::Callback cb) {
-  auto entry = std::make_unique<Entry>(this, std::move(cb));
-  live_.insert(entry.get());
-  return entry;
+  return std::make_unique<Entry>(this, std::move(cb));
+}
+
+void TimerQueue::place(size_t index, Slot slot) {
+  heap_[index] = slot;
+  slot.entry->slot_ = index;
+}
+
+void TimerQueue::siftUp(size_t index) {
+  Slot moving = heap_[index];
+  while (index > 0) {
+    size_t parent = (index - 1) / 2;
+    if (!moving.before(heap_[parent])) {
+      break;
+    }
+    place(index, heap_[parent]);
+    index = parent;
+  }
+  place(index, moving);
+}
+
+void TimerQueue::siftDown(size_t index) {
+  Slot moving = heap_[index];
+  const size_t size = heap_.size();
+  while (true) {
+    size_t child = 2 * index + 1;
+    if (child >= size) {
+      break;
+    }
+    if (child + 1 < size && heap_[child + 1].before(heap_[child])) {
+      ++child;
+    }
+    if (!heap_[child].before(moving)) {
+      break;
+    }
+    place(index, heap_[child]);
+    index = child;
+  }
+  place(index, moving);
 }
 
 void TimerQueue::arm(Entry& entry, TimePoint deadline) {
-  disarm(entry);
-  entry.position_ = armed_.emplace(Key{deadline, nextSequence_++}, &entry).first;
+  Slot slot{deadline, nextSequence_++, &entry};
+  if (entry.slot_ == kNotArmed) {
+    heap_.push_back(slot);
+    entry.slot_ = heap_.size() - 1;
+    siftUp(entry.slot_);
+    return;
+  }
+  // Re-arming: the new key may be earlier or later than the old one.
+  size_t index = entry.slot_;
+  heap_[index] = slot;
+  siftUp(index);
+  siftDown(entry.slot_);
 }
 
 void TimerQueue::disarm(Entry& entry) {
-  if (entry.position_) {
-    armed_.erase(*entry.position_);
-    entry.position_.reset();
+  size_t index = entry.slot_;
+  if (index == kNotArmed) {
+    return;
   }
+  entry.slot_ = kNotArmed;
+  Slot last = heap_.back();
+  heap_.pop_back();
+  if (index == heap_.size()) {
+    return;  // it was the last slot
+  }
+  place(index, last);
+  siftUp(index);
+  siftDown(last.entry->slot_);
 }
 
 std::optional<TimePoint> TimerQueue::nextDeadline() const {
-  if (armed_.empty()) {
+  if (heap_.empty()) {
     return std::nullopt;
   }
-  return armed_.begin()->first.first;
+  return heap_.front().deadline;
 }
 
 bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
-  if (armed_.empty()) {
+  if (heap_.empty()) {
     return false;
   }
-  auto first = armed_.begin();
-  auto [deadline, sequence] = first->first;
-  if (deadline > now || sequence >= sequenceLimit) {
+  const Slot first = heap_.front();
+  if (first.deadline > now || first.sequence >= sequenceLimit) {
     return false;
   }
-  Entry* entry = first->second;
-  armed_.erase(first);
-  entry->position_.reset();
-  record(std::max(Duration{0}, now - deadline));
+  Entry* entry = first.entry;
+  disarm(*entry);
+  record(std::max(Duration{0}, now - first.deadline));
   auto cb = entry->cb_;
   (*cb)();
   return true;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+#include <random>
+#include <tuple>
 #include <vector>
 
 namespace vigil {
@@ -56,6 +60,71 @@ TEST(TimerQueue, NotDueYetDoesNotFire) {
   EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(1));
   EXPECT_FALSE(queue.fireNextDue(clock.now()));
   EXPECT_FALSE(fired);
+}
+
+// Many timers armed, re-armed earlier and later, cancelled and destroyed in
+// a seeded random order fire exactly once each, in (deadline, last arming)
+// order: the heap keeps the order the queue promises.
+TEST(TimerQueue, FiresInDeadlineThenArmingOrderUnderRandomChurn) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  constexpr int kTimers = 300;
+  std::vector<int> fired;
+  std::vector<std::unique_ptr<Timer>> timers;
+  for (int i = 0; i < kTimers; ++i) {
+    timers.push_back(queue.create([&fired, i] { fired.push_back(i); }));
+  }
+  // What each timer should fire as: (deadline, arming order), or unarmed.
+  std::vector<std::optional<std::pair<Duration, int>>> expected(kTimers);
+  std::mt19937 random(42);
+  int arming = 0;
+  for (int step = 0; step < 3000; ++step) {
+    int i = static_cast<int>(random() % kTimers);
+    switch (random() % 4) {
+      case 0:
+      case 1: {
+        Duration deadline = milliseconds(random() % 50);  // ties are common
+        timers[i]->armAt(clock.now() + deadline);
+        expected[i] = std::pair{deadline, arming++};
+        break;
+      }
+      default:
+        timers[i]->cancel();
+        expected[i].reset();
+        break;
+    }
+    ASSERT_EQ(timers[i]->armed(), expected[i].has_value());
+  }
+  timers[7].reset();  // destroying an armed or unarmed timer unqueues it
+  expected[7].reset();
+  std::vector<std::tuple<Duration, int, int>> order;
+  for (int i = 0; i < kTimers; ++i) {
+    if (expected[i]) {
+      order.emplace_back(expected[i]->first, expected[i]->second, i);
+    }
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<int> want;
+  for (const auto& [deadline, sequence, i] : order) {
+    want.push_back(i);
+  }
+  EXPECT_EQ(queue.armedCount(), want.size());
+  clock.advance(milliseconds(50));
+  while (queue.fireNextDue(clock.now())) {
+  }
+  EXPECT_EQ(fired, want);
+  EXPECT_EQ(queue.armedCount(), 0U);
+}
+
+TEST(TimerQueue, TimersOutlivingTheQueueDoNothing) {
+  ManualClock clock;
+  auto queue = std::make_unique<TimerQueue>(clock);
+  auto timer = queue->create([] {});
+  timer->armAfter(milliseconds(1));
+  queue.reset();
+  EXPECT_FALSE(timer->armed());
+  timer->armAfter(milliseconds(1));
+  EXPECT_FALSE(timer->armed());
 }
 
 }  // namespace
