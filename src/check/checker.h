@@ -18,7 +18,14 @@
 // what their results mean, so every checker type gets the same rules:
 //
 //  - warmup: the first attempt waits a random time in [0, warmup];
-//  - delay_loop between attempts while the state is settled;
+//  - delay_loop between attempts while the state is settled, on a fixed
+//    grid: an attempt is due delay_loop after the previous one was due, not
+//    after it finished, so the schedule does not drift by each attempt's
+//    duration and the loop's lateness; a slot that has already passed when
+//    an attempt finishes (its timeout is as long as delay_loop) is skipped;
+//    a retry still waits delay_before_retry after the failure; settled
+//    attempts start on a kBatchTick boundary (up to 50 ms after they are
+//    due) so that checks due together share a loop wake-up;
 //  - the attempt timeout (connect_timeout, or misc_timeout for MISC_CHECK):
 //    an attempt still running then is aborted and counts as Timeout
 //    (ScriptTimeout for MISC_CHECK, whose script the abort kills);
@@ -59,6 +66,11 @@ struct CheckerEvent {
 
 class Checker {
  public:
+  // Settled attempts start on the first multiple of this (on the loop's
+  // clock) at or after they are due, so checks due close together share a
+  // loop wake-up.
+  static constexpr Duration kBatchTick = std::chrono::milliseconds(50);
+
   using Listener = std::function<void(const CheckerEvent&)>;
   // Returns a duration uniformly distributed in [0, max]. Injected so tests
   // choose the warmup delay.
@@ -110,7 +122,10 @@ class Checker {
   void onSuccess(const ProbeResult& result);
   void onFailure(const ProbeResult& result);
   void notify(CheckerEvent::Kind kind, const ProbeResult& cause);
+  // The next settled attempt: `delay` after the last one was due.
   void scheduleNext(Duration delay);
+  void scheduleRetry();
+  static TimePoint batchTick(TimePoint due);
 
   EventLoop& loop_;
   config::CheckerBase base_;
@@ -127,6 +142,9 @@ class Checker {
   // Bumped per attempt and on stop, so a late `done` from an aborted
   // attempt is recognised and dropped.
   uint64_t generation_ = 0;
+  // When the attempt in flight, or the next one, is due: the anchor of the
+  // schedule (see scheduleNext).
+  TimePoint due_{};
   TimePoint attemptStart_{};
   bool up_ = true;
   std::optional<uint32_t> weight_;

@@ -123,6 +123,45 @@ TEST(CheckerBaseTest, SettledChecksRunDelayLoopApart) {
   EXPECT_TRUE(h.events.empty());  // already up: no change to report
 }
 
+TEST(CheckerBaseTest, SettledChecksAreDueDelayLoopAfterThePreviousWasDueNotAfterItEnded) {
+  Harness h(BaseBuilder().base);
+  h.checker->start();
+  h.loop.advance(Duration::zero());
+  TimePoint due = h.loop.now();
+  h.loop.advance(milliseconds(250));  // a slow handshake
+  ASSERT_TRUE(h.control->finish(Outcome::Up));
+  EXPECT_EQ(*h.loop.nextDeadline(), due + milliseconds(1000));
+  h.loop.advanceTo(due + milliseconds(1000));
+  h.loop.advance(milliseconds(40));
+  ASSERT_TRUE(h.control->finish(Outcome::Up));
+  EXPECT_EQ(*h.loop.nextDeadline(), due + milliseconds(2000));  // no drift
+}
+
+TEST(CheckerBaseTest, ASlotThatPassedDuringAnAttemptIsSkipped) {
+  BaseBuilder builder;
+  builder.base.connectTimeout = milliseconds(1000);  // as long as delay_loop
+  Harness h(builder.alpha().base);
+  h.checker->start();
+  h.loop.advance(Duration::zero());
+  TimePoint due = h.loop.now();
+  h.loop.advance(milliseconds(1000));  // times out exactly when the next is due
+  EXPECT_EQ(h.checker->counters().count(Outcome::Timeout), 1U);
+  EXPECT_EQ(h.control->starts, 1);
+  EXPECT_EQ(*h.loop.nextDeadline(), due + milliseconds(2000));
+}
+
+TEST(CheckerBaseTest, ARetryWaitsDelayBeforeRetryAfterTheFailureEvenOffTheSchedule) {
+  Harness h(BaseBuilder().retry(1).base);
+  h.checker->start();
+  h.loop.advance(Duration::zero());
+  TimePoint due = h.loop.now();
+  h.loop.advance(milliseconds(300));  // connect_timeout: the attempt times out
+  EXPECT_EQ(h.checker->counters().count(Outcome::Timeout), 1U);
+  EXPECT_EQ(*h.loop.nextDeadline(), due + milliseconds(400));  // 300 + delay_before_retry
+  h.runAttempt(Outcome::Up);
+  EXPECT_EQ(*h.loop.nextDeadline(), due + milliseconds(1400));  // delay_loop from the retry
+}
+
 TEST(CheckerBaseTest, DownCheckerFailingKeepsPollingAtDelayLoop) {
   Harness h(BaseBuilder().alpha().retry(3).base);
   h.checker->start();
