@@ -48,6 +48,24 @@ ProbeResult failure(Outcome outcome, const Error& error) {
   return ProbeResult{outcome, std::nullopt, error.describe()};
 }
 
+bool hasBindOptions(const config::ProbeTarget& target) {
+  return !target.bindAddress.empty() || target.bindPort != 0 || !target.bindInterface.empty() ||
+         target.fwmark != 0;
+}
+
+// Starts the connect on `fd`. Returns whether it already completed.
+Result<bool> connectTo(int fd, const config::ProbeTarget& target, unsigned ifindex) {
+  sockaddr_storage addr;
+  socklen_t len = fillAddress(addr, target.address.family(), target.address, target.port, ifindex);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
+    return true;
+  }
+  if (errno != EINPROGRESS) {
+    return errnoError("connect");
+  }
+  return false;
+}
+
 // Applies the bind options to `fd` and starts the connect. Returns whether
 // the connect already completed.
 Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& target) {
@@ -65,21 +83,14 @@ Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& targe
     }
     ifindex = ::if_nametoindex(name.c_str());
   }
-  sockaddr_storage addr;
   if (!target.bindAddress.empty() || target.bindPort != 0) {
+    sockaddr_storage addr;
     socklen_t len = fillAddress(addr, family, target.bindAddress, target.bindPort, ifindex);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) {
       return errnoError("bind " + target.bindAddress.toString());
     }
   }
-  socklen_t len = fillAddress(addr, family, target.address, target.port, ifindex);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0) {
-    return true;
-  }
-  if (errno != EINPROGRESS) {
-    return errnoError("connect");
-  }
-  return false;
+  return connectTo(fd.get(), target, ifindex);
 }
 
 // The handshake is all a TCP_CHECK needs: closing with a RST (SO_LINGER
@@ -98,7 +109,9 @@ void closeWithReset(const UniqueFd& fd) {
 }  // namespace
 
 TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target)
-    : loop_(loop), target_(target) {}
+    : loop_(loop),
+      target_(target),
+      pool_(hasBindOptions(target) ? nullptr : TcpSocketPool::forLoop(loop)) {}
 
 TcpProbe::~TcpProbe() { release(); }
 
@@ -110,6 +123,30 @@ void TcpProbe::start(Done done) {
     completeLater(ProbeResult{Outcome::Internal, std::nullopt, "no address to connect to"});
     return;
   }
+  if (pool_) {
+    startPooled();
+  } else {
+    startBound();
+  }
+}
+
+void TcpProbe::startPooled() {
+  lease_ = pool_->acquire(target_.address.family(), *this);
+  if (!lease_) {
+    completeLater(failure(Outcome::Internal, errnoError("socket")));
+    return;
+  }
+  auto connected = connectTo(lease_->fd(), target_, 0);
+  if (!connected || *connected) {
+    release();  // resets an established connection
+    completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
+                            : failure(outcomeOf(connected.error().code), connected.error()));
+    return;
+  }
+  lease_->armWritable();
+}
+
+void TcpProbe::startBound() {
   fd_.reset(::socket(target_.address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd_) {
     completeLater(failure(Outcome::Internal, errnoError("socket")));
@@ -125,16 +162,30 @@ void TcpProbe::start(Done done) {
                             : failure(outcomeOf(connected.error().code), connected.error()));
     return;
   }
-  watch_ = loop_.watchFd(fd_.get(), EPOLLOUT, [this](uint32_t) { onWritable(); });
+  watch_ = loop_.watchFd(fd_.get(), EPOLLOUT, [this](uint32_t) { onWritable(fd_.get()); });
 }
 
-void TcpProbe::onWritable() {
+void TcpProbe::onSocketEvents(uint32_t epollEvents) {
+  if (!lease_) {
+    return;
+  }
+  if ((epollEvents & EPOLLHUP) != 0 && (epollEvents & EPOLLERR) == 0) {
+    // A hang-up without an error is what a disconnected socket reports: a
+    // late event from the socket's previous use, not this handshake (which
+    // ends in EPOLLOUT, or EPOLLERR with the error). Wait for the real one.
+    lease_->armWritable();
+    return;
+  }
+  onWritable(lease_->fd());
+}
+
+void TcpProbe::onWritable(int fd) {
   int error = 0;
   socklen_t len = sizeof(error);
-  if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &error, &len) < 0) {
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0) {
     error = errno;
   }
-  if (error == 0) {
+  if (error == 0 && fd_) {
     closeWithReset(fd_);
   }
   release();
@@ -168,6 +219,9 @@ void TcpProbe::completeLater(ProbeResult result) {
 }
 
 void TcpProbe::release() {
+  if (lease_) {
+    pool_->release(std::move(lease_));
+  }
   // Closing first lets close(2) drop the epoll registration with the
   // socket; the watch's own EPOLL_CTL_DEL then fails at once with EBADF
   // instead of doing that work in a second system call.

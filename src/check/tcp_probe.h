@@ -4,16 +4,19 @@
 #include <memory>
 
 #include "check/probe.h"
+#include "check/tcp_socket_pool.h"
 #include "config/model_lvs.h"
 #include "core/event_loop.h"
 #include "core/unique_fd.h"
 
 // TCP_CHECK: one non-blocking connect to the target per attempt, watched on
-// the loop; the socket is closed (with a RST, see tcp_probe.cpp) as soon as
-// the handshake completes.
+// the loop; the connection is reset (a RST, see tcp_probe.cpp) as soon as
+// the handshake completes. Without bind options the socket comes from the
+// loop's TcpSocketPool and goes back to it; with them each attempt makes
+// its own socket.
 namespace vigil::check {
 
-class TcpProbe final : public Probe {
+class TcpProbe final : public Probe, private TcpSocketPool::Client {
  public:
   // Applies the target's bind options: bindto / bind_port (bind(2)),
   // bind_if (SO_BINDTODEVICE, and the scope of a link-local IPv6 target)
@@ -27,7 +30,10 @@ class TcpProbe final : public Probe {
   void abort() override;
 
  private:
-  void onWritable();
+  void startBound();
+  void startPooled();
+  void onSocketEvents(uint32_t epollEvents) override;
+  void onWritable(int fd);
   void complete(ProbeResult result);
   // Reports from a posted callback: `done` never runs inside start().
   void completeLater(ProbeResult result);
@@ -35,7 +41,9 @@ class TcpProbe final : public Probe {
 
   EventLoop& loop_;
   config::ProbeTarget target_;
-  UniqueFd fd_;
+  std::shared_ptr<TcpSocketPool> pool_;  // null: bind options, own sockets
+  TcpSocketPool::Lease lease_;           // the pooled socket of the attempt
+  UniqueFd fd_;                          // or the attempt's own socket
   std::unique_ptr<FdWatch> watch_;
   Done done_;
   uint64_t attempt_ = 0;  // bumped by start() and abort(): stale posts are dropped

@@ -1,0 +1,91 @@
+#include "check/tcp_socket_pool.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace vigil::check {
+
+TcpSocketPool::Socket::~Socket() {
+  // Closing first drops the epoll registration with the socket; the
+  // watch's own EPOLL_CTL_DEL then fails at once with EBADF.
+  fd_.reset();
+  watch_.reset();
+}
+
+void TcpSocketPool::Socket::armWritable() {
+  constexpr uint32_t kEvents = EPOLLOUT | EPOLLONESHOT;
+  if (watch_) {
+    watch_->setEvents(kEvents);
+    return;
+  }
+  watch_ = loop_.watchFd(fd_.get(), kEvents, [this](uint32_t events) {
+    if (client_ != nullptr) {
+      client_->onSocketEvents(events);
+    }
+  });
+}
+
+std::shared_ptr<TcpSocketPool> TcpSocketPool::forLoop(EventLoop& loop) {
+  // Per thread because a loop runs on one; the entries are weak so the
+  // pool (and its idle sockets) goes with the last probe that used it.
+  thread_local std::vector<std::pair<EventLoop*, std::weak_ptr<TcpSocketPool>>> pools;
+  std::erase_if(pools, [](const auto& entry) { return entry.second.expired(); });
+  for (auto& [owner, pool] : pools) {
+    if (owner == &loop) {
+      return pool.lock();
+    }
+  }
+  auto pool = std::make_shared<TcpSocketPool>(loop);
+  pools.emplace_back(&loop, pool);
+  return pool;
+}
+
+TcpSocketPool::Lease TcpSocketPool::acquire(int family, Client& client) {
+  std::vector<Lease>& idle = idleOf(family);
+  Lease socket;
+  if (!idle.empty()) {
+    socket = std::move(idle.back());
+    idle.pop_back();
+  } else {
+    UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) {
+      return nullptr;
+    }
+    socket = Lease(new Socket(loop_, std::move(fd), family));
+  }
+  socket->client_ = &client;
+  return socket;
+}
+
+void TcpSocketPool::release(Lease socket) {
+  if (!socket) {
+    return;
+  }
+  socket->client_ = nullptr;
+  // connect(AF_UNSPEC) disconnects a TCP socket whatever its state: a RST
+  // when established (so no TIME_WAIT is left, as with a zero linger),
+  // nothing on the wire while the SYN is unanswered. The socket can then
+  // connect again, from a new ephemeral port.
+  sockaddr unspecified{};
+  unspecified.sa_family = AF_UNSPEC;
+  if (::connect(socket->fd(), &unspecified, sizeof(unspecified)) != 0) {
+    linger abortive{};
+    abortive.l_onoff = 1;
+    (void)::setsockopt(socket->fd(), SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
+    return;  // closed with a RST by the Lease going out of scope
+  }
+  std::vector<Lease>& idle = idleOf(socket->family_);
+  if (idle.size() >= kMaxIdle) {
+    return;
+  }
+  // The disconnect leaves ECONNRESET pending on the socket; reading
+  // SO_ERROR clears it so the next handshake does not report it.
+  int error = 0;
+  socklen_t length = sizeof(error);
+  (void)::getsockopt(socket->fd(), SOL_SOCKET, SO_ERROR, &error, &length);
+  idle.push_back(std::move(socket));
+}
+
+}  // namespace vigil::check

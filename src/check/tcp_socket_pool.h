@@ -1,0 +1,90 @@
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/event_loop.h"
+#include "core/unique_fd.h"
+
+// Disconnected TCP sockets that TCP_CHECK probes reuse instead of making and
+// closing one per check. A check only needs a handshake; after it the socket
+// is reset with connect(AF_UNSPEC) (a RST, as closing with a zero linger
+// sends) and kept, still registered on the loop. Per check that saves the
+// socket(2) and close(2) work (socket, file and fd setup and teardown) and
+// the epoll add and delete: in tests/bench/check_scale those were about a
+// fifth of the check worker's CPU per check, nearly all of it in the kernel.
+//
+// Only probes without bind options use it (bindto, bind_port, bind_if and
+// fwmark stay on the socket they were set on). The pool keeps at most
+// kMaxIdle sockets per family, so it holds about as many descriptors as
+// checks were ever in flight at once, not one per real server.
+namespace vigil::check {
+
+class TcpSocketPool {
+ public:
+  static constexpr size_t kMaxIdle = 256;
+
+  // Hears the epoll events of the socket it holds (one-shot: the
+  // registration disarms itself after each report until armWritable()).
+  class Client {
+   public:
+    virtual void onSocketEvents(uint32_t epollEvents) = 0;
+
+   protected:
+    ~Client() = default;
+  };
+
+  class Socket {
+   public:
+    ~Socket();
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+
+    int fd() const { return fd_.get(); }
+    // After a connect that returned EINPROGRESS: report EPOLLOUT (the
+    // handshake finished) or an error, once, to the client.
+    void armWritable();
+
+   private:
+    friend class TcpSocketPool;
+    Socket(EventLoop& loop, UniqueFd fd, int family)
+        : loop_(loop), fd_(std::move(fd)), family_(family) {}
+
+    EventLoop& loop_;
+    UniqueFd fd_;
+    int family_;
+    Client* client_ = nullptr;  // null while idle: late events are dropped
+    std::unique_ptr<FdWatch> watch_;
+  };
+  using Lease = std::unique_ptr<Socket>;
+
+  explicit TcpSocketPool(EventLoop& loop) : loop_(loop) {}
+  TcpSocketPool(const TcpSocketPool&) = delete;
+  TcpSocketPool& operator=(const TcpSocketPool&) = delete;
+
+  // The pool every probe on `loop` (on this thread) shares; it lives as
+  // long as one of them holds it.
+  static std::shared_ptr<TcpSocketPool> forLoop(EventLoop& loop);
+
+  // An unconnected non-blocking socket of `family` (AF_INET, AF_INET6) whose
+  // events go to `client`; null when socket(2) fails (errno is set).
+  Lease acquire(int family, Client& client);
+  // Resets the socket's connection (a RST when it was established) and
+  // keeps it for the next acquire, or closes it when that fails or enough
+  // are idle.
+  void release(Lease socket);
+
+  size_t idleCount() const { return idle_[0].size() + idle_[1].size(); }
+
+ private:
+  std::vector<Lease>& idleOf(int family) { return idle_[family == AF_INET6 ? 1 : 0]; }
+
+  EventLoop& loop_;
+  std::vector<Lease> idle_[2];  // AF_INET, AF_INET6
+};
+
+}  // namespace vigil::check

@@ -1,0 +1,136 @@
+#include "check/tcp_probe.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <optional>
+
+#include "check/tcp_socket_pool.h"
+#include "core/posix_event_loop.h"
+#include "core/unique_fd.h"
+#include "fakes/run_until.h"
+
+// TCP_CHECK against loopback listeners: the pooled socket path (no bind
+// options) reuses one socket across attempts, resets each connection, and
+// a failed attempt leaves nothing behind for the next one.
+namespace vigil::check {
+namespace {
+
+class Listener {
+ public:
+  Listener() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    ok_ = ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+          ::listen(fd_.get(), 16) == 0 &&
+          ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0;
+    port_ = ntohs(address.sin_port);
+  }
+  bool ok() const { return ok_; }
+  uint16_t port() const { return port_; }
+  // The next connection the kernel completed (the probe has made it by now).
+  UniqueFd accept(sockaddr* peer = nullptr, socklen_t* length = nullptr) {
+    return UniqueFd(::accept4(fd_.get(), peer, length, SOCK_CLOEXEC));
+  }
+  void close() { fd_.reset(); }
+
+ private:
+  UniqueFd fd_;
+  bool ok_ = false;
+  uint16_t port_ = 0;
+};
+
+config::ProbeTarget loopbackTarget(uint16_t port) {
+  config::ProbeTarget target;
+  target.address = *IpAddress::parse("127.0.0.1");
+  target.port = port;
+  return target;
+}
+
+class TcpProbeTest : public ::testing::Test {
+ protected:
+  std::optional<ProbeResult> run(TcpProbe& probe) {
+    std::optional<ProbeResult> result;
+    probe.start([&](ProbeResult r) { result = std::move(r); });
+    EXPECT_FALSE(result.has_value()) << "done ran inside start()";
+    EXPECT_TRUE(fakes::runUntil(loop_, [&] { return result.has_value(); }));
+    return result;
+  }
+
+  PosixEventLoop loop_;
+};
+
+TEST_F(TcpProbeTest, EveryAttemptHandshakesAndResetsTheConnection) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe probe(loop_, loopbackTarget(listener.port()));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto result = run(probe);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+    UniqueFd accepted = listener.accept();
+    ASSERT_TRUE(accepted) << "attempt " << attempt << " made no connection";
+    char byte = 0;
+    EXPECT_EQ(::recv(accepted.get(), &byte, 1, 0), -1);
+    EXPECT_EQ(errno, ECONNRESET) << "closed with a RST, not a FIN";
+  }
+  EXPECT_EQ(TcpSocketPool::forLoop(loop_)->idleCount(), 1U) << "one socket served all attempts";
+}
+
+TEST_F(TcpProbeTest, ARefusedAttemptLeavesNoErrorForTheNextOne) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe refused(loop_, loopbackTarget(listener.port()));
+  listener.close();
+  auto result = run(refused);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::Refused) << result->detail;
+
+  Listener live;
+  ASSERT_TRUE(live.ok());
+  TcpProbe probe(loop_, loopbackTarget(live.port()));
+  result = run(probe);  // on the socket the refused attempt gave back
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  EXPECT_TRUE(live.accept());
+}
+
+TEST_F(TcpProbeTest, AnAbortedAttemptNeverReportsAndItsSocketIsReused) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe probe(loop_, loopbackTarget(listener.port()));
+  bool called = false;
+  probe.start([&](ProbeResult) { called = true; });
+  probe.abort();
+  loop_.runOnce(std::chrono::milliseconds(50));
+  EXPECT_FALSE(called);
+  auto result = run(probe);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+}
+
+TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
+  Listener listener;
+  Listener spare;  // its port is free to bind to once it is closed
+  ASSERT_TRUE(listener.ok() && spare.ok());
+  config::ProbeTarget target = loopbackTarget(listener.port());
+  target.bindPort = spare.port();
+  spare.close();
+  TcpProbe probe(loop_, target);
+  auto result = run(probe);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  sockaddr_in peer{};
+  socklen_t length = sizeof(peer);
+  UniqueFd accepted = listener.accept(reinterpret_cast<sockaddr*>(&peer), &length);
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(ntohs(peer.sin_port), target.bindPort);
+}
+
+}  // namespace
+}  // namespace vigil::check
