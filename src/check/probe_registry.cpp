@@ -111,7 +111,18 @@ std::string probeKey(const config::Checker& checker) {
   return key.take();
 }
 
-ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(key_, id_); }
+struct ProbeRegistry::Entry {
+  std::string key;
+  std::unique_ptr<Checker> checker;
+  std::map<uint64_t, Checker::Listener> listeners;
+  bool retired = false;  // its last subscriber left: notify nobody more
+};
+
+ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(entry_, id_); }
+
+const Checker& ProbeRegistry::Subscription::checker() const { return *entry_.checker; }
+
+const std::string& ProbeRegistry::Subscription::key() const { return entry_.key; }
 
 ProbeRegistry::ProbeRegistry(EventLoop& loop, CheckerFactory factory)
     : loop_(loop), factory_(std::move(factory)) {}
@@ -127,38 +138,37 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
     if (!made) {
       return made.error();
     }
-    Entry entry;
-    entry.checker = std::move(*made);
-    entry.checker->setListener([this, key](const CheckerEvent& event) { fanOut(key, event); });
-    it = entries_.emplace(key, std::move(entry)).first;
-    it->second.checker->start();
+    auto entry = std::make_unique<Entry>();
+    entry->key = std::move(key);
+    entry->checker = std::move(*made);
+    Entry* raw = entry.get();
+    entry->checker->setListener([this, raw](const CheckerEvent& event) { fanOut(*raw, event); });
+    it = entries_.emplace(std::string_view(raw->key), std::move(entry)).first;
+    raw->checker->start();
   }
+  Entry& entry = *it->second;
   uint64_t id = nextId_++;
-  it->second.listeners.emplace(id, std::move(listener));
-  return std::unique_ptr<Subscription>(new Subscription(*this, key, id, *it->second.checker));
+  entry.listeners.emplace(id, std::move(listener));
+  return std::unique_ptr<Subscription>(new Subscription(*this, entry, id));
 }
 
 size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
   auto it = entries_.find(probeKey(checker));
-  return it == entries_.end() ? 0 : it->second.listeners.size();
+  return it == entries_.end() ? 0 : it->second->listeners.size();
 }
 
-void ProbeRegistry::unsubscribe(const std::string& key, uint64_t id) {
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
+void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
+  entry.listeners.erase(id);
+  if (!entry.listeners.empty() || entry.retired) {
     return;
   }
-  it->second.listeners.erase(id);
-  if (!it->second.listeners.empty()) {
-    return;
-  }
-  std::unique_ptr<Checker> checker = std::move(it->second.checker);
-  entries_.erase(it);
-  checker->stop();
+  entry.retired = true;
+  entry.checker->stop();
+  auto node = entries_.extract(std::string_view(entry.key));
   if (dispatching_ == 0) {
-    return;  // nothing of it is on the stack: free it now
+    return;  // nothing of it is on the stack: freed with `node` now
   }
-  retired_.push_back(std::move(checker));
+  retired_.push_back(std::move(node.mapped()));
   loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
     if (!alive.expired() && dispatching_ == 0) {
       retired_.clear();
@@ -166,24 +176,20 @@ void ProbeRegistry::unsubscribe(const std::string& key, uint64_t id) {
   });
 }
 
-void ProbeRegistry::fanOut(const std::string& key, const CheckerEvent& event) {
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
-    return;
-  }
+void ProbeRegistry::fanOut(Entry& entry, const CheckerEvent& event) {
   // A listener may unsubscribe itself or others: walk a copy of the ids.
   std::vector<uint64_t> ids;
-  for (const auto& [id, listener] : it->second.listeners) {
+  ids.reserve(entry.listeners.size());
+  for (const auto& [id, listener] : entry.listeners) {
     ids.push_back(id);
   }
   ++dispatching_;
   for (uint64_t id : ids) {
-    auto entry = entries_.find(key);
-    if (entry == entries_.end()) {
+    if (entry.retired) {
       break;
     }
-    auto listener = entry->second.listeners.find(id);
-    if (listener != entry->second.listeners.end() && listener->second) {
+    auto listener = entry.listeners.find(id);
+    if (listener != entry.listeners.end() && listener->second) {
       Checker::Listener call = listener->second;  // survives its own unsubscribe
       call(event);
     }

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "check/checker.h"
@@ -27,6 +28,8 @@ namespace vigil::check {
 std::string probeKey(const config::Checker& checker);
 
 class ProbeRegistry {
+  struct Entry;  // one shared Checker, its key and its subscribers
+
  public:
   // Builds (but does not start) the Checker for the first subscriber of a
   // key; an error is handed back to that subscriber.
@@ -41,20 +44,19 @@ class ProbeRegistry {
     Subscription(const Subscription&) = delete;
     Subscription& operator=(const Subscription&) = delete;
 
-    const Checker& checker() const { return *checker_; }
-    bool up() const { return checker_->up(); }
-    std::optional<uint32_t> weight() const { return checker_->weight(); }
-    const std::string& key() const { return key_; }
+    const Checker& checker() const;
+    bool up() const { return checker().up(); }
+    std::optional<uint32_t> weight() const { return checker().weight(); }
+    const std::string& key() const;
 
    private:
     friend class ProbeRegistry;
-    Subscription(ProbeRegistry& registry, std::string key, uint64_t id, const Checker& checker)
-        : registry_(registry), key_(std::move(key)), id_(id), checker_(&checker) {}
+    Subscription(ProbeRegistry& registry, Entry& entry, uint64_t id)
+        : registry_(registry), entry_(entry), id_(id) {}
 
     ProbeRegistry& registry_;
-    std::string key_;
+    Entry& entry_;  // alive while it has subscribers
     uint64_t id_;
-    const Checker* checker_;
   };
 
   ProbeRegistry(EventLoop& loop, CheckerFactory factory);
@@ -73,21 +75,18 @@ class ProbeRegistry {
   size_t subscriberCount(const config::Checker& checker) const;
 
  private:
-  struct Entry {
-    std::unique_ptr<Checker> checker;
-    std::map<uint64_t, Checker::Listener> listeners;
-  };
-
-  void unsubscribe(const std::string& key, uint64_t id);
-  void fanOut(const std::string& key, const CheckerEvent& event);
+  void unsubscribe(Entry& entry, uint64_t id);
+  void fanOut(Entry& entry, const CheckerEvent& event);
 
   EventLoop& loop_;
   CheckerFactory factory_;
-  std::map<std::string, Entry> entries_;
+  // Keyed by a view of the entry's own key: with thousands of checkers the
+  // key (a few hundred bytes each) is stored once, not once per holder.
+  std::map<std::string_view, std::unique_ptr<Entry>> entries_;
   uint64_t nextId_ = 1;
-  // Checkers whose last subscriber left while they were notifying: freed
-  // from a posted callback, once their call stack has unwound.
-  std::vector<std::unique_ptr<Checker>> retired_;
+  // Entries whose last subscriber left while a checker was notifying:
+  // freed from a posted callback, once their call stack has unwound.
+  std::vector<std::unique_ptr<Entry>> retired_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   int dispatching_ = 0;
 };
