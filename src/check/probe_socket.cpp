@@ -33,42 +33,61 @@ socklen_t fillSockaddr(sockaddr_storage& out, int family, const IpAddress& addre
   return sizeof(sockaddr_in6);
 }
 
-Result<ProbeSocket> openProbeSocket(const config::ProbeTarget& target, int type, int protocol) {
-  if (target.address.empty()) {
-    return Error{EDESTADDRREQ, "no address to probe"};
-  }
-  const int family = target.address.family();
-  ProbeSocket out;
-  out.fd.reset(::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
-  if (!out.fd) {
-    return errnoError("socket");
-  }
+Result<unsigned> applyBindOptions(int fd, const config::ProbeTarget& target) {
   if (target.fwmark != 0 &&
-      ::setsockopt(out.fd.get(), SOL_SOCKET, SO_MARK, &target.fwmark, sizeof(target.fwmark)) < 0) {
+      ::setsockopt(fd, SOL_SOCKET, SO_MARK, &target.fwmark, sizeof(target.fwmark)) < 0) {
     return errnoError("setsockopt SO_MARK");
   }
   unsigned ifindex = 0;
   if (!target.bindInterface.empty()) {
     std::string name(target.bindInterface.view());
-    if (::setsockopt(out.fd.get(), SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
+    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
                      static_cast<socklen_t>(name.size())) < 0) {
       return errnoError("bind_if " + name);
     }
     ifindex = ::if_nametoindex(name.c_str());
   }
-  sockaddr_storage addr;
   if (!target.bindAddress.empty() || target.bindPort != 0) {
-    socklen_t len = fillSockaddr(addr, family, target.bindAddress, target.bindPort, ifindex);
-    if (::bind(out.fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) {
+    sockaddr_storage addr;
+    socklen_t len =
+        fillSockaddr(addr, target.address.family(), target.bindAddress, target.bindPort, ifindex);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0) {
       return errnoError("bind " + target.bindAddress.toString());
     }
   }
-  socklen_t len = fillSockaddr(addr, family, target.address, target.port, ifindex);
-  if (::connect(out.fd.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0) {
-    out.connected = true;
-  } else if (errno != EINPROGRESS) {
+  return ifindex;
+}
+
+Result<bool> startConnect(int fd, const config::ProbeTarget& target, unsigned ifindex) {
+  sockaddr_storage addr;
+  socklen_t len = fillSockaddr(addr, target.address.family(), target.address, target.port, ifindex);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
+    return true;
+  }
+  if (errno != EINPROGRESS) {
     return errnoError("connect");
   }
+  return false;
+}
+
+Result<ProbeSocket> openProbeSocket(const config::ProbeTarget& target, int type, int protocol) {
+  if (target.address.empty()) {
+    return Error{EDESTADDRREQ, "no address to probe"};
+  }
+  ProbeSocket out;
+  out.fd.reset(::socket(target.address.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
+  if (!out.fd) {
+    return errnoError("socket");
+  }
+  auto ifindex = applyBindOptions(out.fd.get(), target);
+  if (!ifindex) {
+    return ifindex.error();
+  }
+  auto connected = startConnect(out.fd.get(), target, *ifindex);
+  if (!connected) {
+    return connected.error();
+  }
+  out.connected = *connected;
   return out;
 }
 

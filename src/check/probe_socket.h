@@ -21,6 +21,15 @@ namespace vigil::check {
 socklen_t fillSockaddr(sockaddr_storage& out, int family, const IpAddress& address, uint16_t port,
                        unsigned ifindex);
 
+// Applies the target's bind options to `fd` (fwmark: SO_MARK; bind_if:
+// SO_BINDTODEVICE; bindto / bind_port: bind(2)). Returns the bind_if's
+// index (0 without one), the scope of a link-local target.
+Result<unsigned> applyBindOptions(int fd, const config::ProbeTarget& target);
+
+// Starts the connect of `fd` to target address:port. Returns whether it
+// already completed (false: a stream connect is in progress).
+Result<bool> startConnect(int fd, const config::ProbeTarget& target, unsigned ifindex);
+
 struct ProbeSocket {
   UniqueFd fd;
   bool connected = false;  // false: a stream connect is in progress

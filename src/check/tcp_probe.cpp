@@ -1,44 +1,15 @@
 #include "check/tcp_probe.h"
 
-#include <net/if.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
-#include <string>
 
+#include "check/probe_socket.h"
 #include "core/result.h"
 
 namespace vigil::check {
 namespace {
-
-// A sockaddr for address:port (any address of `family` when address is
-// empty), scoped to `ifindex` when it is a link-local IPv6 address.
-socklen_t fillAddress(sockaddr_storage& out, int family, const IpAddress& address, uint16_t port,
-                      unsigned ifindex) {
-  std::memset(&out, 0, sizeof(out));
-  if (family == AF_INET) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&out);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    if (!address.empty()) {
-      std::memcpy(&sin->sin_addr, address.bytes(), 4);
-    }
-    return sizeof(sockaddr_in);
-  }
-  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
-  sin6->sin6_family = AF_INET6;
-  sin6->sin6_port = htons(port);
-  if (!address.empty()) {
-    std::memcpy(&sin6->sin6_addr, address.bytes(), 16);
-    if (address.isLinkLocal()) {
-      sin6->sin6_scope_id = ifindex;
-    }
-  }
-  return sizeof(sockaddr_in6);
-}
 
 Outcome outcomeOf(int error) {
   return error == ECONNREFUSED ? Outcome::Refused : Outcome::NetworkError;
@@ -53,44 +24,14 @@ bool hasBindOptions(const config::ProbeTarget& target) {
          target.fwmark != 0;
 }
 
-// Starts the connect on `fd`. Returns whether it already completed.
-Result<bool> connectTo(int fd, const config::ProbeTarget& target, unsigned ifindex) {
-  sockaddr_storage addr;
-  socklen_t len = fillAddress(addr, target.address.family(), target.address, target.port, ifindex);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
-    return true;
-  }
-  if (errno != EINPROGRESS) {
-    return errnoError("connect");
-  }
-  return false;
-}
-
 // Applies the bind options to `fd` and starts the connect. Returns whether
 // the connect already completed.
 Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& target) {
-  int family = target.address.family();
-  if (target.fwmark != 0 &&
-      ::setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &target.fwmark, sizeof(target.fwmark)) < 0) {
-    return errnoError("setsockopt SO_MARK");
+  auto ifindex = applyBindOptions(fd.get(), target);
+  if (!ifindex) {
+    return ifindex.error();
   }
-  unsigned ifindex = 0;
-  if (!target.bindInterface.empty()) {
-    std::string name(target.bindInterface.view());
-    if (::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
-                     static_cast<socklen_t>(name.size())) < 0) {
-      return errnoError("bind_if " + name);
-    }
-    ifindex = ::if_nametoindex(name.c_str());
-  }
-  if (!target.bindAddress.empty() || target.bindPort != 0) {
-    sockaddr_storage addr;
-    socklen_t len = fillAddress(addr, family, target.bindAddress, target.bindPort, ifindex);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) {
-      return errnoError("bind " + target.bindAddress.toString());
-    }
-  }
-  return connectTo(fd.get(), target, ifindex);
+  return startConnect(fd.get(), target, *ifindex);
 }
 
 // The handshake is all a TCP_CHECK needs: closing with a RST (SO_LINGER
@@ -136,7 +77,7 @@ void TcpProbe::startPooled() {
     completeLater(failure(Outcome::Internal, errnoError("socket")));
     return;
   }
-  auto connected = connectTo(lease_->fd(), target_, 0);
+  auto connected = startConnect(lease_->fd(), target_, 0);
   if (!connected || *connected) {
     release();  // resets an established connection
     completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
