@@ -86,17 +86,39 @@ std::string_view typeName(MetricType type) {
   return "gauge";
 }
 
+void appendEscapedLabelValue(std::string& out, std::string_view value) {
+  if (value.find_first_of("\\\"\n") == std::string_view::npos) {
+    out += value;  // the usual case: nothing to escape, no copy
+    return;
+  }
+  out += escapeLabelValue(value);
+}
+
+void appendValue(std::string& out, double value) {
+  constexpr double kExactIntegers = 9007199254740992.0;
+  if (!std::isnan(value) && value == std::trunc(value) && std::fabs(value) < kExactIntegers) {
+    fmt::format_to(std::back_inserter(out), "{}", static_cast<int64_t>(value));
+    return;
+  }
+  out += formatValue(value);
+}
+
 // One line: name{label="value",...} value. `extra` is one more label (a
-// histogram bucket's `le`), or empty.
-void appendSample(std::string& out, std::string_view name, const MetricDef& def,
-                  const MetricSet::Labels& labels, std::string_view extra, double value) {
+// histogram bucket's `le`), or empty. Appends in place: a big body is
+// millions of these.
+void appendSample(std::string& out, std::string_view name, std::string_view suffix,
+                  const MetricDef& def, const MetricSet::Labels& labels, std::string_view extra,
+                  double value) {
   out += name;
+  out += suffix;
   if (!labels.empty() || !extra.empty()) {
     out += '{';
     for (size_t i = 0; i < labels.size(); ++i) {
       if (i > 0) out += ',';
-      fmt::format_to(std::back_inserter(out), "{}=\"{}\"", def.labels[i],
-                     escapeLabelValue(labels[i]));
+      out += def.labels[i];
+      out += "=\"";
+      appendEscapedLabelValue(out, labels[i]);
+      out += '"';
     }
     if (!extra.empty()) {
       if (!labels.empty()) out += ',';
@@ -105,20 +127,25 @@ void appendSample(std::string& out, std::string_view name, const MetricDef& def,
     out += '}';
   }
   out += ' ';
-  out += formatValue(value);
+  appendValue(out, value);
   out += '\n';
 }
 
 void appendHistogram(std::string& out, const MetricDef& def, const MetricSet::Labels& labels,
-                     const MetricSet::Histogram& h) {
-  const std::string bucket = fmt::format("{}_bucket", def.name);
+                     const MetricSet::Histogram& h, std::vector<std::string>& leLabels) {
   for (size_t i = 0; i < h.bounds.size(); ++i) {
-    appendSample(out, bucket, def, labels, fmt::format("le=\"{}\"", formatValue(h.bounds[i])),
-                 h.cumulative[i]);
+    if (leLabels.size() <= i) leLabels.resize(i + 1);
+    // Bounds repeat from series to series: format each `le` once.
+    std::string& le = leLabels[i];
+    const std::string wanted = formatValue(h.bounds[i]);
+    if (le.size() != wanted.size() + 5 || le.compare(4, wanted.size(), wanted) != 0) {
+      le = fmt::format("le=\"{}\"", wanted);
+    }
+    appendSample(out, def.name, "_bucket", def, labels, le, h.cumulative[i]);
   }
-  appendSample(out, bucket, def, labels, "le=\"+Inf\"", h.count);
-  appendSample(out, fmt::format("{}_sum", def.name), def, labels, "", h.sum);
-  appendSample(out, fmt::format("{}_count", def.name), def, labels, "", h.count);
+  appendSample(out, def.name, "_bucket", def, labels, "le=\"+Inf\"", h.count);
+  appendSample(out, def.name, "_sum", def, labels, "", h.sum);
+  appendSample(out, def.name, "_count", def, labels, "", h.count);
 }
 
 }  // namespace
@@ -131,8 +158,11 @@ std::string renderPrometheus(const MetricSet& metrics) {
     if (samples.empty() && histograms.empty()) continue;
     fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", def.name,
                    escapeHelp(def.help), def.name, typeName(def.type));
-    for (const auto& [labels, value] : samples) appendSample(out, def.name, def, labels, "", value);
-    for (const auto& [labels, h] : histograms) appendHistogram(out, def, labels, h);
+    for (const auto& [labels, value] : samples) {
+      appendSample(out, def.name, "", def, labels, "", value);
+    }
+    std::vector<std::string> leLabels;
+    for (const auto& [labels, h] : histograms) appendHistogram(out, def, labels, h, leLabels);
   }
   return out;
 }

@@ -1,7 +1,9 @@
 #include "monitor/routes.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "monitor/health.h"
-#include "monitor/snapshot_metrics.h"
 #include "monitor/status_json.h"
 
 namespace vigil::monitor {
@@ -15,9 +17,68 @@ HttpResponse healthz(const MonitorView& view) {
   return HttpResponse::text(503, std::move(body));
 }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// "q=0", "q=0.0", "q=0.000": the coding is refused (RFC 9110 12.4.2).
+bool refused(std::string_view parameters) {
+  while (!parameters.empty()) {
+    const size_t semicolon = parameters.find(';');
+    std::string_view param = trim(parameters.substr(0, semicolon));
+    parameters = semicolon == std::string_view::npos ? "" : parameters.substr(semicolon + 1);
+    if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
+    const std::string_view value = param.substr(2);
+    return !value.empty() && value[0] == '0' &&
+           value.find_first_not_of("0.") == std::string_view::npos;
+  }
+  return false;
+}
+
+HttpResponse metrics(const HttpRequest& request, const MonitorView& view, MetricsCache& cache) {
+  HttpResponse r;
+  r.contentType = kPrometheusContentType;
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  const std::string* encoding = request.header("accept-encoding");
+  if (encoding != nullptr && acceptsGzip(*encoding)) {
+    r.body = cache.gzip(view);
+    r.headers.emplace_back("Content-Encoding", "gzip");
+  } else {
+    r.body = cache.text(view);
+  }
+  return r;
+}
+
 }  // namespace
 
+bool acceptsGzip(std::string_view acceptEncoding) {
+  while (!acceptEncoding.empty()) {
+    const size_t comma = acceptEncoding.find(',');
+    const std::string_view item = acceptEncoding.substr(0, comma);
+    acceptEncoding = comma == std::string_view::npos ? "" : acceptEncoding.substr(comma + 1);
+    const size_t semicolon = item.find(';');
+    const std::string_view coding = trim(item.substr(0, semicolon));
+    if (!equalsIgnoreCase(coding, "gzip") && coding != "*") continue;
+    if (semicolon == std::string_view::npos || !refused(item.substr(semicolon + 1))) return true;
+  }
+  return false;
+}
+
 HttpResponse route(const HttpRequest& request, const MonitorView& view) {
+  MetricsCache cache;
+  return route(request, view, cache);
+}
+
+HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsCache& cache) {
   const std::string_view path = request.path();
   const bool known = path == "/metrics" || path == "/status" || path == "/healthz";
   if (!known) return HttpResponse::text(404, "not found; try /metrics, /status or /healthz\n");
@@ -27,14 +88,10 @@ HttpResponse route(const HttpRequest& request, const MonitorView& view) {
     return r;
   }
   if (path == "/healthz") return healthz(view);
+  if (path == "/metrics") return metrics(request, view, cache);
   HttpResponse r;
-  if (path == "/metrics") {
-    r.contentType = kPrometheusContentType;
-    r.body = renderPrometheus(collectMetrics(view));
-  } else {
-    r.contentType = "application/json";
-    r.body = renderStatusJson(view);
-  }
+  r.contentType = "application/json";
+  r.body = renderStatusJson(view);
   return r;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <string_view>
+
 #include "monitor/http_request.h"
 #include "monitor/http_response.h"
+#include "monitor/metrics_cache.h"
 #include "monitor/monitor_view.h"
 
 namespace vigil::monitor {
@@ -10,6 +13,15 @@ inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4
 
 // The monitoring endpoints: GET (or HEAD) /metrics, /status, /healthz;
 // 404 for other paths, 405 for other methods.
+// /metrics comes from `cache` (metrics_cache.h); a request whose
+// Accept-Encoding takes gzip (as Prometheus' does) gets it gzipped, with
+// Content-Encoding: gzip. /metrics always says Vary: Accept-Encoding.
+HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsCache& cache);
+// The same with a cache of its own, rendering everything afresh.
 HttpResponse route(const HttpRequest& request, const MonitorView& view);
+
+// Whether an Accept-Encoding value takes gzip (a "gzip" or "*" coding not
+// given q=0).
+bool acceptsGzip(std::string_view acceptEncoding);
 
 }  // namespace vigil::monitor

@@ -300,10 +300,7 @@ void checkWorker(MetricSet& m, const json& snap) {
   ipvsStats(m, snap);
 }
 
-}  // namespace
-
-MetricSet collectMetrics(const MonitorView& view) {
-  MetricSet m;
+void addWorkerMetrics(MetricSet& m, const MonitorView& view) {
   m.set(ConfigGeneration, {}, static_cast<double>(view.generation));
   for (const WorkerStatus& worker : view.workers) {
     m.set(WorkerUp, {worker.name}, worker.running ? 1 : 0);
@@ -311,6 +308,11 @@ MetricSet collectMetrics(const MonitorView& view) {
     if (worker.lastSnapshotAt) {
       m.set(WorkerSnapshotAge, {worker.name}, snapshotAgeSeconds(worker, view));
     }
+  }
+}
+
+void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
+  for (const WorkerStatus& worker : view.workers) {
     // A dead or restarted worker's last snapshot describes a process that
     // is gone (its VIPs were removed with it): show nothing rather than that.
     if (!hasCurrentSnapshot(worker)) continue;
@@ -319,6 +321,26 @@ MetricSet collectMetrics(const MonitorView& view) {
     vrrpWorker(m, snap, view.wallNowSeconds - snapshotAgeSeconds(worker, view));
     checkWorker(m, snap);
   }
+}
+
+}  // namespace
+
+MetricSet collectMetrics(const MonitorView& view) {
+  MetricSet m;
+  addWorkerMetrics(m, view);
+  addSnapshotMetrics(m, view);
+  return m;
+}
+
+MetricSet collectWorkerMetrics(const MonitorView& view) {
+  MetricSet m;
+  addWorkerMetrics(m, view);
+  return m;
+}
+
+MetricSet collectSnapshotMetrics(const MonitorView& view) {
+  MetricSet m;
+  addSnapshotMetrics(m, view);
   return m;
 }
 

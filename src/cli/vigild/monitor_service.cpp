@@ -53,7 +53,7 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   view.snapshotInterval = info_.snapshotInterval;
   if (info_.lastReload) view.lastReload = info_.lastReload();
-  return monitor::route(request, view);
+  return monitor::route(request, view, metricsCache_);
 }
 
 }  // namespace vigil::cli

@@ -9,6 +9,7 @@
 #include "core/posix_event_loop.h"
 #include "core/supervisor.h"
 #include "monitor/http_server.h"
+#include "monitor/metrics_cache.h"
 #include "monitor/monitor_view.h"
 
 namespace vigil::cli {
@@ -44,6 +45,9 @@ class MonitorService {
   Info info_;
   std::optional<config::ListenAddress> listening_;
   std::unique_ptr<monitor::HttpServer> server_;
+  // /metrics' rendered snapshot part, kept between scrapes; handle() is
+  // const to its callers (it changes nothing they can see).
+  mutable monitor::MetricsCache metricsCache_;
 };
 
 }  // namespace vigil::cli

@@ -1,0 +1,79 @@
+#include "monitor/gzip_parts.h"
+
+#include <zlib.h>
+
+#include <array>
+
+namespace vigil::monitor {
+namespace {
+
+constexpr int kRawWindowBits = -15;  // raw DEFLATE: no zlib or gzip wrapper
+constexpr int kGzipWindowBits = 15 + 16;
+constexpr int kMemLevel = 8;
+// A final, empty fixed-Huffman block: ends the DEFLATE stream.
+constexpr std::array<char, 2> kFinalEmptyBlock = {0x03, 0x00};
+
+void appendLittleEndian32(std::string& out, uint32_t value) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
+}
+
+}  // namespace
+
+GzipPart GzipPart::deflate(std::string_view text, int level) {
+  GzipPart part;
+  part.size = text.size();
+  part.crc = static_cast<uint32_t>(
+      crc32_z(crc32_z(0, nullptr, 0), reinterpret_cast<const Bytef*>(text.data()), text.size()));
+  z_stream z{};
+  if (deflateInit2(&z, level, Z_DEFLATED, kRawWindowBits, kMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return part;
+  }
+  part.deflated.resize(deflateBound(&z, static_cast<uLong>(text.size())) + 16);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(part.deflated.data());
+  z.avail_out = static_cast<uInt>(part.deflated.size());
+  // Sync flush: byte-aligned, not final, so another part may follow.
+  (void)::deflate(&z, Z_SYNC_FLUSH);
+  part.deflated.resize(z.total_out);
+  deflateEnd(&z);
+  return part;
+}
+
+std::string gzipJoin(const GzipPart& first, const GzipPart& second) {
+  // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=3 (Unix).
+  std::string out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+  out.reserve(out.size() + first.deflated.size() + second.deflated.size() + 10);
+  out += first.deflated;
+  out += second.deflated;
+  out.append(kFinalEmptyBlock.data(), kFinalEmptyBlock.size());
+  const uLong crc = crc32_combine(first.crc, second.crc, static_cast<z_off_t>(second.size));
+  appendLittleEndian32(out, static_cast<uint32_t>(crc));
+  appendLittleEndian32(out, static_cast<uint32_t>(first.size + second.size));  // ISIZE: mod 2^32
+  return out;
+}
+
+std::string gzipCompress(std::string_view text, int level) {
+  return gzipJoin(GzipPart::deflate(text, level), GzipPart::deflate({}, level));
+}
+
+std::string gunzip(std::string_view compressed) {
+  z_stream z{};
+  if (inflateInit2(&z, kGzipWindowBits) != Z_OK) return {};
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  z.avail_in = static_cast<uInt>(compressed.size());
+  std::string out;
+  std::array<char, 65536> chunk{};
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk.data());
+    z.avail_out = static_cast<uInt>(chunk.size());
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(chunk.data(), chunk.size() - z.avail_out);
+    if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) rc = Z_BUF_ERROR;
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
+}
+
+}  // namespace vigil::monitor

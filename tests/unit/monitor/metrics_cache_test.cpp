@@ -1,0 +1,180 @@
+#include "monitor/metrics_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "monitor/gzip_parts.h"
+#include "monitor/metric_set.h"
+#include "monitor/routes.h"
+#include "monitor/snapshot_metrics.h"
+
+namespace vigil::monitor {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr const char* kVrrpSnapshot = R"({"worker": "vrrp", "instances": [
+  {"name": "VI_1", "state": "MASTER", "priority": 100, "effective_priority": 100,
+   "counters": {"adverts_sent": 40, "transitions": 1, "last_transition_ms_ago": 1500}}],
+  "loop_lateness": {"bounds": [0.001, 0.01], "cumulative": [7, 9], "count": 10,
+                    "sum_seconds": 0.5}})";
+
+// A check worker's snapshot with `services` x 3 real servers, each with a
+// duration histogram; `attempts` varies it.
+std::string checkSnapshot(int services, int attempts) {
+  std::string s = R"({"worker": "check", "virtual_servers": [)";
+  for (int v = 0; v < services; ++v) {
+    if (v > 0) s += ',';
+    s += R"({"name": "[10.0.)" + std::to_string(v) + R"(.1]:tcp:80", "quorum_up": true,
+             "sorry_server_active": false, "real_servers": [)";
+    for (int r = 0; r < 3; ++r) {
+      if (r > 0) s += ',';
+      s += R"({"address": "10.1.)" + std::to_string(v) + "." + std::to_string(r) +
+           R"(", "port": 80, "up": true, "weight": 1, "checkers": [{"type": "TCP_CHECK",
+             "attempts": )" +
+           std::to_string(attempts) + R"(, "outcomes": {"up": 3, "timeout": 1},
+             "duration": {"bounds": [0.001, 0.005, 0.1], "cumulative": [1, 3, 4], "count": 4,
+                          "sum_seconds": 0.0125}}]})";
+    }
+    s += "]}";
+  }
+  return s + "]}";
+}
+
+WorkerStatus worker(std::string name, std::string snapshot) {
+  WorkerStatus w;
+  w.name = std::move(name);
+  w.running = true;
+  w.startedAt = TimePoint{seconds(10)};
+  w.lastHeard = TimePoint{seconds(99)};
+  w.lastSnapshotAt = TimePoint{seconds(99)};
+  w.lastSnapshot = std::move(snapshot);
+  return w;
+}
+
+MonitorView view(int attempts = 5) {
+  MonitorView v;
+  v.generation = 3;
+  v.now = TimePoint{seconds(100)};
+  v.wallNowSeconds = 1700000000;
+  v.workers = {worker("vrrp", kVrrpSnapshot), worker("check", checkSnapshot(20, attempts))};
+  return v;
+}
+
+std::string freshRender(const MonitorView& v) { return renderPrometheus(collectMetrics(v)); }
+
+TEST(MetricsCacheTest, TextEqualsAFreshRender) {
+  MetricsCache cache;
+  const MonitorView v = view();
+  const std::string text = cache.text(v);
+  EXPECT_EQ(text, freshRender(v));
+  EXPECT_NE(text.find("vigil_check_duration_seconds_bucket{"), std::string::npos);
+  EXPECT_NE(text.find("vigil_worker_snapshot_age_seconds{worker=\"check\"} 1\n"),
+            std::string::npos);
+}
+
+TEST(MetricsCacheTest, KeepsTheSnapshotPartAndRendersWorkerSeriesAfresh) {
+  MetricsCache cache;
+  MonitorView v = view();
+  (void)cache.text(v);
+  v.now += milliseconds(500);  // a later scrape, same snapshots
+  v.wallNowSeconds += 0.5;     // both clocks move on together
+  const std::string later = cache.text(v);
+  EXPECT_EQ(cache.renders(), 1u);
+  EXPECT_EQ(later, freshRender(v));
+  EXPECT_NE(later.find("vigil_worker_snapshot_age_seconds{worker=\"check\"} 1.5\n"),
+            std::string::npos);
+}
+
+TEST(MetricsCacheTest, ANewSnapshotIsRenderedAgain) {
+  MetricsCache cache;
+  (void)cache.text(view(5));
+  const MonitorView changed = view(6);
+  const std::string text = cache.text(changed);
+  EXPECT_EQ(cache.renders(), 2u);
+  EXPECT_EQ(text, freshRender(changed));
+}
+
+TEST(MetricsCacheTest, AWorkerThatDiedDropsItsSeries) {
+  MetricsCache cache;
+  MonitorView v = view();
+  (void)cache.text(v);
+  v.workers[1].running = false;
+  EXPECT_EQ(cache.text(v), freshRender(v));
+  EXPECT_EQ(cache.text(v).find("vigil_real_server_up"), std::string::npos);
+}
+
+TEST(MetricsCacheTest, GzipDecompressesToThePlainText) {
+  MetricsCache cache;
+  MonitorView v = view();
+  const std::string compressed = cache.gzip(v);
+  EXPECT_LT(compressed.size(), freshRender(v).size() / 4);
+  EXPECT_EQ(gunzip(compressed), freshRender(v));
+  v.now += milliseconds(250);  // kept compressed part, fresh head
+  v.wallNowSeconds += 0.25;
+  EXPECT_EQ(gunzip(cache.gzip(v)), freshRender(v));
+  EXPECT_EQ(cache.renders(), 1u);
+}
+
+TEST(GzipPartsTest, JoinedPartsInflateToTheTextsInOrder) {
+  const std::string a(10000, 'a');
+  const std::string b = "hello\n" + std::string(70000, 'b') + a;
+  EXPECT_EQ(gunzip(gzipJoin(GzipPart::deflate(a), GzipPart::deflate(b, 1))), a + b);
+  EXPECT_EQ(gunzip(gzipJoin(GzipPart::deflate(""), GzipPart::deflate(""))), "");
+  EXPECT_EQ(gunzip(gzipCompress("x")), "x");
+  EXPECT_EQ(gunzip("not gzip"), "");
+}
+
+HttpRequest metricsRequest(std::optional<std::string> acceptEncoding) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/metrics";
+  if (acceptEncoding) r.headers.emplace_back("accept-encoding", *acceptEncoding);
+  return r;
+}
+
+const std::string* headerOf(const HttpResponse& r, std::string_view name) {
+  for (const auto& [key, value] : r.headers) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+TEST(MetricsHttpTest, GzipOnlyWhenAskedFor) {
+  MetricsCache cache;
+  const MonitorView v = view();
+  const HttpResponse plain = route(metricsRequest(std::nullopt), v, cache);
+  EXPECT_EQ(headerOf(plain, "Content-Encoding"), nullptr);
+  EXPECT_EQ(plain.body, freshRender(v));
+  ASSERT_NE(headerOf(plain, "Vary"), nullptr);
+  EXPECT_EQ(*headerOf(plain, "Vary"), "Accept-Encoding");
+
+  // What Prometheus sends.
+  const HttpResponse gz = route(metricsRequest("gzip, deflate;q=0.5, identity;q=0.1"), v, cache);
+  ASSERT_NE(headerOf(gz, "Content-Encoding"), nullptr);
+  EXPECT_EQ(*headerOf(gz, "Content-Encoding"), "gzip");
+  EXPECT_EQ(gunzip(gz.body), plain.body);
+
+  const HttpResponse refused = route(metricsRequest("gzip;q=0, identity"), v, cache);
+  EXPECT_EQ(headerOf(refused, "Content-Encoding"), nullptr);
+  EXPECT_EQ(refused.body, plain.body);
+  EXPECT_EQ(cache.renders(), 1u);
+}
+
+TEST(MetricsHttpTest, AcceptEncodingParsing) {
+  EXPECT_TRUE(acceptsGzip("gzip"));
+  EXPECT_TRUE(acceptsGzip("GZIP"));
+  EXPECT_TRUE(acceptsGzip("br, gzip;q=0.8"));
+  EXPECT_TRUE(acceptsGzip("*"));
+  EXPECT_TRUE(acceptsGzip(" gzip ; q=1"));
+  EXPECT_FALSE(acceptsGzip(""));
+  EXPECT_FALSE(acceptsGzip("identity"));
+  EXPECT_FALSE(acceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(acceptsGzip("gzip;q=0.000"));
+  EXPECT_FALSE(acceptsGzip("x-gzip2"));
+}
+
+}  // namespace
+}  // namespace vigil::monitor
