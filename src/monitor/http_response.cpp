@@ -47,7 +47,9 @@ std::string serializeResponse(const HttpResponse& response, bool headOnly, bool 
   }
   if (!keepAlive) out += "Connection: close\r\n";
   out += "\r\n";
-  if (!headOnly) out += response.body;
+  if (headOnly) return out;
+  out.reserve(out.size() + response.body.size());  // one copy of a big body, no regrowth
+  out += response.body;
   return out;
 }
 

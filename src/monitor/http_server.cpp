@@ -189,19 +189,31 @@ bool HttpServer::readInput(Connection& c) {
   return true;
 }
 
+void HttpServer::appendOutput(Connection& c, std::string bytes) {
+  // Usually nothing is pending: take the buffer rather than copy a body
+  // that may be tens of MiB.
+  if (c.out.empty()) {
+    c.out = std::move(bytes);
+  } else {
+    c.out += bytes;
+  }
+}
+
 bool HttpServer::answer(Connection& c) {
   for (int i = 0; i < kPipelineBurst; ++i) {
     if (c.parser.state() == HttpRequestParser::State::Incomplete) return true;
     if (c.parser.state() == HttpRequestParser::State::Failed) {
       ++stats_.badRequests;
       const int status = c.parser.errorStatus();
-      c.out += serializeResponse(
-          HttpResponse::text(status, std::string(reasonPhrase(status)) + "\n"), false, false);
+      appendOutput(
+          c, serializeResponse(HttpResponse::text(status, std::string(reasonPhrase(status)) + "\n"),
+                               false, false));
       c.closeAfterWrite = true;
       return flush(c);
     }
     const HttpRequest& request = c.parser.request();
-    c.out += serializeResponse(handler_(request), request.method == "HEAD", request.keepAlive);
+    appendOutput(c,
+                 serializeResponse(handler_(request), request.method == "HEAD", request.keepAlive));
     c.closeAfterWrite = !request.keepAlive;
     c.parser.reset();
     if (c.closeAfterWrite) return flush(c);

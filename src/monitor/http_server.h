@@ -76,6 +76,7 @@ class HttpServer {
   bool readInput(Connection& c);
   bool answer(Connection& c);
   bool flush(Connection& c);
+  static void appendOutput(Connection& c, std::string bytes);
   void close(int fd);
   void timedOut(int fd);
 
