@@ -87,6 +87,34 @@ void addMisc(KeyWriter& key, const config::MiscCheck& misc) {
   key.add("misc_dynamic", misc.dynamic);
 }
 
+void addSmtp(KeyWriter& key, const config::SmtpCheck& smtp) {
+  for (const config::ProbeTarget& host : smtp.hosts) {
+    addTarget(key, host);
+  }
+  key.add("helo_name", smtp.heloName);
+}
+
+void addDns(KeyWriter& key, const config::DnsCheck& dns) {
+  key.add("dns_type", config::toString(dns.type));
+  key.add("dns_name", dns.name);
+}
+
+void addUdp(KeyWriter& key, const config::UdpCheck& udp) {
+  std::string payload;
+  for (uint8_t byte : udp.payload) {
+    fmt::format_to(std::back_inserter(payload), "{:02x}", byte);
+  }
+  key.add("payload", payload);
+  key.add("require_reply", udp.requireReply);
+  std::string reply;
+  for (const config::MaskedByte& byte : udp.reply) {
+    fmt::format_to(std::back_inserter(reply), "{:02x}/{:02x}", byte.value, byte.mask);
+  }
+  key.add("reply", reply);
+  key.add("min_length", udp.minReplyLength);
+  key.add("max_length", udp.maxReplyLength);
+}
+
 }  // namespace
 
 std::string probeKey(const config::Checker& checker) {
@@ -102,8 +130,16 @@ std::string probeKey(const config::Checker& checker) {
         addTarget(key, checker.target);
         if constexpr (std::is_same_v<T, config::HttpCheck>) {
           addHttp(key, probe);
-        } else if constexpr (!std::is_same_v<T, config::TcpCheck> &&
-                             !std::is_same_v<T, config::PingCheck>) {
+        } else if constexpr (std::is_same_v<T, config::SmtpCheck>) {
+          addSmtp(key, probe);
+        } else if constexpr (std::is_same_v<T, config::DnsCheck>) {
+          addDns(key, probe);
+        } else if constexpr (std::is_same_v<T, config::UdpCheck>) {
+          addUdp(key, probe);
+        } else if constexpr (std::is_same_v<T, config::FileCheck>) {
+          // A FILE_CHECK reads its track_file block and its real server's
+          // weight from the configuration it was built with: never shared,
+          // and rebuilt by a reload (it only reads a file, so nothing flaps).
           key.add("parameters", fmt::format("{}", fmt::ptr(&probe)));
         }
       },

@@ -130,6 +130,55 @@ TEST(CheckerDedupeTest, HttpChecksDifferingOnlyInUrlAreNotShared) {
   EXPECT_NE(probeKey(withPath("/")), probeKey(withPath("/health")));
 }
 
+// Each call builds a new probe object, as a reload does: equal parameters
+// must give equal keys (the reload keeps the checker and its schedule),
+// different ones different keys.
+config::Checker withProbe(config::CheckerType type, config::CheckerProbe probe) {
+  config::Checker c = tcpChecker("10.0.0.2", 53);
+  c.base.type = type;
+  c.probe = std::make_shared<const config::CheckerProbe>(std::move(probe));
+  return c;
+}
+
+TEST(CheckerDedupeTest, SmtpDnsAndUdpChecksAreKeyedByTheirParameters) {
+  auto smtp = [](std::string helo) {
+    config::SmtpCheck s;
+    s.hosts.push_back(tcpChecker("10.0.0.2", 25).target);
+    s.heloName = std::move(helo);
+    return withProbe(config::CheckerType::Smtp, s);
+  };
+  EXPECT_EQ(probeKey(smtp("a.example")), probeKey(smtp("a.example")));
+  EXPECT_NE(probeKey(smtp("a.example")), probeKey(smtp("b.example")));
+
+  auto dns = [](config::DnsType type, std::string name) {
+    return withProbe(config::CheckerType::Dns, config::DnsCheck{type, std::move(name)});
+  };
+  EXPECT_EQ(probeKey(dns(config::DnsType::A, "example.org")),
+            probeKey(dns(config::DnsType::A, "example.org")));
+  EXPECT_NE(probeKey(dns(config::DnsType::A, "example.org")),
+            probeKey(dns(config::DnsType::Aaaa, "example.org")));
+  EXPECT_NE(probeKey(dns(config::DnsType::A, "example.org")),
+            probeKey(dns(config::DnsType::A, "example.net")));
+
+  auto udp = [](std::vector<uint8_t> payload, uint8_t mask) {
+    config::UdpCheck u;
+    u.payload = std::move(payload);
+    u.requireReply = true;
+    u.reply = {config::MaskedByte{0x01, mask}};
+    return withProbe(config::CheckerType::Udp, u);
+  };
+  EXPECT_EQ(probeKey(udp({1, 2}, 0xff)), probeKey(udp({1, 2}, 0xff)));
+  EXPECT_NE(probeKey(udp({1, 2}, 0xff)), probeKey(udp({1, 3}, 0xff)));
+  EXPECT_NE(probeKey(udp({1, 2}, 0xff)), probeKey(udp({1, 2}, 0xf0)));
+}
+
+TEST(CheckerDedupeTest, FileChecksAreNeverShared) {
+  config::FileCheck file;
+  file.trackFile = "weights";
+  EXPECT_NE(probeKey(withProbe(config::CheckerType::File, file)),
+            probeKey(withProbe(config::CheckerType::File, file)));
+}
+
 TEST(CheckerDedupeTest, LastUnsubscribeStopsTheSharedChecker) {
   Harness h;
   std::vector<CheckerEvent> events;
