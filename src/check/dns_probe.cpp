@@ -40,17 +40,10 @@ void DnsProbe::onReadable() {
   // query does not offer; a larger datagram is truncated and still judged
   // by its header.
   std::array<uint8_t, 1500> buffer{};
-  for (;;) {
-    ssize_t got = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
-    if (got < 0) {
-      if (errno == EAGAIN || errno == EINTR) {
-        return;  // only strangers' datagrams so far: keep waiting
-      }
-      finish(socketFailure(errnoError("recv")));
-      return;
-    }
-    DnsReplyCheck check =
-        checkDnsReply(query_, std::span<const uint8_t>(buffer.data(), static_cast<size_t>(got)));
+  // Until the read runs dry (only strangers' datagrams so far: keep
+  // waiting) or fails.
+  while (auto datagram = receive(buffer)) {
+    DnsReplyCheck check = checkDnsReply(query_, *datagram);
     if (check.verdict == DnsVerdict::NotOurs) {
       continue;
     }

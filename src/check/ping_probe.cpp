@@ -82,16 +82,8 @@ void PingProbe::start(Done done) {
 
 void PingProbe::onReadable() {
   std::array<uint8_t, 1500> buffer{};
-  for (;;) {
-    ssize_t got = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
-    if (got < 0) {
-      if (errno == EAGAIN || errno == EINTR) {
-        return;
-      }
-      finish(socketFailure(errnoError("recv")));
-      return;
-    }
-    if (isEchoReply(std::span<const uint8_t>(buffer.data(), static_cast<size_t>(got)), match_)) {
+  while (auto datagram = receive(buffer)) {
+    if (isEchoReply(*datagram, match_)) {
       finish(ProbeResult{Outcome::Up, std::nullopt, "echo reply"});
       return;
     }

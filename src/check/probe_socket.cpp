@@ -127,6 +127,17 @@ void SocketProbe::finishLater(ProbeResult result) {
   });
 }
 
+std::optional<std::span<const uint8_t>> SocketProbe::receive(std::span<uint8_t> buffer) {
+  ssize_t got = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
+  if (got >= 0) {
+    return buffer.first(static_cast<size_t>(got));
+  }
+  if (errno != EAGAIN && errno != EINTR) {
+    finish(socketFailure(errnoError("recv")));
+  }
+  return std::nullopt;
+}
+
 void SocketProbe::watch(uint32_t events, std::function<void(uint32_t)> onEvents) {
   watch_ = loop_.watchFd(fd_.get(), events, std::move(onEvents));
 }

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 
 #include "check/probe.h"
 #include "config/model_lvs.h"
@@ -66,6 +68,10 @@ class SocketProbe : public Probe {
   void finish(ProbeResult result);
   // finish() from a posted callback: `done` never runs inside start().
   void finishLater(ProbeResult result);
+  // Reads one datagram (or what a stream has) into `buffer` and returns
+  // the bytes. nullopt when nothing is left to read, or when the read
+  // failed: the attempt is then finished with that failure.
+  std::optional<std::span<const uint8_t>> receive(std::span<uint8_t> buffer);
   // Watches fd_ for `events`; `onEvents` runs on the loop.
   void watch(uint32_t events, std::function<void(uint32_t)> onEvents);
   // Closes the socket and whatever a subclass holds for the attempt.

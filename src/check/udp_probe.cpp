@@ -47,20 +47,16 @@ void UdpProbe::start(Done done) {
 
 void UdpProbe::onReadable() {
   std::array<uint8_t, 65536> buffer;
-  ssize_t got = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
-  if (got < 0) {
-    if (errno == EAGAIN || errno == EINTR) {
-      return;
-    }
-    finish(socketFailure(errnoError("recv")));
+  auto datagram = receive(buffer);
+  if (!datagram) {
     return;
   }
+  const size_t got = datagram->size();
   if (!udp_.requireReply) {
     finish(ProbeResult{Outcome::Up, std::nullopt, fmt::format("reply of {} bytes", got)});
     return;
   }
-  auto mismatch =
-      udpReplyMismatch(udp_, std::span<const uint8_t>(buffer.data(), static_cast<size_t>(got)));
+  auto mismatch = udpReplyMismatch(udp_, *datagram);
   if (mismatch) {
     finish(ProbeResult{Outcome::BadReply, std::nullopt, *mismatch});
     return;
