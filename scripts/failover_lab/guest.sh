@@ -14,16 +14,7 @@
 . "$VM_BUILD/failover-lab-guest.env" # FL_ADV, FL_CONNS
 [[ -x $VM_BUILD/bin/vigild ]] || vm_fail "$VM_BUILD/bin/vigild not built"
 vm_load_ipvs
-fl_lab_up
-fl_director d1 vigild MASTER 150
-fl_wait_master d1
-fl_director d2 vigild BACKUP 100
-fl_wait_ready d1
-fl_wait_ready d2
-fl_client_start
-fl_wait_synced d2
-fl_fail d1 d2
-fl_client_stop
+fl_pair_failover vigild vigild
 fl_report "guest"
 fl_transitions d1
 fl_transitions d2

@@ -22,16 +22,7 @@ for setting in $BENCH_SETTINGS; do # v2-1 = vrrp_version 2, advert_int 1
   FL_VRRPV=${FL_VRRPV#v}
   for ((rep = 1; rep <= BENCH_REPS; rep++)); do
     for pair in $BENCH_PAIRS; do # vigild-vigild keepalived-keepalived ...
-      fl_lab_up
-      fl_director d1 "${pair%%-*}" MASTER 150
-      fl_wait_master d1
-      fl_director d2 "${pair#*-}" BACKUP 100
-      fl_wait_ready d1
-      fl_wait_ready d2
-      fl_client_start
-      fl_wait_synced d2
-      fl_fail d1 d2
-      fl_client_stop
+      fl_pair_failover "${pair%%-*}" "${pair#*-}"
       fl_report "pair=$pair setting=$setting rep=$rep"
       fl_lab_down
     done

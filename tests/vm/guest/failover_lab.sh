@@ -171,6 +171,24 @@ fl_fail() {
   vm_log "VIP on $backup ($(cat "$fl_dir/$backup.impl")) ${FL_VIP_MS} ms after the failure"
 }
 
+# fl_pair_failover IMPL1 IMPL2: the two-director run: the lab up, d1 (IMPL1,
+# vigild or keepalived) MASTER at 150, d2 (IMPL2) BACKUP at 100, both with
+# the real servers in IPVS, the client's connections through the VIP synced
+# to d2, then d1 fails hard and the client stops (FL_KEPT, FL_RESULT;
+# fl_report prints them).
+fl_pair_failover() {
+  fl_lab_up
+  fl_director d1 "$1" MASTER 150
+  fl_wait_master d1
+  fl_director d2 "$2" BACKUP 100
+  fl_wait_ready d1
+  fl_wait_ready d2
+  fl_client_start
+  fl_wait_synced d2
+  fl_fail d1 d2
+  fl_client_stop
+}
+
 # fl_vip_added NAME: prints when (epoch us) the VIP was first added on NAME
 # after the failure; fails when it was not.
 fl_vip_added() {
