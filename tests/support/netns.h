@@ -47,6 +47,17 @@ class NetNs {
   bool created_ = false;
 };
 
+// Brings up lo and an `eth0` with address `cidr` in `ns`: one end of a veth
+// pair whose other end (eth0p) stays in `ns` too, so eth0 is up and can
+// send, and nothing hears it. For a daemon that wants an interface alone.
+inline bool plugLonelyEth0(const NetNs& ns, const std::string& cidr) {
+  return ns.exec(
+               "ip link set lo up && ip link add eth0 type veth peer name eth0p && "
+               "ip link set eth0p up && ip addr add " +
+               cidr + " dev eth0 && ip link set eth0 up")
+             .exitCode == 0;
+}
+
 // Moves the calling thread into a namespace until destroyed, then back.
 // Sockets opened meanwhile stay in the namespace they were opened in.
 class NetNsEnter {

@@ -30,19 +30,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // A TCP listener that accepts and closes, as a real server for TCP_CHECK.
-std::vector<std::string> tcpServer(uint16_t port) {
-  return {"python3", "-c",
-          "import socket\n"
-          "s = socket.socket()\n"
-          "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-          "s.bind(('127.0.0.1', " +
-              std::to_string(port) +
-              "))\n"
-              "s.listen(16)\n"
-              "while True:\n"
-              "    c, _ = s.accept()\n"
-              "    c.close()\n"};
-}
 
 // Lines read so far from a FIFO the test holds open for reading (opened
 // before vigild starts, so no line is dropped for want of a reader).
@@ -116,8 +103,8 @@ TEST_F(CheckDaemonTest, StoppingAndStartingARealServerFlipsItsState) {
   const std::string config = writeConfig();
   FifoReader fifo(path("lvs.fifo"));
   ASSERT_TRUE(fifo.ok());
-  auto serverA = std::make_unique<NsProcess>(ns_, path("a.log"), tcpServer(kPortA));
-  NsProcess serverB(ns_, path("b.log"), tcpServer(kPortB));
+  auto serverA = std::make_unique<NsProcess>(ns_, path("a.log"), acceptAndCloseServer(kPortA));
+  NsProcess serverB(ns_, path("b.log"), acceptAndCloseServer(kPortB));
   ASSERT_TRUE(serverA->start());
   ASSERT_TRUE(serverB.start());
   ASSERT_TRUE(waitFor(seconds(5), [&] { return listening(kPortA) && listening(kPortB); }));
@@ -135,7 +122,7 @@ TEST_F(CheckDaemonTest, StoppingAndStartingARealServerFlipsItsState) {
       seconds(2), [&] { return std::filesystem::exists(path("down-" + std::to_string(kPortA))); }));
   EXPECT_FALSE(std::filesystem::exists(path("quorum-down")));
 
-  NsProcess restarted(ns_, path("a2.log"), tcpServer(kPortA));
+  NsProcess restarted(ns_, path("a2.log"), acceptAndCloseServer(kPortA));
   ASSERT_TRUE(restarted.start());
   EXPECT_TRUE(waitFor(seconds(5), [&] { return fifo.has(rsA + " UP"); }))
       << fifo.text() << daemon.log();

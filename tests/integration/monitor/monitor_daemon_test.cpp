@@ -32,20 +32,6 @@ constexpr uint16_t kPortA = 18181;
 constexpr uint16_t kPortB = 18182;
 constexpr const char* kVs = "[10.0.0.100]:tcp:80";
 
-std::vector<std::string> tcpServer(uint16_t port) {
-  return {"python3", "-c",
-          "import socket\n"
-          "s = socket.socket()\n"
-          "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-          "s.bind(('127.0.0.1', " +
-              std::to_string(port) +
-              "))\n"
-              "s.listen(16)\n"
-              "while True:\n"
-              "    c, _ = s.accept()\n"
-              "    c.close()\n"};
-}
-
 std::string rs(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
 // node_exporter's ipvs backend labels for one real server of the service.
@@ -90,11 +76,7 @@ class MonitorDaemonTest : public ::testing::Test {
       GTEST_SKIP() << "python3-prometheus-client is not installed (scripts/deps.sh)";
     }
     ASSERT_TRUE(ns_.ok());
-    ASSERT_EQ(ns_.exec("ip link set lo up && ip link add eth0 type veth peer name eth0p && "
-                       "ip link set eth0p up && ip addr add 192.0.2.1/24 dev eth0 && "
-                       "ip link set eth0 up")
-                  .exitCode,
-              0);
+    ASSERT_TRUE(plugLonelyEth0(ns_, "192.0.2.1/24"));
     dir_ = std::filesystem::temp_directory_path() / ("h8-" + ns_.name());
     std::filesystem::create_directories(dir_);
   }
@@ -143,8 +125,8 @@ class MonitorDaemonTest : public ::testing::Test {
 
 TEST_F(MonitorDaemonTest, MetricsStatusAndHealthFollowTheDaemon) {
   const std::string config = writeConfig();
-  auto serverA = std::make_unique<NsProcess>(ns_, path("a.log"), tcpServer(kPortA));
-  NsProcess serverB(ns_, path("b.log"), tcpServer(kPortB));
+  auto serverA = std::make_unique<NsProcess>(ns_, path("a.log"), acceptAndCloseServer(kPortA));
+  NsProcess serverB(ns_, path("b.log"), acceptAndCloseServer(kPortB));
   ASSERT_TRUE(serverA->start());
   ASSERT_TRUE(serverB.start());
   ASSERT_TRUE(waitFor(seconds(10), [&] { return listening(kPortA) && listening(kPortB); }));

@@ -96,11 +96,7 @@ TEST(VrrpWorkerReloadTest, MasterAdvertisesBeforeItLoadsTheNewFile) {
   if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
   NetNs ns("h12a");
   ASSERT_TRUE(ns.ok());
-  ASSERT_EQ(ns.exec("ip link set lo up && ip link add eth0 type veth peer name eth0p && "
-                    "ip link set eth0p up && ip addr add 10.14.0.1/24 dev eth0 && "
-                    "ip link set eth0 up")
-                .exitCode,
-            0);
+  ASSERT_TRUE(plugLonelyEth0(ns, "10.14.0.1/24"));
   NetNsEnter enter(ns);
   ASSERT_TRUE(enter.ok());
   Capture capture("eth0p");

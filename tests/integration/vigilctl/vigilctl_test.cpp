@@ -26,11 +26,7 @@ class VigilctlTest : public ::testing::Test {
   void SetUp() override {
     if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
     ASSERT_TRUE(ns_.ok());
-    ASSERT_EQ(ns_.exec("ip link set lo up && ip link add eth0 type veth peer name eth0p && "
-                       "ip link set eth0p up && ip addr add 192.0.2.1/24 dev eth0 && "
-                       "ip link set eth0 up")
-                  .exitCode,
-              0);
+    ASSERT_TRUE(plugLonelyEth0(ns_, "192.0.2.1/24"));
     dir_ = std::filesystem::temp_directory_path() / ("h11-" + ns_.name());
     std::filesystem::create_directories(dir_);
   }

@@ -25,11 +25,7 @@ class NftCleanupTest : public ::testing::Test {
     if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
     if (std::system("command -v nft >/dev/null 2>&1") != 0) GTEST_SKIP() << "needs nft";
     ASSERT_TRUE(ns_.ok());
-    ASSERT_EQ(ns_.exec("ip link set lo up && ip link add eth0 type veth peer name eth0p && "
-                       "ip link set eth0p up && ip addr add 10.61.0.1/24 dev eth0 && "
-                       "ip link set eth0 up")
-                  .exitCode,
-              0);
+    ASSERT_TRUE(plugLonelyEth0(ns_, "10.61.0.1/24"));
     char pattern[] = "/tmp/vigil-nftclean-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
