@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 
+from .clocks import DEFAULT_CLOCK
 from .netns_lab import NODES, NamespaceLab
 from .programs import ROOT
 from .proc import log, stop_owned
@@ -47,8 +48,11 @@ def parse(doc, argv):
     remote.add_argument("--client-exec", default="",
                         help="command prefix for the client machine (default: this one)")
     remote.add_argument("--client-iface", default="any", help="tcpdump's interface")
-    remote.add_argument("--log", default="journalctl -u vigil -f -n 0 -o cat",
-                        help="follows a director's log ({name}, {host})")
+    remote.add_argument("--log", default="journalctl -u vigil -f -n 0 -o short-unix",
+                        help="follows a director's log ({name}, {host}); lines that start "
+                        "with a stamp (epoch, ISO 8601, HH:MM:SS.fff) are timed by it")
+    remote.add_argument("--clock", default=DEFAULT_CLOCK,
+                        help="prints a director's clock: epoch seconds [+HHMM] ({name}, {host})")
     remote.add_argument("--start", default="systemctl start vigil",
                         help="starts a director; must do nothing to a running one")
     remote.add_argument("--fail-hard", default="systemctl kill -s KILL vigil")

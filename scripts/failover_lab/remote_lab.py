@@ -6,9 +6,14 @@ command and starts it again afterwards, so the pair is whole for the next.
 
 Commands are shell text run on a director through `--exec` (with {host} the
 director's host) and may name {name} and {host}; the directors' logs are
-followed with `--log`, every line stamped when it arrives here.
+followed with `--log`. A log line's time is the director's own stamp on it
+(journalctl -o short-unix, vigild -l), mapped onto this machine's clock by
+an offset measured over `--exec` when each scenario starts (clocks.py); the
+offset's uncertainty is printed beside the figures that used it. A line
+without a stamp of its own is timed by its arrival here.
 """
 
+from .clocks import line_stamp, local_lines, measure_offset, parse_clock
 from .machine import ClientSide, Machine, prefix_for
 from .netns_lab import parse_states
 from .proc import stop_owned, wait_until
@@ -35,6 +40,7 @@ class RemoteLab:
         self.sessions_port = args.sessions_port
         self.vip_expires = args.expect_vip_expiry
         self.logs = {}
+        self.clocks = {}
 
     def command(self, d, template):
         return template.replace("{name}", d).replace("{host}", self.hosts[d])
@@ -44,6 +50,8 @@ class RemoteLab:
 
     def up(self):
         for d in (self.master, self.backup):
+            self.clocks[d] = measure_offset(self.machines[d].argv(),
+                                            self.command(d, self.args.clock))
             self.logs[d] = self.machines[d].follow("exec " + self.command(d, self.args.log), d)
         self.client.start_garp(None)
 
@@ -61,8 +69,21 @@ class RemoteLab:
         wait_until(self.ready, 20, step=0.2)
         stop_owned()
 
+    def clock_rows(self):
+        return [(f"clock offset {d}:", self.clocks[d].describe()) for d in self.clocks]
+
     def director_lines(self, d):
-        return self.logs[d].snapshot() if d in self.logs else []
+        return local_lines(self.logs[d].snapshot(), self.clocks.get(d)) if d in self.logs else []
+
+    def stamp_note(self, d, more=0.0):
+        """How d's transition times were taken, and their uncertainty (plus
+        `more`: that of the time they are measured from)."""
+        entering = [(t, l) for t, l in self.logs[d].snapshot() if "Entering " in l] \
+            if d in self.logs else []
+        clock = self.clocks.get(d)
+        if clock and entering and all(line_stamp(l, t, clock) is not None for t, l in entering):
+            return f" \u00b1 {(clock.uncertainty + more) * 1000:.1f} ms ({d}'s own log stamps)"
+        return f" ({d}'s log stamped on arrival)" if entering else ""
 
     def states(self, d, since=0.0):
         return parse_states(self.director_lines(d), since)
@@ -74,16 +95,25 @@ class RemoteLab:
     def has_vip(self, d):
         return self.machines[d].has_address(self.args.vip)
 
+    def fail(self, d, template):
+        """Runs a failure on d, preceded there by d's clock: the failure's
+        time on this machine's clock and its uncertainty, free of the time
+        the command took to get there (an ssh connection, a shell)."""
+        clock = self.clocks[d]
+        r = self.machines[d].run(self.command(d, self.args.clock) + "\n" + self.command(d, template))
+        first = r.stdout.split("\n", 1)[0]
+        return clock.to_local(parse_clock(first)[0]), clock.uncertainty
+
     def fail_hard(self, d):
-        self.run(d, self.args.fail_hard)
+        return self.fail(d, self.args.fail_hard)
 
     def fail_graceful(self, d):
-        self.run(d, self.args.fail_graceful)
+        return self.fail(d, self.args.fail_graceful)
 
     def fail_link(self, d):
         if not self.args.fail_link:
             raise RuntimeError("the link scenario needs --fail-link (and --restore-link)")
-        self.run(d, self.args.fail_link)
+        return self.fail(d, self.args.fail_link)
 
     def restore_link(self, d):
         if self.args.restore_link:

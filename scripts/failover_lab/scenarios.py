@@ -5,8 +5,13 @@ names), `client` (a ClientSide), `sessions` (connections to hold through a failo
 `sessions_port` (the echo service they reach on the VIP),
 `vip_expires` (the killed master's VIP must leave by itself: vip_lifetime),
 up(), start_directors(), ready(), states(d, since), state(d), has_vip(d),
-fail_hard(d), fail_graceful(d), fail_link(d), restore_link(d),
-director_lines(d), sessions_note(), down() and `extra_scenarios` (name ->
+fail_hard(d), fail_graceful(d), fail_link(d) (each returns None, or the
+failure's (local epoch, uncertainty) when the lab knows it better than the
+moment it sent the command), restore_link(d),
+director_lines(d) ((local epoch, text) of its log), stamp_note(d, more=0)
+(how d's transition times were taken: "" or e.g. " \u00b1 0.4 ms (d2's own
+log stamps)", `more` added to the uncertainty), clock_rows() (report rows on the clocks used, maybe none),
+sessions_note(), down() and `extra_scenarios` (name ->
 function(lab, rep)): NamespaceLab's rs, reload and split, which change its
 real servers, configs and bridge.
 """
@@ -33,9 +38,13 @@ def outage(lab, since, until):
     return gap, errs, who, len(answers)
 
 
-def transitions(lab, since):
-    return {d: ", ".join(f"{s} at +{(t - since) * 1000:.0f} ms" for t, s in lab.states(d, since))
-            or "none" for d in (lab.master, lab.backup)}
+def transitions(lab, since, since_uncertainty=0.0):
+    """d -> "STATE at +MS ms, ..." ("none"), with how the times were taken."""
+    out = {}
+    for d in (lab.master, lab.backup):
+        seen = ", ".join(f"{s} at +{(t - since) * 1000:.0f} ms" for t, s in lab.states(d, since))
+        out[d] = seen + lab.stamp_note(d, since_uncertainty) if seen else "none"
+    return out
 
 
 def add_outage(rep, lab, since, until):
@@ -47,6 +56,8 @@ def add_outage(rep, lab, since, until):
 
 def bring_up(lab, rep):
     lab.up()
+    for key, value in lab.clock_rows():
+        rep.add(key, value)
     lab.start_directors()
     ok = wait_until(lab.ready, 20)
     rep.expect(ok, f"cluster did not come up ({lab.master} MASTER with the VIP, "
@@ -75,7 +86,7 @@ def failover(lab, rep, fail, restore=None):
         rep.expect(ok, f"the sessions client did not open {lab.sessions} connections")
         time.sleep(1.0)  # the sync daemon's first round reaches the backup
     t0 = time.time()
-    fail()
+    t0, t0_uncertainty = fail() or (t0, 0.0)
     moved = wait_until(lambda: any(s == "MASTER" for _, s in lab.states(lab.backup, t0)), 10)
     t_master = next((t for t, s in lab.states(lab.backup, t0) if s == "MASTER"), None)
     wait_until(lambda: lab.client.first_garp(t0) is not None, 3)
@@ -83,7 +94,8 @@ def failover(lab, rep, fail, restore=None):
     time.sleep(0.5)
     t_garp = lab.client.first_garp(t0)
     rep.add(f"VIP moved to {lab.backup}:", "yes" if moved else "NO")
-    rep.add("VIP move time:", ms(t_master - t0) if t_master else "-")
+    rep.add("VIP move time:", ms(t_master - t0) + lab.stamp_note(lab.backup, t0_uncertainty)
+            if t_master else "-")
     rep.add("GARP on client LAN:", (ms(t_garp - t0) if t_garp else "none seen")
             + ("" if lab.client.garp_from == "tcpdump" else " (client's neighbour entry)"))
     _, who = add_outage(rep, lab, t0 - 0.3, time.time())
@@ -96,7 +108,7 @@ def failover(lab, rep, fail, restore=None):
         sessions_row(rep, lab.client.stop_sessions(), lab.sessions)
     if restore:
         restore()
-    for d, tr in transitions(lab, t0).items():
+    for d, tr in transitions(lab, t0, t0_uncertainty).items():
         rep.add(f"transitions {d}:", tr)
     return t0
 

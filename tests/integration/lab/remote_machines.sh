@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Two "machines" for remote_failover_lab_test.cpp: directors d1 and d2 in
-# namespaces h7r-d1/h7r-d2 that scripts/failover-lab --remote drives through
-# `ip netns exec {host}` as it would drive real machines through ssh.
+# namespaces P-d1/P-d2 (P: PREFIX, default h7r) that scripts/failover-lab
+# --remote drives through `ip netns exec {host}` as it would drive real
+# machines through ssh.
 #
-#   remote_machines.sh up DIR VIGILD   namespaces, LANs, real server, configs
+#   remote_machines.sh up DIR VIGILD [PREFIX]  namespaces, LANs, real server, configs
 #   remote_machines.sh start NAME DIR  (inside NAME) links up, vigild unless running
-#   remote_machines.sh kill NAME DIR   (inside NAME) SIGKILL vigild, links down
+#   remote_machines.sh kill NAME DIR   (inside NAME) SIGKILL vigild, links down;
+#                                      notes when in DIR/kill.at (epoch)
+#   remote_machines.sh skew NAME DIR MS  makes NAME's clock read MS ms ahead (or behind)
+#   remote_machines.sh clock NAME DIR  NAME's clock for --clock: "EPOCH +HHMM", skewed
+#   remote_machines.sh log NAME DIR    follows NAME's vigild log for --log, its
+#                                      HH:MM:SS.mmm stamps skewed
 #   remote_machines.sh down DIR        ends what DIR's pid files name; deletes namespaces
 #
-#   h7r-sw: bridge brc  client LAN 10.87.1.0/24: cl .10, d1 .1, d2 .2, VIP .100
+# The skew is how a machine with a wrong clock is faked: everything the lab
+# reads of NAME's time (its clock and its log stamps) is MS ms off, as on a
+# machine whose clock is; DIR/NAME.log keeps vigild's true stamps.
+#
+#   P-sw:   bridge brc  client LAN 10.87.1.0/24: cl .10, d1 .1, d2 .2, VIP .100
 #           bridge brs  server LAN 10.87.2.0/24: d1 .1, d2 .2, rs .11; gateway .254
 # There is no kernel IPVS here: each director DNATs VIP:9000 to rs:9000 with
 # nftables, and the real server routes back through the floating gateway. A
@@ -65,6 +75,7 @@ CONF
 up() {
   local dir=$1 n i
   echo "$2" >"$dir/vigild"
+  echo "$p" >"$dir/prefix"
   for n in sw d1 d2 rs cl; do
     ip netns add "$p-$n"
     ip -n "$p-$n" link set lo up
@@ -124,15 +135,43 @@ kill_director() { # SIGKILL to the supervisor's group, then each process by pid
   done
 }
 
+skew_ms() { cat "$2/$1.skew_ms" 2>/dev/null || echo 0; }
+
+clock() { # NAME DIR
+  date +'%s.%N %z' | awk -v ms="$(skew_ms "$1" "$2")" '{ printf "%.6f %s\n", $1 + ms / 1000, $2 }'
+}
+
+follow_log() { # NAME DIR: the log, each leading HH:MM:SS.mmm moved by the skew
+  local skew l t
+  skew=$(skew_ms "$1" "$2")
+  tail -s 0.05 -n +1 -F "$2/$1.log" | while IFS= read -r l; do
+    if [[ $l =~ ^([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})(\ .*)$ ]]; then
+      t=$((((10#${BASH_REMATCH[1]} * 60 + 10#${BASH_REMATCH[2]}) * 60 + 10#${BASH_REMATCH[3]}) * 1000))
+      t=$((((t + 10#${BASH_REMATCH[4]} + skew) % 86400000 + 86400000) % 86400000))
+      l=$(printf '%02d:%02d:%02d.%03d%s' $((t / 3600000)) $((t / 60000 % 60)) \
+        $((t / 1000 % 60)) $((t % 1000)) "${BASH_REMATCH[5]}")
+    fi
+    printf '%s\n' "$l"
+  done
+}
+
 case $1 in
-  up) up "$2" "$3" ;;
+  up)
+    p=${4:-$p}
+    up "$2" "$3"
+    ;;
   start) start "$2" "$3" ;;
+  skew) echo "$4" >"$3/$2.skew_ms" ;;
+  clock) clock "$2" "$3" ;;
+  log) follow_log "$2" "$3" ;;
   kill)
+    date +%s.%N >"$3/kill.at"
     kill_director "$2" "$3"
     ip link set eth0 down
     ip link set eth1 down
     ;;
   down)
+    p=$(cat "$2/prefix" 2>/dev/null || echo "$p")
     for n in d1 d2; do kill_director "$n" "$2"; done
     for f in "$2"/*.proc.pid; do
       [[ -e $f ]] || continue
