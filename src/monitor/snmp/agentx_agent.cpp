@@ -7,6 +7,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/agent/agent_callbacks.h>
 // clang-format on
+#include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
 #include <unistd.h>
@@ -126,6 +127,19 @@ int handleRequests(netsnmp_mib_handler* handler, netsnmp_handler_registration* r
     }
   }
   return SNMP_ERR_NOERROR;
+}
+
+// net-snmp opens its AgentX socket without SOCK_CLOEXEC. Workers forked
+// later close every inherited descriptor (closeInheritedFds), but anything
+// that forks and execs without that sweep would hand the master connection
+// to a stranger, so every descriptor net-snmp watches is marked close-on-exec
+// as soon as it shows up in snmp_select_info.
+void markCloseOnExec(const fd_set& watched, int count) {
+  for (int fd = 0; fd < count; ++fd) {
+    if (!FD_ISSET(fd, &watched)) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC) == 0) (void)::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
 }
 
 AgentxAgent* gAgent = nullptr;  // for the connect callbacks; one agent per process
@@ -265,6 +279,7 @@ void AgentxAgent::run() {
     FD_ZERO(&readable);
     timeval timeout{1, 0};
     snmp_select_info(&fds, &readable, &timeout, &block);
+    markCloseOnExec(readable, fds);
     const timeval cap{1, 0};  // re-checks stop_ at least once a second
     if (block != 0 || timercmp(&timeout, &cap, >)) timeout = cap;
     FD_SET(wakeFd_, &readable);
