@@ -131,11 +131,10 @@ int ipvsCounters(const Invocation& how) {
   if (how.connections) {
     auto connections = getJson(how, "/ipvs/connections");
     if (!connections) return kExitFailed;
-    if (how.json && connections->value("available", false)) {
-      std::cout << connections->dump(2) << "\n";
-      return kExitOk;
-    }
-    return printed(formatIpvsConnections(*connections));
+    const CommandOutput output = ipvsConnectionsOutput(*connections, how.json);
+    std::cout << output.out;
+    std::cerr << output.err;
+    return output.exitCode;
   }
   auto status = getJson(how, "/status");
   if (!status) return kExitFailed;

@@ -227,9 +227,30 @@ Result<std::string> formatIpvsCounters(const json& status, IpvsCounters which, b
   return out;
 }
 
+json ipvsConnectionsView(const json& reply) {
+  if (reply.is_object() && reply.value("available", false)) return reply;
+  std::string reason =
+      "vigild finds no /proc/net/ip_vs_conn in its network namespace (the ip_vs kernel module "
+      "is not loaded, as with dataplane none or userspace on a host without IPVS)";
+  if (reply.is_object() && reply.contains("reason") && reply["reason"].is_string()) {
+    reason = reply["reason"].get<std::string>();
+  }
+  return {{"available", false}, {"reason", reason}, {"connections", json::array()}};
+}
+
+CommandOutput ipvsConnectionsOutput(const json& reply, bool asJson) {
+  const json view = ipvsConnectionsView(reply);
+  const int exitCode = view.value("available", false) ? 0 : 1;
+  if (asJson) return {view.dump(2) + "\n", "", exitCode};
+  auto text = formatIpvsConnections(view);
+  if (!text) return {"", "vigilctl ipvs: " + text.error().describe() + "\n", 1};
+  return {*text, "", 0};
+}
+
 Result<std::string> formatIpvsConnections(const json& connections) {
   if (!connections.is_object() || !connections.value("available", false)) {
-    return Error{0, "no IPVS connection table"};
+    return Error{0, "no IPVS connection table: " +
+                        ipvsConnectionsView(connections)["reason"].get<std::string>()};
   }
   std::string out = "IPVS connection entries\n";
   char line[256];

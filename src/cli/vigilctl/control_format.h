@@ -40,8 +40,27 @@ Result<std::string> formatIpvsCounters(const nlohmann::json& status, IpvsCounter
                                        bool exact);
 
 // `vigilctl ipvs -Lnc`: vigild's GET /ipvs/connections answer in ipvsadm
-// -Lnc's layout; an error when the host has no IPVS connection table.
+// -Lnc's layout; an error naming the reason (ipvsConnectionsView) when the
+// host has no IPVS connection table.
 Result<std::string> formatIpvsConnections(const nlohmann::json& connections);
+
+// vigild's GET /ipvs/connections answer as `-Lnc --json` prints it: as is
+// when it has a table; otherwise {"available": false, "reason": "...",
+// "connections": []}, with vigild's own reason when it gave one, so a script
+// always gets the same shape.
+nlohmann::json ipvsConnectionsView(const nlohmann::json& reply);
+
+// What a command prints, and its exit status (doc/vigilctl.md).
+struct CommandOutput {
+  std::string out;  // stdout
+  std::string err;  // stderr
+  int exitCode = 0;
+};
+
+// `vigilctl ipvs -Lnc [--json]` from vigild's answer. No connection table
+// exits 1 in both forms: the text form says why in one line on stderr, the
+// JSON form still prints its document (available false) on stdout.
+CommandOutput ipvsConnectionsOutput(const nlohmann::json& reply, bool asJson);
 
 // The snapshot of the named worker in /status, or null when it has none.
 const nlohmann::json* workerSnapshot(const nlohmann::json& status, const std::string& worker);
