@@ -18,6 +18,7 @@
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
 #include "cli/vigild/monitor_service.h"
+#include "cli/vigild/smtp_alert_service.h"
 #include "cli/vigild/snmp_service.h"
 #include "cli/vigild/state_dump.h"
 #include "cli/vigild/supervisor_view.h"
@@ -276,7 +277,12 @@ class Daemon {
                                          }});
     snmp.apply(state_->config->global);
     snmp_ = &snmp;
+    SmtpAlertService smtp(loop_, supervisor, options_.snapshotInterval,
+                          [state = state_] { return state->config; });
+    smtp.apply(state_->config->global);
+    smtp_ = &smtp;
     loop_.run();
+    smtp_ = nullptr;
     snmp_ = nullptr;
     notifier_ = nullptr;
     monitor_ = nullptr;
@@ -421,6 +427,7 @@ class Daemon {
     supervisor_->reload(state_->generation);
     if (monitor_ != nullptr) monitor_->apply(state_->config->global);
     if (snmp_ != nullptr) snmp_->apply(state_->config->global);
+    if (smtp_ != nullptr) smtp_->apply(state_->config->global);
     recordReload(true, {});
     log(LogLevel::Notice, "reload accepted: generation {} handed to the workers",
         state_->generation);
@@ -438,6 +445,7 @@ class Daemon {
   Supervisor* supervisor_ = nullptr;
   MonitorService* monitor_ = nullptr;
   SnmpService* snmp_ = nullptr;
+  SmtpAlertService* smtp_ = nullptr;
   SystemdNotifier* notifier_ = nullptr;
   std::optional<monitor::ReloadOutcome> lastReload_;  // /status last_reload
 };

@@ -1,0 +1,120 @@
+#include "monitor/smtp/smtp_alert_watcher.h"
+
+#include <gtest/gtest.h>
+
+#include "config/loader.h"
+
+namespace vigil::monitor::smtp {
+namespace {
+
+using nlohmann::json;
+
+std::shared_ptr<const config::Config> load(const std::string& text) {
+  config::LoadResult result = config::loadConfigText("test.conf", text, {});
+  EXPECT_TRUE(result.config) << config::errorSummary(result);
+  return result.config;
+}
+
+const char* kConfig = R"(
+global_defs {
+  notification_email { ops@example.com }
+  smtp_server 127.0.0.1
+  smtp_alert_vrrp
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 1
+  priority 100
+  virtual_ipaddress { 10.0.0.100 }
+}
+vrrp_instance VI_QUIET {
+  state BACKUP
+  interface eth0
+  virtual_router_id 2
+  priority 100
+  smtp_alert off
+  virtual_ipaddress { 10.0.0.101 }
+}
+virtual_server 10.0.0.100 80 {
+  protocol TCP
+  smtp_alert
+  real_server 10.0.0.2 80 { TCP_CHECK { } }
+  real_server 10.0.0.3 80 {
+    smtp_alert off
+    TCP_CHECK { }
+  }
+}
+)";
+
+json vrrp(const std::string& one, const std::string& quiet) {
+  return {{"instances",
+           {{{"name", "VI_1"}, {"state", one}}, {{"name", "VI_QUIET"}, {"state", quiet}}}}};
+}
+
+json check(bool quorum, bool rs2, bool rs3) {
+  return {{"virtual_servers",
+           {{{"name", "[10.0.0.100]:tcp:80"},
+             {"quorum_up", quorum},
+             {"real_servers",
+              {{{"address", "10.0.0.2"}, {"port", 80}, {"up", rs2}},
+               {{"address", "10.0.0.3"}, {"port", 80}, {"up", rs3}}}}}}}};
+}
+
+TEST(SmtpAlertWatcherTest, FirstVrrpStateAndEveryTransitionAreMailedWhenAlertIsOn) {
+  auto config = load(kConfig);
+  ASSERT_TRUE(config);
+  AlertWatcher watcher;
+  auto events = watcher.update(*config, vrrp("INIT", "INIT"), json());
+  EXPECT_TRUE(events.empty());
+  events = watcher.update(*config, vrrp("BACKUP", "BACKUP"), json());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, AlertKind::VrrpInstance);
+  EXPECT_EQ(events[0].name, "VI_1");
+  EXPECT_EQ(events[0].state, "BACKUP");
+  EXPECT_TRUE(watcher.update(*config, vrrp("BACKUP", "BACKUP"), json()).empty());
+  events = watcher.update(*config, vrrp("MASTER", "MASTER"), json());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].state, "MASTER");
+}
+
+TEST(SmtpAlertWatcherTest, AMissingSnapshotForgetsNothing) {
+  auto config = load(kConfig);
+  ASSERT_TRUE(config);
+  AlertWatcher watcher;
+  EXPECT_EQ(watcher.update(*config, vrrp("MASTER", "BACKUP"), json()).size(), 1u);
+  EXPECT_TRUE(watcher.update(*config, json(), json()).empty());  // worker respawning
+  EXPECT_TRUE(watcher.update(*config, vrrp("MASTER", "BACKUP"), json()).empty());
+}
+
+TEST(SmtpAlertWatcherTest, RealServerAndQuorumChangesButNotTheirFirstState) {
+  auto config = load(kConfig);
+  ASSERT_TRUE(config);
+  AlertWatcher watcher;
+  EXPECT_TRUE(watcher.update(*config, json(), check(true, true, true)).empty());
+  auto events = watcher.update(*config, json(), check(false, false, false));
+  ASSERT_EQ(events.size(), 2u);  // 10.0.0.3 has smtp_alert off
+  EXPECT_EQ(events[0].kind, AlertKind::Quorum);
+  EXPECT_EQ(events[0].name, "[10.0.0.100]:tcp:80");
+  EXPECT_EQ(events[0].state, "DOWN");
+  EXPECT_EQ(events[1].kind, AlertKind::RealServer);
+  EXPECT_EQ(events[1].name, "10.0.0.2:80");
+  EXPECT_EQ(events[1].service, "[10.0.0.100]:tcp:80");
+  EXPECT_EQ(events[1].state, "DOWN");
+  events = watcher.update(*config, json(), check(false, true, false));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].state, "UP");
+}
+
+TEST(SmtpAlertWatcherTest, NoEmailFaultsSkipsFault) {
+  std::string text = kConfig;
+  text.replace(text.find("smtp_alert_vrrp"), 15, "smtp_alert_vrrp\n  no_email_faults");
+  auto config = load(text);
+  ASSERT_TRUE(config);
+  AlertWatcher watcher;
+  EXPECT_TRUE(watcher.update(*config, vrrp("FAULT", "BACKUP"), json()).empty());
+  EXPECT_EQ(watcher.update(*config, vrrp("BACKUP", "BACKUP"), json()).size(), 1u);
+}
+
+}  // namespace
+}  // namespace vigil::monitor::smtp
