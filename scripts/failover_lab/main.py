@@ -66,9 +66,10 @@ def parse(doc, argv):
                         help="hard: the killed master's VIP must leave by itself (vip_lifetime)")
     guest = ap.add_argument_group("guest mode")
     guest.add_argument("--guest", action="store_true",
-                       help="the kernel-IPVS lab in the qemu guest (hard scenario)")
+                       help="the kernel-IPVS lab in the qemu guest (every scenario)")
     guest.add_argument("--conns", type=int, default=100, help="guest: sessions held")
-    guest.add_argument("--vm-timeout", type=int, default=400, help="guest: seconds")
+    guest.add_argument("--vm-timeout", type=int, default=None,
+                       help="guest: seconds (default 400 a scenario)")
     args = ap.parse_args(argv)
     if args.remote and args.guest:
         ap.error("--remote and --guest exclude each other")
