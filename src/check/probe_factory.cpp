@@ -81,7 +81,7 @@ Result<std::unique_ptr<Probe>> makeProbe(EventLoop& loop, const config::Checker&
                                          const ProbeDeps& deps) {
   switch (checker.base.type) {
     case config::CheckerType::Tcp:
-      return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(loop, checker.target));
+      return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(loop, checker.target, deps.tcpPool));
     case config::CheckerType::Misc:
       return makeMiscProbe(loop, checker, std::get<config::MiscCheck>(*checker.probe), deps);
     case config::CheckerType::Http:

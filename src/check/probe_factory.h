@@ -18,6 +18,7 @@
 namespace vigil::check {
 
 class CurlMulti;
+class TcpSocketPool;
 
 // What some probe types need from the worker. A probe type whose
 // dependency is missing fails to build with an error saying which.
@@ -28,6 +29,8 @@ struct ProbeDeps {
   ScriptPreparer prepareScript;
   CurlMulti* curl = nullptr;                      // HTTP_GET, SSL_GET
   std::shared_ptr<const config::SslContext> ssl;  // SSL_GET; null: defaults
+  // TCP_CHECK without bind options reuses its sockets; null: one per attempt.
+  TcpSocketPool* tcpPool = nullptr;
   // FILE_CHECK: the configuration the checker comes from, for its
   // track_file block and its real server's weight.
   std::shared_ptr<const config::Config> config;

@@ -49,10 +49,8 @@ void closeWithReset(const UniqueFd& fd) {
 
 }  // namespace
 
-TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target)
-    : loop_(loop),
-      target_(target),
-      pool_(hasBindOptions(target) ? nullptr : TcpSocketPool::forLoop(loop)) {}
+TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool)
+    : loop_(loop), target_(target), pool_(hasBindOptions(target) ? nullptr : pool) {}
 
 TcpProbe::~TcpProbe() { release(); }
 
@@ -64,7 +62,7 @@ void TcpProbe::start(Done done) {
     completeLater(ProbeResult{Outcome::Internal, std::nullopt, "no address to connect to"});
     return;
   }
-  if (pool_) {
+  if (pool_ != nullptr) {
     startPooled();
   } else {
     startBound();

@@ -12,16 +12,16 @@
 // TCP_CHECK: one non-blocking connect to the target per attempt, watched on
 // the loop; the connection is reset (a RST, see tcp_probe.cpp) as soon as
 // the handshake completes. Without bind options the socket comes from the
-// loop's TcpSocketPool and goes back to it; with them each attempt makes
-// its own socket.
+// worker's TcpSocketPool and goes back to it; with them, or without a pool,
+// each attempt makes its own socket.
 namespace vigil::check {
 
 class TcpProbe final : public Probe, private TcpSocketPool::Client {
  public:
   // Applies the target's bind options: bindto / bind_port (bind(2)),
   // bind_if (SO_BINDTODEVICE, and the scope of a link-local IPv6 target)
-  // and fwmark (SO_MARK).
-  TcpProbe(EventLoop& loop, const config::ProbeTarget& target);
+  // and fwmark (SO_MARK). `pool` (may be null) must outlive the probe.
+  TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool = nullptr);
   ~TcpProbe() override;
 
   // Up when the handshake completes; Refused on ECONNREFUSED; NetworkError
@@ -41,9 +41,9 @@ class TcpProbe final : public Probe, private TcpSocketPool::Client {
 
   EventLoop& loop_;
   config::ProbeTarget target_;
-  std::shared_ptr<TcpSocketPool> pool_;  // null: bind options, own sockets
-  TcpSocketPool::Lease lease_;           // the pooled socket of the attempt
-  UniqueFd fd_;                          // or the attempt's own socket
+  TcpSocketPool* pool_;         // null: bind options or no pool, own sockets
+  TcpSocketPool::Lease lease_;  // the pooled socket of the attempt
+  UniqueFd fd_;                 // or the attempt's own socket
   std::unique_ptr<FdWatch> watch_;
   Done done_;
   uint64_t attempt_ = 0;  // bumped by start() and abort(): stale posts are dropped

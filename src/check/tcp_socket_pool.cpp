@@ -27,21 +27,6 @@ void TcpSocketPool::Socket::armWritable() {
   });
 }
 
-std::shared_ptr<TcpSocketPool> TcpSocketPool::forLoop(EventLoop& loop) {
-  // Per thread because a loop runs on one; the entries are weak so the
-  // pool (and its idle sockets) goes with the last probe that used it.
-  thread_local std::vector<std::pair<EventLoop*, std::weak_ptr<TcpSocketPool>>> pools;
-  std::erase_if(pools, [](const auto& entry) { return entry.second.expired(); });
-  for (auto& [owner, pool] : pools) {
-    if (owner == &loop) {
-      return pool.lock();
-    }
-  }
-  auto pool = std::make_shared<TcpSocketPool>(loop);
-  pools.emplace_back(&loop, pool);
-  return pool;
-}
-
 TcpSocketPool::Lease TcpSocketPool::acquire(int family, Client& client) {
   std::vector<Lease>& idle = idleOf(family);
   Lease socket;

@@ -18,7 +18,9 @@
 // the epoll add and delete: in tests/bench/check_scale those were about a
 // fifth of the check worker's CPU per check, nearly all of it in the kernel.
 //
-// Only probes without bind options use it (bindto, bind_port, bind_if and
+// The check worker makes one per loop and hands it to the TCP_CHECK probes
+// through ProbeDeps (check/probe_factory.h); it must outlive them. Only
+// probes without bind options use it (bindto, bind_port, bind_if and
 // fwmark stay on the socket they were set on). The pool keeps at most
 // kMaxIdle sockets per family, so it holds about as many descriptors as
 // checks were ever in flight at once, not one per real server.
@@ -65,10 +67,6 @@ class TcpSocketPool {
   explicit TcpSocketPool(EventLoop& loop) : loop_(loop) {}
   TcpSocketPool(const TcpSocketPool&) = delete;
   TcpSocketPool& operator=(const TcpSocketPool&) = delete;
-
-  // The pool every probe on `loop` (on this thread) shares; it lives as
-  // long as one of them holds it.
-  static std::shared_ptr<TcpSocketPool> forLoop(EventLoop& loop);
 
   // An unconnected non-blocking socket of `family` (AF_INET, AF_INET6) whose
   // events go to `client`; null when socket(2) fails (errno is set).

@@ -14,6 +14,7 @@
 #include "check/check_worker.h"
 #include "check/curl_multi.h"
 #include "check/probe_factory.h"
+#include "check/tcp_socket_pool.h"
 #include "cli/vigild/control_socket.h"
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
@@ -127,17 +128,20 @@ std::unique_ptr<ipvs::Dataplane> makeDataplane(const config::GlobalDefs& global)
   return std::make_unique<ipvs::MemoryDataplane>();
 }
 
-// Probes as check/probe_factory.h builds them. The spawner and the curl
-// multi handle live as long as the factory, which the worker destroys after
-// its checkers; SSL_GET reads the SSL { } block of the generation running.
+// Probes as check/probe_factory.h builds them. The spawner, the curl
+// multi handle and the TCP_CHECK socket pool live as long as the factory,
+// which the worker destroys after its checkers; SSL_GET reads the SSL { }
+// block of the generation running.
 check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState> state) {
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   std::shared_ptr<ProcessSpawner> spawner;
   if (posix != nullptr) spawner = std::make_shared<PosixProcessSpawner>(*posix);
   auto curl = std::make_shared<check::CurlMulti>(loop);
-  return [&loop, state, spawner, curl](const config::Checker& checker) {
+  auto tcpPool = std::make_shared<check::TcpSocketPool>(loop);
+  return [&loop, state, spawner, curl, tcpPool](const config::Checker& checker) {
     check::ProbeDeps deps;
     deps.spawner = spawner.get();
+    deps.tcpPool = tcpPool.get();
     deps.prepareScript = [state](const config::ScriptCommand& command) {
       return prepareCheckScript(command, state->config->global);
     };

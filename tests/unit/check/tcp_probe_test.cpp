@@ -63,12 +63,13 @@ class TcpProbeTest : public ::testing::Test {
   }
 
   PosixEventLoop loop_;
+  TcpSocketPool pool_{loop_};  // declared after the loop: its sockets go first
 };
 
 TEST_F(TcpProbeTest, EveryAttemptHandshakesAndResetsTheConnection) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
-  TcpProbe probe(loop_, loopbackTarget(listener.port()));
+  TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_);
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto result = run(probe);
     ASSERT_TRUE(result);
@@ -79,13 +80,13 @@ TEST_F(TcpProbeTest, EveryAttemptHandshakesAndResetsTheConnection) {
     EXPECT_EQ(::recv(accepted.get(), &byte, 1, 0), -1);
     EXPECT_EQ(errno, ECONNRESET) << "closed with a RST, not a FIN";
   }
-  EXPECT_EQ(TcpSocketPool::forLoop(loop_)->idleCount(), 1U) << "one socket served all attempts";
+  EXPECT_EQ(pool_.idleCount(), 1U) << "one socket served all attempts";
 }
 
 TEST_F(TcpProbeTest, ARefusedAttemptLeavesNoErrorForTheNextOne) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
-  TcpProbe refused(loop_, loopbackTarget(listener.port()));
+  TcpProbe refused(loop_, loopbackTarget(listener.port()), &pool_);
   listener.close();
   auto result = run(refused);
   ASSERT_TRUE(result);
@@ -93,7 +94,7 @@ TEST_F(TcpProbeTest, ARefusedAttemptLeavesNoErrorForTheNextOne) {
 
   Listener live;
   ASSERT_TRUE(live.ok());
-  TcpProbe probe(loop_, loopbackTarget(live.port()));
+  TcpProbe probe(loop_, loopbackTarget(live.port()), &pool_);
   result = run(probe);  // on the socket the refused attempt gave back
   ASSERT_TRUE(result);
   EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
@@ -103,7 +104,7 @@ TEST_F(TcpProbeTest, ARefusedAttemptLeavesNoErrorForTheNextOne) {
 TEST_F(TcpProbeTest, AnAbortedAttemptNeverReportsAndItsSocketIsReused) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
-  TcpProbe probe(loop_, loopbackTarget(listener.port()));
+  TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_);
   bool called = false;
   probe.start([&](ProbeResult) { called = true; });
   probe.abort();
@@ -121,7 +122,7 @@ TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
   config::ProbeTarget target = loopbackTarget(listener.port());
   target.bindPort = spare.port();
   spare.close();
-  TcpProbe probe(loop_, target);
+  TcpProbe probe(loop_, target, &pool_);
   auto result = run(probe);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
@@ -130,6 +131,20 @@ TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
   UniqueFd accepted = listener.accept(reinterpret_cast<sockaddr*>(&peer), &length);
   ASSERT_TRUE(accepted);
   EXPECT_EQ(ntohs(peer.sin_port), target.bindPort);
+  EXPECT_EQ(pool_.idleCount(), 0U) << "a bound probe does not use the pool";
+}
+
+TEST_F(TcpProbeTest, WithoutAPoolEveryAttemptHasItsOwnSocket) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe probe(loop_, loopbackTarget(listener.port()));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto result = run(probe);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+    EXPECT_TRUE(listener.accept());
+  }
+  EXPECT_EQ(pool_.idleCount(), 0U);
 }
 
 }  // namespace
