@@ -63,6 +63,7 @@ void writeChecker(JsonWriter& out, const config::Checker& config, const Checker*
   out.field("attempts", c.attempts)
       .field("up_transitions", c.upTransitions)
       .field("down_transitions", c.downTransitions);
+  if (c.lateTimeouts != 0) out.field("late_timeouts", c.lateTimeouts);
   out.key("outcomes").object();
   for (size_t i = 0; i < kOutcomeCount; ++i) {
     if (c.outcomes[i] != 0) out.field(toString(static_cast<Outcome>(i)), c.outcomes[i]);
@@ -84,13 +85,15 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
       configFor_(std::move(configFor)),
       io_(std::move(io)),
       syncTimer_(loop.createTimer([this] { syncNow(); })) {
+  pacer_ = std::make_unique<CheckPacer>(loop_);
   registry_ = std::make_unique<ProbeRegistry>(
       loop_, [this](const config::Checker& checker) -> Result<std::unique_ptr<Checker>> {
         ProbeSpec spec =
             io_.makeProbe ? io_.makeProbe(checker) : ProbeSpec{nullptr, {}, "no probe factory"};
         if (!spec.probe) return Error{0, spec.why};
         return std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
-                                         std::move(spec.probe), io_.random, describe(checker));
+                                         std::move(spec.probe), io_.random, describe(checker),
+                                         pacer_.get());
       });
   notifier_ =
       std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
@@ -434,6 +437,11 @@ std::string CheckWorker::buildSnapshot() const {
       .field("spawn_errors", n.spawnErrors)
       .field("refused", n.refused)
       .field("fifo_lines", n.fifoLines)
+      .end();
+  out.key("pacing")
+      .object()
+      .field("starts_per_tick_limit", static_cast<uint64_t>(pacer_->startsPerTickLimit()))
+      .field("deferred_starts", pacer_->deferredStarts())
       .end();
   out.key("dataplane").object();
   out.field("backend", io_.dataplane ? io_.dataplane->name() : std::string_view("none"));

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "check/check_pacer.h"
 #include "check/checker.h"
 #include "check/dataplane_sync.h"
 #include "check/lvs_notify.h"
@@ -145,6 +146,9 @@ class CheckWorker final : public Worker {
   ConfigFor configFor_;
   CheckWorkerIo io_;
   std::unique_ptr<LvsNotifier> notifier_;
+  // Spreads first attempts and caps starts per tick for every checker;
+  // declared before the registry, so it outlives the checkers.
+  std::unique_ptr<CheckPacer> pacer_;
   std::unique_ptr<ProbeRegistry> registry_;
   std::vector<ServiceState> services_;
   std::vector<RunningChecker> checkers_;

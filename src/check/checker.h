@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "check/check_pacer.h"
 #include "check/duration_histogram.h"
 #include "check/outcome.h"
 #include "check/probe.h"
@@ -17,7 +18,13 @@
 // The one checker base (DESIGN.md "Checkers"): it owns when probes run and
 // what their results mean, so every checker type gets the same rules:
 //
-//  - warmup: the first attempt waits a random time in [0, warmup];
+//  - the first attempt: with a CheckPacer (the check worker's), it is
+//    placed from the loop's first turn after start(), not from start() (a
+//    worker builds thousands of checkers before its loop runs): with warmup
+//    equal to delay_loop (the default) at the phase of delay_loop the pacer
+//    hands out, so the first round is spread evenly over one interval; with
+//    another warmup at a random time in [0, warmup]; with warmup 0 at once.
+//    Without a pacer it waits a random time in [0, warmup] from start();
 //  - delay_loop between attempts while the state is settled, on a fixed
 //    grid: an attempt is due delay_loop after the previous one was due, not
 //    after it finished, so the schedule does not drift by each attempt's
@@ -28,7 +35,13 @@
 //    due) so that checks due together share a loop wake-up;
 //  - the attempt timeout (connect_timeout, or misc_timeout for MISC_CHECK):
 //    an attempt still running then is aborted and counts as Timeout
-//    (ScriptTimeout for MISC_CHECK, whose script the abort kills);
+//    (ScriptTimeout for MISC_CHECK, whose script the abort kills). The clock
+//    starts when the probe starts, after any deferral by the pacer. A
+//    timeout that fires more than kLateTolerance late means the loop was
+//    busy, and an answer may be waiting unread: the attempt gets that
+//    lateness again (at most attemptTimeout in all) before it counts as a
+//    failure, so the checker's own lateness is not held against the server
+//    (counted in CheckerCounters::lateTimeouts);
 //  - retry / delay_before_retry: a failure while up is retried `retry`
 //    times, delay_before_retry apart, before the checker goes down; a
 //    success in between forgets the failures;
@@ -43,6 +56,7 @@ struct CheckerCounters {
   uint64_t attempts = 0;                           // started
   uint64_t upTransitions = 0;
   uint64_t downTransitions = 0;
+  uint64_t lateTimeouts = 0;    // timeouts that fired late and were extended
   DurationHistogram durations;  // of finished attempts, for /metrics
 
   uint64_t count(Outcome outcome) const { return outcomes[static_cast<size_t>(outcome)]; }
@@ -64,12 +78,14 @@ struct CheckerEvent {
   ProbeResult cause;
 };
 
-class Checker {
+class Checker final : private CheckPacer::Client {
  public:
   // Settled attempts start on the first multiple of this (on the loop's
   // clock) at or after they are due, so checks due close together share a
   // loop wake-up.
-  static constexpr Duration kBatchTick = std::chrono::milliseconds(50);
+  static constexpr Duration kBatchTick = CheckPacer::kTick;
+  // How late a timeout may fire before the loop counts as having been busy.
+  static constexpr Duration kLateTolerance = std::chrono::milliseconds(50);
 
   using Listener = std::function<void(const CheckerEvent&)>;
   // Returns a duration uniformly distributed in [0, max]. Injected so tests
@@ -79,14 +95,16 @@ class Checker {
   // `attemptTimeout`: connect_timeout, or misc_timeout for MISC_CHECK (see
   // check/probe_factory.h attemptTimeout()). `name` prefixes log lines
   // ("TCP_CHECK [10.0.0.2]:80"). An empty `random` uses a seeded engine.
+  // `pacer` (may be null: no pacing) must outlive the checker.
   Checker(EventLoop& loop, const config::CheckerBase& base, Duration attemptTimeout,
-          std::unique_ptr<Probe> probe, RandomSource random = {}, std::string name = {});
+          std::unique_ptr<Probe> probe, RandomSource random = {}, std::string name = {},
+          CheckPacer* pacer = nullptr);
   ~Checker();
   Checker(const Checker&) = delete;
   Checker& operator=(const Checker&) = delete;
 
-  // Schedules the first attempt after the warmup delay. Starting a running
-  // checker does nothing.
+  // Schedules the first attempt (see the first rule above). Starting a
+  // running checker does nothing.
   void start();
   // Cancels timers and aborts an attempt in flight; the state is kept.
   // start() may be called again later (warmup applies again).
@@ -115,6 +133,10 @@ class Checker {
   static RandomSource defaultRandom();
 
  private:
+  void onNextTimer();
+  // Fixes the first attempt's time, on the loop's first turn after start().
+  void placeFirst();
+  void onStartGranted() override;
   void attempt();
   void finished(uint64_t generation, ProbeResult result);
   void timedOut();
@@ -133,11 +155,13 @@ class Checker {
   std::unique_ptr<Probe> probe_;
   RandomSource random_;
   std::string name_;
+  CheckPacer* pacer_;
   Listener listener_;
   std::unique_ptr<Timer> nextTimer_;
   std::unique_ptr<Timer> timeoutTimer_;
 
   bool running_ = false;
+  bool placing_ = false;  // the next timer places the first attempt
   bool inFlight_ = false;
   // Bumped per attempt and on stop, so a late `done` from an aborted
   // attempt is recognised and dropped.
@@ -146,6 +170,8 @@ class Checker {
   // schedule (see scheduleNext).
   TimePoint due_{};
   TimePoint attemptStart_{};
+  TimePoint timeoutAt_{};   // when the attempt in flight times out
+  Duration lateGranted_{};  // extra time given back to it for loop lateness
   bool up_ = true;
   std::optional<uint32_t> weight_;
   uint32_t failures_ = 0;

@@ -34,6 +34,10 @@ class SimulatedLoop final : public EventLoop {
   // (including ones armed by callbacks during the advance).
   void advance(Duration d);
   void advanceTo(TimePoint t);
+  // The loop is busy (starved) for `d`: the clock moves on and nothing
+  // fires; what fell due meanwhile fires late on the next advance(), in
+  // deadline order, with the clock as it is then.
+  void stall(Duration d) { clock_.advance(d); }
   // Runs posted callbacks, including ones they post, until none is left.
   void runPosted();
 

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+
+#include "core/clock.h"
+#include "core/event_loop.h"
+
+// Paces the attempts of every checker of one check worker, so that no loop
+// turn starts more checks than the machine can take in:
+//
+//  - first attempts: each checker's first one is placed at a phase of its
+//    delay_loop handed out here (nextPhase), a low-discrepancy sequence, so
+//    that N checkers started together are spread evenly over the interval
+//    whatever N is (20,000 real servers at delay_loop 1 start about 1,000
+//    checks per 50 ms tick instead of 20,000 connects in one turn);
+//  - a cap on attempts started per tick (kTick): at most
+//    max(minStartsPerTick, 2 x the checkers' steady demand per tick). A
+//    checker due over the cap waits in a FIFO and starts on a later tick;
+//    its nominal schedule is not moved (see Checker), so deferral costs a
+//    check its slot's timing, not the schedule's rate.
+//
+// The cap resets once per tick window, not per elapsed window: a loop that
+// comes back from a 2 s stall starts one tick's worth, not forty.
+namespace vigil::check {
+
+class CheckPacer {
+ public:
+  // Settled attempts start on multiples of this on the loop's clock (see
+  // Checker::kBatchTick); the cap counts starts within one such window.
+  static constexpr Duration kTick = std::chrono::milliseconds(50);
+
+  // The cap's floor: a few checkers with a short delay_loop are never
+  // deferred.
+  static constexpr size_t kMinStartsPerTick = 256;
+
+  // A checker waiting for its turn. A queued client must be cancel()ed
+  // before it goes away.
+  class Client {
+   public:
+    virtual void onStartGranted() = 0;
+
+   protected:
+    ~Client() = default;
+
+   private:
+    friend class CheckPacer;
+    bool queued_ = false;
+    std::list<Client*>::iterator at_;
+  };
+
+  explicit CheckPacer(EventLoop& loop, size_t minStartsPerTick = kMinStartsPerTick);
+  ~CheckPacer();
+  CheckPacer(const CheckPacer&) = delete;
+  CheckPacer& operator=(const CheckPacer&) = delete;
+
+  // The phase of the next first attempt within `interval`: the k-th call
+  // returns frac(k / golden ratio) * interval, so any number of consecutive
+  // calls are spread within a factor of about 2 of perfectly evenly.
+  Duration nextPhase(Duration interval);
+
+  // A running checker adds its demand (one attempt per delay_loop) to the
+  // cap; stopping removes it.
+  void join(Duration delayLoop);
+  void leave(Duration delayLoop);
+
+  // True: start now (the budget of this tick is taken). False: `client` is
+  // queued and hears onStartGranted() on a later tick, unless cancelled.
+  bool request(Client& client);
+  // Removes a queued client; does nothing for one that is not queued.
+  void cancel(Client& client);
+
+  size_t startsPerTickLimit() const;
+  size_t waiting() const { return waiting_.size(); }
+  // Attempts that were queued because their tick was full.
+  uint64_t deferredStarts() const { return deferredStarts_; }
+
+  static TimePoint tickAtOrAfter(TimePoint t);
+
+ private:
+  void openTick(TimePoint now);
+  void onTick();
+
+  EventLoop& loop_;
+  size_t minStartsPerTick_;
+  std::unique_ptr<Timer> tickTimer_;
+  std::list<Client*> waiting_;
+  int64_t tick_ = -1;  // the window startedThisTick_ counts in
+  size_t startedThisTick_ = 0;
+  double demandPerSecond_ = 0;  // sum of 1 / delay_loop over running checkers
+  uint64_t phaseSequence_ = 0;
+  uint64_t deferredStarts_ = 0;
+  std::optional<TimePoint> lastDeferralLog_;
+};
+
+}  // namespace vigil::check
