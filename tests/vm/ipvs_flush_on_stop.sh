@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What a stopping vigild leaves in the kernel's IPVS table (keepalived's
 # rule, keepalived.conf(5) lvs_flush_on_stop): by default, and with
 # `lvs_flush_on_stop VS`, it removes only the virtual servers it configured,
