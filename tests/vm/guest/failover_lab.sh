@@ -103,8 +103,11 @@ fl_director() {
   esac
   fl_pids+=($!)
   echo "$impl" >"$fl_dir/$name.impl"
-  vm_nsx "$name" bash -c 'ip -o monitor address | while read -r l; do
-      echo "${EPOCHREALTIME/./} $l"; done' >"$fl_dir/mon-$name.log" 2>&1 &
+  # ip stamps each notification itself: a shell loop stamping the lines it
+  # reads was late under load and cost CPU per event, and vigild's VIPs
+  # (installed with a lifetime and refreshed) send several events a second
+  # where keepalived's send none, so it cost the vigild pair alone.
+  vm_nsx "$name" ip -ts -o monitor address >"$fl_dir/mon-$name.log" 2>&1 &
   fl_pids+=($!)
 }
 
@@ -190,9 +193,15 @@ fl_pair_failover() {
 }
 
 # fl_vip_added NAME: prints when (epoch us) the VIP was first added on NAME
-# after the failure; fails when it was not.
+# after the failure; fails when it was not. The monitor's stamps are
+# "[YYYY-MM-DDTHH:MM:SS.uuuuuu]" in the guest's time zone, UTC: the time of
+# day is put on the failure's day (the day after when it wrapped).
 fl_vip_added() {
-  awk -v t="$FL_FAIL_AT_US" '$1 > t && / 10\.0\.1\.100\/24/ && !/Deleted/ { print $1; found = 1; exit }
+  awk -v t="$FL_FAIL_AT_US" '/ 10\.0\.1\.100\/24/ && !/Deleted/ {
+      split(substr($1, 13), a, /[^0-9]+/)
+      us = t - t % 86400000000 + ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000000 + a[4]
+      if (us < t - 43200000000) us += 86400000000
+      if (us > t) { printf "%.0f\n", us; found = 1; exit } }
     END { exit !found }' "$fl_dir/mon-$1.log"
 }
 
