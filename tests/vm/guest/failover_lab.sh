@@ -34,7 +34,12 @@
 #   FL_ADV (0.5) advert_int, FL_VRRPV (3) vrrp_version, FL_CONNS (100),
 #   FL_HOLD_S (3) seconds the client keeps running after the VIP moved,
 #   FL_DEBUG (0) 1 = directors log at debug level, FL_DIRECTORS (2) 3 adds d3
-#   (one cluster of three directors: two failovers with the same client).
+#   (one cluster of three directors: two failovers with the same client),
+#   FL_TRACE (0) 1 = fl_pair_failover captures the client and server LANs
+#   from just before the failure and fl_report adds "timeline:" lines (the
+#   old master's last advert, the GARPs, the client's retransmissions, the
+#   new master's first forwarded segment, its sync-daemon log lines; see
+#   tests/bench/ipvs_failover/timeline.py). The captures cost guest CPU.
 # Results (set by fl_fail / fl_client_mark / fl_client_stop): FL_VIP_MS (failure -> VIP on the
 # backup), FL_KILL_MS (how long unplugging and killing took: a slow guest
 # shows here), FL_KEPT, FL_RESET, FL_LOST, FL_FAILED, FL_STALL_MS (longest gap
@@ -188,8 +193,29 @@ fl_pair_failover() {
   fl_wait_ready d2
   fl_client_start
   fl_wait_synced d2
+  [[ ${FL_TRACE:-0} == 1 ]] && fl_trace_start
   fl_fail d1 d2
   fl_client_stop
+  [[ ${FL_TRACE:-0} == 1 ]] && fl_trace_stop
+  return 0
+}
+
+# fl_trace_start / fl_trace_stop: tcpdump on the client and server LANs
+# (VRRP, ARP and the client's port), headers only, to pcap files.
+fl_trace_start() {
+  local b
+  fl_trace_pids=()
+  for b in brc brs; do
+    vm_host_chroot tcpdump -i "$b" -s 96 -U -w "$fl_dir/$b.pcap" 'vrrp or arp or tcp port 9000' \
+      2>"$fl_dir/tcpdump-$b.err" &
+    fl_trace_pids+=($!)
+    fl_pids+=($!)
+  done
+  vm_wait_for 20 grep -q listening "$fl_dir/tcpdump-brs.err" || vm_log "tcpdump did not start"
+}
+fl_trace_stop() {
+  local pid
+  for pid in "${fl_trace_pids[@]}"; do fl_kill_tree "$pid"; done
 }
 
 # fl_vip_added NAME: prints when (epoch us) the VIP was first added on NAME
@@ -248,6 +274,21 @@ fl_report() {
   echo "failover: $1 vip_moved_ms=$FL_VIP_MS kept=$FL_KEPT/${FL_CONNS:-100}" \
     "reset=$FL_RESET lost=$FL_LOST failed=$FL_FAILED max_stall_ms=$FL_STALL_MS" \
     "stall_end_after_failure_ms=$FL_STALL_END_MS unplug_kill_ms=$FL_KILL_MS"
+  [[ ${FL_TRACE:-0} == 1 && -e $fl_dir/brc.pcap ]] && fl_trace_report
+  return 0
+}
+
+# fl_trace_report: the captures and d2's log (when d2 runs vigild) as a
+# timeline in ms after the failure.
+fl_trace_report() {
+  local b log=()
+  for b in brc brs; do
+    vm_host_chroot tcpdump -r "$fl_dir/$b.pcap" -tt -n -e >"$fl_dir/$b.txt" 2>/dev/null || true
+  done
+  [[ $(cat "$fl_dir/d2.impl") == vigild ]] && log=("$fl_dir/d2.log")
+  tail -1 "$fl_dir/client.json" >"$fl_dir/client-last.json"
+  vm_host_chroot python3 "$VM_SRC/tests/bench/ipvs_failover/timeline.py" "$FL_FAIL_AT_US" \
+    "$fl_dir/client-last.json" "$fl_dir/brc.txt" "$fl_dir/brs.txt" "${log[@]}" || true
 }
 
 # fl_die MSG: prints what the lab knows (director logs, IPVS tables), fails.
