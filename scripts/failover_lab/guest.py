@@ -27,7 +27,7 @@ TITLES = {
     "link": "link (qemu guest, kernel IPVS + sync daemon)",
     "rs": "rs (qemu guest, kernel IPVS)",
     "reload": "reload (qemu guest, kernel IPVS, sessions held)",
-    "split": "split (qemu guest, VRRP cut on the client LAN bridge)",
+    "split": "split (qemu guest, VRRP dropped on d2)",
 }
 
 

@@ -176,15 +176,17 @@ scenario_reload() {
   gl_expect_no_transitions "d1 reloaded"
 }
 
-# split: VRRP between the directors is dropped on the client LAN's bridge
-# (nftables), both become MASTER; the drop is lifted and d2 yields.
+# split: d2 stops hearing VRRP (nftables in its namespace drops IP protocol
+# 112; the guest's kernel has no bridge-family nf_tables to cut it on the
+# bridge), so both are MASTER (d1 ignores d2's lower-priority adverts); the
+# drop is lifted and d2 yields.
 scenario_split() {
   gl_pair_up
   FL_FAIL_AT_US=$(fl_now_us)
-  if ! nft -f - <<'NFT'; then
-table bridge flsplit { chain cut { type filter hook forward priority 0; ip protocol 112 drop; } }
+  if ! vm_nsx d2 nft -f - <<'NFT'; then
+table ip flsplit { chain cut { type filter hook input priority 0; ip protocol 112 drop; } }
 NFT
-    gl_error "nft could not cut VRRP on the bridge (no bridge nf_tables in the guest?)"
+    gl_error "nft could not drop VRRP in d2"
     return 0
   fi
   if vm_wait_for 30 gl_in_state d2 MASTER; then
@@ -197,7 +199,7 @@ NFT
   sleep 2
   local heal
   heal=$(fl_now_us)
-  nft delete table bridge flsplit
+  vm_nsx d2 nft delete table ip flsplit
   if vm_wait_for 30 gl_in_state d2 BACKUP; then
     gl_row "heal: one MASTER again after" "$(gl_ms_since "$heal") ms (d2's log)"
   else
