@@ -95,7 +95,7 @@ void AlertWatcher::checks(const config::Config& config, const json& snapshot,
       if (!rs.is_object() || !rs.contains("up") || !rs["up"].is_boolean()) continue;
       if (!rs.contains("address") || !rs["address"].is_string() || !rs.contains("port")) continue;
       const std::string address = rs["address"].get<std::string>();
-      const uint32_t port = rs["port"].is_number_unsigned() ? rs["port"].get<uint32_t>() : 0;
+      const uint32_t port = rs["port"].is_number_integer() ? rs["port"].get<uint32_t>() : 0;
       bool alert = false;
       for (const config::RealServer& configured : vs.realServers) {
         if (configured.address.toString() == address && configured.port == port) {
