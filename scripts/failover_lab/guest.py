@@ -68,7 +68,7 @@ def guest_reports(output, conns, names):
         elif kind == "failover":
             failover_rows(rep, name, parse_failover(rest), conns)
         elif kind == "row":
-            key, _, value = rest.partition(": ")
+            key, _, value = rest.partition(" | ")
             rep.add(key + ":", value)
         elif kind == "error":
             rep.expect(False, rest)
