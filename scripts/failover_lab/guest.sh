@@ -177,7 +177,7 @@ scenario_reload() {
 }
 
 # split: d2 stops hearing VRRP (a tc ingress filter on its eth0 drops IP
-# protocol 112; the guest's kernel has no nf_tables chains to do it with),
+# protocol 112; nft, bridge and ip family alike, failed in the guest),
 # so both are MASTER (d1 ignores d2's lower-priority adverts); the filter is
 # removed and d2 yields.
 gl_cut_vrrp() {
