@@ -1,5 +1,7 @@
 #include "vrrp/vmac_plan.h"
 
+#include "vrrp/vmac_addr_plan.h"
+
 namespace vigil::vrrp {
 
 InstanceInterfaces interfacesFor(const config::VrrpInstance& instance,
@@ -16,21 +18,21 @@ std::optional<config::VirtualAddress> vmacLinkLocal(const config::VrrpInstance& 
       !source.isLinkLocal()) {
     return std::nullopt;
   }
-  config::VirtualAddress address;
-  address.prefix = IpPrefix{source, 64};
-  address.dev = interfacesFor(instance, vmacPrefix).adverts;
-  address.scope = "link";
-  address.noDad = true;
-  return address;
+  return vmacLinkLocalOn(interfacesFor(instance, vmacPrefix).adverts, source);
 }
 
 std::map<std::string, WantedVmac> wantedVmacs(const config::Config& config) {
   std::map<std::string, WantedVmac> wanted;
   for (const config::VrrpInstance& instance : config.vrrp.instances) {
-    auto spec = vmacFor(instance, config.global.vrrp.vmacPrefix);
-    if (!spec) continue;
-    const std::string name = spec->name;
-    wanted.try_emplace(name, WantedVmac{std::move(*spec), instance.interface, instance.family});
+    if (auto spec = vmacFor(instance, config.global.vrrp.vmacPrefix)) {
+      const std::string name = spec->name;
+      wanted.try_emplace(name, WantedVmac{std::move(*spec), instance.interface, instance.family});
+    }
+    for (AddressVmac& vmac : addressVmacs(instance, config.global.vrrp)) {
+      const std::string name = vmac.spec.name;
+      const bool linkLocal = vmac.family == AF_INET6;
+      wanted.try_emplace(name, WantedVmac{std::move(vmac.spec), vmac.base, vmac.family, linkLocal});
+    }
   }
   return wanted;
 }

@@ -38,16 +38,22 @@ std::optional<config::VirtualAddress> vmacLinkLocal(const config::VrrpInstance& 
                                                     const std::string& vmacPrefix,
                                                     const IpAddress& source);
 
-// A VMAC the configuration asks for, on top of the instance's interface.
+// A VMAC the configuration asks for: an instance's own, on top of its
+// interface, or one of its addresses' (vmac_addr_plan.h).
 struct WantedVmac {
   VmacSpec spec;
   std::string base;
-  int family = AF_INET;  // of the instance
+  int family = AF_INET;  // of the instance, or of the addresses on it
+  // An IPv6 VMAC of addresses: it carries its base's link-local
+  // (vmacLinkLocalOn). An instance's own VMAC gets its advert source instead
+  // (vmacLinkLocal).
+  bool baseLinkLocal = false;
   bool operator==(const WantedVmac&) const = default;
 };
 
-// Every VMAC of `config`, by name. Two instances naming the same VMAC share
-// it when they agree on its base and MAC; otherwise the first one wins.
+// Every VMAC of `config`, by name: each instance's own, then its addresses'.
+// Two instances naming the same VMAC share it when they agree on its base
+// and MAC; otherwise the first one wins.
 std::map<std::string, WantedVmac> wantedVmacs(const config::Config& config);
 
 // What turns the VMACs that exist into the ones wanted: a VMAC whose name,

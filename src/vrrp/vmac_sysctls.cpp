@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <utility>
 
@@ -41,7 +42,8 @@ class ProcSysctlStore final : public SysctlStore {
 std::unique_ptr<SysctlStore> makeProcSysctlStore() { return std::make_unique<ProcSysctlStore>(); }
 
 VmacSysctls::~VmacSysctls() {
-  for (const auto& [base, saved] : bases_) restore(saved);
+  for (const auto& [base, saved] : bases_) restore(saved.values);
+  restore(savedGlobal_);
 }
 
 void VmacSysctls::vmacCreated(const std::string& vmac, const std::string& base, int family) {
@@ -50,24 +52,63 @@ void VmacSysctls::vmacCreated(const std::string& vmac, const std::string& base, 
   set(ipv4Conf(vmac, "rp_filter"), "0");
   if (family == AF_INET) set("net/ipv6/conf/" + vmac + "/disable_ipv6", "1");
   SavedBase& saved = bases_[base];
-  if (saved.vmacs++ > 0) return;
-  for (const auto& [name, value] : kBaseSettings) {
-    const std::string key = ipv4Conf(base, name);
-    auto before = store_.read(key);
-    if (!before) {
-      log(LogLevel::Error, "use_vmac: {}", before.error().describe());
-      continue;
-    }
-    saved.values[key] = *before;
-    set(key, value);
+  if (saved.vmacs++ == 0) {
+    for (const auto& [name, value] : kBaseSettings)
+      change(ipv4Conf(base, name), value, saved.values);
   }
+  if (family == AF_INET && allRpFilter_ == 0) lowerAllRpFilter();
+  if (allRpFilter_ > 0) raiseRpFilter(base, saved);
 }
 
 void VmacSysctls::vmacRemoved(const std::string& base) {
   auto it = bases_.find(base);
   if (it == bases_.end() || --it->second.vmacs > 0) return;
-  restore(it->second);
+  restore(it->second.values);
   bases_.erase(it);
+  if (bases_.empty()) {
+    restore(savedGlobal_);
+    savedGlobal_.clear();
+    allRpFilter_ = 0;
+  }
+}
+
+void VmacSysctls::lowerAllRpFilter() {
+  auto all = store_.read(ipv4Conf("all", "rp_filter"));
+  if (!all) {
+    log(LogLevel::Error, "use_vmac: {}", all.error().describe());
+    return;
+  }
+  allRpFilter_ = std::atoi(all->c_str());
+  if (allRpFilter_ <= 0) {
+    allRpFilter_ = 0;
+    return;
+  }
+  const std::string defaultKey = ipv4Conf("default", "rp_filter");
+  if (auto value = store_.read(defaultKey); value && std::atoi(value->c_str()) < allRpFilter_) {
+    change(defaultKey, std::to_string(allRpFilter_), savedGlobal_);
+  }
+  for (auto& [base, saved] : bases_) raiseRpFilter(base, saved);
+  change(ipv4Conf("all", "rp_filter"), "0", savedGlobal_);
+}
+
+void VmacSysctls::raiseRpFilter(const std::string& base, SavedBase& saved) {
+  const std::string key = ipv4Conf(base, "rp_filter");
+  if (saved.values.contains(key)) return;
+  auto value = store_.read(key);
+  if (value && std::atoi(value->c_str()) < allRpFilter_) {
+    change(key, std::to_string(allRpFilter_), saved.values);
+  }
+}
+
+void VmacSysctls::change(const std::string& key, const std::string& value,
+                         std::map<std::string, std::string>& saved) {
+  auto before = store_.read(key);
+  if (!before) {
+    log(LogLevel::Error, "use_vmac: {}", before.error().describe());
+    return;
+  }
+  saved.try_emplace(key, *before);
+  set(key, value);
 }
 
 void VmacSysctls::set(const std::string& key, const std::string& value) {
@@ -76,8 +117,8 @@ void VmacSysctls::set(const std::string& key, const std::string& value) {
   }
 }
 
-void VmacSysctls::restore(const SavedBase& saved) {
-  for (const auto& [key, value] : saved.values) set(key, value);
+void VmacSysctls::restore(const std::map<std::string, std::string>& saved) {
+  for (const auto& [key, value] : saved) set(key, value);
 }
 
 }  // namespace vigil::vrrp

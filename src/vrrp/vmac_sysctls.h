@@ -35,6 +35,15 @@ std::unique_ptr<SysctlStore> makeProcSysctlStore();
 //    the VIP to the base's MAC). The base's previous values
 //    are saved when its first VMAC appears and restored when its last one
 //    goes (or this object is destroyed).
+//  - rp_filter (keepalived's, see its use_vmac): the kernel filters with
+//    the greater of all.rp_filter and the interface's own, so a VMAC's 0
+//    means nothing while all.rp_filter is set. When the first IPv4 VMAC
+//    appears and all.rp_filter is N > 0, default.rp_filter and the
+//    rp_filter of every base with VMACs are raised to at least N (so their
+//    filtering is unchanged) and all.rp_filter is set to 0; all and default
+//    are restored when the last VMAC goes, the bases with their others.
+//    (keepalived 2.2.7 raises only the instance's interface, not the bases
+//    of use_vmac_addr VMACs; vigil keeps every base filtering as before.)
 // Failures are logged, never fatal: the VMAC still carries the VIPs.
 class VmacSysctls {
  public:
@@ -52,10 +61,17 @@ class VmacSysctls {
     std::map<std::string, std::string> values;  // key -> value before us
   };
   void set(const std::string& key, const std::string& value);
-  void restore(const SavedBase& saved);
+  // Sets `key` to `value` unless it is already; what it was goes to `saved`.
+  void change(const std::string& key, const std::string& value,
+              std::map<std::string, std::string>& saved);
+  void restore(const std::map<std::string, std::string>& saved);
+  void lowerAllRpFilter();
+  void raiseRpFilter(const std::string& base, SavedBase& saved);
 
   SysctlStore& store_;
   std::map<std::string, SavedBase> bases_;
+  int allRpFilter_ = 0;  // all.rp_filter before we set it to 0; 0: untouched
+  std::map<std::string, std::string> savedGlobal_;  // all and default, before us
 };
 
 }  // namespace vigil::vrrp

@@ -10,6 +10,7 @@
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/runtime_notify.h"
 #include "vrrp/runtime_params.h"
+#include "vrrp/vmac_addr_plan.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -230,6 +231,15 @@ void VrrpWorker::applyVmacs(const VmacPlan& plan, const std::map<std::string, Wa
     log(LogLevel::Info, "use_vmac: created {} on {}", name, vmac.base);
     vmacs_.emplace(name, RunningVmac{vmac, std::move(*created)});
     if (vmacSysctls_) vmacSysctls_->vmacCreated(name, vmac.base, vmac.family);
+    if (vmac.baseLinkLocal) {
+      auto linkLocal = interfaceSourceAddress(vmac.base, AF_INET6);
+      if (linkLocal) {
+        io_.vips->add({vmacLinkLocalOn(name, *linkLocal)}, name, std::nullopt);
+      } else {
+        log(LogLevel::Error, "use_vmac: {} has no link-local: {}", name,
+            linkLocal.error().describe());
+      }
+    }
   }
 }
 
@@ -299,8 +309,8 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
       std::make_unique<SocketAdvertSender>(*running.socket, senderOptions(instance, source));
   RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, notifier_, io_.accept.get()};
   running.runtime = std::make_unique<InstanceRuntime>(
-      loop_, instance, paramsFor(instance, source, config_->global.vrrp), io,
-      config_->global.vipLifetime);
+      loop_, withPlacedAddresses(instance, config_->global.vrrp),
+      paramsFor(instance, source, config_->global.vrrp), io, config_->global.vipLifetime);
   running.socket->dispatcher().add(running.runtime.get());
   resetTracking(running);
   instances_.push_back(std::move(running));
@@ -485,7 +495,8 @@ void VrrpWorker::reload(uint64_t generation) {
     Running& running = k->second;
     const IpAddress source = running.runtime->params().primaryAddress;
     running.sender->setOptions(senderOptions(instance, source));
-    running.runtime->reconfigure(instance, paramsFor(instance, source, config_->global.vrrp),
+    running.runtime->reconfigure(withPlacedAddresses(instance, config_->global.vrrp),
+                                 paramsFor(instance, source, config_->global.vrrp),
                                  config_->global.vipLifetime);
     resetTracking(running);
     instances_.push_back(std::move(running));
