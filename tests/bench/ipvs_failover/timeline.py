@@ -38,7 +38,7 @@ def client_lan(path, fail, until, events):
     for t, src, dst, what in packets(path):
         if "VRRP" in what and what.startswith(OLD_MASTER + " >"):
             last_old_advert = t
-        elif "VRRP" in what and new_mac and src == new_mac:
+        elif "VRRP" in what and t > fail:  # it may precede the new master's first GARP
             first(t, "new master's first advert")
         elif t > fail and new_mac is None and "ARP" in what and f"who-has {VIP}" in what and f"tell {VIP}" in what:
             new_mac = src
