@@ -35,6 +35,7 @@
 #include "vrrp/script_runner.h"
 #include "vrrp/script_runner_security.h"
 #include "vrrp/vmac_plan.h"
+#include "vrrp/vmac_addr_plan.h"
 #include "vrrp/vrrp_worker.h"
 
 namespace vigil::cli {
@@ -370,8 +371,9 @@ class Daemon {
     for (const config::VrrpInstance& inst : config.vrrp.instances) {
       // With use_vmac the VIPs live on the instance's macvlan.
       const std::string device = vrrp::interfacesFor(inst, config.global.vrrp.vmacPrefix).vips;
-      installer->remove(inst.vips, device);
-      installer->remove(inst.excludedVips, device);
+      const config::VrrpInstance placed = vrrp::withPlacedAddresses(inst, config.global.vrrp);
+      installer->remove(placed.vips, device);
+      installer->remove(placed.excludedVips, device);
     }
     log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses");
   }
