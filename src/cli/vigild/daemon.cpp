@@ -370,10 +370,10 @@ class Daemon {
     auto installer = vrrp::makeVipInstaller();
     for (const config::VrrpInstance& inst : config.vrrp.instances) {
       // With use_vmac the VIPs live on the instance's macvlan.
+      // With use_vmac_addr / use_vmac on an address, those on theirs.
       const std::string device = vrrp::interfacesFor(inst, config.global.vrrp.vmacPrefix).vips;
       const config::VrrpInstance placed = vrrp::withPlacedAddresses(inst, config.global.vrrp);
       installer->remove(placed.vips, device);
-      // With use_vmac_addr / use_vmac on an address, those on theirs.
       installer->remove(placed.excludedVips, device);
     }
     log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses");
