@@ -34,8 +34,8 @@
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/script_runner_security.h"
-#include "vrrp/vmac_plan.h"
 #include "vrrp/vmac_addr_plan.h"
+#include "vrrp/vmac_plan.h"
 #include "vrrp/vrrp_worker.h"
 
 namespace vigil::cli {
