@@ -74,8 +74,9 @@ bool CheckPacer::request(Client& client) {
   openTick(now);
   // Waiting clients go first: a checker due now must not overtake one
   // that has been deferred.
-  if (waiting_.empty() && startedThisTick_ < startsPerTickLimit()) {
+  if (waiting_.empty() && mayStart()) {
     ++startedThisTick_;
+    ++inFlight_;
     return true;
   }
   client.at_ = waiting_.insert(waiting_.end(), &client);
@@ -92,6 +93,15 @@ bool CheckPacer::request(Client& client) {
   return false;
 }
 
+bool CheckPacer::mayStart() const {
+  const size_t limit = startsPerTickLimit();
+  return startedThisTick_ < limit && inFlight_ < limit;
+}
+
+void CheckPacer::finished() {
+  if (inFlight_ > 0) --inFlight_;
+}
+
 void CheckPacer::cancel(Client& client) {
   if (!client.queued_) return;
   waiting_.erase(client.at_);
@@ -102,11 +112,12 @@ void CheckPacer::onTick() {
   openTick(loop_.now());
   // A granted client's attempt may stop or start others (a listener):
   // pop before calling and look at the queue afresh each time.
-  while (!waiting_.empty() && startedThisTick_ < startsPerTickLimit()) {
+  while (!waiting_.empty() && mayStart()) {
     Client* client = waiting_.front();
     waiting_.pop_front();
     client->queued_ = false;
     ++startedThisTick_;
+    ++inFlight_;
     client->onStartGranted();
   }
   if (!waiting_.empty() && !tickTimer_->armed()) {

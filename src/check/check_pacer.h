@@ -21,7 +21,11 @@
 //    max(minStartsPerTick, 2 x the checkers' steady demand per tick). A
 //    checker due over the cap waits in a FIFO and starts on a later tick;
 //    its nominal schedule is not moved (see Checker), so deferral costs a
-//    check its slot's timing, not the schedule's rate.
+//    check its slot's timing, not the schedule's rate;
+//  - the same number bounds the attempts in flight: a loop that gets too
+//    little CPU to read its completions (1,024 ready descriptors a turn)
+//    stops starting checks rather than pile up connects whose answers it
+//    reads only after their connect_timeout.
 //
 // The cap resets once per tick window, not per elapsed window: a loop that
 // comes back from a 2 s stall starts one tick's worth, not forty.
@@ -67,14 +71,18 @@ class CheckPacer {
   void join(Duration delayLoop);
   void leave(Duration delayLoop);
 
-  // True: start now (the budget of this tick is taken). False: `client` is
-  // queued and hears onStartGranted() on a later tick, unless cancelled.
+  // True: start now (the budget of this tick is taken, and the attempt
+  // counts as in flight until finished()). False: `client` is queued and
+  // hears onStartGranted() on a later tick, unless cancelled.
   bool request(Client& client);
+  // A granted attempt ended (answered, timed out or aborted).
+  void finished();
   // Removes a queued client; does nothing for one that is not queued.
   void cancel(Client& client);
 
   size_t startsPerTickLimit() const;
   size_t waiting() const { return waiting_.size(); }
+  size_t inFlight() const { return inFlight_; }
   // Attempts that were queued because their tick was full.
   uint64_t deferredStarts() const { return deferredStarts_; }
 
@@ -82,6 +90,7 @@ class CheckPacer {
 
  private:
   void openTick(TimePoint now);
+  bool mayStart() const;
   void onTick();
 
   EventLoop& loop_;
@@ -90,6 +99,7 @@ class CheckPacer {
   std::list<Client*> waiting_;
   int64_t tick_ = -1;  // the window startedThisTick_ counts in
   size_t startedThisTick_ = 0;
+  size_t inFlight_ = 0;
   double demandPerSecond_ = 0;  // sum of 1 / delay_loop over running checkers
   uint64_t phaseSequence_ = 0;
   uint64_t deferredStarts_ = 0;

@@ -89,6 +89,11 @@ void Checker::onNextTimer() {
 
 void Checker::onStartGranted() { attempt(); }
 
+void Checker::endAttempt() {
+  inFlight_ = false;
+  if (pacer_ != nullptr) pacer_->finished();
+}
+
 void Checker::stop() {
   if (!running_) {
     return;
@@ -103,7 +108,7 @@ void Checker::stop() {
   timeoutTimer_->cancel();
   ++generation_;
   if (inFlight_) {
-    inFlight_ = false;
+    endAttempt();
     probe_->abort();
   }
 }
@@ -124,7 +129,7 @@ void Checker::finished(uint64_t generation, ProbeResult result) {
   if (generation != generation_ || !inFlight_) {
     return;  // an attempt we already gave up on
   }
-  inFlight_ = false;
+  endAttempt();
   timeoutTimer_->cancel();
   record(result);
 }
@@ -150,7 +155,7 @@ void Checker::timedOut() {
     timeoutTimer_->armAt(timeoutAt_);
     return;
   }
-  inFlight_ = false;
+  endAttempt();
   ++generation_;
   probe_->abort();
   ProbeResult result;

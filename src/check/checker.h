@@ -138,6 +138,8 @@ class Checker final : private CheckPacer::Client {
   void placeFirst();
   void onStartGranted() override;
   void attempt();
+  // The attempt in flight is over: tells the pacer.
+  void endAttempt();
   void finished(uint64_t generation, ProbeResult result);
   void timedOut();
   void record(ProbeResult& result);

@@ -234,5 +234,25 @@ TEST(CheckerStarvationTest, AServerSilentAfterTheGraceIsDownAndAnOnTimeTimeoutIs
   EXPECT_EQ(onTime.checkers[0]->counters().lateTimeouts, 0U);
 }
 
+TEST(CheckerStarvationTest, AttemptsInFlightAreBoundedByTheCap) {
+  // 3,000 checkers at delay_loop 1: 150 a tick, a cap of 300.
+  StarvedHarness h(3000);
+  ASSERT_EQ(h.pacer.startsPerTickLimit(), 300U);
+  h.startAttempts();
+  EXPECT_EQ(h.inFlight(), 300U);
+  // No answer is read (the loop has no CPU to spare): nothing more starts.
+  h.loop.advance(milliseconds(200));
+  EXPECT_EQ(h.inFlight(), 300U);
+  EXPECT_EQ(h.pacer.inFlight(), 300U);
+  // 100 answers read: 100 more start on the next tick.
+  for (size_t i = 0; i < 100; ++i) h.controls[i]->finish(Outcome::Up);
+  h.loop.advance(CheckPacer::kTick);
+  EXPECT_EQ(h.inFlight(), 300U);
+  size_t started = 0;
+  for (const auto& control : h.controls) started += static_cast<size_t>(control->starts);
+  EXPECT_EQ(started, 400U);
+  EXPECT_EQ(h.downs, 0U);
+}
+
 }  // namespace
 }  // namespace vigil::check
