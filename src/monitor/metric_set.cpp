@@ -150,19 +150,28 @@ void appendHistogram(std::string& out, const MetricDef& def, const MetricSet::La
 
 }  // namespace
 
+void appendMetricHeader(std::string& out, const MetricDef& def) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", def.name,
+                 escapeHelp(def.help), def.name, typeName(def.type));
+}
+
+void appendSeries(std::string& out, const MetricSet& metrics, MetricId id) {
+  const MetricDef& def = metricDef(id);
+  for (const auto& [labels, value] : metrics.samples(id)) {
+    appendSample(out, def.name, "", def, labels, "", value);
+  }
+  std::vector<std::string> leLabels;
+  for (const auto& [labels, h] : metrics.histograms(id)) {
+    appendHistogram(out, def, labels, h, leLabels);
+  }
+}
+
 std::string renderPrometheus(const MetricSet& metrics) {
   std::string out;
   for (const MetricDef& def : metricTable()) {
-    const auto& samples = metrics.samples(def.id);
-    const auto& histograms = metrics.histograms(def.id);
-    if (samples.empty() && histograms.empty()) continue;
-    fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", def.name,
-                   escapeHelp(def.help), def.name, typeName(def.type));
-    for (const auto& [labels, value] : samples) {
-      appendSample(out, def.name, "", def, labels, "", value);
-    }
-    std::vector<std::string> leLabels;
-    for (const auto& [labels, h] : histograms) appendHistogram(out, def, labels, h, leLabels);
+    if (metrics.samples(def.id).empty() && metrics.histograms(def.id).empty()) continue;
+    appendMetricHeader(out, def);
+    appendSeries(out, metrics, def.id);
   }
   return out;
 }

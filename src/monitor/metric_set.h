@@ -49,6 +49,11 @@ class MetricSet {
 // The Prometheus text exposition format 0.0.4: per metric with samples, a
 // HELP and a TYPE line, then one line per series, in table order.
 std::string renderPrometheus(const MetricSet& metrics);
+// The two halves of renderPrometheus for one metric, for a renderer that
+// assembles a body from kept pieces: its HELP and TYPE lines, and its
+// series lines (nothing when it has none).
+void appendMetricHeader(std::string& out, const MetricDef& def);
+void appendSeries(std::string& out, const MetricSet& metrics, MetricId id);
 
 // A label value with \, " and newline escaped as the format requires.
 std::string escapeLabelValue(std::string_view value);

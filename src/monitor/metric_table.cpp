@@ -39,6 +39,18 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      Gauge,
      "Seconds since the worker's last snapshot reached the supervisor.",
      {"worker"}},
+    {MetricId::HttpConnectionsAccepted,
+     "vigil_http_connections_accepted_total",
+     Counter,
+     "Connections the monitoring endpoint (metrics_listen) accepted.",
+     {}},
+    {MetricId::HttpRejected,
+     "vigil_http_requests_rejected_total",
+     Counter,
+     "Connections the monitoring endpoint closed by its limits, by reason: bad_request (answered "
+     "4xx, e.g. malformed or an oversized head), timeout (request head not complete in time, or "
+     "idle), evicted (closed for a newer connection), refused (every connection busy).",
+     {"reason"}},
     {MetricId::VrrpInstanceState,
      "vigil_vrrp_instance_state",
      Gauge,

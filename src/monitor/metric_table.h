@@ -18,6 +18,8 @@ enum class MetricId : uint8_t {
   WorkerUp,
   WorkerRestarts,
   WorkerSnapshotAge,
+  HttpConnectionsAccepted,
+  HttpRejected,
   VrrpInstanceState,
   VrrpInstancePriority,
   VrrpInstanceConfiguredPriority,
@@ -57,7 +59,7 @@ enum class MetricId : uint8_t {
   IpvsServiceIncomingBytes,
   IpvsServiceOutgoingBytes,
 };
-inline constexpr size_t kMetricCount = 42;
+inline constexpr size_t kMetricCount = 44;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;
@@ -80,6 +82,21 @@ const std::array<MetricDef, kMetricCount>& metricTable();
 // could not start), so a dashboard sees 0 for the states not held.
 inline constexpr std::array<std::string_view, 5> kVrrpStates = {"INIT", "BACKUP", "MASTER", "FAULT",
                                                                 "NOT_RUNNING"};
+// The `le` bounds vigil_check_duration_seconds keeps of the check worker's
+// finer ones (DurationHistogram), seconds. A connect or HTTP answer takes
+// ~0.1-50 ms, so four bounds split that range at 1, 5, 25 and 100 ms; past
+// that, 0.5 s tells "slow but answered" from a timeout, and with
+// connect_timeout typically 1-5 s (a timeout counts its full length),
+// 2.5 s splits short timeouts from long ones (the rest land in +Inf).
+// Seven buckets instead of fourteen: at 10,000 real servers the duration
+// series were most of a 24 MiB body. Each is also one of the worker's
+// bounds, so dropping the others keeps these counts exact.
+inline constexpr std::array<double, 6> kCheckDurationBounds = {0.001, 0.005, 0.025, 0.1, 0.5, 2.5};
+
+// The reasons vigil_http_requests_rejected_total counts (HttpServer::Stats).
+inline constexpr std::array<std::string_view, 4> kHttpRejectReasons = {"bad_request", "timeout",
+                                                                       "evicted", "refused"};
+
 inline constexpr std::array<std::string_view, 4> kSyncGroupStates = {"INIT", "BACKUP", "MASTER",
                                                                      "FAULT"};
 

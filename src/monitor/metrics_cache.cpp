@@ -25,7 +25,7 @@ const std::string& MetricsCache::snapshotText(const MonitorView& view) {
                                                  worker.lastSnapshot.size()));
   }
   if (valid_ && key == key_) return text_;
-  text_ = renderPrometheus(collectSnapshotMetrics(view));
+  text_ = renderer_.render(view);
   key_ = std::move(key);
   valid_ = true;
   gzipValid_ = false;

@@ -7,6 +7,7 @@
 
 #include "monitor/gzip_parts.h"
 #include "monitor/monitor_view.h"
+#include "monitor/snapshot_renderer.h"
 
 namespace vigil::monitor {
 
@@ -14,7 +15,8 @@ namespace vigil::monitor {
 // from the workers' JSON snapshots, which change at most once per snapshot
 // interval while a scraper may come ten times a second: that part is
 // parsed, rendered (and gzipped, when asked) once per snapshot change and
-// kept. The supervisor's own few worker series (snapshot age changes on
+// kept; a render redoes only the real servers whose part of the snapshot
+// changed (SnapshotRenderer). The supervisor's own few worker series (snapshot age changes on
 // every call) are rendered fresh and put in front. The result equals
 // renderPrometheus(collectMetrics(view)), except that a kept part keeps the
 // wall time it was rendered with for last-transition timestamps a worker
@@ -26,6 +28,9 @@ class MetricsCache {
 
   // How often the snapshot part was rendered (for tests and benchmarks).
   size_t renders() const { return renders_; }
+  // How many real servers' series those renders redid (the others were
+  // kept from the render before; snapshot_renderer.h).
+  size_t realServerRenders() const { return renderer_.realServerRenders(); }
 
  private:
   // Identifies the snapshots the kept part was built from: each current
@@ -34,6 +39,7 @@ class MetricsCache {
 
   const std::string& snapshotText(const MonitorView& view);
 
+  SnapshotRenderer renderer_;
   Key key_;
   bool valid_ = false;
   std::string text_;

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/supervisor.h"
+#include "monitor/http_server.h"
 
 namespace vigil::monitor {
 
@@ -28,6 +29,8 @@ struct MonitorView {
   double wallNowSeconds = 0;  // Unix time at `now`, for timestamps
   Duration snapshotInterval = std::chrono::seconds(1);
   std::optional<ReloadOutcome> lastReload;  // none before the first reload
+  // The /metrics listener's limit counters; none while it is not listening.
+  std::optional<HttpServer::Stats> http;
 };
 
 }  // namespace vigil::monitor

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "monitor/health.h"
+#include "monitor/snapshot_parts.h"
 
 namespace vigil::monitor {
 namespace {
@@ -126,6 +128,25 @@ void mergeHistogram(MetricSet::Histogram& into, const MetricSet::Histogram& more
   into.sum += more.sum;
 }
 
+// The bounds of kCheckDurationBounds out of the worker's finer ones (a
+// cumulative count at a kept bound stays exact). A series without a sample
+// keeps only +Inf, _sum and _count: all its buckets would say 0.
+MetricSet::Histogram keepCheckDurationBounds(MetricSet::Histogram h) {
+  MetricSet::Histogram kept;
+  kept.count = h.count;
+  kept.sum = h.sum;
+  if (h.count == 0) return kept;
+  for (size_t i = 0; i < h.bounds.size(); ++i) {
+    if (std::find(kCheckDurationBounds.begin(), kCheckDurationBounds.end(), h.bounds[i]) ==
+        kCheckDurationBounds.end()) {
+      continue;
+    }
+    kept.bounds.push_back(h.bounds[i]);
+    kept.cumulative.push_back(h.cumulative[i]);
+  }
+  return kept;
+}
+
 void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
   if (auto it = snap.find("instances"); it != snap.end() && it->is_array()) {
     for (const json& inst : *it) {
@@ -151,44 +172,6 @@ void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
                *rejected);
     }
   }
-}
-
-// "192.0.2.1:80", "[2001:db8::1]:80": how vigilctl and the notify FIFO
-// name a real server.
-std::string realServerName(const json& rs) {
-  std::string address = text(rs, "address");
-  if (address.find(':') != std::string::npos) address = "[" + address + "]";
-  auto port = number(rs, "port");
-  return port ? address + ":" + std::to_string(static_cast<long>(*port)) : address;
-}
-
-void realServer(MetricSet& m, const std::string& vs, const json& rs) {
-  const std::string name = realServerName(rs);
-  setIf(m, RealServerUp, {vs, name}, number(rs, "up"));
-  setIf(m, RealServerWeight, {vs, name}, number(rs, "weight"));
-  auto checkers = rs.find("checkers");
-  if (checkers == rs.end() || !checkers->is_array()) return;
-  std::map<std::string, MetricSet::Histogram> durations;  // by checker type
-  for (const json& checker : *checkers) {
-    if (!checker.is_object()) continue;
-    const std::string type = text(checker, "type");
-    if (auto attempts = number(checker, "attempts")) {
-      m.add(RealServerCheckAttempts, {vs, name, type}, *attempts);
-    }
-    if (auto duration = checker.find("duration"); duration != checker.end()) {
-      if (auto h = histogram(*duration)) {
-        auto [it, fresh] = durations.emplace(type, *h);
-        if (!fresh) mergeHistogram(it->second, *h);
-      }
-    }
-    auto outcomes = checker.find("outcomes");
-    if (outcomes == checker.end() || !outcomes->is_object()) continue;
-    for (const auto& [reason, count] : outcomes->items()) {
-      if (reason == "up" || !count.is_number()) continue;
-      m.add(RealServerCheckFailures, {vs, name, type, reason}, count.get<double>());
-    }
-  }
-  for (auto& [type, h] : durations) m.setHistogram(CheckDuration, {vs, name, type}, std::move(h));
 }
 
 // What node_exporter's ipvs collector calls a service: local_address,
@@ -278,7 +261,7 @@ void ipvsStats(MetricSet& m, const json& snap) {
   m.set(IpvsOutgoingBytes, {}, totals.outBytes);
 }
 
-void checkWorker(MetricSet& m, const json& snap) {
+void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealServer) {
   auto services = snap.find("virtual_servers");
   if (services == snap.end() || !services->is_array()) return;
   for (const json& vs : *services) {
@@ -291,13 +274,22 @@ void checkWorker(MetricSet& m, const json& snap) {
     double up = 0;
     for (const json& rs : *servers) {
       if (!rs.is_object()) continue;
-      realServer(m, name, rs);
+      onRealServer(name, rs);
       up += number(rs, "up").value_or(0);
     }
     m.set(VirtualServerRealServersUp, {name}, up);
     m.set(VirtualServerRealServers, {name}, static_cast<double>(servers->size()));
   }
   ipvsStats(m, snap);
+}
+
+void httpMetrics(MetricSet& m, const HttpServer::Stats& stats) {
+  m.set(HttpConnectionsAccepted, {}, static_cast<double>(stats.accepted));
+  const std::array<uint64_t, kHttpRejectReasons.size()> counts = {stats.badRequests, stats.timedOut,
+                                                                  stats.evicted, stats.refused};
+  for (size_t i = 0; i < counts.size(); ++i) {
+    m.set(HttpRejected, {std::string(kHttpRejectReasons[i])}, static_cast<double>(counts[i]));
+  }
 }
 
 void addWorkerMetrics(MetricSet& m, const MonitorView& view) {
@@ -309,6 +301,7 @@ void addWorkerMetrics(MetricSet& m, const MonitorView& view) {
       m.set(WorkerSnapshotAge, {worker.name}, snapshotAgeSeconds(worker, view));
     }
   }
+  if (view.http) httpMetrics(m, *view.http);
 }
 
 void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
@@ -318,12 +311,63 @@ void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
     if (!hasCurrentSnapshot(worker)) continue;
     json snap = json::parse(worker.lastSnapshot, nullptr, false);
     if (!snap.is_object()) continue;
-    vrrpWorker(m, snap, view.wallNowSeconds - snapshotAgeSeconds(worker, view));
-    checkWorker(m, snap);
+    collectParsedSnapshot(
+        m, snap, snapshotWallSeconds(worker, view),
+        [&m](const std::string& vs, const json& rs) { collectRealServer(m, vs, rs); });
   }
 }
 
 }  // namespace
+
+// "192.0.2.1:80", "[2001:db8::1]:80": how vigilctl and the notify FIFO
+// name a real server.
+std::string realServerName(const json& rs) {
+  std::string address = text(rs, "address");
+  if (address.find(':') != std::string::npos) address = "[" + address + "]";
+  auto port = number(rs, "port");
+  return port ? address + ":" + std::to_string(static_cast<long>(*port)) : address;
+}
+
+void collectRealServer(MetricSet& m, const std::string& vs, const json& rs) {
+  const std::string name = realServerName(rs);
+  setIf(m, RealServerUp, {vs, name}, number(rs, "up"));
+  setIf(m, RealServerWeight, {vs, name}, number(rs, "weight"));
+  auto checkers = rs.find("checkers");
+  if (checkers == rs.end() || !checkers->is_array()) return;
+  std::map<std::string, MetricSet::Histogram> durations;  // by checker type
+  for (const json& checker : *checkers) {
+    if (!checker.is_object()) continue;
+    const std::string type = text(checker, "type");
+    if (auto attempts = number(checker, "attempts")) {
+      m.add(RealServerCheckAttempts, {vs, name, type}, *attempts);
+    }
+    if (auto duration = checker.find("duration"); duration != checker.end()) {
+      if (auto h = histogram(*duration)) {
+        auto [it, fresh] = durations.emplace(type, *h);
+        if (!fresh) mergeHistogram(it->second, *h);
+      }
+    }
+    auto outcomes = checker.find("outcomes");
+    if (outcomes == checker.end() || !outcomes->is_object()) continue;
+    for (const auto& [reason, count] : outcomes->items()) {
+      if (reason == "up" || !count.is_number()) continue;
+      m.add(RealServerCheckFailures, {vs, name, type, reason}, count.get<double>());
+    }
+  }
+  for (auto& [type, h] : durations) {
+    m.setHistogram(CheckDuration, {vs, name, type}, keepCheckDurationBounds(std::move(h)));
+  }
+}
+
+void collectParsedSnapshot(MetricSet& m, const json& snap, double snapshotWall,
+                           const RealServerSink& onRealServer) {
+  vrrpWorker(m, snap, snapshotWall);
+  checkWorker(m, snap, onRealServer);
+}
+
+double snapshotWallSeconds(const WorkerStatus& worker, const MonitorView& view) {
+  return view.wallNowSeconds - snapshotAgeSeconds(worker, view);
+}
 
 MetricSet collectMetrics(const MonitorView& view) {
   MetricSet m;

@@ -53,6 +53,7 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   view.snapshotInterval = info_.snapshotInterval;
   if (info_.lastReload) view.lastReload = info_.lastReload();
+  if (server_) view.http = server_->stats();
   return monitor::route(request, view, metricsCache_);
 }
 
