@@ -293,6 +293,15 @@ TEST_F(BadRequestsTest, HostileClientsGetErrorsOrAreDroppedAndVrrpKeepsItsTiming
       << after;
   EXPECT_EQ(sample(after, masterState), 1.0);
   EXPECT_EQ(sample(after, transitions), masterTransitions);
+  // The endpoint counts what its limits did: the garbage (400) and the
+  // oversized head (431), and every stalled connection, evicted for a newer
+  // one or closed at its deadline.
+  const auto rejected = [&](const std::string& reason) {
+    return sample(after, "vigil_http_requests_rejected_total{reason=\"" + reason + "\"}")
+        .value_or(-1);
+  };
+  EXPECT_GE(rejected("bad_request"), 2) << after.substr(0, 3000);
+  EXPECT_GE(rejected("evicted") + rejected("timeout"), kSlowloris);
   EXPECT_EQ(sample(metricsOf(backup_), transitions), backupTransitions);
 
   master.signal(SIGTERM);
