@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "core/log.h"
@@ -30,7 +31,9 @@ struct Supervisor::Slot {
 
 Supervisor::Supervisor(PosixEventLoop& loop, std::vector<WorkerSpec> workers,
                        SupervisorOptions options)
-    : loop_(loop), options_(options) {
+    : loop_(loop),
+      options_(options),
+      stagedStop_(loop, options_.stopFirstTimeout, [this](size_t index) { stopWorker(index); }) {
   for (auto& spec : workers) {
     auto slot = std::make_unique<Slot>();
     slot->status.name = spec.name;
@@ -191,6 +194,11 @@ void Supervisor::onExit(Slot& slot, const ChildExit& exit) {
         describeExitStatus(exit.status));
     slot.status.pid = 0;
     notify(slot);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].get() == &slot) {
+        stagedStop_.onExit(i);
+      }
+    }
     finishStopIfDone();
     return;
   }
@@ -226,24 +234,35 @@ void Supervisor::reload(uint64_t generation) {
 void Supervisor::stop(std::function<void()> onStopped) {
   stopping_ = true;
   onStopped_ = std::move(onStopped);
+  std::vector<unsigned> stageOf;
+  std::vector<bool> running;
   for (auto& slot : slots_) {
     slot->respawnTimer->cancel();
     slot->silenceTimer->cancel();
-    if (!slot->status.running) {
-      continue;
-    }
-    if (options_.inProcess) {
-      slot->inProcessHost.reset();
-      slot->channel.reset();
-      slot->status.running = false;
-      slot->status.pid = 0;
-      notify(*slot);
-    } else {
-      ::kill(slot->status.pid, SIGTERM);
-    }
+    const auto& first = options_.stopFirst;
+    bool isFirst = std::find(first.begin(), first.end(), slot->spec.name) != first.end();
+    stageOf.push_back(isFirst ? 0 : 1);
+    running.push_back(slot->status.running);
   }
-  stopTimer_->armAfter(options_.stopTimeout);
+  stagedStop_.start(std::move(stageOf), std::move(running));
   finishStopIfDone();
+}
+
+// One StagedStop step. The SIGKILL deadline restarts with every stage, so a
+// worker signalled late still gets the whole stopTimeout.
+void Supervisor::stopWorker(size_t index) {
+  Slot& slot = *slots_[index];
+  if (!options_.inProcess) {
+    ::kill(slot.status.pid, SIGTERM);
+    stopTimer_->armAfter(options_.stopTimeout);
+    return;
+  }
+  slot.inProcessHost.reset();
+  slot.channel.reset();
+  slot.status.running = false;
+  slot.status.pid = 0;
+  notify(slot);
+  stagedStop_.onExit(index);
 }
 
 void Supervisor::finishStopIfDone() {

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/posix_event_loop.h"
 #include "core/restart_backoff.h"
+#include "core/staged_stop.h"
 #include "core/worker_host.h"
 
 namespace vigil {
@@ -26,8 +27,14 @@ struct SupervisorOptions {
   // --single-process: workers run on the supervisor's loop, no fork.
   bool inProcess = false;
   BackoffPolicy backoff;
-  // After SIGTERM, how long workers get before SIGKILL.
+  // After SIGTERM, how long workers get before SIGKILL (counted again from
+  // each stop stage's SIGTERM).
   Duration stopTimeout = std::chrono::seconds(5);
+  // Workers stopped first on stop(): the others get SIGTERM only once these
+  // have exited, or after stopFirstTimeout (vigild: {"vrrp"}, so its VIPs go
+  // before the check worker removes the IPVS services behind them).
+  std::vector<std::string> stopFirst;
+  Duration stopFirstTimeout = std::chrono::seconds(3);
   // A worker that closed its channel but is still alive after this is killed
   // (it can no longer be supervised); its respawn follows.
   Duration silentWorkerGrace = std::chrono::seconds(5);
@@ -50,9 +57,9 @@ struct WorkerStatus {
 // The process model of DESIGN.md: forks one process per worker, each bound
 // to the supervisor by a socketpair Channel and by PDEATHSIG (SIGTERM), so
 // workers never outlive it. A worker that dies is respawned after a
-// RestartBackoff delay. stop() sends SIGTERM, then SIGKILL after
-// stopTimeout. Forking happens from the loop's thread; start no threads
-// before the workers are up.
+// RestartBackoff delay. stop() sends SIGTERM in StagedStop order (the
+// stopFirst workers, then the rest), then SIGKILL after stopTimeout. Forking happens from the
+// loop's thread; start no threads before the workers are up.
 class Supervisor {
  public:
   // Runs after a worker starts and after one exits.
@@ -88,6 +95,7 @@ class Supervisor {
   void onChannelClosed(Slot& slot, const Error& reason);
   void onExit(Slot& slot, const ChildExit& exit);
   void scheduleRespawn(Slot& slot, Duration ranFor);
+  void stopWorker(size_t index);
   void finishStopIfDone();
   void notify(const Slot& slot);
 
@@ -98,6 +106,7 @@ class Supervisor {
   bool stopping_ = false;
   std::function<void()> onStopped_;
   std::unique_ptr<Timer> stopTimer_;
+  StagedStop stagedStop_;
 };
 
 }  // namespace vigil

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "core/supervisor.h"
+#include "fakes/run_until.h"
+
+namespace vigil {
+namespace {
+
+using fakes::runUntil;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr milliseconds kLimit = seconds(10);
+
+class IdleWorker final : public Worker {
+ public:
+  std::string snapshot() const override { return "{}"; }
+  void reload(uint64_t) override {}
+};
+
+// A worker process that ignores SIGTERM: only SIGKILL ends it.
+std::unique_ptr<Worker> makeDeafWorker(EventLoop& loop) {
+  if (auto* posix = dynamic_cast<PosixEventLoop*>(&loop)) {
+    (void)posix->onSignal(SIGTERM, [] {});
+  }
+  return std::make_unique<IdleWorker>();
+}
+
+WorkerFactory idle() {
+  return [](EventLoop&) { return std::make_unique<IdleWorker>(); };
+}
+
+SupervisorOptions orderedOptions() {
+  SupervisorOptions options;
+  options.snapshotInterval = milliseconds(50);
+  options.stopFirst = {"vrrp"};
+  options.stopFirstTimeout = milliseconds(300);
+  options.stopTimeout = seconds(1);
+  return options;
+}
+
+// Who exited, in order, and who was still running at each exit.
+struct ExitLog {
+  std::vector<std::string> order;
+  std::vector<bool> checkRunningAtVrrpExit;
+  Supervisor* supervisor = nullptr;
+
+  void observe(const WorkerStatus& s) {
+    if (s.running || !supervisor->stopping()) return;
+    order.push_back(s.name);
+    if (s.name == "vrrp") {
+      for (const auto& other : supervisor->status()) {
+        if (other.name == "check") checkRunningAtVrrpExit.push_back(other.running);
+      }
+    }
+  }
+};
+
+bool allHeard(const Supervisor& supervisor) {
+  for (const auto& s : supervisor.status()) {
+    if (!s.running || s.lastSnapshot.empty()) return false;
+  }
+  return true;
+}
+
+// Both listed "check" first: the order comes from stopFirst, not the list.
+TEST(SupervisorStopOrder, CheckWorkerGetsSigtermOnlyAfterTheVrrpWorkerExited) {
+  PosixEventLoop loop;
+  Supervisor supervisor(loop, {{"check", idle()}, {"vrrp", idle()}}, orderedOptions());
+  ExitLog exits{{}, {}, &supervisor};
+  supervisor.setObserver([&](const WorkerStatus& s) { exits.observe(s); });
+  ASSERT_TRUE(supervisor.start().ok());
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return allHeard(supervisor); }, kLimit));
+
+  bool stopped = false;
+  supervisor.stop([&] { stopped = true; });
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return stopped; }, kLimit));
+  EXPECT_EQ(exits.order, (std::vector<std::string>{"vrrp", "check"}));
+  EXPECT_EQ(exits.checkRunningAtVrrpExit, (std::vector<bool>{true}));
+  for (const auto& s : supervisor.status()) {
+    ASSERT_TRUE(s.lastExitStatus.has_value()) << s.name;
+    EXPECT_TRUE(WIFEXITED(*s.lastExitStatus)) << s.name;
+  }
+}
+
+TEST(SupervisorStopOrder, AHungVrrpWorkerHoldsTheCheckWorkerOnlyUntilTheBound) {
+  PosixEventLoop loop;
+  Supervisor supervisor(loop, {{"vrrp", makeDeafWorker}, {"check", idle()}}, orderedOptions());
+  ExitLog exits{{}, {}, &supervisor};
+  supervisor.setObserver([&](const WorkerStatus& s) { exits.observe(s); });
+  ASSERT_TRUE(supervisor.start().ok());
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return allHeard(supervisor); }, kLimit));
+
+  bool stopped = false;
+  supervisor.stop([&] { stopped = true; });
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return stopped; }, kLimit));
+  // The check worker stopped on SIGTERM after the bound; the deaf VRRP
+  // worker was killed stopTimeout after that.
+  EXPECT_EQ(exits.order, (std::vector<std::string>{"check", "vrrp"}));
+  auto status = supervisor.status();
+  ASSERT_TRUE(status[0].lastExitStatus.has_value());
+  EXPECT_TRUE(WIFSIGNALED(*status[0].lastExitStatus));
+  EXPECT_EQ(WTERMSIG(*status[0].lastExitStatus), SIGKILL);
+  ASSERT_TRUE(status[1].lastExitStatus.has_value());
+  EXPECT_TRUE(WIFEXITED(*status[1].lastExitStatus));
+}
+
+}  // namespace
+}  // namespace vigil
