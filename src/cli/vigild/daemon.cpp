@@ -325,6 +325,10 @@ class Daemon {
     o.inProcess = options_.singleProcess;
     o.snapshotInterval = options_.snapshotInterval;
     o.stopTimeout = options_.stopTimeout;
+    // The VRRP worker's priority-0 advert and VIP removal come before the
+    // check worker removes its IPVS services: clients still reaching this
+    // director meanwhile are served, not reset.
+    o.stopFirst = {"vrrp"};
     return o;
   }
 
