@@ -96,7 +96,7 @@ class PosixEventLoop final : public EventLoop {
     bool timedOut = false;
   };
 
-  Status addInternalFd(int fd, uint64_t id);
+  Status addInternalFd(int fd, uint64_t id, uint32_t events);
   Status blockSignal(int signo);
   Status ensureChildReaping();
   void programTimerFd();

@@ -70,6 +70,20 @@ TEST(PosixEventLoop, CallbackMayDestroyItsTimerAndArmNewOnes) {
   ASSERT_TRUE(runUntil(loop, [&] { return order == "sn"; }));
 }
 
+// The timerfd is edge-triggered and its expiry count never read: every
+// expiry must still wake the loop, as a master's advert timer needs.
+TEST(PosixEventLoop, TimerReArmedFromItsCallbackKeepsFiring) {
+  PosixEventLoop loop;
+  int fired = 0;
+  std::unique_ptr<Timer> advert;
+  advert = loop.createTimer([&] {
+    ++fired;
+    advert->armAfter(milliseconds(1));
+  });
+  advert->armAfter(milliseconds(1));
+  ASSERT_TRUE(runUntil(loop, [&] { return fired == 20; }));
+}
+
 TEST(PosixEventLoop, RunStopsWhenAPostedCallbackSaysSo) {
   PosixEventLoop loop;
   std::string order;
