@@ -181,8 +181,10 @@ void PosixEventLoop::runOnce(std::optional<Duration> maxWait) {
   for (int i = 0; i < n; ++i) {
     dispatch(events[i].data.u64, events[i].events);
   }
+  // The clock is read only while the earliest timer may fire this turn: an
+  // idle turn usually ends with a timer just re-armed for later at the front.
   uint64_t mark = timers_.sequenceMark();
-  while (timers_.fireNextDue(clock_.now(), mark)) {
+  while (timers_.frontArmedBefore(mark) && timers_.fireNextDue(clock_.now(), mark)) {
   }
   runPosted();
 }

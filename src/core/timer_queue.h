@@ -46,6 +46,12 @@ class TimerQueue {
   // the value from before the batch to fireNextDue, so a timer re-armed for
   // "now" inside the batch waits for the next turn instead of starving I/O.
   uint64_t sequenceMark() const { return nextSequence_; }
+  // Whether the earliest timer was armed before sequenceLimit. When not,
+  // fireNextDue fires nothing whatever the time, so a loop need not read
+  // its clock to ask.
+  bool frontArmedBefore(uint64_t sequenceLimit) const {
+    return !heap_.empty() && heap_.front().sequence < sequenceLimit;
+  }
 
   // Fires the earliest timer when its deadline is <= now and it was armed
   // before sequenceLimit. Returns whether one fired.

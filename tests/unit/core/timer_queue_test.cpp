@@ -51,6 +51,21 @@ TEST(TimerQueue, SequenceLimitDefersTimersArmedDuringABatch) {
   EXPECT_TRUE(again->armed());
 }
 
+TEST(TimerQueue, FrontArmedBeforeSaysWhetherABatchCanFireMore) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  EXPECT_FALSE(queue.frontArmedBefore(queue.sequenceMark()));  // nothing armed
+  std::unique_ptr<Timer> again;
+  again = queue.create([&] { again->armAfter(milliseconds(1)); });
+  again->armAfter(Duration{0});
+  const uint64_t mark = queue.sequenceMark();
+  EXPECT_TRUE(queue.frontArmedBefore(mark));
+  EXPECT_TRUE(queue.fireNextDue(clock.now(), mark));
+  // Re-armed inside the batch: the loop may stop without reading its clock.
+  EXPECT_FALSE(queue.frontArmedBefore(mark));
+  EXPECT_TRUE(queue.frontArmedBefore(queue.sequenceMark()));
+}
+
 TEST(TimerQueue, NotDueYetDoesNotFire) {
   ManualClock clock;
   TimerQueue queue(clock);
