@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/log.h"
 
 namespace vigil::check {
@@ -49,12 +51,19 @@ void writeTraffic(JsonWriter& out, const ipvs::TrafficCounters& t) {
       .field("out_bps", t.outByteRate);
 }
 
+Duration minPollSpacing(Duration lastDuration) { return lastDuration * StatsPoller::kCostFactor; }
+
+Duration nextPollDelay(Duration interval, Duration lastDuration) {
+  return std::max(interval, minPollSpacing(lastDuration));
+}
+
 StatsPoller::StatsPoller(EventLoop& loop, ipvs::Dataplane& dataplane,
                          std::function<void()> onChange, Duration interval)
-    : dataplane_(dataplane),
+    : loop_(loop),
+      dataplane_(dataplane),
       onChange_(std::move(onChange)),
       interval_(interval),
-      timer_(loop.createTimer([this] { readNow(); })) {
+      timer_(loop.createTimer([this] { poll(); })) {
   // On the loop's next turn: the worker syncs the table right after making
   // this, and the first read should see it.
   timer_->armAfter(Duration::zero());
@@ -62,10 +71,28 @@ StatsPoller::StatsPoller(EventLoop& loop, ipvs::Dataplane& dataplane,
 
 StatsPoller::~StatsPoller() = default;
 
+Duration StatsPoller::currentInterval() const { return nextPollDelay(interval_, lastDuration_); }
+
 void StatsPoller::readNow() {
-  timer_->armAfter(interval_);
+  // The worker asks after every sync that issued ops; on a large table
+  // those can come faster than a read's cost allows.
+  if (lastStart_) {
+    const TimePoint earliest = *lastStart_ + minPollSpacing(lastDuration_);
+    if (loop_.now() < earliest) {
+      timer_->armAt(earliest);
+      return;
+    }
+  }
+  poll();
+}
+
+void StatsPoller::poll() {
   ++reads_;
+  const TimePoint start = loop_.now();
   Result<ipvs::IpvsStats> stats = dataplane_.readStats();
+  lastStart_ = start;
+  lastDuration_ = loop_.now() - start;
+  timer_->armAt(start + nextPollDelay(interval_, lastDuration_));
   bool changed = false;
   if (stats) {
     changed = !last_ || *last_ != *stats || !lastError_.empty();
@@ -92,7 +119,13 @@ void StatsPoller::write(JsonWriter& out, const ipvs::IpvsState& applied) const {
       .field("read_failures", failures_)
       .field("interval_ms",
              static_cast<uint64_t>(
-                 std::chrono::duration_cast<std::chrono::milliseconds>(interval_).count()));
+                 std::chrono::duration_cast<std::chrono::milliseconds>(interval_).count()))
+      .field("current_interval_ms",
+             static_cast<uint64_t>(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(currentInterval()).count()))
+      .field("last_read_us",
+             static_cast<uint64_t>(
+                 std::chrono::duration_cast<std::chrono::microseconds>(lastDuration_).count()));
   if (!lastError_.empty()) out.field("last_error", lastError_);
   out.key("services").array();
   if (last_) {
