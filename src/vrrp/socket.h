@@ -53,8 +53,11 @@ class VrrpSocket {
  private:
   VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, std::string interface, int family,
              unsigned ifindex);
+  struct ReceiveBatch;
   void onReadable(int fd);
-  bool receiveOne(int fd);
+  // One recvmmsg; returns how many datagrams it delivered.
+  size_t receiveBatch(int fd);
+  void deliver(size_t index, TimePoint now);
 
   EventLoop& loop_;
   UniqueFd fd_;    // IPPROTO_VRRP: sends everything, receives plain adverts
@@ -65,6 +68,7 @@ class VrrpSocket {
   AdvertDispatcher dispatcher_;
   std::unique_ptr<FdWatch> watch_;
   std::unique_ptr<FdWatch> ahWatch_;
+  std::unique_ptr<ReceiveBatch> batch_;  // recvmmsg buffers, reused
 };
 
 // An instance's adverts through a VrrpSocket: to the multicast group, or
