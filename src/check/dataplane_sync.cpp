@@ -22,6 +22,20 @@ bool distinctDestinations(const config::VirtualServer& vs) {
 
 }  // namespace
 
+ipvs::IpvsState ownedPart(const ipvs::IpvsState& table, const ServiceKeys& owned) {
+  ipvs::IpvsState part;
+  for (const auto& [key, entry] : table.services) {
+    if (owned.contains(key)) part.services.emplace(key, entry);
+  }
+  return part;
+}
+
+ServiceKeys ownedAfter(const ServiceKeys& owned, const ServiceKeys& named) {
+  ServiceKeys after = owned;
+  after.insert(named.begin(), named.end());
+  return after;
+}
+
 void DataplaneSync::reset(const config::LvsModel& lvs) {
   index(lvs);
   needFull_ = true;
@@ -38,10 +52,15 @@ void DataplaneSync::index(const config::LvsModel& lvs) {
   changed_.clear();
   keys_.clear();
   namedBy_.clear();
+  ServiceKeys named;
   for (size_t s = 0; s < lvs.virtualServers.size(); ++s) {
     keys_.push_back(ipvs::serviceKeys(lvs.virtualServers[s], lvs));
-    for (const ipvs::ServiceKey& key : keys_.back()) namedBy_[key].push_back(s);
+    for (const ipvs::ServiceKey& key : keys_.back()) {
+      namedBy_[key].push_back(s);
+      named.insert(key);
+    }
   }
+  owned_ = ownedAfter(owned_, named);
   perDestination_.assign(lvs.virtualServers.size(), false);
   for (size_t s = 0; s < lvs.virtualServers.size(); ++s) {
     perDestination_[s] =
@@ -84,7 +103,8 @@ ipvs::SyncReport DataplaneSync::reconcileApplied(const config::LvsModel& lvs,
   changed_.clear();
   needReconcile_ = false;
   ipvs::SyncReport report;
-  std::vector<ipvs::Op> ops = ipvs::reconcile(desiredState(lvs, health), applied_);
+  std::vector<ipvs::Op> ops =
+      ipvs::reconcile(desiredState(lvs, health), ownedPart(applied_, owned_));
   if (!ops.empty()) {
     ipvs::ApplyReport result = dataplane_.apply(ops);
     report.opsIssued = result.attempted;
@@ -108,12 +128,17 @@ void DataplaneSync::record(const std::vector<ipvs::Op>& ops,
       continue;
     }
     (void)ipvs::applyOp(applied_, op);
+    if (const auto* deleted = std::get_if<ipvs::DeleteService>(&op)) {
+      if (!namedBy_.contains(deleted->key)) owned_.erase(deleted->key);
+    }
   }
 }
 
 ipvs::ApplyReport DataplaneSync::clear() {
   std::vector<ipvs::Op> ops;
-  for (const auto& [key, entry] : applied_.services) ops.push_back(ipvs::DeleteService{key});
+  for (const auto& [key, entry] : applied_.services) {
+    if (owned_.contains(key)) ops.push_back(ipvs::DeleteService{key});
+  }
   if (ops.empty()) return {};
   ipvs::ApplyReport report = dataplane_.apply(ops);
   record(ops, report.failures);

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -15,7 +16,8 @@
 // apply only the diff):
 //
 //  - after start or a failed apply, the next sync() is a full one: read the
-//    table, reconcile it against desiredState(), apply;
+//    table, reconcile its owned part (see below) against desiredState(),
+//    apply;
 //  - after a reload (reload()), the next sync() reconciles desiredState()
 //    against applied() without a read: only what the new file changed (a
 //    service added or removed, a real server added, removed or edited) is
@@ -30,9 +32,27 @@
 //    the rest of the desired state; a quorum change (the sorry server
 //    swaps in or out) rebuilds that one virtual server's services.
 //
-// A change made behind vigil's back (ipvsadm) is therefore repaired at the
-// next full sync (start, failure), not at every health change or reload.
+// A change made behind vigil's back (ipvsadm) to a service vigil owns is
+// therefore repaired at the next full sync (start, failure), not at every
+// health change or reload.
+//
+// vigil owns the services the configuration names, and those a previous
+// configuration named until they are deleted (ownedAfter()): a service in
+// the table that the configuration names is adopted (only differences are
+// applied), and one it does not name, an operator's or another tool's, is
+// never touched, not at start, reload or clear(). `lvs_flush` empties the
+// whole table before the first sync (cli/vigild/kernel_lvs_globals.h).
 namespace vigil::check {
+
+using ServiceKeys = std::set<ipvs::ServiceKey>;
+
+// The part of `table` vigil may change: the services in `owned`.
+ipvs::IpvsState ownedPart(const ipvs::IpvsState& table, const ServiceKeys& owned);
+
+// What vigil owns once a configuration naming `named` is loaded over one
+// that left it owning `owned`: both (those only `owned` holds are deleted by
+// the next sync, and stop being owned when that succeeds).
+ServiceKeys ownedAfter(const ServiceKeys& owned, const ServiceKeys& named);
 
 class DataplaneSync {
  public:
@@ -50,14 +70,16 @@ class DataplaneSync {
   // model and states reset() was given, changed only as marked since).
   ipvs::SyncReport sync(const config::LvsModel& lvs, const std::vector<ServiceState>& health);
 
-  // Deletes every service applied() holds, one op each (the backend drops
-  // their destinations with them), without reading the table: shutdown
-  // must be quick, and what vigil did not install is not its to remove.
+  // Deletes every service vigil owns that applied() holds, one op each (the
+  // backend drops their destinations with them), without reading the
+  // table: shutdown must be quick, and what vigil did not install is not
+  // its to remove.
   ipvs::ApplyReport clear();
 
   // The table the backend holds as far as vigil knows (see above); empty
   // until the first read succeeded.
   const ipvs::IpvsState& applied() const { return applied_; }
+  const ServiceKeys& owned() const { return owned_; }
   uint64_t fullSyncs() const { return fullSyncs_; }
   uint64_t incrementalSyncs() const { return incrementalSyncs_; }
   uint64_t reloadSyncs() const { return reloadSyncs_; }
@@ -83,6 +105,7 @@ class DataplaneSync {
   bool needFull_ = true;
   bool needReconcile_ = false;                       // a reload since the last sync
   ipvs::IpvsState applied_;                          // what the backend holds, as far as we know
+  ServiceKeys owned_;                                // see ownedAfter()
   std::vector<std::vector<ipvs::ServiceKey>> keys_;  // per virtual server
   std::map<ipvs::ServiceKey, std::vector<size_t>> namedBy_;
   // Per virtual server: a real server's change is one destination op (its
