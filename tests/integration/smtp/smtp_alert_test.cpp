@@ -58,6 +58,7 @@ class SmtpAlertTest : public ::testing::Test {
                                           "  interface eth0\n"
                                           "  virtual_router_id 98\n"
                                           "  priority 200\n"
+                                          "  version 3\n"
                                           "  advert_int 0.1\n"
                                           "  smtp_alert\n"
                                           "  virtual_ipaddress {\n"
