@@ -274,8 +274,7 @@ void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealSer
     double up = 0;
     for (const json& rs : *servers) {
       if (!rs.is_object()) continue;
-      onRealServer(name, rs);
-      up += number(rs, "up").value_or(0);
+      up += onRealServer(name, rs);
     }
     m.set(VirtualServerRealServersUp, {name}, up);
     m.set(VirtualServerRealServers, {name}, static_cast<double>(servers->size()));
@@ -311,9 +310,11 @@ void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
     if (!hasCurrentSnapshot(worker)) continue;
     json snap = json::parse(worker.lastSnapshot, nullptr, false);
     if (!snap.is_object()) continue;
-    collectParsedSnapshot(
-        m, snap, snapshotWallSeconds(worker, view),
-        [&m](const std::string& vs, const json& rs) { collectRealServer(m, vs, rs); });
+    collectParsedSnapshot(m, snap, snapshotWallSeconds(worker, view),
+                          [&m](const std::string& vs, const json& rs) {
+                            collectRealServer(m, vs, rs);
+                            return realServerUp(rs);
+                          });
   }
 }
 
@@ -364,6 +365,8 @@ void collectParsedSnapshot(MetricSet& m, const json& snap, double snapshotWall,
   vrrpWorker(m, snap, snapshotWall);
   checkWorker(m, snap, onRealServer);
 }
+
+double realServerUp(const json& rs) { return number(rs, "up").value_or(0); }
 
 double snapshotWallSeconds(const WorkerStatus& worker, const MonitorView& view) {
   return view.wallNowSeconds - snapshotAgeSeconds(worker, view);

@@ -11,8 +11,9 @@
 // each real server's series apart (snapshot_renderer.h).
 namespace vigil::monitor {
 
-// Called with a virtual server's name and one of its real_servers objects.
-using RealServerSink = std::function<void(const std::string& vs, const nlohmann::json& rs)>;
+// Called with a virtual server's name and one of its real_servers objects;
+// returns the server's "up" (1 or 0) for the virtual server's count.
+using RealServerSink = std::function<double(const std::string& vs, const nlohmann::json& rs)>;
 
 // Adds what one parsed worker snapshot says, except each real server's own
 // series (vigil_real_server_*, vigil_check_duration_seconds), which go to
@@ -26,6 +27,9 @@ void collectRealServer(MetricSet& m, const std::string& vs, const nlohmann::json
 
 // "192.0.2.1:80", "[2001:db8::1]:80": the real_server label value.
 std::string realServerName(const nlohmann::json& rs);
+
+// "up" of a real_servers object: 1 or 0.
+double realServerUp(const nlohmann::json& rs);
 
 // The system clock's reading when the worker built its snapshot.
 double snapshotWallSeconds(const WorkerStatus& worker, const MonitorView& view);

@@ -1,61 +1,88 @@
 #include "monitor/snapshot_renderer.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include "monitor/health.h"
 #include "monitor/metric_set.h"
 #include "monitor/snapshot_metrics.h"
 #include "monitor/snapshot_parts.h"
+#include "monitor/snapshot_split.h"
 
 namespace vigil::monitor {
 
+SnapshotRenderer::ServerText SnapshotRenderer::renderServer(const std::string& vs,
+                                                            const nlohmann::json& rs) {
+  ServerText text;
+  text.name = realServerName(rs);
+  text.up = realServerUp(rs);
+  MetricSet one;
+  collectRealServer(one, vs, rs);
+  for (size_t i = 0; i < kServerMetrics.size(); ++i) {
+    appendSeries(text.series[i], one, kServerMetrics[i]);
+  }
+  ++realServerRenders_;
+  return text;
+}
+
 std::string SnapshotRenderer::render(const MonitorView& view) {
   MetricSet rest;
-  Servers next;
+  Kept next;
+  std::deque<ServerText> uncut;  // objects the split left in the skeleton (stable addresses)
+  Order order;
   bool merged = false;
-  const auto onRealServer = [&](const std::string& vs, const nlohmann::json& rs) {
-    auto [slot, fresh] = next.try_emplace({vs, realServerName(rs)});
-    if (!fresh) {
+  const std::vector<std::string_view>* servers = nullptr;
+  const auto place = [&](const std::string& vs, const ServerText& text) {
+    merged = merged || !order.try_emplace({vs, text.name}, &text).second;
+    return text.up;
+  };
+  const auto onRealServer = [&](const std::string& vs, const nlohmann::json& rs) -> double {
+    auto index = rs.find("#");
+    if (index == rs.end() || !index->is_number_unsigned() ||
+        index->get<size_t>() >= servers->size()) {
+      return place(vs, uncut.emplace_back(renderServer(vs, rs)));
+    }
+    const std::string_view object = (*servers)[index->get<size_t>()];
+    std::string key = std::to_string(vs.size()) + ':' + vs;
+    key += object;
+    if (next.count(key) != 0) {  // the same server twice
       merged = true;
-      return;
+      return 0;
     }
-    ServerText& text = slot->second;
-    text.hash = std::hash<nlohmann::json>{}(rs);
-    if (auto kept = servers_.find(slot->first);
-        kept != servers_.end() && kept->second.hash == text.hash) {
-      text.series = std::move(kept->second.series);
-      return;
+    auto old = kept_.find(key);
+    if (old != kept_.end()) {
+      auto [slot, fresh] = next.emplace(std::move(key), std::move(old->second));
+      return place(vs, slot->second);
     }
-    MetricSet one;
-    collectRealServer(one, vs, rs);
-    for (size_t i = 0; i < kServerMetrics.size(); ++i) {
-      appendSeries(text.series[i], one, kServerMetrics[i]);
-    }
-    ++realServerRenders_;
+    ServerText text = renderServer(vs, nlohmann::json::parse(object, nullptr, false));
+    auto [slot, fresh] = next.emplace(std::move(key), std::move(text));
+    return place(vs, slot->second);
   };
   for (const WorkerStatus& worker : view.workers) {
     if (!hasCurrentSnapshot(worker)) continue;
-    const auto snap = nlohmann::json::parse(worker.lastSnapshot, nullptr, false);
-    if (!snap.is_object()) continue;
-    collectParsedSnapshot(rest, snap, snapshotWallSeconds(worker, view), onRealServer);
+    std::optional<SplitSnapshot> split = splitRealServers(worker.lastSnapshot);
+    if (!split) continue;  // unended: not JSON either
+    const auto skeleton = nlohmann::json::parse(split->skeleton, nullptr, false);
+    if (!skeleton.is_object()) continue;
+    servers = &split->servers;
+    collectParsedSnapshot(rest, skeleton, snapshotWallSeconds(worker, view), onRealServer);
   }
-  if (merged) {
-    servers_.clear();
-    return renderPrometheus(collectSnapshotMetrics(view));
-  }
-  servers_ = std::move(next);
-  return assemble(rest, servers_);
+  kept_ = std::move(next);
+  if (merged) return renderPrometheus(collectSnapshotMetrics(view));
+  return assemble(rest, order);
 }
 
-std::string SnapshotRenderer::assemble(const MetricSet& rest, const Servers& servers) {
+std::string SnapshotRenderer::assemble(const MetricSet& rest, const Order& servers) {
   // The kept texts are nearly all of it; the rest is headers and a few
   // lines per service.
   constexpr size_t kRestAllowance = 1 << 16;
   size_t size = kRestAllowance;
   for (const auto& [key, text] : servers) {
-    for (const std::string& series : text.series) size += series.size();
+    for (const std::string& series : text->series) size += series.size();
   }
   std::string out;
   out.reserve(size);
@@ -69,11 +96,11 @@ std::string SnapshotRenderer::assemble(const MetricSet& rest, const Servers& ser
     }
     const auto i = static_cast<size_t>(server - kServerMetrics.begin());
     const bool any = std::any_of(servers.begin(), servers.end(), [i](const auto& entry) {
-      return !entry.second.series[i].empty();
+      return !entry.second->series[i].empty();
     });
     if (!any) continue;
     appendMetricHeader(out, def);
-    for (const auto& [key, text] : servers) out += text.series[i];
+    for (const auto& [key, text] : servers) out += text->series[i];
   }
   return out;
 }

@@ -3,7 +3,9 @@
 #include <array>
 #include <cstddef>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "monitor/metric_set.h"
@@ -16,14 +18,16 @@ namespace vigil::monitor {
 // snapshots arrive, redoing only what changed. A check worker's snapshot is
 // mostly its real servers, and between two snapshots only those probed in
 // between move (at 10,000 servers checked every 10 s, a tenth of them per
-// 1 s snapshot). Each real server's series text is kept with a hash of its
-// snapshot object and reused while the hash is unchanged; the rest (VRRP,
-// virtual server totals, dataplane counters: a few lines per service) is
-// rendered afresh. The snapshots are still parsed in full each time.
+// 1 s snapshot). Each real server's object is cut out of the snapshot text
+// unparsed (snapshot_split.h) and its series text kept, keyed by that
+// object's exact text and its virtual server: an object seen in the last
+// render is neither parsed nor rendered again. The rest of the snapshot
+// (VRRP, virtual server totals, dataplane counters) is small; it is parsed
+// and rendered afresh.
 //
 // A real server that appears twice (under one virtual server, or in two
 // snapshots) merges its series, as collectSnapshotMetrics does; that
-// render is then done the plain way, with nothing kept.
+// render is then done the plain way.
 class SnapshotRenderer {
  public:
   std::string render(const MonitorView& view);
@@ -39,16 +43,20 @@ class SnapshotRenderer {
       MetricId::RealServerCheckFailures, MetricId::CheckDuration};
 
   struct ServerText {
-    size_t hash = 0;                                        // of its snapshot object
+    std::string name;  // the real_server label value
+    double up = 0;
     std::array<std::string, kServerMetrics.size()> series;  // per kServerMetrics
   };
+  // By virtual server name and the server object's exact text.
+  using Kept = std::unordered_map<std::string, ServerText>;
   // By {virtual server, real server} label values: the order their series
   // take within each metric (MetricSet sorts by label values).
-  using Servers = std::map<std::pair<std::string, std::string>, ServerText>;
+  using Order = std::map<std::pair<std::string, std::string>, const ServerText*>;
 
-  static std::string assemble(const MetricSet& rest, const Servers& servers);
+  ServerText renderServer(const std::string& vs, const nlohmann::json& rs);
+  static std::string assemble(const MetricSet& rest, const Order& servers);
 
-  Servers servers_;
+  Kept kept_;
   size_t realServerRenders_ = 0;
 };
 

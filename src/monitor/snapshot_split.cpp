@@ -1,0 +1,88 @@
+#include "monitor/snapshot_split.h"
+
+namespace vigil::monitor {
+namespace {
+
+constexpr std::string_view kKey = "\"real_servers\"";
+
+bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Index just past the string starting at text[at] (a '"'); npos if unended.
+size_t endOfString(std::string_view text, size_t at) {
+  for (size_t i = at + 1; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Index just past the object starting at text[at] (a '{'); npos if unended.
+size_t endOfObject(std::string_view text, size_t at) {
+  size_t depth = 0;
+  for (size_t i = at; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      i = endOfString(text, i);
+      if (i == std::string_view::npos) return i;
+      --i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+size_t skipSpace(std::string_view text, size_t i) {
+  while (i < text.size() && isSpace(text[i])) ++i;
+  return i;
+}
+
+}  // namespace
+
+std::optional<SplitSnapshot> splitRealServers(std::string_view text) {
+  SplitSnapshot split;
+  std::string& out = split.skeleton;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '"') {
+      out += text[i++];
+      continue;
+    }
+    const size_t end = endOfString(text, i);
+    if (end == std::string_view::npos) return std::nullopt;
+    const bool key = text.substr(i, end - i) == kKey;
+    out.append(text.substr(i, end - i));
+    i = end;
+    if (!key) continue;
+    size_t k = skipSpace(text, i);
+    if (k >= text.size() || text[k] != ':') continue;
+    k = skipSpace(text, k + 1);
+    if (k >= text.size() || text[k] != '[') continue;
+    out.append(text.substr(i, k + 1 - i));
+    i = k + 1;
+    // The array's elements: objects are cut out, anything else is copied
+    // (and left to the parser).
+    while (i < text.size() && text[i] != ']') {
+      if (text[i] != '{') {
+        if (text[i] == '"') break;  // a string element: the outer loop copies it
+        out += text[i++];
+        continue;
+      }
+      const size_t close = endOfObject(text, i);
+      if (close == std::string_view::npos) return std::nullopt;
+      out += "{\"#\":";
+      out += std::to_string(split.servers.size());
+      out += '}';
+      split.servers.push_back(text.substr(i, close - i));
+      i = close;
+    }
+  }
+  return split;
+}
+
+}  // namespace vigil::monitor
