@@ -8,6 +8,7 @@
 #include "monitor/metric_set.h"
 #include "monitor/metrics_cache.h"
 #include "monitor/snapshot_metrics.h"
+#include "monitor/snapshot_split.h"
 
 namespace vigil::monitor {
 namespace {
@@ -198,6 +199,38 @@ TEST(HttpRejectedMetricsTest, TheEndpointsLimitCountersAreExportedByReason) {
   (void)cache.text(v);
   ++v.http->badRequests;
   EXPECT_NE(cache.text(v).find("{reason=\"bad_request\"} 3\n"), std::string::npos);
+}
+
+TEST(SplitRealServersTest, CutsOutEachServerObjectAndLeavesTheRest) {
+  const std::string text =
+      R"({"virtual_servers": [{"name": "a", "real_servers": [ {"x": {"y": [1]}}, {"last": "}\" ]"} ]}]})";
+  const auto split = splitRealServers(text);
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->skeleton,
+            R"({"virtual_servers": [{"name": "a", "real_servers": [ {"#":0}, {"#":1} ]}]})");
+  ASSERT_EQ(split->servers.size(), 2u);
+  EXPECT_EQ(split->servers[0], R"({"x": {"y": [1]}})");
+  EXPECT_EQ(split->servers[1], R"({"last": "}\" ]"})");
+}
+
+TEST(SplitRealServersTest, AKeyInsideAStringIsNotAKey) {
+  const std::string text = R"({"last": "\"real_servers\": [{}]", "n": 1})";
+  const auto split = splitRealServers(text);
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->skeleton, text);
+  EXPECT_TRUE(split->servers.empty());
+}
+
+TEST(SplitRealServersTest, UnendedTextIsRefused) {
+  EXPECT_FALSE(splitRealServers(R"({"real_servers": [{"a": 1)"));
+  EXPECT_FALSE(splitRealServers(R"({"name": "open)"));
+}
+
+TEST(SnapshotRendererTest, ATruncatedSnapshotShowsNothingLikeAFullRender) {
+  SnapshotRenderer renderer;
+  const std::string check = checkSnapshot({5, 6});
+  const MonitorView v = view(check.substr(0, check.size() / 2));
+  EXPECT_EQ(renderer.render(v), fullRender(v));
 }
 
 }  // namespace
