@@ -58,8 +58,11 @@ Supervisor::Supervisor(PosixEventLoop& loop, std::vector<WorkerSpec> workers,
     slots_.push_back(std::move(slot));
   }
   stopTimer_ = loop_.createTimer([this] {
-    for (auto& slot : slots_) {
-      if (slot->status.running && !options_.inProcess) {
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      // A worker of a later stage not told to stop yet (stopTimeout shorter
+      // than stopFirstTimeout) gets its SIGTERM from StagedStop, not this.
+      const auto& slot = slots_[i];
+      if (slot->status.running && !options_.inProcess && stagedStop_.signalled(i)) {
         log(LogLevel::Warning, "{} worker (pid {}) ignored SIGTERM for {} ms; killing it",
             slot->spec.name, slot->status.pid, toMs(options_.stopTimeout));
         ::kill(slot->status.pid, SIGKILL);

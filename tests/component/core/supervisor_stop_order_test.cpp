@@ -114,5 +114,32 @@ TEST(SupervisorStopOrder, AHungVrrpWorkerHoldsTheCheckWorkerOnlyUntilTheBound) {
   EXPECT_TRUE(WIFEXITED(*status[1].lastExitStatus));
 }
 
+// With stopTimeout shorter than the bound, the deaf VRRP worker is killed
+// first and the check worker still gets its SIGTERM (and its clean-up),
+// never a SIGKILL it was not warned of.
+TEST(SupervisorStopOrder, AShortStopTimeoutNeverKillsAWorkerNotYetTold) {
+  PosixEventLoop loop;
+  SupervisorOptions options = orderedOptions();
+  options.stopFirstTimeout = seconds(3);
+  options.stopTimeout = milliseconds(300);
+  Supervisor supervisor(loop, {{"vrrp", makeDeafWorker}, {"check", idle()}}, options);
+  ExitLog exits{{}, {}, &supervisor};
+  supervisor.setObserver([&](const WorkerStatus& s) { exits.observe(s); });
+  ASSERT_TRUE(supervisor.start().ok());
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return allHeard(supervisor); }, kLimit));
+
+  bool stopped = false;
+  supervisor.stop([&] { stopped = true; });
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return stopped; }, kLimit));
+  EXPECT_EQ(exits.order, (std::vector<std::string>{"vrrp", "check"}));
+  auto status = supervisor.status();
+  ASSERT_TRUE(status[0].lastExitStatus.has_value());
+  EXPECT_TRUE(WIFSIGNALED(*status[0].lastExitStatus));
+  ASSERT_TRUE(status[1].lastExitStatus.has_value());
+  EXPECT_TRUE(WIFEXITED(*status[1].lastExitStatus));
+}
+
 }  // namespace
 }  // namespace vigil
