@@ -128,7 +128,9 @@ std::string probeKey(const config::Checker& checker) {
           return;
         }
         addTarget(key, checker.target);
-        if constexpr (std::is_same_v<T, config::HttpCheck>) {
+        if constexpr (std::is_same_v<T, config::TcpCheck>) {
+          key.add("tcp_check_mode", config::toString(probe.mode));
+        } else if constexpr (std::is_same_v<T, config::HttpCheck>) {
           addHttp(key, probe);
         } else if constexpr (std::is_same_v<T, config::SmtpCheck>) {
           addSmtp(key, probe);

@@ -106,6 +106,7 @@ json lvs(const GlobalDefs& g) {
           {"lvs_flush", g.lvsFlush},
           {"lvs_flush_on_stop", kFlush[static_cast<int>(g.lvsFlushOnStop)]},
           {"checker_log_all_failures", g.checkerLogAllFailures},
+          {"tcp_check_mode", toString(g.tcpCheckMode)},
           {"rs_init_notifies", g.rsInitNotifies}};
 }
 

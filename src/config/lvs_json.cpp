@@ -135,8 +135,10 @@ json probeJson(const CheckerProbe& probe) {
                   {"weight", p.weight},
                   {"reverse", p.reverse},
                   {"dynamic", p.dynamic}};
+        } else if constexpr (std::is_same_v<P, TcpCheck>) {
+          return {{"tcp_check_mode", toString(p.mode)}};
         } else {
-          return json::object();  // TCP_CHECK, PING_CHECK: the target only
+          return json::object();  // PING_CHECK: the target only
         }
       },
       probe);

@@ -23,6 +23,20 @@ bool HttpUrl::acceptsStatus(unsigned status) const {
   return false;
 }
 
+std::string_view toString(TcpCheckMode mode) {
+  return mode == TcpCheckMode::Syn ? "syn" : "connect";
+}
+
+std::shared_ptr<const CheckerProbe> sharedTcpCheck(const TcpCheck& tcp) {
+  static const std::shared_ptr<const CheckerProbe> kShared[2][2] = {
+      {std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Connect, false}),
+       std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Connect, true})},
+      {std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Syn, false}),
+       std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Syn, true})},
+  };
+  return kShared[tcp.mode == TcpCheckMode::Syn ? 1 : 0][tcp.modeSet ? 1 : 0];
+}
+
 std::string VirtualServer::describe() const {
   switch (kind) {
     case ServiceKind::Fwmark:

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/source.h"
@@ -77,6 +78,12 @@ struct LvsSyncDaemon {
 };
 
 enum class LvsFlushOnStop { No, All, VirtualServersOnly };
+
+// How a TCP_CHECK probes: a full connect() (keepalived's way), or a
+// half-open SYN from a raw socket answered by SYN-ACK or RST (vigil's
+// `tcp_check_mode syn`, check/tcp_syn_probe.h).
+enum class TcpCheckMode : uint8_t { Connect, Syn };
+std::string_view toString(TcpCheckMode mode);  // "connect", "syn"
 
 // What the dataplane is (vigil's `dataplane` keyword).
 enum class Dataplane { Kernel, Userspace, None };
@@ -182,6 +189,8 @@ struct GlobalDefs {
   bool lvsFlush = false;
   LvsFlushOnStop lvsFlushOnStop = LvsFlushOnStop::No;
   bool checkerLogAllFailures = false;
+  // vigil: how TCP_CHECKs probe unless they say (TcpCheck::mode).
+  TcpCheckMode tcpCheckMode = TcpCheckMode::Connect;
   bool rsInitNotifies = false;
 
   SnmpSettings snmp;

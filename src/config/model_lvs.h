@@ -126,7 +126,12 @@ struct CheckerBase {
 };
 
 // The per-type parts. Where a network checker connects is Checker::target.
+
 struct TcpCheck {
+  // Unless written in the checker (modeSet), global_defs tcp_check_mode.
+  // Checks with bind_port, bind_if or fwmark always connect.
+  TcpCheckMode mode = TcpCheckMode::Connect;
+  bool modeSet = false;
   bool operator==(const TcpCheck&) const = default;
 };
 
@@ -269,6 +274,9 @@ struct FileCheck {
 
 using CheckerProbe = std::variant<TcpCheck, HttpCheck, MiscCheck, SmtpCheck, DnsCheck, UdpCheck,
                                   PingCheck, FileCheck>;
+
+// The one TcpCheck that every TCP_CHECK with `tcp`'s settings shares.
+std::shared_ptr<const CheckerProbe> sharedTcpCheck(const TcpCheck& tcp);
 
 struct Checker {
   CheckerBase base;

@@ -107,6 +107,12 @@ const KeywordTable<D>& tcpTable() {
   static const KeywordTable<D> table = [] {
     KeywordTable<D> t("TCP_CHECK");
     addCommonCheckerKeywords(t, true);
+    t.on("tcp_check_mode", [](const Node& n, D& d, ParseContext& ctx) {
+      if (auto v = parse::tcpCheckModeArg(n, ctx)) {
+        probe<TcpCheck>(d).mode = *v;
+        probe<TcpCheck>(d).modeSet = true;
+      }
+    });
     return t;
   }();
   return table;

@@ -133,6 +133,12 @@ void addLvs(Table& t) {
       .on({"lvs_flush_on_stop", "lvs_flush_onstop"}, global::lvsFlushOnStop)
       .on("checker_log_all_failures",
           flagInto<GlobalDefs>([](GlobalDefs & g) -> auto& { return g.checkerLogAllFailures; }))
+      .on("tcp_check_mode",
+          [](const Node& n, GlobalDefs& g, ParseContext& ctx) {
+            if (auto v = parse::tcpCheckModeArg(n, ctx)) {
+              g.tcpCheckMode = *v;
+            }
+          })
       .on("rs_init_notifies",
           flagInto<GlobalDefs>([](GlobalDefs & g) -> auto& { return g.rsInitNotifies; }));
 }

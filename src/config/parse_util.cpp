@@ -41,6 +41,17 @@ std::optional<Duration> secondsArg(const Node& node, ParseContext& ctx, double m
   return ctx.seconds(node.args[0], what(node), toDuration(min), toDuration(max));
 }
 
+std::optional<TcpCheckMode> tcpCheckModeArg(const Node& node, ParseContext& ctx) {
+  if (!args(node, ctx, 1)) {
+    return std::nullopt;
+  }
+  auto v = ctx.oneOf(node.args[0], what(node), {"connect", "syn"});
+  if (!v) {
+    return std::nullopt;
+  }
+  return *v == "syn" ? TcpCheckMode::Syn : TcpCheckMode::Connect;
+}
+
 std::optional<int64_t> integerArg(const Node& node, ParseContext& ctx, int64_t min, int64_t max) {
   if (!args(node, ctx, 1)) {
     return std::nullopt;

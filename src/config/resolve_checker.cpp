@@ -185,12 +185,12 @@ bool resolveProbe(Checker& c, CheckerDraft& d, const RealServer& rs, ParseContex
       d.probe);
 }
 
-// TCP_CHECK and PING_CHECK have no per-type settings: they all share one.
+// TCP_CHECK and PING_CHECK have (next to) no per-type settings: they all
+// share one per setting.
 std::shared_ptr<const CheckerProbe> share(CheckerProbe probe) {
-  static const auto kTcp = std::make_shared<const CheckerProbe>(TcpCheck{});
   static const auto kPing = std::make_shared<const CheckerProbe>(PingCheck{});
-  if (std::holds_alternative<TcpCheck>(probe)) {
-    return kTcp;
+  if (const auto* tcp = std::get_if<TcpCheck>(&probe)) {
+    return sharedTcpCheck(*tcp);
   }
   if (std::holds_alternative<PingCheck>(probe)) {
     return kPing;

@@ -3,6 +3,7 @@
 // from global_defs. Each virtual server was already resolved on its own
 // (resolve_lvs.cpp). Lookups use hash tables: configurations with 10,000
 // services must not be checked in quadratic time.
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -40,6 +41,13 @@ class LvsValidator {
       checkRealServers(vs, group);
       checkQuorum(vs);
       checkDuplicateService(vs, group);
+    }
+    if (synNotApplied_) {
+      ctx_.warning(*synNotApplied_,
+                   "tcp_check_mode syn does not apply to TCP_CHECKs with bind_port, bind_if or "
+                   "fwmark: " +
+                       std::to_string(synNotAppliedCount_) +
+                       " such checks (this one first) connect instead");
     }
   }
 
@@ -241,12 +249,33 @@ class LvsValidator {
     if (!c.base.logAllFailuresSet) {
       c.base.logAllFailures = global.checkerLogAllFailures;
     }
+    if (const auto* tcp = std::get_if<TcpCheck>(c.probe.get())) {
+      resolveTcpCheckMode(c, *tcp, global);
+    }
     if (auto* file = std::get_if<FileCheck>(c.probe.get())) {
       if (!trackFiles_.contains(file->trackFile)) {
         ctx_.error(file->trackFilePos,
                    "FILE_CHECK 'track_file' '" + file->trackFile + "' names no track_file block");
       }
     }
+  }
+
+  // The raw socket of syn mode cannot carry a source port, an interface
+  // binding or a mark of the check's own: those checks connect.
+  void resolveTcpCheckMode(Checker& c, TcpCheck tcp, const GlobalDefs& global) {
+    if (!tcp.modeSet) {
+      tcp.mode = global.tcpCheckMode;
+    }
+    const ProbeTarget& t = c.target;
+    if (tcp.mode == TcpCheckMode::Syn &&
+        (t.bindPort != 0 || !t.bindInterface.empty() || t.fwmark != 0)) {
+      tcp.mode = TcpCheckMode::Connect;
+      if (!synNotApplied_) {
+        synNotApplied_ = c.base.pos;
+      }
+      ++synNotAppliedCount_;
+    }
+    c.probe = sharedTcpCheck(tcp);
   }
 
   // DR and TUN keep the destination port, so a real server's port must be
@@ -324,6 +353,8 @@ class LvsValidator {
   ParseContext& ctx_;
   std::unordered_map<std::string, size_t> groupIndex_;
   std::unordered_set<std::string> trackFiles_;
+  std::optional<SourcePos> synNotApplied_;  // the first syn-mode check that must connect
+  size_t synNotAppliedCount_ = 0;
   std::unordered_map<std::string, const SourcePos*> seenServers_;
   std::unordered_map<std::string, const SourcePos*> seenServices_;
 };
