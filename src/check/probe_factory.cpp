@@ -13,6 +13,7 @@
 #include "check/ping_probe.h"
 #include "check/smtp_probe.h"
 #include "check/tcp_probe.h"
+#include "check/tcp_syn_probe.h"
 #include "check/udp_probe.h"
 
 namespace vigil::check {
@@ -75,12 +76,25 @@ Result<std::unique_ptr<Probe>> makeMiscProbe(EventLoop& loop, const config::Chec
       loop, *deps.spawner, std::move(*request), attemptTimeout(checker), misc.dynamic));
 }
 
+// Syn mode when configured (validation already kept checks with bind_port,
+// bind_if or fwmark in connect mode) and the prober has a raw socket for
+// the family; otherwise the check connects rather than fail for want of
+// CAP_NET_RAW (the prober logs that once).
+bool usesSyn(const config::Checker& checker, const ProbeDeps& deps) {
+  const auto* tcp = std::get_if<config::TcpCheck>(checker.probe.get());
+  return tcp != nullptr && tcp->mode == config::TcpCheckMode::Syn && deps.tcpSyn != nullptr &&
+         deps.tcpSyn->usable(checker.target.address.family());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Probe>> makeProbe(EventLoop& loop, const config::Checker& checker,
                                          const ProbeDeps& deps) {
   switch (checker.base.type) {
     case config::CheckerType::Tcp:
+      if (usesSyn(checker, deps)) {
+        return std::unique_ptr<Probe>(std::make_unique<TcpSynProbe>(*deps.tcpSyn, checker.target));
+      }
       return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(loop, checker.target, deps.tcpPool));
     case config::CheckerType::Misc:
       return makeMiscProbe(loop, checker, std::get<config::MiscCheck>(*checker.probe), deps);

@@ -19,6 +19,7 @@ namespace vigil::check {
 
 class CurlMulti;
 class TcpSocketPool;
+class TcpSynProber;
 
 // What some probe types need from the worker. A probe type whose
 // dependency is missing fails to build with an error saying which.
@@ -31,6 +32,8 @@ struct ProbeDeps {
   std::shared_ptr<const config::SslContext> ssl;  // SSL_GET; null: defaults
   // TCP_CHECK without bind options reuses its sockets; null: one per attempt.
   TcpSocketPool* tcpPool = nullptr;
+  // TCP_CHECK in tcp_check_mode syn; null (or no raw sockets): it connects.
+  TcpSynProber* tcpSyn = nullptr;
   // FILE_CHECK: the configuration the checker comes from, for its
   // track_file block and its real server's weight.
   std::shared_ptr<const config::Config> config;

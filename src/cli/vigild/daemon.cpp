@@ -15,6 +15,7 @@
 #include "check/curl_multi.h"
 #include "check/probe_factory.h"
 #include "check/tcp_socket_pool.h"
+#include "check/tcp_syn_prober.h"
 #include "cli/vigild/control_socket.h"
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
@@ -139,10 +140,12 @@ check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState>
   if (posix != nullptr) spawner = std::make_shared<PosixProcessSpawner>(*posix);
   auto curl = std::make_shared<check::CurlMulti>(loop);
   auto tcpPool = std::make_shared<check::TcpSocketPool>(loop);
-  return [&loop, state, spawner, curl, tcpPool](const config::Checker& checker) {
+  auto tcpSyn = std::make_shared<check::TcpSynProber>(loop);  // opens its sockets on first use
+  return [&loop, state, spawner, curl, tcpPool, tcpSyn](const config::Checker& checker) {
     check::ProbeDeps deps;
     deps.spawner = spawner.get();
     deps.tcpPool = tcpPool.get();
+    deps.tcpSyn = tcpSyn.get();
     deps.prepareScript = [state](const config::ScriptCommand& command) {
       return prepareCheckScript(command, state->config->global);
     };

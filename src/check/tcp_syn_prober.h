@@ -1,0 +1,121 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "check/tcp_syn_packet.h"
+#include "config/model_lvs.h"
+#include "core/event_loop.h"
+#include "core/result.h"
+#include "core/unique_fd.h"
+
+// The I/O of the half-open ("SYN") TCP_CHECK, shared by every such probe on
+// a loop: one raw TCP socket per family sends crafted SYNs and hears the
+// SYN-ACKs and RSTs that answer them. No socket owns the half-open
+// connection, so the kernel answers a SYN-ACK with a RST itself and the
+// server's half-open entry goes away; the checker skips the connect,
+// handshake, RST and socket work of a connect() check.
+//
+// Every probe of a family uses one source port, reserved by a TCP socket
+// bound (not listening) to it so the kernel never picks it for its own
+// connections; replies are told apart by the server's address and port and
+// by acknowledging the probe's unpredictable sequence number. Sends asked
+// for in one loop turn go out together with sendmmsg(2).
+namespace vigil::check {
+
+class TcpSynProber {
+ public:
+  class Client {
+   public:
+    // The SYN was answered (Open, Refused), or could not be sent
+    // (`sendError` set, verdict Unrelated). Runs on the loop, never inside
+    // send().
+    virtual void onSynVerdict(SynVerdict verdict, int sendError) = 0;
+
+   protected:
+    ~Client() = default;
+  };
+
+  // What cancel() needs to find a probe in flight; id 0: none.
+  struct Handle {
+    IpAddress target;
+    uint16_t port = 0;
+    uint64_t id = 0;
+    explicit operator bool() const { return id != 0; }
+  };
+
+  // A source address kept this long before asking the routing table again:
+  // a changed route or address (or a reload that changed them) is seen
+  // within that time without a lookup per probe.
+  static constexpr Duration kRouteCacheTtl = std::chrono::seconds(30);
+
+  explicit TcpSynProber(EventLoop& loop);
+  ~TcpSynProber();
+  TcpSynProber(const TcpSynProber&) = delete;
+  TcpSynProber& operator=(const TcpSynProber&) = delete;
+
+  // Opens `family`'s raw socket, reserves its source port and attaches the
+  // reply filter, once. Fails without CAP_NET_RAW; the caller then keeps
+  // connect() checks.
+  Status open(int family);
+  // open(), tried once per family: later calls answer from the first
+  // result, and the first failure is logged (once).
+  bool usable(int family);
+
+  // Queues a SYN to target address:port from the target's bindto (else
+  // the route's source) for this loop turn. The verdict goes to `client`
+  // unless cancel(handle) comes first; a failure to pick a source or to
+  // send is reported the same way.
+  Handle send(const config::ProbeTarget& target, Client& client);
+  void cancel(const Handle& handle);
+
+  uint16_t sourcePort(int family) const;
+
+ private:
+  struct Family;
+  struct Pending {
+    uint64_t id = 0;
+    uint32_t seq = 0;
+    Client* client = nullptr;
+  };
+  struct TargetKey {
+    IpAddress address;
+    uint16_t port = 0;
+    bool operator==(const TargetKey&) const = default;
+  };
+  struct TargetKeyHash {
+    size_t operator()(const TargetKey& key) const;
+    size_t operator()(const IpAddress& address) const;
+  };
+  struct Route {
+    IpAddress source;
+    TimePoint resolved{};
+  };
+
+  Family* familyOf(int family);
+  Result<IpAddress> sourceFor(const config::ProbeTarget& target);
+  void flush();
+  void flushFamily(Family& family);
+  void onReadable(Family& family);
+  void deliver(const TargetKey& key, const SynReply& reply);
+  void failLater(const TargetKey& key, uint64_t id, int error);
+  uint32_t nextSeq();
+
+  EventLoop& loop_;
+  std::unique_ptr<Family> v4_;
+  std::unique_ptr<Family> v6_;
+  std::unordered_map<TargetKey, std::vector<Pending>, TargetKeyHash> pending_;
+  std::unordered_map<IpAddress, Route, TargetKeyHash> routes_;
+  std::array<uint64_t, 2> secret_{};
+  uint64_t counter_ = 0;
+  uint64_t nextId_ = 1;
+  bool flushPosted_ = false;
+  std::array<std::optional<bool>, 2> usable_;  // IPv4, IPv6: open() succeeded
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace vigil::check
