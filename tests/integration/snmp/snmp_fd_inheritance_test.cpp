@@ -205,8 +205,11 @@ TEST_F(SnmpFdInheritanceTest, RespawnedWorkersHoldNoAgentxSocket) {
 
   for (const std::string worker : {"vrrp", "check"}) {
     const fs::path pidFile = dir_ / (worker + ".pid");
-    const pid_t old = readPid(pidFile);
-    ASSERT_GT(old, 0) << worker;
+    pid_t old = 0;
+    ASSERT_TRUE(waitFor(milliseconds(10000), [&] { return (old = readPid(pidFile)) > 0; }))
+        << worker << "\n"
+        << describe();
+    ASSERT_NE(old, supervisor) << worker << " runs inside the supervisor\n" << describe();
     ASSERT_EQ(::kill(old, SIGKILL), 0) << worker;
     // The title is set after the child closed what it inherited.
     pid_t fresh = 0;
