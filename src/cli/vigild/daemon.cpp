@@ -20,6 +20,7 @@
 #include "cli/vigild/kernel_lvs_globals.h"
 #include "cli/vigild/kernel_lvs_sync.h"
 #include "cli/vigild/monitor_service.h"
+#include "cli/vigild/scheduling_plan.h"
 #include "cli/vigild/smtp_alert_service.h"
 #include "cli/vigild/snmp_service.h"
 #include "cli/vigild/state_dump.h"
@@ -308,12 +309,18 @@ class Daemon {
     const config::Config& config = *state_->config;
     if (options_.runVrrp && (options_.forceVrrp || !config.vrrp.instances.empty() ||
                              vrrp::syncDaemonNeedsVrrpWorker(config.global.lvsSyncDaemon))) {
-      specs.push_back({"vrrp", [state = state_, load = options_.loadConfig](EventLoop& loop) {
+      specs.push_back({"vrrp", [state = state_, load = options_.loadConfig,
+                                own = !options_.singleProcess](EventLoop& loop) {
+                         // vrrp_priority, vrrp_rt_priority...: this worker's own process only.
+                         if (own) applyWorkerScheduling("vrrp", state->config->global.vrrpProcess);
                          return makeVrrpWorker(loop, state, load);
                        }});
     }
     if (options_.runCheck && (options_.forceCheck || !config.lvs.virtualServers.empty())) {
-      specs.push_back({"check", [state = state_, load = options_.loadConfig](EventLoop& loop) {
+      specs.push_back({"check", [state = state_, load = options_.loadConfig,
+                                 own = !options_.singleProcess](EventLoop& loop) {
+                         if (own)
+                           applyWorkerScheduling("check", state->config->global.checkerProcess);
                          return makeCheckWorker(loop, state, load);
                        }});
     }

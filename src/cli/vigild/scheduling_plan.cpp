@@ -1,0 +1,100 @@
+#include "cli/vigild/scheduling_plan.h"
+
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "core/log.h"
+
+namespace vigil::cli {
+
+bool SchedulingPlan::empty() const {
+  return !rlimitRttimeUsec && !realtimePriority && !nice && !lockMemory && cpus.empty();
+}
+
+SchedulingPlan schedulingPlan(const config::ProcessTuning& tuning) {
+  SchedulingPlan plan;
+  plan.realtimePriority = tuning.rtPriority;
+  if (tuning.rtPriority) {
+    plan.rlimitRttimeUsec = tuning.rlimitRttimeUsec.value_or(kDefaultRlimitRttimeUsec);
+  }
+  plan.nice = tuning.nice;
+  plan.lockMemory = tuning.noSwap;
+  plan.cpus = tuning.cpuAffinity;
+  return plan;
+}
+
+Status PosixSchedulingCalls::setRlimitRttime(uint32_t usec) {
+  rlimit limit{usec, usec};
+  if (::setrlimit(RLIMIT_RTTIME, &limit) != 0) return errnoError("setrlimit(RLIMIT_RTTIME)");
+  return {};
+}
+
+Status PosixSchedulingCalls::setRealtimePriority(int priority) {
+  sched_param param{};
+  param.sched_priority = priority;
+  if (::sched_setscheduler(0, SCHED_RR, &param) != 0) return errnoError("sched_setscheduler");
+  return {};
+}
+
+Status PosixSchedulingCalls::setNice(int nice) {
+  if (::setpriority(PRIO_PROCESS, 0, nice) != 0) return errnoError("setpriority");
+  return {};
+}
+
+Status PosixSchedulingCalls::lockMemory() {
+  if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) return errnoError("mlockall");
+  return {};
+}
+
+Status PosixSchedulingCalls::setCpuAffinity(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int cpu : cpus) {
+    if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_SET(cpu, &set);
+  }
+  if (::sched_setaffinity(0, sizeof(set), &set) != 0) return errnoError("sched_setaffinity");
+  return {};
+}
+
+namespace {
+
+int warnIfRefused(const Status& status, std::string_view worker, std::string_view keyword) {
+  if (status) return 0;
+  log(LogLevel::Warning, "{} worker: {} not applied, running with the inherited setting: {}",
+      worker, keyword, status.error().describe());
+  return 1;
+}
+
+}  // namespace
+
+int applySchedulingPlan(const SchedulingPlan& plan, std::string_view worker,
+                        SchedulingCalls& calls) {
+  const std::string prefix(worker == "check" ? "checker" : worker);
+  int refused = 0;
+  if (plan.rlimitRttimeUsec) {
+    refused += warnIfRefused(calls.setRlimitRttime(*plan.rlimitRttimeUsec), worker,
+                             prefix + "_rlimit_rttime");
+  }
+  if (plan.realtimePriority) {
+    refused += warnIfRefused(calls.setRealtimePriority(*plan.realtimePriority), worker,
+                             prefix + "_rt_priority");
+  }
+  if (plan.nice) refused += warnIfRefused(calls.setNice(*plan.nice), worker, prefix + "_priority");
+  if (plan.lockMemory) refused += warnIfRefused(calls.lockMemory(), worker, prefix + "_no_swap");
+  if (!plan.cpus.empty()) {
+    refused += warnIfRefused(calls.setCpuAffinity(plan.cpus), worker, prefix + "_cpu_affinity");
+  }
+  return refused;
+}
+
+void applyWorkerScheduling(std::string_view worker, const config::ProcessTuning& tuning) {
+  const SchedulingPlan plan = schedulingPlan(tuning);
+  if (plan.empty()) return;
+  PosixSchedulingCalls calls;
+  if (applySchedulingPlan(plan, worker, calls) == 0) {
+    log(LogLevel::Info, "{} worker: scheduling keywords of global_defs applied", worker);
+  }
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,97 @@
+#include "cli/vigild/scheduling_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/loader.h"
+
+namespace vigil::cli {
+namespace {
+
+// Records every call as text; refuses the ones named in refuse_.
+class RecordingCalls : public SchedulingCalls {
+ public:
+  explicit RecordingCalls(std::set<std::string> refuse = {}) : refuse_(std::move(refuse)) {}
+
+  Status setRlimitRttime(uint32_t usec) override {
+    return record("rlimit_rttime", std::to_string(usec));
+  }
+  Status setRealtimePriority(int priority) override {
+    return record("sched_rr", std::to_string(priority));
+  }
+  Status setNice(int nice) override { return record("nice", std::to_string(nice)); }
+  Status lockMemory() override { return record("mlockall", "current|future"); }
+  Status setCpuAffinity(const std::vector<int>& cpus) override {
+    std::string list;
+    for (int cpu : cpus) list += (list.empty() ? "" : ",") + std::to_string(cpu);
+    return record("affinity", list);
+  }
+
+  std::vector<std::string> calls;
+
+ private:
+  Status record(const std::string& name, const std::string& argument) {
+    calls.push_back(name + " " + argument);
+    if (refuse_.contains(name)) return Error{EPERM, name};
+    return {};
+  }
+  std::set<std::string> refuse_;
+};
+
+config::GlobalDefs globalDefs(const std::string& body) {
+  auto loaded = config::loadConfigText("t.conf", "global_defs {\n" + body + "\n}\n", {});
+  EXPECT_TRUE(loaded.config) << config::errorSummary(loaded);
+  return loaded.config ? loaded.config->global : config::GlobalDefs{};
+}
+
+TEST(SchedulingPlanTest, NothingConfiguredChangesNothing) {
+  const auto global = globalDefs("router_id a");
+  EXPECT_TRUE(schedulingPlan(global.vrrpProcess).empty());
+  EXPECT_TRUE(schedulingPlan(global.checkerProcess).empty());
+  RecordingCalls calls;
+  EXPECT_EQ(applySchedulingPlan(schedulingPlan(global.vrrpProcess), "vrrp", calls), 0);
+  EXPECT_TRUE(calls.calls.empty());
+}
+
+TEST(SchedulingPlanTest, RealtimePriorityBringsKeepalivedsDefaultRttimeLimitFirst) {
+  const auto global = globalDefs("vrrp_rt_priority 10");
+  RecordingCalls calls;
+  EXPECT_EQ(applySchedulingPlan(schedulingPlan(global.vrrpProcess), "vrrp", calls), 0);
+  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 10000", "sched_rr 10"}));
+  EXPECT_TRUE(schedulingPlan(global.checkerProcess).empty());
+}
+
+TEST(SchedulingPlanTest, EveryKeywordOfOneWorkerBecomesItsCall) {
+  const auto global = globalDefs(
+      "checker_rt_priority 20\nchecker_rlimit_rttime 50000\nchecker_priority -5\n"
+      "checker_no_swap\nchecker_cpu_affinity 0 1");
+  RecordingCalls calls;
+  EXPECT_EQ(applySchedulingPlan(schedulingPlan(global.checkerProcess), "check", calls), 0);
+  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 50000", "sched_rr 20", "nice -5",
+                                                   "mlockall current|future", "affinity 0,1"}));
+  EXPECT_TRUE(schedulingPlan(global.vrrpProcess).empty());
+}
+
+TEST(SchedulingPlanTest, RttimeLimitAloneIsNotApplied) {
+  // RLIMIT_RTTIME only limits realtime processes: without a realtime
+  // priority it would change nothing, so no call is made.
+  const auto global = globalDefs("vrrp_rlimit_rttime 20000\nvrrp_priority -10");
+  SchedulingPlan expected;
+  expected.nice = -10;
+  EXPECT_EQ(schedulingPlan(global.vrrpProcess), expected);
+}
+
+TEST(SchedulingPlanTest, RefusedStepIsCountedAndTheRestStillRun) {
+  const auto global = globalDefs("vrrp_rt_priority 10\nvrrp_priority -5\nvrrp_no_swap");
+  RecordingCalls calls({"sched_rr", "mlockall"});
+  EXPECT_EQ(applySchedulingPlan(schedulingPlan(global.vrrpProcess), "vrrp", calls), 2);
+  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 10000", "sched_rr 10", "nice -5",
+                                                   "mlockall current|future"}));
+}
+
+}  // namespace
+}  // namespace vigil::cli
