@@ -51,7 +51,8 @@ class WorkerSchedulingTest : public ::testing::Test {
     dir_ = pattern;
     std::ofstream(dir_ + "/vigild.conf")
         << "global_defs {\n  vrrp_rt_priority 10\n  checker_priority -5\n}\n"
-           "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 71\n  priority 150\n"
+           "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 71\n  version 3\n  "
+           "priority 150\n"
            "  advert_int 0.2\n  virtual_ipaddress {\n    10.71.0.100/24\n  }\n}\n"
            "virtual_server 10.71.0.100 80 {\n  delay_loop 0.5\n  lb_kind NAT\n  protocol TCP\n"
            "  real_server 10.71.0.2 80 {\n  }\n}\n";
