@@ -18,6 +18,7 @@ import signal
 import subprocess
 import time
 
+from .clocks import ClockOffset, line_stamp, local_lines
 from .machine import ClientSide, Machine
 from .programs import RESPONDER, python_script
 from .proc import Stamped, sh, stop_owned, wait_until
@@ -151,13 +152,23 @@ virtual_server {VIP} 80 {{
                 "-r", f"{run}-vrrp.pid", "-c", f"{run}-check.pid"]), d)
 
     def director_lines(self, d):
-        return self.directors[d].snapshot() if d in self.directors else []
+        """d's log lines timed by vigild's own -l stamp where a line has one.
+        The VRRP worker takes that stamp (CLOCK_REALTIME, this machine's
+        clock) when it logs the transition; the arrival stamp comes later by
+        the pipe and this reader's thread (tens of ms under load). The own
+        stamp has 1 ms resolution, truncated: never later than the event."""
+        lines = self.directors[d].snapshot() if d in self.directors else []
+        return local_lines(lines, THIS_MACHINE)
 
     def clock_rows(self):
-        return []  # one machine, one clock: lines are stamped as they arrive through a pipe
+        return []  # one machine, one clock
 
-    def stamp_note(self, _d, _more=0.0):
-        return ""
+    def stamp_note(self, d, _more=0.0):
+        entering = [(t, l) for t, l in self.directors[d].snapshot() if "Entering " in l] \
+            if d in self.directors else []
+        if entering and all(line_stamp(l, t, THIS_MACHINE) is not None for t, l in entering):
+            return f" ({d}'s own log stamps, 1 ms resolution)"
+        return f" ({d}'s log stamped on arrival)" if entering else ""
 
     def states(self, d, since=0.0):
         """(epoch, STATE) for each transition d logged after `since`."""
@@ -193,6 +204,12 @@ virtual_server {VIP} 80 {{
     def sessions_note(self):
         return ("not kept in namespace mode (no IPVS here; connection sync needs kernel IPVS: "
                 "--guest, tests/bench/ipvs_failover)")
+
+
+# The directors run here: their clock is this one, offset 0, in this
+# machine's time zone (vigild -l stamps local time of day).
+THIS_MACHINE = ClockOffset(offset=0.0, uncertainty=0.0, rtt=0.0, samples=0,
+                           utc_offset=time.localtime().tm_gmtoff)
 
 
 def parse_states(lines, since):
