@@ -117,8 +117,10 @@ json snmp(const SnmpSettings& s) {
 
 json vigilOwn(const GlobalDefs& g) {
   static const char* const kDataplane[] = {"kernel", "userspace", "none"};
+  static const char* const kCheckDuration[] = {"per_server", "per_service", "off"};
   return {{"dataplane", kDataplane[static_cast<int>(g.dataplane)]},
           {"metrics_listen", g.metricsListen ? json(g.metricsListen->toString()) : json("off")},
+          {"metrics_check_duration", kCheckDuration[static_cast<int>(g.metricsCheckDuration)]},
           {"vip_lifetime", g.vipLifetime ? json(dump::seconds(*g.vipLifetime)) : json("off")},
           {"control_socket", g.controlSocket}};
 }

@@ -85,6 +85,12 @@ enum class LvsFlushOnStop { No, All, VirtualServersOnly };
 enum class TcpCheckMode : uint8_t { Connect, Syn };
 std::string_view toString(TcpCheckMode mode);  // "connect", "syn"
 
+// Which series vigil_check_duration_seconds gets (vigil's
+// `metrics_check_duration`, doc/monitoring.md): one per real server and
+// checker type (the default), one per virtual server and checker type, or
+// none; the per-server ones are most of /metrics at thousands of servers.
+enum class CheckDurationMetrics : uint8_t { PerServer, PerService, Off };
+
 // What the dataplane is (vigil's `dataplane` keyword).
 enum class Dataplane { Kernel, Userspace, None };
 
@@ -199,6 +205,7 @@ struct GlobalDefs {
   Dataplane dataplane = Dataplane::Kernel;
   // Prometheus/JSON endpoint; unset with `metrics_listen off`.
   std::optional<ListenAddress> metricsListen = ListenAddress{IpAddress::v4(0x7f000001), 9650};
+  CheckDurationMetrics metricsCheckDuration = CheckDurationMetrics::PerServer;
   // valid_lft/preferred_lft of every VIP, refreshed while MASTER, so VIPs of
   // a SIGKILLed director expire (issue 3). Unset with `vip_lifetime off`.
   std::optional<Duration> vipLifetime = std::chrono::seconds(2);

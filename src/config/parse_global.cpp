@@ -160,6 +160,16 @@ void addSnmp(Table& t) {
 void addVigil(Table& t) {
   t.on("dataplane", global::dataplane)
       .on("metrics_listen", global::metricsListen)
+      .on("metrics_check_duration",
+          [](const Node& n, GlobalDefs& g, ParseContext& ctx) {
+            if (!parse::args(n, ctx, 1)) return;
+            auto v = ctx.oneOf(n.args[0], "metrics_check_duration",
+                               {"per_server", "per_service", "off"});
+            if (!v) return;
+            g.metricsCheckDuration = *v == "per_server"    ? CheckDurationMetrics::PerServer
+                                     : *v == "per_service" ? CheckDurationMetrics::PerService
+                                                           : CheckDurationMetrics::Off;
+          })
       .on("vip_lifetime", global::vipLifetime)
       .on("control_socket", global::controlSocket);
 }
