@@ -4,6 +4,8 @@
 
 #include <bit>
 
+#include "core/inet_checksum.h"
+
 namespace vigil::check {
 namespace {
 
@@ -33,25 +35,6 @@ uint32_t getU32(const uint8_t* at) {
   return static_cast<uint32_t>(getU16(at)) << 16 | getU16(at + 2);
 }
 
-// Sums 16-bit big-endian words; an odd trailing byte is padded with zero.
-uint32_t addWords(uint32_t sum, std::span<const uint8_t> bytes) {
-  size_t i = 0;
-  for (; i + 1 < bytes.size(); i += 2) {
-    sum += getU16(&bytes[i]);
-  }
-  if (i < bytes.size()) {
-    sum += static_cast<uint32_t>(bytes[i]) << 8;
-  }
-  return sum;
-}
-
-uint16_t fold(uint32_t sum) {
-  while (sum >> 16 != 0) {
-    sum = (sum & 0xffff) + (sum >> 16);
-  }
-  return static_cast<uint16_t>(~sum);
-}
-
 void sipRound(uint64_t& v0, uint64_t& v1, uint64_t& v2, uint64_t& v3) {
   v0 += v1;
   v1 = std::rotl(v1, 13) ^ v0;
@@ -69,13 +52,15 @@ void sipRound(uint64_t& v0, uint64_t& v1, uint64_t& v2, uint64_t& v3) {
 
 uint16_t tcpChecksum(const IpAddress& source, const IpAddress& destination,
                      std::span<const uint8_t> segment) {
-  uint32_t sum = addWords(0, {source.bytes(), source.size()});
-  sum = addWords(sum, {destination.bytes(), destination.size()});
-  const auto length = static_cast<uint32_t>(segment.size());
+  InternetChecksum sum;
+  sum.add({source.bytes(), source.size()});
+  sum.add({destination.bytes(), destination.size()});
   // IPv4: zero, protocol, 16-bit length; IPv6: 32-bit length, three zero
   // bytes, next header. Both sum to the same words.
-  sum += IPPROTO_TCP + (length >> 16) + (length & 0xffff);
-  return fold(addWords(sum, segment));
+  sum.addU16(IPPROTO_TCP);
+  sum.addU32(static_cast<uint32_t>(segment.size()));
+  sum.add(segment);
+  return sum.finish();
 }
 
 SynSegment buildSyn(const SynEndpoints& ends, uint32_t seq) {

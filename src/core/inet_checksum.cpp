@@ -1,8 +1,8 @@
-#include "vrrp/checksum.h"
+#include "core/inet_checksum.h"
 
 #include <algorithm>
 
-namespace vigil::vrrp {
+namespace vigil {
 
 // Sums whole 16-bit words and folds once per call: every advert (and every
 // received one) goes through here, and a fold per byte was most of its cost.
@@ -46,4 +46,4 @@ uint16_t InternetChecksum::finish() const {
   return static_cast<uint16_t>(~folded);
 }
 
-}  // namespace vigil::vrrp
+}  // namespace vigil
