@@ -93,7 +93,8 @@ Result<std::unique_ptr<Probe>> makeProbe(EventLoop& loop, const config::Checker&
   switch (checker.base.type) {
     case config::CheckerType::Tcp:
       if (usesSyn(checker, deps)) {
-        return std::unique_ptr<Probe>(std::make_unique<TcpSynProbe>(*deps.tcpSyn, checker.target));
+        return std::unique_ptr<Probe>(std::make_unique<TcpSynProbe>(
+            loop, *deps.tcpSyn, checker.target, attemptTimeout(checker)));
       }
       return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(loop, checker.target, deps.tcpPool));
     case config::CheckerType::Misc:

@@ -6,22 +6,45 @@
 
 namespace vigil::check {
 
-TcpSynProbe::TcpSynProbe(TcpSynProber& prober, const config::ProbeTarget& target)
-    : prober_(prober), target_(target) {}
+Duration synResendDelay(Duration attemptTimeout) { return attemptTimeout / kSynCopies; }
+
+TcpSynProbe::TcpSynProbe(EventLoop& loop, SynSender& sender, const config::ProbeTarget& target,
+                         Duration attemptTimeout)
+    : loop_(loop), sender_(sender), target_(target), resendDelay_(synResendDelay(attemptTimeout)) {}
 
 TcpSynProbe::~TcpSynProbe() { abort(); }
 
 void TcpSynProbe::start(Done done) {
   abort();
   done_ = std::move(done);
-  // The prober reports from the loop, never from inside send(), so `done`
+  // The sender reports from the loop, never from inside send(), so `done`
   // cannot run inside start().
-  inFlight_ = prober_.send(target_, *this);
+  inFlight_ = sender_.send(target_, *this);
+  copiesSent_ = 1;
+  if (resendDelay_ > Duration::zero()) {
+    if (!resendTimer_) {
+      resendTimer_ = loop_.createTimer([this] { onResendDue(); });
+    }
+    resendTimer_->armAfter(resendDelay_);
+  }
+}
+
+void TcpSynProbe::onResendDue() {
+  if (!inFlight_) {
+    return;
+  }
+  sender_.resend(inFlight_, target_);
+  if (++copiesSent_ < kSynCopies) {
+    resendTimer_->armAfter(resendDelay_);
+  }
 }
 
 void TcpSynProbe::abort() {
+  if (resendTimer_) {
+    resendTimer_->cancel();
+  }
   if (inFlight_) {
-    prober_.cancel(inFlight_);
+    sender_.cancel(inFlight_);
   }
   inFlight_ = {};
   done_ = nullptr;
@@ -29,6 +52,9 @@ void TcpSynProbe::abort() {
 
 void TcpSynProbe::onSynVerdict(SynVerdict verdict, int sendError) {
   inFlight_ = {};
+  if (resendTimer_) {
+    resendTimer_->cancel();
+  }
   Done done = std::move(done_);
   done_ = nullptr;
   if (!done) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "check/json_writer.h"
 #include "check/probe_socket.h"
 #include "core/log.h"
 
@@ -242,8 +243,34 @@ TcpSynProber::Handle TcpSynProber::send(const config::ProbeTarget& target, Clien
   }
   const uint32_t seq = nextSeq();
   pending_[key].back().seq = seq;
-  SynEndpoints ends{*source, target.address, family->port, target.port};
-  family->queue.push_back(Family::Outgoing{key, handle.id, *source, buildSyn(ends, seq)});
+  enqueue(*family, key, handle.id, *source, seq);
+  return handle;
+}
+
+void TcpSynProber::resend(const Handle& handle, const config::ProbeTarget& target) {
+  const TargetKey key{handle.target, handle.port};
+  const Pending* pending = findPending(key, handle.id);
+  Family* family = familyOf(handle.target.family());
+  if (pending == nullptr || family == nullptr) {
+    return;
+  }
+  // The cached source may be what kept the first copy unanswered: picked
+  // while the director's own address was still tentative (DAD), the route
+  // lookup answers ::1, which no server replies to.
+  routes_.erase(handle.target);
+  auto source = sourceFor(target);
+  if (!source || source->family() != handle.target.family()) {
+    ++counters_.sendErrors;  // the copy in flight may still be answered
+    return;
+  }
+  ++counters_.retransmits;
+  enqueue(*family, key, handle.id, *source, pending->seq);
+}
+
+void TcpSynProber::enqueue(Family& family, const TargetKey& key, uint64_t id,
+                           const IpAddress& source, uint32_t seq) {
+  SynEndpoints ends{source, key.address, family.port, key.port};
+  family.queue.push_back(Family::Outgoing{key, id, source, buildSyn(ends, seq)});
   if (!flushPosted_) {
     flushPosted_ = true;
     loop_.post([this, alive = std::weak_ptr<int>(alive_)] {
@@ -252,7 +279,16 @@ TcpSynProber::Handle TcpSynProber::send(const config::ProbeTarget& target, Clien
       }
     });
   }
-  return handle;
+}
+
+TcpSynProber::Pending* TcpSynProber::findPending(const TargetKey& key, uint64_t id) {
+  auto it = pending_.find(key);
+  if (it == pending_.end()) {
+    return nullptr;
+  }
+  auto p = std::find_if(it->second.begin(), it->second.end(),
+                        [&](const Pending& e) { return e.id == id; });
+  return p == it->second.end() ? nullptr : &*p;
 }
 
 void TcpSynProber::cancel(const Handle& handle) {
@@ -260,7 +296,8 @@ void TcpSynProber::cancel(const Handle& handle) {
   if (it == pending_.end()) {
     return;
   }
-  std::erase_if(it->second, [&](const Pending& p) { return p.id == handle.id; });
+  counters_.timeouts +=
+      std::erase_if(it->second, [&](const Pending& p) { return p.id == handle.id; });
   if (it->second.empty()) {
     pending_.erase(it);
   }
@@ -309,6 +346,7 @@ void TcpSynProber::flushFamily(Family& family) {
       int r = ::sendmmsg(family.raw.get(), &msgs[sent], static_cast<unsigned>(n - sent), 0);
       if (r > 0) {
         sent += static_cast<size_t>(r);
+        counters_.synsSent += static_cast<uint64_t>(r);
         continue;
       }
       // The first message left failed (no route, a firewall, a full
@@ -318,6 +356,7 @@ void TcpSynProber::flushFamily(Family& family) {
       ++sent;
     }
   }
+  counters_.sendErrors += failures.size();
   for (const Failure& f : failures) {
     auto it = pending_.find(f.key);
     if (it == pending_.end()) {
@@ -338,6 +377,7 @@ void TcpSynProber::flushFamily(Family& family) {
 }
 
 void TcpSynProber::failLater(const TargetKey& key, uint64_t id, int error) {
+  ++counters_.sendErrors;
   loop_.post([this, alive = std::weak_ptr<int>(alive_), key, id, error] {
     if (alive.expired()) {
       return;
@@ -373,6 +413,8 @@ void TcpSynProber::onReadable(Family& family) {
     auto reply = parseSynReply({buffer, static_cast<size_t>(n)}, family.family == AF_INET);
     if (reply && reply->destinationPort == family.port) {
       deliver(TargetKey{senderOf(from), reply->sourcePort}, *reply);
+    } else {
+      ++counters_.repliesDropped;
     }
   }
 }
@@ -380,7 +422,8 @@ void TcpSynProber::onReadable(Family& family) {
 void TcpSynProber::deliver(const TargetKey& key, const SynReply& reply) {
   auto it = pending_.find(key);
   if (it == pending_.end()) {
-    return;  // late, cancelled, or not ours
+    ++counters_.repliesDropped;  // late, cancelled, a duplicate, or not ours
+    return;
   }
   for (auto p = it->second.begin(); p != it->second.end(); ++p) {
     SynVerdict verdict = judgeSynReply(reply, p->seq);
@@ -392,9 +435,24 @@ void TcpSynProber::deliver(const TargetKey& key, const SynReply& reply) {
     if (it->second.empty()) {
       pending_.erase(it);
     }
+    ++(verdict == SynVerdict::Open ? counters_.synAcks : counters_.resets);
     client->onSynVerdict(verdict, 0);
     return;
   }
+  ++counters_.repliesDropped;
+}
+
+void writeSynCounters(JsonWriter& out, const TcpSynProber::Counters& counters) {
+  out.key("tcp_syn")
+      .object()
+      .field("syns_sent", counters.synsSent)
+      .field("retransmits", counters.retransmits)
+      .field("syn_acks", counters.synAcks)
+      .field("resets", counters.resets)
+      .field("timeouts", counters.timeouts)
+      .field("replies_dropped", counters.repliesDropped)
+      .field("send_errors", counters.sendErrors)
+      .end();
 }
 
 }  // namespace vigil::check

@@ -27,7 +27,11 @@
 // for in one loop turn go out together with sendmmsg(2).
 namespace vigil::check {
 
-class TcpSynProber {
+class JsonWriter;
+
+// What a TcpSynProbe needs of the prober: an interface so the probe's
+// retransmit timing is tested on a simulated loop without raw sockets.
+class SynSender {
  public:
   class Client {
    public:
@@ -40,12 +44,42 @@ class TcpSynProber {
     ~Client() = default;
   };
 
-  // What cancel() needs to find a probe in flight; id 0: none.
+  // What resend() and cancel() need to find a probe in flight; id 0: none.
   struct Handle {
     IpAddress target;
     uint16_t port = 0;
     uint64_t id = 0;
     explicit operator bool() const { return id != 0; }
+  };
+
+  // Queues a SYN to target address:port from the target's bindto (else
+  // the route's source) for this loop turn. The verdict goes to `client`
+  // unless cancel(handle) comes first; a failure to pick a source or to
+  // send is reported the same way.
+  virtual Handle send(const config::ProbeTarget& target, Client& client) = 0;
+  // Sends the SYN of `handle` (in flight, unanswered) again with the same
+  // sequence number, so a reply to either copy answers it; the source is
+  // looked up afresh. A no-op once the probe was answered or cancelled.
+  virtual void resend(const Handle& handle, const config::ProbeTarget& target) = 0;
+  // The probe gave up (its attempt timed out, or its checker stopped).
+  virtual void cancel(const Handle& handle) = 0;
+
+ protected:
+  ~SynSender() = default;
+};
+
+class TcpSynProber final : public SynSender {
+ public:
+  // What the prober did since it was made; the check worker's snapshot
+  // publishes them (vigil_check_syn_*_total, doc/monitoring.md).
+  struct Counters {
+    uint64_t synsSent = 0;        // SYNs handed to the kernel, retransmits included
+    uint64_t retransmits = 0;     // of those, second and later copies
+    uint64_t synAcks = 0;         // probes answered by a SYN-ACK (up)
+    uint64_t resets = 0;          // probes answered by a RST (refused)
+    uint64_t timeouts = 0;        // probes cancelled unanswered
+    uint64_t repliesDropped = 0;  // SYN-ACKs/RSTs matching no probe in flight
+    uint64_t sendErrors = 0;      // SYNs that could not be sent (no source, send failed)
   };
 
   // A source address kept this long before asking the routing table again:
@@ -66,14 +100,12 @@ class TcpSynProber {
   // result, and the first failure is logged (once).
   bool usable(int family);
 
-  // Queues a SYN to target address:port from the target's bindto (else
-  // the route's source) for this loop turn. The verdict goes to `client`
-  // unless cancel(handle) comes first; a failure to pick a source or to
-  // send is reported the same way.
-  Handle send(const config::ProbeTarget& target, Client& client);
-  void cancel(const Handle& handle);
+  Handle send(const config::ProbeTarget& target, Client& client) override;
+  void resend(const Handle& handle, const config::ProbeTarget& target) override;
+  void cancel(const Handle& handle) override;
 
   uint16_t sourcePort(int family) const;
+  const Counters& counters() const { return counters_; }
 
  private:
   struct Family;
@@ -98,6 +130,9 @@ class TcpSynProber {
 
   Family* familyOf(int family);
   Result<IpAddress> sourceFor(const config::ProbeTarget& target);
+  Pending* findPending(const TargetKey& key, uint64_t id);
+  void enqueue(Family& family, const TargetKey& key, uint64_t id, const IpAddress& source,
+               uint32_t seq);
   void flush();
   void flushFamily(Family& family);
   void onReadable(Family& family);
@@ -112,10 +147,16 @@ class TcpSynProber {
   std::unordered_map<IpAddress, Route, TargetKeyHash> routes_;
   std::array<uint64_t, 2> secret_{};
   uint64_t counter_ = 0;
+  Counters counters_;
   uint64_t nextId_ = 1;
   bool flushPosted_ = false;
   std::array<std::optional<bool>, 2> usable_;  // IPv4, IPv6: open() succeeded
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
+
+// The counters as the check worker's snapshot carries them: key "tcp_syn"
+// and an object of *_total-less names (syns_sent, retransmits, syn_acks,
+// resets, timeouts, replies_dropped, send_errors).
+void writeSynCounters(JsonWriter& out, const TcpSynProber::Counters& counters);
 
 }  // namespace vigil::check

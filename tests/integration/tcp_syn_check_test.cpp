@@ -18,7 +18,8 @@
 // TCP_CHECK in syn mode against real kernels: a director namespace whose
 // checker sends half-open SYNs over a veth to a server namespace, for IPv4
 // and IPv6. A listening port is up, a closed one (RST) down as refused, a
-// port dropped by an nftables rule down by timeout until the rule goes.
+// port dropped by an nftables rule down by timeout until the rule goes; a
+// first SYN dropped once is retransmitted within the attempt.
 // Every wait is bounded by the configured timing plus slack.
 namespace vigil::check {
 namespace {
@@ -175,6 +176,8 @@ TEST_P(TcpSynCheckTest, AClosedPortIsDownAsRefused) {
   EXPECT_FALSE(checker.up());
   EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
   EXPECT_EQ(checker.counters().count(Outcome::Up), 0U);
+  EXPECT_GE(prober_->counters().resets, 2U);
+  EXPECT_EQ(prober_->counters().synAcks, 0U);
 }
 
 TEST_P(TcpSynCheckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
@@ -194,11 +197,45 @@ TEST_P(TcpSynCheckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
   EXPECT_EQ(checker.lastResult()->outcome, Outcome::Timeout);
+  // Each timed-out attempt sent its SYN three times.
+  EXPECT_GE(prober_->counters().timeouts, 1U);
+  EXPECT_GE(prober_->counters().retransmits, 2 * prober_->counters().timeouts);
 
   ASSERT_EQ(server_->exec("nft delete table inet h4").exitCode, 0);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.up(); }, kFlipBound));
   EXPECT_EQ(checker.counters().upTransitions, 2U);
+}
+
+// A first SYN lost on the way (as to neighbour discovery or DAD on a fresh
+// link) must not fail the attempt: a one-shot nftables rule drops exactly
+// the first SYN to the port (it remembers the port in a set, then lets
+// every later SYN through), and the check must be up at its first result,
+// from a retransmit within connect_timeout. Without retransmits the first
+// attempt timed out.
+TEST_P(TcpSynCheckTest, ALostFirstSynIsRetransmittedWithinTheAttempt) {
+  UniqueFd listener = listenIn(*server_, GetParam(), kOpenPort);
+  ASSERT_TRUE(listener.valid());
+  const std::string port = std::to_string(kOpenPort);
+  ASSERT_EQ(server_
+                ->exec("nft add table inet h4 && nft add chain inet h4 in "
+                       "\"{ type filter hook input priority 0; }\" && "
+                       "nft add set inet h4 seen \"{ type inet_service; flags dynamic; }\" && "
+                       "nft add rule inet h4 in tcp dport " +
+                       port + " tcp dport @seen accept && nft add rule inet h4 in tcp dport " +
+                       port + " add @seen { tcp dport } drop")
+                .exitCode,
+            0);
+  Checker& checker = start(synChecker(GetParam(), kOpenPort));
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return checker.counters().total() >= 1; }, kFlipBound));
+  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Up);
+  EXPECT_TRUE(checker.up());
+  const TcpSynProber::Counters& c = prober_->counters();
+  EXPECT_GE(c.retransmits, 1U);
+  EXPECT_GE(c.synsSent, 2U);
+  EXPECT_EQ(c.synAcks, 1U);
+  EXPECT_EQ(c.timeouts, 0U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, TcpSynCheckTest, ::testing::Values(kIpv4, kIpv6),
