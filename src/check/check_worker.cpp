@@ -11,6 +11,7 @@
 
 #include "check/json_writer.h"
 #include "check/probe_factory.h"
+#include "check/tcp_syn_prober.h"
 #include "core/log.h"
 #include "ipvs/model.h"
 
@@ -443,6 +444,7 @@ std::string CheckWorker::buildSnapshot() const {
       .field("starts_per_tick_limit", static_cast<uint64_t>(pacer_->startsPerTickLimit()))
       .field("deferred_starts", pacer_->deferredStarts())
       .end();
+  if (io_.tcpSyn) writeSynCounters(out, io_.tcpSyn->counters());
   out.key("dataplane").object();
   out.field("backend", io_.dataplane ? io_.dataplane->name() : std::string_view("none"));
   if (io_.dataplane) {

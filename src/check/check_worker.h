@@ -26,6 +26,8 @@
 
 namespace vigil::check {
 
+class TcpSynProber;
+
 // The probe of one checker and how long one attempt may take.
 struct ProbeSpec {
   std::unique_ptr<Probe> probe;  // null: vigil cannot run this checker type
@@ -50,6 +52,9 @@ struct CheckWorkerIo {
   Checker::RandomSource random;
   // Start notify_fifo_script too (the VRRP worker does when it runs).
   bool startGenericFifoScript = false;
+  // The half-open TCP_CHECK prober makeProbe's probes share; its counters
+  // go in the snapshot ("tcp_syn"). Null: none published.
+  std::shared_ptr<const TcpSynProber> tcpSyn;
 };
 
 // The check worker: one Checker per distinct configured checker (identical

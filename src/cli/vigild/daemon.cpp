@@ -135,13 +135,13 @@ std::unique_ptr<ipvs::Dataplane> makeDataplane(const config::GlobalDefs& global)
 // multi handle and the TCP_CHECK socket pool live as long as the factory,
 // which the worker destroys after its checkers; SSL_GET reads the SSL { }
 // block of the generation running.
-check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState> state) {
+check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState> state,
+                                   std::shared_ptr<check::TcpSynProber> tcpSyn) {
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   std::shared_ptr<ProcessSpawner> spawner;
   if (posix != nullptr) spawner = std::make_shared<PosixProcessSpawner>(*posix);
   auto curl = std::make_shared<check::CurlMulti>(loop);
   auto tcpPool = std::make_shared<check::TcpSocketPool>(loop);
-  auto tcpSyn = std::make_shared<check::TcpSynProber>(loop);  // opens its sockets on first use
   return [&loop, state, spawner, curl, tcpPool, tcpSyn](const config::Checker& checker) {
     check::ProbeDeps deps;
     deps.spawner = spawner.get();
@@ -180,7 +180,9 @@ std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigS
                                         ConfigLoader loadConfig) {
   raiseDescriptorLimit();
   check::CheckWorkerIo io;
-  io.makeProbe = makeCheckProbe(loop, state);
+  auto tcpSyn = std::make_shared<check::TcpSynProber>(loop);  // opens its sockets on first use
+  io.makeProbe = makeCheckProbe(loop, state, tcpSyn);
+  io.tcpSyn = tcpSyn;
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   if (posix != nullptr) io.spawner = std::make_unique<PosixProcessSpawner>(*posix);
   // The global_defs of the generation running; ConfigState moves on reload.
