@@ -136,38 +136,18 @@ gl_expect_no_transitions() {
   done
 }
 
-# reload: SIGHUP to d1 every second, alternating its config with one that
-# has one more VIP (excluded from adverts) and one more virtual service.
-gl_reload_configs() {
-  cp "$fl_dir/d1.conf" "$fl_dir/d1.base.conf"
-  awk '{ print } /^  advert_int/ {
-    print "  virtual_ipaddress_excluded {"; print "    10.0.1.101/24 dev eth0"; print "  }" }' \
-    "$fl_dir/d1.base.conf" >"$fl_dir/d1.extra.conf"
-  cat >>"$fl_dir/d1.extra.conf" <<'CONF'
-virtual_server 10.0.1.101 9000 {
-  delay_loop 1
-  lb_algo rr
-  lb_kind NAT
-  protocol TCP
-  real_server 10.0.2.11 9000 {
-    TCP_CHECK {
-      connect_timeout 2
-    }
-  }
-}
-CONF
-}
+# reload: SIGHUPs to d1, alternating its file with one that has one more
+# VIP (excluded from adverts) and one more virtual service; each reload is
+# waited for until both workers applied it (fl_reload).
 scenario_reload() {
   local count=${FL_RELOADS:-10} i
   gl_pair_up client
-  gl_reload_configs
+  fl_reload_configs d1
   FL_FAIL_AT_US=$(fl_now_us)
   for ((i = 1; i <= count; i++)); do
-    if ((i % 2)); then cp "$fl_dir/d1.extra.conf" "$fl_dir/d1.conf"; else cp "$fl_dir/d1.base.conf" "$fl_dir/d1.conf"; fi
-    kill -HUP "$(cat /run/fl-d1.pid)"
-    sleep 1
+    if ((i % 2)); then fl_reload d1 extra; else fl_reload d1 base; fi
   done
-  gl_row "SIGHUPs sent to d1" "$count, every 1 s, alternating +1 VIP (excluded) +1 service"
+  gl_row "SIGHUPs sent to d1" "$count in $(gl_ms_since "$FL_FAIL_AT_US") ms, each applied before the next, alternating +1 VIP (excluded) +1 service"
   kill -0 "$(cat /run/fl-d1.pid)" 2>/dev/null || gl_error "d1's vigild died during the reloads"
   fl_client_stop
   FL_VIP_MS=- FL_KILL_MS=0

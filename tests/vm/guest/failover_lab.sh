@@ -160,6 +160,56 @@ fl_wait_synced() {
   vm_log "$1 has all ${FL_CONNS:-100} connections from the sync daemon"
 }
 
+# fl_reload_configs NAME: NAME.base.conf (its file as started) and
+# NAME.extra.conf (the same plus 10.0.1.101 in virtual_ipaddress_excluded and
+# a virtual service 10.0.1.101:9000) for reloads of a live pair: an excluded
+# address is not advertised, so the peer's address-list check is untouched
+# (doc/reload.md).
+fl_reload_configs() {
+  local conf=$fl_dir/$1
+  cp "$conf.conf" "$conf.base.conf"
+  awk '{ print } /^  advert_int/ {
+    print "  virtual_ipaddress_excluded {"; print "    10.0.1.101/24 dev eth0"; print "  }" }' \
+    "$conf.base.conf" >"$conf.extra.conf"
+  cat >>"$conf.extra.conf" <<'CONF'
+virtual_server 10.0.1.101 9000 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 10.0.2.11 9000 {
+    TCP_CHECK {
+      connect_timeout 2
+    }
+  }
+}
+CONF
+}
+
+# fl_reload NAME base|extra: NAME runs that file after a SIGHUP to its
+# supervisor; waits until both workers applied it: the check worker's
+# service 10.0.1.101:9000 and the VRRP worker's excluded address 10.0.1.101
+# are both there (extra) or both gone (base).
+fl_has_extra() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Ln 2>/dev/null) || return 1
+  grep -q 'TCP  10\.0\.1\.101:9000' <<<"$t" &&
+    ip -n "$1" -o addr show dev eth0 | grep -q ' 10\.0\.1\.101/'
+}
+fl_lacks_extra() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Ln 2>/dev/null) || return 1
+  ! grep -q 'TCP  10\.0\.1\.101:9000' <<<"$t" &&
+    ! ip -n "$1" -o addr show dev eth0 | grep -q ' 10\.0\.1\.101/'
+}
+fl_reload() {
+  cp "$fl_dir/$1.$2.conf" "$fl_dir/$1.conf"
+  kill -HUP "$(cat "/run/fl-$1.pid")"
+  local want=fl_has_extra
+  [[ $2 == base ]] && want=fl_lacks_extra
+  vm_wait_for 30 "$want" "$1" || fl_die "$1 did not apply its $2 file within 30 s of the SIGHUP"
+}
+
 # fl_fail MASTER BACKUP: a hard failure of MASTER. Its three links leave their
 # bridges first (no priority-0 advert or goodbye can escape), then every
 # process of its director gets SIGKILL by PID, the supervisor first so it
