@@ -31,7 +31,7 @@ def parse(doc, argv):
                     help="names this run's namespaces (netns) and client files (remote)")
     ap.add_argument("--vigild", default=os.path.join(ROOT, "build", "bin", "vigild"))
     ap.add_argument("--advert-int", default=None,
-                    help="VRRP advert interval, seconds (netns 0.1, guest 0.5)")
+                    help="VRRP advert interval, seconds (netns 0.1, guest 1)")
     ap.add_argument("--garp-from", default="auto", choices=["auto", "tcpdump", "neigh"],
                     help="how GARPs are seen: tcpdump on the client LAN or the client's "
                     "neighbour entry (auto: tcpdump when the client has it)")
