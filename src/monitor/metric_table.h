@@ -20,6 +20,9 @@ enum class MetricId : uint8_t {
   WorkerSnapshotAge,
   HttpConnectionsAccepted,
   HttpRejected,
+  SmtpAlertsSent,
+  SmtpAlertsFailed,
+  SmtpAlertsDropped,
   VrrpInstanceState,
   VrrpInstancePriority,
   VrrpInstanceConfiguredPriority,
@@ -45,6 +48,10 @@ enum class MetricId : uint8_t {
   VirtualServerQuorumUp,
   VirtualServerSorryServerActive,
   CheckDuration,
+  VirtualServerCheckDuration,
+  CheckLateTimeouts,
+  CheckDeferredStarts,
+  CheckStartsPerTickLimit,
   IpvsConnections,
   IpvsIncomingPackets,
   IpvsOutgoingPackets,
@@ -58,8 +65,15 @@ enum class MetricId : uint8_t {
   IpvsServiceOutgoingPackets,
   IpvsServiceIncomingBytes,
   IpvsServiceOutgoingBytes,
+  CheckSynSent,
+  CheckSynRetransmits,
+  CheckSynSynAcks,
+  CheckSynResets,
+  CheckSynTimeouts,
+  CheckSynRepliesDropped,
+  CheckSynSendErrors,
 };
-inline constexpr size_t kMetricCount = 44;
+inline constexpr size_t kMetricCount = 58;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;
@@ -96,6 +110,10 @@ inline constexpr std::array<double, 6> kCheckDurationBounds = {0.001, 0.005, 0.0
 // The reasons vigil_http_requests_rejected_total counts (HttpServer::Stats).
 inline constexpr std::array<std::string_view, 4> kHttpRejectReasons = {"bad_request", "timeout",
                                                                        "evicted", "refused"};
+
+// The reasons vigil_smtp_alerts_failed_total counts (SmtpMailStats).
+inline constexpr std::array<std::string_view, 3> kSmtpFailReasons = {"connection", "timeout",
+                                                                     "rejected"};
 
 inline constexpr std::array<std::string_view, 4> kSyncGroupStates = {"INIT", "BACKUP", "MASTER",
                                                                      "FAULT"};

@@ -24,9 +24,10 @@ const std::string& MetricsCache::snapshotText(const MonitorView& view) {
     key.emplace_back(worker.name, std::make_pair(std::hash<std::string_view>{}(worker.lastSnapshot),
                                                  worker.lastSnapshot.size()));
   }
-  if (valid_ && key == key_) return text_;
+  if (valid_ && key == key_ && view.checkDuration == checkDuration_) return text_;
   text_ = renderer_.render(view);
   key_ = std::move(key);
+  checkDuration_ = view.checkDuration;
   valid_ = true;
   gzipValid_ = false;
   ++renders_;

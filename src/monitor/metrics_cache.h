@@ -41,6 +41,8 @@ class MetricsCache {
 
   SnapshotRenderer renderer_;
   Key key_;
+  // A reload that changes metrics_check_duration renders anew.
+  config::CheckDurationMetrics checkDuration_ = config::CheckDurationMetrics::PerServer;
   bool valid_ = false;
   std::string text_;
   bool gzipValid_ = false;

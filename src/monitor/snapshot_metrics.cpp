@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 
 #include "monitor/health.h"
 #include "monitor/snapshot_parts.h"
@@ -120,12 +121,37 @@ std::optional<MetricSet::Histogram> histogram(const json& j) {
 }
 
 // Adds `more` into `into` (two checkers of one type on one real server
-// share a series); histograms with other bounds are not merged.
+// share a series, per_service sums a virtual server's). An empty one takes
+// the other's bounds; non-empty ones with other bounds are not merged.
 void mergeHistogram(MetricSet::Histogram& into, const MetricSet::Histogram& more) {
-  if (into.bounds != more.bounds) return;
+  if (into.bounds != more.bounds) {
+    if (into.count == 0 && into.sum == 0) into = more;
+    return;
+  }
   for (size_t i = 0; i < into.cumulative.size(); ++i) into.cumulative[i] += more.cumulative[i];
   into.count += more.count;
   into.sum += more.sum;
+}
+
+using Durations = std::map<std::string, MetricSet::Histogram>;  // by checker type
+
+void mergeDurations(Durations& into, const Durations& more) {
+  for (const auto& [type, h] : more) {
+    auto [it, fresh] = into.emplace(type, h);
+    if (!fresh) mergeHistogram(it->second, h);
+  }
+}
+
+// The real server's checkers' duration histograms, merged by checker type.
+Durations checkerDurations(const json& checkers) {
+  Durations out;
+  for (const json& checker : checkers) {
+    if (!checker.is_object()) continue;
+    auto duration = checker.find("duration");
+    if (duration == checker.end()) continue;
+    if (auto h = histogram(*duration)) mergeDurations(out, {{text(checker, "type"), *h}});
+  }
+  return out;
 }
 
 // The bounds of kCheckDurationBounds out of the worker's finer ones (a
@@ -243,11 +269,10 @@ void ipvsService(MetricSet& m, const json& service, IpvsTotals& totals) {
 // node_ipvs_* from the check worker's dataplane counters. The totals are
 // the sum over the services the table holds now; the kernel's own totals
 // (/proc/net/ip_vs_stats) also keep what deleted services counted.
-void ipvsStats(MetricSet& m, const json& snap) {
-  auto dataplane = snap.find("dataplane");
-  if (dataplane == snap.end() || !dataplane->is_object()) return;
-  auto stats = dataplane->find("stats");
-  if (stats == dataplane->end() || !stats->is_object()) return;
+void ipvsStats(MetricSet& m, const json& dataplane) {
+  if (!dataplane.is_object()) return;
+  auto stats = dataplane.find("stats");
+  if (stats == dataplane.end() || !stats->is_object()) return;
   auto services = stats->find("services");
   if (services == stats->end() || !services->is_array()) return;
   IpvsTotals totals;
@@ -261,9 +286,32 @@ void ipvsStats(MetricSet& m, const json& snap) {
   m.set(IpvsOutgoingBytes, {}, totals.outBytes);
 }
 
+// The check worker's start cap and deferrals (check_pacer.h).
+void checkPacing(MetricSet& m, const json& snap) {
+  auto pacing = snap.find("pacing");
+  if (pacing == snap.end() || !pacing->is_object()) return;
+  setIf(m, CheckStartsPerTickLimit, {}, number(*pacing, "starts_per_tick_limit"));
+  setIf(m, CheckDeferredStarts, {}, number(*pacing, "deferred_starts"));
+}
+
+// The half-open TCP_CHECK prober's counters (check/tcp_syn_prober.h);
+// absent when the worker has no prober.
+void checkSynProber(MetricSet& m, const json& snap) {
+  auto syn = snap.find("tcp_syn");
+  if (syn == snap.end() || !syn->is_object()) return;
+  setIf(m, CheckSynSent, {}, number(*syn, "syns_sent"));
+  setIf(m, CheckSynRetransmits, {}, number(*syn, "retransmits"));
+  setIf(m, CheckSynSynAcks, {}, number(*syn, "syn_acks"));
+  setIf(m, CheckSynResets, {}, number(*syn, "resets"));
+  setIf(m, CheckSynTimeouts, {}, number(*syn, "timeouts"));
+  setIf(m, CheckSynRepliesDropped, {}, number(*syn, "replies_dropped"));
+  setIf(m, CheckSynSendErrors, {}, number(*syn, "send_errors"));
+}
+
 void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealServer) {
   auto services = snap.find("virtual_servers");
   if (services == snap.end() || !services->is_array()) return;
+  double lateTimeouts = 0;
   for (const json& vs : *services) {
     if (!vs.is_object()) continue;
     const std::string name = text(vs, "name");
@@ -272,14 +320,25 @@ void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealSer
     auto servers = vs.find("real_servers");
     if (servers == vs.end() || !servers->is_array()) continue;
     double up = 0;
+    Durations durations;
     for (const json& rs : *servers) {
       if (!rs.is_object()) continue;
-      up += onRealServer(name, rs);
+      const RealServerSummary summary = onRealServer(name, rs);
+      up += summary.up;
+      lateTimeouts += summary.lateTimeouts;
+      mergeDurations(durations, summary.durations);
     }
     m.set(VirtualServerRealServersUp, {name}, up);
     m.set(VirtualServerRealServers, {name}, static_cast<double>(servers->size()));
+    for (auto& [type, h] : durations) {
+      m.setHistogram(VirtualServerCheckDuration, {name, type},
+                     keepCheckDurationBounds(std::move(h)));
+    }
   }
-  ipvsStats(m, snap);
+  m.set(CheckLateTimeouts, {}, lateTimeouts);
+  checkPacing(m, snap);
+  checkSynProber(m, snap);
+  if (auto dataplane = snap.find("dataplane"); dataplane != snap.end()) ipvsStats(m, *dataplane);
 }
 
 void httpMetrics(MetricSet& m, const HttpServer::Stats& stats) {
@@ -289,6 +348,17 @@ void httpMetrics(MetricSet& m, const HttpServer::Stats& stats) {
   for (size_t i = 0; i < counts.size(); ++i) {
     m.set(HttpRejected, {std::string(kHttpRejectReasons[i])}, static_cast<double>(counts[i]));
   }
+}
+
+static_assert(std::tuple_size_v<decltype(SmtpMailStats::failed)> == kSmtpFailReasons.size());
+
+void smtpMetrics(MetricSet& m, const SmtpMailStats& stats) {
+  m.set(SmtpAlertsSent, {}, static_cast<double>(stats.sent));
+  for (size_t i = 0; i < kSmtpFailReasons.size(); ++i) {
+    m.set(SmtpAlertsFailed, {std::string(kSmtpFailReasons[i])},
+          static_cast<double>(stats.failed[i]));
+  }
+  m.set(SmtpAlertsDropped, {}, static_cast<double>(stats.dropped));
 }
 
 void addWorkerMetrics(MetricSet& m, const MonitorView& view) {
@@ -301,6 +371,7 @@ void addWorkerMetrics(MetricSet& m, const MonitorView& view) {
     }
   }
   if (view.http) httpMetrics(m, *view.http);
+  if (view.smtp) smtpMetrics(m, *view.smtp);
 }
 
 void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
@@ -311,9 +382,9 @@ void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
     json snap = json::parse(worker.lastSnapshot, nullptr, false);
     if (!snap.is_object()) continue;
     collectParsedSnapshot(m, snap, snapshotWallSeconds(worker, view),
-                          [&m](const std::string& vs, const json& rs) {
-                            collectRealServer(m, vs, rs);
-                            return realServerUp(rs);
+                          [&m, &view](const std::string& vs, const json& rs) {
+                            collectRealServer(m, vs, rs, view.checkDuration);
+                            return summarizeRealServer(rs, view.checkDuration);
                           });
   }
 }
@@ -329,24 +400,18 @@ std::string realServerName(const json& rs) {
   return port ? address + ":" + std::to_string(static_cast<long>(*port)) : address;
 }
 
-void collectRealServer(MetricSet& m, const std::string& vs, const json& rs) {
+void collectRealServer(MetricSet& m, const std::string& vs, const json& rs,
+                       config::CheckDurationMetrics mode) {
   const std::string name = realServerName(rs);
   setIf(m, RealServerUp, {vs, name}, number(rs, "up"));
   setIf(m, RealServerWeight, {vs, name}, number(rs, "weight"));
   auto checkers = rs.find("checkers");
   if (checkers == rs.end() || !checkers->is_array()) return;
-  std::map<std::string, MetricSet::Histogram> durations;  // by checker type
   for (const json& checker : *checkers) {
     if (!checker.is_object()) continue;
     const std::string type = text(checker, "type");
     if (auto attempts = number(checker, "attempts")) {
       m.add(RealServerCheckAttempts, {vs, name, type}, *attempts);
-    }
-    if (auto duration = checker.find("duration"); duration != checker.end()) {
-      if (auto h = histogram(*duration)) {
-        auto [it, fresh] = durations.emplace(type, *h);
-        if (!fresh) mergeHistogram(it->second, *h);
-      }
     }
     auto outcomes = checker.find("outcomes");
     if (outcomes == checker.end() || !outcomes->is_object()) continue;
@@ -355,9 +420,24 @@ void collectRealServer(MetricSet& m, const std::string& vs, const json& rs) {
       m.add(RealServerCheckFailures, {vs, name, type, reason}, count.get<double>());
     }
   }
-  for (auto& [type, h] : durations) {
+  if (mode != config::CheckDurationMetrics::PerServer) return;
+  for (auto& [type, h] : checkerDurations(*checkers)) {
     m.setHistogram(CheckDuration, {vs, name, type}, keepCheckDurationBounds(std::move(h)));
   }
+}
+
+RealServerSummary summarizeRealServer(const json& rs, config::CheckDurationMetrics mode) {
+  RealServerSummary summary;
+  summary.up = number(rs, "up").value_or(0);
+  auto checkers = rs.find("checkers");
+  if (checkers == rs.end() || !checkers->is_array()) return summary;
+  for (const json& checker : *checkers) {
+    if (checker.is_object()) summary.lateTimeouts += number(checker, "late_timeouts").value_or(0);
+  }
+  if (mode == config::CheckDurationMetrics::PerService) {
+    summary.durations = checkerDurations(*checkers);
+  }
+  return summary;
 }
 
 void collectParsedSnapshot(MetricSet& m, const json& snap, double snapshotWall,
@@ -366,7 +446,7 @@ void collectParsedSnapshot(MetricSet& m, const json& snap, double snapshotWall,
   checkWorker(m, snap, onRealServer);
 }
 
-double realServerUp(const json& rs) { return number(rs, "up").value_or(0); }
+void collectDataplane(MetricSet& m, const json& dataplane) { ipvsStats(m, dataplane); }
 
 double snapshotWallSeconds(const WorkerStatus& worker, const MonitorView& view) {
   return view.wallNowSeconds - snapshotAgeSeconds(worker, view);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -11,25 +12,42 @@
 // each real server's series apart (snapshot_renderer.h).
 namespace vigil::monitor {
 
+// What the virtual server and worker totals take from one real server.
+struct RealServerSummary {
+  double up = 0;            // "up": 1 or 0
+  double lateTimeouts = 0;  // its checkers' late_timeouts
+  // Its checkers' duration histograms by checker type, on the worker's own
+  // bounds; filled only for CheckDurationMetrics::PerService.
+  std::map<std::string, MetricSet::Histogram> durations;
+};
+RealServerSummary summarizeRealServer(const nlohmann::json& rs, config::CheckDurationMetrics mode);
+
 // Called with a virtual server's name and one of its real_servers objects;
-// returns the server's "up" (1 or 0) for the virtual server's count.
-using RealServerSink = std::function<double(const std::string& vs, const nlohmann::json& rs)>;
+// returns summarizeRealServer of it.
+using RealServerSink =
+    std::function<RealServerSummary(const std::string& vs, const nlohmann::json& rs)>;
 
 // Adds what one parsed worker snapshot says, except each real server's own
 // series (vigil_real_server_*, vigil_check_duration_seconds), which go to
-// `onRealServer` instead; the virtual server totals are added here.
+// `onRealServer` instead; the virtual server and worker totals
+// (vigil_virtual_server_check_duration_seconds, vigil_check_late_timeouts_total)
+// are added here from what it returns.
 void collectParsedSnapshot(MetricSet& m, const nlohmann::json& snap, double snapshotWall,
                            const RealServerSink& onRealServer);
 
 // The series of one real server of virtual server `vs`. Their labels all
-// start with {vs, realServerName(rs)}.
-void collectRealServer(MetricSet& m, const std::string& vs, const nlohmann::json& rs);
+// start with {vs, realServerName(rs)}. Duration series only with
+// CheckDurationMetrics::PerServer.
+void collectRealServer(MetricSet& m, const std::string& vs, const nlohmann::json& rs,
+                       config::CheckDurationMetrics mode);
+
+// The node_ipvs_* and vigil_ipvs_service_* series of a check snapshot's
+// "dataplane" object (collectParsedSnapshot adds them too). They are the
+// last rows of metric_table.h, so their text can follow the rest's.
+void collectDataplane(MetricSet& m, const nlohmann::json& dataplane);
 
 // "192.0.2.1:80", "[2001:db8::1]:80": the real_server label value.
 std::string realServerName(const nlohmann::json& rs);
-
-// "up" of a real_servers object: 1 or 0.
-double realServerUp(const nlohmann::json& rs);
 
 // The system clock's reading when the worker built its snapshot.
 double snapshotWallSeconds(const WorkerStatus& worker, const MonitorView& view);

@@ -5,12 +5,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
 #include "monitor/metric_set.h"
 #include "monitor/metric_table.h"
 #include "monitor/monitor_view.h"
+#include "monitor/snapshot_parts.h"
 
 namespace vigil::monitor {
 
@@ -21,9 +23,12 @@ namespace vigil::monitor {
 // 1 s snapshot). Each real server's object is cut out of the snapshot text
 // unparsed (snapshot_split.h) and its series text kept, keyed by that
 // object's exact text and its virtual server: an object seen in the last
-// render is neither parsed nor rendered again. The rest of the snapshot
-// (VRRP, virtual server totals, dataplane counters) is small; it is parsed
-// and rendered afresh.
+// render is neither parsed nor rendered again. The dataplane object (the
+// IPVS table and its counters, as large again at 10,000 servers) is cut out
+// the same way and its series text kept while its text is unchanged (the
+// counters move every 2 s or so, the real servers' snapshot each second).
+// The rest of the snapshot (VRRP, virtual server totals) is small; it is
+// parsed and rendered afresh.
 //
 // A real server that appears twice (under one virtual server, or in two
 // snapshots) merges its series, as collectSnapshotMetrics does; that
@@ -35,6 +40,8 @@ class SnapshotRenderer {
   // Real servers whose series were rendered (not reused), since start:
   // what a render cost.
   size_t realServerRenders() const { return realServerRenders_; }
+  // Dataplane objects parsed and rendered (not reused), since start.
+  size_t dataplaneRenders() const { return dataplaneRenders_; }
 
  private:
   // The metrics collectRealServer adds, in table order.
@@ -44,20 +51,29 @@ class SnapshotRenderer {
 
   struct ServerText {
     std::string name;  // the real_server label value
-    double up = 0;
+    RealServerSummary summary;
     std::array<std::string, kServerMetrics.size()> series;  // per kServerMetrics
   };
-  // By virtual server name and the server object's exact text.
+  // By metrics_check_duration, virtual server name and the server
+  // object's exact text.
   using Kept = std::unordered_map<std::string, ServerText>;
   // By {virtual server, real server} label values: the order their series
   // take within each metric (MetricSet sorts by label values).
   using Order = std::map<std::pair<std::string, std::string>, const ServerText*>;
 
-  ServerText renderServer(const std::string& vs, const nlohmann::json& rs);
-  static std::string assemble(const MetricSet& rest, const Order& servers);
+  ServerText renderServer(const std::string& vs, const nlohmann::json& rs,
+                          config::CheckDurationMetrics mode);
+  static std::string assemble(const MetricSet& rest, const Order& servers,
+                              const std::string& dataplane);
+  // The series text of a "dataplane" object, kept by its exact text.
+  const std::string& dataplaneText(std::string_view dataplane);
 
   Kept kept_;
   size_t realServerRenders_ = 0;
+  std::string dataplaneKey_;
+  std::string dataplaneText_;
+  bool dataplaneValid_ = false;
+  size_t dataplaneRenders_ = 0;
 };
 
 }  // namespace vigil::monitor

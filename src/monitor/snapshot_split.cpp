@@ -4,6 +4,7 @@ namespace vigil::monitor {
 namespace {
 
 constexpr std::string_view kKey = "\"real_servers\"";
+constexpr std::string_view kDataplane = "\"dataplane\"";
 
 bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -48,22 +49,39 @@ std::optional<SplitSnapshot> splitRealServers(std::string_view text) {
   SplitSnapshot split;
   std::string& out = split.skeleton;
   size_t i = 0;
+  size_t depth = 0;  // of objects and arrays, outside the cut-out parts
   while (i < text.size()) {
     if (text[i] != '"') {
+      if (text[i] == '{' || text[i] == '[') ++depth;
+      if ((text[i] == '}' || text[i] == ']') && depth > 0) --depth;
       out += text[i++];
       continue;
     }
     const size_t end = endOfString(text, i);
     if (end == std::string_view::npos) return std::nullopt;
-    const bool key = text.substr(i, end - i) == kKey;
-    out.append(text.substr(i, end - i));
+    const std::string_view name = text.substr(i, end - i);
+    out.append(name);
     i = end;
-    if (!key) continue;
+    if (name == kDataplane && depth == 1 && split.dataplane.empty()) {
+      size_t k = skipSpace(text, i);
+      if (k >= text.size() || text[k] != ':') continue;
+      k = skipSpace(text, k + 1);
+      if (k >= text.size() || text[k] != '{') continue;
+      const size_t close = endOfObject(text, k);
+      if (close == std::string_view::npos) return std::nullopt;
+      out.append(text.substr(i, k - i));
+      out += "{\"#\":0}";
+      split.dataplane = text.substr(k, close - k);
+      i = close;
+      continue;
+    }
+    if (name != kKey) continue;
     size_t k = skipSpace(text, i);
     if (k >= text.size() || text[k] != ':') continue;
     k = skipSpace(text, k + 1);
     if (k >= text.size() || text[k] != '[') continue;
     out.append(text.substr(i, k + 1 - i));
+    ++depth;  // the '[' just copied
     i = k + 1;
     // The array's elements: objects are cut out, anything else is copied
     // (and left to the parser).

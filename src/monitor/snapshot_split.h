@@ -13,9 +13,15 @@ namespace vigil::monitor {
 // At 10,000 real servers they are nearly all of a check snapshot, and most
 // are unchanged from the last one: a renderer parses the small skeleton and
 // only the server texts it has not seen before (snapshot_renderer.h).
+//
+// The top-level "dataplane" object (the IPVS table and its counters, as
+// large as the real servers at 10,000 of them) is cut out too: `dataplane`
+// is its text and the skeleton holds {"#": 0} in its place; empty when
+// there is none.
 struct SplitSnapshot {
   std::string skeleton;
   std::vector<std::string_view> servers;
+  std::string_view dataplane;
 };
 
 // Scans JSON text without building it: strings (with escapes) are skipped

@@ -264,7 +264,8 @@ class Daemon {
     MonitorService monitor(
         loop_, supervisor,
         {options_.configPath, options_.snapshotInterval,
-         [state = state_] { return state->generation; }, [this] { return lastReload_; }});
+         [state = state_] { return state->generation; }, [this] { return lastReload_; },
+         [this] { return smtp_ ? smtp_->mailStats() : std::nullopt; }});
     monitor.apply(state_->config->global);
     monitor_ = &monitor;
     // vigilctl's way in (doc/vigilctl.md); vigild runs on without it.

@@ -22,6 +22,7 @@ MonitorService::MonitorService(PosixEventLoop& loop, const Supervisor& superviso
 MonitorService::~MonitorService() = default;
 
 void MonitorService::apply(const config::GlobalDefs& global) {
+  checkDuration_ = global.metricsCheckDuration;
   const std::optional<config::ListenAddress>& wanted = global.metricsListen;
   if (server_ && sameAddress(listening_, wanted)) return;
   server_.reset();
@@ -54,6 +55,8 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
   view.snapshotInterval = info_.snapshotInterval;
   if (info_.lastReload) view.lastReload = info_.lastReload();
   if (server_) view.http = server_->stats();
+  if (info_.smtpStats) view.smtp = info_.smtpStats();
+  view.checkDuration = checkDuration_;
   return monitor::route(request, view, metricsCache_);
 }
 

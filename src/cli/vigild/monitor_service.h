@@ -26,13 +26,15 @@ class MonitorService {
     Duration snapshotInterval = std::chrono::seconds(1);
     std::function<uint64_t()> generation;
     std::function<std::optional<monitor::ReloadOutcome>()> lastReload;  // for /status
+    // smtp_alert's mail counters for /metrics; unset or none: no series.
+    std::function<std::optional<monitor::SmtpMailStats>()> smtpStats;
   };
 
   MonitorService(PosixEventLoop& loop, const Supervisor& supervisor, Info info);
   ~MonitorService();
 
   // Listens where `global` says (or stops listening); keeps the socket when
-  // the address is unchanged.
+  // the address is unchanged. Takes metrics_check_duration too.
   void apply(const config::GlobalDefs& global);
 
   // Answers one request from the supervisor's current state; also used by
@@ -44,6 +46,7 @@ class MonitorService {
   const Supervisor& supervisor_;
   Info info_;
   std::optional<config::ListenAddress> listening_;
+  config::CheckDurationMetrics checkDuration_ = config::CheckDurationMetrics::PerServer;
   std::unique_ptr<monitor::HttpServer> server_;
   // /metrics' rendered snapshot part, kept between scrapes; handle() is
   // const to its callers (it changes nothing they can see).

@@ -85,6 +85,12 @@ void SmtpAlertService::apply(const config::GlobalDefs& global) {
       address->toString(), global.smtpServer->port);
 }
 
+std::optional<monitor::SmtpMailStats> SmtpAlertService::mailStats() const {
+  if (!enabled_) return std::nullopt;
+  const SmtpMailer::Counters& c = mailer_.counters();
+  return monitor::SmtpMailStats{c.sent, c.failedBy, c.dropped};
+}
+
 void SmtpAlertService::poll() {
   if (!enabled_) return;
   std::shared_ptr<const config::Config> config = config_();

@@ -2,12 +2,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/vigild/smtp_mailer.h"
 #include "config/config.h"
 #include "core/posix_event_loop.h"
 #include "core/supervisor.h"
+#include "monitor/monitor_view.h"
 #include "monitor/smtp/smtp_alert_watcher.h"
 
 namespace vigil::cli {
@@ -30,6 +32,8 @@ class SmtpAlertService {
   void apply(const config::GlobalDefs& global);
 
   const SmtpMailer::Counters& counters() const { return mailer_.counters(); }
+  // The counters as /metrics shows them; none while mails are off.
+  std::optional<monitor::SmtpMailStats> mailStats() const;
 
  private:
   void poll();

@@ -126,7 +126,8 @@ std::unique_ptr<SmtpConnection> PosixSmtpTransport::open(const IpAddress& addres
 
 SmtpMailer::SmtpMailer(EventLoop& loop, SmtpTransport& transport, Options options)
     : loop_(loop), transport_(transport), options_(std::move(options)) {
-  timeout_ = loop_.createTimer([this] { fail("no reply within the smtp_connect_timeout"); });
+  timeout_ = loop_.createTimer(
+      [this] { fail(FailReason::Timeout, "no reply within the smtp_connect_timeout"); });
 }
 
 SmtpMailer::~SmtpMailer() { *alive_ = false; }
@@ -151,7 +152,7 @@ void SmtpMailer::startNext() {
   connection_ = transport_.open(
       options_.address, options_.port,
       {[this] { onConnected(); }, [this](std::string_view bytes) { onReceived(bytes); },
-       [this](const std::string& why) { fail(why); }});
+       [this](const std::string& why) { fail(FailReason::Connection, why); }});
 }
 
 void SmtpMailer::onConnected() {
@@ -163,7 +164,7 @@ void SmtpMailer::onReceived(std::string_view bytes) {
     case check::SmtpReplyReader::State::Incomplete:
       return;
     case check::SmtpReplyReader::State::Malformed:
-      return fail("malformed reply");
+      return fail(FailReason::Rejected, "malformed reply");
     case check::SmtpReplyReader::State::Complete: {
       const int code = reader_.code();
       reader_.reset();
@@ -180,7 +181,7 @@ void SmtpMailer::send(const std::string& line, Step next) {
 
 void SmtpMailer::onReply(int code) {
   auto unexpected = [&](const char* after) {
-    fail("the server answered " + std::to_string(code) + " to " + after);
+    fail(FailReason::Rejected, "the server answered " + std::to_string(code) + " to " + after);
   };
   switch (step_) {
     case Step::Idle:
@@ -194,7 +195,7 @@ void SmtpMailer::onReply(int code) {
       return send("MAIL FROM:<" + current_.from + ">\r\n", Step::MailFrom);
     case Step::MailFrom:
       if (code != 250) return unexpected("MAIL FROM");
-      if (current_.to.empty()) return fail("no notification_email recipient");
+      if (current_.to.empty()) return fail(FailReason::Rejected, "no notification_email recipient");
       return send("RCPT TO:<" + current_.to[0] + ">\r\n", Step::RcptTo);
     case Step::RcptTo:
       if (code != 250 && code != 251) return unexpected("RCPT TO");
@@ -214,10 +215,11 @@ void SmtpMailer::onReply(int code) {
   }
 }
 
-void SmtpMailer::fail(const std::string& why) {
+void SmtpMailer::fail(FailReason reason, const std::string& why) {
   if (step_ == Step::Quit) return finish();  // the mail was taken already
   if (step_ == Step::Idle) return;
   ++counters_.failed;
+  ++counters_.failedBy[static_cast<size_t>(reason)];
   lastError_ = why;
   log(LogLevel::Warning, "smtp alert to {} port {} not sent: {}", options_.address.toString(),
       options_.port, why);

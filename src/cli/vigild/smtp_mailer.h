@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -67,10 +68,18 @@ class SmtpMailer {
     std::string heloName;
     Duration timeout = std::chrono::seconds(30);
   };
+  // Why a mail failed; the order of monitor::kSmtpFailReasons.
+  enum class FailReason : uint8_t {
+    Connection,  // refused, reset or closed by the server
+    Timeout,     // no reply within `timeout`
+    Rejected,    // a reply it should not give, malformed, or no recipient
+  };
+  static constexpr size_t kFailReasons = 3;
   struct Counters {
-    uint64_t sent = 0;     // the server took the message (250 after DATA)
-    uint64_t failed = 0;   // refused, timed out, or a reply it should not give
-    uint64_t dropped = 0;  // pushed out of a full queue
+    uint64_t sent = 0;                              // the server took the message (250 after DATA)
+    uint64_t failed = 0;                            // all of failedBy
+    uint64_t dropped = 0;                           // pushed out of a full queue
+    std::array<uint64_t, kFailReasons> failedBy{};  // by FailReason
   };
   static constexpr size_t kMaxQueued = 32;
 
@@ -95,7 +104,7 @@ class SmtpMailer {
   void onReceived(std::string_view bytes);
   void onReply(int code);
   void send(const std::string& line, Step next);
-  void fail(const std::string& why);
+  void fail(FailReason reason, const std::string& why);
   void finish();
 
   EventLoop& loop_;

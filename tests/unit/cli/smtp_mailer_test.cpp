@@ -147,5 +147,26 @@ TEST_F(SmtpMailerTest, GarbageFromTheServerFailsTheMail) {
   EXPECT_EQ(mailer_.lastError(), "malformed reply");
 }
 
+// vigil_smtp_alerts_failed_total{reason}: one of each.
+TEST_F(SmtpMailerTest, FailuresAreCountedByReason) {
+  using Reason = SmtpMailer::FailReason;
+  const auto by = [&](Reason r) { return mailer_.counters().failedBy[static_cast<size_t>(r)]; };
+  mailer_.submit(mail());
+  transport_.current->handlers.failed("connect: Connection refused");
+  loop_.advance(seconds(0));
+  mailer_.submit(mail());
+  transport_.current->handlers.connected();
+  transport_.reply("554 go away\r\n");
+  loop_.advance(seconds(0));
+  mailer_.submit(mail());
+  transport_.current->handlers.connected();
+  loop_.advance(seconds(5));
+  EXPECT_EQ(by(Reason::Connection), 1u);
+  EXPECT_EQ(by(Reason::Rejected), 1u);
+  EXPECT_EQ(by(Reason::Timeout), 1u);
+  EXPECT_EQ(mailer_.counters().failed, 3u);
+  EXPECT_EQ(mailer_.counters().sent, 0u);
+}
+
 }  // namespace
 }  // namespace vigil::cli

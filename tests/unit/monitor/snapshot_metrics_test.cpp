@@ -147,7 +147,8 @@ TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
       "vigil_virtual_server_real_servers{virtual_server=\"[10.0.0.100]:tcp:80\"} 2\n"
       "vigil_virtual_server_quorum_up{virtual_server=\"[10.0.0.100]:tcp:80\"} 1\n"
       "vigil_virtual_server_sorry_server_active{virtual_server=\"[10.0.0.100]:tcp:80\"} "
-      "0\n");
+      "0\n"
+      "vigil_check_late_timeouts_total 0\n");
 }
 
 TEST(SnapshotMetricsTest, DeadWorkerShowsDownWithoutItsStaleSnapshot) {
@@ -311,8 +312,19 @@ TEST(SnapshotMetricsTest, IpvsCountersUseNodeExportersNamesAndLabels) {
 TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
   MonitorView listening = fixedView();
   listening.http = HttpServer::Stats{};  // the vigil_http_* series
-  const std::string text =
-      renderPrometheus(collectMetrics(listening)) + renderCheck(kCheckWithStats);
+  listening.smtp = SmtpMailStats{};      // the vigil_smtp_* series
+  // The per-service durations, pacing and half-open TCP_CHECK series.
+  MonitorView perService = listening;
+  perService.checkDuration = config::CheckDurationMetrics::PerService;
+  perService.workers[1].lastSnapshot = kCheckWithStats;
+  perService.workers[1].lastSnapshot.back() = ',';
+  perService.workers[1].lastSnapshot +=
+      R"("pacing": {"starts_per_tick_limit": 256, "deferred_starts": 0},
+          "tcp_syn": {"syns_sent": 1, "retransmits": 0, "syn_acks": 1, "resets": 0,
+                      "timeouts": 0, "replies_dropped": 0, "send_errors": 0}})";
+  const std::string text = renderPrometheus(collectMetrics(listening)) +
+                           renderCheck(kCheckWithStats) +
+                           renderPrometheus(collectMetrics(perService));
   for (const MetricDef& def : metricTable()) {
     EXPECT_NE(text.find("# TYPE " + std::string(def.name) + " "), std::string::npos) << def.name;
   }
