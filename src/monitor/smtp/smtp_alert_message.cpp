@@ -54,6 +54,9 @@ std::string alertSubject(std::string_view routerId, const AlertEvent& event) {
     case AlertKind::Quorum:
       return oneLine(prefix + "Virtual server " + event.name + " - quorum " +
                      (event.state == "UP" ? "met" : "lost"));
+    case AlertKind::Checker:
+      return oneLine(prefix + "Realserver " + event.name + " of " + event.service + " - " +
+                     event.checker + " check " + (event.state == "UP" ? "succeeded" : "failed"));
   }
   return oneLine(prefix + event.name);
 }
@@ -86,6 +89,10 @@ std::string alertBody(std::string_view routerId, const AlertEvent& event) {
       return "=> Virtual server " + event.name + " on " + director +
              (event.state == "UP" ? " has its quorum of live real servers again <=\n"
                                   : " lost its quorum of live real servers <=\n");
+    case AlertKind::Checker:
+      return "=> Checker " + event.checker + " of real server " + event.name +
+             " of virtual server " + event.service + " on " + director +
+             (event.state == "UP" ? " passes again <=\n" : " fails <=\n");
   }
   return {};
 }

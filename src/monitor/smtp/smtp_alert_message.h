@@ -15,6 +15,7 @@ enum class AlertKind {
   VrrpSyncGroup,  // a sync group entered `state`
   RealServer,     // a real server of `service` went UP or DOWN
   Quorum,         // a virtual server's quorum was met (UP) or lost (DOWN)
+  Checker,        // one checker of a real server of `service` now passes (UP) or fails (DOWN)
 };
 
 struct AlertEvent {
@@ -22,6 +23,7 @@ struct AlertEvent {
   std::string name;     // instance, group, "ADDRESS:PORT" of the real server, or service
   std::string service;  // RealServer: the virtual server it belongs to
   std::string state;    // MASTER, BACKUP, FAULT; UP or DOWN
+  std::string checker;  // Checker: its type and place, "HTTP_GET 2 of 3"
 };
 
 // "[router_id] VRRP Instance VI_1 - Entering MASTER state" and its kin.

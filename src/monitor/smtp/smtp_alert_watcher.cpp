@@ -46,7 +46,31 @@ bool changed(std::map<std::string, bool>& seen, const std::string& key, bool up)
   return true;
 }
 
+// "HTTP_GET 2 of 3": a checker by type and place in its real server.
+std::string checkerName(const json& checker, size_t index, size_t count) {
+  std::string type = checker.contains("type") && checker["type"].is_string()
+                         ? checker["type"].get<std::string>()
+                         : "checker";
+  return type + " " + std::to_string(index + 1) + " of " + std::to_string(count);
+}
+
 }  // namespace
+
+void AlertWatcher::noteCheckers(const std::string& service, const std::string& server,
+                                const json& rs, bool alert, std::vector<AlertEvent>& out) {
+  if (!rs.contains("checkers") || !rs["checkers"].is_array()) return;
+  const json& checkers = rs["checkers"];
+  for (size_t i = 0; i < checkers.size(); ++i) {
+    const json& checker = checkers[i];
+    if (!checker.is_object() || !checker.contains("up") || !checker["up"].is_boolean()) continue;
+    const bool up = checker["up"].get<bool>();
+    const std::string key = service + "|" + server + "|" + std::to_string(i);
+    if (changed(checkers_, key, up) && alert) {
+      out.push_back({AlertKind::Checker, server, service, up ? "UP" : "DOWN",
+                     checkerName(checker, i, checkers.size())});
+    }
+  }
+}
 
 std::vector<AlertEvent> AlertWatcher::update(const config::Config& config, const json& vrrpSnapshot,
                                              const json& checkSnapshot) {
@@ -106,9 +130,12 @@ void AlertWatcher::checks(const config::Config& config, const json& snapshot,
           address.find(':') == std::string::npos ? address : "[" + address + "]";
       const std::string name = host + ":" + std::to_string(port);
       const bool up = rs["up"].get<bool>();
-      if (changed(realServers_, service + "|" + name, up) && alert) {
+      const bool serverChanged = changed(realServers_, service + "|" + name, up);
+      if (serverChanged && alert) {
         out.push_back({AlertKind::RealServer, name, service, up ? "UP" : "DOWN"});
       }
+      noteCheckers(service, name, rs, alert && !serverChanged && !config.global.noCheckerEmails,
+                   out);
     }
   }
 }

@@ -21,6 +21,10 @@ namespace vigil::monitor::smtp {
 //   no_email_faults.
 // - Real server with smtp_alert on: UP <-> DOWN changes (not the first state
 //   seen: a start is not a change).
+// - A checker of such a real server: passes <-> fails changes that leave
+//   the real server's own state as it was (another checker still fails),
+//   unless global_defs no_checker_emails (keepalived: then mail only when
+//   a real server is added to or removed from its service).
 // - Virtual server with smtp_alert on: quorum met <-> lost changes.
 //
 // Snapshots that are missing (a worker being respawned) change nothing: the
@@ -36,11 +40,15 @@ class AlertWatcher {
             std::vector<AlertEvent>& out);
   void checks(const config::Config& config, const nlohmann::json& snapshot,
               std::vector<AlertEvent>& out);
+  // Records each checker's "up"; events when `alert`.
+  void noteCheckers(const std::string& service, const std::string& server, const nlohmann::json& rs,
+                    bool alert, std::vector<AlertEvent>& out);
 
   std::map<std::string, std::string> instances_;  // name -> last state seen
   std::map<std::string, std::string> groups_;
   std::map<std::string, bool> realServers_;  // "service|ADDRESS:PORT" -> up
   std::map<std::string, bool> quorums_;      // service -> quorum up
+  std::map<std::string, bool> checkers_;     // "service|ADDRESS:PORT|index" -> up
 };
 
 }  // namespace vigil::monitor::smtp

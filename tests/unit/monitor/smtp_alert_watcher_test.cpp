@@ -106,6 +106,63 @@ TEST(SmtpAlertWatcherTest, RealServerAndQuorumChangesButNotTheirFirstState) {
   EXPECT_EQ(events[0].state, "UP");
 }
 
+// 10.0.0.2 with two checkers, each passing or not; the server is up when
+// both pass.
+json twoCheckers(bool first, bool second) {
+  const json checkers = {{{"type", "TCP_CHECK"}, {"up", first}},
+                         {{"type", "HTTP_GET"}, {"up", second}}};
+  return {{"virtual_servers",
+           {{{"name", "[10.0.0.100]:tcp:80"},
+             {"quorum_up", true},
+             {"real_servers",
+              {{{"address", "10.0.0.2"},
+                {"port", 80},
+                {"up", first && second},
+                {"checkers", checkers}}}}}}}};
+}
+
+TEST(SmtpAlertWatcherTest, ACheckerChangeThatLeavesTheServerAsItWasIsMailed) {
+  auto config = load(kConfig);
+  ASSERT_TRUE(config);
+  AlertWatcher watcher;
+  EXPECT_TRUE(watcher.update(*config, json(), twoCheckers(true, true)).empty());
+  // The first failure takes the server down: one real-server mail.
+  auto events = watcher.update(*config, json(), twoCheckers(false, true));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, AlertKind::RealServer);
+  // The second checker fails too: the server was down already.
+  events = watcher.update(*config, json(), twoCheckers(false, false));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, AlertKind::Checker);
+  EXPECT_EQ(events[0].name, "10.0.0.2:80");
+  EXPECT_EQ(events[0].checker, "HTTP_GET 2 of 2");
+  EXPECT_EQ(events[0].state, "DOWN");
+  EXPECT_EQ(alertSubject("lb1", events[0]),
+            "[lb1] Realserver 10.0.0.2:80 of [10.0.0.100]:tcp:80 - HTTP_GET 2 of 2 check failed");
+  events = watcher.update(*config, json(), twoCheckers(true, false));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].checker, "TCP_CHECK 1 of 2");
+  EXPECT_EQ(events[0].state, "UP");
+}
+
+TEST(SmtpAlertWatcherTest, NoCheckerEmailsMailsOnlyServersAddedOrRemoved) {
+  std::string text = kConfig;
+  text.replace(text.find("smtp_alert_vrrp"), 15, "smtp_alert_vrrp\n  no_checker_emails");
+  auto config = load(text);
+  ASSERT_TRUE(config);
+  AlertWatcher watcher;
+  EXPECT_TRUE(watcher.update(*config, json(), twoCheckers(true, true)).empty());
+  EXPECT_EQ(watcher.update(*config, json(), twoCheckers(false, true)).size(), 1u);
+  EXPECT_TRUE(watcher.update(*config, json(), twoCheckers(false, false)).empty());
+  EXPECT_TRUE(watcher.update(*config, json(), twoCheckers(true, false)).empty());
+  auto events = watcher.update(*config, json(), twoCheckers(true, true));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, AlertKind::RealServer);
+  EXPECT_EQ(events[0].state, "UP");
+  // VRRP mails are not checker mails.
+  EXPECT_EQ(watcher.update(*config, vrrp("MASTER", "MASTER"), json()).size(), 1u);
+}
+
 TEST(SmtpAlertWatcherTest, NoEmailFaultsSkipsFault) {
   std::string text = kConfig;
   text.replace(text.find("smtp_alert_vrrp"), 15, "smtp_alert_vrrp\n  no_email_faults");
