@@ -16,7 +16,7 @@
 # advert_int 1 by default (FL_ADV): the reload step asserts that nothing
 # flapped, and 0.5 s flapped on a starved guest (doc/failover-testing.md).
 # Lab: tests/vm/guest/failover_lab.sh.
-# vm-timeout: 300
+# vm-timeout: 420
 # shellcheck source=tests/vm/guest/lib.sh
 . "$VM_LIB"
 # shellcheck source=tests/vm/guest/failover_lab.sh
