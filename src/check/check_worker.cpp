@@ -100,7 +100,9 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
       std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
   notifier_->start(io_.startGenericFifoScript);
   if (io_.dataplane) {
-    dataplaneSync_ = std::make_unique<DataplaneSync>(*io_.dataplane);
+    std::optional<OwnedServicesFile> ownedFile;
+    if (!io_.ownedServicesFile.empty()) ownedFile.emplace(io_.ownedServicesFile);
+    dataplaneSync_ = std::make_unique<DataplaneSync>(*io_.dataplane, std::move(ownedFile));
     dataplaneSync_->reset(config_->lvs);
     statsPoller_ =
         std::make_unique<StatsPoller>(loop_, *io_.dataplane, [this] { snapshotDirty_ = true; });

@@ -48,6 +48,9 @@ struct CheckWorkerIo {
   // The table backend; null with `dataplane none`: health drives notify
   // scripts, FIFO lines and the snapshot only.
   std::unique_ptr<ipvs::Dataplane> dataplane;
+  // Where the services vigil owns beyond its configuration are kept across
+  // worker restarts (OwnedServicesFile); empty: for this worker's life only.
+  std::string ownedServicesFile;
   // Warmup jitter; empty: Checker's default engine.
   Checker::RandomSource random;
   // Start notify_fifo_script too (the VRRP worker does when it runs).

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "check/desired_state.h"
+#include "core/log.h"
 #include "ipvs/expand.h"
 #include "ipvs/reconcile.h"
 
@@ -37,6 +38,17 @@ ServiceKeys ownedAfter(const ServiceKeys& owned, const ServiceKeys& named) {
 }
 
 void DataplaneSync::reset(const config::LvsModel& lvs) {
+  if (ownedFile_ && !ownedFileRead_) {
+    ownedFileRead_ = true;
+    Result<ServiceKeys> left = ownedFile_->load();
+    if (left.ok()) {
+      persisted_ = *left;
+      owned_ = ownedAfter(owned_, *left);
+    } else {
+      log(LogLevel::Warning, "dataplane: services left by an earlier run are not known: {}",
+          left.error().describe());
+    }
+  }
   index(lvs);
   needFull_ = true;
 }
@@ -69,6 +81,26 @@ void DataplaneSync::index(const config::LvsModel& lvs) {
                     [this](const ipvs::ServiceKey& key) { return namedBy_[key].size() == 1; });
   }
   syncedQuorumUp_.assign(lvs.virtualServers.size(), false);
+  persist(unnamedOwned());
+}
+
+ServiceKeys DataplaneSync::unnamedOwned() const {
+  ServiceKeys unnamed;
+  for (const ipvs::ServiceKey& key : owned_) {
+    if (!namedBy_.contains(key)) unnamed.insert(key);
+  }
+  return unnamed;
+}
+
+void DataplaneSync::persist(const ServiceKeys& keys) {
+  if (!ownedFile_ || keys == persisted_) return;
+  Status saved = ownedFile_->save(keys);
+  if (!saved.ok()) {
+    log(LogLevel::Warning, "dataplane: cannot record the services vigil owns: {}",
+        saved.error().describe());
+    return;
+  }
+  persisted_ = keys;
 }
 
 void DataplaneSync::markServer(size_t vs, size_t rs) { changed_.emplace_back(vs, rs); }
@@ -95,6 +127,11 @@ ipvs::SyncReport DataplaneSync::full(const config::LvsModel& lvs,
     return report;
   }
   applied_ = std::move(*current);
+  // An unnamed service the table no longer holds was deleted by someone:
+  // it is not vigil's any more (were it added again, it would be theirs).
+  for (const ipvs::ServiceKey& key : unnamedOwned()) {
+    if (!applied_.services.contains(key)) owned_.erase(key);
+  }
   return reconcileApplied(lvs, health);
 }
 
@@ -132,6 +169,7 @@ void DataplaneSync::record(const std::vector<ipvs::Op>& ops,
       if (!namedBy_.contains(deleted->key)) owned_.erase(deleted->key);
     }
   }
+  persist(unnamedOwned());
 }
 
 ipvs::ApplyReport DataplaneSync::clear() {
@@ -142,6 +180,13 @@ ipvs::ApplyReport DataplaneSync::clear() {
   if (ops.empty()) return {};
   ipvs::ApplyReport report = dataplane_.apply(ops);
   record(ops, report.failures);
+  // What could not be deleted stays vigil's, named or not: the next run
+  // may have another configuration.
+  ServiceKeys left = unnamedOwned();
+  for (const auto& [key, entry] : applied_.services) {
+    if (owned_.contains(key)) left.insert(key);
+  }
+  persist(left);
   needFull_ = true;
   return report;
 }

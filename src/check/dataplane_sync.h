@@ -2,10 +2,12 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
 
+#include "check/owned_services_file.h"
 #include "check/service_state.h"
 #include "config/model_lvs.h"
 #include "ipvs/dataplane.h"
@@ -42,6 +44,13 @@
 // applied), and one it does not name, an operator's or another tool's, is
 // never touched, not at start, reload or clear(). `lvs_flush` empties the
 // whole table before the first sync (cli/vigild/kernel_lvs_globals.h).
+//
+// What vigil owns beyond what the configuration names (a service a reload
+// dropped whose delete failed, or one a stop could not delete) is kept in
+// an OwnedServicesFile when one is given, and read back by the first
+// reset(): a check worker restarted by the supervisor, or the next vigild,
+// still owns those services and deletes them. A full sync forgets the
+// unnamed ones its read no longer finds (gone, so no longer vigil's).
 namespace vigil::check {
 
 using ServiceKeys = std::set<ipvs::ServiceKey>;
@@ -56,7 +65,10 @@ ServiceKeys ownedAfter(const ServiceKeys& owned, const ServiceKeys& named);
 
 class DataplaneSync {
  public:
-  explicit DataplaneSync(ipvs::Dataplane& dataplane) : dataplane_(dataplane) {}
+  // Without `ownedFile` ownership lives as long as this object.
+  explicit DataplaneSync(ipvs::Dataplane& dataplane,
+                         std::optional<OwnedServicesFile> ownedFile = std::nullopt)
+      : dataplane_(dataplane), ownedFile_(std::move(ownedFile)) {}
 
   // A new configuration: indexes its services; the next sync() is full.
   void reset(const config::LvsModel& lvs);
@@ -86,6 +98,10 @@ class DataplaneSync {
 
  private:
   void index(const config::LvsModel& lvs);
+  // Owned services the configuration does not name.
+  ServiceKeys unnamedOwned() const;
+  // Writes `keys` to ownedFile_ when they differ from what it holds.
+  void persist(const ServiceKeys& keys);
   ipvs::SyncReport full(const config::LvsModel& lvs, const std::vector<ServiceState>& health);
   // Reconciles the whole desired state against applied_ and applies.
   ipvs::SyncReport reconcileApplied(const config::LvsModel& lvs,
@@ -103,9 +119,12 @@ class DataplaneSync {
 
   ipvs::Dataplane& dataplane_;
   bool needFull_ = true;
-  bool needReconcile_ = false;                       // a reload since the last sync
-  ipvs::IpvsState applied_;                          // what the backend holds, as far as we know
-  ServiceKeys owned_;                                // see ownedAfter()
+  bool needReconcile_ = false;  // a reload since the last sync
+  ipvs::IpvsState applied_;     // what the backend holds, as far as we know
+  ServiceKeys owned_;           // see ownedAfter()
+  std::optional<OwnedServicesFile> ownedFile_;
+  bool ownedFileRead_ = false;
+  ServiceKeys persisted_;                            // what ownedFile_ holds
   std::vector<std::vector<ipvs::ServiceKey>> keys_;  // per virtual server
   std::map<ipvs::ServiceKey, std::vector<size_t>> namedBy_;
   // Per virtual server: a real server's change is one destination op (its

@@ -13,6 +13,7 @@
 
 #include "check/check_worker.h"
 #include "check/curl_multi.h"
+#include "check/owned_services_file.h"
 #include "check/probe_factory.h"
 #include "check/tcp_socket_pool.h"
 #include "check/tcp_syn_prober.h"
@@ -190,6 +191,10 @@ std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigS
     return prepareCheckScript(command, state->config->global);
   };
   io.dataplane = makeDataplane(state->config->global);
+  // The kernel table outlives this worker: so must what vigil owns in it.
+  if (io.dataplane && io.dataplane->name() == "kernel") {
+    io.ownedServicesFile = check::ownedServicesPathForThisNamespace();
+  }
   io.startGenericFifoScript = state->config->vrrp.instances.empty();
   return std::make_unique<check::CheckWorker>(loop, state->config, state->generation,
                                               configFor(state, std::move(loadConfig)),

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <string>
 
 #include "check/dataplane_sync.h"
@@ -14,6 +16,16 @@ namespace {
 ipvs::ServiceKey tcp(const char* address, uint16_t port) {
   return ipvs::ServiceKey::forAddress(ipvs::Protocol::Tcp, *IpAddress::parse(address), port);
 }
+
+struct TempFile {
+  TempFile() {
+    char pattern[] = "/tmp/vigil-owned-XXXXXX";
+    dir = ::mkdtemp(pattern);
+  }
+  ~TempFile() { std::filesystem::remove_all(dir); }
+  OwnedServicesFile file() const { return OwnedServicesFile(dir + "/owned"); }
+  std::string dir;
+};
 
 // An operator's service, made with ipvsadm before vigild started.
 ipvs::ServiceKey foreign() { return tcp("192.0.2.50", 8080); }
@@ -128,6 +140,90 @@ TEST(DataplaneSyncOwnershipTest, AFailedDeleteOnReloadIsRetriedByTheNextFullSync
   EXPECT_TRUE(sync.sync(after.lvs(), after.health).ok());  // full: reads, deletes it
   EXPECT_FALSE(dp.state().services.contains(tcp("10.0.0.100", 80)));
   EXPECT_TRUE(dp.state().services.contains(foreign()));
+}
+
+// The check worker restarted (crash, or the supervisor respawning it) after
+// a reload's delete failed: the new worker, on the new file only, still
+// owns the dropped service and deletes it; the operator's stays.
+TEST(DataplaneSyncOwnershipTest, AServiceWhoseDeleteFailedIsStillOwnedAfterAWorkerRestart) {
+  TempFile state;
+  Loaded before(virtualServer("10.0.0.100", 3));
+  Loaded after(virtualServer("10.0.0.101", 3));
+  ASSERT_NE(before.result.config, nullptr);
+  ASSERT_NE(after.result.config, nullptr);
+  ipvs::MemoryDataplane dp;
+  (void)dp.apply({ipvs::AddService{foreign(), {}}});
+  {
+    DataplaneSync first(dp, state.file());
+    first.reset(before.lvs());
+    ASSERT_TRUE(first.sync(before.lvs(), before.health).ok());
+    first.reload(after.lvs());
+    dp.failOp(ipvs::DeleteService{tcp("10.0.0.100", 80)}, Error{EIO, "injected"});
+    EXPECT_FALSE(first.sync(after.lvs(), after.health).ok());
+    ASSERT_TRUE(dp.state().services.contains(tcp("10.0.0.100", 80)));
+  }  // dies without clear(), as a crashed worker does
+  dp.clearFailures();
+  DataplaneSync restarted(dp, state.file());
+  restarted.reset(after.lvs());
+  EXPECT_TRUE(restarted.owned().contains(tcp("10.0.0.100", 80)));
+  EXPECT_TRUE(restarted.sync(after.lvs(), after.health).ok());
+  EXPECT_FALSE(dp.state().services.contains(tcp("10.0.0.100", 80)));
+  EXPECT_TRUE(dp.state().services.contains(foreign()));
+  EXPECT_EQ(ownedPart(dp.state(), restarted.owned()), desiredState(after.lvs(), after.health));
+  // Deleted: the record is gone, so a later worker owns only what it names.
+  EXPECT_FALSE(std::filesystem::exists(state.file().path()));
+}
+
+// Without the record (no file) the restarted worker takes the dropped
+// service for someone else's and leaves it: what the file is for.
+TEST(DataplaneSyncOwnershipTest, WithoutTheRecordARestartedWorkerLeavesTheDroppedService) {
+  Loaded before(virtualServer("10.0.0.100", 3));
+  Loaded after(virtualServer("10.0.0.101", 3));
+  ipvs::MemoryDataplane dp(desiredState(before.lvs(), before.health));
+  DataplaneSync restarted(dp);
+  restarted.reset(after.lvs());
+  EXPECT_TRUE(restarted.sync(after.lvs(), after.health).ok());
+  EXPECT_TRUE(dp.state().services.contains(tcp("10.0.0.100", 80)));
+}
+
+// A stop that could not delete a service leaves it recorded even though
+// the file named it: the next run, with a file that no longer does, removes it.
+TEST(DataplaneSyncOwnershipTest, AServiceAStopCouldNotDeleteIsRemovedByTheNextRun) {
+  TempFile state;
+  Loaded before(virtualServer("10.0.0.100", 3));
+  Loaded after(virtualServer("10.0.0.101", 3));
+  ipvs::MemoryDataplane dp;
+  {
+    DataplaneSync stopping(dp, state.file());
+    stopping.reset(before.lvs());
+    ASSERT_TRUE(stopping.sync(before.lvs(), before.health).ok());
+    dp.failOp(ipvs::DeleteService{tcp("10.0.0.100", 80)}, Error{EIO, "injected"});
+    EXPECT_FALSE(stopping.clear().ok());
+  }
+  dp.clearFailures();
+  DataplaneSync next(dp, state.file());
+  next.reset(after.lvs());
+  EXPECT_TRUE(next.sync(after.lvs(), after.health).ok());
+  EXPECT_EQ(dp.state(), desiredState(after.lvs(), after.health));
+}
+
+// A recorded service someone else deleted meanwhile is forgotten at the
+// first read: were it added again, it would be theirs.
+TEST(DataplaneSyncOwnershipTest, ARecordedServiceGoneFromTheTableIsNoLongerOwned) {
+  TempFile state;
+  ASSERT_TRUE(state.file().save({tcp("10.0.0.100", 80)}).ok());
+  Loaded config(virtualServer("10.0.0.101", 3));
+  ipvs::MemoryDataplane dp;
+  DataplaneSync sync(dp, state.file());
+  sync.reset(config.lvs());
+  EXPECT_TRUE(sync.owned().contains(tcp("10.0.0.100", 80)));
+  EXPECT_TRUE(sync.sync(config.lvs(), config.health).ok());
+  EXPECT_FALSE(sync.owned().contains(tcp("10.0.0.100", 80)));
+  EXPECT_FALSE(std::filesystem::exists(state.file().path()));
+  (void)dp.apply({ipvs::AddService{tcp("10.0.0.100", 80), {}}});  // an operator's now
+  sync.reset(config.lvs());
+  EXPECT_TRUE(sync.sync(config.lvs(), config.health).ok());
+  EXPECT_TRUE(dp.state().services.contains(tcp("10.0.0.100", 80)));
 }
 
 }  // namespace
