@@ -12,6 +12,15 @@
 # shellcheck disable=SC1091
 . "$VM_BUILD/ipvs_failover_bench.env" # BENCH_SETTINGS, BENCH_REPS, BENCH_PAIRS
 vm_load_ipvs
+# --globals: extra global_defs lines for every director, vigild and keepalived
+# alike (e.g. vrrp_rt_priority), in a copy of the lab's data directory.
+if [[ -n ${BENCH_GLOBALS:-} ]]; then
+  cp -r "$fl_data" /tmp/bench-data
+  fl_data=/tmp/bench-data
+  printf '%s\n' "$BENCH_GLOBALS" >/tmp/bench-globals
+  sed -i '/^global_defs {/r /tmp/bench-globals' "$fl_data/failover_director.conf.in"
+  vm_log "global_defs for every director: $(tr '\n' ';' </tmp/bench-globals)"
+fi
 # Whole outputs captured first: "| head -1" under pipefail fails on SIGPIPE.
 version=$(vm_host_chroot keepalived --version 2>&1 || true)
 vm_log "keepalived: ${version%%$'\n'*}"
