@@ -144,8 +144,9 @@ void Checker::timedOut() {
   // read it before the attempt is judged.
   const TimePoint now = loop_.now();
   const Duration late = now - timeoutAt_;
-  if (late > kLateTolerance && lateGranted_ < attemptTimeout_) {
-    const Duration extra = std::min(late, attemptTimeout_ - lateGranted_);
+  const Duration grace = maxLateGrace(attemptTimeout_);
+  if (late > kLateTolerance && lateGranted_ < grace) {
+    const Duration extra = std::min(late, grace - lateGranted_);
     lateGranted_ += extra;
     timeoutAt_ = now + extra;
     ++counters_.lateTimeouts;

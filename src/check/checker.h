@@ -86,6 +86,13 @@ class Checker final : private CheckPacer::Client {
   static constexpr Duration kBatchTick = CheckPacer::kTick;
   // How late a timeout may fire before the loop counts as having been busy.
   static constexpr Duration kLateTolerance = std::chrono::milliseconds(50);
+  // The most time a late timeout gets back (see the timeout rule above): an
+  // attempt is judged at most attemptTimeout + maxLateGrace(attemptTimeout)
+  // after it started, plus however late the loop runs its timers. A probe
+  // whose library keeps its own timeout (libcurl) sets it beyond this, so the
+  // checker's timer, which knows about the loop's lateness, is the one that
+  // counts.
+  static constexpr Duration maxLateGrace(Duration attemptTimeout) { return attemptTimeout; }
 
   using Listener = std::function<void(const CheckerEvent&)>;
   // Returns a duration uniformly distributed in [0, max]. Injected so tests

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "check/checker.h"
 #include "check/md5_digest.h"
 
 namespace vigil::check {
@@ -52,6 +53,10 @@ ProbeResult judgeResponse(const config::HttpUrl& url, const HttpResponse& respon
   return ProbeResult{};
 }
 
+Duration curlBackstop(Duration connectTimeout) {
+  return connectTimeout + Checker::maxLateGrace(connectTimeout) + kCurlBackstopSlack;
+}
+
 HttpRequest requestFor(const config::Checker& checker, const config::HttpCheck& http,
                        const config::HttpUrl& url, std::shared_ptr<const config::SslContext> ssl) {
   HttpRequest request;
@@ -67,7 +72,7 @@ HttpRequest requestFor(const config::Checker& checker, const config::HttpCheck& 
   }
   request.verifyCertificate = http.verifyCertificate;
   request.ssl = std::move(ssl);
-  request.timeout = checker.base.connectTimeout;
+  request.timeout = curlBackstop(checker.base.connectTimeout);
   return request;
 }
 

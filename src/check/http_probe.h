@@ -9,6 +9,7 @@
 #include "check/http_regex.h"
 #include "check/probe.h"
 #include "config/model_lvs.h"
+#include "core/clock.h"
 #include "core/event_loop.h"
 
 // HTTP_GET and SSL_GET: one attempt fetches every url { } in order over the
@@ -23,9 +24,22 @@ namespace vigil::check {
 ProbeResult judgeResponse(const config::HttpUrl& url, const HttpResponse& response,
                           const HttpRegexMatcher* regex);
 
+// How long libcurl may run one url's transfer before it gives up by itself.
+// The timeout that counts is the checker's (connect_timeout, extended when
+// its timer fired late because the loop was busy; see check/checker.h),
+// which aborts the transfer. libcurl measures its own timeout on the wall
+// clock and checks it before reading what arrived, so a libcurl timeout
+// equal to connect_timeout reported a server that answered during a stall
+// of the loop as timed out. This backstop lies beyond the checker's longest
+// judgement (connect_timeout + its grace) by kCurlBackstopSlack, so it never
+// fires first unless the loop stalls that long; it only stops a transfer
+// that nothing else ends from holding its socket.
+inline constexpr Duration kCurlBackstopSlack = std::chrono::seconds(10);
+Duration curlBackstop(Duration connectTimeout);
+
 // What HTTP_GET / SSL_GET send for one url: Host is the url's virtualhost
 // or "address:port"; SNI (SSL_GET with enable_sni) is sni_name, else the
-// virtualhost.
+// virtualhost; libcurl's timeout is curlBackstop(connect_timeout).
 HttpRequest requestFor(const config::Checker& checker, const config::HttpCheck& http,
                        const config::HttpUrl& url, std::shared_ptr<const config::SslContext> ssl);
 
