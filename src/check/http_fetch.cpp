@@ -190,6 +190,12 @@ Status HttpFetch::configure(const HttpRequest& request) {
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, kUserAgent);
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never http_proxy from the environment
+  // The URL names an address, so there is nothing to cache; and libcurl
+  // prunes its DNS cache (shared by the multi) at every transfer by walking
+  // all of it: with a cache timeout, one entry per real server, and ~8 % of
+  // the check worker's CPU at 1,000 HTTP_GET checks/s (perf). With 0, the
+  // cache holds only the transfers in flight.
+  curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
   curl_easy_setopt(easy_, CURLOPT_PATH_AS_IS, 1L);
   // The digest covers the bytes as sent, as keepalived's does.
   curl_easy_setopt(easy_, CURLOPT_HTTP_TRANSFER_DECODING, 0L);
