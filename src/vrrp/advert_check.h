@@ -1,12 +1,36 @@
 #pragma once
 
 #include <optional>
+#include <span>
+#include <vector>
 
+#include "core/ip_address.h"
 #include "vrrp/instance_params.h"
 #include "vrrp/packet.h"
 #include "vrrp/reject_reason.h"
 
 namespace vigil::vrrp {
+
+// The address list an instance expects in the adverts it receives, prepared
+// once per configuration so that checking an advert neither sorts the
+// configured list nor allocates. The list is compared as a multiset: the
+// same addresses, each as many times, in any order.
+class ExpectedAddresses {
+ public:
+  ExpectedAddresses() = default;
+  explicit ExpectedAddresses(std::vector<IpAddress> configured);
+
+  // Whether `received` holds the configured addresses in any order. Cheap
+  // when the peer sends them in our configured order (a peer with the same
+  // virtual_ipaddress block) or sorted; otherwise it sorts a copy in a
+  // buffer reserved at construction, so it still allocates nothing.
+  bool matches(std::span<const IpAddress> received);
+
+ private:
+  std::vector<IpAddress> configured_;  // as configured: what a like peer sends
+  std::vector<IpAddress> sorted_;      // configured_, sorted
+  std::vector<IpAddress> scratch_;     // capacity configured_.size()
+};
 
 // The protocol checks of RFC 5798 §7.1 / RFC 3768 §7.1 for an advert that
 // passed decode(): version, VRID, v2 authentication (type and PASS
@@ -14,6 +38,12 @@ namespace vigil::vrrp {
 // interval, and the address list (as a set; from the address owner a
 // mismatch is accepted, as the RFC says). `skipAddressCheck` is keepalived's
 // skip_check_adv_addr when the advert comes from the master we already know.
+// `expected` must hold params.addresses.
+std::optional<RejectReason> checkAdvert(const VrrpPacket& packet, const InstanceParams& params,
+                                        ExpectedAddresses& expected, bool skipAddressCheck = false);
+
+// The same, preparing params.addresses for this one call (tests, one-off
+// checks); a receive path keeps an ExpectedAddresses per configuration.
 std::optional<RejectReason> checkAdvert(const VrrpPacket& packet, const InstanceParams& params,
                                         bool skipAddressCheck = false);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace vigil::vrrp {
 namespace {
 
@@ -94,6 +96,75 @@ TEST(AdvertCheckTest, AddressListIsComparedAsASet) {
   // RFC 5798 §7.1: drop a mismatching list unless it comes from the owner.
   p.priority = kPriorityOwner;
   EXPECT_EQ(checkAdvert(p, params), std::nullopt);
+}
+
+// ExpectedAddresses takes three paths (the configured order, a sorted list,
+// any other order); each must give the multiset answer the sort-both
+// comparison gave.
+TEST(ExpectedAddressesTest, MatchesTheConfiguredListInAnyOrder) {
+  const std::vector<IpAddress> configured = {ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20")};
+  ExpectedAddresses expected(configured);
+  EXPECT_TRUE(expected.matches(configured));
+  EXPECT_TRUE(expected.matches(std::vector{ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.30")}));
+  EXPECT_TRUE(expected.matches(std::vector{ip("10.0.0.20"), ip("10.0.0.30"), ip("10.0.0.10")}));
+  // Asked again after an unsorted list: nothing of that one is left over.
+  EXPECT_TRUE(expected.matches(configured));
+}
+
+TEST(ExpectedAddressesTest, RejectsAnotherListOnEveryPath) {
+  ExpectedAddresses expected({ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20")});
+  // Sorted, unsorted, and in the configured order with one address changed.
+  EXPECT_FALSE(expected.matches(std::vector{ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.31")}));
+  EXPECT_FALSE(expected.matches(std::vector{ip("10.0.0.31"), ip("10.0.0.10"), ip("10.0.0.20")}));
+  EXPECT_FALSE(expected.matches(std::vector{ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.21")}));
+  // One more or one fewer.
+  EXPECT_FALSE(expected.matches(std::vector{ip("10.0.0.30"), ip("10.0.0.10")}));
+  EXPECT_FALSE(expected.matches(
+      std::vector{ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.40")}));
+  EXPECT_FALSE(expected.matches(std::vector<IpAddress>{}));
+}
+
+TEST(ExpectedAddressesTest, ComparesAsAMultiset) {
+  ExpectedAddresses expected({ip("10.0.0.1"), ip("10.0.0.1"), ip("10.0.0.2")});
+  EXPECT_TRUE(expected.matches(std::vector{ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.1")}));
+  EXPECT_FALSE(expected.matches(std::vector{ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.2")}));
+  EXPECT_FALSE(expected.matches(std::vector{ip("10.0.0.2"), ip("10.0.0.2"), ip("10.0.0.1")}));
+}
+
+TEST(ExpectedAddressesTest, EmptyAndIpv6Lists) {
+  ExpectedAddresses none;
+  EXPECT_TRUE(none.matches(std::vector<IpAddress>{}));
+  EXPECT_FALSE(none.matches(std::vector{ip("10.0.0.1")}));
+
+  ExpectedAddresses v6({ip("fd00::20"), ip("fd00::10")});
+  EXPECT_TRUE(v6.matches(std::vector{ip("fd00::10"), ip("fd00::20")}));
+  EXPECT_FALSE(v6.matches(std::vector{ip("fd00::10"), ip("10.0.0.1")}));
+}
+
+// The receive path keeps one ExpectedAddresses per configuration: the same
+// reasons come out of it as out of the one-off checkAdvert.
+TEST(AdvertCheckTest, PreparedAddressesGiveTheSameReasons) {
+  InstanceParams params = v2Params();
+  params.addresses = {ip("10.0.0.101"), ip("10.0.0.100"), ip("10.0.0.102")};
+  ExpectedAddresses expected(params.addresses);
+  VrrpPacket p = matchingAdvert(params);
+  p.addresses = {ip("10.0.0.100"), ip("10.0.0.102"), ip("10.0.0.101")};
+  EXPECT_EQ(checkAdvert(p, params, expected), std::nullopt);
+  EXPECT_EQ(checkAdvert(p, params), std::nullopt);
+
+  p.addresses = {ip("10.0.0.100"), ip("10.0.0.103"), ip("10.0.0.101")};
+  EXPECT_EQ(checkAdvert(p, params, expected), RejectReason::AddressListMismatch);
+  EXPECT_EQ(checkAdvert(p, params), RejectReason::AddressListMismatch);
+  EXPECT_EQ(checkAdvert(p, params, expected, /*skipAddressCheck=*/true), std::nullopt);
+  p.priority = kPriorityOwner;
+  EXPECT_EQ(checkAdvert(p, params, expected), std::nullopt);
+
+  p = matchingAdvert(params);
+  p.vrid = 52;
+  EXPECT_EQ(checkAdvert(p, params, expected), RejectReason::VridMismatch);
+  p = matchingAdvert(params);
+  p.advertInterval = Centiseconds(200);
+  EXPECT_EQ(checkAdvert(p, params, expected), RejectReason::IntervalMismatch);
 }
 
 }  // namespace
