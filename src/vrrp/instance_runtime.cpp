@@ -15,6 +15,7 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
       config_(std::move(config)),
       held_(heldAddresses(config_)),
       params_(std::move(params)),
+      expectedAddresses_(params_.addresses),
       io_(io),
       vipLifetime_(vipLifetime),
       state_(initialState(params_)),
@@ -70,6 +71,7 @@ void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams pa
   config_ = std::move(config);
   held_ = std::move(held);
   params_ = std::move(params);
+  expectedAddresses_ = ExpectedAddresses(params_.addresses);
   vipLifetime_ = vipLifetime;
   buildAdvert();
   garp_.reconfigure(config_.garp, params_.gratuitousInterval, loop_.now());
@@ -83,18 +85,23 @@ void InstanceRuntime::track(const std::vector<Event>& events) {
   for (const Event& event : events) handle(event);
 }
 
-void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
+void InstanceRuntime::receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
                               std::span<const uint8_t> ipPacket) {
+  receive(std::move(packet), source, ahPresent, ipPacket, loop_.now());
+}
+
+void InstanceRuntime::receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
+                              std::span<const uint8_t> ipPacket, TimePoint now) {
   if (auto reason = check(packet, source, ahPresent, ipPacket)) {
     countReject(*reason);
-    rejectLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
+    rejectLog_.log(now.time_since_epoch(), LogLevel::Warning,
                    "VRRP_Instance({}) dropped an advert from {}: {}", config_.name,
                    source.toString(), name(*reason));
     return;
   }
   if (config_.unicast && config_.checkUnicastSrc && !fromKnownPeer(source)) {
     ++counters_.unknownUnicastSource;
-    rejectLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
+    rejectLog_.log(now.time_since_epoch(), LogLevel::Warning,
                    "VRRP_Instance({}) dropped an advert from {}: not a unicast_peer", config_.name,
                    source.toString());
     return;
@@ -102,7 +109,7 @@ void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source,
   ++counters_.advertsReceived;
   if (packet.priority == 0) ++counters_.priorityZeroReceived;
   masterDownArmed_ = false;
-  handle(AdvertReceived{packet, source});
+  handle(AdvertReceived{std::move(packet), source}, now);
   if (gate_ != nullptr && masterDownArmed_ && state_.state == State::Backup) {
     gate_->masterHeard(*this);
   }
@@ -124,11 +131,11 @@ void InstanceRuntime::countReject(RejectReason reason) {
 
 std::optional<RejectReason> InstanceRuntime::check(const VrrpPacket& packet,
                                                    const IpAddress& source, bool ahPresent,
-                                                   std::span<const uint8_t> ipPacket) const {
+                                                   std::span<const uint8_t> ipPacket) {
   const bool fromMaster = !state_.masterAddress.empty() && source == state_.masterAddress;
   // vrrp_strict keeps the RFC's address-list check for every advert.
   const bool skipAddressCheck = config_.skipCheckAdvAddr && !config_.strictMode && fromMaster;
-  if (auto reason = checkAdvert(packet, params_, skipAddressCheck)) {
+  if (auto reason = checkAdvert(packet, params_, expectedAddresses_, skipAddressCheck)) {
     return reason;
   }
   if (params_.authType == AuthType::Ah && (!ahPresent || !verifyAh(ipPacket, params_.authData))) {
@@ -142,8 +149,8 @@ bool InstanceRuntime::fromKnownPeer(const IpAddress& source) const {
                      [&](const config::UnicastPeer& peer) { return peer.address == source; });
 }
 
-void InstanceRuntime::handle(const Event& event) {
-  StepResult result = step(state_, event, params_, loop_.now());
+void InstanceRuntime::handle(const Event& event, TimePoint now) {
+  StepResult result = step(state_, event, params_, now);
   const bool priorityMoved = result.next.state == state_.state &&
                              result.next.priority != state_.priority &&
                              (state_.state == State::Master || state_.state == State::Backup);
@@ -154,11 +161,11 @@ void InstanceRuntime::handle(const Event& event) {
   if (result.next.state != state_.state) {
     ++counters_.transitions;
     if (result.next.state == State::Master) ++counters_.becameMaster;
-    counters_.lastTransition = loop_.now();
+    counters_.lastTransition = now;
     counters_.lastTransitionWall = std::chrono::system_clock::now();
   }
   state_ = std::move(result.next);
-  for (const Action& action : result.actions) apply(action);
+  for (const Action& action : result.actions) apply(action, now);
   if (priorityMoved) {
     io_.notifier.priorityChanged(
         config_, state_.state == State::Master ? NotifyKind::Master : NotifyKind::Backup,
@@ -166,16 +173,16 @@ void InstanceRuntime::handle(const Event& event) {
   }
 }
 
-void InstanceRuntime::apply(const Action& action) {
+void InstanceRuntime::apply(const Action& action, TimePoint now) {
   if (auto* a = std::get_if<SendAdvert>(&action)) {
     sendAdvert(a->priority);
   } else if (auto* a = std::get_if<ArmAdvertTimer>(&action)) {
-    advertTimer_->armAfter(a->after);
+    advertTimer_->armAt(now + a->after);
   } else if (auto* a = std::get_if<ArmMasterDownTimer>(&action)) {
-    masterDownTimer_->armAfter(a->after);
+    masterDownTimer_->armAt(now + a->after);
     masterDownArmed_ = true;
   } else if (auto* a = std::get_if<ArmPreemptDelayTimer>(&action)) {
-    preemptTimer_->armAfter(a->after);
+    preemptTimer_->armAt(now + a->after);
   } else if (std::holds_alternative<CancelTimers>(action)) {
     advertTimer_->cancel();
     masterDownTimer_->cancel();

@@ -11,6 +11,7 @@
 #include "core/event_loop.h"
 #include "core/log.h"
 #include "vrrp/accept_filter.h"
+#include "vrrp/advert_check.h"
 #include "vrrp/garp_schedule.h"
 #include "vrrp/instance_params.h"
 #include "vrrp/reject_reason.h"
@@ -103,8 +104,14 @@ class InstanceRuntime {
   void track(const std::vector<Event>& events);
 
   // An advert that passed decode() for this VRID. `ipPacket` is the whole
-  // IPv4 packet when it carried AH (for the ICV), else empty.
-  void receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
+  // IPv4 packet when it carried AH (for the ICV), else empty. `now` is when
+  // it was received (the loop's clock, read once per receive batch): the
+  // Master_Down_Timer it restarts counts from then, and the clock is not
+  // read again.
+  void receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
+               std::span<const uint8_t> ipPacket, TimePoint now);
+  // The same, received at loop.now().
+  void receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
                std::span<const uint8_t> ipPacket);
   // A wire-level reject the socket attributes to this instance.
   void countReject(RejectReason reason);
@@ -131,10 +138,13 @@ class InstanceRuntime {
   // What a MASTER holds: virtual_ipaddress then virtual_ipaddress_excluded
   // (installed and announced alike; only the first are advertised).
   static std::vector<config::VirtualAddress> heldAddresses(const config::VrrpInstance& config);
-  void handle(const Event& event);
+  // Steps the machine at `now` (read once per event: the timers its
+  // actions arm count from it too).
+  void handle(const Event& event) { handle(event, loop_.now()); }
+  void handle(const Event& event, TimePoint now);
   // Master_Down_Timer ran out: the gate decides whether it is a takeover.
   void onMasterDown();
-  void apply(const Action& action);
+  void apply(const Action& action, TimePoint now);
   void sendAdvert(uint8_t priority);
   // The advert as params_ describe it, built once per (re)configuration:
   // only the priority differs from one advert to the next.
@@ -150,13 +160,14 @@ class InstanceRuntime {
   void liftAcceptFilter();
   AcceptFilter& acceptFilter();
   std::optional<RejectReason> check(const VrrpPacket& packet, const IpAddress& source,
-                                    bool ahPresent, std::span<const uint8_t> ipPacket) const;
+                                    bool ahPresent, std::span<const uint8_t> ipPacket);
   bool fromKnownPeer(const IpAddress& source) const;
 
   EventLoop& loop_;
   config::VrrpInstance config_;
   std::vector<config::VirtualAddress> held_;  // heldAddresses(config_)
   InstanceParams params_;
+  ExpectedAddresses expectedAddresses_;  // params_.addresses, for checkAdvert
   RuntimeIo io_;
   TakeoverGate* gate_ = nullptr;
   bool masterDownArmed_ = false;  // by the step in progress
