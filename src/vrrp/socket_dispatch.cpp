@@ -1,6 +1,7 @@
 #include "vrrp/socket_dispatch.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "vrrp/ip_header.h"
 
@@ -28,9 +29,22 @@ void applyTtlRange(const config::VrrpInstance& config, RxMeta& meta) {
 
 }  // namespace
 
-void AdvertDispatcher::add(InstanceRuntime* runtime) { instances_.push_back(runtime); }
+void AdvertDispatcher::add(InstanceRuntime* runtime) {
+  instances_.push_back(runtime);
+  const uint8_t vrid = runtime->params().vrid;
+  if (countByVrid_[vrid]++ == 0) firstByVrid_[vrid] = runtime;
+}
 
-void AdvertDispatcher::remove(InstanceRuntime* runtime) { std::erase(instances_, runtime); }
+void AdvertDispatcher::remove(InstanceRuntime* runtime) {
+  const size_t removed = std::erase(instances_, runtime);
+  if (removed == 0) return;
+  const uint8_t vrid = runtime->params().vrid;
+  countByVrid_[vrid] = static_cast<uint16_t>(countByVrid_[vrid] - removed);
+  if (firstByVrid_[vrid] != runtime) return;
+  auto next = std::find_if(instances_.begin(), instances_.end(),
+                           [&](const InstanceRuntime* r) { return r->params().vrid == vrid; });
+  firstByVrid_[vrid] = next == instances_.end() ? nullptr : *next;
+}
 
 void AdvertDispatcher::receiveIpv4(std::span<const uint8_t> ipPacket, TimePoint now) {
   auto parsed = parseIpv4(ipPacket);
@@ -54,7 +68,7 @@ void AdvertDispatcher::receiveIpv6(std::span<const uint8_t> vrrp, const IpAddres
 
 void AdvertDispatcher::dispatch(std::span<const uint8_t> vrrp, RxMeta meta,
                                 std::span<const uint8_t> ipPacket, TimePoint now) {
-  InstanceRuntime* target = findByVrid(vrrp, meta.source);
+  InstanceRuntime* target = findFor(vrrp, meta.source);
   if (target != nullptr) {
     const config::VrrpInstance& config = target->config();
     if (meta.source == target->params().primaryAddress) return;  // our own, looped back
@@ -73,23 +87,25 @@ void AdvertDispatcher::dispatch(std::span<const uint8_t> vrrp, RxMeta meta,
     reject(nullptr, RejectReason::VridMismatch, meta.source, now);
     return;
   }
-  target->receive(decoded->packet, meta.source, meta.ahPresent, ipPacket);
+  target->receive(std::move(decoded->packet), meta.source, meta.ahPresent, ipPacket, now);
 }
 
-InstanceRuntime* AdvertDispatcher::findByVrid(std::span<const uint8_t> vrrp,
-                                              const IpAddress& source) const {
+InstanceRuntime* AdvertDispatcher::findFor(std::span<const uint8_t> vrrp,
+                                           const IpAddress& source) const {
   if (vrrp.size() <= kVridOffset) return nullptr;
-  const uint8_t vrid = vrrp[kVridOffset];
-  InstanceRuntime* found = nullptr;
+  return findByVrid(vrrp[kVridOffset], source);
+}
+
+InstanceRuntime* AdvertDispatcher::findByVrid(uint8_t vrid, const IpAddress& source) const {
+  if (countByVrid_[vrid] <= 1) return firstByVrid_[vrid];
   for (InstanceRuntime* runtime : instances_) {
     if (runtime->params().vrid != vrid) continue;
     // Two unicast instances may share a VRID on one interface: the peer decides.
     const auto& peers = runtime->config().unicastPeers;
     if (std::any_of(peers.begin(), peers.end(), [&](const auto& p) { return p.address == source; }))
       return runtime;
-    if (found == nullptr) found = runtime;
   }
-  return found;
+  return firstByVrid_[vrid];
 }
 
 void AdvertDispatcher::reject(InstanceRuntime* target, RejectReason reason, const IpAddress& source,

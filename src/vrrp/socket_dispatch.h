@@ -20,11 +20,23 @@ namespace vigil::vrrp {
 // rate-limit-logged, never trusted.
 class AdvertDispatcher {
  public:
-  // Instances are not owned; remove() one before destroying it.
+  static constexpr size_t kVridCount = 256;  // the 8-bit Virtual Rtr ID
+
+  // Instances are not owned; remove() one before destroying it. An
+  // instance's VRID must not change while it is added (a reload that
+  // changes it makes a new instance).
   void add(InstanceRuntime* runtime);
   void remove(InstanceRuntime* runtime);
   bool empty() const { return instances_.empty(); }
 
+  // The instance an advert with `vrid` from `source` is for, or null. When
+  // several share the VRID (unicast instances on one interface), the one
+  // listing `source` as a unicast_peer, else the first added.
+  InstanceRuntime* findByVrid(uint8_t vrid, const IpAddress& source) const;
+
+  // `now` is when the packet was received (the loop's clock, read once per
+  // receive batch): the instance's timers count from it and log rate limits
+  // use it, so nothing on this path reads the clock again.
   // IPv4 raw sockets deliver the whole IP packet.
   void receiveIpv4(std::span<const uint8_t> ipPacket, TimePoint now);
   // IPv6 raw sockets deliver the payload; the rest comes from ancillary data.
@@ -36,10 +48,15 @@ class AdvertDispatcher {
  private:
   void dispatch(std::span<const uint8_t> vrrp, RxMeta meta, std::span<const uint8_t> ipPacket,
                 TimePoint now);
-  InstanceRuntime* findByVrid(std::span<const uint8_t> vrrp, const IpAddress& source) const;
+  // The VRID byte of a message long enough to have one.
+  InstanceRuntime* findFor(std::span<const uint8_t> vrrp, const IpAddress& source) const;
   void reject(InstanceRuntime* target, RejectReason reason, const IpAddress& source, TimePoint now);
 
-  std::vector<InstanceRuntime*> instances_;
+  std::vector<InstanceRuntime*> instances_;  // in add() order
+  // Per VRID: the first instance added with it, and how many have it. A
+  // VRID held by one instance (the usual case) is found without a search.
+  std::array<InstanceRuntime*, kVridCount> firstByVrid_{};
+  std::array<uint16_t, kVridCount> countByVrid_{};
   std::array<uint64_t, kRejectReasonCount> rejects_{};
   RateLimitedLog log_{5, std::chrono::seconds(10)};
 };

@@ -82,10 +82,13 @@ config::VrrpInstance ahConfig(const char* password) {
 
 class AdvertDispatcherTest : public ::testing::Test {
  protected:
+  std::unique_ptr<InstanceRuntime> make(const config::VrrpInstance& config, const IpAddress& self) {
+    return std::make_unique<InstanceRuntime>(loop, config, paramsFor(config, self, {}),
+                                             RuntimeIo{sender, vips, announcer, notifier},
+                                             std::nullopt);
+  }
   void create(const config::VrrpInstance& config, const IpAddress& self) {
-    runtime = std::make_unique<InstanceRuntime>(loop, config, paramsFor(config, self, {}),
-                                                RuntimeIo{sender, vips, announcer, notifier},
-                                                std::nullopt);
+    runtime = make(config, self);
     dispatcher.add(runtime.get());
     runtime->start();
   }
@@ -95,16 +98,17 @@ class AdvertDispatcherTest : public ::testing::Test {
 
   // A v3 advert from keepalived's end of the IPv6 unicast pair, with the
   // hop limit it arrived with.
-  void receiveIpv6Unicast(uint8_t hopLimit, const IpAddress& destination = ip("fd00:91::1")) {
+  void receiveIpv6Unicast(uint8_t hopLimit, const IpAddress& destination = ip("fd00:91::1"),
+                          const IpAddress& source = ip("fd00:91::2"), uint8_t vrid = 61) {
     VrrpPacket p;
-    p.vrid = 61;
+    p.vrid = vrid;
     p.priority = 200;
     p.addresses = {ip("fd00:91::100")};
     std::vector<uint8_t> out(256);
-    auto size = encode(p, out, {ip("fd00:91::2"), destination});
+    auto size = encode(p, out, {source, destination});
     ASSERT_TRUE(size.ok());
     out.resize(*size);
-    dispatcher.receiveIpv6(out, ip("fd00:91::2"), destination, hopLimit, loop.now());
+    dispatcher.receiveIpv6(out, source, destination, hopLimit, loop.now());
   }
 
   SimulatedLoop loop;
@@ -176,6 +180,59 @@ TEST_F(AdvertDispatcherTest, KeepalivedAhAdvertWithAnotherKeyIsAnAuthMismatch) {
   dispatcher.receiveIpv4(testing::loadHexPackets("v2_ah.hex").at(0), loop.now());
   EXPECT_EQ(runtime->counters().advertsReceived, 0u);
   EXPECT_EQ(runtime->counters().rejected(RejectReason::AuthMismatch), 1u);
+}
+
+TEST_F(AdvertDispatcherTest, AnUnknownVridFindsNoInstanceAndIsCountedHere) {
+  create(ipv6UnicastConfig(), ip("fd00:91::1"));
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::2")), runtime.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::9")), runtime.get());
+  EXPECT_EQ(dispatcher.findByVrid(62, ip("fd00:91::2")), nullptr);
+  EXPECT_EQ(dispatcher.findByVrid(0, ip("fd00:91::2")), nullptr);
+  EXPECT_EQ(dispatcher.findByVrid(255, ip("fd00:91::2")), nullptr);
+
+  receiveIpv6Unicast(255, ip("fd00:91::1"), ip("fd00:91::2"), /*vrid=*/62);
+  EXPECT_EQ(dispatcher.rejected(RejectReason::VridMismatch), 1u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 0u);
+
+  dispatcher.remove(runtime.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::2")), nullptr);
+  EXPECT_TRUE(dispatcher.empty());
+  runtime.reset();
+}
+
+// Two unicast instances on one interface may share a VRID: the advert goes
+// to the one whose unicast_peer sent it, and to the first added otherwise.
+TEST_F(AdvertDispatcherTest, ASharedVridIsDecidedByTheSource) {
+  config::VrrpInstance firstConfig = ipv6UnicastConfig();
+  config::VrrpInstance secondConfig = ipv6UnicastConfig();
+  secondConfig.name = "VI_2";
+  secondConfig.unicastPeers[0].address = ip("fd00:91::3");
+  create(firstConfig, ip("fd00:91::1"));
+  std::unique_ptr<InstanceRuntime> second = make(secondConfig, ip("fd00:91::1"));
+  dispatcher.add(second.get());
+  second->start();
+
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::2")), runtime.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::3")), second.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::9")), runtime.get());
+
+  receiveIpv6Unicast(64, ip("fd00:91::1"), ip("fd00:91::3"));
+  EXPECT_EQ(second->counters().advertsReceived, 1u);
+  EXPECT_EQ(runtime->counters().advertsReceived, 0u);
+
+  // Removing the first leaves the second to take every advert of the VRID.
+  dispatcher.remove(runtime.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::9")), second.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::2")), second.get());
+  dispatcher.remove(second.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::3")), nullptr);
+
+  // Added back in the other order, the second is the default.
+  dispatcher.add(second.get());
+  dispatcher.add(runtime.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::9")), second.get());
+  EXPECT_EQ(dispatcher.findByVrid(61, ip("fd00:91::2")), runtime.get());
+  dispatcher.remove(second.get());
 }
 
 }  // namespace
