@@ -6,16 +6,26 @@ namespace vigil::vrrp {
 
 LoopLatenessProbe::LoopLatenessProbe(EventLoop& loop)
     : loop_(loop), timer_(loop.createTimer([this] { fired(); })) {
-  deadline_ = loop_.now() + kPeriod;
-  timer_->armAt(deadline_);
+  armFrom(loop_.now());
+}
+
+std::function<void(Duration)> LoopLatenessProbe::feedFromLoop() {
+  fed_ = true;
+  armFrom(loop_.now());
+  return [this](Duration lateness) { observe(lateness); };
 }
 
 void LoopLatenessProbe::fired() {
   const TimePoint now = loop_.now();
-  observe(now - deadline_);
+  // Fed: the loop has reported this firing already.
+  if (!fed_) observe(now - deadline_);
+  armFrom(now);
+}
+
+void LoopLatenessProbe::armFrom(TimePoint now) {
   // From now, not from the old deadline: a stalled loop yields one late
   // sample, not a burst of catch-up ones.
-  deadline_ = now + kPeriod;
+  deadline_ = now + (fed_ ? kFedPeriod : kPeriod);
   timer_->armAt(deadline_);
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "core/clock.h"
@@ -9,20 +10,33 @@
 
 namespace vigil::vrrp {
 
-// How late the VRRP worker's loop runs a timer past its deadline: a probe
-// timer armed for a deadline every `period`, and when it runs, the delay
-// since that deadline goes into a histogram. A loop busy with a long
-// callback (a slow netlink reply, a scrape) delays every VRRP timer the same
-// way, so this is the lateness the instances' timers see. One timer and a
-// few additions per period: the cost stays far below a VRRP advert's.
+// How late the VRRP worker's loop runs timers past their deadlines, as a
+// histogram. A loop busy with a long callback (a slow netlink reply, a
+// scrape) delays every VRRP timer the same way.
+//
+// Two ways to sample:
+// - On its own, a probe timer armed every kPeriod; each run adds the delay
+//   since its deadline.
+// - Fed by the loop (feedFromLoop()): every timer the loop fires is one
+//   sample (adverts, Master_Down, the worker's 1 s snapshot), so the figure
+//   is the lateness the instances' own timers saw, not a proxy's. The probe
+//   timer then only runs every kFedPeriod, a floor for a loop that fires
+//   nothing else; it no longer wakes an idle worker 4 times a second.
 class LoopLatenessProbe {
  public:
   // Upper bounds in seconds, as Prometheus' `le` labels; one more bucket
   // (+Inf) counts the rest.
   static constexpr std::array<double, 7> kBounds = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
   static constexpr Duration kPeriod = std::chrono::milliseconds(250);
+  static constexpr Duration kFedPeriod = std::chrono::seconds(5);
 
   explicit LoopLatenessProbe(EventLoop& loop);
+
+  // Switches to the loop's reports: the returned callback takes the lateness
+  // of each timer the loop fires (the probe's own included, which then adds
+  // no sample of its own). Install it as the loop's lateness observer and
+  // remove it before the probe goes.
+  std::function<void(Duration)> feedFromLoop();
 
   // Observations at or below kBounds[i] (cumulative, as Prometheus wants).
   std::array<uint64_t, kBounds.size()> cumulative() const;
@@ -34,10 +48,12 @@ class LoopLatenessProbe {
 
  private:
   void fired();
+  void armFrom(TimePoint now);
 
   EventLoop& loop_;
   std::unique_ptr<Timer> timer_;
   TimePoint deadline_;
+  bool fed_ = false;
   std::array<uint64_t, kBounds.size()> buckets_{};  // per bucket, not cumulative
   uint64_t count_ = 0;
   double sumSeconds_ = 0;

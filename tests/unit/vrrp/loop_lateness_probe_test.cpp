@@ -34,5 +34,27 @@ TEST(LoopLatenessProbeTest, BucketsAreCumulativeAndInclusiveOfTheirBound) {
   EXPECT_DOUBLE_EQ(probe.sumSeconds(), 0.0005 + 0.005 + 0.07 + 3);
 }
 
+TEST(LoopLatenessProbeTest, FedByTheLoopItCountsEveryReportedTimerAndWakesRarely) {
+  SimulatedLoop loop;
+  LoopLatenessProbe probe(loop);
+  auto feed = probe.feedFromLoop();
+  loop.advance(seconds(4));
+  EXPECT_EQ(probe.count(), 0u);                             // no 250 ms samples of its own any more
+  EXPECT_EQ(loop.nextDeadline(), loop.now() + seconds(1));  // kFedPeriod after the switch
+
+  feed(milliseconds(2));   // an advert timer, 2 ms late
+  feed(milliseconds(60));  // a snapshot, late behind a slow callback
+  EXPECT_EQ(probe.count(), 2u);
+  EXPECT_DOUBLE_EQ(probe.sumSeconds(), 0.062);
+  const std::array<uint64_t, 7> expected = {0, 1, 1, 1, 2, 2, 2};
+  EXPECT_EQ(probe.cumulative(), expected);
+
+  // Its own timer fires (the loop would report that firing through feed);
+  // it adds nothing itself, and re-arms kFedPeriod on.
+  loop.advance(seconds(1));
+  EXPECT_EQ(probe.count(), 2u);
+  EXPECT_EQ(loop.nextDeadline(), loop.now() + LoopLatenessProbe::kFedPeriod);
+}
+
 }  // namespace
 }  // namespace vigil::vrrp
