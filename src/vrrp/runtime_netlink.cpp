@@ -47,10 +47,28 @@ netlink::AddressSpec specFor(const config::VirtualAddress& vip, const std::strin
 
 }  // namespace
 
+int NetlinkVipInstaller::knownIndex(const std::string& name) const {
+  if (links_ == nullptr) return 0;
+  std::optional<netlink::LinkState> link = links_->linkState(name);
+  return link ? link->ifindex : 0;
+}
+
+Status NetlinkVipInstaller::onDevice(
+    netlink::AddressSpec spec, const std::function<Status(const netlink::AddressSpec&)>& change) {
+  spec.interface.index = knownIndex(spec.interface.name);
+  Status done = change(spec);
+  if (!done && done.error().code == ENODEV && spec.interface.index != 0) {
+    spec.interface.index = 0;
+    done = change(spec);
+  }
+  return done;
+}
+
 void NetlinkVipInstaller::add(const std::vector<config::VirtualAddress>& vips,
                               const std::string& defaultDev, std::optional<Duration> lifetime) {
+  auto addSpec = [this](const netlink::AddressSpec& spec) { return addresses_->add(spec); };
   for (const config::VirtualAddress& vip : vips) {
-    Status added = addresses_->add(specFor(vip, defaultDev, lifetime));
+    Status added = onDevice(specFor(vip, defaultDev, lifetime), addSpec);
     if (!added) {
       log(LogLevel::Error, "cannot add VIP {}: {}", vip.prefix.toString(),
           added.error().describe());
@@ -60,8 +78,9 @@ void NetlinkVipInstaller::add(const std::vector<config::VirtualAddress>& vips,
 
 void NetlinkVipInstaller::remove(const std::vector<config::VirtualAddress>& vips,
                                  const std::string& defaultDev) {
+  auto removeSpec = [this](const netlink::AddressSpec& spec) { return addresses_->remove(spec); };
   for (const config::VirtualAddress& vip : vips) {
-    Status removed = addresses_->remove(specFor(vip, defaultDev, std::nullopt));
+    Status removed = onDevice(specFor(vip, defaultDev, std::nullopt), removeSpec);
     const int code = removed ? 0 : removed.error().code;
     if (!removed && code != ENOENT && code != EADDRNOTAVAIL && code != ENODEV) {
       log(LogLevel::Error, "cannot remove VIP {}: {}", vip.prefix.toString(),
@@ -99,14 +118,14 @@ void SocketVipAnnouncer::announce(const std::vector<config::VirtualAddress>& vip
   }
 }
 
-std::unique_ptr<VipInstaller> makeVipInstaller() {
+std::unique_ptr<VipInstaller> makeVipInstaller(const netlink::LinkMonitor* links) {
   auto manager = netlink::NetlinkAddressManager::create();
   if (!manager) {
     log(LogLevel::Error, "VIPs will not be installed: {}", manager.error().describe());
     return std::make_unique<LoggingVipInstaller>();
   }
   return std::make_unique<NetlinkVipInstaller>(
-      std::make_unique<netlink::NetlinkAddressManager>(std::move(*manager)));
+      std::make_unique<netlink::NetlinkAddressManager>(std::move(*manager)), links);
 }
 
 std::unique_ptr<VipAnnouncer> makeVipAnnouncer() {

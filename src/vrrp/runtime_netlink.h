@@ -1,8 +1,10 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "core/netlink/address_manager.h"
+#include "core/netlink/link_monitor.h"
 #include "vrrp/garp_sender.h"
 #include "vrrp/runtime_io.h"
 
@@ -13,17 +15,34 @@ namespace vigil::vrrp {
 // an existing address, which restarts its lifetimes. An address entry's own
 // preferred_lft overrides the lifetime. Failures are logged (rate-limited
 // by the caller's refresh cadence), never fatal.
+//
+// With `links`, a device's index comes from the link monitor's table, which
+// the link events the worker receives keep current: a Master's lifetime
+// refresh then costs one netlink request per VIP, not also the socket,
+// ioctl and close of if_nametoindex. A name the table lacks (a VMAC created
+// a moment ago) is left to the kernel to resolve, and an index the kernel
+// refuses as gone (ENODEV: the device was re-created and the event is not
+// read yet) is retried once by name.
 class NetlinkVipInstaller final : public VipInstaller {
  public:
-  explicit NetlinkVipInstaller(std::unique_ptr<netlink::AddressManager> addresses)
-      : addresses_(std::move(addresses)) {}
+  explicit NetlinkVipInstaller(std::unique_ptr<netlink::AddressManager> addresses,
+                               const netlink::LinkMonitor* links = nullptr)
+      : addresses_(std::move(addresses)), links_(links) {}
   void add(const std::vector<config::VirtualAddress>& vips, const std::string& defaultDev,
            std::optional<Duration> lifetime) override;
   void remove(const std::vector<config::VirtualAddress>& vips,
               const std::string& defaultDev) override;
 
  private:
+  // The index in the link table, 0 when unknown there.
+  int knownIndex(const std::string& name) const;
+  // Applies `change` with the known index, and again by name if the kernel
+  // says that index is gone.
+  Status onDevice(netlink::AddressSpec spec,
+                  const std::function<Status(const netlink::AddressSpec&)>& change);
+
   std::unique_ptr<netlink::AddressManager> addresses_;
+  const netlink::LinkMonitor* links_;  // may be null; outlives this installer's use
 };
 
 // One gratuitous ARP (IPv4 VIP) or unsolicited NA (IPv6 VIP) per VIP from
@@ -42,7 +61,8 @@ class SocketVipAnnouncer final : public VipAnnouncer {
 
 // The real effects: netlink addresses and GARP/NA sockets, each falling back
 // to the logging stand-in (with an error logged) when it cannot be opened.
-std::unique_ptr<VipInstaller> makeVipInstaller();
+// `links` (may be null) as NetlinkVipInstaller says.
+std::unique_ptr<VipInstaller> makeVipInstaller(const netlink::LinkMonitor* links = nullptr);
 std::unique_ptr<VipAnnouncer> makeVipAnnouncer();
 
 }  // namespace vigil::vrrp

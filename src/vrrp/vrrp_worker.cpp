@@ -154,16 +154,24 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
   // Its own spawner, shared with the filter so removals queued at shutdown
   // still run after the worker's other effects are gone.
   auto nftSpawner = std::make_shared<PosixProcessSpawner>(loop);
-  return {makeVipInstaller(),
+  // The VIP installer finds interfaces in the monitor's table (kept by the
+  // link events it receives) instead of asking the kernel at every refresh.
+  std::unique_ptr<netlink::LinkMonitor> links = systemLinkMonitor(loop);
+  const netlink::LinkMonitor* knownLinks = links.get();
+  return {makeVipInstaller(knownLinks),
           makeVipAnnouncer(),
           std::move(scripts),
           std::make_unique<PosixProcessSpawner>(loop),
           std::move(groups),
-          systemLinkMonitor(loop),
+          std::move(links),
           std::make_unique<ProcProcessTable>(),
           std::make_unique<NftAcceptFilter>(*nftSpawner, nftSpawner),
           std::make_unique<netlink::NetlinkMacvlanManager>(),
-          makeProcSysctlStore()};
+          makeProcSysctlStore(),
+          nullptr,
+          [&loop](std::function<void(Duration)> observer) {
+            loop.setLatenessObserver(std::move(observer));
+          }};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -187,10 +195,14 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
     links_ = std::make_unique<LinkTracker>(
         *io_.links, [this](const std::string& name, bool up) { onLinkChange(name, up); });
   }
+  if (io_.observeTimerLateness) io_.observeTimerLateness(lateness_.feedFromLoop());
   build();
 }
 
-VrrpWorker::~VrrpWorker() { stopAll(); }
+VrrpWorker::~VrrpWorker() {
+  stopAll();
+  if (io_.observeTimerLateness) io_.observeTimerLateness({});
+}
 
 void VrrpWorker::build() {
   // Before any instance starts: one that becomes Master at once (an address
@@ -510,7 +522,7 @@ void VrrpWorker::reload(uint64_t generation) {
 std::string VrrpWorker::snapshot() const {
   nlohmann::json j;
   j["worker"] = "vrrp";
-  j["pid"] = ::getpid();
+  j["pid"] = pid_;
   j["generation"] = generation_;
   j["config"] = config_->path;
   const TimePoint now = loop_.now();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -58,6 +60,10 @@ struct WorkerIo {
   // Starts and stops the kernel's IPVS sync daemons for lvs_sync_daemon;
   // null: they are never started (a configured daemon is logged as such).
   std::unique_ptr<LvsSyncControl> lvsSync;
+  // Sets (an empty function: removes) the loop's observer of each timer's
+  // lateness; null: the loop cannot report it, and the lateness probe runs
+  // its own 250 ms timer instead.
+  std::function<void(std::function<void(Duration)>)> observeTimerLateness;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -156,6 +162,9 @@ class VrrpWorker final : public Worker {
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
   LoopLatenessProbe lateness_{loop_};  // for snapshot()
+  // For snapshot(): getpid() is a system call every second otherwise. A
+  // worker process builds its worker after the fork.
+  const pid_t pid_ = ::getpid();
 };
 
 }  // namespace vigil::vrrp
