@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <set>
 #include <type_traits>
 #include <variant>
 
@@ -153,6 +154,7 @@ struct ProbeRegistry::Entry {
   std::string key;
   std::unique_ptr<Checker> checker;
   std::map<uint64_t, Checker::Listener> listeners;
+  std::set<uint64_t> suspended;  // ids of listeners that need no probe
   bool retired = false;  // its last subscriber left: notify nobody more
 };
 
@@ -161,6 +163,23 @@ ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(entry_, id_
 const Checker& ProbeRegistry::Subscription::checker() const { return *entry_.checker; }
 
 const std::string& ProbeRegistry::Subscription::key() const { return entry_.key; }
+
+void ProbeRegistry::Subscription::setSuspended(bool suspended) {
+  if (suspended ? !entry_.suspended.insert(id_).second : entry_.suspended.erase(id_) == 0) {
+    return;
+  }
+  runIfNeeded(entry_);
+}
+
+bool ProbeRegistry::Subscription::suspended() const { return entry_.suspended.contains(id_); }
+
+void ProbeRegistry::runIfNeeded(Entry& entry) {
+  if (entry.suspended.size() < entry.listeners.size()) {
+    entry.checker->start();
+  } else {
+    entry.checker->stop();
+  }
+}
 
 ProbeRegistry::ProbeRegistry(EventLoop& loop, CheckerFactory factory)
     : loop_(loop), factory_(std::move(factory)) {}
@@ -182,11 +201,11 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
     Entry* raw = entry.get();
     entry->checker->setListener([this, raw](const CheckerEvent& event) { fanOut(*raw, event); });
     it = entries_.emplace(std::string_view(raw->key), std::move(entry)).first;
-    raw->checker->start();
   }
   Entry& entry = *it->second;
   uint64_t id = nextId_++;
   entry.listeners.emplace(id, std::move(listener));
+  entry.checker->start();  // a no-op unless every other subscriber was suspended
   return std::unique_ptr<Subscription>(new Subscription(*this, entry, id));
 }
 
@@ -197,7 +216,12 @@ size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
 
 void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
   entry.listeners.erase(id);
-  if (!entry.listeners.empty() || entry.retired) {
+  entry.suspended.erase(id);
+  if (entry.retired) {
+    return;
+  }
+  if (!entry.listeners.empty()) {
+    runIfNeeded(entry);
     return;
   }
   entry.retired = true;

@@ -48,6 +48,11 @@ class ProbeRegistry {
     bool up() const { return checker().up(); }
     std::optional<uint32_t> weight() const { return checker().weight(); }
     const std::string& key() const;
+    // ha_suspend: a suspended subscriber does not need the probe. The
+    // Checker stops (keeping its state) while every subscriber is
+    // suspended, and starts again when one resumes or a running one joins.
+    void setSuspended(bool suspended);
+    bool suspended() const;
 
    private:
     friend class ProbeRegistry;
@@ -76,6 +81,8 @@ class ProbeRegistry {
 
  private:
   void unsubscribe(Entry& entry, uint64_t id);
+  // Runs the entry's Checker iff a subscriber is not suspended.
+  static void runIfNeeded(Entry& entry);
   void fanOut(Entry& entry, const CheckerEvent& event);
 
   EventLoop& loop_;
