@@ -1,12 +1,11 @@
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -14,6 +13,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/vigild_lab.h"
 #include "support/wait_for.h"
 
 // The supervisor's AgentX subagent connects to snmpd after the first workers
@@ -30,13 +30,6 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 const std::string kInstanceTable = ".1.3.6.1.4.1.9586.100.5.2.3";
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 pid_t readPid(const fs::path& path) {
   std::ifstream in(path);
@@ -65,79 +58,32 @@ class SnmpFdInheritanceTest : public ::testing::Test {
     if (runCommand("command -v snmpd && command -v snmpwalk && command -v ss").exitCode != 0) {
       GTEST_SKIP() << "snmpd/snmpwalk/ss not installed (scripts/deps.sh installs them)";
     }
-    ns_ = std::make_unique<NetNs>("h7snmpfd");
-    ASSERT_TRUE(ns_->ok());
-    ASSERT_EQ(ns_->exec("ip link set lo up && ip link add h7a type veth peer name h7b && "
-                        "ip link set h7a up && ip link set h7b up && "
-                        "ip addr add 192.168.97.1/24 dev h7a")
-                  .exitCode,
-              0);
-    dir_ = fs::temp_directory_path() / ("h7-snmpfd-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    socket_ = (dir_ / "agentx").string();
-    std::ofstream(dir_ / "snmpd.conf") << "master agentx\nagentXSocket unix:" << socket_
-                                       << "\nagentaddress udp:127.0.0.1:1161\n"
-                                          "rocommunity public 127.0.0.1\n";
-    std::ofstream(dir_ / "vigil.conf") << "global_defs {\n"
-                                          "  router_id h7lab\n"
-                                          "  enable_snmp_vrrp\n"
-                                          "  enable_snmp_checker\n"
-                                          "  snmp_socket unix:"
-                                       << socket_
-                                       << "\n"
-                                          "  dataplane none\n"
-                                          "  metrics_listen off\n"
-                                          "}\n"
-                                          "vrrp_instance VI_H7 {\n"
-                                          "  state MASTER\n"
-                                          "  interface h7a\n"
-                                          "  virtual_router_id 97\n"
-                                          "  priority 200\n"
-                                          "  version 3\n"
-                                          "  advert_int 0.1\n"
-                                          "  virtual_ipaddress {\n"
-                                          "    192.168.97.100/24\n"
-                                          "  }\n"
-                                          "}\n"
-                                          "virtual_server 192.168.97.100 80 {\n"
-                                          "  delay_loop 0.5\n"
-                                          "  protocol TCP\n"
-                                          "  real_server 127.0.0.1 1 {\n"
-                                          "    TCP_CHECK {\n"
-                                          "      connect_timeout 0.5\n"
-                                          "    }\n"
-                                          "  }\n"
-                                          "}\n";
-  }
-
-  void TearDown() override {
-    for (pid_t pid : pids_) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-    ns_.reset();
-    std::error_code ignored;
-    if (!dir_.empty()) fs::remove_all(dir_, ignored);
-  }
-
-  void spawn(const std::vector<std::string>& argv, const fs::path& log) {
-    std::vector<std::string> full = {"/usr/bin/ip", "netns", "exec", ns_->name()};
-    full.insert(full.end(), argv.begin(), argv.end());
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (out >= 0) {
-        ::dup2(out, STDOUT_FILENO);
-        ::dup2(out, STDERR_FILENO);
-      }
-      std::vector<char*> args;
-      for (std::string& a : full) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    pids_.push_back(pid);
+    lab_ = std::make_unique<VigildLab>("h7snmpfd", "h7-snmpfd");
+    ASSERT_TRUE(lab_->ok());
+    ASSERT_TRUE(lab_->plugVeth("h7a", "h7b", "192.168.97.1/24"));
+    socket_ = lab_->path("agentx");
+    lab_->write("snmpd.conf", snmpdMasterConf(socket_, "udp:127.0.0.1:1161"));
+    lab_->write("vigil.conf", snmpGlobalDefs("h7lab", socket_) +
+                                  "vrrp_instance VI_H7 {\n"
+                                  "  state MASTER\n"
+                                  "  interface h7a\n"
+                                  "  virtual_router_id 97\n"
+                                  "  priority 200\n"
+                                  "  version 3\n"
+                                  "  advert_int 0.1\n"
+                                  "  virtual_ipaddress {\n"
+                                  "    192.168.97.100/24\n"
+                                  "  }\n"
+                                  "}\n"
+                                  "virtual_server 192.168.97.100 80 {\n"
+                                  "  delay_loop 0.5\n"
+                                  "  protocol TCP\n"
+                                  "  real_server 127.0.0.1 1 {\n"
+                                  "    TCP_CHECK {\n"
+                                  "      connect_timeout 0.5\n"
+                                  "    }\n"
+                                  "  }\n"
+                                  "}\n");
   }
 
   // Every socket inode on the AgentX path in the namespace: those bound to
@@ -145,7 +91,7 @@ class SnmpFdInheritanceTest : public ::testing::Test {
   // subagent's unnamed connecting end).
   std::set<unsigned long> agentxInodes() const {
     std::set<unsigned long> out;
-    std::istringstream unixTable(ns_->exec("cat /proc/net/unix").output);
+    std::istringstream unixTable(lab_->ns().exec("cat /proc/net/unix").output);
     std::string line;
     while (std::getline(unixTable, line)) {
       std::istringstream fields(line);
@@ -155,7 +101,7 @@ class SnmpFdInheritanceTest : public ::testing::Test {
     }
     // ss -x: Netid State Recv-Q Send-Q LocalPath LocalInode PeerPath PeerInode
     // (read from the end: a path may hold spaces)
-    std::istringstream pairs(ns_->exec("ss -xanH").output);
+    std::istringstream pairs(lab_->ns().exec("ss -xanH").output);
     while (std::getline(pairs, line)) {
       std::istringstream fields(line);
       std::vector<std::string> f;
@@ -169,34 +115,28 @@ class SnmpFdInheritanceTest : public ::testing::Test {
   }
 
   std::string describe() const {
-    return "vigild:\n" + readFile(dir_ / "vigild.log") + "\nsnmpd:\n" +
-           readFile(dir_ / "snmpd.log") + "\nss:\n" + ns_->exec("ss -xanp").output;
+    return lab_->describe({"vigild.log", "snmpd.log"}) + "\nss:\n" +
+           lab_->ns().exec("ss -xanp").output;
   }
 
-  std::unique_ptr<NetNs> ns_;
-  fs::path dir_;
+  std::unique_ptr<VigildLab> lab_;
   std::string socket_;
-  std::vector<pid_t> pids_;
 };
 
 TEST_F(SnmpFdInheritanceTest, RespawnedWorkersHoldNoAgentxSocket) {
-  const std::string d = dir_.string();
-  spawn({"/usr/sbin/snmpd", "-f", "-C", "-c", d + "/snmpd.conf", "-Lf", d + "/snmpd.log", "-p",
-         d + "/snmpd.pid"},
-        dir_ / "snmpd.out");
+  lab_->spawnSnmpd();
   ASSERT_TRUE(waitFor(milliseconds(10000), [&] { return fs::exists(socket_); })) << describe();
-  spawn({vigild(), "-n", "-l", "-f", d + "/vigil.conf", "-p", d + "/vigild.pid", "-c",
-         d + "/check.pid", "-r", d + "/vrrp.pid"},
-        dir_ / "vigild.log");
+  lab_->spawnVigild();
 
   // Registered: the walk reaches vigild's instance table through snmpd.
   auto registered = waitFor(milliseconds(15000), [&] {
-    return ns_->exec("snmpwalk -On -v2c -c public -t 1 -r 0 udp:127.0.0.1:1161 " + kInstanceTable)
+    return lab_->ns()
+               .exec("snmpwalk -On -v2c -c public -t 1 -r 0 udp:127.0.0.1:1161 " + kInstanceTable)
                .output.find("VI_H7") != std::string::npos;
   });
   ASSERT_TRUE(registered) << describe();
 
-  const pid_t supervisor = readPid(dir_ / "vigild.pid");
+  const pid_t supervisor = readPid(lab_->path("vigild.pid"));
   ASSERT_GT(supervisor, 0);
   std::set<unsigned long> agentx = agentxInodes();
   bool supervisorHoldsOne = false;
@@ -204,7 +144,7 @@ TEST_F(SnmpFdInheritanceTest, RespawnedWorkersHoldNoAgentxSocket) {
   ASSERT_TRUE(supervisorHoldsOne) << "the subagent's connection was not found\n" << describe();
 
   for (const std::string worker : {"vrrp", "check"}) {
-    const fs::path pidFile = dir_ / (worker + ".pid");
+    const std::string pidFile = lab_->path(worker + ".pid");
     pid_t old = 0;
     ASSERT_TRUE(waitFor(milliseconds(10000), [&] { return (old = readPid(pidFile)) > 0; }))
         << worker << "\n"
@@ -216,7 +156,7 @@ TEST_F(SnmpFdInheritanceTest, RespawnedWorkersHoldNoAgentxSocket) {
     auto respawned = waitFor(milliseconds(15000), [&] {
       fresh = readPid(pidFile);
       return fresh > 0 && fresh != old &&
-             readFile("/proc/" + std::to_string(fresh) + "/comm") == "vigil-" + worker + "\n";
+             fileText("/proc/" + std::to_string(fresh) + "/comm") == "vigil-" + worker + "\n";
     });
     ASSERT_TRUE(respawned) << worker << "\n" << describe();
 
