@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/supervisor.h"
@@ -68,45 +69,56 @@ bool allHeard(const Supervisor& supervisor) {
   return true;
 }
 
-// Both listed "check" first: the order comes from stopFirst, not the list.
-TEST(SupervisorStopOrder, CheckWorkerGetsSigtermOnlyAfterTheVrrpWorkerExited) {
-  PosixEventLoop loop;
-  Supervisor supervisor(loop, {{"check", idle()}, {"vrrp", idle()}}, orderedOptions());
-  ExitLog exits{{}, {}, &supervisor};
-  supervisor.setObserver([&](const WorkerStatus& s) { exits.observe(s); });
-  ASSERT_TRUE(supervisor.start().ok());
-  ASSERT_TRUE(runUntil(
-      loop, [&] { return allHeard(supervisor); }, kLimit));
+// One supervisor's life: its workers started and each heard from, then a
+// stop run to completion. `order` and `checkRunningAtVrrpExit` come from
+// ExitLog; `status` is the supervisor's view once every worker exited.
+struct StopRun {
+  ExitLog exits;
+  std::vector<WorkerStatus> status;
+};
 
+::testing::AssertionResult startThenStop(std::vector<WorkerSpec> workers, SupervisorOptions options,
+                                         StopRun& run) {
+  PosixEventLoop loop;
+  Supervisor supervisor(loop, std::move(workers), std::move(options));
+  run.exits.supervisor = &supervisor;
+  supervisor.setObserver([&](const WorkerStatus& s) { run.exits.observe(s); });
+  if (!supervisor.start().ok()) return ::testing::AssertionFailure() << "start failed";
+  if (!runUntil(
+          loop, [&] { return allHeard(supervisor); }, kLimit)) {
+    return ::testing::AssertionFailure() << "not every worker sent a snapshot";
+  }
   bool stopped = false;
   supervisor.stop([&] { stopped = true; });
-  ASSERT_TRUE(runUntil(
-      loop, [&] { return stopped; }, kLimit));
-  EXPECT_EQ(exits.order, (std::vector<std::string>{"vrrp", "check"}));
-  EXPECT_EQ(exits.checkRunningAtVrrpExit, (std::vector<bool>{true}));
-  for (const auto& s : supervisor.status()) {
+  if (!runUntil(
+          loop, [&] { return stopped; }, kLimit)) {
+    return ::testing::AssertionFailure() << "the stop did not complete";
+  }
+  supervisor.setObserver({});  // the log outlives this supervisor
+  run.exits.supervisor = nullptr;
+  run.status = supervisor.status();
+  return ::testing::AssertionSuccess();
+}
+
+// Both listed "check" first: the order comes from stopFirst, not the list.
+TEST(SupervisorStopOrder, CheckWorkerGetsSigtermOnlyAfterTheVrrpWorkerExited) {
+  StopRun run;
+  ASSERT_TRUE(startThenStop({{"check", idle()}, {"vrrp", idle()}}, orderedOptions(), run));
+  EXPECT_EQ(run.exits.order, (std::vector<std::string>{"vrrp", "check"}));
+  EXPECT_EQ(run.exits.checkRunningAtVrrpExit, (std::vector<bool>{true}));
+  for (const auto& s : run.status) {
     ASSERT_TRUE(s.lastExitStatus.has_value()) << s.name;
     EXPECT_TRUE(WIFEXITED(*s.lastExitStatus)) << s.name;
   }
 }
 
 TEST(SupervisorStopOrder, AHungVrrpWorkerHoldsTheCheckWorkerOnlyUntilTheBound) {
-  PosixEventLoop loop;
-  Supervisor supervisor(loop, {{"vrrp", makeDeafWorker}, {"check", idle()}}, orderedOptions());
-  ExitLog exits{{}, {}, &supervisor};
-  supervisor.setObserver([&](const WorkerStatus& s) { exits.observe(s); });
-  ASSERT_TRUE(supervisor.start().ok());
-  ASSERT_TRUE(runUntil(
-      loop, [&] { return allHeard(supervisor); }, kLimit));
-
-  bool stopped = false;
-  supervisor.stop([&] { stopped = true; });
-  ASSERT_TRUE(runUntil(
-      loop, [&] { return stopped; }, kLimit));
+  StopRun run;
+  ASSERT_TRUE(startThenStop({{"vrrp", makeDeafWorker}, {"check", idle()}}, orderedOptions(), run));
   // The check worker stopped on SIGTERM after the bound; the deaf VRRP
   // worker was killed stopTimeout after that.
-  EXPECT_EQ(exits.order, (std::vector<std::string>{"check", "vrrp"}));
-  auto status = supervisor.status();
+  EXPECT_EQ(run.exits.order, (std::vector<std::string>{"check", "vrrp"}));
+  const auto& status = run.status;
   ASSERT_TRUE(status[0].lastExitStatus.has_value());
   EXPECT_TRUE(WIFSIGNALED(*status[0].lastExitStatus));
   EXPECT_EQ(WTERMSIG(*status[0].lastExitStatus), SIGKILL);
@@ -118,23 +130,13 @@ TEST(SupervisorStopOrder, AHungVrrpWorkerHoldsTheCheckWorkerOnlyUntilTheBound) {
 // first and the check worker still gets its SIGTERM (and its clean-up),
 // never a SIGKILL it was not warned of.
 TEST(SupervisorStopOrder, AShortStopTimeoutNeverKillsAWorkerNotYetTold) {
-  PosixEventLoop loop;
   SupervisorOptions options = orderedOptions();
   options.stopFirstTimeout = seconds(3);
   options.stopTimeout = milliseconds(300);
-  Supervisor supervisor(loop, {{"vrrp", makeDeafWorker}, {"check", idle()}}, options);
-  ExitLog exits{{}, {}, &supervisor};
-  supervisor.setObserver([&](const WorkerStatus& s) { exits.observe(s); });
-  ASSERT_TRUE(supervisor.start().ok());
-  ASSERT_TRUE(runUntil(
-      loop, [&] { return allHeard(supervisor); }, kLimit));
-
-  bool stopped = false;
-  supervisor.stop([&] { stopped = true; });
-  ASSERT_TRUE(runUntil(
-      loop, [&] { return stopped; }, kLimit));
-  EXPECT_EQ(exits.order, (std::vector<std::string>{"vrrp", "check"}));
-  auto status = supervisor.status();
+  StopRun run;
+  ASSERT_TRUE(startThenStop({{"vrrp", makeDeafWorker}, {"check", idle()}}, options, run));
+  EXPECT_EQ(run.exits.order, (std::vector<std::string>{"vrrp", "check"}));
+  const auto& status = run.status;
   ASSERT_TRUE(status[0].lastExitStatus.has_value());
   EXPECT_TRUE(WIFSIGNALED(*status[0].lastExitStatus));
   ASSERT_TRUE(status[1].lastExitStatus.has_value());
