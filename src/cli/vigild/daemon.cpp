@@ -320,7 +320,8 @@ class Daemon {
       specs.push_back({"vrrp", [state = state_, load = options_.loadConfig,
                                 own = !options_.singleProcess](EventLoop& loop) {
                          // vrrp_priority, vrrp_rt_priority...: this worker's own process only.
-                         if (own) applyWorkerScheduling("vrrp", state->config->global.vrrpProcess);
+                         if (own)
+                           applyWorkerScheduling("vrrp", state->config->global.vrrpProcess, loop);
                          return makeVrrpWorker(loop, state, load);
                        }});
     }
@@ -328,7 +329,8 @@ class Daemon {
       specs.push_back({"check", [state = state_, load = options_.loadConfig,
                                  own = !options_.singleProcess](EventLoop& loop) {
                          if (own)
-                           applyWorkerScheduling("check", state->config->global.checkerProcess);
+                           applyWorkerScheduling("check", state->config->global.checkerProcess,
+                                                 loop);
                          return makeCheckWorker(loop, state, load);
                        }});
     }

@@ -4,19 +4,23 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include <csignal>
+#include <utility>
+
 #include "core/log.h"
 
 namespace vigil::cli {
 
 bool SchedulingPlan::empty() const {
-  return !rlimitRttimeUsec && !realtimePriority && !nice && !lockMemory && cpus.empty();
+  return !rttime && !realtimePriority && !nice && !lockMemory && cpus.empty();
 }
 
 SchedulingPlan schedulingPlan(const config::ProcessTuning& tuning) {
   SchedulingPlan plan;
   plan.realtimePriority = tuning.rtPriority;
   if (tuning.rtPriority) {
-    plan.rlimitRttimeUsec = tuning.rlimitRttimeUsec.value_or(kDefaultRlimitRttimeUsec);
+    const uint64_t soft = tuning.rlimitRttimeUsec.value_or(kDefaultRlimitRttimeUsec);
+    plan.rttime = RttimeLimit{soft, soft + kRttimeHardMarginUsec};
   }
   plan.nice = tuning.nice;
   plan.lockMemory = tuning.noSwap;
@@ -24,9 +28,9 @@ SchedulingPlan schedulingPlan(const config::ProcessTuning& tuning) {
   return plan;
 }
 
-Status PosixSchedulingCalls::setRlimitRttime(uint32_t usec) {
-  rlimit limit{usec, usec};
-  if (::setrlimit(RLIMIT_RTTIME, &limit) != 0) return errnoError("setrlimit(RLIMIT_RTTIME)");
+Status PosixSchedulingCalls::setRlimitRttime(const RttimeLimit& limit) {
+  rlimit value{limit.softUsec, limit.hardUsec};
+  if (::setrlimit(RLIMIT_RTTIME, &value) != 0) return errnoError("setrlimit(RLIMIT_RTTIME)");
   return {};
 }
 
@@ -72,9 +76,9 @@ int applySchedulingPlan(const SchedulingPlan& plan, std::string_view worker,
                         SchedulingCalls& calls) {
   const std::string prefix(worker == "check" ? "checker" : worker);
   int refused = 0;
-  if (plan.rlimitRttimeUsec) {
-    refused += warnIfRefused(calls.setRlimitRttime(*plan.rlimitRttimeUsec), worker,
-                             prefix + "_rlimit_rttime");
+  if (plan.rttime) {
+    refused +=
+        warnIfRefused(calls.setRlimitRttime(*plan.rttime), worker, prefix + "_rlimit_rttime");
   }
   if (plan.realtimePriority) {
     refused += warnIfRefused(calls.setRealtimePriority(*plan.realtimePriority), worker,
@@ -88,9 +92,46 @@ int applySchedulingPlan(const SchedulingPlan& plan, std::string_view worker,
   return refused;
 }
 
-void applyWorkerScheduling(std::string_view worker, const config::ProcessTuning& tuning) {
+RttimeOverrunWarning::RttimeOverrunWarning(std::string worker, RttimeLimit limit,
+                                           std::unique_ptr<SchedulingCalls> calls)
+    : worker_(std::move(worker)), limit_(limit), calls_(std::move(calls)) {}
+
+void RttimeOverrunWarning::onSigxcpu(TimePoint now) {
+  ++overruns_;
+  log_.log(now.time_since_epoch(), LogLevel::Warning,
+           "{} worker: ran more than {} us at realtime priority without blocking "
+           "(soft RLIMIT_RTTIME, overrun {}); it is killed at {} us",
+           worker_, limit_.softUsec, overruns_, limit_.hardUsec);
+  Status restored = calls_->setRlimitRttime(limit_);
+  if (!restored) {
+    log(LogLevel::Warning, "{} worker: soft RLIMIT_RTTIME not restored: {}", worker_,
+        restored.error().describe());
+  }
+}
+
+Result<std::shared_ptr<const RttimeOverrunWarning>> warnOnRttimeOverrun(
+    PosixEventLoop& loop, std::string_view worker, const RttimeLimit& limit,
+    std::unique_ptr<SchedulingCalls> calls) {
+  auto warning =
+      std::make_shared<RttimeOverrunWarning>(std::string(worker), limit, std::move(calls));
+  Status handled = loop.onSignal(SIGXCPU, [warning, &loop] { warning->onSigxcpu(loop.now()); });
+  if (!handled) return handled.error();
+  return std::shared_ptr<const RttimeOverrunWarning>(warning);
+}
+
+void applyWorkerScheduling(std::string_view worker, const config::ProcessTuning& tuning,
+                           EventLoop& loop) {
   const SchedulingPlan plan = schedulingPlan(tuning);
   if (plan.empty()) return;
+  if (plan.rttime) {
+    // A worker process runs on a PosixEventLoop (runWorkerProcess); should
+    // it not, SIGXCPU is ignored rather than left to kill it.
+    auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
+    if (posix == nullptr || !warnOnRttimeOverrun(*posix, worker, *plan.rttime,
+                                                 std::make_unique<PosixSchedulingCalls>())) {
+      (void)::signal(SIGXCPU, SIG_IGN);
+    }
+  }
   PosixSchedulingCalls calls;
   if (applySchedulingPlan(plan, worker, calls) == 0) {
     log(LogLevel::Info, "{} worker: scheduling keywords of global_defs applied", worker);

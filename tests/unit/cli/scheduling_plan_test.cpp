@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <csignal>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "config/loader.h"
+#include "core/simulated_loop.h"
+#include "fakes/run_until.h"
 
 namespace vigil::cli {
 namespace {
@@ -17,8 +21,9 @@ class RecordingCalls : public SchedulingCalls {
  public:
   explicit RecordingCalls(std::set<std::string> refuse = {}) : refuse_(std::move(refuse)) {}
 
-  Status setRlimitRttime(uint32_t usec) override {
-    return record("rlimit_rttime", std::to_string(usec));
+  Status setRlimitRttime(const RttimeLimit& limit) override {
+    return record("rlimit_rttime",
+                  std::to_string(limit.softUsec) + "/" + std::to_string(limit.hardUsec));
   }
   Status setRealtimePriority(int priority) override {
     return record("sched_rr", std::to_string(priority));
@@ -61,7 +66,7 @@ TEST(SchedulingPlanTest, RealtimePriorityBringsKeepalivedsDefaultRttimeLimitFirs
   const auto global = globalDefs("vrrp_rt_priority 10");
   RecordingCalls calls;
   EXPECT_EQ(applySchedulingPlan(schedulingPlan(global.vrrpProcess), "vrrp", calls), 0);
-  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 10000", "sched_rr 10"}));
+  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 10000/3010000", "sched_rr 10"}));
   EXPECT_TRUE(schedulingPlan(global.checkerProcess).empty());
 }
 
@@ -71,8 +76,9 @@ TEST(SchedulingPlanTest, EveryKeywordOfOneWorkerBecomesItsCall) {
       "checker_no_swap\nchecker_cpu_affinity 0 1");
   RecordingCalls calls;
   EXPECT_EQ(applySchedulingPlan(schedulingPlan(global.checkerProcess), "check", calls), 0);
-  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 50000", "sched_rr 20", "nice -5",
-                                                   "mlockall current|future", "affinity 0,1"}));
+  EXPECT_EQ(calls.calls,
+            (std::vector<std::string>{"rlimit_rttime 50000/3050000", "sched_rr 20", "nice -5",
+                                      "mlockall current|future", "affinity 0,1"}));
   EXPECT_TRUE(schedulingPlan(global.vrrpProcess).empty());
 }
 
@@ -89,8 +95,47 @@ TEST(SchedulingPlanTest, RefusedStepIsCountedAndTheRestStillRun) {
   const auto global = globalDefs("vrrp_rt_priority 10\nvrrp_priority -5\nvrrp_no_swap");
   RecordingCalls calls({"sched_rr", "mlockall"});
   EXPECT_EQ(applySchedulingPlan(schedulingPlan(global.vrrpProcess), "vrrp", calls), 2);
-  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 10000", "sched_rr 10", "nice -5",
-                                                   "mlockall current|future"}));
+  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 10000/3010000", "sched_rr 10",
+                                                   "nice -5", "mlockall current|future"}));
+}
+
+TEST(SchedulingPlanTest, HardRttimeLimitSitsAFixedMarginAboveTheSoftOne) {
+  // The soft limit is only a warning (SIGXCPU); the kill comes
+  // kRttimeHardMarginUsec later, even for the largest soft limit accepted.
+  EXPECT_EQ(schedulingPlan(globalDefs("vrrp_rt_priority 10").vrrpProcess).rttime,
+            (RttimeLimit{10000, 3010000}));
+  EXPECT_EQ(
+      schedulingPlan(globalDefs("vrrp_rt_priority 10\nvrrp_rlimit_rttime 4294967295").vrrpProcess)
+          .rttime,
+      (RttimeLimit{4294967295ULL, 4294967295ULL + 3000000}));
+}
+
+TEST(SchedulingPlanTest, EachOverrunIsCountedAndRestoresTheSoftLimit) {
+  SimulatedLoop loop;
+  auto owned = std::make_unique<RecordingCalls>();
+  RecordingCalls& calls = *owned;
+  RttimeOverrunWarning warning("vrrp", RttimeLimit{10000, 3010000}, std::move(owned));
+  warning.onSigxcpu(loop.now());
+  warning.onSigxcpu(loop.now());
+  loop.advance(std::chrono::seconds(2));
+  warning.onSigxcpu(loop.now());
+  EXPECT_EQ(warning.overruns(), 3u);
+  // The kernel raised the soft limit a second with each SIGXCPU: each one
+  // sets it back, so the next overrun of 10 ms warns again.
+  EXPECT_EQ(calls.calls, (std::vector<std::string>(3, "rlimit_rttime 10000/3010000")));
+}
+
+TEST(SchedulingPlanTest, SigxcpuOnTheWorkerLoopWarnsInsteadOfKilling) {
+  // Without the handler, SIGXCPU's default action would end this test
+  // binary with a core.
+  PosixEventLoop loop;
+  auto owned = std::make_unique<RecordingCalls>();
+  RecordingCalls& calls = *owned;
+  auto warning = warnOnRttimeOverrun(loop, "vrrp", RttimeLimit{10000, 3010000}, std::move(owned));
+  ASSERT_TRUE(warning) << warning.error().describe();
+  ASSERT_EQ(::raise(SIGXCPU), 0);
+  EXPECT_TRUE(fakes::runUntil(loop, [&] { return (*warning)->overruns() == 1; }));
+  EXPECT_EQ(calls.calls, (std::vector<std::string>{"rlimit_rttime 10000/3010000"}));
 }
 
 }  // namespace
