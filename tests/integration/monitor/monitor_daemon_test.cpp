@@ -188,6 +188,10 @@ TEST_F(MonitorDaemonTest, MetricsStatusAndHealthFollowTheDaemon) {
                {{"virtual_server", kVs}, {"real_server", rs(kPortA)}, {"checker", "TCP_CHECK"}})
           .value_or(0),
       1.0);
+  // The check worker's pacing: the cap is at least 256 starts per tick.
+  EXPECT_GE(up.value("vigil_check_starts_per_tick_limit", {}).value_or(0), 256.0);
+  EXPECT_TRUE(up.value("vigil_check_deferred_starts_total", {}).has_value());
+  EXPECT_TRUE(up.value("vigil_check_late_timeouts_total", {}).has_value());
 
   ASSERT_TRUE(waitFor(seconds(5), [&] { return helper("get", "/healthz")["status"] == 200; }))
       << helper("get", "/healthz").dump();
