@@ -48,7 +48,7 @@ class AdvertDispatcher {
  private:
   void dispatch(std::span<const uint8_t> vrrp, RxMeta meta, std::span<const uint8_t> ipPacket,
                 TimePoint now);
-  // The VRID byte of a message long enough to have one.
+  // findByVrid() for the message's VRID byte; null when it is too short to hold one.
   InstanceRuntime* findFor(std::span<const uint8_t> vrrp, const IpAddress& source) const;
   void reject(InstanceRuntime* target, RejectReason reason, const IpAddress& source, TimePoint now);
 
