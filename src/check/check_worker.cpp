@@ -113,7 +113,16 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
   if (config_->global.rsInitNotifies) {
     for (size_t i = 0; i < services_.size(); ++i) announce(i, services_[i].currentEvents());
   }
+  if (io_.addresses) {
+    for (const netlink::LocalAddress& address : io_.addresses->addresses()) {
+      (void)haSuspension_.addressAdded(address);
+    }
+    io_.addresses->setListener([this](const netlink::LocalAddress& address, bool removed) {
+      onAddress(address, removed);
+    });
+  }
   (void)startCheckers({});  // fresh: every checker is new, nothing to announce
+  configureSuspension();
   syncNow();
 }
 
@@ -227,6 +236,45 @@ void CheckWorker::onCheckerEvent(const Position& at, const CheckerEvent& event) 
   scheduleSync();
 }
 
+void CheckWorker::configureSuspension() {
+  haSuspension_.configure(config_->lvs);
+  const auto& services = config_->lvs.virtualServers;
+  for (size_t s = 0; s < services.size(); ++s) {
+    if (!services[s].haSuspend) continue;
+    if (!io_.addresses) {
+      log(LogLevel::Warning, "{}: ha_suspend ignored: no address monitor", services[s].describe());
+    } else if (haSuspension_.suspended(s)) {
+      log(LogLevel::Info, "{}: address not local, checkers suspended (ha_suspend)",
+          services[s].describe());
+    }
+  }
+  applySuspension();
+}
+
+void CheckWorker::onAddress(const netlink::LocalAddress& address, bool removed) {
+  const std::vector<size_t> flipped =
+      removed ? haSuspension_.addressRemoved(address) : haSuspension_.addressAdded(address);
+  if (flipped.empty()) return;
+  for (size_t s : flipped) {
+    log(LogLevel::Info, "{}: address {} {}, checkers {} (ha_suspend)",
+        config_->lvs.virtualServers[s].describe(), address.address.toString(),
+        removed ? "removed" : "added", haSuspension_.suspended(s) ? "suspended" : "resumed");
+  }
+  applySuspension();
+}
+
+// Idempotent: a subscription already in the wanted state is left alone, so
+// only the checkers of services that flipped stop or start. A checker shared
+// with a service that is not suspended keeps running (ProbeRegistry).
+void CheckWorker::applySuspension() {
+  for (RunningChecker& running : checkers_) {
+    if (running.subscription) {
+      running.subscription->setSuspended(haSuspension_.suspended(running.at->service));
+    }
+  }
+  snapshotDirty_ = true;
+}
+
 void CheckWorker::announce(size_t service, const std::vector<HealthEvent>& events) {
   const config::VirtualServer& vs = config_->lvs.virtualServers.at(service);
   for (const HealthEvent& e : events) {
@@ -335,6 +383,7 @@ void CheckWorker::reload(uint64_t generation) {
   checkersKept_ = 0;
   checkersStarted_ = 0;
   std::vector<std::vector<HealthEvent>> joined = startCheckers(std::move(kept));
+  configureSuspension();
   if (dataplaneSync_) dataplaneSync_->reload(config_->lvs);
   for (size_t s = 0; s < pending.size(); ++s) {
     announce(s, pending[s]);
@@ -408,6 +457,8 @@ std::string CheckWorker::buildSnapshot() const {
         .field("quorum", state.quorum())
         .field("hysteresis", state.hysteresis())
         .field("sorry_server_active", vs.sorryServer.has_value() && !state.quorumUp());
+    const bool suspended = haSuspension_.suspended(s);
+    if (vs.haSuspend) out.field("suspended", suspended);
     out.key("real_servers").array();
     for (size_t r = 0; r < vs.realServers.size(); ++r) {
       const config::RealServer& rs = vs.realServers[r];
@@ -418,6 +469,7 @@ std::string CheckWorker::buildSnapshot() const {
           .field("up", rsState.up())
           .field("weight", rsState.weight())
           .field("configured_weight", rsState.configuredWeight());
+      if (vs.haSuspend) out.field("suspended", suspended);
       out.key("checkers").array();
       for (size_t c = 0; c < rs.checkers.size(); ++c) {
         auto it = byPosition.find({s, r, c});

@@ -12,6 +12,7 @@
 #include "check/check_pacer.h"
 #include "check/checker.h"
 #include "check/dataplane_sync.h"
+#include "check/ha_suspension.h"
 #include "check/lvs_notify.h"
 #include "check/probe.h"
 #include "check/probe_registry.h"
@@ -20,6 +21,7 @@
 #include "config/config.h"
 #include "core/event_loop.h"
 #include "core/ip_address.h"
+#include "core/netlink/address_monitor.h"
 #include "core/process_spawner.h"
 #include "core/worker_host.h"
 #include "ipvs/dataplane.h"
@@ -58,6 +60,9 @@ struct CheckWorkerIo {
   // The half-open TCP_CHECK prober makeProbe's probes share; its counters
   // go in the snapshot ("tcp_syn"). Null: none published.
   std::shared_ptr<const TcpSynProber> tcpSyn;
+  // The local addresses, for ha_suspend (see HaSuspension). Null: no
+  // service is ever suspended (a warning names those with ha_suspend).
+  std::unique_ptr<netlink::AddressMonitor> addresses;
 };
 
 // The check worker: one Checker per distinct configured checker (identical
@@ -140,6 +145,11 @@ class CheckWorker final : public Worker {
                                                     const std::vector<ServiceState>& old,
                                                     size_t& keptServers);
   void onCheckerEvent(const Position& at, const CheckerEvent& event);
+  // ha_suspend: (re)configures HaSuspension for config_ and suspends or
+  // resumes every checker to match; onAddress applies an address event.
+  void configureSuspension();
+  void onAddress(const netlink::LocalAddress& address, bool removed);
+  void applySuspension();
   void announce(size_t service, const std::vector<HealthEvent>& events);
   void scheduleSync();
   void syncNow();
@@ -160,6 +170,7 @@ class CheckWorker final : public Worker {
   std::unique_ptr<ProbeRegistry> registry_;
   std::vector<ServiceState> services_;
   std::vector<RunningChecker> checkers_;
+  HaSuspension haSuspension_;
   std::unique_ptr<DataplaneSync> dataplaneSync_;  // null without a dataplane
   std::unique_ptr<StatsPoller> statsPoller_;      // null without a dataplane
   std::unique_ptr<Timer> syncTimer_;

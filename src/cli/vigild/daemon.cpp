@@ -28,6 +28,7 @@
 #include "cli/vigild/supervisor_view.h"
 #include "cli/vigild/systemd_notify.h"
 #include "core/log.h"
+#include "core/netlink/netlink_address_monitor.h"
 #include "core/posix_event_loop.h"
 #include "core/process.h"
 #include "core/supervisor.h"
@@ -196,6 +197,12 @@ std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigS
     io.ownedServicesFile = check::ownedServicesPathForThisNamespace();
   }
   io.startGenericFifoScript = state->config->vrrp.instances.empty();
+  // ha_suspend follows the local addresses; without the monitor nothing is suspended.
+  if (auto addresses = netlink::NetlinkAddressMonitor::start(loop)) {
+    io.addresses = std::move(*addresses);
+  } else {
+    log(LogLevel::Warning, "check worker: no address monitor: {}", addresses.error().describe());
+  }
   return std::make_unique<check::CheckWorker>(loop, state->config, state->generation,
                                               configFor(state, std::move(loadConfig)),
                                               std::move(io));
