@@ -34,10 +34,10 @@ Status PosixSchedulingCalls::setRlimitRttime(const RttimeLimit& limit) {
   return {};
 }
 
-Status PosixSchedulingCalls::setRealtimePriority(int priority) {
+Status PosixSchedulingCalls::setRealtimePriority(int policy, int priority) {
   sched_param param{};
   param.sched_priority = priority;
-  if (::sched_setscheduler(0, SCHED_RR, &param) != 0) return errnoError("sched_setscheduler");
+  if (::sched_setscheduler(0, policy, &param) != 0) return errnoError("sched_setscheduler");
   return {};
 }
 
@@ -81,8 +81,8 @@ int applySchedulingPlan(const SchedulingPlan& plan, std::string_view worker,
         warnIfRefused(calls.setRlimitRttime(*plan.rttime), worker, prefix + "_rlimit_rttime");
   }
   if (plan.realtimePriority) {
-    refused += warnIfRefused(calls.setRealtimePriority(*plan.realtimePriority), worker,
-                             prefix + "_rt_priority");
+    refused += warnIfRefused(calls.setRealtimePriority(kRealtimePolicy, *plan.realtimePriority),
+                             worker, prefix + "_rt_priority");
   }
   if (plan.nice) refused += warnIfRefused(calls.setNice(*plan.nice), worker, prefix + "_priority");
   if (plan.lockMemory) refused += warnIfRefused(calls.lockMemory(), worker, prefix + "_no_swap");
@@ -92,9 +92,12 @@ int applySchedulingPlan(const SchedulingPlan& plan, std::string_view worker,
   return refused;
 }
 
-RttimeOverrunWarning::RttimeOverrunWarning(std::string worker, RttimeLimit limit,
+RttimeOverrunWarning::RttimeOverrunWarning(EventLoop& loop, std::string worker, RttimeLimit limit,
                                            std::unique_ptr<SchedulingCalls> calls)
-    : worker_(std::move(worker)), limit_(limit), calls_(std::move(calls)) {}
+    : worker_(std::move(worker)),
+      limit_(limit),
+      calls_(std::move(calls)),
+      restore_(loop.createTimer([this] { restoreSoftLimit(); })) {}
 
 void RttimeOverrunWarning::onSigxcpu(TimePoint now) {
   ++overruns_;
@@ -102,6 +105,10 @@ void RttimeOverrunWarning::onSigxcpu(TimePoint now) {
            "{} worker: ran more than {} us at realtime priority without blocking "
            "(soft RLIMIT_RTTIME, overrun {}); it is killed at {} us",
            worker_, limit_.softUsec, overruns_, limit_.hardUsec);
+  if (!restore_->armed()) restore_->armAfter(kRttimeRestoreDelay);
+}
+
+void RttimeOverrunWarning::restoreSoftLimit() {
   Status restored = calls_->setRlimitRttime(limit_);
   if (!restored) {
     log(LogLevel::Warning, "{} worker: soft RLIMIT_RTTIME not restored: {}", worker_,
@@ -113,7 +120,7 @@ Result<std::shared_ptr<const RttimeOverrunWarning>> warnOnRttimeOverrun(
     PosixEventLoop& loop, std::string_view worker, const RttimeLimit& limit,
     std::unique_ptr<SchedulingCalls> calls) {
   auto warning =
-      std::make_shared<RttimeOverrunWarning>(std::string(worker), limit, std::move(calls));
+      std::make_shared<RttimeOverrunWarning>(loop, std::string(worker), limit, std::move(calls));
   Status handled = loop.onSignal(SIGXCPU, [warning, &loop] { warning->onSigxcpu(loop.now()); });
   if (!handled) return handled.error();
   return std::shared_ptr<const RttimeOverrunWarning>(warning);

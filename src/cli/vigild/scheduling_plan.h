@@ -1,5 +1,8 @@
 #pragma once
 
+#include <sched.h>
+
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,6 +36,25 @@ inline constexpr uint32_t kDefaultRlimitRttimeUsec = 10000;
 // operator tuning the warning threshold does not move the kill with it.
 inline constexpr uint64_t kRttimeHardMarginUsec = 3'000'000;
 
+// The policy a worker with *_rt_priority runs at. SCHED_RESET_ON_FORK (as
+// keepalived sets it) makes every child the worker forks (notify scripts,
+// MISC_CHECK scripts, nft) start at SCHED_OTHER with its nice reset: a script
+// must not compete with VRRP at realtime priority. The children do inherit
+// RLIMIT_RTTIME across fork and exec (rlimits always are), but it limits
+// only realtime tasks, so it is inert in a SCHED_OTHER child; were a child
+// to run at SCHED_RR, it would die of SIGXCPU's default action (a core) after
+// the soft limit, since exec resets the worker's SIGXCPU handler.
+inline constexpr int kRealtimePolicy = SCHED_RR | SCHED_RESET_ON_FORK;
+
+// How long after a SIGXCPU the soft RLIMIT_RTTIME is set back. The kernel
+// resets its realtime-runtime count only when the task sleeps, so a soft
+// limit restored at once, while the worker is still running, would send
+// SIGXCPU again on the next tick and count ticks rather than overruns. A
+// timer on the worker's own loop can only fire after the loop turned (the
+// worker blocked in epoll_wait); the kernel's own bump of the soft limit by
+// a second per SIGXCPU covers the gap.
+inline constexpr Duration kRttimeRestoreDelay = std::chrono::seconds(1);
+
 // RLIMIT_RTTIME's two values, in µs of CPU between blocking system calls.
 struct RttimeLimit {
   uint64_t softUsec = 0;  // SIGXCPU: a warning
@@ -45,7 +67,7 @@ struct RttimeLimit {
 // system call; an empty field means "leave the inherited setting alone".
 struct SchedulingPlan {
   std::optional<RttimeLimit> rttime;    // setrlimit(RLIMIT_RTTIME)
-  std::optional<int> realtimePriority;  // sched_setscheduler(SCHED_RR)
+  std::optional<int> realtimePriority;  // sched_setscheduler(kRealtimePolicy)
   std::optional<int> nice;              // setpriority(PRIO_PROCESS)
   bool lockMemory = false;              // mlockall(MCL_CURRENT | MCL_FUTURE)
   std::vector<int> cpus;                // sched_setaffinity
@@ -66,7 +88,7 @@ class SchedulingCalls {
  public:
   virtual ~SchedulingCalls() = default;
   virtual Status setRlimitRttime(const RttimeLimit& limit) = 0;
-  virtual Status setRealtimePriority(int priority) = 0;
+  virtual Status setRealtimePriority(int policy, int priority) = 0;
   virtual Status setNice(int nice) = 0;
   virtual Status lockMemory() = 0;
   virtual Status setCpuAffinity(const std::vector<int>& cpus) = 0;
@@ -76,7 +98,7 @@ class SchedulingCalls {
 class PosixSchedulingCalls : public SchedulingCalls {
  public:
   Status setRlimitRttime(const RttimeLimit& limit) override;
-  Status setRealtimePriority(int priority) override;
+  Status setRealtimePriority(int policy, int priority) override;
   Status setNice(int nice) override;
   Status lockMemory() override;
   Status setCpuAffinity(const std::vector<int>& cpus) override;
@@ -95,20 +117,25 @@ int applySchedulingPlan(const SchedulingPlan& plan, std::string_view worker,
 // SCHED_RR without blocking. Each one is counted and logged as a warning (at
 // most one line a second, the next one saying how many were suppressed).
 // The kernel raises the soft limit by a second with every SIGXCPU it sends;
-// the soft limit is set back each time so the next overrun warns again. The
-// hard limit is never touched: a runaway still dies there.
+// the soft limit is set back kRttimeRestoreDelay later, from a timer on
+// `loop` (one restore however many SIGXCPU came meanwhile), so the next
+// overrun warns again. The hard limit is never touched: a runaway still dies
+// there.
 class RttimeOverrunWarning {
  public:
-  RttimeOverrunWarning(std::string worker, RttimeLimit limit,
+  RttimeOverrunWarning(EventLoop& loop, std::string worker, RttimeLimit limit,
                        std::unique_ptr<SchedulingCalls> calls);
 
   void onSigxcpu(TimePoint now);
   uint64_t overruns() const { return overruns_; }
 
  private:
+  void restoreSoftLimit();
+
   std::string worker_;
   RttimeLimit limit_;
   std::unique_ptr<SchedulingCalls> calls_;
+  std::unique_ptr<Timer> restore_;
   uint64_t overruns_ = 0;
   RateLimitedLog log_{1, std::chrono::seconds(1)};
 };
