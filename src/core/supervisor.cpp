@@ -27,6 +27,10 @@ struct Supervisor::Slot {
   std::unique_ptr<WorkerHost> inProcessHost;
   std::unique_ptr<Timer> respawnTimer;
   std::unique_ptr<Timer> silenceTimer;
+  // The current channel has delivered a Snapshot, so a Heartbeat ("snapshot
+  // unchanged") refers to text this worker process sent. Reset per channel:
+  // a respawned worker's Heartbeat must not revive its predecessor's text.
+  bool snapshotOnChannel = false;
 };
 
 Supervisor::Supervisor(PosixEventLoop& loop, std::vector<WorkerSpec> workers,
@@ -154,6 +158,7 @@ void Supervisor::spawnInProcess(Slot& slot, UniqueFd mine, UniqueFd theirs) {
 }
 
 void Supervisor::attachChannel(Slot& slot, UniqueFd mine) {
+  slot.snapshotOnChannel = false;
   slot.channel = std::make_unique<Channel>(
       loop_, std::move(mine), [this, &slot](const Message& m) { onMessage(slot, m); },
       [this, &slot](const Error& reason) { onChannelClosed(slot, reason); });
@@ -168,8 +173,14 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
     case MessageType::Snapshot:
       slot.status.lastSnapshot = message.payload;
       slot.status.lastSnapshotAt = slot.status.lastHeard;
+      slot.snapshotOnChannel = true;
       return;
     case MessageType::Heartbeat:
+      // The worker's snapshot text is unchanged (WorkerHost): the text kept
+      // is current, as if it had just arrived again.
+      if (slot.snapshotOnChannel) {
+        slot.status.lastSnapshotAt = slot.status.lastHeard;
+      }
       return;
     default:
       log(LogLevel::Debug, "ignoring {} message from {} worker", messageTypeName(message.type),

@@ -67,8 +67,13 @@ WorkerHost::~WorkerHost() = default;
 
 void WorkerHost::sendSnapshot() {
   snapshotTimer_->armAfter(snapshotInterval_);
-  Status sent = channel_.send(MessageType::Snapshot, worker_->snapshot());
-  if (!sent) {
+  std::string text = worker_->snapshot();
+  bool unchanged = deduplicator_.unchanged(text);
+  Status sent = unchanged ? channel_.send(MessageType::Heartbeat, "")
+                          : channel_.send(MessageType::Snapshot, text);
+  if (sent && !unchanged) {
+    deduplicator_.remember(std::move(text));
+  } else if (!sent) {
     log(LogLevel::Debug, "{} worker: snapshot not sent: {}", name_, sent.error().describe());
   }
 }

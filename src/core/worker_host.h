@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/channel.h"
 #include "core/clock.h"
@@ -26,9 +28,33 @@ class Worker {
 // Builds a worker on the loop it will run on.
 using WorkerFactory = std::function<std::unique_ptr<Worker>(EventLoop& loop)>;
 
+// Decides how a worker's snapshot travels. Wire contract: a Snapshot carries
+// the full JSON text; a Heartbeat (empty payload) means "my snapshot is
+// byte-for-byte the last Snapshot I sent on this channel", and the supervisor
+// treats it as that snapshot arriving again (liveness and /healthz age). A
+// check worker's snapshot is megabytes at 1,000 services and rarely changes,
+// so resending and reparsing it every second cost most of an idle CPU.
+class SnapshotDeduplicator {
+ public:
+  // True when `text` equals the last text remembered: send a Heartbeat. The
+  // full comparison costs one memcmp (a length mismatch ends it at once) and
+  // cannot be fooled by a hash collision.
+  bool unchanged(std::string_view text) const { return sent_ && *sent_ == text; }
+  // `text` was accepted for sending as a Snapshot. Taken by value so the
+  // caller can move the text it just sent instead of copying it. A refused
+  // send is not remembered: the peer keeps, and we compare against, the
+  // last text that did go out.
+  void remember(std::string text) { sent_ = std::move(text); }
+
+ private:
+  std::optional<std::string> sent_;
+};
+
 // The worker's end of the supervisor channel: says Hello, sends a Snapshot
-// every snapshotInterval (the supervisor's heartbeat), applies Reload, and
-// calls onStop when told to Stop or when the supervisor goes away.
+// every snapshotInterval (the supervisor's heartbeat; a Heartbeat message
+// instead while the text is unchanged, see SnapshotDeduplicator), applies
+// Reload, and calls onStop when told to Stop or when the supervisor goes away.
+// The first snapshot on a channel always goes in full.
 class WorkerHost {
  public:
   WorkerHost(EventLoop& loop, UniqueFd channelFd, std::string name, std::unique_ptr<Worker> worker,
@@ -49,6 +75,7 @@ class WorkerHost {
   std::function<void()> onStop_;
   Channel channel_;
   std::unique_ptr<Timer> snapshotTimer_;
+  SnapshotDeduplicator deduplicator_;
 };
 
 // The main of a worker process: its own PosixEventLoop with SIGTERM/SIGINT

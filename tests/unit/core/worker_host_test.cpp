@@ -63,6 +63,58 @@ TEST_F(WorkerHostTest, SaysHelloThenSendsASnapshotEveryInterval) {
   EXPECT_EQ(peer_->drain().size(), 3u);
 }
 
+// The supervisor already holds the unchanged text: only a Heartbeat goes out.
+TEST_F(WorkerHostTest, UnchangedSnapshotTravelsAsAnEmptyHeartbeat) {
+  peer_->drain();
+  loop_.advance(seconds(1));
+  auto first = peer_->drain();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0], (Message{MessageType::Snapshot, "{\"reloads\":0}"}));
+  loop_.advance(seconds(2));
+  auto later = peer_->drain();
+  ASSERT_EQ(later.size(), 2u);
+  for (const Message& m : later) {
+    EXPECT_EQ(m, (Message{MessageType::Heartbeat, ""}));
+  }
+}
+
+TEST_F(WorkerHostTest, ChangedSnapshotGoesInFullThenHeartbeatsAgain) {
+  loop_.advance(seconds(1));
+  peer_->drain();
+  peer_->send(MessageType::Reload, "3");
+  deliverToWorker();
+  EXPECT_EQ(peer_->drain(), (std::vector<Message>{{MessageType::Snapshot, "{\"reloads\":1}"}}));
+  loop_.advance(seconds(1));
+  EXPECT_EQ(peer_->drain(), (std::vector<Message>{{MessageType::Heartbeat, ""}}));
+}
+
+// A restarted worker (a new host on a new channel) starts with nothing sent.
+TEST_F(WorkerHostTest, NewHostSendsItsFirstSnapshotInFull) {
+  loop_.advance(seconds(2));
+  auto pair = Channel::makePair();
+  ASSERT_TRUE(pair.ok());
+  ChannelPeer peer(std::move(pair->second));
+  WorkerHost restarted(loop_, std::move(pair->first), "vrrp",
+                       std::make_unique<CountingWorker>(&reloads_), seconds(1), [] {});
+  peer.drain();
+  loop_.advance(seconds(1));
+  EXPECT_EQ(peer.drain(), (std::vector<Message>{{MessageType::Snapshot, "{\"reloads\":0}"}}));
+}
+
+TEST(SnapshotDeduplicator, FirstIsNeverUnchangedThenOnlyTheSameTextIs) {
+  SnapshotDeduplicator dedup;
+  EXPECT_FALSE(dedup.unchanged(""));
+  EXPECT_FALSE(dedup.unchanged("{\"a\":1}"));
+  dedup.remember("{\"a\":1}");
+  EXPECT_TRUE(dedup.unchanged("{\"a\":1}"));
+  EXPECT_FALSE(dedup.unchanged("{\"a\":2}"));   // same length, other text
+  EXPECT_FALSE(dedup.unchanged("{\"a\":1} "));  // a prefix of it
+  EXPECT_FALSE(dedup.unchanged(""));
+  dedup.remember("{\"a\":2}");
+  EXPECT_TRUE(dedup.unchanged("{\"a\":2}"));
+  EXPECT_FALSE(dedup.unchanged("{\"a\":1}"));
+}
+
 TEST_F(WorkerHostTest, ReloadReachesTheWorkerAndIsAcknowledgedBySnapshot) {
   peer_->drain();
   peer_->send(MessageType::Reload, "7");
