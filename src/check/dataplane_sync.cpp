@@ -81,7 +81,7 @@ void DataplaneSync::index(const config::LvsModel& lvs) {
                     [this](const ipvs::ServiceKey& key) { return namedBy_[key].size() == 1; });
   }
   syncedQuorumUp_.assign(lvs.virtualServers.size(), false);
-  persist(unnamedOwned());
+  persist(owned_);
 }
 
 ServiceKeys DataplaneSync::unnamedOwned() const {
@@ -152,6 +152,7 @@ ipvs::SyncReport DataplaneSync::reconcileApplied(const config::LvsModel& lvs,
   for (size_t s = 0; s < health.size() && s < syncedQuorumUp_.size(); ++s) {
     syncedQuorumUp_[s] = health[s].quorumUp();
   }
+  persist(owned_);  // full() may have disowned services someone deleted
   return report;
 }
 
@@ -169,7 +170,7 @@ void DataplaneSync::record(const std::vector<ipvs::Op>& ops,
       if (!namedBy_.contains(deleted->key)) owned_.erase(deleted->key);
     }
   }
-  persist(unnamedOwned());
+  persist(owned_);
 }
 
 ipvs::ApplyReport DataplaneSync::clear() {

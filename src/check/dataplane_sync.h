@@ -45,11 +45,13 @@
 // never touched, not at start, reload or clear(). `lvs_flush` empties the
 // whole table before the first sync (cli/vigild/kernel_lvs_globals.h).
 //
-// What vigil owns beyond what the configuration names (a service a reload
-// dropped whose delete failed, or one a stop could not delete) is kept in
-// an OwnedServicesFile when one is given, and read back by the first
-// reset(): a check worker restarted by the supervisor, or the next vigild,
-// still owns those services and deletes them. A full sync forgets the
+// Everything vigil owns, named or not (a service a reload dropped whose
+// delete failed, or one a stop could not delete), is kept in an
+// OwnedServicesFile when one is given, and read back by the first reset():
+// a check worker restarted by the supervisor after a crash, or the next
+// vigild, still owns those services, and deletes the ones its configuration
+// no longer names. (Saving only the unnamed ones would lose a service whose
+// worker died before a new configuration dropped it.) A full sync forgets the
 // unnamed ones its read no longer finds (gone, so no longer vigil's).
 namespace vigil::check {
 

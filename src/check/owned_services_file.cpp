@@ -1,6 +1,5 @@
 #include "check/owned_services_file.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +9,8 @@
 #include <optional>
 #include <sstream>
 
-#include "core/unique_fd.h"
+#include "core/atomic_file.h"
+#include "core/log.h"
 
 namespace vigil::check {
 namespace {
@@ -82,7 +82,12 @@ Result<std::set<ipvs::ServiceKey>> OwnedServicesFile::load() const {
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.empty()) continue;
     auto key = parseOwnedServiceLine(line);
-    if (!key) return Error{0, path_ + ":" + std::to_string(number) + ": not a service: " + line};
+    if (!key) {
+      // One damaged line must not disown the others: their services would
+      // be taken for an operator's and left in the kernel forever.
+      log(LogLevel::Warning, "{}:{}: not a service, line ignored: {}", path_, number, line);
+      continue;
+    }
     keys.insert(*key);
   }
   return keys;
@@ -97,21 +102,7 @@ Status OwnedServicesFile::save(const std::set<ipvs::ServiceKey>& keys) const {
   }
   std::string text;
   for (const ipvs::ServiceKey& key : keys) text += ownedServiceLine(key) + "\n";
-  const std::string temporary = path_ + ".tmp";
-  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return errnoError("cannot create " + temporary);
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    Error error = errnoError("cannot write " + temporary);
-    ::unlink(temporary.c_str());
-    return error;
-  }
-  fd.reset();
-  if (::rename(temporary.c_str(), path_.c_str()) != 0) {
-    Error error = errnoError("cannot rename " + temporary + " to " + path_);
-    ::unlink(temporary.c_str());
-    return error;
-  }
-  return {};
+  return writeFileAtomically(path_, text);
 }
 
 }  // namespace vigil::check

@@ -9,12 +9,14 @@
 
 namespace vigil::check {
 
-// The IPVS services vigil installed that its configuration no longer
-// names (a reload dropped them, or a stop could not delete them) and that
-// may still be in the kernel: kept in a small file so that a check worker
-// started afresh (a restart after a crash, or the next vigild) still owns
-// them and deletes them, instead of taking them for an operator's service
-// and leaving them forever (DataplaneSync).
+// The IPVS services vigil created and owns, configured or not (a reload
+// may have dropped one, or a stop could not delete it), that may be in the
+// kernel: kept in a small file so that a check worker started afresh (a
+// restart after a crash or an OOM kill, or the next vigild, perhaps with a
+// configuration that no longer names some of them) still owns them and
+// deletes the unconfigured ones, instead of taking them for an operator's
+// service and leaving them forever (DataplaneSync). A recorded service the
+// configuration still names is simply owned.
 //
 // One service per line, "FAMILY PROTOCOL ADDRESS PORT FWMARK" with
 // FAMILY 4 or 6, PROTOCOL TCP/UDP/SCTP or "-" and ADDRESS "-" for a fwmark
@@ -25,9 +27,10 @@ class OwnedServicesFile {
 
   const std::string& path() const { return path_; }
   // The services the file lists; none when it is missing. A line that
-  // does not parse is an error naming it (the rest is not trusted either).
+  // does not parse is logged as a warning and skipped; the rest still load.
   Result<std::set<ipvs::ServiceKey>> load() const;
-  // Replaces the file atomically (written beside it, then renamed).
+  // Replaces the file atomically (writeFileAtomically); an empty set
+  // removes it.
   Status save(const std::set<ipvs::ServiceKey>& keys) const;
 
  private:

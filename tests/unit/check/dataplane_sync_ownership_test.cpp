@@ -20,7 +20,9 @@ ipvs::ServiceKey tcp(const char* address, uint16_t port) {
 struct TempFile {
   TempFile() {
     char pattern[] = "/tmp/vigil-owned-XXXXXX";
-    dir = ::mkdtemp(pattern);
+    const char* made = ::mkdtemp(pattern);
+    EXPECT_NE(made, nullptr);
+    dir = made != nullptr ? made : "/nonexistent";
   }
   ~TempFile() { std::filesystem::remove_all(dir); }
   OwnedServicesFile file() const { return OwnedServicesFile(dir + "/owned"); }
@@ -170,8 +172,33 @@ TEST(DataplaneSyncOwnershipTest, AServiceWhoseDeleteFailedIsStillOwnedAfterAWork
   EXPECT_FALSE(dp.state().services.contains(tcp("10.0.0.100", 80)));
   EXPECT_TRUE(dp.state().services.contains(foreign()));
   EXPECT_EQ(ownedPart(dp.state(), restarted.owned()), desiredState(after.lvs(), after.health));
-  // Deleted: the record is gone, so a later worker owns only what it names.
-  EXPECT_FALSE(std::filesystem::exists(state.file().path()));
+  // Deleted: the record now holds only what the configuration names.
+  auto recorded = state.file().load();
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_EQ(*recorded, ServiceKeys{tcp("10.0.0.101", 80)});
+}
+
+// The worker was killed (a crash, the OOM killer) while its configuration
+// still named the service; it restarts with one that no longer does. The
+// record of everything vigil owns lets it delete the service rather than
+// take it for an operator's.
+TEST(DataplaneSyncOwnershipTest, AConfiguredServiceIsStillOwnedWhenTheRestartDropsIt) {
+  TempFile state;
+  Loaded before(virtualServer("10.0.0.100", 3));
+  Loaded after(virtualServer("10.0.0.101", 3));
+  ipvs::MemoryDataplane dp;
+  (void)dp.apply({ipvs::AddService{foreign(), {}}});
+  {
+    DataplaneSync killed(dp, state.file());
+    killed.reset(before.lvs());
+    ASSERT_TRUE(killed.sync(before.lvs(), before.health).ok());
+  }  // dies without clear()
+  DataplaneSync restarted(dp, state.file());
+  restarted.reset(after.lvs());
+  EXPECT_TRUE(restarted.sync(after.lvs(), after.health).ok());
+  EXPECT_FALSE(dp.state().services.contains(tcp("10.0.0.100", 80)));
+  EXPECT_TRUE(dp.state().services.contains(foreign()));
+  EXPECT_EQ(ownedPart(dp.state(), restarted.owned()), desiredState(after.lvs(), after.health));
 }
 
 // Without the record (no file) the restarted worker takes the dropped
@@ -219,7 +246,9 @@ TEST(DataplaneSyncOwnershipTest, ARecordedServiceGoneFromTheTableIsNoLongerOwned
   EXPECT_TRUE(sync.owned().contains(tcp("10.0.0.100", 80)));
   EXPECT_TRUE(sync.sync(config.lvs(), config.health).ok());
   EXPECT_FALSE(sync.owned().contains(tcp("10.0.0.100", 80)));
-  EXPECT_FALSE(std::filesystem::exists(state.file().path()));
+  auto recorded = state.file().load();
+  ASSERT_TRUE(recorded.ok());
+  EXPECT_EQ(*recorded, ServiceKeys{tcp("10.0.0.101", 80)});
   (void)dp.apply({ipvs::AddService{tcp("10.0.0.100", 80), {}}});  // an operator's now
   sync.reset(config.lvs());
   EXPECT_TRUE(sync.sync(config.lvs(), config.health).ok());

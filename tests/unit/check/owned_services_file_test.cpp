@@ -13,7 +13,9 @@ namespace {
 struct TempDir {
   TempDir() {
     char pattern[] = "/tmp/vigil-owned-XXXXXX";
-    path = ::mkdtemp(pattern);
+    const char* made = ::mkdtemp(pattern);
+    EXPECT_NE(made, nullptr);
+    path = made != nullptr ? made : "/nonexistent";
   }
   ~TempDir() { std::filesystem::remove_all(path); }
   std::string file(const char* name) const { return path + "/" + name; }
@@ -58,13 +60,27 @@ TEST(OwnedServicesFileTest, SavedKeysLoadBackAndAnEmptySetRemovesTheFile) {
   EXPECT_FALSE(std::filesystem::exists(file.path() + ".tmp"));
 }
 
-TEST(OwnedServicesFileTest, AnUnreadableLineIsAnErrorNamingIt) {
+TEST(OwnedServicesFileTest, AnUnreadableLineIsSkippedAndTheOthersStillLoad) {
+  // One damaged line must not disown the services the other lines name.
   TempDir dir;
   OwnedServicesFile file(dir.file("owned"));
-  std::ofstream(file.path()) << "4 TCP 10.0.0.100 80 0\ngarbage\n";
+  std::ofstream(file.path()) << "4 TCP 10.0.0.100 80 0\ngarbage\n4 - - 0 7\n";
   auto loaded = file.load();
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.error().message.find(":2:"), std::string::npos) << loaded.error().message;
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  EXPECT_EQ(*loaded, (std::set<ipvs::ServiceKey>{key(ipvs::Protocol::Tcp, "10.0.0.100", 80),
+                                                 ipvs::ServiceKey::forFwmark(AF_INET, 7)}));
+}
+
+TEST(OwnedServicesFileTest, SavingLeavesNoTemporaryFileBehind) {
+  TempDir dir;
+  OwnedServicesFile file(dir.file("owned"));
+  ASSERT_TRUE(file.save({key(ipvs::Protocol::Tcp, "10.0.0.100", 80)}).ok());
+  ASSERT_TRUE(file.save({key(ipvs::Protocol::Udp, "10.0.0.100", 53)}).ok());
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1u);
 }
 
 }  // namespace
