@@ -71,10 +71,13 @@ class VigildLab {
     pid_t pid = ::fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      // O_CLOEXEC and the close: the program gets the log as stdout and
+      // stderr only, no third descriptor (SnmpFdInheritanceTest counts them).
+      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (out >= 0) {
         ::dup2(out, STDOUT_FILENO);
         ::dup2(out, STDERR_FILENO);
+        if (out > STDERR_FILENO) ::close(out);
       }
       std::vector<char*> args;
       for (std::string& a : full) args.push_back(a.data());
