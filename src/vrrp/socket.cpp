@@ -175,8 +175,9 @@ size_t VrrpSocket::receiveBatch(int fd) {
   batch_->reset();
   const int n = ::recvmmsg(fd, batch_->headers.data(), kBatchSize, MSG_DONTWAIT, nullptr);
   if (n <= 0) return 0;  // EAGAIN, or an error the next wakeup repeats
-  // The dispatcher takes the time only to rate-limit its logging; every
-  // datagram of the batch had arrived when the call returned.
+  // One receive time for the batch: the instance steps its state machine and
+  // arms its timers from it, and the dispatcher rate-limits its logging by
+  // it. Every datagram of the batch had arrived when the call returned.
   const TimePoint now = loop_.now();
   for (size_t i = 0; i < static_cast<size_t>(n); ++i) deliver(i, now);
   return static_cast<size_t>(n);
