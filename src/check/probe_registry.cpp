@@ -155,7 +155,7 @@ struct ProbeRegistry::Entry {
   std::unique_ptr<Checker> checker;
   std::map<uint64_t, Checker::Listener> listeners;
   std::set<uint64_t> suspended;  // ids of listeners that need no probe
-  bool retired = false;  // its last subscriber left: notify nobody more
+  bool retired = false;          // its last subscriber left: notify nobody more
 };
 
 ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(entry_, id_); }
