@@ -36,6 +36,9 @@ class TcpSynProbe final : public Probe, private SynSender::Client {
   ~TcpSynProbe() override;
 
   void start(Done done) override;
+  // The checker aborts an attempt when its connect_timeout elapsed (counted
+  // by the prober as a timeout) or when it stops: an abort before
+  // attemptTimeout has passed since start() is the latter.
   void abort() override;
 
  private:
@@ -45,9 +48,11 @@ class TcpSynProbe final : public Probe, private SynSender::Client {
   EventLoop& loop_;
   SynSender& sender_;
   config::ProbeTarget target_;
+  Duration attemptTimeout_;
   Duration resendDelay_;
   std::unique_ptr<Timer> resendTimer_;
   int copiesSent_ = 0;
+  TimePoint startedAt_{};  // of the attempt in flight
   SynSender::Handle inFlight_;
   Done done_;
 };

@@ -61,8 +61,13 @@ class SynSender {
   // sequence number, so a reply to either copy answers it; the source is
   // looked up afresh. A no-op once the probe was answered or cancelled.
   virtual void resend(const Handle& handle, const config::ProbeTarget& target) = 0;
-  // The probe gave up (its attempt timed out, or its checker stopped).
-  virtual void cancel(const Handle& handle) = 0;
+  // Why a probe in flight is given up.
+  enum class CancelReason : uint8_t {
+    TimedOut,  // its attempt's connect_timeout elapsed unanswered
+    Stopped,   // its checker stopped first (reload, ha_suspend, shutdown)
+  };
+  // The probe gave up; only TimedOut counts as a timeout.
+  virtual void cancel(const Handle& handle, CancelReason why) = 0;
 
  protected:
   ~SynSender() = default;
@@ -77,7 +82,7 @@ class TcpSynProber final : public SynSender {
     uint64_t retransmits = 0;     // of those, second and later copies
     uint64_t synAcks = 0;         // probes answered by a SYN-ACK (up)
     uint64_t resets = 0;          // probes answered by a RST (refused)
-    uint64_t timeouts = 0;        // probes cancelled unanswered
+    uint64_t timeouts = 0;        // probes whose attempt timed out unanswered
     uint64_t repliesDropped = 0;  // SYN-ACKs/RSTs matching no probe in flight
     uint64_t sendErrors = 0;      // SYNs that could not be sent (no source, send failed)
   };
@@ -102,7 +107,7 @@ class TcpSynProber final : public SynSender {
 
   Handle send(const config::ProbeTarget& target, Client& client) override;
   void resend(const Handle& handle, const config::ProbeTarget& target) override;
-  void cancel(const Handle& handle) override;
+  void cancel(const Handle& handle, CancelReason why) override;
 
   uint16_t sourcePort(int family) const;
   const Counters& counters() const { return counters_; }

@@ -31,13 +31,17 @@ class RecordingSender final : public SynSender {
   void resend(const Handle& handle, const config::ProbeTarget&) override {
     resends.push_back(handle.id);
   }
-  void cancel(const Handle& handle) override { cancels.push_back(handle.id); }
+  void cancel(const Handle& handle, CancelReason why) override {
+    cancels.push_back(handle.id);
+    reasons.push_back(why);
+  }
 
   void answer(SynVerdict verdict) { client_->onSynVerdict(verdict, 0); }
 
   std::vector<uint64_t> sends;
   std::vector<uint64_t> resends;
   std::vector<uint64_t> cancels;
+  std::vector<CancelReason> reasons;
 
  private:
   Client* client_ = nullptr;
@@ -100,10 +104,20 @@ TEST_F(TcpSynProbeTest, AnAnswerToALaterCopyIsUpAndStopsTheRetransmits) {
 TEST_F(TcpSynProbeTest, AbortCancelsTheProbeAndItsRetransmits) {
   start();
   loop_.advance(milliseconds(100));
-  probe_.abort();
+  probe_.abort();  // the checker stopped (reload, ha_suspend): not a timeout
   EXPECT_EQ(sender_.cancels, std::vector<uint64_t>({1}));
+  EXPECT_EQ(sender_.reasons,
+            std::vector<SynSender::CancelReason>({SynSender::CancelReason::Stopped}));
   loop_.advance(milliseconds(1000));
   EXPECT_TRUE(sender_.resends.empty());
+}
+
+TEST_F(TcpSynProbeTest, AnAbortOnceTheTimeoutElapsedIsATimeout) {
+  start();
+  loop_.advance(kTimeout);
+  probe_.abort();  // the checker's connect_timeout
+  EXPECT_EQ(sender_.reasons,
+            std::vector<SynSender::CancelReason>({SynSender::CancelReason::TimedOut}));
 }
 
 TEST_F(TcpSynProbeTest, EachAttemptStartsItsOwnScheduleOfCopies) {
@@ -133,7 +147,8 @@ TEST_F(TcpSynProbeTest, ARefusalOrASendFailureEndsTheAttempt) {
 
 // Without open raw sockets (no CAP_NET_RAW needed) the prober still
 // accounts: a probe it cannot send is a send error, and giving up on one
-// it never answered is a timeout.
+// it never answered is a timeout when its attempt timed out, not when its
+// checker stopped.
 TEST(TcpSynProberCountersTest, CountsSendErrorsAndUnansweredProbes) {
   SimulatedLoop loop;
   TcpSynProber prober(loop);
@@ -144,13 +159,15 @@ TEST(TcpSynProberCountersTest, CountsSendErrorsAndUnansweredProbes) {
   SynSender::Handle failed = prober.send(target(), client);
   loop.runPosted();
   EXPECT_EQ(client.errors, std::vector<int>({EAFNOSUPPORT}));
-  prober.cancel(failed);  // already reported: not a timeout
+  prober.cancel(failed, SynSender::CancelReason::TimedOut);  // already reported: not a timeout
   SynSender::Handle second = prober.send(target(), client);
+  SynSender::Handle stopped = prober.send(target(), client);
   prober.resend(second, target());  // not open: nothing to resend on
-  prober.cancel(second);
+  prober.cancel(second, SynSender::CancelReason::TimedOut);
+  prober.cancel(stopped, SynSender::CancelReason::Stopped);  // a checker stopped: not counted
   loop.runPosted();
   const TcpSynProber::Counters& c = prober.counters();
-  EXPECT_EQ(c.sendErrors, 2U);
+  EXPECT_EQ(c.sendErrors, 3U);
   EXPECT_EQ(c.timeouts, 1U);
   EXPECT_EQ(c.synsSent, 0U);
   EXPECT_EQ(c.retransmits, 0U);
