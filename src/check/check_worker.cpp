@@ -51,9 +51,20 @@ bool sameProbe(const std::string& running, const config::Checker& checker) {
   return running == probeKey(checker) || running == probeKey(other);
 }
 
+// A short stable name for what `checker` probes and how (FNV-1a of its
+// probeKey), so a reader of snapshots (smtp_alert) follows a checker across a
+// reload that reorders its real server's checkers.
+std::string checkerId(const config::Checker& checker) {
+  uint64_t hash = 14695981039346656037ULL;
+  for (const char c : probeKey(checker)) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", hash);
+}
+
 void writeChecker(JsonWriter& out, const config::Checker& config, const Checker* checker,
                   const std::string& why) {
-  out.object().field("type", config::toString(config.base.type));
+  out.object().field("type", config::toString(config.base.type)).field("id", checkerId(config));
   if (checker == nullptr) {
     out.field("running", false).field("error", why).end();
     return;
@@ -92,9 +103,11 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
         ProbeSpec spec =
             io_.makeProbe ? io_.makeProbe(checker) : ProbeSpec{nullptr, {}, "no probe factory"};
         if (!spec.probe) return Error{0, spec.why};
-        return std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
-                                         std::move(spec.probe), io_.random, describe(checker),
-                                         pacer_.get());
+        auto made = std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
+                                              std::move(spec.probe), io_.random, describe(checker),
+                                              pacer_.get());
+        made->countLateTimeoutsInto(&lateTimeouts_);
+        return made;
       });
   notifier_ =
       std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
@@ -497,6 +510,7 @@ std::string CheckWorker::buildSnapshot() const {
       .object()
       .field("starts_per_tick_limit", static_cast<uint64_t>(pacer_->startsPerTickLimit()))
       .field("deferred_starts", pacer_->deferredStarts())
+      .field("late_timeouts", lateTimeouts_)
       .end();
   if (io_.tcpSyn) writeSynCounters(out, io_.tcpSyn->counters());
   out.key("dataplane").object();

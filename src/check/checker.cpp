@@ -150,6 +150,7 @@ void Checker::timedOut() {
     lateGranted_ += extra;
     timeoutAt_ = now + extra;
     ++counters_.lateTimeouts;
+    if (lateTimeoutTotal_ != nullptr) ++*lateTimeoutTotal_;
     log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name_,
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
         std::chrono::duration_cast<std::chrono::milliseconds>(extra));

@@ -131,6 +131,10 @@ class Checker final : private CheckPacer::Client {
   uint32_t pendingFailures() const { return failures_; }
   const config::CheckerBase& config() const { return base_; }
   const std::string& name() const { return name_; }
+  // Also counts every late timeout into `*total` (null: not), which must
+  // outlive the checker: the check worker's running total, which unlike the
+  // per-checker counters does not drop when a reload removes a checker.
+  void countLateTimeoutsInto(uint64_t* total) { lateTimeoutTotal_ = total; }
 
   // Called on every state or weight change, on the loop. The listener may
   // stop() the checker but must not destroy it from inside the call.
@@ -165,6 +169,7 @@ class Checker final : private CheckPacer::Client {
   RandomSource random_;
   std::string name_;
   CheckPacer* pacer_;
+  uint64_t* lateTimeoutTotal_ = nullptr;
   Listener listener_;
   std::unique_ptr<Timer> nextTimer_;
   std::unique_ptr<Timer> timeoutTimer_;

@@ -206,7 +206,8 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      "vigil_check_late_timeouts_total",
      Counter,
      "Attempt timeouts that fired late (the check worker's loop was busy) and were extended once "
-     "before counting as a timeout, summed over the running checkers.",
+     "before counting as a timeout, since the check worker started (a reload that drops checkers "
+     "keeps their count).",
      {}},
     {MetricId::CheckDeferredStarts,
      "vigil_check_deferred_starts_total",
@@ -285,7 +286,7 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
     {MetricId::CheckSynTimeouts,
      "vigil_check_syn_timeouts_total",
      Counter,
-     "Half-open check attempts given up unanswered.",
+     "Half-open check attempts whose connect_timeout elapsed unanswered.",
      {}},
     {MetricId::CheckSynRepliesDropped,
      "vigil_check_syn_replies_dropped_total",

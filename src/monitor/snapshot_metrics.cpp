@@ -292,6 +292,9 @@ void checkPacing(MetricSet& m, const json& snap) {
   if (pacing == snap.end() || !pacing->is_object()) return;
   setIf(m, CheckStartsPerTickLimit, {}, number(*pacing, "starts_per_tick_limit"));
   setIf(m, CheckDeferredStarts, {}, number(*pacing, "deferred_starts"));
+  // The worker's running total, not a sum over today's checkers: that one
+  // would drop when a reload removes a checker.
+  setIf(m, CheckLateTimeouts, {}, number(*pacing, "late_timeouts"));
 }
 
 // The half-open TCP_CHECK prober's counters (check/tcp_syn_prober.h);
@@ -311,7 +314,6 @@ void checkSynProber(MetricSet& m, const json& snap) {
 void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealServer) {
   auto services = snap.find("virtual_servers");
   if (services == snap.end() || !services->is_array()) return;
-  double lateTimeouts = 0;
   for (const json& vs : *services) {
     if (!vs.is_object()) continue;
     const std::string name = text(vs, "name");
@@ -325,7 +327,6 @@ void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealSer
       if (!rs.is_object()) continue;
       const RealServerSummary summary = onRealServer(name, rs);
       up += summary.up;
-      lateTimeouts += summary.lateTimeouts;
       mergeDurations(durations, summary.durations);
     }
     m.set(VirtualServerRealServersUp, {name}, up);
@@ -335,7 +336,6 @@ void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealSer
                      keepCheckDurationBounds(std::move(h)));
     }
   }
-  m.set(CheckLateTimeouts, {}, lateTimeouts);
   checkPacing(m, snap);
   checkSynProber(m, snap);
   if (auto dataplane = snap.find("dataplane"); dataplane != snap.end()) ipvsStats(m, *dataplane);
@@ -431,9 +431,6 @@ RealServerSummary summarizeRealServer(const json& rs, config::CheckDurationMetri
   summary.up = number(rs, "up").value_or(0);
   auto checkers = rs.find("checkers");
   if (checkers == rs.end() || !checkers->is_array()) return summary;
-  for (const json& checker : *checkers) {
-    if (checker.is_object()) summary.lateTimeouts += number(checker, "late_timeouts").value_or(0);
-  }
   if (mode == config::CheckDurationMetrics::PerService) {
     summary.durations = checkerDurations(*checkers);
   }

@@ -14,8 +14,7 @@ namespace vigil::monitor {
 
 // What the virtual server and worker totals take from one real server.
 struct RealServerSummary {
-  double up = 0;            // "up": 1 or 0
-  double lateTimeouts = 0;  // its checkers' late_timeouts
+  double up = 0;  // "up": 1 or 0
   // Its checkers' duration histograms by checker type, on the worker's own
   // bounds; filled only for CheckDurationMetrics::PerService.
   std::map<std::string, MetricSet::Histogram> durations;
@@ -30,7 +29,7 @@ using RealServerSink =
 // Adds what one parsed worker snapshot says, except each real server's own
 // series (vigil_real_server_*, vigil_check_duration_seconds), which go to
 // `onRealServer` instead; the virtual server and worker totals
-// (vigil_virtual_server_check_duration_seconds, vigil_check_late_timeouts_total)
+// (vigil_virtual_server_check_duration_seconds)
 // are added here from what it returns.
 void collectParsedSnapshot(MetricSet& m, const nlohmann::json& snap, double snapshotWall,
                            const RealServerSink& onRealServer);

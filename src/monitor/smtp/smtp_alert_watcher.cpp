@@ -54,22 +54,44 @@ std::string checkerName(const json& checker, size_t index, size_t count) {
   return type + " " + std::to_string(index + 1) + " of " + std::to_string(count);
 }
 
+// The check worker's "id" of a checker (what it probes and how), with its
+// type; a snapshot without ids falls back to the checker's place.
+std::string checkerIdentity(const json& checker, size_t index) {
+  std::string type = checker.contains("type") && checker["type"].is_string()
+                         ? checker["type"].get<std::string>()
+                         : "checker";
+  if (checker.contains("id") && checker["id"].is_string()) {
+    return type + "|" + checker["id"].get<std::string>();
+  }
+  return type + "|@" + std::to_string(index);
+}
+
 }  // namespace
 
 void AlertWatcher::noteCheckers(const std::string& service, const std::string& server,
                                 const json& rs, bool alert, std::vector<AlertEvent>& out) {
   if (!rs.contains("checkers") || !rs["checkers"].is_array()) return;
   const json& checkers = rs["checkers"];
+  // Only this server's checkers seen now are kept, so ids a reload retired
+  // do not pile up.
+  std::map<std::string, bool>& before = checkers_[service + "|" + server];
+  std::map<std::string, bool> now;
+  std::map<std::string, size_t> occurrences;  // identical checkers on one server
   for (size_t i = 0; i < checkers.size(); ++i) {
     const json& checker = checkers[i];
     if (!checker.is_object() || !checker.contains("up") || !checker["up"].is_boolean()) continue;
     const bool up = checker["up"].get<bool>();
-    const std::string key = service + "|" + server + "|" + std::to_string(i);
-    if (changed(checkers_, key, up) && alert) {
+    // By what it probes, not its place: a reload may reorder the checkers.
+    std::string key = checkerIdentity(checker, i);
+    key += "#" + std::to_string(occurrences[key]++);
+    auto previous = before.find(key);
+    now[key] = up;
+    if (previous != before.end() && previous->second != up && alert) {
       out.push_back({AlertKind::Checker, server, service, up ? "UP" : "DOWN",
                      checkerName(checker, i, checkers.size())});
     }
   }
+  before = std::move(now);
 }
 
 std::vector<AlertEvent> AlertWatcher::update(const config::Config& config, const json& vrrpSnapshot,

@@ -48,7 +48,9 @@ class AlertWatcher {
   std::map<std::string, std::string> groups_;
   std::map<std::string, bool> realServers_;  // "service|ADDRESS:PORT" -> up
   std::map<std::string, bool> quorums_;      // service -> quorum up
-  std::map<std::string, bool> checkers_;     // "service|ADDRESS:PORT|index" -> up
+  // "service|ADDRESS:PORT" -> "TYPE|id#n" (the worker's checker id, n-th
+  // of that id on the server) -> up
+  std::map<std::string, std::map<std::string, bool>> checkers_;
 };
 
 }  // namespace vigil::monitor::smtp

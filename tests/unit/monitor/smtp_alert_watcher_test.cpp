@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "config/loader.h"
 
 namespace vigil::monitor::smtp {
@@ -142,6 +146,38 @@ TEST(SmtpAlertWatcherTest, ACheckerChangeThatLeavesTheServerAsItWasIsMailed) {
   events = watcher.update(*config, json(), twoCheckers(true, false));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].checker, "TCP_CHECK 1 of 2");
+  EXPECT_EQ(events[0].state, "UP");
+}
+
+// 10.0.0.2 (down) with the given checkers: {id, up}, in this order.
+json checkersById(const std::vector<std::pair<std::string, bool>>& list) {
+  json checkers = json::array();
+  for (const auto& [id, up] : list) {
+    checkers.push_back({{"type", "TCP_CHECK"}, {"id", id}, {"up", up}});
+  }
+  return {{"virtual_servers",
+           {{{"name", "[10.0.0.100]:tcp:80"},
+             {"quorum_up", true},
+             {"real_servers",
+              {{{"address", "10.0.0.2"}, {"port", 80}, {"up", false}, {"checkers", checkers}}}}}}}};
+}
+
+TEST(SmtpAlertWatcherTest, AReloadThatReordersCheckersMailsNothingAndFollowsEachById) {
+  auto config = load(kConfig);
+  ASSERT_TRUE(config);
+  AlertWatcher watcher;
+  EXPECT_TRUE(
+      watcher.update(*config, json(), checkersById({{"a", true}, {"b", false}, {"c", false}}))
+          .empty());
+  // Reordered, no checker changed: by place, the first would read as down.
+  EXPECT_TRUE(
+      watcher.update(*config, json(), checkersById({{"c", false}, {"a", true}, {"b", false}}))
+          .empty());
+  // "b" passes now, in third place: one mail, for it.
+  auto events =
+      watcher.update(*config, json(), checkersById({{"c", false}, {"a", true}, {"b", true}}));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].checker, "TCP_CHECK 3 of 3");
   EXPECT_EQ(events[0].state, "UP");
 }
 
