@@ -1,5 +1,4 @@
 # shellcheck shell=bash
-# vm-disabled: fails at HEAD since the session's later VRRP changes: after the first SIGHUP d1 never shows the new excluded VIP 10.0.1.101 on eth0 (the check worker applies its service); a namespace reproduction on the host installs it fine. Passed with the 23:16 build. See the issue 7 note.
 # Hitless reload, link failure and graceful stop on kernel IPVS, in one guest
 # boot under one client: two vigild directors (VRRP, TCP checkers, NAT, the
 # kernel sync daemon following VRRP) and FL_CONNS long-lived connections

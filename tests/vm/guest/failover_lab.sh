@@ -116,7 +116,11 @@ fl_director() {
   fl_pids+=($!)
 }
 
-fl_has_vip() { ip -n "$1" -o addr show dev eth0 | grep -q ' 10\.0\.1\.100/'; }
+fl_has_vip() {
+  local a
+  a=$(ip -n "$1" -o addr show dev eth0) || return 1
+  grep -q ' 10\.0\.1\.100/' <<<"$a"
+}
 fl_wait_master() {
   vm_wait_for 60 fl_has_vip "$1" || fl_die "$1 never took the VIP"
   vm_log "$1 ($(cat "$fl_dir/$1.impl")) holds the VIP"
@@ -190,17 +194,20 @@ CONF
 # supervisor; waits until both workers applied it: the check worker's
 # service 10.0.1.101:9000 and the VRRP worker's excluded address 10.0.1.101
 # are both there (extra) or both gone (base).
+# Each command's output is read whole before grep -q looks at it: with
+# pipefail, "ip ... | grep -q" fails when grep's early exit makes ip die of
+# SIGPIPE on the lines after the match, so a present address read as absent.
 fl_has_extra() {
-  local t
+  local t a
   t=$(vm_nsx "$1" ipvsadm -Ln 2>/dev/null) || return 1
-  grep -q 'TCP  10\.0\.1\.101:9000' <<<"$t" &&
-    ip -n "$1" -o addr show dev eth0 | grep -q ' 10\.0\.1\.101/'
+  a=$(ip -n "$1" -o addr show dev eth0) || return 1
+  grep -q 'TCP  10\.0\.1\.101:9000' <<<"$t" && grep -q ' 10\.0\.1\.101/' <<<"$a"
 }
 fl_lacks_extra() {
-  local t
+  local t a
   t=$(vm_nsx "$1" ipvsadm -Ln 2>/dev/null) || return 1
-  ! grep -q 'TCP  10\.0\.1\.101:9000' <<<"$t" &&
-    ! ip -n "$1" -o addr show dev eth0 | grep -q ' 10\.0\.1\.101/'
+  a=$(ip -n "$1" -o addr show dev eth0) || return 1
+  ! grep -q 'TCP  10\.0\.1\.101:9000' <<<"$t" && ! grep -q ' 10\.0\.1\.101/' <<<"$a"
 }
 fl_reload() {
   cp "$fl_dir/$1.$2.conf" "$fl_dir/$1.conf"
