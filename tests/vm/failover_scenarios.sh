@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# Hitless reload, link failure and graceful stop on kernel IPVS, in one guest
-# boot under one client: two vigild directors (VRRP, TCP checkers, NAT, the
-# kernel sync daemon following VRRP) and FL_CONNS long-lived connections
-# through the VIP, held across all three steps:
+# Hitless reload, link failure, split brain, a real server's death and
+# graceful stop on kernel IPVS, in one guest boot under one client (the boot
+# and the lab cost more than the steps): two vigild directors (VRRP, TCP
+# checkers, NAT, the kernel sync daemon following VRRP) and FL_CONNS
+# long-lived connections through the VIP, held across all five steps:
 #   reload    four SIGHUPs to the master d1, alternating a file with one more
 #             excluded VIP and one more virtual service, each applied by both
 #             workers before the next: no VRRP transition on either director,
@@ -10,13 +11,22 @@
 #   link      d1's client-LAN link down: the VIP moves to d2, every connection
 #             kept; link up: d1 preempts, the VIP is back on d1 only, every
 #             connection kept
+#   split     neither director hears VRRP (a tc filter on each eth0): both
+#             become MASTER and hold the VIP; the cut is lifted: d1 (150,
+#             preempt) is the one MASTER holding the VIP, d2 BACKUP, every
+#             connection still open kept
+#   rs        rs1's echo server dies: both directors' checkers take rs1 out
+#             of IPVS, the connections to rs2 are kept (those to rs1 end),
+#             fresh connections all reach rs2; rs1's server returns: both
+#             put it back and fresh connections reach it again; no VRRP
+#             transition
 #   graceful  SIGTERM to d1's vigild: it exits, the VIP moves to d2 and leaves
 #             d1, every connection kept (the staged stop releases the VIP
 #             before the IPVS services behind it go: no reset)
 # advert_int 1 by default (FL_ADV): the reload step asserts that nothing
 # flapped, and 0.5 s flapped on a starved guest (doc/failover-testing.md).
 # Lab: tests/vm/guest/failover_lab.sh.
-# vm-timeout: 420
+# vm-timeout: 540
 # shellcheck source=tests/vm/guest/lib.sh
 . "$VM_LIB"
 # shellcheck source=tests/vm/guest/failover_lab.sh
@@ -24,14 +34,21 @@
 [[ -x $VM_BUILD/bin/vigild ]] || vm_fail "$VM_BUILD/bin/vigild not built"
 export FL_ADV=${FL_ADV:-1}
 conns=${FL_CONNS:-100}
+# The client's connections still open (fs_open) and those the rs step ended
+# with rs1's server (fs_ended: the client counts them as reset).
+fs_open=$conns fs_ended=0
 
 # fs_sessions_kept STEP: the client's figures so far (fl_client_mark) must
-# show every connection open and none reset, lost or failed.
+# show every connection still open kept and none reset (beyond those the rs
+# step ended), lost or failed.
 fs_sessions_kept() {
   fl_client_mark
+  fs_check_kept "$1"
+}
+fs_check_kept() {
   fl_report "$1 (v${FL_VRRPV:-3}, advert_int $FL_ADV)"
-  ((FL_KEPT == conns && FL_RESET == 0 && FL_LOST == 0 && FL_FAILED == 0)) ||
-    fl_die "$1: $FL_KEPT of $conns connections kept ($FL_RESET reset): $FL_RESULT"
+  ((FL_KEPT == fs_open && FL_RESET == fs_ended && FL_LOST == 0 && FL_FAILED == 0)) ||
+    fl_die "$1: $FL_KEPT of $fs_open open connections kept ($FL_RESET reset, $fs_ended of them by rs1's death): $FL_RESULT"
 }
 # fs_no_transitions STEP NAME...: none of NAME logged a VRRP state since
 # FL_FAIL_AT_US.
@@ -46,6 +63,27 @@ fs_no_transitions() {
 }
 fs_vip_only_on() { fl_has_vip "$1" && ! fl_has_vip "$2"; }
 fs_stopped() { ! kill -0 "$1" 2>/dev/null; }
+fs_ms_since() { echo $((($(fl_now_us) - $1) / 1000)); }
+# fs_rs_seen out|in RS SINCE_WHAT: waits (30 s each) until RS is out of / in both
+# directors' IPVS tables; prints when each showed it.
+fs_rs_seen() {
+  local d where=in
+  [[ $1 == out ]] && where="out of"
+  for d in d1 d2; do
+    vm_wait_for 30 "fl_rs_$1" "$d" "$2" || fl_die "rs: $2 not $where $d's ipvsadm -Ln within 30 s"
+    vm_log "rs: $2 $where $d's ipvsadm -Ln $(fs_ms_since "$FL_FAIL_AT_US") ms after $3"
+  done
+}
+# fs_masters: how many directors logged MASTER last and hold the VIP.
+fs_masters() {
+  local d n=0
+  for d in d1 d2; do
+    [[ $(fl_vrrp_state "$d") == MASTER ]] && fl_has_vip "$d" && n=$((n + 1))
+  done
+  echo "$n"
+}
+fs_split() { (($(fs_masters) == 2)); }
+fs_healed() { [[ $(fl_vrrp_state d2) == BACKUP ]] && fs_vip_only_on d1 d2 && (($(fs_masters) == 1)); }
 
 vm_load_ipvs
 fl_lab_up
@@ -83,8 +121,58 @@ FL_VIP_MS=$((($(fl_now_us) - FL_FAIL_AT_US) / 1000))
 vm_log "link: VIP back on d1 alone $FL_VIP_MS ms (at most) after its eth0 came up"
 fs_sessions_kept "d1 preempts back after link up"
 
+# split: neither director hears the other: both MASTER with the VIP; healed,
+# d1 (priority 150, preempting) is the one MASTER and keeps the connections
+# (its adverts and GARPs bring the client's and servers' traffic back).
+FL_FAIL_AT_US=$(fl_now_us) FL_VIP_MS=- FL_KILL_MS=0
+fl_cut_vrrp d1
+fl_cut_vrrp d2
+vm_wait_for 30 fs_split || fl_die "split: $(fs_masters) of 2 directors MASTER with the VIP 30 s after VRRP was cut"
+vm_log "split: both directors MASTER with the VIP after $(fs_ms_since "$FL_FAIL_AT_US") ms (masters: $(fs_masters))"
+fl_client_mark # the split's own figures, for the record: traffic follows the last GARP
+fl_report "split brain, both MASTER (not asserted)"
+fs_split || fl_die "split: $(fs_masters) of 2 directors MASTER before the heal"
+heal=$(fl_now_us)
+fl_heal_vrrp d1
+fl_heal_vrrp d2
+vm_wait_for 30 fs_healed || fl_die "split: 30 s after the heal: d1 $(fl_vrrp_state d1), d2 $(fl_vrrp_state d2), $(fs_masters) MASTER with the VIP"
+vm_log "split: healed after $(fs_ms_since "$heal") ms: d1 the one MASTER with the VIP, d2 BACKUP"
+fl_transitions d1
+fl_transitions d2
+[[ $(fl_transitions d1) == "transitions: d1 none" ]] || fl_die "split: d1 left MASTER"
+fs_sessions_kept "split healed, d1 MASTER"
+
+# rs: rs1's server dies and returns, d1 MASTER throughout. The check period
+# is delay_loop 1 s plus 3 retries 0.5 s apart (failover_director.conf.in):
+# about 2.5 s to take a refused real server out, 1 s to put it back.
+n1=$(fl_rs_conns rs1) n2=$(fl_rs_conns rs2)
+vm_log "rs: the client's connections: $n1 on rs1, $n2 on rs2"
+((n1 + n2 == fs_open && n1 > 0 && n2 > 0)) || fl_die "rs: $n1 + $n2 connections on the real servers, $fs_open open"
+rs_at=$(fl_now_us) FL_FAIL_AT_US=$rs_at
+fl_echo_kill rs1
+fs_rs_seen out rs1 'its server died'
+probes=10
+ok=$(fl_probe "$probes")
+vm_log "rs: $ok of $probes new connections echoed with rs1 dead"
+((ok == probes)) || fl_die "rs: $ok of $probes new connections echoed with rs1 out (one scheduled to rs1 is refused)"
+fs_open=$n2 fs_ended=$n1
+fs_sessions_kept "rs1 dead: its $n1 connections ended, rs2's kept"
+fl_echo_start rs1
+vm_wait_for 60 fl_rs_listening rs1 || fl_die "rs: rs1's echo server did not start within 60 s"
+FL_FAIL_AT_US=$(fl_now_us)
+fs_rs_seen in rs1 'its server listened again'
+before=$(fl_rs_scheduled d1 rs1)
+ok=$(fl_probe 4)
+fs_rs1_scheduled() { (($(fl_rs_scheduled d1 rs1) > before)); }
+vm_wait_for 30 fs_rs1_scheduled || fl_die "rs: rs1 is back but d1 scheduled none of 4 new connections to it (Conns $before)"
+vm_log "rs: $ok of 4 new connections echoed with rs1 back, $(($(fl_rs_scheduled d1 rs1) - before)) of them scheduled to rs1 by d1"
+((ok == 4)) || fl_die "rs: with rs1 back, $ok of 4 new connections echoed"
+fs_sessions_kept "rs1 back"
+FL_FAIL_AT_US=$rs_at
+fs_no_transitions rs d1 d2
+
 # graceful: SIGTERM; d1 leaves nothing behind that answers for the VIP.
-fl_wait_synced d2
+fl_wait_synced d2 "$fs_open"
 pid=$(cat /run/fl-d1.pid)
 FL_FAIL_AT_US=$(fl_now_us)
 kill -TERM "$pid"
@@ -94,7 +182,5 @@ vm_log "graceful: VIP on d2 $FL_VIP_MS ms after the SIGTERM to d1"
 vm_wait_for 30 fs_vip_only_on d2 d1 || fl_die "graceful: d1 kept the VIP after its stop"
 vm_wait_for 30 fs_stopped "$pid" || fl_die "graceful: d1's vigild still runs 30 s after SIGTERM"
 fl_client_stop
-fl_report "graceful stop of d1 (v${FL_VRRPV:-3}, advert_int $FL_ADV)"
-((FL_KEPT == conns && FL_RESET == 0 && FL_LOST == 0 && FL_FAILED == 0)) ||
-  fl_die "graceful: $FL_KEPT of $conns connections kept ($FL_RESET reset): $FL_RESULT"
+fs_check_kept "graceful stop of d1"
 vm_log "failover_scenarios: ok"

@@ -16,6 +16,11 @@
 #   fl_client_stop                          # let it run FL_HOLD_S more, collect
 #   fl_report "label"                       # one "failover:" line; FL_* results
 #   fl_lab_down                             # ready for another fl_lab_up
+# Other failures (tests/vm/failover_scenarios.sh): fl_reload_configs /
+# fl_reload (reload under load), fl_echo_kill / fl_echo_start (a real
+# server's death and return; fl_rs_in, fl_rs_out, fl_rs_conns,
+# fl_rs_scheduled and fl_probe observe it), fl_cut_vrrp / fl_heal_vrrp (a
+# director stops hearing VRRP: both cut is a split brain; fl_vrrp_state).
 #
 # Topology (the reference recipe in ../shared/reference/ipvs-guest):
 #   brc  client LAN 10.0.1.0/24: c .2, d1 .11, d2 .12 (d3 .13), VIP 10.0.1.100
@@ -77,10 +82,92 @@ fl_lab_up() {
   vm_attach rs2 eth0 10.0.2.12/24 brs
   for n in rs1 rs2; do
     ip -n "$n" route add default via 10.0.2.254
-    vm_nsx "$n" chroot /host python3 "$fl_data/failover_tcp.py" echo 0.0.0.0 9000 \
-      >"$fl_dir/echo-$n.log" 2>&1 &
-    fl_pids+=($!)
+    fl_echo_start "$n" # rs1's is fl_pids[0] (scripts/failover_lab/guest.sh kills it)
   done
+}
+
+# fl_echo_start RS / fl_echo_kill RS: starts or SIGKILLs (by PID, with its
+# children) the echo server of real server RS (rs1 or rs2). A killed echo
+# server's connections end (the kernel closes its sockets) and new ones to
+# RS are refused: a real server's death as its clients see it.
+declare -gA fl_echo_pid=()
+fl_echo_start() {
+  vm_nsx "$1" chroot /host python3 "$fl_data/failover_tcp.py" echo 0.0.0.0 9000 \
+    >>"$fl_dir/echo-$1.log" 2>&1 &
+  fl_echo_pid[$1]=$!
+  fl_pids+=($!)
+}
+fl_echo_kill() { fl_kill_tree "${fl_echo_pid[$1]}"; }
+
+# fl_rs_conns RS: how many connections from the client RS's echo server
+# holds (established on port 9000, seen from RS's namespace).
+fl_rs_conns() {
+  local t
+  t=$(vm_nsx "$1" ss -Htn state established '( sport = :9000 )') || return 1
+  grep -c ' 10\.0\.1\.2:[0-9]*' <<<"$t" || true
+}
+
+# fl_rs_in NAME RS / fl_rs_out NAME RS: RS (rs1 or rs2) is, or is not, a
+# destination of the VIP's service in NAME's kernel IPVS.
+fl_rs_in() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Ln -t 10.0.1.100:9000 2>/dev/null) || return 1
+  grep -q -- "-> 10\.0\.2\.1${2#rs}:9000 " <<<"$t"
+}
+fl_rs_out() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Ln -t 10.0.1.100:9000 2>/dev/null) || return 1
+  ! grep -q -- "-> 10\.0\.2\.1${2#rs}:9000 " <<<"$t"
+}
+# fl_rs_listening RS: RS's echo server accepts connections (a restarted
+# python takes seconds to start under TCG).
+fl_rs_listening() {
+  local t
+  t=$(vm_nsx "$1" ss -Hltn '( sport = :9000 )') || return 1
+  [[ -n $t ]]
+}
+# fl_rs_scheduled NAME RS: how many connections NAME's IPVS has scheduled
+# to RS so far (its Conns counter; 0 when RS is not in the table). The
+# kernel sums these counters only every 2 s (its rate estimator): wait for
+# a change rather than read it once.
+fl_rs_scheduled() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Ln --stats --exact -t 10.0.1.100:9000) || return 1
+  awk -v rs="10.0.2.1${2#rs}:9000" '$2 == rs { n = $3 } END { print n + 0 }' <<<"$t"
+}
+
+# fl_probe N: opens N fresh connections from the client through the VIP, one
+# after the other, each sending a line and waiting (5 s at most) for its
+# echo; prints how many echoed. A connection scheduled to a real server
+# whose echo server is dead is refused and does not count.
+fl_probe() {
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  vm_nsx c timeout 120 bash -c 'ok=0
+    for ((i = 0; i < $1; i++)); do
+      { exec 3<>/dev/tcp/10.0.1.100/9000; } 2>/dev/null || continue
+      echo "probe $i" >&3 && read -r -t 5 l <&3 && [[ $l == "probe $i" ]] && ok=$((ok + 1))
+      exec 3>&-
+    done
+    echo "$ok"' fl_probe "$1"
+}
+
+# fl_cut_vrrp NAME / fl_heal_vrrp NAME: NAME stops / starts again hearing
+# VRRP (IP protocol 112) on its client LAN: a tc ingress filter on its eth0
+# drops it. (nftables, bridge and ip family alike, could not cut VRRP in the
+# guest; doc/failover-testing.md.) Cutting both directors is a split brain.
+fl_cut_vrrp() {
+  tc -n "$1" qdisc add dev eth0 ingress
+  tc -n "$1" filter add dev eth0 parent ffff: protocol ip u32 match ip protocol 112 0xff action drop
+}
+fl_heal_vrrp() { tc -n "$1" qdisc del dev eth0 ingress; }
+
+# fl_vrrp_state NAME: the VRRP state NAME logged last (MASTER, BACKUP ...).
+fl_vrrp_state() {
+  local t
+  t=$(grep -o 'Entering [A-Z]* STATE' "$fl_dir/$1.log") || return 0
+  t=${t##*$'\n'}
+  t=${t#Entering }
+  echo "${t% STATE}"
 }
 
 # fl_director NAME vigild|keepalived STATE PRIORITY: starts a director in
@@ -151,17 +238,20 @@ fl_client_start() {
   vm_log "client: $opened connections open through the VIP"
 }
 
-# fl_wait_synced NAME: NAME's IPVS holds (from the sync daemon) an
+# fl_wait_synced NAME [COUNT]: NAME's IPVS holds (from the sync daemon) an
 # ESTABLISHED entry for every client connection.
 fl_synced_count() {
   local t
   t=$(vm_nsx "$1" ipvsadm -Lnc 2>/dev/null) || return 1
   grep -c 'ESTABLISHED *10\.0\.1\.2:[0-9]* *10\.0\.1\.100:9000' <<<"$t" || true
 }
-fl_synced() { (($(fl_synced_count "$1") >= ${FL_CONNS:-100})); }
+# COUNT (default FL_CONNS): how many must be there, e.g. fewer once a real
+# server's death ended some.
+fl_synced() { (($(fl_synced_count "$1") >= $2)); }
 fl_wait_synced() {
-  vm_wait_for 30 fl_synced "$1" || fl_die "$1 has $(fl_synced_count "$1") of ${FL_CONNS:-100} connections synced"
-  vm_log "$1 has all ${FL_CONNS:-100} connections from the sync daemon"
+  local want=${2:-${FL_CONNS:-100}}
+  vm_wait_for 30 fl_synced "$1" "$want" || fl_die "$1 has $(fl_synced_count "$1") of $want connections synced"
+  vm_log "$1 has all $want connections from the sync daemon"
 }
 
 # fl_reload_configs NAME: NAME.base.conf (its file as started) and
