@@ -19,7 +19,7 @@
 # Other failures (tests/vm/failover_scenarios.sh): fl_reload_configs /
 # fl_reload (reload under load), fl_echo_kill / fl_echo_start (a real
 # server's death and return; fl_rs_in, fl_rs_out, fl_rs_conns,
-# fl_rs_scheduled and fl_probe observe it), fl_cut_vrrp / fl_heal_vrrp (a
+# fl_rs_scheduled, fl_stale_ports and fl_probe observe it), fl_cut_vrrp / fl_heal_vrrp (a
 # director stops hearing VRRP: both cut is a split brain; fl_vrrp_state).
 #
 # Topology (the reference recipe in ../shared/reference/ipvs-guest):
@@ -137,18 +137,38 @@ fl_rs_scheduled() {
 }
 
 # fl_probe N: opens N fresh connections from the client through the VIP, one
-# after the other, each sending a line and waiting (5 s at most) for its
-# echo; prints how many echoed. A connection scheduled to a real server
-# whose echo server is dead is refused and does not count.
+# after the other, each sending a line and waiting for its echo (10 s at most
+# from the connect: room for SYN retransmits); prints one line per
+# connection, "PORT ok" or "PORT ERROR" (PORT: its client source port). A
+# connection scheduled to a real server whose echo server is dead is
+# refused.
 fl_probe() {
-  # shellcheck disable=SC2016 # expanded by the inner bash
-  vm_nsx c timeout 120 bash -c 'ok=0
-    for ((i = 0; i < $1; i++)); do
-      { exec 3<>/dev/tcp/10.0.1.100/9000; } 2>/dev/null || continue
-      echo "probe $i" >&3 && read -r -t 5 l <&3 && [[ $l == "probe $i" ]] && ok=$((ok + 1))
-      exec 3>&-
-    done
-    echo "$ok"' fl_probe "$1"
+  local py='import socket, sys
+for i in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.settimeout(10)
+    try:
+        s.connect(("10.0.1.100", 9000))
+        s.sendall(b"probe %d\n" % i)
+        got = b""
+        while not got.endswith(b"\n"):
+            d = s.recv(100)
+            if not d: break
+            got += d
+        res = "ok" if got == b"probe %d\n" % i else "bad-echo"
+    except OSError as e:
+        res = type(e).__name__
+    print(s.getsockname()[1], res, flush=True)
+    s.close()'
+  vm_nsx c chroot /host python3 -c "$py" "$1"
+}
+# fl_stale_ports NAME RS: the client source ports of the connection entries
+# NAME's IPVS still holds for RS (after RS died: a fresh connection that
+# reuses one of these ports matches the stale entry).
+fl_stale_ports() {
+  local t
+  t=$(vm_nsx "$1" ipvsadm -Lnc) || return 1
+  awk -v rs="10.0.2.1${2#rs}:9000" '$4 ~ /^10\.0\.1\.2:/ && $6 == rs { split($4, a, ":"); print a[2] }' <<<"$t"
 }
 
 # fl_cut_vrrp NAME / fl_heal_vrrp NAME: NAME stops / starts again hearing
