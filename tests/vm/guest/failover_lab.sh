@@ -19,7 +19,7 @@
 # Other failures (tests/vm/failover_scenarios.sh): fl_reload_configs /
 # fl_reload (reload under load), fl_echo_kill / fl_echo_start (a real
 # server's death and return; fl_rs_in, fl_rs_out, fl_rs_conns,
-# fl_rs_scheduled, fl_stale_ports and fl_probe observe it), fl_cut_vrrp / fl_heal_vrrp (a
+# fl_rs_scheduled and fl_probe observe it), fl_cut_vrrp / fl_heal_vrrp (a
 # director stops hearing VRRP: both cut is a split brain; fl_vrrp_state).
 #
 # Topology (the reference recipe in ../shared/reference/ipvs-guest):
@@ -162,15 +162,6 @@ for i in range(int(sys.argv[1])):
     s.close()'
   vm_nsx c chroot /host python3 -c "$py" "$1"
 }
-# fl_stale_ports NAME RS: the client source ports of the connection entries
-# NAME's IPVS still holds for RS (after RS died: a fresh connection that
-# reuses one of these ports matches the stale entry).
-fl_stale_ports() {
-  local t
-  t=$(vm_nsx "$1" ipvsadm -Lnc) || return 1
-  awk -v rs="10.0.2.1${2#rs}:9000" '$4 ~ /^10\.0\.1\.2:/ && $6 == rs { split($4, a, ":"); print a[2] }' <<<"$t"
-}
-
 # fl_cut_vrrp NAME / fl_heal_vrrp NAME: NAME stops / starts again hearing
 # VRRP (IP protocol 112) on its client LAN: a tc ingress filter on its eth0
 # drops it. (nftables, bridge and ip family alike, could not cut VRRP in the
