@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <variant>
 
 #include "check/desired_state.h"
 #include "core/log.h"
@@ -127,6 +128,8 @@ ipvs::SyncReport DataplaneSync::full(const config::LvsModel& lvs,
     return report;
   }
   applied_ = std::move(*current);
+  ++membershipChanges_;
+  ++appliedChanges_;
   // An unnamed service the table no longer holds was deleted by someone:
   // it is not vigil's any more (were it added again, it would be theirs).
   for (const ipvs::ServiceKey& key : unnamedOwned()) {
@@ -166,6 +169,11 @@ void DataplaneSync::record(const std::vector<ipvs::Op>& ops,
       continue;
     }
     (void)ipvs::applyOp(applied_, op);
+    ++appliedChanges_;
+    if (!std::holds_alternative<ipvs::EditService>(op) &&
+        !std::holds_alternative<ipvs::EditDestination>(op)) {
+      ++membershipChanges_;
+    }
     if (const auto* deleted = std::get_if<ipvs::DeleteService>(&op)) {
       if (!namedBy_.contains(deleted->key)) owned_.erase(deleted->key);
     }

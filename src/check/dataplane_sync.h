@@ -97,6 +97,15 @@ class DataplaneSync {
   uint64_t fullSyncs() const { return fullSyncs_; }
   uint64_t incrementalSyncs() const { return incrementalSyncs_; }
   uint64_t reloadSyncs() const { return reloadSyncs_; }
+  // Goes up whenever the set of services or destinations in applied() may
+  // have changed (an add or delete the backend accepted, a full read);
+  // unchanged by weight and scheduler edits. What reads per-destination
+  // counters needs a fresh read only when this moved (StatsPoller writes
+  // weights from applied()).
+  uint64_t membershipChanges() const { return membershipChanges_; }
+  // Goes up whenever applied() may have changed at all (any accepted op, a
+  // full read): a cache of something rendered from applied() keys on it.
+  uint64_t appliedChanges() const { return appliedChanges_; }
 
  private:
   void index(const config::LvsModel& lvs);
@@ -137,6 +146,8 @@ class DataplaneSync {
   uint64_t fullSyncs_ = 0;
   uint64_t incrementalSyncs_ = 0;
   uint64_t reloadSyncs_ = 0;
+  uint64_t membershipChanges_ = 0;
+  uint64_t appliedChanges_ = 0;
 };
 
 }  // namespace vigil::check

@@ -33,6 +33,10 @@ class JsonWriter {
   // which JSON cannot hold, become null.
   JsonWriter& value(double number);
 
+  // `json`, one complete JSON value written by another JsonWriter, as is:
+  // lets a part of a document that rarely changes be rendered once.
+  JsonWriter& raw(std::string_view json);
+
   // key(name).value(v) in one call.
   template <typename T>
   JsonWriter& field(std::string_view name, const T& v) {

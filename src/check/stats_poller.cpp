@@ -95,7 +95,9 @@ void StatsPoller::poll() {
   timer_->armAt(start + nextPollDelay(interval_, lastDuration_));
   bool changed = false;
   if (stats) {
-    changed = !last_ || *last_ != *stats || !lastError_.empty();
+    const bool counters = !last_ || *last_ != *stats;
+    changed = counters || !lastError_.empty();
+    if (counters) ++countersVersion_;
     last_ = std::move(*stats);
     lastError_.clear();
   } else {
@@ -113,7 +115,8 @@ void StatsPoller::poll() {
   if (changed && onChange_) onChange_();
 }
 
-void StatsPoller::write(JsonWriter& out, const ipvs::IpvsState& applied) const {
+void StatsPoller::write(JsonWriter& out, const ipvs::IpvsState& applied,
+                        std::optional<uint64_t> appliedVersion) const {
   out.object()
       .field("reads", reads_)
       .field("read_failures", failures_)
@@ -127,7 +130,19 @@ void StatsPoller::write(JsonWriter& out, const ipvs::IpvsState& applied) const {
              static_cast<uint64_t>(
                  std::chrono::duration_cast<std::chrono::microseconds>(lastDuration_).count()));
   if (!lastError_.empty()) out.field("last_error", lastError_);
-  out.key("services").array();
+  const std::pair<uint64_t, uint64_t> from{countersVersion_, appliedVersion.value_or(0)};
+  if (!appliedVersion || renderedFrom_ != from) {
+    rendered_ = renderServices(applied);
+    renderedFrom_ = appliedVersion ? std::optional(from) : std::nullopt;
+    ++renders_;
+  }
+  out.key("services").raw(rendered_);
+  out.end();
+}
+
+std::string StatsPoller::renderServices(const ipvs::IpvsState& applied) const {
+  JsonWriter out;
+  out.array();
   if (last_) {
     for (const auto& [key, service] : last_->services) {
       auto entry = applied.services.find(key);
@@ -146,7 +161,8 @@ void StatsPoller::write(JsonWriter& out, const ipvs::IpvsState& applied) const {
       out.end().end();
     }
   }
-  out.end().end();
+  out.end();
+  return out.take();
 }
 
 }  // namespace vigil::check

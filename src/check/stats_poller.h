@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "check/json_writer.h"
 #include "core/clock.h"
@@ -47,11 +48,20 @@ class StatsPoller {
 
   // The "stats" object of the snapshot's "dataplane": every service and
   // destination of the last read, with the weight and forwarding method
-  // `applied` holds for it (see doc/monitoring.md).
-  void write(JsonWriter& out, const ipvs::IpvsState& applied) const;
+  // `applied` holds for it (see doc/monitoring.md). With `appliedVersion`
+  // (DataplaneSync::appliedChanges()) the per-destination part is rendered
+  // again only when the counters or that version changed since the last
+  // write: at 1,000 x 10 it is most of the check worker's snapshot, which is
+  // rebuilt on every health change and every kSnapshotMaxAge. Without it,
+  // every write renders it.
+  void write(JsonWriter& out, const ipvs::IpvsState& applied,
+             std::optional<uint64_t> appliedVersion = std::nullopt) const;
+  // How many times write() rendered the per-destination part.
+  uint64_t renders() const { return renders_; }
 
  private:
   void poll();
+  std::string renderServices(const ipvs::IpvsState& applied) const;
 
   EventLoop& loop_;
   ipvs::Dataplane& dataplane_;
@@ -64,6 +74,11 @@ class StatsPoller {
   std::string lastError_;
   uint64_t reads_ = 0;
   uint64_t failures_ = 0;
+  uint64_t countersVersion_ = 0;  // up when last_ changes
+  // The "services" array of the last write() and what it was rendered from.
+  mutable std::string rendered_;
+  mutable std::optional<std::pair<uint64_t, uint64_t>> renderedFrom_;
+  mutable uint64_t renders_ = 0;
 };
 
 // The delay from the start of one counter read to the start of the next: the
