@@ -18,6 +18,7 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
       expectedAddresses_(params_.addresses),
       io_(io),
       vipLifetime_(vipLifetime),
+      vipRefresh_(vipLifetime_, params_.advertInterval),
       state_(initialState(params_)),
       garp_(config_.garp, params_.gratuitousInterval) {
   buildAdvert();
@@ -25,7 +26,7 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
   masterDownTimer_ = loop_.createTimer([this] { onMasterDown(); });
   preemptTimer_ = loop_.createTimer([this] { handle(PreemptDelayExpired{}); });
   vipRefreshTimer_ = loop_.createTimer([this] {
-    if (vipsInstalled_) addVips(params_.accept);
+    if (vipsInstalled_) addVips(loop_.now());
   });
   garpTimer_ = loop_.createTimer([this] { sendDueGratuitous(); });
 }
@@ -73,12 +74,13 @@ void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams pa
   params_ = std::move(params);
   expectedAddresses_ = ExpectedAddresses(params_.addresses);
   vipLifetime_ = vipLifetime;
+  vipRefresh_ = VipRefreshSchedule(vipLifetime_, params_.advertInterval);
   buildAdvert();
   garp_.reconfigure(config_.garp, params_.gratuitousInterval, loop_.now());
   if (state_.state != State::Initialize) applyAcceptMode();
   sendDueGratuitous();
   if (params_.priority != oldPriority) handle(PriorityChanged{params_.priority});
-  if (installed) addVips(params_.accept);
+  if (installed) addVips(loop_.now());
 }
 
 void InstanceRuntime::track(const std::vector<Event>& events) {
@@ -166,6 +168,8 @@ void InstanceRuntime::handle(const Event& event, TimePoint now) {
   }
   state_ = std::move(result.next);
   for (const Action& action : result.actions) apply(action, now);
+  // The VIPs' renewal rides this turn when it is due: no wake-up of its own.
+  if (vipsInstalled_ && vipRefresh_.dueInTurn(now)) addVips(now);
   if (priorityMoved) {
     io_.notifier.priorityChanged(
         config_, state_.state == State::Master ? NotifyKind::Master : NotifyKind::Backup,
@@ -187,8 +191,8 @@ void InstanceRuntime::apply(const Action& action, TimePoint now) {
     advertTimer_->cancel();
     masterDownTimer_->cancel();
     preemptTimer_->cancel();
-  } else if (auto* a = std::get_if<AddVips>(&action)) {
-    addVips(a->acceptMode);
+  } else if (std::holds_alternative<AddVips>(action)) {
+    addVips(now);
   } else if (std::holds_alternative<RemoveVips>(action)) {
     removeVips();
   } else if (auto* a = std::get_if<SendGratuitous>(&action)) {
@@ -228,12 +232,17 @@ void InstanceRuntime::sendAdvert(uint8_t priority) {
   if (priority == 0) ++counters_.priorityZeroSent;
 }
 
-void InstanceRuntime::addVips(bool) {
+void InstanceRuntime::addVips(TimePoint now) {
   // Accept_Mode is applied by applyAcceptMode() for the whole run, not per
   // takeover: see the class comment.
   io_.vips.add(held_, vipDevice(), vipLifetime_);
   vipsInstalled_ = true;
-  if (vipLifetime_) vipRefreshTimer_->armAfter(*vipLifetime_ / 3);
+  vipRefresh_.renewed(now);
+  if (auto deadline = vipRefresh_.timerDeadline()) {
+    vipRefreshTimer_->armAt(*deadline);
+  } else {
+    vipRefreshTimer_->cancel();
+  }
 }
 
 void InstanceRuntime::removeVips() {

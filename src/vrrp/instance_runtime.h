@@ -17,6 +17,7 @@
 #include "vrrp/reject_reason.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/state_machine.h"
+#include "vrrp/vip_refresh_schedule.h"
 
 namespace vigil::vrrp {
 
@@ -72,9 +73,11 @@ class TakeoverGate {
 // One vrrp_instance running: holds the state machine's state and its three
 // timers on the loop, turns the machine's actions into I/O through `io`, and
 // keeps the instance's counters. While Master with a VIP lifetime it renews
-// the VIPs every lifetime/3, so a director killed outright loses them when
-// the lifetime runs out. Gratuitous ARP/NA rounds follow a GarpSchedule
-// (garp_master_*, garp_lower_prio_*, vrrp_garp_interval) on one more timer.
+// the VIPs as a VipRefreshSchedule says (in its advert's loop turn when the
+// advert interval allows, else on a timer of its own), so a director killed
+// outright loses them when the lifetime runs out. Gratuitous ARP/NA rounds
+// follow a GarpSchedule (garp_master_*, garp_lower_prio_*,
+// vrrp_garp_interval) on one more timer.
 // Without Accept_Mode (no_accept, vrrp_strict) the traffic to the VIPs is
 // dropped by an AcceptFilter from start() to stop(): the rules are in place
 // before a takeover can add the VIPs, and match nothing while the VIPs are
@@ -149,7 +152,8 @@ class InstanceRuntime {
   // The advert as params_ describe it, built once per (re)configuration:
   // only the priority differs from one advert to the next.
   void buildAdvert();
-  void addVips(bool acceptMode);
+  // Installs (or renews) the VIPs at `now` and schedules the next renewal.
+  void addVips(TimePoint now);
   void removeVips();
   void scheduleGratuitous(GratuitousReason reason);
   // Sends the rounds due now and arms garpTimer_ for the next.
@@ -172,6 +176,7 @@ class InstanceRuntime {
   TakeoverGate* gate_ = nullptr;
   bool masterDownArmed_ = false;  // by the step in progress
   std::optional<Duration> vipLifetime_;
+  VipRefreshSchedule vipRefresh_;  // of vipLifetime_ at params_.advertInterval
   InstanceState state_;
   VrrpPacket advert_;
   InstanceCounters counters_;
