@@ -28,12 +28,17 @@ void addPseudoHeader(InternetChecksum& sum, const IpAddress& src, const IpAddres
                      size_t length) {
   sum.add({src.bytes(), src.size()});
   sum.add({dst.bytes(), dst.size()});
+  // Protocol and length in one piece (a message is under 2^16 bytes): this
+  // runs for every advert sent and received.
+  const auto len = static_cast<uint16_t>(length);
   if (src.isV4()) {
-    sum.addU16(kIpProtoVrrp);
-    sum.addU16(static_cast<uint16_t>(length));
+    const uint8_t tail[4] = {0, kIpProtoVrrp, static_cast<uint8_t>(len >> 8),
+                             static_cast<uint8_t>(len)};
+    sum.add(tail);
   } else {
-    sum.addU32(static_cast<uint32_t>(length));
-    sum.addU32(kIpProtoVrrp);
+    const uint8_t tail[8] = {
+        0, 0, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len), 0, 0, 0, kIpProtoVrrp};
+    sum.add(tail);
   }
 }
 
