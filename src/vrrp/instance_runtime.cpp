@@ -152,7 +152,9 @@ bool InstanceRuntime::fromKnownPeer(const IpAddress& source) const {
 }
 
 void InstanceRuntime::handle(const Event& event, TimePoint now) {
-  StepResult result = step(state_, event, params_, now);
+  // The previous step's action list lends its capacity (see step()). A
+  // step re-entered from an action finds it taken and allocates its own.
+  StepResult result = step(state_, event, params_, now, std::move(spareActions_));
   const bool priorityMoved = result.next.state == state_.state &&
                              result.next.priority != state_.priority &&
                              (state_.state == State::Master || state_.state == State::Backup);
@@ -175,6 +177,7 @@ void InstanceRuntime::handle(const Event& event, TimePoint now) {
         config_, state_.state == State::Master ? NotifyKind::Master : NotifyKind::Backup,
         state_.priority);
   }
+  spareActions_ = std::move(result.actions);
 }
 
 void InstanceRuntime::apply(const Action& action, TimePoint now) {

@@ -178,6 +178,7 @@ class InstanceRuntime {
   std::optional<Duration> vipLifetime_;
   VipRefreshSchedule vipRefresh_;  // of vipLifetime_ at params_.advertInterval
   InstanceState state_;
+  std::vector<Action> spareActions_;  // the last step's, for its capacity
   VrrpPacket advert_;
   InstanceCounters counters_;
   bool vipsInstalled_ = false;

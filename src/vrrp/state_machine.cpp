@@ -40,8 +40,11 @@ bool addressAbove(const IpAddress& a, const IpAddress& b) {
 // and the actions.
 class Stepper {
  public:
-  Stepper(const InstanceState& state, const InstanceParams& params, TimePoint now)
-      : params_(params), now_(now), result_{state, {}} {}
+  Stepper(const InstanceState& state, const InstanceParams& params, TimePoint now,
+          std::vector<Action> actions)
+      : params_(params), now_(now), result_{state, std::move(actions)} {
+    result_.actions.clear();
+  }
 
   StepResult take() && { return std::move(result_); }
 
@@ -61,8 +64,9 @@ class Stepper {
   const InstanceState& next() const { return result_.next; }
   State current() const { return result_.next.state; }
   void emit(Action action) {
-    // One allocation per step instead of one per action: a master's advert
-    // timer alone emits two, and it fires Advertisement_Interval apart.
+    // At most one allocation per step instead of one per action (none with
+    // a reused list): a master's advert timer alone emits two, and it fires
+    // Advertisement_Interval apart.
     if (result_.actions.empty()) result_.actions.reserve(4);
     result_.actions.push_back(std::move(action));
   }
@@ -277,7 +281,12 @@ void Stepper::on(const StepDown&) {
 
 StepResult step(const InstanceState& state, const Event& event, const InstanceParams& params,
                 TimePoint now) {
-  Stepper stepper(state, params, now);
+  return step(state, event, params, now, {});
+}
+
+StepResult step(const InstanceState& state, const Event& event, const InstanceParams& params,
+                TimePoint now, std::vector<Action> actions) {
+  Stepper stepper(state, params, now, std::move(actions));
   std::visit([&](const auto& e) { stepper.on(e); }, event);
   return std::move(stepper).take();
 }

@@ -145,5 +145,11 @@ struct StepResult {
 
 StepResult step(const InstanceState& state, const Event& event, const InstanceParams& params,
                 TimePoint now);
+// The same, with the actions put in `actions` (cleared first): a caller that
+// steps often hands back the previous result's list and reuses its capacity,
+// so a step allocates nothing (the runtime steps on every advert sent or
+// received).
+StepResult step(const InstanceState& state, const Event& event, const InstanceParams& params,
+                TimePoint now, std::vector<Action> actions);
 
 }  // namespace vigil::vrrp
