@@ -105,6 +105,15 @@ HttpServer::HttpServer(EventLoop& loop, UniqueFd listener, uint16_t port, Handle
   listenWatch_ = loop_.watchFd(listener_.get(), EPOLLIN, [this](uint32_t) { onAcceptable(); });
 }
 
+HttpServer::Stats& HttpServer::Stats::operator+=(const Stats& other) {
+  accepted += other.accepted;
+  evicted += other.evicted;
+  refused += other.refused;
+  timedOut += other.timedOut;
+  badRequests += other.badRequests;
+  return *this;
+}
+
 HttpServer::~HttpServer() = default;
 
 void HttpServer::onAcceptable() {

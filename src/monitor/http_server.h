@@ -47,6 +47,10 @@ class HttpServer {
     uint64_t refused = 0;      // closed on accept: every connection was busy
     uint64_t timedOut = 0;     // closed by requestTimeout or idleTimeout
     uint64_t badRequests = 0;  // answered 4xx/5xx by the parser, then closed
+
+    // Adds another server's counts (a listener's owner totals the servers
+    // it ran one after another).
+    Stats& operator+=(const Stats& other);
   };
 
   // Listens on address:port (port 0: any free port, see port()).

@@ -25,7 +25,10 @@ void MonitorService::apply(const config::GlobalDefs& global) {
   checkDuration_ = global.metricsCheckDuration;
   const std::optional<config::ListenAddress>& wanted = global.metricsListen;
   if (server_ && sameAddress(listening_, wanted)) return;
-  server_.reset();
+  if (server_) {
+    retiredStats_ = httpStats();
+    server_.reset();
+  }
   listening_.reset();
   if (!wanted) {
     log(LogLevel::Info, "monitor: metrics_listen off; no /metrics, /status or /healthz");
@@ -54,10 +57,22 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   view.snapshotInterval = info_.snapshotInterval;
   if (info_.lastReload) view.lastReload = info_.lastReload();
-  if (server_) view.http = server_->stats();
+  view.http = httpStats();
   if (info_.smtpStats) view.smtp = info_.smtpStats();
   view.checkDuration = checkDuration_;
   return monitor::route(request, view, metricsCache_);
+}
+
+std::optional<uint16_t> MonitorService::port() const {
+  if (!server_) return std::nullopt;
+  return server_->port();
+}
+
+std::optional<monitor::HttpServer::Stats> MonitorService::httpStats() const {
+  if (!server_) return retiredStats_;
+  monitor::HttpServer::Stats total = retiredStats_.value_or(monitor::HttpServer::Stats{});
+  total += server_->stats();
+  return total;
 }
 
 }  // namespace vigil::cli

@@ -18,7 +18,9 @@ namespace vigil::cli {
 // /status and /healthz served on the supervisor's loop from what the
 // Supervisor holds. Where it listens follows global_defs `metrics_listen`
 // and may change on reload. It never stops the daemon: an address that
-// cannot be bound is logged and retried on the next reload.
+// cannot be bound is logged and retried on the next reload. The endpoint's
+// counters (vigil_http_*) are the service's, not the socket's: a reload
+// that moves the listener keeps counting from where the old one stopped.
 class MonitorService {
  public:
   struct Info {
@@ -41,6 +43,13 @@ class MonitorService {
   // the control socket (control_socket.h), which serves the same routes.
   monitor::HttpResponse handle(const monitor::HttpRequest& request) const;
 
+  // The port listened on (the one bound, for metrics_listen port 0); none
+  // while not listening.
+  std::optional<uint16_t> port() const;
+  // Every listener's counts since start, the current one's included; none
+  // before the first listener.
+  std::optional<monitor::HttpServer::Stats> httpStats() const;
+
  private:
   PosixEventLoop& loop_;
   const Supervisor& supervisor_;
@@ -48,6 +57,8 @@ class MonitorService {
   std::optional<config::ListenAddress> listening_;
   config::CheckDurationMetrics checkDuration_ = config::CheckDurationMetrics::PerServer;
   std::unique_ptr<monitor::HttpServer> server_;
+  // What the listeners replaced by reloads counted.
+  std::optional<monitor::HttpServer::Stats> retiredStats_;
   // /metrics' rendered snapshot part, kept between scrapes; handle() is
   // const to its callers (it changes nothing they can see).
   mutable monitor::MetricsCache metricsCache_;
