@@ -44,12 +44,15 @@ int toEpollTimeout(std::optional<Duration> maxWait) {
 class PosixEventLoop::Watch final : public FdWatch {
  public:
   Watch(PosixEventLoop* loop, uint64_t id, int fd, FdCallback cb)
-      : loop_(loop), id_(id), fd_(fd), cb_(std::make_shared<FdCallback>(std::move(cb))) {}
+      : loop_(loop), id_(id), fd_(fd), cb_(std::make_unique<FdCallback>(std::move(cb))) {}
   ~Watch() override {
     if (loop_ != nullptr) {
       // EBADF when the owner closed the fd first: the kernel already dropped it.
       epoll_ctl(loop_->epoll_.get(), EPOLL_CTL_DEL, fd_, nullptr);
       loop_->watches_.erase(id_);
+      // This may be the callback running now (it destroyed its own watch):
+      // the loop keeps it until the dispatch returns.
+      if (loop_->dispatchDepth_ > 0) loop_->retiredCallbacks_.push_back(std::move(cb_));
     }
   }
 
@@ -71,8 +74,9 @@ class PosixEventLoop::Watch final : public FdWatch {
   PosixEventLoop* loop_;  // null when not registered or the loop is gone
   uint64_t id_;
   int fd_;
-  // Shared so a callback that destroys its own watch keeps running safely.
-  std::shared_ptr<FdCallback> cb_;
+  // On the heap so a callback that destroys its own watch keeps running:
+  // the destructor hands it to the loop (retiredCallbacks_) instead.
+  std::unique_ptr<FdCallback> cb_;
 };
 
 const Clock& PosixEventLoop::defaultClock() {
@@ -226,8 +230,11 @@ void PosixEventLoop::dispatch(uint64_t id, uint32_t events) {
   if (it == watches_.end()) {
     return;  // destroyed by an earlier callback of this turn
   }
-  auto cb = it->second->cb_;
-  (*cb)(events);
+  // No reference count per dispatch: a watch destroyed while a callback
+  // runs parks its callback until the outermost dispatch returns.
+  ++dispatchDepth_;
+  (*it->second->cb_)(events);
+  if (--dispatchDepth_ == 0 && !retiredCallbacks_.empty()) retiredCallbacks_.clear();
 }
 
 void PosixEventLoop::drainWakeups() {

@@ -126,6 +126,10 @@ class PosixEventLoop final : public EventLoop {
 
   uint64_t nextWatchId_;
   std::unordered_map<uint64_t, Watch*> watches_;
+  // Fd callbacks running (nested when a callback runs the loop), and the
+  // callbacks of watches destroyed meanwhile, freed once none runs.
+  int dispatchDepth_ = 0;
+  std::vector<std::unique_ptr<FdCallback>> retiredCallbacks_;
 
   sigset_t handledSignals_;
   sigset_t blockedByUs_;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -119,6 +120,28 @@ TEST(PosixEventLoop, FdWatchSeesReadinessAndStopsWhenDestroyed) {
   ASSERT_EQ(::write(writeEnd.get(), "again", 5), 5);
   loop.runOnce(milliseconds(1));
   EXPECT_EQ(got, "hi");
+}
+
+// The callback's captures outlive the watch it destroys until it returns,
+// then go: the loop keeps no reference count per dispatch, so this is what
+// makes a self-destroying callback safe.
+TEST(PosixEventLoop, CallbackThatDestroysItsWatchKeepsItsCapturesUntilItReturns) {
+  PosixEventLoop loop;
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+  UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
+  auto token = std::make_shared<int>(7);
+  std::weak_ptr<int> alive = token;
+  int seenAfterReset = 0;
+  std::unique_ptr<FdWatch> watch;
+  watch = loop.watchFd(readEnd.get(), EPOLLIN, [&, token = std::move(token)](uint32_t) {
+    watch.reset();
+    seenAfterReset = alive.expired() ? -1 : *token;
+  });
+  ASSERT_EQ(::write(writeEnd.get(), "x", 1), 1);
+  ASSERT_TRUE(runUntil(loop, [&] { return watch == nullptr; }));
+  EXPECT_EQ(seenAfterReset, 7);
+  EXPECT_TRUE(alive.expired()) << "freed once the dispatch returned";
 }
 
 TEST(PosixEventLoop, TryWatchFdReportsUnpollableFds) {
