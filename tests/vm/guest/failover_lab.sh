@@ -136,9 +136,10 @@ fl_rs_scheduled() {
   awk -v rs="10.0.2.1${2#rs}:9000" '$2 == rs { n = $3 } END { print n + 0 }' <<<"$t"
 }
 
-# fl_probe N: opens N fresh connections from the client through the VIP, one
-# after the other, each sending a line and waiting for its echo (10 s at most
-# from the connect: room for SYN retransmits); prints one line per
+# fl_probe N [TIMEOUT_S]: opens N fresh connections from the client through
+# the VIP, one after the other, each sending a line and waiting for its echo
+# (TIMEOUT_S, 10 by default, per socket operation: room for SYN
+# retransmits); prints one line per
 # connection, "PORT ok" or "PORT ERROR" (PORT: its client source port). A
 # connection scheduled to a real server whose echo server is dead is
 # refused.
@@ -146,7 +147,7 @@ fl_probe() {
   local py='import socket, sys
 for i in range(int(sys.argv[1])):
     s = socket.socket()
-    s.settimeout(10)
+    s.settimeout(float(sys.argv[2]))
     try:
         s.connect(("10.0.1.100", 9000))
         s.sendall(b"probe %d\n" % i)
@@ -160,7 +161,7 @@ for i in range(int(sys.argv[1])):
         res = type(e).__name__
     print(s.getsockname()[1], res, flush=True)
     s.close()'
-  vm_nsx c chroot /host python3 -c "$py" "$1"
+  vm_nsx c chroot /host python3 -c "$py" "$1" "${2:-10}"
 }
 # fl_cut_vrrp NAME / fl_heal_vrrp NAME: NAME stops / starts again hearing
 # VRRP (IP protocol 112) on its client LAN: a tc ingress filter on its eth0
