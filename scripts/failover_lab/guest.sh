@@ -53,6 +53,13 @@ gl_last_state() {
 }
 gl_in_state() { [[ $(gl_last_state "$1") == "$2" ]]; }
 gl_vip_on() { fl_has_vip "$1"; }
+# gl_vip_off NAME: NAME's eth0 lists no VIP (unlike ! gl_vip_on, an ip that
+# failed does not count as the VIP gone).
+gl_vip_off() {
+  local a
+  a=$(ip -n "$1" -o addr show dev eth0) || return 1
+  ! grep -q ' 10\.0\.1\.100/' <<<"$a"
+}
 
 # gl_move_to_d2 WHAT: after a failure of d1 at FL_FAIL_AT_US, waits for the
 # VIP on d2 (FL_VIP_MS), runs the client on and prints the failover line.
@@ -77,7 +84,7 @@ scenario_graceful() {
   kill -TERM "$(cat /run/fl-d1.pid)"
   FL_KILL_MS=0
   gl_move_to_d2 "SIGTERM to vigild"
-  vm_wait_for 30 bash -c "! ip -n d1 -o addr show dev eth0 | grep -q ' 10\.0\.1\.100/'" ||
+  vm_wait_for 30 gl_vip_off d1 ||
     gl_error "d1 kept the VIP after a graceful stop"
 }
 
@@ -101,8 +108,12 @@ scenario_link() {
 
 # rs: rs1's echo server dies and comes back; both directors' checkers must
 # take it out of IPVS and put it back, with no VRRP transition.
-gl_rs1_in() { vm_nsx "$1" ipvsadm -Ln -t 10.0.1.100:9000 2>/dev/null | grep -q -- '-> 10\.0\.2\.11:9000'; }
-gl_rs1_out() { ! gl_rs1_in "$1"; }
+# Each command's output is read whole before grep -q looks at it: with
+# pipefail, "ipvsadm ... | grep -q" fails when grep's early exit makes
+# ipvsadm die of SIGPIPE, so a listed rs1 read as absent (and gl_rs1_out,
+# its negation, as gone). fl_rs_in / fl_rs_out do the same for any RS.
+gl_rs1_in() { fl_rs_in "$1" rs1; }
+gl_rs1_out() { fl_rs_out "$1" rs1; }
 gl_rs1_seen() { # STATE WHAT: waits for rs1 STATE (in/out) on d1 and d2
   local d
   for d in d1 d2; do
@@ -196,7 +207,11 @@ scenario_split() {
 
 # The veths' root-namespace ends go with their namespaces, but the kernel
 # deletes namespaces asynchronously: the next lab must not find them.
-gl_links_gone() { ! ip -o link show | grep -qE ': (c|d[0-9]|rs[12])-eth[0-9]@'; }
+gl_links_gone() {
+  local l
+  l=$(ip -o link show) || return 1
+  ! grep -qE ': (c|d[0-9]|rs[12])-eth[0-9]@' <<<"$l"
+}
 
 for name in ${FL_SCENARIOS:-hard}; do
   echo "scenario: $name"
