@@ -19,7 +19,9 @@
 #   split     neither director hears VRRP (a tc filter on each eth0): both
 #             become MASTER and hold the VIP; the cut is lifted: d1 (150,
 #             preempt) is the one MASTER holding the VIP, d2 BACKUP, every
-#             connection still open kept
+#             connection still open kept; then, within 15 s, the client's
+#             and real servers' neighbour entries name d1
+#             (vrrp_garp_master_refresh) and 4 of 4 fresh connections echo
 #   graceful  SIGTERM to d1's vigild: it exits, the VIP moves to d2 and leaves
 #             d1, every connection kept (the staged stop releases the VIP
 #             before the IPVS services behind it go: no reset)
@@ -187,13 +189,25 @@ fl_transitions d1
 fl_transitions d2
 [[ $(fl_transitions d1) == "transitions: d1 none" ]] || fl_die "split: d1 left MASTER"
 fs_sessions_kept "split healed, d1 MASTER"
-# Reported, not asserted: whether the client and the real servers send to d1
-# again depends on d1 hearing one of d2's adverts before d2 yields (d1's
-# GARPs answer a lower-priority advert); when it heard none, their neighbour
-# entries still name d2, kept fresh by the traffic d2 routes on to d1.
-vm_log "split: after the heal the client sends the VIP's traffic to $(fs_via c 10.0.1.100 eth0), rs2 its replies to $(fs_via rs2 10.0.2.254 eth1)"
+# The client and the real servers must send to d1 again: d1 GARPs on its
+# own after a heal only when it hears one of d2's lower-priority adverts;
+# when d2 heard d1 first and yielded, their neighbour entries kept naming d2
+# (kept fresh by the traffic d2 routes on to d1), where a fresh connection's
+# reply finds no entry. The lab's vrrp_garp_master_refresh (2 s) re-announces
+# the VIPs, so within 15 s (room for a starved guest) the client's and rs2's
+# entries (both carry the open connections) name d1 and rs1's (idle since
+# the rs step) no longer names d2; then fresh connections echo.
+fs_via_d1() {
+  [[ $(fs_via c 10.0.1.100 eth0) == d1 && $(fs_via rs2 10.0.2.254 eth1) == d1 &&
+    $(fs_via rs1 10.0.2.254 eth1) != d2 ]]
+}
+vm_wait_for 15 fs_via_d1 ||
+  fl_die "split: $(fs_ms_since "$heal") ms after the heal the client sends the VIP's traffic to $(fs_via c 10.0.1.100 eth0), rs2 and rs1 their replies to $(fs_via rs2 10.0.2.254 eth1) and $(fs_via rs1 10.0.2.254 eth1)"
+vm_log "split: the neighbour entries name d1 (rs1: $(fs_via rs1 10.0.2.254 eth1)) $(fs_ms_since "$heal") ms after the heal"
 out=$(fl_probe 4 3)
-vm_log "split: after the heal $(grep -c ' ok$' <<<"$out" || true) of 4 new connections echoed (not asserted): ${out//$'\n'/, }"
+ok=$(grep -c ' ok$' <<<"$out" || true)
+vm_log "split: after the heal $ok of 4 new connections echoed"
+((ok == 4)) || fl_die "split: after the heal $ok of 4 new connections echoed (client port, result): ${out//$'\n'/, }"
 
 # graceful: SIGTERM; d1 leaves nothing behind that answers for the VIP.
 fl_wait_synced d2 "$fs_open"
