@@ -109,7 +109,7 @@ void Checker::stop() {
   ++generation_;
   if (inFlight_) {
     endAttempt();
-    probe_->abort();
+    probe_->abort(AbortReason::Stopped);
   }
 }
 
@@ -159,7 +159,7 @@ void Checker::timedOut() {
   }
   endAttempt();
   ++generation_;
-  probe_->abort();
+  probe_->abort(AbortReason::Timeout);
   ProbeResult result;
   // MISC_CHECK's probe has just killed its script: say so.
   result.outcome =

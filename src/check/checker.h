@@ -34,8 +34,9 @@
 //    attempts start on a kBatchTick boundary (up to 50 ms after they are
 //    due) so that checks due together share a loop wake-up;
 //  - the attempt timeout (connect_timeout, or misc_timeout for MISC_CHECK):
-//    an attempt still running then is aborted and counts as Timeout
-//    (ScriptTimeout for MISC_CHECK, whose script the abort kills). The clock
+//    an attempt still running then is aborted (AbortReason::Timeout) and
+//    counts as Timeout (ScriptTimeout for MISC_CHECK, whose script the
+//    abort kills). The clock
 //    starts when the probe starts, after any deferral by the pacer. A
 //    timeout that fires more than kLateTolerance late means the loop was
 //    busy, and an answer may be waiting unread: the attempt gets that
@@ -113,7 +114,8 @@ class Checker final : private CheckPacer::Client {
   // Schedules the first attempt (see the first rule above). Starting a
   // running checker does nothing.
   void start();
-  // Cancels timers and aborts an attempt in flight; the state is kept.
+  // Cancels timers and aborts an attempt in flight (AbortReason::Stopped:
+  // not a timeout, however long it ran); the state is kept.
   // start() may be called again later (warmup applies again).
   void stop();
   bool running() const { return running_; }

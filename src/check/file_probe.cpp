@@ -36,7 +36,7 @@ ProbeResult fault(std::string detail) {
 
 FileProbe::FileProbe(EventLoop& loop, FileRule rule) : loop_(loop), rule_(std::move(rule)) {}
 
-FileProbe::~FileProbe() { abort(); }
+FileProbe::~FileProbe() { abort(AbortReason::Stopped); }
 
 ProbeResult FileProbe::interpret(std::string_view text, const FileRule& rule) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) {
@@ -83,6 +83,6 @@ void FileProbe::start(Done done) {
   });
 }
 
-void FileProbe::abort() { ++attempt_; }
+void FileProbe::abort(AbortReason /*reason*/) { ++attempt_; }
 
 }  // namespace vigil::check

@@ -29,7 +29,7 @@ class FileProbe final : public Probe {
   ~FileProbe() override;
 
   void start(Done done) override;
-  void abort() override;
+  void abort(AbortReason reason) override;
 
   // What a file's text means under `rule` (pure):
   // - weight 0: 0 is Up, any other number FileFault;

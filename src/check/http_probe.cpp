@@ -101,13 +101,13 @@ HttpProbe::HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti&
 }
 
 void HttpProbe::start(Done done) {
-  abort();
+  abort(AbortReason::Stopped);
   done_ = std::move(done);
   ++attempt_;
   fetchUrl(0);
 }
 
-void HttpProbe::abort() {
+void HttpProbe::abort(AbortReason /*reason*/) {
   ++attempt_;
   fetch_.abort();
   done_ = nullptr;

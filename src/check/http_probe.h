@@ -51,7 +51,7 @@ class HttpProbe final : public Probe {
             std::shared_ptr<const config::SslContext> ssl);
 
   void start(Done done) override;
-  void abort() override;
+  void abort(AbortReason reason) override;
 
  private:
   void fetchUrl(size_t index);

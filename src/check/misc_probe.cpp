@@ -11,7 +11,7 @@ MiscProbe::MiscProbe(EventLoop& loop, ProcessSpawner& spawner, SpawnRequest comm
   command_.timeout = timeout;
 }
 
-MiscProbe::~MiscProbe() { abort(); }
+MiscProbe::~MiscProbe() { abort(AbortReason::Stopped); }
 
 ProbeResult MiscProbe::interpret(int status, bool timedOut, bool dynamic) {
   if (timedOut) {
@@ -33,7 +33,7 @@ ProbeResult MiscProbe::interpret(int status, bool timedOut, bool dynamic) {
 }
 
 void MiscProbe::start(Done done) {
-  abort();  // at most one attempt: a stray earlier child is not ours anymore
+  abort(AbortReason::Stopped);  // at most one attempt: a stray earlier child is not ours anymore
   uint64_t attempt = ++attempt_;
   done_ = std::move(done);
   auto pid = spawner_.spawn(
@@ -66,7 +66,9 @@ void MiscProbe::exited(uint64_t attempt, const ChildExit& exit) {
   done(interpret(exit.status, exit.timedOut, dynamic_));
 }
 
-void MiscProbe::abort() {
+// Either reason kills the script: the checker counts a timeout itself
+// (ScriptTimeout).
+void MiscProbe::abort(AbortReason /*reason*/) {
   ++attempt_;
   done_ = nullptr;
   if (child_ != 0) {

@@ -29,7 +29,7 @@ class MiscProbe final : public Probe {
   // Internal.
   void start(Done done) override;
   // Terminates the child (SIGTERM; the loop still reaps it) and forgets it.
-  void abort() override;
+  void abort(AbortReason reason) override;
 
   // How an exit status (waitpid's) reads as a result.
   static ProbeResult interpret(int status, bool timedOut, bool dynamic);

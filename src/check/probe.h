@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include "check/outcome.h"
@@ -9,6 +10,14 @@
 // the attempt's timeout and statistics belong to the checker base
 // (check/checker.h), which owns one Probe per checker.
 namespace vigil::check {
+
+// Why the checker gives up on an attempt in flight. Only the checker knows:
+// a probe cannot tell a timeout judged late (the checker's late-timeout
+// grace) from a stop that happens to come after connect_timeout.
+enum class AbortReason : uint8_t {
+  Timeout,  // the attempt's time (connect_timeout, misc_timeout) ran out
+  Stopped,  // the checker stopped first (reload, ha_suspend, shutdown)
+};
 
 class Probe {
  public:
@@ -21,10 +30,10 @@ class Probe {
   // At most one attempt is in flight.
   virtual void start(Done done) = 0;
 
-  // The checker gave up on the attempt in flight (its timeout elapsed, or
-  // it is stopping): release sockets, kill a script, and never call its
-  // `done`. A no-op when nothing is in flight.
-  virtual void abort() = 0;
+  // The checker gave up on the attempt in flight, for `reason`: release
+  // sockets, kill a script, and never call its `done`. A no-op when nothing
+  // is in flight.
+  virtual void abort(AbortReason reason) = 0;
 };
 
 }  // namespace vigil::check

@@ -104,7 +104,7 @@ void SocketProbe::begin(Done done) {
   done_ = std::move(done);
 }
 
-void SocketProbe::abort() {
+void SocketProbe::abort(AbortReason /*reason*/) {
   ++attempt_;
   done_ = nullptr;
   release();

@@ -59,7 +59,7 @@ class SocketProbe : public Probe {
   SocketProbe(const SocketProbe&) = delete;
   SocketProbe& operator=(const SocketProbe&) = delete;
 
-  void abort() final;
+  void abort(AbortReason reason) final;
 
  protected:
   // Forgets any earlier attempt and keeps `done` for this one.

@@ -135,7 +135,7 @@ void TcpProbe::onWritable(int fd) {
   }
 }
 
-void TcpProbe::abort() {
+void TcpProbe::abort(AbortReason /*reason*/) {
   ++attempt_;
   done_ = nullptr;
   release();

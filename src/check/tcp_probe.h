@@ -27,7 +27,7 @@ class TcpProbe final : public Probe, private TcpSocketPool::Client {
   // Up when the handshake completes; Refused on ECONNREFUSED; NetworkError
   // for any other socket error (unreachable, bind failure, ...).
   void start(Done done) override;
-  void abort() override;
+  void abort(AbortReason reason) override;
 
  private:
   void startBound();

@@ -10,20 +10,15 @@ Duration synResendDelay(Duration attemptTimeout) { return attemptTimeout / kSynC
 
 TcpSynProbe::TcpSynProbe(EventLoop& loop, SynSender& sender, const config::ProbeTarget& target,
                          Duration attemptTimeout)
-    : loop_(loop),
-      sender_(sender),
-      target_(target),
-      attemptTimeout_(attemptTimeout),
-      resendDelay_(synResendDelay(attemptTimeout)) {}
+    : loop_(loop), sender_(sender), target_(target), resendDelay_(synResendDelay(attemptTimeout)) {}
 
-TcpSynProbe::~TcpSynProbe() { abort(); }
+TcpSynProbe::~TcpSynProbe() { abort(AbortReason::Stopped); }
 
 void TcpSynProbe::start(Done done) {
-  abort();
+  abort(AbortReason::Stopped);
   done_ = std::move(done);
   // The sender reports from the loop, never from inside send(), so `done`
   // cannot run inside start().
-  startedAt_ = loop_.now();
   inFlight_ = sender_.send(target_, *this);
   copiesSent_ = 1;
   if (resendDelay_ > Duration::zero()) {
@@ -44,14 +39,12 @@ void TcpSynProbe::onResendDue() {
   }
 }
 
-void TcpSynProbe::abort() {
+void TcpSynProbe::abort(AbortReason reason) {
   if (resendTimer_) {
     resendTimer_->cancel();
   }
   if (inFlight_) {
-    const bool timedOut = loop_.now() - startedAt_ >= attemptTimeout_;
-    sender_.cancel(inFlight_,
-                   timedOut ? SynSender::CancelReason::TimedOut : SynSender::CancelReason::Stopped);
+    sender_.cancel(inFlight_, reason);
   }
   inFlight_ = {};
   done_ = nullptr;

@@ -36,10 +36,10 @@ class TcpSynProbe final : public Probe, private SynSender::Client {
   ~TcpSynProbe() override;
 
   void start(Done done) override;
-  // The checker aborts an attempt when its connect_timeout elapsed (counted
-  // by the prober as a timeout) or when it stops: an abort before
-  // attemptTimeout has passed since start() is the latter.
-  void abort() override;
+  // The prober counts a timeout for AbortReason::Timeout only: the checker
+  // knows why it gives up (a timeout judged after its late-timeout grace
+  // comes later than attemptTimeout; a stop may come after it too).
+  void abort(AbortReason reason) override;
 
  private:
   void onSynVerdict(SynVerdict verdict, int sendError) override;
@@ -48,11 +48,9 @@ class TcpSynProbe final : public Probe, private SynSender::Client {
   EventLoop& loop_;
   SynSender& sender_;
   config::ProbeTarget target_;
-  Duration attemptTimeout_;
   Duration resendDelay_;
   std::unique_ptr<Timer> resendTimer_;
   int copiesSent_ = 0;
-  TimePoint startedAt_{};  // of the attempt in flight
   SynSender::Handle inFlight_;
   Done done_;
 };

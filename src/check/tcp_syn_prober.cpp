@@ -291,7 +291,7 @@ TcpSynProber::Pending* TcpSynProber::findPending(const TargetKey& key, uint64_t 
   return p == it->second.end() ? nullptr : &*p;
 }
 
-void TcpSynProber::cancel(const Handle& handle, CancelReason why) {
+void TcpSynProber::cancel(const Handle& handle, AbortReason why) {
   auto it = pending_.find(TargetKey{handle.target, handle.port});
   if (it == pending_.end()) {
     return;
@@ -299,7 +299,7 @@ void TcpSynProber::cancel(const Handle& handle, CancelReason why) {
   // A stopped checker's probe is not a server's silence: not a timeout.
   const size_t erased =
       std::erase_if(it->second, [&](const Pending& p) { return p.id == handle.id; });
-  if (why == CancelReason::TimedOut) counters_.timeouts += erased;
+  if (why == AbortReason::Timeout) counters_.timeouts += erased;
   if (it->second.empty()) {
     pending_.erase(it);
   }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "check/probe.h"
 #include "check/tcp_syn_packet.h"
 #include "config/model_lvs.h"
 #include "core/event_loop.h"
@@ -61,13 +62,9 @@ class SynSender {
   // sequence number, so a reply to either copy answers it; the source is
   // looked up afresh. A no-op once the probe was answered or cancelled.
   virtual void resend(const Handle& handle, const config::ProbeTarget& target) = 0;
-  // Why a probe in flight is given up.
-  enum class CancelReason : uint8_t {
-    TimedOut,  // its attempt's connect_timeout elapsed unanswered
-    Stopped,   // its checker stopped first (reload, ha_suspend, shutdown)
-  };
-  // The probe gave up; only TimedOut counts as a timeout.
-  virtual void cancel(const Handle& handle, CancelReason why) = 0;
+  // The probe gave up, for its checker's reason; only AbortReason::Timeout
+  // counts as a timeout.
+  virtual void cancel(const Handle& handle, AbortReason why) = 0;
 
  protected:
   ~SynSender() = default;
@@ -107,7 +104,7 @@ class TcpSynProber final : public SynSender {
 
   Handle send(const config::ProbeTarget& target, Client& client) override;
   void resend(const Handle& handle, const config::ProbeTarget& target) override;
-  void cancel(const Handle& handle, CancelReason why) override;
+  void cancel(const Handle& handle, AbortReason why) override;
 
   uint16_t sourcePort(int family) const;
   const Counters& counters() const { return counters_; }

@@ -13,7 +13,8 @@ namespace vigil::fakes {
 // the control outlives both.
 struct FakeProbeControl {
   int starts = 0;
-  int aborts = 0;
+  int aborts = 0;  // of attempts in flight
+  std::optional<check::AbortReason> lastAbortReason;
   check::Probe::Done pending;  // the attempt in flight, if any
   // When set (and `loop` is given), every attempt finishes with this result
   // on the loop right after start(), as a real probe would.
@@ -50,9 +51,10 @@ class FakeProbe final : public check::Probe {
     }
   }
 
-  void abort() override {
+  void abort(check::AbortReason reason) override {
     if (control_->pending) {
       ++control_->aborts;
+      control_->lastAbortReason = reason;
       control_->pending = nullptr;
     }
   }

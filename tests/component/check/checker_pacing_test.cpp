@@ -57,7 +57,7 @@ class AnsweringProbe final : public Probe {
     ++log_.perChecker[index_];
     loop_.post([done = std::move(done)] { done(ProbeResult{Outcome::Up, std::nullopt, "ok"}); });
   }
-  void abort() override {}
+  void abort(AbortReason) override {}
 
  private:
   SimulatedLoop& loop_;

@@ -133,7 +133,7 @@ class HttpCheckTest : public ::testing::Test {
     probe.start([&](ProbeResult r) { result = std::move(r); });
     if (!fakes::runUntil(
             loop_, [&] { return result.has_value(); }, milliseconds(3000))) {
-      probe.abort();
+      probe.abort(AbortReason::Timeout);
       return ProbeResult{Outcome::Timeout, std::nullopt, "no result"};
     }
     return *result;

@@ -83,7 +83,7 @@ TEST(FileProbeTest, ReadsTheFileEachAttemptAndReportsFromTheLoop) {
   std::filesystem::remove(path);
   got.reset();
   probe.start([&](ProbeResult result) { got = result; });
-  probe.abort();
+  probe.abort(AbortReason::Stopped);
   loop.advance(Duration::zero());
   EXPECT_FALSE(got.has_value());
   probe.start([&](ProbeResult result) { got = result; });

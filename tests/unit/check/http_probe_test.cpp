@@ -167,7 +167,7 @@ TEST_F(HttpProbeTest, AbortedAttemptNeverCompletes) {
   HttpProbe aborted(loop_, checker, multi_, nullptr);
   bool abortedDone = false;
   aborted.start([&](ProbeResult) { abortedDone = true; });
-  aborted.abort();
+  aborted.abort(AbortReason::Stopped);
   EXPECT_EQ(multi_.transfers(), 0U);
   // A later probe on the same loop finishing shows the loop ran well past
   // the point where the aborted one would have completed.

@@ -107,7 +107,7 @@ TEST_F(TcpProbeTest, AnAbortedAttemptNeverReportsAndItsSocketIsReused) {
   TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_);
   bool called = false;
   probe.start([&](ProbeResult) { called = true; });
-  probe.abort();
+  probe.abort(AbortReason::Stopped);
   loop_.runOnce(std::chrono::milliseconds(50));
   EXPECT_FALSE(called);
   auto result = run(probe);

@@ -31,7 +31,7 @@ class RecordingSender final : public SynSender {
   void resend(const Handle& handle, const config::ProbeTarget&) override {
     resends.push_back(handle.id);
   }
-  void cancel(const Handle& handle, CancelReason why) override {
+  void cancel(const Handle& handle, AbortReason why) override {
     cancels.push_back(handle.id);
     reasons.push_back(why);
   }
@@ -41,7 +41,7 @@ class RecordingSender final : public SynSender {
   std::vector<uint64_t> sends;
   std::vector<uint64_t> resends;
   std::vector<uint64_t> cancels;
-  std::vector<CancelReason> reasons;
+  std::vector<AbortReason> reasons;
 
  private:
   Client* client_ = nullptr;
@@ -104,26 +104,30 @@ TEST_F(TcpSynProbeTest, AnAnswerToALaterCopyIsUpAndStopsTheRetransmits) {
 TEST_F(TcpSynProbeTest, AbortCancelsTheProbeAndItsRetransmits) {
   start();
   loop_.advance(milliseconds(100));
-  probe_.abort();  // the checker stopped (reload, ha_suspend): not a timeout
+  probe_.abort(AbortReason::Stopped);  // reload, ha_suspend: not a timeout
   EXPECT_EQ(sender_.cancels, std::vector<uint64_t>({1}));
-  EXPECT_EQ(sender_.reasons,
-            std::vector<SynSender::CancelReason>({SynSender::CancelReason::Stopped}));
+  EXPECT_EQ(sender_.reasons, std::vector<AbortReason>({AbortReason::Stopped}));
   loop_.advance(milliseconds(1000));
   EXPECT_TRUE(sender_.resends.empty());
 }
 
-TEST_F(TcpSynProbeTest, AnAbortOnceTheTimeoutElapsedIsATimeout) {
+// The reason is the checker's, whatever the time: a timeout judged after
+// the checker's late-timeout grace is one, a stop past connect_timeout is not.
+TEST_F(TcpSynProbeTest, TheCheckersReasonDecidesWhetherAnAbortIsATimeout) {
   start();
-  loop_.advance(kTimeout);
-  probe_.abort();  // the checker's connect_timeout
+  loop_.advance(kTimeout * 2);
+  probe_.abort(AbortReason::Timeout);
+  start();
+  loop_.advance(kTimeout + milliseconds(1));
+  probe_.abort(AbortReason::Stopped);
   EXPECT_EQ(sender_.reasons,
-            std::vector<SynSender::CancelReason>({SynSender::CancelReason::TimedOut}));
+            std::vector<AbortReason>({AbortReason::Timeout, AbortReason::Stopped}));
 }
 
 TEST_F(TcpSynProbeTest, EachAttemptStartsItsOwnScheduleOfCopies) {
   start();
   loop_.advance(milliseconds(450));
-  probe_.abort();  // the checker's timeout, say
+  probe_.abort(AbortReason::Timeout);
   start();
   loop_.advance(milliseconds(199));
   EXPECT_EQ(sender_.resends, std::vector<uint64_t>({1, 1}));
@@ -159,12 +163,12 @@ TEST(TcpSynProberCountersTest, CountsSendErrorsAndUnansweredProbes) {
   SynSender::Handle failed = prober.send(target(), client);
   loop.runPosted();
   EXPECT_EQ(client.errors, std::vector<int>({EAFNOSUPPORT}));
-  prober.cancel(failed, SynSender::CancelReason::TimedOut);  // already reported: not a timeout
+  prober.cancel(failed, AbortReason::Timeout);  // already reported: not a timeout
   SynSender::Handle second = prober.send(target(), client);
   SynSender::Handle stopped = prober.send(target(), client);
   prober.resend(second, target());  // not open: nothing to resend on
-  prober.cancel(second, SynSender::CancelReason::TimedOut);
-  prober.cancel(stopped, SynSender::CancelReason::Stopped);  // a checker stopped: not counted
+  prober.cancel(second, AbortReason::Timeout);
+  prober.cancel(stopped, AbortReason::Stopped);  // a checker stopped: not counted
   loop.runPosted();
   const TcpSynProber::Counters& c = prober.counters();
   EXPECT_EQ(c.sendErrors, 3U);
