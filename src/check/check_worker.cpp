@@ -51,17 +51,6 @@ bool sameProbe(const std::string& running, const config::Checker& checker) {
   return running == probeKey(checker) || running == probeKey(other);
 }
 
-// A short stable name for what `checker` probes and how (FNV-1a of its
-// probeKey), so a reader of snapshots (smtp_alert) follows a checker across a
-// reload that reorders its real server's checkers.
-std::string checkerId(const config::Checker& checker) {
-  uint64_t hash = 14695981039346656037ULL;
-  for (const char c : probeKey(checker)) {
-    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  }
-  return fmt::format("{:016x}", hash);
-}
-
 void writeChecker(JsonWriter& out, const config::Checker& config, const Checker* checker,
                   const std::string& why) {
   out.object().field("type", config::toString(config.base.type)).field("id", checkerId(config));

@@ -116,9 +116,18 @@ void addUdp(KeyWriter& key, const config::UdpCheck& udp) {
   key.add("max_length", udp.maxReplyLength);
 }
 
-}  // namespace
+void addFile(KeyWriter& key, const config::FileCheck& file) {
+  key.add("track_file", file.trackFile);
+  key.add("weight", file.weight);
+  key.add("reverse", file.reverse);
+  key.add("dynamic", file.dynamic);
+}
 
-std::string probeKey(const config::Checker& checker) {
+// How a FILE_CHECK is keyed: by its configuration object (probeKey, for
+// sharing and keeping across a reload), or by what it names (checkerId).
+enum class FileIdentity : uint8_t { Object, Parameters };
+
+std::string keyOf(const config::Checker& checker, FileIdentity fileIdentity) {
   KeyWriter key;
   addBase(key, checker.base);
   std::visit(
@@ -143,11 +152,29 @@ std::string probeKey(const config::Checker& checker) {
           // A FILE_CHECK reads its track_file block and its real server's
           // weight from the configuration it was built with: never shared,
           // and rebuilt by a reload (it only reads a file, so nothing flaps).
-          key.add("parameters", fmt::format("{}", fmt::ptr(&probe)));
+          if (fileIdentity == FileIdentity::Object) {
+            key.add("parameters", fmt::format("{}", fmt::ptr(&probe)));
+          } else {
+            addFile(key, probe);
+          }
         }
       },
       *checker.probe);
   return key.take();
+}
+
+}  // namespace
+
+std::string probeKey(const config::Checker& checker) {
+  return keyOf(checker, FileIdentity::Object);
+}
+
+std::string checkerId(const config::Checker& checker) {
+  uint64_t hash = 14695981039346656037ULL;
+  for (const char c : keyOf(checker, FileIdentity::Parameters)) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", hash);
 }
 
 struct ProbeRegistry::Entry {

@@ -22,10 +22,20 @@ namespace vigil::check {
 // connect_timeout, delay_before_retry, warmup, retry, alpha,
 // log_all_failures), the target with its bind options (not for MISC_CHECK,
 // whose command line is its whole target) and the per-type parameters.
-// Equal keys <=> one shared Checker. Types without a canonical form here
-// (SMTP, DNS, UDP, FILE) are keyed by the identity of their parameters, so
-// they are never shared.
+// Equal keys <=> one shared Checker. FILE_CHECK alone is keyed by the
+// identity of its parameters (the configuration object), so it is never
+// shared and a reload rebuilds it: its probe also reads its track_file
+// block's path and its real server's weight, which the key cannot see.
 std::string probeKey(const config::Checker& checker);
+
+// A short name (16 hex digits, FNV-1a) for what `checker` probes and how,
+// equal for equal configurations however often they are loaded: the key
+// above, except that a FILE_CHECK is named by its track_file, its
+// parameters and its real server's address and port rather than by its
+// configuration object. The check worker publishes it ("id" in the
+// snapshot), so a reader (smtp_alert) follows a checker across a reload
+// that reorders, keeps or rebuilds it.
+std::string checkerId(const config::Checker& checker);
 
 class ProbeRegistry {
   struct Entry;  // one shared Checker, its key and its subscribers
