@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/posix_event_loop.h"
+#include "fakes/null_vrrp_effects.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_params.h"
 #include "vrrp/socket_dispatch.h"
@@ -32,25 +33,10 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace vigil::vrrp {
 namespace {
 
-class NullSender final : public AdvertSender {
- public:
-  Status send(const VrrpPacket&) override { return {}; }
-};
-class NullVips final : public VipInstaller {
- public:
-  void add(const std::vector<config::VirtualAddress>&, const std::string&,
-           std::optional<Duration>) override {}
-  void remove(const std::vector<config::VirtualAddress>&, const std::string&) override {}
-};
-class NullAnnouncer final : public VipAnnouncer {
- public:
-  void announce(const std::vector<config::VirtualAddress>&, const std::string&,
-                GratuitousReason) override {}
-};
-class NullNotifier final : public TransitionNotifier {
- public:
-  void notify(const config::VrrpInstance&, NotifyKind, uint8_t) override {}
-};
+using fakes::NullAnnouncer;
+using fakes::NullNotifier;
+using fakes::NullSender;
+using fakes::NullVips;
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 

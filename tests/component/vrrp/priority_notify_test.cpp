@@ -9,6 +9,7 @@
 #include "config/loader.h"
 #include "core/simulated_loop.h"
 #include "fakes/fake_process_spawner.h"
+#include "fakes/null_vrrp_effects.h"
 #include "support/vrrp_instance_fixture.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_notify.h"
@@ -24,29 +25,10 @@ namespace {
 using std::chrono::seconds;
 using Argv = std::vector<std::string>;
 
-class NullSender final : public AdvertSender {
- public:
-  Status send(const VrrpPacket&) override { return {}; }
-};
-
-class NullVips final : public VipInstaller {
- public:
-  void add(const std::vector<config::VirtualAddress>&, const std::string&,
-           std::optional<Duration>) override {}
-  void remove(const std::vector<config::VirtualAddress>&, const std::string&) override {}
-};
-
-class NullAnnouncer final : public VipAnnouncer {
- public:
-  void announce(const std::vector<config::VirtualAddress>&, const std::string&,
-                GratuitousReason) override {}
-};
-
-class NullAcceptFilter final : public AcceptFilter {
- public:
-  void block(const std::string&, const std::vector<IpAddress>&) override {}
-  void unblock(const std::string&) override {}
-};
+using fakes::NullAcceptFilter;
+using fakes::NullAnnouncer;
+using fakes::NullSender;
+using fakes::NullVips;
 
 struct FifoDir {
   FifoDir() {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/simulated_loop.h"
+#include "fakes/null_vrrp_effects.h"
 #include "unit/vrrp/hex_vectors.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_params.h"
@@ -18,25 +19,10 @@ namespace {
 
 using std::chrono::seconds;
 
-class NullSender final : public AdvertSender {
- public:
-  Status send(const VrrpPacket&) override { return {}; }
-};
-class NullVips final : public VipInstaller {
- public:
-  void add(const std::vector<config::VirtualAddress>&, const std::string&,
-           std::optional<Duration>) override {}
-  void remove(const std::vector<config::VirtualAddress>&, const std::string&) override {}
-};
-class NullAnnouncer final : public VipAnnouncer {
- public:
-  void announce(const std::vector<config::VirtualAddress>&, const std::string&,
-                GratuitousReason) override {}
-};
-class NullNotifier final : public TransitionNotifier {
- public:
-  void notify(const config::VrrpInstance&, NotifyKind, uint8_t) override {}
-};
+using fakes::NullAnnouncer;
+using fakes::NullNotifier;
+using fakes::NullSender;
+using fakes::NullVips;
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
