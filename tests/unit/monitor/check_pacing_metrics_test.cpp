@@ -8,12 +8,12 @@
 #include "monitor/metrics_cache.h"
 #include "monitor/snapshot_metrics.h"
 #include "monitor/snapshot_renderer.h"
+#include "support/monitor_view_builder.h"
 
 namespace vigil::monitor {
 namespace {
 
 using config::CheckDurationMetrics;
-using std::chrono::seconds;
 
 // One real server: a TCP_CHECK with `late` late timeouts and a duration
 // histogram of `count` samples on the worker's bounds.
@@ -41,17 +41,7 @@ std::string checkSnapshot(int late1 = 2, int count1 = 3, int workerLate = 3) {
 }
 
 MonitorView view(const std::string& check, CheckDurationMetrics mode) {
-  WorkerStatus w;
-  w.name = "check";
-  w.running = true;
-  w.startedAt = TimePoint{seconds(10)};
-  w.lastHeard = TimePoint{seconds(99)};
-  w.lastSnapshotAt = TimePoint{seconds(99)};
-  w.lastSnapshot = check;
-  MonitorView v;
-  v.now = TimePoint{seconds(100)};
-  v.wallNowSeconds = 1700000100;
-  v.workers = {w};
+  MonitorView v = test::checkWorkerView(check);
   v.checkDuration = mode;
   return v;
 }

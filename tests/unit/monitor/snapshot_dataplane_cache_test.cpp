@@ -8,11 +8,10 @@
 #include "monitor/snapshot_metrics.h"
 #include "monitor/snapshot_renderer.h"
 #include "monitor/snapshot_split.h"
+#include "support/monitor_view_builder.h"
 
 namespace vigil::monitor {
 namespace {
-
-using std::chrono::seconds;
 
 std::string dataplane(int connections) {
   return R"({"backend": "kernel", "table": "TCP 10.0.0.1:80 rr", "stats": {"services": [
@@ -30,20 +29,7 @@ std::string checkSnapshot(int attempts, int connections) {
          dataplane(connections) + "}";
 }
 
-MonitorView view(const std::string& check) {
-  WorkerStatus w;
-  w.name = "check";
-  w.running = true;
-  w.startedAt = TimePoint{seconds(10)};
-  w.lastHeard = TimePoint{seconds(99)};
-  w.lastSnapshotAt = TimePoint{seconds(99)};
-  w.lastSnapshot = check;
-  MonitorView v;
-  v.now = TimePoint{seconds(100)};
-  v.wallNowSeconds = 1700000100;
-  v.workers = {w};
-  return v;
-}
+using test::checkWorkerView;
 
 std::string fullRender(const MonitorView& v) { return renderPrometheus(collectSnapshotMetrics(v)); }
 
@@ -72,17 +58,17 @@ TEST(SplitDataplaneTest, AnUnendedDataplaneIsRefused) {
 
 TEST(SnapshotDataplaneCacheTest, AnUnchangedDataplaneIsNotParsedAgain) {
   SnapshotRenderer renderer;
-  const MonitorView first = view(checkSnapshot(3, 5));
+  const MonitorView first = checkWorkerView(checkSnapshot(3, 5));
   EXPECT_EQ(renderer.render(first), fullRender(first));
   EXPECT_EQ(renderer.dataplaneRenders(), 1u);
   // A server moved, the table did not.
-  const MonitorView second = view(checkSnapshot(4, 5));
+  const MonitorView second = checkWorkerView(checkSnapshot(4, 5));
   const std::string text = renderer.render(second);
   EXPECT_EQ(text, fullRender(second));
   EXPECT_NE(text.find("\nnode_ipvs_connections_total 5\n"), std::string::npos) << text;
   EXPECT_EQ(renderer.dataplaneRenders(), 1u);
   // The counters moved.
-  const MonitorView third = view(checkSnapshot(4, 6));
+  const MonitorView third = checkWorkerView(checkSnapshot(4, 6));
   EXPECT_EQ(renderer.render(third), fullRender(third));
   EXPECT_NE(renderer.render(third).find("\nnode_ipvs_connections_total 6\n"), std::string::npos);
   EXPECT_EQ(renderer.dataplaneRenders(), 2u);
@@ -90,7 +76,7 @@ TEST(SnapshotDataplaneCacheTest, AnUnchangedDataplaneIsNotParsedAgain) {
 
 TEST(SnapshotDataplaneCacheTest, TwoWorkersWithATableSumAsAFullRenderDoes) {
   SnapshotRenderer renderer;
-  MonitorView v = view(checkSnapshot(3, 5));
+  MonitorView v = checkWorkerView(checkSnapshot(3, 5));
   v.workers.push_back(v.workers[0]);
   v.workers[1].name = "check2";
   v.workers[1].lastSnapshot = checkSnapshot(3, 7);
