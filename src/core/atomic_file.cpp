@@ -1,6 +1,7 @@
 #include "core/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,14 +39,15 @@ Status writeAndRename(int fd, const std::string& temporary, const std::string& p
 
 }  // namespace
 
-Status writeFileAtomically(const std::string& path, std::string_view text) {
+Status writeFileAtomically(const std::string& path, std::string_view text, mode_t mode) {
   std::string pattern = path + ".XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
   UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
   const std::string temporary(name.data());
   if (!fd) return errnoError("cannot create a temporary file beside " + path);
-  Status done = writeAndRename(fd.get(), temporary, path, text);
+  Status done = ::fchmod(fd.get(), mode) == 0 ? writeAndRename(fd.get(), temporary, path, text)
+                                              : errnoError("cannot chmod " + temporary);
   if (!done) ::unlink(temporary.c_str());
   return done;
 }

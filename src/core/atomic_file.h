@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -12,7 +14,8 @@ namespace vigil {
 // written to a new temporary file in the same directory (mkstemp: a unique
 // name, created O_EXCL, so a stale or planted file is never followed or
 // reused), fsync'd, then renamed over `path`. On any failure the temporary
-// file is removed and `path` is left as it was. The file is created 0600.
-Status writeFileAtomically(const std::string& path, std::string_view text);
+// file is removed and `path` is left as it was. The file is created with
+// `mode` (0600 unless said), set before any byte is written.
+Status writeFileAtomically(const std::string& path, std::string_view text, mode_t mode = 0600);
 
 }  // namespace vigil

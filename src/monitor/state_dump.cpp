@@ -1,15 +1,13 @@
 #include "monitor/state_dump.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "core/unique_fd.h"
+#include "core/atomic_file.h"
 #include "monitor/health.h"
 
 namespace vigil::monitor {
@@ -184,30 +182,8 @@ std::string renderStatsDump(const MonitorView& view) {
   return out;
 }
 
-Status writeFileAtomically(const std::string& path, std::string_view content) {
-  const std::string temporary = fmt::format("{}.{}.tmp", path, ::getpid());
-  ::unlink(temporary.c_str());  // a leftover of a crash of this very pid
-  UniqueFd fd(
-      ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!fd) return errnoError("create " + temporary);
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error error = errnoError("write " + temporary);
-      ::unlink(temporary.c_str());
-      return error;
-    }
-    done += static_cast<size_t>(n);
-  }
-  fd.reset();
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    Error error = errnoError("rename " + temporary + " to " + path);
-    ::unlink(temporary.c_str());
-    return error;
-  }
-  return {};
+Status writeStateDump(const std::string& path, std::string_view content) {
+  return writeFileAtomically(path, content, 0644);
 }
 
 }  // namespace vigil::monitor

@@ -22,10 +22,11 @@ std::string renderDataDump(const MonitorView& view);
 // rejections, checker attempts and outcomes), one "name = value" a line.
 std::string renderStatsDump(const MonitorView& view);
 
-// Writes `content` to a new file beside `path` and renames it over `path`,
-// so a reader sees the old dump or the new one, never half of one. The
-// temporary is created exclusively and not through a symlink (the default
-// paths are in /tmp).
-[[nodiscard]] Status writeFileAtomically(const std::string& path, std::string_view content);
+// Replaces the dump at `path` with `content` through core's
+// writeFileAtomically, so a reader sees the old dump or the new one, never
+// half of one, and a symlink planted at a /tmp path is replaced, not
+// followed. The dump is 0644: an operator reads it without root, as
+// keepalived's.
+[[nodiscard]] Status writeStateDump(const std::string& path, std::string_view content);
 
 }  // namespace vigil::monitor

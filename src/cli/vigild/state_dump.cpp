@@ -10,7 +10,7 @@ namespace vigil::cli {
 namespace {
 
 void dump(const std::string& path, const std::string& content) {
-  Status written = monitor::writeFileAtomically(path, content);
+  Status written = monitor::writeStateDump(path, content);
   if (!written) {
     log(LogLevel::Error, "state dump: {}", written.error().describe());
     return;

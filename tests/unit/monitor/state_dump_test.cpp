@@ -81,7 +81,7 @@ TEST(StateDump, StatsFlattenCounters) {
   EXPECT_TRUE(contains(stats, "  TCP_CHECK.outcomes.timeout = 1\n")) << stats;
 }
 
-class AtomicWrite : public ::testing::Test {
+class DumpWrite : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ =
@@ -100,29 +100,38 @@ class AtomicWrite : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary) {
+TEST_F(DumpWrite, ReplacesTheFileAndLeavesNoTemporary) {
   const auto path = dir_ / "vigil.data";
-  ASSERT_TRUE(writeFileAtomically(path, "first\n").ok());
-  ASSERT_TRUE(writeFileAtomically(path, "second\n").ok());
+  ASSERT_TRUE(writeStateDump(path, "first\n").ok());
+  ASSERT_TRUE(writeStateDump(path, "second\n").ok());
   EXPECT_EQ(read(path), "second\n");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_),
                           std::filesystem::directory_iterator()),
             1);
 }
 
-TEST_F(AtomicWrite, ReplacesASymlinkInsteadOfWritingThroughIt) {
+TEST_F(DumpWrite, ReplacesASymlinkInsteadOfWritingThroughIt) {
   const auto victim = dir_ / "victim";
   { std::ofstream(victim) << "keep\n"; }
   const auto path = dir_ / "vigil.stats";
   std::filesystem::create_symlink(victim, path);
-  ASSERT_TRUE(writeFileAtomically(path, "dump\n").ok());
+  ASSERT_TRUE(writeStateDump(path, "dump\n").ok());
   EXPECT_EQ(read(victim), "keep\n");
   EXPECT_FALSE(std::filesystem::is_symlink(path));
   EXPECT_EQ(read(path), "dump\n");
 }
 
-TEST_F(AtomicWrite, FailsInADirectoryThatDoesNotExist) {
-  EXPECT_FALSE(writeFileAtomically(dir_ / "missing" / "vigil.data", "x").ok());
+// An operator reads the dump without root, as keepalived's.
+TEST_F(DumpWrite, TheDumpIsReadableByAll) {
+  const auto path = dir_ / "vigil.data";
+  ASSERT_TRUE(writeStateDump(path, "dump\n").ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+}
+
+TEST_F(DumpWrite, FailsInADirectoryThatDoesNotExist) {
+  EXPECT_FALSE(writeStateDump(dir_ / "missing" / "vigil.data", "x").ok());
 }
 
 }  // namespace
