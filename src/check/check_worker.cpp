@@ -319,11 +319,14 @@ void CheckWorker::syncNow() {
   snapshotDirty_ = true;
   if (!dataplaneSync_) return;
   ++syncs_;
+  const uint64_t membership = dataplaneSync_->membershipChanges();
   ipvs::SyncReport report = dataplaneSync_->sync(config_->lvs, services_);
   opsIssued_ += report.opsIssued;
   // The counters' services and destinations follow the table at once, in
-  // the rebuild this change causes anyway.
-  if (report.opsIssued > 0) statsPoller_->readNow();
+  // the rebuild this change causes anyway. Only when that set changed: a
+  // kernel read is a dump per service (seconds at 1,000 services in a slow
+  // guest), and a weight edit shows in the snapshot from applied() anyway.
+  if (dataplaneSync_->membershipChanges() != membership) statsPoller_->readNow();
   if (report.ok()) {
     lastSyncError_.clear();
     loggedFailures_.clear();
@@ -507,14 +510,19 @@ std::string CheckWorker::buildSnapshot() const {
   if (io_.dataplane) {
     // What the backend accepted, never a read: a kernel dump of a large
     // table costs a netlink request per service.
-    out.field("table", ipvs::toText(dataplaneSync_->applied()))
+    // The whole table as text: rendered again only when it changed.
+    if (tableTextFrom_ != dataplaneSync_->appliedChanges()) {
+      tableText_ = ipvs::toText(dataplaneSync_->applied());
+      tableTextFrom_ = dataplaneSync_->appliedChanges();
+    }
+    out.field("table", tableText_)
         .field("syncs", syncs_)
         .field("ops_issued", opsIssued_)
         .field("sync_failures", syncFailures_)
         .field("dataplane_failures", dataplaneFailures_);
     if (!lastSyncError_.empty()) out.field("last_error", lastSyncError_);
     out.key("stats");
-    statsPoller_->write(out, dataplaneSync_->applied());
+    statsPoller_->write(out, dataplaneSync_->applied(), dataplaneSync_->appliedChanges());
   }
   out.end().end();
   return out.take();
