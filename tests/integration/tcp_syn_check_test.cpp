@@ -13,6 +13,7 @@
 #include "core/posix_event_loop.h"
 #include "core/unique_fd.h"
 #include "fakes/run_until.h"
+#include "support/fast_checker.h"
 #include "support/netns.h"
 
 // TCP_CHECK in syn mode against real kernels: a director namespace whose
@@ -27,13 +28,7 @@ namespace {
 using std::chrono::milliseconds;
 using vigil::fakes::runUntil;
 
-constexpr milliseconds kDelayLoop{200};
-constexpr milliseconds kConnectTimeout{500};
-constexpr milliseconds kDelayBeforeRetry{100};
-constexpr uint32_t kRetry = 1;
-constexpr milliseconds kSlack{2000};
-constexpr milliseconds kFlipBound =
-    kDelayLoop + (kRetry + 1) * kConnectTimeout + kRetry * kDelayBeforeRetry + kSlack;
+constexpr milliseconds kFlipBound = test::fastFlipBound(milliseconds(2000));
 constexpr uint16_t kOpenPort = 8080;
 constexpr uint16_t kClosedPort = 8081;
 
@@ -48,16 +43,8 @@ constexpr Family kIpv4{"ipv4", AF_INET, "10.44.0.1", "10.44.0.2"};
 constexpr Family kIpv6{"ipv6", AF_INET6, "fd44::1", "fd44::2"};
 
 config::Checker synChecker(const Family& f, uint16_t port) {
-  config::Checker c;
-  c.base.type = config::CheckerType::Tcp;
-  c.base.delayLoop = kDelayLoop;
-  c.base.connectTimeout = kConnectTimeout;
-  c.base.delayBeforeRetry = kDelayBeforeRetry;
-  c.base.retry = kRetry;
-  c.base.alpha = true;
+  config::Checker c = test::fastChecker(config::CheckerType::Tcp, f.server, port);
   c.base.logAllFailures = true;  // a failing run's log says why
-  c.target.address = *IpAddress::parse(f.server);
-  c.target.port = port;
   c.probe = config::sharedTcpCheck(config::TcpCheck{config::TcpCheckMode::Syn, true});
   return c;
 }
@@ -134,10 +121,7 @@ class TcpSynCheckTest : public ::testing::TestWithParam<Family> {
   Checker& start(const config::Checker& c) {
     ProbeDeps deps;
     deps.tcpSyn = prober_.get();
-    auto made = makeChecker(loop_, c, deps, [](Duration) { return Duration::zero(); });
-    EXPECT_TRUE(made.ok());
-    checker_ = std::move(*made);
-    checker_->start();
+    checker_ = test::startChecker(loop_, c, deps);
     return *checker_;
   }
 
