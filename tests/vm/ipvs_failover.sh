@@ -19,7 +19,7 @@ fl_report "vigild -> vigild (v${FL_VRRPV:-3}, advert_int ${FL_ADV:-0.5})"
 ((FL_KEPT == ${FL_CONNS:-100})) || fl_die "only $FL_KEPT of ${FL_CONNS:-100} connections survived: $FL_RESULT"
 # The new master took over the sync role and kept the synced connections:
 # nothing after the takeover rebuilt the service or its destinations.
-vm_nsx d2 ipvsadm -L --daemon | grep -q '^master sync daemon (mcast=eth2, syncid=7' ||
+grep -q '^master sync daemon (mcast=eth2, syncid=7' <<<"$(vm_nsx d2 ipvsadm -L --daemon)" ||
   fl_die "d2 is MASTER but runs no master sync daemon"
 # (The client has closed them by now: active plus inactive, per real server.)
 bound=$(vm_nsx d2 ipvsadm -Ln -t 10.0.1.100:9000 | awk '/->.*Masq/ { n += $5 + $6 } END { print n + 0 }')

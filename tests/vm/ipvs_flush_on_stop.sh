@@ -63,7 +63,7 @@ stop_case() {
     -p /run/flush.pid -r /run/flush-vrrp.pid -c /run/flush-check.pid >/tmp/flush.log 2>&1 &
   vm_wait_for 30 ours_programmed || { cat /tmp/flush.log; vm_fail "[$option] vigild did not program its services"; }
   # Its first sync has run (it programmed both services in one apply).
-  table | grep -q '10\.9\.9\.8:80' || { table; vm_fail "[$option] vigild's start-up deleted a service it does not configure"; }
+  grep -q '10\.9\.9\.8:80' <<<"$(table)" || { table; vm_fail "[$option] vigild's start-up deleted a service it does not configure"; }
   vm_nsx d ipvsadm -A -t 10.9.9.9:80 -s rr
   vm_nsx d ipvsadm -a -t 10.9.9.9:80 -r 10.0.0.60:80 -g -w 1
   pid=$(cat /run/flush.pid)

@@ -15,7 +15,7 @@ grep -q -- '-> 10.0.1.11:80 *Masq *3' <<<"$table" || vm_fail "destination not re
 grep -q 'UDP  \[2001:db8::1\]:53 sh' <<<"$table" || vm_fail "IPv6 UDP service not read back"
 
 # The generic-netlink controller knows the family by name (iproute2's genl).
-genl ctrl get name IPVS | grep -q 'Name: IPVS' || vm_fail "no IPVS genetlink family"
+grep -q 'Name: IPVS' <<<"$(genl ctrl get name IPVS)" || vm_fail "no IPVS genetlink family"
 grep -q '^IP Virtual Server' /proc/net/ip_vs || vm_fail "/proc/net/ip_vs unreadable"
 ipvsadm -C
 [[ $(ipvsadm -Ln | grep -c '^[TU]') == 0 ]] || vm_fail "flush left services"

@@ -90,7 +90,7 @@ vm_wait_for 30 bash -c 'ip netns exec d1 ipvsadm -L --timeout | grep -q "901 31 
   vm_fail "lvs_timeouts not applied"
 vm_wait_for 30 bash -c 'ip netns exec d1 ipvsadm -Ln | grep -q 10.0.0.100:80' ||
   vm_fail "d1 did not program its virtual server"
-! vm_nsx d1 ipvsadm -Ln | grep -q 10.9.9.9 || vm_fail "lvs_flush left the stray service"
+! grep -q 10.9.9.9 <<<"$(vm_nsx d1 ipvsadm -Ln)" || vm_fail "lvs_flush left the stray service"
 
 start d2
 vm_wait_for 90 runs d2 master || vm_fail "d2 took over but runs no master sync daemon"
