@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <vector>
 
 #include "core/simulated_loop.h"
+#include "fakes/null_vrrp_effects.h"
 #include "support/vrrp_instance_fixture.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/ip_header.h"
@@ -14,42 +17,31 @@
 namespace vigil::vrrp {
 namespace {
 
+using fakes::NullAcceptFilter;
+using fakes::NullAnnouncer;
+using fakes::NullNotifier;
+using fakes::NullVips;
 using std::chrono::seconds;
 using test::instanceConfig;
 using test::ip;
 using test::peerAdvert;
 
-struct NullSender final : AdvertSender {
+// Keeps the priority of every advert sent, to see the resigning one.
+struct RecordingSender final : AdvertSender {
   Status send(const VrrpPacket& packet) override {
     priorities.push_back(packet.priority);
     return {};
   }
   std::vector<uint8_t> priorities;
 };
-struct NullVips final : VipInstaller {
-  void add(const std::vector<config::VirtualAddress>&, const std::string&,
-           std::optional<Duration>) override {}
-  void remove(const std::vector<config::VirtualAddress>&, const std::string&) override {}
-};
-struct NullAnnouncer final : VipAnnouncer {
-  void announce(const std::vector<config::VirtualAddress>&, const std::string&,
-                GratuitousReason) override {}
-};
-struct NullNotifier final : TransitionNotifier {
-  void notify(const config::VrrpInstance&, NotifyKind, uint8_t) override {}
-};
-struct NullAccept final : AcceptFilter {
-  void block(const std::string&, const std::vector<IpAddress>&) override {}
-  void unblock(const std::string&) override {}
-};
 
 TEST(InstanceCountersTest, CountsTakeoversAndPriorityZeroAdvertsBothWays) {
   SimulatedLoop loop;
-  NullSender sender;
+  RecordingSender sender;
   NullVips vips;
   NullAnnouncer gratuitous;
   NullNotifier notifier;
-  NullAccept accept;
+  NullAcceptFilter accept;
   AdvertDispatcher dispatcher;
   const config::VrrpInstance config = instanceConfig();
   InstanceRuntime runtime(loop, config, paramsFor(config, ip("10.0.0.1"), {}),

@@ -11,20 +11,18 @@
 #include <vector>
 
 #include "core/simulated_loop.h"
+#include "fakes/null_vrrp_effects.h"
 #include "vrrp/runtime_params.h"
 
 namespace vigil::vrrp {
 namespace {
 
+using fakes::NullAnnouncer;
+using fakes::NullSender;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
-
-class NullSender final : public AdvertSender {
- public:
-  Status send(const VrrpPacket&) override { return {}; }
-};
 
 class CountingVips final : public VipInstaller {
  public:
@@ -36,12 +34,6 @@ class CountingVips final : public VipInstaller {
     installed = 0;
   }
   size_t installed = 0;
-};
-
-class NullAnnouncer final : public VipAnnouncer {
- public:
-  void announce(const std::vector<config::VirtualAddress>&, const std::string&,
-                GratuitousReason) override {}
 };
 
 class RecordingNotifier final : public TransitionNotifier {
