@@ -17,6 +17,7 @@
 #include "check/probe_factory.h"
 #include "core/posix_event_loop.h"
 #include "fakes/run_until.h"
+#include "support/fast_checker.h"
 #include "support/netns.h"
 #include "support/run_command.h"
 #include "support/vrrp_lab.h"
@@ -33,14 +34,9 @@ namespace {
 using std::chrono::milliseconds;
 using vigil::fakes::runUntil;
 
-constexpr milliseconds kDelayLoop{200};
-constexpr milliseconds kConnectTimeout{500};
-constexpr milliseconds kDelayBeforeRetry{100};
-constexpr uint32_t kRetry = 1;
-constexpr milliseconds kSlack{4000};
-constexpr milliseconds kFlipBound = kDelayLoop +
-                                    (kRetry + 1) * (kConnectTimeout + std::chrono::seconds(1)) +
-                                    kRetry * kDelayBeforeRetry + kSlack;
+// Each attempt may also take python's second beyond connect_timeout.
+constexpr milliseconds kFlipBound =
+    test::fastFlipBound(milliseconds(4000), std::chrono::seconds(1));
 
 // An SMTP server: greets with argv[2], then 250 to HELO, 221 to QUIT.
 constexpr const char* kSmtpServer = R"(
@@ -127,15 +123,7 @@ class PythonPeer {
 
 config::Checker checkerOf(config::CheckerType type, config::CheckerProbe probe,
                           std::string_view address, uint16_t port) {
-  config::Checker c;
-  c.base.type = type;
-  c.base.delayLoop = kDelayLoop;
-  c.base.connectTimeout = kConnectTimeout;
-  c.base.delayBeforeRetry = kDelayBeforeRetry;
-  c.base.retry = kRetry;
-  c.base.alpha = true;
-  c.target.address = *IpAddress::parse(address);
-  c.target.port = port;
+  config::Checker c = test::fastChecker(type, address, port);
   if (auto* smtp = std::get_if<config::SmtpCheck>(&probe); smtp != nullptr && smtp->hosts.empty()) {
     smtp->hosts.push_back(c.target);
   }
@@ -170,10 +158,7 @@ class ExtraCheckersTest : public ::testing::Test {
 
   Checker& start(const config::Checker& c) {
     checker_.reset();
-    auto made = makeChecker(loop_, c, ProbeDeps{}, [](Duration) { return Duration::zero(); });
-    EXPECT_TRUE(made.ok()) << (made ? "" : made.error().describe());
-    checker_ = std::move(*made);
-    checker_->start();
+    checker_ = test::startChecker(loop_, c, ProbeDeps{});
     return *checker_;
   }
 

@@ -18,6 +18,7 @@
 #include "core/process_spawner.h"
 #include "core/unique_fd.h"
 #include "fakes/run_until.h"
+#include "support/fast_checker.h"
 #include "support/netns.h"
 #include "support/run_command.h"
 #include "vrrp/script_runner_security.h"
@@ -31,32 +32,13 @@ namespace {
 using std::chrono::milliseconds;
 using vigil::fakes::runUntil;
 
-constexpr milliseconds kDelayLoop{200};
-constexpr milliseconds kConnectTimeout{500};
-constexpr milliseconds kDelayBeforeRetry{100};
-constexpr uint32_t kRetry = 1;
 constexpr milliseconds kSlack{1500};
-// The longest a state change may take to be seen: the next attempt, then
-// every retry timing out.
-constexpr milliseconds kFlipBound =
-    kDelayLoop + (kRetry + 1) * kConnectTimeout + kRetry * kDelayBeforeRetry + kSlack;
+constexpr milliseconds kFlipBound = test::fastFlipBound(kSlack);
 
 config::Checker tcpChecker(std::string_view address, uint16_t port) {
-  config::Checker c;
-  c.base.type = config::CheckerType::Tcp;
-  c.base.delayLoop = kDelayLoop;
-  c.base.connectTimeout = kConnectTimeout;
-  c.base.delayBeforeRetry = kDelayBeforeRetry;
-  c.base.retry = kRetry;
-  c.base.alpha = true;
-  c.target.address = *IpAddress::parse(address);
-  c.target.port = port;
+  config::Checker c = test::fastChecker(config::CheckerType::Tcp, address, port);
   c.probe = std::make_shared<const config::CheckerProbe>(config::TcpCheck{});
   return c;
-}
-
-Checker::RandomSource noJitter() {
-  return [](Duration) { return Duration::zero(); };
 }
 
 // A listening socket on 127.0.0.1:port; connects complete in the kernel
@@ -95,10 +77,7 @@ class TcpCheckTest : public ::testing::Test {
   }
 
   Checker& start(const config::Checker& c) {
-    auto made = makeChecker(loop_, c, ProbeDeps{}, noJitter());
-    EXPECT_TRUE(made.ok());
-    checker_ = std::move(*made);
-    checker_->start();
+    checker_ = test::startChecker(loop_, c, ProbeDeps{});
     return *checker_;
   }
 
@@ -120,7 +99,7 @@ TEST_F(TcpCheckTest, FollowsAListenerGoingAwayAndComingBack) {
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
   EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
-  EXPECT_EQ(checker.counters().count(Outcome::Refused), kRetry + 1);
+  EXPECT_EQ(checker.counters().count(Outcome::Refused), test::kFastRetry + 1);
 
   listener = listenOn(kPort);
   ASSERT_TRUE(listener.valid());
@@ -157,8 +136,8 @@ TEST_F(TcpCheckTest, ABlackHoledServerTimesOut) {
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
   EXPECT_EQ(checker.lastResult()->outcome, Outcome::Timeout);
-  EXPECT_EQ(checker.counters().count(Outcome::Timeout), kRetry + 1);
-  EXPECT_GE(*checker.lastDuration(), kConnectTimeout);
+  EXPECT_EQ(checker.counters().count(Outcome::Timeout), test::kFastRetry + 1);
+  EXPECT_GE(*checker.lastDuration(), test::kFastConnectTimeout);
 }
 
 TEST_F(TcpCheckTest, BindtoAndBindPortAreUsed) {
@@ -241,10 +220,7 @@ class MiscCheckTest : public ::testing::Test {
     misc.timeout = timeout;
     misc.dynamic = dynamic;
     c.probe = std::make_shared<const config::CheckerProbe>(misc);
-    auto made = makeChecker(loop_, c, deps_, noJitter());
-    EXPECT_TRUE(made.ok()) << (made ? "" : made.error().describe());
-    checker_ = std::move(*made);
-    checker_->start();
+    checker_ = test::startChecker(loop_, c, deps_);
     return *checker_;
   }
 
