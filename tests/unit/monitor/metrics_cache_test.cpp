@@ -8,12 +8,14 @@
 #include "monitor/metric_set.h"
 #include "monitor/routes.h"
 #include "monitor/snapshot_metrics.h"
+#include "support/monitor_view_builder.h"
 
 namespace vigil::monitor {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using test::reportingWorker;
 
 constexpr const char* kVrrpSnapshot = R"({"worker": "vrrp", "instances": [
   {"name": "VI_1", "state": "MASTER", "priority": 100, "effective_priority": 100,
@@ -43,23 +45,13 @@ std::string checkSnapshot(int services, int attempts) {
   return s + "]}";
 }
 
-WorkerStatus worker(std::string name, std::string snapshot) {
-  WorkerStatus w;
-  w.name = std::move(name);
-  w.running = true;
-  w.startedAt = TimePoint{seconds(10)};
-  w.lastHeard = TimePoint{seconds(99)};
-  w.lastSnapshotAt = TimePoint{seconds(99)};
-  w.lastSnapshot = std::move(snapshot);
-  return w;
-}
-
 MonitorView view(int attempts = 5) {
   MonitorView v;
   v.generation = 3;
   v.now = TimePoint{seconds(100)};
   v.wallNowSeconds = 1700000000;
-  v.workers = {worker("vrrp", kVrrpSnapshot), worker("check", checkSnapshot(20, attempts))};
+  v.workers = {reportingWorker("vrrp", kVrrpSnapshot),
+               reportingWorker("check", checkSnapshot(20, attempts))};
   return v;
 }
 

@@ -9,11 +9,13 @@
 #include "monitor/metrics_cache.h"
 #include "monitor/snapshot_metrics.h"
 #include "monitor/snapshot_split.h"
+#include "support/monitor_view_builder.h"
 
 namespace vigil::monitor {
 namespace {
 
 using std::chrono::seconds;
+using test::reportingWorker;
 
 constexpr const char* kVrrp = R"({"worker": "vrrp", "instances": [
   {"name": "VI_1", "state": "MASTER", "priority": 100, "effective_priority": 100,
@@ -47,22 +49,11 @@ std::string checkSnapshot(const std::vector<int>& attempts, const std::string& e
   return s + "]" + extra + "}";
 }
 
-WorkerStatus worker(std::string name, std::string snapshot) {
-  WorkerStatus w;
-  w.name = std::move(name);
-  w.running = true;
-  w.startedAt = TimePoint{seconds(10)};
-  w.lastHeard = TimePoint{seconds(99)};
-  w.lastSnapshotAt = TimePoint{seconds(99)};
-  w.lastSnapshot = std::move(snapshot);
-  return w;
-}
-
 MonitorView view(const std::string& check) {
   MonitorView v;
   v.now = TimePoint{seconds(100)};
   v.wallNowSeconds = 1700000100;
-  v.workers = {worker("vrrp", kVrrp), worker("check", check)};
+  v.workers = {reportingWorker("vrrp", kVrrp), reportingWorker("check", check)};
   return v;
 }
 
@@ -129,7 +120,7 @@ TEST(SnapshotRendererTest, DataplaneCountersAreRenderedBesideKeptServers) {
 TEST(SnapshotRendererTest, AServerListedTwiceIsMergedAsAFullRenderMergesIt) {
   SnapshotRenderer renderer;
   MonitorView v = view(checkSnapshot({5, 6}));
-  v.workers.push_back(worker("check2", checkSnapshot({7})));  // 10.1.0.0 again
+  v.workers.push_back(reportingWorker("check2", checkSnapshot({7})));  // 10.1.0.0 again
   EXPECT_EQ(renderer.render(v), fullRender(v));
   EXPECT_NE(fullRender(v).find("real_server=\"10.1.0.0:80\",checker=\"TCP_CHECK\"} 12\n"),
             std::string::npos);
