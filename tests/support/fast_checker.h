@@ -52,8 +52,10 @@ inline config::Checker fastChecker(config::CheckerType type, std::string_view ad
 inline std::unique_ptr<check::Checker> startChecker(EventLoop& loop, const config::Checker& c,
                                                     const check::ProbeDeps& deps) {
   auto made = check::makeChecker(loop, c, deps, [](Duration) { return Duration::zero(); });
-  EXPECT_TRUE(made.ok());
-  if (!made.ok()) return nullptr;
+  if (!made.ok()) {
+    ADD_FAILURE() << "makeChecker: " << made.error().describe();
+    return nullptr;
+  }
   std::unique_ptr<check::Checker> checker = std::move(*made);
   checker->start();
   return checker;
