@@ -1,13 +1,43 @@
 #include "core/inet_checksum.h"
 
-#include <algorithm>
+#include <bit>
+#include <cstring>
 
 namespace vigil {
+namespace {
 
-// Sums whole 16-bit words and folds once per call: every advert (and every
-// received one) goes through here, and a fold per byte was most of its cost.
-// A 32-bit sum of at most 2^15 words plus a folded 16-bit start cannot
-// overflow, so longer inputs are summed in chunks of that many words.
+// Folds a ones' complement sum to 16 bits, carries wrapped around.
+uint32_t fold(uint64_t sum) {
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  sum = (sum & 0xffffu) + (sum >> 16);
+  sum = (sum & 0xffffu) + (sum >> 16);
+  return static_cast<uint32_t>(sum);
+}
+
+// The ones' complement sum of bytes.size() / 8 * 8 leading bytes, read 8 at a
+// time in host order: the sum is independent of byte order as long as the
+// result is swapped back (RFC 1071 §2(B)), so this is the big-endian word sum
+// folded to 16 bits. memcpy keeps the loads legal at any alignment.
+uint32_t sumWideWords(const uint8_t* bytes, size_t count) {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t word;
+    std::memcpy(&word, bytes + i * 8, sizeof word);
+    sum += word;
+    sum += sum < word ? 1 : 0;  // end-around carry
+  }
+  uint32_t folded = fold(sum);
+  if constexpr (std::endian::native == std::endian::little) {
+    folded = (folded >> 8 | folded << 8) & 0xffffu;
+  }
+  return folded;
+}
+
+}  // namespace
+
+// Every advert sent or received goes through here, so whole 8-byte words
+// are summed with end-around carry and only the tail goes by 16-bit words.
 void InternetChecksum::add(std::span<const uint8_t> bytes) {
   size_t i = 0;
   if (odd_ && !bytes.empty()) {
@@ -15,19 +45,20 @@ void InternetChecksum::add(std::span<const uint8_t> bytes) {
     odd_ = false;
     i = 1;
   }
-  constexpr size_t kWordsPerFold = size_t{1} << 15;
-  while (bytes.size() - i >= 2) {
-    const size_t words = std::min((bytes.size() - i) / 2, kWordsPerFold);
-    for (size_t w = 0; w < words; ++w, i += 2) {
-      sum_ += static_cast<uint32_t>(bytes[i]) << 8 | bytes[i + 1];
-    }
-    sum_ = (sum_ & 0xffffu) + (sum_ >> 16);
+  const size_t wide = (bytes.size() - i) / 8;
+  if (wide > 0) {
+    sum_ += sumWideWords(bytes.data() + i, wide);
+    i += wide * 8;
+  }
+  // At most 3 words and a byte are left: sum_ stays far below 2^32.
+  for (; bytes.size() - i >= 2; i += 2) {
+    sum_ += static_cast<uint32_t>(bytes[i]) << 8 | bytes[i + 1];
   }
   if (i < bytes.size()) {
     sum_ += static_cast<uint32_t>(bytes[i]) << 8;
     odd_ = true;
   }
-  sum_ = (sum_ & 0xffffu) + (sum_ >> 16);
+  sum_ = fold(sum_);
 }
 
 void InternetChecksum::addU16(uint16_t hostOrder) {
@@ -40,10 +71,6 @@ void InternetChecksum::addU32(uint32_t hostOrder) {
   addU16(static_cast<uint16_t>(hostOrder));
 }
 
-uint16_t InternetChecksum::finish() const {
-  uint32_t folded = sum_;
-  while (folded >> 16) folded = (folded & 0xffffu) + (folded >> 16);
-  return static_cast<uint16_t>(~folded);
-}
+uint16_t InternetChecksum::finish() const { return static_cast<uint16_t>(~fold(sum_)); }
 
 }  // namespace vigil
