@@ -133,7 +133,8 @@ fs_no_transitions reload d1 d2
 FL_FAIL_AT_US=$(fl_now_us)
 ip -n d1 link set eth0 down
 vm_wait_for 30 fl_vip_added d2 >/dev/null || fl_die "link: d2 did not take the VIP within 30 s of d1's link down"
-FL_VIP_MS=$((($(fl_vip_added d2) - FL_FAIL_AT_US) / 1000)) FL_KILL_MS=0
+added=$(fl_vip_added d2) || fl_die "link: d2's VIP stamp vanished"
+FL_VIP_MS=$(((added - FL_FAIL_AT_US) / 1000)) FL_KILL_MS=0
 vm_log "link: VIP on d2 $FL_VIP_MS ms after d1's eth0 went down"
 fs_sessions_kept "link down on d1"
 FL_FAIL_AT_US=$(fl_now_us)
@@ -146,7 +147,8 @@ fs_sessions_kept "d1 preempts back after link up"
 # rs: rs1's server dies and returns, d1 MASTER throughout. The check period
 # is delay_loop 1 s plus 3 retries 0.5 s apart (failover_director.conf.in):
 # about 2.5 s to take a refused real server out, 1 s to put it back.
-n1=$(fl_rs_conns rs1) n2=$(fl_rs_conns rs2)
+n1=$(fl_rs_conns rs1) || fl_die "rs: ss failed in rs1"
+n2=$(fl_rs_conns rs2) || fl_die "rs: ss failed in rs2"
 vm_log "rs: the client's connections: $n1 on rs1, $n2 on rs2"
 ((n1 + n2 == fs_open && n1 > 0 && n2 > 0)) || fl_die "rs: $n1 + $n2 connections on the real servers, $fs_open open"
 rs_at=$(fl_now_us) FL_FAIL_AT_US=$rs_at FL_VIP_MS=- FL_KILL_MS=0
@@ -159,11 +161,17 @@ fl_echo_start rs1
 vm_wait_for 60 fl_rs_listening rs1 || fl_die "rs: rs1's echo server did not start within 60 s"
 FL_FAIL_AT_US=$(fl_now_us)
 fs_rs_seen in rs1 'its server listened again'
-before=$(fl_rs_scheduled d1 rs1)
+before=$(fl_rs_scheduled d1 rs1) || fl_die "rs: ipvsadm --stats failed in d1"
 fs_probe 4 "with rs1 back"
-fs_rs1_scheduled() { (($(fl_rs_scheduled d1 rs1) > before)); }
+# A failed read (empty) counts as no change: the poll goes on.
+fs_rs1_scheduled() {
+  local n
+  n=$(fl_rs_scheduled d1 rs1) || return 1
+  ((${n:-0} > before))
+}
 vm_wait_for 30 fs_rs1_scheduled || fl_die "rs: rs1 is back but d1 scheduled none of 4 new connections to it (Conns $before)"
-vm_log "rs: d1 scheduled $(($(fl_rs_scheduled d1 rs1) - before)) of the 4 to rs1"
+after=$(fl_rs_scheduled d1 rs1) || fl_die "rs: ipvsadm --stats failed in d1"
+vm_log "rs: d1 scheduled $((${after:-0} - before)) of the 4 to rs1"
 fs_sessions_kept "rs1 back"
 FL_FAIL_AT_US=$rs_at
 fs_no_transitions rs d1 d2
@@ -211,11 +219,12 @@ vm_log "split: after the heal $ok of 4 new connections echoed"
 
 # graceful: SIGTERM; d1 leaves nothing behind that answers for the VIP.
 fl_wait_synced d2 "$fs_open"
-pid=$(cat /run/fl-d1.pid)
+pid=$(cat /run/fl-d1.pid) || fl_die "graceful: no pid file for d1's vigild"
 FL_FAIL_AT_US=$(fl_now_us)
 kill -TERM "$pid"
 vm_wait_for 30 fl_vip_added d2 >/dev/null || fl_die "graceful: d2 did not take the VIP within 30 s of d1's SIGTERM"
-FL_VIP_MS=$((($(fl_vip_added d2) - FL_FAIL_AT_US) / 1000)) FL_KILL_MS=0
+added=$(fl_vip_added d2) || fl_die "graceful: d2's VIP stamp vanished"
+FL_VIP_MS=$(((added - FL_FAIL_AT_US) / 1000)) FL_KILL_MS=0
 vm_log "graceful: VIP on d2 $FL_VIP_MS ms after the SIGTERM to d1"
 vm_wait_for 30 fs_vip_only_on d2 d1 || fl_die "graceful: d1 kept the VIP after its stop"
 vm_wait_for 30 fs_stopped "$pid" || fl_die "graceful: d1's vigild still runs 30 s after SIGTERM"

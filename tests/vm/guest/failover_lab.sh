@@ -230,7 +230,7 @@ fl_wait_master() {
 fl_ipvs_ready() {
   local t
   t=$(vm_nsx "$1" ipvsadm -Ln -t 10.0.1.100:9000 2>/dev/null) || return 1
-  [[ $(grep -c -- '-> 10\.0\.2\.1[12]:9000 *Masq' <<<"$t") == 2 ]]
+  [[ $(grep -c -- '-> 10\.0\.2\.1[12]:9000 *Masq' <<<"$t" || true) == 2 ]]
 }
 fl_wait_ready() { vm_wait_for 60 fl_ipvs_ready "$1" || fl_die "$1: IPVS never got both real servers"; }
 
@@ -259,7 +259,11 @@ fl_synced_count() {
 }
 # COUNT (default FL_CONNS): how many must be there, e.g. fewer once a real
 # server's death ended some.
-fl_synced() { (($(fl_synced_count "$1") >= $2)); }
+fl_synced() {
+  local n
+  n=$(fl_synced_count "$1") || return 1
+  ((${n:-0} >= $2))
+}
 fl_wait_synced() {
   local want=${2:-${FL_CONNS:-100}}
   vm_wait_for 30 fl_synced "$1" "$want" || fl_die "$1 has $(fl_synced_count "$1") of $want connections synced"
@@ -334,7 +338,9 @@ fl_fail() {
   FL_KILL_MS=$((($(fl_now_us) - FL_FAIL_AT_US) / 1000))
   vm_log "$master ($(cat "$fl_dir/$master.impl")) failed hard: unplugged and SIGKILLed in $FL_KILL_MS ms"
   vm_wait_for 30 fl_vip_added "$backup" || fl_die "$backup did not take the VIP within 30 s"
-  FL_VIP_MS=$((($(fl_vip_added "$backup") - FL_FAIL_AT_US) / 1000))
+  local added
+  added=$(fl_vip_added "$backup") || fl_die "$backup's VIP stamp vanished"
+  FL_VIP_MS=$(((added - FL_FAIL_AT_US) / 1000))
   vm_log "VIP on $backup ($(cat "$fl_dir/$backup.impl")) ${FL_VIP_MS} ms after the failure"
 }
 
