@@ -35,6 +35,9 @@
 . "$VM_SRC/tests/vm/guest/failover_lab.sh"
 [[ -x $VM_BUILD/bin/vigild ]] || vm_fail "$VM_BUILD/bin/vigild not built"
 export FL_ADV=${FL_ADV:-1}
+# The split step's heal relies on the masters' periodic GARPs (see there);
+# only this script sets them, so the other failover figures stay as before.
+export FL_GARP_REFRESH=${FL_GARP_REFRESH:-2}
 conns=${FL_CONNS:-100}
 # The client's connections still open (fs_open) and those the rs step ended
 # with rs1's server (fs_ended: the client counts them as reset).
@@ -176,8 +179,9 @@ fs_sessions_kept "rs1 back"
 FL_FAIL_AT_US=$rs_at
 fs_no_transitions rs d1 d2
 
-# split: neither director hears the other: both MASTER with the VIP (d2's
-# GARPs take the traffic, and d2 has every connection from the sync daemon);
+# split: neither director hears the other: both MASTER with the VIP (both
+# re-GARP every FL_GARP_REFRESH s, so the traffic flips between them; d1 has
+# every connection in its own table, d2 from the sync daemon);
 # healed, d1 (priority 150, preempting) is the one MASTER, d2 BACKUP, and
 # every connection still echoes.
 FL_FAIL_AT_US=$(fl_now_us) FL_VIP_MS=- FL_KILL_MS=0
@@ -201,7 +205,7 @@ fs_sessions_kept "split healed, d1 MASTER"
 # own after a heal only when it hears one of d2's lower-priority adverts;
 # when d2 heard d1 first and yielded, their neighbour entries kept naming d2
 # (kept fresh by the traffic d2 routes on to d1), where a fresh connection's
-# reply finds no entry. The lab's vrrp_garp_master_refresh (2 s) re-announces
+# reply finds no entry. FL_GARP_REFRESH (vrrp_garp_master_refresh 2) re-announces
 # the VIPs, so within 15 s (room for a starved guest) the client's and rs2's
 # entries (both carry the open connections) name d1 and rs1's (idle since
 # the rs step) no longer names d2; then fresh connections echo.

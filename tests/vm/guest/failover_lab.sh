@@ -40,6 +40,7 @@
 #   FL_HOLD_S (3) seconds the client keeps running after the VIP moved,
 #   FL_DEBUG (0) 1 = directors log at debug level, FL_DIRECTORS (2) 3 adds d3
 #   (one cluster of three directors: two failovers with the same client),
+#   FL_GARP_REFRESH (unset) vrrp_garp_master_refresh seconds, none when unset,
 #   FL_TRACE (0) 1 = fl_pair_failover captures the client and server LANs
 #   from just before the failure and fl_report adds "timeline:" lines (the
 #   old master's last advert, the GARPs, the client's retransmissions, the
@@ -187,8 +188,12 @@ fl_vrrp_state() {
 # log in /tmp/fl/NAME.log; also stamps NAME's address changes (for fl_fail).
 fl_director() {
   local name=$1 impl=$2 conf=$fl_dir/$1.conf
+  # FL_GARP_REFRESH (seconds, unset by default): keep the
+  # vrrp_garp_master_refresh line, else drop it.
+  local garp=(-e "/@GARP_REFRESH@/d")
+  [[ -n ${FL_GARP_REFRESH:-} ]] && garp=(-e "s/@GARP_REFRESH@/$FL_GARP_REFRESH/")
   sed -e "s/@NAME@/$name/" -e "s/@STATE@/$3/" -e "s/@PRIO@/$4/" \
-    -e "s/@ADV@/${FL_ADV:-0.5}/" -e "s/@VRRPV@/${FL_VRRPV:-3}/" \
+    -e "s/@ADV@/${FL_ADV:-0.5}/" -e "s/@VRRPV@/${FL_VRRPV:-3}/" "${garp[@]}" \
     "$fl_data/failover_director.conf.in" >"$conf"
   local pids=(-p "/run/fl-$name.pid" -r "/run/fl-$name-vrrp.pid" -c "/run/fl-$name-check.pid")
   local debug=()
