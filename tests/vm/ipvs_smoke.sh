@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The guest kernel has IPVS: ipvsadm (from the Debian archive, in the image)
 # programs a service and reads it back, and the "IPVS" generic-netlink family
 # that vigil's kernel backend talks to is registered.
@@ -18,5 +19,8 @@ grep -q 'UDP  \[2001:db8::1\]:53 sh' <<<"$table" || vm_fail "IPv6 UDP service no
 grep -q 'Name: IPVS' <<<"$(genl ctrl get name IPVS)" || vm_fail "no IPVS genetlink family"
 grep -q '^IP Virtual Server' /proc/net/ip_vs || vm_fail "/proc/net/ip_vs unreadable"
 ipvsadm -C
-[[ $(ipvsadm -Ln | grep -c '^[TU]') == 0 ]] || vm_fail "flush left services"
+# Whole output first, then count: grep -c exits 1 on no match, which under
+# set -E and pipefail would fire the ERR trap (a false FAIL line) on success.
+table=$(ipvsadm -Ln)
+[[ $(grep -c '^[TU]' <<<"$table" || true) == 0 ]] || vm_fail "flush left services"
 vm_log "ipvs_smoke: ok"
