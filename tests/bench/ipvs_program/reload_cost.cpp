@@ -3,13 +3,15 @@
 // what the guest's "one-destination change" is made of, without the guest.
 // Prints, each the median of --repeat runs of CPU time of this process:
 //   - parsing and validating the file (loadConfigText: what the supervisor
-//     does on SIGHUP, and what the check worker did again before 2026-11-22);
+//     does on SIGHUP, and what a check worker process does again for its own
+//     copy; with --single-process it shares the supervisor's);
 //   - the model as JSON (config_json.h) dumped to text and that text parsed
 //     back into a JSON tree: a lower bound for handing a parsed model to a
 //     worker as JSON (the tree would still have to become a Config);
 //   - CheckWorker::reload() given the parsed file (MemoryDataplane; the
-//     dataplane diff, the health carried over and the counter read after the
-//     op), and the snapshot that follows it.
+//     dataplane diff and the health carried over; the change is a weight
+//     edit, which leaves the set of services and destinations alone, so no
+//     counter read follows it since e0ece4c), and the snapshot after it.
 // Not built by CMake (see README.md).
 #include <fmt/format.h>
 #include <time.h>
