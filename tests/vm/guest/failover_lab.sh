@@ -342,7 +342,7 @@ fl_fail() {
   done
   FL_KILL_MS=$((($(fl_now_us) - FL_FAIL_AT_US) / 1000))
   vm_log "$master ($(cat "$fl_dir/$master.impl")) failed hard: unplugged and SIGKILLed in $FL_KILL_MS ms"
-  vm_wait_for 30 fl_vip_added "$backup" || fl_die "$backup did not take the VIP within 30 s"
+  vm_wait_for 30 fl_vip_added "$backup" >/dev/null || fl_die "$backup did not take the VIP within 30 s"
   local added
   added=$(fl_vip_added "$backup") || fl_die "$backup's VIP stamp vanished"
   FL_VIP_MS=$(((added - FL_FAIL_AT_US) / 1000))
