@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 
 #include "check/checker.h"
@@ -47,14 +48,16 @@ inline config::Checker fastChecker(config::CheckerType type, std::string_view ad
   return c;
 }
 
-// Makes `c` on `loop` without start-up jitter and starts it; null (and a
-// failed expectation) when the factory refuses it.
+// Makes `c` on `loop` without start-up jitter and starts it; never null.
+// When the factory refuses `c` it throws instead of returning null, so the
+// callers' `*checker` is never a null dereference: GoogleTest catches the
+// exception, fails that one test with makeChecker's error and runs the
+// fixture's TearDown, and the rest of the binary carries on.
 inline std::unique_ptr<check::Checker> startChecker(EventLoop& loop, const config::Checker& c,
                                                     const check::ProbeDeps& deps) {
   auto made = check::makeChecker(loop, c, deps, [](Duration) { return Duration::zero(); });
   if (!made.ok()) {
-    ADD_FAILURE() << "makeChecker: " << made.error().describe();
-    return nullptr;
+    throw std::runtime_error("makeChecker: " + made.error().describe());
   }
   std::unique_ptr<check::Checker> checker = std::move(*made);
   checker->start();
