@@ -119,6 +119,7 @@ HttpFetch::~HttpFetch() {
   }
   curl_slist_free_all(headerList_);
   curl_slist_free_all(connectTo_);
+  curl_url_cleanup(url_);
 }
 
 Status HttpFetch::start(const HttpRequest& request, Done done) {
@@ -160,6 +161,8 @@ Status HttpFetch::configure(const HttpRequest& request) {
   headerList_ = nullptr;
   curl_slist_free_all(connectTo_);
   connectTo_ = nullptr;
+  curl_url_cleanup(url_);
+  url_ = nullptr;
   target_ = request.target;
   maxBody_ = request.maxBody;
 
@@ -173,7 +176,7 @@ Status HttpFetch::configure(const HttpRequest& request) {
   std::string urlHost = named ? request.sniName : address;
   std::string path = request.path.starts_with('/') ? request.path : "/" + request.path;
   std::string url = std::string(request.tls ? "https://" : "http://") + urlHost + ":" + port + path;
-  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  setUrl(url);
   if (named) {
     std::string connectTo = urlHost + ":" + port + ":" + address + ":" + port;
     connectTo_ = curl_slist_append(connectTo_, connectTo.c_str());
@@ -189,7 +192,15 @@ Status HttpFetch::configure(const HttpRequest& request) {
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, curlHttpVersion(request.protocol));
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, kUserAgent);
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never http_proxy from the environment
+  // Never a proxy: CURLOPT_PROXY "" ignores http_proxy, and NOPROXY "*"
+  // spares libcurl reading (and copying) no_proxy at every transfer.
+  curl_easy_setopt(easy_, CURLOPT_PROXY, "");
+  curl_easy_setopt(easy_, CURLOPT_NOPROXY, "*");
+  // A plain-HTTP request leaves in one send, so Nagle never delays it and
+  // TCP_NODELAY would only cost a setsockopt per check (keepalived does not
+  // set it either). TLS keeps it: its handshake's last flight and the
+  // request are separate writes.
+  curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, request.tls ? 1L : 0L);
   // The URL names an address, so there is nothing to cache; and libcurl
   // prunes its DNS cache (shared by the multi) at every transfer by walking
   // all of it: with a cache timeout, one entry per real server, and ~8 % of
@@ -242,6 +253,22 @@ Status HttpFetch::configure(const HttpRequest& request) {
     }
   }
   return {};
+}
+
+void HttpFetch::setUrl(const std::string& url) {
+  // libcurl parses CURLOPT_URL anew at every transfer (a dozen allocations);
+  // a parsed handle is only copied. The flags are those libcurl parses
+  // CURLOPT_URL with here; a URL they refuse goes through CURLOPT_URL so it
+  // fails the way it always did.
+  url_ = curl_url();
+  if (url_ != nullptr &&
+      curl_url_set(url_, CURLUPART_URL, url.c_str(), CURLU_PATH_AS_IS) == CURLUE_OK) {
+    curl_easy_setopt(easy_, CURLOPT_CURLU, url_);
+    return;
+  }
+  curl_url_cleanup(url_);
+  url_ = nullptr;
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
 }
 
 size_t HttpFetch::onBody(char* data, size_t size, size_t count, void* self) {

@@ -72,12 +72,14 @@ class HttpFetch {
   static size_t onHeader(char* data, size_t size, size_t count, void* self);
   static int onSocketOptions(void* self, curl_socket_t fd, curlsocktype purpose);
   Status configure(const HttpRequest& request);
+  void setUrl(const std::string& url);
   void finish(CURLcode code);
 
   CurlMulti& multi_;
   CURL* easy_ = nullptr;
   curl_slist* headerList_ = nullptr;
   curl_slist* connectTo_ = nullptr;
+  CURLU* url_ = nullptr;  // CURLOPT_CURLU: kept while the easy handle uses it
   config::ProbeTarget target_;
   size_t maxBody_ = kMaxBodyBytes;
   HttpResponse response_;
