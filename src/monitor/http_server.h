@@ -52,6 +52,9 @@ class HttpServer {
     // it ran one after another).
     Stats& operator+=(const Stats& other);
   };
+  // operator+= names each counter: a new one must be added there too (and
+  // then this count raised), or the owner's totals silently leave it out.
+  static_assert(sizeof(Stats) == 5 * sizeof(uint64_t), "add the new counter to Stats::operator+=");
 
   // Listens on address:port (port 0: any free port, see port()).
   static Result<std::unique_ptr<HttpServer>> start(EventLoop& loop, const IpAddress& address,

@@ -33,8 +33,6 @@ const std::string& SnapshotRenderer::dataplaneText(std::string_view dataplane) {
   MetricSet m;
   collectDataplane(m, nlohmann::json::parse(dataplane, nullptr, false));
   dataplaneText_ = renderPrometheus(m);
-  dataplaneDeflated_.reset();
-  dataplaneSerial_ = nextSerial_++ * kServerMetrics.size();
   dataplaneKey_ = dataplane;
   dataplaneValid_ = true;
   ++dataplaneRenders_;
@@ -45,7 +43,6 @@ SnapshotRenderer::ServerText SnapshotRenderer::renderServer(const std::string& v
                                                             const nlohmann::json& rs,
                                                             config::CheckDurationMetrics mode) {
   ServerText text;
-  text.serial = nextSerial_++;
   text.name = realServerName(rs);
   text.summary = summarizeRealServer(rs, mode);
   MetricSet one;
@@ -60,11 +57,11 @@ SnapshotRenderer::ServerText SnapshotRenderer::renderServer(const std::string& v
 std::string SnapshotRenderer::render(const MonitorView& view) {
   MetricSet rest;
   Kept next;
-  uncut_.clear();  // objects the split left in the skeleton (stable addresses)
+  std::deque<ServerText> uncut;  // objects the split left in the skeleton (stable addresses)
   Order order;
   bool merged = false;
   const std::vector<std::string_view>* servers = nullptr;
-  const auto place = [&](const std::string& vs, ServerText& text) {
+  const auto place = [&](const std::string& vs, const ServerText& text) {
     merged = merged || !order.try_emplace({vs, text.name}, &text).second;
     return text.summary;
   };
@@ -74,7 +71,7 @@ std::string SnapshotRenderer::render(const MonitorView& view) {
     auto index = rs.find("#");
     if (index == rs.end() || !index->is_number_unsigned() ||
         index->get<size_t>() >= servers->size()) {
-      return place(vs, uncut_.emplace_back(renderServer(vs, rs, mode)));
+      return place(vs, uncut.emplace_back(renderServer(vs, rs, mode)));
     }
     const std::string_view object = (*servers)[index->get<size_t>()];
     std::string key =
@@ -108,35 +105,13 @@ std::string SnapshotRenderer::render(const MonitorView& view) {
     dataplane = &dataplaneText(split->dataplane);
   }
   kept_ = std::move(next);
-  if (merged) {
-    std::string out = renderPrometheus(collectSnapshotMetrics(view));
-    pieces_.clear();
-    keptEnd_ = 0;
-    endPieces(out);
-    return out;
-  }
+  if (merged) return renderPrometheus(collectSnapshotMetrics(view));
   static const std::string kNoDataplane;
   return assemble(rest, order, dataplane != nullptr ? *dataplane : kNoDataplane);
 }
 
-void SnapshotRenderer::endPieces(const std::string& out) {
-  if (out.size() > keptEnd_) pieces_.push_back({keptEnd_, out.size() - keptEnd_, 0, nullptr});
-  keptEnd_ = out.size();
-}
-
-void SnapshotRenderer::appendKept(std::string& out, const std::string& text, uint64_t serial,
-                                  std::optional<DeflatedPiece>& deflated) {
-  if (text.empty()) return;
-  endPieces(out);
-  pieces_.push_back({out.size(), text.size(), serial, &deflated});
-  out += text;
-  keptEnd_ = out.size();
-}
-
 std::string SnapshotRenderer::assemble(const MetricSet& rest, const Order& servers,
                                        const std::string& dataplane) {
-  pieces_.clear();
-  keptEnd_ = 0;
   // The kept texts are nearly all of it; the rest is headers and a few
   // lines per service.
   constexpr size_t kRestAllowance = 1 << 16;
@@ -148,7 +123,7 @@ std::string SnapshotRenderer::assemble(const MetricSet& rest, const Order& serve
   out.reserve(size);
   for (const MetricDef& def : metricTable()) {
     // The skeleton's dataplane was cut out: rest has none of these.
-    if (def.id == kFirstDataplane) appendKept(out, dataplane, dataplaneSerial_, dataplaneDeflated_);
+    if (def.id == kFirstDataplane) out += dataplane;
     if (isDataplane(def.id)) continue;
     auto server = std::find(kServerMetrics.begin(), kServerMetrics.end(), def.id);
     if (server == kServerMetrics.end()) {
@@ -163,39 +138,9 @@ std::string SnapshotRenderer::assemble(const MetricSet& rest, const Order& serve
     });
     if (!any) continue;
     appendMetricHeader(out, def);
-    for (const auto& [key, text] : servers) {
-      appendKept(out, text->series[i], text->serial * kServerMetrics.size() + i, text->deflated[i]);
-    }
+    for (const auto& [key, text] : servers) out += text->series[i];
   }
-  endPieces(out);
   return out;
-}
-
-GzipPart SnapshotRenderer::deflate(std::string_view rendered, PartDeflater& deflater) {
-  GzipPart whole;
-  const Piece* previous = nullptr;
-  for (const Piece& piece : pieces_) {
-    const std::string_view text = rendered.substr(piece.offset, piece.length);
-    const std::string_view preceding = previous == nullptr
-                                           ? std::string_view()
-                                           : rendered.substr(previous->offset, previous->length);
-    // What the piece's deflated form depends on besides its own text.
-    const uint64_t afterSerial = previous == nullptr ? 0 : previous->serial;
-    const std::string_view afterText = afterSerial == 0 ? preceding : std::string_view();
-    previous = &piece;
-    std::optional<DeflatedPiece>* slot = piece.deflated;
-    if (slot != nullptr && *slot && (*slot)->afterSerial == afterSerial &&
-        (*slot)->afterText == afterText) {
-      whole.append((*slot)->part);
-      continue;
-    }
-    ++deflatedPieces_;
-    GzipPart part = deflater.deflate(text, preceding);
-    whole.append(part);
-    if (slot != nullptr)
-      *slot = DeflatedPiece{std::move(part), afterSerial, std::string(afterText)};
-  }
-  return whole;
 }
 
 }  // namespace vigil::monitor

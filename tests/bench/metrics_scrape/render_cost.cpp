@@ -4,11 +4,7 @@
 // the last snapshot (10,000 checks every 10 s, snapshots every 1 s). Prints
 // the full render (collectSnapshotMetrics + renderPrometheus, what every
 // new snapshot cost before SnapshotRenderer) beside SnapshotRenderer's, and
-// the gzip of the result two ways: the whole body deflated (what each new
-// snapshot cost before the pieces kept their deflated form) beside
-// SnapshotRenderer::deflate (only the changed pieces), and what a scrape
-// between two snapshots costs (deflate the head, join). Not built by CMake
-// (see README.md).
+// the gzip of the result. Not built by CMake (see README.md).
 #include <fmt/format.h>
 #include <time.h>
 
@@ -75,17 +71,8 @@ int main(int argc, char** argv) {
   std::vector<int> attempts(static_cast<size_t>(services * reals), 100);
   SnapshotRenderer renderer;
   (void)renderer.render(viewOf(checkSnapshot(services, reals, attempts)));
-  {
-    PartDeflater warm(1);  // the first gzip deflates every piece
-    const std::string text = renderer.render(viewOf(checkSnapshot(services, reals, attempts)));
-    const double t0 = cpuSeconds();
-    (void)renderer.deflate(text, warm);
-    fmt::print("first gzip of every piece: {:.0f} ms ({} pieces)\n", (cpuSeconds() - t0) * 1000,
-               renderer.deflatedPieces());
-  }
-  PartDeflater deflater(1);
-  double full = 0, incremental = 0, gzip = 0, pieces = 0, scrape = 0;
-  size_t plain = 0, compressed = 0, compressedPieces = 0, rendered = 0, deflated = 0;
+  double full = 0, incremental = 0, gzip = 0;
+  size_t plain = 0, compressed = 0, rendered = 0;
   for (int round = 0; round < kRounds; ++round) {
     for (size_t i = static_cast<size_t>(round); i < attempts.size(); i += 10) ++attempts[i];
     const MonitorView v = viewOf(checkSnapshot(services, reals, attempts));
@@ -97,35 +84,18 @@ int main(int argc, char** argv) {
     double t2 = cpuSeconds();
     const GzipPart z = GzipPart::deflate(b, 1);
     double t3 = cpuSeconds();
-    const size_t piecesBefore = renderer.deflatedPieces();
-    const GzipPart kept = renderer.deflate(b, deflater);
-    double t4 = cpuSeconds();
-    constexpr int kScrapes = 20;
-    size_t joined = 0;
-    for (int i = 0; i < kScrapes; ++i) {
-      joined += gzipJoin(deflater.deflate("vigil_config_generation 1\n"), kept).size();
-    }
-    double t5 = cpuSeconds();
     if (a != b) return fmt::print(stderr, "renders differ\n"), 1;
-    if (gunzip(gzipJoin(GzipPart{}, kept)) != b) return fmt::print(stderr, "gzip differs\n"), 1;
     full += t1 - t0;
     incremental += t2 - t1;
     gzip += t3 - t2;
-    pieces += t4 - t3;
-    scrape += (t5 - t4) / kScrapes;
     plain = b.size();
     compressed = z.deflated.size();
-    compressedPieces = joined / kScrapes;
     rendered += renderer.realServerRenders() - before;
-    deflated += renderer.deflatedPieces() - piecesBefore;
   }
   fmt::print(
       "{} x {} real servers, a tenth changed per snapshot, CPU ms per new snapshot "
-      "(mean of {}):\n  full render {:.0f}  incremental {:.0f} ({} servers re-rendered)\n"
-      "  gzip level 1: whole body {:.1f}  changed pieces {:.1f} ({} pieces deflated)\n"
-      "  per scrape between snapshots (head deflate + join): {:.2f}\n"
-      "  body {} KiB plain, {} KiB gzipped whole, {} KiB gzipped by pieces\n",
+      "(mean of {}):\n  full render {:.0f}  incremental {:.0f} ({} servers re-rendered)  gzip "
+      "level 1 {:.0f}\n  body {} KiB plain, {} KiB gzipped\n",
       services, reals, kRounds, full / kRounds * 1000, incremental / kRounds * 1000,
-      rendered / kRounds, gzip / kRounds * 1000, pieces / kRounds * 1000, deflated / kRounds,
-      scrape * 1000, plain / 1024, compressed / 1024, compressedPieces / 1024);
+      rendered / kRounds, gzip / kRounds * 1000, plain / 1024, compressed / 1024);
 }
