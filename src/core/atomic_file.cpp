@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "core/unique_fd.h"
@@ -27,6 +29,23 @@ Status writeAll(int fd, std::string_view text, const std::string& name) {
   return {};
 }
 
+// The process umask, read from /proc/self/status ("Umask:\t0022") rather
+// than by umask() set-and-restore, which would race with any other thread
+// creating a file meanwhile. 022, the usual default, when it cannot be read.
+mode_t processUmask() {
+  constexpr mode_t kFallback = 022;
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    constexpr std::string_view kKey = "Umask:";
+    if (line.compare(0, kKey.size(), kKey) != 0) continue;
+    char* end = nullptr;
+    const unsigned long mask = std::strtoul(line.c_str() + kKey.size(), &end, 8);
+    return end != line.c_str() + kKey.size() ? static_cast<mode_t>(mask & 0777) : kFallback;
+  }
+  return kFallback;
+}
+
 Status writeAndRename(int fd, const std::string& temporary, const std::string& path,
                       std::string_view text) {
   if (Status written = writeAll(fd, text, temporary); !written) return written;
@@ -46,8 +65,11 @@ Status writeFileAtomically(const std::string& path, std::string_view text, mode_
   UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
   const std::string temporary(name.data());
   if (!fd) return errnoError("cannot create a temporary file beside " + path);
-  Status done = ::fchmod(fd.get(), mode) == 0 ? writeAndRename(fd.get(), temporary, path, text)
-                                              : errnoError("cannot chmod " + temporary);
+  // mkostemp made it 0600 whatever the umask; fchmod does not apply the
+  // umask, so it is applied here as open(O_CREAT, mode) would have.
+  const mode_t effective = mode & ~processUmask();
+  Status done = ::fchmod(fd.get(), effective) == 0 ? writeAndRename(fd.get(), temporary, path, text)
+                                                   : errnoError("cannot chmod " + temporary);
   if (!done) ::unlink(temporary.c_str());
   return done;
 }

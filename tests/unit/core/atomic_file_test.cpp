@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "support/scoped_umask.h"
 
 namespace vigil {
 namespace {
@@ -45,6 +48,28 @@ TEST(AtomicFileTest, ReplacesTheFileAndLeavesNothingElseBehind) {
   EXPECT_EQ(dir.entries(), 1u);
   EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+mode_t modeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0);
+  return st.st_mode & 07777;
+}
+
+// The requested mode less the umask, as open(O_CREAT, mode) would give.
+TEST(AtomicFileTest, TheModeIsTheRequestedOneLessTheUmask) {
+  TempDir dir;
+  const std::string path = dir.path + "/state";
+  {
+    test::ScopedUmask mask(027);
+    ASSERT_TRUE(writeFileAtomically(path, "x", 0666).ok());
+    EXPECT_EQ(modeOf(path), 0666u & ~027u);
+  }
+  {
+    test::ScopedUmask mask(0);
+    ASSERT_TRUE(writeFileAtomically(path, "x", 0666).ok());
+    EXPECT_EQ(modeOf(path), 0666u);
+  }
 }
 
 TEST(AtomicFileTest, AFailedRenameKeepsTheOldFileAndRemovesTheTemporaryOne) {

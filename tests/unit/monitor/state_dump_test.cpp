@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/scoped_umask.h"
+
 namespace vigil::monitor {
 namespace {
 
@@ -121,13 +123,17 @@ TEST_F(DumpWrite, ReplacesASymlinkInsteadOfWritingThroughIt) {
   EXPECT_EQ(read(path), "dump\n");
 }
 
-// An operator reads the dump without root, as keepalived's.
-TEST_F(DumpWrite, TheDumpIsReadableByAll) {
+// An operator reads the dump without root, as keepalived's: 0644 less the
+// umask, so a stricter umask still narrows it.
+TEST_F(DumpWrite, TheDumpIsReadableByAllUnlessTheUmaskSaysOtherwise) {
   const auto path = dir_ / "vigil.data";
-  ASSERT_TRUE(writeStateDump(path, "dump\n").ok());
-  struct stat st {};
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 07777, 0644u);
+  for (const mode_t mask : {022u, 027u}) {
+    test::ScopedUmask scoped(mask);
+    ASSERT_TRUE(writeStateDump(path, "dump\n").ok());
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0644u & ~mask) << std::oct << mask;
+  }
 }
 
 TEST_F(DumpWrite, FailsInADirectoryThatDoesNotExist) {
