@@ -5,6 +5,7 @@
 #include "check/stats_poller.h"
 #include "core/simulated_loop.h"
 #include "ipvs/memory_dataplane.h"
+#include "support/one_service_table.h"
 
 // StatsPoller::write with an applied-table version renders the per-destination
 // part again only when the counters or the applied table changed (issue 5:
@@ -14,18 +15,9 @@ namespace {
 
 using std::chrono::seconds;
 
-ipvs::ServiceKey web() {
-  return ipvs::ServiceKey::forAddress(ipvs::Protocol::Tcp, *IpAddress::parse("10.0.0.1"), 80);
-}
-ipvs::DestinationKey backend() { return {*IpAddress::parse("10.0.0.2"), 80}; }
-
-ipvs::IpvsState table(uint32_t weight) {
-  ipvs::IpvsState state;
-  ipvs::Destination dest;
-  dest.weight = weight;
-  state.services[web()].destinations[backend()] = dest;
-  return state;
-}
+using test::backend;
+using test::table;
+using test::web;
 
 ipvs::IpvsStats counters(uint64_t connections) {
   ipvs::IpvsStats stats;

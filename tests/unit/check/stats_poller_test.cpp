@@ -7,6 +7,7 @@
 #include "check/duration_histogram.h"
 #include "core/simulated_loop.h"
 #include "ipvs/memory_dataplane.h"
+#include "support/one_service_table.h"
 
 namespace vigil::check {
 namespace {
@@ -15,18 +16,9 @@ using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-ipvs::ServiceKey web() {
-  return ipvs::ServiceKey::forAddress(ipvs::Protocol::Tcp, *IpAddress::parse("10.0.0.1"), 80);
-}
-ipvs::DestinationKey backend() { return {*IpAddress::parse("10.0.0.2"), 80}; }
-
-ipvs::IpvsState table(uint32_t weight) {
-  ipvs::IpvsState state;
-  ipvs::Destination dest;
-  dest.weight = weight;
-  state.services[web()].destinations[backend()] = dest;
-  return state;
-}
+using test::backend;
+using test::table;
+using test::web;
 
 ipvs::IpvsStats counters(uint64_t connections, uint32_t active) {
   ipvs::IpvsStats stats;
