@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "support/vrrp_params.h"
 #include "vrrp/state_machine.h"
 
 // step() with an action list to reuse: what the runtime does on every
@@ -11,16 +12,7 @@ IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
 const TimePoint kT0{std::chrono::hours(1)};
 
-InstanceParams params() {
-  InstanceParams p;
-  p.version = 3;
-  p.vrid = 51;
-  p.priority = 100;
-  p.advertInterval = Centiseconds(100);
-  p.primaryAddress = ip("10.0.0.2");
-  p.addresses = {ip("10.0.0.100")};
-  return p;
-}
+using test::params;
 
 TEST(StateMachineStorageTest, StepFillsTheGivenListInPlaceOfItsOldActions) {
   const InstanceParams p = params();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/vrrp_params.h"
 #include "vrrp/timers.h"
 
 namespace vigil::vrrp {
@@ -14,16 +15,7 @@ IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
 const TimePoint kT0{std::chrono::hours(1)};
 
-InstanceParams params(uint8_t version = 3) {
-  InstanceParams p;
-  p.version = version;
-  p.vrid = 51;
-  p.priority = 100;
-  p.advertInterval = Centiseconds(100);
-  p.primaryAddress = ip("10.0.0.2");
-  p.addresses = {ip("10.0.0.100")};
-  return p;
-}
+using test::params;
 
 InstanceState inState(State state, const InstanceParams& p) {
   InstanceState s = initialState(p);
