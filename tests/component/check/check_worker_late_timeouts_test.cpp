@@ -9,6 +9,7 @@
 #include "config/loader.h"
 #include "core/simulated_loop.h"
 #include "fakes/fake_probe.h"
+#include "support/check_worker_generations.h"
 
 // vigil_check_late_timeouts_total is a counter: the worker publishes one
 // running total (pacing.late_timeouts) that a reload dropping checkers does
@@ -34,7 +35,6 @@ std::string virtualServer(int port, const std::string& servers) {
 class CheckWorkerLateTimeoutsTest : public ::testing::Test {
  protected:
   void start(const std::string& text) {
-    configs_[1] = load(text);
     CheckWorkerIo io;
     // Probes never answer on their own: the test finishes them.
     io.makeProbe = [this](const config::Checker& checker) {
@@ -43,23 +43,11 @@ class CheckWorkerLateTimeoutsTest : public ::testing::Test {
       return ProbeSpec{std::make_unique<fakes::FakeProbe>(control), seconds(1), {}};
     };
     io.random = [](Duration) { return Duration{0}; };
-    worker_ = std::make_unique<CheckWorker>(
-        loop_, configs_[1], 1, [this](uint64_t g) { return configs_[g]; }, std::move(io));
-    loop_.advance(milliseconds(0));
-    loop_.runPosted();
+    worker_ = generations_.start(loop_, text, std::move(io));
   }
 
   void reload(uint64_t generation, const std::string& text) {
-    configs_[generation] = load(text);
-    worker_->reload(generation);
-    loop_.advance(milliseconds(0));
-    loop_.runPosted();
-  }
-
-  static std::shared_ptr<const config::Config> load(const std::string& text) {
-    auto r = config::loadConfigText("t.conf", text, config::LoadOptions{});
-    EXPECT_NE(r.config, nullptr);
-    return r.config;
+    generations_.reload(loop_, *worker_, generation, text);
   }
 
   // Every attempt in flight times out 2 s late (the loop stalled), is
@@ -86,7 +74,7 @@ class CheckWorkerLateTimeoutsTest : public ::testing::Test {
   }
 
   SimulatedLoop loop_;
-  std::map<uint64_t, std::shared_ptr<const config::Config>> configs_;
+  test::CheckWorkerGenerations generations_;
   std::map<std::string, std::shared_ptr<fakes::FakeProbeControl>> controls_;
   std::unique_ptr<CheckWorker> worker_;
 };

@@ -14,6 +14,7 @@
 #include "core/simulated_loop.h"
 #include "fakes/fake_probe.h"
 #include "ipvs/memory_dataplane.h"
+#include "support/check_worker_generations.h"
 
 // Reload as a diff (doc/reload.md): kept real servers keep their Checker
 // (schedule, counters, state), and the dataplane sees only what changed,
@@ -68,7 +69,6 @@ std::string serviceWith(const std::vector<int>& servers, const std::string& extr
 class CheckWorkerReloadTest : public ::testing::Test {
  protected:
   void start(const std::string& text) {
-    configs_[1] = load(text);
     CheckWorkerIo io;
     io.makeProbe = [this](const config::Checker& checker) {
       auto& control = controls_[checker.target.address.toString()];
@@ -82,23 +82,11 @@ class CheckWorkerReloadTest : public ::testing::Test {
     };
     io.dataplane = std::make_unique<CountingDataplane>(log_);
     io.random = [](Duration) { return Duration{0}; };
-    worker_ = std::make_unique<CheckWorker>(
-        loop_, configs_[1], 1, [this](uint64_t g) { return configs_[g]; }, std::move(io));
-    loop_.advance(milliseconds(0));
-    loop_.runPosted();
+    worker_ = generations_.start(loop_, text, std::move(io));
   }
 
   void reload(uint64_t generation, const std::string& text) {
-    configs_[generation] = load(text);
-    worker_->reload(generation);
-    loop_.advance(milliseconds(0));  // a new checker's first attempt is due at once
-    loop_.runPosted();
-  }
-
-  static std::shared_ptr<const config::Config> load(const std::string& text) {
-    auto r = config::loadConfigText("t.conf", text, config::LoadOptions{});
-    EXPECT_NE(r.config, nullptr);
-    return r.config;
+    generations_.reload(loop_, *worker_, generation, text);
   }
 
   int starts(const std::string& address) const { return controls_.at(address)->starts; }
@@ -124,7 +112,7 @@ class CheckWorkerReloadTest : public ::testing::Test {
   SimulatedLoop loop_;
   TableLog log_;
   std::map<std::string, Outcome> outcomes_;  // per address; default Up
-  std::map<uint64_t, std::shared_ptr<const config::Config>> configs_;
+  test::CheckWorkerGenerations generations_;
   std::map<std::string, std::shared_ptr<fakes::FakeProbeControl>> controls_;
   std::unique_ptr<CheckWorker> worker_;
 };
