@@ -14,14 +14,14 @@ traffic_httpd() {
   traffic_pid=$!
 }
 
-# traffic_requests NS ADDR COUNT: COUNT sequential HTTP/1.0 requests to
-# ADDR:80 from NS, each on a new connection, in one bash process (bash's
-# /dev/tcp: no fork per request, which under TCG costs about a second).
-# Prints the answers (the body's last line) on one line, space-separated,
-# "-" for a request that failed. Bounded: 5 s per request at most.
+# traffic_requests NS ADDR COUNT [PORT]: COUNT sequential HTTP/1.0 requests
+# to ADDR:PORT (default 80) from NS, each on a new connection, in one bash
+# process (bash's /dev/tcp: no fork per request, which under TCG costs about
+# a second). Prints the answers (the body's last line) on one line,
+# space-separated, "-" for a request that failed. Bounded: 5 s per request.
 traffic_requests() {
   vm_nsx "$1" timeout $((5 * $3)) bash -c '
-    addr=$1 count=$2 out=()
+    addr=$1 count=$2 port=$3 out=()
     for ((i = 0; i < count; i++)); do
       answer=-
       {
@@ -30,10 +30,10 @@ traffic_requests() {
           answer=${line%$'"'"'\r'"'"'}
           line=""
         done
-      } 3<>"/dev/tcp/$addr/80" 2>/dev/null
+      } 3<>"/dev/tcp/$addr/$port" 2>/dev/null
       out+=("$answer")
     done
-    echo "${out[*]}"' _ "$2" "$3"
+    echo "${out[*]}"' _ "$2" "$3" "${4:-80}"
 }
 
 # traffic_assert_rr LABEL "ANSWERS" A B: the answers alternate strictly
