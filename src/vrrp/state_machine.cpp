@@ -85,6 +85,8 @@ class Stepper {
   void onAdvertAsBackup(const AdvertReceived& advert);
   void onAdvertAsMaster(const AdvertReceived& advert);
   void followMaster(const AdvertReceived& advert);
+  bool outranksUs(const AdvertReceived& advert) const;
+  void answerAsYielded(const AdvertReceived& advert);
 
   const InstanceParams& params_;
   TimePoint now_;
@@ -99,6 +101,7 @@ void Stepper::moveTo(State state) {
   next().masterAdverInterval = params_.advertInterval;
   next().masterAddress = IpAddress{};
   next().masterPriority = 0;
+  next().yieldAnswersLeft = 0;
 }
 
 // Leaves the current state for Backup or Master: stops its timers and
@@ -199,6 +202,7 @@ void Stepper::onAdvertAsBackup(const AdvertReceived& advert) {
         ArmMasterDownTimer{skewTime(params_.version, next().priority, next().masterAdverInterval)});
     return;
   }
+  if (outranksUs(advert)) answerAsYielded(advert);
   if (theirs < next().priority && params_.preempt) {
     // Preemption: discard, so Master_Down_Timer runs out. With
     // preempt_delay, keep following this master for the delay first.
@@ -220,6 +224,31 @@ void Stepper::followMaster(const AdvertReceived& advert) {
   emit(ArmMasterDownTimer{masterDown()});
 }
 
+// RFC 5798 §6.4.3 (and §6.4.2's preemption): a higher priority, or an
+// equal one from a higher primary address, wins.
+bool Stepper::outranksUs(const AdvertReceived& advert) const {
+  const uint8_t theirs = advert.packet.priority;
+  return theirs > next().priority ||
+         (theirs == next().priority && addressAbove(advert.source, params_.primaryAddress));
+}
+
+// A Backup that yielded Master (yieldAnswersLeft) answers its master's
+// advert with one at its own priority, which third routers treat as any
+// lower advert sent at the same moment as the master's: a Backup above us
+// with preempt discards it, any other re-arms Master_Down_Timer to the
+// deadline the master's advert just set. A master advert less than half
+// Master_Adver_Interval after our answer is its reply: it heard us.
+void Stepper::answerAsYielded(const AdvertReceived&) {
+  if (next().yieldAnswersLeft == 0) return;
+  if (now_ - next().lastYieldAnswer < Duration{next().masterAdverInterval} / 2) {
+    next().yieldAnswersLeft = 0;
+    return;
+  }
+  emit(SendAdvert{next().priority});
+  --next().yieldAnswersLeft;
+  next().lastYieldAnswer = now_;
+}
+
 // RFC 5798 §6.4.3, "If an ADVERTISEMENT is received", plus keepalived's
 // answers to a lower-priority master (two masters after a partition).
 void Stepper::onAdvertAsMaster(const AdvertReceived& advert) {
@@ -229,10 +258,7 @@ void Stepper::onAdvertAsMaster(const AdvertReceived& advert) {
     emit(ArmAdvertTimer{advertInterval()});
     return;
   }
-  const bool theyWin =
-      theirs > next().priority ||
-      (theirs == next().priority && addressAbove(advert.source, params_.primaryAddress));
-  if (!theyWin) {
+  if (!outranksUs(advert)) {
     // The RFC discards it; keepalived re-asserts itself so hosts that
     // followed the other master's GARPs come back.
     if (!params_.lowerPrioNoAdvert) emit(SendAdvert{next().priority});
@@ -240,9 +266,20 @@ void Stepper::onAdvertAsMaster(const AdvertReceived& advert) {
     emit(Notify{NotifyKind::MasterRxLowerPriority});
     return;
   }
-  if (params_.higherPrioSendAdvert) emit(SendAdvert{next().priority});
+  // Two masters (a split brain, or this master being preempted): answer
+  // the winner so it re-announces the VIPs we may have announced last.
+  // lower_prio_no_advert (vrrp_strict sets it) keeps the RFC's silence
+  // except for keepalived's one higher_prio_send_advert.
+  const uint8_t answers = !params_.lowerPrioNoAdvert     ? kSplitBrainAnswers
+                          : params_.higherPrioSendAdvert ? 1
+                                                         : 0;
+  if (answers > 0) emit(SendAdvert{next().priority});
   enter(State::Backup);
   followMaster(advert);
+  if (answers > 0) {
+    next().yieldAnswersLeft = answers - 1;
+    next().lastYieldAnswer = now_;
+  }
   emit(Notify{NotifyKind::Backup});
 }
 

@@ -41,10 +41,25 @@ struct InstanceState {
   // The master a Backup last accepted an advert from (empty when none).
   IpAddress masterAddress;
   uint8_t masterPriority = 0;
-  TimePoint since{};  // when `state` was entered
+  // Split-brain heal: a Master that yields to a higher-priority advert may
+  // be the one whose GARPs hosts followed last. It answers that master's
+  // adverts with one at its own priority (the first as it leaves Master),
+  // so the master hears a lower priority and re-announces the VIPs, until
+  // the master shows it heard (it answers at once, keepalived and vigil
+  // alike) or kSplitBrainAnswers have gone unanswered. No timer: answers
+  // ride on the master's own adverts, so they also cross a link that heals
+  // one direction at a time. See doc/vips.md, "After a split brain heals".
+  uint8_t yieldAnswersLeft = 0;
+  TimePoint lastYieldAnswer{};  // when the last answer was sent
+  TimePoint since{};            // when `state` was entered
 
   bool operator==(const InstanceState&) const = default;
 };
+
+// The most adverts a yielded Master sends in answer (see yieldAnswersLeft):
+// 16 Advertisement_Intervals for one direction of a link to heal after the
+// other, while bounding the GARPs a peer that never answers sends.
+inline constexpr uint8_t kSplitBrainAnswers = 16;
 
 // Initialize, at the configured priority, with Master_Adver_Interval =
 // Advertisement_Interval.

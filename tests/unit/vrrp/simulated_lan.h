@@ -2,7 +2,10 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/simulated_loop.h"
@@ -47,6 +50,12 @@ class SimulatedRouter {
     auto it = gratuitous_.find(reason);
     return it == gratuitous_.end() ? 0 : it->second;
   }
+  // When this router last sent gratuitous ARPs for `reason` (nullopt: never).
+  std::optional<TimePoint> lastGratuitousAt(GratuitousReason reason) const {
+    auto it = lastGratuitous_.find(reason);
+    return it == lastGratuitous_.end() ? std::nullopt : std::optional(it->second);
+  }
+  int advertsSent() const { return advertsSent_; }
   int rejected() const { return rejected_; }
 
  private:
@@ -64,6 +73,8 @@ class SimulatedRouter {
   bool vips_ = false;
   std::map<NotifyKind, TimePoint> lastNotify_;
   std::map<GratuitousReason, int> gratuitous_;
+  std::map<GratuitousReason, TimePoint> lastGratuitous_;
+  int advertsSent_ = 0;
   int rejected_ = 0;
 };
 
@@ -74,12 +85,20 @@ class SimulatedLan {
   void attach(SimulatedRouter* router) { plugged_[router] = true; }
   // Unplugging stops a router's packets in both directions.
   void setPlugged(SimulatedRouter* router, bool plugged) { plugged_[router] = plugged; }
+  // One direction only: a link that heals (or breaks) a side at a time.
+  void setPath(SimulatedRouter* from, SimulatedRouter* to, bool open) {
+    if (open) {
+      blocked_.erase({from, to});
+    } else {
+      blocked_.insert({from, to});
+    }
+  }
 
   void broadcast(SimulatedRouter* from, std::vector<uint8_t> bytes) {
     if (!plugged_[from]) return;
     const IpAddress source = from->params().primaryAddress;
     for (auto& [router, plugged] : plugged_) {
-      if (router == from || !plugged) continue;
+      if (router == from || !plugged || blocked_.count({from, router})) continue;
       SimulatedRouter* to = router;
       loop_.post([to, bytes, source] { to->receive(bytes, source); });
     }
@@ -88,6 +107,7 @@ class SimulatedLan {
  private:
   SimulatedLoop& loop_;
   std::map<SimulatedRouter*, bool> plugged_;
+  std::set<std::pair<SimulatedRouter*, SimulatedRouter*>> blocked_;
 };
 
 inline const IpAddress& multicastGroup() {
@@ -127,6 +147,7 @@ inline void SimulatedRouter::sendAdvert(uint8_t priority) {
   auto size = encode(p, out, {params_.primaryAddress, multicastGroup()});
   if (!size) return;
   out.resize(*size);
+  ++advertsSent_;
   lan_.broadcast(this, std::move(out));
 }
 
@@ -142,7 +163,10 @@ inline void SimulatedRouter::apply(const Action& action) {
   }
   if (std::holds_alternative<AddVips>(action)) vips_ = true;
   if (std::holds_alternative<RemoveVips>(action)) vips_ = false;
-  if (auto* a = std::get_if<SendGratuitous>(&action)) ++gratuitous_[a->reason];
+  if (auto* a = std::get_if<SendGratuitous>(&action)) {
+    ++gratuitous_[a->reason];
+    lastGratuitous_[a->reason] = loop_.now();
+  }
   if (auto* a = std::get_if<Notify>(&action)) lastNotify_[a->kind] = loop_.now();
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/vrrp_params.h"
 #include "vrrp/timers.h"
 
@@ -212,24 +214,92 @@ TEST(StateMachineTest, MasterAdvertisesEveryInterval) {
   EXPECT_EQ(r.actions, (Actions{SendAdvert{100}, ArmAdvertTimer{std::chrono::milliseconds(20)}}));
 }
 
-TEST(StateMachineTest, MasterStepsDownForAHigherPriority) {
+TEST(StateMachineTest, MasterStepsDownForAHigherPriorityAndAnswersIt) {
   const InstanceParams p = params();
   auto r = step(inState(State::Master, p), advert(101, "10.0.0.9", Centiseconds(200)), p, kT0);
   EXPECT_EQ(r.next.state, State::Backup);
   EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(200));
   EXPECT_EQ(r.next.masterAddress, ip("10.0.0.9"));
-  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, RemoveVips{},
+  // The answer at our own priority goes first, so the winner hears a lower
+  // priority and re-sends its GARPs (we may have been a split-brain master).
+  EXPECT_EQ(r.actions, (Actions{SendAdvert{100}, CancelTimers{}, RemoveVips{},
                                 ArmMasterDownTimer{microseconds(6000000 + 1218750)},
                                 Notify{NotifyKind::Backup}}));
+  EXPECT_EQ(r.next.yieldAnswersLeft, kSplitBrainAnswers - 1);
 }
 
-TEST(StateMachineTest, HigherPrioSendAdvertSendsOneLastAdvertFirst) {
+TEST(StateMachineTest, LowerPrioNoAdvertStepsDownSilentlyAsTheRfcSays) {
   InstanceParams p = params();
+  p.lowerPrioNoAdvert = true;  // what vrrp_strict sets
+  auto r = step(inState(State::Master, p), advert(200), p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, RemoveVips{}, ArmMasterDownTimer{kMdi100},
+                                Notify{NotifyKind::Backup}}));
+  EXPECT_EQ(r.next.yieldAnswersLeft, 0);
+}
+
+TEST(StateMachineTest, HigherPrioSendAdvertSendsOneLastAdvertEvenWithLowerPrioNoAdvert) {
+  InstanceParams p = params();
+  p.lowerPrioNoAdvert = true;
   p.higherPrioSendAdvert = true;
   auto r = step(inState(State::Master, p), advert(200), p, kT0);
   EXPECT_EQ(r.next.state, State::Backup);
   EXPECT_EQ(r.actions.front(), Action{SendAdvert{100}});
   EXPECT_EQ(r.actions.size(), 5u);
+  EXPECT_EQ(r.next.yieldAnswersLeft, 0) << "keepalived's option is one advert, no more";
+}
+
+// A Backup that yielded Master: `answers` still owed, the last sent at kT0.
+InstanceState yielded(const InstanceParams& p, uint8_t answers) {
+  InstanceState s = inState(State::Backup, p);
+  s.yieldAnswersLeft = answers;
+  s.lastYieldAnswer = kT0;
+  return s;
+}
+
+TEST(StateMachineTest, YieldedBackupAnswersTheMastersNextAdvert) {
+  const InstanceParams p = params();
+  const TimePoint next = kT0 + seconds(1);  // the master's next periodic advert
+  auto r = step(yielded(p, 3), advert(200), p, next);
+  EXPECT_EQ(r.actions, (Actions{SendAdvert{100}, ArmMasterDownTimer{kMdi100}}));
+  EXPECT_EQ(r.next.yieldAnswersLeft, 2);
+  EXPECT_EQ(r.next.lastYieldAnswer, next);
+}
+
+TEST(StateMachineTest, YieldedBackupStopsWhenTheMasterReplies) {
+  const InstanceParams p = params();
+  // Within half Master_Adver_Interval of our answer: the master's reply.
+  auto r = step(yielded(p, 3), advert(200), p, kT0 + std::chrono::milliseconds(2));
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}}));
+  EXPECT_EQ(r.next.yieldAnswersLeft, 0);
+}
+
+TEST(StateMachineTest, YieldedBackupStopsAfterTheLastAnswer) {
+  const InstanceParams p = params();
+  InstanceState s = yielded(p, 1);
+  auto r = step(s, advert(200), p, kT0 + seconds(1));
+  EXPECT_EQ(r.actions.front(), Action{SendAdvert{100}});
+  r = step(r.next, advert(200), p, kT0 + seconds(2));
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}}));
+}
+
+TEST(StateMachineTest, YieldedBackupAnswersOnlyARouterThatOutranksIt) {
+  const InstanceParams p = params();
+  // A lower advert (another split-brain master) and a priority-0 advert
+  // get the Backup's usual handling and no answer.
+  auto r = step(yielded(p, 3), advert(50), p, kT0 + seconds(1));
+  EXPECT_EQ(r.next.yieldAnswersLeft, 3);
+  EXPECT_TRUE(std::none_of(r.actions.begin(), r.actions.end(),
+                           [](const Action& a) { return std::holds_alternative<SendAdvert>(a); }));
+  r = step(yielded(p, 3), advert(kPriorityStop), p, kT0 + seconds(1));
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kSkew100}}));
+}
+
+TEST(StateMachineTest, LeavingBackupForgetsTheAnswersOwed) {
+  const InstanceParams p = params();
+  auto r = step(yielded(p, 3), MasterDownTimerFired{}, p, kT0 + seconds(4));
+  EXPECT_EQ(r.next.state, State::Master);
+  EXPECT_EQ(r.next.yieldAnswersLeft, 0);
 }
 
 TEST(StateMachineTest, EqualPriorityGoesToTheHigherAddress) {
