@@ -52,7 +52,8 @@ def failover_rows(rep, name, f, conns):
             rep.add("unplug + SIGKILL took:", f"{f['unplug_kill_ms']} ms")
     kept = int(f["kept"].split("/")[0])
     sessions_row(rep, {"kept": kept, "reset": f["reset"], "lost": f["lost"],
-                       "failed": f["failed"], "max_stall_ms": f["max_stall_ms"]}, conns)
+                       "failed": f["failed"], "max_stall_ms": f["max_stall_ms"]}, conns,
+                 "kernel IPVS NAT, connections synced to the backup by the IPVS sync daemon")
     since = "the failure" if name != "reload" else "the first SIGHUP"
     rep.add("client-visible outage:", f"{f['max_stall_ms']} ms longest stall of a session, "
             f"ended {f['stall_end_after_failure_ms']} ms after {since}")

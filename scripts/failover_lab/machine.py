@@ -119,13 +119,13 @@ class ClientSide:
     def _file(self, what):
         return f"/tmp/failover-lab-{self.tag}.{what}"
 
-    def start_sessions(self, conns, port):
-        """Opens `conns` echo connections to VIP:port; True once each had
-        its first echo (bounded: 20 s)."""
+    def start_sessions(self, conns, port, host=None):
+        """Opens `conns` echo connections to host:port (the VIP when host is
+        None); True once each had its first echo (bounded: 20 s)."""
         ready, stop = self._file("ready"), self._file("stop")
         self.machine.run(f"rm -f {ready} {stop}")
         self.sessions_conns = conns
-        args = ["client", "--host", self.vip, "--port", str(port), "--conns", str(conns),
+        args = ["client", "--host", host or self.vip, "--port", str(port), "--conns", str(conns),
                 "--ready-file", ready, "--stop-file", stop, "--lost-after", str(SESSION_LOST_AFTER_S),
                 "--max-seconds", "120"]
         self.sessions = self.machine.follow(python_script(sessions_program(), args), "sessions")

@@ -4,15 +4,24 @@ a client, all in network namespaces PREFIX-* on this machine.
   PREFIX-sw  holds two bridges: brc (client LAN 10.88.1.0/24) and brs (server
              LAN 10.88.2.0/24)
   PREFIX-d1  director d1: eth0 10.88.1.1 (VRRP, VIP 10.88.1.100), eth1 10.88.2.1
+             (VIP 10.88.2.100)
   PREFIX-d2  director d2: eth0 10.88.1.2, eth1 10.88.2.2
-  PREFIX-rs1 / PREFIX-rs2  real servers 10.88.2.11 / .12, TCP port 80
+  PREFIX-rs1 / PREFIX-rs2  real servers 10.88.2.11 / .12: TCP port 80 (what
+             the directors check) and an echo service on port 9000
   PREFIX-cl  client 10.88.1.10, polls the VIP every ~20 ms
 Each director runs vigild (VRRP v3, dataplane none: this lab needs no IPVS)
 and a small TCP responder on port 80 that answers with the director's name,
-so the client sees which director holds the VIP. Sessions through the VIP
-survive a failover only with kernel IPVS and its sync daemon: --guest.
-"""
+so the client sees which director holds the VIP.
 
+Sessions: the directors also forward as plain routers (ip_forward on, no NAT,
+no IPVS). The client reaches the server LAN through the VIP 10.88.1.100 as its
+gateway, and the real servers reach the client LAN through 10.88.2.100, the
+VIP of the same instance on the server side; so each of the client's
+long-lived echo connections to rs1 goes through whichever director holds the
+VIPs, and survives a failover because its TCP state lives on the two
+endpoints only. This is not IPVS connection sync (that needs kernel IPVS and
+its sync daemon: --guest, tests/bench/ipvs_failover), and the report says so.
+"""
 import re
 import signal
 import subprocess
@@ -20,19 +29,25 @@ import time
 
 from .clocks import ClockOffset, line_stamp, local_lines
 from .machine import ClientSide, Machine
-from .programs import RESPONDER, python_script
+from .programs import RESPONDER, python_script, sessions_program
 from .proc import Stamped, sh, stop_owned, wait_until
 from .report import ms
 from .scenarios import add_outage, outage, transitions
 
 VIP = "10.88.1.100"
+SERVER_VIP = "10.88.2.100"  # the real servers' gateway back to the client LAN
+SESSIONS_SERVER = "10.88.2.11"  # rs1's echo service, reached through the VIPs
+SESSIONS_PORT = 9000
+SESSIONS = 20
 PRIORITY = {"d1": 150, "d2": 100}
 NODES = ["sw", "d1", "d2", "rs1", "rs2", "cl"]
 
 
 class NamespaceLab:
     master, backup = "d1", "d2"
-    sessions = 0
+    sessions = SESSIONS
+    sessions_port = SESSIONS_PORT
+    sessions_host = SESSIONS_SERVER
     vip_expires = True  # the lab's config has vip_lifetime 2
 
     def __init__(self, args, workdir):
@@ -77,11 +92,24 @@ class NamespaceLab:
         self.plug("rs1", "eth0", "brs", "10.88.2.11/24")
         self.plug("rs2", "eth0", "brs", "10.88.2.12/24")
         self.plug("cl", "eth0", "brc", "10.88.1.10/24")
+        self.route_through_vips()
         for rs in ["rs1", "rs2"]:
             self.start_server(rs)
+            self.machines[rs].follow(python_script(sessions_program(),
+                                                   ["echo", "0.0.0.0", str(SESSIONS_PORT)]),
+                                     f"echo-{rs}")
         for d in ["d1", "d2"]:
             self.machines[d].follow(python_script(RESPONDER, [d, "80"]), f"web-{d}")
         self.client.start_garp(self.mac("d1"))
+
+    def route_through_vips(self):
+        """The directors forward between the LANs; the client and the real
+        servers each reach the other LAN through the VIP on their side."""
+        for d in ["d1", "d2"]:
+            sh(f"ip netns exec {self.ns[d]} sysctl -qw net.ipv4.ip_forward=1")
+        sh(f"ip -n {self.ns['cl']} route add 10.88.2.0/24 via {VIP}")
+        for rs in ["rs1", "rs2"]:
+            sh(f"ip -n {self.ns[rs]} route add 10.88.1.0/24 via {SERVER_VIP}")
 
     def mac(self, d):
         r = sh(f"ip -n {self.ns[d]} -o link show dev eth0")
@@ -127,6 +155,7 @@ vrrp_instance VI_1 {{
     version 3
     virtual_ipaddress {{
         {VIP}/24 dev eth0
+        {SERVER_VIP}/24 dev eth1
     }}
     virtual_ipaddress_excluded {{{excluded}
     }}
@@ -201,9 +230,20 @@ virtual_server {VIP} 80 {{
     def restore_link(self, d):
         sh(f"ip -n {self.ns[d]} link set eth0 up")
 
+    def sessions_how(self):
+        fwd = ", ".join(f"{d} {self.forwarded(d)}" for d in ["d1", "d2"])
+        return (f"plain routing through the VIP gateways {VIP} / {SERVER_VIP} (TCP state on "
+                f"the endpoints; packets forwarded: {fwd}); no IPVS in namespace mode, "
+                "no connection sync")
+
+    def forwarded(self, d):
+        """Packets d has forwarded as a router (Ip ForwDatagrams)."""
+        lines = [l.split() for l in sh(f"ip netns exec {self.ns[d]} cat /proc/net/snmp")
+                 .stdout.splitlines() if l.startswith("Ip:")]
+        return int(lines[1][lines[0].index("ForwDatagrams")])
+
     def sessions_note(self):
-        return ("not kept in namespace mode (no IPVS here; connection sync needs kernel IPVS: "
-                "--guest, tests/bench/ipvs_failover)")
+        return None  # held through hard, graceful and link; their row says how
 
 
 # The directors run here: their clock is this one, offset 0, in this

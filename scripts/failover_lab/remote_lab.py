@@ -38,6 +38,7 @@ class RemoteLab:
                                  args.prefix)
         self.sessions = args.sessions
         self.sessions_port = args.sessions_port
+        self.sessions_host = None  # the VIP
         self.vip_expires = args.expect_vip_expiry
         self.logs = {}
         self.clocks = {}
@@ -118,6 +119,9 @@ class RemoteLab:
     def restore_link(self, d):
         if self.args.restore_link:
             self.run(d, self.args.restore_link)
+
+    def sessions_how(self):
+        return ""  # the directors' business (IPVS sync, routing ...): not known here
 
     def sessions_note(self):
         return None if self.sessions else "not measured (--sessions N --sessions-port P)"

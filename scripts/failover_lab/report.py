@@ -29,9 +29,11 @@ class Report:
             log(f"    - {e}")
 
 
-def sessions_row(rep, figures, conns):
+def sessions_row(rep, figures, conns, how=""):
     """The sessions figures of a client holding `conns` connections through
-    the VIP across the failure; every one must survive."""
+    the VIP across the failure; every one must survive. `how` says what kept
+    them (e.g. plain routing through the VIP gateway, or IPVS connection
+    sync), so a figure is never read as more than it measured."""
     if figures is None:
         rep.add("sessions kept:", "- (the sessions client printed nothing)")
         rep.expect(False, "the sessions client printed no figures")
@@ -39,4 +41,6 @@ def sessions_row(rep, figures, conns):
     rep.add("sessions kept:", f"{figures['kept']}/{conns} (reset {figures['reset']}, "
             f"lost {figures['lost']}, failed {figures['failed']}; longest stall "
             f"{figures['max_stall_ms']} ms)")
+    if how:
+        rep.add("sessions kept by:", how)
     rep.expect(figures["kept"] == conns, f"only {figures['kept']} of {conns} sessions survived")
