@@ -23,8 +23,10 @@
 // alternating two files that differ by one VIP and one real server, while a
 // client keeps TCP connections to a server on the VIP busy. Nothing may
 // notice: no VRRP transition on either director, no reset or stall on the
-// connections, no flap of the real server both files share, and the
-// workers' memory stays put. A broken file changes nothing but the log.
+// connections, no flap of the real server both files share, the
+// supervisor's and the workers' memory stays put, and the VRRP loop is never
+// late by more than 0.1 s (its lateness histogram on the master's /metrics).
+// A broken file changes nothing but the log.
 namespace vigil::test {
 namespace {
 
@@ -42,6 +44,14 @@ constexpr int kConnections = 3;
 // kWarmup reloads, which lets the allocator reach its working set).
 constexpr long kRssBoundKb = 1024;
 constexpr int kWarmup = 10;
+constexpr int kMetricsPort = 19712;
+// The VRRP worker's loop-lateness histogram: one sample per timer its loop
+// fires (an advert every 50 ms here, the 1 s snapshot, a 5 s probe floor).
+// A sample above 0.1 s (two advert intervals here) is a stall of the VRRP
+// timing that a reload must not cause.
+constexpr const char* kLateCount = "vigil_vrrp_loop_lateness_seconds_count";
+constexpr const char* kLateFast = "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.1\"}";
+constexpr const char* kLateAll = "vigil_vrrp_loop_lateness_seconds_bucket{le=\"+Inf\"}";
 
 size_t count(const std::string& text, const std::string& needle) {
   size_t n = 0;
@@ -67,6 +77,41 @@ std::optional<long> rssKb(const std::string& pidFile) {
   }
   return std::nullopt;
 }
+
+// The value of the series written exactly as `series` (name and labels).
+std::optional<double> sample(const std::string& text, const std::string& series) {
+  const std::string key = "\n" + series + " ";
+  const size_t at = ("\n" + text).find(key);
+  if (at == std::string::npos) return std::nullopt;
+  return std::strtod(text.c_str() + at + key.size() - 1, nullptr);
+}
+
+// The loop-lateness samples between two scrapes: all of them, and those at
+// or under 0.1 s.
+struct Lateness {
+  double samples = 0;
+  double fast = 0;
+};
+Lateness latenessBetween(const std::string& before, const std::string& after) {
+  return {*sample(after, kLateCount) - *sample(before, kLateCount),
+          *sample(after, kLateFast) - *sample(before, kLateFast)};
+}
+
+// Exits 0 once the master's /status (port argv[1]) reports a refused reload
+// (last_reload.ok false) and a VRRP worker snapshot taken at least argv[2]
+// seconds after it; prints how far after.
+constexpr const char* kSnapshotAfterRefusedReload = R"py(
+import json, sys, time, urllib.request
+status = json.load(urllib.request.urlopen("http://127.0.0.1:%s/status" % sys.argv[1], timeout=2))
+reload = status.get("last_reload") or {}
+if reload.get("ok") is not False:
+    print("no refused reload reported: %s" % reload)
+    sys.exit(1)
+vrrp = [w for w in status["workers"] if w["name"] == "vrrp"][0]
+taken = time.time() - vrrp["snapshot_seconds_ago"]
+print("vrrp snapshot %.3f s after the refused reload" % (taken - reload["time"]))
+sys.exit(0 if taken >= reload["time"] + float(sys.argv[2]) else 1)
+)py";
 
 std::vector<std::string> python(const std::string& code) { return {"python3", "-c", code}; }
 
@@ -164,7 +209,7 @@ class HitlessReloadTest : public ::testing::Test {
   // with either address list, as keepalived's option says.
   std::string configText(int priority, bool withExtras, bool withServers) const {
     std::ostringstream c;
-    c << "global_defs {\n  dataplane none\n}\n"
+    c << "global_defs {\n  dataplane none\n  metrics_listen 127.0.0.1:" << kMetricsPort << "\n}\n"
       << "vrrp_instance VI_h12 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 112\n"
       << "  version 3\n  priority " << priority << "\n  advert_int 0.05\n"
       << "  virtual_ipaddress {\n    " << kVip << "/24\n";
@@ -203,6 +248,25 @@ class HitlessReloadTest : public ::testing::Test {
   bool holds(const NetNs& ns, const std::string& address) const {
     return ns.exec("ip -4 addr show dev eth0 | grep -qF \"inet " + address + "/\"").exitCode == 0;
   }
+  // The master's /metrics (its supervisor's latest worker snapshots, taken
+  // every 1 s).
+  std::string masterMetrics() const {
+    return master_
+        .exec("curl -s --max-time 2 http://127.0.0.1:" + std::to_string(kMetricsPort) + "/metrics")
+        .output;
+  }
+  // A scrape whose lateness count has grown by at least `timers` since
+  // `earlier`: the VRRP loop fired that many more timers, and the snapshot
+  // was taken after them. Empty if none within 10 s.
+  std::string metricsAfter(const std::string& earlier, double timers) const {
+    std::string now;
+    const auto grown = waitFor(10s, [&] {
+      now = masterMetrics();
+      const auto count = sample(now, kLateCount);
+      return count && *count >= *sample(earlier, kLateCount) + timers;
+    });
+    return grown ? now : std::string();
+  }
   bool listening(const NetNs& ns, uint16_t port) const {
     return ns.exec("ss -ltn | grep -q :" + std::to_string(port) + "\\ ").exitCode == 0;
   }
@@ -240,6 +304,14 @@ TEST_F(HitlessReloadTest, HundredReloadsOfTheMasterChangeNothingRunning) {
   const size_t masterEntered = count(master.log(), "Entering");
   const size_t backupEntered = count(backup.log(), "Entering");
   ASSERT_EQ(count(master.log(), "Entering MASTER"), 1u) << master.log();
+  // The histogram and its bucket boundaries are there before the reloads.
+  std::string lateBefore;
+  ASSERT_TRUE(waitFor(10s, [&] {
+    lateBefore = masterMetrics();
+    return sample(lateBefore, kLateCount).has_value();
+  })) << lateBefore;
+  ASSERT_TRUE(sample(lateBefore, kLateFast) && sample(lateBefore, kLateAll)) << lateBefore;
+  std::optional<long> supervisorBefore;
   std::optional<long> vrrpBefore;
   std::optional<long> checkBefore;
   bool extraSeen = false;
@@ -255,6 +327,7 @@ TEST_F(HitlessReloadTest, HundredReloadsOfTheMasterChangeNothingRunning) {
     std::this_thread::sleep_for(50ms);
     if (i == 1) extraSeen = waitFor(5s, [&] { return holds(master_, kExtraVip); }).has_value();
     if (i == kWarmup) {
+      supervisorBefore = rssKb(path("master.pid"));
       vrrpBefore = rssKb(path("master.vrrp.pid"));
       checkBefore = rssKb(path("master.check.pid"));
     }
@@ -283,13 +356,28 @@ TEST_F(HitlessReloadTest, HundredReloadsOfTheMasterChangeNothingRunning) {
       << masterLog;
   EXPECT_EQ(count(masterLog, "reload aborted"), 0u) << masterLog;
 
+  const std::optional<long> supervisorAfter = rssKb(path("master.pid"));
   const std::optional<long> vrrpAfter = rssKb(path("master.vrrp.pid"));
   const std::optional<long> checkAfter = rssKb(path("master.check.pid"));
-  ASSERT_TRUE(vrrpBefore && checkBefore && vrrpAfter && checkAfter);
-  std::cout << "RSS kB: vrrp " << *vrrpBefore << " -> " << *vrrpAfter << ", check " << *checkBefore
-            << " -> " << *checkAfter << "; client " << clientLog;
+  ASSERT_TRUE(supervisorBefore && vrrpBefore && checkBefore && supervisorAfter && vrrpAfter &&
+              checkAfter);
+  std::cout << "RSS kB: supervisor " << *supervisorBefore << " -> " << *supervisorAfter << ", vrrp "
+            << *vrrpBefore << " -> " << *vrrpAfter << ", check " << *checkBefore << " -> "
+            << *checkAfter << "; client " << clientLog;
+  EXPECT_LE(*supervisorAfter - *supervisorBefore, kRssBoundKb);
   EXPECT_LE(*vrrpAfter - *vrrpBefore, kRssBoundKb);
   EXPECT_LE(*checkAfter - *checkBefore, kRssBoundKb);
+
+  // The VRRP loop was never late by more than 0.1 s over the reloads: every
+  // timer's sample since before the first SIGHUP, up to a snapshot taken
+  // after the last, is in the le="0.1" bucket.
+  const std::string lateAfter = metricsAfter(masterMetrics(), 1);
+  ASSERT_FALSE(lateAfter.empty()) << "no new lateness sample after the reloads";
+  const Lateness reloads = latenessBetween(lateBefore, lateAfter);
+  std::cout << "VRRP loop lateness over the reloads: " << reloads.samples << " samples, "
+            << reloads.fast << " at or under 0.1 s\n";
+  EXPECT_GE(reloads.samples, 100);  // 100 reloads take seconds: 20 adverts a second
+  EXPECT_EQ(reloads.samples, reloads.fast) << lateAfter;
 
   // A broken file: the reload is refused where the error is, and nothing
   // that runs changes.
@@ -297,7 +385,21 @@ TEST_F(HitlessReloadTest, HundredReloadsOfTheMasterChangeNothingRunning) {
   master.signal(SIGHUP);
   EXPECT_TRUE(waitFor(5s, [&] { return count(master.log(), "reload aborted") == 1; }))
       << master.log();
-  std::this_thread::sleep_for(500ms);  // room for a transition, should one come
+  // Room for a transition, should one come: /status reports the refused
+  // reload and a VRRP worker snapshot taken 0.5 s (about three of the
+  // backup's Master_Down_Intervals) after it; the lateness samples up to
+  // that snapshot are all on time.
+  const std::string atAbort = masterMetrics();
+  std::ofstream(path("refused.py")) << kSnapshotAfterRefusedReload;
+  CommandResult refused;
+  EXPECT_TRUE(waitFor(10s, [&] {
+    refused =
+        master_.exec("python3 " + path("refused.py") + " " + std::to_string(kMetricsPort) + " 0.5");
+    return refused.exitCode == 0;
+  })) << refused.output;
+  const std::string afterAbort = masterMetrics();
+  const Lateness broken = latenessBetween(atAbort, afterAbort);
+  EXPECT_EQ(broken.samples, broken.fast) << afterAbort;
   const std::string brokenLog = master.log();
   // FILE:LINE:COL, as `vigild -t` prints it.
   EXPECT_TRUE(std::regex_search(brokenLog, std::regex(path("master.conf") + ":[0-9]+:[0-9]+: ")))
