@@ -106,7 +106,7 @@ class NamespaceLab:
         """The directors forward between the LANs; the client and the real
         servers each reach the other LAN through the VIP on their side."""
         for d in ["d1", "d2"]:
-            sh(f"ip netns exec {self.ns[d]} sysctl -qw net.ipv4.ip_forward=1")
+            self.machines[d].run("echo 1 > /proc/sys/net/ipv4/ip_forward")
         sh(f"ip -n {self.ns['cl']} route add 10.88.2.0/24 via {VIP}")
         for rs in ["rs1", "rs2"]:
             sh(f"ip -n {self.ns[rs]} route add 10.88.1.0/24 via {SERVER_VIP}")
