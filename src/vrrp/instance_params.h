@@ -42,6 +42,10 @@ struct InstanceParams {
   // vrrp_garp_interval (IPv4) / vrrp_gna_interval (IPv6): the spacing of
   // the gratuitous ARP / unsolicited NA rounds of one burst.
   Duration gratuitousInterval{0};
+  // use_vmac: the VIPs live on the virtual router MAC, the same on every
+  // router, so a split brain leaves no host on a stale MAC (and an advert a
+  // Backup sent from that MAC would move switches' entries to it).
+  bool useVmac = false;
   // Where VIPs without their own `dev` go and their GARP/NA leave from: the
   // instance's VMAC with use_vmac, else its interface (empty: the same).
   std::string vipDevice;

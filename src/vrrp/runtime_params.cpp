@@ -36,6 +36,7 @@ InstanceParams paramsFor(const config::VrrpInstance& instance, const IpAddress& 
   p.downTimerAdverts = instance.downTimerAdverts;
   p.primaryAddress = primaryAddress;
   p.vipDevice = interfacesFor(instance, defaults.vmacPrefix).vips;
+  p.useVmac = instance.useVmac;
   p.gratuitousInterval = instance.family == AF_INET6 ? defaults.gnaInterval : defaults.garpInterval;
   if (p.version == 2) {
     p.authType = authTypeFor(instance.auth.type);

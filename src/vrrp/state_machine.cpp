@@ -268,11 +268,12 @@ void Stepper::onAdvertAsMaster(const AdvertReceived& advert) {
   }
   // Two masters (a split brain, or this master being preempted): answer
   // the winner so it re-announces the VIPs we may have announced last.
-  // lower_prio_no_advert (vrrp_strict sets it) keeps the RFC's silence
-  // except for keepalived's one higher_prio_send_advert.
-  const uint8_t answers = !params_.lowerPrioNoAdvert     ? kSplitBrainAnswers
-                          : params_.higherPrioSendAdvert ? 1
-                                                         : 0;
+  // lower_prio_no_advert (vrrp_strict sets it) keeps the RFC's silence,
+  // and use_vmac needs no answer (and would move switches' entries for the
+  // virtual MAC to us); both still send keepalived's one
+  // higher_prio_send_advert when it is set.
+  const bool answer = !params_.lowerPrioNoAdvert && !params_.useVmac;
+  const uint8_t answers = answer ? kSplitBrainAnswers : params_.higherPrioSendAdvert ? 1 : 0;
   if (answers > 0) emit(SendAdvert{next().priority});
   enter(State::Backup);
   followMaster(advert);

@@ -238,6 +238,16 @@ TEST(StateMachineTest, LowerPrioNoAdvertStepsDownSilentlyAsTheRfcSays) {
   EXPECT_EQ(r.next.yieldAnswersLeft, 0);
 }
 
+TEST(StateMachineTest, UseVmacStepsDownWithoutAnswering) {
+  InstanceParams p = params();
+  p.useVmac = true;  // both routers announce the virtual MAC: nothing to heal
+  auto r = step(inState(State::Master, p), advert(200), p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, RemoveVips{}, ArmMasterDownTimer{kMdi100},
+                                Notify{NotifyKind::Backup}}));
+  EXPECT_EQ(r.next.yieldAnswersLeft, 0);
+}
+
 TEST(StateMachineTest, HigherPrioSendAdvertSendsOneLastAdvertEvenWithLowerPrioNoAdvert) {
   InstanceParams p = params();
   p.lowerPrioNoAdvert = true;
