@@ -86,6 +86,10 @@ class Stepper {
   void onAdvertAsMaster(const AdvertReceived& advert);
   void followMaster(const AdvertReceived& advert);
   bool outranksUs(const AdvertReceived& advert) const;
+  // lower_prio_no_advert (vrrp_strict sets it) keeps the RFC's silence,
+  // and use_vmac needs no answers (and an advert from the virtual MAC would
+  // move switches' entries for it to us).
+  bool answersWinners() const { return !params_.lowerPrioNoAdvert && !params_.useVmac; }
   void answerAsYielded(const AdvertReceived& advert);
 
   const InstanceParams& params_;
@@ -268,12 +272,11 @@ void Stepper::onAdvertAsMaster(const AdvertReceived& advert) {
   }
   // Two masters (a split brain, or this master being preempted): answer
   // the winner so it re-announces the VIPs we may have announced last.
-  // lower_prio_no_advert (vrrp_strict sets it) keeps the RFC's silence,
-  // and use_vmac needs no answer (and would move switches' entries for the
-  // virtual MAC to us); both still send keepalived's one
-  // higher_prio_send_advert when it is set.
-  const bool answer = !params_.lowerPrioNoAdvert && !params_.useVmac;
-  const uint8_t answers = answer ? kSplitBrainAnswers : params_.higherPrioSendAdvert ? 1 : 0;
+  // Without them (answersWinners), keepalived's higher_prio_send_advert
+  // still sends its one.
+  const uint8_t answers = answersWinners()               ? kSplitBrainAnswers
+                          : params_.higherPrioSendAdvert ? 1
+                                                         : 0;
   if (answers > 0) emit(SendAdvert{next().priority});
   enter(State::Backup);
   followMaster(advert);
@@ -312,7 +315,15 @@ void Stepper::on(const PreemptDelayExpired&) {
 }
 
 void Stepper::on(const StepDown&) {
-  if (current() == State::Master) enterBackup(masterDown());
+  if (current() != State::Master) return;
+  enterBackup(masterDown());
+  // A sync-group member leaves Master with its group, before hearing the
+  // router that outranks it: it owes that router the same answers, the
+  // first at that router's next advert.
+  if (answersWinners()) {
+    next().yieldAnswersLeft = kSplitBrainAnswers;
+    next().lastYieldAnswer = now_ - Duration{next().masterAdverInterval};
+  }
 }
 
 }  // namespace

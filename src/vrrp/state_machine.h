@@ -88,7 +88,8 @@ struct PreemptDelayExpired {};
 // Master member gives up mastership too (keepalived): it removes its VIPs,
 // runs notify_backup and waits Master_Down_Interval as a Backup. No
 // priority-0 advert: the peer's own sync group, or its Master_Down_Timer,
-// moves it. Ignored in any other state.
+// moves it. Like a Master yielding to an advert, it then answers the router
+// that outranks it (see yieldAnswersLeft). Ignored in any other state.
 struct StepDown {};
 
 using Event =

@@ -479,6 +479,19 @@ TEST(StateMachineTest, StepDownTakesAMasterToBackupWithoutAPriorityZeroAdvert) {
                                 Notify{NotifyKind::Backup}}));
 }
 
+// The group left Master before this member heard its winner: it answers
+// that winner's first advert, and only a router that outranks it.
+TEST(StateMachineTest, SteppedDownMemberAnswersTheWinnersFirstAdvert) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), StepDown{}, p, kT0);
+  EXPECT_EQ(r.next.yieldAnswersLeft, kSplitBrainAnswers);
+  auto lower = step(r.next, advert(50), p, kT0 + std::chrono::milliseconds(1));
+  EXPECT_EQ(lower.next.yieldAnswersLeft, kSplitBrainAnswers);
+  auto winner = step(r.next, advert(200), p, kT0 + std::chrono::milliseconds(1));
+  EXPECT_EQ(winner.actions, (Actions{SendAdvert{100}, ArmMasterDownTimer{kMdi100}}));
+  EXPECT_EQ(winner.next.yieldAnswersLeft, kSplitBrainAnswers - 1);
+}
+
 TEST(StateMachineTest, StepDownIsIgnoredOutsideMaster) {
   const InstanceParams p = params();
   for (State state : {State::Initialize, State::Backup, State::Fault}) {
