@@ -22,6 +22,7 @@ VIPs, and survives a failover because its TCP state lives on the two
 endpoints only. This is not IPVS connection sync (that needs kernel IPVS and
 its sync daemon: --guest, tests/bench/ipvs_failover), and the report says so.
 """
+
 import re
 import signal
 import subprocess
