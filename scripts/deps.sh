@@ -28,12 +28,40 @@ vigil_install_deps() {
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+  vigil_install_promtool
   # Debian starts keepalived after installing it; vigil only uses its binary
   # (as an interop peer and for benchmarks), never the system service.
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet keepalived 2>/dev/null; then
     systemctl stop keepalived || true
     systemctl disable keepalived >/dev/null 2>&1 || true
   fi
+}
+
+# promtool (Prometheus' own metrics linter) for the /metrics tests. Debian
+# ships it only inside the `prometheus` package, whose install would start a
+# Prometheus server: fetch the .deb instead and take usr/bin/promtool alone
+# (a static Go binary) into a cache outside the work tree. Skipped when it is
+# already there; a failed fetch only warns (the test then says it skipped).
+VIGIL_PROMTOOL=/var/cache/vigil/promtool/promtool
+export VIGIL_PROMTOOL
+
+vigil_install_promtool() {
+  [[ -x $VIGIL_PROMTOOL ]] && return 0
+  local dir work
+  dir=$(dirname "$VIGIL_PROMTOOL")
+  work=$(mktemp -d)
+  chmod 755 "$work" # apt-get download runs as _apt
+  # A machine whose packages were all present never ran apt-get update here.
+  if (cd "$work" && { apt-get download -qq prometheus >/dev/null 2>&1 ||
+    { apt-get update -qq && apt-get download -qq prometheus >/dev/null 2>&1; }; } &&
+    dpkg-deb --fsys-tarfile prometheus_*.deb | tar -x ./usr/bin/promtool); then
+    mkdir -p "$dir"
+    install -m 755 "$work/usr/bin/promtool" "$VIGIL_PROMTOOL"
+    echo "== promtool: $("$VIGIL_PROMTOOL" --version 2>&1 | head -1)"
+  else
+    echo "warning: could not fetch promtool (apt-get download prometheus)" >&2
+  fi
+  rm -rf "$work"
 }
 
 # vigil_build DIR [cmake args...] [-- targets...]: configure and build with
