@@ -3,24 +3,45 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "monitor/monitor_view.h"
 
 namespace vigil::monitor {
 
 // A worker older than this many snapshot intervals without a word is
-// considered hung: one late snapshot under load is not an outage.
+// considered hung by the systemd watchdog (cli systemd_notify): one late
+// snapshot under load is not an outage worth a restart.
 inline constexpr int kSilentIntervals = 3;
+
+// How late a worker's loop may run before /healthz says so. Each worker
+// sends a snapshot (or a heartbeat) every snapshot interval from a timer on
+// its own loop, so a snapshot that arrives more than this after it was due
+// means that loop is running its timers at least this late.
+// Why 1 s: at keepalived's default advert_int of 1 s, a master whose loop
+// is 1 s late has skipped a whole advert and is a third of the way to its
+// backup's Master_Down_Interval (3 * advert_int + Skew_Time); finer
+// lateness (advert_int 0.1 setups) is what vigil_vrrp_loop_lateness_seconds
+// alerts on (doc/monitoring.md). A smaller bound would flap on delivery
+// jitter alone: the figure includes the supervisor's own turn and the
+// socketpair, tens of ms on a busy two-core machine.
+inline constexpr Duration kLoopLatenessBound = std::chrono::seconds(1);
 
 struct HealthVerdict {
   bool healthy = true;
   std::vector<std::string> problems;  // "vrrp worker: not running", ...
 };
 
-// /healthz: healthy when every worker runs and has sent a snapshot since it
-// last started, the latest within kSilentIntervals snapshot intervals.
+// /healthz: healthy when every worker runs, has sent a snapshot since it
+// last started, and its loop is not late: its latest snapshot arrived at
+// most one snapshot interval plus kLoopLatenessBound ago.
 HealthVerdict assessHealth(const MonitorView& view);
 
 // Whether the worker's snapshot comes from the process running now.
 bool hasCurrentSnapshot(const WorkerStatus& worker);
+
+// How far past its due time the worker's next snapshot is at `view.now`
+// (zero while not yet due): a lower bound of its loop's lateness. Needs a
+// current snapshot (hasCurrentSnapshot).
+Duration loopLateness(const WorkerStatus& worker, const MonitorView& view);
 
 }  // namespace vigil::monitor
