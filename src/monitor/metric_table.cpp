@@ -320,6 +320,18 @@ size_t MetricDef::labelCount() const {
 
 const MetricDef& metricDef(MetricId id) { return kTable[static_cast<size_t>(id)]; }
 
+std::string_view metricTypeName(MetricType type) {
+  switch (type) {
+    case Counter:
+      return "counter";
+    case Histogram:
+      return "histogram";
+    case Gauge:
+      break;
+  }
+  return "gauge";
+}
+
 const std::array<MetricDef, kMetricCount>& metricTable() { return kTable; }
 
 }  // namespace vigil::monitor

@@ -6,8 +6,13 @@
 #include <string_view>
 
 // Every metric vigil exports, declared once (STYLE.md 14): name, type, help
-// and label names. The Prometheus renderer, /status and (later) SNMP read
-// this table; a metric that is not here cannot be emitted.
+// and label names. A MetricSet holds samples only of these rows, so a metric
+// that is not here cannot be emitted. Two views read the table: the
+// Prometheus text of /metrics (metric_set.h) and its JSON twin
+// /metrics.json (metrics_json.h). /status is not one of them: it passes the
+// workers' snapshots through as they came. The SNMP MIBs (monitor/snmp)
+// read the snapshots themselves, column by column, since their OIDs, types
+// and indexes are fixed by KEEPALIVED-MIB and RFC 6527, not by this table.
 namespace vigil::monitor {
 
 // A Histogram's series are its cumulative `_bucket`s, `_sum` and `_count`.
@@ -89,6 +94,8 @@ struct MetricDef {
 };
 
 const MetricDef& metricDef(MetricId id);
+// "gauge", "counter", "histogram": the text format's TYPE word.
+std::string_view metricTypeName(MetricType type);
 const std::array<MetricDef, kMetricCount>& metricTable();
 
 // The VRRP states a `vigil_vrrp_instance_state` StateSet always lists

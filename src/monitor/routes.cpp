@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "monitor/health.h"
+#include "monitor/metrics_json.h"
 #include "monitor/status_json.h"
 
 namespace vigil::monitor {
@@ -80,8 +81,11 @@ HttpResponse route(const HttpRequest& request, const MonitorView& view) {
 
 HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsCache& cache) {
   const std::string_view path = request.path();
-  const bool known = path == "/metrics" || path == "/status" || path == "/healthz";
-  if (!known) return HttpResponse::text(404, "not found; try /metrics, /status or /healthz\n");
+  const bool known =
+      path == "/metrics" || path == "/metrics.json" || path == "/status" || path == "/healthz";
+  if (!known) {
+    return HttpResponse::text(404, "not found; try /metrics, /metrics.json, /status or /healthz\n");
+  }
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse r = HttpResponse::text(405, "only GET and HEAD\n");
     r.headers.emplace_back("Allow", "GET, HEAD");
@@ -91,7 +95,7 @@ HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsC
   if (path == "/metrics") return metrics(request, view, cache);
   HttpResponse r;
   r.contentType = "application/json";
-  r.body = renderStatusJson(view);
+  r.body = path == "/status" ? renderStatusJson(view) : renderMetricsJson(view);
   return r;
 }
 

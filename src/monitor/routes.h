@@ -11,8 +11,9 @@ namespace vigil::monitor {
 
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-// The monitoring endpoints: GET (or HEAD) /metrics, /status, /healthz;
-// 404 for other paths, 405 for other methods.
+// The monitoring endpoints: GET (or HEAD) /metrics, /metrics.json (the
+// same samples as JSON, metrics_json.h; rendered afresh, not cached),
+// /status, /healthz; 404 for other paths, 405 for other methods.
 // /metrics comes from `cache` (metrics_cache.h); a request whose
 // Accept-Encoding takes gzip (as Prometheus' does) gets it gzipped, with
 // Content-Encoding: gzip. /metrics always says Vary: Accept-Encoding.
