@@ -39,6 +39,11 @@ int toEpollTimeout(std::optional<Duration> maxWait) {
   return static_cast<int>(std::min<decltype(ms)>(ms, INT_MAX));
 }
 
+timespec toTimespec(Duration d) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(d);
+  return timespec{static_cast<time_t>(seconds.count()), static_cast<long>((d - seconds).count())};
+}
+
 }  // namespace
 
 class PosixEventLoop::Watch final : public FdWatch {
@@ -86,6 +91,7 @@ const Clock& PosixEventLoop::defaultClock() {
 
 PosixEventLoop::PosixEventLoop(const Clock& clock)
     : clock_(clock),
+      kernelMonotonic_(dynamic_cast<const SteadyClock*>(&clock) != nullptr),
       epoll_(epoll_create1(EPOLL_CLOEXEC)),
       timerFd_(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)),
       wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
@@ -199,13 +205,18 @@ void PosixEventLoop::programTimerFd() {
     return;
   }
   itimerspec spec{};
-  if (next) {
-    // Relative arming keeps an injected clock meaningful; zero would disarm.
-    Duration delay = std::max(*next - clock_.now(), Duration{1});
-    spec.it_value.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
-    spec.it_value.tv_nsec = (delay % std::chrono::seconds(1)).count();
+  int flags = 0;
+  if (next && kernelMonotonic_) {
+    // The deadline is CLOCK_MONOTONIC time already: no clock read per arming
+    // (one per advert, sent or received). Zero would disarm: 1 ns is "now".
+    spec.it_value = toTimespec(std::max(next->time_since_epoch(), Duration{1}));
+    flags = TFD_TIMER_ABSTIME;
+  } else if (next) {
+    // Relative arming keeps an injected clock meaningful.
+    spec.it_value = toTimespec(std::max(*next - clock_.now(), Duration{1}));
   }
-  if (timerfd_settime(timerFd_.get(), 0, &spec, nullptr) != 0) {
+  ++kernelTimerArms_;
+  if (timerfd_settime(timerFd_.get(), flags, &spec, nullptr) != 0) {
     log(LogLevel::Error, "timerfd_settime: {}", errnoError("").describe());
   }
   programmedDeadline_ = next;

@@ -84,6 +84,8 @@ class PosixEventLoop final : public EventLoop {
   size_t watchedChildren() const { return children_.size(); }
 
   const TimerLateness& timerLateness() const { return timers_.lateness(); }
+  // timerfd_settime calls so far: one per change of the earliest deadline.
+  uint64_t kernelTimerArms() const { return kernelTimerArms_; }
   void setLatenessObserver(std::function<void(Duration)> observer) {
     timers_.setLatenessObserver(std::move(observer));
   }
@@ -109,12 +111,16 @@ class PosixEventLoop final : public EventLoop {
   Result<pid_t> forkChild(const std::function<void()>& inChild);
 
   const Clock& clock_;
+  // The clock is CLOCK_MONOTONIC (a SteadyClock): deadlines go to the
+  // timerfd as absolute times, with no clock read to make them relative.
+  const bool kernelMonotonic_;
   UniqueFd epoll_;
   UniqueFd timerFd_;
   UniqueFd wakeFd_;
   UniqueFd signalFd_;
   TimerQueue timers_{clock_};
-  std::optional<TimePoint> programmedDeadline_;
+  std::optional<TimePoint> programmedDeadline_;  // what the timerfd is set to
+  uint64_t kernelTimerArms_ = 0;
   std::vector<Callback> posted_;
   // The batch runPosted() is running; a member so its capacity is reused
   // and an idle loop turn allocates nothing.

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -151,15 +152,23 @@ struct VrrpSocket::ReceiveBatch {
       msg.msg_control = control[i].bytes.data();
     }
   }
-  // recvmmsg writes back the name and control lengths: reset before each call.
+  // recvmmsg writes back the name and control lengths of the slots it
+  // fills: reset those before the next call. Only those: a backup receives
+  // one advert per wake-up, and its caches are cold after 10 ms of other
+  // processes, so each of the 16 headers (64 bytes each) rewritten for
+  // nothing would be a cache miss.
   void reset() {
-    for (mmsghdr& header : headers) {
-      header.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-      header.msg_hdr.msg_controllen = kControlSize;
-      header.msg_hdr.msg_flags = 0;
-      header.msg_len = 0;
+    for (size_t i = 0; i < filled; ++i) {
+      msghdr& msg = headers[i].msg_hdr;
+      msg.msg_namelen = sizeof(sockaddr_storage);
+      msg.msg_controllen = kControlSize;
+      msg.msg_flags = 0;
+      headers[i].msg_len = 0;
     }
+    filled = 0;
   }
+  // Slots the last call may have written (every slot before the first).
+  size_t filled = kBatchSize;
 };
 
 void VrrpSocket::onReadable(int fd) {
@@ -174,6 +183,8 @@ size_t VrrpSocket::receiveBatch(int fd) {
   if (!batch_) batch_ = std::make_unique<ReceiveBatch>();
   batch_->reset();
   const int n = ::recvmmsg(fd, batch_->headers.data(), kBatchSize, MSG_DONTWAIT, nullptr);
+  // A failed call writes nothing back; count the first slot all the same.
+  batch_->filled = std::max<size_t>(n > 0 ? static_cast<size_t>(n) : 0, 1);
   if (n <= 0) return 0;  // EAGAIN, or an error the next wakeup repeats
   // One receive time for the batch: the instance steps its state machine and
   // arms its timers from it, and the dispatcher rate-limits its logging by

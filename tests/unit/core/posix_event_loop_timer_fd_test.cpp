@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "core/clock.h"
+#include "core/posix_event_loop.h"
+
+// How a PosixEventLoop sets its timerfd. Nothing here waits: each turn is
+// runOnce(0) with the timer far in the future, or already due.
+namespace vigil {
+namespace {
+
+using std::chrono::seconds;
+
+// The same deadline is not set twice; a moved one is set at once, with the
+// steady clock (absolute arming) and with an injected one (relative).
+void expectOneArmingPerDeadline(PosixEventLoop& loop) {
+  auto timer = loop.createTimer([] {});
+  timer->armAt(loop.now() + seconds(100));
+  loop.runOnce(Duration{0});
+  loop.runOnce(Duration{0});
+  EXPECT_EQ(loop.kernelTimerArms(), 1u);
+  timer->armAt(loop.now() + seconds(101));
+  loop.runOnce(Duration{0});
+  EXPECT_EQ(loop.kernelTimerArms(), 2u);
+  timer->armAt(loop.now() + seconds(99));
+  loop.runOnce(Duration{0});
+  EXPECT_EQ(loop.kernelTimerArms(), 3u);
+}
+
+TEST(PosixEventLoopTimerFd, SteadyClockSetsEachNewDeadlineOnce) {
+  PosixEventLoop loop;
+  expectOneArmingPerDeadline(loop);
+}
+
+TEST(PosixEventLoopTimerFd, InjectedClockSetsEachNewDeadlineOnce) {
+  ManualClock clock;
+  clock.set(TimePoint{std::chrono::hours(1)});
+  PosixEventLoop loop(clock);
+  expectOneArmingPerDeadline(loop);
+}
+
+// An absolute deadline already passed fires at once (the kernel reports the
+// timerfd expired as soon as it is set), not never.
+TEST(PosixEventLoopTimerFd, PastDeadlineFiresAtOnce) {
+  PosixEventLoop loop;
+  int fired = 0;
+  auto timer = loop.createTimer([&] { ++fired; });
+  timer->armAt(loop.now() - seconds(1));
+  loop.runOnce(std::nullopt);
+  EXPECT_EQ(fired, 1);
+}
+
+}  // namespace
+}  // namespace vigil
