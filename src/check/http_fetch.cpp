@@ -22,8 +22,12 @@ constexpr const char* kUserAgent = "KeepAliveClient";
 
 // The largest receive buffer glibc's per-thread cache serves (requests up to
 // 1,032 bytes; libcurl asks for one byte more than this); also libcurl's
-// smallest.
-constexpr long kReceiveBufferBytes = 1024;
+// smallest. A health page fits in it.
+constexpr long kSmallReceiveBufferBytes = 1024;
+// libcurl's default, for a request whose response did not fit the small
+// buffer: each buffer's worth costs a recv and a zero-timeout poll, so a
+// 64 KB page took 65 reads at 1 KB (+20 % CPU per fetch, doc/benchmarks.md).
+constexpr long kLargeReceiveBufferBytes = 16 * 1024;
 
 bool isTlsFailure(CURLcode code) {
   switch (code) {
@@ -139,6 +143,11 @@ Status HttpFetch::start(const HttpRequest& request, Done done) {
     }
     configured_ = request;
   }
+  if (long wanted = largeResponses_ ? kLargeReceiveBufferBytes : kSmallReceiveBufferBytes;
+      wanted != static_cast<long>(receiveBufferBytes_)) {
+    curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, wanted);
+    receiveBufferBytes_ = static_cast<size_t>(wanted);
+  }
   response_ = HttpResponse{};
   socketError_.clear();
   errorBuffer_.assign(CURL_ERROR_SIZE, '\0');
@@ -209,9 +218,11 @@ Status HttpFetch::configure(const HttpRequest& request) {
   // libcurl allocates its receive buffer at every transfer. At 16 KB (its
   // default) that is a large-bin request, which makes glibc consolidate its
   // fast bins each time (malloc_consolidate was the worker's hottest user
-  // function); at kReceiveBufferBytes it comes from the thread cache. A
-  // health page fits in one read; a larger body only takes more reads.
-  curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
+  // function); at kSmallReceiveBufferBytes it comes from the thread cache.
+  // A fetch starts small and grows for good once a response did not fit
+  // (start() and finish()).
+  curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, kSmallReceiveBufferBytes);
+  receiveBufferBytes_ = kSmallReceiveBufferBytes;
   // The URL names an address, so there is nothing to cache; and libcurl
   // prunes its DNS cache (shared by the multi) at every transfer by walking
   // all of it: with a cache timeout, one entry per real server, and ~8 % of
@@ -350,6 +361,11 @@ void HttpFetch::finish(CURLcode code) {
     response_.transport.detail = socketError_;
   }
   response_.status = status;
+  // A probe fetches the same pages every time: one that outgrew the small
+  // buffer once is taken to stay that large.
+  if (response_.headers.size() + response_.body.size() > kSmallReceiveBufferBytes) {
+    largeResponses_ = true;
+  }
   Done done = std::move(done_);
   done_ = nullptr;
   if (done) {

@@ -66,6 +66,9 @@ class HttpFetch {
   Status start(const HttpRequest& request, Done done);
   void abort();
   bool inFlight() const { return inFlight_; }
+  // libcurl's receive buffer of the fetch last started: small (1 KB) until
+  // a response of this HttpFetch did not fit, then 16 KB for good.
+  size_t receiveBufferBytes() const { return receiveBufferBytes_; }
 
  private:
   static size_t onBody(char* data, size_t size, size_t count, void* self);
@@ -87,6 +90,8 @@ class HttpFetch {
   std::string socketError_;  // set when bind_if / fwmark could not be applied
   Done done_;
   bool inFlight_ = false;
+  size_t receiveBufferBytes_ = 0;
+  bool largeResponses_ = false;  // a response outgrew the small buffer
   // What the easy handle's options were last set for: a probe fetches the
   // same request every time, and resetting and setting every option anew
   // per fetch (URL parse, header lists) was part of each check's cost.

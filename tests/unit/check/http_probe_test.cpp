@@ -121,6 +121,17 @@ TEST_F(HttpProbeTest, VirtualhostAndProtocolShapeTheRequest) {
   EXPECT_NE(request.find("Connection: close\r\n"), std::string::npos) << request;
 }
 
+// keepalived sends the configured path byte for byte; libcurl would
+// otherwise resolve "." and ".." segments (RFC 3986 section 5.2.4) and ask
+// for another page than the operator wrote (CURLU_PATH_AS_IS).
+TEST_F(HttpProbeTest, DotSegmentsInThePathAreSentAsWritten) {
+  server_.serve("/a/../b/./health", 200, "ok");
+  ASSERT_TRUE(runProbe(checkerFor(server_.port(), {urlFor("/a/../b/./health")}))->up());
+  ASSERT_EQ(server_.requests().size(), 1U);
+  EXPECT_TRUE(server_.requests()[0].starts_with("GET /a/../b/./health HTTP/1.0\r\n"))
+      << server_.requests()[0];
+}
+
 TEST_F(HttpProbeTest, KeepAliveReusesTheConnectionAcrossAttempts) {
   server_.serve("/", 200, "ok");
   HttpProbe probe(loop_,
@@ -183,6 +194,37 @@ TEST_F(HttpProbeTest, DestroyingAProbeInFlightReleasesItsTransfer) {
   }
   EXPECT_EQ(multi_.transfers(), 0U);
   ASSERT_TRUE(runProbe(checkerFor(server_.port(), {urlFor("/")}))->up());
+}
+
+// A fetch starts with libcurl's smallest receive buffer and grows to its
+// default once a response did not fit, so a large digested page is read in
+// 16 KB instead of 1 KB steps; the body arrives whole either way.
+TEST_F(HttpProbeTest, ReceiveBufferGrowsForAPageLargerThanOneKilobyte) {
+  std::string big(64 * 1024, 'x');
+  server_.serve("/big", 200, big);
+  server_.serve("/small", 200, "ok");
+  HttpFetch fetch(multi_);
+  auto fetchOnce = [&](const std::string& path) {
+    HttpRequest request;
+    request.target.address = *IpAddress::parse("127.0.0.1");
+    request.target.port = server_.port();
+    request.path = path;
+    std::optional<HttpResponse> response;
+    EXPECT_TRUE(fetch.start(request, [&](HttpResponse r) { response = std::move(r); }).ok());
+    EXPECT_TRUE(fakes::runUntil(loop_, [&] { return response.has_value(); }));
+    return response.value_or(HttpResponse{});
+  };
+  EXPECT_EQ(fetchOnce("/small").body, "ok");
+  EXPECT_EQ(fetch.receiveBufferBytes(), 1024U);
+  EXPECT_EQ(fetchOnce("/small").body, "ok");
+  EXPECT_EQ(fetch.receiveBufferBytes(), 1024U) << "a small page keeps the small buffer";
+  EXPECT_EQ(fetchOnce("/big").body, big);
+  EXPECT_EQ(fetch.receiveBufferBytes(), 1024U) << "nothing large had arrived yet";
+  EXPECT_EQ(fetchOnce("/big").body, big);
+  EXPECT_EQ(fetch.receiveBufferBytes(), 16U * 1024);
+  // A probe with several urls refetches them in turn: the buffer stays grown.
+  EXPECT_EQ(fetchOnce("/small").body, "ok");
+  EXPECT_EQ(fetch.receiveBufferBytes(), 16U * 1024);
 }
 
 // The driver on a simulated loop: curl's sockets and timer must arrive as
