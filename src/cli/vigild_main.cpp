@@ -4,6 +4,7 @@
 
 #include "cli/vigild/config_check.h"
 #include "cli/vigild/daemon.h"
+#include "cli/vigild/lean_start.h"
 #include "cli/vigild/options.h"
 #include "core/log.h"
 
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
     std::cout << "vigild " << VIGIL_VERSION << '\n';
     return 0;
   }
+  // Only the daemon stays running: a config test or dump is not worth a restart.
+  if (!options->configTest && !options->dumpConfig) cli::restartWithoutGnutlsLoadTimeInit(argv);
   configureLogging(cli::logSettingsFor(*options));
   if (options->configTest) {
     return cli::runConfigTest(*options, std::cerr);
