@@ -33,6 +33,27 @@ Status setInt(int fd, int level, int option, int value, const char* what) {
   return {};
 }
 
+// Joins (or leaves) `group` on the interface `ifindex`; the family is the
+// group's. The one place vigil changes a socket's multicast membership.
+Status setMembership(int fd, unsigned ifindex, const IpAddress& group, bool join) {
+  if (group.isV4()) {
+    ip_mreqn request{};
+    std::memcpy(&request.imr_multiaddr, group.bytes(), 4);
+    request.imr_ifindex = static_cast<int>(ifindex);
+    const int option = join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP;
+    if (::setsockopt(fd, IPPROTO_IP, option, &request, sizeof request) != 0)
+      return errnoError((join ? "IP_ADD_MEMBERSHIP " : "IP_DROP_MEMBERSHIP ") + group.toString());
+    return {};
+  }
+  ipv6_mreq request{};
+  std::memcpy(&request.ipv6mr_multiaddr, group.bytes(), 16);
+  request.ipv6mr_interface = ifindex;
+  const int option = join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP;
+  if (::setsockopt(fd, IPPROTO_IPV6, option, &request, sizeof request) != 0)
+    return errnoError((join ? "IPV6_JOIN_GROUP " : "IPV6_LEAVE_GROUP ") + group.toString());
+  return {};
+}
+
 Status configureIpv4(int fd, unsigned ifindex, const std::vector<IpAddress>& groups) {
   if (Status s = setInt(fd, IPPROTO_IP, IP_HDRINCL, 1, "IP_HDRINCL"); !s) return s;
   if (Status s = setInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, kVrrpTtl, "IP_MULTICAST_TTL"); !s)
@@ -44,11 +65,7 @@ Status configureIpv4(int fd, unsigned ifindex, const std::vector<IpAddress>& gro
   if (::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof iface) != 0)
     return errnoError("IP_MULTICAST_IF");
   for (const IpAddress& group : groups) {
-    ip_mreqn join{};
-    std::memcpy(&join.imr_multiaddr, group.bytes(), 4);
-    join.imr_ifindex = static_cast<int>(ifindex);
-    if (::setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join) != 0)
-      return errnoError("IP_ADD_MEMBERSHIP " + group.toString());
+    if (Status s = setMembership(fd, ifindex, group, true); !s) return s;
   }
   return {};
 }
@@ -66,11 +83,7 @@ Status configureIpv6(int fd, unsigned ifindex, const std::vector<IpAddress>& gro
       !s)
     return s;
   for (const IpAddress& group : groups) {
-    ipv6_mreq join{};
-    std::memcpy(&join.ipv6mr_multiaddr, group.bytes(), 16);
-    join.ipv6mr_interface = ifindex;
-    if (::setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &join, sizeof join) != 0)
-      return errnoError("IPV6_JOIN_GROUP " + group.toString());
+    if (Status s = setMembership(fd, ifindex, group, true); !s) return s;
   }
   return {};
 }
@@ -128,6 +141,13 @@ VrrpSocket::VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, std::string 
 }
 
 VrrpSocket::~VrrpSocket() = default;
+
+Status VrrpSocket::setMembership(const IpAddress& group, bool join) {
+  if (ifindex_ == 0) return Error{0, "no interface to join " + group.toString() + " on"};
+  if (Status s = vrrp::setMembership(fd_.get(), ifindex_, group, join); !s) return s;
+  if (ahFd_) return vrrp::setMembership(ahFd_.get(), ifindex_, group, join);
+  return {};
+}
 
 // Buffers for one recvmmsg, set up once per socket; the kernel writes only
 // the slots it fills, so the unused ones cost address space, not memory.

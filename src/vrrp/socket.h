@@ -45,6 +45,12 @@ class VrrpSocket {
   Status sendIpv6(std::span<const uint8_t> vrrp, const IpAddress& source,
                   const IpAddress& destination, uint8_t hopLimit);
 
+  // A reload changed the multicast groups of the instances on this socket:
+  // joins or leaves `group` on the interface (on the AH socket too), so the
+  // socket and the instances on it stay.
+  Status joinGroup(const IpAddress& group) { return setMembership(group, true); }
+  Status leaveGroup(const IpAddress& group) { return setMembership(group, false); }
+
   AdvertDispatcher& dispatcher() { return dispatcher_; }
   const AdvertDispatcher& dispatcher() const { return dispatcher_; }
   const std::string& interface() const { return interface_; }
@@ -54,6 +60,7 @@ class VrrpSocket {
   VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, std::string interface, int family,
              unsigned ifindex);
   struct ReceiveBatch;
+  Status setMembership(const IpAddress& group, bool join);
   void onReadable(int fd);
   // One recvmmsg; returns how many datagrams it delivered.
   size_t receiveBatch(int fd);

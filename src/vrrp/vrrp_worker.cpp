@@ -283,6 +283,38 @@ void VrrpWorker::openSockets() {
   }
 }
 
+void VrrpWorker::updateGroups(const std::map<SocketKey, std::vector<IpAddress>>& wanted) {
+  for (const auto& [key, socket] : sockets_) {
+    auto w = wanted.find(key);
+    if (w != wanted.end() && w->second != socketGroups_[key]) updateGroups(key, w->second);
+  }
+}
+
+void VrrpWorker::updateGroups(const SocketKey& key, const std::vector<IpAddress>& wanted) {
+  VrrpSocket& socket = *sockets_.at(key);
+  std::vector<IpAddress>& joined = socketGroups_[key];
+  for (const IpAddress& group : std::vector<IpAddress>(joined)) {
+    if (std::find(wanted.begin(), wanted.end(), group) != wanted.end()) continue;
+    // Left or not, no instance listens for it any more.
+    if (Status left = socket.leaveGroup(group); !left) {
+      log(LogLevel::Warning, "vrrp worker: {}: cannot leave {}: {}", key.first, group.toString(),
+          left.error().describe());
+    }
+    std::erase(joined, group);
+  }
+  for (const IpAddress& group : wanted) {
+    if (std::find(joined.begin(), joined.end(), group) != joined.end()) continue;
+    if (Status in = socket.joinGroup(group); !in) {
+      // The instances on that group report it; the next reload retries.
+      log(LogLevel::Error, "vrrp worker: {}: cannot join {}: {}", key.first, group.toString(),
+          in.error().describe());
+      groupErrors_[{key, group}] = in.error().describe();
+      continue;
+    }
+    joined.push_back(group);
+  }
+}
+
 bool VrrpWorker::syncInstanceIsMaster() const {
   const auto& daemon = lvsSync_.daemon();
   if (!daemon) return false;
@@ -303,6 +335,10 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   if (socket == sockets_.end()) {
     auto why = socketErrors_.find({interface, instance.family});
     return Error{0, "no VRRP socket: " + (why == socketErrors_.end() ? interface : why->second)};
+  }
+  if (!instance.unicast) {
+    auto why = groupErrors_.find({{interface, instance.family}, instance.mcastDst});
+    if (why != groupErrors_.end()) return Error{0, "multicast group not joined: " + why->second};
   }
   IpAddress source;
   if (instance.sourceAddress) {
@@ -437,6 +473,7 @@ void VrrpWorker::stopAll() {
   sockets_.clear();
   socketGroups_.clear();
   socketErrors_.clear();
+  groupErrors_.clear();
   failed_.clear();
   // After the instances' VIPs and the sockets on them are gone.
   for (const auto& [name, vmac] : existingVmacs()) removeVmac(name);
@@ -453,18 +490,17 @@ void VrrpWorker::reload(uint64_t generation) {
     return;
   }
   // VMACs whose name, MAC and base are unchanged stay. Sockets whose
-  // interface, family and groups are unchanged (and whose VMAC stays) stay
-  // open, and so do the instances on them whose identity is unchanged.
+  // interface and family are still wanted (and whose VMAC stays) stay open,
+  // joining and leaving groups as the instances on them changed, and so do
+  // the instances on them whose identity is unchanged.
   const auto wantedMacs = wantedVmacs(*config);
   const VmacPlan vmacPlan = planVmacs(existingVmacs(), wantedMacs);
   std::map<SocketKey, std::vector<IpAddress>> wanted = groupsFor(*config);
   auto keepSocket = [&](const SocketKey& key) {
     auto w = wanted.find(key);
-    auto g = socketGroups_.find(key);
     const bool vmacGoes = std::find(vmacPlan.remove.begin(), vmacPlan.remove.end(), key.first) !=
                           vmacPlan.remove.end();
-    return w != wanted.end() && g != socketGroups_.end() && w->second == g->second &&
-           sockets_.contains(key) && !vmacGoes;
+    return w != wanted.end() && sockets_.contains(key) && !vmacGoes;
   };
   const std::string oldPrefix = config_->global.vrrp.vmacPrefix;
   const std::string newPrefix = config->global.vrrp.vmacPrefix;
@@ -489,6 +525,8 @@ void VrrpWorker::reload(uint64_t generation) {
   generation_ = generation;
   failed_.clear();
   socketErrors_.clear();
+  groupErrors_.clear();
+  updateGroups(wanted);
   sync_.reset(config_->vrrp);
   if (links_) links_->setDelays(loop_, config_->vrrp.interfaceDelays);
   startScripts();

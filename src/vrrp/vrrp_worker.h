@@ -134,6 +134,10 @@ class VrrpWorker final : public Worker {
   void removeVmac(const std::string& name);
   std::map<std::string, WantedVmac> existingVmacs() const;
   void openSockets();
+  // Joins and leaves groups on the sockets a reload kept so that each has
+  // `wanted`'s; a group that cannot be joined goes to groupErrors_.
+  void updateGroups(const std::map<SocketKey, std::vector<IpAddress>>& wanted);
+  void updateGroups(const SocketKey& key, const std::vector<IpAddress>& wanted);
   // Whether lvs_sync_daemon's instance runs and is Master.
   bool syncInstanceIsMaster() const;
   // Creates the instance's runtime (started later by startNewInstances).
@@ -149,6 +153,8 @@ class VrrpWorker final : public Worker {
   std::vector<Running> instances_;
   std::map<std::string, std::string> failed_;      // instance name -> why it is not running
   std::map<SocketKey, std::string> socketErrors_;  // why a socket could not be opened
+  // Why a kept socket could not join a group a reload added.
+  std::map<std::pair<SocketKey, IpAddress>, std::string> groupErrors_;
   std::unique_ptr<VmacSysctls> vmacSysctls_;       // when io_.sysctls
   std::map<std::string, RunningVmac> vmacs_;       // by name
   std::map<std::string, std::string> vmacErrors_;  // VMAC name -> why it is missing
