@@ -2,16 +2,20 @@
 #include <signal.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "support/netns.h"
+#include "support/run_command.h"
 #include "support/vigild_lab.h"
 #include "support/wait_for.h"
 
 // Issue 7, hitless reload: an instance added on (or removed from) an
 // interface with its own mcast_dst changes the groups the interface's VRRP
 // socket has joined, not the socket. The socket joins or leaves the group
-// in place, so the master already on it keeps its state.
+// in place, so the master already on it keeps its state. A group the kernel
+// refuses (net.ipv4.igmp_max_memberships) leaves the new instance not
+// running with the reason, the others untouched, and a later reload joins it.
 namespace vigil::test {
 namespace {
 
@@ -60,6 +64,27 @@ class ReloadGroupTest : public ::testing::Test {
   bool logHas(const std::string& needle) const {
     return lab_.read("vigild.log").find(needle) != std::string::npos;
   }
+  // vigild on vigil.conf with a control socket of its own.
+  void start() {
+    pid_ = lab_.spawn({"env", "VIGIL_CONTROL_SOCKET=" + lab_.path("run/vigild.sock"), vigild(),
+                       "-n", "-l", "-f", lab_.path("vigil.conf")},
+                      "vigild.log");
+  }
+  // The instance `name` of `vigilctl vrrp --json`; null when not listed.
+  nlohmann::json instanceStatus(const std::string& name) const {
+    CommandResult r = runCommand(std::string(VIGIL_BIN_DIR) + "/vigilctl vrrp --json --socket " +
+                                 lab_.path("run/vigild.sock"));
+    nlohmann::json doc = nlohmann::json::parse(r.output, nullptr, false);
+    if (r.exitCode != 0 || doc.is_discarded() || !doc.contains("instances")) return nullptr;
+    for (const nlohmann::json& instance : doc["instances"]) {
+      if (instance.value("name", "") == name) return instance;
+    }
+    return nullptr;
+  }
+  std::string stateOf(const std::string& name) const {
+    const nlohmann::json instance = instanceStatus(name);
+    return instance.is_object() ? instance.value("state", "") : "";
+  }
   // Sends SIGHUP and waits for the VRRP worker to run the new generation.
   bool reload(bool withVi2) {
     constexpr const char* kRunning = "vrrp worker: running configuration generation";
@@ -77,7 +102,7 @@ class ReloadGroupTest : public ::testing::Test {
 
 TEST_F(ReloadGroupTest, AddingAndRemovingAGroupKeepsTheMasterOnTheSocket) {
   lab_.write("vigil.conf", config(false));
-  pid_ = lab_.spawnVigild();
+  start();
   ASSERT_GT(pid_, 0);
   ASSERT_TRUE(waitFor(10s, [&] { return logHas("VRRP_Instance(VI_1) Entering MASTER"); })) << why();
   ASSERT_FALSE(groupJoined());
@@ -91,6 +116,31 @@ TEST_F(ReloadGroupTest, AddingAndRemovingAGroupKeepsTheMasterOnTheSocket) {
   ASSERT_TRUE(reload(false)) << why();
   EXPECT_TRUE(waitFor(5s, [&] { return !groupJoined(); })) << why();
   EXPECT_EQ(count(lab_.read("vigild.log"), kVi1Entering), vi1Transitions) << why();
+}
+
+TEST_F(ReloadGroupTest, AGroupTheKernelRefusesIsReportedAndJoinedByALaterReload) {
+  // One group per socket: the default group fits, 224.0.0.19 does not.
+  ASSERT_EQ(lab_.ns().exec("sysctl -qw net.ipv4.igmp_max_memberships=1").exitCode, 0);
+  lab_.write("vigil.conf", config(false));
+  start();
+  ASSERT_GT(pid_, 0);
+  ASSERT_TRUE(waitFor(10s, [&] { return stateOf("VI_1") == "MASTER"; })) << why();
+  const auto transitions = [&] { return instanceStatus("VI_1")["counters"]["transitions"]; };
+  const nlohmann::json before = transitions();
+
+  ASSERT_TRUE(reload(true)) << why();
+  const nlohmann::json vi2 = instanceStatus("VI_2");
+  ASSERT_TRUE(vi2.is_object()) << why();
+  EXPECT_EQ(vi2.value("state", ""), "NOT_RUNNING");
+  EXPECT_NE(vi2.value("error", "").find(kExtraGroup), std::string::npos) << vi2.dump();
+  EXPECT_FALSE(groupJoined());
+  EXPECT_EQ(stateOf("VI_1"), "MASTER");
+
+  ASSERT_EQ(lab_.ns().exec("sysctl -qw net.ipv4.igmp_max_memberships=20").exitCode, 0);
+  ASSERT_TRUE(reload(true)) << why();
+  EXPECT_TRUE(waitFor(10s, [&] { return stateOf("VI_2") == "MASTER"; })) << why();
+  EXPECT_TRUE(groupJoined());
+  EXPECT_EQ(transitions(), before) << why();
 }
 
 }  // namespace
