@@ -43,6 +43,9 @@ class JsonWriter {
     return key(name).value(v);
   }
 
+  // Makes room for `bytes` of text in one allocation.
+  void reserve(size_t bytes) { out_.reserve(bytes); }
+
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
 

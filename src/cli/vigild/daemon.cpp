@@ -13,6 +13,7 @@
 
 #include "check/check_worker.h"
 #include "check/curl_multi.h"
+#include "check/heap_policy.h"
 #include "check/owned_services_file.h"
 #include "check/probe_factory.h"
 #include "check/tcp_socket_pool.h"
@@ -108,9 +109,10 @@ Result<SpawnRequest> prepareCheckScript(const config::ScriptCommand& command,
   return request;
 }
 
-// `dataplane none`: no table at all. Kernel IPVS (issue 5) and the
-// userspace engine do not exist yet: the table is kept in memory so health,
-// notifies and status still work, and VRRP is never taken down for it.
+// `dataplane none`: no table at all. `dataplane kernel` without IPVS in the
+// kernel, and `dataplane userspace` (no engine yet), keep the table in
+// memory so health, notifies and status still work, and VRRP is never taken
+// down for it.
 std::unique_ptr<ipvs::Dataplane> makeDataplane(const config::GlobalDefs& global) {
   switch (global.dataplane) {
     case config::Dataplane::None:
@@ -181,6 +183,7 @@ void raiseDescriptorLimit() {
 std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
                                         ConfigLoader loadConfig) {
   raiseDescriptorLimit();
+  check::keepLargeBuffersOutOfHeap();  // this process holds the multi-MB snapshot text
   check::CheckWorkerIo io;
   auto tcpSyn = std::make_shared<check::TcpSynProber>(loop);  // opens its sockets on first use
   io.makeProbe = makeCheckProbe(loop, state, tcpSyn);

@@ -1,0 +1,21 @@
+#pragma once
+
+// How the check worker asks glibc's allocator to hand memory back.
+//
+// The worker's snapshot text is one string of about 420 bytes per checker
+// (8.4 MB at 20,000), built, copied and freed every time it changes. glibc
+// serves a block of at least M_MMAP_THRESHOLD bytes with its own mapping and
+// unmaps it when freed, but by default it raises that threshold to the size
+// of every such block freed (up to 32 MB): after the first snapshot is
+// freed, every later one is carved from the brk heap instead, whose freed
+// space stays resident and fragments. At 20,000 TCP_CHECKs that was about
+// 38 MB of the worker's RSS (doc/benchmarks.md "Checker RSS").
+namespace vigil::check {
+
+// Pins M_MMAP_THRESHOLD at glibc's default starting value (128 KB), which
+// turns the dynamic raise off: multi-megabyte buffers are mapped and unmapped
+// on their own, small objects are served as before. Process-wide; calling it
+// again changes nothing.
+void keepLargeBuffersOutOfHeap();
+
+}  // namespace vigil::check
