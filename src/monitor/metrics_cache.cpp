@@ -5,6 +5,7 @@
 
 #include "monitor/health.h"
 #include "monitor/metric_set.h"
+#include "monitor/metrics_json.h"
 #include "monitor/snapshot_metrics.h"
 
 namespace vigil::monitor {
@@ -17,19 +18,27 @@ constexpr int kGzipLevel = 1;
 
 }  // namespace
 
-const std::string& MetricsCache::snapshotText(const MonitorView& view) {
+void MetricsCache::sync(const MonitorView& view) {
   Key key;
   for (const WorkerStatus& worker : view.workers) {
     if (!hasCurrentSnapshot(worker)) continue;
     key.emplace_back(worker.name, std::make_pair(std::hash<std::string_view>{}(worker.lastSnapshot),
                                                  worker.lastSnapshot.size()));
   }
-  if (valid_ && key == key_ && view.checkDuration == checkDuration_) return text_;
-  text_ = renderer_.render(view);
+  if (synced_ && key == key_ && view.checkDuration == checkDuration_) return;
   key_ = std::move(key);
   checkDuration_ = view.checkDuration;
-  valid_ = true;
+  synced_ = true;
+  textValid_ = false;
   gzipValid_ = false;
+  jsonValid_ = false;
+}
+
+const std::string& MetricsCache::snapshotText(const MonitorView& view) {
+  sync(view);
+  if (textValid_) return text_;
+  text_ = renderer_.render(view);
+  textValid_ = true;
   ++renders_;
   return text_;
 }
@@ -50,6 +59,26 @@ std::string MetricsCache::gzip(const MonitorView& view) {
   }
   const std::string head = renderPrometheus(collectWorkerMetrics(view));
   return gzipJoin(GzipPart::deflate(head, kGzipLevel), gzip_);
+}
+
+std::string MetricsCache::json(const MonitorView& view) {
+  sync(view);
+  if (!jsonValid_) {
+    jsonMembers_ = renderMetricsJsonMembers(collectSnapshotMetrics(view));
+    jsonValid_ = true;
+    ++jsonRenders_;
+  }
+  // The two parts name different metrics (as in text()), so their members
+  // join into one object.
+  const std::string head = renderMetricsJsonMembers(collectWorkerMetrics(view));
+  std::string out;
+  out.reserve(head.size() + jsonMembers_.size() + 4);
+  out += '{';
+  out += head;
+  if (!head.empty() && !jsonMembers_.empty()) out += ',';
+  out += jsonMembers_;
+  out += "}\n";
+  return out;
 }
 
 }  // namespace vigil::monitor

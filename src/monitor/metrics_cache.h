@@ -21,13 +21,24 @@ namespace vigil::monitor {
 // renderPrometheus(collectMetrics(view)), except that a kept part keeps the
 // wall time it was rendered with for last-transition timestamps a worker
 // sends as an age (the same instant, read from a clock that moved on).
+//
+// /metrics.json is kept the same way: the snapshot part's members are
+// rendered once per snapshot change (invalidated with the text) and the
+// worker series' members are rendered per call and put first, so a request
+// costs a copy, not a collectMetrics (~190 ms at 1,000 x 10 real servers,
+// doc/benchmarks.md) on the supervisor's loop.
 class MetricsCache {
  public:
   std::string text(const MonitorView& view);
   std::string gzip(const MonitorView& view);
+  // renderMetricsJson(view) with the same members and values; only the
+  // order of the top-level names differs (worker series first).
+  std::string json(const MonitorView& view);
 
   // How often the snapshot part was rendered (for tests and benchmarks).
   size_t renders() const { return renders_; }
+  // How often the snapshot part of /metrics.json was rendered.
+  size_t jsonRenders() const { return jsonRenders_; }
   // How many real servers' series those renders redid (the others were
   // kept from the render before; snapshot_renderer.h).
   size_t realServerRenders() const { return renderer_.realServerRenders(); }
@@ -37,14 +48,21 @@ class MetricsCache {
   // worker's name and a hash and length of its snapshot.
   using Key = std::vector<std::pair<std::string, std::pair<size_t, size_t>>>;
 
+  // Drops the kept parts when the snapshots (or checkDuration) changed
+  // since they were rendered.
+  void sync(const MonitorView& view);
   const std::string& snapshotText(const MonitorView& view);
 
   SnapshotRenderer renderer_;
   Key key_;
   // A reload that changes metrics_check_duration renders anew.
   config::CheckDurationMetrics checkDuration_ = config::CheckDurationMetrics::PerServer;
-  bool valid_ = false;
+  bool synced_ = false;
+  bool textValid_ = false;
   std::string text_;
+  bool jsonValid_ = false;
+  std::string jsonMembers_;  // the snapshot part's members, without braces
+  size_t jsonRenders_ = 0;
   bool gzipValid_ = false;
   GzipPart gzip_;
   size_t renders_ = 0;

@@ -47,6 +47,11 @@ std::string renderMetricsJson(const MetricSet& metrics) {
   return doc.dump();
 }
 
+std::string renderMetricsJsonMembers(const MetricSet& metrics) {
+  std::string doc = renderMetricsJson(metrics);  // "{...}": an object
+  return doc.substr(1, doc.size() - 2);
+}
+
 std::string renderMetricsJson(const MonitorView& view) {
   return renderMetricsJson(collectMetrics(view)) + "\n";
 }

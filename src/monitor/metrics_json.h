@@ -22,7 +22,12 @@ namespace vigil::monitor {
 // cannot hold (NaN, +-Inf) is null.
 std::string renderMetricsJson(const MetricSet& metrics);
 
-// renderMetricsJson(collectMetrics(view)) plus a newline: the route's body.
+// renderMetricsJson(metrics) without its enclosing braces ("" when there
+// are no samples), for MetricsCache to join a kept part to a fresh one.
+std::string renderMetricsJsonMembers(const MetricSet& metrics);
+
+// renderMetricsJson(collectMetrics(view)) plus a newline, rendered afresh;
+// the route serves MetricsCache::json instead.
 std::string renderMetricsJson(const MonitorView& view);
 
 }  // namespace vigil::monitor

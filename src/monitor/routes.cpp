@@ -4,7 +4,6 @@
 #include <cctype>
 
 #include "monitor/health.h"
-#include "monitor/metrics_json.h"
 #include "monitor/status_json.h"
 
 namespace vigil::monitor {
@@ -95,7 +94,7 @@ HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsC
   if (path == "/metrics") return metrics(request, view, cache);
   HttpResponse r;
   r.contentType = "application/json";
-  r.body = path == "/status" ? renderStatusJson(view) : renderMetricsJson(view);
+  r.body = path == "/status" ? renderStatusJson(view) : cache.json(view);
   return r;
 }
 

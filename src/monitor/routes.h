@@ -12,9 +12,9 @@ namespace vigil::monitor {
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 // The monitoring endpoints: GET (or HEAD) /metrics, /metrics.json (the
-// same samples as JSON, metrics_json.h; rendered afresh, not cached),
-// /status, /healthz; 404 for other paths, 405 for other methods.
-// /metrics comes from `cache` (metrics_cache.h); a request whose
+// same samples as JSON, metrics_json.h), /status, /healthz; 404 for other
+// paths, 405 for other methods. /metrics and /metrics.json come from
+// `cache` (metrics_cache.h): rendered once per snapshot change. A request whose
 // Accept-Encoding takes gzip (as Prometheus' does) gets it gzipped, with
 // Content-Encoding: gzip. /metrics always says Vary: Accept-Encoding.
 HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsCache& cache);

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "monitor/gzip_parts.h"
 #include "monitor/metric_set.h"
+#include "monitor/metrics_json.h"
 #include "monitor/routes.h"
 #include "monitor/snapshot_metrics.h"
 #include "support/monitor_view_builder.h"
@@ -153,6 +155,45 @@ TEST(MetricsHttpTest, GzipOnlyWhenAskedFor) {
   EXPECT_EQ(headerOf(refused, "Content-Encoding"), nullptr);
   EXPECT_EQ(refused.body, plain.body);
   EXPECT_EQ(cache.renders(), 1u);
+}
+
+HttpRequest jsonRequest() {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/metrics.json";
+  return r;
+}
+
+// A request must not cost a render on the supervisor's loop: two requests
+// for the same snapshots render the snapshot part once, and each body is
+// the document a fresh render gives (worker series fresh: the age moves).
+TEST(MetricsHttpTest, JsonIsRenderedOncePerSnapshot) {
+  MetricsCache cache;
+  MonitorView v = view();
+  const HttpResponse first = route(jsonRequest(), v, cache);
+  EXPECT_EQ(first.contentType, "application/json");
+  EXPECT_EQ(nlohmann::json::parse(first.body), nlohmann::json::parse(renderMetricsJson(v)));
+  v.now += milliseconds(500);
+  v.wallNowSeconds += 0.5;
+  const HttpResponse second = route(jsonRequest(), v, cache);
+  EXPECT_EQ(cache.jsonRenders(), 1u);
+  const nlohmann::json doc = nlohmann::json::parse(second.body);
+  EXPECT_EQ(doc, nlohmann::json::parse(renderMetricsJson(v)));
+  EXPECT_EQ(doc["vigil_worker_snapshot_age_seconds"]["samples"][0]["value"], 1.5);
+  EXPECT_EQ(second.body.back(), '\n');
+}
+
+TEST(MetricsHttpTest, ANewSnapshotChangesTheJson) {
+  MetricsCache cache;
+  const HttpResponse before = route(jsonRequest(), view(5), cache);
+  const MonitorView changed = view(6);
+  const HttpResponse after = route(jsonRequest(), changed, cache);
+  EXPECT_EQ(cache.jsonRenders(), 2u);
+  EXPECT_NE(after.body, before.body);
+  EXPECT_EQ(nlohmann::json::parse(after.body), nlohmann::json::parse(renderMetricsJson(changed)));
+  (void)cache.text(changed);  // the text is kept apart: rendering it does not drop the JSON
+  (void)route(jsonRequest(), changed, cache);
+  EXPECT_EQ(cache.jsonRenders(), 2u);
 }
 
 TEST(MetricsHttpTest, AcceptEncodingParsing) {
