@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -241,10 +242,15 @@ TEST_F(FailoverMetricsTest, BackupsScrapeFollowsTheMastersDeathAndTheRealServers
 
   backup.signal(SIGTERM);
   EXPECT_TRUE(backup.reap(seconds(10))) << backup.log();
-  // Everything else ran; the linter's part could not.
+  // Everything else ran, and that is what this test is for: it passes, with
+  // the missing linter on record (XML property) and in the log rather than
+  // a skip that would hide the pass.
   if (tool.empty()) {
-    GTEST_SKIP() << "promtool not found, `promtool check metrics` not run (scripts/deps.sh "
-                    "fetches it to /var/cache/vigil/promtool/promtool)";
+    RecordProperty("promtool", "not found: `promtool check metrics` not run");
+    std::cerr << "NOTE: promtool not found, `promtool check metrics` not run (scripts/deps.sh "
+                 "fetches it to /var/cache/vigil/promtool/promtool)\n";
+  } else {
+    RecordProperty("promtool", tool);
   }
 }
 
