@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/unique_fd.h"
+#include "support/metrics_text.h"
 #include "support/netns.h"
 #include "support/run_command.h"
 #include "support/vrrp_lab.h"
@@ -109,27 +110,6 @@ Reply get(uint16_t port, const std::string& target) {
                   "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 }
 
-// The value of the series written exactly as `series` (name and labels).
-std::optional<double> sample(const std::string& text, const std::string& series) {
-  const std::string key = "\n" + series + " ";
-  const size_t at = ("\n" + text).find(key);
-  if (at == std::string::npos) return std::nullopt;
-  return std::strtod(text.c_str() + at + key.size() - 1, nullptr);
-}
-
-// The loop-lateness histogram: observations in all, and at or below 100 ms (CI runs
-// another test beside this one, a qemu guest among them; the backup would
-// take over only after ~0.36 s).
-struct Lateness {
-  double count = -1;
-  double upTo100ms = -1;
-};
-
-Lateness lateness(const std::string& metrics) {
-  return {sample(metrics, "vigil_vrrp_loop_lateness_seconds_count").value_or(-1),
-          sample(metrics, "vigil_vrrp_loop_lateness_seconds_bucket{le=\"0.1\"}").value_or(-1)};
-}
-
 std::string config(int priority, const std::string& controlSocket) {
   std::ostringstream c;
   c << "global_defs {\n  dataplane none\n  metrics_listen 127.0.0.1:" << kMonitorPort << "\n";
@@ -189,22 +169,24 @@ TEST_F(BadRequestsTest, HostileClientsGetErrorsOrAreDroppedAndVrrpKeepsItsTiming
   ASSERT_TRUE(master.start());
   const std::string masterState =
       "vigil_vrrp_instance_state{vrrp_instance=\"VI_h8\",state=\"MASTER\"}";
-  ASSERT_TRUE(waitFor(seconds(15), [&] { return sample(masterMetrics(), masterState) == 1.0; }))
+  ASSERT_TRUE(
+      waitFor(seconds(15), [&] { return metricSample(masterMetrics(), masterState) == 1.0; }))
       << master.log() << masterMetrics().substr(0, 3000);
   ASSERT_TRUE(backup.start());
   const std::string backupState =
       "vigil_vrrp_instance_state{vrrp_instance=\"VI_h8\",state=\"BACKUP\"}";
-  ASSERT_TRUE(waitFor(seconds(15), [&] { return sample(metricsOf(backup_), backupState) == 1.0; }))
-      << backup.log();
+  ASSERT_TRUE(waitFor(seconds(15), [&] {
+    return metricSample(metricsOf(backup_), backupState) == 1.0;
+  })) << backup.log();
   ASSERT_EQ(vigilctl("status").exitCode, 0) << vigilctl("status").output << master.log();
 
   const std::string transitions = "vigil_vrrp_instance_transitions_total{vrrp_instance=\"VI_h8\"}";
   const std::string before = masterMetrics();
-  const std::optional<double> masterTransitions = sample(before, transitions);
-  const std::optional<double> backupTransitions = sample(metricsOf(backup_), transitions);
+  const std::optional<double> masterTransitions = metricSample(before, transitions);
+  const std::optional<double> backupTransitions = metricSample(metricsOf(backup_), transitions);
   ASSERT_TRUE(masterTransitions && backupTransitions) << before;
-  const Lateness lateBefore = lateness(before);
-  ASSERT_GE(lateBefore.count, 0) << before;
+  const std::optional<LoopLateness> lateBefore = loopLateness(before);
+  ASSERT_TRUE(lateBefore) << before;
 
   // Garbage and an oversized head, on both the endpoint and the socket.
   const std::string garbage = std::string("\x16\x03\x01\x00\xff\x01\x00\x00\n\n", 10);
@@ -279,30 +261,34 @@ TEST_F(BadRequestsTest, HostileClientsGetErrorsOrAreDroppedAndVrrpKeepsItsTiming
 
   // Good requests still work, and VRRP never noticed.
   EXPECT_EQ(vigilctl("status").exitCode, 0);
-  const Lateness lateAfterAttack = lateness(masterMetrics());
+  const std::string afterAttack = masterMetrics();
+  const std::optional<LoopLateness> lateAfterAttack = loopLateness(afterAttack);
+  ASSERT_TRUE(lateAfterAttack) << afterAttack;
   // Wait for a snapshot taken after the attack (snapshots come every 1 s).
   std::string after;
   ASSERT_TRUE(waitFor(seconds(5), [&] {
     after = masterMetrics();
-    return lateness(after).count > lateAfterAttack.count;
+    const std::optional<LoopLateness> now = loopLateness(after);
+    return now && now->count > lateAfterAttack->count;
   })) << after;
-  const Lateness lateAfter = lateness(after);
+  const std::optional<LoopLateness> lateAfter = loopLateness(after);
+  ASSERT_TRUE(lateAfter) << after;
   // Probes every 250 ms: the attack spans ~30 samples.
-  EXPECT_GE(lateAfter.count - lateBefore.count, 20);
-  EXPECT_EQ(lateAfter.count - lateBefore.count, lateAfter.upTo100ms - lateBefore.upTo100ms)
+  EXPECT_GE(lateAfter->count - lateBefore->count, 20);
+  EXPECT_EQ(lateAfter->count - lateBefore->count, lateAfter->upTo100ms - lateBefore->upTo100ms)
       << after;
-  EXPECT_EQ(sample(after, masterState), 1.0);
-  EXPECT_EQ(sample(after, transitions), masterTransitions);
+  EXPECT_EQ(metricSample(after, masterState), 1.0);
+  EXPECT_EQ(metricSample(after, transitions), masterTransitions);
   // The endpoint counts what its limits did: the garbage (400) and the
   // oversized head (431), and every stalled connection, evicted for a newer
   // one or closed at its deadline.
   const auto rejected = [&](const std::string& reason) {
-    return sample(after, "vigil_http_requests_rejected_total{reason=\"" + reason + "\"}")
+    return metricSample(after, "vigil_http_requests_rejected_total{reason=\"" + reason + "\"}")
         .value_or(-1);
   };
   EXPECT_GE(rejected("bad_request"), 2) << after.substr(0, 3000);
   EXPECT_GE(rejected("evicted") + rejected("timeout"), kSlowloris);
-  EXPECT_EQ(sample(metricsOf(backup_), transitions), backupTransitions);
+  EXPECT_EQ(metricSample(metricsOf(backup_), transitions), backupTransitions);
 
   master.signal(SIGTERM);
   backup.signal(SIGTERM);

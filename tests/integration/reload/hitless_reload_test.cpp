@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/metrics_text.h"
 #include "support/netns.h"
 #include "support/run_command.h"
 #include "support/vrrp_lab.h"
@@ -78,23 +79,13 @@ std::optional<long> rssKb(const std::string& pidFile) {
   return std::nullopt;
 }
 
-// The value of the series written exactly as `series` (name and labels).
-std::optional<double> sample(const std::string& text, const std::string& series) {
-  const std::string key = "\n" + series + " ";
-  const size_t at = ("\n" + text).find(key);
-  if (at == std::string::npos) return std::nullopt;
-  return std::strtod(text.c_str() + at + key.size() - 1, nullptr);
-}
-
 // The loop-lateness samples between two scrapes: all of them, and those at
-// or under 0.1 s.
-struct Lateness {
-  double samples = 0;
-  double fast = 0;
-};
-Lateness latenessBetween(const std::string& before, const std::string& after) {
-  return {*sample(after, kLateCount) - *sample(before, kLateCount),
-          *sample(after, kLateFast) - *sample(before, kLateFast)};
+// or under 0.1 s; nullopt if either scrape lacks the histogram (it failed).
+std::optional<LoopLateness> lateBetween(const std::string& before, const std::string& after) {
+  const std::optional<LoopLateness> from = loopLateness(before);
+  const std::optional<LoopLateness> to = loopLateness(after);
+  if (!from || !to) return std::nullopt;
+  return LoopLateness{to->count - from->count, to->upTo100ms - from->upTo100ms};
 }
 
 // Exits 0 once the master's /status (port argv[1]) reports a refused reload
@@ -257,13 +248,16 @@ class HitlessReloadTest : public ::testing::Test {
   }
   // A scrape whose lateness count has grown by at least `timers` since
   // `earlier`: the VRRP loop fired that many more timers, and the snapshot
-  // was taken after them. Empty if none within 10 s.
+  // was taken after them. Empty if none within 10 s, or if `earlier` has no
+  // count (a failed scrape).
   std::string metricsAfter(const std::string& earlier, double timers) const {
+    const auto baseline = metricSample(earlier, kLateCount);
+    if (!baseline) return std::string();
     std::string now;
     const auto grown = waitFor(10s, [&] {
       now = masterMetrics();
-      const auto count = sample(now, kLateCount);
-      return count && *count >= *sample(earlier, kLateCount) + timers;
+      const auto count = metricSample(now, kLateCount);
+      return count && *count >= *baseline + timers;
     });
     return grown ? now : std::string();
   }
@@ -308,9 +302,10 @@ TEST_F(HitlessReloadTest, HundredReloadsOfTheMasterChangeNothingRunning) {
   std::string lateBefore;
   ASSERT_TRUE(waitFor(10s, [&] {
     lateBefore = masterMetrics();
-    return sample(lateBefore, kLateCount).has_value();
+    return metricSample(lateBefore, kLateCount).has_value();
   })) << lateBefore;
-  ASSERT_TRUE(sample(lateBefore, kLateFast) && sample(lateBefore, kLateAll)) << lateBefore;
+  ASSERT_TRUE(metricSample(lateBefore, kLateFast) && metricSample(lateBefore, kLateAll))
+      << lateBefore;
   std::optional<long> supervisorBefore;
   std::optional<long> vrrpBefore;
   std::optional<long> checkBefore;
@@ -371,13 +366,16 @@ TEST_F(HitlessReloadTest, HundredReloadsOfTheMasterChangeNothingRunning) {
   // The VRRP loop was never late by more than 0.1 s over the reloads: every
   // timer's sample since before the first SIGHUP, up to a snapshot taken
   // after the last, is in the le="0.1" bucket.
-  const std::string lateAfter = metricsAfter(masterMetrics(), 1);
+  const std::string lateStart = masterMetrics();
+  ASSERT_TRUE(metricSample(lateStart, kLateCount)) << "scrape failed: " << lateStart;
+  const std::string lateAfter = metricsAfter(lateStart, 1);
   ASSERT_FALSE(lateAfter.empty()) << "no new lateness sample after the reloads";
-  const Lateness reloads = latenessBetween(lateBefore, lateAfter);
-  std::cout << "VRRP loop lateness over the reloads: " << reloads.samples << " samples, "
-            << reloads.fast << " at or under 0.1 s\n";
-  EXPECT_GE(reloads.samples, 100);  // 100 reloads take seconds: 20 adverts a second
-  EXPECT_EQ(reloads.samples, reloads.fast) << lateAfter;
+  const std::optional<LoopLateness> reloads = lateBetween(lateBefore, lateAfter);
+  ASSERT_TRUE(reloads) << lateBefore << "\n---\n" << lateAfter;
+  std::cout << "VRRP loop lateness over the reloads: " << reloads->count << " samples, "
+            << reloads->upTo100ms << " at or under 0.1 s\n";
+  EXPECT_GE(reloads->count, 100);  // 100 reloads take seconds: 20 adverts a second
+  EXPECT_EQ(reloads->count, reloads->upTo100ms) << lateAfter;
 
   // A broken file: the reload is refused where the error is, and nothing
   // that runs changes.
@@ -397,9 +395,15 @@ TEST_F(HitlessReloadTest, HundredReloadsOfTheMasterChangeNothingRunning) {
         master_.exec("python3 " + path("refused.py") + " " + std::to_string(kMetricsPort) + " 0.5");
     return refused.exitCode == 0;
   })) << refused.output;
-  const std::string afterAbort = masterMetrics();
-  const Lateness broken = latenessBetween(atAbort, afterAbort);
-  EXPECT_EQ(broken.samples, broken.fast) << afterAbort;
+  // A scrape with samples after the refused-reload snapshot's: the check
+  // below then covers timers, never an empty interval.
+  const std::string afterAbort = metricsAfter(atAbort, 1);
+  const std::optional<LoopLateness> broken = lateBetween(atAbort, afterAbort);
+  ASSERT_TRUE(broken) << "a scrape around the refused reload failed:\n"
+                      << atAbort << "\n---\n"
+                      << afterAbort;
+  EXPECT_GT(broken->count, 0) << atAbort << "\n---\n" << afterAbort;
+  EXPECT_EQ(broken->count, broken->upTo100ms) << afterAbort;
   const std::string brokenLog = master.log();
   // FILE:LINE:COL, as `vigild -t` prints it.
   EXPECT_TRUE(std::regex_search(brokenLog, std::regex(path("master.conf") + ":[0-9]+:[0-9]+: ")))
