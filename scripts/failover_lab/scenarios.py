@@ -119,12 +119,19 @@ def failover(lab, rep, fail, restore=None):
 def watch_vip_leaves(lab, d, seen, limit):
     """Polls d's VIP on a thread of its own (the failover measurement holds
     the sessions meanwhile) and sets seen["gone"] to the local epoch it was
-    first missing; nothing when it stays `limit` seconds."""
+    first missing; nothing when it stays `limit` seconds. A miss counts only
+    when the next poll misses too: has_vip reads a failed `ip` or ssh call
+    as a miss, and one such error must not record an early time."""
     def poll():
         end = time.time() + limit
+        missing_since = None
         while time.time() < end:
-            if not lab.has_vip(d):
-                seen["gone"] = time.time()
+            if lab.has_vip(d):
+                missing_since = None
+            elif missing_since is None:
+                missing_since = time.time()
+            else:
+                seen["gone"] = missing_since
                 return
             time.sleep(0.05)
     thread = threading.Thread(target=poll, daemon=True)
