@@ -1,4 +1,5 @@
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   // Only the daemon stays running: a config test or dump is not worth a restart.
-  if (!options->configTest && !options->dumpConfig) cli::restartWithoutGnutlsLoadTimeInit(argv);
+  std::optional<std::string> leanStartFailure;
+  if (!options->configTest && !options->dumpConfig) {
+    leanStartFailure = cli::restartWithoutGnutlsLoadTimeInit(argv);
+  }
   configureLogging(cli::logSettingsFor(*options));
+  if (leanStartFailure) log(LogLevel::Warning, "{}", *leanStartFailure);
   if (options->configTest) {
     return cli::runConfigTest(*options, std::cerr);
   }

@@ -3,7 +3,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 namespace vigil::cli {
 namespace {
@@ -19,23 +21,32 @@ void forgetRestartVariables() {
   ::unsetenv(kGnutlsNoImplicitInit);
 }
 
+// Why the restart did not happen: `step` failed with `error` (an errno).
+std::string failure(const char* step, int error) {
+  return std::string("lean restart (without GnuTLS's load-time init) skipped: ") + step + ": " +
+         std::strerror(error) + "; running with it, ~1 MB more RSS";
+}
+
 }  // namespace
 
-void restartWithoutGnutlsLoadTimeInit(char** argv) {
+std::optional<std::string> restartWithoutGnutlsLoadTimeInit(char** argv) {
   if (const char* name = std::getenv(kRestartedMarker); name != nullptr) {
     ::prctl(PR_SET_NAME, name);
     forgetRestartVariables();
-    return;
+    return std::nullopt;
   }
-  if (std::getenv(kGnutlsNoImplicitInit) != nullptr) return;
+  if (std::getenv(kGnutlsNoImplicitInit) != nullptr) return std::nullopt;
   char name[17] = {};  // PR_GET_NAME: at most 16 bytes with the NUL
-  if (::prctl(PR_GET_NAME, name) != 0) return;
+  if (::prctl(PR_GET_NAME, name) != 0) return failure("reading the process name", errno);
   if (::setenv(kGnutlsNoImplicitInit, "1", 1) != 0 || ::setenv(kRestartedMarker, name, 1) != 0) {
+    const int error = errno;
     forgetRestartVariables();
-    return;
+    return failure("setting its environment", error);
   }
   ::execv("/proc/self/exe", argv);
-  forgetRestartVariables();  // no /proc: run with GnuTLS initialised, as before
+  const int error = errno;
+  forgetRestartVariables();  // e.g. no /proc: run with GnuTLS initialised, as before
+  return failure("executing /proc/self/exe", error);
 }
 
 }  // namespace vigil::cli

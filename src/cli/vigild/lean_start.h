@@ -1,5 +1,8 @@
 #pragma once
 
+#include <optional>
+#include <string>
+
 namespace vigil::cli {
 
 // GnuTLS is in every vigild process although vigil never uses it: libcurl
@@ -18,7 +21,9 @@ namespace vigil::cli {
 // gets no re-execution. If the exec fails, vigild goes on as it is.
 //
 // Call at the top of main(), before any thread, descriptor or log is
-// opened; `argv` is main's. Returns in the image that goes on.
-void restartWithoutGnutlsLoadTimeInit(char** argv);
+// opened; `argv` is main's. Returns in the image that goes on: nullopt when
+// that is the lean one or the operator chose, else why the restart did not
+// happen, for main() to log once logging is set up (nothing is yet here).
+std::optional<std::string> restartWithoutGnutlsLoadTimeInit(char** argv);
 
 }  // namespace vigil::cli
