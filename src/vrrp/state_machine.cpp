@@ -90,7 +90,13 @@ class Stepper {
   // and use_vmac needs no answers (and an advert from the virtual MAC would
   // move switches' entries for it to us).
   bool answersWinners() const { return !params_.lowerPrioNoAdvert && !params_.useVmac; }
-  void answerAsYielded(const AdvertReceived& advert);
+  // A v3 answer carries our Advertisement_Interval, which Backups that
+  // follow it adopt as Master_Adver_Interval: only one equal to the
+  // winner's keeps their Master_Down_Timer in step with the winner's adverts.
+  bool answerKeepsTheWinnersInterval(Centiseconds winners) const {
+    return winners == params_.advertInterval;
+  }
+  void answerAsYielded();
 
   const InstanceParams& params_;
   TimePoint now_;
@@ -206,7 +212,6 @@ void Stepper::onAdvertAsBackup(const AdvertReceived& advert) {
         ArmMasterDownTimer{skewTime(params_.version, next().priority, next().masterAdverInterval)});
     return;
   }
-  if (outranksUs(advert)) answerAsYielded(advert);
   if (theirs < next().priority && params_.preempt) {
     // Preemption: discard, so Master_Down_Timer runs out. With
     // preempt_delay, keep following this master for the delay first.
@@ -219,6 +224,7 @@ void Stepper::onAdvertAsBackup(const AdvertReceived& advert) {
     next().preempt = PreemptPhase::Idle;
   }
   followMaster(advert);
+  if (outranksUs(advert)) answerAsYielded();
 }
 
 void Stepper::followMaster(const AdvertReceived& advert) {
@@ -241,10 +247,12 @@ bool Stepper::outranksUs(const AdvertReceived& advert) const {
 // lower advert sent at the same moment as the master's: a Backup above us
 // with preempt discards it, any other re-arms Master_Down_Timer to the
 // deadline the master's advert just set. A master advert less than half
-// Master_Adver_Interval after our answer is its reply: it heard us.
-void Stepper::answerAsYielded(const AdvertReceived&) {
+// Master_Adver_Interval after our answer is its reply: it heard us. Called
+// once the advert is followed, so masterAdverInterval is the master's.
+void Stepper::answerAsYielded() {
   if (next().yieldAnswersLeft == 0) return;
-  if (now_ - next().lastYieldAnswer < Duration{next().masterAdverInterval} / 2) {
+  if (!answerKeepsTheWinnersInterval(next().masterAdverInterval) ||
+      now_ - next().lastYieldAnswer < Duration{next().masterAdverInterval} / 2) {
     next().yieldAnswersLeft = 0;
     return;
   }
@@ -273,8 +281,11 @@ void Stepper::onAdvertAsMaster(const AdvertReceived& advert) {
   // Two masters (a split brain, or this master being preempted): answer
   // the winner so it re-announces the VIPs we may have announced last.
   // Without them (answersWinners), keepalived's higher_prio_send_advert
-  // still sends its one.
-  const uint8_t answers = answersWinners()               ? kSplitBrainAnswers
+  // still sends its one. v2 adverts all carry our interval (others are
+  // rejected); a v3 winner's may differ (answerKeepsTheWinnersInterval).
+  const bool mayAnswer =
+      params_.version != 3 || answerKeepsTheWinnersInterval(advert.packet.advertInterval);
+  const uint8_t answers = answersWinners() && mayAnswer  ? kSplitBrainAnswers
                           : params_.higherPrioSendAdvert ? 1
                                                          : 0;
   if (answers > 0) emit(SendAdvert{next().priority});

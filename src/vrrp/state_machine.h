@@ -48,7 +48,9 @@ struct InstanceState {
   // the master shows it heard (it answers at once, keepalived and vigil
   // alike) or kSplitBrainAnswers have gone unanswered. No timer: answers
   // ride on the master's own adverts, so they also cross a link that heals
-  // one direction at a time. See doc/vips.md, "After a split brain heals".
+  // one direction at a time. v3: only while the master's interval equals
+  // ours (Backups that follow an answer adopt its interval). See
+  // doc/vips.md, "After a split brain heals".
   uint8_t yieldAnswersLeft = 0;
   TimePoint lastYieldAnswer{};  // when the last answer was sent
   TimePoint since{};            // when `state` was entered

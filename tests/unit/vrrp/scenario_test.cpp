@@ -10,19 +10,9 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::routerParams;
 using testing::SimulatedLan;
 using testing::SimulatedRouter;
-
-InstanceParams routerParams(uint8_t priority, const char* address) {
-  InstanceParams p;
-  p.version = 3;
-  p.vrid = 51;
-  p.priority = priority;
-  p.advertInterval = Centiseconds(100);
-  p.primaryAddress = *IpAddress::parse(address);
-  p.addresses = {*IpAddress::parse("10.0.0.100")};
-  return p;
-}
 
 class VrrpScenarioTest : public ::testing::Test {
  protected:

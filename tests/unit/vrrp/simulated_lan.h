@@ -39,6 +39,8 @@ class SimulatedRouter {
 
   const std::string& name() const { return name_; }
   State state() const { return state_.state; }
+  // The master it follows, Master_Adver_Interval, preempt phase...
+  const InstanceState& instance() const { return state_; }
   const InstanceParams& params() const { return params_; }
   bool holdsVips() const { return vips_; }
   // When this router last entered `state` (nullopt: never).
@@ -109,6 +111,19 @@ class SimulatedLan {
   std::map<SimulatedRouter*, bool> plugged_;
   std::set<std::pair<SimulatedRouter*, SimulatedRouter*>> blocked_;
 };
+
+// A v3 router of VRID 51 at `address` with VIP 10.0.0.100, advertising
+// every second.
+inline InstanceParams routerParams(uint8_t priority, const char* address) {
+  InstanceParams p;
+  p.version = 3;
+  p.vrid = 51;
+  p.priority = priority;
+  p.advertInterval = Centiseconds(100);
+  p.primaryAddress = *IpAddress::parse(address);
+  p.addresses = {*IpAddress::parse("10.0.0.100")};
+  return p;
+}
 
 inline const IpAddress& multicastGroup() {
   static const IpAddress group = *IpAddress::parse("224.0.0.18");

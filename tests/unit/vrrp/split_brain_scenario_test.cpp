@@ -13,19 +13,9 @@ namespace {
 
 using std::chrono::microseconds;
 using std::chrono::seconds;
+using testing::routerParams;
 using testing::SimulatedLan;
 using testing::SimulatedRouter;
-
-InstanceParams routerParams(uint8_t priority, const char* address) {
-  InstanceParams p;
-  p.version = 3;
-  p.vrid = 51;
-  p.priority = priority;
-  p.advertInterval = Centiseconds(100);
-  p.primaryAddress = *IpAddress::parse(address);
-  p.addresses = {*IpAddress::parse("10.0.0.100")};
-  return p;
-}
 
 // Master_Down_Interval at 1 s: 3 s + (256 - priority) / 256 s.
 const Duration kMdi150 = microseconds(3414062);
@@ -155,15 +145,19 @@ TEST_F(SplitBrainScenarioTest, HigherRouterHearsTheLowerFirstAndReGarpsAfterTheH
 }
 
 // Third routers on the true master's side hear the yielded router's
-// answers: one above it with preempt discards them, one below follows
-// them as it follows the master's advert of the same instant. Neither
-// takes over or starts an election.
+// answers: one above it with preempt discards them; one above it with
+// preempt_delay, and one below, follow them as they follow the master's
+// advert of the same instant (the answer's interval is the master's), until
+// the master's next advert. None takes over or starts an election.
 TEST_F(SplitBrainScenarioTest, AnswersMoveNoThirdRouter) {
   buildPair();
   SimulatedRouter& above = add("C", routerParams(120, "10.0.0.3"));
   InstanceParams belowParams = routerParams(50, "10.0.0.4");
   belowParams.preempt = false;
   SimulatedRouter& below = add("D", belowParams);
+  InstanceParams delayedParams = routerParams(110, "10.0.0.5");
+  delayedParams.preemptDelay = std::chrono::milliseconds(500);
+  SimulatedRouter& delayed = add("E", delayedParams);
   startAll();
   isolate(*b_, seconds(10));  // B alone becomes MASTER
   runTo(seconds(20));
@@ -175,10 +169,50 @@ TEST_F(SplitBrainScenarioTest, AnswersMoveNoThirdRouter) {
   EXPECT_EQ(b_->state(), State::Backup);
   EXPECT_EQ(above.state(), State::Backup);
   EXPECT_EQ(below.state(), State::Backup);
+  EXPECT_EQ(delayed.state(), State::Backup);
   EXPECT_FALSE(above.enteredAt(NotifyKind::Master).has_value());
   EXPECT_FALSE(below.enteredAt(NotifyKind::Master).has_value());
+  EXPECT_FALSE(delayed.enteredAt(NotifyKind::Master).has_value());
   EXPECT_EQ(a_->gratuitousCount(kLowerPrio), 1);
   EXPECT_EQ(since(a_->lastGratuitousAt(kLowerPrio)), kAAdverts + seconds(19));
+  EXPECT_EQ(delayed.instance().masterAddress, a_->params().primaryAddress);
+  EXPECT_EQ(delayed.instance().masterPriority, 150);
+}
+
+// v3 answers carry the yielding router's own interval, which a Backup that
+// follows them adopts: B at 0.5 s under A at 3 s would give D a
+// Master_Down_Interval shorter than A's advert interval. B therefore steps
+// down silently; D and A never hear from it after the heal. A does not
+// reply to lower adverts (lower_prio_no_advert), which would otherwise end
+// B's answers at the first.
+TEST_F(SplitBrainScenarioTest, NoAnswersWhenTheWinnersIntervalDiffers) {
+  InstanceParams aParams = routerParams(150, "10.0.0.1");
+  aParams.advertInterval = Centiseconds(300);
+  aParams.lowerPrioNoAdvert = true;
+  a_ = &add("A", aParams);
+  InstanceParams bParams = routerParams(100, "10.0.0.2");
+  bParams.advertInterval = Centiseconds(50);
+  b_ = &add("B", bParams);
+  InstanceParams belowParams = routerParams(50, "10.0.0.4");
+  belowParams.preempt = false;
+  belowParams.advertInterval = Centiseconds(300);
+  SimulatedRouter& below = add("D", belowParams);
+  startAll();
+  isolate(*b_, seconds(20));
+  runTo(seconds(40));
+  ASSERT_EQ(masters(), 2);
+
+  healInboundFirst(*b_, seconds(40), seconds(4));  // B hears A's advert first
+  ASSERT_EQ(b_->state(), State::Backup);
+  const int sentAsBackup = b_->advertsSent();
+  runTo(seconds(80));
+  EXPECT_EQ(b_->advertsSent(), sentAsBackup) << "no answers at B's interval";
+  EXPECT_EQ(a_->gratuitousCount(kLowerPrio), 0);
+  EXPECT_EQ(a_->state(), State::Master);
+  EXPECT_EQ(b_->state(), State::Backup);
+  EXPECT_EQ(below.state(), State::Backup);
+  EXPECT_EQ(below.enteredAt(NotifyKind::Master), std::nullopt);
+  EXPECT_EQ(below.instance().masterAdverInterval, Centiseconds(300));
 }
 
 }  // namespace

@@ -216,16 +216,27 @@ TEST(StateMachineTest, MasterAdvertisesEveryInterval) {
 
 TEST(StateMachineTest, MasterStepsDownForAHigherPriorityAndAnswersIt) {
   const InstanceParams p = params();
-  auto r = step(inState(State::Master, p), advert(101, "10.0.0.9", Centiseconds(200)), p, kT0);
+  auto r = step(inState(State::Master, p), advert(101), p, kT0);
   EXPECT_EQ(r.next.state, State::Backup);
-  EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(200));
   EXPECT_EQ(r.next.masterAddress, ip("10.0.0.9"));
   // The answer at our own priority goes first, so the winner hears a lower
   // priority and re-sends its GARPs (we may have been a split-brain master).
   EXPECT_EQ(r.actions, (Actions{SendAdvert{100}, CancelTimers{}, RemoveVips{},
+                                ArmMasterDownTimer{kMdi100}, Notify{NotifyKind::Backup}}));
+  EXPECT_EQ(r.next.yieldAnswersLeft, kSplitBrainAnswers - 1);
+}
+
+// A v3 answer carries our interval, which Backups following it would adopt:
+// a winner advertising at another interval gets no answers.
+TEST(StateMachineTest, MasterStepsDownSilentlyForAWinnerAtAnotherInterval) {
+  const InstanceParams p = params();
+  auto r = step(inState(State::Master, p), advert(101, "10.0.0.9", Centiseconds(200)), p, kT0);
+  EXPECT_EQ(r.next.state, State::Backup);
+  EXPECT_EQ(r.next.masterAdverInterval, Centiseconds(200));
+  EXPECT_EQ(r.actions, (Actions{CancelTimers{}, RemoveVips{},
                                 ArmMasterDownTimer{microseconds(6000000 + 1218750)},
                                 Notify{NotifyKind::Backup}}));
-  EXPECT_EQ(r.next.yieldAnswersLeft, kSplitBrainAnswers - 1);
+  EXPECT_EQ(r.next.yieldAnswersLeft, 0);
 }
 
 TEST(StateMachineTest, LowerPrioNoAdvertStepsDownSilentlyAsTheRfcSays) {
@@ -271,9 +282,16 @@ TEST(StateMachineTest, YieldedBackupAnswersTheMastersNextAdvert) {
   const InstanceParams p = params();
   const TimePoint next = kT0 + seconds(1);  // the master's next periodic advert
   auto r = step(yielded(p, 3), advert(200), p, next);
-  EXPECT_EQ(r.actions, (Actions{SendAdvert{100}, ArmMasterDownTimer{kMdi100}}));
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}, SendAdvert{100}}));
   EXPECT_EQ(r.next.yieldAnswersLeft, 2);
   EXPECT_EQ(r.next.lastYieldAnswer, next);
+}
+
+TEST(StateMachineTest, YieldedBackupStopsWhenTheMastersIntervalDiffersFromOurs) {
+  const InstanceParams p = params();
+  auto r = step(yielded(p, 3), advert(200, "10.0.0.9", Centiseconds(200)), p, kT0 + seconds(2));
+  EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{microseconds(6000000 + 1218750)}}));
+  EXPECT_EQ(r.next.yieldAnswersLeft, 0);
 }
 
 TEST(StateMachineTest, YieldedBackupStopsWhenTheMasterReplies) {
@@ -288,7 +306,7 @@ TEST(StateMachineTest, YieldedBackupStopsAfterTheLastAnswer) {
   const InstanceParams p = params();
   InstanceState s = yielded(p, 1);
   auto r = step(s, advert(200), p, kT0 + seconds(1));
-  EXPECT_EQ(r.actions.front(), Action{SendAdvert{100}});
+  EXPECT_EQ(r.actions.back(), Action{SendAdvert{100}});
   r = step(r.next, advert(200), p, kT0 + seconds(2));
   EXPECT_EQ(r.actions, (Actions{ArmMasterDownTimer{kMdi100}}));
 }
@@ -488,7 +506,7 @@ TEST(StateMachineTest, SteppedDownMemberAnswersTheWinnersFirstAdvert) {
   auto lower = step(r.next, advert(50), p, kT0 + std::chrono::milliseconds(1));
   EXPECT_EQ(lower.next.yieldAnswersLeft, kSplitBrainAnswers);
   auto winner = step(r.next, advert(200), p, kT0 + std::chrono::milliseconds(1));
-  EXPECT_EQ(winner.actions, (Actions{SendAdvert{100}, ArmMasterDownTimer{kMdi100}}));
+  EXPECT_EQ(winner.actions, (Actions{ArmMasterDownTimer{kMdi100}, SendAdvert{100}}));
   EXPECT_EQ(winner.next.yieldAnswersLeft, kSplitBrainAnswers - 1);
 }
 
