@@ -18,7 +18,7 @@
 // hears d1 and steps down while its own packets still cannot reach d1. The
 // client, which followed d2's GARPs during the split, must get d1's MAC
 // back from d1's re-sent GARPs within seconds, with no garp_master_refresh
-// (doc/vrrp.md, "After a split brain heals").
+// (doc/vips.md, "After a split brain heals").
 namespace vigil::test {
 namespace {
 
