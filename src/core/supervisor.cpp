@@ -1,5 +1,6 @@
 #include "core/supervisor.h"
 
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -301,6 +302,9 @@ std::vector<WorkerStatus> Supervisor::status() const {
   std::vector<WorkerStatus> out;
   for (const auto& slot : slots_) {
     out.push_back(slot->status);
+    int unread = 0;
+    out.back().messageWaiting = slot->channel && slot->channel->isOpen() &&
+                                ::ioctl(slot->channel->fd(), FIONREAD, &unread) == 0 && unread > 0;
   }
   return out;
 }

@@ -52,6 +52,10 @@ struct WorkerStatus {
   std::optional<TimePoint> startedAt;
   std::optional<TimePoint> lastHeard;       // any message counts as a heartbeat
   std::optional<TimePoint> lastSnapshotAt;  // when lastSnapshot arrived
+  // Bytes from the worker wait unread on its channel: it spoke after
+  // lastHeard, and lastHeard is stale because the supervisor's loop has not
+  // had its turn yet (it stalled), not because the worker went quiet.
+  bool messageWaiting = false;
 };
 
 // The process model of DESIGN.md: forks one process per worker, each bound

@@ -32,7 +32,7 @@ HealthVerdict assessHealth(const MonitorView& view) {
       problem(worker, "not running");
     } else if (!hasCurrentSnapshot(worker)) {
       problem(worker, "no snapshot since it started");
-    } else if (loopLateness(worker, view) > kLoopLatenessBound) {
+    } else if (!worker.messageWaiting && loopLateness(worker, view) > kLoopLatenessBound) {
       problem(worker, fmt::format("loop late: no snapshot for {:.1f} s (due every {:.1f} s)",
                                   seconds(view.now - *worker.lastSnapshotAt),
                                   seconds(view.snapshotInterval)));

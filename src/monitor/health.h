@@ -33,7 +33,11 @@ struct HealthVerdict {
 
 // /healthz: healthy when every worker runs, has sent a snapshot since it
 // last started, and its loop is not late: its latest snapshot arrived at
-// most one snapshot interval plus kLoopLatenessBound ago.
+// most one snapshot interval plus kLoopLatenessBound ago. A worker whose
+// message waits unread on its channel (WorkerStatus::messageWaiting) is not
+// judged late: lastSnapshotAt is when the supervisor read, and after a
+// supervisor stall a request can be answered before the snapshot that
+// arrived during the stall is read; the stall is the supervisor's.
 HealthVerdict assessHealth(const MonitorView& view);
 
 // Whether the worker's snapshot comes from the process running now.

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "core/supervisor.h"
 #include "fakes/run_until.h"
@@ -87,6 +88,39 @@ TEST(SupervisorHeartbeat, HeartbeatsFromAForkedWorkerKeepItsSnapshotFresh) {
 
 TEST(SupervisorHeartbeat, HeartbeatsFromAnInProcessWorkerKeepItsSnapshotFresh) {
   expectHeartbeatsKeepSnapshotFresh(/*inProcess=*/true);
+}
+
+// The supervisor stalls (its loop does not run) while a forked worker's
+// heartbeat arrives: status() says a message waits, and /healthz does not
+// blame the worker even once lastSnapshotAt is seconds old; once the loop
+// runs, the message is read and the snapshot is fresh again.
+TEST(SupervisorHeartbeat, AMessageWaitingThroughASupervisorStallIsNotALateWorker) {
+  PosixEventLoop loop;
+  SupervisorOptions options = steadyOptions(/*inProcess=*/false);
+  WorkerFactory factory = [](EventLoop&) { return std::make_unique<SteadyWorker>(); };
+  Supervisor supervisor(loop, {{"steady", factory}}, options);
+  ASSERT_TRUE(supervisor.start().ok());
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return supervisor.status()[0].lastSnapshotAt.has_value(); }, seconds(10)));
+  const TimePoint read = *supervisor.status()[0].lastSnapshotAt;
+
+  // The stall: the loop is not run until the worker's next message waits.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (!supervisor.status()[0].messageWaiting && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(supervisor.status()[0].messageWaiting);
+  // Judged as if the stall had lasted 3 s past the last read.
+  const TimePoint late = read + seconds(3);
+  EXPECT_TRUE(monitor::assessHealth(viewOf(supervisor, late, options.snapshotInterval)).healthy);
+
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return *supervisor.status()[0].lastSnapshotAt > read; }, seconds(10)));
+
+  bool stopped = false;
+  supervisor.stop([&] { stopped = true; });
+  ASSERT_TRUE(runUntil(
+      loop, [&] { return stopped; }, seconds(10)));
 }
 
 }  // namespace

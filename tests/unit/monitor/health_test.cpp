@@ -65,6 +65,18 @@ TEST(HealthTest, ALoopLaterThanTheBoundIs503WithTheWorkerAndHowLate) {
   EXPECT_EQ(r.body, "check worker: loop late: no snapshot for 2.5 s (due every 1.0 s)\n");
 }
 
+// The supervisor stalled 2.5 s; the check worker's snapshot came on time
+// but waits unread behind the /healthz request: the supervisor's stall, not
+// the worker's, so no 503. Once read (nothing waiting) the age is real.
+TEST(HealthTest, ASnapshotWaitingUnreadIsNotALateLoop) {
+  MonitorView v = view(milliseconds(2500));
+  v.workers[1].messageWaiting = true;
+  EXPECT_TRUE(assessHealth(v).healthy);
+  EXPECT_EQ(route(healthz(), v).status, 200);
+  v.workers[1].messageWaiting = false;
+  EXPECT_FALSE(assessHealth(v).healthy);
+}
+
 // A short snapshot interval moves the due time, not the bound: 0.2 s
 // snapshots may be 1.2 s old, not 0.6 s (three intervals).
 TEST(HealthTest, TheBoundIsAddedToTheSnapshotInterval) {
