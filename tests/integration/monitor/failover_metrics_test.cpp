@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/director_pair.h"
 #include "support/netns.h"
 #include "support/prometheus_scrape.h"
 #include "support/run_command.h"
@@ -100,14 +101,7 @@ class FailoverMetricsTest : public ::testing::Test {
     fs::create_directories(dir_);
     std::ofstream(path("master.conf")) << directorConfig("h8master", 200);
     std::ofstream(path("backup.conf")) << directorConfig("h8backup", 100);
-    std::ofstream(path("server.py"))
-        << "import socket\n"
-        << "s = socket.socket()\n"
-        << "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-        << "s.bind(('" << kRealServer << "', " << kRealServerPort << "))\n"
-        << "s.listen(64)\n"
-        << "while True:\n"
-        << "    s.accept()[0].close()\n";
+    std::ofstream(path("server.py")) << acceptingServerScript(kRealServer, kRealServerPort);
   }
 
   void TearDown() override {
@@ -119,22 +113,8 @@ class FailoverMetricsTest : public ::testing::Test {
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-  // Each director's own pid files and no control socket (the two would
-  // share its default path).
   std::vector<std::string> vigildArgs(const std::string& name) const {
-    return {vigild(),
-            "-n",
-            "-l",
-            "--control-socket",
-            "off",
-            "-f",
-            path(name + ".conf"),
-            "-p",
-            path(name + ".pid"),
-            "-r",
-            path(name + "-vrrp.pid"),
-            "-c",
-            path(name + "-check.pid")};
+    return directorArgs(dir_, name);
   }
 
   pid_t pidFrom(const std::string& name) const {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/director_pair.h"
 #include "support/netns.h"
 #include "support/run_command.h"
 #include "support/vrrp_lab.h"
@@ -126,14 +127,7 @@ class SnmpTrapsTest : public ::testing::Test {
     std::ofstream(path("snmptrapd.conf")) << "disableAuthorization yes\n";
     std::ofstream(path("master.conf")) << routerConfig(200, path("agentx"));
     std::ofstream(path("backup.conf")) << routerConfig(100, "");
-    std::ofstream(path("server.py"))
-        << "import socket\n"
-        << "s = socket.socket()\n"
-        << "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-        << "s.bind(('" << kRealServer << "', " << kRealServerPort << "))\n"
-        << "s.listen(64)\n"
-        << "while True:\n"
-        << "    s.accept()[0].close()\n";
+    std::ofstream(path("server.py")) << acceptingServerScript(kRealServer, kRealServerPort);
   }
 
   void TearDown() override {
@@ -146,19 +140,7 @@ class SnmpTrapsTest : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   std::vector<std::string> vigildArgs(const std::string& name) const {
-    return {vigild(),
-            "-n",
-            "-l",
-            "--control-socket",
-            "off",
-            "-f",
-            path(name + ".conf"),
-            "-p",
-            path(name + ".pid"),
-            "-r",
-            path(name + "-vrrp.pid"),
-            "-c",
-            path(name + "-check.pid")};
+    return directorArgs(dir_, name);
   }
 
   std::string metricsOf(const NetNs& ns) const {
