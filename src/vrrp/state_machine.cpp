@@ -245,8 +245,10 @@ bool Stepper::outranksUs(const AdvertReceived& advert) const {
 // A Backup that yielded Master (yieldAnswersLeft) answers its master's
 // advert with one at its own priority, which third routers treat as any
 // lower advert sent at the same moment as the master's: a Backup above us
-// with preempt discards it, any other re-arms Master_Down_Timer to the
-// deadline the master's advert just set. A master advert less than half
+// with preempt and no preempt_delay discards it; any other follows it until
+// the master's next advert, re-arming Master_Down_Timer to about the
+// deadline the master's advert just set (hence the master's interval only,
+// see answerKeepsTheWinnersInterval). A master advert less than half
 // Master_Adver_Interval after our answer is its reply: it heard us. Called
 // once the advert is followed, so masterAdverInterval is the master's.
 void Stepper::answerAsYielded() {
