@@ -35,12 +35,7 @@ traffic_in rs3 addr add 10.0.1.200/32 dev lo
 traffic_in rs4 addr add 10.0.1.200/32 dev lo
 # Server LAN: the director and the NAT real servers, whose replies must come
 # back through the director to be un-NATed.
-traffic_bridge brs
-traffic_plug d eth1 10.0.2.1/24 brs
-traffic_plug rs1 eth0 10.0.2.11/24 brs
-traffic_plug rs2 eth0 10.0.2.12/24 brs
-traffic_in rs1 route add default via 10.0.2.1
-traffic_in rs2 route add default via 10.0.2.1
+traffic_nat_server_lan
 traffic_apply
 vm_nsx d sysctl -qw net.ipv4.ip_forward=1
 for r in rs3 rs4; do

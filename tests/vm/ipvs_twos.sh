@@ -34,12 +34,7 @@ traffic_netns c d rs1 rs2
 traffic_bridge brc
 traffic_plug c eth0 10.0.1.2/24 brc
 traffic_plug d eth0 10.0.1.1/24 brc
-traffic_bridge brs
-traffic_plug d eth1 10.0.2.1/24 brs
-traffic_plug rs1 eth0 10.0.2.11/24 brs
-traffic_plug rs2 eth0 10.0.2.12/24 brs
-traffic_in rs1 route add default via 10.0.2.1
-traffic_in rs2 route add default via 10.0.2.1
+traffic_nat_server_lan
 traffic_apply
 vm_nsx d sysctl -qw net.ipv4.ip_forward=1
 traffic_httpd rs1 rs1

@@ -100,6 +100,18 @@ traffic_in() {
   shift
   traffic_cmds[$ns]+="$*"$'\n'
 }
+# The NAT server LAN of the traffic tests: bridge brs with the director d
+# (eth1, 10.0.2.1, the real servers' default gateway, so their replies come
+# back through d to be un-NATed) and rs1, rs2 at 10.0.2.11 and .12. Queued
+# like the calls it makes; traffic_apply runs it.
+traffic_nat_server_lan() {
+  traffic_bridge brs
+  traffic_plug d eth1 10.0.2.1/24 brs
+  traffic_plug rs1 eth0 10.0.2.11/24 brs
+  traffic_plug rs2 eth0 10.0.2.12/24 brs
+  traffic_in rs1 route add default via 10.0.2.1
+  traffic_in rs2 route add default via 10.0.2.1
+}
 traffic_apply() {
   local ns
   printf '%s\n' "${traffic_root[@]}" | ip -batch -
