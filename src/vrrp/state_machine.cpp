@@ -224,7 +224,8 @@ void Stepper::onAdvertAsBackup(const AdvertReceived& advert) {
     next().preempt = PreemptPhase::Idle;
   }
   followMaster(advert);
-  if (outranksUs(advert)) answerAsYielded();
+  // Most adverts come with no answer owed: skip the rank test for them.
+  if (next().yieldAnswersLeft > 0 && outranksUs(advert)) answerAsYielded();
 }
 
 void Stepper::followMaster(const AdvertReceived& advert) {
