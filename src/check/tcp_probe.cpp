@@ -38,8 +38,10 @@ Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& targe
 // with a zero timeout) instead of a FIN leaves no TIME_WAIT socket behind
 // (20,000 checks/s would hold over a million for the 60 s TIME_WAIT lasts,
 // more than tcp_max_tw_buckets) and skips the FIN/ACK exchange: about a
-// fifth of the checker's CPU per check in tests/bench/check_scale. The
-// real server sees its accepted connection reset instead of closed.
+// fifth of the checker's CPU per check in tests/bench/check_scale. With
+// the final ACK withheld the RST ends the server's half-open entry (no
+// connection is built); with it sent the server sees its accepted
+// connection reset instead of closed.
 void closeWithReset(const UniqueFd& fd) {
   linger abortive{};
   abortive.l_onoff = 1;
@@ -49,8 +51,13 @@ void closeWithReset(const UniqueFd& fd) {
 
 }  // namespace
 
-TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool)
-    : loop_(loop), target_(target), pool_(hasBindOptions(target) ? nullptr : pool) {}
+TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool,
+                   config::TcpCheckMode mode)
+    : loop_(loop),
+      target_(target),
+      pool_(hasBindOptions(target) ? nullptr : pool),
+      finalAck_(mode == config::TcpCheckMode::Handshake ? TcpFinalAck::Sent
+                                                        : TcpFinalAck::Withheld) {}
 
 TcpProbe::~TcpProbe() { release(); }
 
@@ -70,7 +77,7 @@ void TcpProbe::start(Done done) {
 }
 
 void TcpProbe::startPooled() {
-  lease_ = pool_->acquire(target_.address.family(), *this);
+  lease_ = pool_->acquire(target_.address.family(), finalAck_, *this);
   if (!lease_) {
     completeLater(failure(Outcome::Internal, errnoError("socket")));
     return;
@@ -90,6 +97,9 @@ void TcpProbe::startBound() {
   if (!fd_) {
     completeLater(failure(Outcome::Internal, errnoError("socket")));
     return;
+  }
+  if (finalAck_ == TcpFinalAck::Withheld) {
+    (void)withholdFinalAck(fd_.get());
   }
   auto connected = bindAndConnect(fd_, target_);
   if (!connected || *connected) {

@@ -11,9 +11,10 @@
 
 // TCP_CHECK: one non-blocking connect to the target per attempt, watched on
 // the loop; the connection is reset (a RST, see tcp_probe.cpp) as soon as
-// the handshake completes. Without bind options the socket comes from the
-// worker's TcpSocketPool and goes back to it; with them, or without a pool,
-// each attempt makes its own socket.
+// the connect completes, by default before the handshake's final ACK has
+// left (TcpFinalAck, tcp_socket_pool.h). Without bind options the socket
+// comes from the worker's TcpSocketPool and goes back to it; with them, or
+// without a pool, each attempt makes its own socket.
 namespace vigil::check {
 
 class TcpProbe final : public Probe, private TcpSocketPool::Client {
@@ -21,7 +22,10 @@ class TcpProbe final : public Probe, private TcpSocketPool::Client {
   // Applies the target's bind options: bindto / bind_port (bind(2)),
   // bind_if (SO_BINDTODEVICE, and the scope of a link-local IPv6 target)
   // and fwmark (SO_MARK). `pool` (may be null) must outlive the probe.
-  TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool = nullptr);
+  // `mode` Handshake sends the final ACK; any other mode (Syn reaches here
+  // when the worker has no raw socket) withholds it.
+  TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool = nullptr,
+           config::TcpCheckMode mode = config::TcpCheckMode::Connect);
   ~TcpProbe() override;
 
   // Up when the handshake completes; Refused on ECONNREFUSED; NetworkError
@@ -41,7 +45,8 @@ class TcpProbe final : public Probe, private TcpSocketPool::Client {
 
   EventLoop& loop_;
   config::ProbeTarget target_;
-  TcpSocketPool* pool_;         // null: bind options or no pool, own sockets
+  TcpSocketPool* pool_;  // null: bind options or no pool, own sockets
+  TcpFinalAck finalAck_;
   TcpSocketPool::Lease lease_;  // the pooled socket of the attempt
   UniqueFd fd_;                 // or the attempt's own socket
   std::unique_ptr<FdWatch> watch_;

@@ -1,11 +1,18 @@
 #include "check/tcp_socket_pool.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
 #include <utility>
 
 namespace vigil::check {
+
+bool withholdFinalAck(int fd) {
+  int seconds = 1;  // any non-zero value; a connecting socket never waits on it
+  return ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof(seconds)) == 0;
+}
 
 TcpSocketPool::Socket::~Socket() {
   // Closing first drops the epoll registration with the socket; the
@@ -27,8 +34,8 @@ void TcpSocketPool::Socket::armWritable() {
   });
 }
 
-TcpSocketPool::Lease TcpSocketPool::acquire(int family, Client& client) {
-  std::vector<Lease>& idle = idleOf(family);
+TcpSocketPool::Lease TcpSocketPool::acquire(int family, TcpFinalAck finalAck, Client& client) {
+  std::vector<Lease>& idle = idleOf(family, finalAck);
   Lease socket;
   if (!idle.empty()) {
     socket = std::move(idle.back());
@@ -38,7 +45,10 @@ TcpSocketPool::Lease TcpSocketPool::acquire(int family, Client& client) {
     if (!fd) {
       return nullptr;
     }
-    socket = Lease(new Socket(loop_, std::move(fd), family));
+    if (finalAck == TcpFinalAck::Withheld) {
+      (void)withholdFinalAck(fd.get());
+    }
+    socket = Lease(new Socket(loop_, std::move(fd), family, finalAck));
   }
   socket->client_ = &client;
   return socket;
@@ -61,7 +71,7 @@ void TcpSocketPool::release(Lease socket) {
     (void)::setsockopt(socket->fd(), SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
     return;  // closed with a RST by the Lease going out of scope
   }
-  std::vector<Lease>& idle = idleOf(socket->family_);
+  std::vector<Lease>& idle = idleOf(socket->family_, socket->finalAck_);
   if (idle.size() >= kMaxIdle) {
     return;
   }
@@ -71,6 +81,16 @@ void TcpSocketPool::release(Lease socket) {
   socklen_t length = sizeof(error);
   (void)::getsockopt(socket->fd(), SOL_SOCKET, SO_ERROR, &error, &length);
   idle.push_back(std::move(socket));
+}
+
+size_t TcpSocketPool::idleCount() const {
+  size_t count = 0;
+  for (const auto& family : idle_) {
+    for (const std::vector<Lease>& idle : family) {
+      count += idle.size();
+    }
+  }
+  return count;
 }
 
 }  // namespace vigil::check

@@ -22,9 +22,32 @@
 // through ProbeDeps (check/probe_factory.h); it must outlive them. Only
 // probes without bind options use it (bindto, bind_port, bind_if and
 // fwmark stay on the socket they were set on). The pool keeps at most
-// kMaxIdle sockets per family, so it holds about as many descriptors as
+// kMaxIdle sockets per family and TcpFinalAck, so it holds about as many descriptors as
 // checks were ever in flight at once, not one per real server.
 namespace vigil::check {
+
+// Whether a TCP_CHECK's connect sends the handshake's final ACK before the
+// probe resets it (see withholdFinalAck).
+enum class TcpFinalAck : uint8_t {
+  // The default (`tcp_check_mode connect`): the wire carries SYN, SYN-ACK,
+  // RST, so the server never builds the connection and its application
+  // never sees it. The kernel's connect() still completes on the SYN-ACK.
+  Withheld,
+  // `tcp_check_mode handshake`, keepalived's way: SYN, SYN-ACK, ACK, RST;
+  // the server accepts a connection and sees it reset.
+  Sent,
+};
+
+// Makes the kernel hold back the final ACK of `fd`'s next handshakes: with
+// TCP_DEFER_ACCEPT set on a connecting socket, Linux completes the connect
+// on the SYN-ACK (EPOLLOUT, SO_ERROR 0) but only schedules the ACK, as a
+// delayed ACK (at most 200 ms) that data would have carried. A probe that
+// resets the connection at once sends the RST first, and the ACK never
+// leaves; a loop turn slower than the delay lets it out, and the check is
+// then simply a full handshake. Unlike TCP_QUICKACK 0, the option survives
+// a disconnect (connect(AF_UNSPEC)), so a pooled socket is set once. False
+// when setsockopt fails (the checks then send the ACK; verdicts are alike).
+bool withholdFinalAck(int fd);
 
 class TcpSocketPool {
  public:
@@ -53,12 +76,13 @@ class TcpSocketPool {
 
    private:
     friend class TcpSocketPool;
-    Socket(EventLoop& loop, UniqueFd fd, int family)
-        : loop_(loop), fd_(std::move(fd)), family_(family) {}
+    Socket(EventLoop& loop, UniqueFd fd, int family, TcpFinalAck finalAck)
+        : loop_(loop), fd_(std::move(fd)), family_(family), finalAck_(finalAck) {}
 
     EventLoop& loop_;
     UniqueFd fd_;
     int family_;
+    TcpFinalAck finalAck_;
     Client* client_ = nullptr;  // null while idle: late events are dropped
     std::unique_ptr<FdWatch> watch_;
   };
@@ -69,20 +93,23 @@ class TcpSocketPool {
   TcpSocketPool& operator=(const TcpSocketPool&) = delete;
 
   // An unconnected non-blocking socket of `family` (AF_INET, AF_INET6) whose
-  // events go to `client`; null when socket(2) fails (errno is set).
-  Lease acquire(int family, Client& client);
+  // events go to `client` and whose handshakes send or withhold the final
+  // ACK as `finalAck` says; null when socket(2) fails (errno is set).
+  Lease acquire(int family, TcpFinalAck finalAck, Client& client);
   // Resets the socket's connection (a RST when it was established) and
   // keeps it for the next acquire, or closes it when that fails or enough
   // are idle.
   void release(Lease socket);
 
-  size_t idleCount() const { return idle_[0].size() + idle_[1].size(); }
+  size_t idleCount() const;
 
  private:
-  std::vector<Lease>& idleOf(int family) { return idle_[family == AF_INET6 ? 1 : 0]; }
+  std::vector<Lease>& idleOf(int family, TcpFinalAck finalAck) {
+    return idle_[family == AF_INET6 ? 1 : 0][static_cast<size_t>(finalAck)];
+  }
 
   EventLoop& loop_;
-  std::vector<Lease> idle_[2];  // AF_INET, AF_INET6
+  std::vector<Lease> idle_[2][2];  // [AF_INET, AF_INET6][TcpFinalAck]
 };
 
 }  // namespace vigil::check

@@ -24,17 +24,28 @@ bool HttpUrl::acceptsStatus(unsigned status) const {
 }
 
 std::string_view toString(TcpCheckMode mode) {
-  return mode == TcpCheckMode::Syn ? "syn" : "connect";
+  switch (mode) {
+    case TcpCheckMode::Syn:
+      return "syn";
+    case TcpCheckMode::Handshake:
+      return "handshake";
+    case TcpCheckMode::Connect:
+      break;
+  }
+  return "connect";
 }
 
 std::shared_ptr<const CheckerProbe> sharedTcpCheck(const TcpCheck& tcp) {
-  static const std::shared_ptr<const CheckerProbe> kShared[2][2] = {
-      {std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Connect, false}),
-       std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Connect, true})},
-      {std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Syn, false}),
-       std::make_shared<const CheckerProbe>(TcpCheck{TcpCheckMode::Syn, true})},
+  auto shared = [](TcpCheckMode mode, bool set) {
+    return std::make_shared<const CheckerProbe>(TcpCheck{mode, set});
   };
-  return kShared[tcp.mode == TcpCheckMode::Syn ? 1 : 0][tcp.modeSet ? 1 : 0];
+  // Indexed by the mode's value (Connect, Syn, Handshake) and modeSet.
+  static const std::shared_ptr<const CheckerProbe> kShared[3][2] = {
+      {shared(TcpCheckMode::Connect, false), shared(TcpCheckMode::Connect, true)},
+      {shared(TcpCheckMode::Syn, false), shared(TcpCheckMode::Syn, true)},
+      {shared(TcpCheckMode::Handshake, false), shared(TcpCheckMode::Handshake, true)},
+  };
+  return kShared[static_cast<size_t>(tcp.mode)][tcp.modeSet ? 1 : 0];
 }
 
 std::string VirtualServer::describe() const {

@@ -79,11 +79,13 @@ struct LvsSyncDaemon {
 
 enum class LvsFlushOnStop { No, All, VirtualServersOnly };
 
-// How a TCP_CHECK probes: a full connect() (keepalived's way), or a
-// half-open SYN from a raw socket answered by SYN-ACK or RST (vigil's
-// `tcp_check_mode syn`, check/tcp_syn_probe.h).
-enum class TcpCheckMode : uint8_t { Connect, Syn };
-std::string_view toString(TcpCheckMode mode);  // "connect", "syn"
+// How a TCP_CHECK probes: the kernel's connect(), reset before its final
+// ACK leaves so the server builds no connection (the default); a half-open
+// SYN from a raw socket answered by SYN-ACK or RST (vigil's
+// `tcp_check_mode syn`, check/tcp_syn_probe.h); or the full three-way
+// handshake, then a reset (keepalived's way, `tcp_check_mode handshake`).
+enum class TcpCheckMode : uint8_t { Connect, Syn, Handshake };
+std::string_view toString(TcpCheckMode mode);  // "connect", "syn", "handshake"
 
 // Which series vigil_check_duration_seconds gets (vigil's
 // `metrics_check_duration`, doc/monitoring.md): one per real server and

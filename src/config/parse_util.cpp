@@ -45,11 +45,14 @@ std::optional<TcpCheckMode> tcpCheckModeArg(const Node& node, ParseContext& ctx)
   if (!args(node, ctx, 1)) {
     return std::nullopt;
   }
-  auto v = ctx.oneOf(node.args[0], what(node), {"connect", "syn"});
+  auto v = ctx.oneOf(node.args[0], what(node), {"connect", "syn", "handshake"});
   if (!v) {
     return std::nullopt;
   }
-  return *v == "syn" ? TcpCheckMode::Syn : TcpCheckMode::Connect;
+  if (*v == "syn") {
+    return TcpCheckMode::Syn;
+  }
+  return *v == "handshake" ? TcpCheckMode::Handshake : TcpCheckMode::Connect;
 }
 
 std::optional<int64_t> integerArg(const Node& node, ParseContext& ctx, int64_t min, int64_t max) {

@@ -38,7 +38,7 @@ std::optional<ScriptAccount> scriptAccount(const Node& node, ParseContext& ctx);
 std::optional<Duration> secondsArg(const Node& node, ParseContext& ctx, double min, double max);
 // The single value of a `KW VALUE` line.
 std::optional<int64_t> integerArg(const Node& node, ParseContext& ctx, int64_t min, int64_t max);
-// `tcp_check_mode connect|syn` (global_defs and TCP_CHECK).
+// `tcp_check_mode connect|syn|handshake` (global_defs and TCP_CHECK).
 std::optional<TcpCheckMode> tcpCheckModeArg(const Node& node, ParseContext& ctx);
 
 // A GARP repeat count: at least 1 (0 is raised to 1 with a warning, as

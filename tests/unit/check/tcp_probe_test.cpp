@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,7 +16,9 @@
 
 // TCP_CHECK against loopback listeners: the pooled socket path (no bind
 // options) reuses one socket across attempts, resets each connection, and
-// a failed attempt leaves nothing behind for the next one.
+// a failed attempt leaves nothing behind for the next one. By default the
+// reset goes before the handshake's final ACK, so the listener never has a
+// connection to accept; `tcp_check_mode handshake` completes it.
 namespace vigil::check {
 namespace {
 
@@ -33,9 +36,34 @@ class Listener {
   }
   bool ok() const { return ok_; }
   uint16_t port() const { return port_; }
-  // The next connection the kernel completed (the probe has made it by now).
+  // The next connection the kernel completed, waiting at most 5 s for it.
   UniqueFd accept(sockaddr* peer = nullptr, socklen_t* length = nullptr) {
+    pollfd ready{fd_.get(), POLLIN, 0};
+    if (::poll(&ready, 1, 5000) != 1) {
+      return UniqueFd();
+    }
     return UniqueFd(::accept4(fd_.get(), peer, length, SOCK_CLOEXEC));
+  }
+  // Whether the first connection waiting to be accepted is a fresh one from
+  // a plain blocking connect, i.e. nothing earlier was queued. The accept
+  // queue is FIFO and loopback delivers in order, so a final ACK that had
+  // left a probe's socket would have queued its connection first.
+  bool acceptsOnlyAFreshConnection() {
+    UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port_);
+    sockaddr_in local{};
+    sockaddr_in peer{};
+    socklen_t length = sizeof(local);
+    if (::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0 ||
+        ::getsockname(client.get(), reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+      return false;
+    }
+    length = sizeof(peer);
+    UniqueFd first = accept(reinterpret_cast<sockaddr*>(&peer), &length);
+    return first && peer.sin_port == local.sin_port;
   }
   void close() { fd_.reset(); }
 
@@ -66,10 +94,23 @@ class TcpProbeTest : public ::testing::Test {
   TcpSocketPool pool_{loop_};  // declared after the loop: its sockets go first
 };
 
-TEST_F(TcpProbeTest, EveryAttemptHandshakesAndResetsTheConnection) {
+TEST_F(TcpProbeTest, EveryAttemptIsUpAndResetBeforeTheServerHasAConnection) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
   TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto result = run(probe);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  }
+  EXPECT_TRUE(listener.acceptsOnlyAFreshConnection()) << "a probe's connection was accepted";
+  EXPECT_EQ(pool_.idleCount(), 1U) << "one socket served all attempts";
+}
+
+TEST_F(TcpProbeTest, HandshakeModeCompletesEveryConnectionAndResetsIt) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_, config::TcpCheckMode::Handshake);
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto result = run(probe);
     ASSERT_TRUE(result);
@@ -98,7 +139,26 @@ TEST_F(TcpProbeTest, ARefusedAttemptLeavesNoErrorForTheNextOne) {
   result = run(probe);  // on the socket the refused attempt gave back
   ASSERT_TRUE(result);
   EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
-  EXPECT_TRUE(live.accept());
+  EXPECT_EQ(pool_.idleCount(), 1U);
+}
+
+TEST_F(TcpProbeTest, ThePoolKeepsHandshakeSocketsApartFromTheOthers) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe withheld(loop_, loopbackTarget(listener.port()), &pool_);
+  TcpProbe handshake(loop_, loopbackTarget(listener.port()), &pool_,
+                     config::TcpCheckMode::Handshake);
+  for (int round = 0; round < 2; ++round) {
+    auto result = run(withheld);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+    result = run(handshake);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+    EXPECT_TRUE(listener.accept()) << "round " << round << ": the handshake made no connection";
+  }
+  EXPECT_EQ(pool_.idleCount(), 2U) << "one socket of each kind, each reused";
+  EXPECT_TRUE(listener.acceptsOnlyAFreshConnection());
 }
 
 TEST_F(TcpProbeTest, AnAbortedAttemptNeverReportsAndItsSocketIsReused) {
@@ -122,7 +182,7 @@ TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
   config::ProbeTarget target = loopbackTarget(listener.port());
   target.bindPort = spare.port();
   spare.close();
-  TcpProbe probe(loop_, target, &pool_);
+  TcpProbe probe(loop_, target, &pool_, config::TcpCheckMode::Handshake);
   auto result = run(probe);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
@@ -137,7 +197,7 @@ TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
 TEST_F(TcpProbeTest, WithoutAPoolEveryAttemptHasItsOwnSocket) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
-  TcpProbe probe(loop_, loopbackTarget(listener.port()));
+  TcpProbe probe(loop_, loopbackTarget(listener.port()), nullptr, config::TcpCheckMode::Handshake);
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto result = run(probe);
     ASSERT_TRUE(result);
@@ -145,6 +205,18 @@ TEST_F(TcpProbeTest, WithoutAPoolEveryAttemptHasItsOwnSocket) {
     EXPECT_TRUE(listener.accept());
   }
   EXPECT_EQ(pool_.idleCount(), 0U);
+}
+
+TEST_F(TcpProbeTest, AnOwnSocketAlsoResetsBeforeTheServerHasAConnection) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe probe(loop_, loopbackTarget(listener.port()));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto result = run(probe);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  }
+  EXPECT_TRUE(listener.acceptsOnlyAFreshConnection()) << "a probe's connection was accepted";
 }
 
 }  // namespace

@@ -60,6 +60,20 @@ TEST(TcpSynConfigTest, ChecksWithBindPortBindIfOrFwmarkConnectWithOneWarning) {
   EXPECT_EQ(warningCount(r), 1U);
 }
 
+TEST(TcpSynConfigTest, HandshakeIsAModeOfItsOwn) {
+  auto r = load("  tcp_check_mode handshake\n",
+                "    TCP_CHECK {\n    }\n"
+                "    TCP_CHECK {\n      connect_port 81\n      tcp_check_mode connect\n    }\n");
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(modeOf(checkersOf(r).at(0)), config::TcpCheckMode::Handshake);
+  EXPECT_EQ(modeOf(checkersOf(r).at(1)), config::TcpCheckMode::Connect);
+  EXPECT_EQ(config::toJson(*r.config).at("global_defs").at("lvs").at("tcp_check_mode"),
+            "handshake");
+  auto connect = load("", "    TCP_CHECK {\n    }\n");
+  ASSERT_TRUE(connect.config);
+  EXPECT_NE(probeKey(checkersOf(r).at(0)), probeKey(checkersOf(connect).at(0)));
+}
+
 TEST(TcpSynConfigTest, ABadModeIsAnError) {
   auto r = load("  tcp_check_mode half\n", "");
   EXPECT_FALSE(r.config);
