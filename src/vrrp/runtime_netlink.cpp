@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/netlink/netlink_address_manager.h"
+#include "core/netlink/netlink_route_manager.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -24,14 +25,32 @@ uint32_t seconds(Duration lifetime) {
   return s < 1 ? 1u : static_cast<uint32_t>(s);
 }
 
-netlink::AddressSpec specFor(const config::VirtualAddress& vip, const std::string& defaultDev,
-                             std::optional<Duration> lifetime) {
+// `brd +` sets the host bits of the address, `brd -` clears them (as
+// `ip addr` does). A /31 or /32 has no broadcast address (RFC 3021).
+std::optional<IpAddress> broadcastFor(const config::VirtualAddress& vip) {
+  using Broadcast = config::VirtualAddress::Broadcast;
+  const IpPrefix& prefix = vip.prefix;
+  if (vip.broadcastMode == Broadcast::Address) return vip.broadcast;
+  if (vip.broadcastMode == Broadcast::None || !prefix.address.isV4() || prefix.length >= 31) {
+    return std::nullopt;
+  }
+  const uint8_t* b = prefix.address.bytes();
+  const uint32_t address =
+      (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
+  const uint32_t hostBits = prefix.length == 0 ? 0xffffffffu : 0xffffffffu >> prefix.length;
+  return IpAddress::v4(vip.broadcastMode == Broadcast::SetHostBits ? address | hostBits
+                                                                   : address & ~hostBits);
+}
+
+}  // namespace
+
+netlink::AddressSpec vipAddressSpec(const config::VirtualAddress& vip,
+                                    const std::string& defaultDev,
+                                    std::optional<Duration> lifetime) {
   netlink::AddressSpec spec;
   spec.interface.name = vip.dev.empty() ? defaultDev : vip.dev;
   spec.address = vip.prefix;
-  if (vip.broadcastMode == config::VirtualAddress::Broadcast::Address) {
-    spec.broadcast = vip.broadcast;
-  }
+  spec.broadcast = broadcastFor(vip);
   spec.scope = scopeFor(vip.scope);
   spec.label = vip.label;
   spec.noDad = vip.noDad || vip.prefix.address.isV6();
@@ -44,8 +63,6 @@ netlink::AddressSpec specFor(const config::VirtualAddress& vip, const std::strin
   }
   return spec;
 }
-
-}  // namespace
 
 int NetlinkVipInstaller::knownIndex(const std::string& name) const {
   if (links_ == nullptr) return 0;
@@ -68,7 +85,7 @@ void NetlinkVipInstaller::add(const std::vector<config::VirtualAddress>& vips,
                               const std::string& defaultDev, std::optional<Duration> lifetime) {
   auto addSpec = [this](const netlink::AddressSpec& spec) { return addresses_->add(spec); };
   for (const config::VirtualAddress& vip : vips) {
-    Status added = onDevice(specFor(vip, defaultDev, lifetime), addSpec);
+    Status added = onDevice(vipAddressSpec(vip, defaultDev, lifetime), addSpec);
     if (!added) {
       log(LogLevel::Error, "cannot add VIP {}: {}", vip.prefix.toString(),
           added.error().describe());
@@ -80,7 +97,7 @@ void NetlinkVipInstaller::remove(const std::vector<config::VirtualAddress>& vips
                                  const std::string& defaultDev) {
   auto removeSpec = [this](const netlink::AddressSpec& spec) { return addresses_->remove(spec); };
   for (const config::VirtualAddress& vip : vips) {
-    Status removed = onDevice(specFor(vip, defaultDev, std::nullopt), removeSpec);
+    Status removed = onDevice(vipAddressSpec(vip, defaultDev, std::nullopt), removeSpec);
     const int code = removed ? 0 : removed.error().code;
     if (!removed && code != ENOENT && code != EADDRNOTAVAIL && code != ENODEV) {
       log(LogLevel::Error, "cannot remove VIP {}: {}", vip.prefix.toString(),
@@ -126,6 +143,15 @@ std::unique_ptr<VipInstaller> makeVipInstaller(const netlink::LinkMonitor* links
   }
   return std::make_unique<NetlinkVipInstaller>(
       std::make_unique<netlink::NetlinkAddressManager>(std::move(*manager)), links);
+}
+
+std::unique_ptr<netlink::RouteManager> makeRouteManager() {
+  auto manager = netlink::NetlinkRouteManager::create();
+  if (!manager) {
+    log(LogLevel::Error, "virtual_routes will not be installed: {}", manager.error().describe());
+    return nullptr;
+  }
+  return std::make_unique<netlink::NetlinkRouteManager>(std::move(*manager));
 }
 
 std::unique_ptr<VipAnnouncer> makeVipAnnouncer() {

@@ -5,10 +5,18 @@
 
 #include "core/netlink/address_manager.h"
 #include "core/netlink/link_monitor.h"
+#include "core/netlink/route_manager.h"
 #include "vrrp/garp_sender.h"
 #include "vrrp/runtime_io.h"
 
 namespace vigil::vrrp {
+
+// The address to install for `vip` (on defaultDev unless it names its own
+// `dev`), with its broadcast (`brd ADDR`, or computed for `brd +` / `brd -`),
+// scope, label and lifetimes as NetlinkVipInstaller says.
+netlink::AddressSpec vipAddressSpec(const config::VirtualAddress& vip,
+                                    const std::string& defaultDev,
+                                    std::optional<Duration> lifetime);
 
 // VIPs through the netlink AddressManager. A lifetime becomes valid_lft and
 // preferred_lft in whole seconds (rounded up, at least 1); add() replaces
@@ -64,5 +72,8 @@ class SocketVipAnnouncer final : public VipAnnouncer {
 // `links` (may be null) as NetlinkVipInstaller says.
 std::unique_ptr<VipInstaller> makeVipInstaller(const netlink::LinkMonitor* links = nullptr);
 std::unique_ptr<VipAnnouncer> makeVipAnnouncer();
+// virtual_routes through rtnetlink; null (with an error logged) when the
+// socket cannot be opened.
+std::unique_ptr<netlink::RouteManager> makeRouteManager();
 
 }  // namespace vigil::vrrp

@@ -25,6 +25,14 @@ uint8_t kernelType(RouteType type) {
       return RTN_PROHIBIT;
     case RouteType::Local:
       return RTN_LOCAL;
+    case RouteType::Throw:
+      return RTN_THROW;
+    case RouteType::Broadcast:
+      return RTN_BROADCAST;
+    case RouteType::Anycast:
+      return RTN_ANYCAST;
+    case RouteType::Multicast:
+      return RTN_MULTICAST;
     case RouteType::Unicast:
       break;
   }
@@ -51,6 +59,9 @@ Status addNextHop(rtnl_route* route, const RouteSpec& spec) {
     NlAddrPtr gw = toNlAddr(*spec.gateway, spec.gateway->maxPrefix());
     rtnl_route_nh_set_gateway(nh, gw.get());
   }
+  if (spec.onLink) {
+    rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
+  }
   rtnl_route_add_nexthop(route, nh);  // the route owns nh from here
   return {};
 }
@@ -68,8 +79,14 @@ Result<RoutePtr> buildRoute(const RouteSpec& spec) {
   rtnl_route_set_table(route.get(), spec.table);
   rtnl_route_set_scope(route.get(), spec.scope);
   rtnl_route_set_type(route.get(), kernelType(spec.type));
-  rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+  rtnl_route_set_protocol(route.get(), spec.protocol);
   rtnl_route_set_priority(route.get(), spec.metric);
+  rtnl_route_set_tos(route.get(), spec.tos);
+  for (const auto& [id, value] : spec.metrics) {
+    if (int rc = rtnl_route_set_metric(route.get(), id, value); rc < 0) {
+      return nlError(rc, "route " + spec.describe());
+    }
+  }
   if (spec.source) {
     NlAddrPtr src = toNlAddr(*spec.source, spec.source->maxPrefix());
     if (int rc = rtnl_route_set_pref_src(route.get(), src.get()); rc < 0) {
@@ -83,20 +100,6 @@ Result<RoutePtr> buildRoute(const RouteSpec& spec) {
 }
 
 }  // namespace
-
-std::string RouteSpec::describe() const {
-  std::string out = destination.toString();
-  if (gateway) {
-    out += " via " + gateway->toString();
-  }
-  if (device) {
-    out += " dev " + device->describe();
-  }
-  if (table != RT_TABLE_MAIN) {
-    out += " table " + std::to_string(table);
-  }
-  return out;
-}
 
 Result<NetlinkRouteManager> NetlinkRouteManager::create() {
   auto sock = NlSocket::connectRoute();

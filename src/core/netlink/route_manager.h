@@ -4,6 +4,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/ip_address.h"
 #include "core/netlink/address_manager.h"
@@ -11,11 +15,22 @@
 
 namespace vigil::netlink {
 
-enum class RouteType { Unicast, Blackhole, Unreachable, Prohibit, Local };
+enum class RouteType {
+  Unicast,
+  Blackhole,
+  Unreachable,
+  Prohibit,
+  Local,
+  Throw,
+  Broadcast,
+  Anycast,
+  Multicast
+};
 
-// One route (ip route add [TYPE] DST [via GW] [dev IF] [src S] [metric M]
-// [table T] [scope SC]). Blackhole, unreachable and prohibit routes take no
-// gateway or device.
+// One route (ip route add [TYPE] DST [via GW] [dev IF] [onlink] [src S]
+// [metric M] [table T] [scope SC] [proto P] [tos T] [mtu N ...]).
+// Blackhole, unreachable, prohibit and throw routes take no gateway or
+// device.
 struct RouteSpec {
   IpPrefix destination;
   std::optional<IpAddress> gateway;
@@ -25,9 +40,28 @@ struct RouteSpec {
   uint32_t table = RT_TABLE_MAIN;
   uint8_t scope = RT_SCOPE_UNIVERSE;
   RouteType type = RouteType::Unicast;
+  uint8_t protocol = RTPROT_STATIC;
+  uint8_t tos = 0;
+  bool onLink = false;  // RTNH_F_ONLINK: the gateway is on the link without a covering route
+  // RTAX_* id and value (mtu, advmss, ...), in the order given; RTAX_LOCK
+  // carries the bit mask of the locked ones.
+  std::vector<std::pair<int, uint32_t>> metrics;
 
+  // The route as `ip route` writes it; two specs with the same text are the
+  // same route.
   std::string describe() const;
 };
+
+// `ip route`'s words for route attributes, both ways (route_names.cpp).
+// Unknown names give nullopt; unknown numbers are written as numbers.
+std::optional<RouteType> routeTypeNamed(std::string_view name);
+std::string_view routeTypeName(RouteType type);
+std::optional<int> routeMetricNamed(std::string_view name);  // RTAX_MTU for "mtu", ...
+std::string routeMetricName(int id);
+std::optional<uint8_t> routeProtocolNamed(std::string_view name);  // "static", "18", ...
+std::string routeProtocolName(uint8_t protocol);
+std::optional<uint8_t> routeScopeNamed(std::string_view name);  // "link", "253", ...
+std::string routeScopeName(uint8_t scope);
 
 // Adds and removes routes (virtual_routes). An interface so the VRRP runtime
 // can be tested with a fake.
