@@ -24,7 +24,10 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
   buildAdvert();
   advertTimer_ = loop_.createTimer([this] { handle(AdvertTimerFired{}); });
   masterDownTimer_ = loop_.createTimer([this] { onMasterDown(); });
-  preemptTimer_ = loop_.createTimer([this] { handle(PreemptDelayExpired{}); });
+  preemptTimer_ = loop_.createTimer([this] {
+    drainBacklog();
+    handle(PreemptDelayExpired{});
+  });
   vipRefreshTimer_ = loop_.createTimer([this] {
     if (vipsInstalled_) addVips(loop_.now());
   });
@@ -46,6 +49,7 @@ void InstanceRuntime::start() {
 }
 
 void InstanceRuntime::stop() {
+  drainBacklog();
   handle(Shutdown{});
   // Whatever the state machine decided, a stopped instance holds no VIPs.
   if (vipsInstalled_) removeVips();
@@ -55,6 +59,7 @@ void InstanceRuntime::stop() {
 
 void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams params,
                                   std::optional<Duration> vipLifetime) {
+  drainBacklog();  // queued adverts were sent under the old settings
   const bool installed = vipsInstalled_;
   std::vector<config::VirtualAddress> held = heldAddresses(config);
   if (installed) {
@@ -81,9 +86,29 @@ void InstanceRuntime::reconfigure(config::VrrpInstance config, InstanceParams pa
   sendDueGratuitous();
   if (params_.priority != oldPriority) handle(PriorityChanged{params_.priority});
   if (installed) addVips(loop_.now());
+  updateRoutine();
+}
+
+void InstanceRuntime::setAdvertBacklog(AdvertBacklog* backlog) {
+  const bool hadRoutine = routine_.has_value();
+  routine_.reset();
+  if (hadRoutine && backlog_ != nullptr) backlog_->routineChanged();
+  backlog_ = backlog;
+  updateRoutine();
+}
+
+void InstanceRuntime::updateRoutine() {
+  std::optional<RoutineAdvert> routine;
+  // A takeover its sync group holds makes each advert count at once: it
+  // tells the group this member hears its master again.
+  if (backlog_ != nullptr && !takeoverHeld_) routine = routineAdvertFor(state_, params_);
+  if (routine == routine_) return;
+  routine_ = std::move(routine);
+  if (backlog_ != nullptr) backlog_->routineChanged();
 }
 
 void InstanceRuntime::track(const std::vector<Event>& events) {
+  drainBacklog();  // the adverts that came before the change count first
   for (const Event& event : events) handle(event);
 }
 
@@ -111,6 +136,7 @@ void InstanceRuntime::receive(VrrpPacket packet, const IpAddress& source, bool a
   ++counters_.advertsReceived;
   if (packet.priority == 0) ++counters_.priorityZeroReceived;
   masterDownArmed_ = false;
+  takeoverHeld_ = false;
   handle(AdvertReceived{std::move(packet), source}, now);
   if (gate_ != nullptr && masterDownArmed_ && state_.state == State::Backup) {
     gate_->masterHeard(*this);
@@ -118,8 +144,17 @@ void InstanceRuntime::receive(VrrpPacket packet, const IpAddress& source, bool a
 }
 
 void InstanceRuntime::onMasterDown() {
+  if (backlog_ != nullptr) {
+    // Adverts of a healthy master wait on the quiet socket: the newest
+    // one restarts the timer from its arrival, so the master is down only
+    // when none came within Master_Down_Interval, as without a backlog.
+    backlog_->drain();
+    if (masterDownTimer_->armed()) return;
+  }
   if (state_.state == State::Backup && gate_ != nullptr && !gate_->mayTakeOver(*this)) {
     ++counters_.takeoversHeld;
+    takeoverHeld_ = true;
+    updateRoutine();
     masterDownTimer_->armAfter(masterDownInterval(
         params_.version, state_.priority, state_.masterAdverInterval, params_.downTimerAdverts));
     return;
@@ -178,6 +213,7 @@ void InstanceRuntime::handle(const Event& event, TimePoint now) {
         state_.priority);
   }
   spareActions_ = std::move(result.actions);
+  updateRoutine();
 }
 
 void InstanceRuntime::apply(const Action& action, TimePoint now) {

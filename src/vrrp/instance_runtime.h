@@ -11,10 +11,12 @@
 #include "core/event_loop.h"
 #include "core/log.h"
 #include "vrrp/accept_filter.h"
+#include "vrrp/advert_backlog.h"
 #include "vrrp/advert_check.h"
 #include "vrrp/garp_schedule.h"
 #include "vrrp/instance_params.h"
 #include "vrrp/reject_reason.h"
+#include "vrrp/routine_filter.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/state_machine.h"
 #include "vrrp/vip_refresh_schedule.h"
@@ -127,6 +129,13 @@ class InstanceRuntime {
   // null: takes over alone, as RFC 5798 says. `gate` must outlive this
   // runtime or be replaced first.
   void setTakeoverGate(TakeoverGate* gate) { gate_ = gate; }
+  // The socket's quiet path (null: every advert is prompt). Drained when
+  // Master_Down_Timer runs out and before tracking events and reloads;
+  // told when routineAdvert() changes. Must outlive this runtime or be
+  // replaced first.
+  void setAdvertBacklog(AdvertBacklog* backlog);
+  // What this instance's socket may queue for it (kept only with a backlog).
+  const std::optional<RoutineAdvert>& routineAdvert() const { return routine_; }
 
   const config::VrrpInstance& config() const { return config_; }
   const InstanceParams& params() const { return params_; }
@@ -166,6 +175,11 @@ class InstanceRuntime {
   std::optional<RejectReason> check(const VrrpPacket& packet, const IpAddress& source,
                                     bool ahPresent, std::span<const uint8_t> ipPacket);
   bool fromKnownPeer(const IpAddress& source) const;
+  void drainBacklog() {
+    if (backlog_ != nullptr) backlog_->drain();
+  }
+  // Recomputes routine_ after a step or a reload; tells the backlog.
+  void updateRoutine();
 
   EventLoop& loop_;
   config::VrrpInstance config_;
@@ -174,6 +188,11 @@ class InstanceRuntime {
   ExpectedAddresses expectedAddresses_;  // params_.addresses, for checkAdvert
   RuntimeIo io_;
   TakeoverGate* gate_ = nullptr;
+  AdvertBacklog* backlog_ = nullptr;
+  std::optional<RoutineAdvert> routine_;
+  // The TakeoverGate refused the last Master_Down_Timer and no advert was
+  // accepted since.
+  bool takeoverHeld_ = false;
   bool masterDownArmed_ = false;  // by the step in progress
   std::optional<Duration> vipLifetime_;
   VipRefreshSchedule vipRefresh_;  // of vipLifetime_ at params_.advertInterval

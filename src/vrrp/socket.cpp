@@ -6,6 +6,7 @@
 #include <netinet/ip.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <array>
@@ -27,6 +28,20 @@ constexpr size_t kBatchSize = 16;
 // Bounds one readiness callback so a flood cannot starve the timers.
 constexpr size_t kMaxReadsPerWakeup = 64;
 constexpr size_t kControlSize = 256;
+// Bounds one drain of the quiet socket (its buffer holds fewer).
+constexpr size_t kMaxDrainBatches = 512;
+// The quiet socket holds a Master_Down_Interval of adverts (3 to 4 per
+// instance): room for kMaxRoutineAdverts instances' with margin. Root may
+// exceed net.core.rmem_max (SO_RCVBUFFORCE); otherwise it caps this.
+constexpr int kQuietReceiveBuffer = 4 << 20;
+
+Status attachFilter(int fd, const std::vector<sock_filter>& program) {
+  sock_fprog fprog{static_cast<unsigned short>(program.size()),
+                   const_cast<sock_filter*>(program.data())};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0)
+    return errnoError("SO_ATTACH_FILTER");
+  return {};
+}
 
 Status setInt(int fd, int level, int option, int value, const char* what) {
   if (::setsockopt(fd, level, option, &value, sizeof value) != 0) return errnoError(what);
@@ -88,10 +103,20 @@ Status configureIpv6(int fd, unsigned ifindex, const std::vector<IpAddress>& gro
   return {};
 }
 
+// `filter`: attached before the socket joins anything, so nothing it
+// would drop is ever queued.
 Result<UniqueFd> openRaw(int family, int protocol, const std::string& interface, unsigned ifindex,
-                         const std::vector<IpAddress>& groups) {
+                         const std::vector<IpAddress>& groups,
+                         const std::vector<sock_filter>* filter = nullptr) {
   UniqueFd fd(::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
   if (!fd) return errnoError(protocol == kIpProtoAh ? "raw AH socket" : "raw VRRP socket");
+  if (filter != nullptr) {
+    if (Status s = attachFilter(fd.get(), *filter); !s) return s.error();
+    // What any interface delivered between socket() and the filter.
+    std::array<uint8_t, kMaxPacket> discard;
+    while (::recv(fd.get(), discard.data(), discard.size(), MSG_DONTWAIT) >= 0) {
+    }
+  }
   if (!interface.empty() && ::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
                                          static_cast<socklen_t>(interface.size())) != 0) {
     return errnoError("SO_BINDTODEVICE " + interface);
@@ -100,6 +125,46 @@ Result<UniqueFd> openRaw(int family, int protocol, const std::string& interface,
                                         : configureIpv6(fd.get(), ifindex, groups);
   if (!configured) return configured.error();
   return fd;
+}
+
+// The quiet socket: drops everything until routineChanged() gives it
+// rules, and dates each datagram with its kernel receive time.
+Result<UniqueFd> openQuiet(const std::string& interface, unsigned ifindex,
+                           const std::vector<IpAddress>& groups) {
+  const std::vector<sock_filter> nothing = routineFilter({}, FilterSide::Quiet);
+  auto fd = openRaw(AF_INET, kIpProtoVrrp, interface, ifindex, groups, &nothing);
+  if (!fd) return fd;
+  if (Status s = setInt(fd->get(), SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS"); !s)
+    return s.error();
+  if (!setInt(fd->get(), SOL_SOCKET, SO_RCVBUFFORCE, kQuietReceiveBuffer, "SO_RCVBUFFORCE")) {
+    (void)setInt(fd->get(), SOL_SOCKET, SO_RCVBUF, kQuietReceiveBuffer, "SO_RCVBUF");
+  }
+  return fd;
+}
+
+// The kernel receive time (system clock) of a datagram, from its
+// SCM_TIMESTAMPNS; nullopt without one.
+std::optional<std::chrono::nanoseconds> receiveTime(const msghdr& msg) {
+  for (const cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&msg), const_cast<cmsghdr*>(c))) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec ts{};
+    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  }
+  return std::nullopt;
+}
+
+std::chrono::nanoseconds systemNow() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+bool allIn(const std::vector<RoutineAdvert>& some, const std::vector<RoutineAdvert>& all) {
+  return std::all_of(some.begin(), some.end(), [&](const RoutineAdvert& r) {
+    return std::find(all.begin(), all.end(), r) != all.end();
+  });
 }
 
 }  // namespace
@@ -122,15 +187,26 @@ Result<std::unique_ptr<VrrpSocket>> VrrpSocket::open(EventLoop& loop, const std:
     if (!ah) return ah.error();
     ahFd = std::move(*ah);
   }
-  return std::unique_ptr<VrrpSocket>(
-      new VrrpSocket(loop, std::move(*fd), std::move(ahFd), interface, family, ifindex));
+  // Without a quiet socket every advert is prompt, as before.
+  UniqueFd quietFd;
+  if (family == AF_INET) {
+    if (auto quiet = openQuiet(interface, ifindex, groups)) {
+      quietFd = std::move(*quiet);
+    } else {
+      log(LogLevel::Warning, "vrrp: {}: no quiet socket, every advert wakes the worker: {}",
+          interface, quiet.error().describe());
+    }
+  }
+  return std::unique_ptr<VrrpSocket>(new VrrpSocket(
+      loop, std::move(*fd), std::move(ahFd), std::move(quietFd), interface, family, ifindex));
 }
 
-VrrpSocket::VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, std::string interface,
-                       int family, unsigned ifindex)
+VrrpSocket::VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, UniqueFd quietFd,
+                       std::string interface, int family, unsigned ifindex)
     : loop_(loop),
       fd_(std::move(fd)),
       ahFd_(std::move(ahFd)),
+      quietFd_(std::move(quietFd)),
       interface_(std::move(interface)),
       family_(family),
       ifindex_(ifindex) {
@@ -145,7 +221,10 @@ VrrpSocket::~VrrpSocket() = default;
 Status VrrpSocket::setMembership(const IpAddress& group, bool join) {
   if (ifindex_ == 0) return Error{0, "no interface to join " + group.toString() + " on"};
   if (Status s = vrrp::setMembership(fd_.get(), ifindex_, group, join); !s) return s;
-  if (ahFd_) return vrrp::setMembership(ahFd_.get(), ifindex_, group, join);
+  if (ahFd_) {
+    if (Status s = vrrp::setMembership(ahFd_.get(), ifindex_, group, join); !s) return s;
+  }
+  if (quietFd_) return vrrp::setMembership(quietFd_.get(), ifindex_, group, join);
   return {};
 }
 
@@ -192,6 +271,9 @@ struct VrrpSocket::ReceiveBatch {
 };
 
 void VrrpSocket::onReadable(int fd) {
+  // Queued routine adverts are older than what woke us: handle them first
+  // (a priority-0 advert must not be overtaken by its master's last ones).
+  drain();
   for (size_t read = 0; read < kMaxReadsPerWakeup;) {
     const size_t got = receiveBatch(fd);
     read += got;
@@ -210,19 +292,118 @@ size_t VrrpSocket::receiveBatch(int fd) {
   // arms its timers from it, and the dispatcher rate-limits its logging by
   // it. Every datagram of the batch had arrived when the call returned.
   const TimePoint now = loop_.now();
-  for (size_t i = 0; i < static_cast<size_t>(n); ++i) deliver(i, now);
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) deliver(*batch_, i, now);
   return static_cast<size_t>(n);
 }
 
-void VrrpSocket::deliver(size_t index, TimePoint now) {
-  const mmsghdr& header = batch_->headers[index];
-  const auto bytes = std::span<const uint8_t>(batch_->packets[index].data(), header.msg_len);
+void VrrpSocket::drain() {
+  if (!quietFd_ || !quietPending_ || draining_) return;
+  draining_ = true;
+  // The loop's clock and the system clock read together convert kernel
+  // receive times; arrivals are kept between the last drain and now, in
+  // order, so a stepped system clock cannot date an advert in the future
+  // or before one already handled.
+  const TimePoint now = loop_.now();
+  const std::chrono::nanoseconds realNow = systemNow();
+  const TimePoint earliest = std::min(lastDrain_, now);
+  TimePoint previous = earliest;
+  size_t drained = 0;
+  for (size_t batches = 0; batches < kMaxDrainBatches; ++batches) {
+    const size_t got = drainBatch(earliest, now, realNow, previous);
+    drained += got;
+    if (got < kBatchSize) break;
+  }
+  if (drained > 0) {
+    ++quietDrains_;
+    quietAdverts_ += drained;
+  } else if (installed_.empty()) {
+    quietPending_ = false;  // no rule, and nothing left from the last ones
+  }
+  lastDrain_ = now;
+  draining_ = false;
+}
+
+size_t VrrpSocket::drainBatch(TimePoint earliest, TimePoint now, std::chrono::nanoseconds realNow,
+                              TimePoint& previous) {
+  if (!quietBatch_) quietBatch_ = std::make_unique<ReceiveBatch>();
+  ReceiveBatch& batch = *quietBatch_;
+  batch.reset();
+  const int n = ::recvmmsg(quietFd_.get(), batch.headers.data(), kBatchSize, MSG_DONTWAIT, nullptr);
+  batch.filled = std::max<size_t>(n > 0 ? static_cast<size_t>(n) : 0, 1);
+  if (n <= 0) return 0;
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+    TimePoint arrival = now;
+    if (auto received = receiveTime(batch.headers[i].msg_hdr)) {
+      arrival = std::clamp(now - std::chrono::duration_cast<Duration>(realNow - *received),
+                           earliest, now);
+    }
+    arrival = std::max(arrival, previous);
+    previous = arrival;
+    deliver(batch, i, arrival);
+  }
+  return static_cast<size_t>(n);
+}
+
+void VrrpSocket::routineChanged() {
+  if (!quietFd_) return;
+  std::vector<RoutineAdvert> wanted;
+  for (const InstanceRuntime* runtime : dispatcher_.instances()) {
+    if (wanted.size() == kMaxRoutineAdverts) break;
+    if (const auto& routine = runtime->routineAdvert()) wanted.push_back(*routine);
+  }
+  if (wanted == installed_) return;
+  if (Status s = installRoutine(wanted); !s) {
+    filterLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
+                   "vrrp: {}: cannot route routine adverts to the quiet "
+                   "socket, every advert "
+                   "wakes the worker: {}",
+                   interface_, s.error().describe());
+    // Prompt takes everything (the quiet socket may hold some first:
+    // quietPending_ stays until a drain finds it empty).
+    (void)attachFilter(fd_.get(), routineFilter({}, FilterSide::Prompt));
+    (void)attachFilter(quietFd_.get(), routineFilter({}, FilterSide::Quiet));
+    installed_.clear();
+  }
+}
+
+// At every step the prompt socket drops only adverts the quiet socket
+// takes: additions reach the quiet side first, removals the prompt side.
+// In between an advert can reach both, and is then handled twice (the
+// second time it restarts Master_Down_Timer from the same arrival).
+Status VrrpSocket::installRoutine(const std::vector<RoutineAdvert>& wanted) {
+  const auto setPrompt = [&](const std::vector<RoutineAdvert>& set) {
+    return attachFilter(fd_.get(), routineFilter(set, FilterSide::Prompt));
+  };
+  const auto setQuiet = [&](const std::vector<RoutineAdvert>& set) {
+    return attachFilter(quietFd_.get(), routineFilter(set, FilterSide::Quiet));
+  };
+  bool promptDone = false;
+  if (!allIn(installed_, wanted)) {
+    std::vector<RoutineAdvert> kept;
+    for (const RoutineAdvert& r : installed_) {
+      if (std::find(wanted.begin(), wanted.end(), r) != wanted.end()) kept.push_back(r);
+    }
+    if (Status s = setPrompt(kept); !s) return s;
+    promptDone = kept.size() == wanted.size();  // a pure removal
+  }
+  if (Status s = setQuiet(wanted); !s) return s;
+  if (!promptDone) {
+    if (Status s = setPrompt(wanted); !s) return s;
+  }
+  installed_ = wanted;
+  if (!installed_.empty()) quietPending_ = true;
+  return {};
+}
+
+void VrrpSocket::deliver(const ReceiveBatch& batch, size_t index, TimePoint now) {
+  const mmsghdr& header = batch.headers[index];
+  const auto bytes = std::span<const uint8_t>(batch.packets[index].data(), header.msg_len);
   if (family_ == AF_INET) {
     dispatcher_.receiveIpv4(bytes, now);
     return;
   }
   const msghdr& msg = header.msg_hdr;
-  const auto* from6 = reinterpret_cast<const sockaddr_in6*>(&batch_->from[index]);
+  const auto* from6 = reinterpret_cast<const sockaddr_in6*>(&batch.from[index]);
   IpAddress source = IpAddress::fromBytes(AF_INET6, from6->sin6_addr.s6_addr);
   IpAddress destination;
   uint8_t hopLimit = 0;

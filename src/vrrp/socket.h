@@ -11,8 +11,10 @@
 #include "core/ip_address.h"
 #include "core/result.h"
 #include "core/unique_fd.h"
+#include "vrrp/advert_backlog.h"
 #include "vrrp/ip_header.h"
 #include "vrrp/packet.h"
+#include "vrrp/routine_filter.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/socket_dispatch.h"
 
@@ -29,9 +31,18 @@
 // nor verifies it), picks the source with IPV6_PKTINFO and learns hop limit
 // and destination from IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO. Multicast loop
 // is off; the socket is bound to its interface with SO_BINDTODEVICE.
+//
+// Quiet backups (IPv4): a third raw IPPROTO_VRRP socket, not watched by
+// the loop, holds the adverts a Backup's healthy master sends (see
+// RoutineAdvert); socket filters send each advert to exactly one of the
+// two. Instances drain it (AdvertBacklog) when their Master_Down_Timer runs
+// out and before any other event, and the prompt socket drains it before
+// each of its own adverts, so adverts are handled in arrival order, each
+// at its kernel receive time (SO_TIMESTAMPNS), while a backup wakes once
+// per Master_Down_Interval instead of once per advert.
 namespace vigil::vrrp {
 
-class VrrpSocket {
+class VrrpSocket final : public AdvertBacklog {
  public:
   // `interface` may be empty for interface-less unicast (no binding, no
   // group). `groups`: multicast groups to join on the interface.
@@ -51,24 +62,40 @@ class VrrpSocket {
   Status joinGroup(const IpAddress& group) { return setMembership(group, true); }
   Status leaveGroup(const IpAddress& group) { return setMembership(group, false); }
 
+  // The quiet path for the instances on this socket; null without one
+  // (IPv6, or the quiet socket could not be opened).
+  AdvertBacklog* backlog() { return quietFd_ ? this : nullptr; }
+  void drain() override;
+  void routineChanged() override;
+  // Adverts handed over by drains, and the drains that found any.
+  uint64_t quietAdverts() const { return quietAdverts_; }
+  uint64_t quietDrains() const { return quietDrains_; }
+
   AdvertDispatcher& dispatcher() { return dispatcher_; }
   const AdvertDispatcher& dispatcher() const { return dispatcher_; }
   const std::string& interface() const { return interface_; }
   int family() const { return family_; }
 
  private:
-  VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, std::string interface, int family,
-             unsigned ifindex);
+  VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, UniqueFd quietFd, std::string interface,
+             int family, unsigned ifindex);
   struct ReceiveBatch;
   Status setMembership(const IpAddress& group, bool join);
   void onReadable(int fd);
   // One recvmmsg; returns how many datagrams it delivered.
   size_t receiveBatch(int fd);
-  void deliver(size_t index, TimePoint now);
+  void deliver(const ReceiveBatch& batch, size_t index, TimePoint now);
+  // One recvmmsg on the quiet socket, each datagram at its arrival time.
+  size_t drainBatch(TimePoint earliest, TimePoint now, std::chrono::nanoseconds realNow,
+                    TimePoint& previous);
+  // Moves both filters from installed_ to `wanted` so that no advert is
+  // ever dropped by both (one may reach both while they change).
+  Status installRoutine(const std::vector<RoutineAdvert>& wanted);
 
   EventLoop& loop_;
-  UniqueFd fd_;    // IPPROTO_VRRP: sends everything, receives plain adverts
-  UniqueFd ahFd_;  // IPv4 only: receives AH-carrying adverts
+  UniqueFd fd_;       // IPPROTO_VRRP: sends everything, receives plain adverts
+  UniqueFd ahFd_;     // IPv4 only: receives AH-carrying adverts
+  UniqueFd quietFd_;  // IPv4 only: the routine adverts (see routineChanged)
   std::string interface_;
   int family_;
   unsigned ifindex_;
@@ -76,6 +103,16 @@ class VrrpSocket {
   std::unique_ptr<FdWatch> watch_;
   std::unique_ptr<FdWatch> ahWatch_;
   std::unique_ptr<ReceiveBatch> batch_;  // recvmmsg buffers, reused
+  std::unique_ptr<ReceiveBatch> quietBatch_;
+  std::vector<RoutineAdvert> installed_;  // what the filters now route to quietFd_
+  // The quiet socket may hold adverts: it has a rule, or had one since the
+  // last drain that found it empty.
+  bool quietPending_ = false;
+  bool draining_ = false;
+  TimePoint lastDrain_{};  // no arrival drained later is dated before it
+  uint64_t quietAdverts_ = 0;
+  uint64_t quietDrains_ = 0;
+  RateLimitedLog filterLog_{5, std::chrono::seconds(60)};
 };
 
 // An instance's adverts through a VrrpSocket: to the multicast group, or

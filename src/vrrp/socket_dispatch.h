@@ -28,6 +28,7 @@ class AdvertDispatcher {
   void add(InstanceRuntime* runtime);
   void remove(InstanceRuntime* runtime);
   bool empty() const { return instances_.empty(); }
+  const std::vector<InstanceRuntime*>& instances() const { return instances_; }
 
   // The instance an advert with `vrid` from `source` is for, or null. When
   // several share the VRID (unicast instances on one interface), the one
@@ -48,7 +49,8 @@ class AdvertDispatcher {
  private:
   void dispatch(std::span<const uint8_t> vrrp, RxMeta meta, std::span<const uint8_t> ipPacket,
                 TimePoint now);
-  // findByVrid() for the message's VRID byte; null when it is too short to hold one.
+  // findByVrid() for the message's VRID byte; null when it is too short to hold
+  // one.
   InstanceRuntime* findFor(std::span<const uint8_t> vrrp, const IpAddress& source) const;
   void reject(InstanceRuntime* target, RejectReason reason, const IpAddress& source, TimePoint now);
 

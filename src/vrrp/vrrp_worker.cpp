@@ -360,6 +360,7 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
       loop_, withPlacedAddresses(instance, config_->global.vrrp),
       paramsFor(instance, source, config_->global.vrrp), io, config_->global.vipLifetime);
   running.socket->dispatcher().add(running.runtime.get());
+  running.runtime->setAdvertBacklog(running.socket->backlog());
   resetTracking(running);
   instances_.push_back(std::move(running));
   return {};
@@ -461,6 +462,7 @@ void VrrpWorker::stopRunning(Running& running) {
   running.runtime->stop();
   sync_.detach(*running.runtime);
   running.socket->dispatcher().remove(running.runtime.get());
+  running.runtime->setAdvertBacklog(nullptr);
 }
 
 void VrrpWorker::stopAll() {
@@ -597,7 +599,10 @@ std::string VrrpWorker::snapshot() const {
     }
     sockets.push_back({{"interface", key.first},
                        {"family", key.second == AF_INET6 ? "inet6" : "inet"},
-                       {"rejected", rejectsJson(rejects)}});
+                       {"rejected", rejectsJson(rejects)},
+                       // Routine adverts a quiet backup handled in batches, and the batches.
+                       {"quiet_adverts", socket->quietAdverts()},
+                       {"quiet_drains", socket->quietDrains()}});
   }
   j["sockets"] = sockets;
   if (const auto& daemon = lvsSync_.daemon()) {
