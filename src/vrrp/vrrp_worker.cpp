@@ -171,7 +171,8 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
           nullptr,
           [&loop](std::function<void(Duration)> observer) {
             loop.setLatenessObserver(std::move(observer));
-          }};
+          },
+          makeRouteManager()};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -355,7 +356,8 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   running.socket = socket->second.get();
   running.sender =
       std::make_unique<SocketAdvertSender>(*running.socket, senderOptions(instance, source));
-  RuntimeIo io{*running.sender, *io_.vips, *io_.gratuitous, notifier_, io_.accept.get()};
+  running.vips = std::make_unique<VipRouteInstaller>(*io_.vips, io_.routes.get(), instance);
+  RuntimeIo io{*running.sender, *running.vips, *io_.gratuitous, notifier_, io_.accept.get()};
   running.runtime = std::make_unique<InstanceRuntime>(
       loop_, withPlacedAddresses(instance, config_->global.vrrp),
       paramsFor(instance, source, config_->global.vrrp), io, config_->global.vipLifetime);
@@ -547,6 +549,7 @@ void VrrpWorker::reload(uint64_t generation) {
     Running& running = k->second;
     const IpAddress source = running.runtime->params().primaryAddress;
     running.sender->setOptions(senderOptions(instance, source));
+    running.vips->reconfigure(instance);
     running.runtime->reconfigure(withPlacedAddresses(instance, config_->global.vrrp),
                                  paramsFor(instance, source, config_->global.vrrp),
                                  config_->global.vipLifetime);

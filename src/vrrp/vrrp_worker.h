@@ -22,6 +22,7 @@
 #include "vrrp/link_tracking.h"
 #include "vrrp/loop_lateness_probe.h"
 #include "vrrp/lvs_sync_role.h"
+#include "vrrp/route_installer.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/socket.h"
@@ -64,6 +65,9 @@ struct WorkerIo {
   // lateness; null: the loop cannot report it, and the lateness probe runs
   // its own 250 ms timer instead.
   std::function<void(std::function<void(Duration)>)> observeTimerLateness;
+  // Adds and removes each instance's virtual_routes with its VIPs; null:
+  // they are only logged.
+  std::unique_ptr<netlink::RouteManager> routes;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -99,6 +103,7 @@ class VrrpWorker final : public Worker {
 
  private:
   struct Running {
+    std::unique_ptr<VipRouteInstaller> vips;  // outlives the runtime that uses it
     std::unique_ptr<SocketAdvertSender> sender;
     std::unique_ptr<InstanceRuntime> runtime;
     VrrpSocket* socket = nullptr;

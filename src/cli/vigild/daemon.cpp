@@ -36,6 +36,7 @@
 #include "ipvs/kernel/kernel_dataplane.h"
 #include "ipvs/memory_dataplane.h"
 #include "vrrp/accept_filter_cleanup.h"
+#include "vrrp/route_installer.h"
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/script_runner_security.h"
@@ -394,23 +395,25 @@ class Daemon {
   // A VRRP worker that died alone (crash, OOM kill) cannot say goodbye: its
   // VIPs would keep answering until their lifetime ran out while the peer
   // takes over. The supervisor removes them at once; the respawned worker
-  // adds them again if it becomes MASTER. Addresses that are not there (a
-  // BACKUP's) are skipped quietly by the installer.
+  // adds them again if it becomes MASTER. Addresses and virtual_routes that
+  // are not there (a BACKUP's) are skipped quietly by the installers.
   void removeVipsOfDeadWorker() {
     const config::Config& config = *state_->config;
     if (config.vrrp.instances.empty()) {
       return;
     }
     auto installer = vrrp::makeVipInstaller();
+    auto routes = vrrp::makeRouteManager();
     for (const config::VrrpInstance& inst : config.vrrp.instances) {
       // With use_vmac the VIPs live on the instance's macvlan.
       // With use_vmac_addr / use_vmac on an address, those on theirs.
       const std::string device = vrrp::interfacesFor(inst, config.global.vrrp.vmacPrefix).vips;
       const config::VrrpInstance placed = vrrp::withPlacedAddresses(inst, config.global.vrrp);
-      installer->remove(placed.vips, device);
-      installer->remove(placed.excludedVips, device);
+      vrrp::VipRouteInstaller owned(*installer, routes.get(), placed);
+      owned.remove(placed.vips, device);
+      owned.remove(placed.excludedVips, device);
     }
-    log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses");
+    log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses and routes");
   }
 
   void shutdown() {
