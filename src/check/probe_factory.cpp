@@ -8,7 +8,7 @@
 
 #include "check/dns_probe.h"
 #include "check/file_probe.h"
-#include "check/http_probe.h"
+#include "check/http_probe_maker.h"
 #include "check/misc_probe.h"
 #include "check/ping_probe.h"
 #include "check/smtp_probe.h"
@@ -101,12 +101,11 @@ Result<std::unique_ptr<Probe>> makeProbe(EventLoop& loop, const config::Checker&
       return makeMiscProbe(loop, checker, std::get<config::MiscCheck>(*checker.probe), deps);
     case config::CheckerType::Http:
     case config::CheckerType::Ssl:
-      if (deps.curl == nullptr) {
+      if (deps.http == nullptr) {
         return Error{EINVAL,
-                     fmt::format("{}: no curl multi handle", config::toString(checker.base.type))};
+                     fmt::format("{}: no HTTP probe maker", config::toString(checker.base.type))};
       }
-      return std::unique_ptr<Probe>(
-          std::make_unique<HttpProbe>(loop, checker, *deps.curl, deps.ssl));
+      return deps.http->makeHttpProbe(checker, deps.ssl);
     case config::CheckerType::Smtp:
       return std::unique_ptr<Probe>(std::make_unique<SmtpProbe>(
           loop, std::get<config::SmtpCheck>(*checker.probe), checker.base.connectTimeout));

@@ -17,7 +17,7 @@
 // CheckerType.
 namespace vigil::check {
 
-class CurlMulti;
+class HttpProbeMaker;
 class TcpSocketPool;
 class TcpSynProber;
 
@@ -28,7 +28,8 @@ struct ProbeDeps {
   // MISC_CHECK: splits misc_path and resolves `user` (vigild passes the same
   // rules as vrrp_script's; tests a plain split).
   ScriptPreparer prepareScript;
-  CurlMulti* curl = nullptr;                      // HTTP_GET, SSL_GET
+  // HTTP_GET, SSL_GET (vigild: the module loader of cli/vigild/http_module.h).
+  HttpProbeMaker* http = nullptr;
   std::shared_ptr<const config::SslContext> ssl;  // SSL_GET; null: defaults
   // TCP_CHECK without bind options reuses its sockets; null: one per attempt.
   TcpSocketPool* tcpPool = nullptr;

@@ -1,11 +1,9 @@
 #include <iostream>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/vigild/config_check.h"
 #include "cli/vigild/daemon.h"
-#include "cli/vigild/lean_start.h"
 #include "cli/vigild/options.h"
 #include "core/log.h"
 
@@ -25,13 +23,7 @@ int main(int argc, char** argv) {
     std::cout << "vigild " << VIGIL_VERSION << '\n';
     return 0;
   }
-  // Only the daemon stays running: a config test or dump is not worth a restart.
-  std::optional<std::string> leanStartFailure;
-  if (!options->configTest && !options->dumpConfig) {
-    leanStartFailure = cli::restartWithoutGnutlsLoadTimeInit(argv);
-  }
   configureLogging(cli::logSettingsFor(*options));
-  if (leanStartFailure) log(LogLevel::Warning, "{}", *leanStartFailure);
   if (options->configTest) {
     return cli::runConfigTest(*options, std::cerr);
   }

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "check/curl_multi.h"
+#include "check/http_probe_maker.h"
+
+namespace vigil::check {
+
+// HttpProbes over one CurlMulti (connection cache shared by every probe it
+// makes). It must outlive the probes it made.
+class CurlHttpProbeMaker final : public HttpProbeMaker {
+ public:
+  explicit CurlHttpProbeMaker(EventLoop& loop) : loop_(loop), multi_(loop) {}
+
+  std::unique_ptr<Probe> makeHttpProbe(const config::Checker& checker,
+                                       std::shared_ptr<const config::SslContext> ssl) override;
+
+ private:
+  EventLoop& loop_;
+  CurlMulti multi_;
+};
+
+}  // namespace vigil::check

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+
+#include "check/probe.h"
+#include "config/model_lvs.h"
+#include "core/event_loop.h"
+
+// Where HTTP_GET and SSL_GET probes come from. The probes need libcurl,
+// OpenSSL's TLS and PCRE2, and libcurl's dependency chain alone (GnuTLS,
+// LDAP, Kerberos, SSH, ...) is ~2.6 MB of mappings in every process that
+// links it. vigild therefore builds them in a loadable module (vigil-http.so,
+// see cli/vigild/http_module.h) that only a check worker with such a checker
+// loads; test binaries and vigilctl link CurlHttpProbeMaker directly.
+namespace vigil::check {
+
+class HttpProbeMaker {
+ public:
+  virtual ~HttpProbeMaker() = default;
+
+  // A probe for `checker`, which holds an HttpCheck. `ssl` is the global
+  // SSL { } block (null: the library's defaults); only SSL_GET uses it.
+  // Never null: a maker that cannot build probes returns ones whose every
+  // attempt fails as Internal, saying why.
+  virtual std::unique_ptr<Probe> makeHttpProbe(const config::Checker& checker,
+                                               std::shared_ptr<const config::SslContext> ssl) = 0;
+};
+
+// The module's one entry point, looked up by this (C, unmangled) name: a new
+// maker whose probes run on `loop`. The module and vigild come from the same
+// build, so C++ types cross the boundary unchanged.
+inline constexpr const char* kHttpModuleEntryName = "vigil_http_module_create";
+using HttpModuleEntry = HttpProbeMaker* (*)(EventLoop& loop);
+
+}  // namespace vigil::check
