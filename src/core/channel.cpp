@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace vigil {
 namespace {
@@ -41,7 +42,15 @@ Channel::~Channel() = default;
 void Channel::close() {
   watch_.reset();
   fd_.reset();
-  outbox_.clear();
+  clearOutbox();
+}
+
+void Channel::clearOutbox() {
+  if (outbox_.capacity() > kKeptBufferBytes) {
+    std::string().swap(outbox_);
+  } else {
+    outbox_.clear();
+  }
   sent_ = 0;
 }
 
@@ -88,13 +97,11 @@ bool Channel::flush() {
         fail(reason);
       }
     });
-    outbox_.clear();
-    sent_ = 0;
+    clearOutbox();
     return false;
   }
   if (sent_ == outbox_.size()) {
-    outbox_.clear();
-    sent_ = 0;
+    clearOutbox();
   } else if (sent_ > outbox_.size() / 2) {
     outbox_.erase(0, sent_);
     sent_ = 0;
@@ -144,6 +151,7 @@ bool Channel::readAvailable() {
       return false;
     }
     decoder_.feed(std::string_view(chunk, static_cast<size_t>(n)));
+    receivedSinceReset_ += static_cast<size_t>(n);
     for (;;) {
       auto message = decoder_.next();
       if (!message) {
@@ -151,6 +159,7 @@ bool Channel::readAvailable() {
         return false;
       }
       if (!message->has_value()) {
+        releaseDrainedDecoder();
         break;
       }
       if (onMessage_) {
@@ -162,6 +171,18 @@ bool Channel::readAvailable() {
     }
   }
   return false;
+}
+
+void Channel::releaseDrainedDecoder() {
+  // The decoder keeps the capacity its largest frame needed; with no frame
+  // in progress an empty one loses nothing.
+  if (receivedSinceReset_ > kKeptBufferBytes && !decoder_.hasPartialFrame()) {
+    // Swapped, not move-assigned: a moved-from empty string hands over its
+    // characters but the destination keeps its own (large) buffer.
+    FrameDecoder empty(limits_.maxPayload);
+    std::swap(decoder_, empty);
+    receivedSinceReset_ = 0;
+  }
 }
 
 void Channel::fail(Error reason) {

@@ -49,6 +49,13 @@ class Channel {
   bool isOpen() const { return fd_.valid(); }
   int fd() const { return fd_.get(); }
   size_t queuedBytes() const { return outbox_.size() - sent_; }
+  // Memory the channel keeps for its buffers (the outbox's capacity and the
+  // receive buffer's). A buffer that grew past kKeptBufferBytes for one large
+  // frame is given back once that frame is through: a check worker's
+  // snapshot is megabytes, and a kept capacity would hold a copy of it
+  // resident between snapshots on both ends.
+  size_t heldBytes() const { return outbox_.capacity() + decoder_.bufferCapacity(); }
+  static constexpr size_t kKeptBufferBytes = 256 * 1024;
   uint64_t droppedMessages() const { return dropped_; }
   // Closes without calling the close handler.
   void close();
@@ -60,6 +67,11 @@ class Channel {
   bool flush();
   void fail(Error reason);
   void updateInterest();
+  // Called when the decoder holds no complete frame: replaces it by an
+  // empty one if its buffer may have grown for a large frame (heldBytes).
+  void releaseDrainedDecoder();
+  // The outbox is empty: drop it, keeping its capacity unless it is large.
+  void clearOutbox();
 
   EventLoop& loop_;
   UniqueFd fd_;
@@ -67,6 +79,8 @@ class Channel {
   CloseHandler onClose_;
   ChannelLimits limits_;
   FrameDecoder decoder_;
+  // Bytes fed to decoder_ since it was last replaced by an empty one.
+  size_t receivedSinceReset_ = 0;
   std::string outbox_;
   size_t sent_ = 0;
   uint64_t dropped_ = 0;

@@ -56,6 +56,8 @@ class FrameDecoder {
   Result<std::optional<Message>> next();
   // Bytes of an incomplete frame are buffered (at end of stream: truncated).
   bool hasPartialFrame() const { return buffer_.size() > consumed_; }
+  // Memory held for buffering: it keeps the capacity its largest frame needed.
+  size_t bufferCapacity() const { return buffer_.capacity(); }
 
  private:
   std::string buffer_;

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <csignal>
+#include <functional>
 
 #include "core/log.h"
 #include "core/posix_event_loop.h"
@@ -37,6 +38,12 @@ std::string jsonQuote(std::string_view text) {
   }
   out += '"';
   return out;
+}
+
+SnapshotDeduplicator::Fingerprint SnapshotDeduplicator::fingerprint(std::string_view text) {
+  // libstdc++'s string hash is MurmurHash64A over the bytes: several GB/s,
+  // so hashing an 8.4 MB snapshot costs a few ms once a second.
+  return {text.size(), std::hash<std::string_view>{}(text)};
 }
 
 WorkerHost::WorkerHost(EventLoop& loop, UniqueFd channelFd, std::string name,
@@ -72,7 +79,7 @@ void WorkerHost::sendSnapshot() {
   Status sent = unchanged ? channel_.send(MessageType::Heartbeat, "")
                           : channel_.send(MessageType::Snapshot, text);
   if (sent && !unchanged) {
-    deduplicator_.remember(std::move(text));
+    deduplicator_.remember(text);
   } else if (!sent) {
     log(LogLevel::Debug, "{} worker: snapshot not sent: {}", name_, sent.error().describe());
   }

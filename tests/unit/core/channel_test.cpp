@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/posix_event_loop.h"
@@ -56,6 +58,55 @@ TEST(Channel, LargeMessagesAreQueuedAndFlushedWhenWritable) {
   ASSERT_TRUE(runUntil(loop, [&] { return got.size() == 1; }));
   EXPECT_EQ(got[0].payload, big);
   EXPECT_EQ(sender.queuedBytes(), 0u);
+}
+
+TEST(Channel, BuffersGrownForALargeFrameAreGivenBackOnBothEnds) {
+  PosixEventLoop loop;
+  auto [a, b] = makePair();
+  std::vector<Message> got;
+  Channel sender(loop, std::move(a), nullptr, nullptr);
+  Channel receiver(
+      loop, std::move(b), [&](const Message& m) { got.push_back(m); }, nullptr);
+  std::string big(4u << 20, 's');  // a check worker's snapshot at ~10,000 servers
+  ASSERT_TRUE(sender.send(MessageType::Snapshot, big).ok());
+  EXPECT_GE(sender.heldBytes(), big.size());  // queued: the socket takes less
+  ASSERT_TRUE(runUntil(loop, [&] { return got.size() == 1; }));
+  EXPECT_EQ(got[0].payload, big);
+  EXPECT_EQ(sender.queuedBytes(), 0u);
+  EXPECT_LE(sender.heldBytes(), Channel::kKeptBufferBytes);
+  EXPECT_LE(receiver.heldBytes(), Channel::kKeptBufferBytes);
+  // The next large frame still travels whole.
+  big.back() = 't';
+  ASSERT_TRUE(sender.send(MessageType::Snapshot, big).ok());
+  ASSERT_TRUE(runUntil(loop, [&] { return got.size() == 2; }));
+  EXPECT_EQ(got[1].payload, big);
+  EXPECT_LE(receiver.heldBytes(), Channel::kKeptBufferBytes);
+}
+
+TEST(Channel, AFrameInProgressSurvivesTheReceiveBufferRelease) {
+  PosixEventLoop loop;
+  auto [a, b] = makePair();
+  std::vector<Message> got;
+  Channel channel(
+      loop, std::move(a), [&](const Message& m) { got.push_back(m); }, nullptr);
+  ChannelPeer peer(std::move(b));
+  const std::string first(Channel::kKeptBufferBytes * 2, 'x');
+  const std::string frames =
+      encodeFrame(MessageType::Snapshot, first) + encodeFrame(MessageType::Snapshot, "{\"n\":2}");
+  // The first frame whole plus part of the second's header: the channel has
+  // received more than it keeps, but a frame is in progress and must stay.
+  const size_t cut = frames.size() - 10;
+  constexpr size_t kPiece = 32 * 1024;  // what a socket buffer takes at once
+  for (size_t at = 0; at < cut; at += kPiece) {
+    peer.sendRaw(std::string_view(frames).substr(at, std::min(kPiece, cut - at)));
+    loop.runOnce(Duration{0});
+  }
+  ASSERT_TRUE(runUntil(loop, [&] { return got.size() == 1; }));
+  peer.sendRaw(std::string_view(frames).substr(cut));
+  ASSERT_TRUE(runUntil(loop, [&] { return got.size() == 2; }));
+  EXPECT_EQ(got[0].payload, first);
+  EXPECT_EQ(got[1].payload, "{\"n\":2}");
+  EXPECT_LE(channel.heldBytes(), Channel::kKeptBufferBytes);
 }
 
 TEST(Channel, RefusesToQueueBeyondTheLimitWhenThePeerDoesNotRead) {

@@ -115,6 +115,18 @@ TEST(SnapshotDeduplicator, FirstIsNeverUnchangedThenOnlyTheSameTextIs) {
   EXPECT_FALSE(dedup.unchanged("{\"a\":1}"));
 }
 
+TEST(SnapshotDeduplicator, ComparesALargeTextWithoutKeepingIt) {
+  SnapshotDeduplicator dedup;
+  std::string text(8u << 20, 'r');  // a check worker's snapshot at 20,000 servers
+  dedup.remember(text);
+  const std::string same = text;  // another buffer, the same bytes
+  EXPECT_TRUE(dedup.unchanged(same));
+  text[text.size() / 2] = 'R';  // one byte in the middle
+  EXPECT_FALSE(dedup.unchanged(text));
+  // What it keeps is a fingerprint, not a copy of the text.
+  EXPECT_LE(sizeof(SnapshotDeduplicator), 4 * sizeof(size_t));
+}
+
 TEST_F(WorkerHostTest, ReloadReachesTheWorkerAndIsAcknowledgedBySnapshot) {
   peer_->drain();
   peer_->send(MessageType::Reload, "7");
