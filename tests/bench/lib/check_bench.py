@@ -242,11 +242,15 @@ class Checker:
         return pids[-1] if pids else None
 
 
-def tcp_passive_opens(pid):
-    """Tcp PassiveOpens of the namespace pid lives in (handshakes completed towards its listeners)."""
+def tcp_checks_seen(pid):
+    """Checks the targets in pid's namespace have seen: Tcp PassiveOpens (handshakes
+    completed) plus AttemptFails (a SYN-ACK answered by a RST). A keepalived check or a
+    `tcp_check_mode handshake` one completes the handshake; vigil's default connect mode
+    and syn mode reset the connection before the final ACK, so they count as failed
+    attempts. Each check is one of the two, never both."""
     with open(f"/proc/{pid}/net/snmp") as f:
         rows = [line.split() for line in f if line.startswith("Tcp:")]
-    return int(rows[1][rows[0].index("PassiveOpens")])
+    return int(rows[1][rows[0].index("PassiveOpens")]) + int(rows[1][rows[0].index("AttemptFails")])
 
 
 def listen_drops(pid):
