@@ -15,25 +15,23 @@
 
 // What an idle VRRP-only director is made of (issue 3, doc/benchmarks.md
 // "RSS per director"): the supervisor and one VRRP worker, one thread each,
-// started without GnuTLS's load-time initialisation, while the scripts they
-// run see the operator's environment unchanged.
+// neither mapping libcurl's dependency chain, which only a check worker with
+// HTTP_GET / SSL_GET loads (the HTTP module, doc/checkers.md).
 namespace vigil::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-// NUL-separated NAME=VALUE entries of /proc/PID/environ: the environment
-// the process's program image was started with.
-std::vector<std::string> startEnvironment(pid_t pid) {
-  std::istringstream text(fileText("/proc/" + std::to_string(pid) + "/environ"));
-  std::vector<std::string> entries;
-  for (std::string entry; std::getline(text, entry, '\0');) entries.push_back(entry);
-  return entries;
-}
+// The files mapped into `pid`'s address space, from /proc/PID/maps.
+std::string mappings(pid_t pid) { return fileText("/proc/" + std::to_string(pid) + "/maps"); }
 
-bool hasEntryStarting(const std::vector<std::string>& entries, const std::string& prefix) {
-  for (const std::string& entry : entries) {
-    if (entry.rfind(prefix, 0) == 0) return true;
+// libcurl and the chain it pulls in (GnuTLS through libldap and librtmp),
+// PCRE2, the HTTP module itself: what only a check worker with HTTP_GET /
+// SSL_GET may map. (libssl stays: net-snmp links it.)
+bool mapsHttpLibraries(const std::string& maps) {
+  for (const char* library :
+       {"libcurl", "libgnutls", "libldap", "libssh2", "libpcre2", "vigil-http.so"}) {
+    if (maps.find(library) != std::string::npos) return true;
   }
   return false;
 }
@@ -104,35 +102,40 @@ TEST_F(VigildFootprintTest, VrrpOnlyDirectorIsSupervisorAndOneSingleThreadedWork
   EXPECT_EQ(threadCount(vrrp), 1);
 }
 
-TEST_F(VigildFootprintTest, StartsWithoutGnutlsInitYetScriptsSeeTheOperatorsEnvironment) {
+TEST_F(VigildFootprintTest, VrrpOnlyDirectorMapsNoHttpLibraries) {
   const pid_t daemon = lab_.spawnVigild();
   ASSERT_GT(daemon, 0);
   ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
       << logs();
-
-  // The running image was exec'd with GnuTLS's load-time init switched off.
-  EXPECT_TRUE(hasEntryStarting(startEnvironment(daemon), "GNUTLS_NO_IMPLICIT_INIT=1"));
-  // What it hands on is what it was given.
-  const std::string scriptEnv = lab_.read("notify.env");
-  EXPECT_EQ(scriptEnv.find("GNUTLS_NO_IMPLICIT_INIT"), std::string::npos) << scriptEnv;
-  EXPECT_EQ(scriptEnv.find("VIGILD_LEAN_RESTART"), std::string::npos) << scriptEnv;
-  EXPECT_NE(scriptEnv.find("PATH="), std::string::npos) << scriptEnv;
+  const pid_t vrrp = pidIn("vrrp.pid");
+  ASSERT_GT(vrrp, 0) << logs();
+  const std::string supervisorMaps = mappings(daemon);
+  const std::string vrrpMaps = mappings(vrrp);
+  ASSERT_NE(supervisorMaps.find("libc.so"), std::string::npos);  // the maps were read
+  EXPECT_FALSE(mapsHttpLibraries(supervisorMaps)) << supervisorMaps;
+  EXPECT_FALSE(mapsHttpLibraries(vrrpMaps)) << vrrpMaps;
 }
 
-// An operator's own setting wins, and is no reason to restart: with 0,
-// GnuTLS initialises at load as it would without vigild's help.
-TEST_F(VigildFootprintTest, OperatorsGnutlsSettingIsKeptAndHandedOn) {
-  ASSERT_EQ(::setenv("GNUTLS_NO_IMPLICIT_INIT", "0", 1), 0);
+// An HTTP_GET loads the module, and libcurl with it, in the check worker
+// alone.
+TEST_F(VigildFootprintTest, OnlyACheckWorkerWithHttpGetMapsTheHttpModule) {
+  lab_.write("vigil.conf",
+             "global_defs {\n  dataplane none\n  metrics_listen off\n}\n"
+             "virtual_server 10.72.0.100 80 {\n  delay_loop 0.5\n  lb_kind DR\n"
+             "  real_server 10.72.0.1 80 {\n    HTTP_GET {\n      url {\n        path /\n"
+             "        status_code 200\n      }\n      connect_timeout 0.5\n    }\n  }\n}\n");
   const pid_t daemon = lab_.spawnVigild();
-  ::unsetenv("GNUTLS_NO_IMPLICIT_INIT");
   ASSERT_GT(daemon, 0);
-  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
-      << logs();
-
-  EXPECT_TRUE(hasEntryStarting(startEnvironment(daemon), "GNUTLS_NO_IMPLICIT_INIT=0"));
-  EXPECT_FALSE(hasEntryStarting(startEnvironment(daemon), "VIGILD_LEAN_RESTART"));
-  const std::string scriptEnv = lab_.read("notify.env");
-  EXPECT_NE(scriptEnv.find("GNUTLS_NO_IMPLICIT_INIT=0"), std::string::npos) << scriptEnv;
+  ASSERT_TRUE(waitFor(15s, [&] { return pidIn("check.pid") > 0; })) << logs();
+  const pid_t check = pidIn("check.pid");
+  EXPECT_TRUE(waitFor(15s,
+                      [&] {
+                        const std::string maps = mappings(check);
+                        return maps.find("vigil-http.so") != std::string::npos &&
+                               maps.find("libcurl") != std::string::npos;
+                      }))
+      << mappings(check) << logs();
+  EXPECT_FALSE(mapsHttpLibraries(mappings(daemon)));
 }
 
 }  // namespace
