@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "check/socket_options.h"
 #include "core/log.h"
 
 namespace vigil::check {
@@ -249,10 +250,10 @@ Status HttpFetch::configure(const HttpRequest& request) {
     curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(request.target.bindPort));
     curl_easy_setopt(easy_, CURLOPT_LOCALPORTRANGE, 1L);
   }
-  if (request.target.fwmark != 0 || !request.target.bindInterface.empty()) {
-    curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &HttpFetch::onSocketOptions);
-    curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
-  }
+  // Every connection: the options that trim its packets (check/socket_options.h), and
+  // fwmark / bind_if when the target has them.
+  curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &HttpFetch::onSocketOptions);
+  curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
   if (request.tls) {
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, request.verifyCertificate ? 1L : 0L);
     // The name is checked only when there is one: a bare address is
@@ -326,6 +327,9 @@ int HttpFetch::onSocketOptions(void* self, curl_socket_t fd, curlsocktype purpos
   if (purpose != CURLSOCKTYPE_IPCXN) {
     return CURL_SOCKOPT_OK;
   }
+  // Both only save packets; a socket that refuses them still checks.
+  (void)closeAbortively(fd);
+  (void)deferHandshakeAck(fd);
   const config::ProbeTarget& target = fetch->target_;
   if (target.fwmark != 0) {
     uint32_t mark = target.fwmark;

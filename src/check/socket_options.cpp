@@ -1,0 +1,27 @@
+#include "check/socket_options.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+namespace vigil::check {
+
+Status closeAbortively(int fd) {
+  linger abortive{};
+  abortive.l_onoff = 1;
+  abortive.l_linger = 0;
+  if (::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive)) != 0) {
+    return errnoError("setsockopt(SO_LINGER)");
+  }
+  return {};
+}
+
+Status deferHandshakeAck(int fd) {
+  int quickAck = 0;
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &quickAck, sizeof(quickAck)) != 0) {
+    return errnoError("setsockopt(TCP_QUICKACK)");
+  }
+  return {};
+}
+
+}  // namespace vigil::check
