@@ -67,15 +67,17 @@ inline ::testing::AssertionResult plugIntoBridge(const NetNs& bridge, const NetN
 // A router process started in a namespace (`ip netns exec NS argv...`), in a
 // process group of its own so the whole tree can be SIGKILLed; the
 // destructor kills whatever of it is left.
-// argv of a TCP server on 127.0.0.1:port that accepts and closes every
-// connection: a real server a TCP_CHECK finds up, until it is stopped.
-inline std::vector<std::string> acceptAndCloseServer(uint16_t port) {
+// argv of a TCP server on address:port (an IPv4 literal) that accepts and
+// closes every connection: a real server a TCP_CHECK finds up, until it is
+// stopped.
+inline std::vector<std::string> acceptAndCloseServer(uint16_t port,
+                                                     const std::string& address = "127.0.0.1") {
   return {"python3", "-c",
           "import socket\n"
           "s = socket.socket()\n"
           "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-          "s.bind(('127.0.0.1', " +
-              std::to_string(port) +
+          "s.bind(('" +
+              address + "', " + std::to_string(port) +
               "))\n"
               "s.listen(16)\n"
               "while True:\n"

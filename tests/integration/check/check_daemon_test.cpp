@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -17,6 +19,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/vigild_lab.h"
 #include "support/vrrp_lab.h"
 #include "support/wait_for.h"
 
@@ -212,6 +215,112 @@ TEST_F(CheckDaemonTest, KeepalivedSamplesWithCheckersRunWithoutCrashOrBusyLoop) 
     // for a loaded CI machine: a quarter of a core.
     EXPECT_LT(after - before[i], ticksPerSecond / 2) << samples[i] << "\n" << daemons[i]->log();
   }
+  for (const auto& d : daemons) d->signal(SIGTERM);
+  for (size_t i = 0; i < daemons.size(); ++i) {
+    EXPECT_TRUE(daemons[i]->reap(seconds(5))) << samples[i] << "\n" << daemons[i]->log();
+  }
+}
+
+// `text` with every delay_loop, connect_timeout and delay_before_retry
+// shortened (0.5, 0.5, 0.2 s), so a sample's checkers go down in seconds
+// rather than the minute its own timing takes (delay_loop 6 with retry 3
+// and delay_before_retry 3, delay_loop 60 for SMTP_CHECK).
+std::string withFastTiming(const std::string& text) {
+  std::string out = text;
+  for (const auto& [keyword, value] :
+       {std::pair{"delay_loop", "0.5"}, std::pair{"connect_timeout", "0.5"},
+        std::pair{"delay_before_retry", "0.2"}}) {
+    // \b: smtp_connect_timeout (global_defs) is left alone.
+    const std::regex timing(std::string("\\b") + keyword + "[ \t]+[0-9.]+");
+    out = std::regex_replace(out, timing, std::string(keyword) + " " + value);
+  }
+  return out;
+}
+
+// What a check worker snapshot says is wrong with its checkers when every
+// target is unreachable: a real server with checkers that is still up, or
+// a checker that never finished a probe or saw one succeed. Empty when all
+// ran and are down; "no snapshot" when vigild did not answer.
+std::string checkersNotDown(const std::string& snapshotText) {
+  const nlohmann::json snap = nlohmann::json::parse(snapshotText, nullptr, false);
+  if (!snap.is_object() || !snap.contains("virtual_servers")) return "no snapshot";
+  std::string problems;
+  size_t checkers = 0;
+  for (const auto& vs : snap["virtual_servers"]) {
+    for (const auto& rs : vs.value("real_servers", nlohmann::json::array())) {
+      const auto list = rs.value("checkers", nlohmann::json::array());
+      if (list.empty()) continue;  // no checker: nothing takes it down
+      const std::string name = rs.value("address", "") + ":" + std::to_string(rs.value("port", 0));
+      if (rs.value("up", true)) problems += " " + name + " up;";
+      for (const auto& checker : list) {
+        ++checkers;
+        uint64_t finished = 0;
+        const auto outcomes = checker.value("outcomes", nlohmann::json::object());
+        for (const auto& [outcome, count] : outcomes.items()) {
+          finished += count.get<uint64_t>();
+          if (outcome == "up") problems += " " + name + " probe succeeded;";
+        }
+        if (finished == 0) {
+          problems += " " + name + " " + checker.value("type", "?") + " no probe finished (" +
+                      checker.dump() + ");";
+        }
+      }
+    }
+  }
+  return checkers == 0 ? "no checkers" : problems;
+}
+
+// The same samples with their checkers' timing shortened, each under a
+// supervisor with a control socket: within a few delay_loops every checker
+// has finished probes, none succeeded, and every real server with checkers
+// is down, as `vigilctl check --json` shows. All run at once.
+TEST(CheckDaemonSamplesTest, KeepalivedSamplesCheckersRunAndGoDown) {
+  if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
+  const std::vector<std::string> samples = samplesWithCheckers();
+  if (samples.empty()) GTEST_SKIP() << "keepalived's samples are not installed";
+  VigildLab lab("h9w", "h9-samples");
+  ASSERT_TRUE(lab.ok());
+  ASSERT_EQ(lab.ns().exec("ip link set lo up").exitCode, 0);
+  std::vector<std::unique_ptr<NsProcess>> daemons;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const std::string name = "sample" + std::to_string(i);
+    lab.write(name + ".conf", withFastTiming(fileText(samples[i])));
+    CommandResult test = runCommand(vigild() + " -t -f " + lab.path(name + ".conf"));
+    EXPECT_EQ(test.exitCode, 0) << samples[i] << "\n" << test.output;
+    daemons.push_back(std::make_unique<NsProcess>(
+        lab.ns(), lab.path(name + ".log"),
+        std::vector<std::string>{vigild(), "-n", "-l", "-C", "-f", lab.path(name + ".conf"), "-p",
+                                 lab.path(name + ".pid"), "-c", lab.path(name + ".check.pid"), "-r",
+                                 lab.path(name + ".vrrp.pid"), "--control-socket",
+                                 lab.path(name + ".sock")}));
+    ASSERT_TRUE(daemons.back()->start());
+  }
+  auto snapshotOf = [&](size_t i) {
+    return runCommand(std::string(VIGIL_BIN_DIR) + "/vigilctl check --json --socket " +
+                          lab.path("sample" + std::to_string(i) + ".sock"),
+                      false)
+        .output;
+  };
+  // First attempts within one delay_loop (0.5 s), then at most retry 4
+  // failures 0.2 s apart, each bounded by connect_timeout (unreachable
+  // targets fail at once); the snapshot is up to 1 s old. 20 s is slack for
+  // sixteen daemons starting at once on a loaded machine.
+  std::vector<bool> settled(samples.size(), false);
+  auto allDown = waitFor(seconds(20), [&] {
+    bool all = true;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      if (!settled[i]) settled[i] = checkersNotDown(snapshotOf(i)).empty();
+      all = all && settled[i];
+    }
+    return all;
+  });
+  for (size_t i = 0; i < samples.size(); ++i) {
+    EXPECT_TRUE(settled[i]) << samples[i] << ":" << checkersNotDown(snapshotOf(i)) << "\n"
+                            << lab.read("sample" + std::to_string(i) + ".log");
+  }
+  if (allDown)
+    std::printf("[ samples  ] all checkers down after %lld ms\n",
+                static_cast<long long>(allDown->count()));
   for (const auto& d : daemons) d->signal(SIGTERM);
   for (size_t i = 0; i < daemons.size(); ++i) {
     EXPECT_TRUE(daemons[i]->reap(seconds(5))) << samples[i] << "\n" << daemons[i]->log();
