@@ -29,8 +29,8 @@ std::vector<VipRouteInstaller::Route> VipRouteInstaller::build(
   for (const config::VirtualRoute& route : instance.routes) {
     Result<netlink::RouteSpec> spec = routeSpecFor(route);
     if (!spec) {
-      log(LogLevel::Error, "VRRP_Instance({}) will not install {} ({}): {}", instance.name,
-          route.to.toString(), route.pos.format(), spec.error().describe());
+      log(LogLevel::Error, "VRRP_Instance({}) will not install route {}: {}", instance.name,
+          route.to.toString(), spec.error().describe());
       out.push_back({route.to.toString(), std::nullopt});
       continue;
     }
