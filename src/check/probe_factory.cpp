@@ -96,7 +96,8 @@ Result<std::unique_ptr<Probe>> makeProbe(EventLoop& loop, const config::Checker&
         return std::unique_ptr<Probe>(std::make_unique<TcpSynProbe>(
             loop, *deps.tcpSyn, checker.target, attemptTimeout(checker)));
       }
-      return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(loop, checker.target, deps.tcpPool));
+      return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(
+          loop, checker.target, deps.tcpPool, std::get<config::TcpCheck>(*checker.probe).mode));
     case config::CheckerType::Misc:
       return makeMiscProbe(loop, checker, std::get<config::MiscCheck>(*checker.probe), deps);
     case config::CheckerType::Http:

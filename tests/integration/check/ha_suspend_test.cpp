@@ -92,10 +92,13 @@ class HaSuspendTest : public ::testing::Test {
               0);
   }
 
+  // The server counts accepts to see whether checks run, so the checks
+  // complete the handshake: the default connect mode resets before the final
+  // ACK and the listener would accept nothing.
   void writeConfig() const {
     std::ostringstream c;
-    c << "global_defs {\n  dataplane none\n  lvs_notify_fifo " << lab_.path("lvs.fifo")
-      << "\n  metrics_listen 127.0.0.1:" << kMonitorPort << "\n}\n"
+    c << "global_defs {\n  dataplane none\n  tcp_check_mode handshake\n  lvs_notify_fifo "
+      << lab_.path("lvs.fifo") << "\n  metrics_listen 127.0.0.1:" << kMonitorPort << "\n}\n"
       << "virtual_server 10.0.0.100 80 {\n  protocol TCP\n  lb_algo rr\n  ha_suspend\n"
       << "  alpha\n  real_server 127.0.0.1 " << kRealPort << " {\n"
       << "    TCP_CHECK {\n      connect_timeout 0.5\n      delay_loop 0.2\n"
