@@ -227,6 +227,55 @@ TEST_F(HttpProbeTest, ReceiveBufferGrowsForAPageLargerThanOneKilobyte) {
   EXPECT_EQ(fetch.receiveBufferBytes(), 16U * 1024);
 }
 
+// A check's connection ends with a RST, not a FIN (closeAbortively), so
+// neither side keeps a TIME_WAIT socket. The server here answers with a
+// Content-Length and keeps its side open, so curl is done as soon as the body
+// is in and the close is the client's: the server's next read tells which
+// way it closed.
+TEST_F(HttpProbeTest, ConnectionIsResetNotClosedAfterTheResponse) {
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  // Blocking, on its own thread; every wait is bounded by SO_RCVTIMEO.
+  int lastRead = 1;
+  int lastErrno = 0;
+  std::thread server([&] {
+    pollfd ready{listener, POLLIN, 0};
+    if (::poll(&ready, 1, 5000) != 1) {
+      return;
+    }
+    int fd = ::accept(listener, nullptr, nullptr);
+    timeval bound{5, 0};
+    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+    char buffer[2048];
+    std::string request;
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+      if (n <= 0) {
+        break;
+      }
+      request.append(buffer, static_cast<size_t>(n));
+    }
+    std::string response = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    (void)::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+    lastRead = static_cast<int>(::recv(fd, buffer, sizeof(buffer), 0));
+    lastErrno = errno;
+    ::close(fd);
+  });
+  auto result = runProbe(checkerFor(ntohs(address.sin_port), {urlFor("/")}));
+  server.join();
+  ::close(listener);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  EXPECT_EQ(lastRead, -1) << "0 is a FIN: the client closed gracefully";
+  EXPECT_EQ(lastErrno, ECONNRESET);
+}
+
 // The driver on a simulated loop: curl's sockets and timer must arrive as
 // watchFd/createTimer registrations, and readiness the test delivers by
 // hand (after polling the real socket) must finish the transfer.
