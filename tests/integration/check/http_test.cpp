@@ -193,6 +193,22 @@ TEST_F(HttpCheckTest, StoppedServerIsRefusedAndUpAgainAfterRestart) {
   EXPECT_TRUE(becomes(checker, Outcome::Up));
 }
 
+// Checks end their connections with a RST (check/socket_options.h): after
+// a run of checks neither the server's side nor ours holds a TIME_WAIT
+// socket, where a graceful close leaves one per check on whichever side
+// closed first (both sides are in the namespace here).
+TEST_F(HttpCheckTest, ChecksLeaveNoTimeWaitSockets) {
+  auto checker = checkerFor(kHttpPort, {urlFor("/index.html")});
+  startHttpServer();
+  ASSERT_TRUE(becomes(checker, Outcome::Up));
+  for (int check = 0; check < 5; ++check) {
+    EXPECT_EQ(probeOnce(checker).outcome, Outcome::Up);
+  }
+  auto timeWait = ns_.exec("ss -Htan state time-wait");
+  ASSERT_EQ(timeWait.exitCode, 0) << timeWait.output;
+  EXPECT_EQ(timeWait.output, "") << "TIME_WAIT sockets left by the checks";
+}
+
 TEST_F(HttpCheckTest, GenhashAndVigilctlPrintTheSameDigest) {
   if (!fs::exists("/usr/bin/genhash")) {
     GTEST_SKIP() << "keepalived's genhash is not installed";
