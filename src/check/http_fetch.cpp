@@ -52,11 +52,21 @@ bool isTlsFailure(CURLcode code) {
   }
 }
 
-Outcome classifyCode(CURLcode code, long osErrno) {
+// A TLS 1.3 server that refuses the client (a client certificate it
+// requires, say) sends its alert after the client's side of the handshake is
+// done, so libcurl reports a failed read or write from the TLS library
+// ("OpenSSL SSL_read: ... tlsv13 alert certificate required, errno 0") with
+// no socket error behind it.
+bool isTlsLayerIoFailure(CURLcode code, long osErrno, const std::string& curlMessage) {
+  return (code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) && osErrno == 0 &&
+         curlMessage.find("SSL_") != std::string::npos;
+}
+
+Outcome classifyCode(CURLcode code, long osErrno, const std::string& curlMessage) {
   if (code == CURLE_OK) {
     return Outcome::Up;
   }
-  if (isTlsFailure(code)) {
+  if (isTlsFailure(code) || isTlsLayerIoFailure(code, osErrno, curlMessage)) {
     return Outcome::TlsError;
   }
   switch (code) {
@@ -109,7 +119,7 @@ const char* connectionHeader(config::HttpProtocol protocol) {
 
 ProbeResult classifyTransport(CURLcode code, long osErrno, const std::string& curlMessage) {
   ProbeResult result;
-  result.outcome = classifyCode(code, osErrno);
+  result.outcome = classifyCode(code, osErrno, curlMessage);
   if (code != CURLE_OK) {
     result.detail = curlMessage.empty() ? curl_easy_strerror(code) : curlMessage;
     if (osErrno != 0 &&

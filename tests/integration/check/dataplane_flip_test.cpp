@@ -437,20 +437,13 @@ TEST_F(DataplaneFlipTest, GlobalSslClientCertificateWithPasswordIsPresented) {
   EXPECT_TRUE(onlyOutcome(tls12Refused, "tls_error")) << why();
   // TLS 1.3: the client's handshake is over before the server's
   // "certificate required" alert arrives, so libcurl reports it as a
-  // receive error (CURLE_RECV_ERROR, errno 0).
+  // receive error (CURLE_RECV_ERROR, errno 0); it is still a TLS error.
   json tls13Refused = checkerOf("without.conf", 0);
-  const bool countedAsTls = onlyOutcome(tls13Refused, "tls_error");
+  EXPECT_TRUE(onlyOutcome(tls13Refused, "tls_error")) << tls13Refused.dump() << why();
   with->signal(SIGTERM);
   without->signal(SIGTERM);
   EXPECT_TRUE(with->reap(seconds(5))) << lab_.read("with.conf.log");
   EXPECT_TRUE(without->reap(seconds(5))) << lab_.read("without.conf.log");
-  if (!countedAsTls && outcomeCount(tls13Refused, "network_error") > 0) {
-    GTEST_SKIP() << "known bug (reported to the lead, issue 4): a TLS 1.3 server's "
-                    "\"certificate required\" alert is counted as network_error, not tls_error "
-                    "(src/check/http_fetch.cpp classifyCode: CURLE_RECV_ERROR). "
-                 << tls13Refused.dump();
-  }
-  EXPECT_TRUE(countedAsTls) << why();
 }
 
 }  // namespace
