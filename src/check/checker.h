@@ -46,7 +46,8 @@
 //  - retry / delay_before_retry: a failure while up is retried `retry`
 //    times, delay_before_retry apart, before the checker goes down; a
 //    success in between forgets the failures;
-//  - a down checker goes up on its first success (keepalived does the same);
+//  - a down checker goes up on its first success (keepalived's HTTP_GET with
+//    fast_recovery; without it keepalived waits a delay_loop per url);
 //  - alpha: start down; otherwise start up;
 //  - misc_dynamic weights: a success carrying a weight sets it;
 //  - counters per Outcome and the last attempt's duration.

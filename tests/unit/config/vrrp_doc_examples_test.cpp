@@ -1,5 +1,5 @@
-// The `conf` examples of doc/config-vrrp.md are complete files that pass
-// the config test: the page promises it.
+// The `conf` examples of doc/config-vrrp.md and doc/vips.md are complete
+// files that pass the config test: the pages promise it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -28,20 +28,28 @@ std::vector<std::string> confBlocks(const std::string& markdown) {
   return out;
 }
 
-TEST(VrrpDocExamplesTest, EveryConfExamplePassesTheConfigTest) {
-  std::ifstream in(std::string(VIGIL_SOURCE_DIR) + "/doc/config-vrrp.md");
-  ASSERT_TRUE(in) << "doc/config-vrrp.md";
+void expectExamplesPassTheConfigTest(const std::string& page, size_t atLeast) {
+  std::ifstream in(std::string(VIGIL_SOURCE_DIR) + "/doc/" + page);
+  ASSERT_TRUE(in) << "doc/" << page;
   std::stringstream text;
   text << in.rdbuf();
   auto blocks = confBlocks(text.str());
-  EXPECT_GE(blocks.size(), 8u);
+  EXPECT_GE(blocks.size(), atLeast) << page;
   for (const std::string& block : blocks) {
     auto r = testing::load(block);
-    EXPECT_THAT(testing::errors(r), ::testing::IsEmpty()) << block;
+    EXPECT_THAT(testing::errors(r), ::testing::IsEmpty()) << page << "\n" << block;
     for (const std::string& w : testing::warnings(r)) {
-      EXPECT_THAT(w, ::testing::HasSubstr("is not supported by vigil")) << block;
+      EXPECT_THAT(w, ::testing::HasSubstr("is not supported by vigil")) << page << "\n" << block;
     }
   }
+}
+
+TEST(VrrpDocExamplesTest, EveryConfExamplePassesTheConfigTest) {
+  expectExamplesPassTheConfigTest("config-vrrp.md", 8);
+}
+
+TEST(VrrpDocExamplesTest, EveryVipsPageExamplePassesTheConfigTest) {
+  expectExamplesPassTheConfigTest("vips.md", 3);
 }
 
 }  // namespace
