@@ -24,4 +24,12 @@ Status deferHandshakeAck(int fd) {
   return {};
 }
 
+Status withholdFinalAck(int fd) {
+  int seconds = 1;  // any non-zero value; a connecting socket never waits on it
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof(seconds)) != 0) {
+    return errnoError("setsockopt(TCP_DEFER_ACCEPT)");
+  }
+  return {};
+}
+
 }  // namespace vigil::check

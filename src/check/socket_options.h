@@ -24,4 +24,16 @@ Status closeAbortively(int fd);
 // client has nothing to send (the delayed ACK leaves within 40-200 ms).
 Status deferHandshakeAck(int fd);
 
+// Makes the kernel hold back the final ACK of `fd`'s next handshakes: with
+// TCP_DEFER_ACCEPT set on a connecting socket, Linux completes the connect
+// on the SYN-ACK (EPOLLOUT, SO_ERROR 0) but only schedules the ACK, as a
+// delayed ACK (at most 200 ms) that data would have carried. A probe that
+// resets the connection at once sends the RST first, and the ACK never
+// leaves; a loop turn slower than the delay lets it out, and the check is
+// then simply a full handshake. Unlike TCP_QUICKACK 0 (deferHandshakeAck),
+// the option survives a disconnect (connect(AF_UNSPEC)), so a pooled socket
+// (TcpSocketPool) is set once. An error when setsockopt fails (the checks
+// then send the ACK; verdicts are alike).
+Status withholdFinalAck(int fd);
+
 }  // namespace vigil::check

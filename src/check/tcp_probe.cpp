@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "check/probe_socket.h"
+#include "check/socket_options.h"
 #include "core/result.h"
 
 namespace vigil::check {
@@ -32,21 +33,6 @@ Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& targe
     return ifindex.error();
   }
   return startConnect(fd.get(), target, *ifindex);
-}
-
-// The handshake is all a TCP_CHECK needs: closing with a RST (SO_LINGER
-// with a zero timeout) instead of a FIN leaves no TIME_WAIT socket behind
-// (20,000 checks/s would hold over a million for the 60 s TIME_WAIT lasts,
-// more than tcp_max_tw_buckets) and skips the FIN/ACK exchange: about a
-// fifth of the checker's CPU per check in tests/bench/check_scale. With
-// the final ACK withheld the RST ends the server's half-open entry (no
-// connection is built); with it sent the server sees its accepted
-// connection reset instead of closed.
-void closeWithReset(const UniqueFd& fd) {
-  linger abortive{};
-  abortive.l_onoff = 1;
-  abortive.l_linger = 0;
-  (void)::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
 }
 
 }  // namespace
@@ -104,7 +90,7 @@ void TcpProbe::startBound() {
   auto connected = bindAndConnect(fd_, target_);
   if (!connected || *connected) {
     if (connected) {
-      closeWithReset(fd_);
+      (void)closeAbortively(fd_.get());  // as in onWritable
     }
     release();
     completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
@@ -134,8 +120,16 @@ void TcpProbe::onWritable(int fd) {
   if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0) {
     error = errno;
   }
+  // The handshake is all a TCP_CHECK needs: closing with a RST instead of
+  // a FIN leaves no TIME_WAIT socket behind (20,000 checks/s would hold over
+  // a million for the 60 s TIME_WAIT lasts, more than tcp_max_tw_buckets)
+  // and skips the FIN/ACK exchange: about a fifth of the checker's CPU per
+  // check in tests/bench/check_scale. With the final ACK withheld the RST
+  // ends the server's half-open entry (no connection is built); with it
+  // sent the server sees its accepted connection reset instead of closed.
+  // A pooled socket is reset by its release instead.
   if (error == 0 && fd_) {
-    closeWithReset(fd_);
+    (void)closeAbortively(fd_.get());
   }
   release();
   if (error == 0) {

@@ -1,18 +1,14 @@
 #include "check/tcp_socket_pool.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <utility>
 
-namespace vigil::check {
+#include "check/socket_options.h"
 
-bool withholdFinalAck(int fd) {
-  int seconds = 1;  // any non-zero value; a connecting socket never waits on it
-  return ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof(seconds)) == 0;
-}
+namespace vigil::check {
 
 TcpSocketPool::Socket::~Socket() {
   // Closing first drops the epoll registration with the socket; the
@@ -66,9 +62,7 @@ void TcpSocketPool::release(Lease socket) {
   sockaddr unspecified{};
   unspecified.sa_family = AF_UNSPEC;
   if (::connect(socket->fd(), &unspecified, sizeof(unspecified)) != 0) {
-    linger abortive{};
-    abortive.l_onoff = 1;
-    (void)::setsockopt(socket->fd(), SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
+    (void)closeAbortively(socket->fd());
     return;  // closed with a RST by the Lease going out of scope
   }
   std::vector<Lease>& idle = idleOf(socket->family_, socket->finalAck_);

@@ -27,7 +27,7 @@
 namespace vigil::check {
 
 // Whether a TCP_CHECK's connect sends the handshake's final ACK before the
-// probe resets it (see withholdFinalAck).
+// probe resets it (see withholdFinalAck, check/socket_options.h).
 enum class TcpFinalAck : uint8_t {
   // The default (`tcp_check_mode connect`): the wire carries SYN, SYN-ACK,
   // RST, so the server never builds the connection and its application
@@ -37,17 +37,6 @@ enum class TcpFinalAck : uint8_t {
   // the server accepts a connection and sees it reset.
   Sent,
 };
-
-// Makes the kernel hold back the final ACK of `fd`'s next handshakes: with
-// TCP_DEFER_ACCEPT set on a connecting socket, Linux completes the connect
-// on the SYN-ACK (EPOLLOUT, SO_ERROR 0) but only schedules the ACK, as a
-// delayed ACK (at most 200 ms) that data would have carried. A probe that
-// resets the connection at once sends the RST first, and the ACK never
-// leaves; a loop turn slower than the delay lets it out, and the check is
-// then simply a full handshake. Unlike TCP_QUICKACK 0, the option survives
-// a disconnect (connect(AF_UNSPEC)), so a pooled socket is set once. False
-// when setsockopt fails (the checks then send the ACK; verdicts are alike).
-bool withholdFinalAck(int fd);
 
 class TcpSocketPool {
  public:
