@@ -75,11 +75,12 @@ WorkerHost::~WorkerHost() = default;
 void WorkerHost::sendSnapshot() {
   snapshotTimer_->armAfter(snapshotInterval_);
   std::string text = worker_->snapshot();
-  bool unchanged = deduplicator_.unchanged(text);
+  const SnapshotDeduplicator::Fingerprint fingerprint = SnapshotDeduplicator::fingerprint(text);
+  bool unchanged = deduplicator_.unchanged(fingerprint);
   Status sent = unchanged ? channel_.send(MessageType::Heartbeat, "")
                           : channel_.send(MessageType::Snapshot, text);
   if (sent && !unchanged) {
-    deduplicator_.remember(text);
+    deduplicator_.remember(fingerprint);
   } else if (!sent) {
     log(LogLevel::Debug, "{} worker: snapshot not sent: {}", name_, sent.error().describe());
   }

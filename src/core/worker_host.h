@@ -43,21 +43,26 @@ using WorkerFactory = std::function<std::unique_ptr<Worker>(EventLoop& loop)>;
 // worker's snapshot makes within kSnapshotMaxAge (its counters move).
 class SnapshotDeduplicator {
  public:
-  // True when `text` is the last text remembered: send a Heartbeat.
-  bool unchanged(std::string_view text) const { return sent_ && *sent_ == fingerprint(text); }
-  // `text` was accepted for sending as a Snapshot. A refused send is not
-  // remembered: the peer keeps, and we compare against, the last text that
-  // did go out.
-  void remember(std::string_view text) { sent_ = fingerprint(text); }
-
- private:
   struct Fingerprint {
     size_t size = 0;
     size_t hash = 0;
     bool operator==(const Fingerprint&) const = default;
   };
+  // Hashes every byte of `text`: a few ms for a megabytes-long snapshot, so
+  // a caller that needs both unchanged() and remember() for one text
+  // computes it once and passes it to both.
   static Fingerprint fingerprint(std::string_view text);
 
+  // True when `text` is the last text remembered: send a Heartbeat.
+  bool unchanged(const Fingerprint& text) const { return sent_ && *sent_ == text; }
+  bool unchanged(std::string_view text) const { return unchanged(fingerprint(text)); }
+  // `text` was accepted for sending as a Snapshot. A refused send is not
+  // remembered: the peer keeps, and we compare against, the last text that
+  // did go out.
+  void remember(const Fingerprint& text) { sent_ = text; }
+  void remember(std::string_view text) { remember(fingerprint(text)); }
+
+ private:
   std::optional<Fingerprint> sent_;
 };
 
