@@ -15,6 +15,13 @@
 
 namespace vigil::netlink {
 
+// keepalived's route protocol (RTPROT_KEEPALIVED, "keepalived" in iproute2's
+// rt_protos): the default for virtual_routes, so that removing one (which
+// matches on the protocol) never takes an identical route another daemon
+// (systemd-networkd: static) installed, and `ip route show proto keepalived`
+// lists them as with keepalived.
+inline constexpr uint8_t kRouteProtocolKeepalived = 18;
+
 enum class RouteType {
   Unicast,
   Blackhole,
@@ -40,15 +47,15 @@ struct RouteSpec {
   uint32_t table = RT_TABLE_MAIN;
   uint8_t scope = RT_SCOPE_UNIVERSE;
   RouteType type = RouteType::Unicast;
-  uint8_t protocol = RTPROT_STATIC;
+  uint8_t protocol = kRouteProtocolKeepalived;
   uint8_t tos = 0;
   bool onLink = false;  // RTNH_F_ONLINK: the gateway is on the link without a covering route
   // RTAX_* id and value (mtu, advmss, ...), in the order given; RTAX_LOCK
   // carries the bit mask of the locked ones.
   std::vector<std::pair<int, uint32_t>> metrics;
 
-  // The route as `ip route` writes it; two specs with the same text are the
-  // same route.
+  // The route as `ip route` writes it (without `proto keepalived`, the
+  // default); two specs with the same text are the same route.
   std::string describe() const;
 };
 

@@ -143,7 +143,7 @@ std::string RouteSpec::describe() const {
   if (table != RT_TABLE_MAIN) out += " table " + std::to_string(table);
   if (metric != 0) out += " metric " + std::to_string(metric);
   if (scope != RT_SCOPE_UNIVERSE) out += " scope " + routeScopeName(scope);
-  if (protocol != RTPROT_STATIC) out += " proto " + routeProtocolName(protocol);
+  if (protocol != kRouteProtocolKeepalived) out += " proto " + routeProtocolName(protocol);
   if (tos != 0) out += " tos " + std::to_string(tos);
   for (const auto& [id, value] : metrics) {
     out += " " + routeMetricName(id) + " " + std::to_string(value);

@@ -142,6 +142,7 @@ class VirtualRoutesTest : public ::testing::TestWithParam<int> {
         << first_->log();
     const std::string viaGateway = first_->route(lab().gatewayRoute);
     EXPECT_NE(viaGateway.find("metric 5"), std::string::npos) << viaGateway;
+    EXPECT_NE(viaGateway.find("proto keepalived"), std::string::npos) << viaGateway;
     EXPECT_NE(first_->route(lab().blackholeRoute, "100").find("blackhole"), std::string::npos);
     const std::string sourced = first_->route(lab().sourceRoute);
     EXPECT_NE(sourced.find(std::string("src ") + lab().addresses.vip), std::string::npos)

@@ -48,7 +48,7 @@ TEST(RouteSpecTest, GatewayRouteWithSourceMetricAndTable) {
   EXPECT_EQ(spec->metric, 5u);
   EXPECT_EQ(spec->table, 100u);
   EXPECT_EQ(spec->scope, RT_SCOPE_UNIVERSE);
-  EXPECT_EQ(spec->protocol, RTPROT_STATIC);
+  EXPECT_EQ(spec->protocol, RTPROT_KEEPALIVED);  // as keepalived: not networkd's static
   EXPECT_EQ(spec->type, netlink::RouteType::Unicast);
   EXPECT_EQ(spec->describe(),
             "192.168.109.0/24 via 10.0.0.254 dev eth1 src 10.0.0.1 table 100 metric 5");
@@ -75,12 +75,12 @@ TEST(RouteSpecTest, NamedScopeProtocolAndTables) {
   EXPECT_EQ(spec->scope, RT_SCOPE_LINK);
   EXPECT_EQ(spec->protocol, 12);
   EXPECT_EQ(spec->table, 1000u);
-  auto main = specOf("unreachable 192.168.116.0/24 table main proto 18");
+  auto main = specOf("unreachable 192.168.116.0/24 table main proto static");
   ASSERT_TRUE(main);
   EXPECT_EQ(main->table, static_cast<uint32_t>(RT_TABLE_MAIN));
-  EXPECT_EQ(main->protocol, 18);
+  EXPECT_EQ(main->protocol, RTPROT_STATIC);
   EXPECT_EQ(main->type, netlink::RouteType::Unreachable);
-  EXPECT_EQ(main->describe(), "unreachable 192.168.116.0/24 proto keepalived");
+  EXPECT_EQ(main->describe(), "unreachable 192.168.116.0/24 proto static");
 }
 
 TEST(RouteSpecTest, AppliedOptions) {
