@@ -42,6 +42,7 @@ std::vector<VipRouteInstaller::Route> VipRouteInstaller::build(
 void VipRouteInstaller::add(const std::vector<config::VirtualAddress>& vips,
                             const std::string& defaultDev, std::optional<Duration> lifetime) {
   addresses_.add(vips, defaultDev, lifetime);
+  reloading_ = false;
   for (const config::VirtualAddress& vip : vips) present_.insert(key(vip, defaultDev));
   for (Route& route : configured_) {
     if (route.state != RouteState::Installed) install(route);
@@ -51,7 +52,7 @@ void VipRouteInstaller::add(const std::vector<config::VirtualAddress>& vips,
 void VipRouteInstaller::remove(const std::vector<config::VirtualAddress>& vips,
                                const std::string& defaultDev) {
   for (const config::VirtualAddress& vip : vips) present_.erase(key(vip, defaultDev));
-  if (present_.empty()) uninstallAll();
+  if (present_.empty() && !reloading_) uninstallAll();
   addresses_.remove(vips, defaultDev);
 }
 
@@ -69,6 +70,7 @@ void VipRouteInstaller::reconfigure(const config::VrrpInstance& instance) {
   }
   instance_ = instance.name;
   configured_ = std::move(next);
+  reloading_ = !present_.empty();
 }
 
 void VipRouteInstaller::install(Route& route) {

@@ -34,10 +34,11 @@ class VipRouteInstaller final : public VipInstaller {
   void remove(const std::vector<config::VirtualAddress>& vips,
               const std::string& defaultDev) override;
 
-  // A reload's routes for the same instance. While the addresses are
-  // installed, routes no longer configured are removed at once and new ones
-  // wait for the next add() (the runtime's re-add after a reload); unchanged
-  // routes are not touched.
+  // A reload's routes for the same instance, called before the runtime's
+  // reload (a remove() of the dropped addresses, then the re-add). While the
+  // addresses are installed, routes no longer configured are removed at once
+  // and new ones wait for that add(); unchanged routes are not touched, even
+  // when the reload replaces every address.
   void reconfigure(const config::VrrpInstance& instance);
 
  private:
@@ -60,6 +61,9 @@ class VipRouteInstaller final : public VipInstaller {
   // The addresses added and not removed since, by prefix and device: the
   // routes go when this empties.
   std::set<std::pair<IpPrefix, std::string>> present_;
+  // Between a reconfigure() of an instance holding addresses and the re-add:
+  // a remove() that empties present_ drops replaced addresses, not the role.
+  bool reloading_ = false;
 };
 
 }  // namespace vigil::vrrp

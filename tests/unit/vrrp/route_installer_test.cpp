@@ -136,6 +136,21 @@ TEST_F(VipRouteInstallerTest, AReloadRemovesDroppedRoutesAndAddsNewOnesWithTheNe
                                            "route+ 10.7.0.0/16 dev eth0 scope link"));
 }
 
+TEST_F(VipRouteInstallerTest, AReloadReplacingEveryAddressKeepsTheUnchangedRoutes) {
+  installer_.add(instance_.vips, "eth0", std::nullopt);
+  journal_.take();
+  config::VrrpInstance next =
+      instanceWith("10.0.0.3/24", "10.9.0.0/16 via 10.0.0.254\nblackhole 10.8.0.0/16 table 100");
+  installer_.reconfigure(next);
+  installer_.remove(instance_.vips, "eth0");  // the runtime drops the replaced addresses
+  installer_.add(next.vips, "eth0", std::nullopt);
+  EXPECT_THAT(journal_.take(),
+              ElementsAre("addr- 10.0.0.1/24", "addr- 10.0.0.2/24", "addr+ 10.0.0.3/24"));
+  EXPECT_EQ(journal_.routes.size(), 2u);
+  installer_.remove(next.vips, "eth0");  // leaving MASTER afterwards still takes them
+  EXPECT_THAT(journal_.routes, IsEmpty());
+}
+
 TEST_F(VipRouteInstallerTest, AReloadOfABackupTouchesNoRoute) {
   installer_.reconfigure(instanceWith("10.0.0.1/24", "10.7.0.0/16 dev eth0"));
   EXPECT_THAT(journal_.take(), IsEmpty());
