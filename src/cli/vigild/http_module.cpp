@@ -6,9 +6,11 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <string_view>
 
 #include "check/unavailable_probe.h"
 #include "core/log.h"
+#include "http_module_build.h"
 
 namespace vigil::cli {
 
@@ -16,6 +18,22 @@ std::vector<std::string> httpModuleCandidates(const std::string& executable) {
   const std::filesystem::path dir = std::filesystem::path(executable).parent_path();
   return {(dir / kHttpModuleFile).string(),
           (dir.parent_path() / "lib" / "vigil" / kHttpModuleFile).string()};
+}
+
+const char* httpModuleBuild() { return VIGIL_HTTP_MODULE_BUILD; }
+
+Status checkHttpModuleBuild(const std::string& path, const char* moduleBuild) {
+  if (moduleBuild == nullptr) {
+    return Error{ELIBBAD, fmt::format("{} exports no {}: it is from another build than this vigild "
+                                      "(build {}), not loaded",
+                                      path, check::kHttpModuleBuildName, httpModuleBuild())};
+  }
+  if (std::string_view(moduleBuild) != httpModuleBuild()) {
+    return Error{ELIBBAD, fmt::format("{} is from build {}, this vigild from build {}: not loaded "
+                                      "(install the vigil-http.so built with this vigild)",
+                                      path, moduleBuild, httpModuleBuild())};
+  }
+  return {};
 }
 
 namespace {
@@ -32,6 +50,10 @@ Result<std::unique_ptr<check::HttpProbeMaker>> loadFrom(const std::string& path,
   // for as long as the worker does.
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) return Error{ELIBBAD, fmt::format("cannot load {}: {}", path, dlerror())};
+  // Before the entry is called: a module from another build may lay out
+  // vigil's classes differently, and would crash rather than fail.
+  const auto* build = static_cast<const char*>(::dlsym(handle, check::kHttpModuleBuildName));
+  if (Status same = checkHttpModuleBuild(path, build); !same) return same.error();
   auto entry =
       reinterpret_cast<check::HttpModuleEntry>(::dlsym(handle, check::kHttpModuleEntryName));
   if (entry == nullptr) {

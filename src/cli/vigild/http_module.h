@@ -25,9 +25,19 @@ inline constexpr const char* kHttpModuleFile = "vigil-http.so";
 // /usr/sbin/vigild, /usr/lib/vigil/vigil-http.so).
 std::vector<std::string> httpModuleCandidates(const std::string& executable);
 
+// This vigild's build id (VIGIL_HTTP_MODULE_BUILD), which the module's
+// check::kHttpModuleBuildName must equal.
+const char* httpModuleBuild();
+
+// Refuses the module at `path` unless `moduleBuild` (its exported build id;
+// null: it exports none) is httpModuleBuild(); the error names the path and
+// both ids.
+Status checkHttpModuleBuild(const std::string& path, const char* moduleBuild);
+
 // Loads the module from the first candidate for /proc/self/exe that exists
 // and returns its maker for probes on `loop`; or an error naming the path
-// (and what the dynamic linker said) or every path tried.
+// (and what the dynamic linker said, or the build ids that differ) or every
+// path tried.
 Result<std::unique_ptr<check::HttpProbeMaker>> loadHttpModule(EventLoop& loop);
 
 // The maker a check worker hands its probe factory: loads the module on the
