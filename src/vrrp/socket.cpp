@@ -1,6 +1,7 @@
 #include "vrrp/socket.h"
 
 #include <ifaddrs.h>
+#include <linux/sock_diag.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -161,6 +162,20 @@ std::chrono::nanoseconds systemNow() {
   return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
+// The datagrams the kernel dropped for a full receive buffer since the
+// socket opened (SO_MEMINFO; filter drops are not counted). SO_RXQ_OVFL
+// would not do: it reports the count on each datagram queued, so the
+// drops after the last one queued, the newest adverts, would not show.
+std::optional<uint32_t> socketDrops(int fd) {
+  std::array<uint32_t, SK_MEMINFO_VARS> info{};
+  socklen_t size = sizeof info;
+  if (::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info.data(), &size) != 0 ||
+      size < (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t)) {
+    return std::nullopt;
+  }
+  return info[SK_MEMINFO_DROPS];
+}
+
 bool allIn(const std::vector<RoutineAdvert>& some, const std::vector<RoutineAdvert>& all) {
   return std::all_of(some.begin(), some.end(), [&](const RoutineAdvert& r) {
     return std::find(all.begin(), all.end(), r) != all.end();
@@ -300,16 +315,12 @@ void VrrpSocket::drain() {
   if (!quietFd_ || !quietPending_ || draining_) return;
   draining_ = true;
   // The loop's clock and the system clock read together convert kernel
-  // receive times; arrivals are kept between the last drain and now, in
-  // order, so a stepped system clock cannot date an advert in the future
-  // or before one already handled.
-  const TimePoint now = loop_.now();
-  const std::chrono::nanoseconds realNow = systemNow();
-  const TimePoint earliest = std::min(lastDrain_, now);
-  TimePoint previous = earliest;
+  // receive times (see ArrivalDating: a stepped system clock or an
+  // overflow dates the drain's adverts at now, never earlier).
+  dating_.beginDrain(loop_.now(), systemNow());
   size_t drained = 0;
   for (size_t batches = 0; batches < kMaxDrainBatches; ++batches) {
-    const size_t got = drainBatch(earliest, now, realNow, previous);
+    const size_t got = drainBatch();
     drained += got;
     if (got < kBatchSize) break;
   }
@@ -319,27 +330,22 @@ void VrrpSocket::drain() {
   } else if (installed_.empty()) {
     quietPending_ = false;  // no rule, and nothing left from the last ones
   }
-  lastDrain_ = now;
   draining_ = false;
 }
 
-size_t VrrpSocket::drainBatch(TimePoint earliest, TimePoint now, std::chrono::nanoseconds realNow,
-                              TimePoint& previous) {
+size_t VrrpSocket::drainBatch() {
   if (!quietBatch_) quietBatch_ = std::make_unique<ReceiveBatch>();
   ReceiveBatch& batch = *quietBatch_;
   batch.reset();
   const int n = ::recvmmsg(quietFd_.get(), batch.headers.data(), kBatchSize, MSG_DONTWAIT, nullptr);
   batch.filled = std::max<size_t>(n > 0 ? static_cast<size_t>(n) : 0, 1);
   if (n <= 0) return 0;
+  // Read after the batch: a drop before any advert of it was read shows.
+  const std::optional<uint32_t> drops = socketDrops(quietFd_.get());
+  if (!drops || *drops != quietDrops_) dating_.distrust();
+  if (drops) quietDrops_ = *drops;
   for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
-    TimePoint arrival = now;
-    if (auto received = receiveTime(batch.headers[i].msg_hdr)) {
-      arrival = std::clamp(now - std::chrono::duration_cast<Duration>(realNow - *received),
-                           earliest, now);
-    }
-    arrival = std::max(arrival, previous);
-    previous = arrival;
-    deliver(batch, i, arrival);
+    deliver(batch, i, dating_.date(receiveTime(batch.headers[i].msg_hdr)));
   }
   return static_cast<size_t>(n);
 }
@@ -391,7 +397,11 @@ Status VrrpSocket::installRoutine(const std::vector<RoutineAdvert>& wanted) {
     if (Status s = setPrompt(wanted); !s) return s;
   }
   installed_ = wanted;
-  if (!installed_.empty()) quietPending_ = true;
+  if (!installed_.empty() && !quietPending_) {
+    // Nothing queued from here on arrived earlier.
+    dating_.restart(loop_.now(), systemNow());
+    quietPending_ = true;
+  }
   return {};
 }
 

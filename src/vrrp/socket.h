@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "core/unique_fd.h"
 #include "vrrp/advert_backlog.h"
+#include "vrrp/arrival_dating.h"
 #include "vrrp/ip_header.h"
 #include "vrrp/packet.h"
 #include "vrrp/routine_filter.h"
@@ -86,8 +87,7 @@ class VrrpSocket final : public AdvertBacklog {
   size_t receiveBatch(int fd);
   void deliver(const ReceiveBatch& batch, size_t index, TimePoint now);
   // One recvmmsg on the quiet socket, each datagram at its arrival time.
-  size_t drainBatch(TimePoint earliest, TimePoint now, std::chrono::nanoseconds realNow,
-                    TimePoint& previous);
+  size_t drainBatch();
   // Moves both filters from installed_ to `wanted` so that no advert is
   // ever dropped by both (one may reach both while they change).
   Status installRoutine(const std::vector<RoutineAdvert>& wanted);
@@ -109,7 +109,8 @@ class VrrpSocket final : public AdvertBacklog {
   // last drain that found it empty.
   bool quietPending_ = false;
   bool draining_ = false;
-  TimePoint lastDrain_{};  // no arrival drained later is dated before it
+  ArrivalDating dating_;     // the quiet socket's arrival times
+  uint32_t quietDrops_ = 0;  // the quiet socket's overflow drops so far
   uint64_t quietAdverts_ = 0;
   uint64_t quietDrains_ = 0;
   RateLimitedLog filterLog_{5, std::chrono::seconds(60)};
