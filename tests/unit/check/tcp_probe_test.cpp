@@ -44,26 +44,36 @@ class Listener {
     }
     return UniqueFd(::accept4(fd_.get(), peer, length, SOCK_CLOEXEC));
   }
-  // Whether the first connection waiting to be accepted is a fresh one from
-  // a plain blocking connect, i.e. nothing earlier was queued. The accept
-  // queue is FIFO and loopback delivers in order, so a final ACK that had
-  // left a probe's socket would have queued its connection first.
-  bool acceptsOnlyAFreshConnection() {
+  // How many connections were queued before a fresh one from a plain
+  // blocking connect: each is a probe whose final ACK left. The accept
+  // queue is FIFO and loopback delivers in order, so such a connection is
+  // accepted before the fresh one. -1 when the fresh connection never
+  // shows among the first kMaxQueued.
+  int connectionsQueuedBeforeAFreshOne() {
+    constexpr int kMaxQueued = 64;
     UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in to{};
     to.sin_family = AF_INET;
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     to.sin_port = htons(port_);
     sockaddr_in local{};
-    sockaddr_in peer{};
     socklen_t length = sizeof(local);
     if (::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0 ||
         ::getsockname(client.get(), reinterpret_cast<sockaddr*>(&local), &length) != 0) {
-      return false;
+      return -1;
     }
-    length = sizeof(peer);
-    UniqueFd first = accept(reinterpret_cast<sockaddr*>(&peer), &length);
-    return first && peer.sin_port == local.sin_port;
+    for (int queued = 0; queued < kMaxQueued; ++queued) {
+      sockaddr_in peer{};
+      length = sizeof(peer);
+      UniqueFd accepted = accept(reinterpret_cast<sockaddr*>(&peer), &length);
+      if (!accepted) {
+        return -1;
+      }
+      if (peer.sin_port == local.sin_port) {
+        return queued;
+      }
+    }
+    return -1;
   }
   void close() { fd_.reset(); }
 
@@ -72,6 +82,15 @@ class Listener {
   bool ok_ = false;
   uint16_t port_ = 0;
 };
+
+// Withheld final ACKs that may leave anyway. The kernel only delays the
+// ACK (40-200 ms): a loop turn that late between the connect completing and
+// the reset lets it out, as a loaded CI machine can do once (the integration
+// test tcp_final_ack_test allows the same). A regression that always sends
+// the ACK escapes on every attempt, so tests that make kWithheldAttempts
+// still fail on it.
+constexpr int kEscapedAckTolerance = 1;
+constexpr int kWithheldAttempts = 6;
 
 config::ProbeTarget loopbackTarget(uint16_t port) {
   config::ProbeTarget target;
@@ -98,12 +117,14 @@ TEST_F(TcpProbeTest, EveryAttemptIsUpAndResetBeforeTheServerHasAConnection) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
   TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_);
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  for (int attempt = 0; attempt < kWithheldAttempts; ++attempt) {
     auto result = run(probe);
     ASSERT_TRUE(result);
     EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
   }
-  EXPECT_TRUE(listener.acceptsOnlyAFreshConnection()) << "a probe's connection was accepted";
+  int escaped = listener.connectionsQueuedBeforeAFreshOne();
+  EXPECT_GE(escaped, 0);
+  EXPECT_LE(escaped, kEscapedAckTolerance) << "probes' connections were accepted";
   EXPECT_EQ(pool_.idleCount(), 1U) << "one socket served all attempts";
 }
 
@@ -158,7 +179,11 @@ TEST_F(TcpProbeTest, ThePoolKeepsHandshakeSocketsApartFromTheOthers) {
     EXPECT_TRUE(listener.accept()) << "round " << round << ": the handshake made no connection";
   }
   EXPECT_EQ(pool_.idleCount(), 2U) << "one socket of each kind, each reused";
-  EXPECT_TRUE(listener.acceptsOnlyAFreshConnection());
+  // An escaped withheld ACK queues ahead of that round's handshake, whose
+  // connection then waits here instead; always sending it leaves two.
+  int escaped = listener.connectionsQueuedBeforeAFreshOne();
+  EXPECT_GE(escaped, 0);
+  EXPECT_LE(escaped, kEscapedAckTolerance);
 }
 
 TEST_F(TcpProbeTest, AnAbortedAttemptNeverReportsAndItsSocketIsReused) {
@@ -211,12 +236,14 @@ TEST_F(TcpProbeTest, AnOwnSocketAlsoResetsBeforeTheServerHasAConnection) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
   TcpProbe probe(loop_, loopbackTarget(listener.port()));
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < kWithheldAttempts; ++attempt) {
     auto result = run(probe);
     ASSERT_TRUE(result);
     EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
   }
-  EXPECT_TRUE(listener.acceptsOnlyAFreshConnection()) << "a probe's connection was accepted";
+  int escaped = listener.connectionsQueuedBeforeAFreshOne();
+  EXPECT_GE(escaped, 0);
+  EXPECT_LE(escaped, kEscapedAckTolerance) << "probes' connections were accepted";
 }
 
 }  // namespace

@@ -127,6 +127,16 @@ TEST(SnapshotDeduplicator, ComparesALargeTextWithoutKeepingIt) {
   EXPECT_LE(sizeof(SnapshotDeduplicator), 4 * sizeof(size_t));
 }
 
+TEST(SnapshotDeduplicator, AFingerprintComputedOnceAnswersAsItsText) {
+  SnapshotDeduplicator dedup;
+  const auto first = SnapshotDeduplicator::fingerprint("{\"a\":1}");
+  EXPECT_FALSE(dedup.unchanged(first));
+  dedup.remember(first);
+  EXPECT_TRUE(dedup.unchanged("{\"a\":1}"));
+  EXPECT_TRUE(dedup.unchanged(SnapshotDeduplicator::fingerprint("{\"a\":1}")));
+  EXPECT_FALSE(dedup.unchanged(SnapshotDeduplicator::fingerprint("{\"a\":2}")));
+}
+
 TEST_F(WorkerHostTest, ReloadReachesTheWorkerAndIsAcknowledgedBySnapshot) {
   peer_->drain();
   peer_->send(MessageType::Reload, "7");
