@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -145,6 +146,12 @@ TEST_F(TcpCheckTest, BindtoAndBindPortAreUsed) {
   UniqueFd listener = listenOn(kPort);
   ASSERT_TRUE(listener.valid());
   config::Checker c = tcpChecker("127.0.0.1", kPort);
+  // The full handshake, so the connection waits in the listener's backlog:
+  // the default connect mode resets before the final ACK and queues nothing.
+  config::TcpCheck handshake;
+  handshake.mode = config::TcpCheckMode::Handshake;
+  handshake.modeSet = true;
+  c.probe = std::make_shared<const config::CheckerProbe>(handshake);
   c.target.bindAddress = *IpAddress::parse("127.0.0.2");
   c.target.bindPort = 18999;
   c.target.bindInterface = *config::InterfaceName::from("lo");
@@ -153,8 +160,11 @@ TEST_F(TcpCheckTest, BindtoAndBindPortAreUsed) {
   Checker& checker = start(c);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.up(); }, kFlipBound));
-  // The connection waits in the listener's backlog: accept it and look
-  // at where it came from.
+  // The connection waits in the listener's backlog: accept it (never
+  // blocking: a connection that is not there fails the test) and look at
+  // where it came from.
+  pollfd ready{listener.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&ready, 1, 5000), 1) << "no connection in the listener's backlog";
   sockaddr_in peer{};
   socklen_t len = sizeof(peer);
   UniqueFd accepted(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &len,
