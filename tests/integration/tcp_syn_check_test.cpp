@@ -15,6 +15,7 @@
 #include "fakes/run_until.h"
 #include "support/fast_checker.h"
 #include "support/netns.h"
+#include "support/netns_listener.h"
 
 // TCP_CHECK in syn mode against real kernels: a director namespace whose
 // checker sends half-open SYNs over a veth to a server namespace, for IPv4
@@ -47,33 +48,6 @@ config::Checker synChecker(const Family& f, uint16_t port) {
   c.base.logAllFailures = true;  // a failing run's log says why
   c.probe = config::sharedTcpCheck(config::TcpCheck{config::TcpCheckMode::Syn, true});
   return c;
-}
-
-// A listener on the server's address, made inside the server namespace.
-UniqueFd listenIn(const test::NetNs& ns, const Family& f, uint16_t port) {
-  test::NetNsEnter inside(ns);
-  UniqueFd fd(::socket(f.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  IpAddress ip = *IpAddress::parse(f.server);
-  if (f.family == AF_INET) {
-    auto& in = reinterpret_cast<sockaddr_in&>(addr);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(port);
-    std::memcpy(&in.sin_addr, ip.bytes(), 4);
-    len = sizeof(in);
-  } else {
-    auto& in6 = reinterpret_cast<sockaddr_in6&>(addr);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(port);
-    std::memcpy(&in6.sin6_addr, ip.bytes(), 16);
-    len = sizeof(in6);
-  }
-  if (!inside.ok() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0 ||
-      ::listen(fd.get(), 64) < 0) {
-    return UniqueFd();
-  }
-  return fd;
 }
 
 class TcpSynCheckTest : public ::testing::TestWithParam<Family> {
@@ -134,7 +108,8 @@ class TcpSynCheckTest : public ::testing::TestWithParam<Family> {
 };
 
 TEST_P(TcpSynCheckTest, AListeningPortIsUpWithoutAnyConnectionCompleting) {
-  UniqueFd listener = listenIn(*server_, GetParam(), kOpenPort);
+  UniqueFd listener =
+      test::listenInNetNs(*server_, *IpAddress::parse(GetParam().server), kOpenPort);
   ASSERT_TRUE(listener.valid());
   Checker& checker = start(synChecker(GetParam(), kOpenPort));
   ASSERT_TRUE(runUntil(
@@ -165,7 +140,8 @@ TEST_P(TcpSynCheckTest, AClosedPortIsDownAsRefused) {
 }
 
 TEST_P(TcpSynCheckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
-  UniqueFd listener = listenIn(*server_, GetParam(), kOpenPort);
+  UniqueFd listener =
+      test::listenInNetNs(*server_, *IpAddress::parse(GetParam().server), kOpenPort);
   ASSERT_TRUE(listener.valid());
   Checker& checker = start(synChecker(GetParam(), kOpenPort));
   ASSERT_TRUE(runUntil(
@@ -198,7 +174,8 @@ TEST_P(TcpSynCheckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
 // from a retransmit within connect_timeout. Without retransmits the first
 // attempt timed out.
 TEST_P(TcpSynCheckTest, ALostFirstSynIsRetransmittedWithinTheAttempt) {
-  UniqueFd listener = listenIn(*server_, GetParam(), kOpenPort);
+  UniqueFd listener =
+      test::listenInNetNs(*server_, *IpAddress::parse(GetParam().server), kOpenPort);
   ASSERT_TRUE(listener.valid());
   // The fresh veth first carries a kernel connect() (bounded at ~9 s), so
   // what is lost below is the one SYN the rule drops: on a link this new an

@@ -18,6 +18,7 @@
 #include "fakes/run_until.h"
 #include "support/fast_checker.h"
 #include "support/netns.h"
+#include "support/netns_listener.h"
 
 // TCP_CHECK in connect mode against real kernels: a director namespace
 // connects over a veth to a server namespace. The connect is reset before
@@ -51,33 +52,6 @@ config::ProbeTarget targetOf(const Family& f, uint16_t port) {
   t.address = *IpAddress::parse(f.server);
   t.port = port;
   return t;
-}
-
-// A non-blocking listener on the server's address, made inside `ns`.
-UniqueFd listenIn(const test::NetNs& ns, const Family& f, uint16_t port) {
-  test::NetNsEnter inside(ns);
-  UniqueFd fd(::socket(f.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  IpAddress ip = *IpAddress::parse(f.server);
-  if (f.family == AF_INET) {
-    auto& in = reinterpret_cast<sockaddr_in&>(addr);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(port);
-    std::memcpy(&in.sin_addr, ip.bytes(), 4);
-    len = sizeof(in);
-  } else {
-    auto& in6 = reinterpret_cast<sockaddr_in6&>(addr);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(port);
-    std::memcpy(&in6.sin6_addr, ip.bytes(), 16);
-    len = sizeof(in6);
-  }
-  if (!inside.ok() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0 ||
-      ::listen(fd.get(), 64) < 0) {
-    return UniqueFd();
-  }
-  return fd;
 }
 
 // How many connections `listener` has waiting (each accepted and closed).
@@ -167,7 +141,8 @@ class TcpFinalAckTest : public ::testing::TestWithParam<Family> {
 };
 
 TEST_P(TcpFinalAckTest, ConnectModeIsUpWhileTheServerBuildsNoConnection) {
-  UniqueFd listener = listenIn(*server_, GetParam(), kOpenPort);
+  UniqueFd listener =
+      test::listenInNetNs(*server_, *IpAddress::parse(GetParam().server), kOpenPort);
   ASSERT_TRUE(listener.valid());
   const long before = passiveOpens();
   ASSERT_GE(before, 0);
@@ -181,7 +156,8 @@ TEST_P(TcpFinalAckTest, ConnectModeIsUpWhileTheServerBuildsNoConnection) {
 }
 
 TEST_P(TcpFinalAckTest, HandshakeModeGivesTheServerAConnectionPerCheck) {
-  UniqueFd listener = listenIn(*server_, GetParam(), kOpenPort);
+  UniqueFd listener =
+      test::listenInNetNs(*server_, *IpAddress::parse(GetParam().server), kOpenPort);
   ASSERT_TRUE(listener.valid());
   const long before = passiveOpens();
   ASSERT_GE(before, 0);
@@ -201,7 +177,8 @@ TEST_P(TcpFinalAckTest, AClosedPortIsDownAsRefused) {
 }
 
 TEST_P(TcpFinalAckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
-  UniqueFd listener = listenIn(*server_, GetParam(), kOpenPort);
+  UniqueFd listener =
+      test::listenInNetNs(*server_, *IpAddress::parse(GetParam().server), kOpenPort);
   ASSERT_TRUE(listener.valid());
   Checker& checker = start(kOpenPort);
   ASSERT_TRUE(runUntil(
