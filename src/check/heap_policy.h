@@ -1,6 +1,7 @@
 #pragma once
 
-// How the check worker asks glibc's allocator to hand memory back.
+// How vigild asks glibc's allocator to hand memory back (the supervisor
+// sets it at start; the workers it forks inherit it).
 //
 // The worker's snapshot text is one string of about 420 bytes per checker
 // (8.4 MB at 20,000), built, copied and freed every time it changes. glibc

@@ -13,7 +13,7 @@ namespace vigil::check {
 // neither side keeps a TIME_WAIT socket (a check per second per real server
 // would hold 60 per server for the 60 s TIME_WAIT lasts) and the FIN/ACK
 // exchange is skipped. The real server sees its connection reset instead of
-// closed, as keepalived's TCP_CHECK does too. Set it before connecting:
+// closed. Set it before connecting:
 // every later close of the socket is abortive.
 Status closeAbortively(int fd);
 

@@ -55,12 +55,10 @@ class SnapshotDeduplicator {
 
   // True when `text` is the last text remembered: send a Heartbeat.
   bool unchanged(const Fingerprint& text) const { return sent_ && *sent_ == text; }
-  bool unchanged(std::string_view text) const { return unchanged(fingerprint(text)); }
   // `text` was accepted for sending as a Snapshot. A refused send is not
   // remembered: the peer keeps, and we compare against, the last text that
   // did go out.
   void remember(const Fingerprint& text) { sent_ = text; }
-  void remember(std::string_view text) { remember(fingerprint(text)); }
 
  private:
   std::optional<Fingerprint> sent_;

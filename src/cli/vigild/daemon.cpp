@@ -184,7 +184,6 @@ void raiseDescriptorLimit() {
 std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigState> state,
                                         ConfigLoader loadConfig) {
   raiseDescriptorLimit();
-  check::keepLargeBuffersOutOfHeap();  // this process holds the multi-MB snapshot text
   check::CheckWorkerIo io;
   auto tcpSyn = std::make_shared<check::TcpSynProber>(loop);  // opens its sockets on first use
   io.makeProbe = makeCheckProbe(loop, state, tcpSyn);
@@ -501,7 +500,8 @@ int runDaemon(const DaemonOptions& options) {
   // the check worker at thousands of real servers; without this every
   // received frame after the first is carved from the brk heap and its
   // freed space stays resident (22 MB at 20,000 TCP_CHECKs). The workers
-  // forked later inherit the setting.
+  // forked later inherit the setting: the check worker, which builds that
+  // snapshot, needs it as much.
   check::keepLargeBuffersOutOfHeap();
   if (!options.loadConfig) {
     log(LogLevel::Error, "runDaemon: no configuration loader");
