@@ -109,6 +109,19 @@ class TcpProbeTest : public ::testing::Test {
     return result;
   }
 
+  // kWithheldAttempts attempts are all up, and at most kEscapedAckTolerance
+  // of them left a connection in the listener's queue.
+  void expectUpWithNoConnectionQueued(TcpProbe& probe, Listener& listener) {
+    for (int attempt = 0; attempt < kWithheldAttempts; ++attempt) {
+      auto result = run(probe);
+      ASSERT_TRUE(result);
+      EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+    }
+    int escaped = listener.connectionsQueuedBeforeAFreshOne();
+    EXPECT_GE(escaped, 0);
+    EXPECT_LE(escaped, kEscapedAckTolerance) << "probes' connections were accepted";
+  }
+
   PosixEventLoop loop_;
   TcpSocketPool pool_{loop_};  // declared after the loop: its sockets go first
 };
@@ -117,14 +130,7 @@ TEST_F(TcpProbeTest, EveryAttemptIsUpAndResetBeforeTheServerHasAConnection) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
   TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_);
-  for (int attempt = 0; attempt < kWithheldAttempts; ++attempt) {
-    auto result = run(probe);
-    ASSERT_TRUE(result);
-    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
-  }
-  int escaped = listener.connectionsQueuedBeforeAFreshOne();
-  EXPECT_GE(escaped, 0);
-  EXPECT_LE(escaped, kEscapedAckTolerance) << "probes' connections were accepted";
+  expectUpWithNoConnectionQueued(probe, listener);
   EXPECT_EQ(pool_.idleCount(), 1U) << "one socket served all attempts";
 }
 
@@ -236,14 +242,7 @@ TEST_F(TcpProbeTest, AnOwnSocketAlsoResetsBeforeTheServerHasAConnection) {
   Listener listener;
   ASSERT_TRUE(listener.ok());
   TcpProbe probe(loop_, loopbackTarget(listener.port()));
-  for (int attempt = 0; attempt < kWithheldAttempts; ++attempt) {
-    auto result = run(probe);
-    ASSERT_TRUE(result);
-    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
-  }
-  int escaped = listener.connectionsQueuedBeforeAFreshOne();
-  EXPECT_GE(escaped, 0);
-  EXPECT_LE(escaped, kEscapedAckTolerance) << "probes' connections were accepted";
+  expectUpWithNoConnectionQueued(probe, listener);
 }
 
 }  // namespace
