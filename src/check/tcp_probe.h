@@ -37,7 +37,8 @@ class TcpProbe final : public Probe, private TcpSocketPool::Client {
   void startBound();
   void startPooled();
   void onSocketEvents(uint32_t epollEvents) override;
-  void onWritable(int fd);
+  // The connect's end: `epollEvents` as the loop reported them.
+  void onConnectDone(int fd, uint32_t epollEvents);
   void complete(ProbeResult result);
   // Reports from a posted callback: `done` never runs inside start().
   void completeLater(ProbeResult result);

@@ -6,8 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <vector>
 
 #include "check/tcp_socket_pool.h"
 #include "core/posix_event_loop.h"
@@ -24,13 +26,13 @@ namespace {
 
 class Listener {
  public:
-  Listener() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  explicit Listener(int backlog = 16) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof(address);
     ok_ = ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-          ::listen(fd_.get(), 16) == 0 &&
+          ::listen(fd_.get(), backlog) == 0 &&
           ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0;
     port_ = ntohs(address.sin_port);
   }
@@ -43,6 +45,18 @@ class Listener {
       return UniqueFd();
     }
     return UniqueFd(::accept4(fd_.get(), peer, length, SOCK_CLOEXEC));
+  }
+  // A plain blocking connection to the listener, left in its accept queue.
+  UniqueFd connectBlocking() const {
+    UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port_);
+    if (::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+      return UniqueFd();
+    }
+    return client;
   }
   // How many connections were queued before a fresh one from a plain
   // blocking connect: each is a probe whose final ACK left. The accept
@@ -204,6 +218,64 @@ TEST_F(TcpProbeTest, AnAbortedAttemptNeverReportsAndItsSocketIsReused) {
   auto result = run(probe);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+}
+
+// A listener whose accept queue is full drops further SYNs: an attempt
+// against it stays in SYN_SENT, as against a silent server, until the
+// checker's timeout aborts it. The pool then disconnects the socket in that
+// state, which leaves ECONNRESET pending on it; the next attempt on the same
+// socket must not report it.
+TEST_F(TcpProbeTest, ATimedOutAttemptLeavesNoErrorForTheNextOne) {
+  Listener silent(/*backlog=*/0);
+  ASSERT_TRUE(silent.ok());
+  UniqueFd filler = silent.connectBlocking();
+  ASSERT_TRUE(filler) << "cannot fill the accept queue";
+  TcpProbe unanswered(loop_, loopbackTarget(silent.port()), &pool_);
+  bool called = false;
+  unanswered.start([&](ProbeResult) { called = true; });
+  loop_.runOnce(std::chrono::milliseconds(100));
+  ASSERT_FALSE(called) << "the SYN was answered: the accept queue was not full";
+  unanswered.abort(AbortReason::Timeout);
+  ASSERT_EQ(pool_.idleCount(), 1U);
+
+  Listener live;
+  ASSERT_TRUE(live.ok());
+  TcpProbe probe(loop_, loopbackTarget(live.port()), &pool_);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto result = run(probe);  // on the socket the timed-out attempt gave back
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  }
+  EXPECT_FALSE(called);
+  EXPECT_EQ(pool_.idleCount(), 1U);
+}
+
+// Every check of a 50 ms tick takes its socket at once, hundreds of them
+// with thousands of real servers: the pool keeps them all for the next tick
+// instead of closing what exceeds a small cap and making it anew.
+TEST_F(TcpProbeTest, ThePoolKeepsEverySocketOfABurst) {
+  struct NoEvents final : TcpSocketPool::Client {
+    void onSocketEvents(uint32_t /*epollEvents*/) override {}
+  } client;
+  constexpr size_t kBurst = 300;  // more than the 256 it once kept
+  std::vector<TcpSocketPool::Lease> leases;
+  for (size_t i = 0; i < kBurst; ++i) {
+    leases.push_back(pool_.acquire(AF_INET, TcpFinalAck::Withheld, client));
+    ASSERT_TRUE(leases.back()) << "socket " << i;
+  }
+  std::vector<int> fds;
+  for (TcpSocketPool::Lease& lease : leases) {
+    fds.push_back(lease->fd());
+    pool_.release(std::move(lease));
+  }
+  EXPECT_EQ(pool_.idleCount(), kBurst);
+  for (size_t i = 0; i < kBurst; ++i) {
+    leases[i] = pool_.acquire(AF_INET, TcpFinalAck::Withheld, client);
+    ASSERT_TRUE(leases[i]);
+    EXPECT_NE(std::find(fds.begin(), fds.end(), leases[i]->fd()), fds.end())
+        << "the second burst made a socket anew";
+  }
+  EXPECT_EQ(pool_.idleCount(), 0U);
 }
 
 TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
