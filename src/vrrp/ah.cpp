@@ -1,10 +1,7 @@
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <vector>
 
+#include "core/hmac_md5.h"
 #include "vrrp/byte_io.h"
 #include "vrrp/ip_header.h"
 
@@ -22,15 +19,10 @@ std::optional<AhIcv> computeAhIcv(std::span<const uint8_t> ipPacket, const AuthD
   const size_t icvAt = parsed->headerLength + 12;
   std::fill_n(b.begin() + static_cast<ptrdiff_t>(icvAt), kAhIcvSize, 0);
 
-  uint8_t digest[EVP_MAX_MD_SIZE];
-  unsigned digestLength = 0;
-  if (HMAC(EVP_md5(), key.data(), static_cast<int>(key.size()), copy.data(), copy.size(), digest,
-           &digestLength) == nullptr ||
-      digestLength < kAhIcvSize) {
-    return std::nullopt;
-  }
+  // HMAC-MD5-96 (RFC 2403): the first 96 bits of the HMAC.
+  const Md5::Digest digest = hmacMd5(key, copy);
   AhIcv icv;
-  std::copy_n(digest, kAhIcvSize, icv.begin());
+  std::copy_n(digest.begin(), kAhIcvSize, icv.begin());
   return icv;
 }
 
@@ -38,7 +30,7 @@ bool verifyAh(std::span<const uint8_t> ipPacket, const AuthData& key) {
   auto parsed = parseIpv4(ipPacket);
   auto expected = computeAhIcv(ipPacket, key);
   if (!parsed || !parsed->ah || !expected) return false;
-  return CRYPTO_memcmp(expected->data(), parsed->ah->icv.data(), kAhIcvSize) == 0;
+  return equalInConstantTime(*expected, parsed->ah->icv);
 }
 
 }  // namespace vigil::vrrp
