@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -32,18 +31,27 @@ Status writeAll(int fd, std::string_view text, const std::string& name) {
 // The process umask, read from /proc/self/status ("Umask:\t0022") rather
 // than by umask() set-and-restore, which would race with any other thread
 // creating a file meanwhile. 022, the usual default, when it cannot be read.
+// Read with read(2), not a stream: the first iostream a process constructs
+// builds the classic locale, ~0.5 MB of libstdc++ kept resident (issue 3).
 mode_t processUmask() {
   constexpr mode_t kFallback = 022;
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    constexpr std::string_view kKey = "Umask:";
-    if (line.compare(0, kKey.size(), kKey) != 0) continue;
-    char* end = nullptr;
-    const unsigned long mask = std::strtoul(line.c_str() + kKey.size(), &end, 8);
-    return end != line.c_str() + kKey.size() ? static_cast<mode_t>(mask & 0777) : kFallback;
+  UniqueFd status(::open("/proc/self/status", O_RDONLY | O_CLOEXEC));
+  if (!status) return kFallback;
+  std::string text;
+  char chunk[1024];
+  for (;;) {
+    const ssize_t got = ::read(status.get(), chunk, sizeof chunk);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    text.append(chunk, static_cast<size_t>(got));
   }
-  return kFallback;
+  constexpr std::string_view kKey = "\nUmask:";
+  const size_t at = text.find(kKey);
+  if (at == std::string::npos) return kFallback;
+  const char* digits = text.c_str() + at + kKey.size();
+  char* end = nullptr;
+  const unsigned long mask = std::strtoul(digits, &end, 8);
+  return end != digits ? static_cast<mode_t>(mask & 0777) : kFallback;
 }
 
 Status writeAndRename(int fd, const std::string& temporary, const std::string& path,
