@@ -41,6 +41,8 @@ enum class MetricId : uint8_t {
   VrrpInstancePriorityZeroReceived,
   VrrpInstanceRejected,
   VrrpSocketRejected,
+  VrrpSocketQuietAdverts,
+  VrrpSocketQuietDrains,
   VrrpSyncGroupState,
   VrrpSyncGroupTakeoversHeld,
   VrrpLoopLateness,
@@ -78,7 +80,7 @@ enum class MetricId : uint8_t {
   CheckSynRepliesDropped,
   CheckSynSendErrors,
 };
-inline constexpr size_t kMetricCount = 58;
+inline constexpr size_t kMetricCount = 60;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;

@@ -192,10 +192,12 @@ void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
   if (auto it = snap.find("sockets"); it != snap.end() && it->is_array()) {
     for (const json& socket : *it) {
       if (!socket.is_object()) continue;
-      auto rejected = socket.find("rejected");
-      if (rejected == socket.end()) continue;
-      byReason(m, VrrpSocketRejected, {text(socket, "interface"), text(socket, "family")},
-               *rejected);
+      const MetricSet::Labels labels{text(socket, "interface"), text(socket, "family")};
+      setIf(m, VrrpSocketQuietAdverts, labels, number(socket, "quiet_adverts"));
+      setIf(m, VrrpSocketQuietDrains, labels, number(socket, "quiet_drains"));
+      if (auto rejected = socket.find("rejected"); rejected != socket.end()) {
+        byReason(m, VrrpSocketRejected, labels, *rejected);
+      }
     }
   }
 }

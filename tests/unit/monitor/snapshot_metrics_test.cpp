@@ -22,7 +22,8 @@ constexpr const char* kVrrpSnapshot = R"({
     {"name": "VI_2", "state": "NOT_RUNNING", "error": "no such interface"}
   ],
   "sync_groups": [{"name": "G1", "state": "MASTER", "takeovers_held": 2}],
-  "sockets": [{"interface": "eth0", "family": "inet", "rejected": {"unknown_vrid": 5}}],
+  "sockets": [{"interface": "eth0", "family": "inet", "rejected": {"unknown_vrid": 5},
+               "quiet_adverts": 12, "quiet_drains": 4}],
   "loop_lateness": {"bounds": [0.001, 0.01, 1], "cumulative": [7, 9, 10], "count": 11,
                     "sum_seconds": 2.5}
 })";
@@ -115,6 +116,8 @@ TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
       "vigil_vrrp_instance_received_errors_total{vrrp_instance=\"VI_1\",reason=\"bad_ttl\"} 3\n"
       "vigil_vrrp_socket_received_errors_total{interface=\"eth0\",family=\"inet\","
       "reason=\"unknown_vrid\"} 5\n"
+      "vigil_vrrp_socket_quiet_adverts_total{interface=\"eth0\",family=\"inet\"} 12\n"
+      "vigil_vrrp_socket_quiet_drains_total{interface=\"eth0\",family=\"inet\"} 4\n"
       "vigil_vrrp_sync_group_state{group=\"G1\",state=\"BACKUP\"} 0\n"
       "vigil_vrrp_sync_group_state{group=\"G1\",state=\"FAULT\"} 0\n"
       "vigil_vrrp_sync_group_state{group=\"G1\",state=\"INIT\"} 0\n"
