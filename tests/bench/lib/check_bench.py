@@ -7,7 +7,7 @@ answers for up to 65,000 real-server addresses without configuring any.
 
 keepalived's checker needs IPVS: it runs with check_ipvs_shim.c preloaded
 (built into the run's work directory), which logs the IPVS commands it would
-have sent. vigild runs with `dataplane none`. Both write lvs_notify_fifo
+have sent. vigild runs with `dataplane none` unless told otherwise. Both write lvs_notify_fifo
 lines, read and timestamped here by one thread per run.
 
 Process handling, cleanup and figures come from vrrp_bench (Owned, cleanup
@@ -165,8 +165,12 @@ def first_shim_op(log_path, command, address, after):
 class Checker:
     """vigild -C or keepalived -C in the lab's d namespace, own process group."""
 
-    def __init__(self, kind, lab, workdir, vigild, shim):
+    def __init__(self, kind, lab, workdir, vigild, shim, dataplane="none"):
+        """dataplane: vigild's `dataplane` keyword (none, or userspace: the check
+        worker syncs an in-memory table on every health change, as it would a
+        kernel's)."""
         self.kind, self.lab, self.vigild, self.shim = kind, lab, vigild, shim
+        self.dataplane = dataplane
         self.dir = os.path.join(workdir, kind)
         os.makedirs(self.dir, exist_ok=True)
         self.conf = os.path.join(self.dir, "check.conf")
@@ -179,7 +183,7 @@ class Checker:
     def global_defs(self):
         lines = ["global_defs {", f"    router_id vcb-{self.kind}", f"    lvs_notify_fifo {self.fifo_path}"]
         if self.kind == "vigil":
-            lines.append("    dataplane none")
+            lines.append(f"    dataplane {self.dataplane}")
         return "\n".join(lines + ["}"]) + "\n"
 
     def write_conf(self, body):
