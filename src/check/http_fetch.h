@@ -51,20 +51,34 @@ struct HttpResponse {
 // What a curl code means for a probe (errno: CURLINFO_OS_ERRNO).
 ProbeResult classifyTransport(CURLcode code, long osErrno, const std::string& curlMessage);
 
-class HttpFetch {
+// One GET at a time of an HttpRequest, as HttpProbe runs its urls: libcurl's
+// HttpFetch below, or PlainHttpFetch (check/plain_http_fetch.h) for the
+// plain-HTTP requests it handles.
+class HttpFetcher {
  public:
   using Done = std::function<void(HttpResponse)>;
 
+  virtual ~HttpFetcher() = default;
+
+  // Starts the GET; `done` runs later on the loop (never inside start()),
+  // exactly once, unless abort() comes first. Fails (and never calls done)
+  // when the request cannot be made at all.
+  virtual Status start(const HttpRequest& request, Done done) = 0;
+  virtual void abort() = 0;
+};
+
+class HttpFetch final : public HttpFetcher {
+ public:
   explicit HttpFetch(CurlMulti& multi);
-  ~HttpFetch();
+  ~HttpFetch() override;
   HttpFetch(const HttpFetch&) = delete;
   HttpFetch& operator=(const HttpFetch&) = delete;
 
   // Starts the GET; `done` runs later on the loop, exactly once, unless
   // abort() comes first. Fails (and never calls done) when curl refuses the
   // request.
-  Status start(const HttpRequest& request, Done done);
-  void abort();
+  Status start(const HttpRequest& request, Done done) override;
+  void abort() override;
   bool inFlight() const { return inFlight_; }
   // libcurl's receive buffer of the fetch last started: small (1 KB) until
   // a response of this HttpFetch did not fit, then 16 KB for good.

@@ -4,6 +4,7 @@
 
 #include "check/checker.h"
 #include "check/md5_digest.h"
+#include "check/plain_http_fetch.h"
 
 namespace vigil::check {
 
@@ -81,8 +82,7 @@ HttpProbe::HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti&
     : loop_(loop),
       checker_(checker),
       http_(std::get<config::HttpCheck>(*checker_.probe)),
-      ssl_(std::move(ssl)),
-      fetch_(multi) {
+      ssl_(std::move(ssl)) {
   for (const config::HttpUrl& url : http_.urls) {
     std::shared_ptr<const HttpRegexMatcher> matcher;
     std::string error;
@@ -98,6 +98,12 @@ HttpProbe::HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti&
     regexErrors_.push_back(std::move(error));
     requests_.push_back(requestFor(checker_, http_, url, ssl_));
   }
+  // Every url shares the checker's scheme and http_protocol.
+  if (!requests_.empty() && PlainHttpFetch::handles(requests_.front())) {
+    fetch_ = std::make_unique<PlainHttpFetch>(loop_);
+  } else {
+    fetch_ = std::make_unique<HttpFetch>(multi);
+  }
 }
 
 void HttpProbe::start(Done done) {
@@ -109,7 +115,7 @@ void HttpProbe::start(Done done) {
 
 void HttpProbe::abort(AbortReason /*reason*/) {
   ++attempt_;
-  fetch_.abort();
+  fetch_->abort();
   done_ = nullptr;
 }
 
@@ -122,7 +128,7 @@ void HttpProbe::fetchUrl(size_t index) {
     complete(failure(Outcome::Internal, regexErrors_[index]));
     return;
   }
-  Status started = fetch_.start(requests_[index], [this, index](HttpResponse response) {
+  Status started = fetch_->start(requests_[index], [this, index](HttpResponse response) {
     onResponse(index, std::move(response));
   });
   if (!started) {

@@ -12,8 +12,10 @@
 #include "core/clock.h"
 #include "core/event_loop.h"
 
-// HTTP_GET and SSL_GET: one attempt fetches every url { } in order over the
-// worker's CurlMulti and passes only if each one does. A url fails on its
+// HTTP_GET and SSL_GET: one attempt fetches every url { } in order and
+// passes only if each one does; plain HTTP that closes its connection goes
+// through PlainHttpFetch on the loop, the rest (TLS, keep-alive) through
+// HttpFetch on the worker's CurlMulti. A url fails on its
 // status (BadStatus), then its digest (DigestMismatch), then its regex
 // (RegexMismatch); transport failures are Refused, Timeout, NetworkError or
 // TlsError. The first failing url ends the attempt.
@@ -62,7 +64,8 @@ class HttpProbe final : public Probe {
   config::Checker checker_;
   const config::HttpCheck& http_;  // inside checker_.probe
   std::shared_ptr<const config::SslContext> ssl_;
-  HttpFetch fetch_;
+  // PlainHttpFetch when it handles the probe's requests, else HttpFetch.
+  std::unique_ptr<HttpFetcher> fetch_;
   // Per url: its compiled regex (null: none, or it failed to compile, in
   // which case regexErrors_ says why and the url fails as Internal).
   std::vector<std::shared_ptr<const HttpRegexMatcher>> regexes_;

@@ -1,0 +1,202 @@
+#include "check/plain_http_fetch.h"
+
+#include <fmt/format.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "check/probe_socket.h"
+#include "check/socket_options.h"
+
+namespace vigil::check {
+
+namespace {
+
+// The User-Agent keepalived's checkers send (and HttpFetch).
+constexpr const char* kUserAgent = "KeepAliveClient";
+
+// A health page arrives in one read; a large one takes a read per 16 KB.
+constexpr size_t kReadBytes = 16 * 1024;
+
+std::string hostAndPort(const config::ProbeTarget& target) {
+  std::string address = target.address.toString();
+  if (target.address.isV6()) address = "[" + address + "]";
+  return address + ":" + std::to_string(target.port);
+}
+
+}  // namespace
+
+PlainHttpFetch::PlainHttpFetch(EventLoop& loop)
+    : loop_(loop), timer_(loop.createTimer([this] {
+        if (startFailure_) {
+          ProbeResult failure = std::move(*startFailure_);
+          startFailure_.reset();
+          fail(failure.outcome, std::move(failure.detail));
+          return;
+        }
+        fail(Outcome::Timeout,
+             fmt::format("no complete response from {} within {} ms", target_,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()));
+      })) {}
+
+PlainHttpFetch::~PlainHttpFetch() { abort(); }
+
+bool PlainHttpFetch::handles(const HttpRequest& request) {
+  if (request.tls) return false;
+  switch (request.protocol) {
+    case config::HttpProtocol::Http10:
+    case config::HttpProtocol::Http10Close:
+    case config::HttpProtocol::Http11:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string PlainHttpFetch::requestBytes(const HttpRequest& request) {
+  bool http11 = request.protocol == config::HttpProtocol::Http11;
+  std::string path = request.path.starts_with('/') ? request.path : "/" + request.path;
+  std::string host = request.host.empty() ? hostAndPort(request.target) : request.host;
+  std::string bytes =
+      fmt::format("GET {} HTTP/1.{}\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: */*\r\n", path,
+                  http11 ? 1 : 0, host, kUserAgent);
+  if (request.protocol != config::HttpProtocol::Http10) bytes += "Connection: close\r\n";
+  bytes += "\r\n";
+  return bytes;
+}
+
+Status PlainHttpFetch::start(const HttpRequest& request, Done done) {
+  abort();
+  if (!configured_ || !(*configured_ == request)) {
+    configured_.reset();
+    request_ = requestBytes(request);
+    target_ = hostAndPort(request.target);
+    configured_ = request;
+  }
+  done_ = std::move(done);
+  inFlight_ = true;
+  sent_ = 0;
+  reader_.emplace(request.maxBody);
+  timeout_ = request.timeout;
+  if (Status connected = connect(request.target); !connected) {
+    // Reported from the loop: `done` never runs inside start().
+    startFailure_ = socketFailure(connected.error());
+    timer_->armAfter(Duration{0});
+    return {};
+  }
+  if (timeout_.count() > 0) timer_->armAfter(timeout_);
+  // Edge-triggered: one registration for the whole exchange (no change of
+  // events after the request is out); every edge is read until EAGAIN.
+  watch_ = loop_.watchFd(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                         [this](uint32_t events) { onEvents(events); });
+  return {};
+}
+
+Status PlainHttpFetch::connect(const config::ProbeTarget& target) {
+  if (target.address.empty()) return Error{EDESTADDRREQ, "no address to fetch from"};
+  fd_.reset(::socket(target.address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd_) return errnoError("socket");
+  // Both only save packets (check/socket_options.h); a socket that refuses
+  // them still checks.
+  (void)closeAbortively(fd_.get());
+  (void)deferHandshakeAck(fd_.get());
+  auto ifindex = applyBindOptions(fd_.get(), target);
+  if (!ifindex) return ifindex.error();
+  auto started = startConnect(fd_.get(), target, *ifindex);
+  if (!started) {
+    return Error{started.error().code,
+                 fmt::format("connect to {}: {}", target_, std::strerror(started.error().code))};
+  }
+  return {};
+}
+
+void PlainHttpFetch::abort() {
+  if (!inFlight_) return;
+  release();
+  done_ = nullptr;
+}
+
+void PlainHttpFetch::release() {
+  inFlight_ = false;
+  timer_->cancel();
+  startFailure_.reset();
+  watch_.reset();
+  fd_.reset();  // SO_LINGER 0: a RST, no TIME_WAIT on either side
+}
+
+void PlainHttpFetch::onEvents(uint32_t events) {
+  if (sent_ < request_.size()) {
+    // A failed connect reports its error here: send returns it.
+    if (!sendRequest()) return;
+  }
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) readResponse();
+}
+
+bool PlainHttpFetch::sendRequest() {
+  while (sent_ < request_.size()) {
+    ssize_t n = ::send(fd_.get(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent_ += static_cast<size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;  // the next EPOLLOUT edge
+    failOn(sent_ == 0 ? "connect to" : "send to", errno);
+    return false;
+  }
+  return true;
+}
+
+void PlainHttpFetch::readResponse() {
+  char buffer[kReadBytes];
+  // Every way out of the loop that ends the attempt returns at once: `done`
+  // may already have started the next url's fetch on this object.
+  for (;;) {
+    ssize_t n = ::recv(fd_.get(), buffer, sizeof(buffer), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) failOn("recv from", errno);
+      return;  // EAGAIN: the next EPOLLIN edge
+    }
+    HttpResponseReader::State state =
+        n == 0 ? reader_->closed() : reader_->feed({buffer, static_cast<size_t>(n)});
+    if (state == HttpResponseReader::State::Complete) {
+      finish(reader_->take());
+      return;
+    }
+    if (state == HttpResponseReader::State::Failed) {
+      // A connection accepted and closed without a byte is Refused, as
+      // libcurl's CURLE_GOT_NOTHING is.
+      fail(reader_->nothing() ? Outcome::Refused : Outcome::NetworkError,
+           fmt::format("{}: {}", target_, reader_->error()));
+      return;
+    }
+  }
+}
+
+void PlainHttpFetch::failOn(const char* call, int error) {
+  // As classifyTransport reads libcurl's codes: a refused connect, a reset
+  // or a broken pipe is Refused, a connect timeout a Timeout.
+  Outcome outcome = Outcome::NetworkError;
+  if (error == ECONNREFUSED || error == ECONNRESET || error == EPIPE) outcome = Outcome::Refused;
+  if (error == ETIMEDOUT) outcome = Outcome::Timeout;
+  fail(outcome, fmt::format("{} {}: {}", call, target_, std::strerror(error)));
+}
+
+void PlainHttpFetch::fail(Outcome outcome, std::string detail) {
+  HttpResponse response;
+  response.transport.outcome = outcome;
+  response.transport.detail = std::move(detail);
+  finish(std::move(response));
+}
+
+void PlainHttpFetch::finish(HttpResponse response) {
+  release();
+  Done done = std::move(done_);
+  done_ = nullptr;
+  if (done) done(std::move(response));
+}
+
+}  // namespace vigil::check

@@ -1,0 +1,109 @@
+#include "check/plain_http_fetch.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "core/posix_event_loop.h"
+#include "fakes/run_until.h"
+#include "unit/check/http_loopback_server.h"
+
+namespace vigil::check {
+namespace {
+
+HttpRequest requestTo(uint16_t port, std::string path) {
+  HttpRequest request;
+  request.target.address = *IpAddress::parse("127.0.0.1");
+  request.target.port = port;
+  request.path = std::move(path);
+  request.timeout = std::chrono::seconds(5);
+  return request;
+}
+
+// The bytes libcurl 7.88 sends for HttpFetch's options (captured from
+// curl --http1.0 -A KeepAliveClient -H "Host: www.example"), so a server
+// sees the same request whichever client asked.
+TEST(PlainHttpFetch, RequestBytesAreLibcurls) {
+  HttpRequest request = requestTo(80, "/a");
+  request.host = "www.example";
+  EXPECT_EQ(PlainHttpFetch::requestBytes(request),
+            "GET /a HTTP/1.0\r\nHost: www.example\r\nUser-Agent: KeepAliveClient\r\n"
+            "Accept: */*\r\n\r\n");
+  request.protocol = config::HttpProtocol::Http11;
+  request.target.address = *IpAddress::parse("2001:db8::1");
+  request.host.clear();
+  EXPECT_EQ(PlainHttpFetch::requestBytes(request),
+            "GET /a HTTP/1.1\r\nHost: [2001:db8::1]:80\r\nUser-Agent: KeepAliveClient\r\n"
+            "Accept: */*\r\nConnection: close\r\n\r\n");
+}
+
+TEST(PlainHttpFetch, HandlesPlainRequestsThatCloseTheirConnection) {
+  HttpRequest request = requestTo(80, "/");
+  EXPECT_TRUE(PlainHttpFetch::handles(request));
+  request.protocol = config::HttpProtocol::Http10Close;
+  EXPECT_TRUE(PlainHttpFetch::handles(request));
+  request.protocol = config::HttpProtocol::Http11KeepAlive;
+  EXPECT_FALSE(PlainHttpFetch::handles(request));
+  request.protocol = config::HttpProtocol::Http10KeepAlive;
+  EXPECT_FALSE(PlainHttpFetch::handles(request));
+  request.protocol = config::HttpProtocol::Http10;
+  request.tls = true;
+  EXPECT_FALSE(PlainHttpFetch::handles(request));
+}
+
+class PlainHttpFetchTest : public ::testing::Test {
+ protected:
+  std::optional<HttpResponse> fetch(const HttpRequest& request) {
+    std::optional<HttpResponse> response;
+    EXPECT_TRUE(fetch_.start(request, [&](HttpResponse r) { response = std::move(r); }).ok());
+    EXPECT_FALSE(response.has_value()) << "done ran inside start()";
+    EXPECT_TRUE(fakes::runUntil(loop_, [&] { return response.has_value(); }));
+    return response;
+  }
+
+  PosixEventLoop loop_;
+  test::LoopbackHttpServer server_{loop_};
+  PlainHttpFetch fetch_{loop_};
+};
+
+TEST_F(PlainHttpFetchTest, FetchesStatusHeadersAndBody) {
+  server_.serve("/health", 200, "all good");
+  HttpRequest request = requestTo(server_.port(), "/health");
+  request.host = "www.example";
+  auto response = fetch(request);
+  ASSERT_TRUE(response);
+  EXPECT_TRUE(response->transport.up()) << response->transport.detail;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "all good");
+  EXPECT_TRUE(response->headers.starts_with("HTTP/1.1 200 ")) << response->headers;
+  ASSERT_EQ(server_.requests().size(), 1U);
+  EXPECT_EQ(server_.requests()[0], PlainHttpFetch::requestBytes(request));
+  // The same fetcher again, as a checker's next attempt.
+  response = fetch(request);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "all good");
+  EXPECT_EQ(server_.connections(), 2);
+}
+
+TEST_F(PlainHttpFetchTest, AnAbortedFetchNeverCompletes) {
+  server_.serve("/", 200, "ok");
+  bool aborted = false;
+  ASSERT_TRUE(
+      fetch_.start(requestTo(server_.port(), "/"), [&](HttpResponse) { aborted = true; }).ok());
+  fetch_.abort();
+  auto response = fetch(requestTo(server_.port(), "/"));
+  ASSERT_TRUE(response);
+  EXPECT_TRUE(response->transport.up()) << response->transport.detail;
+  EXPECT_FALSE(aborted);
+}
+
+TEST_F(PlainHttpFetchTest, NoAddressFailsFromTheLoop) {
+  HttpRequest request = requestTo(80, "/");
+  request.target.address = IpAddress();
+  auto response = fetch(request);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->transport.outcome, Outcome::NetworkError);
+}
+
+}  // namespace
+}  // namespace vigil::check
