@@ -30,8 +30,8 @@ class HttpProbeMaker {
 // maker whose probes run on `loop`. C++ types cross the boundary unchanged,
 // so the module must come from vigild's own build: it exports, under
 // kHttpModuleBuildName, that build's id (a NUL-terminated string,
-// VIGIL_HTTP_MODULE_BUILD in the generated http_module_build.h), and vigild
-// calls the entry only when the id is its own.
+// VIGIL_MODULE_BUILD in the generated module_build.h), and vigild calls the
+// entry only when the id is its own (cli/vigild/module_loader.h).
 inline constexpr const char* kHttpModuleEntryName = "vigil_http_module_create";
 inline constexpr const char* kHttpModuleBuildName = "vigil_http_module_build";
 using HttpModuleEntry = HttpProbeMaker* (*)(EventLoop& loop);

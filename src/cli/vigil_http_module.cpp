@@ -3,11 +3,11 @@
 // else the probes call (logging, the event loop, the checker plumbing) is
 // vigild's own, which it exports to this module (CMakeLists.txt).
 #include "check/curl_http_probe_maker.h"
-#include "http_module_build.h"
+#include "module_build.h"
 
 // check::kHttpModuleBuildName: vigild checks it before calling the entry.
 extern "C" __attribute__((visibility("default"))) const char vigil_http_module_build[] =
-    VIGIL_HTTP_MODULE_BUILD;
+    VIGIL_MODULE_BUILD;
 
 extern "C" __attribute__((visibility("default"))) vigil::check::HttpProbeMaker*
 vigil_http_module_create(vigil::EventLoop& loop) {

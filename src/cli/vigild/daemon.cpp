@@ -24,6 +24,7 @@
 #include "cli/vigild/monitor_service.h"
 #include "cli/vigild/scheduling_plan.h"
 #include "cli/vigild/smtp_alert_service.h"
+#include "cli/vigild/snmp_module.h"
 #include "cli/vigild/snmp_service.h"
 #include "cli/vigild/state_dump.h"
 #include "cli/vigild/supervisor_view.h"
@@ -299,9 +300,9 @@ class Daemon {
       log(LogLevel::Error, "{}", started.error().describe());
     }
     // After start(): the agent's thread must not exist while workers fork.
-    SnmpService snmp(loop_, supervisor, {"vigil", options_.snapshotInterval, [state = state_] {
-                                           return state->config;
-                                         }});
+    SnmpService snmp(
+        loop_, {"vigil", options_.snapshotInterval, [state = state_] { return state->config; },
+                [&supervisor] { return supervisor.status(); }, loadSnmpModule});
     snmp.apply(state_->config->global);
     snmp_ = &snmp;
     SmtpAlertService smtp(loop_, supervisor, options_.snapshotInterval,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check/http_probe_maker.h"
+#include "cli/vigild/module_loader.h"
 #include "core/event_loop.h"
 #include "core/result.h"
 
@@ -18,26 +19,12 @@
 // first time its configuration has such a checker, and keeps it loaded.
 namespace vigil::cli {
 
-inline constexpr const char* kHttpModuleFile = "vigil-http.so";
+// The module, found and checked as cli/vigild/module_loader.h says.
+inline constexpr ModuleSpec kHttpModule{"vigil-http.so", check::kHttpModuleBuildName,
+                                        check::kHttpModuleEntryName};
 
-// Where the module is looked for, in order, for a vigild at `executable`:
-// beside it (a build tree: build/bin/), then in ../lib/vigil/ (an install:
-// /usr/sbin/vigild, /usr/lib/vigil/vigil-http.so).
-std::vector<std::string> httpModuleCandidates(const std::string& executable);
-
-// This vigild's build id (VIGIL_HTTP_MODULE_BUILD), which the module's
-// check::kHttpModuleBuildName must equal.
-const char* httpModuleBuild();
-
-// Refuses the module at `path` unless `moduleBuild` (its exported build id;
-// null: it exports none) is httpModuleBuild(); the error names the path and
-// both ids.
-Status checkHttpModuleBuild(const std::string& path, const char* moduleBuild);
-
-// Loads the module from the first candidate for /proc/self/exe that exists
-// and returns its maker for probes on `loop`; or an error naming the path
-// (and what the dynamic linker said, or the build ids that differ) or every
-// path tried.
+// Loads the module (loadModuleEntry) and returns its maker for probes on
+// `loop`; or loadModuleEntry's error.
 Result<std::unique_ptr<check::HttpProbeMaker>> loadHttpModule(EventLoop& loop);
 
 // The maker a check worker hands its probe factory: loads the module on the

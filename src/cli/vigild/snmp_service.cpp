@@ -30,8 +30,7 @@ std::map<std::string, uint32_t> ifIndexes(const config::Config& config) {
 
 }  // namespace
 
-SnmpService::SnmpService(PosixEventLoop& loop, const Supervisor& supervisor, Info info)
-    : loop_(loop), supervisor_(supervisor), info_(std::move(info)) {}
+SnmpService::SnmpService(EventLoop& loop, Info info) : loop_(loop), info_(std::move(info)) {}
 
 SnmpService::~SnmpService() = default;
 
@@ -44,9 +43,16 @@ void SnmpService::apply(const config::GlobalDefs& global) {
     publish();
     return;
   }
-  if (!enabled(global.snmp)) return;
-  agent_ = std::make_unique<monitor::snmp::AgentxAgent>(
-      monitor::snmp::AgentxAgent::Options{global.snmp.socket, std::chrono::seconds(5)});
+  if (!enabled(global.snmp) || loadFailed_) return;
+  auto agent = info_.loadAgent({global.snmp.socket, std::chrono::seconds(5)});
+  if (!agent) {
+    loadFailed_ = true;
+    log(LogLevel::Error,
+        "snmp: the AgentX subagent cannot start: {}; SNMP stays off until vigild restarts",
+        agent.error().message);
+    return;
+  }
+  agent_ = std::move(*agent);
   timer_ = loop_.createTimer([this] {
     publish();
     timer_->armAfter(info_.snapshotInterval);
@@ -71,7 +77,7 @@ void SnmpService::publish() {
   if (source->config) source->ifIndexes = ifIndexes(*source->config);
   source->refreshMs = static_cast<uint32_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(info_.snapshotInterval).count());
-  for (const WorkerStatus& worker : supervisor_.status()) {
+  for (const WorkerStatus& worker : info_.workers()) {
     if (worker.name == "vrrp") source->vrrpSnapshot = worker.lastSnapshot;
     if (worker.name == "check") source->checkSnapshot = worker.lastSnapshot;
   }

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "monitor/snmp/agent.h"
 #include "monitor/snmp/keepalived_mib.h"
 #include "monitor/snmp/mib_tree.h"
 #include "monitor/snmp/notifications.h"
@@ -29,27 +30,24 @@ namespace vigil::monitor::snmp {
 // pingInterval; the caller's thread never waits for it.
 //
 // One agent per process: net-snmp's state is global.
-class AgentxAgent {
+class AgentxAgent final : public Agent {
  public:
-  struct Options {
-    std::string socket = "unix:/var/agentx/master";  // snmp_socket
-    std::chrono::seconds pingInterval{5};            // reconnect / liveness probe
-  };
+  using Options = AgentOptions;
 
   explicit AgentxAgent(Options options);
-  ~AgentxAgent();  // stops and joins the thread
+  ~AgentxAgent() override;  // stops and joins the thread
   AgentxAgent(const AgentxAgent&) = delete;
   AgentxAgent& operator=(const AgentxAgent&) = delete;
 
   static constexpr size_t kMaxPending = 64;
 
   // Wakes the agent thread, which rebuilds its view and sends notifications.
-  void publish(std::shared_ptr<const MibSource> source);
+  void publish(std::shared_ptr<const MibSource> source) override;
   // What the agent thread has to report (connected, lost the master), for
   // the caller to log from its own thread: the agent thread logs nothing,
   // so it never holds a lock a forked worker could inherit.
-  std::vector<std::string> takeEvents();
-  const std::string& socket() const { return options_.socket; }
+  std::vector<std::string> takeEvents() override;
+  const std::string& socket() const override { return options_.socket; }
 
   // For the net-snmp handler, on the agent thread: the tree of the latest
   // source.

@@ -16,7 +16,9 @@
 // What an idle VRRP-only director is made of (issue 3, doc/benchmarks.md
 // "RSS per director"): the supervisor and one VRRP worker, one thread each,
 // neither mapping libcurl's dependency chain, which only a check worker with
-// HTTP_GET / SSL_GET loads (the HTTP module, doc/checkers.md).
+// HTTP_GET / SSL_GET loads (the HTTP module, doc/checkers.md), nor net-snmp's,
+// which only the supervisor of a director with SNMP enabled loads (the SNMP
+// module, doc/snmp.md).
 namespace vigil::test {
 namespace {
 
@@ -27,10 +29,19 @@ std::string mappings(pid_t pid) { return fileText("/proc/" + std::to_string(pid)
 
 // libcurl and the chain it pulls in (GnuTLS through libldap and librtmp),
 // PCRE2, the HTTP module itself: what only a check worker with HTTP_GET /
-// SSL_GET may map. (libssl stays: net-snmp links it.)
+// SSL_GET may map.
 bool mapsHttpLibraries(const std::string& maps) {
   for (const char* library :
        {"libcurl", "libgnutls", "libldap", "libssh2", "libpcre2", "vigil-http.so"}) {
+    if (maps.find(library) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// net-snmp's libraries and the SNMP module: what only the supervisor of a
+// director with SNMP enabled may map (doc/snmp.md, "The SNMP module").
+bool mapsSnmpLibraries(const std::string& maps) {
+  for (const char* library : {"libnetsnmp", "vigil-snmp.so"}) {
     if (maps.find(library) != std::string::npos) return true;
   }
   return false;
@@ -114,6 +125,50 @@ TEST_F(VigildFootprintTest, VrrpOnlyDirectorMapsNoHttpLibraries) {
   ASSERT_NE(supervisorMaps.find("libc.so"), std::string::npos);  // the maps were read
   EXPECT_FALSE(mapsHttpLibraries(supervisorMaps)) << supervisorMaps;
   EXPECT_FALSE(mapsHttpLibraries(vrrpMaps)) << vrrpMaps;
+}
+
+TEST_F(VigildFootprintTest, VrrpOnlyDirectorMapsNoSnmpLibraries) {
+  const pid_t daemon = lab_.spawnVigild();
+  ASSERT_GT(daemon, 0);
+  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
+      << logs();
+  const pid_t vrrp = pidIn("vrrp.pid");
+  ASSERT_GT(vrrp, 0) << logs();
+  const std::string supervisorMaps = mappings(daemon);
+  ASSERT_NE(supervisorMaps.find("libc.so"), std::string::npos);  // the maps were read
+  EXPECT_FALSE(mapsSnmpLibraries(supervisorMaps)) << supervisorMaps;
+  EXPECT_FALSE(mapsSnmpLibraries(mappings(vrrp))) << mappings(vrrp);
+}
+
+// SNMP enabled: the supervisor, which runs the AgentX subagent, loads the
+// SNMP module and net-snmp with it (no snmpd is needed for that: the agent
+// retries the master in the background); the VRRP worker, forked before,
+// maps neither.
+TEST_F(VigildFootprintTest, OnlyTheSupervisorOfAnSnmpDirectorMapsTheSnmpModule) {
+  lab_.write("vigil.conf",
+             "global_defs {\n  dataplane none\n  metrics_listen off\n  enable_snmp_vrrp\n"
+             "  snmp_socket unix:" +
+                 lab_.path("agentx") +
+                 "\n}\n"
+                 "vrrp_instance VI_1 {\n  interface h2fp0\n  virtual_router_id 72\n"
+                 "  version 3\n  state MASTER\n  priority 150\n  advert_int 0.1\n"
+                 "  virtual_ipaddress {\n    10.72.0.100/24\n  }\n"
+                 "  notify_master " +
+                 lab_.path("notify.sh") + "\n}\n");
+  const pid_t daemon = lab_.spawnVigild();
+  ASSERT_GT(daemon, 0);
+  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
+      << logs();
+  const pid_t vrrp = pidIn("vrrp.pid");
+  ASSERT_GT(vrrp, 0) << logs();
+  EXPECT_TRUE(waitFor(15s,
+                      [&] {
+                        const std::string maps = mappings(daemon);
+                        return maps.find("vigil-snmp.so") != std::string::npos &&
+                               maps.find("libnetsnmpagent") != std::string::npos;
+                      }))
+      << mappings(daemon) << logs();
+  EXPECT_FALSE(mapsSnmpLibraries(mappings(vrrp))) << mappings(vrrp);
 }
 
 // An HTTP_GET loads the module, and libcurl with it, in the check worker
