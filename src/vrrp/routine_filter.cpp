@@ -9,6 +9,7 @@ namespace {
 constexpr uint32_t kAccept = 0xffffffffU;  // the whole packet
 constexpr uint32_t kDrop = 0;
 constexpr uint32_t kIpv4SourceOffset = 12;
+constexpr uint32_t kIpv6SourceOffset = 8;
 // The VRRP header's first word: version/type, VRID, priority, address
 // count; the count is not compared (a changed address list is rejected
 // or accepted per advert all the same, and changes no timer).
@@ -24,39 +25,79 @@ sock_filter jumpIfEqual(uint32_t k, uint8_t ifFalse) {
   return sock_filter{BPF_JMP | BPF_JEQ | BPF_K, 0, ifFalse, k};
 }
 
-uint32_t sourceWord(const IpAddress& source) {
-  const uint8_t* b = source.bytes();
+uint32_t word(const uint8_t* b) {
   return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
 }
 
-// One rule: falls through to the next rule when any field differs, returns
-// `onMatch` when all agree. X holds the IP header length.
-void appendRule(std::vector<sock_filter>& program, const RoutineAdvert& r, uint32_t onMatch) {
-  const bool v3 = r.version == 3;
-  // Instructions after each compare up to the next rule.
-  const uint8_t afterSource = v3 ? 7 : 4;
-  const uint8_t afterFirst = v3 ? 4 : 1;
-  program.push_back(statement(BPF_LD | BPF_W | BPF_ABS, kIpv4SourceOffset));
-  program.push_back(jumpIfEqual(sourceWord(r.source), afterSource));
-  program.push_back(statement(BPF_LD | BPF_W | BPF_IND, 0));
+// The VRRP header's first word as a routine advert has it (address count
+// masked off).
+uint32_t firstWord(const RoutineAdvert& r) {
+  return (uint32_t{static_cast<uint8_t>(r.version << 4 | kAdvertisementType)} << 24) |
+         (uint32_t{r.vrid} << 16) | (uint32_t{r.priority} << 8);
+}
+
+// A rule compares fields one by one; on a difference it jumps past the
+// rest of itself to the next rule, and returns `onMatch` when all agree.
+// `mode` addresses the VRRP header: BPF_IND (X + k, X its offset) or
+// BPF_ABS (k, the header at 0).
+
+// Load, mask and compare of the VRRP header's first word; a difference
+// skips `rest`, the rule's instructions after it.
+void appendFirstWord(std::vector<sock_filter>& program, const RoutineAdvert& r, uint16_t mode,
+                     uint8_t rest) {
+  program.push_back(statement(BPF_LD | BPF_W | mode, 0));
   program.push_back(statement(BPF_ALU | BPF_AND | BPF_K, kFirstWordMask));
-  const uint32_t first =
-      (uint32_t{static_cast<uint8_t>(r.version << 4 | kAdvertisementType)} << 24) |
-      (uint32_t{r.vrid} << 16) | (uint32_t{r.priority} << 8);
-  program.push_back(jumpIfEqual(first, afterFirst));
-  if (v3) {
-    program.push_back(statement(BPF_LD | BPF_H | BPF_IND, kIntervalOffset));
+  program.push_back(jumpIfEqual(firstWord(r), rest));
+}
+constexpr uint8_t kFirstWordLength = 3;
+
+// The rule's end: v3's interval compare, then the match.
+void appendIntervalAndMatch(std::vector<sock_filter>& program, const RoutineAdvert& r,
+                            uint16_t mode, uint32_t onMatch) {
+  if (r.version == 3) {
+    program.push_back(statement(BPF_LD | BPF_H | mode, kIntervalOffset));
     program.push_back(statement(BPF_ALU | BPF_AND | BPF_K, kIntervalMask));
     program.push_back(jumpIfEqual(r.advertInterval & kIntervalMask, 1));
   }
   program.push_back(statement(BPF_RET | BPF_K, onMatch));
+}
+uint8_t intervalAndMatchLength(const RoutineAdvert& r) { return r.version == 3 ? 4 : 1; }
+
+// IPv4: the packet starts at the IP header; X holds its length. The
+// source first (one word), then the VRRP fields.
+void appendIpv4Rule(std::vector<sock_filter>& program, const RoutineAdvert& r, uint32_t onMatch) {
+  const uint8_t tail = intervalAndMatchLength(r);
+  program.push_back(statement(BPF_LD | BPF_W | BPF_ABS, kIpv4SourceOffset));
+  program.push_back(jumpIfEqual(word(r.source.bytes()), kFirstWordLength + tail));
+  appendFirstWord(program, r, BPF_IND, tail);
+  appendIntervalAndMatch(program, r, BPF_IND, onMatch);
+}
+
+// IPv6: the packet starts at the VRRP header; the source is read from the
+// IPv6 header through SKF_NET_OFF, one word at a time. The kernel has the
+// fixed header in the socket buffer's linear part (ipv6_rcv pulled it), so
+// these loads cannot fail and drop a prompt advert. The first word (VRID)
+// comes first: the source's eight instructions run only for the rule of
+// the advert's own VRID.
+void appendIpv6Rule(std::vector<sock_filter>& program, const RoutineAdvert& r, uint32_t onMatch) {
+  const uint8_t tail = intervalAndMatchLength(r);
+  constexpr uint8_t kSourceLength = 8;
+  appendFirstWord(program, r, BPF_ABS, kSourceLength + tail);
+  const uint8_t* source = r.source.bytes();
+  for (uint8_t i = 0; i < 4; ++i) {
+    const auto rest = static_cast<uint8_t>(2 * (3 - i) + tail);
+    program.push_back(statement(BPF_LD | BPF_W | BPF_ABS,
+                                static_cast<uint32_t>(SKF_NET_OFF) + kIpv6SourceOffset + 4U * i));
+    program.push_back(jumpIfEqual(word(source + 4 * i), rest));
+  }
+  appendIntervalAndMatch(program, r, BPF_ABS, onMatch);
 }
 
 }  // namespace
 
 std::optional<RoutineAdvert> routineAdvertFor(const InstanceState& state,
                                               const InstanceParams& params) {
-  if (state.state != State::Backup || state.masterAddress.empty() || !state.masterAddress.isV4() ||
+  if (state.state != State::Backup || state.masterAddress.empty() ||
       state.masterPriority <= state.priority || state.yieldAnswersLeft > 0 ||
       state.preempt != PreemptPhase::Idle || params.authType == AuthType::Ah) {
     return std::nullopt;
@@ -72,26 +113,40 @@ std::optional<RoutineAdvert> routineAdvertFor(const InstanceState& state,
   return routine;
 }
 
-std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, FilterSide side) {
+std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, FilterSide side,
+                                       int family) {
   const uint32_t onMatch = side == FilterSide::Quiet ? kAccept : kDrop;
   const uint32_t onNone = side == FilterSide::Quiet ? kDrop : kAccept;
+  const bool v6 = family == AF_INET6;
   std::vector<sock_filter> program;
-  const size_t rules = std::min(routine.size(), kMaxRoutineAdverts);
-  if (rules > 0) {
-    program.reserve(8 + rules * 9 + 1);
+  std::vector<const RoutineAdvert*> rules;
+  for (const RoutineAdvert& r : routine) {
+    if (rules.size() == maxRoutineAdverts(family)) break;
+    if (v6 ? !r.source.isV6() : !r.source.isV4()) continue;  // never on this socket
+    rules.push_back(&r);
+  }
+  if (!rules.empty()) {
+    program.reserve(8 + rules.size() * (v6 ? 15 : 9) + 1);
     // A packet too short for the VRRP fields the rules read goes to the
     // prompt side (whose decoder rejects and counts it): a load past the
     // end would end the program with "drop".
-    program.push_back(statement(BPF_LDX | BPF_B | BPF_MSH, 0));
-    program.push_back(statement(BPF_MISC | BPF_TXA, 0));
-    program.push_back(statement(BPF_ALU | BPF_ADD | BPF_K, kVrrpFieldsRead));
-    program.push_back(statement(BPF_MISC | BPF_TAX, 0));
-    program.push_back(statement(BPF_LD | BPF_W | BPF_LEN, 0));
-    program.push_back(sock_filter{BPF_JMP | BPF_JGE | BPF_X, 1, 0, 0});
-    program.push_back(statement(BPF_RET | BPF_K, onNone));
-    // X = the IP header's length (4 * IHL), where the VRRP header starts.
-    program.push_back(statement(BPF_LDX | BPF_B | BPF_MSH, 0));
-    for (size_t i = 0; i < rules; ++i) appendRule(program, routine[i], onMatch);
+    if (v6) {
+      program.push_back(statement(BPF_LD | BPF_W | BPF_LEN, 0));
+      program.push_back(sock_filter{BPF_JMP | BPF_JGE | BPF_K, 1, 0, kVrrpFieldsRead});
+      program.push_back(statement(BPF_RET | BPF_K, onNone));
+      for (const RoutineAdvert* r : rules) appendIpv6Rule(program, *r, onMatch);
+    } else {
+      program.push_back(statement(BPF_LDX | BPF_B | BPF_MSH, 0));
+      program.push_back(statement(BPF_MISC | BPF_TXA, 0));
+      program.push_back(statement(BPF_ALU | BPF_ADD | BPF_K, kVrrpFieldsRead));
+      program.push_back(statement(BPF_MISC | BPF_TAX, 0));
+      program.push_back(statement(BPF_LD | BPF_W | BPF_LEN, 0));
+      program.push_back(sock_filter{BPF_JMP | BPF_JGE | BPF_X, 1, 0, 0});
+      program.push_back(statement(BPF_RET | BPF_K, onNone));
+      // X = the IP header's length (4 * IHL), where the VRRP header starts.
+      program.push_back(statement(BPF_LDX | BPF_B | BPF_MSH, 0));
+      for (const RoutineAdvert* r : rules) appendIpv4Rule(program, *r, onMatch);
+    }
   }
   program.push_back(statement(BPF_RET | BPF_K, onNone));
   return program;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <linux/filter.h>
+#include <sys/socket.h>
 
 #include <cstdint>
 #include <optional>
@@ -20,7 +21,7 @@ namespace vigil::vrrp {
 // on the quiet socket until Master_Down_Timer runs out (see
 // doc/vips.md, "Quiet backups"); every other advert wakes vigil at once.
 struct RoutineAdvert {
-  IpAddress source;  // IPv4 only: an IPv6 raw socket's filter cannot see the source
+  IpAddress source;  // IPv4 or IPv6, the socket's family
   uint8_t version = 3;
   uint8_t vrid = 0;
   uint8_t priority = 0;
@@ -32,8 +33,7 @@ struct RoutineAdvert {
 // What a Backup in `state` with `params` may leave queued, or nothing:
 // not Backup, no master yet, a master at or below our priority (preemption
 // and equal-priority ties are decided per advert), a split-brain answer
-// owed (yieldAnswersLeft), a preempt_delay running, AH (its own socket),
-// or IPv6.
+// owed (yieldAnswersLeft), a preempt_delay running or AH (its own socket).
 std::optional<RoutineAdvert> routineAdvertFor(const InstanceState& state,
                                               const InstanceParams& params);
 
@@ -43,14 +43,24 @@ enum class FilterSide {
 };
 
 // Adverts of more instances than this stay prompt: the classic BPF
-// program of kMaxRoutineAdverts rules (9 instructions each at most) fits
-// the kernel's 4096-instruction limit.
+// program of that many rules fits the kernel's 4096-instruction limit.
+// IPv4: 9 instructions a rule at most; IPv6: 15 (its source is four words).
 inline constexpr size_t kMaxRoutineAdverts = 400;
+inline constexpr size_t kMaxRoutineAdvertsIpv6 = 270;
+constexpr size_t maxRoutineAdverts(int family) {
+  return family == AF_INET6 ? kMaxRoutineAdvertsIpv6 : kMaxRoutineAdverts;
+}
 
-// A classic BPF socket filter for an IPv4 raw IPPROTO_VRRP socket (it sees
-// the IP header): accepts a packet whole or drops it by whether it matches
-// one of `routine` (only the first kMaxRoutineAdverts count). Pure, so
-// tests run the program on crafted packets.
-std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, FilterSide side);
+// A classic BPF socket filter for a raw IPPROTO_VRRP socket of `family`
+// (AF_INET or AF_INET6): accepts a packet whole or drops it by whether it
+// matches one of `routine` (only the first maxRoutineAdverts(family)
+// count; rules of the other family are left out). Pure, so tests run the
+// program on crafted packets.
+//
+// An IPv4 raw socket's filter sees the packet from the IP header on; an
+// IPv6 one sees the VRRP message (the transport payload) and reads the
+// IPv6 header's source through the network-header offset SKF_NET_OFF.
+std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, FilterSide side,
+                                       int family);
 
 }  // namespace vigil::vrrp

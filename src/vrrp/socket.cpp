@@ -130,10 +130,10 @@ Result<UniqueFd> openRaw(int family, int protocol, const std::string& interface,
 
 // The quiet socket: drops everything until routineChanged() gives it
 // rules, and dates each datagram with its kernel receive time.
-Result<UniqueFd> openQuiet(const std::string& interface, unsigned ifindex,
+Result<UniqueFd> openQuiet(int family, const std::string& interface, unsigned ifindex,
                            const std::vector<IpAddress>& groups) {
-  const std::vector<sock_filter> nothing = routineFilter({}, FilterSide::Quiet);
-  auto fd = openRaw(AF_INET, kIpProtoVrrp, interface, ifindex, groups, &nothing);
+  const std::vector<sock_filter> nothing = routineFilter({}, FilterSide::Quiet, family);
+  auto fd = openRaw(family, kIpProtoVrrp, interface, ifindex, groups, &nothing);
   if (!fd) return fd;
   if (Status s = setInt(fd->get(), SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS"); !s)
     return s.error();
@@ -204,13 +204,11 @@ Result<std::unique_ptr<VrrpSocket>> VrrpSocket::open(EventLoop& loop, const std:
   }
   // Without a quiet socket every advert is prompt, as before.
   UniqueFd quietFd;
-  if (family == AF_INET) {
-    if (auto quiet = openQuiet(interface, ifindex, groups)) {
-      quietFd = std::move(*quiet);
-    } else {
-      log(LogLevel::Warning, "vrrp: {}: no quiet socket, every advert wakes the worker: {}",
-          interface, quiet.error().describe());
-    }
+  if (auto quiet = openQuiet(family, interface, ifindex, groups)) {
+    quietFd = std::move(*quiet);
+  } else {
+    log(LogLevel::Warning, "vrrp: {}: no quiet socket, every advert wakes the worker: {}",
+        interface, quiet.error().describe());
   }
   return std::unique_ptr<VrrpSocket>(new VrrpSocket(
       loop, std::move(*fd), std::move(ahFd), std::move(quietFd), interface, family, ifindex));
@@ -354,7 +352,7 @@ void VrrpSocket::routineChanged() {
   if (!quietFd_) return;
   std::vector<RoutineAdvert> wanted;
   for (const InstanceRuntime* runtime : dispatcher_.instances()) {
-    if (wanted.size() == kMaxRoutineAdverts) break;
+    if (wanted.size() == maxRoutineAdverts(family_)) break;
     if (const auto& routine = runtime->routineAdvert()) wanted.push_back(*routine);
   }
   if (wanted == installed_) return;
@@ -366,8 +364,8 @@ void VrrpSocket::routineChanged() {
                    interface_, s.error().describe());
     // Prompt takes everything (the quiet socket may hold some first:
     // quietPending_ stays until a drain finds it empty).
-    (void)attachFilter(fd_.get(), routineFilter({}, FilterSide::Prompt));
-    (void)attachFilter(quietFd_.get(), routineFilter({}, FilterSide::Quiet));
+    (void)attachFilter(fd_.get(), routineFilter({}, FilterSide::Prompt, family_));
+    (void)attachFilter(quietFd_.get(), routineFilter({}, FilterSide::Quiet, family_));
     installed_.clear();
   }
 }
@@ -378,10 +376,10 @@ void VrrpSocket::routineChanged() {
 // second time it restarts Master_Down_Timer from the same arrival).
 Status VrrpSocket::installRoutine(const std::vector<RoutineAdvert>& wanted) {
   const auto setPrompt = [&](const std::vector<RoutineAdvert>& set) {
-    return attachFilter(fd_.get(), routineFilter(set, FilterSide::Prompt));
+    return attachFilter(fd_.get(), routineFilter(set, FilterSide::Prompt, family_));
   };
   const auto setQuiet = [&](const std::vector<RoutineAdvert>& set) {
-    return attachFilter(quietFd_.get(), routineFilter(set, FilterSide::Quiet));
+    return attachFilter(quietFd_.get(), routineFilter(set, FilterSide::Quiet, family_));
   };
   bool promptDone = false;
   if (!allIn(installed_, wanted)) {

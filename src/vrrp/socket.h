@@ -33,8 +33,8 @@
 // and destination from IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO. Multicast loop
 // is off; the socket is bound to its interface with SO_BINDTODEVICE.
 //
-// Quiet backups (IPv4): a third raw IPPROTO_VRRP socket, not watched by
-// the loop, holds the adverts a Backup's healthy master sends (see
+// Quiet backups: one more raw IPPROTO_VRRP socket of the family, not
+// watched by the loop, holds the adverts a Backup's healthy master sends (see
 // RoutineAdvert); socket filters send each advert to exactly one of the
 // two. Instances drain it (AdvertBacklog) when their Master_Down_Timer runs
 // out and before any other event, and the prompt socket drains it before
@@ -64,7 +64,7 @@ class VrrpSocket final : public AdvertBacklog {
   Status leaveGroup(const IpAddress& group) { return setMembership(group, false); }
 
   // The quiet path for the instances on this socket; null without one
-  // (IPv6, or the quiet socket could not be opened).
+  // (the quiet socket could not be opened).
   AdvertBacklog* backlog() { return quietFd_ ? this : nullptr; }
   void drain() override;
   void routineChanged() override;
@@ -95,7 +95,7 @@ class VrrpSocket final : public AdvertBacklog {
   EventLoop& loop_;
   UniqueFd fd_;       // IPPROTO_VRRP: sends everything, receives plain adverts
   UniqueFd ahFd_;     // IPv4 only: receives AH-carrying adverts
-  UniqueFd quietFd_;  // IPv4 only: the routine adverts (see routineChanged)
+  UniqueFd quietFd_;  // the routine adverts (see routineChanged)
   std::string interface_;
   int family_;
   unsigned ifindex_;

@@ -2,28 +2,42 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <vector>
 
 #include "vrrp/ipv4_advert.h"
+#include "vrrp/packet.h"
 
 namespace vigil::vrrp {
 namespace {
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
+// What a socket filter runs on: `bytes` from the network header on, the
+// filter's own offsets counting from `transport` (IPv4 raw sockets: the IP
+// header, 0; IPv6 raw sockets: the VRRP message after the IPv6 header).
+struct Frame {
+  std::vector<uint8_t> bytes;
+  size_t transport = 0;
+  int family = AF_INET;
+};
+
 // The classic BPF subset routineFilter emits, run as the kernel runs a
-// socket filter: the packet starts at the IP header, a load past its end
-// ends the program with 0 (drop), and the return value is how many bytes
-// to keep (0: drop).
-uint32_t runFilter(const std::vector<sock_filter>& program, std::span<const uint8_t> packet) {
+// socket filter: plain loads count from the frame's transport offset, loads
+// at SKF_NET_OFF + k from its network header, a load past the end ends the
+// program with 0 (drop), and the return value is how many bytes to keep
+// (0: drop).
+uint32_t runFilter(const std::vector<sock_filter>& program, const Frame& frame) {
+  const auto packet = std::span(frame.bytes).subspan(frame.transport);
   uint32_t a = 0;
   uint32_t x = 0;
-  auto load = [&](uint32_t offset, uint32_t size) -> std::optional<uint32_t> {
-    if (offset + size > packet.size()) return std::nullopt;
+  auto load = [&](std::span<const uint8_t> from, uint32_t offset,
+                  uint32_t size) -> std::optional<uint32_t> {
+    if (offset + size > from.size()) return std::nullopt;
     uint32_t value = 0;
-    for (uint32_t i = 0; i < size; ++i) value = value << 8 | packet[offset + i];
+    for (uint32_t i = 0; i < size; ++i) value = value << 8 | from[offset + i];
     return value;
   };
   for (size_t pc = 0; pc < program.size(); ++pc) {
@@ -35,15 +49,24 @@ uint32_t runFilter(const std::vector<sock_filter>& program, std::span<const uint
           a = static_cast<uint32_t>(packet.size());
           break;
         }
-        const uint32_t offset = BPF_MODE(in.code) == BPF_IND ? x + in.k : in.k;
-        auto value = load(offset, size);
+        std::optional<uint32_t> value;
+        const auto k = static_cast<int32_t>(in.k);
+        if (BPF_MODE(in.code) == BPF_ABS && k < 0) {
+          // Only the network-header area; link-layer (SKF_LL_OFF) and
+          // ancillary (SKF_AD_OFF) loads are not emitted.
+          EXPECT_TRUE(k >= SKF_NET_OFF && k < SKF_AD_OFF) << "k " << k;
+          value = load(frame.bytes, static_cast<uint32_t>(k - SKF_NET_OFF), size);
+        } else {
+          const uint32_t offset = BPF_MODE(in.code) == BPF_IND ? x + in.k : in.k;
+          value = load(packet, offset, size);
+        }
         if (!value) return 0;
         a = *value;
         break;
       }
       case BPF_LDX: {
         EXPECT_EQ(BPF_MODE(in.code), BPF_MSH);
-        auto value = load(in.k, 1);
+        auto value = load(packet, in.k, 1);
         if (!value) return 0;
         x = (*value & 0xf) * 4;
         break;
@@ -95,7 +118,7 @@ struct Advert {
   size_t ipOptionWords = 0;  // 4-byte IP options before the VRRP header
 };
 
-std::vector<uint8_t> packetOf(const Advert& a) {
+Frame packetOf(const Advert& a) {
   Ipv4Header header;
   header.source = ip(a.source);
   header.destination = ip("224.0.0.18");
@@ -115,7 +138,52 @@ std::vector<uint8_t> packetOf(const Advert& a) {
     bytes.insert(bytes.begin() + 20, a.ipOptionWords * 4, uint8_t{1});
     bytes[0] = static_cast<uint8_t>(0x40 | (5 + a.ipOptionWords));
   }
-  return bytes;
+  return {std::move(bytes), 0, AF_INET};
+}
+
+struct Advert6 {
+  const char* source = "fe80::1";
+  uint8_t version = 3;
+  uint8_t vrid = 51;
+  uint8_t priority = 150;
+  Centiseconds interval{1};
+  uint8_t hopLimit = 255;
+  bool hopByHop = false;  // an extension header before the VRRP message
+};
+
+// What an IPv6 raw socket's filter runs on: the IPv6 header (and
+// extension headers), then the VRRP message its plain offsets start at.
+Frame packet6Of(const Advert6& a) {
+  const IpAddress source = ip(a.source);
+  const IpAddress destination = ip("ff02::12");
+  VrrpPacket packet;
+  packet.version = 3;
+  packet.vrid = a.vrid;
+  packet.priority = a.priority;
+  packet.advertInterval = a.interval;
+  packet.addresses = {ip("2001:db8::100")};
+  std::array<uint8_t, 256> vrrp{};
+  auto size = encode(packet, vrrp, {source, destination});
+  EXPECT_TRUE(size);
+  // VRRPv2 has no IPv6 form: a stray one differs in the version nibble.
+  vrrp[0] = static_cast<uint8_t>(a.version << 4 | (vrrp[0] & 0x0f));
+  const size_t extension = a.hopByHop ? 8 : 0;
+  std::vector<uint8_t> bytes(40 + extension);
+  bytes[0] = 0x60;
+  const size_t payload = *size + extension;
+  bytes[4] = static_cast<uint8_t>(payload >> 8);
+  bytes[5] = static_cast<uint8_t>(payload);
+  bytes[6] = a.hopByHop ? 0 : kIpProtoVrrp;
+  bytes[7] = a.hopLimit;
+  std::copy(source.bytes(), source.bytes() + 16, bytes.begin() + 8);
+  std::copy(destination.bytes(), destination.bytes() + 16, bytes.begin() + 24);
+  if (a.hopByHop) {
+    bytes[40] = kIpProtoVrrp;  // next header; length 0: 8 bytes with PadN
+    bytes[42] = 1;
+    bytes[43] = 4;
+  }
+  bytes.insert(bytes.end(), vrrp.begin(), vrrp.begin() + static_cast<std::ptrdiff_t>(*size));
+  return {std::move(bytes), 40 + extension, AF_INET6};
 }
 
 RoutineAdvert routine(const char* source = "10.0.0.1", uint8_t version = 3, uint8_t vrid = 51,
@@ -132,9 +200,9 @@ RoutineAdvert routine(const char* source = "10.0.0.1", uint8_t version = 3, uint
 // Which socket would get the packet: the two programs must never both
 // drop it (a lost advert) and, with the filters settled, never both take it.
 enum class Socket { Quiet, Prompt, Both, Neither };
-Socket routed(const std::vector<RoutineAdvert>& set, const std::vector<uint8_t>& packet) {
-  const bool quiet = runFilter(routineFilter(set, FilterSide::Quiet), packet) != 0;
-  const bool prompt = runFilter(routineFilter(set, FilterSide::Prompt), packet) != 0;
+Socket routed(const std::vector<RoutineAdvert>& set, const Frame& packet) {
+  const bool quiet = runFilter(routineFilter(set, FilterSide::Quiet, packet.family), packet) != 0;
+  const bool prompt = runFilter(routineFilter(set, FilterSide::Prompt, packet.family), packet) != 0;
   if (quiet && prompt) return Socket::Both;
   if (quiet) return Socket::Quiet;
   return prompt ? Socket::Prompt : Socket::Neither;
@@ -142,6 +210,7 @@ Socket routed(const std::vector<RoutineAdvert>& set, const std::vector<uint8_t>&
 
 TEST(RoutineFilterTest, WithoutRulesEverythingIsPrompt) {
   EXPECT_EQ(routed({}, packetOf({})), Socket::Prompt);
+  EXPECT_EQ(routed({}, packet6Of({})), Socket::Prompt);
 }
 
 TEST(RoutineFilterTest, TheMastersUsualAdvertIsQuiet) {
@@ -170,8 +239,8 @@ TEST(RoutineFilterTest, VersionTwoRulesIgnoreTheIntervalField) {
 }
 
 TEST(RoutineFilterTest, ATruncatedPacketIsPromptSoItIsCounted) {
-  std::vector<uint8_t> packet = packetOf({});
-  packet.resize(20 + 5);  // the IP header and part of the VRRP header
+  Frame packet = packetOf({});
+  packet.bytes.resize(20 + 5);  // the IP header and part of the VRRP header
   EXPECT_EQ(routed({routine()}, packet), Socket::Prompt);
 }
 
@@ -197,14 +266,15 @@ TEST(RoutineFilterTest, AnUpdateInStepsNeverLosesAnAdvert) {
   // prompt to new. Every intermediate pair takes each advert at least once.
   const std::vector<RoutineAdvert> before{routine("10.0.0.1", 3, 1)};
   const std::vector<RoutineAdvert> after{routine("10.0.0.2", 3, 2)};
-  const std::vector<std::vector<uint8_t>> adverts{packetOf({.vrid = 1}),
-                                                  packetOf({.source = "10.0.0.2", .vrid = 2})};
+  const std::vector<Frame> adverts{packetOf({.vrid = 1}),
+                                   packetOf({.source = "10.0.0.2", .vrid = 2})};
   const std::vector<std::pair<std::vector<RoutineAdvert>, std::vector<RoutineAdvert>>> steps{
       {before, before}, {{}, before}, {{}, after}, {after, after}};
   for (const auto& [prompt, quiet] : steps) {
     for (const auto& packet : adverts) {
-      const bool taken = runFilter(routineFilter(prompt, FilterSide::Prompt), packet) != 0 ||
-                         runFilter(routineFilter(quiet, FilterSide::Quiet), packet) != 0;
+      const bool taken =
+          runFilter(routineFilter(prompt, FilterSide::Prompt, AF_INET), packet) != 0 ||
+          runFilter(routineFilter(quiet, FilterSide::Quiet, AF_INET), packet) != 0;
       EXPECT_TRUE(taken);
     }
   }
@@ -216,13 +286,94 @@ TEST(RoutineFilterTest, TheProgramStaysWithinTheKernelsLimit) {
     many.push_back(routine("10.0.0.1", 3, static_cast<uint8_t>(i % 255 + 1),
                            static_cast<uint8_t>(100 + i / 255)));
   }
-  EXPECT_LE(routineFilter(many, FilterSide::Quiet).size(), size_t{BPF_MAXINSNS});
+  EXPECT_LE(routineFilter(many, FilterSide::Quiet, AF_INET).size(), size_t{BPF_MAXINSNS});
   // The rules past kMaxRoutineAdverts are left out: their adverts stay prompt.
   EXPECT_EQ(
       routed(many, packetOf({.vrid = static_cast<uint8_t>(kMaxRoutineAdverts % 255 + 1),
                              .priority = static_cast<uint8_t>(100 + kMaxRoutineAdverts / 255)})),
       Socket::Prompt);
   EXPECT_EQ(routed(many, packetOf({.vrid = 1, .priority = 100})), Socket::Quiet);
+}
+
+// IPv6: the filter reads the source from the IPv6 header (SKF_NET_OFF)
+// and the VRRP fields from the start of what the socket sees.
+TEST(RoutineFilterIpv6Test, TheMastersUsualAdvertIsQuiet) {
+  const std::vector<RoutineAdvert> set{routine("fe80::1")};
+  EXPECT_EQ(routed(set, packet6Of({})), Socket::Quiet);
+  // An extension header moves the VRRP message, not the source.
+  EXPECT_EQ(routed(set, packet6Of({.hopByHop = true})), Socket::Quiet);
+}
+
+TEST(RoutineFilterIpv6Test, ADifferenceInAnyWordOfTheSourceIsPrompt) {
+  const std::vector<RoutineAdvert> set{routine("fe80::1")};
+  for (const char* other : {"fe81::1", "fe80:0:1::1", "fe80::1:0:0:1", "fe80::2"}) {
+    EXPECT_EQ(routed(set, packet6Of({.source = other})), Socket::Prompt) << other;
+  }
+}
+
+TEST(RoutineFilterIpv6Test, AnyDifferenceInTheAdvertIsPrompt) {
+  const std::vector<RoutineAdvert> set{routine("fe80::1")};
+  EXPECT_EQ(routed(set, packet6Of({.vrid = 52})), Socket::Prompt);
+  EXPECT_EQ(routed(set, packet6Of({.priority = 0})), Socket::Prompt);  // the master leaves
+  EXPECT_EQ(routed(set, packet6Of({.priority = 151})), Socket::Prompt);
+  EXPECT_EQ(routed(set, packet6Of({.priority = 149})), Socket::Prompt);
+  EXPECT_EQ(routed(set, packet6Of({.interval = Centiseconds(2)})), Socket::Prompt);
+  EXPECT_EQ(routed(set, packet6Of({.version = 2})), Socket::Prompt);
+}
+
+TEST(RoutineFilterIpv6Test, TheHopLimitIsLeftToTheInstanceAsForIpv4) {
+  // As the IPv4 rules leave the TTL: a wrong one is rejected and counted
+  // when the queued advert is handled (RxMeta has it from IPV6_HOPLIMIT).
+  EXPECT_EQ(routed({routine("fe80::1")}, packet6Of({.hopLimit = 64})), Socket::Quiet);
+}
+
+TEST(RoutineFilterIpv6Test, ATruncatedMessageIsPromptSoItIsCounted) {
+  Frame packet = packet6Of({});
+  packet.bytes.resize(40 + 5);
+  EXPECT_EQ(routed({routine("fe80::1")}, packet), Socket::Prompt);
+}
+
+TEST(RoutineFilterIpv6Test, EachRuleMatchesItsOwnMaster) {
+  const std::vector<RoutineAdvert> set{routine("fe80::1", 3, 1), routine("fe80::2", 3, 2, 200),
+                                       routine("fe80::3", 3, 3, 120, 100)};
+  EXPECT_EQ(routed(set, packet6Of({.vrid = 1})), Socket::Quiet);
+  EXPECT_EQ(routed(set, packet6Of({.source = "fe80::2", .vrid = 2, .priority = 200})),
+            Socket::Quiet);
+  EXPECT_EQ(
+      routed(set,
+             packet6Of(
+                 {.source = "fe80::3", .vrid = 3, .priority = 120, .interval = Centiseconds(100)})),
+      Socket::Quiet);
+  EXPECT_EQ(routed(set, packet6Of({.source = "fe80::1", .vrid = 2, .priority = 200})),
+            Socket::Prompt);
+}
+
+TEST(RoutineFilterIpv6Test, RulesOfTheOtherFamilyAreLeftOut) {
+  // Such a rule could never match on this socket; leaving it out keeps
+  // the other family's loads out of the program.
+  const std::vector<RoutineAdvert> mixed{routine("10.0.0.1"), routine("fe80::1")};
+  EXPECT_EQ(routineFilter(std::vector{routine("10.0.0.1")}, FilterSide::Quiet, AF_INET6).size(),
+            1u);
+  EXPECT_EQ(routineFilter(std::vector{routine("fe80::1")}, FilterSide::Quiet, AF_INET).size(), 1u);
+  EXPECT_EQ(routed(mixed, packet6Of({})), Socket::Quiet);
+  EXPECT_EQ(routed(mixed, packetOf({})), Socket::Quiet);
+}
+
+TEST(RoutineFilterIpv6Test, TheProgramStaysWithinTheKernelsLimit) {
+  std::vector<RoutineAdvert> many;
+  for (int i = 0; i < 600; ++i) {
+    many.push_back(routine("fe80::1", 3, static_cast<uint8_t>(i % 255 + 1),
+                           static_cast<uint8_t>(100 + i / 255)));
+  }
+  EXPECT_LE(routineFilter(many, FilterSide::Quiet, AF_INET6).size(), size_t{BPF_MAXINSNS});
+  EXPECT_EQ(routed(many, packet6Of({.vrid = static_cast<uint8_t>(kMaxRoutineAdvertsIpv6 % 255 + 1),
+                                    .priority =
+                                        static_cast<uint8_t>(100 + kMaxRoutineAdvertsIpv6 / 255)})),
+            Socket::Prompt);
+  const size_t last = kMaxRoutineAdvertsIpv6 - 1;
+  EXPECT_EQ(routed(many, packet6Of({.vrid = static_cast<uint8_t>(last % 255 + 1),
+                                    .priority = static_cast<uint8_t>(100 + last / 255)})),
+            Socket::Quiet);
 }
 
 InstanceParams backupParams() {
@@ -250,14 +401,18 @@ TEST(RoutineAdvertForTest, ABackupFollowingAHigherMasterHasOne) {
   EXPECT_EQ(*r, routine("10.0.0.1", 3, 51, 150, 1));
 }
 
+TEST(RoutineAdvertForTest, AnIpv6BackupHasOneToo) {
+  auto r = routineAdvertFor(following("fe80::1", 150), backupParams());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(*r, routine("fe80::1", 3, 51, 150, 1));
+}
+
 TEST(RoutineAdvertForTest, AnythingUnusualHasNone) {
   const InstanceParams p = backupParams();
   EXPECT_FALSE(routineAdvertFor(following("10.0.0.1", 100),
                                 p));  // equal: ties per advert
   EXPECT_FALSE(routineAdvertFor(following("10.0.0.1", 90),
                                 p));  // nopreempt follows lower
-  EXPECT_FALSE(routineAdvertFor(following("fe80::1", 150),
-                                p));  // IPv6: no source to match
   InstanceState noMaster = following("10.0.0.1", 150);
   noMaster.masterAddress = IpAddress{};
   EXPECT_FALSE(routineAdvertFor(noMaster, p));
