@@ -148,6 +148,8 @@ class Lab:
             self.ip("sw", "link", "set", f"p-{h}", "master", "br0", "up")
             self.ip(h, "link", "set", "eth0", "address", mac)
             self.ip(h, "addr", "add", f"{addr}/24", "dev", "eth0")
+            # IPv6 labs (--family 6): the link-local adverts leave from is usable at once.
+            run(self.exec_argv(h, ["sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0"]))
             self.ip(h, "link", "set", "eth0", "up")
         for d in ("d1", "d2"):
             Owned.spawn(self.exec_argv(d, [sys.executable, os.path.join(LIB_DIR, "service.py"),
@@ -173,13 +175,17 @@ class Lab:
     def plug(self, host):
         self.ip("sw", "link", "set", f"p-{host}", "up")
 
-    def vips(self, host):
-        """Addresses on host's eth0 other than its own."""
+    def vips(self, host, family=4):
+        """Addresses on host's eth0 other than its own (IPv6: its global ones)."""
+        if family == 6:
+            out = self.ip(host, "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global").stdout
+            return {w.split("/")[0] for line in out.splitlines() for w in line.split()[3:4]}
         out = self.ip(host, "-4", "-o", "addr", "show", "dev", "eth0").stdout
         own = HOSTS[host][0]
         return {w.split("/")[0] for line in out.splitlines() for w in line.split()[3:4]} - {own}
 
     def clear_vips(self, host):
+        self.ip(host, "-6", "addr", "flush", "dev", "eth0", "scope", "global", check=False)
         for a in self.vips(host):
             self.ip(host, "addr", "del", f"{a}/32" if not a.startswith(SUBNET + ".") else f"{a}/24",
                     "dev", "eth0", check=False)
@@ -197,18 +203,21 @@ class Lab:
         return r.stdout.strip()
 
 
-def vip_for(index):
-    """Instance 1 floats the lab VIP the client reaches; others get 10.77.2.x."""
+def vip_for(index, family=4):
+    """Instance 1 floats the lab VIP the client reaches; others get 10.77.2.x.
+    IPv6 (VRRPv3 only): fd00:77::<index>/64, adverts from the link-locals."""
+    if family == 6:
+        return f"fd00:77::{index:x}"
     return VIP if index == 1 else f"10.77.{2 + index // 250}.{index % 250}"
 
 
-def keepalived_conf(node, version, advert_int, instances=1):
+def keepalived_conf(node, version, advert_int, instances=1, family=4):
     """The one keepalived.conf text both implementations read."""
     state = "MASTER" if node == "d1" else "BACKUP"
     lines = ["global_defs {", f"    router_id vvb-{node}", f"    vrrp_version {version}", "}"]
     for i in range(1, instances + 1):
-        vip = vip_for(i)
-        plen = "24" if vip.startswith(SUBNET + ".") else "32"
+        vip = vip_for(i, family)
+        plen = "64" if family == 6 else "24" if vip.startswith(SUBNET + ".") else "32"
         lines += [
             f"vrrp_instance VI_{i} {{",
             f"    state {state}",
@@ -299,22 +308,23 @@ def wait_until(pred, limit, step=0.05):
     return False
 
 
-def wait_master_d1(lab, instances=1, limit=30):
-    """d1 holds every VIP, d2 none, and the client reaches d1 on the VIP."""
+def wait_master_d1(lab, instances=1, limit=30, family=4):
+    """d1 holds every VIP, d2 none, and the client reaches d1 on the VIP
+    (IPv6: the client is not asked)."""
     def ready():
-        return (len(lab.vips("d1")) == instances and not lab.vips("d2")
-                and lab.client_sees() == "d1")
+        return (len(lab.vips("d1", family)) == instances and not lab.vips("d2", family)
+                and (family == 6 or lab.client_sees() == "d1"))
     return wait_until(ready, limit, 0.1)
 
 
-def start_pair(kind, lab, workdir, vigild, version, advert_int, instances=1):
+def start_pair(kind, lab, workdir, vigild, version, advert_int, instances=1, family=4):
     d1, d2 = pair(kind, lab, workdir, vigild)
     for d in (d1, d2):
-        d.write_conf(keepalived_conf(d.host, version, advert_int, instances))
+        d.write_conf(keepalived_conf(d.host, version, advert_int, instances, family))
         lab.clear_vips(d.host)
     d2.start()
     d1.start()
-    if not wait_master_d1(lab, instances):
+    if not wait_master_d1(lab, instances, family=family):
         raise RuntimeError(f"{kind}: d1 did not become the only MASTER (logs: {d1.log}, {d2.log})")
     return d1, d2
 
