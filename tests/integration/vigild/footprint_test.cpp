@@ -193,5 +193,31 @@ TEST_F(VigildFootprintTest, OnlyACheckWorkerWithHttpGetMapsTheHttpModule) {
   EXPECT_FALSE(mapsHttpLibraries(mappings(daemon)));
 }
 
+// VRRPv2's AH is HMAC-MD5-96 computed by vigil's own MD5 (core/md5.h), so
+// a director that runs no HTTP_GET / SSL_GET and no SNMP maps no OpenSSL,
+// even when it signs its adverts with AH (keepalived's parent and VRRP
+// child both map libcrypto).
+TEST_F(VigildFootprintTest, VrrpOnlyDirectorWithAhMapsNoLibcrypto) {
+  lab_.write("vigil.conf",
+             "global_defs {\n  dataplane none\n  metrics_listen off\n}\n"
+             "vrrp_instance VI_1 {\n  interface h2fp0\n  virtual_router_id 72\n"
+             "  version 2\n  state MASTER\n  priority 150\n  advert_int 1\n"
+             "  authentication {\n    auth_type AH\n    auth_pass secret\n  }\n"
+             "  virtual_ipaddress {\n    10.72.0.100/24\n  }\n"
+             "  notify_master " +
+                 lab_.path("notify.sh") + "\n}\n");
+  const pid_t daemon = lab_.spawnVigild();
+  ASSERT_GT(daemon, 0);
+  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
+      << logs();
+  const pid_t vrrp = pidIn("vrrp.pid");
+  ASSERT_GT(vrrp, 0) << logs();
+  for (pid_t pid : {daemon, vrrp}) {
+    const std::string maps = mappings(pid);
+    ASSERT_NE(maps.find("libc.so"), std::string::npos);  // the maps were read
+    EXPECT_EQ(maps.find("libcrypto"), std::string::npos) << maps;
+  }
+}
+
 }  // namespace
 }  // namespace vigil::test
