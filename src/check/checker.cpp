@@ -38,8 +38,7 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
       random_(random ? std::move(random) : defaultRandom()),
       name_(std::move(name)),
       pacer_(pacer),
-      nextTimer_(loop.createTimer([this] { onNextTimer(); })),
-      timeoutTimer_(loop.createTimer([this] { timedOut(); })),
+      timer_(loop.createTimer([this] { onTimer(); })),
       up_(!base.alpha) {}
 
 Checker::~Checker() { stop(); }
@@ -54,12 +53,12 @@ void Checker::start() {
     // Due at once: the timer fires on the loop's next turn, after whatever
     // built this checker (and its thousands of siblings) has returned.
     placing_ = true;
-    nextTimer_->armAt(loop_.now());
+    timer_->armAt(loop_.now());
     return;
   }
   Duration warmup = base_.warmup > Duration::zero() ? random_(base_.warmup) : Duration::zero();
   due_ = loop_.now() + std::clamp(warmup, Duration::zero(), base_.warmup);
-  nextTimer_->armAt(due_);
+  timer_->armAt(due_);
 }
 
 // warmup 0 asks for the first check at once (the pacer's cap still
@@ -76,7 +75,15 @@ void Checker::placeFirst() {
     phase = std::clamp(random_(base_.warmup), Duration::zero(), base_.warmup);
   }
   due_ = loop_.now() + phase;
-  nextTimer_->armAt(batchTick(due_));
+  timer_->armAt(batchTick(due_));
+}
+
+void Checker::onTimer() {
+  if (inFlight_) {
+    timedOut();
+  } else {
+    onNextTimer();
+  }
 }
 
 void Checker::onNextTimer() {
@@ -104,8 +111,7 @@ void Checker::stop() {
     pacer_->cancel(*this);
     pacer_->leave(base_.delayLoop);
   }
-  nextTimer_->cancel();
-  timeoutTimer_->cancel();
+  timer_->cancel();
   ++generation_;
   if (inFlight_) {
     endAttempt();
@@ -120,7 +126,7 @@ void Checker::attempt() {
   uint64_t generation = ++generation_;
   timeoutAt_ = attemptStart_ + attemptTimeout_;
   lateGranted_ = Duration::zero();
-  timeoutTimer_->armAt(timeoutAt_);
+  timer_->armAt(timeoutAt_);
   probe_->start(
       [this, generation](ProbeResult result) { finished(generation, std::move(result)); });
 }
@@ -130,7 +136,7 @@ void Checker::finished(uint64_t generation, ProbeResult result) {
     return;  // an attempt we already gave up on
   }
   endAttempt();
-  timeoutTimer_->cancel();
+  timer_->cancel();
   record(result);
 }
 
@@ -154,7 +160,7 @@ void Checker::timedOut() {
     log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name_,
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
         std::chrono::duration_cast<std::chrono::milliseconds>(extra));
-    timeoutTimer_->armAt(timeoutAt_);
+    timer_->armAt(timeoutAt_);
     return;
   }
   endAttempt();
@@ -243,7 +249,7 @@ void Checker::scheduleNext(Duration delay) {
     next += (now - next) / delay * delay + delay;  // skip the slots already past
   }
   due_ = next;
-  nextTimer_->armAt(batchTick(next));
+  timer_->armAt(batchTick(next));
 }
 
 // The attempt runs at the first batch tick at or after it is due. Checks
@@ -262,7 +268,7 @@ TimePoint Checker::batchTick(TimePoint due) { return CheckPacer::tickAtOrAfter(d
 void Checker::scheduleRetry() {
   if (running_) {
     due_ = loop_.now() + base_.delayBeforeRetry;
-    nextTimer_->armAt(due_);
+    timer_->armAt(due_);
   }
 }
 

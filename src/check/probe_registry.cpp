@@ -20,7 +20,12 @@ class KeyWriter {
   requires std::is_arithmetic_v<T>
   void add(std::string_view name, T value) { add(name, fmt::format("{}", value)); }
   void add(std::string_view name, Duration value) { add(name, value.count()); }
-  std::string take() { return std::move(text_); }
+  // Fitted: the text grows by doubling, and a running checker keeps its
+  // key (about 290 bytes for a TCP_CHECK, in a 480-byte buffer unfitted).
+  std::string take() {
+    text_.shrink_to_fit();
+    return std::move(text_);
+  }
 
  private:
   std::string text_;
