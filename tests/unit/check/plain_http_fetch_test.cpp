@@ -1,8 +1,13 @@
 #include "check/plain_http_fetch.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <optional>
+#include <thread>
 
 #include "core/posix_event_loop.h"
 #include "fakes/run_until.h"
@@ -95,6 +100,69 @@ TEST_F(PlainHttpFetchTest, AnAbortedFetchNeverCompletes) {
   ASSERT_TRUE(response);
   EXPECT_TRUE(response->transport.up()) << response->transport.detail;
   EXPECT_FALSE(aborted);
+}
+
+// A one-shot server on its own thread that accepts, reads the request,
+// sends `reply` and closes (every wait bounded).
+class OneShotServer {
+ public:
+  explicit OneShotServer(std::string reply) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    (void)::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    (void)::listen(listener_, 1);
+    (void)::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this, reply = std::move(reply)] {
+      pollfd ready{listener_, POLLIN, 0};
+      if (::poll(&ready, 1, 5000) != 1) return;
+      int fd = ::accept(listener_, nullptr, nullptr);
+      // The whole request is read first, so the close is a FIN, not the
+      // RST a close with unread data makes.
+      timeval bound{5, 0};
+      (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+      std::string request;
+      char buffer[2048];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+        if (n <= 0) break;
+        request.append(buffer, static_cast<size_t>(n));
+      }
+      if (!reply.empty()) (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(fd);
+    });
+  }
+  ~OneShotServer() {
+    thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+// As libcurl's codes read through classifyTransport: accepted and closed
+// without a byte (CURLE_GOT_NOTHING) is refused; a body cut short
+// (CURLE_PARTIAL_FILE) is a network error.
+TEST_F(PlainHttpFetchTest, AnEmptyReplyIsRefusedAndACutBodyANetworkError) {
+  {
+    OneShotServer server("");
+    auto response = fetch(requestTo(server.port(), "/"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->transport.outcome, Outcome::Refused) << response->transport.detail;
+  }
+  {
+    OneShotServer server("HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nok");
+    auto response = fetch(requestTo(server.port(), "/"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->transport.outcome, Outcome::NetworkError) << response->transport.detail;
+  }
 }
 
 TEST_F(PlainHttpFetchTest, NoAddressFailsFromTheLoop) {
