@@ -53,6 +53,18 @@ class FakeBacklog final : public AdvertBacklog {
   std::vector<std::pair<std::vector<uint8_t>, TimePoint>> queued_;
 };
 
+// A sync group whose other member cannot take over: every takeover is
+// held, and the group hears of each advert its member accepts.
+struct HoldingGate final : TakeoverGate {
+  bool mayTakeOver(const InstanceRuntime&) override {
+    ++asked;
+    return false;
+  }
+  void masterHeard(const InstanceRuntime&) override { ++heard; }
+  int asked = 0;
+  int heard = 0;
+};
+
 struct NullSender final : AdvertSender {
   Status send(const VrrpPacket&) override { return {}; }
 };
@@ -76,6 +88,7 @@ class QuietBacklogTest : public ::testing::Test {
   NullAnnouncer gratuitous_;
   NullNotifier notifier_;
   NullAcceptFilter accept_;
+  HoldingGate gate_;  // set by the tests of a sync group only
   AdvertDispatcher dispatcher_;
   FakeBacklog backlog_{dispatcher_};
   const config::VrrpInstance config_ = instanceConfig();
@@ -134,6 +147,32 @@ TEST_F(QuietBacklogTest, EqualPrioritiesAndPriorityZeroStayPrompt) {
   loop_.advance(milliseconds(610));
   EXPECT_EQ(runtime_.state().state, State::Master);
   EXPECT_FALSE(runtime_.routineAdvert().has_value());
+}
+
+TEST_F(QuietBacklogTest, ASyncGroupHoldingATakeoverKeepsTheMastersAdvertsPrompt) {
+  runtime_.setTakeoverGate(&gate_);
+  dispatcher_.receiveIpv4(peerAdvert(200), loop_.now());
+  ASSERT_TRUE(runtime_.routineAdvert().has_value());
+  EXPECT_EQ(gate_.heard, 1);
+  // The master falls silent; the group refuses the takeover.
+  loop_.advance(kMasterDown + milliseconds(1));
+  EXPECT_EQ(gate_.asked, 1);
+  EXPECT_EQ(runtime_.counters().takeoversHeld, 1u);
+  EXPECT_EQ(runtime_.state().state, State::Backup);
+  // Held: the next advert must reach the instance when it arrives, since it
+  // tells the group this member hears its master again. So no rule routes
+  // it to the quiet socket.
+  EXPECT_FALSE(runtime_.routineAdvert().has_value());
+  // The held timer runs out again: the group is asked again, still held.
+  loop_.advance(kMasterDown + milliseconds(1));
+  EXPECT_EQ(gate_.asked, 2);
+  EXPECT_FALSE(runtime_.routineAdvert().has_value());
+  // The master is back: its advert (prompt, handled at once) reaches the
+  // group, and from then on its routine adverts may queue again.
+  dispatcher_.receiveIpv4(peerAdvert(200), loop_.now());
+  EXPECT_EQ(gate_.heard, 2);
+  EXPECT_TRUE(runtime_.routineAdvert().has_value());
+  runtime_.setTakeoverGate(nullptr);
 }
 
 }  // namespace
