@@ -42,7 +42,9 @@ Result<std::string> ownExecutable() {
   return exe.string();
 }
 
-Result<void*> loadFrom(const ModuleSpec& module, const std::string& path) {
+}  // namespace
+
+Result<void*> loadModuleAt(const ModuleSpec& module, const std::string& path) {
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) return Error{ELIBBAD, fmt::format("cannot load {}: {}", path, dlerror())};
   // Before the entry is called: a module from another build may lay out
@@ -54,20 +56,24 @@ Result<void*> loadFrom(const ModuleSpec& module, const std::string& path) {
     usable = Error{ELIBBAD, fmt::format("{} has no {}", path, module.entrySymbol)};
   }
   if (!usable) {
-    ::dlclose(handle);  // refused: none of it is used (the linker may keep it mapped)
+    // Refused, but deliberately not dlclose()d: dlopen() already ran the
+    // module's constructors and those of its libraries (net-snmp, libperl,
+    // krb5; libcurl, GnuTLS), which may have registered atexit or
+    // thread-exit handlers; unmapping them would leave those pointing at
+    // nothing and crash the daemon later. The handle is leaked: the caller
+    // caches the failure and never loads the module again, so this happens
+    // at most once per module per process.
     return usable.error();
   }
   return entry;
 }
-
-}  // namespace
 
 Result<void*> loadModuleEntry(const ModuleSpec& module) {
   auto exe = ownExecutable();
   if (!exe) return exe.error();
   const std::vector<std::string> candidates = moduleCandidates(*exe, module.file);
   for (const std::string& path : candidates) {
-    if (::access(path.c_str(), F_OK) == 0) return loadFrom(module, path);
+    if (::access(path.c_str(), F_OK) == 0) return loadModuleAt(module, path);
   }
   return Error{ENOENT, fmt::format("{} is neither at {} nor at {}", module.file, candidates[0],
                                    candidates[1])};

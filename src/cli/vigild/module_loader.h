@@ -41,7 +41,12 @@ Status checkModuleBuild(const ModuleSpec& module, const std::string& path, const
 // to cast to the entry's type; or an error naming the path (and what the
 // dynamic linker said, or the build ids that differ) or every path tried.
 // A loaded module is never unloaded: the objects it makes, and its
-// libraries' global state, live as long as the process.
+// libraries' global state, live as long as the process. Nor is a refused
+// one (its constructors, and its libraries', already ran): it stays mapped,
+// unused, and the caller does not ask for it again.
 Result<void*> loadModuleEntry(const ModuleSpec& module);
+
+// loadModuleEntry's second half: dlopen()s `path` itself and checks it.
+Result<void*> loadModuleAt(const ModuleSpec& module, const std::string& path);
 
 }  // namespace vigil::cli

@@ -1,6 +1,9 @@
 #include "cli/vigild/module_loader.h"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "cli/vigild/http_module.h"
 #include "cli/vigild/snmp_module.h"
@@ -29,6 +32,25 @@ TEST(ModuleLoaderTest, AModuleFromAnotherBuildIsRefusedNamingItsPathAndBothBuild
   EXPECT_NE(none.error().message.find("/b/vigil-http.so exports no vigil_http_module_build"),
             std::string::npos)
       << none.error().message;
+}
+
+// dlopen() has already run a refused module's constructors (and its
+// libraries'), which may have left exit handlers behind: it stays mapped.
+// A small glibc library that this binary does not link stands in for it.
+TEST(ModuleLoaderTest, ARefusedModuleIsRefusedButNotUnloaded) {
+  const std::string path = "/lib/x86_64-linux-gnu/libBrokenLocale.so.1";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is not on this machine";
+  ASSERT_EQ(::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD), nullptr) << path << " already loaded";
+
+  auto entry =
+      loadModuleAt({"libBrokenLocale.so.1", "vigil_absent_build", "vigil_absent_create"}, path);
+  ASSERT_FALSE(entry);
+  EXPECT_EQ(entry.error().code, ELIBBAD);
+  EXPECT_NE(entry.error().message.find(path + " exports no vigil_absent_build"), std::string::npos)
+      << entry.error().message;
+  void* still = ::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  EXPECT_NE(still, nullptr);
+  if (still != nullptr) ::dlclose(still);  // only this test's reference
 }
 
 // A unit-test binary is not vigild: nothing named vigil-snmp.so sits beside
