@@ -89,6 +89,61 @@ TEST_F(SnmpServiceTest, LoadsTheAgentOnceSnmpIsOnAndPublishesEveryInterval) {
   EXPECT_EQ(published_.size(), 3u);
 }
 
+TEST_F(SnmpServiceTest, AReloadThatTurnsSnmpOnLoadsTheAgentThen) {
+  auto on = config_;
+  config_ = std::make_shared<config::Config>();
+  SnmpService snmp = service([&](const monitor::snmp::AgentOptions& options)
+                                 -> Result<std::unique_ptr<monitor::snmp::Agent>> {
+    ++loads_;
+    sockets_.push_back(options.socket);
+    return std::unique_ptr<monitor::snmp::Agent>(
+        std::make_unique<RecordingAgent>(options.socket, published_));
+  });
+  snmp.apply(config_->global);
+  loop_.advance(3s);
+  EXPECT_EQ(loads_, 0);
+
+  config_ = on;  // the reload
+  snmp.apply(on->global);
+  EXPECT_EQ(loads_, 1);
+  EXPECT_EQ(sockets_, std::vector<std::string>{"unix:/run/test-agentx"});
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_EQ(published_[0]->config, on);
+  loop_.advance(1s);
+  EXPECT_EQ(published_.size(), 2u);
+}
+
+// net-snmp's global state keeps the agent for the daemon's life: a reload
+// that turns SNMP off leaves it running, serving an empty KEEPALIVED-MIB
+// (no configuration), and turning SNMP on again reuses it.
+TEST_F(SnmpServiceTest, AReloadThatTurnsSnmpOffKeepsTheAgentServingNoConfiguration) {
+  auto on = config_;
+  SnmpService snmp = service([&](const monitor::snmp::AgentOptions& options)
+                                 -> Result<std::unique_ptr<monitor::snmp::Agent>> {
+    ++loads_;
+    return std::unique_ptr<monitor::snmp::Agent>(
+        std::make_unique<RecordingAgent>(options.socket, published_));
+  });
+  snmp.apply(on->global);
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_EQ(published_[0]->config, on);
+
+  config_ = std::make_shared<config::Config>();  // the reload
+  snmp.apply(config_->global);
+  ASSERT_EQ(published_.size(), 2u);
+  EXPECT_EQ(published_[1]->config, nullptr);
+  EXPECT_EQ(published_[1]->version, "vigil");
+  loop_.advance(1s);
+  ASSERT_EQ(published_.size(), 3u);
+  EXPECT_EQ(published_[2]->config, nullptr);
+
+  config_ = on;
+  snmp.apply(on->global);
+  EXPECT_EQ(loads_, 1);
+  ASSERT_EQ(published_.size(), 4u);
+  EXPECT_EQ(published_[3]->config, on);
+}
+
 // A missing or mismatched vigil-snmp.so: SNMP stays off, tried once (the
 // error is logged once), and a reload does not try again.
 TEST_F(SnmpServiceTest, AnAgentThatCannotLoadLeavesSnmpOffAndIsNotRetried) {
