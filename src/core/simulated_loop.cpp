@@ -89,4 +89,12 @@ std::optional<uint32_t> SimulatedLoop::watchedEvents(int fd) const {
   return it->second->events_;
 }
 
+std::vector<int> SimulatedLoop::watchedFds() const {
+  std::vector<int> fds;
+  for (const auto& [fd, watch] : watches_) {
+    if (fds.empty() || fds.back() != fd) fds.push_back(fd);
+  }
+  return fds;
+}
+
 }  // namespace vigil

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/event_loop.h"
@@ -46,6 +47,9 @@ class SimulatedLoop final : public EventLoop {
   bool fire(int fd, uint32_t epollEvents);
   // The events a live watch on fd asked for; nullopt when fd is not watched.
   std::optional<uint32_t> watchedEvents(int fd) const;
+  // Every fd a live watch is on, ascending, once each: what a test delivers
+  // real readiness for when it does not know which component owns a socket.
+  std::vector<int> watchedFds() const;
 
   std::optional<TimePoint> nextDeadline() const { return timers_.nextDeadline(); }
   size_t armedTimers() const { return timers_.armedCount(); }

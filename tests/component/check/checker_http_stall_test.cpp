@@ -7,21 +7,30 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "check/checker.h"
 #include "check/curl_multi.h"
 #include "check/http_probe.h"
+#include "check/plain_http_fetch.h"
 #include "core/simulated_loop.h"
 
 // HTTP_GET under a starved loop, on a simulated loop with real loopback
 // sockets: the timeout that counts is the checker's, with its grace for a
-// late timer, not libcurl's. libcurl keeps time on the wall clock and checks
-// its timeout before it reads, so each scenario lets wall-clock time pass
-// too (the server is slow to answer while the loop does not run).
+// late timer, not the fetcher's own. Each scenario runs on both fetchers
+// HttpProbe picks from: vigil's plain client (http_protocol 1.0, 1.0C, 1.1;
+// the default) and libcurl (1.0K, 1.1K, SSL_GET). Both are given the
+// backstop curlBackstop() as their own timeout. The plain client keeps it as
+// a timer on the loop's clock, so it falls due late like the checker's;
+// libcurl keeps time on the wall clock and checks its timeout before it
+// reads, so each scenario lets wall-clock time pass too (the server is slow
+// to answer while the loop does not run).
 namespace vigil::check {
 namespace {
 
@@ -29,10 +38,10 @@ using std::chrono::milliseconds;
 
 constexpr Duration kConnectTimeout = milliseconds(50);
 
-// A listening socket on 127.0.0.1. With `answerAfter`, one connection is
-// accepted on a thread, its request read and, that long after, answered
-// with 200; without, connections are never accepted (the kernel completes
-// the handshake, nobody answers).
+// A listening socket on 127.0.0.1 and, on a thread, one connection: it is
+// accepted, its request read and, with `answerAfter`, that long after
+// answered with 200; without, never answered (the server stays silent until
+// it is destroyed).
 class LoopbackServer {
  public:
   explicit LoopbackServer(std::optional<Duration> answerAfter) {
@@ -45,18 +54,27 @@ class LoopbackServer {
     EXPECT_EQ(::listen(listener_, 4), 0);
     EXPECT_EQ(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length), 0);
     port_ = ntohs(address.sin_port);
-    if (answerAfter) {
-      thread_ = std::thread([this, delay = *answerAfter] { serveOne(delay); });
-    }
+    thread_ = std::thread([this, answerAfter] { serveOne(answerAfter); });
   }
   ~LoopbackServer() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
     if (thread_.joinable()) thread_.join();
     ::close(listener_);
   }
   uint16_t port() const { return port_; }
+  // Waits (for real, at most `wait`) until the whole request has been
+  // read: the client sent it.
+  bool requestRead(Duration wait) {
+    std::unique_lock lock(mutex_);
+    return wake_.wait_for(lock, wait, [this] { return requestRead_; });
+  }
 
  private:
-  void serveOne(Duration delay) {
+  void serveOne(std::optional<Duration> answerAfter) {
     pollfd ready{listener_, POLLIN, 0};
     if (::poll(&ready, 1, 5000) != 1) return;  // bounded: a failed test does not hang
     int fd = ::accept(listener_, nullptr, nullptr);
@@ -69,24 +87,47 @@ class LoopbackServer {
       if (n <= 0) break;
       request.append(buffer, static_cast<size_t>(n));
     }
-    std::this_thread::sleep_for(delay);  // a slow server, answering while the loop is starved
-    std::string response = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
-    (void)::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+    {
+      std::lock_guard lock(mutex_);
+      requestRead_ = request.find("\r\n\r\n") != std::string::npos;
+    }
+    wake_.notify_all();
+    if (answerAfter) {
+      std::this_thread::sleep_for(
+          *answerAfter);  // a slow server, answering while the loop is starved
+      std::string response = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+      (void)::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+    } else {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; });  // bounded
+    }
     ::close(fd);
   }
 
   int listener_ = -1;
   uint16_t port_ = 0;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool requestRead_ = false;
+  bool done_ = false;
   std::thread thread_;
 };
 
+// The two fetchers HttpProbe routes HTTP_GET to, by http_protocol.
+bool onPlainClient(config::HttpProtocol protocol) {
+  HttpRequest request;
+  request.protocol = protocol;
+  return PlainHttpFetch::handles(request);
+}
+
 struct HttpStallHarness {
-  explicit HttpStallHarness(uint16_t port) {
+  HttpStallHarness(LoopbackServer& server, config::HttpProtocol protocol) : server(server) {
     config::HttpUrl url;
     url.path = "/";
     url.statusCodes = {{200, 299}};
     config::HttpCheck http;
     http.urls = {url};
+    http.protocol = protocol;
     config::Checker spec;
     spec.base.type = config::CheckerType::Http;
     spec.base.delayLoop = std::chrono::seconds(1);
@@ -95,7 +136,7 @@ struct HttpStallHarness {
     spec.base.warmup = Duration::zero();
     spec.base.retry = 0;
     spec.target.address = *IpAddress::parse("127.0.0.1");
-    spec.target.port = port;
+    spec.target.port = server.port();
     spec.probe = std::make_shared<const config::CheckerProbe>(std::move(http));
     checker = std::make_unique<Checker>(loop, spec.base, kConnectTimeout,
                                         std::make_unique<HttpProbe>(loop, spec, multi, nullptr),
@@ -105,48 +146,67 @@ struct HttpStallHarness {
     });
   }
 
-  // Delivers readiness of curl's sockets (polled for real) until the
-  // request is sent and curl waits only to read the answer. Bounded.
+  // Polls (for real) every socket the loop watches, whichever fetcher owns
+  // it, and delivers its readiness. epoll's EPOLLET is no poll event.
+  void deliver(int timeoutMs) {
+    for (int fd : loop.watchedFds()) {
+      uint32_t events = loop.watchedEvents(fd).value_or(0) & ~static_cast<uint32_t>(EPOLLET);
+      pollfd p{fd, static_cast<short>(events), 0};
+      if (::poll(&p, 1, timeoutMs) > 0) loop.fire(fd, static_cast<uint32_t>(p.revents));
+    }
+  }
+  // Delivers readiness until the server has read the whole request: the
+  // fetcher now waits only for the answer. Bounded.
   bool sendRequest() {
     for (int turn = 0; turn < 500; ++turn) {
       loop.advance(Duration::zero());
-      for (int fd : multi.watchedFds()) {
-        std::optional<uint32_t> events = loop.watchedEvents(fd);
-        if (events && *events == EPOLLIN) return true;
-        pollfd p{fd, static_cast<short>(events.value_or(0)), 0};
-        if (::poll(&p, 1, 10) > 0) loop.fire(fd, static_cast<uint32_t>(p.revents));
-      }
+      deliver(10);
+      if (server.requestRead(milliseconds(10))) return true;
     }
     return false;
   }
-  // Waits (for real, bounded) until the answer is in curl's socket, unread.
+  // Waits (for real, bounded) until the answer is in the fetcher's socket,
+  // unread.
   bool answerArrived() {
-    std::vector<int> fds = multi.watchedFds();
+    std::vector<int> fds = loop.watchedFds();
     if (fds.size() != 1) return false;
     pollfd p{fds[0], POLLIN, 0};
     return ::poll(&p, 1, 5000) == 1;
   }
   // The loop's turns after the stall read whatever is ready.
   void readReady() {
-    for (int fd : multi.watchedFds()) {
-      pollfd p{fd, static_cast<short>(loop.watchedEvents(fd).value_or(0)), 0};
-      if (::poll(&p, 1, 0) > 0) loop.fire(fd, static_cast<uint32_t>(p.revents));
-    }
+    deliver(0);
     loop.runPosted();
   }
 
+  LoopbackServer& server;
   SimulatedLoop loop;
   CurlMulti multi{loop};
   std::unique_ptr<Checker> checker;
   size_t downs = 0;
 };
 
-TEST(CheckerHttpStallTest, AnAnswerThatArrivedDuringAStallIsUpNotATimeout) {
+// 1.0 is the default and runs on the plain client; 1.0K stays on libcurl.
+class CheckerHttpStallTest : public ::testing::TestWithParam<config::HttpProtocol> {};
+
+INSTANTIATE_TEST_SUITE_P(Fetchers, CheckerHttpStallTest,
+                         ::testing::Values(config::HttpProtocol::Http10,
+                                           config::HttpProtocol::Http10KeepAlive),
+                         [](const ::testing::TestParamInfo<config::HttpProtocol>& info) {
+                           return onPlainClient(info.param) ? "PlainClient" : "Libcurl";
+                         });
+
+TEST(CheckerHttpStallFetchersTest, TheParametersCoverBothFetchers) {
+  EXPECT_TRUE(onPlainClient(config::HttpProtocol::Http10));
+  EXPECT_FALSE(onPlainClient(config::HttpProtocol::Http10KeepAlive));
+}
+
+TEST_P(CheckerHttpStallTest, AnAnswerThatArrivedDuringAStallIsUpNotATimeout) {
   // The server answers 3 connect_timeouts (wall clock) after the request:
-  // with libcurl's own timeout at connect_timeout, curl would have
+  // with the fetcher's own timeout at connect_timeout, it would have
   // reported a timeout when the loop came back.
   LoopbackServer server(3 * kConnectTimeout);
-  HttpStallHarness h(server.port());
+  HttpStallHarness h(server, GetParam());
   h.checker->start();
   ASSERT_TRUE(h.sendRequest());
   ASSERT_TRUE(h.answerArrived());
@@ -160,26 +220,30 @@ TEST(CheckerHttpStallTest, AnAnswerThatArrivedDuringAStallIsUpNotATimeout) {
   EXPECT_EQ(h.checker->counters().count(Outcome::Up), 1U);
   EXPECT_EQ(h.checker->counters().count(Outcome::Timeout), 0U);
   EXPECT_EQ(h.multi.transfers(), 0U);
+  EXPECT_TRUE(h.loop.watchedFds().empty()) << "the connection is closed";
 }
 
-TEST(CheckerHttpStallTest, ASilentServerStillTimesOutAfterTheGraceAndItsTransferIsRemoved) {
+TEST_P(CheckerHttpStallTest, ASilentServerStillTimesOutAfterTheGraceAndItsTransferIsRemoved) {
   LoopbackServer server(std::nullopt);
-  HttpStallHarness h(server.port());
+  HttpStallHarness h(server, GetParam());
   h.checker->start();
   ASSERT_TRUE(h.sendRequest());
   h.loop.stall(3 * kConnectTimeout);
   h.loop.advance(Duration::zero());
   h.readReady();
   EXPECT_EQ(h.downs, 0U) << "judged only after the grace";
-  EXPECT_EQ(h.multi.transfers(), 1U);
+  EXPECT_EQ(h.loop.watchedFds().size(), 1U) << "the request is still in flight";
+  EXPECT_EQ(h.multi.transfers(), onPlainClient(GetParam()) ? 0U : 1U);
   h.loop.advance(Checker::maxLateGrace(kConnectTimeout));
   EXPECT_EQ(h.downs, 1U);
   EXPECT_FALSE(h.checker->up());
   EXPECT_EQ(h.checker->counters().count(Outcome::Timeout), 1U);
-  EXPECT_EQ(h.multi.transfers(), 0U) << "the checker's timeout removes the easy handle";
+  EXPECT_EQ(h.multi.transfers(), 0U) << "the checker's timeout removes curl's easy handle";
+  EXPECT_TRUE(h.loop.watchedFds().empty()) << "the checker's timeout closes the connection";
 }
 
-TEST(CheckerHttpStallTest, LibcurlsOwnTimeoutLiesBeyondTheCheckersLongestJudgement) {
+// Both fetchers take curlBackstop() as their own timeout (requestFor).
+TEST(CheckerHttpStallFetchersTest, TheFetchersOwnTimeoutLiesBeyondTheCheckersLongestJudgement) {
   for (Duration timeout : {Duration(milliseconds(50)), Duration(std::chrono::seconds(5))}) {
     EXPECT_GE(curlBackstop(timeout),
               timeout + Checker::maxLateGrace(timeout) + std::chrono::seconds(1));
