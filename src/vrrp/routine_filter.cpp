@@ -1,6 +1,7 @@
 #include "vrrp/routine_filter.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace vigil::vrrp {
@@ -150,6 +151,68 @@ std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, F
   }
   program.push_back(statement(BPF_RET | BPF_K, onNone));
   return program;
+}
+
+namespace {
+
+bool contains(const std::vector<RoutineAdvert>& set, const RoutineAdvert& r) {
+  return std::find(set.begin(), set.end(), r) != set.end();
+}
+
+bool allIn(const std::vector<RoutineAdvert>& some, const std::vector<RoutineAdvert>& all) {
+  return std::all_of(some.begin(), some.end(),
+                     [&](const RoutineAdvert& r) { return contains(all, r); });
+}
+
+// SO_ATTACH_FILTER's "no room": the socket's option memory is used up
+// (ENOMEM), or the program is longer than the kernel takes (EINVAL).
+bool outOfRoom(const Error& e) { return e.code == ENOMEM || e.code == EINVAL; }
+
+}  // namespace
+
+Status RoutineFilterPair::update(std::span<const RoutineAdvert> wanted) {
+  std::vector<RoutineAdvert> target;
+  for (const RoutineAdvert& r : wanted) {
+    if (family_ == AF_INET6 ? !r.source.isV6() : !r.source.isV4()) continue;
+    target.push_back(r);
+  }
+  if (target.size() > cap_) target.resize(cap_);
+  // Bounded: each failure halves the cap.
+  while (true) {
+    if (target == quiet_ && target == prompt_) return {};
+    Status s = moveTo(target);
+    if (s) return {};
+    if (!outOfRoom(s.error()) || target.empty()) return s;
+    cap_ = target.size() / 2;
+    target.resize(cap_);
+  }
+}
+
+void RoutineFilterPair::reset() {
+  (void)attach_(FilterSide::Prompt, routineFilter({}, FilterSide::Prompt, family_));
+  (void)attach_(FilterSide::Quiet, routineFilter({}, FilterSide::Quiet, family_));
+  prompt_.clear();
+  quiet_.clear();
+}
+
+// Each step keeps prompt_ ⊆ quiet_, and a failed step changes nothing.
+Status RoutineFilterPair::moveTo(const std::vector<RoutineAdvert>& target) {
+  const auto set = [&](FilterSide side, std::vector<RoutineAdvert>& now,
+                       std::vector<RoutineAdvert> next) -> Status {
+    if (next == now) return {};
+    if (Status s = attach_(side, routineFilter(next, side, family_)); !s) return s;
+    now = std::move(next);
+    return {};
+  };
+  if (!allIn(prompt_, target)) {
+    std::vector<RoutineAdvert> kept;
+    for (const RoutineAdvert& r : prompt_) {
+      if (contains(target, r)) kept.push_back(r);
+    }
+    if (Status s = set(FilterSide::Prompt, prompt_, std::move(kept)); !s) return s;
+  }
+  if (Status s = set(FilterSide::Quiet, quiet_, target); !s) return s;
+  return set(FilterSide::Prompt, prompt_, target);
 }
 
 }  // namespace vigil::vrrp

@@ -4,11 +4,13 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "core/ip_address.h"
+#include "core/result.h"
 #include "vrrp/instance_params.h"
 #include "vrrp/state_machine.h"
 
@@ -45,6 +47,7 @@ enum class FilterSide {
 // Adverts of more instances than this stay prompt: the classic BPF
 // program of that many rules fits the kernel's 4096-instruction limit.
 // IPv4: 9 instructions a rule at most; IPv6: 15 (its source is four words).
+// The socket's option memory usually allows fewer (see RoutineFilterPair).
 inline constexpr size_t kMaxRoutineAdverts = 400;
 inline constexpr size_t kMaxRoutineAdvertsIpv6 = 270;
 constexpr size_t maxRoutineAdverts(int family) {
@@ -62,5 +65,50 @@ constexpr size_t maxRoutineAdverts(int family) {
 // IPv6 header's source through the network-header offset SKF_NET_OFF.
 std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, FilterSide side,
                                        int family);
+
+// The two filters of one (interface, family): the prompt socket's and the
+// quiet socket's, moved together so that no advert is ever dropped by
+// both (additions reach the quiet side first, removals the prompt side;
+// in between an advert may reach both and is handled twice).
+//
+// Each filter is charged against the socket's option memory
+// (net.core.optmem_max, per socket), and while one is replaced the old
+// and the new are charged together, so far fewer rules than
+// maxRoutineAdverts may fit. When attaching fails for lack of room
+// (ENOMEM, or EINVAL for a program too long), update() retries with half
+// the rules, down to none, and keeps the size that fitted as a cap for
+// the pair's life: later updates never try more, so a full socket costs
+// one failed attach per halving, not one per change. The rules installed
+// are the first `cap` of `wanted` in its order; the others' adverts stay
+// prompt (they only wake the worker).
+class RoutineFilterPair {
+ public:
+  // Attaches `program` as `side`'s filter (SO_ATTACH_FILTER).
+  using Attach = std::function<Status(FilterSide side, const std::vector<sock_filter>& program)>;
+
+  RoutineFilterPair(int family, Attach attach) : family_(family), attach_(std::move(attach)) {}
+
+  // Routes the first cap() of `wanted` to the quiet side. An error other
+  // than lack of room, or one even without rules, leaves both filters
+  // accepting what they accepted before or more on the prompt side.
+  Status update(std::span<const RoutineAdvert> wanted);
+  // Both filters back to none: every advert prompt.
+  void reset();
+
+  // What the quiet side takes, and the prompt side drops.
+  const std::vector<RoutineAdvert>& installed() const { return quiet_; }
+  // How many rules fit (maxRoutineAdverts(family) until an attach ran out
+  // of room).
+  size_t cap() const { return cap_; }
+
+ private:
+  Status moveTo(const std::vector<RoutineAdvert>& target);
+
+  int family_;
+  Attach attach_;
+  size_t cap_ = maxRoutineAdverts(family_);
+  std::vector<RoutineAdvert> prompt_;  // the prompt filter drops these
+  std::vector<RoutineAdvert> quiet_;   // the quiet filter takes these (prompt_ ⊆ quiet_)
+};
 
 }  // namespace vigil::vrrp

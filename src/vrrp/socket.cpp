@@ -176,12 +176,6 @@ std::optional<uint32_t> socketDrops(int fd) {
   return info[SK_MEMINFO_DROPS];
 }
 
-bool allIn(const std::vector<RoutineAdvert>& some, const std::vector<RoutineAdvert>& all) {
-  return std::all_of(some.begin(), some.end(), [&](const RoutineAdvert& r) {
-    return std::find(all.begin(), all.end(), r) != all.end();
-  });
-}
-
 }  // namespace
 
 Result<std::unique_ptr<VrrpSocket>> VrrpSocket::open(EventLoop& loop, const std::string& interface,
@@ -222,7 +216,10 @@ VrrpSocket::VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, UniqueFd qui
       quietFd_(std::move(quietFd)),
       interface_(std::move(interface)),
       family_(family),
-      ifindex_(ifindex) {
+      ifindex_(ifindex),
+      filters_(family, [this](FilterSide side, const std::vector<sock_filter>& program) {
+        return attachFilter(side == FilterSide::Quiet ? quietFd_.get() : fd_.get(), program);
+      }) {
   watch_ = loop_.watchFd(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(fd_.get()); });
   if (ahFd_) {
     ahWatch_ = loop_.watchFd(ahFd_.get(), EPOLLIN, [this](uint32_t) { onReadable(ahFd_.get()); });
@@ -325,7 +322,7 @@ void VrrpSocket::drain() {
   if (drained > 0) {
     ++quietDrains_;
     quietAdverts_ += drained;
-  } else if (installed_.empty()) {
+  } else if (filters_.installed().empty()) {
     quietPending_ = false;  // no rule, and nothing left from the last ones
   }
   draining_ = false;
@@ -352,11 +349,18 @@ void VrrpSocket::routineChanged() {
   if (!quietFd_) return;
   std::vector<RoutineAdvert> wanted;
   for (const InstanceRuntime* runtime : dispatcher_.instances()) {
-    if (wanted.size() == maxRoutineAdverts(family_)) break;
     if (const auto& routine = runtime->routineAdvert()) wanted.push_back(*routine);
   }
-  if (wanted == installed_) return;
-  if (Status s = installRoutine(wanted); !s) {
+  const size_t capBefore = filters_.cap();
+  const Status s = filters_.update(wanted);
+  if (filters_.cap() < capBefore) {
+    // Only when the cap drops: a few times in a socket's life at most.
+    log(LogLevel::Warning,
+        "vrrp: {}: socket filters fit only {} routine advert rules (net.core.optmem_max); "
+        "the adverts of further backups wake the worker",
+        interface_, filters_.cap());
+  }
+  if (!s) {
     filterLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,
                    "vrrp: {}: cannot route routine adverts to the quiet "
                    "socket, every advert "
@@ -364,43 +368,14 @@ void VrrpSocket::routineChanged() {
                    interface_, s.error().describe());
     // Prompt takes everything (the quiet socket may hold some first:
     // quietPending_ stays until a drain finds it empty).
-    (void)attachFilter(fd_.get(), routineFilter({}, FilterSide::Prompt, family_));
-    (void)attachFilter(quietFd_.get(), routineFilter({}, FilterSide::Quiet, family_));
-    installed_.clear();
+    filters_.reset();
+    return;
   }
-}
-
-// At every step the prompt socket drops only adverts the quiet socket
-// takes: additions reach the quiet side first, removals the prompt side.
-// In between an advert can reach both, and is then handled twice (the
-// second time it restarts Master_Down_Timer from the same arrival).
-Status VrrpSocket::installRoutine(const std::vector<RoutineAdvert>& wanted) {
-  const auto setPrompt = [&](const std::vector<RoutineAdvert>& set) {
-    return attachFilter(fd_.get(), routineFilter(set, FilterSide::Prompt, family_));
-  };
-  const auto setQuiet = [&](const std::vector<RoutineAdvert>& set) {
-    return attachFilter(quietFd_.get(), routineFilter(set, FilterSide::Quiet, family_));
-  };
-  bool promptDone = false;
-  if (!allIn(installed_, wanted)) {
-    std::vector<RoutineAdvert> kept;
-    for (const RoutineAdvert& r : installed_) {
-      if (std::find(wanted.begin(), wanted.end(), r) != wanted.end()) kept.push_back(r);
-    }
-    if (Status s = setPrompt(kept); !s) return s;
-    promptDone = kept.size() == wanted.size();  // a pure removal
-  }
-  if (Status s = setQuiet(wanted); !s) return s;
-  if (!promptDone) {
-    if (Status s = setPrompt(wanted); !s) return s;
-  }
-  installed_ = wanted;
-  if (!installed_.empty() && !quietPending_) {
+  if (!filters_.installed().empty() && !quietPending_) {
     // Nothing queued from here on arrived earlier.
     dating_.restart(loop_.now(), systemNow());
     quietPending_ = true;
   }
-  return {};
 }
 
 void VrrpSocket::deliver(const ReceiveBatch& batch, size_t index, TimePoint now) {

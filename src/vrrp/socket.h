@@ -88,9 +88,6 @@ class VrrpSocket final : public AdvertBacklog {
   void deliver(const ReceiveBatch& batch, size_t index, TimePoint now);
   // One recvmmsg on the quiet socket, each datagram at its arrival time.
   size_t drainBatch();
-  // Moves both filters from installed_ to `wanted` so that no advert is
-  // ever dropped by both (one may reach both while they change).
-  Status installRoutine(const std::vector<RoutineAdvert>& wanted);
 
   EventLoop& loop_;
   UniqueFd fd_;       // IPPROTO_VRRP: sends everything, receives plain adverts
@@ -104,7 +101,7 @@ class VrrpSocket final : public AdvertBacklog {
   std::unique_ptr<FdWatch> ahWatch_;
   std::unique_ptr<ReceiveBatch> batch_;  // recvmmsg buffers, reused
   std::unique_ptr<ReceiveBatch> quietBatch_;
-  std::vector<RoutineAdvert> installed_;  // what the filters now route to quietFd_
+  RoutineFilterPair filters_;  // what the filters now route to quietFd_
   // The quiet socket may hold adverts: it has a rule, or had one since the
   // last drain that found it empty.
   bool quietPending_ = false;

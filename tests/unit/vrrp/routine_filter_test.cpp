@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <optional>
 #include <vector>
 
@@ -426,6 +427,113 @@ TEST(RoutineAdvertForTest, AnythingUnusualHasNone) {
   ah.version = 2;
   ah.authType = AuthType::Ah;
   EXPECT_FALSE(routineAdvertFor(following("10.0.0.1", 150), ah));
+}
+
+// The two sockets' filters as a kernel would hold them: an attach fails
+// with `failure` when the new program has more than `maxRules` IPv4 v3
+// rules (as net.core.optmem_max refuses one), and after every attach that
+// succeeds no advert of `adverts` is dropped by both.
+struct FakeSockets {
+  size_t maxRules = kMaxRoutineAdverts;
+  int failure = ENOMEM;
+  std::vector<sock_filter> quiet = routineFilter({}, FilterSide::Quiet, AF_INET);
+  std::vector<sock_filter> prompt = routineFilter({}, FilterSide::Prompt, AF_INET);
+  std::vector<Frame> adverts;
+  size_t attaches = 0;
+  size_t failures = 0;
+
+  Status attach(FilterSide side, const std::vector<sock_filter>& program) {
+    ++attaches;
+    // 8 instructions of preamble, 9 a rule, 1 final return.
+    if (program.size() > 9 + 9 * maxRules) {
+      ++failures;
+      errno = failure;
+      return errnoError("SO_ATTACH_FILTER");
+    }
+    (side == FilterSide::Quiet ? quiet : prompt) = program;
+    for (const Frame& advert : adverts) {
+      EXPECT_TRUE(runFilter(quiet, advert) != 0 || runFilter(prompt, advert) != 0)
+          << "an advert dropped by both";
+    }
+    return {};
+  }
+  Socket routedNow(const Frame& packet) const {
+    const bool q = runFilter(quiet, packet) != 0;
+    const bool p = runFilter(prompt, packet) != 0;
+    if (q && p) return Socket::Both;
+    if (q) return Socket::Quiet;
+    return p ? Socket::Prompt : Socket::Neither;
+  }
+};
+
+// 40 backups following 10.0.0.1, VRIDs 1 to 40, and their adverts.
+std::vector<RoutineAdvert> fortyRoutines() {
+  std::vector<RoutineAdvert> set;
+  for (uint8_t vrid = 1; vrid <= 40; ++vrid) set.push_back(routine("10.0.0.1", 3, vrid));
+  return set;
+}
+Frame advertOf(uint8_t vrid) { return packetOf({.vrid = vrid}); }
+
+TEST(RoutineFilterPairTest, OutOfOptionMemoryTheFirstRulesThatFitStayQuietTheRestPrompt) {
+  FakeSockets kernel{.maxRules = 10};
+  for (uint8_t vrid = 1; vrid <= 41; ++vrid) kernel.adverts.push_back(advertOf(vrid));
+  RoutineFilterPair pair(AF_INET, [&](FilterSide side, const std::vector<sock_filter>& p) {
+    return kernel.attach(side, p);
+  });
+  const std::vector<RoutineAdvert> wanted = fortyRoutines();
+  ASSERT_TRUE(pair.update(wanted));
+  // 40 and 20 rules fail, 10 fit: the first 10 in the given order.
+  EXPECT_EQ(pair.cap(), 10U);
+  EXPECT_EQ(kernel.failures, 2U);
+  EXPECT_EQ(pair.installed(), std::vector<RoutineAdvert>(wanted.begin(), wanted.begin() + 10));
+  for (uint8_t vrid = 1; vrid <= 40; ++vrid) {
+    EXPECT_EQ(kernel.routedNow(advertOf(vrid)), vrid <= 10 ? Socket::Quiet : Socket::Prompt)
+        << "vrid " << int{vrid};
+  }
+
+  // No retry storm: the cap holds, a change beyond it attaches nothing,
+  // one within it moves only to what fits.
+  const size_t attaches = kernel.attaches;
+  std::vector<RoutineAdvert> more = wanted;
+  more.push_back(routine("10.0.0.1", 3, 41));
+  ASSERT_TRUE(pair.update(more));
+  EXPECT_EQ(kernel.attaches, attaches);
+  more.erase(more.begin());  // VRID 1's master went away
+  ASSERT_TRUE(pair.update(more));
+  EXPECT_EQ(kernel.failures, 2U);
+  EXPECT_EQ(pair.cap(), 10U);
+  for (uint8_t vrid = 1; vrid <= 41; ++vrid) {
+    EXPECT_EQ(kernel.routedNow(advertOf(vrid)),
+              vrid >= 2 && vrid <= 11 ? Socket::Quiet : Socket::Prompt)
+        << "vrid " << int{vrid};
+  }
+}
+
+TEST(RoutineFilterPairTest, AProgramTooLongIsRetriedShorterDownToNoRules) {
+  FakeSockets kernel{.maxRules = 0, .failure = EINVAL};
+  RoutineFilterPair pair(AF_INET, [&](FilterSide side, const std::vector<sock_filter>& p) {
+    return kernel.attach(side, p);
+  });
+  ASSERT_TRUE(pair.update(fortyRoutines()));
+  EXPECT_EQ(pair.cap(), 0U);
+  EXPECT_TRUE(pair.installed().empty());
+  EXPECT_EQ(kernel.routedNow(advertOf(1)), Socket::Prompt);
+  const size_t attaches = kernel.attaches;
+  ASSERT_TRUE(pair.update(fortyRoutines()));
+  EXPECT_EQ(kernel.attaches, attaches);
+}
+
+TEST(RoutineFilterPairTest, AnotherErrorIsReturnedAndKeepsTheCap) {
+  FakeSockets kernel{.maxRules = 0, .failure = EPERM};
+  RoutineFilterPair pair(AF_INET, [&](FilterSide side, const std::vector<sock_filter>& p) {
+    return kernel.attach(side, p);
+  });
+  const Status s = pair.update(fortyRoutines());
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, EPERM);
+  EXPECT_EQ(kernel.failures, 1U);
+  EXPECT_EQ(pair.cap(), kMaxRoutineAdverts);
+  EXPECT_EQ(kernel.routedNow(advertOf(1)), Socket::Prompt);
 }
 
 }  // namespace
