@@ -10,9 +10,14 @@ namespace vigil::check {
 
 namespace {
 
-// As HttpFetch keeps them: a server that streams headers forever is cut off
-// by the attempt's timeout, not by our memory.
+// One header line (or chunk line) and the stored copy of the headers, as
+// HttpFetch keeps them.
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
+// All header bytes of the exchange, interim (1xx) responses included:
+// libcurl's limit (MAX_HTTP_RESP_HEADER_SIZE, "Too large response
+// headers"). A server that streams headers or 100 Continue forever fails
+// here, long before the attempt's timeout.
+constexpr size_t kMaxResponseHeaderBytes = 300 * 1024;
 
 std::string_view withoutCr(std::string_view line) {
   return line.ends_with('\r') ? line.substr(0, line.size() - 1) : line;
@@ -62,15 +67,22 @@ HttpResponseReader::State HttpResponseReader::feed(std::string_view bytes) {
   received_ += bytes.size();
   while (inHeaders_ && !bytes.empty()) {
     size_t end = bytes.find('\n');
+    std::string_view raw = bytes.substr(0, end == std::string_view::npos ? end : end + 1);
+    bytes.remove_prefix(raw.size());
+    headerBytes_ += raw.size();
+    if (headerBytes_ > kMaxResponseHeaderBytes) {
+      return fail(fmt::format("response headers larger than {} bytes", kMaxResponseHeaderBytes));
+    }
+    if (line_.size() + raw.size() > kMaxHeaderBytes) {
+      return fail(fmt::format("a response header line longer than {} bytes", kMaxHeaderBytes));
+    }
+    if (raw.find('\0') != std::string_view::npos) {
+      return fail("a NUL byte in the response headers");
+    }
     if (end == std::string_view::npos) {
-      if (line_.size() + bytes.size() > kMaxHeaderBytes) {
-        return fail(fmt::format("a response header line longer than {} bytes", kMaxHeaderBytes));
-      }
-      line_.append(bytes);
+      line_.append(raw);
       return state_;
     }
-    std::string_view raw = bytes.substr(0, end + 1);
-    bytes.remove_prefix(end + 1);
     bool ok = true;
     if (line_.empty()) {
       ok = headerLine(raw);
@@ -79,7 +91,7 @@ HttpResponseReader::State HttpResponseReader::feed(std::string_view bytes) {
       ok = headerLine(line_);
       line_.clear();
     }
-    if (!ok) return fail("not an HTTP response (no HTTP/1.x status line)");
+    if (!ok) return fail(std::move(lineError_));
     if (state_ != State::NeedMore) return state_;
   }
   if (inHeaders_) return state_;
@@ -90,7 +102,10 @@ bool HttpResponseReader::headerLine(std::string_view raw) {
   std::string_view line = withoutCr(raw.substr(0, raw.size() - 1));
   if (!statusSeen_) {
     std::optional<long> status = statusOf(line);
-    if (!status) return false;
+    if (!status) {
+      lineError_ = "not an HTTP response (no HTTP/1.x status line)";
+      return false;
+    }
     statusSeen_ = true;
     response_.status = *status;
     response_.headers.clear();  // a new response (after a 1xx): keep the final one
@@ -106,7 +121,15 @@ bool HttpResponseReader::headerLine(std::string_view raw) {
     std::string_view value = trim(line.substr(15));
     size_t length = 0;
     auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
-    if (error == std::errc() && end == value.data() + value.size()) contentLength_ = length;
+    // As libcurl 7.88: a negative or non-numeric length is not a reply to
+    // judge ("Invalid Content-Length"); one too large to hold is read until
+    // the server closes ("Overflow Content-Length").
+    if (error == std::errc::result_out_of_range) return true;
+    if (error != std::errc() || end != value.data() + value.size()) {
+      lineError_ = fmt::format("an invalid Content-Length '{}'", value);
+      return false;
+    }
+    contentLength_ = length;
   } else if (named(line, "Transfer-Encoding")) {
     std::string_view value = line.substr(18);
     for (size_t i = 0; i + 7 <= value.size(); ++i) {
@@ -188,6 +211,11 @@ HttpResponseReader::State HttpResponseReader::feedBody(std::string_view bytes) {
           body_ = size == 0 ? Body::Trailers : Body::ChunkData;
           remaining_ = size;
         } else if (body_ == Body::ChunkDataEnd) {
+          // libcurl accepts only the line end (carriage returns skipped)
+          // after a chunk's data.
+          if (line.find_first_not_of('\r') != std::string_view::npos) {
+            return fail("chunk data longer than its chunk size");
+          }
           body_ = Body::ChunkSize;
         } else if (line.empty()) {
           chunkLine_.clear();

@@ -23,8 +23,11 @@ class HttpResponseReader {
   explicit HttpResponseReader(size_t maxBody) : maxBody_(maxBody) {}
 
   // Takes the next bytes of the connection. Complete: the response is whole
-  // (or its body reached maxBody: truncated); Failed: not an HTTP response
-  // (error() says why). Bytes after a complete response are ignored.
+  // (or its body reached maxBody: truncated); Failed: not an HTTP response,
+  // or one libcurl rejects too (headers over 300 KB in all, a header line
+  // over 64 KB, a NUL byte in the headers, a negative or non-numeric
+  // Content-Length, chunk data not followed by its line end; error() says
+  // why). Bytes after a complete response are ignored.
   State feed(std::string_view bytes);
   // The server closed the connection (or reset it after sending `bytes`).
   // Complete when what arrived is a whole response; Failed otherwise: a
@@ -44,8 +47,8 @@ class HttpResponseReader {
 
   State fail(std::string why);
   State complete();
-  // Consumes one header line (without its line end); false when the status
-  // line is not HTTP's.
+  // Consumes one header line (with its line end); false (lineError_ says
+  // why) when the status line is not HTTP's or a Content-Length is invalid.
   bool headerLine(std::string_view line);
   void headersDone();
   State feedBody(std::string_view bytes);
@@ -57,7 +60,9 @@ class HttpResponseReader {
   size_t received_ = 0;
   bool inHeaders_ = true;
   bool statusSeen_ = false;
-  std::string line_;  // a header line still incomplete
+  std::string line_;        // a header line still incomplete
+  size_t headerBytes_ = 0;  // all header bytes so far, interim responses included
+  std::string lineError_;
   HttpResponse response_;
   Body body_ = Body::UntilClose;
   std::optional<size_t> contentLength_;

@@ -19,6 +19,10 @@ constexpr const char* kUserAgent = "KeepAliveClient";
 
 // A health page arrives in one read; a large one takes a read per 16 KB.
 constexpr size_t kReadBytes = 16 * 1024;
+// One wake-up reads at most this many times (64 KB) before giving the loop
+// back: a server that sends faster than we parse must not keep the worker
+// inside one callback, away from its timers and every other check.
+constexpr int kReadsPerWake = 4;
 
 std::string hostAndPort(const config::ProbeTarget& target) {
   std::string address = target.address.toString();
@@ -29,7 +33,8 @@ std::string hostAndPort(const config::ProbeTarget& target) {
 }  // namespace
 
 PlainHttpFetch::PlainHttpFetch(EventLoop& loop)
-    : loop_(loop), timer_(loop.createTimer([this] {
+    : loop_(loop),
+      timer_(loop.createTimer([this] {
         if (startFailure_) {
           ProbeResult failure = std::move(*startFailure_);
           startFailure_.reset();
@@ -39,7 +44,8 @@ PlainHttpFetch::PlainHttpFetch(EventLoop& loop)
         fail(Outcome::Timeout,
              fmt::format("no complete response from {} within {} ms", target_,
                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()));
-      })) {}
+      })),
+      resume_(loop.createTimer([this] { readResponse(); })) {}
 
 PlainHttpFetch::~PlainHttpFetch() { abort(); }
 
@@ -88,7 +94,8 @@ Status PlainHttpFetch::start(const HttpRequest& request, Done done) {
   }
   if (timeout_.count() > 0) timer_->armAfter(timeout_);
   // Edge-triggered: one registration for the whole exchange (no change of
-  // events after the request is out); every edge is read until EAGAIN.
+  // events after the request is out); every edge is read until EAGAIN, in
+  // turns of kReadsPerWake reads (readResponse).
   watch_ = loop_.watchFd(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
                          [this](uint32_t events) { onEvents(events); });
   return {};
@@ -105,10 +112,8 @@ Status PlainHttpFetch::connect(const config::ProbeTarget& target) {
   auto ifindex = applyBindOptions(fd_.get(), target);
   if (!ifindex) return ifindex.error();
   auto started = startConnect(fd_.get(), target, *ifindex);
-  if (!started) {
-    return Error{started.error().code,
-                 fmt::format("connect to {}: {}", target_, std::strerror(started.error().code))};
-  }
+  // socketFailure() adds the errno's text.
+  if (!started) return Error{started.error().code, fmt::format("connect to {}", target_)};
   return {};
 }
 
@@ -121,6 +126,7 @@ void PlainHttpFetch::abort() {
 void PlainHttpFetch::release() {
   inFlight_ = false;
   timer_->cancel();
+  resume_->cancel();
   startFailure_.reset();
   watch_.reset();
   fd_.reset();  // SO_LINGER 0: a RST, no TIME_WAIT on either side
@@ -128,13 +134,14 @@ void PlainHttpFetch::release() {
 
 void PlainHttpFetch::onEvents(uint32_t events) {
   if (sent_ < request_.size()) {
-    // A failed connect reports its error here: send returns it.
-    if (!sendRequest()) return;
+    // A failed connect reports its error here: send returns it. A server
+    // may answer (or refuse) before taking the whole request: read anyway.
+    if (sendRequest() == Send::Ended) return;
   }
   if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) readResponse();
 }
 
-bool PlainHttpFetch::sendRequest() {
+PlainHttpFetch::Send PlainHttpFetch::sendRequest() {
   while (sent_ < request_.size()) {
     ssize_t n = ::send(fd_.get(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
     if (n >= 0) {
@@ -142,18 +149,24 @@ bool PlainHttpFetch::sendRequest() {
       continue;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;  // the next EPOLLOUT edge
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Send::Pending;  // the next EPOLLOUT edge
     failOn(sent_ == 0 ? "connect to" : "send to", errno);
-    return false;
+    return Send::Ended;
   }
-  return true;
+  return Send::Done;
 }
 
 void PlainHttpFetch::readResponse() {
   char buffer[kReadBytes];
   // Every way out of the loop that ends the attempt returns at once: `done`
   // may already have started the next url's fetch on this object.
-  for (;;) {
+  for (int reads = 0;; ++reads) {
+    if (reads == kReadsPerWake) {
+      // Not at EAGAIN yet, so no new edge will come: continue from the loop
+      // once the other due work has run.
+      resume_->armAfter(Duration{0});
+      return;
+    }
     ssize_t n = ::recv(fd_.get(), buffer, sizeof(buffer), 0);
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -43,8 +43,10 @@ class PlainHttpFetch final : public HttpFetcher {
   // Socket, packet-trimming options, bind options, connect.
   Status connect(const config::ProbeTarget& target);
   void onEvents(uint32_t events);
-  // False when the attempt ended (failed) or the request is not all out yet.
-  bool sendRequest();
+  enum class Send : uint8_t { Done, Pending, Ended };
+  // Pending: the rest on the next EPOLLOUT edge; Ended: the attempt failed
+  // (and `done` may have started the next one).
+  Send sendRequest();
   void readResponse();
   void fail(Outcome outcome, std::string detail);
   void failOn(const char* call, int error);
@@ -52,7 +54,8 @@ class PlainHttpFetch final : public HttpFetcher {
   void release();
 
   EventLoop& loop_;
-  std::unique_ptr<Timer> timer_;  // the request's timeout, or a failure of start() to report
+  std::unique_ptr<Timer> timer_;   // the request's timeout, or a failure of start() to report
+  std::unique_ptr<Timer> resume_;  // reading on after a wake-up's last allowed read
   UniqueFd fd_;
   std::unique_ptr<FdWatch> watch_;
   std::optional<HttpRequest> configured_;  // what request_ was built for

@@ -93,6 +93,77 @@ TEST(HttpResponseReader, WhatIsNotAnHttpResponseFails) {
   HttpResponseReader badChunk(kMaxBodyBytes);
   EXPECT_EQ(badChunk.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
             State::Failed);
+  HttpResponseReader extraCr(kMaxBodyBytes);
+  EXPECT_EQ(extraCr.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "2\r\nhe\r\r\n0\r\n\r\n"),
+            State::Complete);
+}
+
+// libcurl's limit on all the header bytes of an exchange (300 KB), interim
+// responses included: a server that streams 100 Continue (or header lines)
+// forever fails at once, not at the attempt's timeout.
+TEST(HttpResponseReader, HeadersEndAfter300KbInAllInterimResponsesIncluded) {
+  for (std::string_view unit : {"HTTP/1.1 100 Continue\r\n\r\n", "X-Filler: 0123456789\r\n"}) {
+    HttpResponseReader reader(kMaxBodyBytes);
+    size_t fed = 0;
+    if (unit.starts_with("X-")) {
+      const std::string_view status = "HTTP/1.1 200 OK\r\n";
+      ASSERT_EQ(reader.feed(status), State::NeedMore);
+      fed += status.size();
+    }
+    State state = State::NeedMore;
+    for (int i = 0; i < 100000 && state == State::NeedMore; ++i) {
+      state = reader.feed(unit);
+      fed += unit.size();
+    }
+    EXPECT_EQ(state, State::Failed) << unit;
+    EXPECT_GT(fed, 307200U) << unit;
+    EXPECT_LE(fed, 307200U + unit.size()) << unit;
+    EXPECT_NE(reader.error().find("307200"), std::string::npos) << reader.error();
+  }
+}
+
+// The line cap holds whether the line arrives in pieces or with its end.
+TEST(HttpResponseReader, AHeaderLineOver64KbFails) {
+  const std::string line = "X-Long: " + std::string(70 * 1024, 'a') + "\r\n";
+  HttpResponseReader whole(kMaxBodyBytes);
+  EXPECT_EQ(whole.feed("HTTP/1.1 200 OK\r\n" + line + "\r\n"), State::Failed);
+  HttpResponseReader split(kMaxBodyBytes);
+  split.feed("HTTP/1.1 200 OK\r\n" + line.substr(0, 60 * 1024));
+  EXPECT_EQ(split.feed(line.substr(60 * 1024) + "\r\n"), State::Failed);
+}
+
+// What libcurl 7.88 rejects (CURLE_WEIRD_SERVER_REPLY, CURLE_RECV_ERROR),
+// and only that (checked with curl 7.88.1 against the same bytes), so the
+// plain client's verdict is the same.
+TEST(HttpResponseReader, RepliesLibcurlRejectsFail) {
+  for (const char* length : {"-1", "abc", "12x", ""}) {
+    HttpResponseReader reader(kMaxBodyBytes);
+    EXPECT_EQ(
+        reader.feed(std::string("HTTP/1.1 200 OK\r\nContent-Length: ") + length + "\r\n\r\nok"),
+        State::Failed)
+        << "Content-Length: " << length;
+    EXPECT_NE(reader.error().find("Content-Length"), std::string::npos) << reader.error();
+  }
+  // libcurl reads a body whose length overflows until the server closes.
+  HttpResponseReader overflow(kMaxBodyBytes);
+  EXPECT_EQ(overflow.feed("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\nok"),
+            State::NeedMore);
+  EXPECT_EQ(overflow.closed(), State::Complete);
+  EXPECT_EQ(overflow.take().body, "ok");
+
+  HttpResponseReader nul(kMaxBodyBytes);
+  EXPECT_EQ(nul.feed(std::string("HTTP/1.1 200 OK\r\nX: a\0b\r\n\r\n", 27)), State::Failed);
+  EXPECT_NE(nul.error().find("NUL"), std::string::npos) << nul.error();
+
+  HttpResponseReader longChunk(kMaxBodyBytes);
+  EXPECT_EQ(longChunk.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "2\r\nhelloEXTRA\r\n0\r\n\r\n"),
+            State::Failed);
+  HttpResponseReader extraCr(kMaxBodyBytes);
+  EXPECT_EQ(extraCr.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "2\r\nhe\r\r\n0\r\n\r\n"),
+            State::Complete);
 }
 
 }  // namespace

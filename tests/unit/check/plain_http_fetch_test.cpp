@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <optional>
 #include <thread>
 
@@ -163,6 +164,62 @@ TEST_F(PlainHttpFetchTest, AnEmptyReplyIsRefusedAndACutBodyANetworkError) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->transport.outcome, Outcome::NetworkError) << response->transport.detail;
   }
+}
+
+// A server on its own thread that accepts, reads the request and sends
+// `unit` again and again, as fast as the socket takes it, until the
+// client goes away (at most 3 s or 200,000 sends).
+class StreamingServer {
+ public:
+  explicit StreamingServer(std::string unit) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    (void)::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    (void)::listen(listener_, 1);
+    (void)::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this, unit = std::move(unit)] {
+      pollfd ready{listener_, POLLIN, 0};
+      if (::poll(&ready, 1, 5000) != 1) return;
+      int fd = ::accept(listener_, nullptr, nullptr);
+      timeval bound{1, 0};
+      (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+      (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof(bound));
+      char buffer[2048];
+      (void)::recv(fd, buffer, sizeof(buffer), 0);
+      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+      for (int i = 0; i < 200000 && std::chrono::steady_clock::now() < until; ++i) {
+        if (::send(fd, unit.data(), unit.size(), MSG_NOSIGNAL) <= 0) break;
+      }
+      ::close(fd);
+    });
+  }
+  ~StreamingServer() {
+    thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+// Endless interim responses fail on libcurl's header limit, as HttpFetch's
+// "Too large response headers" does, well before the timeout.
+TEST_F(PlainHttpFetchTest, EndlessInterimResponsesAreANetworkError) {
+  StreamingServer server("HTTP/1.1 100 Continue\r\n\r\n");
+  HttpRequest request = requestTo(server.port(), "/");
+  request.timeout = std::chrono::seconds(30);
+  auto response = fetch(request);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->transport.outcome, Outcome::NetworkError) << response->transport.detail;
+  EXPECT_NE(response->transport.detail.find("307200"), std::string::npos)
+      << response->transport.detail;
 }
 
 TEST_F(PlainHttpFetchTest, NoAddressFailsFromTheLoop) {
