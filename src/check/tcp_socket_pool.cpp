@@ -1,6 +1,7 @@
 #include "check/tcp_socket_pool.h"
 
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -9,6 +10,18 @@
 #include "check/socket_options.h"
 
 namespace vigil::check {
+
+size_t TcpSocketPool::idleBudgetFor(uint64_t descriptorLimit) {
+  return static_cast<size_t>(std::min<uint64_t>(descriptorLimit / 8, 4 * kMaxIdle));
+}
+
+size_t TcpSocketPool::idleBudgetOfThisProcess() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return idleBudgetFor(1024);  // the usual soft limit
+  }
+  return idleBudgetFor(limit.rlim_cur);  // RLIM_INFINITY: the largest value, so 4 x kMaxIdle
+}
 
 TcpSocketPool::Socket::~Socket() {
   // Closing first drops the epoll registration with the socket; the
@@ -64,7 +77,7 @@ void TcpSocketPool::release(Lease socket) {
     return;  // closed with a RST by the Lease going out of scope
   }
   std::vector<Lease>& idle = idleOf(socket->family_, socket->finalAck_);
-  if (idle.size() >= kMaxIdle) {
+  if (idle.size() >= kMaxIdle || idleCount() >= idleBudget_) {
     return;
   }
   // The disconnect leaves ECONNRESET pending on the socket, but nothing

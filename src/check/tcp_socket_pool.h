@@ -23,7 +23,8 @@
 // probes without bind options use it (bindto, bind_port, bind_if and
 // fwmark stay on the socket they were set on). The pool makes a socket only
 // when none is idle, so it holds as many descriptors as checks were ever in
-// flight at once, not one per real server; kMaxIdle only bounds that.
+// flight at once, not one per real server; kMaxIdle and the idle budget
+// bound that, and the pool never closes idle sockets otherwise.
 namespace vigil::check {
 
 // Whether a TCP_CHECK's connect sends the handshake's final ACK before the
@@ -49,6 +50,20 @@ class TcpSocketPool {
   // tests/bench/check_scale, 11 % of the worker's CPU). 4,096 keeps them
   // all up to 40,000 checks/s.
   static constexpr size_t kMaxIdle = 4096;
+
+  // The most idle sockets the pool keeps in all (its four lists together)
+  // in a process that may hold `descriptorLimit` descriptors (its
+  // RLIMIT_NOFILE soft limit): an eighth of them. Idle sockets stay open
+  // for the process's life, and the descriptors they hold are the ones
+  // HTTP_GET connections, MISC_CHECK pipes and bound TCP_CHECKs need (those
+  // fail with EMFILE otherwise); a container's limit may be 1,024, which
+  // kMaxIdle x 4 would take whole. Past the budget a check only costs a
+  // socket made and closed again, as it did before the pool.
+  static size_t idleBudgetFor(uint64_t descriptorLimit);
+  // idleBudgetFor() this process's soft RLIMIT_NOFILE, read now (after the
+  // check worker has raised it), or of the usual 1,024 when it cannot be
+  // read.
+  static size_t idleBudgetOfThisProcess();
 
   // Hears the epoll events of the socket it holds, from armWritable() on.
   class Client {
@@ -89,7 +104,9 @@ class TcpSocketPool {
   };
   using Lease = std::unique_ptr<Socket>;
 
-  explicit TcpSocketPool(EventLoop& loop) : loop_(loop) {}
+  // Keeps at most kMaxIdle idle sockets per family and TcpFinalAck and
+  // `idleBudget` in all (see idleBudgetFor).
+  TcpSocketPool(EventLoop& loop, size_t idleBudget) : loop_(loop), idleBudget_(idleBudget) {}
   TcpSocketPool(const TcpSocketPool&) = delete;
   TcpSocketPool& operator=(const TcpSocketPool&) = delete;
 
@@ -98,8 +115,8 @@ class TcpSocketPool {
   // ACK as `finalAck` says; null when socket(2) fails (errno is set).
   Lease acquire(int family, TcpFinalAck finalAck, Client& client);
   // Resets the socket's connection (a RST when it was established) and
-  // keeps it for the next acquire, or closes it when that fails or enough
-  // are idle.
+  // keeps it for the next acquire, or closes it when that fails or its
+  // list holds kMaxIdle or the pool its idle budget.
   void release(Lease socket);
 
   size_t idleCount() const;
@@ -110,6 +127,7 @@ class TcpSocketPool {
   }
 
   EventLoop& loop_;
+  size_t idleBudget_;
   std::vector<Lease> idle_[2][2];  // [AF_INET, AF_INET6][TcpFinalAck]
 };
 

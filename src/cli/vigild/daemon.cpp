@@ -147,7 +147,9 @@ check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState>
   std::shared_ptr<ProcessSpawner> spawner;
   if (posix != nullptr) spawner = std::make_shared<PosixProcessSpawner>(*posix);
   auto http = std::make_shared<LazyHttpModule>(loop, [&loop] { return loadHttpModule(loop); });
-  auto tcpPool = std::make_shared<check::TcpSocketPool>(loop);
+  // Its idle budget follows the descriptor limit raiseDescriptorLimit() set.
+  auto tcpPool =
+      std::make_shared<check::TcpSocketPool>(loop, check::TcpSocketPool::idleBudgetOfThisProcess());
   return [&loop, state, spawner, http, tcpPool, tcpSyn](const config::Checker& checker) {
     check::ProbeDeps deps;
     deps.spawner = spawner.get();

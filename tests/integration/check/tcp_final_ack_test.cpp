@@ -136,7 +136,8 @@ class TcpFinalAckTest : public ::testing::TestWithParam<Family> {
   std::unique_ptr<test::NetNs> director_;
   std::unique_ptr<test::NetNs> server_;
   std::unique_ptr<test::NetNsEnter> enter_;
-  std::unique_ptr<TcpSocketPool> pool_ = std::make_unique<TcpSocketPool>(loop_);
+  std::unique_ptr<TcpSocketPool> pool_ =
+      std::make_unique<TcpSocketPool>(loop_, TcpSocketPool::idleBudgetFor(8192));
   std::unique_ptr<Checker> checker_;
 };
 

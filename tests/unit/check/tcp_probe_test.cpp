@@ -1,8 +1,10 @@
 #include "check/tcp_probe.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -137,7 +139,9 @@ class TcpProbeTest : public ::testing::Test {
   }
 
   PosixEventLoop loop_;
-  TcpSocketPool pool_{loop_};  // declared after the loop: its sockets go first
+  // Declared after the loop: its sockets go first. The idle budget of a
+  // process allowed 8,192 descriptors: 1,024 sockets.
+  TcpSocketPool pool_{loop_, TcpSocketPool::idleBudgetFor(8192)};
 };
 
 TEST_F(TcpProbeTest, EveryAttemptIsUpAndResetBeforeTheServerHasAConnection) {
@@ -276,6 +280,52 @@ TEST_F(TcpProbeTest, ThePoolKeepsEverySocketOfABurst) {
         << "the second burst made a socket anew";
   }
   EXPECT_EQ(pool_.idleCount(), 0U);
+}
+
+TEST(TcpSocketPoolBudgetTest, IdleSocketsTakeAnEighthOfTheDescriptorLimitAtMost) {
+  EXPECT_EQ(TcpSocketPool::idleBudgetFor(0), 0U);
+  EXPECT_EQ(TcpSocketPool::idleBudgetFor(1024), 128U);
+  EXPECT_EQ(TcpSocketPool::idleBudgetFor(4096), 512U);
+  // Past 131,072 descriptors kMaxIdle per list is the bound.
+  EXPECT_EQ(TcpSocketPool::idleBudgetFor(1U << 20), 4 * TcpSocketPool::kMaxIdle);
+  EXPECT_EQ(TcpSocketPool::idleBudgetFor(RLIM_INFINITY), 4 * TcpSocketPool::kMaxIdle);
+}
+
+// In a process allowed 256 descriptors a burst of 60 checks (of both
+// modes) leaves 32 sockets open, not 60: the rest of the descriptors stay
+// for HTTP_GET connections, MISC_CHECK pipes and bound sockets.
+TEST(TcpSocketPoolBudgetTest, ASmallDescriptorLimitCapsTheIdleSockets) {
+  struct NoEvents final : TcpSocketPool::Client {
+    void onSocketEvents(uint32_t /*epollEvents*/) override {}
+  } client;
+  PosixEventLoop loop;
+  TcpSocketPool pool(loop, TcpSocketPool::idleBudgetFor(256));
+  constexpr size_t kBudget = 32;
+  std::vector<TcpSocketPool::Lease> leases;
+  for (size_t i = 0; i < 60; ++i) {
+    leases.push_back(
+        pool.acquire(AF_INET, i % 2 == 0 ? TcpFinalAck::Withheld : TcpFinalAck::Sent, client));
+    ASSERT_TRUE(leases.back()) << "socket " << i;
+  }
+  std::vector<int> fds;
+  for (TcpSocketPool::Lease& lease : leases) {
+    fds.push_back(lease->fd());
+    pool.release(std::move(lease));
+  }
+  EXPECT_EQ(pool.idleCount(), kBudget);
+  // Nothing was opened since: a descriptor still valid is an idle socket.
+  auto open =
+      std::count_if(fds.begin(), fds.end(), [](int fd) { return ::fcntl(fd, F_GETFD) != -1; });
+  EXPECT_EQ(static_cast<size_t>(open), kBudget);
+  // The next burst of 32 takes the kept ones and makes none anew.
+  for (size_t i = 0; i < kBudget; ++i) {
+    leases[i] =
+        pool.acquire(AF_INET, i % 2 == 0 ? TcpFinalAck::Withheld : TcpFinalAck::Sent, client);
+    ASSERT_TRUE(leases[i]);
+    EXPECT_NE(std::find(fds.begin(), fds.end(), leases[i]->fd()), fds.end())
+        << "socket " << i << " was made anew";
+  }
+  EXPECT_EQ(pool.idleCount(), 0U);
 }
 
 TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
