@@ -140,10 +140,10 @@ void Checker::finished(uint64_t generation, ProbeResult result) {
   record(result);
 }
 
+// Only onTimer() calls it, and only while an attempt is in flight (the
+// timer then holds that attempt's timeout: attempt() arms it before the
+// probe starts, and finished() and stop() cancel it as the attempt ends).
 void Checker::timedOut() {
-  if (!inFlight_) {
-    return;
-  }
   // The loop was busy past the deadline: the answer may be sitting unread
   // (a turn takes in at most 1,024 ready descriptors). Give the lateness
   // back, within one attemptTimeout in all, so the turns after the stall
