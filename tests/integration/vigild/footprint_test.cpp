@@ -76,13 +76,33 @@ class VigildFootprintTest : public ::testing::Test {
                                 lab_.path("notify.env.tmp") + " " + lab_.path("notify.env") + "\n");
     ::chmod(lab_.path("notify.sh").c_str(), 0755);
     // No virtual_server, no SNMP: nothing for a check worker or an agent.
-    lab_.write("vigil.conf",
-               "global_defs {\n  dataplane none\n  metrics_listen off\n}\n"
-               "vrrp_instance VI_1 {\n  interface h2fp0\n  virtual_router_id 72\n"
-               "  version 3\n  state MASTER\n  priority 150\n  advert_int 0.1\n"
-               "  virtual_ipaddress {\n    10.72.0.100/24\n  }\n"
-               "  notify_master " +
-                   lab_.path("notify.sh") + "\n}\n");
+    writeDirector("");
+  }
+
+  // vigil.conf: one MASTER instance on h2fp0 whose notify script marks
+  // MASTER; `globals` goes into global_defs, `instance` (version, interval,
+  // authentication) into the instance.
+  void writeDirector(const std::string& globals,
+                     const std::string& instance = "  version 3\n  advert_int 0.1\n") {
+    lab_.write("vigil.conf", "global_defs {\n  dataplane none\n  metrics_listen off\n" + globals +
+                                 "}\n"
+                                 "vrrp_instance VI_1 {\n  interface h2fp0\n  virtual_router_id 72\n"
+                                 "  state MASTER\n  priority 150\n" +
+                                 instance +
+                                 "  virtual_ipaddress {\n    10.72.0.100/24\n  }\n"
+                                 "  notify_master " +
+                                 lab_.path("notify.sh") + "\n}\n");
+  }
+
+  // Starts vigild and waits until its instance is MASTER: daemon_ and vrrp_
+  // are then the supervisor and the VRRP worker.
+  void startMaster() {
+    daemon_ = lab_.spawnVigild();
+    ASSERT_GT(daemon_, 0);
+    ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
+        << logs();
+    vrrp_ = pidIn("vrrp.pid");
+    ASSERT_GT(vrrp_, 0) << logs();
   }
 
   pid_t pidIn(const std::string& file) const {
@@ -94,15 +114,14 @@ class VigildFootprintTest : public ::testing::Test {
   std::string logs() const { return lab_.describe({"vigild.log"}); }
 
   VigildLab lab_{"h2fp", "h2-footprint"};
+  pid_t daemon_ = 0;
+  pid_t vrrp_ = 0;
 };
 
 TEST_F(VigildFootprintTest, VrrpOnlyDirectorIsSupervisorAndOneSingleThreadedWorker) {
-  const pid_t daemon = lab_.spawnVigild();
-  ASSERT_GT(daemon, 0);
-  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
-      << logs();
-  const pid_t vrrp = pidIn("vrrp.pid");
-  ASSERT_GT(vrrp, 0) << logs();
+  ASSERT_NO_FATAL_FAILURE(startMaster());
+  const pid_t daemon = daemon_;
+  const pid_t vrrp = vrrp_;
   // Re-executed in place: the pid and the process name do not change.
   EXPECT_EQ(pidIn("vigild.pid"), daemon);
   EXPECT_EQ(fileText("/proc/" + std::to_string(daemon) + "/comm"), "vigild\n");
@@ -114,12 +133,9 @@ TEST_F(VigildFootprintTest, VrrpOnlyDirectorIsSupervisorAndOneSingleThreadedWork
 }
 
 TEST_F(VigildFootprintTest, VrrpOnlyDirectorMapsNoHttpLibraries) {
-  const pid_t daemon = lab_.spawnVigild();
-  ASSERT_GT(daemon, 0);
-  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
-      << logs();
-  const pid_t vrrp = pidIn("vrrp.pid");
-  ASSERT_GT(vrrp, 0) << logs();
+  ASSERT_NO_FATAL_FAILURE(startMaster());
+  const pid_t daemon = daemon_;
+  const pid_t vrrp = vrrp_;
   const std::string supervisorMaps = mappings(daemon);
   const std::string vrrpMaps = mappings(vrrp);
   ASSERT_NE(supervisorMaps.find("libc.so"), std::string::npos);  // the maps were read
@@ -128,12 +144,9 @@ TEST_F(VigildFootprintTest, VrrpOnlyDirectorMapsNoHttpLibraries) {
 }
 
 TEST_F(VigildFootprintTest, VrrpOnlyDirectorMapsNoSnmpLibraries) {
-  const pid_t daemon = lab_.spawnVigild();
-  ASSERT_GT(daemon, 0);
-  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
-      << logs();
-  const pid_t vrrp = pidIn("vrrp.pid");
-  ASSERT_GT(vrrp, 0) << logs();
+  ASSERT_NO_FATAL_FAILURE(startMaster());
+  const pid_t daemon = daemon_;
+  const pid_t vrrp = vrrp_;
   const std::string supervisorMaps = mappings(daemon);
   ASSERT_NE(supervisorMaps.find("libc.so"), std::string::npos);  // the maps were read
   EXPECT_FALSE(mapsSnmpLibraries(supervisorMaps)) << supervisorMaps;
@@ -145,22 +158,10 @@ TEST_F(VigildFootprintTest, VrrpOnlyDirectorMapsNoSnmpLibraries) {
 // retries the master in the background); the VRRP worker, forked before,
 // maps neither.
 TEST_F(VigildFootprintTest, OnlyTheSupervisorOfAnSnmpDirectorMapsTheSnmpModule) {
-  lab_.write("vigil.conf",
-             "global_defs {\n  dataplane none\n  metrics_listen off\n  enable_snmp_vrrp\n"
-             "  snmp_socket unix:" +
-                 lab_.path("agentx") +
-                 "\n}\n"
-                 "vrrp_instance VI_1 {\n  interface h2fp0\n  virtual_router_id 72\n"
-                 "  version 3\n  state MASTER\n  priority 150\n  advert_int 0.1\n"
-                 "  virtual_ipaddress {\n    10.72.0.100/24\n  }\n"
-                 "  notify_master " +
-                 lab_.path("notify.sh") + "\n}\n");
-  const pid_t daemon = lab_.spawnVigild();
-  ASSERT_GT(daemon, 0);
-  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
-      << logs();
-  const pid_t vrrp = pidIn("vrrp.pid");
-  ASSERT_GT(vrrp, 0) << logs();
+  writeDirector("  enable_snmp_vrrp\n  snmp_socket unix:" + lab_.path("agentx") + "\n");
+  ASSERT_NO_FATAL_FAILURE(startMaster());
+  const pid_t daemon = daemon_;
+  const pid_t vrrp = vrrp_;
   EXPECT_TRUE(waitFor(15s,
                       [&] {
                         const std::string maps = mappings(daemon);
@@ -198,20 +199,12 @@ TEST_F(VigildFootprintTest, OnlyACheckWorkerWithHttpGetMapsTheHttpModule) {
 // even when it signs its adverts with AH (keepalived's parent and VRRP
 // child both map libcrypto).
 TEST_F(VigildFootprintTest, VrrpOnlyDirectorWithAhMapsNoLibcrypto) {
-  lab_.write("vigil.conf",
-             "global_defs {\n  dataplane none\n  metrics_listen off\n}\n"
-             "vrrp_instance VI_1 {\n  interface h2fp0\n  virtual_router_id 72\n"
-             "  version 2\n  state MASTER\n  priority 150\n  advert_int 1\n"
-             "  authentication {\n    auth_type AH\n    auth_pass secret\n  }\n"
-             "  virtual_ipaddress {\n    10.72.0.100/24\n  }\n"
-             "  notify_master " +
-                 lab_.path("notify.sh") + "\n}\n");
-  const pid_t daemon = lab_.spawnVigild();
-  ASSERT_GT(daemon, 0);
-  ASSERT_TRUE(waitFor(15s, [&] { return std::filesystem::exists(lab_.path("notify.env")); }))
-      << logs();
-  const pid_t vrrp = pidIn("vrrp.pid");
-  ASSERT_GT(vrrp, 0) << logs();
+  writeDirector("",
+                "  version 2\n  advert_int 1\n"
+                "  authentication {\n    auth_type AH\n    auth_pass secret\n  }\n");
+  ASSERT_NO_FATAL_FAILURE(startMaster());
+  const pid_t daemon = daemon_;
+  const pid_t vrrp = vrrp_;
   for (pid_t pid : {daemon, vrrp}) {
     const std::string maps = mappings(pid);
     ASSERT_NE(maps.find("libc.so"), std::string::npos);  // the maps were read

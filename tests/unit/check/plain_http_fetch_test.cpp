@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -103,11 +104,11 @@ TEST_F(PlainHttpFetchTest, AnAbortedFetchNeverCompletes) {
   EXPECT_FALSE(aborted);
 }
 
-// A one-shot server on its own thread that accepts, reads the request,
-// sends `reply` and closes (every wait bounded).
-class OneShotServer {
+// A loopback listener whose one connection `serve` handles on its own
+// thread; the accept waits at most 5 s and `serve` bounds its own waits.
+class ThreadedServer {
  public:
-  explicit OneShotServer(std::string reply) {
+  explicit ThreadedServer(std::function<void(int fd)> serve) {
     listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -117,26 +118,15 @@ class OneShotServer {
     (void)::listen(listener_, 1);
     (void)::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this, reply = std::move(reply)] {
+    thread_ = std::thread([this, serve = std::move(serve)] {
       pollfd ready{listener_, POLLIN, 0};
       if (::poll(&ready, 1, 5000) != 1) return;
       int fd = ::accept(listener_, nullptr, nullptr);
-      // The whole request is read first, so the close is a FIN, not the
-      // RST a close with unread data makes.
-      timeval bound{5, 0};
-      (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
-      std::string request;
-      char buffer[2048];
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
-        if (n <= 0) break;
-        request.append(buffer, static_cast<size_t>(n));
-      }
-      if (!reply.empty()) (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+      serve(fd);
       ::close(fd);
     });
   }
-  ~OneShotServer() {
+  ~ThreadedServer() {
     thread_.join();
     ::close(listener_);
   }
@@ -147,72 +137,64 @@ class OneShotServer {
   uint16_t port_ = 0;
   std::thread thread_;
 };
+
+// Accepts, reads the request, sends `reply` and closes.
+ThreadedServer oneShotServer(std::string reply) {
+  return ThreadedServer([reply = std::move(reply)](int fd) {
+    // The whole request is read first, so the close is a FIN, not the
+    // RST a close with unread data makes.
+    timeval bound{5, 0};
+    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+    std::string request;
+    char buffer[2048];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+      if (n <= 0) break;
+      request.append(buffer, static_cast<size_t>(n));
+    }
+    if (!reply.empty()) (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+  });
+}
 
 // As libcurl's codes read through classifyTransport: accepted and closed
 // without a byte (CURLE_GOT_NOTHING) is refused; a body cut short
 // (CURLE_PARTIAL_FILE) is a network error.
 TEST_F(PlainHttpFetchTest, AnEmptyReplyIsRefusedAndACutBodyANetworkError) {
   {
-    OneShotServer server("");
+    ThreadedServer server = oneShotServer("");
     auto response = fetch(requestTo(server.port(), "/"));
     ASSERT_TRUE(response);
     EXPECT_EQ(response->transport.outcome, Outcome::Refused) << response->transport.detail;
   }
   {
-    OneShotServer server("HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nok");
+    ThreadedServer server = oneShotServer("HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nok");
     auto response = fetch(requestTo(server.port(), "/"));
     ASSERT_TRUE(response);
     EXPECT_EQ(response->transport.outcome, Outcome::NetworkError) << response->transport.detail;
   }
 }
 
-// A server on its own thread that accepts, reads the request and sends
-// `unit` again and again, as fast as the socket takes it, until the
-// client goes away (at most 3 s or 200,000 sends).
-class StreamingServer {
- public:
-  explicit StreamingServer(std::string unit) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    (void)::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-    (void)::listen(listener_, 1);
-    (void)::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this, unit = std::move(unit)] {
-      pollfd ready{listener_, POLLIN, 0};
-      if (::poll(&ready, 1, 5000) != 1) return;
-      int fd = ::accept(listener_, nullptr, nullptr);
-      timeval bound{1, 0};
-      (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
-      (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof(bound));
-      char buffer[2048];
-      (void)::recv(fd, buffer, sizeof(buffer), 0);
-      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-      for (int i = 0; i < 200000 && std::chrono::steady_clock::now() < until; ++i) {
-        if (::send(fd, unit.data(), unit.size(), MSG_NOSIGNAL) <= 0) break;
-      }
-      ::close(fd);
-    });
-  }
-  ~StreamingServer() {
-    thread_.join();
-    ::close(listener_);
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  int listener_ = -1;
-  uint16_t port_ = 0;
-  std::thread thread_;
-};
+// Accepts, reads the request and sends `unit` again and again, as fast as
+// the socket takes it, until the client goes away (at most 3 s or 200,000
+// sends).
+ThreadedServer streamingServer(std::string unit) {
+  return ThreadedServer([unit = std::move(unit)](int fd) {
+    timeval bound{1, 0};
+    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+    (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof(bound));
+    char buffer[2048];
+    (void)::recv(fd, buffer, sizeof(buffer), 0);
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    for (int i = 0; i < 200000 && std::chrono::steady_clock::now() < until; ++i) {
+      if (::send(fd, unit.data(), unit.size(), MSG_NOSIGNAL) <= 0) break;
+    }
+  });
+}
 
 // Endless interim responses fail on libcurl's header limit, as HttpFetch's
 // "Too large response headers" does, well before the timeout.
 TEST_F(PlainHttpFetchTest, EndlessInterimResponsesAreANetworkError) {
-  StreamingServer server("HTTP/1.1 100 Continue\r\n\r\n");
+  ThreadedServer server = streamingServer("HTTP/1.1 100 Continue\r\n\r\n");
   HttpRequest request = requestTo(server.port(), "/");
   request.timeout = std::chrono::seconds(30);
   auto response = fetch(request);

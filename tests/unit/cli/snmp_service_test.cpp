@@ -46,6 +46,18 @@ class SnmpServiceTest : public ::testing::Test {
                                std::move(load)});
   }
 
+  // Counts each load, keeps the socket it was asked for, and hands back a
+  // RecordingAgent that publishes into published_.
+  SnmpService::AgentLoader recordingLoader() {
+    return [this](const monitor::snmp::AgentOptions& options)
+               -> Result<std::unique_ptr<monitor::snmp::Agent>> {
+      ++loads_;
+      sockets_.push_back(options.socket);
+      return std::unique_ptr<monitor::snmp::Agent>(
+          std::make_unique<RecordingAgent>(options.socket, published_));
+    };
+  }
+
   SimulatedLoop loop_;
   std::shared_ptr<const config::Config> config_;
   int loads_ = 0;
@@ -68,13 +80,7 @@ TEST_F(SnmpServiceTest, WithSnmpOffTheAgentIsNeverLoaded) {
 }
 
 TEST_F(SnmpServiceTest, LoadsTheAgentOnceSnmpIsOnAndPublishesEveryInterval) {
-  SnmpService snmp = service([&](const monitor::snmp::AgentOptions& options)
-                                 -> Result<std::unique_ptr<monitor::snmp::Agent>> {
-    ++loads_;
-    sockets_.push_back(options.socket);
-    return std::unique_ptr<monitor::snmp::Agent>(
-        std::make_unique<RecordingAgent>(options.socket, published_));
-  });
+  SnmpService snmp = service(recordingLoader());
   snmp.apply(config_->global);
   EXPECT_EQ(loads_, 1);
   EXPECT_EQ(sockets_, std::vector<std::string>{"unix:/run/test-agentx"});
@@ -92,13 +98,7 @@ TEST_F(SnmpServiceTest, LoadsTheAgentOnceSnmpIsOnAndPublishesEveryInterval) {
 TEST_F(SnmpServiceTest, AReloadThatTurnsSnmpOnLoadsTheAgentThen) {
   auto on = config_;
   config_ = std::make_shared<config::Config>();
-  SnmpService snmp = service([&](const monitor::snmp::AgentOptions& options)
-                                 -> Result<std::unique_ptr<monitor::snmp::Agent>> {
-    ++loads_;
-    sockets_.push_back(options.socket);
-    return std::unique_ptr<monitor::snmp::Agent>(
-        std::make_unique<RecordingAgent>(options.socket, published_));
-  });
+  SnmpService snmp = service(recordingLoader());
   snmp.apply(config_->global);
   loop_.advance(3s);
   EXPECT_EQ(loads_, 0);
@@ -118,12 +118,7 @@ TEST_F(SnmpServiceTest, AReloadThatTurnsSnmpOnLoadsTheAgentThen) {
 // (no configuration), and turning SNMP on again reuses it.
 TEST_F(SnmpServiceTest, AReloadThatTurnsSnmpOffKeepsTheAgentServingNoConfiguration) {
   auto on = config_;
-  SnmpService snmp = service([&](const monitor::snmp::AgentOptions& options)
-                                 -> Result<std::unique_ptr<monitor::snmp::Agent>> {
-    ++loads_;
-    return std::unique_ptr<monitor::snmp::Agent>(
-        std::make_unique<RecordingAgent>(options.socket, published_));
-  });
+  SnmpService snmp = service(recordingLoader());
   snmp.apply(on->global);
   ASSERT_EQ(published_.size(), 1u);
   EXPECT_EQ(published_[0]->config, on);
