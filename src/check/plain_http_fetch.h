@@ -14,12 +14,14 @@
 // send, the response read by HttpResponseReader. It sends the bytes libcurl
 // sends for the same request (HttpFetch), and judges the transport the same
 // way (a refused connect, an empty reply or a reset is Refused, a truncated
-// response a NetworkError), so verdicts and digests do not depend on which
-// of the two fetched a page. libcurl's per-transfer machinery (URL and
-// connection bookkeeping, address strings, its own buffers; 84 % of the
-// check worker's user-space instructions per HTTP_GET check) is what this
-// saves. Only requests that need a new connection each time and no TLS:
-// handles() says which; keep-alive and SSL_GET stay with HttpFetch.
+// response a NetworkError) and refuses what libcurl refuses, so verdicts and
+// digests match libcurl's but for the two edge cases doc/checkers-http.md
+// lists (headers cut off by a close, a 64-100 KB header line). libcurl's
+// per-transfer machinery (URL and connection bookkeeping, address strings,
+// its own buffers; 84 % of the check worker's user-space instructions per
+// HTTP_GET check) is what this saves. Only requests that need a new
+// connection each time and no TLS: handles() says which; keep-alive and
+// SSL_GET stay with HttpFetch.
 namespace vigil::check {
 
 class PlainHttpFetch final : public HttpFetcher {
