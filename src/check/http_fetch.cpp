@@ -13,14 +13,6 @@ namespace vigil::check {
 
 namespace {
 
-// Large enough for any real header block; a server that streams headers
-// forever is cut off by the attempt's timeout, not by our memory.
-constexpr size_t kMaxHeaderBytes = 64 * 1024;
-
-// The User-Agent keepalived's checkers send, so servers that keep health
-// checks out of their access logs by agent keep doing so.
-constexpr const char* kUserAgent = "KeepAliveClient";
-
 // The largest receive buffer glibc's per-thread cache serves (requests up to
 // 1,032 bytes; libcurl asks for one byte more than this); also libcurl's
 // smallest. A health page fits in it.

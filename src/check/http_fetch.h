@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,6 +19,13 @@
 // through a resolver or a proxy), send the Host header and protocol line
 // keepalived would, and keep at most kMaxBodyBytes of the body.
 namespace vigil::check {
+
+// What both HTTP fetchers (HttpFetch on libcurl, PlainHttpFetch) share.
+// The User-Agent keepalived's checkers send, so servers that keep health
+// checks out of their access logs by agent keep doing so.
+inline constexpr const char* kUserAgent = "KeepAliveClient";
+// The longest header line, and the most of the headers a response keeps.
+inline constexpr size_t kMaxHeaderBytes = 64 * 1024;
 
 // keepalived reads the whole body for its digest; an endless or huge body
 // would hold a probe's memory for as long as the server keeps sending, so

@@ -10,9 +10,6 @@ namespace vigil::check {
 
 namespace {
 
-// One header line (or chunk line) and the stored copy of the headers, as
-// HttpFetch keeps them.
-constexpr size_t kMaxHeaderBytes = 64 * 1024;
 // All header bytes of the exchange, interim (1xx) responses included:
 // libcurl's limit (MAX_HTTP_RESP_HEADER_SIZE, "Too large response
 // headers"). A server that streams headers or 100 Continue forever fails

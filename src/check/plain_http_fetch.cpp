@@ -14,9 +14,6 @@ namespace vigil::check {
 
 namespace {
 
-// The User-Agent keepalived's checkers send (and HttpFetch).
-constexpr const char* kUserAgent = "KeepAliveClient";
-
 // A health page arrives in one read; a large one takes a read per 16 KB.
 constexpr size_t kReadBytes = 16 * 1024;
 // One wake-up reads at most this many times (64 KB) before giving the loop
