@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "support/hex_text.h"
+
 namespace vigil {
 namespace {
 
@@ -15,15 +17,7 @@ std::vector<uint8_t> repeated(uint8_t byte, size_t count) {
   return std::vector<uint8_t>(count, byte);
 }
 
-std::string hex(std::span<const uint8_t> digest) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (uint8_t byte : digest) {
-    text.push_back(kDigits[byte >> 4]);
-    text.push_back(kDigits[byte & 0xf]);
-  }
-  return text;
-}
+std::string hex(std::span<const uint8_t> digest) { return test::hexText(digest); }
 
 std::string hmacHex(const std::vector<uint8_t>& key, const std::vector<uint8_t>& data) {
   return hex(hmacMd5(key, data));

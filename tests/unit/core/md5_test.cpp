@@ -6,18 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "support/hex_text.h"
+
 namespace vigil {
 namespace {
 
-std::string hex(const Md5::Digest& digest) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (uint8_t byte : digest) {
-    text.push_back(kDigits[byte >> 4]);
-    text.push_back(kDigits[byte & 0xf]);
-  }
-  return text;
-}
+std::string hex(std::span<const uint8_t> digest) { return test::hexText(digest); }
 
 // RFC 1321 Appendix A.5, the test suite.
 TEST(CoreMd5Test, Rfc1321TestSuite) {
