@@ -80,6 +80,17 @@ class CheckLab:
         return subprocess.run(self.exec_argv("rs", ["nft", "-f", "-"]), input=script, text=True,
                               capture_output=True, timeout=10, check=True)
 
+    def steer_receive(self, checker_cpus, target_cpus):
+        """Receive Packet Steering on both ends of the veth: frames for the
+        targets are processed (SYN to SYN-ACK, accept) on target_cpus, frames
+        for the checker (SYN-ACK to connect completion) on checker_cpus. Without
+        it the targets' side of every handshake runs on the checker's CPU, in
+        the context of its send."""
+        for host, cpus in (("d", checker_cpus), ("rs", target_cpus)):
+            mask = f"{sum(1 << c for c in cpus):x}"
+            vb.run(self.exec_argv(host, ["sh", "-c", f"for q in /sys/class/net/eth0/queues/rx-*; do "
+                                                     f"echo {mask} > $q/rps_cpus; done"]))
+
     def server(self, workdir, mode, port, extra=()):
         argv = [vb.sys.executable, os.path.join(vb.LIB_DIR, "check_server.py"), mode, str(port), *map(str, extra)]
         return vb.Owned.spawn(self.exec_argv("rs", argv), os.path.join(workdir, f"server-{mode}-{port}.log"))
@@ -179,6 +190,7 @@ class Checker:
         self.fifo_path = os.path.join(self.dir, "lvs.fifo")
         self.proc = None
         self.fifo = None
+        self.sched_argv = []  # e.g. taskset and nice (sched_argv()), run before the daemon
 
     def global_defs(self):
         lines = ["global_defs {", f"    router_id vcb-{self.kind}", f"    lvs_notify_fifo {self.fifo_path}"]
@@ -208,7 +220,7 @@ class Checker:
         env = dict(os.environ, TMPDIR=self.dir)
         if self.kind == "keepalived":
             env.update(LD_PRELOAD=self.shim, CHECK_SHIM_LOG=self.shim_log)
-        self.proc = vb.Owned.spawn(self.lab.exec_argv("d", self.argv()), self.log, env)
+        self.proc = vb.Owned.spawn(self.lab.exec_argv("d", self.sched_argv + self.argv()), self.log, env)
 
     def stop(self):
         if self.proc:
@@ -244,6 +256,71 @@ class Checker:
             pass
         pids = self.pids()
         return pids[-1] if pids else None
+
+
+def sched_argv(cpu, nice, rt=None):
+    """Command prefix running a daemon on one CPU, at a nice value or a realtime
+    (SCHED_RR) priority; its children (the checker process) inherit them, and
+    neither daemon changes them unless configured to (checker_cpu_affinity,
+    checker_priority, checker_rt_priority)."""
+    out = [] if cpu is None else ["taskset", "-c", str(cpu)]
+    out += [] if nice is None else ["nice", "-n", str(nice)]
+    return out + ([] if rt is None else ["chrt", "-r", str(rt)])
+
+
+def sched_of(pid):
+    """'cpus C nice N' or 'cpus C rr P' of a running process (what it really got)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            rest = f.read().rsplit(")", 1)[1].split()
+        nice, rt_priority, policy = int(rest[16]), int(rest[37]), int(rest[38])
+        with open(f"/proc/{pid}/status") as f:
+            cpus = next(line.split()[1] for line in f if line.startswith("Cpus_allowed_list:"))
+        level = {1: f"fifo {rt_priority}", 2: f"rr {rt_priority}"}.get(policy, f"nice {nice}")
+        return f"cpus {cpus} {level}"
+    except (OSError, StopIteration, IndexError, ValueError):
+        return None
+
+
+def cpu_times():
+    """Per CPU: (busy, softirq, total) jiffies from /proc/stat (busy excludes idle and iowait)."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            w = line.split()
+            if w[0].startswith("cpu") and w[0] != "cpu":
+                v = [int(x) for x in w[1:9]]  # user nice system idle iowait irq softirq steal
+                out[int(w[0][3:])] = (sum(v) - v[3] - v[4], v[6], sum(v))
+    return out
+
+
+def cpu_share(before, after, cpus):
+    """(busy %, softirq %) of the given CPUs between two cpu_times() samples."""
+    busy = sum(after[c][0] - before[c][0] for c in cpus)
+    soft = sum(after[c][1] - before[c][1] for c in cpus)
+    total = sum(after[c][2] - before[c][2] for c in cpus) or 1
+    return busy * 100.0 / total, soft * 100.0 / total
+
+
+def frames_processed():
+    """Per CPU: frames its network receive processing took (softnet_stat's first column,
+    a row per online CPU in order)."""
+    with open("/proc/net/softnet_stat") as f:
+        rows = [line.split() for line in f]
+    return {int(w[12], 16) if len(w) > 12 else i: int(w[0], 16) for i, w in enumerate(rows)}
+
+
+def run_delay_ns(pids):
+    """Nanoseconds the pids' threads waited on a run queue (schedstat's second field)."""
+    total = 0
+    for p in pids:
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/schedstat") as f:
+                    total += int(f.read().split()[1])
+        except OSError:
+            pass
+    return total
 
 
 def tcp_checks_seen(pid):
