@@ -268,6 +268,14 @@ def sched_argv(cpu, nice, rt=None):
     return out + ([] if rt is None else ["chrt", "-r", str(rt)])
 
 
+def set_sched(pid, nice, rt=None):
+    """What sched_argv() does, for a running process."""
+    if nice is not None:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    if rt is not None:
+        os.sched_setscheduler(pid, os.SCHED_RR, os.sched_param(rt))
+
+
 def sched_of(pid):
     """'cpus C nice N' or 'cpus C rr P' of a running process (what it really got)."""
     try:
