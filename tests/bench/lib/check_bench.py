@@ -318,6 +318,21 @@ def frames_processed():
     return {int(w[12], 16) if len(w) > 12 else i: int(w[0], 16) for i, w in enumerate(rows)}
 
 
+def ksoftirqd_pids():
+    """CPU -> pid of its ksoftirqd thread (read only: its CPU time and run delay)."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/comm") as f:
+                    name = f.read().strip()
+            except OSError:
+                continue
+            if name.startswith("ksoftirqd/"):
+                out[int(name.split("/")[1])] = int(d)
+    return out
+
+
 def run_delay_ns(pids):
     """Nanoseconds the pids' threads waited on a run queue (schedstat's second field)."""
     total = 0
