@@ -1,7 +1,9 @@
 #include "core/posix_event_loop.h"
 
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -12,6 +14,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "core/epoll_timeout.h"
 #include "core/log.h"
 #include "core/process.h"
 
@@ -42,6 +45,20 @@ int toEpollTimeout(std::optional<Duration> maxWait) {
 timespec toTimespec(Duration d) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(d);
   return timespec{static_cast<time_t>(seconds.count()), static_cast<long>((d - seconds).count())};
+}
+
+// Whether this kernel has epoll_pwait2 (Linux 5.11; a seccomp filter may
+// also refuse it): a zero timeout returns at once either way.
+bool hasEpollPwait2(int epollFd) {
+  epoll_event event{};
+  const timespec zero{};
+  return epoll_pwait2(epollFd, &event, 1, &zero, nullptr) >= 0 ||
+         (errno != ENOSYS && errno != EPERM);
+}
+
+bool realtimeThread() {
+  const int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+  return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
 }  // namespace
@@ -89,26 +106,53 @@ const Clock& PosixEventLoop::defaultClock() {
   return clock;
 }
 
-PosixEventLoop::PosixEventLoop(const Clock& clock)
+PosixEventLoop::PosixEventLoop(const Clock& clock, KernelTimer kernelTimer)
     : clock_(clock),
       kernelMonotonic_(dynamic_cast<const SteadyClock*>(&clock) != nullptr),
       epoll_(epoll_create1(EPOLL_CLOEXEC)),
-      timerFd_(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)),
+      kernelTimer_(kernelTimer),
       wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
       nextWatchId_(kFirstWatchId) {
   sigemptyset(&handledSignals_);
   sigemptyset(&blockedByUs_);
+  if (epoll_ && kernelTimer_ == KernelTimer::EpollTimeout && !hasEpollPwait2(epoll_.get())) {
+    log(LogLevel::Info, "event loop: no epoll_pwait2 ({}), timers use a timerfd",
+        errnoError("").describe());
+    kernelTimer_ = KernelTimer::TimerFd;
+  }
+  if (kernelTimer_ == KernelTimer::TimerFd) {
+    timerFd_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+  }
   // Without these the process cannot do anything useful; fail loudly.
   // The timerfd is edge-triggered: each expiry is reported once, so its
   // count need not be read back (one system call less per timer that fires,
   // which is every advert of a VRRP master). Its other fds stay level-triggered.
-  if (!epoll_ || !timerFd_ || !wakeFd_ ||
-      !addInternalFd(timerFd_.get(), kTimerId, EPOLLIN | EPOLLET) ||
-      !addInternalFd(wakeFd_.get(), kWakeId, EPOLLIN)) {
+  const bool timerFdOk = kernelTimer_ == KernelTimer::EpollTimeout ||
+                         (timerFd_ && addInternalFd(timerFd_.get(), kTimerId, EPOLLIN | EPOLLET));
+  if (!epoll_ || !wakeFd_ || !timerFdOk || !addInternalFd(wakeFd_.get(), kWakeId, EPOLLIN)) {
     log(LogLevel::Error, "event loop: cannot create epoll/timerfd/eventfd: {}",
         errnoError("").describe());
     std::abort();
   }
+}
+
+void PosixEventLoop::lowerTimerSlack() {
+  // The default 50 us would end a 10 ms wait up to 50 us early or late;
+  // 1 ns leaves only the kernel's proportional slack (0.1 %), which
+  // epollTimeoutFor waits around. Set by the thread that runs the loop
+  // (the slack is per thread); its other sleeps, if any, get as precise.
+  if (prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL) != 0) {
+    log(LogLevel::Info, "event loop: cannot lower the timer slack: {}", errnoError("").describe());
+  }
+  slackLowered_ = true;
+  readTimerSlack();
+}
+
+void PosixEventLoop::readTimerSlack() {
+  // A realtime thread's timed waits get no slack, whatever PR_GET_TIMERSLACK
+  // says (kernels before 6.11 still report the stored value).
+  const int slack = prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL);
+  timerSlack_ = realtimeThread() || slack < 0 ? Duration{0} : Duration{slack};
 }
 
 PosixEventLoop::~PosixEventLoop() {
@@ -179,12 +223,11 @@ void PosixEventLoop::run() {
 }
 
 void PosixEventLoop::runOnce(std::optional<Duration> maxWait) {
-  programTimerFd();
   if (!posted_.empty() || stopRequested_) {
     maxWait = Duration{0};
   }
   epoll_event events[kMaxEventsPerTurn];
-  int n = epoll_wait(epoll_.get(), events, kMaxEventsPerTurn, toEpollTimeout(maxWait));
+  int n = waitForEvents(events, kMaxEventsPerTurn, maxWait);
   if (n < 0 && errno != EINTR) {
     log(LogLevel::Error, "epoll_wait: {}", errnoError("").describe());
   }
@@ -194,9 +237,42 @@ void PosixEventLoop::runOnce(std::optional<Duration> maxWait) {
   // The clock is read only while the earliest timer may fire this turn: an
   // idle turn usually ends with a timer just re-armed for later at the front.
   uint64_t mark = timers_.sequenceMark();
+  bool fired = false;
   while (timers_.frontArmedBefore(mark) && timers_.fireNextDue(clock_.now(), mark)) {
+    fired = true;
+  }
+  if (waitedForTimer_ && n == 0 && !fired) {
+    // Woken inside the slack window before the deadline; the next turn
+    // waits for the rest. Re-read the slack in case the rule changed.
+    ++earlyWakeups_;
+    readTimerSlack();
   }
   runPosted();
+}
+
+int PosixEventLoop::waitForEvents(epoll_event* events, int capacity,
+                                  std::optional<Duration> maxWait) {
+  if (kernelTimer_ == KernelTimer::TimerFd) {
+    programTimerFd();
+    return epoll_wait(epoll_.get(), events, capacity, toEpollTimeout(maxWait));
+  }
+  // The wait is relative: one clock read per turn with a timer armed,
+  // instead of a timerfd_settime per new earliest deadline.
+  if (!slackLowered_) lowerTimerSlack();
+  waitedForTimer_ = false;
+  std::optional<Duration> timeout = maxWait;
+  if (auto next = timers_.nextDeadline(); next && timeout != Duration{0}) {
+    const Duration untilTimer = epollTimeoutFor(*next - clock_.now(), timerSlack_);
+    if (!timeout || untilTimer <= *timeout) {
+      timeout = untilTimer;
+      waitedForTimer_ = true;
+    }
+  }
+  if (!timeout) {
+    return epoll_pwait2(epoll_.get(), events, capacity, nullptr, nullptr);
+  }
+  const timespec wait = toTimespec(std::max(*timeout, Duration{0}));
+  return epoll_pwait2(epoll_.get(), events, capacity, &wait, nullptr);
 }
 
 void PosixEventLoop::programTimerFd() {

@@ -19,11 +19,14 @@
 #include "core/timer_queue.h"
 #include "core/unique_fd.h"
 
+struct epoll_event;
+
 namespace vigil {
 
-// The production EventLoop: epoll for fds, one timerfd for every timer,
-// signalfd for signals, an eventfd to be woken from other threads, and
-// SIGCHLD-driven reaping of child processes.
+// The production EventLoop: epoll for fds, epoll_pwait2's own timeout for
+// every timer (or one timerfd where the kernel lacks epoll_pwait2), signalfd
+// for signals, an eventfd to be woken from other threads, and SIGCHLD-driven
+// reaping of child processes.
 //
 // Each turn dispatches ready fds, then fires due timers (in deadline order,
 // ties in arming order), then runs posted callbacks. Callbacks may create,
@@ -34,7 +37,21 @@ namespace vigil {
 // inherit the mask). One loop per process should own signals.
 class PosixEventLoop final : public EventLoop {
  public:
-  explicit PosixEventLoop(const Clock& clock = defaultClock());
+  // What ends a wait at the earliest timer's deadline.
+  enum class KernelTimer {
+    // epoll_pwait2's timeout (Linux 5.11): no system call when the earliest
+    // deadline changes, which at a VRRP master is every advert. The thread
+    // that runs the loop gets a timer slack of 1 ns, and each wait ends
+    // before the deadline by what slack the kernel adds (epollTimeoutFor),
+    // so timers are not later than with a timerfd, which has none.
+    EpollTimeout,
+    // A timerfd, set (timerfd_settime) whenever the earliest deadline changes.
+    TimerFd,
+  };
+
+  // A kernel without epoll_pwait2 gets TimerFd whatever is asked.
+  explicit PosixEventLoop(const Clock& clock = defaultClock(),
+                          KernelTimer kernelTimer = KernelTimer::EpollTimeout);
   ~PosixEventLoop() override;
   PosixEventLoop(const PosixEventLoop&) = delete;
   PosixEventLoop& operator=(const PosixEventLoop&) = delete;
@@ -84,8 +101,14 @@ class PosixEventLoop final : public EventLoop {
   size_t watchedChildren() const { return children_.size(); }
 
   const TimerLateness& timerLateness() const { return timers_.lateness(); }
-  // timerfd_settime calls so far: one per change of the earliest deadline.
+  KernelTimer kernelTimer() const { return kernelTimer_; }
+  // timerfd_settime calls so far: one per change of the earliest deadline
+  // (TimerFd only).
   uint64_t kernelTimerArms() const { return kernelTimerArms_; }
+  // Waits for a timer that ended before its deadline, so the loop waited
+  // again (EpollTimeout only: an interrupt inside the kernel's slack window,
+  // or a thread whose slack rule changed, e.g. it became realtime).
+  uint64_t earlyWakeups() const { return earlyWakeups_; }
   void setLatenessObserver(std::function<void(Duration)> observer) {
     timers_.setLatenessObserver(std::move(observer));
   }
@@ -101,7 +124,10 @@ class PosixEventLoop final : public EventLoop {
   Status addInternalFd(int fd, uint64_t id, uint32_t events);
   Status blockSignal(int signo);
   Status ensureChildReaping();
+  int waitForEvents(epoll_event* events, int capacity, std::optional<Duration> maxWait);
   void programTimerFd();
+  void lowerTimerSlack();
+  void readTimerSlack();
   void dispatch(uint64_t id, uint32_t events);
   void drainSignals();
   void drainWakeups();
@@ -115,7 +141,14 @@ class PosixEventLoop final : public EventLoop {
   // timerfd as absolute times, with no clock read to make them relative.
   const bool kernelMonotonic_;
   UniqueFd epoll_;
-  UniqueFd timerFd_;
+  KernelTimer kernelTimer_;
+  UniqueFd timerFd_;  // TimerFd only
+  // The slack the kernel adds to the running thread's timed waits (0:
+  // realtime), once the first turn has lowered it.
+  bool slackLowered_ = false;
+  Duration timerSlack_{0};
+  bool waitedForTimer_ = false;  // the last wait's timeout was a timer's deadline
+  uint64_t earlyWakeups_ = 0;
   UniqueFd wakeFd_;
   UniqueFd signalFd_;
   TimerQueue timers_{clock_};

@@ -5,7 +5,8 @@
 #include "core/clock.h"
 #include "core/posix_event_loop.h"
 
-// How a PosixEventLoop sets its timerfd. Nothing here waits: each turn is
+// How a PosixEventLoop sets its timerfd (KernelTimer::TimerFd, the fallback
+// for kernels without epoll_pwait2). Nothing here waits: each turn is
 // runOnce(0) with the timer far in the future, or a bounded turn with the
 // timer already due.
 namespace vigil {
@@ -29,15 +30,17 @@ void expectOneArmingPerDeadline(PosixEventLoop& loop) {
   EXPECT_EQ(loop.kernelTimerArms(), 3u);
 }
 
+constexpr auto kTimerFd = PosixEventLoop::KernelTimer::TimerFd;
+
 TEST(PosixEventLoopTimerFd, SteadyClockSetsEachNewDeadlineOnce) {
-  PosixEventLoop loop;
+  PosixEventLoop loop(PosixEventLoop::defaultClock(), kTimerFd);
   expectOneArmingPerDeadline(loop);
 }
 
 TEST(PosixEventLoopTimerFd, InjectedClockSetsEachNewDeadlineOnce) {
   ManualClock clock;
   clock.set(TimePoint{std::chrono::hours(1)});
-  PosixEventLoop loop(clock);
+  PosixEventLoop loop(clock, kTimerFd);
   expectOneArmingPerDeadline(loop);
 }
 
@@ -45,7 +48,7 @@ TEST(PosixEventLoopTimerFd, InjectedClockSetsEachNewDeadlineOnce) {
 // timerfd expired as soon as it is set), not never. The wait is bounded so
 // a regression fails here instead of hanging the suite.
 TEST(PosixEventLoopTimerFd, PastDeadlineFiresAtOnce) {
-  PosixEventLoop loop;
+  PosixEventLoop loop(PosixEventLoop::defaultClock(), kTimerFd);
   int fired = 0;
   auto timer = loop.createTimer([&] { ++fired; });
   timer->armAt(loop.now() - seconds(1));
