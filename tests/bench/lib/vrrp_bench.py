@@ -247,6 +247,9 @@ class Director:
         self.vigild = vigild
         self.proc = None
 
+    def control_socket(self):
+        return os.path.join(self.dir, "control.sock")
+
     def write_conf(self, text):
         with open(self.conf, "w") as f:
             f.write(text)
@@ -254,8 +257,9 @@ class Director:
     def argv(self):
         pid = lambda name: os.path.join(self.dir, f"{name}.pid")
         if self.kind == "vigil":
+            # Its own control socket: two directors on /run/vigil's would take it from each other.
             return [self.vigild, "-n", "-l", "-P", "-i", self.host, "-f", self.conf, "-p", pid("main"),
-                    "-r", pid("vrrp"), "-c", pid("check")]
+                    "-r", pid("vrrp"), "-c", pid("check"), "--control-socket", self.control_socket()]
         return ["keepalived", "-P", "-n", "-l", "-D", "-G", "-f", self.conf, "-p", pid("main"),
                 "-r", pid("vrrp"), "-c", pid("check"), "-b", pid("bfd")]
 
