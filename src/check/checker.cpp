@@ -17,15 +17,23 @@ uint64_t CheckerCounters::total() const {
 // One engine per thread, seeded once: a per-checker mt19937_64 (2.5 KB) plus a random_device
 // read cost measurable memory and start-up time with thousands of checkers. The jitter only
 // needs to spread start times, not be independent per checker.
-Checker::RandomSource Checker::defaultRandom() {
-  return [](Duration max) {
-    if (max <= Duration::zero()) {
-      return Duration::zero();
-    }
-    thread_local std::mt19937_64 engine{std::random_device{}()};
-    std::uniform_int_distribution<Duration::rep> pick(0, max.count());
-    return Duration(pick(engine));
-  };
+namespace {
+
+Duration pickFromThreadEngine(Duration max) {
+  if (max <= Duration::zero()) {
+    return Duration::zero();
+  }
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  std::uniform_int_distribution<Duration::rep> pick(0, max.count());
+  return Duration(pick(engine));
+}
+
+}  // namespace
+
+Checker::RandomSource Checker::defaultRandom() { return pickFromThreadEngine; }
+
+Duration Checker::pick(Duration max) const {
+  return random_ ? (*random_)(max) : pickFromThreadEngine(max);
 }
 
 Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration attemptTimeout,
@@ -35,7 +43,7 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
       base_(base),
       attemptTimeout_(attemptTimeout),
       probe_(std::move(probe)),
-      random_(random ? std::move(random) : defaultRandom()),
+      random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
       name_(std::move(name)),
       pacer_(pacer),
       timer_(loop.createTimer([this] { onTimer(); })),
@@ -56,7 +64,7 @@ void Checker::start() {
     timer_->armAt(loop_.now());
     return;
   }
-  Duration warmup = base_.warmup > Duration::zero() ? random_(base_.warmup) : Duration::zero();
+  Duration warmup = base_.warmup > Duration::zero() ? pick(base_.warmup) : Duration::zero();
   due_ = loop_.now() + std::clamp(warmup, Duration::zero(), base_.warmup);
   timer_->armAt(due_);
 }
@@ -72,7 +80,7 @@ void Checker::placeFirst() {
   if (base_.warmup == base_.delayLoop) {
     phase = pacer_->nextPhase(base_.delayLoop);
   } else if (base_.warmup > Duration::zero()) {
-    phase = std::clamp(random_(base_.warmup), Duration::zero(), base_.warmup);
+    phase = std::clamp(pick(base_.warmup), Duration::zero(), base_.warmup);
   }
   due_ = loop_.now() + phase;
   timer_->armAt(batchTick(due_));

@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <set>
+#include <algorithm>
+#include <functional>
 #include <type_traits>
 #include <variant>
 
@@ -182,28 +183,57 @@ std::string checkerId(const config::Checker& checker) {
   return fmt::format("{:016x}", hash);
 }
 
+// One shared Checker. Per checker this is what a running probe costs beyond
+// the Checker and its probe, so it is kept small (issue 4: 20,000
+// TCP_CHECKs): the configuration it was built from (its per-type part is
+// shared, not copied) rather than its key, and its subscribers in vectors
+// (one subscriber is the usual case) rather than ordered trees.
 struct ProbeRegistry::Entry {
-  std::string key;
+  config::Checker config;  // probeKey(config) is the entry's key
+  uint64_t hash = 0;       // of that key: the entries_ slot
   std::unique_ptr<Checker> checker;
-  std::map<uint64_t, Checker::Listener> listeners;
-  std::set<uint64_t> suspended;  // ids of listeners that need no probe
-  bool retired = false;          // its last subscriber left: notify nobody more
+  // By id, ascending (ids only grow, so appending keeps the order).
+  std::vector<std::pair<uint64_t, Checker::Listener>> listeners;
+  std::vector<uint64_t> suspended;  // ids of listeners that need no probe
+  bool retired = false;             // its last subscriber left: notify nobody more
+
+  Checker::Listener* listener(uint64_t id) {
+    auto it = std::find_if(listeners.begin(), listeners.end(),
+                           [id](const auto& entry) { return entry.first == id; });
+    return it == listeners.end() ? nullptr : &it->second;
+  }
+  bool isSuspended(uint64_t id) const {
+    return std::find(suspended.begin(), suspended.end(), id) != suspended.end();
+  }
+  // Whether the id was there.
+  bool unsuspend(uint64_t id) { return std::erase(suspended, id) != 0; }
 };
+
+namespace {
+
+uint64_t hashOf(const std::string& key) { return std::hash<std::string>{}(key); }
+
+}  // namespace
 
 ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(entry_, id_); }
 
 const Checker& ProbeRegistry::Subscription::checker() const { return *entry_.checker; }
 
-const std::string& ProbeRegistry::Subscription::key() const { return entry_.key; }
+std::string ProbeRegistry::Subscription::key() const { return probeKey(entry_.config); }
 
 void ProbeRegistry::Subscription::setSuspended(bool suspended) {
-  if (suspended ? !entry_.suspended.insert(id_).second : entry_.suspended.erase(id_) == 0) {
+  if (suspended == entry_.isSuspended(id_)) {
     return;
+  }
+  if (suspended) {
+    entry_.suspended.push_back(id_);
+  } else {
+    entry_.unsuspend(id_);
   }
   runIfNeeded(entry_);
 }
 
-bool ProbeRegistry::Subscription::suspended() const { return entry_.suspended.contains(id_); }
+bool ProbeRegistry::Subscription::suspended() const { return entry_.isSuspended(id_); }
 
 void ProbeRegistry::runIfNeeded(Entry& entry) {
   if (entry.suspended.size() < entry.listeners.size()) {
@@ -218,37 +248,51 @@ ProbeRegistry::ProbeRegistry(EventLoop& loop, CheckerFactory factory)
 
 ProbeRegistry::~ProbeRegistry() { *alive_ = false; }
 
+std::unordered_multimap<uint64_t, std::unique_ptr<ProbeRegistry::Entry>>::const_iterator
+ProbeRegistry::find(const std::string& key, uint64_t hash) const {
+  auto [first, last] = entries_.equal_range(hash);
+  for (auto it = first; it != last; ++it) {
+    if (probeKey(it->second->config) == key) {
+      return it;
+    }
+  }
+  return entries_.end();
+}
+
 Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
     const config::Checker& checker, Checker::Listener listener) {
-  std::string key = probeKey(checker);
-  auto it = entries_.find(key);
+  const std::string key = probeKey(checker);
+  const uint64_t hash = hashOf(key);
+  auto it = find(key, hash);
   if (it == entries_.end()) {
     auto made = factory_(checker);
     if (!made) {
       return made.error();
     }
     auto entry = std::make_unique<Entry>();
-    entry->key = std::move(key);
+    entry->config = checker;
+    entry->hash = hash;
     entry->checker = std::move(*made);
     Entry* raw = entry.get();
     entry->checker->setListener([this, raw](const CheckerEvent& event) { fanOut(*raw, event); });
-    it = entries_.emplace(std::string_view(raw->key), std::move(entry)).first;
+    it = entries_.emplace(hash, std::move(entry));
   }
   Entry& entry = *it->second;
   uint64_t id = nextId_++;
-  entry.listeners.emplace(id, std::move(listener));
+  entry.listeners.emplace_back(id, std::move(listener));
   entry.checker->start();  // a no-op unless every other subscriber was suspended
   return std::unique_ptr<Subscription>(new Subscription(*this, entry, id));
 }
 
 size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
-  auto it = entries_.find(probeKey(checker));
+  const std::string key = probeKey(checker);
+  auto it = find(key, hashOf(key));
   return it == entries_.end() ? 0 : it->second->listeners.size();
 }
 
 void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
-  entry.listeners.erase(id);
-  entry.suspended.erase(id);
+  std::erase_if(entry.listeners, [id](const auto& listener) { return listener.first == id; });
+  entry.unsuspend(id);
   if (entry.retired) {
     return;
   }
@@ -258,7 +302,10 @@ void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
   }
   entry.retired = true;
   entry.checker->stop();
-  auto node = entries_.extract(std::string_view(entry.key));
+  auto [first, last] = entries_.equal_range(entry.hash);
+  auto self =
+      std::find_if(first, last, [&entry](const auto& slot) { return slot.second.get() == &entry; });
+  auto node = entries_.extract(self);
   if (dispatching_ == 0) {
     return;  // nothing of it is on the stack: freed with `node` now
   }
@@ -282,9 +329,9 @@ void ProbeRegistry::fanOut(Entry& entry, const CheckerEvent& event) {
     if (entry.retired) {
       break;
     }
-    auto listener = entry.listeners.find(id);
-    if (listener != entry.listeners.end() && listener->second) {
-      Checker::Listener call = listener->second;  // survives its own unsubscribe
+    Checker::Listener* listener = entry.listener(id);
+    if (listener != nullptr && *listener) {
+      Checker::Listener call = *listener;  // survives its own unsubscribe
       call(event);
     }
   }

@@ -1,10 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
-#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "check/checker.h"
@@ -57,7 +57,9 @@ class ProbeRegistry {
     const Checker& checker() const;
     bool up() const { return checker().up(); }
     std::optional<uint32_t> weight() const { return checker().weight(); }
-    const std::string& key() const;
+    // probeKey() of the configuration the Checker was built from,
+    // computed on each call (a reload asks once per kept checker).
+    std::string key() const;
     // ha_suspend: a suspended subscriber does not need the probe. The
     // Checker stops (keeping its state) while every subscriber is
     // suspended, and starts again when one resumes or a running one joins.
@@ -95,11 +97,17 @@ class ProbeRegistry {
   static void runIfNeeded(Entry& entry);
   void fanOut(Entry& entry, const CheckerEvent& event);
 
+  // The entry running `key` (probeKey), of hash `hash`; end() when none.
+  std::unordered_multimap<uint64_t, std::unique_ptr<Entry>>::const_iterator find(
+      const std::string& key, uint64_t hash) const;
+
   EventLoop& loop_;
   CheckerFactory factory_;
-  // Keyed by a view of the entry's own key: with thousands of checkers the
-  // key (a few hundred bytes each) is stored once, not once per holder.
-  std::map<std::string_view, std::unique_ptr<Entry>> entries_;
+  // By the hash of the entry's key; equal hashes are told apart by the key
+  // itself, computed again from the configuration each entry keeps (see
+  // Entry). The key is not kept: at about 290 bytes for a TCP_CHECK it was
+  // half of a shared probe's bookkeeping (issue 4).
+  std::unordered_multimap<uint64_t, std::unique_ptr<Entry>> entries_;
   uint64_t nextId_ = 1;
   // Entries whose last subscriber left while a checker was notifying:
   // freed from a posted callback, once their call stack has unwound.

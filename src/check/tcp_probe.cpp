@@ -160,6 +160,9 @@ void TcpProbe::complete(ProbeResult result) {
 }
 
 void TcpProbe::completeLater(ProbeResult result) {
+  if (!alive_) {
+    alive_ = std::make_shared<int>(0);
+  }
   loop_.post([this, alive = std::weak_ptr<int>(alive_), attempt = attempt_,
               result = std::move(result)]() mutable {
     if (!alive.expired() && attempt == attempt_) {

@@ -53,7 +53,9 @@ class TcpProbe final : public Probe, private TcpSocketPool::Client {
   std::unique_ptr<FdWatch> watch_;
   Done done_;
   uint64_t attempt_ = 0;  // bumped by start() and abort(): stale posts are dropped
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  // Made by the first completeLater(): most probes never post (an attempt
+  // ends on a socket event), and this is one allocation per TCP_CHECK.
+  std::shared_ptr<int> alive_;
 };
 
 }  // namespace vigil::check

@@ -241,5 +241,58 @@ TEST(CheckerDedupeTest, FactoryErrorsReachTheSubscriber) {
   EXPECT_EQ(h.registry.checkerCount(), 0U);
 }
 
+// The registry keeps the configuration a shared Checker was built from, not
+// its key (issue 4): the key must not depend on the caller's copy, which a
+// reload drops, and a checker from a later load must still find the entry.
+TEST(CheckerDedupeTest, TheKeyOutlivesTheConfigurationItCameFrom) {
+  Harness h;
+  std::vector<CheckerEvent> events;
+  std::unique_ptr<ProbeRegistry::Subscription> a;
+  {
+    const config::Checker first = tcpChecker("10.0.0.2", 80);
+    a = h.subscribe(first, events);
+  }  // the first load's checker is gone
+  const config::Checker second = tcpChecker("10.0.0.2", 80);
+  EXPECT_EQ(a->key(), probeKey(second));
+  auto b = h.subscribe(second, events);
+  EXPECT_EQ(h.registry.checkerCount(), 1U);
+  EXPECT_EQ(&a->checker(), &b->checker());
+  auto other = h.subscribe(tcpChecker("10.0.0.3", 80), events);
+  EXPECT_EQ(h.registry.checkerCount(), 2U);
+  EXPECT_NE(other->key(), a->key());
+}
+
+// Subscribers are kept in vectors: one leaving from the middle neither
+// silences the others nor changes their order, and suspension follows ids.
+TEST(CheckerDedupeTest, SubscribersLeaveAndSuspendInAnyOrder) {
+  Harness h;
+  std::vector<int> heard;
+  const config::Checker c = tcpChecker("10.0.0.2", 80);
+  auto listen = [&](int who) {
+    return h.registry.subscribe(c, [&heard, who](const CheckerEvent&) { heard.push_back(who); })
+        .value();
+  };
+  auto a = listen(1);
+  auto b = listen(2);
+  auto d = listen(3);
+  b.reset();
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->finish(Outcome::Refused));
+  EXPECT_EQ(heard, (std::vector<int>{1, 3}));
+  EXPECT_EQ(h.registry.subscriberCount(c), 2U);
+
+  a->setSuspended(true);
+  EXPECT_TRUE(a->suspended());
+  EXPECT_FALSE(d->suspended());
+  EXPECT_TRUE(a->checker().running());  // d still needs it
+  d->setSuspended(true);
+  EXPECT_FALSE(a->checker().running());
+  a.reset();  // a suspended subscriber leaves: d alone, still suspended
+  EXPECT_TRUE(d->suspended());
+  EXPECT_FALSE(d->checker().running());
+  d->setSuspended(false);
+  EXPECT_TRUE(d->checker().running());
+}
+
 }  // namespace
 }  // namespace vigil::check
