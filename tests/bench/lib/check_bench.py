@@ -258,6 +258,62 @@ class Checker:
         return pids[-1] if pids else None
 
 
+def build_http_floor(workdir):
+    """Compiles tests/bench/http_floor.cpp (the least CPU an HTTP_GET check costs) into workdir."""
+    out = os.path.join(workdir, "http_floor")
+    src = os.path.join(vb.LIB_DIR, "..", "http_floor.cpp")
+    vb.run(["c++", "-O2", "-std=c++20", "-o", out, src], timeout=120)
+    return out
+
+
+class FloorChecker:
+    """http_floor in the lab's d namespace, with Checker's interface (start, stop,
+    pids, checker_pid, fifo, proc, log): it GETs each target of `targets`
+    ((address, port) pairs) every delay_loop seconds and writes RS DOWN / UP lines
+    on its FIFO as the daemons do. mode: None (vigil's packets), "fin" (keepalived's:
+    no SO_LINGER 0, no TCP_QUICKACK 0) or "reuse" (vigil's, from sockets kept and reset
+    with connect(AF_UNSPEC))."""
+
+    def __init__(self, lab, workdir, binary, mode=None):
+        self.lab, self.binary, self.mode = lab, binary, mode
+        self.dir = os.path.join(workdir, "floor")
+        os.makedirs(self.dir, exist_ok=True)
+        self.targets = os.path.join(self.dir, "targets")
+        self.log = os.path.join(self.dir, "floor.log")
+        self.fifo_path = os.path.join(self.dir, "lvs.fifo")
+        self.delay_loop, self.timeout = 1.0, 1.0
+        self.sched_argv = []  # as Checker's
+        self.proc = None
+        self.fifo = None
+
+    def write_targets(self, targets, delay_loop, timeout):
+        with open(self.targets, "w") as f:
+            f.writelines(f"{address} {port}\n" for address, port in targets)
+        self.delay_loop, self.timeout = delay_loop, timeout
+
+    def start(self):
+        self.fifo = NotifyFifo(self.fifo_path)
+        argv = [self.binary, self.targets, "--delay-loop", f"{self.delay_loop:g}", "--timeout",
+                f"{self.timeout:g}", "--fifo", self.fifo_path] + ([f"--{self.mode}"] if self.mode else [])
+        self.proc = vb.Owned.spawn(self.lab.exec_argv("d", self.sched_argv + argv), self.log)
+
+    def stop(self):
+        if self.proc:
+            vb.Owned.kill(self.proc, signal.SIGTERM, wait=10.0)
+            self.proc = None
+        if self.fifo:
+            self.fifo.close()
+            self.fifo = None
+
+    def pids(self):
+        """The floor's process (`ip netns exec` execs it, keeping the pid)."""
+        return [self.proc.pid] if self.proc and os.path.exists(f"/proc/{self.proc.pid}") else []
+
+    def checker_pid(self):
+        pids = self.pids()
+        return pids[0] if pids else None
+
+
 def sched_argv(cpu, nice, rt=None):
     """Command prefix running a daemon on one CPU, at a nice value or a realtime
     (SCHED_RR) priority; its children (the checker process) inherit them, and
@@ -277,7 +333,7 @@ def set_sched(pid, nice, rt=None):
 
 
 def sched_of(pid):
-    """'cpus C nice N' or 'cpus C rr P' of a running process (what it really got)."""
+    """'C nice N' or 'C rr P' (C: the CPUs it may run on) of a running process (what it really got)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             rest = f.read().rsplit(")", 1)[1].split()
@@ -285,7 +341,7 @@ def sched_of(pid):
         with open(f"/proc/{pid}/status") as f:
             cpus = next(line.split()[1] for line in f if line.startswith("Cpus_allowed_list:"))
         level = {1: f"fifo {rt_priority}", 2: f"rr {rt_priority}"}.get(policy, f"nice {nice}")
-        return f"cpus {cpus} {level}"
+        return f"{cpus} {level}"
     except (OSError, StopIteration, IndexError, ValueError):
         return None
 
