@@ -9,7 +9,7 @@ namespace {
 
 bool knownType(uint8_t type) {
   return type >= static_cast<uint8_t>(MessageType::Hello) &&
-         type <= static_cast<uint8_t>(MessageType::Command);
+         type <= static_cast<uint8_t>(MessageType::Resync);
 }
 
 uint32_t readBigEndian32(const char* p) {
@@ -33,6 +33,10 @@ const char* messageTypeName(MessageType type) {
       return "stop";
     case MessageType::Command:
       return "command";
+    case MessageType::SnapshotPatch:
+      return "snapshot patch";
+    case MessageType::Resync:
+      return "resync";
   }
   return "unknown";
 }

@@ -12,13 +12,16 @@ namespace vigil {
 
 // What travels between the supervisor and a worker.
 enum class MessageType : uint8_t {
-  Hello = 1,      // worker -> supervisor, once at start: JSON {worker, pid}
-  Heartbeat = 2,  // worker -> supervisor: alive, snapshot text unchanged since
-                  // the last Snapshot on this channel (empty payload)
-  Snapshot = 3,   // worker -> supervisor: JSON state (also counts as a heartbeat)
-  Reload = 4,     // supervisor -> worker: payload is the new config generation
-  Stop = 5,       // supervisor -> worker: finish and exit
-  Command = 6,    // either way: free-form request for later tools (vigilctl)
+  Hello = 1,          // worker -> supervisor, once at start: JSON {worker, pid}
+  Heartbeat = 2,      // worker -> supervisor: alive, snapshot text unchanged since
+                      // the last Snapshot on this channel (empty payload)
+  Snapshot = 3,       // worker -> supervisor: JSON state (also counts as a heartbeat)
+  Reload = 4,         // supervisor -> worker: payload is the new config generation
+  Stop = 5,           // supervisor -> worker: finish and exit
+  Command = 6,        // either way: free-form request for later tools (vigilctl)
+  SnapshotPatch = 7,  // worker -> supervisor: the snapshot's changed slots
+                      // (core/snapshot_patch.h; also counts as a heartbeat)
+  Resync = 8,         // supervisor -> worker: send the next snapshot in full
 };
 
 const char* messageTypeName(MessageType type);

@@ -32,6 +32,8 @@ struct Supervisor::Slot {
   // unchanged") refers to text this worker process sent. Reset per channel:
   // a respawned worker's Heartbeat must not revive its predecessor's text.
   bool snapshotOnChannel = false;
+  // Where each slot of a patching worker's snapshot lies in lastSnapshot.
+  PatchedSnapshot patched;
 };
 
 Supervisor::Supervisor(PosixEventLoop& loop, std::vector<WorkerSpec> workers,
@@ -160,6 +162,7 @@ void Supervisor::spawnInProcess(Slot& slot, UniqueFd mine, UniqueFd theirs) {
 
 void Supervisor::attachChannel(Slot& slot, UniqueFd mine) {
   slot.snapshotOnChannel = false;
+  slot.patched.reset();
   slot.channel = std::make_unique<Channel>(
       loop_, std::move(mine), [this, &slot](const Message& m) { onMessage(slot, m); },
       [this, &slot](const Error& reason) { onChannelClosed(slot, reason); });
@@ -175,6 +178,10 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
       slot.status.lastSnapshot = message.payload;
       slot.status.lastSnapshotAt = slot.status.lastHeard;
       slot.snapshotOnChannel = true;
+      slot.patched.reset();
+      return;
+    case MessageType::SnapshotPatch:
+      onPatch(slot, message.payload);
       return;
     case MessageType::Heartbeat:
       // The worker's snapshot text is unchanged (WorkerHost): the text kept
@@ -186,6 +193,26 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
     default:
       log(LogLevel::Debug, "ignoring {} message from {} worker", messageTypeName(message.type),
           slot.spec.name);
+  }
+}
+
+void Supervisor::onPatch(Slot& slot, std::string_view payload) {
+  Result<SnapshotPatchView> patch = decodeSnapshotPatch(payload);
+  Status applied = patch ? slot.patched.apply(*patch, slot.status.lastSnapshot) : patch.error();
+  if (applied) {
+    slot.status.lastSnapshotAt = slot.status.lastHeard;
+    slot.snapshotOnChannel = true;
+    return;
+  }
+  // The text kept is the last one applied, so it ages (and /healthz says so)
+  // until the full snapshot asked for here arrives.
+  slot.patched.reset();
+  log(LogLevel::Error, "{} worker (pid {}): {}; asking for its full snapshot", slot.spec.name,
+      slot.status.pid, applied.error().describe());
+  Status sent = slot.channel->send(MessageType::Resync, "");
+  if (!sent) {
+    log(LogLevel::Error, "cannot ask {} worker for its full snapshot: {}", slot.spec.name,
+        sent.error().describe());
   }
 }
 

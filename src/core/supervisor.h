@@ -7,12 +7,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/channel.h"
 #include "core/clock.h"
 #include "core/posix_event_loop.h"
 #include "core/restart_backoff.h"
+#include "core/snapshot_patch.h"
 #include "core/staged_stop.h"
 #include "core/worker_host.h"
 
@@ -96,6 +98,9 @@ class Supervisor {
   void spawnInProcess(Slot& slot, UniqueFd mine, UniqueFd theirs);
   void attachChannel(Slot& slot, UniqueFd mine);
   void onMessage(Slot& slot, const Message& message);
+  // Applies a SnapshotPatch to the worker's lastSnapshot; one that does not
+  // apply is logged and the worker asked to send its snapshot in full.
+  void onPatch(Slot& slot, std::string_view payload);
   void onChannelClosed(Slot& slot, const Error& reason);
   void onExit(Slot& slot, const ChildExit& exit);
   void scheduleRespawn(Slot& slot, Duration ranFor);

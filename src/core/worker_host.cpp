@@ -74,6 +74,7 @@ WorkerHost::~WorkerHost() = default;
 
 void WorkerHost::sendSnapshot() {
   snapshotTimer_->armAfter(snapshotInterval_);
+  if (sendPatch()) return;
   std::string text = worker_->snapshot();
   const SnapshotDeduplicator::Fingerprint fingerprint = SnapshotDeduplicator::fingerprint(text);
   bool unchanged = deduplicator_.unchanged(fingerprint);
@@ -84,6 +85,23 @@ void WorkerHost::sendSnapshot() {
   } else if (!sent) {
     log(LogLevel::Debug, "{} worker: snapshot not sent: {}", name_, sent.error().describe());
   }
+}
+
+bool WorkerHost::sendPatch() {
+  std::optional<SnapshotPatchBuilder> patch = worker_->snapshotPatch(fullPatchDue_);
+  if (!patch) return false;
+  const bool heartbeat = !patch->full() && patch->empty();
+  Status sent = heartbeat ? channel_.send(MessageType::Heartbeat, "")
+                          : channel_.send(MessageType::SnapshotPatch, patch->take());
+  if (sent) {
+    if (patch->full()) fullPatchDue_ = false;
+  } else {
+    // What the supervisor holds is no longer known: the worker has moved on
+    // to the slots it just built.
+    fullPatchDue_ = true;
+    log(LogLevel::Debug, "{} worker: snapshot patch not sent: {}", name_, sent.error().describe());
+  }
+  return true;
 }
 
 void WorkerHost::onMessage(const Message& message) {
@@ -102,6 +120,12 @@ void WorkerHost::onMessage(const Message& message) {
     }
     case MessageType::Stop:
       onStop_();
+      return;
+    case MessageType::Resync:
+      // The supervisor could not apply a patch: the next snapshot goes whole.
+      fullPatchDue_ = true;
+      deduplicator_ = SnapshotDeduplicator();
+      sendSnapshot();
       return;
     default:
       log(LogLevel::Debug, "{} worker: ignoring {} message", name_, messageTypeName(message.type));

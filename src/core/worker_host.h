@@ -10,6 +10,7 @@
 #include "core/channel.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
+#include "core/snapshot_patch.h"
 #include "core/unique_fd.h"
 
 namespace vigil {
@@ -21,6 +22,15 @@ class Worker {
   virtual ~Worker() = default;
   // A JSON object describing the worker's state, sent to the supervisor.
   virtual std::string snapshot() const = 0;
+  // A worker whose snapshot is large sends it as slots (core/snapshot_patch.h):
+  // every slot when `full` (or when it decides so itself, e.g. after a reload
+  // changed its layout), else the slots changed since the last patch it built.
+  // The concatenated slots are snapshot()'s text. nullopt: this worker sends
+  // snapshot() whole.
+  virtual std::optional<SnapshotPatchBuilder> snapshotPatch(bool full) {
+    (void)full;
+    return std::nullopt;
+  }
   // The supervisor accepted configuration generation `generation`.
   virtual void reload(uint64_t generation) = 0;
 };
@@ -68,7 +78,10 @@ class SnapshotDeduplicator {
 // every snapshotInterval (the supervisor's heartbeat; a Heartbeat message
 // instead while the text is unchanged, see SnapshotDeduplicator), applies
 // Reload, and calls onStop when told to Stop or when the supervisor goes away.
-// The first snapshot on a channel always goes in full.
+// The first snapshot on a channel always goes in full. A worker that builds
+// patches (Worker::snapshotPatch) sends a SnapshotPatch instead: full first,
+// after a send failed and when the supervisor asks (Resync), then only the
+// changed slots; a Heartbeat when none changed.
 class WorkerHost {
  public:
   WorkerHost(EventLoop& loop, UniqueFd channelFd, std::string name, std::unique_ptr<Worker> worker,
@@ -81,6 +94,8 @@ class WorkerHost {
 
  private:
   void onMessage(const Message& message);
+  // Sends the worker's patch; false when the worker does not build them.
+  bool sendPatch();
 
   EventLoop& loop_;
   std::string name_;
@@ -90,6 +105,8 @@ class WorkerHost {
   Channel channel_;
   std::unique_ptr<Timer> snapshotTimer_;
   SnapshotDeduplicator deduplicator_;
+  // The supervisor may not hold this worker's slots: the next patch is full.
+  bool fullPatchDue_ = true;
 };
 
 // The main of a worker process: its own PosixEventLoop with SIGTERM/SIGINT

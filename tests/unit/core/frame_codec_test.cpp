@@ -92,7 +92,7 @@ TEST(FrameCodec, OversizedLengthIsRejectedBeforeBuffering) {
 TEST(FrameCodec, RejectsBadVersionTypeAndReservedBytes) {
   for (std::string header :
        {"\x02\x03\x00\x00\x00\x00\x00\x00"s, "\x01\x00\x00\x00\x00\x00\x00\x00"s,
-        "\x01\x07\x00\x00\x00\x00\x00\x00"s, "\x01\x03\x00\x01\x00\x00\x00\x00"s}) {
+        "\x01\x09\x00\x00\x00\x00\x00\x00"s, "\x01\x03\x00\x01\x00\x00\x00\x00"s}) {
     FrameDecoder decoder;
     decoder.feed(header);
     auto next = decoder.next();

@@ -5,6 +5,7 @@
 
 #include "core/simulated_loop.h"
 #include "fakes/channel_peer.h"
+#include "fakes/slotted_worker.h"
 
 namespace vigil {
 namespace {
@@ -150,6 +151,71 @@ TEST_F(WorkerHostTest, StopMessageAndSupervisorLossBothStop) {
   deliverToWorker();
   EXPECT_EQ(stops_, 2);
   EXPECT_FALSE(host_->channel().isOpen());
+}
+
+class WorkerHostPatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pair = Channel::makePair();
+    ASSERT_TRUE(pair.ok());
+    workerFd_ = pair->first.get();
+    peer_ = std::make_unique<ChannelPeer>(std::move(pair->second));
+    host_ = std::make_unique<WorkerHost>(loop_, std::move(pair->first), "check",
+                                         std::make_unique<fakes::SlottedWorker>(state_), seconds(1),
+                                         [] {});
+    peer_->drain();  // Hello
+  }
+
+  // The one message the last heartbeat sent.
+  Message next() {
+    loop_.advance(seconds(1));
+    auto messages = peer_->drain();
+    EXPECT_EQ(messages.size(), 1u);
+    return messages.empty() ? Message{} : messages[0];
+  }
+
+  static Message patch(bool full, const std::vector<std::pair<uint32_t, std::string>>& slots) {
+    SnapshotPatchBuilder builder(full, 3);
+    for (const auto& [index, text] : slots) builder.add(index, text);
+    return {MessageType::SnapshotPatch, builder.take()};
+  }
+
+  SimulatedLoop loop_;
+  int workerFd_ = -1;
+  std::shared_ptr<fakes::SlottedWorker::State> state_ = fakes::slottedState({"[", "1", "]"});
+  std::unique_ptr<ChannelPeer> peer_;
+  std::unique_ptr<WorkerHost> host_;
+};
+
+// Full first, then only what changed, and a Heartbeat while nothing did.
+TEST_F(WorkerHostPatchTest, SendsTheFullPatchFirstThenChangesThenHeartbeats) {
+  EXPECT_EQ(next(), patch(true, {{0, "["}, {1, "1"}, {2, "]"}}));
+  state_->set(1, "22");
+  EXPECT_EQ(next(), patch(false, {{1, "22"}}));
+  EXPECT_EQ(next(), (Message{MessageType::Heartbeat, ""}));
+  EXPECT_EQ(state_->fullPatches, 1);
+}
+
+// The supervisor could not apply a patch: the full one goes at once.
+TEST_F(WorkerHostPatchTest, ResyncSendsTheFullPatchAtOnce) {
+  next();
+  peer_->send(MessageType::Resync, "");
+  loop_.fire(workerFd_, EPOLLIN);
+  EXPECT_EQ(peer_->drain(), (std::vector<Message>{patch(true, {{0, "["}, {1, "1"}, {2, "]"}})}));
+  EXPECT_EQ(next(), (Message{MessageType::Heartbeat, ""}));
+}
+
+// A patch the channel refused leaves the supervisor's view unknown: the next
+// one is full.
+TEST_F(WorkerHostPatchTest, AfterARefusedSendTheNextPatchIsFull) {
+  next();
+  peer_->close();  // every send now fails
+  loop_.fire(workerFd_, EPOLLIN);
+  state_->set(1, "2");
+  loop_.advance(seconds(1));
+  EXPECT_EQ(state_->partialPatches, 1);
+  loop_.advance(seconds(1));
+  EXPECT_EQ(state_->fullPatches, 2);
 }
 
 TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/worker_host.h"
+
+namespace vigil::fakes {
+
+// A worker whose snapshot is a list of slots (core/snapshot_patch.h) the test
+// edits through a shared State: snapshot() is their concatenation, and a
+// patch carries the slots edited since the last one (all when full).
+class SlottedWorker final : public Worker {
+ public:
+  struct State {
+    std::vector<std::string> slots;
+    std::vector<bool> edited;
+    int fullPatches = 0;     // full patches built
+    int partialPatches = 0;  // partial ones, empty or not
+    // The next partial patch claims one slot more than there are (a bug a
+    // receiver must survive).
+    bool lieAboutCount = false;
+
+    void set(size_t slot, std::string text) {
+      slots.at(slot) = std::move(text);
+      edited.at(slot) = true;
+    }
+  };
+
+  explicit SlottedWorker(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  std::string snapshot() const override {
+    std::string text;
+    for (const std::string& slot : state_->slots) text += slot;
+    return text;
+  }
+  void reload(uint64_t) override {}
+
+  std::optional<SnapshotPatchBuilder> snapshotPatch(bool full) override {
+    State& s = *state_;
+    auto count = static_cast<uint32_t>(s.slots.size());
+    if (!full && s.lieAboutCount) {
+      s.lieAboutCount = false;
+      ++count;
+    }
+    SnapshotPatchBuilder patch(full, count);
+    ++(full ? s.fullPatches : s.partialPatches);
+    for (uint32_t i = 0; i < s.slots.size(); ++i) {
+      if (full || s.edited[i]) patch.add(i, s.slots[i]);
+      s.edited[i] = false;
+    }
+    return patch;
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+inline std::shared_ptr<SlottedWorker::State> slottedState(std::vector<std::string> slots) {
+  auto state = std::make_shared<SlottedWorker::State>();
+  state->edited.assign(slots.size(), false);
+  state->slots = std::move(slots);
+  return state;
+}
+
+}  // namespace vigil::fakes

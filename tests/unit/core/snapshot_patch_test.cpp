@@ -1,0 +1,158 @@
+#include "core/snapshot_patch.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vigil {
+namespace {
+
+using namespace std::string_literals;
+
+std::string patchOf(bool full, uint32_t count,
+                    const std::vector<std::pair<uint32_t, std::string>>& slots) {
+  SnapshotPatchBuilder builder(full, count);
+  for (const auto& [index, text] : slots) builder.add(index, text);
+  return builder.take();
+}
+
+// Applies an encoded patch to `text`; the error's message when it fails.
+std::string apply(PatchedSnapshot& patched, const std::string& payload, std::string& text) {
+  auto view = decodeSnapshotPatch(payload);
+  if (!view) return view.error().message;
+  Status applied = patched.apply(*view, text);
+  return applied ? "" : applied.error().message;
+}
+
+TEST(SnapshotPatch, EncodesFlagsCountAndSlotsBigEndian) {
+  EXPECT_EQ(patchOf(true, 2, {{0, "{\"a\":"}, {1, "1}"}}),
+            "\x01\0\0\0\0\0\0\x02"s
+            "\0\0\0\0\0\0\0\x05{\"a\":"s
+            "\0\0\0\x01\0\0\0\x02"
+            "1}"s);
+  EXPECT_EQ(patchOf(false, 300, {{258, "x"}}), "\0\0\0\0\0\0\x01\x2c\0\0\x01\x02\0\0\0\x01x"s);
+}
+
+TEST(SnapshotPatch, DecodesWhatTheBuilderWrites) {
+  SnapshotPatchBuilder builder(false, 5);
+  EXPECT_TRUE(builder.empty());
+  builder.add(1, "one");
+  builder.add(4, "");
+  EXPECT_FALSE(builder.empty());
+  EXPECT_EQ(builder.carried(), 2u);
+  const std::string payload = builder.take();
+  auto view = decodeSnapshotPatch(payload);
+  ASSERT_TRUE(view.ok()) << view.error().describe();
+  EXPECT_FALSE(view->full);
+  EXPECT_EQ(view->slotCount, 5u);
+  ASSERT_EQ(view->slots.size(), 2u);
+  EXPECT_EQ(view->slots[0].index, 1u);
+  EXPECT_EQ(view->slots[0].text, "one");
+  EXPECT_EQ(view->slots[1].index, 4u);
+  EXPECT_EQ(view->slots[1].text, "");
+}
+
+TEST(SnapshotPatch, RejectsMalformedPayloadsNamingTheByte) {
+  const struct {
+    std::string payload;
+    std::string error;
+  } cases[] = {
+      {"\x01\0\0"s, "at byte 3: 3 bytes, shorter than the 8-byte header"},
+      {"\x03\0\0\0\0\0\0\x01"s, "at byte 0: reserved bits set"},
+      {"\0\0\x01\0\0\0\0\x01"s, "at byte 0: reserved bits set"},
+      {"\0\0\0\0\0\0\0\0"s, "at byte 4: slot count 0"},
+      {"\0\0\0\0\0\0\0\x02\0\0\0\x02\0\0\0\0"s, "at byte 8: slot 2 beyond the slot count 2"},
+      {"\0\0\0\0\0\0\0\x02\0\0\0\x01\0\0\0\0\0\0\0\x01\0\0\0\0"s,
+       "at byte 16: slot 1 after slot 1: not ascending"},
+      {"\0\0\0\0\0\0\0\x02\0\0\0\x01\0\0\0\x05"
+       "abc"s,
+       "at byte 8: slot 1 of 5 bytes runs past the end"},
+      {"\0\0\0\0\0\0\0\x02\0\0\0\x01\0\0"s, "at byte 8: slot header cut short"},
+      {patchOf(true, 3, {{0, "a"}, {2, "c"}}), "at byte 26: full patch carries 2 of 3 slots"},
+  };
+  for (const auto& c : cases) {
+    auto view = decodeSnapshotPatch(c.payload);
+    ASSERT_FALSE(view.ok()) << c.error;
+    EXPECT_EQ(view.error().message, "snapshot patch: " + c.error);
+  }
+}
+
+TEST(PatchedSnapshot, AFullPatchReplacesTheTextAndPartialOnesReplaceTheirSlots) {
+  PatchedSnapshot patched;
+  std::string text = "previous worker's text";
+  EXPECT_TRUE(patched.expectsFull());
+  ASSERT_EQ(apply(patched, patchOf(true, 4, {{0, "[1"}, {1, ",22"}, {2, ",333"}, {3, "]"}}), text),
+            "");
+  EXPECT_EQ(text, "[1,22,333]");
+  EXPECT_FALSE(patched.expectsFull());
+
+  // Longer, shorter, first and last slots; the others stay.
+  ASSERT_EQ(apply(patched, patchOf(false, 4, {{0, "[1000"}, {2, ",3"}}), text), "");
+  EXPECT_EQ(text, "[1000,22,3]");
+  ASSERT_EQ(apply(patched, patchOf(false, 4, {{1, ""}, {3, ",4]"}}), text), "");
+  EXPECT_EQ(text, "[1000,3,4]");
+  // The offsets followed: slot 2 is still ",3".
+  ASSERT_EQ(apply(patched, patchOf(false, 4, {{2, ",5"}}), text), "");
+  EXPECT_EQ(text, "[1000,5,4]");
+  ASSERT_EQ(apply(patched, patchOf(false, 4, {}), text), "");
+  EXPECT_EQ(text, "[1000,5,4]");
+}
+
+// Every partial patch applied over a random history equals the text the
+// slots make when concatenated (the property the supervisor relies on).
+TEST(PatchedSnapshot, MatchesTheConcatenatedSlotsOverManyPatches) {
+  constexpr uint32_t kSlots = 37;
+  std::vector<std::string> slots(kSlots);
+  uint64_t seed = 12345;
+  auto random = [&seed](uint64_t bound) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (seed >> 33) % bound;
+  };
+  SnapshotPatchBuilder full(true, kSlots);
+  for (uint32_t i = 0; i < kSlots; ++i) {
+    slots[i] = std::string(random(5), static_cast<char>('a' + i % 26));
+    full.add(i, slots[i]);
+  }
+  PatchedSnapshot patched;
+  std::string text;
+  ASSERT_EQ(apply(patched, full.take(), text), "");
+  for (int round = 0; round < 200; ++round) {
+    SnapshotPatchBuilder patch(false, kSlots);
+    for (uint32_t i = 0; i < kSlots; ++i) {
+      if (random(4) != 0) continue;
+      slots[i] = std::string(random(7), static_cast<char>('A' + round % 26));
+      patch.add(i, slots[i]);
+    }
+    ASSERT_EQ(apply(patched, patch.take(), text), "");
+    std::string expected;
+    for (const std::string& slot : slots) expected += slot;
+    ASSERT_EQ(text, expected) << "round " << round;
+  }
+}
+
+TEST(PatchedSnapshot, RefusesAPartialPatchItCannotPlaceAndKeepsTheText) {
+  PatchedSnapshot patched;
+  std::string text = "kept";
+  EXPECT_EQ(apply(patched, patchOf(false, 2, {{0, "x"}}), text),
+            "snapshot patch: a partial patch before any full one");
+  EXPECT_EQ(text, "kept");
+
+  ASSERT_EQ(apply(patched, patchOf(true, 2, {{0, "a"}, {1, "b"}}), text), "");
+  EXPECT_EQ(apply(patched, patchOf(false, 3, {{0, "x"}}), text),
+            "snapshot patch: for 3 slots, the text has 2");
+  EXPECT_EQ(text, "ab");
+  // Until a full patch arrives, nothing partial applies.
+  EXPECT_TRUE(patched.expectsFull());
+  EXPECT_NE(apply(patched, patchOf(false, 2, {{0, "x"}}), text), "");
+  ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "x"}, {1, "y"}, {2, "z"}}), text), "");
+  EXPECT_EQ(text, "xyz");
+
+  // A text changed behind its back (a plain Snapshot) needs a full patch.
+  patched.reset();
+  EXPECT_NE(apply(patched, patchOf(false, 3, {{0, "q"}}), text), "");
+  EXPECT_EQ(text, "xyz");
+}
+
+}  // namespace
+}  // namespace vigil
