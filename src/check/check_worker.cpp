@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -29,10 +31,6 @@ constexpr Duration kSyncRetryMax = std::chrono::seconds(60);
 // How many distinct failures are remembered as already logged; past it a
 // new one is still counted but logged only after the next success.
 constexpr size_t kLoggedFailuresMax = 1024;
-
-// The longest a cached snapshot is served without a rebuild: bounds how
-// stale the attempt/outcome counters in the heartbeat can be.
-constexpr Duration kSnapshotMaxAge = std::chrono::seconds(10);
 
 // DESIGN.md: a real server keeps its state across a reload when its
 // virtual service, address and port are unchanged.
@@ -106,8 +104,7 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
     if (!io_.ownedServicesFile.empty()) ownedFile.emplace(io_.ownedServicesFile);
     dataplaneSync_ = std::make_unique<DataplaneSync>(*io_.dataplane, std::move(ownedFile));
     dataplaneSync_->reset(config_->lvs);
-    statsPoller_ =
-        std::make_unique<StatsPoller>(loop_, *io_.dataplane, [this] { snapshotDirty_ = true; });
+    statsPoller_ = std::make_unique<StatsPoller>(loop_, *io_.dataplane, std::function<void()>{});
   }
   for (const config::VirtualServer& vs : config_->lvs.virtualServers) {
     services_.emplace_back(vs);
@@ -124,6 +121,7 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
     });
   }
   (void)startCheckers({});  // fresh: every checker is new, nothing to announce
+  layOutSlots();
   configureSuspension();
   syncNow();
 }
@@ -235,7 +233,7 @@ void CheckWorker::onCheckerEvent(const Position& at, const CheckerEvent& event) 
   const size_t s = at.service;
   const size_t r = at.realServer;
   ServiceState& service = services_.at(s);
-  snapshotDirty_ = true;
+  markBodyDirty(s, r);
   std::vector<HealthEvent> events = service.setDynamicWeight(r, at.index, event.weight);
   for (const HealthEvent& e : service.setChecker(r, at.index, event.up)) {
     events.push_back(e);
@@ -281,7 +279,7 @@ void CheckWorker::applySuspension() {
       running.subscription->setSuspended(haSuspension_.suspended(running.at->service));
     }
   }
-  snapshotDirty_ = true;
+  for (uint32_t slot = 1; slot < tailSlot_; ++slot) markDirty(slot);
 }
 
 void CheckWorker::announce(size_t service, const std::vector<HealthEvent>& events) {
@@ -323,7 +321,6 @@ void CheckWorker::scheduleSync() {
 void CheckWorker::syncNow() {
   syncPending_ = false;
   syncTimer_->cancel();
-  snapshotDirty_ = true;
   if (!dataplaneSync_) return;
   ++syncs_;
   const uint64_t membership = dataplaneSync_->membershipChanges();
@@ -370,7 +367,6 @@ void CheckWorker::logFailure(const std::string& what) {
 
 void CheckWorker::reload(uint64_t generation) {
   auto config = configFor_(generation);
-  snapshotDirty_ = true;
   if (!config) {
     log(LogLevel::Error, "check worker: reload failed; keeping generation {}", generation_);
     return;
@@ -395,6 +391,7 @@ void CheckWorker::reload(uint64_t generation) {
   checkersKept_ = 0;
   checkersStarted_ = 0;
   std::vector<std::vector<HealthEvent>> joined = startCheckers(std::move(kept));
+  layOutSlots();
   configureSuspension();
   if (dataplaneSync_) dataplaneSync_->reload(config_->lvs);
   for (size_t s = 0; s < pending.size(); ++s) {
@@ -437,67 +434,199 @@ std::vector<std::vector<HealthEvent>> CheckWorker::adoptHealth(const config::Con
   return pending;
 }
 
-std::string CheckWorker::snapshot() const {
-  const TimePoint now = loop_.now();
-  if (snapshotDirty_ || snapshotCache_.empty() || now - snapshotBuiltAt_ >= kSnapshotMaxAge) {
-    snapshotCache_ = buildSnapshot();
-    snapshotBuiltAt_ = now;
-    snapshotDirty_ = false;
+void CheckWorker::layOutSlots() {
+  serviceSlot_.clear();
+  checkerBegin_.clear();
+  uint32_t slot = 1;  // slot 0 is the head
+  size_t k = 0;
+  for (size_t s = 0; s < services_.size(); ++s) {
+    serviceSlot_.push_back(slot);
+    const size_t count = config_->lvs.virtualServers[s].realServers.size();
+    for (size_t r = 0; r < count; ++r) {
+      checkerBegin_.push_back(static_cast<uint32_t>(k));
+      while (k < checkers_.size() && checkers_[k].at->service == s &&
+             checkers_[k].at->realServer == r) {
+        ++k;
+      }
+    }
+    slot += static_cast<uint32_t>(1 + count);
   }
-  return snapshotCache_;
+  // startCheckers() made one RunningChecker per configured checker, in order.
+  assert(k == checkers_.size());
+  checkerBegin_.push_back(static_cast<uint32_t>(k));
+  tailSlot_ = slot;
+  dirty_.clear();
+  isDirty_.assign(tailSlot_, false);
+  refreshCursor_ = 1;
+  layoutChanged_ = true;
 }
 
-std::string CheckWorker::buildSnapshot() const {
+void CheckWorker::markDirty(uint32_t slot) {
+  // An event during a reload, before layOutSlots(): the full patch after
+  // the reload renders everything anyway.
+  if (slot >= isDirty_.size() || isDirty_[slot]) return;
+  isDirty_[slot] = true;
+  dirty_.push_back(slot);
+}
+
+void CheckWorker::markBodyDirty(size_t service, size_t realServer) {
+  if (service >= serviceSlot_.size()) return;
+  markDirty(serviceSlot_[service]);
+  markDirty(static_cast<uint32_t>(serviceSlot_[service] + 1 + realServer));
+}
+
+std::string CheckWorker::snapshot() const {
   JsonWriter out;
-  // Room for the last text and some growth: the text is built without the
-  // copies of a doubling string (transiently 1.5x to 3x its size).
-  out.reserve(snapshotCache_.size() + snapshotCache_.size() / 8);
+  std::string text;
+  for (uint32_t slot = 0; slot < slotCount(); ++slot) {
+    out.clear();
+    renderSlot(slot, out);
+    text += out.text();
+  }
+  return text;
+}
+
+std::optional<SnapshotPatchBuilder> CheckWorker::snapshotPatch(bool full) {
+  full = full || layoutChanged_;
+  const uint32_t count = slotCount();
+  SnapshotPatchBuilder patch(full, count);
+  std::vector<uint32_t> slots;
+  if (full) {
+    sentHash_.assign(count, 0);
+    slots.resize(count);
+    for (uint32_t i = 0; i < count; ++i) slots[i] = i;
+  } else {
+    // Slots whose text can have changed: those an event touched, a rolling
+    // share of the body (checker counters move with every attempt), the
+    // head and the tail; each goes out only if its text did change.
+    slots = std::move(dirty_);
+    const uint32_t body = tailSlot_ - 1;
+    const uint32_t share = (body + kRefreshPatches - 1) / kRefreshPatches;
+    for (uint32_t n = 0; n < share; ++n) {
+      if (refreshCursor_ >= tailSlot_) refreshCursor_ = 1;
+      if (!isDirty_[refreshCursor_]) slots.push_back(refreshCursor_);
+      ++refreshCursor_;
+    }
+    std::sort(slots.begin(), slots.end());
+    slots.insert(slots.begin(), 0);
+    for (uint32_t i = tailSlot_; i < count; ++i) slots.push_back(i);
+  }
+  for (uint32_t slot : dirty_) isDirty_[slot] = false;
+  for (uint32_t slot : slots) {
+    if (slot < isDirty_.size()) isDirty_[slot] = false;
+  }
+  dirty_.clear();
+  layoutChanged_ = false;
+  JsonWriter out;
+  for (uint32_t slot : slots) {
+    // The table and the counters are megabytes on a large dataplane: their
+    // versions, not their text, say whether they changed.
+    if (dataplaneSync_ && slot == tailSlot_ + 1) {
+      (void)tableJson();
+      if (!full && tableSent_ == tableJsonFrom_) continue;
+      tableSent_ = tableJsonFrom_;
+      patch.add(slot, tableJson_);
+      continue;
+    }
+    if (dataplaneSync_ && slot == tailSlot_ + 3) {
+      const std::string& services =
+          statsPoller_->services(dataplaneSync_->applied(), dataplaneSync_->appliedChanges());
+      if (!full && statsRendersSent_ == statsPoller_->renders()) continue;
+      statsRendersSent_ = statsPoller_->renders();
+      patch.add(slot, services);
+      continue;
+    }
+    out.clear();
+    renderSlot(slot, out);
+    const size_t hash = std::hash<std::string_view>{}(out.text());
+    if (!full && sentHash_[slot] == hash) continue;
+    sentHash_[slot] = hash;
+    patch.add(slot, out.text());
+  }
+  return patch;
+}
+
+void CheckWorker::renderSlot(uint32_t slot, JsonWriter& out) const {
+  if (slot == 0) return renderHead(out);
+  if (slot == tailSlot_) return renderTail(out);
+  if (slot > tailSlot_) {
+    switch (slot - tailSlot_) {
+      case 1:
+        out.raw(tableJson());
+        return;
+      case 2:
+        return renderDataplaneCounters(out);
+      case 3:
+        out.raw(
+            statsPoller_->services(dataplaneSync_->applied(), dataplaneSync_->appliedChanges()));
+        return;
+      default:
+        // stats, dataplane, the snapshot
+        out.insideObject(true).insideObject(true).insideObject(true).end().end().end();
+        return;
+    }
+  }
+  auto next = std::upper_bound(serviceSlot_.begin(), serviceSlot_.end(), slot);
+  const auto s = static_cast<size_t>(next - serviceSlot_.begin() - 1);
+  if (slot == serviceSlot_[s]) return renderService(s, out);
+  renderRealServer(s, slot - serviceSlot_[s] - 1, out);
+}
+
+void CheckWorker::renderHead(JsonWriter& out) const {
   out.object()
       .field("worker", "check")
       .field("pid", static_cast<int64_t>(::getpid()))
       .field("generation", generation_)
-      .field("config", config_->path);
-  std::map<std::tuple<size_t, size_t, size_t>, const RunningChecker*> byPosition;
-  for (const RunningChecker& running : checkers_) {
-    byPosition[{running.at->service, running.at->realServer, running.at->index}] = &running;
+      .field("config", config_->path)
+      .key("virtual_servers")
+      .array();
+}
+
+// Closes the previous service (its real_servers array and object), then
+// opens this one's, up to its real_servers array.
+void CheckWorker::renderService(size_t s, JsonWriter& out) const {
+  out.insideArray(s > 0);  // virtual_servers
+  if (s > 0) out.insideObject(true).insideArray(true).end().end();
+  const config::VirtualServer& vs = config_->lvs.virtualServers[s];
+  const ServiceState& state = services_[s];
+  out.object()
+      .field("name", vs.describe())
+      .field("quorum_up", state.quorumUp())
+      .field("live_weight", state.liveWeight())
+      .field("quorum", state.quorum())
+      .field("hysteresis", state.hysteresis())
+      .field("sorry_server_active", vs.sorryServer.has_value() && !state.quorumUp());
+  if (vs.haSuspend) out.field("suspended", haSuspension_.suspended(s));
+  out.key("real_servers").array();
+}
+
+void CheckWorker::renderRealServer(size_t s, size_t r, JsonWriter& out) const {
+  const config::VirtualServer& vs = config_->lvs.virtualServers[s];
+  const config::RealServer& rs = vs.realServers[r];
+  const RealServerState& rsState = services_[s].realServers()[r];
+  out.insideArray(r > 0)
+      .object()
+      .field("address", rs.address.toString())
+      .field("port", static_cast<uint32_t>(rs.port))
+      .field("up", rsState.up())
+      .field("weight", rsState.weight())
+      .field("configured_weight", rsState.configuredWeight());
+  if (vs.haSuspend) out.field("suspended", haSuspension_.suspended(s));
+  out.key("checkers").array();
+  const size_t flat = serviceSlot_[s] - s + r - 1;
+  for (size_t k = checkerBegin_[flat]; k < checkerBegin_[flat + 1]; ++k) {
+    const RunningChecker& running = checkers_[k];
+    const Checker* checker = running.subscription ? &running.subscription->checker() : nullptr;
+    writeChecker(out, rs.checkers[running.at->index], checker, running.why);
   }
-  out.key("virtual_servers").array();
-  for (size_t s = 0; s < services_.size(); ++s) {
-    const config::VirtualServer& vs = config_->lvs.virtualServers[s];
-    const ServiceState& state = services_[s];
-    out.object()
-        .field("name", vs.describe())
-        .field("quorum_up", state.quorumUp())
-        .field("live_weight", state.liveWeight())
-        .field("quorum", state.quorum())
-        .field("hysteresis", state.hysteresis())
-        .field("sorry_server_active", vs.sorryServer.has_value() && !state.quorumUp());
-    const bool suspended = haSuspension_.suspended(s);
-    if (vs.haSuspend) out.field("suspended", suspended);
-    out.key("real_servers").array();
-    for (size_t r = 0; r < vs.realServers.size(); ++r) {
-      const config::RealServer& rs = vs.realServers[r];
-      const RealServerState& rsState = state.realServers()[r];
-      out.object()
-          .field("address", rs.address.toString())
-          .field("port", static_cast<uint32_t>(rs.port))
-          .field("up", rsState.up())
-          .field("weight", rsState.weight())
-          .field("configured_weight", rsState.configuredWeight());
-      if (vs.haSuspend) out.field("suspended", suspended);
-      out.key("checkers").array();
-      for (size_t c = 0; c < rs.checkers.size(); ++c) {
-        auto it = byPosition.find({s, r, c});
-        const RunningChecker* running = it == byPosition.end() ? nullptr : it->second;
-        const Checker* checker = running != nullptr && running->subscription
-                                     ? &running->subscription->checker()
-                                     : nullptr;
-        writeChecker(out, rs.checkers[c], checker, running ? running->why : "not started");
-      }
-      out.end().end();
-    }
-    out.end().end();
-  }
+  out.end().end();
+}
+
+// Closes the last service and the virtual_servers array, then writes the
+// worker-wide parts; without a dataplane it closes the snapshot too.
+void CheckWorker::renderTail(JsonWriter& out) const {
+  out.insideObject(true).insideArray(!services_.empty());  // the snapshot, virtual_servers
+  if (!services_.empty()) out.insideObject(true).insideArray(true).end().end();
   out.end();
   const LvsNotifier::Counters& n = notifier_->counters();
   out.key("notify")
@@ -517,25 +646,36 @@ std::string CheckWorker::buildSnapshot() const {
   if (io_.tcpSyn) writeSynCounters(out, io_.tcpSyn->counters());
   out.key("dataplane").object();
   out.field("backend", io_.dataplane ? io_.dataplane->name() : std::string_view("none"));
-  if (io_.dataplane) {
-    // What the backend accepted, never a read: a kernel dump of a large
-    // table costs a netlink request per service.
-    // The whole table as text: rendered again only when it changed.
-    if (tableTextFrom_ != dataplaneSync_->appliedChanges()) {
-      tableText_ = ipvs::toText(dataplaneSync_->applied());
-      tableTextFrom_ = dataplaneSync_->appliedChanges();
-    }
-    out.field("table", tableText_)
-        .field("syncs", syncs_)
-        .field("ops_issued", opsIssued_)
-        .field("sync_failures", syncFailures_)
-        .field("dataplane_failures", dataplaneFailures_);
-    if (!lastSyncError_.empty()) out.field("last_error", lastSyncError_);
-    out.key("stats");
-    statsPoller_->write(out, dataplaneSync_->applied(), dataplaneSync_->appliedChanges());
+  if (!dataplaneSync_) {
+    out.end().end();
+    return;
   }
-  out.end().end();
-  return out.take();
+  // What the backend accepted, never a read: a kernel dump of a large table
+  // costs a netlink request per service. The table follows in a slot of its
+  // own, rendered again only when it changed.
+  out.key("table");
+}
+
+void CheckWorker::renderDataplaneCounters(JsonWriter& out) const {
+  out.insideObject(true)
+      .field("syncs", syncs_)
+      .field("ops_issued", opsIssued_)
+      .field("sync_failures", syncFailures_)
+      .field("dataplane_failures", dataplaneFailures_);
+  if (!lastSyncError_.empty()) out.field("last_error", lastSyncError_);
+  out.key("stats").object();
+  statsPoller_->writeFields(out);
+  out.key("services");
+}
+
+const std::string& CheckWorker::tableJson() const {
+  if (tableJsonFrom_ != dataplaneSync_->appliedChanges()) {
+    JsonWriter out;
+    out.value(ipvs::toText(dataplaneSync_->applied()));
+    tableJson_ = out.take();
+    tableJsonFrom_ = dataplaneSync_->appliedChanges();
+  }
+  return tableJson_;
 }
 
 }  // namespace vigil::check

@@ -14,6 +14,7 @@
 #include "check/checker.h"
 #include "check/dataplane_sync.h"
 #include "check/ha_suspension.h"
+#include "check/json_writer.h"
 #include "check/lvs_notify.h"
 #include "check/probe.h"
 #include "check/probe_registry.h"
@@ -24,6 +25,7 @@
 #include "core/ip_address.h"
 #include "core/netlink/address_monitor.h"
 #include "core/process_spawner.h"
+#include "core/snapshot_patch.h"
 #include "core/worker_host.h"
 #include "ipvs/dataplane.h"
 
@@ -94,12 +96,20 @@ class CheckWorker final : public Worker {
   CheckWorker(const CheckWorker&) = delete;
   CheckWorker& operator=(const CheckWorker&) = delete;
 
-  // The supervisor asks for this every second (the heartbeat); building the
-  // JSON tree is O(checkers), so the text is cached and rebuilt only when
-  // health, weights, the dataplane or the configuration changed since, or
-  // when it is kSnapshotMaxAge old (per-checker counters and the notify
-  // counters may lag by that much).
+  // The whole snapshot text: every slot of snapshotPatch() rendered now.
+  // O(checkers); the heartbeat uses snapshotPatch().
   std::string snapshot() const override;
+  // The snapshot as slots (core/snapshot_patch.h): one for the head, one per
+  // virtual server, one per real server (with its checkers), then the tail
+  // (notify, pacing, dataplane; with a dataplane its table and counters have
+  // slots of their own). A patch carries the slots whose text changed among
+  // those rendered: the real servers and services a checker event touched
+  // since the last patch, a rolling 1/kRefreshPatches of every real server
+  // (so per-checker counters are at most kRefreshPatches patches old), the
+  // head and tail, and the table and counters only when they changed. Full
+  // when asked and after a reload (the layout changed).
+  std::optional<SnapshotPatchBuilder> snapshotPatch(bool full) override;
+  static constexpr uint32_t kRefreshPatches = 10;
   void reload(uint64_t generation) override;
 
   // For tests and the snapshot.
@@ -157,7 +167,19 @@ class CheckWorker final : public Worker {
   // Counts one failure; logs it unless this text was logged since the last
   // successful sync (a refusal repeats on every retry).
   void logFailure(const std::string& what);
-  std::string buildSnapshot() const;
+  // The snapshot's slots (see snapshotPatch()).
+  void layOutSlots();
+  uint32_t slotCount() const { return tailSlot_ + (dataplaneSync_ ? 5 : 1); }
+  void markDirty(uint32_t slot);
+  void markBodyDirty(size_t service, size_t realServer);
+  // Appends slot `slot`'s text to `out`.
+  void renderSlot(uint32_t slot, JsonWriter& out) const;
+  void renderHead(JsonWriter& out) const;
+  void renderService(size_t service, JsonWriter& out) const;
+  void renderRealServer(size_t service, size_t realServer, JsonWriter& out) const;
+  void renderTail(JsonWriter& out) const;
+  void renderDataplaneCounters(JsonWriter& out) const;
+  const std::string& tableJson() const;
 
   EventLoop& loop_;
   std::shared_ptr<const config::Config> config_;
@@ -189,13 +211,27 @@ class CheckWorker final : public Worker {
   Duration retryDelay_ = std::chrono::seconds(1);  // the next retry's delay (backs off)
   std::set<std::string> loggedFailures_;
   std::string lastSyncError_;
-  mutable std::string snapshotCache_;
-  mutable TimePoint snapshotBuiltAt_{};
-  mutable bool snapshotDirty_ = true;
-  // ipvs::toText of the applied table and the DataplaneSync::appliedChanges()
-  // it was made at: 11,000 lines at 1,000 x 10, the same between most snapshots.
-  mutable std::string tableText_;
-  mutable std::optional<uint64_t> tableTextFrom_;
+  // serviceSlot_[s]: the slot of virtual server s; its real servers follow.
+  std::vector<uint32_t> serviceSlot_;
+  uint32_t tailSlot_ = 1;
+  // checkerBegin_[serviceSlot_[s] - 1 - s + r]: where real server r of service s
+  // starts in checkers_ (which is in service, real server, checker order);
+  // one past the last real server: checkers_.size().
+  std::vector<uint32_t> checkerBegin_;
+  // What the last patch carried: a hash of each slot's text, and for the
+  // table and counter slots the versions they were rendered from.
+  std::vector<size_t> sentHash_;
+  std::optional<uint64_t> tableSent_;
+  std::optional<uint64_t> statsRendersSent_;
+  std::vector<uint32_t> dirty_;  // body slots to render in the next patch
+  std::vector<bool> isDirty_;
+  uint32_t refreshCursor_ = 0;  // the rolling refresh's next body slot
+  bool layoutChanged_ = true;   // the next patch is full
+  // ipvs::toText of the applied table as a JSON string, and the
+  // DataplaneSync::appliedChanges() it was made at: 11,000 lines at 1,000 x
+  // 10, the same between most patches.
+  mutable std::string tableJson_;
+  mutable std::optional<uint64_t> tableJsonFrom_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

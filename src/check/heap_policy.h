@@ -3,14 +3,16 @@
 // How vigild asks glibc's allocator to hand memory back (the supervisor
 // sets it at start; the workers it forks inherit it).
 //
-// The worker's snapshot text is one string of about 420 bytes per checker
-// (8.4 MB at 20,000), built, copied and freed every time it changes. glibc
+// The check worker's full snapshot patch (at start, after a reload, on the
+// supervisor's Resync) is about 420 bytes per checker (8.4 MB at 20,000),
+// and the supervisor rebuilds its copy of the text on every patch. glibc
 // serves a block of at least M_MMAP_THRESHOLD bytes with its own mapping and
 // unmaps it when freed, but by default it raises that threshold to the size
-// of every such block freed (up to 32 MB): after the first snapshot is
-// freed, every later one is carved from the brk heap instead, whose freed
-// space stays resident and fragments. At 20,000 TCP_CHECKs that was about
-// 38 MB of the worker's RSS (doc/benchmarks.md "Checker RSS").
+// of every such block freed (up to 32 MB): after the first one is freed,
+// every later one is carved from the brk heap instead, whose freed space
+// stays resident and fragments. At 20,000 TCP_CHECKs that was about 38 MB of
+// the worker's RSS when it rebuilt the whole text (doc/benchmarks.md
+// "Checker RSS").
 namespace vigil::check {
 
 // Pins M_MMAP_THRESHOLD at glibc's default starting value (128 KB), which

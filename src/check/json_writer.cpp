@@ -60,6 +60,16 @@ JsonWriter& JsonWriter::array() {
   return *this;
 }
 
+JsonWriter& JsonWriter::insideObject(bool hasMembers) {
+  open_.push_back({'}', !hasMembers});
+  return *this;
+}
+
+JsonWriter& JsonWriter::insideArray(bool hasMembers) {
+  open_.push_back({']', !hasMembers});
+  return *this;
+}
+
 JsonWriter& JsonWriter::end() {
   out_ += open_.back().closer;
   open_.pop_back();

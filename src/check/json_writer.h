@@ -33,6 +33,12 @@ class JsonWriter {
   // which JSON cannot hold, become null.
   JsonWriter& value(double number);
 
+  // Continues a document begun elsewhere (a snapshot slot, core/snapshot_patch.h),
+  // inside an object or array opened there: `hasMembers` says whether it
+  // already holds one, so the next is preceded by a comma. end() closes it.
+  JsonWriter& insideObject(bool hasMembers);
+  JsonWriter& insideArray(bool hasMembers);
+
   // `json`, one complete JSON value written by another JsonWriter, as is:
   // lets a part of a document that rarely changes be rendered once.
   JsonWriter& raw(std::string_view json);
@@ -47,6 +53,12 @@ class JsonWriter {
   void reserve(size_t bytes) { out_.reserve(bytes); }
 
   const std::string& text() const { return out_; }
+  // Starts over with nothing written, keeping the buffer's capacity.
+  void clear() {
+    out_.clear();
+    open_.clear();
+    afterKey_ = false;
+  }
   std::string take() { return std::move(out_); }
 
  private:

@@ -117,8 +117,14 @@ void StatsPoller::poll() {
 
 void StatsPoller::write(JsonWriter& out, const ipvs::IpvsState& applied,
                         std::optional<uint64_t> appliedVersion) const {
-  out.object()
-      .field("reads", reads_)
+  out.object();
+  writeFields(out);
+  out.key("services").raw(services(applied, appliedVersion));
+  out.end();
+}
+
+void StatsPoller::writeFields(JsonWriter& out) const {
+  out.field("reads", reads_)
       .field("read_failures", failures_)
       .field("interval_ms",
              static_cast<uint64_t>(
@@ -130,14 +136,17 @@ void StatsPoller::write(JsonWriter& out, const ipvs::IpvsState& applied,
              static_cast<uint64_t>(
                  std::chrono::duration_cast<std::chrono::microseconds>(lastDuration_).count()));
   if (!lastError_.empty()) out.field("last_error", lastError_);
+}
+
+const std::string& StatsPoller::services(const ipvs::IpvsState& applied,
+                                         std::optional<uint64_t> appliedVersion) const {
   const std::pair<uint64_t, uint64_t> from{countersVersion_, appliedVersion.value_or(0)};
   if (!appliedVersion || renderedFrom_ != from) {
     rendered_ = renderServices(applied);
     renderedFrom_ = appliedVersion ? std::optional(from) : std::nullopt;
     ++renders_;
   }
-  out.key("services").raw(rendered_);
-  out.end();
+  return rendered_;
 }
 
 std::string StatsPoller::renderServices(const ipvs::IpvsState& applied) const {

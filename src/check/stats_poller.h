@@ -56,7 +56,14 @@ class StatsPoller {
   // every write renders it.
   void write(JsonWriter& out, const ipvs::IpvsState& applied,
              std::optional<uint64_t> appliedVersion = std::nullopt) const;
-  // How many times write() rendered the per-destination part.
+  // write() in parts, for a snapshot sent as slots (CheckWorker): the
+  // fields before "services" into the object open in `out`, and the
+  // "services" array's text, rendered again as write() says.
+  void writeFields(JsonWriter& out) const;
+  const std::string& services(const ipvs::IpvsState& applied,
+                              std::optional<uint64_t> appliedVersion) const;
+  // How many times the per-destination part was rendered: a text services()
+  // returned is unchanged while this is.
   uint64_t renders() const { return renders_; }
 
  private:

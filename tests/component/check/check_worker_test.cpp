@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "check/desired_state.h"
 #include "config/loader.h"
 #include "core/simulated_loop.h"
+#include "core/snapshot_patch.h"
 #include "fakes/fake_probe.h"
 #include "fakes/fake_process_spawner.h"
 #include "ipvs/expand.h"
@@ -133,6 +135,23 @@ class CheckWorkerTest : public ::testing::Test {
 
   nlohmann::json snapshot() const { return nlohmann::json::parse(worker_->snapshot()); }
 
+  // One heartbeat as the supervisor sees it: the worker's patch applied to
+  // the text it holds (view_). Returns the texts of the slots it carried.
+  std::vector<std::string> heartbeat(bool full = false) {
+    std::optional<SnapshotPatchBuilder> patch = worker_->snapshotPatch(full);
+    EXPECT_TRUE(patch.has_value());
+    lastPatchFull_ = patch->full();
+    const std::string payload = patch->take();
+    auto decoded = decodeSnapshotPatch(payload);
+    EXPECT_TRUE(decoded.ok()) << decoded.error().describe();
+    Status applied = view_.apply(*decoded, viewText_);
+    EXPECT_TRUE(applied.ok()) << applied.error().describe();
+    std::vector<std::string> carried;
+    for (const auto& slot : decoded->slots) carried.emplace_back(slot.text);
+    return carried;
+  }
+  nlohmann::json view() const { return nlohmann::json::parse(viewText_); }
+
   SimulatedLoop loop_;
   std::map<uint64_t, std::shared_ptr<const config::Config>> configs_;
   std::map<std::string, std::shared_ptr<fakes::FakeProbeControl>> controls_;
@@ -142,6 +161,9 @@ class CheckWorkerTest : public ::testing::Test {
   int tableReads_ = 0;                // read() calls the worker made
   std::vector<ipvs::Op> appliedOps_;  // every op the worker handed the table
   std::unique_ptr<CheckWorker> worker_;
+  PatchedSnapshot view_;
+  std::string viewText_;
+  bool lastPatchFull_ = false;
 };
 
 std::string twoServers(const std::string& vsExtra, const std::string& rsExtra = "") {
@@ -293,27 +315,95 @@ TEST_F(CheckWorkerTest, IdenticalCheckersUnderTwoServicesProbeOnceAndBothFollow)
   EXPECT_EQ(scriptsRun(), (std::vector<std::string>{"/rs2-down", "/rs2-down"}));
 }
 
-// The heartbeat snapshot is cached: a health change shows at once, probe
-// counters without one lag by at most 10 s.
-TEST_F(CheckWorkerTest, SnapshotCountersLagAtMostTenSecondsHealthNotAtAll) {
-  start(twoServers(""));
-  poll();
-  const auto attempts = [this] {
-    return snapshot()["virtual_servers"][0]["real_servers"][1]["checkers"][0]["attempts"]
+std::string manyServers(int count) {
+  std::string text = "virtual_server 10.0.0.100 80 {\n protocol TCP\n lb_algo rr\n";
+  for (int i = 0; i < count; ++i) {
+    text +=
+        " real_server 10.0.1." + std::to_string(i + 1) + " 80 { TCP_CHECK { " + kTiming + " } }\n";
+  }
+  return text + "}\n";
+}
+
+// The heartbeat carries what changed: a health change in the next patch,
+// probe counters (which move on every attempt) within kRefreshPatches
+// patches, a rolling share of the real servers each time, never all of them.
+TEST_F(CheckWorkerTest, PatchesCarryHealthAtOnceAndCountersWithinTenHeartbeats) {
+  constexpr int kServers = 40;
+  start(manyServers(kServers));
+  EXPECT_EQ(heartbeat().size(), 1u + 1 + kServers + 5);  // head, service, servers, tail
+  EXPECT_TRUE(lastPatchFull_);
+  EXPECT_EQ(viewText_, worker_->snapshot());
+  const auto attempts = [](const nlohmann::json& snapshot, int server) {
+    return snapshot["virtual_servers"][0]["real_servers"][server]["checkers"][0]["attempts"]
         .get<uint64_t>();
   };
-  const uint64_t first = attempts();
-  poll();  // one more successful attempt, no health change
-  EXPECT_EQ(attempts(), first);
+  for (int beat = 0; beat < 30; ++beat) {
+    if (beat == 12) answer("10.0.1.7", Outcome::Refused);
+    poll();
+    const size_t carried = heartbeat().size();
+    EXPECT_FALSE(lastPatchFull_);
+    // A share of 41 body slots (5), the head and the tail, plus the server and
+    // service the change touched; not the 40 servers.
+    EXPECT_LE(carried, 5u + 2 + 2 + 5) << "beat " << beat;
+    const nlohmann::json fresh = snapshot();
+    const nlohmann::json seen = view();
+    EXPECT_EQ(seen["virtual_servers"][0]["real_servers"][6]["up"], beat < 12);
+    EXPECT_EQ(seen["virtual_servers"][0]["live_weight"],
+              fresh["virtual_servers"][0]["live_weight"]);
+    for (int server = 0; server < kServers; ++server) {
+      EXPECT_LE(attempts(fresh, server) - attempts(seen, server),
+                uint64_t{CheckWorker::kRefreshPatches})
+          << "beat " << beat << " server " << server;
+    }
+  }
+  // With nothing probed in between, kRefreshPatches heartbeats bring every
+  // slot up to date: the view is the worker's whole text.
+  for (uint32_t beat = 0; beat < CheckWorker::kRefreshPatches; ++beat) heartbeat();
+  EXPECT_EQ(viewText_, worker_->snapshot());
+  EXPECT_TRUE(heartbeat().empty());  // nothing left to send: a Heartbeat
+}
+
+// A reload changes the slots' layout: the next patch is full, and the view
+// is the new configuration's.
+TEST_F(CheckWorkerTest, APatchAfterAReloadIsFull) {
+  start(twoServers(""));
+  poll();
+  heartbeat();
+  configs_[2] = load(manyServers(3));
+  worker_->reload(2);
+  loop_.runPosted();
+  heartbeat();
+  EXPECT_TRUE(lastPatchFull_);
+  EXPECT_EQ(viewText_, worker_->snapshot());
+  EXPECT_EQ(view()["virtual_servers"][0]["real_servers"].size(), 3u);
+  poll();
+  heartbeat();
+  EXPECT_FALSE(lastPatchFull_);
+  // The supervisor asks for the whole snapshot (Resync): full again.
+  heartbeat(/*full=*/true);
+  EXPECT_TRUE(lastPatchFull_);
+  EXPECT_EQ(viewText_, worker_->snapshot());
+}
+
+// The dataplane's table and counters travel only when they changed: their
+// slots are the largest on a big director.
+TEST_F(CheckWorkerTest, PatchesCarryTheTableOnlyWhenItChanged) {
+  const auto carriesTable = [](const std::vector<std::string>& slots) {
+    return std::any_of(slots.begin(), slots.end(),
+                       [](const std::string& slot) { return slot.starts_with("\"Prot "); });
+  };
+  start(twoServers(""));
+  poll();
+  EXPECT_TRUE(carriesTable(heartbeat()));  // the full patch
+  for (int beat = 0; beat < 5; ++beat) {
+    poll();
+    EXPECT_FALSE(carriesTable(heartbeat())) << "beat " << beat;
+  }
   answer("10.0.0.2", Outcome::Refused);
   poll();
-  EXPECT_FALSE(snapshot()["virtual_servers"][0]["real_servers"][0]["up"].get<bool>());
-  const uint64_t afterChange = attempts();
-  EXPECT_EQ(afterChange, first + 2);
-  for (int i = 0; i < 9; ++i) poll();
-  EXPECT_EQ(attempts(), afterChange);  // 9 s: still the cached text
-  poll();
-  EXPECT_EQ(attempts(), afterChange + 10);  // 10 s old: rebuilt
+  EXPECT_TRUE(carriesTable(heartbeat()));
+  EXPECT_EQ(view()["dataplane"]["table"].get<std::string>(), table());
+  EXPECT_EQ(view()["dataplane"]["table"], snapshot()["dataplane"]["table"]);
 }
 
 TEST_F(CheckWorkerTest, AFailedSyncIsCountedAndRetriedUntilItSucceeds) {
@@ -381,7 +471,7 @@ TEST_F(CheckWorkerTest, SteadyStateAndSnapshotsReadNoTable) {
   start(twoServers(""));
   poll();
   const int reads = tableReads_;
-  for (int i = 0; i < 25; ++i) {  // past kSnapshotMaxAge twice
+  for (int i = 0; i < 25; ++i) {  // past kRefreshPatches twice
     poll();
     EXPECT_EQ(snapshot()["dataplane"]["table"].get<std::string>(), table());
   }
