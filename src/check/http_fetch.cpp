@@ -79,10 +79,6 @@ Outcome classifyCode(CURLcode code, long osErrno, const std::string& curlMessage
   }
 }
 
-std::string addressLiteral(const IpAddress& address) {
-  return address.isV6() ? "[" + address.toString() + "]" : address.toString();
-}
-
 long curlHttpVersion(config::HttpProtocol protocol) {
   switch (protocol) {
     case config::HttpProtocol::Http11:
@@ -108,6 +104,14 @@ const char* connectionHeader(config::HttpProtocol protocol) {
 }
 
 }  // namespace
+
+std::string addressLiteral(const IpAddress& address) {
+  return address.isV6() ? "[" + address.toString() + "]" : address.toString();
+}
+
+std::string hostAndPort(const config::ProbeTarget& target) {
+  return addressLiteral(target.address) + ":" + std::to_string(target.port);
+}
 
 ProbeResult classifyTransport(CURLcode code, long osErrno, const std::string& curlMessage) {
   ProbeResult result;

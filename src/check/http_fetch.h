@@ -56,6 +56,13 @@ struct HttpResponse {
   bool truncated = false;
 };
 
+// The address as URLs and Host headers write it: an IPv6 address in
+// brackets.
+std::string addressLiteral(const IpAddress& address);
+// "address:port" with addressLiteral(): the Host header of a request without
+// a virtualhost (as keepalived sends it), and the target in messages.
+std::string hostAndPort(const config::ProbeTarget& target);
+
 // What a curl code means for a probe (errno: CURLINFO_OS_ERRNO).
 ProbeResult classifyTransport(CURLcode code, long osErrno, const std::string& curlMessage);
 

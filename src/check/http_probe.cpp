@@ -10,14 +10,6 @@ namespace vigil::check {
 
 namespace {
 
-std::string hostHeader(const config::ProbeTarget& target) {
-  std::string address = target.address.toString();
-  if (target.address.isV6()) {
-    address = "[" + address + "]";
-  }
-  return address + ":" + std::to_string(target.port);
-}
-
 ProbeResult failure(Outcome outcome, std::string detail) {
   ProbeResult result;
   result.outcome = outcome;
@@ -63,7 +55,7 @@ HttpRequest requestFor(const config::Checker& checker, const config::HttpCheck& 
   HttpRequest request;
   request.target = checker.target;
   request.path = url.path;
-  request.host = url.virtualhost ? *url.virtualhost : hostHeader(checker.target);
+  request.host = url.virtualhost ? *url.virtualhost : hostAndPort(checker.target);
   request.protocol = http.protocol;
   request.tls = http.tls;
   if (http.tls && http.enableSni) {

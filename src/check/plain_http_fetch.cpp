@@ -21,12 +21,6 @@ constexpr size_t kReadBytes = 16 * 1024;
 // inside one callback, away from its timers and every other check.
 constexpr int kReadsPerWake = 4;
 
-std::string hostAndPort(const config::ProbeTarget& target) {
-  std::string address = target.address.toString();
-  if (target.address.isV6()) address = "[" + address + "]";
-  return address + ":" + std::to_string(target.port);
-}
-
 }  // namespace
 
 PlainHttpFetch::PlainHttpFetch(EventLoop& loop)

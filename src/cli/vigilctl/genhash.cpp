@@ -164,9 +164,7 @@ std::string parseOptions(int argc, char** argv, GenhashOptions& options) {
     request.sniName = request.host;
   }
   if (request.host.empty()) {
-    std::string address = request.target.address.toString();
-    request.host = (request.target.address.isV6() ? "[" + address + "]" : address) + ":" +
-                   std::to_string(request.target.port);
+    request.host = check::hostAndPort(request.target);
   }
   return {};
 }
