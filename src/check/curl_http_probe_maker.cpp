@@ -6,7 +6,7 @@ namespace vigil::check {
 
 std::unique_ptr<Probe> CurlHttpProbeMaker::makeHttpProbe(
     const config::Checker& checker, std::shared_ptr<const config::SslContext> ssl) {
-  return std::make_unique<HttpProbe>(loop_, checker, multi_, std::move(ssl));
+  return std::make_unique<HttpProbe>(loop_, checker, multi_, std::move(ssl), &plainSockets_);
 }
 
 }  // namespace vigil::check

@@ -70,7 +70,7 @@ HttpRequest requestFor(const config::Checker& checker, const config::HttpCheck& 
 }
 
 HttpProbe::HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti& multi,
-                     std::shared_ptr<const config::SslContext> ssl)
+                     std::shared_ptr<const config::SslContext> ssl, TcpSocketPool* plainSockets)
     : loop_(loop),
       checker_(checker),
       http_(std::get<config::HttpCheck>(*checker_.probe)),
@@ -92,7 +92,7 @@ HttpProbe::HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti&
   }
   // Every url shares the checker's scheme and http_protocol.
   if (!requests_.empty() && PlainHttpFetch::handles(requests_.front())) {
-    fetch_ = std::make_unique<PlainHttpFetch>(loop_);
+    fetch_ = std::make_unique<PlainHttpFetch>(loop_, plainSockets);
   } else {
     fetch_ = std::make_unique<HttpFetch>(multi);
   }

@@ -8,6 +8,7 @@
 #include "check/http_fetch.h"
 #include "check/http_regex.h"
 #include "check/probe.h"
+#include "check/tcp_socket_pool.h"
 #include "config/model_lvs.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
@@ -48,9 +49,10 @@ HttpRequest requestFor(const config::Checker& checker, const config::HttpCheck& 
 class HttpProbe final : public Probe {
  public:
   // `checker` must hold an HttpCheck. `ssl` is the global SSL { } block
-  // (null: the library's defaults); only SSL_GET uses it.
+  // (null: the library's defaults); only SSL_GET uses it. `plainSockets`
+  // (may be null) is PlainHttpFetch's pool (see check/plain_http_fetch.h).
   HttpProbe(EventLoop& loop, const config::Checker& checker, CurlMulti& multi,
-            std::shared_ptr<const config::SslContext> ssl);
+            std::shared_ptr<const config::SslContext> ssl, TcpSocketPool* plainSockets = nullptr);
 
   void start(Done done) override;
   void abort(AbortReason reason) override;

@@ -23,8 +23,9 @@ constexpr int kReadsPerWake = 4;
 
 }  // namespace
 
-PlainHttpFetch::PlainHttpFetch(EventLoop& loop)
+PlainHttpFetch::PlainHttpFetch(EventLoop& loop, TcpSocketPool* pool)
     : loop_(loop),
+      pool_(pool),
       timer_(loop.createTimer([this] {
         if (startFailure_) {
           ProbeResult failure = std::move(*startFailure_);
@@ -36,7 +37,7 @@ PlainHttpFetch::PlainHttpFetch(EventLoop& loop)
              fmt::format("no complete response from {} within {} ms", target_,
                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()));
       })),
-      resume_(loop.createTimer([this] { readResponse(); })) {}
+      resume_(loop.createTimer([this] { onEvents(EPOLLOUT | EPOLLIN); })) {}
 
 PlainHttpFetch::~PlainHttpFetch() { abort(); }
 
@@ -84,16 +85,29 @@ Status PlainHttpFetch::start(const HttpRequest& request, Done done) {
     return {};
   }
   if (timeout_.count() > 0) timer_->armAfter(timeout_);
-  // Edge-triggered: one registration for the whole exchange (no change of
-  // events after the request is out); every edge is read until EAGAIN, in
-  // turns of kReadsPerWake reads (readResponse).
-  watch_ = loop_.watchFd(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                         [this](uint32_t events) { onEvents(events); });
   return {};
 }
 
 Status PlainHttpFetch::connect(const config::ProbeTarget& target) {
   if (target.address.empty()) return Error{EDESTADDRREQ, "no address to fetch from"};
+  bool bound = target.fwmark != 0 || !target.bindInterface.empty() || !target.bindAddress.empty() ||
+               target.bindPort != 0;
+  if (pool_ == nullptr || bound) return connectOwnSocket(target);
+  lease_ = pool_->acquire(target.address.family(), TcpFinalAck::Sent, *this);
+  if (!lease_) return errnoError("socket");
+  // Set per connect: a disconnect turns delayed ACKs back off. It also
+  // keeps the response's data un-ACKed until the reset.
+  (void)deferHandshakeAck(lease_->fd());
+  auto started = startConnect(lease_->fd(), target, 0);
+  if (!started) return Error{started.error().code, fmt::format("connect to {}", target_)};
+  // Registered with the pool's stream events once for the socket's life
+  // (edge-triggered); a connect that completed at once has no edge to come.
+  lease_->armWritable();
+  if (*started) resume_->armAfter(Duration{0});
+  return {};
+}
+
+Status PlainHttpFetch::connectOwnSocket(const config::ProbeTarget& target) {
   fd_.reset(::socket(target.address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd_) return errnoError("socket");
   // Both only save packets (check/socket_options.h); a socket that refuses
@@ -105,6 +119,11 @@ Status PlainHttpFetch::connect(const config::ProbeTarget& target) {
   auto started = startConnect(fd_.get(), target, *ifindex);
   // socketFailure() adds the errno's text.
   if (!started) return Error{started.error().code, fmt::format("connect to {}", target_)};
+  // Edge-triggered: one registration for the whole exchange (no change of
+  // events after the request is out); every edge is read until EAGAIN, in
+  // turns of kReadsPerWake reads (readResponse).
+  watch_ = loop_.watchFd(fd_.get(), TcpSocketPool::kStreamEvents,
+                         [this](uint32_t events) { onEvents(events); });
   return {};
 }
 
@@ -119,8 +138,11 @@ void PlainHttpFetch::release() {
   timer_->cancel();
   resume_->cancel();
   startFailure_.reset();
-  watch_.reset();
+  if (lease_) pool_->release(std::move(lease_));  // connect(AF_UNSPEC): a RST
+  // Closing first drops the epoll registration with the socket; the watch's
+  // own EPOLL_CTL_DEL then fails at once.
   fd_.reset();  // SO_LINGER 0: a RST, no TIME_WAIT on either side
+  watch_.reset();
 }
 
 void PlainHttpFetch::onEvents(uint32_t events) {
@@ -134,7 +156,7 @@ void PlainHttpFetch::onEvents(uint32_t events) {
 
 PlainHttpFetch::Send PlainHttpFetch::sendRequest() {
   while (sent_ < request_.size()) {
-    ssize_t n = ::send(fd_.get(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
+    ssize_t n = ::send(fd(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
     if (n >= 0) {
       sent_ += static_cast<size_t>(n);
       continue;
@@ -158,7 +180,7 @@ void PlainHttpFetch::readResponse() {
       resume_->armAfter(Duration{0});
       return;
     }
-    ssize_t n = ::recv(fd_.get(), buffer, sizeof(buffer), 0);
+    ssize_t n = ::recv(fd(), buffer, sizeof(buffer), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) failOn("recv from", errno);

@@ -6,6 +6,7 @@
 
 #include "check/http_fetch.h"
 #include "check/http_response_reader.h"
+#include "check/tcp_socket_pool.h"
 #include "core/event_loop.h"
 #include "core/unique_fd.h"
 
@@ -21,12 +22,18 @@
 // its own buffers; 84 % of the check worker's user-space instructions per
 // HTTP_GET check) is what this saves. Only requests that need a new
 // connection each time and no TLS: handles() says which; keep-alive and
-// SSL_GET stay with HttpFetch.
+// SSL_GET stay with HttpFetch. With a TcpSocketPool (one made with
+// kStreamEvents) a target without bind options connects from a pooled
+// socket, reset after the response by connect(AF_UNSPEC) (a RST, as the
+// zero-linger close sends): no socket, close, SO_LINGER or epoll add and
+// delete per check.
 namespace vigil::check {
 
-class PlainHttpFetch final : public HttpFetcher {
+class PlainHttpFetch final : public HttpFetcher, private TcpSocketPool::Client {
  public:
-  explicit PlainHttpFetch(EventLoop& loop);
+  // `pool` (may be null: a socket per fetch) must outlive the fetch and
+  // register its sockets with TcpSocketPool::kStreamEvents.
+  explicit PlainHttpFetch(EventLoop& loop, TcpSocketPool* pool = nullptr);
   ~PlainHttpFetch() override;
   PlainHttpFetch(const PlainHttpFetch&) = delete;
   PlainHttpFetch& operator=(const PlainHttpFetch&) = delete;
@@ -42,8 +49,12 @@ class PlainHttpFetch final : public HttpFetcher {
   void abort() override;
 
  private:
-  // Socket, packet-trimming options, bind options, connect.
+  // Socket (pooled, or its own with the bind options), packet-trimming
+  // options, connect.
   Status connect(const config::ProbeTarget& target);
+  Status connectOwnSocket(const config::ProbeTarget& target);
+  int fd() const { return lease_ ? lease_->fd() : fd_.get(); }
+  void onSocketEvents(uint32_t events) override { onEvents(events); }
   void onEvents(uint32_t events);
   enum class Send : uint8_t { Done, Pending, Ended };
   // Pending: the rest on the next EPOLLOUT edge; Ended: the attempt failed
@@ -56,9 +67,13 @@ class PlainHttpFetch final : public HttpFetcher {
   void release();
 
   EventLoop& loop_;
-  std::unique_ptr<Timer> timer_;   // the request's timeout, or a failure of start() to report
-  std::unique_ptr<Timer> resume_;  // reading on after a wake-up's last allowed read
-  UniqueFd fd_;
+  TcpSocketPool* pool_;
+  std::unique_ptr<Timer> timer_;  // the request's timeout, or a failure of start() to report
+  // Going on from the loop: reading after a wake-up's last allowed read, or
+  // sending after a pooled socket's connect that completed at once.
+  std::unique_ptr<Timer> resume_;
+  TcpSocketPool::Lease lease_;  // the pooled socket of the fetch
+  UniqueFd fd_;                 // or its own socket (bind options, no pool)
   std::unique_ptr<FdWatch> watch_;
   std::optional<HttpRequest> configured_;  // what request_ was built for
   std::string request_;

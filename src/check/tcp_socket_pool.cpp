@@ -34,7 +34,7 @@ void TcpSocketPool::Socket::armWritable() {
   if (watch_) {
     return;
   }
-  watch_ = loop_.watchFd(fd_.get(), EPOLLOUT | EPOLLET, [this](uint32_t events) {
+  watch_ = loop_.watchFd(fd_.get(), watchEvents_, [this](uint32_t events) {
     if (client_ != nullptr) {
       client_->onSocketEvents(events);
     }
@@ -55,7 +55,7 @@ TcpSocketPool::Lease TcpSocketPool::acquire(int family, TcpFinalAck finalAck, Cl
     if (finalAck == TcpFinalAck::Withheld) {
       (void)withholdFinalAck(fd.get());
     }
-    socket = Lease(new Socket(loop_, std::move(fd), family, finalAck));
+    socket = Lease(new Socket(loop_, std::move(fd), family, finalAck, watchEvents_));
   }
   socket->client_ = &client;
   return socket;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cstddef>
@@ -82,9 +83,11 @@ class TcpSocketPool {
 
     int fd() const { return fd_.get(); }
     // After a connect that returned EINPROGRESS: report EPOLLOUT (the
-    // handshake finished) or an error, once, to the client. The first call
-    // registers the socket with the loop for good, edge-triggered: every
-    // handshake that ends wakes it anew, so later calls make no system call.
+    // handshake finished) or an error, once, to the client (and with a
+    // pool's `watchEvents` that hold EPOLLIN, every later edge of the
+    // connection). The first call registers the socket with the loop for
+    // good, edge-triggered: every handshake that ends wakes it anew, so later
+    // calls make no system call.
     // An edge without a client (the disconnect's, at release) is dropped; one
     // that is still queued when the socket is taken again is not reported,
     // since epoll re-reads the socket's state (connecting: nothing) first.
@@ -92,21 +95,34 @@ class TcpSocketPool {
 
    private:
     friend class TcpSocketPool;
-    Socket(EventLoop& loop, UniqueFd fd, int family, TcpFinalAck finalAck)
-        : loop_(loop), fd_(std::move(fd)), family_(family), finalAck_(finalAck) {}
+    Socket(EventLoop& loop, UniqueFd fd, int family, TcpFinalAck finalAck, uint32_t watchEvents)
+        : loop_(loop),
+          fd_(std::move(fd)),
+          family_(family),
+          finalAck_(finalAck),
+          watchEvents_(watchEvents) {}
 
     EventLoop& loop_;
     UniqueFd fd_;
     int family_;
     TcpFinalAck finalAck_;
+    uint32_t watchEvents_;
     Client* client_ = nullptr;  // null while idle: late events are dropped
     std::unique_ptr<FdWatch> watch_;
   };
   using Lease = std::unique_ptr<Socket>;
 
+  // What TCP_CHECK's connects need: the end of the handshake.
+  static constexpr uint32_t kConnectEvents = EPOLLOUT | EPOLLET;
+  // What a request and its response need (PlainHttpFetch): the handshake's
+  // end, then data and the server's close.
+  static constexpr uint32_t kStreamEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+
   // Keeps at most kMaxIdle idle sockets per family and TcpFinalAck and
-  // `idleBudget` in all (see idleBudgetFor).
-  TcpSocketPool(EventLoop& loop, size_t idleBudget) : loop_(loop), idleBudget_(idleBudget) {}
+  // `idleBudget` in all (see idleBudgetFor). Its sockets are registered
+  // with `watchEvents` (edge-triggered).
+  TcpSocketPool(EventLoop& loop, size_t idleBudget, uint32_t watchEvents = kConnectEvents)
+      : loop_(loop), idleBudget_(idleBudget), watchEvents_(watchEvents) {}
   TcpSocketPool(const TcpSocketPool&) = delete;
   TcpSocketPool& operator=(const TcpSocketPool&) = delete;
 
@@ -128,6 +144,7 @@ class TcpSocketPool {
 
   EventLoop& loop_;
   size_t idleBudget_;
+  uint32_t watchEvents_;
   std::vector<Lease> idle_[2][2];  // [AF_INET, AF_INET6][TcpFinalAck]
 };
 

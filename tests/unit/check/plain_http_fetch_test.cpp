@@ -58,7 +58,9 @@ TEST(PlainHttpFetch, HandlesPlainRequestsThatCloseTheirConnection) {
   EXPECT_FALSE(PlainHttpFetch::handles(request));
 }
 
-class PlainHttpFetchTest : public ::testing::Test {
+// Each test runs twice: a socket per fetch (targets with bind options, or no
+// pool), and sockets from a TcpSocketPool, reset and reused.
+class PlainHttpFetchTest : public ::testing::TestWithParam<bool> {
  protected:
   std::optional<HttpResponse> fetch(const HttpRequest& request) {
     std::optional<HttpResponse> response;
@@ -70,10 +72,16 @@ class PlainHttpFetchTest : public ::testing::Test {
 
   PosixEventLoop loop_;
   test::LoopbackHttpServer server_{loop_};
-  PlainHttpFetch fetch_{loop_};
+  TcpSocketPool pool_{loop_, 64, TcpSocketPool::kStreamEvents};
+  PlainHttpFetch fetch_{loop_, GetParam() ? &pool_ : nullptr};
 };
 
-TEST_F(PlainHttpFetchTest, FetchesStatusHeadersAndBody) {
+INSTANTIATE_TEST_SUITE_P(OwnAndPooledSockets, PlainHttpFetchTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Pooled" : "OwnSocket";
+                         });
+
+TEST_P(PlainHttpFetchTest, FetchesStatusHeadersAndBody) {
   server_.serve("/health", 200, "all good");
   HttpRequest request = requestTo(server_.port(), "/health");
   request.host = "www.example";
@@ -92,7 +100,7 @@ TEST_F(PlainHttpFetchTest, FetchesStatusHeadersAndBody) {
   EXPECT_EQ(server_.connections(), 2);
 }
 
-TEST_F(PlainHttpFetchTest, AnAbortedFetchNeverCompletes) {
+TEST_P(PlainHttpFetchTest, AnAbortedFetchNeverCompletes) {
   server_.serve("/", 200, "ok");
   bool aborted = false;
   ASSERT_TRUE(
@@ -159,7 +167,7 @@ ThreadedServer oneShotServer(std::string reply) {
 // As libcurl's codes read through classifyTransport: accepted and closed
 // without a byte (CURLE_GOT_NOTHING) is refused; a body cut short
 // (CURLE_PARTIAL_FILE) is a network error.
-TEST_F(PlainHttpFetchTest, AnEmptyReplyIsRefusedAndACutBodyANetworkError) {
+TEST_P(PlainHttpFetchTest, AnEmptyReplyIsRefusedAndACutBodyANetworkError) {
   {
     ThreadedServer server = oneShotServer("");
     auto response = fetch(requestTo(server.port(), "/"));
@@ -193,7 +201,7 @@ ThreadedServer streamingServer(std::string unit) {
 
 // Endless interim responses fail on libcurl's header limit, as HttpFetch's
 // "Too large response headers" does, well before the timeout.
-TEST_F(PlainHttpFetchTest, EndlessInterimResponsesAreANetworkError) {
+TEST_P(PlainHttpFetchTest, EndlessInterimResponsesAreANetworkError) {
   ThreadedServer server = streamingServer("HTTP/1.1 100 Continue\r\n\r\n");
   HttpRequest request = requestTo(server.port(), "/");
   request.timeout = std::chrono::seconds(30);
@@ -204,7 +212,38 @@ TEST_F(PlainHttpFetchTest, EndlessInterimResponsesAreANetworkError) {
       << response->transport.detail;
 }
 
-TEST_F(PlainHttpFetchTest, NoAddressFailsFromTheLoop) {
+// A refused connect's error does not reach the fetch after it. A pooled
+// socket goes back to the pool after each fetch, whatever its end, and the
+// next fetch connects from it again.
+TEST_P(PlainHttpFetchTest, ARefusedConnectLeavesNothingForTheNextFetch) {
+  size_t idle = GetParam() ? 1 : 0;
+  server_.serve("/", 200, "ok");
+  auto response = fetch(requestTo(server_.port(), "/"));
+  ASSERT_TRUE(response);
+  EXPECT_TRUE(response->transport.up()) << response->transport.detail;
+  EXPECT_EQ(pool_.idleCount(), idle);
+  // A port nothing listens on: bound, then closed.
+  int closed = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::bind(closed, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::getsockname(closed, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ::close(closed);
+  response = fetch(requestTo(ntohs(address.sin_port), "/"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->transport.outcome, Outcome::Refused) << response->transport.detail;
+  EXPECT_EQ(pool_.idleCount(), idle);
+  response = fetch(requestTo(server_.port(), "/"));
+  ASSERT_TRUE(response);
+  EXPECT_TRUE(response->transport.up()) << response->transport.detail;
+  EXPECT_EQ(response->body, "ok");
+  EXPECT_EQ(server_.connections(), 2);
+  EXPECT_EQ(pool_.idleCount(), idle);
+}
+
+TEST_P(PlainHttpFetchTest, NoAddressFailsFromTheLoop) {
   HttpRequest request = requestTo(80, "/");
   request.target.address = IpAddress();
   auto response = fetch(request);
