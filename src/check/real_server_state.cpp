@@ -6,9 +6,12 @@
 namespace vigil::check {
 
 RealServerState::RealServerState(uint32_t configuredWeight, std::vector<bool> checkersUp)
-    : configuredWeight_(configuredWeight),
-      checkersUp_(std::move(checkersUp)),
-      dynamicWeights_(checkersUp_.size()) {}
+    : configuredWeight_(configuredWeight), checkersUp_(std::move(checkersUp)) {}
+
+std::optional<uint32_t> RealServerState::dynamicWeight(size_t checker) const {
+  (void)checkersUp_.at(checker);  // the index is checked even before any weight
+  return dynamicWeights_.empty() ? std::nullopt : dynamicWeights_[checker];
+}
 
 bool RealServerState::up() const {
   return std::all_of(checkersUp_.begin(), checkersUp_.end(), [](bool up) { return up; });
@@ -34,8 +37,15 @@ bool RealServerState::setChecker(size_t checker, bool up) {
 }
 
 bool RealServerState::setDynamicWeight(size_t checker, std::optional<uint32_t> weight) {
+  (void)checkersUp_.at(checker);
+  if (dynamicWeights_.empty()) {
+    if (!weight) {
+      return false;
+    }
+    dynamicWeights_.resize(checkersUp_.size());
+  }
   const uint32_t before = this->weight();
-  dynamicWeights_.at(checker) = weight;
+  dynamicWeights_[checker] = weight;
   return before != this->weight();
 }
 
@@ -43,7 +53,7 @@ void RealServerState::adoptHealth(const RealServerState& other) {
   const size_t common = std::min(checkersUp_.size(), other.checkersUp_.size());
   for (size_t i = 0; i < common; ++i) {
     checkersUp_[i] = other.checkersUp_[i];
-    dynamicWeights_[i] = other.dynamicWeights_[i];
+    (void)setDynamicWeight(i, other.dynamicWeight(i));
   }
 }
 

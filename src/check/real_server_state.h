@@ -37,9 +37,7 @@ class RealServerState {
 
   size_t checkerCount() const { return checkersUp_.size(); }
   bool checkerUp(size_t checker) const { return checkersUp_.at(checker); }
-  std::optional<uint32_t> dynamicWeight(size_t checker) const {
-    return dynamicWeights_.at(checker);
-  }
+  std::optional<uint32_t> dynamicWeight(size_t checker) const;
 
   // Takes the checker states and dynamic weights of `other` (a reload that
   // keeps this server): checkers are matched by index, extra ones keep
@@ -49,6 +47,8 @@ class RealServerState {
  private:
   uint32_t configuredWeight_;
   std::vector<bool> checkersUp_;
+  // Empty until a checker sets a weight (misc_dynamic, FILE_CHECK): one
+  // allocation less per real server for the usual configuration (issue 4).
   std::vector<std::optional<uint32_t>> dynamicWeights_;
 };
 

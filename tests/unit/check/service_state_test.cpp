@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "config/loader.h"
@@ -76,6 +77,29 @@ TEST(RealServerStateTest, NegativeSumClampsToZero) {
   rs.setDynamicWeight(0, 0);
   rs.setDynamicWeight(1, 0);
   EXPECT_EQ(rs.weight(), 0u);
+}
+
+// Dynamic weights are stored only once a checker sets one (issue 4): a
+// server without any reads none, forgetting an unset weight changes
+// nothing, bad indexes are still refused, and a reload carries weights both
+// ways (set into a fresh server, cleared where the old one had none).
+TEST(RealServerStateTest, DynamicWeightsExistOnlyOnceSetAndAdoptBothWays) {
+  RealServerState fresh(10, {true, true});
+  EXPECT_EQ(fresh.dynamicWeight(1), std::nullopt);
+  EXPECT_THROW((void)fresh.dynamicWeight(2), std::out_of_range);
+  EXPECT_THROW((void)fresh.setDynamicWeight(2, 5U), std::out_of_range);
+  EXPECT_FALSE(fresh.setDynamicWeight(0, std::nullopt));
+  EXPECT_EQ(fresh.weight(), 10U);
+
+  RealServerState weighted(10, {true, true});
+  EXPECT_TRUE(weighted.setDynamicWeight(1, 4U));
+  fresh.adoptHealth(weighted);
+  EXPECT_EQ(fresh.dynamicWeight(1), 4U);
+  EXPECT_EQ(fresh.weight(), 4U);
+
+  weighted.adoptHealth(RealServerState(10, {true, true}));
+  EXPECT_EQ(weighted.dynamicWeight(1), std::nullopt);
+  EXPECT_EQ(weighted.weight(), 10U);
 }
 
 TEST(ServiceStateTest, StartsWithQuorumWhenServersAreUp) {
