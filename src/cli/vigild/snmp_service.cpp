@@ -36,7 +36,12 @@ SnmpService::~SnmpService() = default;
 
 void SnmpService::apply(const config::GlobalDefs& global) {
   if (agent_) {
-    if (global.snmp.socket != agent_->socket()) {
+    if (!enabled(global.snmp)) {
+      log(LogLevel::Notice,
+          "snmp: SNMP is off in this configuration; the AgentX subagent stays connected to {} "
+          "and serves no configuration until vigild restarts",
+          agent_->socket());
+    } else if (global.snmp.socket != agent_->socket()) {
       log(LogLevel::Warning, "snmp: snmp_socket {} takes effect at the next start; still using {}",
           global.snmp.socket, agent_->socket());
     }

@@ -40,8 +40,8 @@ class SnmpService {
   // are forked: see Supervisor). net-snmp keeps global state, so the agent
   // then lives as long as the daemon: a reload that turns SNMP off leaves it
   // serving an empty KEEPALIVED-MIB, and a changed snmp_socket takes effect
-  // at the next start (logged). An agent that cannot be loaded (the module
-  // is missing or from another build) is logged once, naming why, and SNMP
+  // at the next start (logged; with SNMP off, the log says the agent stays). An agent that cannot
+  // be loaded (the module is missing or from another build) is logged once, naming why, and SNMP
   // stays off until vigild restarts; nothing else depends on it.
   void apply(const config::GlobalDefs& global);
 

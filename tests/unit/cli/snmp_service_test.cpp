@@ -123,8 +123,14 @@ TEST_F(SnmpServiceTest, AReloadThatTurnsSnmpOffKeepsTheAgentServingNoConfigurati
   ASSERT_EQ(published_.size(), 1u);
   EXPECT_EQ(published_[0]->config, on);
 
-  config_ = std::make_shared<config::Config>();  // the reload
-  snmp.apply(config_->global);
+  auto off = std::make_shared<config::Config>();  // the reload
+  off->global.snmp.socket = "tcp:localhost:705";  // with SNMP off: not a socket change
+  config_ = off;
+  ::testing::internal::CaptureStderr();
+  snmp.apply(off->global);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(logged.find("SNMP is off in this configuration"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("takes effect at the next start"), std::string::npos) << logged;
   ASSERT_EQ(published_.size(), 2u);
   EXPECT_EQ(published_[1]->config, nullptr);
   EXPECT_EQ(published_[1]->version, "vigil");
