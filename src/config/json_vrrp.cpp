@@ -85,19 +85,42 @@ json routes(const std::vector<VirtualRoute>& list) {
   return out;
 }
 
+json range(const std::optional<RuleRange>& r) {
+  if (!r) return nullptr;
+  return r->start == r->end ? std::to_string(r->start)
+                            : std::to_string(r->start) + "-" + std::to_string(r->end);
+}
+
+json rule(const VirtualRule& r) {
+  return {{"from", r.from ? json(r.from->toString()) : json(nullptr)},
+          {"to", r.to ? json(r.to->toString()) : json(nullptr)},
+          {"family", r.family() == AF_INET6 ? "inet6" : "inet"},
+          {"not", r.invert},
+          {"iif", r.iif},
+          {"oif", r.oif},
+          {"fwmark", dump::orNull(r.fwmark)},
+          {"fwmask", dump::orNull(r.fwmask)},
+          {"tos", dump::orNull(r.tos)},
+          {"realms", dump::orNull(r.realms)},
+          {"uidrange", range(r.uidRange)},
+          {"ip_proto", dump::orNull(r.ipProto)},
+          {"sport", range(r.sport)},
+          {"dport", range(r.dport)},
+          {"l3mdev", r.l3mdev},
+          {"table", r.table},
+          {"suppress_prefixlength", dump::orNull(r.suppressPrefixLength)},
+          {"suppress_ifgroup", dump::orNull(r.suppressIfGroup)},
+          {"action", ruleActionName(r.action)},
+          {"goto", r.action == VirtualRule::Action::Goto ? json(r.gotoTarget) : json(nullptr)},
+          {"preference", dump::orNull(r.preference)},
+          {"protocol", dump::orNull(r.protocol)},
+          {"no_track", r.noTrack},
+          {"track_group", r.trackGroup}};
+}
+
 json rules(const std::vector<VirtualRule>& list) {
   json out = json::array();
-  for (const VirtualRule& r : list) {
-    out.push_back({{"from", r.from ? json(r.from->toString()) : json(nullptr)},
-                   {"to", r.to ? json(r.to->toString()) : json(nullptr)},
-                   {"family", r.family() == AF_INET6 ? "inet6" : "inet"},
-                   {"table", r.table},
-                   {"preference", dump::orNull(r.preference)},
-                   {"action", r.action},
-                   {"no_track", r.noTrack},
-                   {"track_group", r.trackGroup},
-                   {"options", r.options}});
-  }
+  for (const VirtualRule& r : list) out.push_back(rule(r));
   return out;
 }
 

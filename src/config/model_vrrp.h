@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/model_global.h"
@@ -143,20 +144,49 @@ struct VirtualRoute {
   SourcePos pos;
 };
 
-// A policy rule (virtual_rules / static_rules), loosely typed as above.
+// A range of a rule selector (uidrange, sport, dport): `N` or `N-M`.
+struct RuleRange {
+  uint32_t start = 0;
+  uint32_t end = 0;
+  bool operator==(const RuleRange&) const = default;
+};
+
+// A policy rule (virtual_rules / static_rules): the selectors and action of
+// `ip rule add`, typed. Names the kernel resolves at install time (table,
+// iif, oif) stay as written.
 struct VirtualRule {
+  enum class Action { Lookup, Goto, Nop, Blackhole, Unreachable, Prohibit };
+
   std::optional<IpPrefix> from;
   std::optional<IpPrefix> to;
-  std::string table;
+  bool invert = false;  // `not`: the rule matches what the selectors do not
+  std::string iif;
+  std::string oif;
+  std::optional<uint32_t> fwmark;
+  std::optional<uint32_t> fwmask;  // `fwmark V/M`
+  std::optional<uint8_t> tos;      // tos / dsfield
+  std::optional<uint32_t> realms;  // FROM << 16 | TO
+  std::optional<RuleRange> uidRange;
+  std::optional<uint8_t> ipProto;
+  std::optional<RuleRange> sport;
+  std::optional<RuleRange> dport;
+  bool l3mdev = false;
+  std::string table;  // number or name; empty: main (none with l3mdev)
+  std::optional<uint32_t> suppressPrefixLength;
+  std::optional<uint32_t> suppressIfGroup;
+  Action action = Action::Lookup;
+  uint32_t gotoTarget = 0;  // the preference `goto` jumps to
   std::optional<uint32_t> preference;
-  std::string action;  // "" (table lookup), blackhole, prohibit, unreachable, goto
+  std::optional<uint8_t> protocol;  // unset: keepalived (18), as for routes
   bool inet6 = false;
   bool noTrack = false;
   std::string trackGroup;
-  std::vector<std::string> options;
   SourcePos pos;
   int family() const;  // AF_INET unless an address or `inet6` says AF_INET6
 };
+
+// `ip rule`'s word for an action ("" for a table lookup).
+std::string_view ruleActionName(VirtualRule::Action action);
 
 struct UnicastPeer {
   IpAddress address;

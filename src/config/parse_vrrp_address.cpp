@@ -1,58 +1,24 @@
-// Entries of virtual_ipaddress(_excluded) / static_ipaddress,
-// virtual_routes / static_routes and virtual_rules / static_rules.
-// Addresses are fully typed. Routes and rules type the fields vigil needs to
-// identify and install them and keep the rest of `ip route` / `ip rule`
-// grammar as written, in order.
+// Entries of virtual_ipaddress(_excluded) / static_ipaddress and
+// virtual_routes / static_routes (rules: parse_vrrp_rule.cpp).
+// Addresses are fully typed. Routes type the fields vigil needs to identify
+// and install them and keep the rest of `ip route` grammar as written, in
+// order.
 #include <algorithm>
 #include <array>
 
 #include "config/parse_vrrp_internal.h"
+#include "config/parse_vrrp_words.h"
 
 namespace vigil::config::vrrp {
 namespace {
 
 using parse::quoted;
 
-// The words of a list-block entry: its keyword, then its arguments.
-std::vector<const Token*> words(const Node& entry) {
-  std::vector<const Token*> out{&entry.keyword};
-  for (const Token& tok : entry.args) {
-    out.push_back(&tok);
-  }
-  return out;
-}
+using Words = EntryWords;
 
 bool isOneOf(const std::string& word, std::initializer_list<std::string_view> list) {
   return std::find(list.begin(), list.end(), word) != list.end();
 }
-
-// A cursor over an entry's words that reports missing values.
-class Words {
- public:
-  Words(const Node& entry, std::string_view block, ParseContext& ctx)
-      : words_(words(entry)), block_(block), ctx_(ctx) {}
-
-  bool done() const { return i_ >= words_.size(); }
-  const Token& next() { return *words_[i_++]; }
-  // The value after option `opt`; null (reported) when the line ends.
-  const Token* value(const Token& opt) {
-    if (done()) {
-      ctx_.error(opt.pos, quoted(block_) + " option " + quoted(opt.text) + " needs a value");
-      return nullptr;
-    }
-    return &next();
-  }
-  void unknown(const Token& word) {
-    ctx_.error(word.pos, "unknown " + quoted(block_) + " option " + quoted(word.text));
-  }
-  std::string what(const std::string& opt) const { return quoted(block_) + " " + opt; }
-
- private:
-  std::vector<const Token*> words_;
-  size_t i_ = 0;
-  std::string_view block_;
-  ParseContext& ctx_;
-};
 
 bool sameFamily(const IpAddress& a, int family, const Token& tok, Words& w, ParseContext& ctx,
                 const char* opt) {
@@ -287,97 +253,6 @@ bool familiesAgree(const VirtualRoute& r, const Token& where, ParseContext& ctx,
   return ok;
 }
 
-struct RuleParser {
-  VirtualRule& r;
-  AddressUse use;
-  Words& w;
-  ParseContext& ctx;
-
-  // keepalived skips a rule whose address is malformed (with a warning);
-  // Debian's own sample has one, so vigil does the same.
-  bool prefix(const Token& v, std::optional<IpPrefix>& out) {
-    if (v.text == "all") {
-      return true;
-    }
-    out = IpPrefix::parse(v.text);
-    if (!out) {
-      ctx.warning(v.pos, w.what("address") + " " + quoted(v.text) +
-                             " is not a valid address or address/prefix; the rule is skipped");
-    }
-    return out.has_value();
-  }
-
-  bool valueOption(const Token& opt) {
-    const Token* v = w.value(opt);
-    if (v == nullptr) {
-      return false;
-    }
-    const std::string& o = opt.text;
-    if (o == "from" || o == "to") {
-      return prefix(*v, o == "from" ? r.from : r.to);
-    }
-    if (o == "table" || o == "lookup") {
-      r.table = v->text;
-    } else if (o == "preference" || o == "priority" || o == "pref" || o == "order") {
-      auto p = ctx.integer(*v, w.what(o), 0, UINT32_MAX);
-      r.preference = p ? std::optional<uint32_t>(static_cast<uint32_t>(*p)) : std::nullopt;
-      return p.has_value();
-    } else if (o == "goto") {
-      r.action = "goto";
-      r.options.push_back(o);
-      r.options.push_back(v->text);
-    } else if (o == "track_group") {
-      r.trackGroup = v->text;
-    } else {
-      r.options.push_back(o);
-      r.options.push_back(v->text);
-    }
-    return true;
-  }
-
-  bool word(const Token& tok) {
-    const std::string& o = tok.text;
-    if (isOneOf(o, {"from",
-                    "to",
-                    "table",
-                    "lookup",
-                    "preference",
-                    "priority",
-                    "pref",
-                    "order",
-                    "goto",
-                    "iif",
-                    "oif",
-                    "fwmark",
-                    "tos",
-                    "dsfield",
-                    "realms",
-                    "uidrange",
-                    "protocol",
-                    "ip_proto",
-                    "sport",
-                    "dport",
-                    "suppress_prefixlength",
-                    "suppress_ifgroup"}) ||
-        (o == "track_group" && use == AddressUse::Static)) {
-      return valueOption(tok);
-    }
-    if (o == "no_track" && use == AddressUse::Virtual) {
-      r.noTrack = true;
-    } else if (o == "inet6") {
-      r.inet6 = true;
-    } else if (isOneOf(o, {"blackhole", "prohibit", "unreachable", "nop"})) {
-      r.action = o;
-    } else if (isOneOf(o, {"l3mdev", "not", "inet"})) {
-      r.options.push_back(o);
-    } else {
-      w.unknown(tok);
-      return false;
-    }
-    return true;
-  }
-};
-
 }  // namespace
 
 std::optional<VirtualAddress> parseAddress(const Node& entry, std::string_view block,
@@ -435,37 +310,4 @@ std::optional<VirtualRoute> parseRoute(const Node& entry, std::string_view block
   return r;
 }
 
-std::optional<VirtualRule> parseRule(const Node& entry, std::string_view block, AddressUse use,
-                                     ParseContext& ctx) {
-  if (!ctx.expectNoBlock(entry)) {
-    return std::nullopt;
-  }
-  VirtualRule r;
-  r.pos = entry.pos();
-  Words w(entry, block, ctx);
-  RuleParser p{r, use, w, ctx};
-  while (!w.done()) {
-    if (!p.word(w.next())) {
-      return std::nullopt;
-    }
-  }
-  bool mixed = r.from && r.to && r.from->address.family() != r.to->address.family();
-  if (mixed) {
-    ctx.error(entry.pos(), quoted(block) + " entry mixes IPv4 and IPv6 addresses");
-    return std::nullopt;
-  }
-  return r;
-}
-
 }  // namespace vigil::config::vrrp
-
-namespace vigil::config {
-
-int VirtualRule::family() const {
-  if ((from && from->address.isV6()) || (to && to->address.isV6()) || inet6) {
-    return AF_INET6;
-  }
-  return AF_INET;
-}
-
-}  // namespace vigil::config

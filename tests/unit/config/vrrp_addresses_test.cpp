@@ -124,13 +124,17 @@ TEST(VrrpAddressesTest, Rules) {
   EXPECT_EQ(r0.table, "small");
   EXPECT_EQ(r0.preference, std::optional<uint32_t>(39));
   EXPECT_TRUE(r0.noTrack);
-  EXPECT_THAT(r0.options, ElementsAre("iif", "p33p1"));
+  EXPECT_EQ(r0.iif, "p33p1");
   EXPECT_EQ(r0.family(), AF_INET);
   EXPECT_EQ(inst.rules[1].family(), AF_INET6);
+  EXPECT_EQ(inst.rules[1].uidRange, (RuleRange{10000, 19999}));
   EXPECT_FALSE(inst.rules[2].from);
-  EXPECT_EQ(inst.rules[2].action, "blackhole");
+  EXPECT_EQ(inst.rules[2].fwmark, std::optional<uint32_t>(24));
+  EXPECT_EQ(inst.rules[2].fwmask, std::optional<uint32_t>(12));
+  EXPECT_EQ(inst.rules[2].action, VirtualRule::Action::Blackhole);
   EXPECT_EQ(inst.rules[3].family(), AF_INET6);
-  EXPECT_EQ(inst.rules[3].action, "goto");
+  EXPECT_EQ(inst.rules[3].action, VirtualRule::Action::Goto);
+  EXPECT_EQ(inst.rules[3].gotoTarget, 40u);
 }
 
 // The route and rule forms keepalived.conf(5) shows, long lines included.
