@@ -24,14 +24,6 @@ std::optional<uint32_t> number(std::string_view text) {
   return value;
 }
 
-std::optional<uint32_t> tableId(std::string_view name, const RouteTableLookup& tables) {
-  if (name.empty() || name == "main") return RT_TABLE_MAIN;
-  if (name == "local") return RT_TABLE_LOCAL;
-  if (name == "default") return RT_TABLE_DEFAULT;
-  if (auto id = number(name)) return id;
-  return tables ? tables(name) : std::nullopt;
-}
-
 uint8_t defaultScope(const netlink::RouteSpec& spec) {
   switch (spec.type) {
     case netlink::RouteType::Local:
@@ -117,6 +109,14 @@ class OptionReader {
 
 }  // namespace
 
+std::optional<uint32_t> routeTableId(std::string_view name, const RouteTableLookup& tables) {
+  if (name.empty() || name == "main") return RT_TABLE_MAIN;
+  if (name == "local") return RT_TABLE_LOCAL;
+  if (name == "default") return RT_TABLE_DEFAULT;
+  if (auto id = number(name)) return id;
+  return tables ? tables(name) : std::nullopt;
+}
+
 std::optional<uint32_t> systemRouteTable(std::string_view name) {
   for (const char* path : {"/etc/iproute2/rt_tables", "/usr/share/iproute2/rt_tables"}) {
     std::ifstream in(path);
@@ -146,7 +146,7 @@ Result<netlink::RouteSpec> routeSpecFor(const config::VirtualRoute& route,
   spec.source = route.src;
   if (!route.dev.empty()) spec.device = netlink::InterfaceRef{route.dev};
   spec.metric = route.metric.value_or(0);
-  auto table = tableId(route.table, tables);
+  auto table = routeTableId(route.table, tables);
   if (!table) return Error{EINVAL, what + ": unknown table '" + route.table + "'"};
   spec.table = *table;
   if (!route.protocol.empty()) {

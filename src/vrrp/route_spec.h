@@ -15,6 +15,10 @@ namespace vigil::vrrp {
 // default (iproute2's rt_tables).
 using RouteTableLookup = std::function<std::optional<uint32_t>(std::string_view name)>;
 
+// A table's id: empty or main, local, default, a number (decimal or 0x), or
+// a name `tables` knows.
+std::optional<uint32_t> routeTableId(std::string_view name, const RouteTableLookup& tables);
+
 // The ids of /etc/iproute2/rt_tables (or /usr/share/iproute2/rt_tables).
 std::optional<uint32_t> systemRouteTable(std::string_view name);
 

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/netlink/netlink_address_manager.h"
 #include "core/netlink/netlink_route_manager.h"
+#include "core/netlink/netlink_rule_manager.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -152,6 +153,16 @@ std::unique_ptr<netlink::RouteManager> makeRouteManager() {
     return nullptr;
   }
   return std::make_unique<netlink::NetlinkRouteManager>(std::move(*manager));
+}
+
+std::unique_ptr<netlink::RuleManager> makeRuleManager() {
+  auto manager = netlink::NetlinkRuleManager::create();
+  if (!manager) {
+    log(LogLevel::Error, "virtual_rules and static_rules will not be installed: {}",
+        manager.error().describe());
+    return nullptr;
+  }
+  return std::make_unique<netlink::NetlinkRuleManager>(std::move(*manager));
 }
 
 std::unique_ptr<VipAnnouncer> makeVipAnnouncer() {

@@ -6,6 +6,7 @@
 #include "core/netlink/address_manager.h"
 #include "core/netlink/link_monitor.h"
 #include "core/netlink/route_manager.h"
+#include "core/netlink/rule_manager.h"
 #include "vrrp/garp_sender.h"
 #include "vrrp/runtime_io.h"
 
@@ -75,5 +76,7 @@ std::unique_ptr<VipAnnouncer> makeVipAnnouncer();
 // virtual_routes through rtnetlink; null (with an error logged) when the
 // socket cannot be opened.
 std::unique_ptr<netlink::RouteManager> makeRouteManager();
+// virtual_rules and static_rules likewise.
+std::unique_ptr<netlink::RuleManager> makeRuleManager();
 
 }  // namespace vigil::vrrp

@@ -172,7 +172,8 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
           [&loop](std::function<void(Duration)> observer) {
             loop.setLatenessObserver(std::move(observer));
           },
-          makeRouteManager()};
+          makeRouteManager(),
+          makeRuleManager()};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -190,7 +191,8 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
       sync_(loop_, io_.groups ? *io_.groups : static_cast<GroupNotifier&>(loggedGroups_)),
       lvsSync_(io_.lvsSync.get()),
       lvsNotifier_(*io_.notifier, lvsSync_),
-      notifier_(lvsNotifier_, sync_) {
+      notifier_(lvsNotifier_, sync_),
+      staticRouting_(io_.routes.get(), io_.rules.get(), "static routing") {
   if (io_.sysctls) vmacSysctls_ = std::make_unique<VmacSysctls>(*io_.sysctls);
   if (io_.links) {
     links_ = std::make_unique<LinkTracker>(
@@ -216,6 +218,7 @@ void VrrpWorker::build() {
   const auto wanted = wantedVmacs(*config_);
   applyVmacs(planVmacs({}, wanted), wanted);
   openSockets();
+  installStaticRouting();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {
     if (Status started = startInstance(instance); !started) {
       failed_[instance.name] = started.error().describe();
@@ -356,7 +359,8 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
   running.socket = socket->second.get();
   running.sender =
       std::make_unique<SocketAdvertSender>(*running.socket, senderOptions(instance, source));
-  running.vips = std::make_unique<VipRouteInstaller>(*io_.vips, io_.routes.get(), instance);
+  running.vips =
+      std::make_unique<VipRouteInstaller>(*io_.vips, io_.routes.get(), io_.rules.get(), instance);
   RuntimeIo io{*running.sender, *running.vips, *io_.gratuitous, notifier_, io_.accept.get()};
   running.runtime = std::make_unique<InstanceRuntime>(
       loop_, withPlacedAddresses(instance, config_->global.vrrp),
@@ -482,6 +486,12 @@ void VrrpWorker::stopAll() {
   // After the instances' VIPs and the sockets on them are gone.
   for (const auto& [name, vmac] : existingVmacs()) removeVmac(name);
   vmacErrors_.clear();
+  staticRouting_.uninstallAll();
+}
+
+void VrrpWorker::installStaticRouting() {
+  staticRouting_.configure(config_->vrrp.staticRoutes, config_->vrrp.staticRules, "static routing");
+  staticRouting_.installAll();
 }
 
 void VrrpWorker::reload(uint64_t generation) {
@@ -536,6 +546,7 @@ void VrrpWorker::reload(uint64_t generation) {
   startScripts();
   startProcesses();
   openSockets();
+  installStaticRouting();
   for (const config::VrrpInstance& instance : config_->vrrp.instances) {
     auto k = kept.find(&instance);
     if (k == kept.end()) {

@@ -23,6 +23,7 @@
 #include "vrrp/loop_lateness_probe.h"
 #include "vrrp/lvs_sync_role.h"
 #include "vrrp/route_installer.h"
+#include "vrrp/routing_entries.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/socket.h"
@@ -65,9 +66,11 @@ struct WorkerIo {
   // lateness; null: the loop cannot report it, and the lateness probe runs
   // its own 250 ms timer instead.
   std::function<void(std::function<void(Duration)>)> observeTimerLateness;
-  // Adds and removes each instance's virtual_routes with its VIPs; null:
-  // they are only logged.
+  // Adds and removes each instance's virtual_routes with its VIPs, and the
+  // static_routes; null: they are only logged.
   std::unique_ptr<netlink::RouteManager> routes;
+  // The same for virtual_rules and static_rules.
+  std::unique_ptr<netlink::RuleManager> rules;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -84,7 +87,9 @@ WorkerIo loggingWorkerIo();
 // a Master sends its priority-0 advert and removes its VIPs; then the VMACs
 // go and the base interfaces' ARP settings are restored. The IPVS sync
 // daemons of lvs_sync_daemon follow the named instance's role (backup from
-// the start, master while it is Master) and stop with the worker.
+// the start, master while it is Master) and stop with the worker. The
+// static_routes and static_rules are added when it starts, diffed on each
+// reload, and removed when it is destroyed.
 class VrrpWorker final : public Worker {
  public:
   // The configuration of a generation; nullptr when it cannot be loaded.
@@ -117,6 +122,8 @@ class VrrpWorker final : public Worker {
 
   void build();
   void stopAll();
+  // Adds (after a reload: diffs) the static_routes and static_rules.
+  void installStaticRouting();
   void stopRunning(Running& running);
   // (Re)starts the vrrp_script runner for the current configuration.
   void startScripts();
@@ -172,6 +179,7 @@ class VrrpWorker final : public Worker {
   SyncTransitionNotifier notifier_;  // lvsNotifier_, then sync_
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
+  RoutingEntries staticRouting_;       // static_routes, static_rules
   LoopLatenessProbe lateness_{loop_};  // for snapshot()
   // For snapshot(): getpid() is a system call every second otherwise. A
   // worker process builds its worker after the fork.

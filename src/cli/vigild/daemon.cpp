@@ -328,8 +328,10 @@ class Daemon {
   std::vector<WorkerSpec> workerSpecs() const {
     std::vector<WorkerSpec> specs;
     const config::Config& config = *state_->config;
-    if (options_.runVrrp && (options_.forceVrrp || !config.vrrp.instances.empty() ||
-                             vrrp::syncDaemonNeedsVrrpWorker(config.global.lvsSyncDaemon))) {
+    if (options_.runVrrp &&
+        (options_.forceVrrp || !config.vrrp.instances.empty() ||
+         !config.vrrp.staticRoutes.empty() || !config.vrrp.staticRules.empty() ||
+         vrrp::syncDaemonNeedsVrrpWorker(config.global.lvsSyncDaemon))) {
       specs.push_back({"vrrp", [state = state_, load = options_.loadConfig,
                                 own = !options_.singleProcess](EventLoop& loop) {
                          // vrrp_priority, vrrp_rt_priority...: this worker's own process only.
@@ -397,8 +399,10 @@ class Daemon {
   // A VRRP worker that died alone (crash, OOM kill) cannot say goodbye: its
   // VIPs would keep answering until their lifetime ran out while the peer
   // takes over. The supervisor removes them at once; the respawned worker
-  // adds them again if it becomes MASTER. Addresses and virtual_routes that
-  // are not there (a BACKUP's) are skipped quietly by the installers.
+  // adds them again if it becomes MASTER. Addresses, virtual_routes and
+  // virtual_rules that are not there (a BACKUP's) are skipped quietly by the
+  // installers. static_routes and static_rules stay: the respawned worker
+  // adds them again (the same route is replaced, the same rule kept).
   void removeVipsOfDeadWorker() {
     const config::Config& config = *state_->config;
     if (config.vrrp.instances.empty()) {
@@ -406,16 +410,17 @@ class Daemon {
     }
     auto installer = vrrp::makeVipInstaller();
     auto routes = vrrp::makeRouteManager();
+    auto rules = vrrp::makeRuleManager();
     for (const config::VrrpInstance& inst : config.vrrp.instances) {
       // With use_vmac the VIPs live on the instance's macvlan.
       // With use_vmac_addr / use_vmac on an address, those on theirs.
       const std::string device = vrrp::interfacesFor(inst, config.global.vrrp.vmacPrefix).vips;
       const config::VrrpInstance placed = vrrp::withPlacedAddresses(inst, config.global.vrrp);
-      vrrp::VipRouteInstaller owned(*installer, routes.get(), placed);
+      vrrp::VipRouteInstaller owned(*installer, routes.get(), rules.get(), placed);
       owned.remove(placed.vips, device);
       owned.remove(placed.excludedVips, device);
     }
-    log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses and routes");
+    log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses, routes and rules");
   }
 
   void shutdown() {

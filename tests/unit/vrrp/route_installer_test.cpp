@@ -1,5 +1,6 @@
-// An instance's virtual_routes follow its VIPs: added after them, removed
-// before them, retried on refresh, diffed on reload, never blocking a move.
+// An instance's virtual_routes and virtual_rules follow its VIPs: added
+// after them, removed before them, retried on refresh, diffed on reload,
+// never blocking a move.
 #include "vrrp/route_installer.h"
 
 #include <gmock/gmock.h>
@@ -8,6 +9,7 @@
 #include <cerrno>
 #include <set>
 
+#include "fakes/fake_routing.h"
 #include "unit/config/vrrp_test_support.h"
 
 namespace vigil::vrrp {
@@ -16,14 +18,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-// What reached the kernel, in order: "addr+ PREFIX", "route- ROUTE", ...
-struct Journal {
-  std::vector<std::string> entries;
-  std::set<std::string> failing;  // routes whose add fails (gateway unreachable)
-  std::set<std::string> routes;   // routes present
-
-  std::vector<std::string> take() { return std::exchange(entries, {}); }
-};
+using Journal = fakes::RoutingJournal;
+using FakeRoutes = fakes::FakeRouteManager;
 
 class FakeVips final : public VipInstaller {
  public:
@@ -40,31 +36,12 @@ class FakeVips final : public VipInstaller {
   Journal& journal_;
 };
 
-class FakeRoutes final : public netlink::RouteManager {
- public:
-  explicit FakeRoutes(Journal& journal) : journal_(journal) {}
-  Status add(const netlink::RouteSpec& route) override {
-    const std::string text = route.describe();
-    journal_.entries.push_back("route+ " + text);
-    if (journal_.failing.contains(text)) return Error{ENETUNREACH, "adding route " + text};
-    journal_.routes.insert(text);
-    return {};
-  }
-  Status remove(const netlink::RouteSpec& route) override {
-    const std::string text = route.describe();
-    journal_.entries.push_back("route- " + text);
-    if (journal_.routes.erase(text) == 0) return Error{ENOENT, "removing route " + text};
-    return {};
-  }
-
- private:
-  Journal& journal_;
-};
-
-config::VrrpInstance instanceWith(std::string_view vips, std::string_view routes) {
+config::VrrpInstance instanceWith(std::string_view vips, std::string_view routes,
+                                  std::string_view rules = "") {
   auto loaded = config::testing::load(
       "vrrp_instance A {\n  interface eth0\n  virtual_router_id 5\n  virtual_ipaddress {\n" +
-      std::string(vips) + "\n  }\n  virtual_routes {\n" + std::string(routes) + "\n  }\n}\n");
+      std::string(vips) + "\n  }\n  virtual_routes {\n" + std::string(routes) +
+      "\n  }\n  virtual_rules {\n" + std::string(rules) + "\n  }\n}\n");
   EXPECT_THAT(config::testing::errors(loaded), IsEmpty());
   return loaded.config ? loaded.config->vrrp.instances.at(0) : config::VrrpInstance{};
 }
@@ -76,7 +53,7 @@ class VipRouteInstallerTest : public ::testing::Test {
   FakeRoutes routes_{journal_};
   config::VrrpInstance instance_ = instanceWith(
       "10.0.0.1/24\n10.0.0.2/24", "10.9.0.0/16 via 10.0.0.254\nblackhole 10.8.0.0/16 table 100");
-  VipRouteInstaller installer_{vips_, &routes_, instance_};
+  VipRouteInstaller installer_{vips_, &routes_, nullptr, instance_};
 };
 
 TEST_F(VipRouteInstallerTest, RoutesComeAfterTheAddressesAndGoBeforeThem) {
@@ -162,9 +139,53 @@ TEST(VipRouteInstallerRefusedTest, ARouteVigilCannotApplyIsSkippedAndTheRestInst
   FakeRoutes routes(journal);
   config::VrrpInstance instance =
       instanceWith("10.0.0.1/24", "10.6.0.0/16 dev eth0 realms 2\n10.5.0.0/16 dev eth0");
-  VipRouteInstaller installer(vips, &routes, instance);
+  VipRouteInstaller installer(vips, &routes, nullptr, instance);
   installer.add(instance.vips, "eth0", std::nullopt);
   EXPECT_THAT(journal.routes, ElementsAre("10.5.0.0/16 dev eth0 scope link"));
+}
+
+TEST(VipRouteInstallerRulesTest, RulesComeAfterTheRoutesAndGoFirst) {
+  Journal journal;
+  FakeVips vips(journal);
+  FakeRoutes routes(journal);
+  fakes::FakeRuleManager rules(journal);
+  config::VrrpInstance instance =
+      instanceWith("10.0.0.1/24", "10.9.0.0/16 via 10.0.0.254 table 100",
+                   "from 10.0.0.1 table 100 pref 100\nto 2001:db8::/64 table 100 pref 100");
+  VipRouteInstaller installer(vips, &routes, &rules, instance);
+  installer.add(instance.vips, "eth0", std::nullopt);
+  EXPECT_THAT(journal.take(),
+              ElementsAre("addr+ 10.0.0.1/24", "route+ 10.9.0.0/16 via 10.0.0.254 table 100",
+                          "rule+ from 10.0.0.1/32 lookup 100 pref 100",
+                          "rule+ inet6 from all to 2001:db8::/64 lookup 100 pref 100"));
+  installer.add(instance.vips, "eth0", std::nullopt);  // a refresh
+  EXPECT_THAT(journal.take(), ElementsAre("addr+ 10.0.0.1/24"));
+  installer.remove(instance.vips, "eth0");
+  EXPECT_THAT(journal.take(),
+              ElementsAre("rule- from 10.0.0.1/32 lookup 100 pref 100",
+                          "rule- inet6 from all to 2001:db8::/64 lookup 100 pref 100",
+                          "route- 10.9.0.0/16 via 10.0.0.254 table 100", "addr- 10.0.0.1/24"));
+  EXPECT_THAT(journal.rules, IsEmpty());
+}
+
+TEST(VipRouteInstallerRulesTest, AReloadSwapsOnlyTheChangedRule) {
+  Journal journal;
+  FakeVips vips(journal);
+  FakeRoutes routes(journal);
+  fakes::FakeRuleManager rules(journal);
+  config::VrrpInstance instance =
+      instanceWith("10.0.0.1/24", "", "from 10.0.0.1 table 100 pref 100\nfwmark 5 table 7 pref 7");
+  VipRouteInstaller installer(vips, &routes, &rules, instance);
+  installer.add(instance.vips, "eth0", std::nullopt);
+  journal.take();
+  config::VrrpInstance next =
+      instanceWith("10.0.0.1/24", "", "from 10.0.0.1 table 100 pref 100\nfwmark 6 table 7 pref 7");
+  installer.reconfigure(next);
+  EXPECT_THAT(journal.take(), ElementsAre("rule- from all fwmark 0x5 lookup 7 pref 7"));
+  installer.add(next.vips, "eth0", std::nullopt);
+  EXPECT_THAT(journal.take(),
+              ElementsAre("addr+ 10.0.0.1/24", "rule+ from all fwmark 0x6 lookup 7 pref 7"));
+  EXPECT_EQ(journal.rules.size(), 2u);
 }
 
 }  // namespace
