@@ -15,7 +15,7 @@
 
 // virtual_rules follow MASTER, static_routes and static_rules stay while
 // vigild runs: two real vigild directors in network namespaces on a bridge
-// in a third, one VRRPv2 instance at advert_int 0.1 whose virtual_rules hold
+// in a third, one VRRPv3 instance at advert_int 0.1 whose virtual_rules hold
 // IPv4 and IPv6 rules, beside static routes and rules of both families.
 namespace vigil::test {
 namespace {
@@ -48,7 +48,7 @@ class RuleDirector {
         << "  inet6 fwmark 0x40/0xff table 300 pref 3001\n"
         << "}\n"
         << "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n"
-        << "  virtual_router_id 63\n  priority " << priority
+        << "  virtual_router_id 63\n  version 3\n  priority " << priority
         << "\n  advert_int 0.1\n  virtual_ipaddress {\n    " << kLab.vipPrefix << "\n  }\n"
         << "  virtual_rules {\n"
         << "    from " << kLab.vip << " table 200 pref 2000\n"
