@@ -25,6 +25,7 @@
 //
 //   http_floor TARGETS_FILE [--delay-loop S] [--timeout S] [--tick MS]
 //              [--fifo PATH] [--status N] [--fin | --reuse]
+//              [--max-seconds S]
 //
 // TARGETS_FILE: one "address port" per line (IPv4). Target i is checked
 // every delay-loop seconds, at phase i/N of the period, started on the next
@@ -33,7 +34,9 @@
 // target whose check fails (refused, reset,
 // timed out, another status) gets an lvs_notify_fifo line "RS [a]:tcp:p
 // DOWN" on --fifo, and "UP" once it passes again. SIGTERM or SIGINT ends
-// the run with a summary on stdout.
+// the run with a summary on stdout, and so does --max-seconds (SIGALRM,
+// whole seconds; 0, the default, is no limit): check_scale sets it past
+// its run's end, so a floor left behind by a killed check_scale stops.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -346,12 +349,13 @@ std::vector<Target> readTargets(const char* path) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: http_floor TARGETS_FILE [--delay-loop S] [--timeout S] [--tick MS] "
-                 "[--fifo PATH] [--status N] [--fin | --reuse]\n";
+                 "[--fifo PATH] [--status N] [--fin | --reuse] [--max-seconds S]\n";
     return 2;
   }
   double delayLoop = 1.0, timeout = 1.0, tickMs = 50;
   const char* fifoPath = nullptr;
   int status = 200;
+  unsigned maxSeconds = 0;
   Floor::Packets packets = Floor::Packets::Vigil;
   for (int i = 2; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -366,6 +370,8 @@ int main(int argc, char** argv) {
       fifoPath = argv[++i];
     } else if (arg == "--status" && hasValue) {
       status = std::atoi(argv[++i]);
+    } else if (arg == "--max-seconds" && hasValue) {
+      maxSeconds = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     } else if (arg == "--fin") {
       packets = Floor::Packets::Keepalived;
     } else if (arg == "--reuse") {
@@ -385,6 +391,8 @@ int main(int argc, char** argv) {
   action.sa_handler = onStopSignal;  // no SA_RESTART: epoll_wait returns
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(maxSeconds);  // 0 arms nothing
   Floor floor(std::move(targets), static_cast<int64_t>(delayLoop * 1e9),
               static_cast<int64_t>(timeout * 1e9), static_cast<int64_t>(tickMs * 1e6), fifo, status,
               packets);

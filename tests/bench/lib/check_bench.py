@@ -272,10 +272,11 @@ class FloorChecker:
     ((address, port) pairs) every delay_loop seconds and writes RS DOWN / UP lines
     on its FIFO as the daemons do. mode: None (vigil's packets), "fin" (keepalived's:
     no SO_LINGER 0, no TCP_QUICKACK 0) or "reuse" (vigil's, from sockets kept and reset
-    with connect(AF_UNSPEC))."""
+    with connect(AF_UNSPEC)). max_seconds: the floor exits on its own after that
+    long (its --max-seconds), so one left behind by a killed caller stops."""
 
-    def __init__(self, lab, workdir, binary, mode=None):
-        self.lab, self.binary, self.mode = lab, binary, mode
+    def __init__(self, lab, workdir, binary, mode=None, max_seconds=0):
+        self.lab, self.binary, self.mode, self.max_seconds = lab, binary, mode, max_seconds
         self.dir = os.path.join(workdir, "floor")
         os.makedirs(self.dir, exist_ok=True)
         self.targets = os.path.join(self.dir, "targets")
@@ -294,7 +295,8 @@ class FloorChecker:
     def start(self):
         self.fifo = NotifyFifo(self.fifo_path)
         argv = [self.binary, self.targets, "--delay-loop", f"{self.delay_loop:g}", "--timeout",
-                f"{self.timeout:g}", "--fifo", self.fifo_path] + ([f"--{self.mode}"] if self.mode else [])
+                f"{self.timeout:g}", "--fifo", self.fifo_path, "--max-seconds", str(int(self.max_seconds))]
+        argv += [f"--{self.mode}"] if self.mode else []
         self.proc = vb.Owned.spawn(self.lab.exec_argv("d", self.sched_argv + argv), self.log)
 
     def stop(self):

@@ -15,6 +15,7 @@ import mmap
 import os
 import signal
 import struct
+import sys
 import time
 from collections import Counter
 
@@ -33,7 +34,10 @@ class SynCapture:
         argv = ["timeout", str(int(limit_s)), "tcpdump", "-i", "eth0", "-Q", "in", "-n", "-s", str(SNAPLEN),
                 "-B", "65536", "--time-stamp-precision=nano", "-w", path, SYN_FILTER]
         self.proc = vb.Owned.spawn(lab.exec_argv("rs", argv), self.log)
-        vb.wait_until(lambda: os.path.exists(self.log) and "listening" in open(self.log).read(), 5)
+        if not vb.wait_until(lambda: os.path.exists(self.log) and "listening" in open(self.log).read(), 5):
+            vb.Owned.kill(self.proc, signal.SIGINT, wait=2.0)
+            text = open(self.log).read().strip() if os.path.exists(self.log) else "(no log)"
+            sys.exit(f"tcpdump did not start in the rs namespace ({self.log}): {text}")
 
     def stop(self):
         """Stops the capture; returns the packets the kernel dropped (None if not reported).
@@ -92,7 +96,10 @@ class Histogram:
 def analyse(path, t0, t1, block_s):
     """Figures of the checks that started in [t0, t1): per-second rates, intervals
     (ms) over the whole window and per block of block_s seconds, and the mean
-    per-target period (first to last check of each target in the window)."""
+    per-target period (first to last check of each target in the window).
+    None if there is no capture file (tcpdump wrote none): the rows show n/a."""
+    if not os.path.exists(path):
+        return None
     last = {}  # dst -> (time, sport, seq) of its previous check
     seconds = int(t1 - t0)
     per_second = [0] * max(seconds, 1)
