@@ -4,12 +4,12 @@
 
 namespace vigil {
 
-Duration epollTimeoutFor(Duration remaining, Duration threadSlack) {
+Duration epollTimeoutFor(Duration remaining, Duration threadSlack, int64_t slackDivisor) {
   if (remaining <= Duration{0}) return Duration{0};
   if (threadSlack <= Duration{0}) return remaining;
-  // t' = remaining - ceil(remaining / 1001) gives t' + floor(t' / 1000) <=
-  // remaining, within a nanosecond of it.
-  const Duration proportional{(remaining.count() + 1000) / 1001};
+  // With d the divisor, t' = remaining - ceil(remaining / (d + 1)) gives
+  // t' + floor(t' / d) <= remaining, within a nanosecond of it.
+  const Duration proportional{(remaining.count() + slackDivisor) / (slackDivisor + 1)};
   const Duration slack = std::max(proportional, threadSlack);
   if (slack >= remaining) return remaining;
   return remaining - slack;

@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -60,6 +61,11 @@ bool realtimeThread() {
   const int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
   return policy == SCHED_FIFO || policy == SCHED_RR;
 }
+
+// The kernel's initial timer slack (init_task.timer_slack_ns). A forked
+// child's "default" is its parent's current slack, so PR_SET_TIMERSLACK 0
+// would keep the loop's 1 ns; this value is set instead.
+constexpr unsigned long kKernelDefaultTimerSlackNs = 50'000;
 
 }  // namespace
 
@@ -138,9 +144,10 @@ PosixEventLoop::PosixEventLoop(const Clock& clock, KernelTimer kernelTimer)
 
 void PosixEventLoop::lowerTimerSlack() {
   // The default 50 us would end a 10 ms wait up to 50 us early or late;
-  // 1 ns leaves only the kernel's proportional slack (0.1 %), which
-  // epollTimeoutFor waits around. Set by the thread that runs the loop
-  // (the slack is per thread); its other sleeps, if any, get as precise.
+  // 1 ns leaves only the kernel's proportional slack (0.1 %, 0.5 % at
+  // nice > 0), which epollTimeoutFor waits around. Set by the thread that
+  // runs the loop (the slack is per thread); its other sleeps, if any, get
+  // as precise. Children get the kernel's default back (forkChild).
   if (prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL) != 0) {
     log(LogLevel::Info, "event loop: cannot lower the timer slack: {}", errnoError("").describe());
   }
@@ -150,9 +157,14 @@ void PosixEventLoop::lowerTimerSlack() {
 
 void PosixEventLoop::readTimerSlack() {
   // A realtime thread's timed waits get no slack, whatever PR_GET_TIMERSLACK
-  // says (kernels before 6.11 still report the stored value).
+  // says (kernels before 6.11 still report the stored value). Read once, at
+  // the first turn: workers set their scheduling (vrrp_rt_priority,
+  // vrrp_priority) before it, and a read per early wake-up would cost two
+  // system calls each time.
   const int slack = prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL);
   timerSlack_ = realtimeThread() || slack < 0 ? Duration{0} : Duration{slack};
+  // -1 is also getpriority's error value: either way, not nice > 0.
+  slackDivisor_ = slackDivisorForNice(getpriority(PRIO_PROCESS, 0));
 }
 
 PosixEventLoop::~PosixEventLoop() {
@@ -243,9 +255,8 @@ void PosixEventLoop::runOnce(std::optional<Duration> maxWait) {
   }
   if (waitedForTimer_ && n == 0 && !fired) {
     // Woken inside the slack window before the deadline; the next turn
-    // waits for the rest. Re-read the slack in case the rule changed.
+    // waits for the rest.
     ++earlyWakeups_;
-    readTimerSlack();
   }
   runPosted();
 }
@@ -262,7 +273,7 @@ int PosixEventLoop::waitForEvents(epoll_event* events, int capacity,
   waitedForTimer_ = false;
   std::optional<Duration> timeout = maxWait;
   if (auto next = timers_.nextDeadline(); next && timeout != Duration{0}) {
-    const Duration untilTimer = epollTimeoutFor(*next - clock_.now(), timerSlack_);
+    const Duration untilTimer = epollTimeoutFor(*next - clock_.now(), timerSlack_, slackDivisor_);
     if (!timeout || untilTimer <= *timeout) {
       timeout = untilTimer;
       waitedForTimer_ = true;
@@ -413,6 +424,9 @@ Result<pid_t> PosixEventLoop::forkChild(const std::function<void()>& inChild) {
   }
   if (pid == 0) {
     resetSignalsForChild();
+    // Notify and check scripts should not inherit the loop's 1 ns slack
+    // (nor keep it across exec): it would cost them wake-ups for nothing.
+    if (slackLowered_) (void)prctl(PR_SET_TIMERSLACK, kKernelDefaultTimerSlackNs, 0UL, 0UL, 0UL);
     inChild();
     ::_exit(127);
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/epoll_timeout.h"
 #include "core/event_loop.h"
 #include "core/result.h"
 #include "core/timer_queue.h"
@@ -107,8 +108,14 @@ class PosixEventLoop final : public EventLoop {
   uint64_t kernelTimerArms() const { return kernelTimerArms_; }
   // Waits for a timer that ended before its deadline, so the loop waited
   // again (EpollTimeout only: an interrupt inside the kernel's slack window,
-  // or a thread whose slack rule changed, e.g. it became realtime).
+  // or a thread whose scheduling changed after the loop's first turn).
   uint64_t earlyWakeups() const { return earlyWakeups_; }
+  // The slack rule the loop's waits assume (EpollTimeout), read at its first
+  // turn: the thread's timer slack (0: realtime) and the divisor of its
+  // proportional slack (epollTimeoutFor). Set the thread's scheduling before
+  // running the loop.
+  Duration timerSlack() const { return timerSlack_; }
+  int64_t timerSlackDivisor() const { return slackDivisor_; }
   void setLatenessObserver(std::function<void(Duration)> observer) {
     timers_.setLatenessObserver(std::move(observer));
   }
@@ -144,9 +151,11 @@ class PosixEventLoop final : public EventLoop {
   KernelTimer kernelTimer_;
   UniqueFd timerFd_;  // TimerFd only
   // The slack the kernel adds to the running thread's timed waits (0:
-  // realtime), once the first turn has lowered it.
+  // realtime) and the divisor of its proportional part (200 at nice > 0),
+  // once the first turn has lowered it.
   bool slackLowered_ = false;
   Duration timerSlack_{0};
+  int64_t slackDivisor_ = kSlackDivisor;
   bool waitedForTimer_ = false;  // the last wait's timeout was a timer's deadline
   uint64_t earlyWakeups_ = 0;
   UniqueFd wakeFd_;
