@@ -18,7 +18,9 @@ struct RoutingJournal {
   std::vector<std::string> entries;
   std::set<std::string> failing;  // entries whose add fails (gateway unreachable, ...)
   std::set<std::string> routes;
-  std::set<std::string> rules;
+  // A rule without a preference can be here more than once, as in the
+  // kernel (each copy at its own preference).
+  std::multiset<std::string> rules;
 
   std::vector<std::string> take() { return std::exchange(entries, {}); }
 };
@@ -35,7 +37,7 @@ class FakeRouteManager final : public netlink::RouteManager {
     return removed("route", route.describe(), journal_, journal_.routes);
   }
 
-  // Shared with FakeRuleManager.
+ private:
   static Status added(const char* kind, const std::string& text, RoutingJournal& journal,
                       std::set<std::string>& held) {
     journal.entries.push_back(std::string(kind) + "+ " + text);
@@ -50,19 +52,33 @@ class FakeRouteManager final : public netlink::RouteManager {
     return {};
   }
 
- private:
   RoutingJournal& journal_;
 };
 
-// The kernel's rule list as RuleManager: an identical rule is added once.
+// The kernel's rule list as RuleManager: create() refuses an identical rule
+// with a preference (EEXIST) and adds another copy of one without (the
+// kernel picks a free preference before comparing); remove() takes one copy
+// or fails with ENOENT.
 class FakeRuleManager final : public netlink::RuleManager {
  public:
   explicit FakeRuleManager(RoutingJournal& journal) : journal_(journal) {}
-  Status add(const netlink::RuleSpec& rule) override {
-    return FakeRouteManager::added("rule", rule.describe(), journal_, journal_.rules);
-  }
   Status remove(const netlink::RuleSpec& rule) override {
-    return FakeRouteManager::removed("rule", rule.describe(), journal_, journal_.rules);
+    const std::string text = rule.describe();
+    journal_.entries.push_back("rule- " + text);
+    auto held = journal_.rules.find(text);
+    if (held == journal_.rules.end()) return Error{ENOENT, "removing " + text};
+    journal_.rules.erase(held);
+    return {};
+  }
+
+ protected:
+  Status create(const netlink::RuleSpec& rule) override {
+    const std::string text = rule.describe();
+    journal_.entries.push_back("rule+ " + text);
+    if (journal_.failing.contains(text)) return Error{ENETUNREACH, "adding " + text};
+    if (rule.priority && journal_.rules.contains(text)) return Error{EEXIST, "adding " + text};
+    journal_.rules.insert(text);
+    return {};
   }
 
  private:

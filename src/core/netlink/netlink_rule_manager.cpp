@@ -103,10 +103,8 @@ Status NetlinkRuleManager::send(int type, int flags, const RuleSpec& rule, const
   return {};
 }
 
-Status NetlinkRuleManager::add(const RuleSpec& rule) {
-  Status added = send(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule, "adding");
-  if (!added && added.error().code == EEXIST) return {};
-  return added;
+Status NetlinkRuleManager::create(const RuleSpec& rule) {
+  return send(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule, "adding");
 }
 
 Status NetlinkRuleManager::remove(const RuleSpec& rule) {

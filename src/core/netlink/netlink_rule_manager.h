@@ -12,8 +12,10 @@ class NetlinkRuleManager final : public RuleManager {
  public:
   static Result<NetlinkRuleManager> create();
 
-  Status add(const RuleSpec& rule) override;
   Status remove(const RuleSpec& rule) override;
+
+ protected:
+  Status create(const RuleSpec& rule) override;
 
  private:
   explicit NetlinkRuleManager(NlSocket sock) : sock_(std::move(sock)) {}

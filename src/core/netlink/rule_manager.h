@@ -3,6 +3,7 @@
 #include <linux/fib_rules.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,16 +53,34 @@ struct RuleSpec {
 };
 
 // Adds and removes policy rules (virtual_rules, static_rules). An interface
-// so the VRRP runtime can be tested with a fake.
+// so the VRRP runtime can be tested with a fake that behaves as the kernel.
 class RuleManager {
  public:
   virtual ~RuleManager() = default;
   // Adds the rule; an identical one already there is success, not a second
-  // copy.
-  virtual Status add(const RuleSpec& rule) = 0;
+  // copy. A rule without a preference is removed first (ENOENT ignored): the
+  // kernel gives it a free preference before its NLM_F_EXCL check
+  // (net/core/fib_rules.c), so a second add would never see EEXIST and would
+  // stack another copy at 32765, 32764, ... (a respawned worker, a restart
+  // after SIGKILL).
+  Status add(const RuleSpec& rule) {
+    if (!rule.priority) {
+      Status removed = remove(rule);
+      if (!removed && removed.error().code != ENOENT) return removed;
+    }
+    Status created = create(rule);
+    if (!created && created.error().code == EEXIST) return {};
+    return created;
+  }
   // Removes the first rule matching every field set (the kernel's match:
   // unset preference matches any).
   virtual Status remove(const RuleSpec& rule) = 0;
+
+ protected:
+  // RTM_NEWRULE with NLM_F_CREATE | NLM_F_EXCL: EEXIST when an identical rule
+  // with the same preference is there; one without a preference is always
+  // added.
+  virtual Status create(const RuleSpec& rule) = 0;
 };
 
 }  // namespace vigil::netlink

@@ -89,6 +89,24 @@ TEST_F(RoutingEntriesTest, ARuleWithAnUnknownTableIsSkippedAndTheRestInstalled) 
   EXPECT_THAT(journal_.rules, ElementsAre("from all fwmark 0x1 lookup 5 pref 5"));
 }
 
+TEST_F(RoutingEntriesTest, ARuleWithoutAPreferenceIsHeldOnceAcrossARespawnAndGoesAtStop) {
+  config::VrrpModel model = statics("", "from 10.1.0.0/16 table 100");
+  apply(model);
+  EXPECT_THAT(journal_.rules, ElementsAre("from 10.1.0.0/16 lookup 100"));
+  journal_.take();
+  // The worker was killed without removing it; the respawned one adds it
+  // again, which the kernel would take as a second copy at another
+  // preference.
+  RoutingEntries respawned(&routes_, &rules_, "static routing");
+  respawned.configure(model.staticRoutes, model.staticRules, "static routing");
+  respawned.installAll();
+  EXPECT_THAT(journal_.take(), ElementsAre("rule- from 10.1.0.0/16 lookup 100",
+                                           "rule+ from 10.1.0.0/16 lookup 100"));
+  EXPECT_THAT(journal_.rules, ElementsAre("from 10.1.0.0/16 lookup 100"));
+  respawned.uninstallAll();
+  EXPECT_THAT(journal_.rules, IsEmpty());
+}
+
 TEST(RoutingEntriesLoggingTest, WithoutNetlinkEntriesAreOnlyLogged) {
   RoutingEntries entries(nullptr, nullptr, "static routing");
   config::VrrpModel model = statics("blackhole 10.8.0.0/16", "from 10.1.0.0/16 table 5");
