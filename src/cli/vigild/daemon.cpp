@@ -417,8 +417,12 @@ class Daemon {
       const std::string device = vrrp::interfacesFor(inst, config.global.vrrp.vmacPrefix).vips;
       const config::VrrpInstance placed = vrrp::withPlacedAddresses(inst, config.global.vrrp);
       vrrp::VipRouteInstaller owned(*installer, routes.get(), rules.get(), placed);
-      owned.remove(placed.vips, device);
-      owned.remove(placed.excludedVips, device);
+      // One remove() of every address: the routes and rules go once, when
+      // none is left (a second RTM_DELRULE of a rule without a preference
+      // would take another matching rule).
+      std::vector<config::VirtualAddress> vips = placed.vips;
+      vips.insert(vips.end(), placed.excludedVips.begin(), placed.excludedVips.end());
+      owned.remove(vips, device);
     }
     log(LogLevel::Notice, "vrrp worker gone: removed its virtual addresses, routes and rules");
   }
