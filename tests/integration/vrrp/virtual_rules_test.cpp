@@ -182,6 +182,9 @@ TEST_F(VirtualRulesTest, AReloadSwapsTheChangedRuleAndAWorkerDeathTakesTheRulesA
   EXPECT_TRUE(waitFor(10s, [&] {
     return first_->rule("-4", 2001).find("fwmark 0x9") != std::string::npos;
   })) << first_->log();
+  // The rule the reload dropped is gone (both carry pref 2001).
+  EXPECT_EQ(first_->rule("-4", 2001).find("fwmark 0x7"), std::string::npos)
+      << first_->rule("-4", 2001);
   EXPECT_FALSE(first_->rule("-4", 2000).empty());
   EXPECT_TRUE(first_->hasStatics());
 
