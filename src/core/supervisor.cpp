@@ -34,6 +34,10 @@ struct Supervisor::Slot {
   bool snapshotOnChannel = false;
   // Where each slot of a patching worker's snapshot lies in lastSnapshot.
   PatchedSnapshot patched;
+  // A Resync went out on this channel and no full snapshot has applied since:
+  // partial patches in flight build on text that was dropped, so they are
+  // skipped (not refused again, which would ask for the ~8 MB text twice).
+  bool resyncAsked = false;
 };
 
 Supervisor::Supervisor(PosixEventLoop& loop, std::vector<WorkerSpec> workers,
@@ -162,6 +166,7 @@ void Supervisor::spawnInProcess(Slot& slot, UniqueFd mine, UniqueFd theirs) {
 
 void Supervisor::attachChannel(Slot& slot, UniqueFd mine) {
   slot.snapshotOnChannel = false;
+  slot.resyncAsked = false;
   slot.patched.reset();
   slot.channel = std::make_unique<Channel>(
       loop_, std::move(mine), [this, &slot](const Message& m) { onMessage(slot, m); },
@@ -178,6 +183,7 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
       slot.status.lastSnapshot = message.payload;
       slot.status.lastSnapshotAt = slot.status.lastHeard;
       slot.snapshotOnChannel = true;
+      slot.resyncAsked = false;
       slot.patched.reset();
       return;
     case MessageType::SnapshotPatch:
@@ -198,17 +204,34 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
 
 void Supervisor::onPatch(Slot& slot, std::string_view payload) {
   Result<SnapshotPatchView> patch = decodeSnapshotPatch(payload);
+  if (patch && !patch->full && slot.resyncAsked) {
+    log(LogLevel::Debug, "{} worker: skipping a partial patch until its full snapshot arrives",
+        slot.spec.name);
+    return;
+  }
   Status applied = patch ? slot.patched.apply(*patch, slot.status.lastSnapshot) : patch.error();
   if (applied) {
     slot.status.lastSnapshotAt = slot.status.lastHeard;
     slot.snapshotOnChannel = true;
+    slot.resyncAsked = false;
     return;
   }
   // The text kept is the last one applied, so it ages (and /healthz says so)
-  // until the full snapshot asked for here arrives.
+  // until a full snapshot applies: a Heartbeat no longer vouches for it.
   slot.patched.reset();
+  slot.snapshotOnChannel = false;
+  ++slot.status.patchesRefused;
+  if (slot.resyncAsked) {
+    // Even the full snapshot asked for does not apply: asking again would
+    // loop at channel speed. A reload's or a new worker's full snapshot may.
+    log(LogLevel::Error, "{} worker (pid {}): {}; its snapshot stays stale", slot.spec.name,
+        slot.status.pid, applied.error().describe());
+    return;
+  }
   log(LogLevel::Error, "{} worker (pid {}): {}; asking for its full snapshot", slot.spec.name,
       slot.status.pid, applied.error().describe());
+  slot.resyncAsked = true;
+  ++slot.status.resyncsAsked;
   Status sent = slot.channel->send(MessageType::Resync, "");
   if (!sent) {
     log(LogLevel::Error, "cannot ask {} worker for its full snapshot: {}", slot.spec.name,

@@ -58,6 +58,11 @@ struct WorkerStatus {
   // lastHeard, and lastHeard is stale because the supervisor's loop has not
   // had its turn yet (it stalled), not because the worker went quiet.
   bool messageWaiting = false;
+  // Snapshot patches that did not apply (each logged as an Error), and the
+  // Resyncs sent for them: at most one per channel until a full snapshot
+  // applies, so a worker that cannot send one is never asked in a loop.
+  uint32_t patchesRefused = 0;
+  uint32_t resyncsAsked = 0;
 };
 
 // The process model of DESIGN.md: forks one process per worker, each bound

@@ -23,6 +23,12 @@ class SlottedWorker final : public Worker {
     // The next partial patch claims one slot more than there are (a bug a
     // receiver must survive).
     bool lieAboutCount = false;
+    // Full patches claim one slot more than they carry (a worker whose full
+    // snapshot never applies).
+    bool lieInFull = false;
+    // A full patch asked for goes out as a partial one: the partial patches
+    // the worker had already sent before the Resync reached it.
+    bool holdFull = false;
 
     void set(size_t slot, std::string text) {
       slots.at(slot) = std::move(text);
@@ -42,10 +48,12 @@ class SlottedWorker final : public Worker {
   std::optional<SnapshotPatchBuilder> snapshotPatch(bool full) override {
     State& s = *state_;
     auto count = static_cast<uint32_t>(s.slots.size());
+    if (full && s.holdFull) full = false;
     if (!full && s.lieAboutCount) {
       s.lieAboutCount = false;
       ++count;
     }
+    if (full && s.lieInFull) ++count;
     SnapshotPatchBuilder patch(full, count);
     ++(full ? s.fullPatches : s.partialPatches);
     for (uint32_t i = 0; i < s.slots.size(); ++i) {

@@ -34,6 +34,16 @@ class SupervisorPatchTest : public ::testing::Test {
         loop_, [&] { return stopped; }, seconds(10)));
   }
 
+  WorkerStatus status() const { return supervisor_->status()[0]; }
+
+  // The worker builds `patches` more patches (heartbeats included); the
+  // supervisor, on the same loop, has read all but the last by then.
+  void letWorkerSend(int patches) {
+    const int until = state_->partialPatches + patches;
+    ASSERT_TRUE(runUntil(
+        loop_, [&] { return state_->partialPatches >= until; }, seconds(10)));
+  }
+
   bool reaches(const std::string& text) {
     return runUntil(
         loop_, [&] { return supervisor_->status()[0].lastSnapshot == text; }, seconds(10));
@@ -68,6 +78,60 @@ TEST_F(SupervisorPatchTest, APatchThatDoesNotApplyBringsTheFullSnapshot) {
   ASSERT_TRUE(reaches("{\"servers\":[{\"a\":3},{\"b\":2}]}"));
   state_->set(2, ",{\"b\":4}");
   ASSERT_TRUE(reaches("{\"servers\":[{\"a\":3},{\"b\":4}]}"));
+}
+
+// Partial patches the worker sent before it saw the Resync build on the text
+// the supervisor dropped: they are skipped, not refused and answered with a
+// second Resync (a second ~8 MB full snapshot). Until the full snapshot
+// applies, Heartbeats do not make the text kept look fresh.
+TEST_F(SupervisorPatchTest, AfterOneResyncPatchesInFlightAreSkippedUntilTheFullSnapshot) {
+  const std::string initial = "{\"servers\":[{\"a\":1},{\"b\":2}]}";
+  ASSERT_TRUE(reaches(initial));
+  state_->holdFull = true;
+  state_->lieAboutCount = true;
+  state_->set(1, "{\"a\":3}");
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return status().resyncsAsked == 1; }, seconds(10)));
+  const TimePoint frozen = *status().lastSnapshotAt;
+  state_->lieAboutCount = true;
+  state_->set(2, ",{\"b\":4}");
+  letWorkerSend(4);  // the second bad partial patch, then Heartbeats
+
+  EXPECT_EQ(status().patchesRefused, 1u);
+  EXPECT_EQ(status().resyncsAsked, 1u);
+  EXPECT_EQ(status().lastSnapshot, initial);
+  EXPECT_EQ(*status().lastSnapshotAt, frozen);
+  EXPECT_GT(*status().lastHeard, frozen);
+
+  state_->holdFull = false;
+  ASSERT_TRUE(reaches("{\"servers\":[{\"a\":3},{\"b\":4}]}"));
+  EXPECT_GT(*status().lastSnapshotAt, frozen);
+  EXPECT_EQ(state_->fullPatches, 2);
+  state_->set(1, "{\"a\":5}");
+  ASSERT_TRUE(reaches("{\"servers\":[{\"a\":5},{\"b\":4}]}"));
+  EXPECT_EQ(status().resyncsAsked, 1u);
+  EXPECT_EQ(state_->fullPatches, 2);
+}
+
+// A full snapshot that does not apply either is not asked for again (that
+// would loop at channel speed): the text kept goes stale.
+TEST_F(SupervisorPatchTest, AFullSnapshotThatDoesNotApplyIsNotAskedForAgain) {
+  const std::string initial = "{\"servers\":[{\"a\":1},{\"b\":2}]}";
+  ASSERT_TRUE(reaches(initial));
+  state_->lieInFull = true;
+  state_->lieAboutCount = true;
+  state_->set(1, "{\"a\":3}");
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return status().patchesRefused == 2; }, seconds(10)));
+  const TimePoint frozen = *status().lastSnapshotAt;
+  state_->set(2, ",{\"b\":4}");
+  letWorkerSend(4);
+
+  EXPECT_EQ(status().patchesRefused, 2u);
+  EXPECT_EQ(status().resyncsAsked, 1u);
+  EXPECT_EQ(state_->fullPatches, 2);
+  EXPECT_EQ(status().lastSnapshot, initial);
+  EXPECT_EQ(*status().lastSnapshotAt, frozen);
 }
 
 }  // namespace
