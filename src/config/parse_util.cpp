@@ -1,8 +1,21 @@
 #include "config/parse_util.h"
 
+#include <charconv>
 #include <cmath>
 
 namespace vigil::config::parse {
+
+std::optional<uint32_t> decimalOrHex(std::string_view text) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 std::optional<ScriptCommand> scriptCommand(const Node& node, ParseContext& ctx) {
   if (!args(node, ctx, 1, 3)) {

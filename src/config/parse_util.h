@@ -15,6 +15,10 @@
 // only which field a keyword sets and its accepted range.
 namespace vigil::config::parse {
 
+// A decimal or 0x-hexadecimal unsigned number, as `ip route` and `ip rule`
+// read them; nullopt for anything else (empty, signs, trailing text, overflow).
+std::optional<uint32_t> decimalOrHex(std::string_view text);
+
 // "'s'". Overloaded for each string type so that argument-dependent lookup
 // never prefers std::quoted (<iomanip>) for a std::string argument.
 inline std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstring>
 
 #include "config/parse_vrrp_internal.h"
@@ -18,18 +17,7 @@ namespace {
 
 using parse::quoted;
 
-// A decimal or 0x-hexadecimal number, as `ip rule` reads them.
-std::optional<uint32_t> number(std::string_view text) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
+using parse::decimalOrHex;
 
 // IP protocol names `ip rule ... ip_proto` accepts (any case), or 0-255.
 std::optional<uint8_t> ipProtocol(std::string_view text) {
@@ -52,7 +40,7 @@ std::optional<uint8_t> ipProtocol(std::string_view text) {
       return n.value;
     }
   }
-  auto v = number(text);
+  auto v = decimalOrHex(text);
   if (!v || *v > 255) return std::nullopt;
   return static_cast<uint8_t>(*v);
 }
@@ -112,8 +100,9 @@ struct RuleParser {
   bool range(const Token& opt, const Token& v, uint32_t max, std::optional<RuleRange>& out) {
     const std::string& t = v.text;
     const size_t dash = t.find('-');
-    auto start = number(std::string_view(t).substr(0, dash));
-    auto end = dash == std::string::npos ? start : number(std::string_view(t).substr(dash + 1));
+    auto start = decimalOrHex(std::string_view(t).substr(0, dash));
+    auto end =
+        dash == std::string::npos ? start : decimalOrHex(std::string_view(t).substr(dash + 1));
     if (!start || !end || *start > *end || *end > max) {
       return bad(opt, v, "N or N-M with N <= M <= " + std::to_string(max));
     }
@@ -124,9 +113,9 @@ struct RuleParser {
   bool fwmark(const Token& opt, const Token& v) {
     const std::string& t = v.text;
     const size_t slash = t.find('/');
-    auto mark = number(std::string_view(t).substr(0, slash));
+    auto mark = decimalOrHex(std::string_view(t).substr(0, slash));
     auto mask = slash == std::string::npos ? std::optional<uint32_t>(UINT32_MAX)
-                                           : number(std::string_view(t).substr(slash + 1));
+                                           : decimalOrHex(std::string_view(t).substr(slash + 1));
     if (!mark || !mask) return bad(opt, v, "a mark or MARK/MASK (decimal or 0x hexadecimal)");
     r.fwmark = *mark;
     if (slash != std::string::npos) r.fwmask = *mask;
@@ -138,9 +127,9 @@ struct RuleParser {
     const std::string& t = v.text;
     const size_t slash = t.find('/');
     auto from = slash == std::string::npos ? std::optional<uint32_t>(0)
-                                           : number(std::string_view(t).substr(0, slash));
-    auto to = number(slash == std::string::npos ? std::string_view(t)
-                                                : std::string_view(t).substr(slash + 1));
+                                           : decimalOrHex(std::string_view(t).substr(0, slash));
+    auto to = decimalOrHex(slash == std::string::npos ? std::string_view(t)
+                                                      : std::string_view(t).substr(slash + 1));
     if (!from || !to || *from > 0xffff || *to > 0xffff) {
       return bad(opt, v, "TO or FROM/TO with realm numbers 0-65535");
     }
@@ -149,7 +138,7 @@ struct RuleParser {
   }
 
   bool byte(const Token& opt, const Token& v, std::optional<uint8_t>& out) {
-    auto n = number(v.text);
+    auto n = decimalOrHex(v.text);
     if (!n || *n > 255) return bad(opt, v, "a number 0-255");
     out = static_cast<uint8_t>(*n);
     return true;

@@ -3,26 +3,16 @@
 #include <linux/rtnetlink.h>
 
 #include <array>
-#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "config/parse_util.h"
+
 namespace vigil::vrrp {
 namespace {
 
-// A decimal or 0x-hexadecimal number, as `ip route` reads them.
-std::optional<uint32_t> number(std::string_view text) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
+using config::parse::decimalOrHex;
 
 uint8_t defaultScope(const netlink::RouteSpec& spec) {
   switch (spec.type) {
@@ -91,7 +81,7 @@ class OptionReader {
 
   std::optional<uint32_t> value(const std::string&) {
     if (i_ >= options_.size()) return std::nullopt;
-    return number(options_[i_++]);
+    return decimalOrHex(options_[i_++]);
   }
 
   Error invalid(const std::string& option) const {
@@ -113,7 +103,7 @@ std::optional<uint32_t> routeTableId(std::string_view name, const RouteTableLook
   if (name.empty() || name == "main") return RT_TABLE_MAIN;
   if (name == "local") return RT_TABLE_LOCAL;
   if (name == "default") return RT_TABLE_DEFAULT;
-  if (auto id = number(name)) return id;
+  if (auto id = decimalOrHex(name)) return id;
   return tables ? tables(name) : std::nullopt;
 }
 
@@ -126,7 +116,7 @@ std::optional<uint32_t> systemRouteTable(std::string_view name) {
       std::string id;
       std::string named;
       if (!(words >> id >> named) || id.starts_with('#') || named != name) continue;
-      if (auto found = number(id)) return found;
+      if (auto found = decimalOrHex(id)) return found;
     }
   }
   return std::nullopt;
