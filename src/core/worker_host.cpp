@@ -88,8 +88,19 @@ void WorkerHost::sendSnapshot() {
 }
 
 bool WorkerHost::sendPatch() {
+  if (!buildsPatches_) return false;
+  // The supervisor has not read the last patch yet. Building another now
+  // would only see it refused (the queue holds one full patch at most) and
+  // make the next one full again: at 20,000 checkers, a full rendering every
+  // interval kept the check worker behind its schedule for a minute while a
+  // supervisor on the same CPU caught up. Slots marked meanwhile stay marked
+  // for the next patch; the queued bytes tell the supervisor the worker lives.
+  if (channel_.queuedBytes() > 0) return true;
   std::optional<SnapshotPatchBuilder> patch = worker_->snapshotPatch(fullPatchDue_);
-  if (!patch) return false;
+  if (!patch) {
+    buildsPatches_ = false;
+    return false;
+  }
   const bool heartbeat = !patch->full() && patch->empty();
   Status sent = heartbeat ? channel_.send(MessageType::Heartbeat, "")
                           : channel_.send(MessageType::SnapshotPatch, patch->take());

@@ -107,6 +107,7 @@ class WorkerHost {
   SnapshotDeduplicator deduplicator_;
   // The supervisor may not hold this worker's slots: the next patch is full.
   bool fullPatchDue_ = true;
+  bool buildsPatches_ = true;  // false once the worker answers snapshotPatch() with none
 };
 
 // The main of a worker process: its own PosixEventLoop with SIGTERM/SIGINT

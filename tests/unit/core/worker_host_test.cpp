@@ -218,6 +218,29 @@ TEST_F(WorkerHostPatchTest, AfterARefusedSendTheNextPatchIsFull) {
   EXPECT_EQ(state_->fullPatches, 2);
 }
 
+// While the supervisor has not read the last patch, no new one is built (a
+// refused one would make the next full again); what changed meanwhile goes in
+// the patch after the channel drains.
+TEST_F(WorkerHostPatchTest, NoPatchIsBuiltWhileTheLastOneIsUnread) {
+  state_->set(1, std::string(16u << 20 >> 2, 'x'));  // 4 MB: more than the socket holds
+  loop_.advance(seconds(1));
+  ASSERT_EQ(state_->fullPatches, 1);
+  state_->set(1, "2");
+  loop_.advance(seconds(3));
+  EXPECT_EQ(state_->fullPatches, 1);
+  EXPECT_EQ(state_->partialPatches, 0);
+
+  std::vector<Message> read;
+  for (int i = 0; i < 1000 && read.empty(); ++i) {  // the peer reads; the worker flushes
+    loop_.fire(workerFd_, EPOLLOUT);
+    for (Message& m : peer_->drain()) read.push_back(std::move(m));
+  }
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].type, MessageType::SnapshotPatch);
+  EXPECT_EQ(next(), patch(false, {{1, "2"}}));
+  EXPECT_EQ(state_->fullPatches, 1);
+}
+
 TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(jsonQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
 }
