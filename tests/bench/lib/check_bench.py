@@ -173,7 +173,23 @@ def first_shim_op(log_path, command, address, after):
     return None
 
 
-class Checker:
+class _FifoProcess:
+    """What Checker and FloorChecker share: a process of their own (proc) and the
+    lvs_notify_fifo it writes (fifo); stop() ends the one and closes the other."""
+
+    proc = None
+    fifo = None
+
+    def stop(self):
+        if self.proc:
+            vb.Owned.kill(self.proc, signal.SIGTERM, wait=10.0)
+            self.proc = None
+        if self.fifo:
+            self.fifo.close()
+            self.fifo = None
+
+
+class Checker(_FifoProcess):
     """vigild -C or keepalived -C in the lab's d namespace, own process group."""
 
     def __init__(self, kind, lab, workdir, vigild, shim, dataplane="none"):
@@ -222,14 +238,6 @@ class Checker:
             env.update(LD_PRELOAD=self.shim, CHECK_SHIM_LOG=self.shim_log)
         self.proc = vb.Owned.spawn(self.lab.exec_argv("d", self.sched_argv + self.argv()), self.log, env)
 
-    def stop(self):
-        if self.proc:
-            vb.Owned.kill(self.proc, signal.SIGTERM, wait=10.0)
-            self.proc = None
-        if self.fifo:
-            self.fifo.close()
-            self.fifo = None
-
     def pids(self):
         """Every process of the daemon (its process group)."""
         out = []
@@ -266,7 +274,7 @@ def build_http_floor(workdir):
     return out
 
 
-class FloorChecker:
+class FloorChecker(_FifoProcess):
     """http_floor in the lab's d namespace, with Checker's interface (start, stop,
     pids, checker_pid, fifo, proc, log): it GETs each target of `targets`
     ((address, port) pairs) every delay_loop seconds and writes RS DOWN / UP lines
@@ -298,14 +306,6 @@ class FloorChecker:
                 f"{self.timeout:g}", "--fifo", self.fifo_path, "--max-seconds", str(int(self.max_seconds))]
         argv += [f"--{self.mode}"] if self.mode else []
         self.proc = vb.Owned.spawn(self.lab.exec_argv("d", self.sched_argv + argv), self.log)
-
-    def stop(self):
-        if self.proc:
-            vb.Owned.kill(self.proc, signal.SIGTERM, wait=10.0)
-            self.proc = None
-        if self.fifo:
-            self.fifo.close()
-            self.fifo = None
 
     def pids(self):
         """The floor's process (`ip netns exec` execs it, keeping the pid)."""
