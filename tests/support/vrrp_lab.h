@@ -142,4 +142,33 @@ class NsProcess {
   pid_t pid_ = -1;
 };
 
+// One vigild in `ns` with its files named DIR/NAME.*: the configuration
+// (writeConfig), its log, its pid files, the VRRP worker's among them.
+class LabVigild {
+ public:
+  LabVigild(const NetNs& ns, const std::string& dir, const std::string& name)
+      : config_(dir + "/" + name + ".conf"),
+        vrrpPidFile_(dir + "/" + name + ".vrrp.pid"),
+        process_(ns, dir + "/" + name + ".log",
+                 {std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config_, "-i",
+                  ns.name(), "-p", dir + "/" + name + ".pid", "-r", vrrpPidFile_}) {}
+
+  void writeConfig(const std::string& text) const { std::ofstream(config_) << text; }
+  bool start() { return process_.start(); }
+  void signal(int signo) const { process_.signal(signo); }
+  bool reap(std::chrono::milliseconds limit) { return process_.reap(limit); }
+  std::string log() const { return process_.log(); }
+  pid_t vrrpWorker() const {
+    std::ifstream in(vrrpPidFile_);
+    pid_t pid = 0;
+    in >> pid;
+    return pid;
+  }
+
+ private:
+  std::string config_;
+  std::string vrrpPidFile_;
+  NsProcess process_;
+};
+
 }  // namespace vigil::test

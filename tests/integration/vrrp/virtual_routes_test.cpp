@@ -44,17 +44,11 @@ constexpr RouteLab kIpv6{
     "fd00:60::/48",
     "fd00:61::/48"};
 
-class RouteDirector {
+class RouteDirector : public LabVigild {
  public:
   RouteDirector(const NetNs& ns, const RouteLab& lab, const std::string& dir,
                 const std::string& name)
-      : ns_(ns),
-        lab_(lab),
-        config_(dir + "/" + name + ".conf"),
-        vrrpPidFile_(dir + "/" + name + ".vrrp.pid"),
-        process_(ns, dir + "/" + name + ".log",
-                 {std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config_, "-i",
-                  ns.name(), "-p", dir + "/" + name + ".pid", "-r", vrrpPidFile_}) {}
+      : LabVigild(ns, dir, name), ns_(ns), lab_(lab) {}
 
   // The configuration with `priority` and, as the third route, the source
   // route or (after a reload) its replacement.
@@ -75,19 +69,8 @@ class RouteDirector {
       out << "    src " << lab_.addresses.vip << " " << lab_.sourceRoute << " dev eth0\n";
     }
     out << "  }\n}\n";
-    std::ofstream(config_) << out.str();
+    writeConfig(out.str());
   }
-  bool start() { return process_.start(); }
-  void signal(int signo) const { process_.signal(signo); }
-  bool reap(std::chrono::milliseconds limit) { return process_.reap(limit); }
-  std::string log() const { return process_.log(); }
-  pid_t vrrpWorker() const {
-    std::ifstream in(vrrpPidFile_);
-    pid_t pid = 0;
-    in >> pid;
-    return pid;
-  }
-
   bool holdsVip() const { return test::holdsVip(ns_, lab_.addresses); }
   // `destination`'s line in `table`, empty when there is none.
   std::string route(const std::string& destination, const std::string& table = "main") const {
@@ -108,9 +91,6 @@ class RouteDirector {
  private:
   const NetNs& ns_;
   const RouteLab& lab_;
-  std::string config_;
-  std::string vrrpPidFile_;
-  NsProcess process_;
 };
 
 class VirtualRoutesTest : public ::testing::TestWithParam<int> {

@@ -25,15 +25,10 @@ using namespace std::chrono_literals;
 constexpr LabAddresses kLab{"10.63.0.100", "10.63.0.100/24", "10.63.0.1/24", "10.63.0.2/24", "-4",
                             "inet"};
 
-class RuleDirector {
+class RuleDirector : public LabVigild {
  public:
   RuleDirector(const NetNs& ns, const std::string& dir, const std::string& name)
-      : ns_(ns),
-        config_(dir + "/" + name + ".conf"),
-        vrrpPidFile_(dir + "/" + name + ".vrrp.pid"),
-        process_(ns, dir + "/" + name + ".log",
-                 {std::string(VIGIL_BIN_DIR) + "/vigild", "-n", "-l", "-f", config_, "-i",
-                  ns.name(), "-p", dir + "/" + name + ".pid", "-r", vrrpPidFile_}) {}
+      : LabVigild(ns, dir, name), ns_(ns) {}
 
   // `fwmark` picks the mark of the second IPv4 virtual rule (a reload
   // changes it).
@@ -56,19 +51,8 @@ class RuleDirector {
         << " ip_proto tcp dport 80-90 prohibit pref 2001\n"
         << "    from fd00:65::/64 to fd00:66::/64 uidrange 1000-2000 table 200 pref 2002\n"
         << "  }\n}\n";
-    std::ofstream(config_) << out.str();
+    writeConfig(out.str());
   }
-  bool start() { return process_.start(); }
-  void signal(int signo) const { process_.signal(signo); }
-  bool reap(std::chrono::milliseconds limit) { return process_.reap(limit); }
-  std::string log() const { return process_.log(); }
-  pid_t vrrpWorker() const {
-    std::ifstream in(vrrpPidFile_);
-    pid_t pid = 0;
-    in >> pid;
-    return pid;
-  }
-
   bool holdsVip() const { return test::holdsVip(ns_, kLab); }
   // `ip rule show pref N`'s line, empty when there is none.
   std::string rule(const char* family, int pref) const {
@@ -94,9 +78,6 @@ class RuleDirector {
 
  private:
   const NetNs& ns_;
-  std::string config_;
-  std::string vrrpPidFile_;
-  NsProcess process_;
 };
 
 class VirtualRulesTest : public ::testing::Test {
