@@ -159,21 +159,5 @@ TEST_F(PosixEventLoopEpollTimeout, MaxWaitShorterThanTheTimerBoundsTheTurn) {
   EXPECT_EQ(loop.earlyWakeups(), 0u);
 }
 
-// The fallback keeps firing a timer re-armed from its callback (its timerfd
-// is edge-triggered and never read).
-TEST_F(PosixEventLoopEpollTimeout, TimerFdFallbackKeepsFiringReArmedTimers) {
-  PosixEventLoop loop(PosixEventLoop::defaultClock(), PosixEventLoop::KernelTimer::TimerFd);
-  ASSERT_EQ(loop.kernelTimer(), PosixEventLoop::KernelTimer::TimerFd);
-  int fired = 0;
-  std::unique_ptr<Timer> advert;
-  advert = loop.createTimer([&] {
-    ++fired;
-    advert->armAfter(milliseconds(1));
-  });
-  advert->armAfter(milliseconds(1));
-  ASSERT_TRUE(runUntil(loop, [&] { return fired == 10; }));
-  EXPECT_GE(loop.kernelTimerArms(), 10u);
-}
-
 }  // namespace
 }  // namespace vigil

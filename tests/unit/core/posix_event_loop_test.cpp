@@ -71,18 +71,27 @@ TEST(PosixEventLoop, CallbackMayDestroyItsTimerAndArmNewOnes) {
   ASSERT_TRUE(runUntil(loop, [&] { return order == "sn"; }));
 }
 
-// The timerfd is edge-triggered and its expiry count never read: every
-// expiry must still wake the loop, as a master's advert timer needs.
+// A master's advert timer is re-armed from its callback: it must keep
+// firing with either kernel timer (the default epoll_pwait2 timeout, and the
+// fallback timerfd, edge-triggered and its expiry count never read).
 TEST(PosixEventLoop, TimerReArmedFromItsCallbackKeepsFiring) {
-  PosixEventLoop loop;
-  int fired = 0;
-  std::unique_ptr<Timer> advert;
-  advert = loop.createTimer([&] {
-    ++fired;
+  for (PosixEventLoop::KernelTimer kernelTimer :
+       {PosixEventLoop::KernelTimer::EpollTimeout, PosixEventLoop::KernelTimer::TimerFd}) {
+    PosixEventLoop loop(PosixEventLoop::defaultClock(), kernelTimer);
+    SCOPED_TRACE(loop.kernelTimer() == PosixEventLoop::KernelTimer::TimerFd ? "timerfd"
+                                                                            : "epoll timeout");
+    int fired = 0;
+    std::unique_ptr<Timer> advert;
+    advert = loop.createTimer([&] {
+      ++fired;
+      advert->armAfter(milliseconds(1));
+    });
     advert->armAfter(milliseconds(1));
-  });
-  advert->armAfter(milliseconds(1));
-  ASSERT_TRUE(runUntil(loop, [&] { return fired == 20; }));
+    ASSERT_TRUE(runUntil(loop, [&] { return fired == 20; }));
+    if (loop.kernelTimer() == PosixEventLoop::KernelTimer::TimerFd) {
+      EXPECT_GE(loop.kernelTimerArms(), 10u);
+    }
+  }
 }
 
 TEST(PosixEventLoop, RunStopsWhenAPostedCallbackSaysSo) {
