@@ -93,11 +93,15 @@ Status PlainHttpFetch::connect(const config::ProbeTarget& target) {
   bool bound = target.fwmark != 0 || !target.bindInterface.empty() || !target.bindAddress.empty() ||
                target.bindPort != 0;
   if (pool_ == nullptr || bound) return connectOwnSocket(target);
-  lease_ = pool_->acquire(target.address.family(), TcpFinalAck::Sent, *this);
+  // A Withheld socket holds the handshake's last ACK back until the request
+  // carries it, as TCP_QUICKACK 0 does on an own socket, but its option is
+  // set once in the socket's life instead of once per connect (a disconnect
+  // clears TCP_QUICKACK). A request sent within the delayed-ACK time of the
+  // SYN-ACK also puts the connection in "pingpong" mode, so the response's
+  // data is not ACKed before the reset either (PlainHttpFetchTest.
+  // TheServerReceivesThreeSegmentsPerFetch).
+  lease_ = pool_->acquire(target.address.family(), TcpFinalAck::Withheld, *this);
   if (!lease_) return errnoError("socket");
-  // Set per connect: a disconnect turns delayed ACKs back off. It also
-  // keeps the response's data un-ACKed until the reset.
-  (void)deferHandshakeAck(lease_->fd());
   auto started = startConnect(lease_->fd(), target, 0);
   if (!started) return Error{started.error().code, fmt::format("connect to {}", target_)};
   // Registered with the pool's stream events once for the socket's life
