@@ -279,8 +279,8 @@ class FloorChecker(_FifoProcess):
     pids, checker_pid, fifo, proc, log): it GETs each target of `targets`
     ((address, port) pairs) every delay_loop seconds and writes RS DOWN / UP lines
     on its FIFO as the daemons do. mode: None (vigil's packets), "fin" (keepalived's:
-    no SO_LINGER 0, no TCP_QUICKACK 0) or "reuse" (vigil's, from sockets kept and reset
-    with connect(AF_UNSPEC)). max_seconds: the floor exits on its own after that
+    no SO_LINGER 0, no TCP_QUICKACK 0), "reuse" (vigil's, from sockets kept and reset
+    with connect(AF_UNSPEC)), "withheld" or "eager" (reuse's variants, http_floor.cpp). max_seconds: the floor exits on its own after that
     long (its --max-seconds), so one left behind by a killed caller stops."""
 
     def __init__(self, lab, workdir, binary, mode=None, max_seconds=0):
