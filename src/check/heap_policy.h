@@ -5,7 +5,7 @@
 //
 // The check worker's full snapshot patch (at start, after a reload, on the
 // supervisor's Resync) is about 420 bytes per checker (8.4 MB at 20,000),
-// and the supervisor rebuilds its copy of the text on every patch. glibc
+// and the supervisor assembles a new copy of the text from its frames. glibc
 // serves a block of at least M_MMAP_THRESHOLD bytes with its own mapping and
 // unmaps it when freed, but by default it raises that threshold to the size
 // of every such block freed (up to 32 MB): after the first one is freed,

@@ -126,7 +126,7 @@ void Channel::onReady(uint32_t events) {
     }
   }
   if (!alive.expired() && isOpen() && (events & EPOLLOUT)) {
-    flush();
+    if (flush() && queuedBytes() == 0 && onDrained_) onDrained_();
   }
 }
 

@@ -46,6 +46,10 @@ class Channel {
   // and counted), EPIPE-like errors once the channel is closed.
   Status send(MessageType type, std::string_view payload);
 
+  // Runs on the loop each time the queue empties after the socket had been
+  // full (a sender pacing large payloads sends the next one then).
+  void setOnDrained(std::function<void()> onDrained) { onDrained_ = std::move(onDrained); }
+
   bool isOpen() const { return fd_.valid(); }
   int fd() const { return fd_.get(); }
   size_t queuedBytes() const { return outbox_.size() - sent_; }
@@ -77,6 +81,7 @@ class Channel {
   UniqueFd fd_;
   MessageHandler onMessage_;
   CloseHandler onClose_;
+  std::function<void()> onDrained_;
   ChannelLimits limits_;
   FrameDecoder decoder_;
   // Bytes fed to decoder_ since it was last replaced by an empty one.

@@ -190,6 +190,14 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
       onPatch(slot, message.payload);
       return;
     case MessageType::Heartbeat:
+      // A worker sends every frame of a full patch before anything else: one
+      // still missing slots now never completes.
+      if (slot.patched.assembling()) {
+        refusePatch(slot, Error{EPROTO,
+                                "snapshot patch: a heartbeat ended a full patch "
+                                "before its last slot"});
+        return;
+      }
       // The worker's snapshot text is unchanged (WorkerHost): the text kept
       // is current, as if it had just arrived again.
       if (slot.snapshotOnChannel) {
@@ -204,18 +212,25 @@ void Supervisor::onMessage(Slot& slot, const Message& message) {
 
 void Supervisor::onPatch(Slot& slot, std::string_view payload) {
   Result<SnapshotPatchView> patch = decodeSnapshotPatch(payload);
-  if (patch && !patch->full && slot.resyncAsked) {
+  if (patch && !patch->full && slot.resyncAsked && !slot.patched.assembling()) {
     log(LogLevel::Debug, "{} worker: skipping a partial patch until its full snapshot arrives",
         slot.spec.name);
     return;
   }
   Status applied = patch ? slot.patched.apply(*patch, slot.status.lastSnapshot) : patch.error();
+  if (applied && slot.patched.assembling()) {
+    return;  // a full patch in frames: the text changes with its last one
+  }
   if (applied) {
     slot.status.lastSnapshotAt = slot.status.lastHeard;
     slot.snapshotOnChannel = true;
     slot.resyncAsked = false;
     return;
   }
+  refusePatch(slot, applied.error());
+}
+
+void Supervisor::refusePatch(Slot& slot, const Error& error) {
   // The text kept is the last one applied, so it ages (and /healthz says so)
   // until a full snapshot applies: a Heartbeat no longer vouches for it.
   slot.patched.reset();
@@ -225,11 +240,11 @@ void Supervisor::onPatch(Slot& slot, std::string_view payload) {
     // Even the full snapshot asked for does not apply: asking again would
     // loop at channel speed. A reload's or a new worker's full snapshot may.
     log(LogLevel::Error, "{} worker (pid {}): {}; its snapshot stays stale", slot.spec.name,
-        slot.status.pid, applied.error().describe());
+        slot.status.pid, error.describe());
     return;
   }
   log(LogLevel::Error, "{} worker (pid {}): {}; asking for its full snapshot", slot.spec.name,
-      slot.status.pid, applied.error().describe());
+      slot.status.pid, error.describe());
   slot.resyncAsked = true;
   ++slot.status.resyncsAsked;
   Status sent = slot.channel->send(MessageType::Resync, "");

@@ -106,6 +106,9 @@ class Supervisor {
   // Applies a SnapshotPatch to the worker's lastSnapshot; one that does not
   // apply is logged and the worker asked to send its snapshot in full.
   void onPatch(Slot& slot, std::string_view payload);
+  // Counts and logs a patch that did not apply, keeps the text and asks the
+  // worker for its full snapshot (once until one applies).
+  void refusePatch(Slot& slot, const Error& error);
   void onChannelClosed(Slot& slot, const Error& reason);
   void onExit(Slot& slot, const ChildExit& exit);
   void scheduleRespawn(Slot& slot, Duration ranFor);

@@ -66,6 +66,7 @@ WorkerHost::WorkerHost(EventLoop& loop, UniqueFd channelFd, std::string name,
   if (!hello) {
     log(LogLevel::Warning, "{} worker: cannot say hello: {}", name_, hello.error().describe());
   }
+  channel_.setOnDrained([this] { sendPendingFrames(); });
   snapshotTimer_ = loop_.createTimer([this] { sendSnapshot(); });
   snapshotTimer_->armAfter(snapshotInterval_);
 }
@@ -95,24 +96,44 @@ bool WorkerHost::sendPatch() {
   // interval kept the check worker behind its schedule for a minute while a
   // supervisor on the same CPU caught up. Slots marked meanwhile stay marked
   // for the next patch; the queued bytes tell the supervisor the worker lives.
-  if (channel_.queuedBytes() > 0) return true;
+  if (channel_.queuedBytes() > 0 || !pendingFrames_.empty()) return true;
   std::optional<SnapshotPatchBuilder> patch = worker_->snapshotPatch(fullPatchDue_);
   if (!patch) {
     buildsPatches_ = false;
     return false;
   }
-  const bool heartbeat = !patch->full() && patch->empty();
-  Status sent = heartbeat ? channel_.send(MessageType::Heartbeat, "")
-                          : channel_.send(MessageType::SnapshotPatch, patch->take());
-  if (sent) {
-    if (patch->full()) fullPatchDue_ = false;
-  } else {
-    // What the supervisor holds is no longer known: the worker has moved on
-    // to the slots it just built.
-    fullPatchDue_ = true;
-    log(LogLevel::Debug, "{} worker: snapshot patch not sent: {}", name_, sent.error().describe());
+  if (!patch->full() && patch->empty()) {
+    Status sent = channel_.send(MessageType::Heartbeat, "");
+    if (!sent) {
+      fullPatchDue_ = true;
+      log(LogLevel::Debug, "{} worker: heartbeat not sent: {}", name_, sent.error().describe());
+    }
+    return true;
   }
+  if (patch->full()) fullPatchDue_ = false;
+  for (std::string& frame : patch->takeFrames()) pendingFrames_.push_back(std::move(frame));
+  sendPendingFrames();
   return true;
+}
+
+void WorkerHost::sendPendingFrames() {
+  while (!pendingFrames_.empty() && channel_.queuedBytes() == 0) {
+    Status sent = channel_.send(MessageType::SnapshotPatch, pendingFrames_.front());
+    pendingFrames_.pop_front();
+    if (!sent) {
+      // What the supervisor holds is no longer known: the worker has moved
+      // on to the slots it just built.
+      abandonPatch();
+      log(LogLevel::Debug, "{} worker: snapshot patch not sent: {}", name_,
+          sent.error().describe());
+      return;
+    }
+  }
+}
+
+void WorkerHost::abandonPatch() {
+  pendingFrames_.clear();
+  fullPatchDue_ = true;
 }
 
 void WorkerHost::onMessage(const Message& message) {
@@ -126,6 +147,8 @@ void WorkerHost::onMessage(const Message& message) {
         return;
       }
       worker_->reload(generation);
+      // Frames still to go may have been rendered for the old layout.
+      abandonPatch();
       sendSnapshot();
       return;
     }
@@ -134,7 +157,7 @@ void WorkerHost::onMessage(const Message& message) {
       return;
     case MessageType::Resync:
       // The supervisor could not apply a patch: the next snapshot goes whole.
-      fullPatchDue_ = true;
+      abandonPatch();
       deduplicator_ = SnapshotDeduplicator();
       sendSnapshot();
       return;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -80,8 +81,11 @@ class SnapshotDeduplicator {
 // Reload, and calls onStop when told to Stop or when the supervisor goes away.
 // The first snapshot on a channel always goes in full. A worker that builds
 // patches (Worker::snapshotPatch) sends a SnapshotPatch instead: full first,
-// after a send failed and when the supervisor asks (Resync), then only the
-// changed slots; a Heartbeat when none changed.
+// after a send failed, after a reload and when the supervisor asks (Resync),
+// then only the changed slots; a Heartbeat when none changed. A patch of
+// several frames goes one frame each time the channel's queue drains, so it
+// never meets the queue limit however many slots it carries, and no new patch
+// is built until its last frame is out.
 class WorkerHost {
  public:
   WorkerHost(EventLoop& loop, UniqueFd channelFd, std::string name, std::unique_ptr<Worker> worker,
@@ -96,6 +100,10 @@ class WorkerHost {
   void onMessage(const Message& message);
   // Sends the worker's patch; false when the worker does not build them.
   bool sendPatch();
+  // Sends frames of the patch under way while the channel's queue is empty.
+  void sendPendingFrames();
+  // Drops the rest of the patch under way: the next one is full.
+  void abandonPatch();
 
   EventLoop& loop_;
   std::string name_;
@@ -108,6 +116,8 @@ class WorkerHost {
   // The supervisor may not hold this worker's slots: the next patch is full.
   bool fullPatchDue_ = true;
   bool buildsPatches_ = true;  // false once the worker answers snapshotPatch() with none
+  // Frames of the patch under way the channel has not taken yet.
+  std::deque<std::string> pendingFrames_;
 };
 
 // The main of a worker process: its own PosixEventLoop with SIGTERM/SIGINT

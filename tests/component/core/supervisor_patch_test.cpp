@@ -67,6 +67,30 @@ TEST_F(SupervisorPatchTest, KeepsTheWorkersWholeSnapshotFromItsPatches) {
   EXPECT_EQ(state_->fullPatches, 1);
 }
 
+// A snapshot larger than the channel's 8 MiB queue (as the check worker's is
+// above about 21,000 real servers) arrives in frames and is whole once the
+// last one is in; partial patches follow as usual.
+TEST_F(SupervisorPatchTest, ASnapshotLargerThanTheChannelQueueArrivesWhole) {
+  std::vector<std::string> slots{"["};
+  for (char c = 'a'; c < 'a' + 12; ++c) slots.emplace_back(1u << 20, c);
+  slots.emplace_back("]");
+  // Before the first heartbeat: its full patch carries these.
+  state_->slots = slots;
+  state_->edited.assign(slots.size(), false);
+  std::string whole;
+  for (const std::string& slot : slots) whole += slot;
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return status().lastSnapshot.size() == whole.size(); }, seconds(10)));
+  EXPECT_EQ(status().lastSnapshot, whole);
+  EXPECT_EQ(state_->fullPatches, 1);
+  EXPECT_EQ(status().patchesRefused, 0u);
+
+  state_->set(5, "e");
+  whole.replace(1 + 4 * (1u << 20), 1u << 20, "e");
+  ASSERT_TRUE(reaches(whole));
+  EXPECT_EQ(state_->fullPatches, 1);
+}
+
 // A patch that does not fit the text held is refused, the text kept, and the
 // worker asked for its full snapshot, which puts the view right.
 TEST_F(SupervisorPatchTest, APatchThatDoesNotApplyBringsTheFullSnapshot) {

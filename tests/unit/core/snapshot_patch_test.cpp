@@ -59,7 +59,8 @@ TEST(SnapshotPatch, RejectsMalformedPayloadsNamingTheByte) {
     std::string error;
   } cases[] = {
       {"\x01\0\0"s, "at byte 3: 3 bytes, shorter than the 8-byte header"},
-      {"\x03\0\0\0\0\0\0\x01"s, "at byte 0: reserved bits set"},
+      {"\x04\0\0\0\0\0\0\x01"s, "at byte 0: reserved bits set"},
+      {"\x03\0\0\0\0\0\0\x01"s, "at byte 0: both full and continued"},
       {"\0\0\x01\0\0\0\0\x01"s, "at byte 0: reserved bits set"},
       {"\0\0\0\0\0\0\0\0"s, "at byte 4: slot count 0"},
       {"\0\0\0\0\0\0\0\x02\0\0\0\x02\0\0\0\0"s, "at byte 8: slot 2 beyond the slot count 2"},
@@ -69,13 +70,106 @@ TEST(SnapshotPatch, RejectsMalformedPayloadsNamingTheByte) {
        "abc"s,
        "at byte 8: slot 1 of 5 bytes runs past the end"},
       {"\0\0\0\0\0\0\0\x02\0\0\0\x01\0\0"s, "at byte 8: slot header cut short"},
-      {patchOf(true, 3, {{0, "a"}, {2, "c"}}), "at byte 26: full patch carries 2 of 3 slots"},
+      {patchOf(true, 3, {{0, "a"}, {2, "c"}}), "at byte 17: slot 2 after slot 0 in a full patch"},
+      {patchOf(true, 3, {{1, "b"}}), "at byte 8: a full patch begins at slot 1"},
+      {patchOf(true, 3, {}), "at byte 8: a frame of a full patch carries no slot"},
+      {"\x02\0\0\0\0\0\0\x01"s, "at byte 8: a frame of a full patch carries no slot"},
   };
   for (const auto& c : cases) {
     auto view = decodeSnapshotPatch(c.payload);
     ASSERT_FALSE(view.ok()) << c.error;
     EXPECT_EQ(view.error().message, "snapshot patch: " + c.error);
   }
+}
+
+// Frames are cut at slot boundaries once the next slot would pass the limit;
+// a slot larger than the limit gets a frame of its own. A full patch's later
+// frames are marked continued, a partial patch's are partial patches.
+TEST(SnapshotPatch, SplitsIntoFramesAtSlotBoundaries) {
+  for (const bool full : {true, false}) {
+    // Header 8 + (8 + 4) + (8 + 4) = 32 fits a 32-byte frame; a third slot does not.
+    SnapshotPatchBuilder builder(full, 6, 32);
+    builder.add(0, "aaaa");
+    builder.add(1, "bbbb");
+    builder.add(2, "cccc");
+    builder.add(3, std::string(40, 'd'));
+    builder.add(4, "e");
+    builder.add(5, "f");
+    EXPECT_EQ(builder.carried(), 6u);
+    const std::vector<std::string> frames = builder.takeFrames();
+    ASSERT_EQ(frames.size(), 4u);
+    std::vector<std::vector<uint32_t>> slots;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      auto view = decodeSnapshotPatch(frames[i]);
+      ASSERT_TRUE(view.ok()) << view.error().describe();
+      EXPECT_EQ(view->full, full && i == 0);
+      EXPECT_EQ(view->continued, full && i > 0);
+      EXPECT_EQ(view->slotCount, 6u);
+      auto& indexes = slots.emplace_back();
+      for (const auto& slot : view->slots) indexes.push_back(slot.index);
+    }
+    EXPECT_EQ(slots, (std::vector<std::vector<uint32_t>>{{0, 1}, {2}, {3}, {4, 5}}));
+    EXPECT_LE(frames[0].size(), 32u);
+    EXPECT_EQ(frames[2].size(), 8u + 8u + 40u);
+  }
+}
+
+TEST(PatchedSnapshot, AFullPatchInFramesReplacesTheTextWithItsLastFrame) {
+  PatchedSnapshot patched;
+  std::string text = "previous";
+  SnapshotPatchBuilder builder(true, 4, 8 + 8 + 2);
+  for (const auto& [index, slot] :
+       std::vector<std::pair<uint32_t, std::string>>{{0, "[1"}, {1, ",2"}, {2, ",3"}, {3, "]"}}) {
+    builder.add(index, slot);
+  }
+  const std::vector<std::string> frames = builder.takeFrames();
+  ASSERT_EQ(frames.size(), 4u);
+  for (size_t i = 0; i + 1 < frames.size(); ++i) {
+    ASSERT_EQ(apply(patched, frames[i], text), "");
+    EXPECT_EQ(text, "previous") << "after frame " << i;
+    EXPECT_TRUE(patched.assembling());
+  }
+  ASSERT_EQ(apply(patched, frames.back(), text), "");
+  EXPECT_FALSE(patched.assembling());
+  EXPECT_EQ(text, "[1,2,3]");
+  ASSERT_EQ(apply(patched, patchOf(false, 4, {{2, ",33"}}), text), "");
+  EXPECT_EQ(text, "[1,2,33]");
+}
+
+// A worker that restarts its full patch (a reload, a Resync) begins a new
+// one; frames that do not continue the one begun are refused and the text
+// kept.
+TEST(PatchedSnapshot, RefusesFramesThatDoNotContinueTheFullPatchBegun) {
+  auto continued = [](uint32_t count, uint32_t index, const std::string& text) {
+    std::string payload = patchOf(false, count, {{index, text}});
+    payload[0] = '';
+    return payload;
+  };
+  PatchedSnapshot patched;
+  std::string text = "kept";
+  EXPECT_EQ(apply(patched, continued(3, 1, "b"), text),
+            "snapshot patch: a continued frame without a full patch begun");
+
+  ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "a"}}), text), "");
+  EXPECT_EQ(apply(patched, continued(3, 2, "c"), text),
+            "snapshot patch: a full patch continued at slot 2, not 1");
+  EXPECT_FALSE(patched.assembling());
+
+  ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "a"}}), text), "");
+  EXPECT_EQ(apply(patched, continued(4, 1, "b"), text),
+            "snapshot patch: a frame for 4 slots continues a full patch of 3");
+
+  ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "a"}}), text), "");
+  EXPECT_EQ(apply(patched, patchOf(false, 3, {{1, "b"}}), text),
+            "snapshot patch: a partial patch while a full one has 1 of 3 slots");
+  EXPECT_EQ(text, "kept");
+
+  // Begun again: the frames already taken are dropped.
+  ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "x"}, {1, "y"}}), text), "");
+  ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "a"}}), text), "");
+  ASSERT_EQ(apply(patched, continued(3, 1, "b"), text), "");
+  ASSERT_EQ(apply(patched, continued(3, 2, "c"), text), "");
+  EXPECT_EQ(text, "abc");
 }
 
 TEST(PatchedSnapshot, AFullPatchReplacesTheTextAndPartialOnesReplaceTheirSlots) {
@@ -102,7 +196,7 @@ TEST(PatchedSnapshot, AFullPatchReplacesTheTextAndPartialOnesReplaceTheirSlots) 
 // Every partial patch applied over a random history equals the text the
 // slots make when concatenated (the property the supervisor relies on).
 TEST(PatchedSnapshot, MatchesTheConcatenatedSlotsOverManyPatches) {
-  constexpr uint32_t kSlots = 37;
+  constexpr uint32_t kSlots = 97;
   std::vector<std::string> slots(kSlots);
   uint64_t seed = 12345;
   auto random = [&seed](uint64_t bound) {
@@ -117,14 +211,19 @@ TEST(PatchedSnapshot, MatchesTheConcatenatedSlotsOverManyPatches) {
   PatchedSnapshot patched;
   std::string text;
   ASSERT_EQ(apply(patched, full.take(), text), "");
-  for (int round = 0; round < 200; ++round) {
-    SnapshotPatchBuilder patch(false, kSlots);
+  for (int round = 0; round < 400; ++round) {
+    // Some rounds every slot, some a few; some full, in frames of any size.
+    const bool full = random(10) == 0;
+    const uint64_t odds = 1 + random(6);
+    SnapshotPatchBuilder patch(full, kSlots, 8 + random(200));
     for (uint32_t i = 0; i < kSlots; ++i) {
-      if (random(4) != 0) continue;
-      slots[i] = std::string(random(7), static_cast<char>('A' + round % 26));
+      if (!full && random(odds) != 0) continue;
+      if (random(3) != 0) slots[i] = std::string(random(23), static_cast<char>('A' + round % 26));
       patch.add(i, slots[i]);
     }
-    ASSERT_EQ(apply(patched, patch.take(), text), "");
+    for (const std::string& frame : patch.takeFrames()) {
+      ASSERT_EQ(apply(patched, frame, text), "") << "round " << round;
+    }
     std::string expected;
     for (const std::string& slot : slots) expected += slot;
     ASSERT_EQ(text, expected) << "round " << round;

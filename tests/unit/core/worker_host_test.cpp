@@ -230,15 +230,66 @@ TEST_F(WorkerHostPatchTest, NoPatchIsBuiltWhileTheLastOneIsUnread) {
   EXPECT_EQ(state_->fullPatches, 1);
   EXPECT_EQ(state_->partialPatches, 0);
 
+  // The peer reads; the worker flushes. The 4 MB slot has a frame of its
+  // own, between the head's and the tail's.
   std::vector<Message> read;
-  for (int i = 0; i < 1000 && read.empty(); ++i) {  // the peer reads; the worker flushes
+  for (int i = 0; i < 1000 && read.size() < 3; ++i) {
     loop_.fire(workerFd_, EPOLLOUT);
     for (Message& m : peer_->drain()) read.push_back(std::move(m));
   }
-  ASSERT_EQ(read.size(), 1u);
-  EXPECT_EQ(read[0].type, MessageType::SnapshotPatch);
+  ASSERT_EQ(read.size(), 3u);
+  for (const Message& m : read) EXPECT_EQ(m.type, MessageType::SnapshotPatch);
   EXPECT_EQ(next(), patch(false, {{1, "2"}}));
   EXPECT_EQ(state_->fullPatches, 1);
+}
+
+// A full patch larger than the channel's queue (12 MiB against 8 MiB, as at
+// 25,000 real servers) goes a frame each time the queue drains, and the
+// frames put the worker's whole text together; nothing new is built meanwhile.
+TEST_F(WorkerHostPatchTest, APatchLargerThanTheQueueGoesInFramesAsTheChannelDrains) {
+  std::vector<std::string> slots;
+  for (char c = 'a'; c < 'a' + 12; ++c) slots.emplace_back(1u << 20, c);
+  state_ = fakes::slottedState(slots);
+  auto pair = Channel::makePair();
+  ASSERT_TRUE(pair.ok());
+  workerFd_ = pair->first.get();
+  peer_ = std::make_unique<ChannelPeer>(std::move(pair->second));
+  host_ = std::make_unique<WorkerHost>(loop_, std::move(pair->first), "check",
+                                       std::make_unique<fakes::SlottedWorker>(state_), seconds(1),
+                                       [] {});
+  peer_->drain();  // Hello
+  loop_.advance(seconds(1));
+  ASSERT_EQ(state_->fullPatches, 1);
+  loop_.advance(seconds(3));  // the first frame fills the socket: heartbeats build nothing
+  EXPECT_EQ(state_->fullPatches + state_->partialPatches, 1);
+
+  PatchedSnapshot patched;
+  std::string text;
+  int frames = 0;
+  for (int i = 0; i < 10000 && (frames == 0 || patched.assembling()); ++i) {
+    for (const Message& m : peer_->drain()) {
+      ASSERT_EQ(m.type, MessageType::SnapshotPatch);
+      auto view = decodeSnapshotPatch(m.payload);
+      ASSERT_TRUE(view.ok()) << view.error().describe();
+      ASSERT_TRUE(patched.apply(*view, text).ok());
+      ++frames;
+    }
+    loop_.fire(workerFd_, EPOLLOUT);
+  }
+  EXPECT_EQ(frames, 12);
+  EXPECT_FALSE(patched.assembling());
+  EXPECT_EQ(text.size(), 12u << 20);
+  EXPECT_EQ(text, host_->worker().snapshot());
+  EXPECT_EQ(state_->fullPatches, 1);
+  EXPECT_EQ(state_->partialPatches, 0);
+  EXPECT_EQ(host_->channel().droppedMessages(), 0u);
+
+  state_->set(3, "d");
+  EXPECT_EQ(next(), (Message{MessageType::SnapshotPatch, [] {
+                               SnapshotPatchBuilder builder(false, 12);
+                               builder.add(3, "d");
+                               return builder.take();
+                             }()}));
 }
 
 TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
