@@ -6,21 +6,68 @@
 #include "core/log.h"
 #include "vrrp/route_spec.h"
 #include "vrrp/rule_spec.h"
+#include "vrrp/runtime_netlink.h"
 
 namespace vigil::vrrp {
+namespace {
+
+// As `ip addr` writes it, with the lifetime when it is not forever.
+std::string describeAddress(const netlink::AddressSpec& spec) {
+  std::string out = spec.address.toString() + " dev " + spec.interface.describe();
+  if (spec.broadcast) out += " brd " + spec.broadcast->toString();
+  out += " scope " + netlink::routeScopeName(spec.scope);
+  if (!spec.label.empty()) out += " label " + spec.label;
+  if (spec.preferredLifetime != netlink::kForeverLifetime) {
+    out += " preferred_lft " + std::to_string(spec.preferredLifetime);
+  }
+  return out;
+}
+
+bool sameRoute(const netlink::RouteSpec& route, const netlink::DeletedEntry& deleted) {
+  return route.destination == deleted.prefix && route.table == deleted.table &&
+         route.metric == deleted.priority && route.tos == deleted.tos &&
+         route.protocol == deleted.protocol &&
+         (deleted.interface.empty() || !route.device || route.device->name == deleted.interface);
+}
+
+bool sameRule(const netlink::RuleSpec& rule, const netlink::DeletedEntry& deleted) {
+  return rule.priority && deleted.hasPriority && *rule.priority == deleted.priority &&
+         rule.family == deleted.family && rule.protocol == deleted.protocol;
+}
+
+}  // namespace
+
+netlink::AddressSpec staticAddressSpec(const config::VirtualAddress& address,
+                                       const std::string& defaultDev) {
+  // Permanent, unlike a VIP's: a static address is not moved by VRRP and,
+  // as with keepalived, stays when the VRRP worker dies (the respawned one
+  // finds it there). keepalived deprecates an IPv6 /128 unless told
+  // otherwise (preferred_lft 0), as it does for VIPs.
+  netlink::AddressSpec spec = vipAddressSpec(address, defaultDev, std::nullopt);
+  if (!address.preferredLft && address.prefix.address.isV6() && address.prefix.length == 128) {
+    spec.preferredLifetime = 0;
+  }
+  return spec;
+}
 
 RoutingEntries::RoutingEntries(netlink::RouteManager* routes, netlink::RuleManager* rules,
-                               std::string owner)
-    : routes_(routes), rules_(rules), owner_(std::move(owner)) {}
+                               std::string owner, netlink::AddressManager* addresses)
+    : routes_(routes), rules_(rules), addresses_(addresses), owner_(std::move(owner)) {}
 
 const char* RoutingEntries::Entry::kind() const {
+  if (spec && std::holds_alternative<netlink::AddressSpec>(*spec)) return "address";
   return spec && std::holds_alternative<netlink::RuleSpec>(*spec) ? "rule" : "route";
 }
 
 std::vector<RoutingEntries::Entry> RoutingEntries::build(
-    const std::vector<config::VirtualRoute>& routes,
-    const std::vector<config::VirtualRule>& rules) const {
+    const std::vector<config::VirtualAddress>& addresses,
+    const std::vector<config::VirtualRoute>& routes, const std::vector<config::VirtualRule>& rules,
+    const std::string& addressDev) const {
   std::vector<Entry> out;
+  for (const config::VirtualAddress& address : addresses) {
+    netlink::AddressSpec spec = staticAddressSpec(address, addressDev);
+    out.push_back({describeAddress(spec), Spec(std::move(spec))});
+  }
   for (const config::VirtualRoute& route : routes) {
     Result<netlink::RouteSpec> spec = routeSpecFor(route);
     if (!spec) {
@@ -44,10 +91,12 @@ std::vector<RoutingEntries::Entry> RoutingEntries::build(
   return out;
 }
 
-void RoutingEntries::configure(const std::vector<config::VirtualRoute>& routes,
-                               const std::vector<config::VirtualRule>& rules, std::string owner) {
+void RoutingEntries::configure(const std::vector<config::VirtualAddress>& addresses,
+                               const std::vector<config::VirtualRoute>& routes,
+                               const std::vector<config::VirtualRule>& rules, std::string owner,
+                               const std::string& addressDev) {
   owner_ = std::move(owner);
-  std::vector<Entry> next = build(routes, rules);
+  std::vector<Entry> next = build(addresses, routes, rules, addressDev);
   for (Entry& old : entries_) {
     auto same = std::find_if(next.begin(), next.end(), [&](const Entry& e) {
       return e.spec && old.spec && e.spec->index() == old.spec->index() && e.text == old.text;
@@ -68,12 +117,55 @@ void RoutingEntries::installAll() {
 }
 
 void RoutingEntries::uninstallAll() {
-  for (Entry& entry : entries_) {
-    if (entry.spec && std::holds_alternative<netlink::RuleSpec>(*entry.spec)) uninstall(entry);
+  // The reverse of the order they are added in: a route may need an
+  // address (its gateway's subnet), a rule a route's table.
+  for (size_t index : {size_t{2}, size_t{1}, size_t{0}}) {
+    for (Entry& entry : entries_) {
+      if ((entry.spec ? entry.spec->index() : size_t{1}) == index) uninstall(entry);
+    }
   }
+}
+
+size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted) {
+  size_t count = 0;
   for (Entry& entry : entries_) {
-    if (!entry.spec || std::holds_alternative<netlink::RouteSpec>(*entry.spec)) uninstall(entry);
+    if (entry.state != State::Installed || !entry.spec) continue;
+    bool named = false;
+    if (const auto* address = std::get_if<netlink::AddressSpec>(&*entry.spec)) {
+      named = deleted.kind == netlink::DeletedEntry::Kind::Address &&
+              address->address == deleted.prefix &&
+              (deleted.interface.empty() || address->interface.name == deleted.interface);
+    } else if (const auto* route = std::get_if<netlink::RouteSpec>(&*entry.spec)) {
+      named = deleted.kind == netlink::DeletedEntry::Kind::Route && sameRoute(*route, deleted);
+    } else {
+      named = deleted.kind == netlink::DeletedEntry::Kind::Rule &&
+              sameRule(std::get<netlink::RuleSpec>(*entry.spec), deleted);
+    }
+    if (!named) continue;
+    reinstate(entry);
+    ++count;
   }
+  return count;
+}
+
+size_t RoutingEntries::reinstateOn(const std::string& interface) {
+  size_t count = 0;
+  for (Entry& entry : entries_) {
+    if (entry.state == State::Absent || !entry.spec) continue;
+    const auto* address = std::get_if<netlink::AddressSpec>(&*entry.spec);
+    const auto* route = std::get_if<netlink::RouteSpec>(&*entry.spec);
+    const bool on = (address && address->interface.name == interface) ||
+                    (route && route->device && route->device->name == interface);
+    if (!on) continue;
+    reinstate(entry);
+    ++count;
+  }
+  return count;
+}
+
+void RoutingEntries::reinstate(Entry& entry) {
+  log(LogLevel::Notice, "{} restoring deleted {} {}", owner_, entry.kind(), entry.text);
+  install(entry);
 }
 
 std::vector<std::string> RoutingEntries::installed() const {
@@ -85,15 +177,22 @@ std::vector<std::string> RoutingEntries::installed() const {
 }
 
 bool RoutingEntries::logsOnly(const Spec& spec) const {
+  if (std::holds_alternative<netlink::AddressSpec>(spec)) return addresses_ == nullptr;
   return std::holds_alternative<netlink::RouteSpec>(spec) ? routes_ == nullptr : rules_ == nullptr;
 }
 
 Status RoutingEntries::add(const Spec& spec) {
+  if (const auto* address = std::get_if<netlink::AddressSpec>(&spec)) {
+    return addresses_->add(*address);
+  }
   if (const auto* route = std::get_if<netlink::RouteSpec>(&spec)) return routes_->add(*route);
   return rules_->add(std::get<netlink::RuleSpec>(spec));
 }
 
 Status RoutingEntries::remove(const Spec& spec) {
+  if (const auto* address = std::get_if<netlink::AddressSpec>(&spec)) {
+    return addresses_->remove(*address);
+  }
   if (const auto* route = std::get_if<netlink::RouteSpec>(&spec)) return routes_->remove(*route);
   return rules_->remove(std::get<netlink::RuleSpec>(spec));
 }
@@ -132,7 +231,7 @@ void RoutingEntries::uninstall(Entry& entry) {
   }
   Status removed = remove(*entry.spec);
   const int code = removed ? 0 : removed.error().code;
-  if (!removed && code != ENOENT && code != ESRCH && code != ENODEV) {
+  if (!removed && code != ENOENT && code != ESRCH && code != ENODEV && code != EADDRNOTAVAIL) {
     log(LogLevel::Error, "{} cannot remove {} {}: {}", owner_, entry.kind(), entry.text,
         removed.error().describe());
   }

@@ -6,36 +6,63 @@
 #include <vector>
 
 #include "config/model_vrrp.h"
+#include "core/netlink/address_manager.h"
+#include "core/netlink/deletion_monitor.h"
 #include "core/netlink/route_manager.h"
 #include "core/netlink/rule_manager.h"
 
 namespace vigil::vrrp {
 
-// The routes and policy rules one owner keeps in the kernel: an instance's
-// virtual_routes and virtual_rules (through VipRouteInstaller), or the
-// static_routes and static_rules of the VRRP worker. Each entry is built
-// once per configuration (routeSpecFor / ruleSpecFor) and known by its `ip
-// route` / `ip rule` text, so a new configuration is diffed against the
-// running one: unchanged entries are not touched. An entry that cannot be
-// built or added is logged with the owner, once until it is added, and the
-// others go on.
+// A static_ipaddress entry as the kernel gets it: on its `dev` (or
+// `defaultDev`, global_defs' default_interface), valid forever, preferred
+// forever unless preferred_lft says otherwise, and deprecated (preferred 0)
+// for an IPv6 /128 without one, as keepalived does.
+netlink::AddressSpec staticAddressSpec(const config::VirtualAddress& address,
+                                       const std::string& defaultDev);
+
+// The addresses, routes and policy rules one owner keeps in the kernel: an
+// instance's virtual_routes and virtual_rules (through VipRouteInstaller),
+// or the static_ipaddress, static_routes and static_rules of the VRRP
+// worker. Each entry is built once per configuration (staticAddressSpec /
+// routeSpecFor / ruleSpecFor) and known by its `ip addr` / `ip route` / `ip
+// rule` text, so a new configuration is diffed against the running one:
+// unchanged entries are not touched. An entry that cannot be built or added
+// is logged with the owner, once until it is added, and the others go on.
 class RoutingEntries {
  public:
-  // `routes` / `rules` null: the entries are only logged.
-  RoutingEntries(netlink::RouteManager* routes, netlink::RuleManager* rules, std::string owner);
+  // `routes` / `rules` / `addresses` null: those entries are only logged.
+  RoutingEntries(netlink::RouteManager* routes, netlink::RuleManager* rules, std::string owner,
+                 netlink::AddressManager* addresses = nullptr);
 
   // The new configuration. Entries no longer configured are removed at once
   // if they may be installed; unchanged ones keep their state; new ones are
-  // absent until installAll().
+  // absent until installAll(). Addresses without `dev` go on `addressDev`.
+  void configure(const std::vector<config::VirtualAddress>& addresses,
+                 const std::vector<config::VirtualRoute>& routes,
+                 const std::vector<config::VirtualRule>& rules, std::string owner,
+                 const std::string& addressDev);
   void configure(const std::vector<config::VirtualRoute>& routes,
-                 const std::vector<config::VirtualRule>& rules, std::string owner);
-  // Adds every entry not installed (routes first, then rules): a refresh
-  // retries only those that failed.
+                 const std::vector<config::VirtualRule>& rules, std::string owner) {
+    configure({}, routes, rules, std::move(owner), "");
+  }
+  // Adds every entry not installed (addresses, then routes, then rules): a
+  // refresh retries only those that failed.
   void installAll();
-  // Removes every entry, rules first; one that is not there is skipped
-  // quietly (a BACKUP's at start-up, a route the kernel dropped with its
-  // address).
+  // Removes every entry, rules first, addresses last; one that is not there
+  // is skipped quietly (a BACKUP's at start-up, a route the kernel dropped
+  // with its address).
   void uninstallAll();
+
+  // keepalived's answer to a static entry deleted behind its back: an
+  // installed entry that `deleted` names is added again at once, with
+  // "restoring deleted" logged. A rule without a preference cannot be told
+  // from the copies the kernel numbered, so it is left alone. Returns how
+  // many were added again.
+  size_t reinstate(const netlink::DeletedEntry& deleted);
+  // An interface came up: the addresses and routes on it are added again
+  // (the kernel drops routes through a link that goes down, and keeps no
+  // notice of it), as keepalived does for its static entries.
+  size_t reinstateOn(const std::string& interface);
 
   // The entries installed, in their `ip route` / `ip rule` text, for
   // snapshots and tests.
@@ -43,16 +70,19 @@ class RoutingEntries {
 
  private:
   enum class State { Absent, Installed, Failed };
-  using Spec = std::variant<netlink::RouteSpec, netlink::RuleSpec>;
+  using Spec = std::variant<netlink::AddressSpec, netlink::RouteSpec, netlink::RuleSpec>;
   struct Entry {
-    std::string text;          // as `ip route` / `ip rule` writes it, or as configured
+    std::string text;          // as `ip addr` / `ip route` / `ip rule` writes it, or as configured
     std::optional<Spec> spec;  // nullopt: cannot be built (logged)
     State state = State::Absent;
-    const char* kind() const;  // "route" or "rule"
+    const char* kind() const;  // "address", "route" or "rule"
   };
 
-  std::vector<Entry> build(const std::vector<config::VirtualRoute>& routes,
-                           const std::vector<config::VirtualRule>& rules) const;
+  std::vector<Entry> build(const std::vector<config::VirtualAddress>& addresses,
+                           const std::vector<config::VirtualRoute>& routes,
+                           const std::vector<config::VirtualRule>& rules,
+                           const std::string& addressDev) const;
+  void reinstate(Entry& entry);
   Status add(const Spec& spec);
   Status remove(const Spec& spec);
   bool logsOnly(const Spec& spec) const;
@@ -61,8 +91,9 @@ class RoutingEntries {
 
   netlink::RouteManager* routes_;
   netlink::RuleManager* rules_;
+  netlink::AddressManager* addresses_;
   std::string owner_;
-  std::vector<Entry> entries_;  // routes, then rules, each in configured order
+  std::vector<Entry> entries_;  // addresses, routes, then rules, each in configured order
 };
 
 }  // namespace vigil::vrrp

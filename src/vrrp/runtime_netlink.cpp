@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/netlink/netlink_address_manager.h"
+#include "core/netlink/netlink_deletion_monitor.h"
 #include "core/netlink/netlink_route_manager.h"
 #include "core/netlink/netlink_rule_manager.h"
 
@@ -163,6 +164,25 @@ std::unique_ptr<netlink::RuleManager> makeRuleManager() {
     return nullptr;
   }
   return std::make_unique<netlink::NetlinkRuleManager>(std::move(*manager));
+}
+
+std::unique_ptr<netlink::AddressManager> makeAddressManager() {
+  auto manager = netlink::NetlinkAddressManager::create();
+  if (!manager) {
+    log(LogLevel::Error, "static_ipaddress will not be installed: {}", manager.error().describe());
+    return nullptr;
+  }
+  return std::make_unique<netlink::NetlinkAddressManager>(std::move(*manager));
+}
+
+std::unique_ptr<netlink::DeletionMonitor> makeDeletionMonitor(EventLoop& loop) {
+  auto monitor = netlink::NetlinkDeletionMonitor::start(loop);
+  if (!monitor) {
+    log(LogLevel::Error, "deleted static addresses, routes and rules will not be restored: {}",
+        monitor.error().describe());
+    return nullptr;
+  }
+  return std::move(*monitor);
 }
 
 std::unique_ptr<VipAnnouncer> makeVipAnnouncer() {

@@ -3,7 +3,9 @@
 #include <functional>
 #include <memory>
 
+#include "core/event_loop.h"
 #include "core/netlink/address_manager.h"
+#include "core/netlink/deletion_monitor.h"
 #include "core/netlink/link_monitor.h"
 #include "core/netlink/route_manager.h"
 #include "core/netlink/rule_manager.h"
@@ -78,5 +80,10 @@ std::unique_ptr<VipAnnouncer> makeVipAnnouncer();
 std::unique_ptr<netlink::RouteManager> makeRouteManager();
 // virtual_rules and static_rules likewise.
 std::unique_ptr<netlink::RuleManager> makeRuleManager();
+// static_ipaddress likewise.
+std::unique_ptr<netlink::AddressManager> makeAddressManager();
+// Deletions of addresses, routes and rules, for the static ones; null (with
+// an error logged) when the socket cannot be opened.
+std::unique_ptr<netlink::DeletionMonitor> makeDeletionMonitor(EventLoop& loop);
 
 }  // namespace vigil::vrrp

@@ -51,7 +51,34 @@ void addSet(const config::TrackingSet& set, const config::VrrpModel& model,
   }
 }
 
+bool inGroup(const std::string& instance, const std::string& group,
+             const config::VrrpModel& model) {
+  if (group.empty()) return false;
+  return std::any_of(
+      model.trackGroups.begin(), model.trackGroups.end(), [&](const config::TrackGroup& g) {
+        return g.name == group &&
+               std::any_of(g.members.begin(), g.members.end(),
+                           [&](const config::NameRef& m) { return m.name == instance; });
+      });
+}
+
 }  // namespace
+
+std::vector<std::string> trackGroupInterfaces(const std::string& instance,
+                                              const config::VrrpModel& model,
+                                              const std::string& defaultInterface) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& group, const std::string& interface) {
+    if (interface.empty() || !inGroup(instance, group, model)) return;
+    if (std::find(out.begin(), out.end(), interface) == out.end()) out.push_back(interface);
+  };
+  for (const config::VirtualAddress& a : model.staticAddresses) {
+    add(a.trackGroup, a.dev.empty() ? defaultInterface : a.dev);
+  }
+  for (const config::VirtualRoute& r : model.staticRoutes) add(r.trackGroup, r.dev);
+  for (const config::VirtualRule& r : model.staticRules) add(r.trackGroup, r.iif);
+  return out;
+}
 
 TrackContribution statusContribution(bool up, int64_t weight, bool reverse) {
   if (weight == 0) {
@@ -90,7 +117,8 @@ TrackingState::TrackingState(uint8_t basePriority, std::vector<TrackedObject> ob
 }
 
 TrackingState TrackingState::forInstance(const config::VrrpInstance& instance,
-                                         const config::VrrpModel& model) {
+                                         const config::VrrpModel& model,
+                                         const std::string& defaultInterface) {
   std::vector<TrackedObject> objects;
   if (!instance.dontTrackPrimary && !instance.interface.empty()) {
     objects.push_back({TrackKind::Interface, instance.interface, 0, false, true, 0});
@@ -103,6 +131,15 @@ TrackingState TrackingState::forInstance(const config::VrrpInstance& instance,
     if (!instance.syncGroup.empty() && group.name == instance.syncGroup) {
       addSet(group.tracking, model, objects);
     }
+  }
+  for (const std::string& interface :
+       trackGroupInterfaces(instance.name, model, defaultInterface)) {
+    const bool faultsAlready =
+        std::any_of(objects.begin(), objects.end(), [&](const TrackedObject& o) {
+          return o.kind == TrackKind::Interface && o.name == interface && o.weight == 0 &&
+                 !o.reverse;
+        });
+    if (!faultsAlready) objects.push_back({TrackKind::Interface, interface, 0, false, true, 0});
   }
   return TrackingState(instance.priority, std::move(objects));
 }

@@ -38,6 +38,12 @@ TrackContribution statusContribution(bool up, int64_t weight, bool reverse);
 // result below -253 is a fault and one above 253 counts as 253.
 TrackContribution fileContribution(int64_t value, int64_t weight, bool reverse);
 
+// The interfaces `instance` tracks through track_group, each once, in the
+// order of the static_ipaddress, static_routes and static_rules entries.
+std::vector<std::string> trackGroupInterfaces(const std::string& instance,
+                                              const config::VrrpModel& model,
+                                              const std::string& defaultInterface);
+
 struct TrackedObject {
   TrackKind kind = TrackKind::Interface;
   std::string name;  // interface name, vrrp_script / track_file / process name
@@ -63,8 +69,16 @@ class TrackingState {
   // and no peers, a permanently down UnicastPeers object. Objects start in their
   // assumed state: interfaces and processes up, scripts OK unless init_fail,
   // files at 0; the runtime reports real states before Startup.
+  //
+  // track_group (keepalived's static track groups): each member instance
+  // also tracks, unweighted, the interface of every static address (its
+  // `dev`, else `defaultInterface`), static route (its `dev`) and static
+  // rule (its `iif`) that names the group, so it is in FAULT while one of
+  // them is down. The entry's deletion itself does not move the instance:
+  // the VRRP worker adds the entry again (RoutingEntries::reinstate).
   static TrackingState forInstance(const config::VrrpInstance& instance,
-                                   const config::VrrpModel& model);
+                                   const config::VrrpModel& model,
+                                   const std::string& defaultInterface = "eth0");
 
   // Each setter updates every tracked object of that kind and name and
   // returns the state-machine events the change causes, in the order to

@@ -173,7 +173,9 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
             loop.setLatenessObserver(std::move(observer));
           },
           makeRouteManager(),
-          makeRuleManager()};
+          makeRuleManager(),
+          makeAddressManager(),
+          makeDeletionMonitor(loop)};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -192,11 +194,15 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
       lvsSync_(io_.lvsSync.get()),
       lvsNotifier_(*io_.notifier, lvsSync_),
       notifier_(lvsNotifier_, sync_),
-      staticRouting_(io_.routes.get(), io_.rules.get(), "static routing") {
+      staticRouting_(io_.routes.get(), io_.rules.get(), "static routing", io_.addresses.get()) {
   if (io_.sysctls) vmacSysctls_ = std::make_unique<VmacSysctls>(*io_.sysctls);
   if (io_.links) {
     links_ = std::make_unique<LinkTracker>(
         *io_.links, [this](const std::string& name, bool up) { onLinkChange(name, up); });
+  }
+  if (io_.deletions) {
+    io_.deletions->setListener(
+        [this](const netlink::DeletedEntry& deleted) { onDeleted(deleted); });
   }
   if (io_.observeTimerLateness) io_.observeTimerLateness(lateness_.feedFromLoop());
   build();
@@ -412,6 +418,7 @@ void VrrpWorker::onProcessChange(const std::string& name, bool up) {
 }
 
 void VrrpWorker::onLinkChange(const std::string& name, bool up) {
+  if (up) staticRouting_.reinstateOn(name);
   for (Running& running : instances_) {
     if (!running.tracking->tracks(TrackKind::Interface, name)) continue;
     log(LogLevel::Info, "VRRP_Instance({}) tracked interface {} is {}",
@@ -444,8 +451,8 @@ void VrrpWorker::onScriptChange(const std::string& name, bool ok) {
 }
 
 void VrrpWorker::resetTracking(Running& running) {
-  running.tracking = std::make_unique<TrackingState>(
-      TrackingState::forInstance(running.runtime->config(), config_->vrrp));
+  running.tracking = std::make_unique<TrackingState>(TrackingState::forInstance(
+      running.runtime->config(), config_->vrrp, config_->global.defaultInterface));
   TrackingState& tracking = *running.tracking;
   // Interfaces and processes as they are now; scripts and files report
   // through their runners.
@@ -490,8 +497,17 @@ void VrrpWorker::stopAll() {
 }
 
 void VrrpWorker::installStaticRouting() {
-  staticRouting_.configure(config_->vrrp.staticRoutes, config_->vrrp.staticRules, "static routing");
+  staticRouting_.configure(config_->vrrp.staticAddresses, config_->vrrp.staticRoutes,
+                           config_->vrrp.staticRules, "static routing",
+                           config_->global.defaultInterface);
   staticRouting_.installAll();
+}
+
+void VrrpWorker::onDeleted(netlink::DeletedEntry deleted) {
+  if (deleted.ifindex != 0 && io_.links) {
+    if (auto link = io_.links->linkState(deleted.ifindex)) deleted.interface = link->name;
+  }
+  staticRouting_.reinstate(deleted);
 }
 
 void VrrpWorker::reload(uint64_t generation) {

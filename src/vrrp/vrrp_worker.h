@@ -12,6 +12,8 @@
 
 #include "config/config.h"
 #include "core/event_loop.h"
+#include "core/netlink/address_manager.h"
+#include "core/netlink/deletion_monitor.h"
 #include "core/netlink/link_monitor.h"
 #include "core/netlink/macvlan_manager.h"
 #include "core/posix_event_loop.h"
@@ -71,6 +73,13 @@ struct WorkerIo {
   std::unique_ptr<netlink::RouteManager> routes;
   // The same for virtual_rules and static_rules.
   std::unique_ptr<netlink::RuleManager> rules;
+  // Adds and removes the static_ipaddress entries; null: they are only
+  // logged.
+  std::unique_ptr<netlink::AddressManager> addresses;
+  // Addresses, routes and rules deleted in the kernel, so a static one is
+  // added again; null: a deleted one stays deleted until its interface
+  // comes up or the next reload adds it.
+  std::unique_ptr<netlink::DeletionMonitor> deletions;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -89,7 +98,9 @@ WorkerIo loggingWorkerIo();
 // daemons of lvs_sync_daemon follow the named instance's role (backup from
 // the start, master while it is Master) and stop with the worker. The
 // static_routes and static_rules are added when it starts, diffed on each
-// reload, and removed when it is destroyed.
+// reload, and removed when it is destroyed; so is static_ipaddress. A
+// static entry deleted behind the worker's back is added again, and those
+// on an interface that comes up too (keepalived's "restoring deleted").
 class VrrpWorker final : public Worker {
  public:
   // The configuration of a generation; nullptr when it cannot be loaded.
@@ -122,8 +133,10 @@ class VrrpWorker final : public Worker {
 
   void build();
   void stopAll();
-  // Adds (after a reload: diffs) the static_routes and static_rules.
+  // Adds (after a reload: diffs) static_ipaddress, static_routes and
+  // static_rules.
   void installStaticRouting();
+  void onDeleted(netlink::DeletedEntry deleted);
   void stopRunning(Running& running);
   // (Re)starts the vrrp_script runner for the current configuration.
   void startScripts();
@@ -179,7 +192,7 @@ class VrrpWorker final : public Worker {
   SyncTransitionNotifier notifier_;  // lvsNotifier_, then sync_
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
-  RoutingEntries staticRouting_;       // static_routes, static_rules
+  RoutingEntries staticRouting_;       // static_ipaddress, static_routes, static_rules
   LoopLatenessProbe lateness_{loop_};  // for snapshot()
   // For snapshot(): getpid() is a system call every second otherwise. A
   // worker process builds its worker after the fork.

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/netlink/address_manager.h"
 #include "core/netlink/route_manager.h"
 #include "core/netlink/rule_manager.h"
 
@@ -21,6 +22,7 @@ struct RoutingJournal {
   // A rule without a preference can be here more than once, as in the
   // kernel (each copy at its own preference).
   std::multiset<std::string> rules;
+  std::set<std::string> addresses;  // "ADDR/LEN dev IF"
 
   std::vector<std::string> take() { return std::exchange(entries, {}); }
 };
@@ -80,6 +82,38 @@ class FakeRuleManager final : public netlink::RuleManager {
     journal_.rules.insert(text);
     return {};
   }
+
+ private:
+  RoutingJournal& journal_;
+};
+
+// The kernel's addresses as AddressManager, known by "ADDR/LEN dev IF":
+// add replaces, removing one that is not there fails with EADDRNOTAVAIL.
+class FakeAddressManager final : public netlink::AddressManager {
+ public:
+  explicit FakeAddressManager(RoutingJournal& journal) : journal_(journal) {}
+  static std::string text(const netlink::AddressSpec& spec) {
+    return spec.address.toString() + " dev " + spec.interface.describe();
+  }
+  Status add(const netlink::AddressSpec& spec) override {
+    journal_.entries.push_back("address+ " + text(spec));
+    if (journal_.failing.contains(text(spec))) return Error{ENODEV, "adding " + text(spec)};
+    journal_.addresses.insert(text(spec));
+    lastAdded = spec;
+    return {};
+  }
+  Status remove(const netlink::AddressSpec& spec) override {
+    journal_.entries.push_back("address- " + text(spec));
+    if (journal_.addresses.erase(text(spec)) == 0) {
+      return Error{EADDRNOTAVAIL, "removing " + text(spec)};
+    }
+    return {};
+  }
+  Result<std::vector<netlink::InstalledAddress>> list(const netlink::InterfaceRef&, int) override {
+    return std::vector<netlink::InstalledAddress>{};
+  }
+
+  netlink::AddressSpec lastAdded;
 
  private:
   RoutingJournal& journal_;

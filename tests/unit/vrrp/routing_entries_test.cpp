@@ -107,6 +107,153 @@ TEST_F(RoutingEntriesTest, ARuleWithoutAPreferenceIsHeldOnceAcrossARespawnAndGoe
   EXPECT_THAT(journal_.rules, IsEmpty());
 }
 
+config::VrrpModel withAddresses(std::string_view addresses, std::string_view routes,
+                                std::string_view rules) {
+  auto loaded = config::testing::load("static_ipaddress {\n" + std::string(addresses) +
+                                      "\n}\nstatic_routes {\n" + std::string(routes) +
+                                      "\n}\nstatic_rules {\n" + std::string(rules) + "\n}\n");
+  EXPECT_THAT(config::testing::errors(loaded), IsEmpty());
+  return loaded.config ? loaded.config->vrrp : config::VrrpModel{};
+}
+
+// static_ipaddress with the routes and rules: keepalived's order, and its
+// answer to an entry deleted behind its back.
+class StaticEntriesTest : public ::testing::Test {
+ protected:
+  void apply(const config::VrrpModel& model) {
+    entries_.configure(model.staticAddresses, model.staticRoutes, model.staticRules,
+                       "static routing", "eth0");
+    entries_.installAll();
+  }
+  static netlink::DeletedEntry deletedRoute(std::string_view prefix, uint32_t table = 254) {
+    netlink::DeletedEntry d;
+    d.kind = netlink::DeletedEntry::Kind::Route;
+    d.prefix = *IpPrefix::parse(prefix);
+    d.table = table;
+    d.protocol = netlink::kRouteProtocolKeepalived;
+    return d;
+  }
+
+  fakes::RoutingJournal journal_;
+  fakes::FakeRouteManager routes_{journal_};
+  fakes::FakeRuleManager rules_{journal_};
+  fakes::FakeAddressManager addresses_{journal_};
+  RoutingEntries entries_{&routes_, &rules_, "static routing", &addresses_};
+  config::VrrpModel model_ =
+      withAddresses("10.9.1.1/24 dev eth1\n10.9.3.1/24", "10.9.2.0/24 via 10.9.1.254 dev eth1",
+                    "from 10.9.2.0/24 table 100 pref 500");
+};
+
+TEST_F(StaticEntriesTest, AddressesComeFirstAndGoLastOnTheDefaultInterfaceWithoutDev) {
+  apply(model_);
+  EXPECT_THAT(journal_.take(),
+              ElementsAre("address+ 10.9.1.1/24 dev eth1", "address+ 10.9.3.1/24 dev eth0",
+                          "route+ 10.9.2.0/24 via 10.9.1.254 dev eth1",
+                          "rule+ from 10.9.2.0/24 lookup 100 pref 500"));
+  entries_.uninstallAll();
+  EXPECT_THAT(journal_.take(),
+              ElementsAre("rule- from 10.9.2.0/24 lookup 100 pref 500",
+                          "route- 10.9.2.0/24 via 10.9.1.254 dev eth1",
+                          "address- 10.9.1.1/24 dev eth1", "address- 10.9.3.1/24 dev eth0"));
+  EXPECT_THAT(journal_.addresses, IsEmpty());
+}
+
+TEST_F(StaticEntriesTest, AStaticAddressIsPermanentNotAVipLifetime) {
+  apply(withAddresses("10.9.1.1/24 dev eth1", "", ""));
+  EXPECT_EQ(addresses_.lastAdded.validLifetime, netlink::kForeverLifetime);
+  EXPECT_EQ(addresses_.lastAdded.preferredLifetime, netlink::kForeverLifetime);
+  apply(withAddresses("2001:db8::7/128 dev eth1", "", ""));
+  EXPECT_EQ(addresses_.lastAdded.validLifetime, netlink::kForeverLifetime);
+  EXPECT_EQ(addresses_.lastAdded.preferredLifetime, 0u);  // keepalived deprecates a /128
+  apply(withAddresses("2001:db8::8/128 dev eth1 preferred_lft forever", "", ""));
+  EXPECT_EQ(addresses_.lastAdded.preferredLifetime, netlink::kForeverLifetime);
+}
+
+TEST_F(StaticEntriesTest, AReloadDiffsTheAddresses) {
+  apply(model_);
+  journal_.take();
+  apply(withAddresses("10.9.1.1/24 dev eth1\n10.9.6.1/24 dev eth1",
+                      "10.9.2.0/24 via 10.9.1.254 dev eth1",
+                      "from 10.9.2.0/24 table 100 pref 500"));
+  EXPECT_THAT(journal_.take(),
+              ElementsAre("address- 10.9.3.1/24 dev eth0", "address+ 10.9.6.1/24 dev eth1"));
+  EXPECT_THAT(journal_.addresses,
+              UnorderedElementsAre("10.9.1.1/24 dev eth1", "10.9.6.1/24 dev eth1"));
+}
+
+TEST_F(StaticEntriesTest, ADeletedRouteIsAddedAgainAndOnlyIt) {
+  apply(model_);
+  journal_.take();
+  journal_.routes.clear();  // `ip route del 10.9.2.0/24`
+  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  EXPECT_THAT(journal_.take(), ElementsAre("route+ 10.9.2.0/24 via 10.9.1.254 dev eth1"));
+  // Another table, another protocol (the kernel's own) or another prefix is
+  // not ours.
+  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24", 100)), 0u);
+  netlink::DeletedEntry kernels = deletedRoute("10.9.2.0/24");
+  kernels.protocol = RTPROT_KERNEL;
+  EXPECT_EQ(entries_.reinstate(kernels), 0u);
+  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.0.0/16")), 0u);
+  EXPECT_THAT(journal_.take(), IsEmpty());
+}
+
+TEST_F(StaticEntriesTest, ADeletedAddressOrRuleIsAddedAgain) {
+  apply(model_);
+  journal_.take();
+  netlink::DeletedEntry address;
+  address.kind = netlink::DeletedEntry::Kind::Address;
+  address.prefix = *IpPrefix::parse("10.9.1.1/24");
+  address.interface = "eth1";
+  EXPECT_EQ(entries_.reinstate(address), 1u);
+  address.interface = "eth2";  // the same address elsewhere is not ours
+  EXPECT_EQ(entries_.reinstate(address), 0u);
+  netlink::DeletedEntry rule;
+  rule.kind = netlink::DeletedEntry::Kind::Rule;
+  rule.hasPriority = true;
+  rule.priority = 500;
+  rule.protocol = netlink::kRouteProtocolKeepalived;
+  EXPECT_EQ(entries_.reinstate(rule), 1u);
+  EXPECT_THAT(journal_.take(), ElementsAre("address+ 10.9.1.1/24 dev eth1",
+                                           "rule+ from 10.9.2.0/24 lookup 100 pref 500"));
+}
+
+TEST_F(StaticEntriesTest, WhatARemovalOfOurOwnDeletesIsNotAddedAgain) {
+  apply(model_);
+  apply(withAddresses("10.9.1.1/24 dev eth1", "", ""));  // the route went with the reload
+  journal_.take();
+  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 0u);
+  entries_.uninstallAll();
+  journal_.take();
+  netlink::DeletedEntry address;
+  address.kind = netlink::DeletedEntry::Kind::Address;
+  address.prefix = *IpPrefix::parse("10.9.1.1/24");
+  EXPECT_EQ(entries_.reinstate(address), 0u);
+  EXPECT_THAT(journal_.take(), IsEmpty());
+}
+
+TEST_F(StaticEntriesTest, ARuleWithoutAPreferenceIsNotAddedAgain) {
+  apply(withAddresses("", "", "from 10.9.2.0/24 table 100"));
+  journal_.take();
+  netlink::DeletedEntry rule;
+  rule.kind = netlink::DeletedEntry::Kind::Rule;
+  rule.hasPriority = true;
+  rule.priority = 32765;
+  rule.protocol = netlink::kRouteProtocolKeepalived;
+  EXPECT_EQ(entries_.reinstate(rule), 0u);
+}
+
+TEST_F(StaticEntriesTest, AnInterfaceThatComesUpGetsItsAddressesAndRoutesBack) {
+  journal_.failing = {"10.9.2.0/24 via 10.9.1.254 dev eth1"};  // eth1 was down
+  apply(model_);
+  journal_.take();
+  journal_.failing.clear();
+  EXPECT_EQ(entries_.reinstateOn("eth1"), 2u);
+  EXPECT_THAT(journal_.take(), ElementsAre("address+ 10.9.1.1/24 dev eth1",
+                                           "route+ 10.9.2.0/24 via 10.9.1.254 dev eth1"));
+  EXPECT_EQ(entries_.installed().size(), 4u);
+  EXPECT_EQ(entries_.reinstateOn("eth7"), 0u);
+}
+
 TEST(RoutingEntriesLoggingTest, WithoutNetlinkEntriesAreOnlyLogged) {
   RoutingEntries entries(nullptr, nullptr, "static routing");
   config::VrrpModel model = statics("blackhole 10.8.0.0/16", "from 10.1.0.0/16 table 5");

@@ -258,5 +258,60 @@ TEST(TrackingStateTest, UnicastFaultNoPeerFaultsAUnicastInstanceWithoutPeers) {
   EXPECT_FALSE(TrackingState::forInstance(peered->vrrp.instances.at(0), peered->vrrp).fault());
 }
 
+// keepalived's static track groups: the members track the interface of each
+// static entry in the group (address dev, route dev, rule iif), unweighted.
+TEST(TrackingStateTest, TrackGroupMembersFaultWhileAnInterfaceOfTheGroupsEntriesIsDown) {
+  auto cfg = load(R"(
+track_group TG {
+  group {
+    VI_1
+  }
+}
+static_ipaddress {
+  10.9.1.1/24 dev eth1 track_group TG
+  10.9.3.1/24 track_group TG
+  10.9.4.1/24 dev eth4
+}
+static_routes {
+  10.9.2.0/24 via 10.9.1.254 dev eth2 track_group TG
+}
+static_rules {
+  from 10.9.2.0/24 iif eth3 table 100 pref 500 track_group TG
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  virtual_ipaddress {
+    10.0.0.1/24
+  }
+}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 52
+  virtual_ipaddress {
+    10.0.1.1/24
+  }
+}
+)");
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(trackGroupInterfaces("VI_1", cfg->vrrp, "eth9"),
+            (std::vector<std::string>{"eth1", "eth9", "eth2", "eth3"}));
+  EXPECT_TRUE(trackGroupInterfaces("VI_2", cfg->vrrp, "eth9").empty());
+
+  auto member = TrackingState::forInstance(cfg->vrrp.instances.at(0), cfg->vrrp, "eth9");
+  for (const char* name : {"eth1", "eth2", "eth3", "eth9"}) {
+    auto down = member.setInterface(name, false);
+    ASSERT_EQ(down.size(), 1u) << name;
+    EXPECT_TRUE(std::holds_alternative<FaultRaised>(down[0])) << name;
+    auto up = member.setInterface(name, true);
+    ASSERT_EQ(up.size(), 1u) << name;
+    EXPECT_TRUE(std::holds_alternative<FaultCleared>(up[0])) << name;
+  }
+  EXPECT_TRUE(member.setInterface("eth4", false).empty());  // not in the group
+  auto other = TrackingState::forInstance(cfg->vrrp.instances.at(1), cfg->vrrp, "eth9");
+  EXPECT_TRUE(other.setInterface("eth1", false).empty());
+  EXPECT_FALSE(other.fault());
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/ip_address.h"
+
+namespace vigil::netlink {
+
+// An address, route or policy rule the kernel reports deleted
+// (RTM_DELADDR / RTM_DELROUTE / RTM_DELRULE): the fields keepalived matches
+// its static entries on.
+struct DeletedEntry {
+  enum class Kind { Address, Route, Rule };
+
+  Kind kind = Kind::Route;
+  int family = AF_INET;
+  int ifindex = 0;                 // the address's interface, the route's RTA_OIF (0: none)
+  std::string interface;           // its name, when the receiver knows it ("" otherwise)
+  IpPrefix prefix;                 // the address, or the route's destination (0/0: default)
+  uint32_t table = RT_TABLE_MAIN;  // route, rule
+  uint32_t priority = 0;           // the route's metric, the rule's preference
+  bool hasPriority = false;        // a rule without FRA_PRIORITY has none
+  uint8_t protocol = 0;            // route, rule (FRA_PROTOCOL; 0 when absent)
+  uint8_t tos = 0;                 // route
+};
+
+// Deletions of addresses, routes and rules, as the kernel announces them.
+// An interface so the VRRP worker can be tested with a fake.
+class DeletionMonitor {
+ public:
+  using Listener = std::function<void(const DeletedEntry& deleted)>;
+  virtual ~DeletionMonitor() = default;
+  // Called on the loop for each deletion.
+  virtual void setListener(Listener listener) = 0;
+};
+
+}  // namespace vigil::netlink
