@@ -227,11 +227,21 @@ void checkTrackGroups(const VrrpModel& model, ParseContext& ctx) {
   for (const auto& a : model.staticAddresses) {
     check(a.trackGroup, a.pos);
   }
+  // A group's members track the interface of each entry (keepalived's
+  // static track groups): an entry without one tracks nothing.
   for (const auto& r : model.staticRoutes) {
     check(r.trackGroup, r.pos);
+    if (!r.trackGroup.empty() && r.dev.empty()) {
+      ctx.warning(r.pos, "static route with track_group " + quoted(r.trackGroup) +
+                             " has no dev: no interface is tracked for it");
+    }
   }
   for (const auto& r : model.staticRules) {
     check(r.trackGroup, r.pos);
+    if (!r.trackGroup.empty() && r.iif.empty()) {
+      ctx.warning(r.pos, "static rule with track_group " + quoted(r.trackGroup) +
+                             " has no iif: no interface is tracked for it");
+    }
   }
 }
 

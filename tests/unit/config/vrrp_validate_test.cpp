@@ -9,8 +9,10 @@
 namespace vigil::config {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using testing::errors;
+using ::testing::HasSubstr;
 using testing::instance;
 using ::testing::IsEmpty;
 using testing::load;
@@ -364,6 +366,16 @@ TEST(VrrpValidateTest, TrackGroupReferences) {
   EXPECT_THAT(errors(r),
               ElementsAre("t.conf:3:5: error: track_group 'TG' names no vrrp_instance 'Z'",
                           "t.conf:7:3: error: track_group 'NOPE' is not defined"));
+}
+
+TEST(VrrpValidateTest, ATrackGroupEntryWithoutAnInterfaceTracksNothingAndSaysSo) {
+  auto r = load(instance("A", "") +
+                "track_group TG {\n  group {\n    A\n  }\n}\n"
+                "static_routes {\n  10.2.0.0/16 via 10.0.0.1 track_group TG\n}\n"
+                "static_rules {\n  from 10.2.0.0/16 table 5 pref 5 track_group TG\n}\n");
+  EXPECT_THAT(errors(r), IsEmpty());
+  EXPECT_THAT(warnings(r), Contains(HasSubstr("static route with track_group 'TG' has no dev")));
+  EXPECT_THAT(warnings(r), Contains(HasSubstr("static rule with track_group 'TG' has no iif")));
 }
 
 TEST(VrrpValidateTest, MalformedRoutes) {
