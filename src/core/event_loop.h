@@ -42,6 +42,10 @@ struct ChildExit {
 class EventLoop {
  public:
   using Callback = std::function<void()>;
+  // A timer callback given the time the loop read to fire it (one read for
+  // every timer due in that turn; in a SimulatedLoop, the deadline), so it
+  // need not read the clock again.
+  using StampedCallback = std::function<void(TimePoint firedAt)>;
   using FdCallback = std::function<void(uint32_t epollEvents)>;
   using ChildCallback = std::function<void(const ChildExit&)>;
 
@@ -49,6 +53,11 @@ class EventLoop {
 
   virtual TimePoint now() const = 0;
   virtual std::unique_ptr<Timer> createTimer(Callback cb) = 0;
+  // A timer whose callback gets its firing time. This default reads now()
+  // when it fires; loops that read the clock to fire timers pass that time.
+  virtual std::unique_ptr<Timer> createStampedTimer(StampedCallback cb) {
+    return createTimer([this, cb = std::move(cb)] { cb(now()); });
+  }
   virtual std::unique_ptr<FdWatch> watchFd(int fd, uint32_t epollEvents, FdCallback cb) = 0;
   // Runs cb on the loop soon, after the current callback returns. Safe to
   // call from any callback; not from other threads (see PosixEventLoop::wake).

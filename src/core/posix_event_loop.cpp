@@ -118,6 +118,7 @@ PosixEventLoop::PosixEventLoop(const Clock& clock, KernelTimer kernelTimer)
       epoll_(epoll_create1(EPOLL_CLOEXEC)),
       kernelTimer_(kernelTimer),
       wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      events_(kMaxEventsPerTurn),
       nextWatchId_(kFirstWatchId) {
   sigemptyset(&handledSignals_);
   sigemptyset(&blockedByUs_);
@@ -188,6 +189,10 @@ std::unique_ptr<Timer> PosixEventLoop::createTimer(Callback cb) {
   return timers_.create(std::move(cb));
 }
 
+std::unique_ptr<Timer> PosixEventLoop::createStampedTimer(StampedCallback cb) {
+  return timers_.create(std::move(cb));
+}
+
 Result<std::unique_ptr<FdWatch>> PosixEventLoop::tryWatchFd(int fd, uint32_t epollEvents,
                                                             FdCallback cb) {
   uint64_t id = nextWatchId_++;
@@ -238,7 +243,14 @@ void PosixEventLoop::runOnce(std::optional<Duration> maxWait) {
   if (!posted_.empty() || stopRequested_) {
     maxWait = Duration{0};
   }
-  epoll_event events[kMaxEventsPerTurn];
+  // A turn run from inside an fd callback must not overwrite the events the
+  // outer turn is still dispatching.
+  std::vector<epoll_event> nested;
+  epoll_event* events = events_.data();
+  if (dispatchDepth_ > 0) {
+    nested.resize(kMaxEventsPerTurn);
+    events = nested.data();
+  }
   int n = waitForEvents(events, kMaxEventsPerTurn, maxWait);
   if (n < 0 && errno != EINTR) {
     log(LogLevel::Error, "epoll_wait: {}", errnoError("").describe());

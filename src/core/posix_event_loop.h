@@ -61,6 +61,7 @@ class PosixEventLoop final : public EventLoop {
 
   TimePoint now() const override { return clock_.now(); }
   std::unique_ptr<Timer> createTimer(Callback cb) override;
+  std::unique_ptr<Timer> createStampedTimer(StampedCallback cb) override;
   // A failure to register (e.g. a regular file) is logged and the returned
   // watch never fires; tryWatchFd reports it instead.
   std::unique_ptr<FdWatch> watchFd(int fd, uint32_t epollEvents, FdCallback cb) override;
@@ -163,6 +164,10 @@ class PosixEventLoop final : public EventLoop {
   TimerQueue timers_{clock_};
   std::optional<TimePoint> programmedDeadline_;  // what the timerfd is set to
   uint64_t kernelTimerArms_ = 0;
+  // What a wait returns; a member, not a 12 kB array in runOnce's frame,
+  // so the stack a turn's callbacks run on is the few pages beside run()'s
+  // and a turn woken by a timer touches none of it.
+  std::vector<epoll_event> events_;
   std::vector<Callback> posted_;
   // The batch runPosted() is running; a member so its capacity is reused
   // and an idle loop turn allocates nothing.

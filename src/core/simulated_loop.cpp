@@ -42,6 +42,10 @@ std::unique_ptr<Timer> SimulatedLoop::createTimer(Callback cb) {
   return timers_.create(std::move(cb));
 }
 
+std::unique_ptr<Timer> SimulatedLoop::createStampedTimer(StampedCallback cb) {
+  return timers_.create(std::move(cb));
+}
+
 std::unique_ptr<FdWatch> SimulatedLoop::watchFd(int fd, uint32_t epollEvents, FdCallback cb) {
   auto watch = std::make_unique<Watch>(this, fd, epollEvents, std::move(cb));
   watches_.emplace(fd, watch.get());

@@ -25,6 +25,7 @@ class SimulatedLoop final : public EventLoop {
 
   TimePoint now() const override { return clock_.now(); }
   std::unique_ptr<Timer> createTimer(Callback cb) override;
+  std::unique_ptr<Timer> createStampedTimer(StampedCallback cb) override;
   std::unique_ptr<FdWatch> watchFd(int fd, uint32_t epollEvents, FdCallback cb) override;
   void post(Callback cb) override;
 

@@ -9,8 +9,8 @@ constexpr size_t kNotArmed = SIZE_MAX;
 
 class TimerQueue::Entry final : public Timer {
  public:
-  Entry(TimerQueue* queue, EventLoop::Callback cb)
-      : queue_(queue), cb_(std::make_shared<EventLoop::Callback>(std::move(cb))) {
+  Entry(TimerQueue* queue, Callbacks cb)
+      : queue_(queue), cb_(std::make_shared<Callbacks>(std::move(cb))) {
     next_ = queue_->live_;
     if (next_ != nullptr) {
       next_->previous_ = this;
@@ -53,7 +53,7 @@ class TimerQueue::Entry final : public Timer {
   friend class TimerQueue;
   TimerQueue* queue_;
   // Shared so a callback that destroys its own timer keeps running safely.
-  std::shared_ptr<EventLoop::Callback> cb_;
+  std::shared_ptr<Callbacks> cb_;
   size_t slot_ = kNotArmed;  // index in heap_
   Entry* previous_ = nullptr;
   Entry* next_ = nullptr;
@@ -67,7 +67,11 @@ TimerQueue::~TimerQueue() {
 }
 
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::Callback cb) {
-  return std::make_unique<Entry>(this, std::move(cb));
+  return std::make_unique<Entry>(this, Callbacks{std::move(cb), {}});
+}
+
+std::unique_ptr<Timer> TimerQueue::create(EventLoop::StampedCallback cb) {
+  return std::make_unique<Entry>(this, Callbacks{{}, std::move(cb)});
 }
 
 void TimerQueue::place(size_t index, Slot slot) {
@@ -158,7 +162,11 @@ bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
   disarm(*entry);
   record(std::max(Duration{0}, now - first.deadline));
   auto cb = entry->cb_;
-  (*cb)();
+  if (cb->stamped) {
+    cb->stamped(now);
+  } else {
+    cb->plain();
+  }
   return true;
 }
 

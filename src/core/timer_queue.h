@@ -38,6 +38,8 @@ class TimerQueue {
   TimerQueue& operator=(const TimerQueue&) = delete;
 
   std::unique_ptr<Timer> create(EventLoop::Callback cb);
+  // Its callback gets the `now` fireNextDue was given.
+  std::unique_ptr<Timer> create(EventLoop::StampedCallback cb);
 
   std::optional<TimePoint> nextDeadline() const;
   size_t armedCount() const { return heap_.size(); }
@@ -65,6 +67,11 @@ class TimerQueue {
 
  private:
   class Entry;
+  // One of the two is set.
+  struct Callbacks {
+    EventLoop::Callback plain;
+    EventLoop::StampedCallback stamped;
+  };
   struct Slot {
     TimePoint deadline;
     uint64_t sequence;

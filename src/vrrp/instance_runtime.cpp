@@ -22,7 +22,10 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
       state_(initialState(params_)),
       garp_(config_.garp, params_.gratuitousInterval) {
   buildAdvert();
-  advertTimer_ = loop_.createTimer([this] { handle(AdvertTimerFired{}); });
+  // A MASTER's advert turn steps at the time the loop read to fire the
+  // timer: no second clock read per advert.
+  advertTimer_ =
+      loop_.createStampedTimer([this](TimePoint firedAt) { handle(AdvertTimerFired{}, firedAt); });
   masterDownTimer_ = loop_.createTimer([this] { onMasterDown(); });
   preemptTimer_ = loop_.createTimer([this] {
     drainBacklog();

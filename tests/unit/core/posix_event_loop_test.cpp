@@ -6,11 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/unique_fd.h"
 #include "fakes/run_until.h"
@@ -151,6 +154,69 @@ TEST(PosixEventLoop, CallbackThatDestroysItsWatchKeepsItsCapturesUntilItReturns)
   ASSERT_TRUE(runUntil(loop, [&] { return watch == nullptr; }));
   EXPECT_EQ(seenAfterReset, 7);
   EXPECT_TRUE(alive.expired()) << "freed once the dispatch returned";
+}
+
+// A clock that moves 1 us at each reading and remembers its last answer.
+class TickingClock final : public Clock {
+ public:
+  TimePoint now() const override {
+    last_ += std::chrono::microseconds(1);
+    return last_;
+  }
+  TimePoint last() const { return last_; }
+
+ private:
+  mutable TimePoint last_{std::chrono::hours(1)};
+};
+
+// The callback of a stamped timer gets the reading the loop fired it by and
+// reads the clock no more itself.
+TEST(PosixEventLoop, StampedTimerGetsTheLoopsReadingOfTheClock) {
+  TickingClock clock;
+  PosixEventLoop loop(clock);
+  std::optional<TimePoint> firedAt;
+  TimePoint lastReading{};
+  auto timer = loop.createStampedTimer([&](TimePoint at) {
+    firedAt = at;
+    lastReading = clock.last();
+  });
+  const TimePoint deadline = clock.last() + std::chrono::microseconds(3);
+  timer->armAt(deadline);
+  ASSERT_TRUE(runUntil(loop, [&] { return firedAt.has_value(); }));
+  EXPECT_GE(*firedAt, deadline);
+  EXPECT_EQ(*firedAt, lastReading);
+}
+
+// A turn run from an fd callback (nested) gets events of its own: the
+// outer turn still dispatches every event its wait returned.
+TEST(PosixEventLoop, NestedTurnLeavesTheOuterTurnsEvents) {
+  PosixEventLoop loop;
+  std::vector<UniqueFd> ends;
+  std::vector<int> calls(3, 0);
+  std::vector<std::unique_ptr<FdWatch>> watches;
+  bool nested = false;
+  for (size_t i = 0; i < 3; ++i) {
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+    ends.emplace_back(fds[0]);
+    ends.emplace_back(fds[1]);
+    const int readFd = fds[0];
+    watches.push_back(loop.watchFd(readFd, EPOLLIN, [&, i, readFd](uint32_t) {
+      ++calls[i];
+      char buf[8];
+      (void)::read(readFd, buf, sizeof buf);
+      if (!nested) {
+        nested = true;
+        loop.runOnce(Duration{0});  // dispatches the two others once
+      }
+    }));
+  }
+  for (size_t i = 0; i < 3; ++i) ASSERT_EQ(::write(ends[2 * i + 1].get(), "x", 1), 1);
+  loop.runOnce(milliseconds(100));
+  std::sort(calls.begin(), calls.end());
+  // The nesting one once; the others once in the nested turn and once more
+  // in the outer turn (their readiness, read meanwhile, as the outer wait saw it).
+  EXPECT_EQ(calls, (std::vector<int>{1, 2, 2}));
 }
 
 TEST(PosixEventLoop, TryWatchFdReportsUnpollableFds) {

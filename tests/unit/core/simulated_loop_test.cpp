@@ -39,6 +39,21 @@ TEST(SimulatedLoop, FiresTimersInDeadlineOrderWithClockAtEachDeadline) {
   EXPECT_FALSE(late->armed());
 }
 
+// A stamped timer fires at its deadline, and its callback is told so, also
+// when the loop was stalled past it (then with the time it fired late at).
+TEST(SimulatedLoop, StampedTimerGetsTheTimeItFired) {
+  SimulatedLoop loop;
+  const TimePoint start = loop.now();
+  std::vector<TimePoint> seen;
+  auto timer = loop.createStampedTimer([&](TimePoint at) { seen.push_back(at); });
+  timer->armAfter(milliseconds(10));
+  loop.advance(milliseconds(30));
+  timer->armAfter(milliseconds(10));
+  loop.stall(milliseconds(15));
+  loop.advance(milliseconds(1));
+  EXPECT_EQ(seen, (std::vector<TimePoint>{start + milliseconds(10), start + milliseconds(45)}));
+}
+
 TEST(SimulatedLoop, EqualDeadlinesFireInArmingOrder) {
   SimulatedLoop loop;
   std::string order;

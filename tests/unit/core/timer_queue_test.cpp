@@ -34,6 +34,22 @@ TEST(TimerQueue, RecordsHowLateTimersFired) {
   EXPECT_EQ(observed, (std::vector<Duration>{milliseconds(15), milliseconds(5)}));
 }
 
+// A stamped timer's callback gets the time fireNextDue was given (what the
+// loop read to fire it), not a later reading of the clock.
+TEST(TimerQueue, StampedTimerGetsTheTimeItWasFiredAt) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  std::vector<TimePoint> seen;
+  auto timer =
+      queue.create(EventLoop::StampedCallback([&](TimePoint firedAt) { seen.push_back(firedAt); }));
+  timer->armAfter(milliseconds(10));
+  const TimePoint firedAt = clock.now() + milliseconds(12);
+  clock.advance(milliseconds(15));  // the clock moved on after the loop read it
+  EXPECT_TRUE(queue.fireNextDue(firedAt));
+  EXPECT_EQ(seen, std::vector<TimePoint>{firedAt});
+  EXPECT_EQ(queue.lateness().total, milliseconds(2));
+}
+
 TEST(TimerQueue, SequenceLimitDefersTimersArmedDuringABatch) {
   ManualClock clock;
   TimerQueue queue(clock);
