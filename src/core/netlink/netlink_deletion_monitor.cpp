@@ -113,8 +113,11 @@ Result<std::unique_ptr<NetlinkDeletionMonitor>> NetlinkDeletionMonitor::start(Ev
 
 void NetlinkDeletionMonitor::onReadable() {
   if (nl_recvmsgs_default(events_.get()) == -NLE_NOMEM) {
-    // ENOBUFS: the kernel dropped notifications, deletions among them.
+    // ENOBUFS: the kernel dropped notifications, deletions among them. A
+    // router whose routes churn can overflow often: logged at the 1st, 2nd,
+    // 4th, 8th, ... time only.
     ++overflows_;
+    if ((overflows_ & (overflows_ - 1)) != 0) return;
     log(LogLevel::Warning,
         "netlink: deletion notifications lost ({} times); a static entry deleted meanwhile is "
         "added again only when its interface comes up",
