@@ -34,6 +34,8 @@ enum class TcpFinalAck : uint8_t {
   // The default (`tcp_check_mode connect`): the wire carries SYN, SYN-ACK,
   // RST, so the server never builds the connection and its application
   // never sees it. The kernel's connect() still completes on the SYN-ACK.
+  // PlainHttpFetch's sockets are Withheld too: there the ACK rides on the
+  // request sent right after.
   Withheld,
   // `tcp_check_mode handshake`, keepalived's way: SYN, SYN-ACK, ACK, RST;
   // the server accepts a connection and sees it reset.
