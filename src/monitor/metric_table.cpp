@@ -160,6 +160,19 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      Histogram,
      "How late the VRRP worker's loop ran a probe timer past its deadline (every 250 ms).",
      {}},
+    {MetricId::VrrpRoutingInstallFailures,
+     "vigil_vrrp_routing_install_failures_total",
+     Counter,
+     "Adds of routes and rules that failed (the kernel refused them, or they could not be "
+     "built), each retry counted, by configuration block; vrrp_instance is empty for "
+     "static_routes and static_rules.",
+     {kInstance, "kind"}},
+    {MetricId::VrrpRoutingEntriesFailing,
+     "vigil_vrrp_routing_entries_failing",
+     Gauge,
+     "Routes and rules not installed because their last add failed, by configuration block; 0 "
+     "again once an add succeeds or the entry is no longer wanted.",
+     {kInstance, "kind"}},
     {MetricId::RealServerUp,
      "vigil_real_server_up",
      Gauge,

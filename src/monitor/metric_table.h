@@ -46,6 +46,8 @@ enum class MetricId : uint8_t {
   VrrpSyncGroupState,
   VrrpSyncGroupTakeoversHeld,
   VrrpLoopLateness,
+  VrrpRoutingInstallFailures,
+  VrrpRoutingEntriesFailing,
   RealServerUp,
   RealServerWeight,
   RealServerCheckAttempts,
@@ -80,7 +82,7 @@ enum class MetricId : uint8_t {
   CheckSynRepliesDropped,
   CheckSynSendErrors,
 };
-inline constexpr size_t kMetricCount = 60;
+inline constexpr size_t kMetricCount = 62;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;

@@ -65,12 +65,35 @@ double snapshotAgeSeconds(const WorkerStatus& worker, const MonitorView& view) {
   return std::chrono::duration<double>(view.now - *worker.lastSnapshotAt).count();
 }
 
+// {"install_failures": {KIND: n, ...}, "failing": [{"kind": KIND, ...}]}
+// of VrrpWorker::snapshot: one series of each metric per KIND, failing
+// counted per kind (0 when none fail).
+void vrrpRouting(MetricSet& m, const std::string& instance, const json& routing) {
+  if (!routing.is_object()) return;
+  auto failures = routing.find("install_failures");
+  if (failures == routing.end() || !failures->is_object()) return;
+  std::map<std::string, double> failing;
+  for (const auto& [kind, count] : failures->items()) {
+    if (!count.is_number()) continue;
+    m.set(VrrpRoutingInstallFailures, {instance, kind}, count.get<double>());
+    failing[kind] = 0;
+  }
+  if (auto current = routing.find("failing"); current != routing.end() && current->is_array()) {
+    for (const json& entry : *current) {
+      if (entry.is_object()) failing[text(entry, "kind")] += 1;
+    }
+  }
+  for (const auto& [kind, count] : failing)
+    m.set(VrrpRoutingEntriesFailing, {instance, kind}, count);
+}
+
 void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
   const std::string name = text(inst, "name");
   if (name.empty()) return;
   stateSet(m, VrrpInstanceState, name, text(inst, "state"), kVrrpStates);
   setIf(m, VrrpInstancePriority, {name}, number(inst, "effective_priority"));
   setIf(m, VrrpInstanceConfiguredPriority, {name}, number(inst, "priority"));
+  if (auto routing = inst.find("routing"); routing != inst.end()) vrrpRouting(m, name, *routing);
   auto counters = inst.find("counters");
   if (counters == inst.end() || !counters->is_object()) return;
   setIf(m, VrrpInstanceTransitions, {name}, number(*counters, "transitions"));
@@ -186,6 +209,7 @@ void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
       setIf(m, VrrpSyncGroupTakeoversHeld, {text(group, "name")}, number(group, "takeovers_held"));
     }
   }
+  if (auto it = snap.find("static_routing"); it != snap.end()) vrrpRouting(m, "", *it);
   if (auto it = snap.find("loop_lateness"); it != snap.end()) {
     if (auto h = histogram(*it)) m.setHistogram(VrrpLoopLateness, {}, std::move(*h));
   }

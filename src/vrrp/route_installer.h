@@ -43,6 +43,9 @@ class VipRouteInstaller final : public VipInstaller {
   // not touched, even when the reload replaces every address.
   void reconfigure(const config::VrrpInstance& instance);
 
+  // The routes and rules that failed to go in (for the worker's snapshot).
+  RoutingEntries::Failures routingFailures() const { return entries_.failures(); }
+
  private:
   VipInstaller& addresses_;
   RoutingEntries entries_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string_view>
 
 #include "core/log.h"
 #include "vrrp/route_spec.h"
@@ -54,11 +55,6 @@ RoutingEntries::RoutingEntries(netlink::RouteManager* routes, netlink::RuleManag
                                std::string owner, netlink::AddressManager* addresses)
     : routes_(routes), rules_(rules), addresses_(addresses), owner_(std::move(owner)) {}
 
-const char* RoutingEntries::Entry::kind() const {
-  if (spec && std::holds_alternative<netlink::AddressSpec>(*spec)) return "address";
-  return spec && std::holds_alternative<netlink::RuleSpec>(*spec) ? "rule" : "route";
-}
-
 std::vector<RoutingEntries::Entry> RoutingEntries::build(
     const std::vector<config::VirtualAddress>& addresses,
     const std::vector<config::VirtualRoute>& routes, const std::vector<config::VirtualRule>& rules,
@@ -66,27 +62,29 @@ std::vector<RoutingEntries::Entry> RoutingEntries::build(
   std::vector<Entry> out;
   for (const config::VirtualAddress& address : addresses) {
     netlink::AddressSpec spec = staticAddressSpec(address, addressDev);
-    out.push_back({describeAddress(spec), Spec(std::move(spec))});
+    out.push_back({describeAddress(spec), Spec(std::move(spec)), "address"});
   }
   for (const config::VirtualRoute& route : routes) {
     Result<netlink::RouteSpec> spec = routeSpecFor(route);
     if (!spec) {
       log(LogLevel::Error, "{} will not install route {}: {}", owner_, route.to.toString(),
           spec.error().describe());
-      out.push_back({route.to.toString(), std::nullopt});
+      out.push_back(
+          {route.to.toString(), std::nullopt, "route", State::Absent, spec.error().describe()});
       continue;
     }
-    out.push_back({spec->describe(), Spec(*spec)});
+    out.push_back({spec->describe(), Spec(*spec), "route"});
   }
   for (const config::VirtualRule& rule : rules) {
     Result<netlink::RuleSpec> spec = ruleSpecFor(rule);
     if (!spec) {
       // Not rule.pos: a configuration's source names need not outlive it.
       log(LogLevel::Error, "{} will not install {}", owner_, spec.error().describe());
-      out.push_back({spec.error().describe(), std::nullopt});
+      out.push_back(
+          {spec.error().describe(), std::nullopt, "rule", State::Absent, spec.error().describe()});
       continue;
     }
-    out.push_back({spec->describe(), Spec(*spec)});
+    out.push_back({spec->describe(), Spec(*spec), "rule"});
   }
   return out;
 }
@@ -103,6 +101,7 @@ void RoutingEntries::configure(const std::vector<config::VirtualAddress>& addres
     });
     if (same != next.end()) {
       same->state = old.state;
+      same->error = old.error;
     } else if (old.state != State::Absent) {
       uninstall(old);
     }
@@ -176,6 +175,22 @@ std::vector<std::string> RoutingEntries::installed() const {
   return out;
 }
 
+RoutingEntries::Failures RoutingEntries::failures() const {
+  Failures out{failed_.addresses, failed_.routes, failed_.rules, {}};
+  for (const Entry& entry : entries_) {
+    if (entry.state == State::Failed)
+      out.current.push_back({entry.kind(), entry.text, entry.error});
+  }
+  return out;
+}
+
+void RoutingEntries::fail(Entry& entry, std::string error) {
+  const std::string_view kind = entry.kind();
+  ++(kind == "address" ? failed_.addresses : kind == "rule" ? failed_.rules : failed_.routes);
+  entry.state = State::Failed;
+  entry.error = std::move(error);
+}
+
 bool RoutingEntries::logsOnly(const Spec& spec) const {
   if (std::holds_alternative<netlink::AddressSpec>(spec)) return addresses_ == nullptr;
   return std::holds_alternative<netlink::RouteSpec>(spec) ? routes_ == nullptr : rules_ == nullptr;
@@ -198,7 +213,11 @@ Status RoutingEntries::remove(const Spec& spec) {
 }
 
 void RoutingEntries::install(Entry& entry) {
-  if (!entry.spec) return;
+  if (!entry.spec) {
+    // Logged when it was built; `error` holds why.
+    fail(entry, entry.error);
+    return;
+  }
   if (logsOnly(*entry.spec)) {
     log(LogLevel::Info, "{} would add {} {}", owner_, entry.kind(), entry.text);
     entry.state = State::Installed;
@@ -210,19 +229,21 @@ void RoutingEntries::install(Entry& entry) {
       log(LogLevel::Notice, "{} added {} {} after all", owner_, entry.kind(), entry.text);
     }
     entry.state = State::Installed;
+    entry.error.clear();
     return;
   }
   if (entry.state != State::Failed) {
     log(LogLevel::Error, "{} cannot add {} {}: {}", owner_, entry.kind(), entry.text,
         added.error().describe());
   }
-  entry.state = State::Failed;
+  fail(entry, added.error().describe());
 }
 
 void RoutingEntries::uninstall(Entry& entry) {
   const State was = entry.state;
   entry.state = State::Absent;
-  if (!entry.spec) return;
+  if (!entry.spec) return;  // `error` stays: why it can never be added
+  entry.error.clear();
   if (logsOnly(*entry.spec)) {
     if (was == State::Installed) {
       log(LogLevel::Info, "{} would remove {} {}", owner_, entry.kind(), entry.text);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -27,9 +28,26 @@ netlink::AddressSpec staticAddressSpec(const config::VirtualAddress& address,
 // routeSpecFor / ruleSpecFor) and known by its `ip addr` / `ip route` / `ip
 // rule` text, so a new configuration is diffed against the running one:
 // unchanged entries are not touched. An entry that cannot be built or added
-// is logged with the owner, once until it is added, and the others go on.
+// is logged with the owner, once until it is added, and the others go on;
+// failures() reports it for the worker's snapshot.
 class RoutingEntries {
  public:
+  // An entry not installed because its last add failed.
+  struct Failing {
+    std::string kind;   // "address", "route" or "rule"
+    std::string entry;  // its `ip addr` / `ip route` / `ip rule` text, or as configured
+    std::string error;  // the kernel's refusal, or why it cannot be built
+  };
+  // What went wrong since this owner was made. An entry's failure is
+  // current until an add succeeds or the entry is removed (a BACKUP
+  // removes them all) or dropped by a reload; the counts only grow.
+  struct Failures {
+    uint64_t addresses = 0;  // address adds that failed (each retry counts)
+    uint64_t routes = 0;     // route adds that failed
+    uint64_t rules = 0;      // rule adds that failed
+    std::vector<Failing> current;
+  };
+
   // `routes` / `rules` / `addresses` null: those entries are only logged.
   RoutingEntries(netlink::RouteManager* routes, netlink::RuleManager* rules, std::string owner,
                  netlink::AddressManager* addresses = nullptr);
@@ -67,6 +85,7 @@ class RoutingEntries {
   // The entries installed, in their `ip route` / `ip rule` text, for
   // snapshots and tests.
   std::vector<std::string> installed() const;
+  Failures failures() const;
 
  private:
   enum class State { Absent, Installed, Failed };
@@ -74,8 +93,12 @@ class RoutingEntries {
   struct Entry {
     std::string text;          // as `ip addr` / `ip route` / `ip rule` writes it, or as configured
     std::optional<Spec> spec;  // nullopt: cannot be built (logged)
+    const char* what = "route";  // "address", "route" or "rule", also when unbuilt
     State state = State::Absent;
-    const char* kind() const;  // "address", "route" or "rule"
+    // Why the last add failed, while Failed; for an entry that cannot be
+    // built, always why not.
+    std::string error;
+    const char* kind() const { return what; }
   };
 
   std::vector<Entry> build(const std::vector<config::VirtualAddress>& addresses,
@@ -87,6 +110,7 @@ class RoutingEntries {
   Status remove(const Spec& spec);
   bool logsOnly(const Spec& spec) const;
   void install(Entry& entry);
+  void fail(Entry& entry, std::string error);
   void uninstall(Entry& entry);
 
   netlink::RouteManager* routes_;
@@ -94,6 +118,7 @@ class RoutingEntries {
   netlink::AddressManager* addresses_;
   std::string owner_;
   std::vector<Entry> entries_;  // addresses, routes, then rules, each in configured order
+  Failures failed_;             // the counts; `current` is computed by failures()
 };
 
 }  // namespace vigil::vrrp

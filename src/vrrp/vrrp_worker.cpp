@@ -68,6 +68,35 @@ nlohmann::json instanceJson(const InstanceRuntime& runtime, TimePoint now) {
   return j;
 }
 
+// The configuration keywords of one owner's entries: virtual_routes and
+// virtual_rules for an instance, static_ipaddress, static_routes and
+// static_rules for the worker.
+struct RoutingKinds {
+  const char* addresses;  // null: the owner has none
+  const char* routes;
+  const char* rules;
+};
+
+// {"install_failures": {KEYWORD: n, ...}, "failing": [{"kind": KEYWORD,
+// "entry", "error"}]}; null when none are configured and none failed.
+nlohmann::json routingJson(const RoutingEntries::Failures& failures, size_t configured,
+                           const RoutingKinds& kinds) {
+  if (configured == 0 && failures.addresses == 0 && failures.routes == 0 && failures.rules == 0) {
+    return nullptr;
+  }
+  auto keyword = [&](const std::string& kind) {
+    if (kind == "address" && kinds.addresses != nullptr) return kinds.addresses;
+    return kind == "rule" ? kinds.rules : kinds.routes;
+  };
+  nlohmann::json failing = nlohmann::json::array();
+  for (const RoutingEntries::Failing& f : failures.current) {
+    failing.push_back({{"kind", keyword(f.kind)}, {"entry", f.entry}, {"error", f.error}});
+  }
+  nlohmann::json counts = {{kinds.routes, failures.routes}, {kinds.rules, failures.rules}};
+  if (kinds.addresses != nullptr) counts[kinds.addresses] = failures.addresses;
+  return {{"install_failures", counts}, {"failing", failing}};
+}
+
 using SocketKey = std::pair<std::string, int>;
 
 // Multicast groups to join per (interface, family).
@@ -597,8 +626,15 @@ std::string VrrpWorker::snapshot() const {
   j["config"] = config_->path;
   const TimePoint now = loop_.now();
   nlohmann::json instances = nlohmann::json::array();
-  for (const Running& running : instances_)
-    instances.push_back(instanceJson(*running.runtime, now));
+  for (const Running& running : instances_) {
+    nlohmann::json instance = instanceJson(*running.runtime, now);
+    const config::VrrpInstance& config = running.runtime->config();
+    nlohmann::json routing =
+        routingJson(running.vips->routingFailures(), config.routes.size() + config.rules.size(),
+                    {nullptr, "virtual_routes", "virtual_rules"});
+    if (!routing.is_null()) instance["routing"] = std::move(routing);
+    instances.push_back(std::move(instance));
+  }
   for (const auto& [name, why] : failed_) {
     instances.push_back({{"name", name}, {"state", "NOT_RUNNING"}, {"error", why}});
   }
@@ -617,6 +653,12 @@ std::string VrrpWorker::snapshot() const {
                       {"takeovers_held", held}});
   }
   j["sync_groups"] = groups;
+  nlohmann::json statics =
+      routingJson(staticRouting_.failures(),
+                  config_->vrrp.staticAddresses.size() + config_->vrrp.staticRoutes.size() +
+                      config_->vrrp.staticRules.size(),
+                  {"static_ipaddress", "static_routes", "static_rules"});
+  if (!statics.is_null()) j["static_routing"] = std::move(statics);
   j["loop_lateness"] = {{"bounds", LoopLatenessProbe::kBounds},
                         {"cumulative", lateness_.cumulative()},
                         {"count", lateness_.count()},

@@ -95,6 +95,18 @@ std::string endpoint(const json& connection, const std::string& prefix) {
   return address + ":" + cell(connection, (prefix + "_port").c_str());
 }
 
+// "OWNER: virtual_routes 10.9.0.0/16 via 10.99.0.1 not installed: ERROR", a
+// line per entry whose last add failed (VrrpWorker's "routing").
+std::string failingRouting(const std::string& owner, const json& routing) {
+  std::string out;
+  if (!routing.is_object()) return out;
+  for (const json& f : routing.value("failing", json::array())) {
+    out += owner + ": " + cell(f, "kind") + " " + cell(f, "entry") +
+           " not installed: " + cell(f, "error") + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string formatTable(const std::vector<std::vector<std::string>>& rows) {
@@ -163,7 +175,9 @@ std::string formatVrrp(const json& status) {
   }
   for (const json& i : snap->value("instances", json::array())) {
     if (i.contains("error")) out += cell(i, "name") + ": " + cell(i, "error") + "\n";
+    out += failingRouting(cell(i, "name"), i.value("routing", json::object()));
   }
+  out += failingRouting("static routing", snap->value("static_routing", json::object()));
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include "config/loader.h"
 #include "core/simulated_loop.h"
+#include "fakes/fake_routing.h"
 #include "vrrp/vrrp_worker.h"
 
 // The fields of VrrpWorker::snapshot() that /metrics turns into the loop
@@ -47,6 +48,42 @@ TEST(VrrpWorkerSnapshotTest, ReportsLoopLatenessAndSyncGroupTakeoversHeld) {
   ASSERT_EQ(snapshot["sync_groups"].size(), 1u);
   EXPECT_EQ(snapshot["sync_groups"][0]["name"], "G1");
   EXPECT_EQ(snapshot["sync_groups"][0]["takeovers_held"], 0);
+}
+
+// A static route the kernel refuses is in the snapshot (what `vigilctl vrrp`
+// and vigil_vrrp_routing_* show) until a later add takes it.
+TEST(VrrpWorkerSnapshotTest, ReportsAStaticRouteTheKernelRefusedUntilAReloadAddsIt) {
+  constexpr const char* kStatic = R"(
+static_routes {
+  10.9.0.0/16 via 192.0.2.1
+  blackhole 10.8.0.0/16
+}
+)";
+  auto config = config::loadConfigText("worker.conf", kStatic, config::LoadOptions{}).config;
+  ASSERT_TRUE(config);
+  fakes::RoutingJournal journal;
+  journal.failing = {"10.9.0.0/16 via 192.0.2.1"};
+  WorkerIo io = loggingWorkerIo();
+  io.routes = std::make_unique<fakes::FakeRouteManager>(journal);
+  SimulatedLoop loop;
+  VrrpWorker worker(
+      loop, config, 1, [&](uint64_t) { return config; }, std::move(io));
+
+  auto routing = nlohmann::json::parse(worker.snapshot())["static_routing"];
+  EXPECT_EQ(routing["install_failures"],
+            nlohmann::json({{"static_routes", 1}, {"static_rules", 0}}));
+  ASSERT_EQ(routing["failing"].size(), 1u);
+  EXPECT_EQ(routing["failing"][0]["kind"], "static_routes");
+  EXPECT_EQ(routing["failing"][0]["entry"], "10.9.0.0/16 via 192.0.2.1");
+  EXPECT_NE(routing["failing"][0]["error"].get<std::string>().find("adding 10.9.0.0/16"),
+            std::string::npos);
+
+  journal.failing.clear();
+  worker.reload(2);  // the same configuration: only the failed entry is tried again
+  routing = nlohmann::json::parse(worker.snapshot())["static_routing"];
+  EXPECT_EQ(routing["failing"], nlohmann::json::array());
+  EXPECT_EQ(routing["install_failures"]["static_routes"], 1);
+  EXPECT_EQ(journal.routes.size(), 2u);
 }
 
 }  // namespace

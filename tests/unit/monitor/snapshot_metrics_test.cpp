@@ -324,6 +324,9 @@ TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
       R"("pacing": {"starts_per_tick_limit": 256, "deferred_starts": 0, "late_timeouts": 0},
           "tcp_syn": {"syns_sent": 1, "retransmits": 0, "syn_acks": 1, "resets": 0,
                       "timeouts": 0, "replies_dropped": 0, "send_errors": 0}})";
+  // The routing install failures.
+  perService.workers[0].lastSnapshot = R"({"worker": "vrrp", "instances": [], "static_routing":
+      {"install_failures": {"static_routes": 1, "static_rules": 0}, "failing": []}})";
   const std::string text = renderPrometheus(collectMetrics(listening)) +
                            renderCheck(kCheckWithStats) +
                            renderPrometheus(collectMetrics(perService));

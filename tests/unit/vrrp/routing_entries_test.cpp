@@ -6,6 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "fakes/fake_routing.h"
 #include "unit/config/vrrp_test_support.h"
 
@@ -82,6 +85,41 @@ TEST_F(RoutingEntriesTest, AFailedEntryIsRetriedByTheNextInstallAndTheOthersStay
   journal_.failing.clear();
   entries_.installAll();
   EXPECT_THAT(journal_.take(), ElementsAre("rule+ from 10.1.0.0/16 lookup 100 pref 100"));
+}
+
+// What the worker's snapshot shows (doc/monitoring.md): a failing entry is
+// current until an add succeeds; the count keeps every refused add.
+TEST_F(RoutingEntriesTest, AFailureIsReportedUntilAnAddOfTheEntrySucceeds) {
+  journal_.failing = {"from 10.1.0.0/16 lookup 100 pref 100"};
+  apply(model_);
+  entries_.installAll();  // a refresh: refused again
+  RoutingEntries::Failures failures = entries_.failures();
+  EXPECT_EQ(failures.routes, 0u);
+  EXPECT_EQ(failures.rules, 2u);
+  ASSERT_EQ(failures.current.size(), 1u);
+  EXPECT_EQ(failures.current[0].kind, "rule");
+  EXPECT_EQ(failures.current[0].entry, "from 10.1.0.0/16 lookup 100 pref 100");
+  EXPECT_EQ(failures.current[0].error, "adding from 10.1.0.0/16 lookup 100 pref 100: " +
+                                           std::string(std::strerror(ENETUNREACH)));
+  journal_.failing.clear();
+  entries_.installAll();
+  failures = entries_.failures();
+  EXPECT_THAT(failures.current, IsEmpty());
+  EXPECT_EQ(failures.rules, 2u);
+}
+
+TEST_F(RoutingEntriesTest, AFailureIsNoLongerCurrentOnceTheEntryIsRemovedOrDropped) {
+  journal_.failing = {"blackhole 10.8.0.0/16 table 100"};
+  apply(model_);
+  ASSERT_EQ(entries_.failures().current.size(), 1u);
+  EXPECT_EQ(entries_.failures().current[0].kind, "route");
+  entries_.uninstallAll();  // BACKUP: nothing is wanted in the kernel
+  EXPECT_THAT(entries_.failures().current, IsEmpty());
+  apply(model_);
+  ASSERT_EQ(entries_.failures().current.size(), 1u);
+  apply(statics("", "from 10.1.0.0/16 table 100 pref 100"));  // a reload drops it
+  EXPECT_THAT(entries_.failures().current, IsEmpty());
+  EXPECT_EQ(entries_.failures().routes, 2u);
 }
 
 TEST_F(RoutingEntriesTest, ARuleWithAnUnknownTableIsSkippedAndTheRestInstalled) {
