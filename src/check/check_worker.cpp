@@ -644,6 +644,17 @@ void CheckWorker::renderTail(JsonWriter& out) const {
       .field("late_timeouts", lateTimeouts_)
       .end();
   if (io_.tcpSyn) writeSynCounters(out, io_.tcpSyn->counters());
+  if (const std::vector<ModuleLoad> modules =
+          io_.modules ? io_.modules() : std::vector<ModuleLoad>{};
+      !modules.empty()) {
+    out.key("modules").object();
+    for (const ModuleLoad& module : modules) {
+      out.key(module.file).object().field("loaded", module.loaded);
+      if (!module.loaded) out.field("error", module.error);
+      out.end();
+    }
+    out.end();
+  }
   out.key("dataplane").object();
   out.field("backend", io_.dataplane ? io_.dataplane->name() : std::string_view("none"));
   if (!dataplaneSync_) {

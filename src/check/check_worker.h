@@ -45,6 +45,13 @@ struct ProbeSpec {
 using ProbeFactory = std::function<ProbeSpec(const config::Checker& checker)>;
 
 // What the check worker does to the world, chosen by vigild (or a test).
+// A loadable module a probe needed (vigil-http.so), and whether it loaded.
+struct ModuleLoad {
+  std::string file;
+  bool loaded = false;
+  std::string error;  // why not, when not loaded
+};
+
 struct CheckWorkerIo {
   ProbeFactory makeProbe;
   // Runs notify scripts; null: they are not run.
@@ -66,6 +73,9 @@ struct CheckWorkerIo {
   // The local addresses, for ha_suspend (see HaSuspension). Null: no
   // service is ever suspended (a warning names those with ha_suspend).
   std::unique_ptr<netlink::AddressMonitor> addresses;
+  // The modules the probes tried to load, for the snapshot ("modules");
+  // empty: none reported.
+  std::function<std::vector<ModuleLoad>()> modules;
 };
 
 // The check worker: one Checker per distinct configured checker (identical

@@ -39,6 +39,24 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      Gauge,
      "Seconds since the worker's last snapshot reached the supervisor.",
      {"worker"}},
+    {MetricId::WorkerSnapshotPatchesRefused,
+     "vigil_worker_snapshot_patches_refused_total",
+     Counter,
+     "Snapshot patches from the worker that did not apply (its snapshot stays stale until a full "
+     "one does), since vigild started.",
+     {"worker"}},
+    {MetricId::WorkerSnapshotResyncs,
+     "vigil_worker_snapshot_resyncs_total",
+     Counter,
+     "Full snapshots the supervisor asked the worker for after a refused patch, since vigild "
+     "started.",
+     {"worker"}},
+    {MetricId::SnmpModuleLoadFailed,
+     "vigil_snmp_module_load_failed",
+     Gauge,
+     "1 when SNMP is configured but vigil-snmp.so could not be loaded (SNMP stays off until "
+     "vigild restarts), 0 once it is loaded.",
+     {}},
     {MetricId::HttpConnectionsAccepted,
      "vigil_http_connections_accepted_total",
      Counter,
@@ -173,6 +191,12 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      "Routes and rules not installed because their last add failed, by configuration block; 0 "
      "again once an add succeeds or the entry is no longer wanted.",
      {kInstance, "kind"}},
+    {MetricId::CheckModuleLoadFailed,
+     "vigil_check_module_load_failed",
+     Gauge,
+     "1 when the check worker needed the module (vigil-http.so for HTTP_GET and SSL_GET) and "
+     "could not load it (those checks fail as internal errors), 0 once it is loaded.",
+     {"module"}},
     {MetricId::RealServerUp,
      "vigil_real_server_up",
      Gauge,

@@ -23,6 +23,9 @@ enum class MetricId : uint8_t {
   WorkerUp,
   WorkerRestarts,
   WorkerSnapshotAge,
+  WorkerSnapshotPatchesRefused,
+  WorkerSnapshotResyncs,
+  SnmpModuleLoadFailed,
   HttpConnectionsAccepted,
   HttpRejected,
   SmtpAlertsSent,
@@ -48,6 +51,7 @@ enum class MetricId : uint8_t {
   VrrpLoopLateness,
   VrrpRoutingInstallFailures,
   VrrpRoutingEntriesFailing,
+  CheckModuleLoadFailed,
   RealServerUp,
   RealServerWeight,
   RealServerCheckAttempts,
@@ -82,7 +86,7 @@ enum class MetricId : uint8_t {
   CheckSynRepliesDropped,
   CheckSynSendErrors,
 };
-inline constexpr size_t kMetricCount = 62;
+inline constexpr size_t kMetricCount = 66;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;

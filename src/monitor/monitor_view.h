@@ -43,6 +43,9 @@ struct MonitorView {
   std::optional<HttpServer::Stats> http;
   // The mailer's counters; none while smtp_alert mails are off.
   std::optional<SmtpMailStats> smtp;
+  // Whether vigil-snmp.so failed to load; none while SNMP was never
+  // enabled.
+  std::optional<bool> snmpModuleFailed;
   // global_defs metrics_check_duration: which duration series to render.
   config::CheckDurationMetrics checkDuration = config::CheckDurationMetrics::PerServer;
 };

@@ -337,6 +337,19 @@ void checkSynProber(MetricSet& m, const json& snap) {
   setIf(m, CheckSynSendErrors, {}, number(*syn, "send_errors"));
 }
 
+// {"modules": {"vigil-http.so": {"loaded": false, "error": "..."}}}: the
+// modules the check worker tried to load; absent before it needed one.
+void checkModules(MetricSet& m, const json& snap) {
+  auto modules = snap.find("modules");
+  if (modules == snap.end() || !modules->is_object()) return;
+  for (const auto& [file, module] : modules->items()) {
+    if (!module.is_object()) continue;
+    if (auto loaded = number(module, "loaded")) {
+      m.set(CheckModuleLoadFailed, {file}, *loaded != 0 ? 0 : 1);
+    }
+  }
+}
+
 void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealServer) {
   auto services = snap.find("virtual_servers");
   if (services == snap.end() || !services->is_array()) return;
@@ -364,6 +377,7 @@ void checkWorker(MetricSet& m, const json& snap, const RealServerSink& onRealSer
   }
   checkPacing(m, snap);
   checkSynProber(m, snap);
+  checkModules(m, snap);
   if (auto dataplane = snap.find("dataplane"); dataplane != snap.end()) ipvsStats(m, *dataplane);
 }
 
@@ -395,7 +409,10 @@ void addWorkerMetrics(MetricSet& m, const MonitorView& view) {
     if (worker.lastSnapshotAt) {
       m.set(WorkerSnapshotAge, {worker.name}, snapshotAgeSeconds(worker, view));
     }
+    m.set(WorkerSnapshotPatchesRefused, {worker.name}, worker.patchesRefused);
+    m.set(WorkerSnapshotResyncs, {worker.name}, worker.resyncsAsked);
   }
+  if (view.snmpModuleFailed) m.set(SnmpModuleLoadFailed, {}, *view.snmpModuleFailed ? 1 : 0);
   if (view.http) httpMetrics(m, *view.http);
   if (view.smtp) smtpMetrics(m, *view.smtp);
 }

@@ -142,11 +142,11 @@ std::unique_ptr<ipvs::Dataplane> makeDataplane(const config::GlobalDefs& global)
 // pool live as long as the factory, which the worker destroys after its
 // checkers; SSL_GET reads the SSL { } block of the generation running.
 check::ProbeFactory makeCheckProbe(EventLoop& loop, std::shared_ptr<ConfigState> state,
-                                   std::shared_ptr<check::TcpSynProber> tcpSyn) {
+                                   std::shared_ptr<check::TcpSynProber> tcpSyn,
+                                   std::shared_ptr<LazyHttpModule> http) {
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   std::shared_ptr<ProcessSpawner> spawner;
   if (posix != nullptr) spawner = std::make_shared<PosixProcessSpawner>(*posix);
-  auto http = std::make_shared<LazyHttpModule>(loop, [&loop] { return loadHttpModule(loop); });
   // Its idle budget follows the descriptor limit raiseDescriptorLimit() set.
   auto tcpPool =
       std::make_shared<check::TcpSocketPool>(loop, check::TcpSocketPool::idleBudgetOfThisProcess());
@@ -189,7 +189,12 @@ std::unique_ptr<Worker> makeCheckWorker(EventLoop& loop, std::shared_ptr<ConfigS
   raiseDescriptorLimit();
   check::CheckWorkerIo io;
   auto tcpSyn = std::make_shared<check::TcpSynProber>(loop);  // opens its sockets on first use
-  io.makeProbe = makeCheckProbe(loop, state, tcpSyn);
+  auto http = std::make_shared<LazyHttpModule>(loop, [&loop] { return loadHttpModule(loop); });
+  io.makeProbe = makeCheckProbe(loop, state, tcpSyn, http);
+  io.modules = [http] {
+    std::optional<check::ModuleLoad> load = http->load();
+    return load ? std::vector<check::ModuleLoad>{*load} : std::vector<check::ModuleLoad>{};
+  };
   io.tcpSyn = tcpSyn;
   auto* posix = dynamic_cast<PosixEventLoop*>(&loop);
   if (posix != nullptr) io.spawner = std::make_unique<PosixProcessSpawner>(*posix);
@@ -283,7 +288,8 @@ class Daemon {
         loop_, supervisor,
         {options_.configPath, options_.snapshotInterval,
          [state = state_] { return state->generation; }, [this] { return lastReload_; },
-         [this] { return smtp_ ? smtp_->mailStats() : std::nullopt; }});
+         [this] { return smtp_ ? smtp_->mailStats() : std::nullopt; },
+         [this] { return snmp_ ? snmp_->moduleFailed() : std::nullopt; }});
     monitor.apply(state_->config->global);
     monitor_ = &monitor;
     // vigilctl's way in (doc/vigilctl.md); vigild runs on without it.

@@ -29,4 +29,9 @@ std::unique_ptr<check::Probe> LazyHttpModule::makeHttpProbe(
   return std::make_unique<check::UnavailableProbe>(loop_, "HTTP module not loaded: " + *failure_);
 }
 
+std::optional<check::ModuleLoad> LazyHttpModule::load() const {
+  if (!loaded_ && !failure_) return std::nullopt;
+  return check::ModuleLoad{kHttpModule.file, loaded_ != nullptr, failure_.value_or("")};
+}
+
 }  // namespace vigil::cli

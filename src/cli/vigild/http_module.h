@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "check/check_worker.h"
 #include "check/http_probe_maker.h"
 #include "cli/vigild/module_loader.h"
 #include "core/event_loop.h"
@@ -39,6 +40,9 @@ class LazyHttpModule final : public check::HttpProbeMaker {
 
   std::unique_ptr<check::Probe> makeHttpProbe(
       const config::Checker& checker, std::shared_ptr<const config::SslContext> ssl) override;
+
+  // Whether the module loaded, once a probe asked for it; none before.
+  std::optional<check::ModuleLoad> load() const;
 
  private:
   EventLoop& loop_;

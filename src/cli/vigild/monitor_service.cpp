@@ -59,6 +59,7 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
   if (info_.lastReload) view.lastReload = info_.lastReload();
   view.http = httpStats();
   if (info_.smtpStats) view.smtp = info_.smtpStats();
+  if (info_.snmpModuleFailed) view.snmpModuleFailed = info_.snmpModuleFailed();
   view.checkDuration = checkDuration_;
   return monitor::route(request, view, metricsCache_);
 }

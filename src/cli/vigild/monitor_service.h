@@ -30,6 +30,8 @@ class MonitorService {
     std::function<std::optional<monitor::ReloadOutcome>()> lastReload;  // for /status
     // smtp_alert's mail counters for /metrics; unset or none: no series.
     std::function<std::optional<monitor::SmtpMailStats>()> smtpStats;
+    // Whether vigil-snmp.so failed to load; unset or none: no series.
+    std::function<std::optional<bool>()> snmpModuleFailed;
   };
 
   MonitorService(PosixEventLoop& loop, const Supervisor& supervisor, Info info);

@@ -44,6 +44,12 @@ class SnmpService {
   // be loaded (the module is missing or from another build) is logged once, naming why, and SNMP
   // stays off until vigild restarts; nothing else depends on it.
   void apply(const config::GlobalDefs& global);
+  // Whether the module failed to load: true after a failure, false once
+  // loaded, none while no configuration enabled SNMP.
+  std::optional<bool> moduleFailed() const {
+    if (agent_) return false;
+    return loadFailed_ ? std::optional<bool>(true) : std::nullopt;
+  }
 
  private:
   void publish();

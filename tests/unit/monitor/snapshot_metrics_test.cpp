@@ -91,6 +91,10 @@ TEST(SnapshotMetricsTest, FixedSnapshotsRenderExactly) {
       "vigil_worker_restarts_total{worker=\"vrrp\"} 0\n"
       "vigil_worker_snapshot_age_seconds{worker=\"check\"} 0\n"
       "vigil_worker_snapshot_age_seconds{worker=\"vrrp\"} 1\n"
+      "vigil_worker_snapshot_patches_refused_total{worker=\"check\"} 0\n"
+      "vigil_worker_snapshot_patches_refused_total{worker=\"vrrp\"} 0\n"
+      "vigil_worker_snapshot_resyncs_total{worker=\"check\"} 0\n"
+      "vigil_worker_snapshot_resyncs_total{worker=\"vrrp\"} 0\n"
       "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"BACKUP\"} 0\n"
       "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"FAULT\"} 0\n"
       "vigil_vrrp_instance_state{vrrp_instance=\"VI_1\",state=\"INIT\"} 0\n"
@@ -315,6 +319,7 @@ TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
   MonitorView listening = fixedView();
   listening.http = HttpServer::Stats{};  // the vigil_http_* series
   listening.smtp = SmtpMailStats{};      // the vigil_smtp_* series
+  listening.snmpModuleFailed = false;    // vigil_snmp_module_load_failed
   // The per-service durations, pacing and half-open TCP_CHECK series.
   MonitorView perService = listening;
   perService.checkDuration = config::CheckDurationMetrics::PerService;
@@ -323,7 +328,8 @@ TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
   perService.workers[1].lastSnapshot +=
       R"("pacing": {"starts_per_tick_limit": 256, "deferred_starts": 0, "late_timeouts": 0},
           "tcp_syn": {"syns_sent": 1, "retransmits": 0, "syn_acks": 1, "resets": 0,
-                      "timeouts": 0, "replies_dropped": 0, "send_errors": 0}})";
+                      "timeouts": 0, "replies_dropped": 0, "send_errors": 0},
+          "modules": {"vigil-http.so": {"loaded": true}}})";
   // The routing install failures.
   perService.workers[0].lastSnapshot = R"({"worker": "vrrp", "instances": [], "static_routing":
       {"install_failures": {"static_routes": 1, "static_rules": 0}, "failing": []}})";
