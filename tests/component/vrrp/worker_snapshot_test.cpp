@@ -71,7 +71,7 @@ static_routes {
 
   auto routing = nlohmann::json::parse(worker.snapshot())["static_routing"];
   EXPECT_EQ(routing["install_failures"],
-            nlohmann::json({{"static_routes", 1}, {"static_rules", 0}}));
+            nlohmann::json({{"static_ipaddress", 0}, {"static_routes", 1}, {"static_rules", 0}}));
   ASSERT_EQ(routing["failing"].size(), 1u);
   EXPECT_EQ(routing["failing"][0]["kind"], "static_routes");
   EXPECT_EQ(routing["failing"][0]["entry"], "10.9.0.0/16 via 192.0.2.1");
