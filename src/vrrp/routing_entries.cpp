@@ -1,5 +1,8 @@
 #include "vrrp/routing_entries.h"
 
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <string_view>
@@ -36,7 +39,30 @@ bool sameRule(const netlink::RuleSpec& rule, const netlink::DeletedEntry& delete
          rule.family == deleted.family && rule.protocol == deleted.protocol;
 }
 
+// The group of `family` (both when it is unknown: better woken for nothing
+// than a deletion missed).
+void addGroupOf(int family, uint32_t v4, uint32_t v6, netlink::NotificationGroups& groups) {
+  if (family != AF_INET6) groups.insert(v4);
+  if (family != AF_INET) groups.insert(v6);
+}
+
 }  // namespace
+
+netlink::NotificationGroups deletionGroupsFor(const std::vector<config::VirtualAddress>& addresses,
+                                              const std::vector<config::VirtualRoute>& routes,
+                                              const std::vector<config::VirtualRule>& rules) {
+  netlink::NotificationGroups groups;
+  for (const config::VirtualAddress& address : addresses) {
+    addGroupOf(address.prefix.address.family(), RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, groups);
+  }
+  for (const config::VirtualRoute& route : routes) {
+    addGroupOf(route.to.address.family(), RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, groups);
+  }
+  for (const config::VirtualRule& rule : rules) {
+    addGroupOf(rule.family(), RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, groups);
+  }
+  return groups;
+}
 
 netlink::AddressSpec staticAddressSpec(const config::VirtualAddress& address,
                                        const std::string& defaultDev) {

@@ -21,6 +21,16 @@ namespace vigil::vrrp {
 netlink::AddressSpec staticAddressSpec(const config::VirtualAddress& address,
                                        const std::string& defaultDev);
 
+// The rtnetlink groups whose deletions can name one of these static entries:
+// the address groups of the families among `addresses`, the route groups of
+// those among `routes`, the rule groups of those among `rules`. Empty
+// without static entries, so the VRRP worker is not woken by the host's
+// address, route and rule changes (its own VIP refreshes, a BGP table's
+// churn) for nothing.
+netlink::NotificationGroups deletionGroupsFor(const std::vector<config::VirtualAddress>& addresses,
+                                              const std::vector<config::VirtualRoute>& routes,
+                                              const std::vector<config::VirtualRule>& rules);
+
 // The addresses, routes and policy rules one owner keeps in the kernel: an
 // instance's virtual_routes and virtual_rules (through VipRouteInstaller),
 // or the static_ipaddress, static_routes and static_rules of the VRRP

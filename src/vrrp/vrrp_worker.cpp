@@ -526,10 +526,24 @@ void VrrpWorker::stopAll() {
 }
 
 void VrrpWorker::installStaticRouting() {
-  staticRouting_.configure(config_->vrrp.staticAddresses, config_->vrrp.staticRoutes,
-                           config_->vrrp.staticRules, "static routing",
-                           config_->global.defaultInterface);
+  const config::VrrpModel& vrrp = config_->vrrp;
+  watchStaticDeletions(vrrp);
+  staticRouting_.configure(vrrp.staticAddresses, vrrp.staticRoutes, vrrp.staticRules,
+                           "static routing", config_->global.defaultInterface);
   staticRouting_.installAll();
+}
+
+void VrrpWorker::watchStaticDeletions(const config::VrrpModel& vrrp) {
+  if (!io_.deletions) return;
+  // Joined before the entries are added, so none is deleted unseen between.
+  const netlink::NotificationGroups groups =
+      deletionGroupsFor(vrrp.staticAddresses, vrrp.staticRoutes, vrrp.staticRules);
+  if (Status watched = io_.deletions->watch(groups); !watched) {
+    // Entries whose deletions are not seen are added again only when their
+    // interface comes up or by the next reload.
+    log(LogLevel::Error, "static routing: deletions not all watched: {}",
+        watched.error().describe());
+  }
 }
 
 void VrrpWorker::onDeleted(netlink::DeletedEntry deleted) {

@@ -136,6 +136,8 @@ class VrrpWorker final : public Worker {
   // Adds (after a reload: diffs) static_ipaddress, static_routes and
   // static_rules.
   void installStaticRouting();
+  // Has io_.deletions watch only the groups the static entries need.
+  void watchStaticDeletions(const config::VrrpModel& vrrp);
   void onDeleted(netlink::DeletedEntry deleted);
   void stopRunning(Running& running);
   // (Re)starts the vrrp_script runner for the current configuration.

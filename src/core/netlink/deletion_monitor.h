@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "core/ip_address.h"
+#include "core/result.h"
 
 namespace vigil::netlink {
 
@@ -29,6 +31,9 @@ struct DeletedEntry {
   uint8_t tos = 0;                 // route
 };
 
+// rtnetlink multicast groups (RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_ROUTE, ...).
+using NotificationGroups = std::set<uint32_t>;
+
 // Deletions of addresses, routes and rules, as the kernel announces them.
 // An interface so the VRRP worker can be tested with a fake.
 class DeletionMonitor {
@@ -37,6 +42,11 @@ class DeletionMonitor {
   virtual ~DeletionMonitor() = default;
   // Called on the loop for each deletion.
   virtual void setListener(Listener listener) = 0;
+  // Listens to exactly `groups` from now on: joins the new ones, leaves the
+  // ones not named. A monitor starts in none, so a host's address, route
+  // and rule churn wakes its owner only for what it asked for. On error the
+  // groups joined so far stay joined.
+  [[nodiscard]] virtual Status watch(const NotificationGroups& groups) = 0;
 };
 
 }  // namespace vigil::netlink

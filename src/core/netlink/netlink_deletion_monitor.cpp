@@ -10,6 +10,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 
 #include "core/log.h"
 
@@ -96,12 +97,6 @@ Result<std::unique_ptr<NetlinkDeletionMonitor>> NetlinkDeletionMonitor::start(Ev
   nl_socket_disable_seq_check(raw);  // notifications carry no sequence numbers of ours
   nl_socket_modify_cb(raw, NL_CB_VALID, NL_CB_CUSTOM, &NetlinkDeletionMonitor::onMessage,
                       monitor.get());
-  if (int rc = nl_socket_add_memberships(raw, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
-                                         RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE,
-                                         RTNLGRP_IPV6_RULE, 0);
-      rc < 0) {
-    return nlError(rc, "netlink: subscribing to address, route and rule notifications");
-  }
   if (int rc = nl_socket_set_nonblocking(raw); rc < 0) {
     return nlError(rc, "netlink: making the deletion monitor socket non-blocking");
   }
@@ -109,6 +104,25 @@ Result<std::unique_ptr<NetlinkDeletionMonitor>> NetlinkDeletionMonitor::start(Ev
   monitor->watch_ =
       loop.watchFd(nl_socket_get_fd(raw), EPOLLIN, [self](uint32_t) { self->onReadable(); });
   return monitor;
+}
+
+Status NetlinkDeletionMonitor::watch(const NotificationGroups& groups) {
+  nl_sock* raw = events_.get();
+  for (uint32_t group : NotificationGroups(joined_)) {
+    if (groups.contains(group)) continue;
+    if (int rc = nl_socket_drop_memberships(raw, static_cast<int>(group), 0); rc < 0) {
+      return nlError(rc, "netlink: leaving notification group " + std::to_string(group));
+    }
+    joined_.erase(group);
+  }
+  for (uint32_t group : groups) {
+    if (joined_.contains(group)) continue;
+    if (int rc = nl_socket_add_memberships(raw, static_cast<int>(group), 0); rc < 0) {
+      return nlError(rc, "netlink: joining notification group " + std::to_string(group));
+    }
+    joined_.insert(group);
+  }
+  return {};
 }
 
 void NetlinkDeletionMonitor::onReadable() {

@@ -11,15 +11,16 @@ struct nl_msg;
 
 namespace vigil::netlink {
 
-// DeletionMonitor over an rtnetlink socket subscribed to the IPv4 and IPv6
-// address, route and rule groups and watched by the loop. Only deletions
-// are reported; a notification the kernel drops (ENOBUFS) is lost, counted
-// and logged.
+// DeletionMonitor over an rtnetlink socket watched by the loop, in the
+// address, route and rule groups watch() names (none at start). Only
+// deletions are reported; a notification the kernel drops (ENOBUFS) is
+// lost, counted and logged.
 class NetlinkDeletionMonitor final : public DeletionMonitor {
  public:
   static Result<std::unique_ptr<NetlinkDeletionMonitor>> start(EventLoop& loop);
 
   void setListener(Listener listener) override { listener_ = std::move(listener); }
+  Status watch(const NotificationGroups& groups) override;
   uint64_t overflows() const { return overflows_; }
 
  private:
@@ -31,6 +32,7 @@ class NetlinkDeletionMonitor final : public DeletionMonitor {
   NlSocket events_;
   std::unique_ptr<FdWatch> watch_;
   Listener listener_;
+  NotificationGroups joined_;
   uint64_t overflows_ = 0;
 };
 

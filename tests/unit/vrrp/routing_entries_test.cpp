@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/rtnetlink.h>
 
 #include <cerrno>
 #include <cstring>
@@ -290,6 +291,29 @@ TEST_F(StaticEntriesTest, AnInterfaceThatComesUpGetsItsAddressesAndRoutesBack) {
                                            "route+ 10.9.2.0/24 via 10.9.1.254 dev eth1"));
   EXPECT_EQ(entries_.installed().size(), 4u);
   EXPECT_EQ(entries_.reinstateOn("eth7"), 0u);
+}
+
+netlink::NotificationGroups deletionGroupsOf(const config::VrrpModel& model) {
+  return deletionGroupsFor(model.staticAddresses, model.staticRoutes, model.staticRules);
+}
+
+TEST_F(StaticEntriesTest, WithoutStaticEntriesNoDeletionIsWatched) {
+  EXPECT_THAT(deletionGroupsOf(config::VrrpModel{}), IsEmpty());
+  EXPECT_THAT(deletionGroupsOf(withAddresses("", "", "")), IsEmpty());
+}
+
+TEST_F(StaticEntriesTest, EachKindOfEntryWatchesOnlyItsOwnGroupOfItsFamily) {
+  EXPECT_THAT(deletionGroupsOf(model_),
+              UnorderedElementsAre(RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE));
+  EXPECT_THAT(deletionGroupsOf(withAddresses("2001:db8::1/64 dev eth1", "", "")),
+              ElementsAre(RTNLGRP_IPV6_IFADDR));
+  EXPECT_THAT(deletionGroupsOf(withAddresses("", "blackhole 2001:db8:1::/48", "")),
+              ElementsAre(RTNLGRP_IPV6_ROUTE));
+  EXPECT_THAT(deletionGroupsOf(withAddresses("", "", "fwmark 3 table 100 pref 101")),
+              ElementsAre(RTNLGRP_IPV4_RULE));
+  EXPECT_THAT(deletionGroupsOf(withAddresses("10.9.1.1/24\n2001:db8::1/64", "",
+                                             "inet6 fwmark 3 table 100 pref 101")),
+              UnorderedElementsAre(RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_RULE));
 }
 
 TEST(RoutingEntriesLoggingTest, WithoutNetlinkEntriesAreOnlyLogged) {
