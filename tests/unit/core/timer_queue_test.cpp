@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <random>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -91,6 +92,44 @@ TEST(TimerQueue, NotDueYetDoesNotFire) {
   EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(1));
   EXPECT_FALSE(queue.fireNextDue(clock.now()));
   EXPECT_FALSE(fired);
+}
+
+// The queue holds a timer's callback in the timer itself and moves it out
+// while it runs: a callback that destroys its own timer still runs to its
+// end with its captures intact, one that re-arms it keeps firing, and one
+// that destroys another timer due in the same batch stops that one.
+TEST(TimerQueue, CallbackKeepsItsCapturesWhenItDestroysItsOwnTimer) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  std::unique_ptr<Timer> self;
+  std::unique_ptr<Timer> other;
+  std::vector<std::string> heard;
+  const std::string word(64, 'x');  // beyond std::function's own storage
+  self = queue.create([&, word] {
+    self.reset();
+    other.reset();
+    heard.push_back(word);
+  });
+  other = queue.create([&] { heard.emplace_back("other"); });
+  self->armAfter(milliseconds(1));
+  other->armAfter(milliseconds(1));
+  clock.advance(milliseconds(1));
+  EXPECT_TRUE(queue.fireNextDue(clock.now()));
+  EXPECT_FALSE(queue.fireNextDue(clock.now()));
+  EXPECT_EQ(heard, std::vector<std::string>{word});
+
+  int fired = 0;
+  std::unique_ptr<Timer> again;
+  again = queue.create([&, word] {
+    if (++fired < 3 && word.size() == 64) again->armAfter(milliseconds(1));
+  });
+  again->armAfter(milliseconds(1));
+  for (int i = 0; i < 5; ++i) {
+    clock.advance(milliseconds(1));
+    (void)queue.fireNextDue(clock.now());
+  }
+  EXPECT_EQ(fired, 3);
+  EXPECT_FALSE(again->armed());
 }
 
 // Many timers armed, re-armed earlier and later, cancelled and destroyed in
