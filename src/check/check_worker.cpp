@@ -59,18 +59,19 @@ void writeChecker(JsonWriter& out, const config::Checker& config, const Checker*
   const CheckerCounters& c = checker->counters();
   out.field("running", checker->running()).field("up", checker->up());
   if (checker->weight()) out.field("dynamic_weight", *checker->weight());
-  out.field("attempts", c.attempts)
-      .field("up_transitions", c.upTransitions)
-      .field("down_transitions", c.downTransitions);
-  if (c.lateTimeouts != 0) out.field("late_timeouts", c.lateTimeouts);
+  out.field("attempts", c.attempts())
+      .field("up_transitions", c.upTransitions())
+      .field("down_transitions", c.downTransitions());
+  if (c.lateTimeouts() != 0) out.field("late_timeouts", c.lateTimeouts());
   out.key("outcomes").object();
   for (size_t i = 0; i < kOutcomeCount; ++i) {
-    if (c.outcomes[i] != 0) out.field(toString(static_cast<Outcome>(i)), c.outcomes[i]);
+    const auto outcome = static_cast<Outcome>(i);
+    if (c.count(outcome) != 0) out.field(toString(outcome), c.count(outcome));
   }
   out.end();
   if (checker->lastResult()) out.field("last", checker->lastResult()->detail);
   out.key("duration");
-  c.durations.write(out);
+  c.durations().write(out);
   out.end();
 }
 
@@ -201,8 +202,10 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
   config::Checker checker = rs.checkers[c];
   const bool held = services_[s].realServers()[r].checkerUp(c);
   if (registry_->subscriberCount(checker) == 0) checker.base.alpha = !held;
-  auto at = std::make_shared<Position>(Position{s, r, c});
-  RunningChecker running{at, nullptr, {}};
+  auto position = std::make_unique<Position>(Position{s, r, c});
+  // Two pointers: the listener fits in std::function's own storage.
+  const Position* at = position.get();
+  RunningChecker running{std::move(position), nullptr, {}};
   auto subscription = registry_->subscribe(
       checker, [this, at](const CheckerEvent& event) { onCheckerEvent(*at, event); });
   if (!subscription) {

@@ -142,7 +142,9 @@ class CheckWorker final : public Worker {
     size_t index = 0;  // within the real server
   };
   struct RunningChecker {
-    std::shared_ptr<Position> at;
+    // Its listener holds the address, so it outlives the subscription
+    // (declared before it) and moves with the RunningChecker.
+    std::unique_ptr<Position> at;
     std::unique_ptr<ProbeRegistry::Subscription> subscription;  // null: not runnable
     std::string why;
   };

@@ -3,7 +3,6 @@
 #include <fmt/chrono.h>
 
 #include <algorithm>
-#include <numeric>
 #include <random>
 
 #include "core/log.h"
@@ -11,7 +10,9 @@
 namespace vigil::check {
 
 uint64_t CheckerCounters::total() const {
-  return std::accumulate(outcomes.begin(), outcomes.end(), uint64_t{0});
+  uint64_t total = 0;
+  for (size_t i = 0; i < kOutcomeCount; ++i) total += counts_[i];
+  return total;
 }
 
 // One engine per thread, seeded once: a per-checker mt19937_64 (2.5 KB) plus a random_device
@@ -129,7 +130,7 @@ void Checker::stop() {
 
 void Checker::attempt() {
   inFlight_ = true;
-  ++counters_.attempts;
+  counters_.countAttempt();
   attemptStart_ = loop_.now();
   uint64_t generation = ++generation_;
   timeoutAt_ = attemptStart_ + attemptTimeout_;
@@ -163,7 +164,7 @@ void Checker::timedOut() {
     const Duration extra = std::min(late, grace - lateGranted_);
     lateGranted_ += extra;
     timeoutAt_ = now + extra;
-    ++counters_.lateTimeouts;
+    counters_.countLateTimeout();
     if (lateTimeoutTotal_ != nullptr) ++*lateTimeoutTotal_;
     log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name_,
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
@@ -185,9 +186,8 @@ void Checker::timedOut() {
 }
 
 void Checker::record(ProbeResult& result) {
-  ++counters_.outcomes[static_cast<size_t>(result.outcome)];
   lastDuration_ = loop_.now() - attemptStart_;
-  counters_.durations.observe(*lastDuration_);
+  counters_.countFinished(result.outcome, *lastDuration_);
   lastResult_ = result;
   if (result.up()) {
     onSuccess(result);
@@ -204,7 +204,7 @@ void Checker::onSuccess(const ProbeResult& result) {
   }
   if (!up_) {
     up_ = true;
-    ++counters_.upTransitions;
+    counters_.countUpTransition();
     log(LogLevel::Info, "{}: up", name_);
     notify(CheckerEvent::Kind::Up, result);
   } else if (weight_ != previousWeight) {
@@ -233,7 +233,7 @@ void Checker::onFailure(const ProbeResult& result) {
   }
   failures_ = 0;
   up_ = false;
-  ++counters_.downTransitions;
+  counters_.countDownTransition();
   log(LogLevel::Warning, "{}: down: {} ({})", name_, toString(result.outcome), result.detail);
   notify(CheckerEvent::Kind::Down, result);
   scheduleNext(base_.delayLoop);

@@ -164,7 +164,7 @@ TEST_P(TcpSynCheckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
   ASSERT_EQ(server_->exec("nft delete table inet h4").exitCode, 0);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.counters().upTransitions, 2U);
+  EXPECT_EQ(checker.counters().upTransitions(), 2U);
 }
 
 // A first SYN lost on the way (as to neighbour discovery or DAD on a fresh

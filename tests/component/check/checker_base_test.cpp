@@ -77,7 +77,7 @@ TEST(CheckerBaseTest, AlphaCheckerGoesUpOnFirstSuccessWithoutRetries) {
   EXPECT_TRUE(h.checker->up());
   ASSERT_EQ(h.events.size(), 1U);
   EXPECT_EQ(h.events[0].kind, CheckerEvent::Kind::Up);
-  EXPECT_EQ(h.checker->counters().upTransitions, 1U);
+  EXPECT_EQ(h.checker->counters().upTransitions(), 1U);
 }
 
 TEST(CheckerBaseTest, FailureWhileUpIsRetriedDelayBeforeRetryApartThenGoesDown) {
@@ -223,7 +223,7 @@ TEST(CheckerBaseTest, CountsEveryOutcomeAndTheLastDuration) {
   h.runAttempt(Outcome::NetworkError);
   h.runAttempt(Outcome::Refused);
   const CheckerCounters& c = h.checker->counters();
-  EXPECT_EQ(c.attempts, 4U);
+  EXPECT_EQ(c.attempts(), 4U);
   EXPECT_EQ(c.count(Outcome::Up), 1U);
   EXPECT_EQ(c.count(Outcome::Refused), 2U);
   EXPECT_EQ(c.count(Outcome::NetworkError), 1U);

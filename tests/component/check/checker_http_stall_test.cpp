@@ -213,7 +213,7 @@ TEST_P(CheckerHttpStallTest, AnAnswerThatArrivedDuringAStallIsUpNotATimeout) {
   h.loop.stall(3 * kConnectTimeout);  // the loop ran nothing meanwhile
   h.loop.advance(Duration::zero());   // every due timer fires, late
   EXPECT_EQ(h.downs, 0U);
-  EXPECT_EQ(h.checker->counters().lateTimeouts, 1U);
+  EXPECT_EQ(h.checker->counters().lateTimeouts(), 1U);
   h.readReady();
   EXPECT_EQ(h.downs, 0U);
   EXPECT_TRUE(h.checker->up());

@@ -49,7 +49,7 @@ FailingRun runRefused(bool logAllFailures, const std::string& name, Duration run
   FailingRun out;
   out.log = ::testing::internal::GetCapturedStderr();
   out.up = checker.up();
-  out.downTransitions = checker.counters().downTransitions;
+  out.downTransitions = checker.counters().downTransitions();
   out.attempts = control->starts;
   checker.stop();
   return out;

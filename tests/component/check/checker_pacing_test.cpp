@@ -204,7 +204,7 @@ TEST(CheckerStarvationTest, ATimeoutFiredWhileTheLoopWasStarvedIsNotAServerFailu
   EXPECT_EQ(h.downs, 0U);
   for (const auto& checker : h.checkers) {
     EXPECT_TRUE(checker->up());
-    EXPECT_EQ(checker->counters().lateTimeouts, 1U);
+    EXPECT_EQ(checker->counters().lateTimeouts(), 1U);
     EXPECT_EQ(checker->counters().count(Outcome::Timeout), 0U);
   }
 }
@@ -231,7 +231,7 @@ TEST(CheckerStarvationTest, AServerSilentAfterTheGraceIsDownAndAnOnTimeTimeoutIs
   ASSERT_EQ(onTime.inFlight(), 1U);
   onTime.loop.advance(seconds(1));
   EXPECT_EQ(onTime.downs, 1U);
-  EXPECT_EQ(onTime.checkers[0]->counters().lateTimeouts, 0U);
+  EXPECT_EQ(onTime.checkers[0]->counters().lateTimeouts(), 0U);
 }
 
 TEST(CheckerStarvationTest, AttemptsInFlightAreBoundedByTheCap) {

@@ -277,7 +277,7 @@ TEST_F(ExtraCheckersTest, PingCheckFollowsALiveAddressAndFailsADeadOne) {
   dead.base.alpha = false;
   Checker& deadChecker = start(dead);
   ASSERT_TRUE(waitDown(deadChecker));
-  EXPECT_EQ(deadChecker.counters().upTransitions, 0U);
+  EXPECT_EQ(deadChecker.counters().upTransitions(), 0U);
 }
 
 TEST_F(ExtraCheckersTest, PingCheckUsesAPingSocketWhenTheGroupIsAllowedAndPingsIpv6) {

@@ -199,7 +199,7 @@ TEST_P(TcpFinalAckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
   ASSERT_EQ(server_->exec("nft delete table inet h3").exitCode, 0);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.counters().upTransitions, 2U);
+  EXPECT_EQ(checker.counters().upTransitions(), 2U);
   EXPECT_LE(drainAccepted(listener), 1) << "up checks left the server with connections";
 }
 

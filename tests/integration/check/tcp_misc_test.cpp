@@ -106,7 +106,7 @@ TEST_F(TcpCheckTest, FollowsAListenerGoingAwayAndComingBack) {
   ASSERT_TRUE(listener.valid());
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.counters().upTransitions, 2U);
+  EXPECT_EQ(checker.counters().upTransitions(), 2U);
 }
 
 TEST_F(TcpCheckTest, ARefusedPortIsDownAsRefused) {

@@ -63,7 +63,7 @@ class CheckerAbortReasonTest : public ::testing::Test {
   void stallPastTheTimeout() {
     loop_.stall(kConnectTimeout + milliseconds(200));
     loop_.advance(Duration::zero());
-    ASSERT_EQ(checker_->counters().lateTimeouts, 1U);
+    ASSERT_EQ(checker_->counters().lateTimeouts(), 1U);
     ASSERT_TRUE(sender_.reasons.empty()) << "still in its grace";
   }
 
