@@ -181,18 +181,27 @@ bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
   }
   // Moving a std::function allocates nothing (its target moves with it or
   // is a pointer that does). The callback goes back unless it destroyed
-  // its timer (~Entry clears `self.entry`).
-  Callbacks cb = std::move(entry->cb_);
-  Firing self{entry, firing};
-  firing = &self;
-  if (cb.stamped) {
-    cb.stamped(now);
+  // its timer (~Entry clears `self.entry`), in a destructor, so a callback
+  // that throws leaves neither `firing` pointing into this frame nor its
+  // timer without a callback.
+  struct Running {
+    Firing self;
+    Entry* entry;
+    Callbacks cb;
+    explicit Running(Entry* e) : self{e, firing}, entry(e), cb(std::move(e->cb_)) {
+      firing = &self;
+    }
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    ~Running() {
+      firing = self.outer;
+      if (self.entry != nullptr) entry->cb_ = std::move(cb);  // ~Entry nulls self.entry
+    }
+  } running(entry);
+  if (running.cb.stamped) {
+    running.cb.stamped(now);
   } else {
-    cb.plain();
-  }
-  firing = self.outer;
-  if (self.entry != nullptr) {
-    entry->cb_ = std::move(cb);
+    running.cb.plain();
   }
   return true;
 }

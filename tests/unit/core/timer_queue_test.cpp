@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -130,6 +131,26 @@ TEST(TimerQueue, CallbackKeepsItsCapturesWhenItDestroysItsOwnTimer) {
   }
   EXPECT_EQ(fired, 3);
   EXPECT_FALSE(again->armed());
+}
+
+TEST(TimerQueue, ATimerWhoseCallbackThrowsKeepsItsCallback) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  int fired = 0;
+  std::unique_ptr<Timer> timer = queue.create([&] {
+    if (++fired == 1) throw std::runtime_error("first fire");
+  });
+  timer->armAfter(milliseconds(1));
+  clock.advance(milliseconds(1));
+  EXPECT_THROW((void)queue.fireNextDue(clock.now()), std::runtime_error);
+  // Destroying a timer walks the running callbacks: none is left from the
+  // throw (ASan would see a dangling frame here).
+  std::unique_ptr<Timer> other = queue.create([] {});
+  other.reset();
+  timer->armAfter(milliseconds(1));
+  clock.advance(milliseconds(1));
+  EXPECT_TRUE(queue.fireNextDue(clock.now()));
+  EXPECT_EQ(fired, 2);
 }
 
 // Many timers armed, re-armed earlier and later, cancelled and destroyed in
