@@ -147,20 +147,27 @@ class ThreadedServer {
   std::thread thread_;
 };
 
+// Reads a request up to its blank line (5 s at most); false if the peer
+// closed or the time ran out first.
+bool readRequest(int fd) {
+  timeval bound{5, 0};
+  (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+  std::string request;
+  char buffer[2048];
+  while (request.find("\r\n\r\n") == std::string::npos) {
+    ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) return false;
+    request.append(buffer, static_cast<size_t>(n));
+  }
+  return true;
+}
+
 // Accepts, reads the request, sends `reply` and closes.
 ThreadedServer oneShotServer(std::string reply) {
   return ThreadedServer([reply = std::move(reply)](int fd) {
     // The whole request is read first, so the close is a FIN, not the
     // RST a close with unread data makes.
-    timeval bound{5, 0};
-    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
-    std::string request;
-    char buffer[2048];
-    while (request.find("\r\n\r\n") == std::string::npos) {
-      ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
-      if (n <= 0) break;
-      request.append(buffer, static_cast<size_t>(n));
-    }
+    (void)readRequest(fd);
     if (!reply.empty()) (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
   });
 }
@@ -196,15 +203,8 @@ TEST_P(PlainHttpFetchTest, TheServerReceivesThreeSegmentsPerFetch) {
     uint32_t segmentsIn = 0;
     {
       ThreadedServer server([&segmentsIn](int fd) {
-        timeval bound{5, 0};
-        (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
-        std::string request;
+        if (!readRequest(fd)) return;
         char buffer[2048];
-        while (request.find("\r\n\r\n") == std::string::npos) {
-          ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
-          if (n <= 0) return;
-          request.append(buffer, static_cast<size_t>(n));
-        }
         std::string reply = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
         (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
         if (::recv(fd, buffer, sizeof(buffer), 0) != -1 || errno != ECONNRESET) return;

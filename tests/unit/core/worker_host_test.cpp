@@ -155,7 +155,10 @@ TEST_F(WorkerHostTest, StopMessageAndSupervisorLossBothStop) {
 
 class WorkerHostPatchTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { start(); }
+
+  // A host over state_ (again, when a test has replaced state_).
+  void start() {
     auto pair = Channel::makePair();
     ASSERT_TRUE(pair.ok());
     workerFd_ = pair->first.get();
@@ -250,14 +253,7 @@ TEST_F(WorkerHostPatchTest, APatchLargerThanTheQueueGoesInFramesAsTheChannelDrai
   std::vector<std::string> slots;
   for (char c = 'a'; c < 'a' + 12; ++c) slots.emplace_back(1u << 20, c);
   state_ = fakes::slottedState(slots);
-  auto pair = Channel::makePair();
-  ASSERT_TRUE(pair.ok());
-  workerFd_ = pair->first.get();
-  peer_ = std::make_unique<ChannelPeer>(std::move(pair->second));
-  host_ = std::make_unique<WorkerHost>(loop_, std::move(pair->first), "check",
-                                       std::make_unique<fakes::SlottedWorker>(state_), seconds(1),
-                                       [] {});
-  peer_->drain();  // Hello
+  ASSERT_NO_FATAL_FAILURE(start());
   loop_.advance(seconds(1));
   ASSERT_EQ(state_->fullPatches, 1);
   loop_.advance(seconds(3));  // the first frame fills the socket: heartbeats build nothing
