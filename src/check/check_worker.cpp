@@ -11,7 +11,7 @@
 #include <tuple>
 #include <variant>
 
-#include "check/json_writer.h"
+#include "core/json_writer.h"
 #include "check/probe_factory.h"
 #include "check/tcp_syn_prober.h"
 #include "core/log.h"

@@ -14,7 +14,7 @@
 #include "check/checker.h"
 #include "check/dataplane_sync.h"
 #include "check/ha_suspension.h"
-#include "check/json_writer.h"
+#include "core/json_writer.h"
 #include "check/lvs_notify.h"
 #include "check/probe.h"
 #include "check/probe_registry.h"

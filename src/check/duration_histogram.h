@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "check/compact_counts.h"
-#include "check/json_writer.h"
+#include "core/json_writer.h"
 #include "core/clock.h"
 
 namespace vigil::check {

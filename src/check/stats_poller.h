@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "check/json_writer.h"
+#include "core/json_writer.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
 #include "ipvs/dataplane.h"

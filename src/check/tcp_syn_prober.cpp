@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "check/json_writer.h"
+#include "core/json_writer.h"
 #include "check/probe_socket.h"
 #include "core/log.h"
 

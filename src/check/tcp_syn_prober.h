@@ -26,9 +26,11 @@
 // connections; replies are told apart by the server's address and port and
 // by acknowledging the probe's unpredictable sequence number. Sends asked
 // for in one loop turn go out together with sendmmsg(2).
-namespace vigil::check {
-
+namespace vigil {
 class JsonWriter;
+}  // namespace vigil
+
+namespace vigil::check {
 
 // What a TcpSynProbe needs of the prober: an interface so the probe's
 // retransmit timing is tested on a simulated loop without raw sockets.

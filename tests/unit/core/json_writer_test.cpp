@@ -1,11 +1,11 @@
-#include "check/json_writer.h"
+#include "core/json_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-namespace vigil::check {
+namespace vigil {
 namespace {
 
 TEST(JsonWriterTest, NestedContainersAndScalars) {
@@ -32,12 +32,6 @@ TEST(JsonWriterTest, StringsAreEscapedAndAlwaysParse) {
             "a\"b\\c\n\x01 caf\xc3\xa9 bad\xef\xbf\xbd\xef\xbf\xbd end");
 }
 
-}  // namespace
-}  // namespace vigil::check
-
-namespace vigil::check {
-namespace {
-
 TEST(JsonWriterTest, DoublesReadBackExactlyAndNonFiniteBecomesNull) {
   JsonWriter out;
   out.array().value(0.001).value(10.0).value(2.5e-7).value(std::nan("")).end();
@@ -45,4 +39,4 @@ TEST(JsonWriterTest, DoublesReadBackExactlyAndNonFiniteBecomesNull) {
 }
 
 }  // namespace
-}  // namespace vigil::check
+}  // namespace vigil

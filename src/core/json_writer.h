@@ -13,7 +13,7 @@
 // Usage follows the document's shape: object()/array() open, end() closes,
 // key() names the next value inside an object. Strings are escaped; bytes
 // that are not UTF-8 become U+FFFD, so the text always parses.
-namespace vigil::check {
+namespace vigil {
 
 class JsonWriter {
  public:
@@ -75,4 +75,4 @@ class JsonWriter {
   bool afterKey_ = false;
 };
 
-}  // namespace vigil::check
+}  // namespace vigil

@@ -1,11 +1,11 @@
-#include "check/json_writer.h"
+#include "core/json_writer.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <iterator>
 
-namespace vigil::check {
+namespace vigil {
 namespace {
 
 // The length of the UTF-8 sequence starting at text[i], or 0 when the
@@ -151,4 +151,4 @@ void JsonWriter::quoted(std::string_view text) {
   out_ += '"';
 }
 
-}  // namespace vigil::check
+}  // namespace vigil
