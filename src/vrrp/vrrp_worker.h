@@ -199,6 +199,8 @@ class VrrpWorker final : public Worker {
   // For snapshot(): getpid() is a system call every second otherwise. A
   // worker process builds its worker after the fork.
   const pid_t pid_ = ::getpid();
+  // The last snapshot's length: the next one reserves that much at once.
+  mutable size_t snapshotBytes_ = 0;
 };
 
 }  // namespace vigil::vrrp
