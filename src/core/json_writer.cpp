@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <iterator>
 
@@ -32,6 +33,9 @@ size_t utf8Length(std::string_view text, size_t i) {
   }
   return 0;
 }
+
+// Printable ASCII other than the quote and the backslash.
+bool needsNoEscape(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
 }  // namespace
 
@@ -104,14 +108,22 @@ JsonWriter& JsonWriter::value(bool flag) {
 
 JsonWriter& JsonWriter::value(uint64_t number) {
   separate();
-  fmt::format_to(std::back_inserter(out_), "{}", number);
+  integer(number);
   return *this;
 }
 
 JsonWriter& JsonWriter::value(int64_t number) {
   separate();
-  fmt::format_to(std::back_inserter(out_), "{}", number);
+  integer(number);
   return *this;
+}
+
+template <typename Integer>
+void JsonWriter::integer(Integer number) {
+  char digits[24];  // 20 digits and a sign at most
+  auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), number);
+  (void)ec;  // cannot fail: the buffer holds any 64-bit integer
+  out_.append(digits, end);
 }
 
 JsonWriter& JsonWriter::value(double number) {
@@ -127,6 +139,15 @@ JsonWriter& JsonWriter::value(double number) {
 void JsonWriter::quoted(std::string_view text) {
   out_ += '"';
   for (size_t i = 0; i < text.size();) {
+    // Text that needs no escaping (keys, names, addresses: nearly all of
+    // it) goes in as one append.
+    size_t plain = i;
+    while (plain < text.size() && needsNoEscape(static_cast<unsigned char>(text[plain]))) ++plain;
+    if (plain != i) {
+      out_.append(text.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     auto c = static_cast<unsigned char>(text[i]);
     if (c == '"' || c == '\\') {
       out_ += '\\';

@@ -64,6 +64,8 @@ class JsonWriter {
  private:
   void separate();
   void quoted(std::string_view text);
+  template <typename Integer>
+  void integer(Integer number);
 
   struct Open {
     char closer;  // '}' or ']'

@@ -29,6 +29,18 @@ void writeRejects(JsonWriter& out, const std::array<uint64_t, kRejectReasonCount
   out.end();
 }
 
+// LoopLatenessProbe::kBounds as a JSON array, rendered once.
+const std::string& latenessBoundsJson() {
+  static const std::string json = [] {
+    JsonWriter out;
+    out.array();
+    for (double bound : LoopLatenessProbe::kBounds) out.value(bound);
+    out.end();
+    return out.take();
+  }();
+  return json;
+}
+
 // Opens the instance's object and leaves it open for the caller's members.
 void writeInstance(JsonWriter& out, const InstanceRuntime& runtime, TimePoint now) {
   const config::VrrpInstance& config = runtime.config();
@@ -694,9 +706,7 @@ std::string VrrpWorker::snapshot() const {
                    config_->vrrp.staticRules.size(),
                {"static_ipaddress", "static_routes", "static_rules"});
   out.key("loop_lateness").object();
-  out.key("bounds").array();
-  for (double bound : LoopLatenessProbe::kBounds) out.value(bound);
-  out.end();
+  out.key("bounds").raw(latenessBoundsJson());
   out.key("cumulative").array();
   for (uint64_t n : lateness_.cumulative()) out.value(n);
   out.end();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace vigil {
@@ -30,6 +31,23 @@ TEST(JsonWriterTest, StringsAreEscapedAndAlwaysParse) {
   nlohmann::json parsed = nlohmann::json::parse(out.text());
   EXPECT_EQ(parsed["detail"].get<std::string>(),
             "a\"b\\c\n\x01 caf\xc3\xa9 bad\xef\xbf\xbd\xef\xbf\xbd end");
+}
+
+TEST(JsonWriterTest, IntegersAtTheirLimits) {
+  JsonWriter out;
+  out.array()
+      .value(uint64_t{0})
+      .value(std::numeric_limits<uint64_t>::max())
+      .value(std::numeric_limits<int64_t>::min())
+      .value(-1)
+      .end();
+  EXPECT_EQ(out.text(), "[0,18446744073709551615,-9223372036854775808,-1]");
+}
+
+TEST(JsonWriterTest, PlainRunsAroundEscapesKeepTheirBytes) {
+  JsonWriter out;
+  out.object().field("plain text", "a\"b").field("\"", "tail\x7f\n").end();
+  EXPECT_EQ(out.text(), "{\"plain text\":\"a\\\"b\",\"\\\"\":\"tail\x7f\\u000a\"}");
 }
 
 TEST(JsonWriterTest, DoublesReadBackExactlyAndNonFiniteBecomesNull) {
