@@ -23,7 +23,8 @@ int64_t tickIndex(TimePoint t) { return t.time_since_epoch() / CheckPacer::kTick
 CheckPacer::CheckPacer(EventLoop& loop, size_t minStartsPerTick)
     : loop_(loop),
       minStartsPerTick_(minStartsPerTick),
-      tickTimer_(loop.createTimer([this] { onTick(); })) {}
+      tickTimer_(loop.createTimer([this] { onTick(); })),
+      startsPerTickLimit_(minStartsPerTick) {}
 
 CheckPacer::~CheckPacer() {
   for (Client* client : waiting_) client->queued_ = false;
@@ -40,6 +41,7 @@ Duration CheckPacer::nextPhase(Duration interval) {
 void CheckPacer::join(Duration delayLoop) {
   if (delayLoop > Duration::zero()) {
     demandPerSecond_ += 1.0 / std::chrono::duration<double>(delayLoop).count();
+    updateLimit();
   }
 }
 
@@ -47,12 +49,13 @@ void CheckPacer::leave(Duration delayLoop) {
   if (delayLoop > Duration::zero()) {
     demandPerSecond_ -= 1.0 / std::chrono::duration<double>(delayLoop).count();
     demandPerSecond_ = std::max(demandPerSecond_, 0.0);
+    updateLimit();
   }
 }
 
-size_t CheckPacer::startsPerTickLimit() const {
+void CheckPacer::updateLimit() {
   const double perTick = demandPerSecond_ * std::chrono::duration<double>(kTick).count();
-  return std::max(minStartsPerTick_, static_cast<size_t>(std::ceil(2 * perTick)));
+  startsPerTickLimit_ = std::max(minStartsPerTick_, static_cast<size_t>(std::ceil(2 * perTick)));
 }
 
 TimePoint CheckPacer::tickAtOrAfter(TimePoint t) {
@@ -68,9 +71,8 @@ void CheckPacer::openTick(TimePoint now) {
   }
 }
 
-bool CheckPacer::request(Client& client) {
+bool CheckPacer::request(Client& client, TimePoint now) {
   if (client.queued_) return false;
-  const TimePoint now = loop_.now();
   openTick(now);
   // Waiting clients go first: a checker due now must not overtake one
   // that has been deferred.
@@ -94,8 +96,7 @@ bool CheckPacer::request(Client& client) {
 }
 
 bool CheckPacer::mayStart() const {
-  const size_t limit = startsPerTickLimit();
-  return startedThisTick_ < limit && inFlight_ < limit;
+  return startedThisTick_ < startsPerTickLimit_ && inFlight_ < startsPerTickLimit_;
 }
 
 void CheckPacer::finished() {

@@ -73,14 +73,16 @@ class CheckPacer {
 
   // True: start now (the budget of this tick is taken, and the attempt
   // counts as in flight until finished()). False: `client` is queued and
-  // hears onStartGranted() on a later tick, unless cancelled.
-  bool request(Client& client);
+  // hears onStartGranted() on a later tick, unless cancelled. `now` is the
+  // loop's time, which the caller has read anyway (one clock read per
+  // check less).
+  bool request(Client& client, TimePoint now);
   // A granted attempt ended (answered, timed out or aborted).
   void finished();
   // Removes a queued client; does nothing for one that is not queued.
   void cancel(Client& client);
 
-  size_t startsPerTickLimit() const;
+  size_t startsPerTickLimit() const { return startsPerTickLimit_; }
   size_t waiting() const { return waiting_.size(); }
   size_t inFlight() const { return inFlight_; }
   // Attempts that were queued because their tick was full.
@@ -91,6 +93,8 @@ class CheckPacer {
  private:
   void openTick(TimePoint now);
   bool mayStart() const;
+  // Recomputes startsPerTickLimit_ after a join or leave.
+  void updateLimit();
   void onTick();
 
   EventLoop& loop_;
@@ -101,6 +105,9 @@ class CheckPacer {
   size_t startedThisTick_ = 0;
   size_t inFlight_ = 0;
   double demandPerSecond_ = 0;  // sum of 1 / delay_loop over running checkers
+  // max(minStartsPerTick_, 2 x demand per tick), kept here rather than
+  // computed in floating point on every request.
+  size_t startsPerTickLimit_;
   uint64_t phaseSequence_ = 0;
   uint64_t deferredStarts_ = 0;
   std::optional<TimePoint> lastDeferralLog_;

@@ -98,12 +98,13 @@ void Checker::onTimer() {
 void Checker::onNextTimer() {
   if (placing_) {
     placeFirst();
-  } else if (pacer_ == nullptr || pacer_->request(*this)) {
-    attempt();
+  } else {
+    const TimePoint now = loop_.now();
+    if (pacer_ == nullptr || pacer_->request(*this, now)) attempt(now);
   }
 }
 
-void Checker::onStartGranted() { attempt(); }
+void Checker::onStartGranted() { attempt(loop_.now()); }
 
 void Checker::endAttempt() {
   inFlight_ = false;
@@ -128,10 +129,10 @@ void Checker::stop() {
   }
 }
 
-void Checker::attempt() {
+void Checker::attempt(TimePoint now) {
   inFlight_ = true;
   counters_.countAttempt();
-  attemptStart_ = loop_.now();
+  attemptStart_ = now;
   uint64_t generation = ++generation_;
   timeoutAt_ = attemptStart_ + attemptTimeout_;
   lateGranted_ = Duration::zero();
@@ -145,8 +146,11 @@ void Checker::finished(uint64_t generation, ProbeResult result) {
     return;  // an attempt we already gave up on
   }
   endAttempt();
-  timer_->cancel();
-  record(result);
+  // The timer still holds this attempt's timeout: record() re-arms it for
+  // the next attempt (moving it costs the queue less than cancelling it and
+  // arming it again), and a checker that its listener stopped has had it
+  // cancelled by stop().
+  record(result, loop_.now());
 }
 
 // Only onTimer() calls it, and only while an attempt is in flight (the
@@ -182,21 +186,23 @@ void Checker::timedOut() {
   result.detail =
       fmt::format("no answer within {}",
                   std::chrono::duration_cast<std::chrono::milliseconds>(attemptTimeout_));
-  record(result);
+  record(result, now);
 }
 
-void Checker::record(ProbeResult& result) {
-  lastDuration_ = loop_.now() - attemptStart_;
+void Checker::record(ProbeResult& result, TimePoint now) {
+  lastDuration_ = now - attemptStart_;
   counters_.countFinished(result.outcome, *lastDuration_);
-  lastResult_ = result;
-  if (result.up()) {
-    onSuccess(result);
+  lastResult_ = std::move(result);
+  // What follows reads the kept copy: it outlives the listener's call.
+  const ProbeResult& kept = *lastResult_;
+  if (kept.up()) {
+    onSuccess(kept, now);
   } else {
-    onFailure(result);
+    onFailure(kept, now);
   }
 }
 
-void Checker::onSuccess(const ProbeResult& result) {
+void Checker::onSuccess(const ProbeResult& result, TimePoint now) {
   failures_ = 0;
   std::optional<uint32_t> previousWeight = weight_;
   if (result.weight) {
@@ -210,16 +216,16 @@ void Checker::onSuccess(const ProbeResult& result) {
   } else if (weight_ != previousWeight) {
     notify(CheckerEvent::Kind::WeightChanged, result);
   }
-  scheduleNext(base_.delayLoop);
+  scheduleNext(base_.delayLoop, now);
 }
 
-void Checker::onFailure(const ProbeResult& result) {
+void Checker::onFailure(const ProbeResult& result, TimePoint now) {
   if (!up_) {
     if (base_.logAllFailures) {
       log(LogLevel::Info, "{}: still down: {} ({})", name_, toString(result.outcome),
           result.detail);
     }
-    scheduleNext(base_.delayLoop);
+    scheduleNext(base_.delayLoop, now);
     return;
   }
   ++failures_;
@@ -228,7 +234,7 @@ void Checker::onFailure(const ProbeResult& result) {
       log(LogLevel::Info, "{}: failed: {} ({}), retry {} of {}", name_, toString(result.outcome),
           result.detail, failures_, base_.retry);
     }
-    scheduleRetry();
+    scheduleRetry(now);
     return;
   }
   failures_ = 0;
@@ -236,7 +242,7 @@ void Checker::onFailure(const ProbeResult& result) {
   counters_.countDownTransition();
   log(LogLevel::Warning, "{}: down: {} ({})", name_, toString(result.outcome), result.detail);
   notify(CheckerEvent::Kind::Down, result);
-  scheduleNext(base_.delayLoop);
+  scheduleNext(base_.delayLoop, now);
 }
 
 void Checker::notify(CheckerEvent::Kind kind, const ProbeResult& cause) {
@@ -245,11 +251,10 @@ void Checker::notify(CheckerEvent::Kind kind, const ProbeResult& cause) {
   }
 }
 
-void Checker::scheduleNext(Duration delay) {
+void Checker::scheduleNext(Duration delay, TimePoint now) {
   if (!running_) {  // the listener may have stopped us
     return;
   }
-  const TimePoint now = loop_.now();
   TimePoint next = due_ + delay;
   if (delay <= Duration::zero()) {
     next = now;
@@ -273,9 +278,9 @@ TimePoint Checker::batchTick(TimePoint due) { return CheckPacer::tickAtOrAfter(d
 // A retry waits delay_before_retry after the failure, as keepalived's does
 // (a timed-out attempt may end long after it was due); the schedule goes on
 // from the retry.
-void Checker::scheduleRetry() {
+void Checker::scheduleRetry(TimePoint now) {
   if (running_) {
-    due_ = loop_.now() + base_.delayBeforeRetry;
+    due_ = now + base_.delayBeforeRetry;
     timer_->armAt(due_);
   }
 }

@@ -177,18 +177,20 @@ class Checker final : private CheckPacer::Client {
   // Fixes the first attempt's time, on the loop's first turn after start().
   void placeFirst();
   void onStartGranted() override;
-  void attempt();
+  void attempt(TimePoint now);
   // The attempt in flight is over: tells the pacer.
   void endAttempt();
   void finished(uint64_t generation, ProbeResult result);
   void timedOut();
-  void record(ProbeResult& result);
-  void onSuccess(const ProbeResult& result);
-  void onFailure(const ProbeResult& result);
+  // `now`: the loop's time when the attempt ended, read once for its
+  // duration and the next attempt's slot.
+  void record(ProbeResult& result, TimePoint now);
+  void onSuccess(const ProbeResult& result, TimePoint now);
+  void onFailure(const ProbeResult& result, TimePoint now);
   void notify(CheckerEvent::Kind kind, const ProbeResult& cause);
   // The next settled attempt: `delay` after the last one was due.
-  void scheduleNext(Duration delay);
-  void scheduleRetry();
+  void scheduleNext(Duration delay, TimePoint now);
+  void scheduleRetry(TimePoint now);
   static TimePoint batchTick(TimePoint due);
 
   // A uniformly distributed duration in [0, max], from random_ when one

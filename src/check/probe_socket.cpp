@@ -11,9 +11,11 @@ namespace vigil::check {
 
 socklen_t fillSockaddr(sockaddr_storage& out, int family, const IpAddress& address, uint16_t port,
                        unsigned ifindex) {
-  std::memset(&out, 0, sizeof(out));
+  // Only the family's own struct is zeroed (16 or 28 bytes, not the 128 of
+  // sockaddr_storage): the kernel reads no further than the length returned.
   if (family == AF_INET) {
     auto* sin = reinterpret_cast<sockaddr_in*>(&out);
+    *sin = sockaddr_in{};
     sin->sin_family = AF_INET;
     sin->sin_port = htons(port);
     if (!address.empty()) {
@@ -22,6 +24,7 @@ socklen_t fillSockaddr(sockaddr_storage& out, int family, const IpAddress& addre
     return sizeof(sockaddr_in);
   }
   auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
+  *sin6 = sockaddr_in6{};
   sin6->sin6_family = AF_INET6;
   sin6->sin6_port = htons(port);
   if (!address.empty()) {

@@ -19,7 +19,8 @@
 namespace vigil::check {
 
 // A sockaddr for address:port (the family's any-address when `address` is
-// empty), scoped to `ifindex` when it is a link-local IPv6 address.
+// empty), scoped to `ifindex` when it is a link-local IPv6 address. Writes
+// only the returned length of `out`.
 socklen_t fillSockaddr(sockaddr_storage& out, int family, const IpAddress& address, uint16_t port,
                        unsigned ifindex);
 
