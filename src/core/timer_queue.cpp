@@ -6,6 +6,7 @@
 namespace vigil {
 namespace {
 constexpr size_t kNotArmed = SIZE_MAX;
+constexpr uint8_t kNoLane = UINT8_MAX;
 
 // The timers whose callbacks run now on this thread, innermost first (a
 // callback may fire timers itself): an entry destroyed by its own callback
@@ -60,16 +61,25 @@ class TimerQueue::Entry final : public Timer {
       queue_->disarm(*this);
     }
   }
-  bool armed() const override { return slot_ != kNotArmed; }
+  bool armed() const override { return slot_ != kNotArmed || lane_ != kNoLane; }
 
  private:
   friend class TimerQueue;
+  Slot key() { return Slot{deadline_, sequence_, this}; }
+
   TimerQueue* queue_;
   // Held here, not behind a shared_ptr (one allocation less per timer:
   // 20,000 checkers hold one each): fireNextDue() moves it out while it
   // runs, so a callback that destroys its own timer keeps running safely.
   Callbacks cb_;
   size_t slot_ = kNotArmed;  // index in heap_
+  uint8_t lane_ = kNoLane;   // or index in lanes_
+  // While in a lane: its key, and its neighbours there (toward the head,
+  // toward the tail).
+  TimePoint deadline_{};
+  uint64_t sequence_ = 0;
+  Entry* earlier_ = nullptr;
+  Entry* later_ = nullptr;
   Entry* previous_ = nullptr;
   Entry* next_ = nullptr;
 };
@@ -78,6 +88,7 @@ TimerQueue::~TimerQueue() {
   for (Entry* entry = live_; entry != nullptr; entry = entry->next_) {
     entry->queue_ = nullptr;
     entry->slot_ = kNotArmed;
+    entry->lane_ = kNoLane;
   }
 }
 
@@ -127,26 +138,83 @@ void TimerQueue::siftDown(size_t index) {
   place(index, moving);
 }
 
+// The lane whose tail is the latest deadline not after `deadline` keeps
+// streams of timers apart (a connect_timeout's stream does not take the
+// lane of the next attempts'); an empty lane (kEmptyTail) fits only when
+// none does.
+size_t TimerQueue::laneFor(TimePoint deadline) const {
+  size_t best = kLanes;
+  TimePoint bestTail = kEmptyTail;
+  for (size_t i = 0; i < kLanes; ++i) {
+    const TimePoint tail = tails_[i];
+    if (tail <= deadline && (best == kLanes || tail > bestTail)) {
+      best = i;
+      bestTail = tail;
+    }
+  }
+  return best;
+}
+
+void TimerQueue::append(size_t lane, Entry& entry) {
+  Lane& to = lanes_[lane];
+  entry.lane_ = static_cast<uint8_t>(lane);
+  entry.earlier_ = to.tail;
+  entry.later_ = nullptr;
+  if (to.tail != nullptr) {
+    to.tail->later_ = &entry;
+  } else {
+    to.head = &entry;
+  }
+  to.tail = &entry;
+  tails_[lane] = entry.deadline_;
+  ++inLanes_;
+}
+
+void TimerQueue::unlink(Entry& entry) {
+  Lane& from = lanes_[entry.lane_];
+  (entry.earlier_ != nullptr ? entry.earlier_->later_ : from.head) = entry.later_;
+  if (entry.later_ != nullptr) {
+    entry.later_->earlier_ = entry.earlier_;
+  } else {
+    from.tail = entry.earlier_;
+    tails_[entry.lane_] = from.tail != nullptr ? from.tail->deadline_ : kEmptyTail;
+  }
+  entry.lane_ = kNoLane;
+  --inLanes_;
+}
+
 void TimerQueue::arm(Entry& entry, TimePoint deadline) {
-  Slot slot{deadline, nextSequence_++, &entry};
-  if (entry.slot_ == kNotArmed) {
-    heap_.push_back(slot);
-    entry.slot_ = heap_.size() - 1;
-    siftUp(entry.slot_);
+  disarm(entry);
+  entry.deadline_ = deadline;
+  entry.sequence_ = nextSequence_++;
+  // Only a timer that comes before the known front moves it.
+  if (frontKnown_ && (front_.entry == nullptr || entry.key().before(front_))) {
+    front_ = entry.key();
+  }
+  // Appending keeps the lane in (deadline, sequence) order: the deadline is
+  // not before the tail's, and the sequence is the newest.
+  if (const size_t lane = laneFor(deadline); lane != kLanes) {
+    append(lane, entry);
     return;
   }
-  // Re-arming: the new key may be earlier or later than the old one.
-  size_t index = entry.slot_;
-  heap_[index] = slot;
-  siftUp(index);
-  siftDown(entry.slot_);
+  heap_.push_back(entry.key());
+  entry.slot_ = heap_.size() - 1;
+  siftUp(entry.slot_);
 }
 
 void TimerQueue::disarm(Entry& entry) {
-  size_t index = entry.slot_;
-  if (index == kNotArmed) {
+  if (!entry.armed()) {
     return;
   }
+  if (front_.entry == &entry) {
+    frontKnown_ = false;
+    front_.entry = nullptr;
+  }
+  if (entry.lane_ != kNoLane) {
+    unlink(entry);
+    return;
+  }
+  size_t index = entry.slot_;
   entry.slot_ = kNotArmed;
   Slot last = heap_.back();
   heap_.pop_back();
@@ -158,19 +226,35 @@ void TimerQueue::disarm(Entry& entry) {
   siftDown(last.entry->slot_);
 }
 
+TimerQueue::Slot TimerQueue::front() const {
+  if (!frontKnown_) {
+    front_ = findFront();
+    frontKnown_ = true;
+  }
+  return front_;
+}
+
+TimerQueue::Slot TimerQueue::findFront() const {
+  Slot first = heap_.empty() ? Slot{{}, 0, nullptr} : heap_.front();
+  for (const Lane& lane : lanes_) {
+    if (lane.head == nullptr) continue;
+    const Slot head = lane.head->key();
+    if (first.entry == nullptr || head.before(first)) first = head;
+  }
+  return first;
+}
+
 std::optional<TimePoint> TimerQueue::nextDeadline() const {
-  if (heap_.empty()) {
+  const Slot first = front();
+  if (first.entry == nullptr) {
     return std::nullopt;
   }
-  return heap_.front().deadline;
+  return first.deadline;
 }
 
 bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
-  if (heap_.empty()) {
-    return false;
-  }
-  const Slot first = heap_.front();
-  if (first.deadline > now || first.sequence >= sequenceLimit) {
+  const Slot first = front();
+  if (first.entry == nullptr || first.deadline > now || first.sequence >= sequenceLimit) {
     return false;
   }
   Entry* entry = first.entry;

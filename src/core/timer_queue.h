@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,9 +28,17 @@ struct TimerLateness {
 // Callbacks may create, re-arm, cancel or destroy any timer, including the
 // one being fired. Timers may outlive the queue; they then do nothing.
 //
-// A binary heap whose entries know their slot: arming, re-arming and
-// cancelling allocate nothing (a check worker re-arms two timers per check,
-// tens of thousands per second), and the live timers are an intrusive list.
+// Armed timers sit in one of a few lanes or in a binary heap. A lane is a
+// list whose deadlines never decrease from head to tail, so its head is its
+// earliest timer and arming at its tail costs O(1): timers re-armed by the
+// same delay (a check worker's connect_timeouts, its checkers' next attempts
+// on the 50 ms tick grid, tens of thousands per second) arrive in deadline
+// order, and each such stream keeps to a lane of its own. A timer goes to
+// the lane whose tail is the latest deadline not after its own, or to an
+// empty lane; when none fits, to the heap (whose entries know their slot).
+// The earliest timer is the earliest of the lane heads and the heap's top.
+// Arming, re-arming and cancelling allocate nothing, and the live timers are
+// an intrusive list.
 class TimerQueue {
  public:
   explicit TimerQueue(const Clock& clock) : clock_(clock) {}
@@ -42,7 +51,9 @@ class TimerQueue {
   std::unique_ptr<Timer> create(EventLoop::StampedCallback cb);
 
   std::optional<TimePoint> nextDeadline() const;
-  size_t armedCount() const { return heap_.size(); }
+  size_t armedCount() const { return heap_.size() + inLanes_; }
+  // Of armedCount(), those in the heap (the rest are in lanes).
+  size_t heapCount() const { return heap_.size(); }
 
   // The sequence the next arming will get. A loop that fires a batch passes
   // the value from before the batch to fireNextDue, so a timer re-armed for
@@ -52,7 +63,8 @@ class TimerQueue {
   // fireNextDue fires nothing whatever the time, so a loop need not read
   // its clock to ask.
   bool frontArmedBefore(uint64_t sequenceLimit) const {
-    return !heap_.empty() && heap_.front().sequence < sequenceLimit;
+    const Slot first = front();
+    return first.entry != nullptr && first.sequence < sequenceLimit;
   }
 
   // Fires the earliest timer when its deadline is <= now and it was armed
@@ -81,6 +93,26 @@ class TimerQueue {
     }
   };
 
+  // Entries whose deadlines never decrease from head to tail.
+  struct Lane {
+    Entry* head = nullptr;
+    Entry* tail = nullptr;
+  };
+  static constexpr size_t kLanes = 8;
+  static constexpr TimePoint kEmptyTail = TimePoint::min();
+
+  static std::array<TimePoint, kLanes> filledWith(TimePoint t) {
+    std::array<TimePoint, kLanes> out;
+    out.fill(t);
+    return out;
+  }
+  // The earliest armed timer (entry null when none).
+  Slot front() const;
+  Slot findFront() const;
+  // The lane `deadline` can be appended to, or kLanes when none.
+  size_t laneFor(TimePoint deadline) const;
+  void append(size_t lane, Entry& entry);
+  void unlink(Entry& entry);
   void arm(Entry& entry, TimePoint deadline);
   void disarm(Entry& entry);
   void place(size_t index, Slot slot);
@@ -89,8 +121,15 @@ class TimerQueue {
   void record(Duration lateness);
 
   const Clock& clock_;
+  std::array<Lane, kLanes> lanes_;
+  // Each lane's tail deadline (kEmptyTail: empty), side by side for laneFor.
+  std::array<TimePoint, kLanes> tails_ = filledWith(kEmptyTail);
+  size_t inLanes_ = 0;
   std::vector<Slot> heap_;  // heap_[0] fires first
-  Entry* live_ = nullptr;   // every Entry of this queue, as a doubly linked list
+  // front()'s answer since the last change (entry null: to be found).
+  mutable Slot front_{};
+  mutable bool frontKnown_ = false;
+  Entry* live_ = nullptr;  // every Entry of this queue, as a doubly linked list
   uint64_t nextSequence_ = 0;
   TimerLateness lateness_;
   std::function<void(Duration)> latenessObserver_;

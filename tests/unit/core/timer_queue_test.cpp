@@ -207,6 +207,75 @@ TEST(TimerQueue, FiresInDeadlineThenArmingOrderUnderRandomChurn) {
   EXPECT_EQ(queue.armedCount(), 0U);
 }
 
+// A check worker's pattern: streams of timers each armed in deadline order
+// (connect timeouts at now + 1 s, next attempts on a 50 ms grid), which go
+// to lanes, mixed with timers armed at random (which do not fit a lane and
+// go to the heap), cancels and re-arms, with the clock moving and timers
+// firing in between. The firing order is (deadline, arming order) whatever
+// structure held each timer.
+TEST(TimerQueue, FiresInOrderWithStreamsAndRandomTimersMixed) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  constexpr int kTimers = 200;
+  std::vector<int> fired;
+  std::vector<std::unique_ptr<Timer>> timers;
+  for (int i = 0; i < kTimers; ++i) {
+    timers.push_back(queue.create([&fired, i] { fired.push_back(i); }));
+  }
+  std::vector<std::optional<std::pair<TimePoint, int>>> expected(kTimers);
+  std::mt19937 random(7);
+  int arming = 0;
+  bool usedHeap = false;
+  bool usedLanes = false;
+  for (int round = 0; round < 200; ++round) {
+    for (int step = 0; step < 20; ++step) {
+      const int i = static_cast<int>(random() % kTimers);
+      TimePoint deadline;
+      switch (random() % 5) {
+        case 0:  // a timeout stream
+          deadline = clock.now() + milliseconds(1000);
+          break;
+        case 1:  // the next attempts: the grid, one second on
+          deadline = TimePoint{(clock.now().time_since_epoch() / milliseconds(50) + 20) *
+                               milliseconds(50)};
+          break;
+        case 2:  // anywhere in the next two seconds
+          deadline = clock.now() + milliseconds(random() % 2000);
+          break;
+        default:
+          timers[i]->cancel();
+          expected[i].reset();
+          continue;
+      }
+      timers[i]->armAt(deadline);
+      expected[i] = std::pair{deadline, arming++};
+      usedHeap = usedHeap || queue.heapCount() > 0;
+      usedLanes = usedLanes || queue.armedCount() > queue.heapCount();
+    }
+    // Fire what is due after a step of the clock, checking the order.
+    clock.advance(milliseconds(random() % 40));
+    std::vector<std::tuple<TimePoint, int, int>> due;
+    for (int i = 0; i < kTimers; ++i) {
+      if (expected[i] && expected[i]->first <= clock.now()) {
+        due.emplace_back(expected[i]->first, expected[i]->second, i);
+      }
+    }
+    std::sort(due.begin(), due.end());
+    fired.clear();
+    while (queue.fireNextDue(clock.now())) {
+    }
+    std::vector<int> want;
+    for (const auto& [deadline, sequence, i] : due) {
+      want.push_back(i);
+      expected[i].reset();
+    }
+    ASSERT_EQ(fired, want) << "round " << round;
+    for (int i = 0; i < kTimers; ++i) ASSERT_EQ(timers[i]->armed(), expected[i].has_value());
+  }
+  EXPECT_TRUE(usedHeap);
+  EXPECT_TRUE(usedLanes);
+}
+
 TEST(TimerQueue, TimersOutlivingTheQueueDoNothing) {
   ManualClock clock;
   auto queue = std::make_unique<TimerQueue>(clock);
