@@ -11,9 +11,9 @@
 #include <tuple>
 #include <variant>
 
-#include "core/json_writer.h"
 #include "check/probe_factory.h"
 #include "check/tcp_syn_prober.h"
+#include "core/json_writer.h"
 #include "core/log.h"
 #include "ipvs/model.h"
 
@@ -44,9 +44,7 @@ ServiceIdentity identityOf(const config::VirtualServer& vs) { return {vs.describ
 // from the state a reload kept (CheckWorker::subscribe): either value
 // matches.
 bool sameProbe(const std::string& running, const config::Checker& checker) {
-  config::Checker other = checker;
-  other.base.alpha = !other.base.alpha;
-  return running == probeKey(checker) || running == probeKey(other);
+  return running == probeKey(checker, false) || running == probeKey(checker, true);
 }
 
 void writeChecker(JsonWriter& out, const config::Checker& config, const Checker* checker,
@@ -161,6 +159,8 @@ std::vector<std::vector<HealthEvent>> CheckWorker::startCheckers(KeptCheckers ke
       for (size_t c = 0; c < rs.checkers.size(); ++c) {
         auto it = kept.find({name, family, rs.address, rs.port, c});
         if (it != kept.end() && sameProbe(it->second.subscription->key(), rs.checkers[c])) {
+          // The registry lets go of the previous load's configuration.
+          it->second.subscription->rebind(checkerConfig(s, r, c));
           *it->second.at = Position{s, r, c};
           attach(std::move(it->second), events);
           kept.erase(it);
@@ -199,15 +199,16 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
   // A checker nobody runs yet starts in the state the service holds for it
   // (alpha from the configuration, or what a reload kept); one already
   // running (shared) is joined as it is.
-  config::Checker checker = rs.checkers[c];
+  const config::Checker& checker = rs.checkers[c];
   const bool held = services_[s].realServers()[r].checkerUp(c);
-  if (registry_->subscriberCount(checker) == 0) checker.base.alpha = !held;
+  const bool alpha = registry_->subscriberCount(checker) == 0 ? !held : checker.base.alpha;
   auto position = std::make_unique<Position>(Position{s, r, c});
   // Two pointers: the listener fits in std::function's own storage.
   const Position* at = position.get();
   RunningChecker running{std::move(position), nullptr, {}};
-  auto subscription = registry_->subscribe(
-      checker, [this, at](const CheckerEvent& event) { onCheckerEvent(*at, event); });
+  auto subscription =
+      registry_->subscribe(checkerConfig(s, r, c), alpha,
+                           [this, at](const CheckerEvent& event) { onCheckerEvent(*at, event); });
   if (!subscription) {
     running.why = subscription.error().describe();
     log(LogLevel::Warning, "{} of {} not run: {}", describe(checker), vs.describe(), running.why);
@@ -216,6 +217,13 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
   }
   running.subscription = std::move(*subscription);
   attach(std::move(running), events);
+}
+
+// Shares config_'s ownership: the registry holds the checker's configuration
+// this way instead of a copy, and it cannot outlive the load it points into.
+std::shared_ptr<const config::Checker> CheckWorker::checkerConfig(size_t s, size_t r,
+                                                                  size_t c) const {
+  return {config_, &config_->lvs.virtualServers[s].realServers[r].checkers[c]};
 }
 
 void CheckWorker::attach(RunningChecker running, std::vector<std::vector<HealthEvent>>& events) {

@@ -14,7 +14,6 @@
 #include "check/checker.h"
 #include "check/dataplane_sync.h"
 #include "check/ha_suspension.h"
-#include "core/json_writer.h"
 #include "check/lvs_notify.h"
 #include "check/probe.h"
 #include "check/probe_registry.h"
@@ -23,6 +22,7 @@
 #include "config/config.h"
 #include "core/event_loop.h"
 #include "core/ip_address.h"
+#include "core/json_writer.h"
 #include "core/netlink/address_monitor.h"
 #include "core/process_spawner.h"
 #include "core/snapshot_patch.h"
@@ -160,6 +160,8 @@ class CheckWorker final : public Worker {
   std::vector<std::vector<HealthEvent>> startCheckers(KeptCheckers kept);
   void subscribe(size_t service, size_t rs, size_t index,
                  std::vector<std::vector<HealthEvent>>& events);
+  std::shared_ptr<const config::Checker> checkerConfig(size_t service, size_t rs,
+                                                       size_t index) const;
   void attach(RunningChecker running, std::vector<std::vector<HealthEvent>>& events);
   KeptCheckers takeCheckers();
   // Carries the health of every real server whose identity is unchanged

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <type_traits>
 #include <variant>
@@ -32,14 +33,14 @@ class KeyWriter {
   std::string text_;
 };
 
-void addBase(KeyWriter& key, const config::CheckerBase& base) {
+void addBase(KeyWriter& key, const config::CheckerBase& base, bool alpha) {
   key.add("type", config::toString(base.type));
   key.add("delay_loop", base.delayLoop);
   key.add("connect_timeout", base.connectTimeout);
   key.add("delay_before_retry", base.delayBeforeRetry);
   key.add("warmup", base.warmup);
   key.add("retry", base.retry);
-  key.add("alpha", base.alpha);
+  key.add("alpha", alpha);
   key.add("log_all_failures", base.logAllFailures);
 }
 
@@ -133,9 +134,9 @@ void addFile(KeyWriter& key, const config::FileCheck& file) {
 // sharing and keeping across a reload), or by what it names (checkerId).
 enum class FileIdentity : uint8_t { Object, Parameters };
 
-std::string keyOf(const config::Checker& checker, FileIdentity fileIdentity) {
+std::string keyOf(const config::Checker& checker, FileIdentity fileIdentity, bool alpha) {
   KeyWriter key;
-  addBase(key, checker.base);
+  addBase(key, checker.base, alpha);
   std::visit(
       [&](const auto& probe) {
         using T = std::decay_t<decltype(probe)>;
@@ -172,12 +173,16 @@ std::string keyOf(const config::Checker& checker, FileIdentity fileIdentity) {
 }  // namespace
 
 std::string probeKey(const config::Checker& checker) {
-  return keyOf(checker, FileIdentity::Object);
+  return keyOf(checker, FileIdentity::Object, checker.base.alpha);
+}
+
+std::string probeKey(const config::Checker& checker, bool alpha) {
+  return keyOf(checker, FileIdentity::Object, alpha);
 }
 
 std::string checkerId(const config::Checker& checker) {
   uint64_t hash = 14695981039346656037ULL;
-  for (const char c : keyOf(checker, FileIdentity::Parameters)) {
+  for (const char c : keyOf(checker, FileIdentity::Parameters, checker.base.alpha)) {
     hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   }
   return fmt::format("{:016x}", hash);
@@ -185,16 +190,19 @@ std::string checkerId(const config::Checker& checker) {
 
 // One shared Checker. Per checker this is what a running probe costs beyond
 // the Checker and its probe, so it is kept small (issue 4: 20,000
-// TCP_CHECKs): the configuration it was built from (its per-type part is
-// shared, not copied) rather than its key, and its subscribers in vectors
-// (one subscriber is the usual case) rather than ordered trees.
+// TCP_CHECKs): the configuration it was built from, held by pointer into
+// its subscriber's load (a copy was 136 of its 208 bytes), rather than its
+// key, and its subscribers in vectors (one subscriber is the usual case)
+// rather than ordered trees.
 struct ProbeRegistry::Entry {
-  config::Checker config;  // probeKey(config) is the entry's key
-  uint64_t hash = 0;       // of that key: the entries_ slot
+  // probeKey(*config, alpha) is the entry's key.
+  std::shared_ptr<const config::Checker> config;
+  uint64_t hash = 0;  // of that key: the entries_ slot
   std::unique_ptr<Checker> checker;
   // By id, ascending (ids only grow, so appending keeps the order).
   std::vector<std::pair<uint64_t, Checker::Listener>> listeners;
   std::vector<uint64_t> suspended;  // ids of listeners that need no probe
+  bool alpha = false;               // the Checker started down
   bool retired = false;             // its last subscriber left: notify nobody more
 
   Checker::Listener* listener(uint64_t id) {
@@ -219,7 +227,16 @@ ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(entry_, id_
 
 const Checker& ProbeRegistry::Subscription::checker() const { return *entry_.checker; }
 
-std::string ProbeRegistry::Subscription::key() const { return probeKey(entry_.config); }
+std::string ProbeRegistry::Subscription::key() const { return entryKey(entry_); }
+
+void ProbeRegistry::Subscription::rebind(std::shared_ptr<const config::Checker> checker) {
+  assert(probeKey(*checker, entry_.alpha) == entryKey(entry_));
+  entry_.config = std::move(checker);
+}
+
+std::string ProbeRegistry::entryKey(const Entry& entry) {
+  return probeKey(*entry.config, entry.alpha);
+}
 
 void ProbeRegistry::Subscription::setSuspended(bool suspended) {
   if (suspended == entry_.isSuspended(id_)) {
@@ -252,7 +269,7 @@ std::unordered_multimap<uint64_t, std::unique_ptr<ProbeRegistry::Entry>>::const_
 ProbeRegistry::find(const std::string& key, uint64_t hash) const {
   auto [first, last] = entries_.equal_range(hash);
   for (auto it = first; it != last; ++it) {
-    if (probeKey(it->second->config) == key) {
+    if (entryKey(*it->second) == key) {
       return it;
     }
   }
@@ -261,23 +278,35 @@ ProbeRegistry::find(const std::string& key, uint64_t hash) const {
 
 Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
     const config::Checker& checker, Checker::Listener listener) {
-  const std::string key = probeKey(checker);
+  return subscribe(std::make_shared<const config::Checker>(checker), checker.base.alpha,
+                   std::move(listener));
+}
+
+Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
+    std::shared_ptr<const config::Checker> checker, bool alpha, Checker::Listener listener) {
+  const std::string key = probeKey(*checker, alpha);
   const uint64_t hash = hashOf(key);
   auto it = find(key, hash);
   if (it == entries_.end()) {
-    auto made = factory_(checker);
+    auto made = [&] {
+      if (checker->base.alpha == alpha) return factory_(*checker);
+      config::Checker started = *checker;  // the factory reads the state to start in from alpha
+      started.base.alpha = alpha;
+      return factory_(started);
+    }();
     if (!made) {
       return made.error();
     }
     auto entry = std::make_unique<Entry>();
-    entry->config = checker;
     entry->hash = hash;
+    entry->alpha = alpha;
     entry->checker = std::move(*made);
     Entry* raw = entry.get();
     entry->checker->setListener([this, raw](const CheckerEvent& event) { fanOut(*raw, event); });
     it = entries_.emplace(hash, std::move(entry));
   }
   Entry& entry = *it->second;
+  entry.config = std::move(checker);  // the latest load's, so an earlier one can go
   uint64_t id = nextId_++;
   entry.listeners.emplace_back(id, std::move(listener));
   entry.checker->start();  // a no-op unless every other subscriber was suspended

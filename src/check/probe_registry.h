@@ -27,6 +27,9 @@ namespace vigil::check {
 // shared and a reload rebuilds it: its probe also reads its track_file
 // block's path and its real server's weight, which the key cannot see.
 std::string probeKey(const config::Checker& checker);
+// The key of `checker` as if its alpha were `alpha`: a Checker started down
+// or up by its first subscriber (CheckWorker::subscribe) is keyed so.
+std::string probeKey(const config::Checker& checker, bool alpha);
 
 // A short name (16 hex digits, FNV-1a) for what `checker` probes and how,
 // equal for equal configurations however often they are loaded: the key
@@ -60,6 +63,11 @@ class ProbeRegistry {
     // probeKey() of the configuration the Checker was built from,
     // computed on each call (a reload asks once per kept checker).
     std::string key() const;
+    // The Checker runs from `checker` from now on: an equal configuration
+    // (the same key, alpha aside) from a later load, which the registry
+    // holds instead of the one it had, so a reload that keeps the Checker
+    // lets the previous load go.
+    void rebind(std::shared_ptr<const config::Checker> checker);
     // ha_suspend: a suspended subscriber does not need the probe. The
     // Checker stops (keeping its state) while every subscriber is
     // suspended, and starts again when one resumes or a running one joins.
@@ -81,9 +89,17 @@ class ProbeRegistry {
   ProbeRegistry(const ProbeRegistry&) = delete;
   ProbeRegistry& operator=(const ProbeRegistry&) = delete;
 
-  // Joins the Checker for `checker`'s key, creating and starting it for the
-  // first subscriber. `listener` hears every later state or weight change;
-  // the current state is read from the Subscription.
+  // Joins the Checker for `checker`'s key with alpha `alpha`, creating and
+  // starting it for the first subscriber (it starts down iff `alpha`).
+  // `listener` hears every later state or weight change; the current state
+  // is read from the Subscription. The registry holds `checker`, not a
+  // copy: a CheckWorker passes a pointer into its configuration (aliasing
+  // the Config, which it keeps alive), so 20,000 running checkers do not
+  // hold 20,000 copies of what the configuration already has (issue 4). A
+  // Checker's configuration is its latest subscriber's (or rebind()'s).
+  Result<std::unique_ptr<Subscription>> subscribe(std::shared_ptr<const config::Checker> checker,
+                                                  bool alpha, Checker::Listener listener);
+  // The same with a copy of `checker`, alpha as configured.
   Result<std::unique_ptr<Subscription>> subscribe(const config::Checker& checker,
                                                   Checker::Listener listener);
 
@@ -97,6 +113,8 @@ class ProbeRegistry {
   static void runIfNeeded(Entry& entry);
   void fanOut(Entry& entry, const CheckerEvent& event);
 
+  // The key of the Checker `entry` runs.
+  static std::string entryKey(const Entry& entry);
   // The entry running `key` (probeKey), of hash `hash`; end() when none.
   std::unordered_multimap<uint64_t, std::unique_ptr<Entry>>::const_iterator find(
       const std::string& key, uint64_t hash) const;
@@ -104,7 +122,7 @@ class ProbeRegistry {
   EventLoop& loop_;
   CheckerFactory factory_;
   // By the hash of the entry's key; equal hashes are told apart by the key
-  // itself, computed again from the configuration each entry keeps (see
+  // itself, computed again from the configuration each entry holds (see
   // Entry). The key is not kept: at about 290 bytes for a TCP_CHECK it was
   // half of a shared probe's bookkeeping (issue 4).
   std::unordered_multimap<uint64_t, std::unique_ptr<Entry>> entries_;

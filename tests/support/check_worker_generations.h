@@ -34,6 +34,14 @@ class CheckWorkerGenerations {
     return worker;
   }
 
+  // Drops generation `generation`, as the supervisor's hand-off does once a
+  // worker has taken it; the pointer says whether anything still holds it.
+  std::weak_ptr<const config::Config> forget(uint64_t generation) {
+    std::weak_ptr<const config::Config> held = configs_.at(generation);
+    configs_.erase(generation);
+    return held;
+  }
+
   void reload(SimulatedLoop& loop, check::CheckWorker& worker, uint64_t generation,
               const std::string& text) {
     configs_[generation] = load(text);

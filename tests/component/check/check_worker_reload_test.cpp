@@ -174,6 +174,33 @@ TEST_F(CheckWorkerReloadTest, TheSameFileAgainIsNoOpAndNoRead) {
   EXPECT_EQ(worker_->checkersStarted(), 0u);
 }
 
+// The registry holds a running checker's configuration by pointer into the
+// worker's load (issue 4), so a reload that keeps every checker must move
+// them onto the new load and let the previous one go, as must a checker
+// that only a new virtual service still uses.
+TEST_F(CheckWorkerReloadTest, KeptCheckersLetThePreviousConfigurationGo) {
+  start(serviceWith({2, 3}));
+  std::weak_ptr<const config::Config> first = generations_.forget(1);
+  ASSERT_FALSE(first.expired());  // the worker's
+  reload(2, serviceWith({2, 3}));
+  EXPECT_EQ(worker_->checkersKept(), 2u);
+  EXPECT_TRUE(first.expired());
+
+  // The same checker under a new virtual service joins the running one,
+  // whose old service then goes.
+  std::string moved = serviceWith({2});
+  moved.replace(moved.find("10.0.0.100"), 10, "10.0.0.101");
+  std::weak_ptr<const config::Config> second = generations_.forget(2);
+  reload(3, moved);
+  EXPECT_EQ(worker_->checkersKept(), 0u);
+  EXPECT_TRUE(second.expired());
+  EXPECT_EQ(starts("10.0.0.2"), 1);  // joined, not started again
+  loop_.advance(seconds(3));
+  EXPECT_EQ(starts("10.0.0.2"), 2);  // and it runs on
+  const nlohmann::json doc = nlohmann::json::parse(worker_->snapshot());
+  EXPECT_EQ(doc["virtual_servers"][0]["real_servers"][0]["checkers"][0]["attempts"], 2);
+}
+
 TEST_F(CheckWorkerReloadTest, AChangedCheckerStartsAnewFromTheServersState) {
   outcomes_["10.0.0.3"] = Outcome::Refused;
   start(serviceWith({2, 3}));

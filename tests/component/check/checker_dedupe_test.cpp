@@ -262,6 +262,30 @@ TEST(CheckerDedupeTest, TheKeyOutlivesTheConfigurationItCameFrom) {
   EXPECT_NE(other->key(), a->key());
 }
 
+// A caller's configuration is held, not copied (issue 4): the entry keeps
+// it alive while it runs from it, and a rebind to an equal one from a later
+// load lets the earlier go. The alpha given is the key's.
+TEST(CheckerDedupeTest, TheRegistryHoldsTheCallersConfigurationUntilRebound) {
+  Harness h;
+  std::vector<CheckerEvent> events;
+  auto first = std::make_shared<const config::Checker>(tcpChecker("10.0.0.2", 80));
+  std::weak_ptr<const config::Checker> held = first;
+  auto a = h.registry.subscribe(std::move(first), true, [](const CheckerEvent&) {}).value();
+  EXPECT_FALSE(held.expired());
+  EXPECT_FALSE(a->up());  // started down: alpha as given
+  config::Checker down = tcpChecker("10.0.0.2", 80);
+  down.base.alpha = true;
+  EXPECT_EQ(a->key(), probeKey(down));
+  EXPECT_EQ(h.registry.subscriberCount(down), 1U);
+  EXPECT_EQ(h.registry.subscriberCount(tcpChecker("10.0.0.2", 80)), 0U);
+
+  a->rebind(std::make_shared<const config::Checker>(tcpChecker("10.0.0.2", 80)));
+  EXPECT_TRUE(held.expired());
+  EXPECT_EQ(a->key(), probeKey(down));
+  auto b = h.subscribe(down, events);
+  EXPECT_EQ(&a->checker(), &b->checker());
+}
+
 // Subscribers are kept in vectors: one leaving from the middle neither
 // silences the others nor changes their order, and suspension follows ids.
 TEST(CheckerDedupeTest, SubscribersLeaveAndSuspendInAnyOrder) {
