@@ -29,6 +29,13 @@ Duration pickFromThreadEngine(Duration max) {
   return Duration(pick(engine));
 }
 
+std::unique_ptr<const char[]> copyName(const std::string& name) {
+  if (name.empty()) return nullptr;
+  auto text = std::make_unique<char[]>(name.size() + 1);
+  std::copy(name.c_str(), name.c_str() + name.size() + 1, text.get());
+  return text;
+}
+
 }  // namespace
 
 Checker::RandomSource Checker::defaultRandom() { return pickFromThreadEngine; }
@@ -41,11 +48,16 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
                  std::unique_ptr<Probe> probe, RandomSource random, std::string name,
                  CheckPacer* pacer)
     : loop_(loop),
-      base_(base),
+      settings_{base.delayLoop,
+                base.delayBeforeRetry,
+                base.warmup,
+                base.retry,
+                base.type == config::CheckerType::Misc,
+                base.logAllFailures},
       attemptTimeout_(attemptTimeout),
       probe_(std::move(probe)),
       random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
-      name_(std::move(name)),
+      name_(copyName(name)),
       pacer_(pacer),
       timer_(loop.createTimer([this] { onTimer(); })),
       up_(!base.alpha) {}
@@ -58,15 +70,15 @@ void Checker::start() {
   }
   running_ = true;
   if (pacer_ != nullptr) {
-    pacer_->join(base_.delayLoop);
+    pacer_->join(settings_.delayLoop);
     // Due at once: the timer fires on the loop's next turn, after whatever
     // built this checker (and its thousands of siblings) has returned.
     placing_ = true;
     timer_->armAt(loop_.now());
     return;
   }
-  Duration warmup = base_.warmup > Duration::zero() ? pick(base_.warmup) : Duration::zero();
-  due_ = loop_.now() + std::clamp(warmup, Duration::zero(), base_.warmup);
+  Duration warmup = settings_.warmup > Duration::zero() ? pick(settings_.warmup) : Duration::zero();
+  due_ = loop_.now() + std::clamp(warmup, Duration::zero(), settings_.warmup);
   timer_->armAt(due_);
 }
 
@@ -78,10 +90,10 @@ void Checker::start() {
 void Checker::placeFirst() {
   placing_ = false;
   Duration phase = Duration::zero();
-  if (base_.warmup == base_.delayLoop) {
-    phase = pacer_->nextPhase(base_.delayLoop);
-  } else if (base_.warmup > Duration::zero()) {
-    phase = std::clamp(pick(base_.warmup), Duration::zero(), base_.warmup);
+  if (settings_.warmup == settings_.delayLoop) {
+    phase = pacer_->nextPhase(settings_.delayLoop);
+  } else if (settings_.warmup > Duration::zero()) {
+    phase = std::clamp(pick(settings_.warmup), Duration::zero(), settings_.warmup);
   }
   due_ = loop_.now() + phase;
   timer_->armAt(batchTick(due_));
@@ -119,7 +131,7 @@ void Checker::stop() {
   placing_ = false;
   if (pacer_ != nullptr) {
     pacer_->cancel(*this);
-    pacer_->leave(base_.delayLoop);
+    pacer_->leave(settings_.delayLoop);
   }
   timer_->cancel();
   ++generation_;
@@ -133,7 +145,7 @@ void Checker::attempt(TimePoint now) {
   inFlight_ = true;
   counters_.countAttempt();
   attemptStart_ = now;
-  uint64_t generation = ++generation_;
+  uint32_t generation = ++generation_;
   timeoutAt_ = attemptStart_ + attemptTimeout_;
   lateGranted_ = Duration::zero();
   timer_->armAt(timeoutAt_);
@@ -141,7 +153,7 @@ void Checker::attempt(TimePoint now) {
       [this, generation](ProbeResult result) { finished(generation, std::move(result)); });
 }
 
-void Checker::finished(uint64_t generation, ProbeResult result) {
+void Checker::finished(uint32_t generation, ProbeResult result) {
   if (generation != generation_ || !inFlight_) {
     return;  // an attempt we already gave up on
   }
@@ -170,7 +182,7 @@ void Checker::timedOut() {
     timeoutAt_ = now + extra;
     counters_.countLateTimeout();
     if (lateTimeoutTotal_ != nullptr) ++*lateTimeoutTotal_;
-    log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name_,
+    log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name(),
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
         std::chrono::duration_cast<std::chrono::milliseconds>(extra));
     timer_->armAt(timeoutAt_);
@@ -181,8 +193,7 @@ void Checker::timedOut() {
   probe_->abort(AbortReason::Timeout);
   ProbeResult result;
   // MISC_CHECK's probe has just killed its script: say so.
-  result.outcome =
-      base_.type == config::CheckerType::Misc ? Outcome::ScriptTimeout : Outcome::Timeout;
+  result.outcome = settings_.misc ? Outcome::ScriptTimeout : Outcome::Timeout;
   result.detail =
       fmt::format("no answer within {}",
                   std::chrono::duration_cast<std::chrono::milliseconds>(attemptTimeout_));
@@ -191,7 +202,7 @@ void Checker::timedOut() {
 
 void Checker::record(ProbeResult& result, TimePoint now) {
   lastDuration_ = now - attemptStart_;
-  counters_.countFinished(result.outcome, *lastDuration_);
+  counters_.countFinished(result.outcome, lastDuration_);
   lastResult_ = std::move(result);
   // What follows reads the kept copy: it outlives the listener's call.
   const ProbeResult& kept = *lastResult_;
@@ -211,28 +222,28 @@ void Checker::onSuccess(const ProbeResult& result, TimePoint now) {
   if (!up_) {
     up_ = true;
     counters_.countUpTransition();
-    log(LogLevel::Info, "{}: up", name_);
+    log(LogLevel::Info, "{}: up", name());
     notify(CheckerEvent::Kind::Up, result);
   } else if (weight_ != previousWeight) {
     notify(CheckerEvent::Kind::WeightChanged, result);
   }
-  scheduleNext(base_.delayLoop, now);
+  scheduleNext(settings_.delayLoop, now);
 }
 
 void Checker::onFailure(const ProbeResult& result, TimePoint now) {
   if (!up_) {
-    if (base_.logAllFailures) {
-      log(LogLevel::Info, "{}: still down: {} ({})", name_, toString(result.outcome),
+    if (settings_.logAllFailures) {
+      log(LogLevel::Info, "{}: still down: {} ({})", name(), toString(result.outcome),
           result.detail);
     }
-    scheduleNext(base_.delayLoop, now);
+    scheduleNext(settings_.delayLoop, now);
     return;
   }
   ++failures_;
-  if (failures_ <= base_.retry) {
-    if (base_.logAllFailures) {
-      log(LogLevel::Info, "{}: failed: {} ({}), retry {} of {}", name_, toString(result.outcome),
-          result.detail, failures_, base_.retry);
+  if (failures_ <= settings_.retry) {
+    if (settings_.logAllFailures) {
+      log(LogLevel::Info, "{}: failed: {} ({}), retry {} of {}", name(), toString(result.outcome),
+          result.detail, failures_, settings_.retry);
     }
     scheduleRetry(now);
     return;
@@ -240,9 +251,9 @@ void Checker::onFailure(const ProbeResult& result, TimePoint now) {
   failures_ = 0;
   up_ = false;
   counters_.countDownTransition();
-  log(LogLevel::Warning, "{}: down: {} ({})", name_, toString(result.outcome), result.detail);
+  log(LogLevel::Warning, "{}: down: {} ({})", name(), toString(result.outcome), result.detail);
   notify(CheckerEvent::Kind::Down, result);
-  scheduleNext(base_.delayLoop, now);
+  scheduleNext(settings_.delayLoop, now);
 }
 
 void Checker::notify(CheckerEvent::Kind kind, const ProbeResult& cause) {
@@ -280,7 +291,7 @@ TimePoint Checker::batchTick(TimePoint due) { return CheckPacer::tickAtOrAfter(d
 // from the retry.
 void Checker::scheduleRetry(TimePoint now) {
   if (running_) {
-    due_ = now + base_.delayBeforeRetry;
+    due_ = now + settings_.delayBeforeRetry;
     timer_->armAt(due_);
   }
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "check/check_pacer.h"
 #include "check/compact_counts.h"
@@ -151,12 +152,14 @@ class Checker final : private CheckPacer::Client {
   const CheckerCounters& counters() const { return counters_; }
   // How long the last finished attempt took (a timeout counts its full
   // length); unset before the first one.
-  std::optional<Duration> lastDuration() const { return lastDuration_; }
+  std::optional<Duration> lastDuration() const {
+    if (lastDuration_ < Duration::zero()) return std::nullopt;
+    return lastDuration_;
+  }
   const std::optional<ProbeResult>& lastResult() const { return lastResult_; }
   // Consecutive failures since the last success or state change.
   uint32_t pendingFailures() const { return failures_; }
-  const config::CheckerBase& config() const { return base_; }
-  const std::string& name() const { return name_; }
+  std::string_view name() const { return name_ ? name_.get() : ""; }
   // Also counts every late timeout into `*total` (null: not), which must
   // outlive the checker: the check worker's running total, which unlike the
   // per-checker counters does not drop when a reload removes a checker.
@@ -180,7 +183,7 @@ class Checker final : private CheckPacer::Client {
   void attempt(TimePoint now);
   // The attempt in flight is over: tells the pacer.
   void endAttempt();
-  void finished(uint64_t generation, ProbeResult result);
+  void finished(uint32_t generation, ProbeResult result);
   void timedOut();
   // `now`: the loop's time when the attempt ended, read once for its
   // duration and the next attempt's slot.
@@ -197,14 +200,28 @@ class Checker final : private CheckPacer::Client {
   // was given, else from the thread's engine (defaultRandom).
   Duration pick(Duration max) const;
 
+  // What the rules above read of config::CheckerBase: not its source
+  // position, its connect_timeout (attemptTimeout_ is the one that counts)
+  // or alpha (read once). A check worker keeps 20,000 checkers (issue 4).
+  struct Settings {
+    Duration delayLoop{};
+    Duration delayBeforeRetry{};
+    Duration warmup{};
+    uint32_t retry = 0;
+    bool misc = false;  // MISC_CHECK: a timeout killed its script
+    bool logAllFailures = false;
+  };
+
   EventLoop& loop_;
-  config::CheckerBase base_;
+  Settings settings_;
   Duration attemptTimeout_;
   std::unique_ptr<Probe> probe_;
   // Null: defaultRandom's engine. A pointer, not a std::function (32
   // bytes) in every one of 20,000 checkers that all use the default.
   std::unique_ptr<const RandomSource> random_;
-  std::string name_;
+  // For log lines only: the text alone, not a std::string's 32 bytes
+  // around it. Null: no name.
+  std::unique_ptr<const char[]> name_;
   CheckPacer* pacer_;
   uint64_t* lateTimeoutTotal_ = nullptr;
   Listener listener_;
@@ -219,8 +236,9 @@ class Checker final : private CheckPacer::Client {
   bool inFlight_ = false;
   bool up_ = true;
   // Bumped per attempt and on stop, so a late `done` from an aborted
-  // attempt is recognised and dropped.
-  uint64_t generation_ = 0;
+  // attempt is recognised and dropped (only equality counts: a wrap after
+  // 2^32 attempts is harmless).
+  uint32_t generation_ = 0;
   // When the attempt in flight, or the next one, is due: the anchor of the
   // schedule (see scheduleNext).
   TimePoint due_{};
@@ -230,7 +248,7 @@ class Checker final : private CheckPacer::Client {
   uint32_t failures_ = 0;
   std::optional<uint32_t> weight_;
   CheckerCounters counters_;
-  std::optional<Duration> lastDuration_;
+  Duration lastDuration_{-1};  // negative: none yet
   std::optional<ProbeResult> lastResult_;
 };
 
