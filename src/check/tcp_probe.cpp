@@ -40,10 +40,21 @@ Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& targe
 TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool,
                    config::TcpCheckMode mode)
     : loop_(loop),
-      target_(target),
-      pool_(hasBindOptions(target) ? nullptr : pool),
+      address_(target.address),
+      port_(target.port),
       finalAck_(mode == config::TcpCheckMode::Handshake ? TcpFinalAck::Sent
-                                                        : TcpFinalAck::Withheld) {}
+                                                        : TcpFinalAck::Withheld),
+      bound_(hasBindOptions(target) ? std::make_unique<const config::ProbeTarget>(target)
+                                    : nullptr),
+      pool_(bound_ ? nullptr : pool) {}
+
+config::ProbeTarget TcpProbe::target() const {
+  if (bound_) return *bound_;
+  config::ProbeTarget target;
+  target.address = address_;
+  target.port = port_;
+  return target;
+}
 
 TcpProbe::~TcpProbe() { release(); }
 
@@ -51,7 +62,7 @@ void TcpProbe::start(Done done) {
   release();
   ++attempt_;
   done_ = std::move(done);
-  if (target_.address.empty()) {
+  if (address_.empty()) {
     completeLater(ProbeResult{Outcome::Internal, std::nullopt, "no address to connect to"});
     return;
   }
@@ -63,12 +74,12 @@ void TcpProbe::start(Done done) {
 }
 
 void TcpProbe::startPooled() {
-  lease_ = pool_->acquire(target_.address.family(), finalAck_, *this);
+  lease_ = pool_->acquire(address_.family(), finalAck_, *this);
   if (!lease_) {
     completeLater(failure(Outcome::Internal, errnoError("socket")));
     return;
   }
-  auto connected = startConnect(lease_->fd(), target_, 0);
+  auto connected = startConnect(lease_->fd(), target(), 0);
   if (!connected || *connected) {
     release();  // resets an established connection
     completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
@@ -79,7 +90,7 @@ void TcpProbe::startPooled() {
 }
 
 void TcpProbe::startBound() {
-  fd_.reset(::socket(target_.address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  fd_.reset(::socket(address_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd_) {
     completeLater(failure(Outcome::Internal, errnoError("socket")));
     return;
@@ -87,7 +98,7 @@ void TcpProbe::startBound() {
   if (finalAck_ == TcpFinalAck::Withheld) {
     (void)withholdFinalAck(fd_.get());
   }
-  auto connected = bindAndConnect(fd_, target_);
+  auto connected = bindAndConnect(fd_, target());
   if (!connected || *connected) {
     if (connected) {
       (void)closeAbortively(fd_.get());  // as in onConnectDone

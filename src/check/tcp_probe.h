@@ -43,16 +43,24 @@ class TcpProbe final : public Probe, private TcpSocketPool::Client {
   // Reports from a posted callback: `done` never runs inside start().
   void completeLater(ProbeResult result);
   void release();
+  // Where it connects, with its bind options.
+  config::ProbeTarget target() const;
 
   EventLoop& loop_;
-  config::ProbeTarget target_;
-  TcpSocketPool* pool_;  // null: bind options or no pool, own sockets
+  // The target: its address and port here, and the whole of it only with
+  // bind options (a 64-byte copy per TCP_CHECK otherwise; issue 4).
+  IpAddress address_;
+  uint16_t port_;
   TcpFinalAck finalAck_;
+  UniqueFd fd_;  // the attempt's own socket, or the lease's below
+  // Bumped by start() and abort(): stale posts are dropped (only equality
+  // counts).
+  uint32_t attempt_ = 0;
+  std::unique_ptr<const config::ProbeTarget> bound_;
+  TcpSocketPool* pool_;         // null: bind options or no pool, own sockets
   TcpSocketPool::Lease lease_;  // the pooled socket of the attempt
-  UniqueFd fd_;                 // or the attempt's own socket
   std::unique_ptr<FdWatch> watch_;
   Done done_;
-  uint64_t attempt_ = 0;  // bumped by start() and abort(): stale posts are dropped
   // Made by the first completeLater(): most probes never post (an attempt
   // ends on a socket event), and this is one allocation per TCP_CHECK.
   std::shared_ptr<int> alive_;
