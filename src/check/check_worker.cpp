@@ -210,8 +210,8 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
       registry_->subscribe(checkerConfig(s, r, c), alpha,
                            [this, at](const CheckerEvent& event) { onCheckerEvent(*at, event); });
   if (!subscription) {
-    running.why = subscription.error().describe();
-    log(LogLevel::Warning, "{} of {} not run: {}", describe(checker), vs.describe(), running.why);
+    running.why = std::make_unique<const std::string>(subscription.error().describe());
+    log(LogLevel::Warning, "{} of {} not run: {}", describe(checker), vs.describe(), *running.why);
     checkers_.push_back(std::move(running));
     return;
   }
@@ -628,7 +628,8 @@ void CheckWorker::renderRealServer(size_t s, size_t r, JsonWriter& out) const {
   for (size_t k = checkerBegin_[flat]; k < checkerBegin_[flat + 1]; ++k) {
     const RunningChecker& running = checkers_[k];
     const Checker* checker = running.subscription ? &running.subscription->checker() : nullptr;
-    writeChecker(out, rs.checkers[running.at->index], checker, running.why);
+    writeChecker(out, rs.checkers[running.at->index], checker,
+                 running.why ? *running.why : std::string());
   }
   out.end().end();
 }
