@@ -142,10 +142,12 @@ void TimerQueue::siftDown(size_t index) {
 // streams of timers apart (a connect_timeout's stream does not take the
 // lane of the next attempts'); an empty lane (kEmptyTail) fits only when
 // none does.
+// Only the lanes in use are scanned, and the first empty one after them.
 size_t TimerQueue::laneFor(TimePoint deadline) const {
   size_t best = kLanes;
   TimePoint bestTail = kEmptyTail;
-  for (size_t i = 0; i < kLanes; ++i) {
+  const size_t end = std::min(laneEnd_ + 1, kLanes);
+  for (size_t i = 0; i < end; ++i) {
     const TimePoint tail = tails_[i];
     if (tail <= deadline && (best == kLanes || tail > bestTail)) {
       best = i;
@@ -167,6 +169,7 @@ void TimerQueue::append(size_t lane, Entry& entry) {
   }
   to.tail = &entry;
   tails_[lane] = entry.deadline_;
+  laneEnd_ = std::max(laneEnd_, lane + 1);
   ++inLanes_;
 }
 
@@ -178,6 +181,7 @@ void TimerQueue::unlink(Entry& entry) {
   } else {
     from.tail = entry.earlier_;
     tails_[entry.lane_] = from.tail != nullptr ? from.tail->deadline_ : kEmptyTail;
+    while (laneEnd_ > 0 && lanes_[laneEnd_ - 1].tail == nullptr) --laneEnd_;
   }
   entry.lane_ = kNoLane;
   --inLanes_;
@@ -236,7 +240,8 @@ TimerQueue::Slot TimerQueue::front() const {
 
 TimerQueue::Slot TimerQueue::findFront() const {
   Slot first = heap_.empty() ? Slot{{}, 0, nullptr} : heap_.front();
-  for (const Lane& lane : lanes_) {
+  for (size_t i = 0; i < laneEnd_; ++i) {
+    const Lane& lane = lanes_[i];
     if (lane.head == nullptr) continue;
     const Slot head = lane.head->key();
     if (first.entry == nullptr || head.before(first)) first = head;

@@ -125,6 +125,7 @@ class TimerQueue {
   // Each lane's tail deadline (kEmptyTail: empty), side by side for laneFor.
   std::array<TimePoint, kLanes> tails_ = filledWith(kEmptyTail);
   size_t inLanes_ = 0;
+  size_t laneEnd_ = 0;      // lanes_[laneEnd_] and beyond are empty
   std::vector<Slot> heap_;  // heap_[0] fires first
   // front()'s answer since the last change (entry null: to be found).
   mutable Slot front_{};
