@@ -6,10 +6,9 @@
 #include <string>
 
 #include "check/check_worker.h"
-#include "check/probe_factory.h"
 #include "check/tcp_socket_pool.h"
-#include "config/loader.h"
 #include "core/simulated_loop.h"
+#include "fakes/tcp_check_worker.h"
 
 // What a real server costs the check worker's heap (issue 4: the checker's
 // RSS at 20,000 real servers toward keepalived's). A CheckWorker is built
@@ -39,45 +38,20 @@ size_t heapInUse() {
   return info.uordblks + info.hblkhd;
 }
 
-// check_scale's configuration: one virtual server, every real server with
-// a TCP_CHECK of its own.
-std::string configText(size_t servers) {
-  std::string text =
-      "global_defs {\n dataplane none\n}\n"
-      "virtual_server 10.79.0.100 9000 {\n delay_loop 1\n lb_algo rr\n lb_kind DR\n"
-      " protocol TCP\n";
-  for (size_t i = 0; i < servers; ++i) {
-    text += " real_server 10.78." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) +
-            " 9000 {\n  TCP_CHECK {\n   connect_timeout 1\n   retry 0\n  }\n }\n";
-  }
-  return text + "}\n";
-}
-
 TEST(CheckWorkerHeapTest, ATcpCheckRealServerCostsUnderItsBound) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
 #endif
-  const std::string text = configText(kServers);
+  const std::string text = fakes::tcpCheckConfigText(kServers);
   SimulatedLoop loop;
   TcpSocketPool pool(loop, 16);
   const size_t before = heapInUse();
   {
-    auto loaded = config::loadConfigText("heap.conf", text, config::LoadOptions{});
-    ASSERT_NE(loaded.config, nullptr);
-    std::shared_ptr<const config::Config> config = std::move(loaded.config);
-    CheckWorkerIo io;
-    io.makeProbe = [&loop, &pool](const config::Checker& checker) {
-      ProbeDeps deps;
-      deps.tcpPool = &pool;
-      auto probe = makeProbe(loop, checker, deps);
-      if (!probe) return ProbeSpec{nullptr, {}, probe.error().describe()};
-      return ProbeSpec{std::move(*probe), attemptTimeout(checker), {}};
-    };
-    CheckWorker worker(
-        loop, config, 1, [config](uint64_t) { return config; }, std::move(io));
+    std::unique_ptr<CheckWorker> worker = fakes::makeTcpCheckWorker(loop, pool, text);
+    ASSERT_NE(worker, nullptr);
     loop.runPosted();
-    ASSERT_EQ(worker.services().at(0).realServers().size(), kServers);
-    ASSERT_TRUE(worker.snapshotPatch(true).has_value());
+    ASSERT_EQ(worker->services().at(0).realServers().size(), kServers);
+    ASSERT_TRUE(worker->snapshotPatch(true).has_value());
     const size_t perServer = (heapInUse() - before) / kServers;
     RecordProperty("bytes_per_real_server", static_cast<int>(perServer));
     EXPECT_LE(perServer, kBytesPerRealServerBound);
