@@ -234,9 +234,15 @@ class Checker(_FifoProcess):
                 os.unlink(os.path.join(self.dir, f))
         self.fifo = NotifyFifo(self.fifo_path)
         env = dict(os.environ, TMPDIR=self.dir)
+        if self.kind == "vigil":
+            # Its own control socket, not /run/vigil/vigild.sock another run may hold.
+            env.update(VIGIL_CONTROL_SOCKET=self.control_socket())
         if self.kind == "keepalived":
             env.update(LD_PRELOAD=self.shim, CHECK_SHIM_LOG=self.shim_log)
         self.proc = vb.Owned.spawn(self.lab.exec_argv("d", self.sched_argv + self.argv()), self.log, env)
+
+    def control_socket(self):
+        return os.path.join(self.dir, "control.sock")
 
     def pids(self):
         """Every process of the daemon (its process group)."""
