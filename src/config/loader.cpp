@@ -93,7 +93,7 @@ LoadResult load(std::string path, const LoadOptions& options, ReadFn read) {
   auto config = std::make_shared<Config>();
   config->path = std::move(path);
   config->sources = result.sources;
-  ParseContext ctx(result.diagnostics, options.strict);
+  ParseContext ctx(result.diagnostics, options.strict, options.routeNames);
   BlockAssembler assembler(*config, ctx);
   Lexer lexer(*result.sources, result.diagnostics, options.lexer);
   if (Status status = read(lexer, assembler); !status) {

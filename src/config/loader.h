@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -7,12 +8,16 @@
 #include "config/config.h"
 #include "config/diagnostics.h"
 #include "config/lexer.h"
+#include "config/route_names.h"
 
 namespace vigil::config {
 
 struct LoadOptions {
   LexerOptions lexer;
   bool strict = false;  // --strict-config: unknown keywords are errors
+  // iproute2's table and realm names (`table NAME`, `realms NAME`), read
+  // when a name is first met; empty: this host's files (systemRouteNames).
+  std::function<RouteNames()> routeNames;
 };
 
 struct LoadResult {

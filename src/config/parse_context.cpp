@@ -160,6 +160,38 @@ std::optional<IpPrefix> ParseContext::prefix(const Token& tok, std::string_view 
   return p;
 }
 
+const RouteNames& ParseContext::routeNames() {
+  if (!routeNames_) {
+    routeNames_ = routeNamesSource_ ? routeNamesSource_() : systemRouteNames();
+  }
+  return *routeNames_;
+}
+
+std::optional<uint32_t> ParseContext::routeTable(const Token& tok, std::string_view what) {
+  // The reserved names and numbers need no file.
+  if (auto id = RouteNames{}.tableId(tok.text)) return id;
+  auto id = routeNames().tableId(tok.text);
+  if (!id) {
+    error(tok.pos, std::string(what) + " " + quote(tok.text) +
+                       " is not a routing table: not main, local, default or a number, and "
+                       "not named in " +
+                       routeNames().tables.where());
+  }
+  return id;
+}
+
+std::optional<uint32_t> ParseContext::realm(const Token& tok, std::string_view text,
+                                            std::string_view what) {
+  if (auto id = RouteNames{}.realmId(text)) return id;
+  auto id = routeNames().realmId(text);
+  if (!id) {
+    error(tok.pos, std::string(what) + " " + quote(text) +
+                       " is not a realm: not a number 0-65535, and not named in " +
+                       routeNames().realms.where());
+  }
+  return id;
+}
+
 std::optional<uint16_t> ParseContext::port(const Token& tok, std::string_view what,
                                            bool zeroAllowed) {
   auto v = integer(tok, what, zeroAllowed ? 0 : 1, 65535);

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "config/diagnostics.h"
 #include "config/node.h"
+#include "config/route_names.h"
 #include "core/clock.h"
 #include "core/ip_address.h"
 
@@ -18,8 +20,11 @@ namespace vigil::config {
 // nullopt, so handlers simply skip the assignment on bad input.
 class ParseContext {
  public:
-  ParseContext(Diagnostics& diagnostics, bool strict)
-      : diagnostics_(diagnostics), strict_(strict) {}
+  // `routeNames` gives iproute2's table and realm names, read the first
+  // time a name needs them; empty: this host's (systemRouteNames).
+  using RouteNamesSource = std::function<RouteNames()>;
+  ParseContext(Diagnostics& diagnostics, bool strict, RouteNamesSource routeNames = {})
+      : diagnostics_(diagnostics), strict_(strict), routeNamesSource_(std::move(routeNames)) {}
 
   Diagnostics& diagnostics() { return diagnostics_; }
   bool strict() const { return strict_; }
@@ -61,12 +66,22 @@ class ParseContext {
   // One of `choices`; reports the accepted list.
   std::optional<std::string> oneOf(const Token& tok, std::string_view what,
                                    std::initializer_list<std::string_view> choices);
+  // A routing table (`table`/`lookup`): main, local, default, a number or a
+  // name of rt_tables; an unknown name is an error at the token naming the
+  // files searched.
+  std::optional<uint32_t> routeTable(const Token& tok, std::string_view what);
+  // A realm name of rt_realms or a number 0-65535 in `text` (part of `tok`).
+  std::optional<uint32_t> realm(const Token& tok, std::string_view text, std::string_view what);
   // The rest of the node's line joined by spaces (scripts with arguments).
   static std::string joinArgs(const Node& node, size_t from = 0);
 
  private:
+  const RouteNames& routeNames();
+
   Diagnostics& diagnostics_;
   bool strict_;
+  RouteNamesSource routeNamesSource_;
+  std::optional<RouteNames> routeNames_;  // once read
 };
 
 }  // namespace vigil::config

@@ -184,6 +184,7 @@ struct RouteParser {
     if (o == "dev" || o == "oif") {
       r.dev = v->text;
     } else if (o == "table") {
+      if (!ctx.routeTable(*v, w.what(o))) return false;
       r.table = v->text;
     } else if (o == "metric" || o == "priority" || o == "preference") {
       auto m = ctx.integer(*v, w.what(o), 0, UINT32_MAX);

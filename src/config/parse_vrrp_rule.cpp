@@ -122,17 +122,17 @@ struct RuleParser {
     return true;
   }
 
-  // `realms [FROM/]TO`, numbers 0-65535 (realm names are not looked up).
+  // `realms [FROM/]TO`, each a number 0-65535 or a name of rt_realms.
   bool realms(const Token& opt, const Token& v) {
-    const std::string& t = v.text;
+    const std::string_view t = v.text;
     const size_t slash = t.find('/');
-    auto from = slash == std::string::npos ? std::optional<uint32_t>(0)
-                                           : decimalOrHex(std::string_view(t).substr(0, slash));
-    auto to = decimalOrHex(slash == std::string::npos ? std::string_view(t)
-                                                      : std::string_view(t).substr(slash + 1));
-    if (!from || !to || *from > 0xffff || *to > 0xffff) {
-      return bad(opt, v, "TO or FROM/TO with realm numbers 0-65535");
+    if (t.empty() || slash == 0 || slash + 1 == t.size()) {
+      return bad(opt, v, "TO or FROM/TO with realm numbers 0-65535 or names");
     }
+    auto from = slash == std::string::npos ? std::optional<uint32_t>(0)
+                                           : ctx.realm(v, t.substr(0, slash), w.what(opt.text));
+    auto to = ctx.realm(v, slash == std::string::npos ? t : t.substr(slash + 1), w.what(opt.text));
+    if (!from || !to) return false;
     r.realms = *from << 16 | *to;
     return true;
   }
@@ -166,6 +166,7 @@ struct RuleParser {
     const std::string& o = opt.text;
     if (o == "from" || o == "to") return prefix(*v, o == "from" ? r.from : r.to);
     if (o == "table" || o == "lookup") {
+      if (!ctx.routeTable(*v, w.what(o))) return false;
       r.table = v->text;
       return true;
     }

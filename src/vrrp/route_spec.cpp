@@ -3,11 +3,10 @@
 #include <linux/rtnetlink.h>
 
 #include <array>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "config/parse_util.h"
+#include "config/route_names.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -108,18 +107,7 @@ std::optional<uint32_t> routeTableId(std::string_view name, const RouteTableLook
 }
 
 std::optional<uint32_t> systemRouteTable(std::string_view name) {
-  for (const char* path : {"/etc/iproute2/rt_tables", "/usr/share/iproute2/rt_tables"}) {
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream words(line);
-      std::string id;
-      std::string named;
-      if (!(words >> id >> named) || id.starts_with('#') || named != name) continue;
-      if (auto found = decimalOrHex(id)) return found;
-    }
-  }
-  return std::nullopt;
+  return config::systemRouteNames().tables.find(name);
 }
 
 Result<netlink::RouteSpec> routeSpecFor(const config::VirtualRoute& route,

@@ -19,7 +19,9 @@ using RouteTableLookup = std::function<std::optional<uint32_t>(std::string_view 
 // a name `tables` knows.
 std::optional<uint32_t> routeTableId(std::string_view name, const RouteTableLookup& tables);
 
-// The ids of /etc/iproute2/rt_tables (or /usr/share/iproute2/rt_tables).
+// The ids of the table names iproute2 reads (config::systemRouteNames:
+// rt_tables and rt_tables.d), read at each call, so a name the load
+// accepted and the files have lost since is an error of the install.
 std::optional<uint32_t> systemRouteTable(std::string_view name);
 
 // The kernel route of one virtual_routes / static_routes entry, with

@@ -82,6 +82,33 @@ TEST_F(ConfigTestCli, StrictConfigTurnsUnknownKeywordsIntoErrors) {
       << strict.output;
 }
 
+// A routing table or realm name the host's iproute2 files do not hold is
+// an error of the config test at its word, not a failed install later.
+TEST_F(ConfigTestCli, UnknownTableAndRealmNamesAreErrorsAtTheirWord) {
+  std::string path = write("tables.conf", R"(static_routes {
+  10.2.0.0/16 dev lo table vigil-no-such-table
+  10.3.0.0/16 dev lo table main
+}
+static_rules {
+  from all realms vigil-no-such-realm table 5 pref 5
+}
+)");
+  auto r = runCommand(vigild() + " -t -f " + path);
+  EXPECT_EQ(r.exitCode, 4) << r.output;
+  EXPECT_NE(
+      r.output.find(path + ":2:28: error: 'static_routes' table 'vigil-no-such-table' is not a "
+                           "routing table: not main, local, default or a number, and not named "
+                           "in /etc/iproute2/rt_tables"),
+      std::string::npos)
+      << r.output;
+  EXPECT_NE(
+      r.output.find(path + ":6:19: error: 'static_rules' realms 'vigil-no-such-realm' is not a "
+                           "realm: not a number 0-65535, and not named in /etc/iproute2/rt_realms"),
+      std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find(":3:"), std::string::npos) << r.output;
+}
+
 TEST_F(ConfigTestCli, DumpConfigPrintsJson) {
   std::string path = write("ok.conf", "global_defs {\n  router_id lb1\n}\n");
   auto r = runCommand(vigild() + " --dump-config -f " + path, /*mergeStderr=*/false);

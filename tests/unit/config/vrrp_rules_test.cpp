@@ -108,8 +108,8 @@ from all flowid 3)");
           "t.conf:4:16: error: 'static_rules' sport '20-10' is not N or N-M with N <= M <= 65535",
           "t.conf:5:19: error: 'static_rules' uidrange 'x' is not N or N-M with N <= M <= "
           "4294967295",
-          "t.conf:6:17: error: 'static_rules' realms 'blue' is not TO or FROM/TO with realm "
-          "numbers 0-65535",
+          "t.conf:6:17: error: 'static_rules' realms 'blue' is not a realm: not a number "
+          "0-65535, and not named in rt_realms",
           "t.conf:7:19: error: 'static_rules' ip_proto 'bogus' is not an IP protocol (tcp, udp, "
           "icmp, ...) or 0-255",
           "t.conf:8:19: error: 'static_rules' protocol 'nonsense' is not a protocol name of "
@@ -144,6 +144,37 @@ TEST(VrrpRulesTest, NoTrackIsForVirtualRulesAndTrackGroupForStaticOnes) {
       load(testing::instance("A", "  virtual_rules {\n    from all table 1 track_group G\n  }\n"));
   EXPECT_THAT(errors(r),
               ElementsAre("t.conf:5:22: error: unknown 'virtual_rules' option 'track_group'"));
+}
+
+// Table and realm names are looked up when the configuration is loaded
+// (`vigild -t` too) in iproute2's files (testRouteNames here): an unknown
+// one is an error at its word, so it never waits for the install.
+TEST(VrrpRulesTest, TableAndRealmNamesAreCheckedAtTheirWord) {
+  auto r = load(R"(static_routes {
+  10.1.0.0/16 dev lo table vips
+  10.2.0.0/16 dev lo table isp9
+}
+static_rules {
+  from 10.1.0.0/16 table small realms edge/core
+  from all lookup isp9
+  from all realms nowhere table 5
+}
+)");
+  EXPECT_THAT(
+      errors(r),
+      ElementsAre("t.conf:3:28: error: 'static_routes' table 'isp9' is not a routing table: "
+                  "not main, local, default or a number, and not named in rt_tables",
+                  "t.conf:7:19: error: 'static_rules' lookup 'isp9' is not a routing "
+                  "table: not main, local, default or a number, and not named in "
+                  "rt_tables",
+                  "t.conf:8:19: error: 'static_rules' realms 'nowhere' is not a realm: not "
+                  "a number 0-65535, and not named in rt_realms"));
+  auto ok = load(R"(static_rules {
+  from 10.1.0.0/16 table small realms edge/core
+}
+)");
+  ASSERT_TRUE(ok.config) << errorSummary(ok);
+  EXPECT_EQ(ok.config->vrrp.staticRules[0].realms, std::optional<uint32_t>(12u << 16 | 13u));
 }
 
 }  // namespace

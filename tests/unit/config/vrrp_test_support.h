@@ -10,9 +10,21 @@
 // and VRRP tests. Findings are compared as `vigild -t` prints them.
 namespace vigil::config::testing {
 
+// The rt_tables and rt_realms names the tests' configurations use, instead
+// of the host's files.
+inline RouteNames testRouteNames() {
+  RouteNames names;
+  names.tables.addFile("1000 vips\n1001 small\n");
+  names.tables.searched = "rt_tables";
+  names.realms.addFile("12 edge\n13 core\n");
+  names.realms.searched = "rt_realms";
+  return names;
+}
+
 inline LoadResult load(std::string_view text, bool strict = false) {
   LoadOptions options;
   options.strict = strict;
+  options.routeNames = testRouteNames;
   return loadConfigText("t.conf", text, options);
 }
 

@@ -123,9 +123,16 @@ TEST_F(RoutingEntriesTest, AFailureIsNoLongerCurrentOnceTheEntryIsRemovedOrDropp
   EXPECT_EQ(entries_.failures().routes, 2u);
 }
 
+// The load checked the name (config/route_names.h); the host's rt_tables
+// lost it before the install.
 TEST_F(RoutingEntriesTest, ARuleWithAnUnknownTableIsSkippedAndTheRestInstalled) {
-  apply(statics("", "from 10.1.0.0/16 table no-such-table-anywhere\nfwmark 1 table 5 pref 5"));
+  config::VrrpModel model = statics("", "from 10.1.0.0/16 table vips\nfwmark 1 table 5 pref 5");
+  model.staticRules[0].table = "no-such-table-anywhere";
+  apply(model);
   EXPECT_THAT(journal_.rules, ElementsAre("from all fwmark 0x1 lookup 5 pref 5"));
+  ASSERT_EQ(entries_.failures().current.size(), 1u);
+  EXPECT_NE(entries_.failures().current[0].error.find("unknown table 'no-such-table-anywhere'"),
+            std::string::npos);
 }
 
 TEST_F(RoutingEntriesTest, ARuleWithoutAPreferenceIsHeldOnceAcrossARespawnAndGoesAtStop) {
