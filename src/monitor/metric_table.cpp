@@ -191,6 +191,24 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      "Routes and rules not installed because their last add failed, by configuration block; 0 "
      "again once an add succeeds or the entry is no longer wanted.",
      {kInstance, "kind"}},
+    {MetricId::VrrpStaticEntriesRestored,
+     "vigil_vrrp_static_entries_restored_total",
+     Counter,
+     "Static entries added again after the kernel reported them deleted behind the VRRP worker's "
+     "back (keepalived's \"restoring deleted\"), by configuration block.",
+     {"kind"}},
+    {MetricId::VrrpDeletionNotificationsLost,
+     "vigil_vrrp_deletion_notifications_lost_total",
+     Counter,
+     "Times the kernel dropped the VRRP worker's address, route and rule deletion notifications "
+     "(ENOBUFS): a static entry deleted then is added again only when its interface comes up.",
+     {}},
+    {MetricId::VrrpNetlinkGroupJoinFailures,
+     "vigil_vrrp_netlink_group_join_failures_total",
+     Counter,
+     "Times the VRRP worker could not join (or leave) the rtnetlink groups its static entries' "
+     "deletions arrive on; deletions go unseen until a reload joins them.",
+     {}},
     {MetricId::CheckModuleLoadFailed,
      "vigil_check_module_load_failed",
      Gauge,

@@ -51,6 +51,9 @@ enum class MetricId : uint8_t {
   VrrpLoopLateness,
   VrrpRoutingInstallFailures,
   VrrpRoutingEntriesFailing,
+  VrrpStaticEntriesRestored,
+  VrrpDeletionNotificationsLost,
+  VrrpNetlinkGroupJoinFailures,
   CheckModuleLoadFailed,
   RealServerUp,
   RealServerWeight,
@@ -86,7 +89,7 @@ enum class MetricId : uint8_t {
   CheckSynRepliesDropped,
   CheckSynSendErrors,
 };
-inline constexpr size_t kMetricCount = 66;
+inline constexpr size_t kMetricCount = 69;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;

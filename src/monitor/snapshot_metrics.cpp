@@ -87,6 +87,20 @@ void vrrpRouting(MetricSet& m, const std::string& instance, const json& routing)
     m.set(VrrpRoutingEntriesFailing, {instance, kind}, count);
 }
 
+// {"restored": {KIND: n, ...}, "notifications_lost": n, "watch_failures":
+// n} of VrrpWorker::snapshot.
+void vrrpStaticDeletions(MetricSet& m, const json& deletions) {
+  if (!deletions.is_object()) return;
+  if (auto restored = deletions.find("restored");
+      restored != deletions.end() && restored->is_object()) {
+    for (const auto& [kind, count] : restored->items()) {
+      if (count.is_number()) m.set(VrrpStaticEntriesRestored, {kind}, count.get<double>());
+    }
+  }
+  setIf(m, VrrpDeletionNotificationsLost, {}, number(deletions, "notifications_lost"));
+  setIf(m, VrrpNetlinkGroupJoinFailures, {}, number(deletions, "watch_failures"));
+}
+
 void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {
   const std::string name = text(inst, "name");
   if (name.empty()) return;
@@ -210,6 +224,7 @@ void vrrpWorker(MetricSet& m, const json& snap, double snapshotWall) {
     }
   }
   if (auto it = snap.find("static_routing"); it != snap.end()) vrrpRouting(m, "", *it);
+  if (auto it = snap.find("static_deletions"); it != snap.end()) vrrpStaticDeletions(m, *it);
   if (auto it = snap.find("loop_lateness"); it != snap.end()) {
     if (auto h = histogram(*it)) m.setHistogram(VrrpLoopLateness, {}, std::move(*h));
   }

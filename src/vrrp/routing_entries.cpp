@@ -169,6 +169,11 @@ size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted) {
     if (!named) continue;
     reinstate(entry);
     ++count;
+    if (entry.state != State::Installed) continue;  // counted as a failed add
+    const std::string_view kind = entry.kind();
+    ++(kind == "address" ? restored_.addresses
+       : kind == "rule"  ? restored_.rules
+                         : restored_.routes);
   }
   return count;
 }

@@ -57,6 +57,12 @@ class RoutingEntries {
     uint64_t rules = 0;      // rule adds that failed
     std::vector<Failing> current;
   };
+  // Entries reinstate() added again, since this owner was made; only grows.
+  struct Restored {
+    uint64_t addresses = 0;
+    uint64_t routes = 0;
+    uint64_t rules = 0;
+  };
 
   // `routes` / `rules` / `addresses` null: those entries are only logged.
   RoutingEntries(netlink::RouteManager* routes, netlink::RuleManager* rules, std::string owner,
@@ -85,7 +91,7 @@ class RoutingEntries {
   // installed entry that `deleted` names is added again at once, with
   // "restoring deleted" logged. A rule without a preference cannot be told
   // from the copies the kernel numbered, so it is left alone. Returns how
-  // many were added again.
+  // many were added again; those the kernel took count in restored().
   size_t reinstate(const netlink::DeletedEntry& deleted);
   // An interface came up: the addresses and routes on it are added again
   // (the kernel drops routes through a link that goes down, and keeps no
@@ -96,6 +102,7 @@ class RoutingEntries {
   // snapshots and tests.
   std::vector<std::string> installed() const;
   Failures failures() const;
+  const Restored& restored() const { return restored_; }
 
  private:
   enum class State { Absent, Installed, Failed };
@@ -129,6 +136,7 @@ class RoutingEntries {
   std::string owner_;
   std::vector<Entry> entries_;  // addresses, routes, then rules, each in configured order
   Failures failed_;             // the counts; `current` is computed by failures()
+  Restored restored_;
 };
 
 }  // namespace vigil::vrrp

@@ -128,6 +128,23 @@ void writeRouting(JsonWriter& out, std::string_view key, const RoutingEntries::F
   out.end().end();
 }
 
+// {"restored": {KEYWORD: n, ...}, "notifications_lost": n,
+// "watch_failures": n}: the static entries added again after the kernel
+// reported them deleted, and how often deletions may have gone unseen.
+void writeStaticDeletions(JsonWriter& out, const RoutingEntries::Restored& restored,
+                          uint64_t notificationsLost, uint64_t watchFailures) {
+  out.key("static_deletions").object();
+  out.key("restored")
+      .object()
+      .field("static_ipaddress", restored.addresses)
+      .field("static_routes", restored.routes)
+      .field("static_rules", restored.rules)
+      .end();
+  out.field("notifications_lost", notificationsLost);
+  out.field("watch_failures", watchFailures);
+  out.end();
+}
+
 using SocketKey = std::pair<std::string, int>;
 
 // Multicast groups to join per (interface, family).
@@ -570,6 +587,7 @@ void VrrpWorker::watchStaticDeletions(const config::VrrpModel& vrrp) {
   const netlink::NotificationGroups groups =
       deletionGroupsFor(vrrp.staticAddresses, vrrp.staticRoutes, vrrp.staticRules);
   if (Status watched = io_.deletions->watch(groups); !watched) {
+    ++deletionWatchFailures_;
     // Entries whose deletions are not seen are added again only when their
     // interface comes up or by the next reload.
     log(LogLevel::Error, "static routing: deletions not all watched: {}",
@@ -705,6 +723,8 @@ std::string VrrpWorker::snapshot() const {
                config_->vrrp.staticAddresses.size() + config_->vrrp.staticRoutes.size() +
                    config_->vrrp.staticRules.size(),
                {"static_ipaddress", "static_routes", "static_rules"});
+  writeStaticDeletions(out, staticRouting_.restored(),
+                       io_.deletions ? io_.deletions->overflows() : 0, deletionWatchFailures_);
   out.key("loop_lateness").object();
   out.key("bounds").raw(latenessBoundsJson());
   out.key("cumulative").array();

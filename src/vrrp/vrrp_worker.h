@@ -194,7 +194,10 @@ class VrrpWorker final : public Worker {
   SyncTransitionNotifier notifier_;  // lvsNotifier_, then sync_
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
-  RoutingEntries staticRouting_;       // static_ipaddress, static_routes, static_rules
+  RoutingEntries staticRouting_;  // static_ipaddress, static_routes, static_rules
+  // io_.deletions->watch() calls that failed: groups not joined (or left),
+  // so deletions went unseen until a reload's watch() succeeded.
+  uint64_t deletionWatchFailures_ = 0;
   LoopLatenessProbe lateness_{loop_};  // for snapshot()
   // For snapshot(): getpid() is a system call every second otherwise. A
   // worker process builds its worker after the fork.

@@ -47,6 +47,9 @@ class DeletionMonitor {
   // and rule churn wakes its owner only for what it asked for. On error the
   // groups joined so far stay joined.
   [[nodiscard]] virtual Status watch(const NotificationGroups& groups) = 0;
+  // Times the kernel dropped notifications meant for this monitor (its
+  // socket's buffer was full: ENOBUFS); deletions among them went unseen.
+  virtual uint64_t overflows() const = 0;
 };
 
 }  // namespace vigil::netlink

@@ -21,7 +21,7 @@ class NetlinkDeletionMonitor final : public DeletionMonitor {
 
   void setListener(Listener listener) override { listener_ = std::move(listener); }
   Status watch(const NotificationGroups& groups) override;
-  uint64_t overflows() const { return overflows_; }
+  uint64_t overflows() const override { return overflows_; }
 
  private:
   explicit NetlinkDeletionMonitor(NlSocket events) : events_(std::move(events)) {}

@@ -4,6 +4,7 @@
 
 #include "config/loader.h"
 #include "core/simulated_loop.h"
+#include "fakes/fake_deletion_monitor.h"
 #include "fakes/fake_routing.h"
 #include "vrrp/vrrp_worker.h"
 
@@ -84,6 +85,54 @@ static_routes {
   EXPECT_EQ(routing["failing"], nlohmann::json::array());
   EXPECT_EQ(routing["install_failures"]["static_routes"], 1);
   EXPECT_EQ(journal.routes.size(), 2u);
+}
+
+// What vigil_vrrp_static_entries_restored_total,
+// vigil_vrrp_deletion_notifications_lost_total and
+// vigil_vrrp_netlink_group_join_failures_total read: a static route deleted
+// behind the worker's back and added again, the monitor's overflows, and a
+// join of the deletion groups that failed (retried by the next reload).
+TEST(VrrpWorkerSnapshotTest, ReportsRestoredStaticEntriesLostNotificationsAndFailedJoins) {
+  constexpr const char* kStatic = R"(
+static_routes {
+  10.9.0.0/16 via 192.0.2.1
+}
+)";
+  auto config = config::loadConfigText("worker.conf", kStatic, config::LoadOptions{}).config;
+  ASSERT_TRUE(config);
+  fakes::RoutingJournal journal;
+  WorkerIo io = loggingWorkerIo();
+  io.routes = std::make_unique<fakes::FakeRouteManager>(journal);
+  auto deletions = std::make_unique<fakes::FakeDeletionMonitor>();
+  fakes::FakeDeletionMonitor& monitor = *deletions;
+  monitor.failJoins = true;
+  io.deletions = std::move(deletions);
+  SimulatedLoop loop;
+  VrrpWorker worker(
+      loop, config, 1, [&](uint64_t) { return config; }, std::move(io));
+
+  auto deleted = nlohmann::json::parse(worker.snapshot())["static_deletions"];
+  EXPECT_EQ(deleted["restored"],
+            nlohmann::json({{"static_ipaddress", 0}, {"static_routes", 0}, {"static_rules", 0}}));
+  EXPECT_EQ(deleted["notifications_lost"], 0);
+  EXPECT_EQ(deleted["watch_failures"], 1);
+
+  monitor.failJoins = false;
+  worker.reload(2);
+  EXPECT_FALSE(monitor.watched.empty());
+  journal.routes.clear();  // `ip route del 10.9.0.0/16`
+  netlink::DeletedEntry route;
+  route.kind = netlink::DeletedEntry::Kind::Route;
+  route.prefix = *IpPrefix::parse("10.9.0.0/16");
+  route.protocol = netlink::kRouteProtocolKeepalived;
+  monitor.deliver(route);
+  monitor.overflow();
+  monitor.overflow();
+  deleted = nlohmann::json::parse(worker.snapshot())["static_deletions"];
+  EXPECT_EQ(deleted["restored"]["static_routes"], 1);
+  EXPECT_EQ(deleted["notifications_lost"], 2);
+  EXPECT_EQ(deleted["watch_failures"], 1);
+  EXPECT_EQ(journal.routes.size(), 1u);
 }
 
 }  // namespace

@@ -61,5 +61,30 @@ TEST(VrrpRoutingMetricsTest, NoRoutingSeriesWithoutRoutingEntries) {
   EXPECT_EQ(text.find("vigil_vrrp_routing_"), std::string::npos) << text;
 }
 
+// The static entries restored and the deletions that may have gone unseen
+// (doc/monitoring.md, Routing failures).
+TEST(VrrpRoutingMetricsTest, RestoredStaticEntriesLostNotificationsAndFailedJoins) {
+  const std::string text = render(R"({"worker": "vrrp", "instances": [],
+    "static_deletions": {"restored": {"static_ipaddress": 1, "static_routes": 4,
+                                      "static_rules": 0},
+                         "notifications_lost": 3, "watch_failures": 2}})");
+  EXPECT_TRUE(hasLine(text, "# TYPE vigil_vrrp_static_entries_restored_total counter")) << text;
+  EXPECT_TRUE(
+      hasLine(text, R"(vigil_vrrp_static_entries_restored_total{kind="static_ipaddress"} 1)"));
+  EXPECT_TRUE(hasLine(text, R"(vigil_vrrp_static_entries_restored_total{kind="static_routes"} 4)"));
+  EXPECT_TRUE(hasLine(text, R"(vigil_vrrp_static_entries_restored_total{kind="static_rules"} 0)"));
+  EXPECT_TRUE(hasLine(text, "# TYPE vigil_vrrp_deletion_notifications_lost_total counter"));
+  EXPECT_TRUE(hasLine(text, "vigil_vrrp_deletion_notifications_lost_total 3"));
+  EXPECT_TRUE(hasLine(text, "# TYPE vigil_vrrp_netlink_group_join_failures_total counter"));
+  EXPECT_TRUE(hasLine(text, "vigil_vrrp_netlink_group_join_failures_total 2"));
+}
+
+TEST(VrrpRoutingMetricsTest, NoDeletionSeriesFromAWorkerThatSendsNone) {
+  const std::string text = render(R"({"worker": "vrrp", "instances": []})");
+  EXPECT_EQ(text.find("vigil_vrrp_static_entries_restored_total"), std::string::npos) << text;
+  EXPECT_EQ(text.find("vigil_vrrp_deletion_notifications_lost_total"), std::string::npos);
+  EXPECT_EQ(text.find("vigil_vrrp_netlink_group_join_failures_total"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigil::monitor

@@ -263,6 +263,26 @@ TEST_F(StaticEntriesTest, ADeletedAddressOrRuleIsAddedAgain) {
                                            "rule+ from 10.9.2.0/24 lookup 100 pref 500"));
 }
 
+// vigil_vrrp_static_entries_restored_total: each kind apart, only adds the
+// kernel took, and not an interface coming up (nothing was reported deleted).
+TEST_F(StaticEntriesTest, RestoredCountsTheReAddsTheKernelTookByKind) {
+  apply(model_);
+  netlink::DeletedEntry address;
+  address.kind = netlink::DeletedEntry::Kind::Address;
+  address.prefix = *IpPrefix::parse("10.9.1.1/24");
+  address.interface = "eth1";
+  EXPECT_EQ(entries_.reinstate(address), 1u);
+  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  journal_.failing = {"10.9.2.0/24 via 10.9.1.254 dev eth1"};  // gateway gone meanwhile
+  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  EXPECT_EQ(entries_.reinstateOn("eth1"), 2u);
+  EXPECT_EQ(entries_.restored().addresses, 1u);
+  EXPECT_EQ(entries_.restored().routes, 2u);
+  EXPECT_EQ(entries_.restored().rules, 0u);
+  EXPECT_EQ(entries_.failures().routes, 2u);  // the refused re-add and the interface's
+}
+
 TEST_F(StaticEntriesTest, WhatARemovalOfOurOwnDeletesIsNotAddedAgain) {
   apply(model_);
   apply(withAddresses("10.9.1.1/24 dev eth1", "", ""));  // the route went with the reload
