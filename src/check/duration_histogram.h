@@ -4,8 +4,8 @@
 #include <cstdint>
 
 #include "check/compact_counts.h"
-#include "core/json_writer.h"
 #include "core/clock.h"
+#include "core/json_writer.h"
 
 namespace vigil::check {
 

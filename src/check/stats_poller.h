@@ -6,9 +6,9 @@
 #include <string>
 #include <utility>
 
-#include "core/json_writer.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
+#include "core/json_writer.h"
 #include "ipvs/dataplane.h"
 #include "ipvs/stats.h"
 

@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/json_writer.h"
 #include "check/probe_socket.h"
+#include "core/json_writer.h"
 #include "core/log.h"
 
 namespace vigil::check {
