@@ -44,18 +44,7 @@
 #include "check/tcp_socket_pool.h"
 #include "core/posix_event_loop.h"
 #include "core/unique_fd.h"
-
-namespace {
-size_t allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t size) {
-  ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/counting_new.h"
 
 namespace vigil::check {
 namespace {
@@ -138,13 +127,13 @@ int run(size_t count, double delayLoopSeconds, double warmupSeconds, double wind
 
   uint64_t upBefore = 0;
   const uint64_t before = finishedChecks(checkers, upBefore);
-  const size_t allocationsBefore = allocations;
+  const test::AllocationCount allocations;
   const Usage usageBefore = Usage::now();
   CALLGRIND_ZERO_STATS;
   runFor(loop, seconds(windowSeconds));
   CALLGRIND_DUMP_STATS_AT("window");
   const Usage usageAfter = Usage::now();
-  const size_t made = allocations - allocationsBefore;
+  const size_t made = allocations.calls();
   uint64_t upAfter = 0;
   const uint64_t checks = finishedChecks(checkers, upAfter) - before;
   const double perCheck = checks == 0 ? 0 : 1e6 / static_cast<double>(checks);

@@ -14,21 +14,10 @@
 
 #include "core/posix_event_loop.h"
 #include "fakes/null_vrrp_effects.h"
+#include "support/counting_new.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/runtime_params.h"
 #include "vrrp/socket_dispatch.h"
-
-namespace {
-size_t allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t size) {
-  ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace vigil::vrrp {
 namespace {
@@ -83,11 +72,11 @@ int run(long count) {
 
   // One clock read per receive batch, as VrrpSocket does.
   for (int i = 0; i < 1000; ++i) dispatcher.receiveIpv6(bytes, source, group, 255, loop.now());
-  const size_t allocationsBefore = allocations;
+  const test::AllocationCount allocations;
   const auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < count; ++i) dispatcher.receiveIpv6(bytes, source, group, 255, loop.now());
   const auto elapsed = std::chrono::steady_clock::now() - start;
-  const size_t made = allocations - allocationsBefore;
+  const size_t made = allocations.calls();
   std::printf("%ld adverts: %.1f ns and %.2f allocations per advert; accepted %llu, state %s\n",
               count, std::chrono::duration<double, std::nano>(elapsed).count() / count,
               static_cast<double>(made) / count,

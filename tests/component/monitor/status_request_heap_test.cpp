@@ -2,16 +2,13 @@
 // check worker of many real servers (issue 4: at 50,000 of them the
 // supervisor held 250-450 MB and a /status took seconds). The check
 // worker's real snapshot over kServers TCP_CHECKs is the view's; the bytes
-// allocated while a request is answered are counted by replacing the global
-// operator new in this test binary (it forwards to malloc and counts only
-// inside a CountBytes scope). Sanitizer builds keep their own operator new,
-// so the tests are skipped there.
+// allocated while a request is answered are counted by
+// support/counting_new.h, which replaces this test binary's operator new
+// (sanitizer builds skip the tests).
 #include <gtest/gtest.h>
 
 #include <cstddef>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,44 +18,17 @@
 #include "fakes/tcp_check_worker.h"
 #include "monitor/metrics_cache.h"
 #include "monitor/routes.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define VIGIL_COUNTS_ALLOCATIONS 0
-#else
-#define VIGIL_COUNTS_ALLOCATIONS 1
-#endif
-
-namespace {
-thread_local size_t* allocatedBytes = nullptr;
-}  // namespace
-
-#if VIGIL_COUNTS_ALLOCATIONS
-void* operator new(std::size_t size) {
-  if (allocatedBytes != nullptr) *allocatedBytes += size;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#endif
+#include "support/counting_new.h"
 
 namespace vigil::monitor {
 namespace {
 
+using test::AllocationCount;
+using test::kCountsAllocations;
+
 using std::chrono::seconds;
 
 constexpr size_t kServers = 10000;
-
-// Counts the bytes allocated on this thread while it lives (freed or not).
-class CountBytes {
- public:
-  CountBytes() { allocatedBytes = &bytes_; }
-  ~CountBytes() { allocatedBytes = nullptr; }
-  size_t bytes() const { return bytes_; }
-
- private:
-  size_t bytes_ = 0;
-};
 
 HttpRequest get(std::string target) {
   HttpRequest r;
@@ -70,7 +40,7 @@ HttpRequest get(std::string target) {
 class StatusRequestHeapTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!VIGIL_COUNTS_ALLOCATIONS) GTEST_SKIP() << "the sanitizer owns operator new";
+    if (!kCountsAllocations) GTEST_SKIP() << "the sanitizer owns operator new";
     worker_ = fakes::makeTcpCheckWorker(loop_, pool_, fakes::tcpCheckConfigText(kServers));
     ASSERT_NE(worker_, nullptr);
     loop_.runPosted();
@@ -104,7 +74,7 @@ TEST_F(StatusRequestHeapTest, StatusAllocatesAboutItsBody) {
   HttpResponse r;
   size_t allocated = 0;
   {
-    CountBytes count;
+    AllocationCount count;
     r = route(get("/status"), view_, cache_);
     allocated = count.bytes();
   }
