@@ -14,11 +14,9 @@
 #include <cstdlib>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define VIGIL_COUNTS_ALLOCATIONS 0
-#else
-#define VIGIL_COUNTS_ALLOCATIONS 1
-#endif
+#include "support/asan.h"
+
+#define VIGIL_COUNTS_ALLOCATIONS (!VIGIL_UNDER_ASAN)
 
 namespace vigil::test {
 

@@ -9,6 +9,7 @@
 #include "check/tcp_socket_pool.h"
 #include "core/simulated_loop.h"
 #include "fakes/tcp_check_worker.h"
+#include "support/asan.h"
 
 // What a real server costs the check worker's heap (issue 4: the checker's
 // RSS at 20,000 real servers toward keepalived's). A CheckWorker is built
@@ -39,9 +40,7 @@ size_t heapInUse() {
 }
 
 TEST(CheckWorkerHeapTest, ATcpCheckRealServerCostsUnderItsBound) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
-#endif
+  if (VIGIL_UNDER_ASAN) GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
   const std::string text = fakes::tcpCheckConfigText(kServers);
   SimulatedLoop loop;
   TcpSocketPool pool(loop, 16);

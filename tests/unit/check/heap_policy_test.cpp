@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "support/asan.h"
+
 namespace vigil::check {
 namespace {
 
@@ -38,9 +40,7 @@ void largeBlocksStayMapped() {
 }
 
 TEST(HeapPolicyTest, MultiMegabyteBlocksStayMappedAfterOneIsFreed) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
-#endif
+  if (VIGIL_UNDER_ASAN) GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
   GTEST_FLAG_SET(death_test_style, "fast");
   EXPECT_EXIT(largeBlocksStayMapped(), ::testing::ExitedWithCode(0), "");
 }
