@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "vrrp/route_spec.h"
+#include "vrrp/routing_resync.h"
 #include "vrrp/rule_spec.h"
 #include "vrrp/runtime_netlink.h"
 
@@ -29,7 +30,7 @@ std::string describeAddress(const netlink::AddressSpec& spec) {
 
 bool sameRoute(const netlink::RouteSpec& route, const netlink::DeletedEntry& deleted) {
   return route.destination == deleted.prefix && route.table == deleted.table &&
-         route.metric == deleted.priority && route.tos == deleted.tos &&
+         kernelMetric(route) == deleted.priority && route.tos == deleted.tos &&
          route.protocol == deleted.protocol &&
          (deleted.interface.empty() || !route.device || route.device->name == deleted.interface);
 }
@@ -120,6 +121,7 @@ void RoutingEntries::configure(const std::vector<config::VirtualAddress>& addres
                                const std::vector<config::VirtualRule>& rules, std::string owner,
                                const std::string& addressDev) {
   owner_ = std::move(owner);
+  ++configurations_;
   std::vector<Entry> next = build(addresses, routes, rules, addressDev);
   for (Entry& old : entries_) {
     auto same = std::find_if(next.begin(), next.end(), [&](const Entry& e) {
@@ -167,15 +169,43 @@ size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted) {
               sameRule(std::get<netlink::RuleSpec>(*entry.spec), deleted);
     }
     if (!named) continue;
-    reinstate(entry);
+    restore(entry);
     ++count;
-    if (entry.state != State::Installed) continue;  // counted as a failed add
-    const std::string_view kind = entry.kind();
-    ++(kind == "address" ? restored_.addresses
-       : kind == "rule"  ? restored_.rules
-                         : restored_.routes);
   }
   return count;
+}
+
+netlink::DumpRequest RoutingEntries::resyncRequest() const {
+  return dumpRequestFor(installedSpecs());
+}
+
+size_t RoutingEntries::reinstateMissing(const netlink::RoutingDump& kernel,
+                                        const InterfaceIndexOf& indexOf) {
+  std::vector<Entry*> installed;
+  std::vector<const OwnedSpec*> specs;
+  for (Entry& entry : entries_) {
+    if (entry.state != State::Installed || !entry.spec) continue;
+    installed.push_back(&entry);
+    specs.push_back(&*entry.spec);
+  }
+  const std::vector<size_t> missing = missingEntries(specs, kernel, indexOf);
+  for (size_t index : missing) restore(*installed[index]);
+  return missing.size();
+}
+
+std::vector<const OwnedSpec*> RoutingEntries::installedSpecs() const {
+  std::vector<const OwnedSpec*> specs;
+  for (const Entry& entry : entries_) {
+    if (entry.state == State::Installed && entry.spec) specs.push_back(&*entry.spec);
+  }
+  return specs;
+}
+
+void RoutingEntries::restore(Entry& entry) {
+  reinstate(entry);
+  if (entry.state != State::Installed) return;  // counted as a failed add
+  const std::string_view kind = entry.kind();
+  ++(kind == "address" ? restored_.addresses : kind == "rule" ? restored_.rules : restored_.routes);
 }
 
 size_t RoutingEntries::reinstateOn(const std::string& interface) {

@@ -10,7 +10,9 @@
 #include "core/netlink/address_manager.h"
 #include "core/netlink/deletion_monitor.h"
 #include "core/netlink/route_manager.h"
+#include "core/netlink/routing_dump.h"
 #include "core/netlink/rule_manager.h"
+#include "vrrp/routing_resync.h"
 
 namespace vigil::vrrp {
 
@@ -93,6 +95,17 @@ class RoutingEntries {
   // from the copies the kernel numbered, so it is left alone. Returns how
   // many were added again; those the kernel took count in restored().
   size_t reinstate(const netlink::DeletedEntry& deleted);
+  // After the kernel dropped deletion notifications: the dumps that show
+  // which installed entries are still there (empty: none installed).
+  netlink::DumpRequest resyncRequest() const;
+  // Adds again, as reinstate() does, each installed entry that `kernel` (the
+  // dumps of resyncRequest(), made after the loss) does not hold, and only
+  // those (missingEntries). Returns how many were added again.
+  size_t reinstateMissing(const netlink::RoutingDump& kernel, const InterfaceIndexOf& indexOf);
+  // How many times configure() was called: a dump made before the last one
+  // may lack entries it added.
+  uint64_t configurations() const { return configurations_; }
+
   // An interface came up: the addresses and routes on it are added again
   // (the kernel drops routes through a link that goes down, and keeps no
   // notice of it), as keepalived does for its static entries.
@@ -106,7 +119,7 @@ class RoutingEntries {
 
  private:
   enum class State { Absent, Installed, Failed };
-  using Spec = std::variant<netlink::AddressSpec, netlink::RouteSpec, netlink::RuleSpec>;
+  using Spec = OwnedSpec;
   struct Entry {
     std::string text;          // as `ip addr` / `ip route` / `ip rule` writes it, or as configured
     std::optional<Spec> spec;  // nullopt: cannot be built (logged)
@@ -123,6 +136,9 @@ class RoutingEntries {
                            const std::vector<config::VirtualRule>& rules,
                            const std::string& addressDev) const;
   void reinstate(Entry& entry);
+  // reinstate(), counted in restored_ when the add succeeds.
+  void restore(Entry& entry);
+  std::vector<const OwnedSpec*> installedSpecs() const;
   Status add(const Spec& spec);
   Status remove(const Spec& spec);
   bool logsOnly(const Spec& spec) const;
@@ -137,6 +153,7 @@ class RoutingEntries {
   std::vector<Entry> entries_;  // addresses, routes, then rules, each in configured order
   Failures failed_;             // the counts; `current` is computed by failures()
   Restored restored_;
+  uint64_t configurations_ = 0;
 };
 
 }  // namespace vigil::vrrp

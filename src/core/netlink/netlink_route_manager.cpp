@@ -15,30 +15,6 @@ struct RouteFree {
 };
 using RoutePtr = std::unique_ptr<rtnl_route, RouteFree>;
 
-uint8_t kernelType(RouteType type) {
-  switch (type) {
-    case RouteType::Blackhole:
-      return RTN_BLACKHOLE;
-    case RouteType::Unreachable:
-      return RTN_UNREACHABLE;
-    case RouteType::Prohibit:
-      return RTN_PROHIBIT;
-    case RouteType::Local:
-      return RTN_LOCAL;
-    case RouteType::Throw:
-      return RTN_THROW;
-    case RouteType::Broadcast:
-      return RTN_BROADCAST;
-    case RouteType::Anycast:
-      return RTN_ANYCAST;
-    case RouteType::Multicast:
-      return RTN_MULTICAST;
-    case RouteType::Unicast:
-      break;
-  }
-  return RTN_UNICAST;
-}
-
 Status addNextHop(rtnl_route* route, const RouteSpec& spec) {
   if (!spec.gateway && !spec.device) {
     return {};
@@ -78,7 +54,7 @@ Result<RoutePtr> buildRoute(const RouteSpec& spec) {
   }
   rtnl_route_set_table(route.get(), spec.table);
   rtnl_route_set_scope(route.get(), spec.scope);
-  rtnl_route_set_type(route.get(), kernelType(spec.type));
+  rtnl_route_set_type(route.get(), routeTypeNumber(spec.type));
   rtnl_route_set_protocol(route.get(), spec.protocol);
   rtnl_route_set_priority(route.get(), spec.metric);
   rtnl_route_set_tos(route.get(), spec.tos);

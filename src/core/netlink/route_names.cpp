@@ -116,6 +116,30 @@ std::string_view routeTypeName(RouteType type) {
   return "unicast";
 }
 
+uint8_t routeTypeNumber(RouteType type) {
+  switch (type) {
+    case RouteType::Blackhole:
+      return RTN_BLACKHOLE;
+    case RouteType::Unreachable:
+      return RTN_UNREACHABLE;
+    case RouteType::Prohibit:
+      return RTN_PROHIBIT;
+    case RouteType::Local:
+      return RTN_LOCAL;
+    case RouteType::Throw:
+      return RTN_THROW;
+    case RouteType::Broadcast:
+      return RTN_BROADCAST;
+    case RouteType::Anycast:
+      return RTN_ANYCAST;
+    case RouteType::Multicast:
+      return RTN_MULTICAST;
+    case RouteType::Unicast:
+      break;
+  }
+  return RTN_UNICAST;
+}
+
 std::optional<int> routeMetricNamed(std::string_view name) { return byName(kMetrics, name); }
 
 std::string routeMetricName(int id) { return id == RTAX_LOCK ? "lock" : byValue(kMetrics, id); }

@@ -320,6 +320,53 @@ TEST_F(StaticEntriesTest, AnInterfaceThatComesUpGetsItsAddressesAndRoutesBack) {
   EXPECT_EQ(entries_.reinstateOn("eth7"), 0u);
 }
 
+// The kernel as a dump after lost notifications shows it: model_'s
+// addresses and rule, but not its route (deleted unseen).
+netlink::RoutingDump dumpWithoutTheRoute() {
+  netlink::RoutingDump kernel;
+  kernel.addresses = {{3, *IpPrefix::parse("10.9.1.1/24")}, {2, *IpPrefix::parse("10.9.3.1/24")}};
+  netlink::RuleSpec rule;
+  rule.source = IpPrefix::parse("10.9.2.0/24");
+  rule.table = 100;
+  rule.priority = 500;
+  kernel.rules = {rule};
+  return kernel;
+}
+
+int indexOfTestLink(const std::string& name) { return name == "eth1" ? 3 : name == "eth0" ? 2 : 0; }
+
+TEST_F(StaticEntriesTest, AfterLostNotificationsOnlyWhatTheDumpLacksIsAddedAgainAndCounted) {
+  apply(model_);
+  journal_.take();
+  journal_.routes.clear();  // deleted while the notifications were lost
+  EXPECT_EQ(entries_.resyncRequest().routes.size(), 1u);
+  EXPECT_EQ(entries_.reinstateMissing(dumpWithoutTheRoute(), indexOfTestLink), 1u);
+  EXPECT_THAT(journal_.take(), ElementsAre("route+ 10.9.2.0/24 via 10.9.1.254 dev eth1"));
+  EXPECT_EQ(entries_.restored().routes, 1u);
+  EXPECT_EQ(entries_.restored().addresses + entries_.restored().rules, 0u);
+
+  netlink::RoutingDump whole = dumpWithoutTheRoute();
+  netlink::KernelRoute route;
+  route.destination = *IpPrefix::parse("10.9.2.0/24");
+  route.protocol = netlink::kRouteProtocolKeepalived;
+  route.nextHops = {{IpAddress::parse("10.9.1.254"), 3}};
+  whole.routes = {route};
+  EXPECT_EQ(entries_.reinstateMissing(whole, indexOfTestLink), 0u);  // idempotent
+  EXPECT_THAT(journal_.take(), IsEmpty());
+}
+
+TEST_F(StaticEntriesTest, AResyncComparesOnlyInstalledEntries) {
+  journal_.failing = {"10.9.2.0/24 via 10.9.1.254 dev eth1"};
+  apply(model_);
+  journal_.take();
+  EXPECT_EQ(entries_.reinstateMissing(dumpWithoutTheRoute(), indexOfTestLink), 0u);
+  entries_.uninstallAll();
+  journal_.take();
+  EXPECT_TRUE(entries_.resyncRequest().empty());
+  EXPECT_EQ(entries_.reinstateMissing({}, indexOfTestLink), 0u);
+  EXPECT_THAT(journal_.take(), IsEmpty());
+}
+
 netlink::NotificationGroups deletionGroupsOf(const config::VrrpModel& model) {
   return deletionGroupsFor(model.staticAddresses, model.staticRoutes, model.staticRules);
 }
