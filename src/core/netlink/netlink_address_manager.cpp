@@ -10,56 +10,12 @@ namespace vigil::netlink {
 
 namespace {
 
-struct AddrFree {
-  void operator()(rtnl_addr* a) const { rtnl_addr_put(a); }
-};
-using AddrPtr = std::unique_ptr<rtnl_addr, AddrFree>;
-
 struct CacheFree {
   void operator()(nl_cache* c) const { nl_cache_free(c); }
 };
 
 std::string describe(const AddressSpec& spec) {
   return spec.address.toString() + " on " + spec.interface.describe();
-}
-
-Result<AddrPtr> buildAddr(const AddressSpec& spec) {
-  auto ifindex = resolve(spec.interface);
-  if (!ifindex) {
-    return ifindex.error();
-  }
-  AddrPtr addr(rtnl_addr_alloc());
-  NlAddrPtr local = toNlAddr(spec.address.address, spec.address.length);
-  if (!addr || !local) {
-    return Error{ENOMEM, "address " + describe(spec)};
-  }
-  rtnl_addr_set_ifindex(addr.get(), *ifindex);
-  rtnl_addr_set_family(addr.get(), spec.address.address.family());
-  if (int rc = rtnl_addr_set_local(addr.get(), local.get()); rc < 0) {
-    return nlError(rc, "address " + describe(spec));
-  }
-  rtnl_addr_set_prefixlen(addr.get(), static_cast<int>(spec.address.length));
-  rtnl_addr_set_scope(addr.get(), spec.scope);
-  if (spec.address.address.isV4()) {
-    if (spec.broadcast) {
-      NlAddrPtr brd = toNlAddr(*spec.broadcast, 32);
-      if (!brd) {
-        return Error{ENOMEM, "address " + describe(spec)};
-      }
-      rtnl_addr_set_broadcast(addr.get(), brd.get());
-    }
-    if (!spec.label.empty()) {
-      if (int rc = rtnl_addr_set_label(addr.get(), spec.label.c_str()); rc < 0) {
-        return nlError(rc, "label " + spec.label + " for " + describe(spec));
-      }
-    }
-  }
-  rtnl_addr_set_valid_lifetime(addr.get(), spec.validLifetime);
-  rtnl_addr_set_preferred_lifetime(addr.get(), spec.preferredLifetime);
-  if (spec.noDad) {
-    rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
-  }
-  return addr;
 }
 
 InstalledAddress toInstalled(rtnl_addr* addr) {
@@ -95,31 +51,39 @@ Result<NetlinkAddressManager> NetlinkAddressManager::create() {
   if (!sock) {
     return sock.error();
   }
-  return NetlinkAddressManager(std::move(*sock));
+  auto requests = RouteRequestSocket::open();
+  if (!requests) {
+    return requests.error();
+  }
+  return NetlinkAddressManager(std::move(*sock), std::move(*requests));
+}
+
+Status NetlinkAddressManager::change(AddressRequestKind kind, const AddressSpec& spec,
+                                     const char* doing) {
+  auto ifindex = resolve(spec.interface);
+  if (!ifindex) {
+    return ifindex.error();
+  }
+  auto request = encodeAddressRequest(kind, spec, *ifindex);
+  if (!request) {
+    return Error{request.error().code, request.error().message + " for " + describe(spec)};
+  }
+  Status done = requests_.request(request->message());
+  if (!done) {
+    const std::string& how = done.error().message;
+    return Error{done.error().code, doing + describe(spec) + (how.empty() ? "" : " (" + how + ")")};
+  }
+  return {};
 }
 
 Status NetlinkAddressManager::add(const AddressSpec& spec) {
-  auto addr = buildAddr(spec);
-  if (!addr) {
-    return addr.error();
-  }
   // NLM_F_REPLACE: re-adding an installed address updates it (and restarts
   // its lifetimes) instead of failing with EEXIST.
-  if (int rc = rtnl_addr_add(sock_.get(), addr->get(), NLM_F_REPLACE); rc < 0) {
-    return nlError(rc, "adding address " + describe(spec));
-  }
-  return {};
+  return change(AddressRequestKind::Add, spec, "adding address ");
 }
 
 Status NetlinkAddressManager::remove(const AddressSpec& spec) {
-  auto addr = buildAddr(spec);
-  if (!addr) {
-    return addr.error();
-  }
-  if (int rc = rtnl_addr_delete(sock_.get(), addr->get(), 0); rc < 0) {
-    return nlError(rc, "removing address " + describe(spec));
-  }
-  return {};
+  return change(AddressRequestKind::Remove, spec, "removing address ");
 }
 
 Result<std::vector<InstalledAddress>> NetlinkAddressManager::list(const InterfaceRef& interface,
