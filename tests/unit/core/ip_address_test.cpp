@@ -1,5 +1,6 @@
 #include "core/ip_address.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 namespace vigil {
@@ -15,6 +16,18 @@ TEST(IpAddressTest, ParsesBothFamiliesAndRoundTrips) {
   EXPECT_TRUE(v6->isV6());
   EXPECT_EQ(v6->toString(), "2001:db8::1");
   EXPECT_EQ(IpAddress::v4(0x0a000001), *IpAddress::parse("10.0.0.1"));
+}
+
+TEST(IpAddressTest, Ipv4TextIsInetNtopsForEveryOctet) {
+  for (uint32_t octet = 0; octet < 256; ++octet) {
+    const uint8_t bytes[4] = {static_cast<uint8_t>(octet), 0, static_cast<uint8_t>(255 - octet),
+                              static_cast<uint8_t>(octet / 7)};
+    char expected[INET_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, bytes, expected, sizeof expected), nullptr);
+    EXPECT_EQ(IpAddress::fromBytes(AF_INET, bytes).toString(), expected);
+  }
+  EXPECT_EQ(IpAddress::v4(0xffffffff).toString(), "255.255.255.255");
+  EXPECT_EQ(IpAddress().toString(), "");
 }
 
 TEST(IpAddressTest, RejectsGarbage) {
