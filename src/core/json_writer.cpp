@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 
 namespace vigil {
@@ -36,6 +37,33 @@ size_t utf8Length(std::string_view text, size_t i) {
 
 // Printable ASCII other than the quote and the backslash.
 bool needsNoEscape(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// Whether any of the 8 bytes of `w` is not needsNoEscape(): a byte with the
+// high bit (UTF-8, checked on the slow path), a control character, '"' or
+// '\\'. Bit tricks on the whole word instead of four compares a byte: keys
+// and names are scanned in a few instructions. Each test is exact about
+// whether such a byte exists (which one is left to the byte loop); "below
+// 0x20" holds only for bytes under 0x80, which the first test has ruled out.
+bool wordNeedsEscape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101u;
+  constexpr uint64_t kHigh = 0x8080808080808080u;
+  const auto hasZeroByte = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  if ((w & kHigh) != 0) return true;
+  if (((w - kOnes * 0x20) & ~w & kHigh) != 0) return true;  // a byte below 0x20
+  return hasZeroByte(w ^ (kOnes * '"')) || hasZeroByte(w ^ (kOnes * '\\'));
+}
+
+// How many leading bytes of `text` need no escaping.
+size_t cleanPrefix(std::string_view text) {
+  size_t clean = 0;
+  for (; text.size() - clean >= 8; clean += 8) {
+    uint64_t w;
+    std::memcpy(&w, text.data() + clean, sizeof w);
+    if (wordNeedsEscape(w)) break;
+  }
+  while (clean < text.size() && needsNoEscape(static_cast<unsigned char>(text[clean]))) ++clean;
+  return clean;
+}
 
 }  // namespace
 
@@ -82,8 +110,7 @@ JsonWriter& JsonWriter::end() {
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   separate();
-  quoted(name);
-  out_ += ':';
+  quoted(name, ':');
   afterKey_ = true;
   return *this;
 }
@@ -136,7 +163,21 @@ JsonWriter& JsonWriter::value(double number) {
   return *this;
 }
 
-void JsonWriter::quoted(std::string_view text) {
+void JsonWriter::quoted(std::string_view text, char after) {
+  if (cleanPrefix(text) == text.size()) {
+    // Nearly all text (keys, names, addresses) needs no escaping: the
+    // buffer grows once for the quotes, the text and `after`, not once per
+    // piece (a key was ~250 instructions, most of a small snapshot's).
+    const size_t at = out_.size();
+    out_.resize(at + text.size() + (after != '\0' ? 3 : 2));
+    char* p = out_.data() + at;
+    *p++ = '"';
+    std::memcpy(p, text.data(), text.size());
+    p += text.size();
+    *p++ = '"';
+    if (after != '\0') *p = after;
+    return;
+  }
   out_ += '"';
   for (size_t i = 0; i < text.size();) {
     // Text that needs no escaping (keys, names, addresses: nearly all of
@@ -170,6 +211,7 @@ void JsonWriter::quoted(std::string_view text) {
     ++i;
   }
   out_ += '"';
+  if (after != '\0') out_ += after;
 }
 
 }  // namespace vigil

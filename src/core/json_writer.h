@@ -63,7 +63,8 @@ class JsonWriter {
 
  private:
   void separate();
-  void quoted(std::string_view text);
+  // `text` quoted and escaped, then `after` unless it is '\0'.
+  void quoted(std::string_view text, char after = '\0');
   template <typename Integer>
   void integer(Integer number);
 

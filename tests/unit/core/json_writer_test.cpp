@@ -50,6 +50,27 @@ TEST(JsonWriterTest, PlainRunsAroundEscapesKeepTheirBytes) {
   EXPECT_EQ(out.text(), "{\"plain text\":\"a\\\"b\",\"\\\"\":\"tail\x7f\\u000a\"}");
 }
 
+// The scan reads 8 bytes at a time: a byte that needs escaping is found at
+// every position of a word and of the tail, in keys and values alike.
+TEST(JsonWriterTest, EveryPositionOfAnEscapeIsFound) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"\"", "\\\""},      {"\\", "\\\\"},           {"\x01", "\\u0001"}, {"\x1f", "\\u001f"},
+      {"\xff", "\\ufffd"}, {"\xc3\xa9", "\xc3\xa9"}, {"\x7f", "\x7f"},    {" ", " "}};
+  for (const auto& [raw, escaped] : cases) {
+    for (size_t before = 0; before < 18; ++before) {
+      const std::string text = std::string(before, 'a') + raw + std::string(17 - before, 'b');
+      const std::string expected =
+          "\"" + std::string(before, 'a') + escaped + std::string(17 - before, 'b') + "\"";
+      JsonWriter value;
+      value.value(text);
+      EXPECT_EQ(value.text(), expected) << before;
+      JsonWriter key;
+      key.object().field(text, 1).end();
+      EXPECT_EQ(key.text(), "{" + expected + ":1}") << before;
+    }
+  }
+}
+
 TEST(JsonWriterTest, DoublesReadBackExactlyAndNonFiniteBecomesNull) {
   JsonWriter out;
   out.array().value(0.001).value(10.0).value(2.5e-7).value(std::nan("")).end();
