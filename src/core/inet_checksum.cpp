@@ -36,8 +36,11 @@ uint32_t sumWideWords(const uint8_t* bytes, size_t count) {
 
 }  // namespace
 
-// Every advert sent or received goes through here, so whole 8-byte words
-// are summed with end-around carry and only the tail goes by 16-bit words.
+// Every advert sent or received goes through here, several pieces each (a
+// pseudo-header's addresses, its tail, the message): whole 8-byte words are
+// summed with end-around carry, a 4-byte rest as one big-endian 32-bit word
+// (its halves sum the same: 2^16 is 1 modulo 0xffff), and the sum is folded
+// once, in finish(), not after every piece.
 void InternetChecksum::add(std::span<const uint8_t> bytes) {
   size_t i = 0;
   if (odd_ && !bytes.empty()) {
@@ -50,15 +53,21 @@ void InternetChecksum::add(std::span<const uint8_t> bytes) {
     sum_ += sumWideWords(bytes.data() + i, wide);
     i += wide * 8;
   }
-  // At most 3 words and a byte are left: sum_ stays far below 2^32.
-  for (; bytes.size() - i >= 2; i += 2) {
+  // At most 7 bytes are left. sum_ grows by under 2^33 a call: a 64-bit
+  // sum cannot overflow before finish().
+  if (bytes.size() - i >= 4) {
+    sum_ += static_cast<uint32_t>(bytes[i]) << 24 | static_cast<uint32_t>(bytes[i + 1]) << 16 |
+            static_cast<uint32_t>(bytes[i + 2]) << 8 | bytes[i + 3];
+    i += 4;
+  }
+  if (bytes.size() - i >= 2) {
     sum_ += static_cast<uint32_t>(bytes[i]) << 8 | bytes[i + 1];
+    i += 2;
   }
   if (i < bytes.size()) {
     sum_ += static_cast<uint32_t>(bytes[i]) << 8;
     odd_ = true;
   }
-  sum_ = fold(sum_);
 }
 
 void InternetChecksum::addU16(uint16_t hostOrder) {

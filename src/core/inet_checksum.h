@@ -22,7 +22,7 @@ class InternetChecksum {
   uint16_t finish() const;
 
  private:
-  uint32_t sum_ = 0;
+  uint64_t sum_ = 0;  // unfolded
   bool odd_ = false;  // the next byte is the low half of a 16-bit word
 };
 
