@@ -85,16 +85,27 @@ GzipPart GzipPart::store(std::string_view text) {
   return part;
 }
 
-std::string gzipJoin(const GzipPart& first, const GzipPart& second) {
+std::string gzipHeadOf(const GzipPart& first) {
   // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=3 (Unix).
   std::string out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
-  out.reserve(out.size() + first.deflated.size() + second.deflated.size() + 10);
   out += first.deflated;
-  out += second.deflated;
-  out.append(kFinalEmptyBlock.data(), kFinalEmptyBlock.size());
+  return out;
+}
+
+std::string gzipTailOf(const GzipPart& first, const GzipPart& second) {
+  std::string out(kFinalEmptyBlock.data(), kFinalEmptyBlock.size());
   const uLong crc = crc32_combine(first.crc, second.crc, static_cast<z_off_t>(second.size));
   appendLittleEndian32(out, static_cast<uint32_t>(crc));
   appendLittleEndian32(out, static_cast<uint32_t>(first.size + second.size));  // ISIZE: mod 2^32
+  return out;
+}
+
+std::string gzipJoin(const GzipPart& first, const GzipPart& second) {
+  std::string out = gzipHeadOf(first);
+  const std::string tail = gzipTailOf(first, second);
+  out.reserve(out.size() + second.deflated.size() + tail.size());
+  out += second.deflated;
+  out += tail;
   return out;
 }
 

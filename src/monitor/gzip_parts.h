@@ -28,6 +28,11 @@ struct GzipPart {
 
 // One gzip member whose content is the parts' texts in order.
 std::string gzipJoin(const GzipPart& first, const GzipPart& second);
+// gzipJoin's output is gzipHeadOf(first), second.deflated, then
+// gzipTailOf(first, second) (which reads only second's crc and size): a
+// kept second part can be sent as it is, between the two.
+std::string gzipHeadOf(const GzipPart& first);
+std::string gzipTailOf(const GzipPart& first, const GzipPart& second);
 
 // The whole of `text` as one gzip member.
 std::string gzipCompress(std::string_view text, int level = 6);

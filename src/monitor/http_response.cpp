@@ -11,6 +11,20 @@ HttpResponse HttpResponse::text(int status, std::string body) {
   return r;
 }
 
+size_t HttpResponse::bodySize() const {
+  size_t size = body.size();
+  for (const auto& piece : sharedBody) size += piece->size();
+  return size;
+}
+
+std::string HttpResponse::wholeBody() const {
+  std::string out;
+  out.reserve(bodySize());
+  out += body;
+  for (const auto& piece : sharedBody) out += *piece;
+  return out;
+}
+
 std::string_view reasonPhrase(int status) {
   switch (status) {
     case 200:
@@ -38,18 +52,27 @@ std::string_view reasonPhrase(int status) {
   }
 }
 
-std::string serializeResponse(const HttpResponse& response, bool headOnly, bool keepAlive) {
-  std::string out =
+std::vector<OutputChunk> serializeResponse(HttpResponse response, bool headOnly, bool keepAlive) {
+  std::string head =
       fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", response.status,
-                  reasonPhrase(response.status), response.contentType, response.body.size());
+                  reasonPhrase(response.status), response.contentType, response.bodySize());
   for (const auto& [name, value] : response.headers) {
-    fmt::format_to(std::back_inserter(out), "{}: {}\r\n", name, value);
+    fmt::format_to(std::back_inserter(head), "{}: {}\r\n", name, value);
   }
-  if (!keepAlive) out += "Connection: close\r\n";
-  out += "\r\n";
+  if (!keepAlive) head += "Connection: close\r\n";
+  head += "\r\n";
+  std::vector<OutputChunk> out;
+  out.reserve(2 + response.sharedBody.size());
+  // A small body rides with the head (one piece to write); a big one is
+  // moved, not copied behind it.
+  constexpr size_t kCopiedBody = 4096;
+  if (!headOnly && response.body.size() <= kCopiedBody) head += response.body;
+  out.push_back({std::move(head), nullptr});
   if (headOnly) return out;
-  out.reserve(out.size() + response.body.size());  // one copy of a big body, no regrowth
-  out += response.body;
+  if (response.body.size() > kCopiedBody) out.push_back({std::move(response.body), nullptr});
+  for (auto& piece : response.sharedBody) {
+    if (!piece->empty()) out.push_back({{}, std::move(piece)});
+  }
   return out;
 }
 

@@ -3,9 +3,12 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 
 #include "core/log.h"
 
@@ -17,6 +20,9 @@ constexpr size_t kReadChunk = 4096;
 constexpr int kAcceptBurst = 16;
 // Pipelined requests answered per wake-up before yielding to the loop.
 constexpr int kPipelineBurst = 8;
+// Output chunks handed to one sendmsg (a response is a head and a few
+// pieces of body).
+constexpr size_t kSendChunks = 8;
 
 Result<UniqueFd> listenOn(const IpAddress& address, uint16_t port) {
   UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -66,10 +72,11 @@ struct HttpServer::Connection {
   std::unique_ptr<FdWatch> watch;
   std::unique_ptr<Timer> deadline;
   HttpRequestParser parser;
-  // Response bytes; those before outSent are written. Sent bytes are not
-  // erased one send() at a time (that moved a 24 MiB body ~100 times per
-  // scrape); the buffer is cleared once it is all out.
-  std::string out;
+  // Response bytes in the order to write them; outSent of the first chunk
+  // are written. Sent bytes are not erased one send() at a time (that moved
+  // a 24 MiB body ~100 times per scrape): a chunk goes once it is all out,
+  // and a shared one (a cache's kept body) was never copied in.
+  std::deque<OutputChunk> out;
   size_t outSent = 0;
   bool closeAfterWrite = false;
   bool peerClosed = false;
@@ -198,13 +205,10 @@ bool HttpServer::readInput(Connection& c) {
   return true;
 }
 
-void HttpServer::appendOutput(Connection& c, std::string bytes) {
-  // Usually nothing is pending: take the buffer rather than copy a body
-  // that may be tens of MiB.
-  if (c.out.empty()) {
-    c.out = std::move(bytes);
-  } else {
-    c.out += bytes;
+void HttpServer::appendOutput(Connection& c, std::vector<OutputChunk> chunks) {
+  // No empty chunk is queued: flush drops a chunk when its last byte is sent.
+  for (OutputChunk& chunk : chunks) {
+    if (!chunk.bytes().empty()) c.out.push_back(std::move(chunk));
   }
 }
 
@@ -245,13 +249,34 @@ bool HttpServer::answer(Connection& c) {
 
 bool HttpServer::flush(Connection& c) {
   while (!c.out.empty()) {
-    ssize_t n =
-        ::send(c.fd.get(), c.out.data() + c.outSent, c.out.size() - c.outSent, MSG_NOSIGNAL);
+    // Head and body in one call: a small head sent alone would wait on
+    // Nagle's algorithm for the client's ACK.
+    std::array<iovec, kSendChunks> iov{};
+    size_t count = 0;
+    for (const OutputChunk& chunk : c.out) {
+      if (count == iov.size()) break;
+      std::string_view bytes = chunk.bytes();
+      if (count == 0) bytes.remove_prefix(c.outSent);
+      iov[count].iov_base = const_cast<char*>(bytes.data());
+      iov[count].iov_len = bytes.size();
+      ++count;
+    }
+    msghdr message{};
+    message.msg_iov = iov.data();
+    message.msg_iovlen = count;
+    ssize_t n = ::sendmsg(c.fd.get(), &message, MSG_NOSIGNAL);
     if (n > 0) {
-      c.outSent += static_cast<size_t>(n);
-      if (c.outSent == c.out.size()) {
-        c.out.clear();
-        c.out.shrink_to_fit();  // a big body is not held by an idle connection
+      // Chunks all out are dropped at once: a big body is not held by an
+      // idle connection.
+      auto left = static_cast<size_t>(n);
+      while (left > 0) {
+        const size_t rest = c.out.front().bytes().size() - c.outSent;
+        if (left < rest) {
+          c.outSent += left;
+          break;
+        }
+        left -= rest;
+        c.out.pop_front();
         c.outSent = 0;
       }
       c.deadline->armAfter(limits_.idleTimeout);  // a slow reader that reads still counts

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/event_loop.h"
@@ -83,7 +84,7 @@ class HttpServer {
   bool readInput(Connection& c);
   bool answer(Connection& c);
   bool flush(Connection& c);
-  static void appendOutput(Connection& c, std::string bytes);
+  static void appendOutput(Connection& c, std::vector<OutputChunk> chunks);
   void close(int fd);
   void timedOut(int fd);
 

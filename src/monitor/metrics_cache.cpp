@@ -29,36 +29,48 @@ void MetricsCache::sync(const MonitorView& view) {
   key_ = std::move(key);
   checkDuration_ = view.checkDuration;
   synced_ = true;
-  textValid_ = false;
-  gzipValid_ = false;
+  text_.reset();
+  gzipDeflated_.reset();
   jsonValid_ = false;
 }
 
-const std::string& MetricsCache::snapshotText(const MonitorView& view) {
+const std::shared_ptr<const std::string>& MetricsCache::snapshotText(const MonitorView& view) {
   sync(view);
-  if (textValid_) return text_;
-  text_ = renderer_.render(view);
-  textValid_ = true;
+  if (text_) return text_;
+  text_ = std::make_shared<const std::string>(renderer_.render(view));
   ++renders_;
   return text_;
 }
 
-std::string MetricsCache::text(const MonitorView& view) {
-  std::string out = renderPrometheus(collectWorkerMetrics(view));
-  const std::string& kept = snapshotText(view);
-  out.reserve(out.size() + kept.size());
-  out += kept;
+std::string MetricsCache::Body::joined() const {
+  std::string out;
+  out.reserve(before.size() + (kept ? kept->size() : 0) + after.size());
+  out += before;
+  if (kept) out += *kept;
+  out += after;
   return out;
 }
 
-std::string MetricsCache::gzip(const MonitorView& view) {
-  const std::string& kept = snapshotText(view);
-  if (!gzipValid_) {
-    gzip_ = GzipPart::deflate(kept, kGzipLevel);
-    gzipValid_ = true;
+MetricsCache::Body MetricsCache::textBody(const MonitorView& view) {
+  Body body;
+  body.before = renderPrometheus(collectWorkerMetrics(view));
+  body.kept = snapshotText(view);
+  return body;
+}
+
+MetricsCache::Body MetricsCache::gzipBody(const MonitorView& view) {
+  const std::shared_ptr<const std::string> kept = snapshotText(view);
+  if (!gzipDeflated_) {
+    gzip_ = GzipPart::deflate(*kept, kGzipLevel);
+    gzipDeflated_ = std::make_shared<const std::string>(std::move(gzip_.deflated));
+    gzip_.deflated.clear();
   }
-  const std::string head = renderPrometheus(collectWorkerMetrics(view));
-  return gzipJoin(GzipPart::deflate(head, kGzipLevel), gzip_);
+  const GzipPart head = GzipPart::deflate(renderPrometheus(collectWorkerMetrics(view)), kGzipLevel);
+  Body body;
+  body.before = gzipHeadOf(head);
+  body.kept = gzipDeflated_;
+  body.after = gzipTailOf(head, gzip_);
+  return body;
 }
 
 std::string MetricsCache::json(const MonitorView& view) {

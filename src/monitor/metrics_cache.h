@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,8 +30,21 @@ namespace vigil::monitor {
 // doc/benchmarks.md) on the supervisor's loop.
 class MetricsCache {
  public:
-  std::string text(const MonitorView& view);
-  std::string gzip(const MonitorView& view);
+  // A body in pieces: fresh text, the kept part (shared with this cache:
+  // a response sends it without a copy, and it outlives a re-render while a
+  // connection still writes it), fresh text.
+  struct Body {
+    std::string before;
+    std::shared_ptr<const std::string> kept;
+    std::string after;
+
+    std::string joined() const;
+  };
+
+  Body textBody(const MonitorView& view);
+  Body gzipBody(const MonitorView& view);
+  std::string text(const MonitorView& view) { return textBody(view).joined(); }
+  std::string gzip(const MonitorView& view) { return gzipBody(view).joined(); }
   // renderMetricsJson(view) with the same members and values; only the
   // order of the top-level names differs (worker series first).
   std::string json(const MonitorView& view);
@@ -51,19 +65,19 @@ class MetricsCache {
   // Drops the kept parts when the snapshots (or checkDuration) changed
   // since they were rendered.
   void sync(const MonitorView& view);
-  const std::string& snapshotText(const MonitorView& view);
+  const std::shared_ptr<const std::string>& snapshotText(const MonitorView& view);
 
   SnapshotRenderer renderer_;
   Key key_;
   // A reload that changes metrics_check_duration renders anew.
   config::CheckDurationMetrics checkDuration_ = config::CheckDurationMetrics::PerServer;
   bool synced_ = false;
-  bool textValid_ = false;
-  std::string text_;
+  std::shared_ptr<const std::string> text_;  // none: render anew
   bool jsonValid_ = false;
   std::string jsonMembers_;  // the snapshot part's members, without braces
   size_t jsonRenders_ = 0;
-  bool gzipValid_ = false;
+  // text_ deflated (none: deflate anew), and its crc and size.
+  std::shared_ptr<const std::string> gzipDeflated_;
   GzipPart gzip_;
   size_t renders_ = 0;
 };

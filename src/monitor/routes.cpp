@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 
 #include "monitor/health.h"
 #include "monitor/status_json.h"
@@ -49,11 +50,14 @@ HttpResponse metrics(const HttpRequest& request, const MonitorView& view, Metric
   r.contentType = kPrometheusContentType;
   r.headers.emplace_back("Vary", "Accept-Encoding");
   const std::string* encoding = request.header("accept-encoding");
-  if (encoding != nullptr && acceptsGzip(*encoding)) {
-    r.body = cache.gzip(view);
-    r.headers.emplace_back("Content-Encoding", "gzip");
-  } else {
-    r.body = cache.text(view);
+  const bool gzip = encoding != nullptr && acceptsGzip(*encoding);
+  MetricsCache::Body body = gzip ? cache.gzipBody(view) : cache.textBody(view);
+  if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
+  // The kept part goes out as the cache holds it: no copy per scrape.
+  r.body = std::move(body.before);
+  r.sharedBody.push_back(std::move(body.kept));
+  if (!body.after.empty()) {
+    r.sharedBody.push_back(std::make_shared<const std::string>(std::move(body.after)));
   }
   return r;
 }

@@ -66,7 +66,7 @@ class MonitorServiceTest : public ::testing::Test {
     monitor::HttpRequest request;
     request.method = "GET";
     request.target = "/metrics";
-    return service_.handle(request).body;
+    return service_.handle(request).wholeBody();
   }
 
   PosixEventLoop loop_;

@@ -46,7 +46,7 @@ TEST(RoutesTest, MetricsUsesThePrometheusContentType) {
   HttpResponse r = route(get("/metrics"), healthyView());
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.contentType, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(r.body.find("vigil_config_generation 7\n"), std::string::npos);
+  EXPECT_NE(r.wholeBody().find("vigil_config_generation 7\n"), std::string::npos);
 }
 
 TEST(RoutesTest, StatusIsOneJsonDocument) {
