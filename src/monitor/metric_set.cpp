@@ -106,8 +106,9 @@ void appendValue(std::string& out, double value) {
 // One line: name{label="value",...} value. `extra` is one more label (a
 // histogram bucket's `le`), or empty. Appends in place: a big body is
 // millions of these.
+template <class LabelValues>
 void appendSample(std::string& out, std::string_view name, std::string_view suffix,
-                  const MetricDef& def, const MetricSet::Labels& labels, std::string_view extra,
+                  const MetricDef& def, const LabelValues& labels, std::string_view extra,
                   double value) {
   out += name;
   out += suffix;
@@ -149,6 +150,14 @@ void appendHistogram(std::string& out, const MetricDef& def, const MetricSet::La
 }
 
 }  // namespace
+
+void appendSampleLine(std::string& out, const MetricDef& def, std::string_view suffix,
+                      std::span<const std::string_view> labels, std::string_view extra,
+                      double value) {
+  appendSample(out, def.name, suffix, def, labels, extra, value);
+}
+
+std::string leLabel(double bound) { return fmt::format("le=\"{}\"", formatValue(bound)); }
 
 void appendMetricHeader(std::string& out, const MetricDef& def) {
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", def.name,

@@ -37,7 +37,7 @@ void MetricsCache::sync(const MonitorView& view) {
 const std::shared_ptr<const std::string>& MetricsCache::snapshotText(const MonitorView& view) {
   sync(view);
   if (text_) return text_;
-  text_ = std::make_shared<const std::string>(renderer_.render(view));
+  text_ = renderer_.render(view);
   ++renders_;
   return text_;
 }

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
     const std::string a = renderPrometheus(collectSnapshotMetrics(v));
     double t1 = cpuSeconds();
     const size_t before = renderer.realServerRenders();
-    const std::string b = renderer.render(v);
+    const std::string b = *renderer.render(v);
     double t2 = cpuSeconds();
     const GzipPart z = GzipPart::deflate(b, 1);
     double t3 = cpuSeconds();

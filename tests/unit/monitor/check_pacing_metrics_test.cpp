@@ -122,7 +122,7 @@ TEST(CheckDurationModeTest, TheRendererMatchesAFullRenderInEveryMode) {
     (void)renderer.render(view(checkSnapshot(), mode));
     // Server 1 changed: one server rendered again, the sums still right.
     const MonitorView changed = view(checkSnapshot(5, 9), mode);
-    EXPECT_EQ(renderer.render(changed), renderPrometheus(collectSnapshotMetrics(changed)))
+    EXPECT_EQ(*renderer.render(changed), renderPrometheus(collectSnapshotMetrics(changed)))
         << static_cast<int>(mode);
     EXPECT_EQ(renderer.realServerRenders(), 4u);
   }

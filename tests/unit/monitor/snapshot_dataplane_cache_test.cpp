@@ -59,18 +59,18 @@ TEST(SplitDataplaneTest, AnUnendedDataplaneIsRefused) {
 TEST(SnapshotDataplaneCacheTest, AnUnchangedDataplaneIsNotParsedAgain) {
   SnapshotRenderer renderer;
   const MonitorView first = checkWorkerView(checkSnapshot(3, 5));
-  EXPECT_EQ(renderer.render(first), fullRender(first));
+  EXPECT_EQ(*renderer.render(first), fullRender(first));
   EXPECT_EQ(renderer.dataplaneRenders(), 1u);
   // A server moved, the table did not.
   const MonitorView second = checkWorkerView(checkSnapshot(4, 5));
-  const std::string text = renderer.render(second);
+  const std::string text = *renderer.render(second);
   EXPECT_EQ(text, fullRender(second));
   EXPECT_NE(text.find("\nnode_ipvs_connections_total 5\n"), std::string::npos) << text;
   EXPECT_EQ(renderer.dataplaneRenders(), 1u);
   // The counters moved.
   const MonitorView third = checkWorkerView(checkSnapshot(4, 6));
-  EXPECT_EQ(renderer.render(third), fullRender(third));
-  EXPECT_NE(renderer.render(third).find("\nnode_ipvs_connections_total 6\n"), std::string::npos);
+  EXPECT_EQ(*renderer.render(third), fullRender(third));
+  EXPECT_NE(renderer.render(third)->find("\nnode_ipvs_connections_total 6\n"), std::string::npos);
   EXPECT_EQ(renderer.dataplaneRenders(), 2u);
 }
 
@@ -80,7 +80,7 @@ TEST(SnapshotDataplaneCacheTest, TwoWorkersWithATableSumAsAFullRenderDoes) {
   v.workers.push_back(v.workers[0]);
   v.workers[1].name = "check2";
   v.workers[1].lastSnapshot = checkSnapshot(3, 7);
-  const std::string text = renderer.render(v);
+  const std::string text = *renderer.render(v);
   EXPECT_EQ(text, fullRender(v));
   EXPECT_NE(text.find("\nnode_ipvs_connections_total 7\n"), std::string::npos) << text;
 }

@@ -62,7 +62,7 @@ std::string fullRender(const MonitorView& v) { return renderPrometheus(collectSn
 TEST(SnapshotRendererTest, FirstRenderEqualsAFullRenderAndRendersEveryServer) {
   SnapshotRenderer renderer;
   const MonitorView v = view(checkSnapshot({5, 6, 7, 8, 9, 10, 11}));
-  const std::string text = renderer.render(v);
+  const std::string text = *renderer.render(v);
   EXPECT_EQ(text, fullRender(v));
   EXPECT_NE(text.find("vigil_real_server_check_attempts_total{"), std::string::npos);
   EXPECT_EQ(renderer.realServerRenders(), 7u);
@@ -74,11 +74,25 @@ TEST(SnapshotRendererTest, AChangeOfOneServerRendersOnlyThatServer) {
   (void)renderer.render(view(checkSnapshot(attempts)));
   attempts[4] = 42;
   const MonitorView changed = view(checkSnapshot(attempts));
-  const std::string text = renderer.render(changed);
+  const std::string text = *renderer.render(changed);
   EXPECT_EQ(text, fullRender(changed));
   EXPECT_NE(text.find("real_server=\"10.1.0.4:80\",checker=\"TCP_CHECK\"} 42\n"),
             std::string::npos);
   EXPECT_EQ(renderer.realServerRenders(), 8u);
+}
+
+TEST(SnapshotRendererTest, PlainServersAreReadFromTheirTextOthersThroughATree) {
+  SnapshotRenderer renderer;
+  std::string check = checkSnapshot({5, 6, 7});
+  // One server's checker says why in a string with an escape: that one is
+  // parsed; the others are rendered straight from their text.
+  const std::string plain = R"("type": "TCP_CHECK",)";
+  ASSERT_NE(check.find(plain), std::string::npos);
+  check.replace(check.find(plain), plain.size(), R"("type": "TCP_CHECK", "last": "said \"no\"",)");
+  const MonitorView v = view(check);
+  EXPECT_EQ(*renderer.render(v), fullRender(v));
+  EXPECT_EQ(renderer.realServerRenders(), 3u);
+  EXPECT_EQ(renderer.treeRenders(), 1u);
 }
 
 TEST(SnapshotRendererTest, ANewVrrpSnapshotRendersNoRealServer) {
@@ -88,7 +102,7 @@ TEST(SnapshotRendererTest, ANewVrrpSnapshotRendersNoRealServer) {
   MonitorView v = view(check);
   v.workers[0].lastSnapshot = R"({"worker": "vrrp", "instances": [{"name": "VI_1",
       "state": "BACKUP", "priority": 100, "effective_priority": 100}]})";
-  EXPECT_EQ(renderer.render(v), fullRender(v));
+  EXPECT_EQ(*renderer.render(v), fullRender(v));
   EXPECT_EQ(renderer.realServerRenders(), 3u);
 }
 
@@ -96,11 +110,11 @@ TEST(SnapshotRendererTest, ServersAddedAndRemovedMatchAFullRender) {
   SnapshotRenderer renderer;
   (void)renderer.render(view(checkSnapshot({5, 6, 7, 8})));
   const MonitorView fewer = view(checkSnapshot({5, 6}));
-  EXPECT_EQ(renderer.render(fewer), fullRender(fewer));
+  EXPECT_EQ(*renderer.render(fewer), fullRender(fewer));
   EXPECT_EQ(renderer.realServerRenders(), 4u);
   // 10.1.0.2 and .3 come back: their kept text was dropped with them.
   const MonitorView more = view(checkSnapshot({5, 6, 7, 8, 9}));
-  EXPECT_EQ(renderer.render(more), fullRender(more));
+  EXPECT_EQ(*renderer.render(more), fullRender(more));
   EXPECT_EQ(renderer.realServerRenders(), 7u);
 }
 
@@ -111,7 +125,7 @@ TEST(SnapshotRendererTest, DataplaneCountersAreRenderedBesideKeptServers) {
       {"address": "10.1.0.0", "port": 80, "weight": 1, "active_connections": 2}]}]}})";
   (void)renderer.render(view(checkSnapshot({5, 6}, dataplane)));
   const MonitorView v = view(checkSnapshot({5, 6}, dataplane));
-  const std::string text = renderer.render(v);
+  const std::string text = *renderer.render(v);
   EXPECT_EQ(text, fullRender(v));
   EXPECT_NE(text.find("node_ipvs_backend_connections_active{"), std::string::npos);
   EXPECT_EQ(renderer.realServerRenders(), 2u);
@@ -121,7 +135,7 @@ TEST(SnapshotRendererTest, AServerListedTwiceIsMergedAsAFullRenderMergesIt) {
   SnapshotRenderer renderer;
   MonitorView v = view(checkSnapshot({5, 6}));
   v.workers.push_back(reportingWorker("check2", checkSnapshot({7})));  // 10.1.0.0 again
-  EXPECT_EQ(renderer.render(v), fullRender(v));
+  EXPECT_EQ(*renderer.render(v), fullRender(v));
   EXPECT_NE(fullRender(v).find("real_server=\"10.1.0.0:80\",checker=\"TCP_CHECK\"} 12\n"),
             std::string::npos);
 }
@@ -221,7 +235,7 @@ TEST(SnapshotRendererTest, ATruncatedSnapshotShowsNothingLikeAFullRender) {
   SnapshotRenderer renderer;
   const std::string check = checkSnapshot({5, 6});
   const MonitorView v = view(check.substr(0, check.size() / 2));
-  EXPECT_EQ(renderer.render(v), fullRender(v));
+  EXPECT_EQ(*renderer.render(v), fullRender(v));
 }
 
 }  // namespace
