@@ -7,6 +7,7 @@
 
 #include "cli/vigilctl/control_client.h"
 #include "cli/vigilctl/control_format.h"
+#include "cli/vigilctl/json_indent.h"
 
 namespace vigil::cli {
 namespace {
@@ -153,7 +154,29 @@ int ipvsCounters(const Invocation& how) {
       formatIpvsCounters(*status, how.rate ? IpvsCounters::Rate : IpvsCounters::Stats, how.exact));
 }
 
+// `status --json`: vigild's /status laid out as it came (json_indent.h),
+// without a tree of it.
+int printStatusJson(const Invocation& how) {
+  auto reply = controlRequest(how.socket, "GET", "/status");
+  if (!reply) {
+    std::cerr << "vigilctl: " << reply.error().describe() << "\n";
+    return kExitFailed;
+  }
+  if (reply->status != 200) {
+    std::cerr << "vigilctl: vigild answered " << reply->status << ": " << reply->body;
+    return kExitFailed;
+  }
+  const std::optional<std::string> indented = indentJson(reply->body);
+  if (!indented) {
+    std::cerr << "vigilctl: vigild's /status is not JSON\n";
+    return kExitFailed;
+  }
+  std::cout << *indented << "\n";
+  return kExitOk;
+}
+
 int query(const std::string& command, const Invocation& how) {
+  if (command == "status" && how.json) return printStatusJson(how);
   auto fetched = getJson(how, "/status");
   if (!fetched) return kExitFailed;
   const nlohmann::json& status = *fetched;
