@@ -15,6 +15,8 @@ constexpr size_t kIfaddrmsgBytes = 8;   // struct ifaddrmsg
 constexpr size_t kAttrHeaderBytes = 4;  // struct rtattr
 constexpr size_t kCacheinfoBytes = 16;  // struct ifa_cacheinfo
 constexpr size_t kErrorCodeBytes = 4;   // struct nlmsgerr's error, before the echoed header
+static_assert(kHeaderBytes == sizeof(nlmsghdr) && kIfaddrmsgBytes == sizeof(ifaddrmsg) &&
+              kAttrHeaderBytes == sizeof(rtattr) && kCacheinfoBytes == sizeof(ifa_cacheinfo));
 
 constexpr size_t align4(size_t n) { return (n + 3) & ~size_t{3}; }
 
