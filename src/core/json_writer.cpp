@@ -61,6 +61,12 @@ size_t cleanPrefix(std::string_view text) {
     std::memcpy(&w, text.data() + clean, sizeof w);
     if (wordNeedsEscape(w)) break;
   }
+  if (clean < text.size() && text.size() - clean < 8) {
+    // The tail in one word too, padded with spaces (which need no escaping).
+    uint64_t w = 0x2020202020202020u;
+    std::memcpy(&w, text.data() + clean, text.size() - clean);
+    if (!wordNeedsEscape(w)) return text.size();
+  }
   while (clean < text.size() && needsNoEscape(static_cast<unsigned char>(text[clean]))) ++clean;
   return clean;
 }
