@@ -2,14 +2,12 @@
 #include <signal.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <memory>
 #include <sstream>
 #include <string>
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/static_entries_lab.h"
 #include "support/vrrp_lab.h"
 
 // static_ipaddress and track_group with a real vigild in a network
@@ -58,26 +56,9 @@ class StaticDirector : public LabVigild {
   const NetNs& ns_;
 };
 
-class StaticAddressesTest : public ::testing::Test {
+class StaticAddressesTest : public StaticEntriesLab<StaticDirector> {
  protected:
-  void SetUp() override {
-    if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
-    ASSERT_TRUE(bridge_.ok() && d1_.ok());
-    char pattern[] = "/tmp/vigil-h6static-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    ASSERT_TRUE(plugIntoBridge(bridge_, d1_, "p1", kLab.first));
-    // sx0: the interface of the static entries, its peer beside it.
-    ASSERT_EQ(d1_.exec("ip link add sx0 type veth peer name sx1 && ip link set sx1 up && "
-                       "ip link set sx0 up")
-                  .exitCode,
-              0);
-    director_ = std::make_unique<StaticDirector>(d1_, dir_, "d1");
-  }
-  void TearDown() override {
-    director_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+  StaticAddressesTest() : StaticEntriesLab("h6sb", "h6s1", kLab) {}
 
   void startAsMaster() {
     director_->configure("10.66.3.1/24");
@@ -94,11 +75,6 @@ class StaticAddressesTest : public ::testing::Test {
               std::string::npos)
         << director_->route();
   }
-
-  NetNs bridge_{"h6sb"};
-  NetNs d1_{"h6s1"};
-  std::string dir_;
-  std::unique_ptr<StaticDirector> director_;
 };
 
 TEST_F(StaticAddressesTest, StaticAddressesComeAtStartFollowAReloadAndGoAtAStop) {

@@ -1,14 +1,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
-#include <memory>
 #include <string>
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/static_entries_lab.h"
 #include "support/vrrp_lab.h"
 #include "support/wait_for.h"
 
@@ -33,26 +31,10 @@ std::string configWith(const std::string& statics) {
          std::string(kLab.vipPrefix) + "\n  }\n}\n";
 }
 
-class StaticRoutesReloadTest : public ::testing::Test {
+// sx0 holds the static route's gateway subnet (not a static entry).
+class StaticRoutesReloadTest : public StaticEntriesLab<LabVigild> {
  protected:
-  void SetUp() override {
-    if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
-    ASSERT_TRUE(bridge_.ok() && d1_.ok());
-    char pattern[] = "/tmp/vigil-static-reload-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    ASSERT_TRUE(plugIntoBridge(bridge_, d1_, "p1", kLab.first));
-    // sx0 holds the static route's gateway subnet (not a static entry).
-    ASSERT_EQ(d1_.exec("ip link add sx0 type veth peer name sx1 && ip link set sx1 up && "
-                       "ip link set sx0 up && ip addr add 10.67.1.1/24 dev sx0")
-                  .exitCode,
-              0);
-    director_ = std::make_unique<LabVigild>(d1_, dir_, "d1");
-  }
-  void TearDown() override {
-    director_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+  StaticRoutesReloadTest() : StaticEntriesLab("srlb", "srl1", kLab, "10.67.1.1/24") {}
 
   std::string route() const { return d1_.exec("ip -4 route show 10.67.2.0/24").output; }
   std::string metrics() const {
@@ -62,11 +44,6 @@ class StaticRoutesReloadTest : public ::testing::Test {
     return ("\n" + metrics()).find("\n" + line + "\n") != std::string::npos;
   }
   std::string describe() const { return director_->log() + "\n/metrics:\n" + metrics(); }
-
-  NetNs bridge_{"srlb"};
-  NetNs d1_{"srl1"};
-  std::string dir_;
-  std::unique_ptr<LabVigild> director_;
 };
 
 TEST_F(StaticRoutesReloadTest, ARouteAddedByAReloadIsRestoredWhenDeleted) {
