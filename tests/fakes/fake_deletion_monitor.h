@@ -13,6 +13,7 @@ namespace vigil::fakes {
 class FakeDeletionMonitor final : public netlink::DeletionMonitor {
  public:
   void setListener(Listener listener) override { listener_ = std::move(listener); }
+  void setLossListener(LossListener listener) override { lossListener_ = std::move(listener); }
   Status watch(const netlink::NotificationGroups& groups) override {
     if (failJoins && !groups.empty()) return Error{ENOMEM, "netlink: joining notification group"};
     watched = groups;
@@ -23,13 +24,17 @@ class FakeDeletionMonitor final : public netlink::DeletionMonitor {
   void deliver(const netlink::DeletedEntry& deleted) {
     if (listener_) listener_(deleted);
   }
-  void overflow() { ++overflows_; }
+  void overflow() {
+    ++overflows_;
+    if (lossListener_) lossListener_();
+  }
 
   bool failJoins = false;
   netlink::NotificationGroups watched;  // after the last watch() that succeeded
 
  private:
   Listener listener_;
+  LossListener lossListener_;
   uint64_t overflows_ = 0;
 };
 

@@ -47,6 +47,11 @@ class DeletionMonitor {
   // and rule churn wakes its owner only for what it asked for. On error the
   // groups joined so far stay joined.
   [[nodiscard]] virtual Status watch(const NotificationGroups& groups) = 0;
+  // Called on the loop each time the kernel is found to have dropped
+  // notifications (overflows() grew): the owner reads the kernel's tables
+  // again to find what it missed.
+  using LossListener = std::function<void()>;
+  virtual void setLossListener(LossListener listener) = 0;
   // Times the kernel dropped notifications meant for this monitor (its
   // socket's buffer was full: ENOBUFS); deletions among them went unseen.
   virtual uint64_t overflows() const = 0;

@@ -14,12 +14,13 @@ namespace vigil::netlink {
 // DeletionMonitor over an rtnetlink socket watched by the loop, in the
 // address, route and rule groups watch() names (none at start). Only
 // deletions are reported; a notification the kernel drops (ENOBUFS) is
-// lost, counted and logged.
+// lost, counted, logged and reported to the loss listener.
 class NetlinkDeletionMonitor final : public DeletionMonitor {
  public:
   static Result<std::unique_ptr<NetlinkDeletionMonitor>> start(EventLoop& loop);
 
   void setListener(Listener listener) override { listener_ = std::move(listener); }
+  void setLossListener(LossListener listener) override { lossListener_ = std::move(listener); }
   Status watch(const NotificationGroups& groups) override;
   uint64_t overflows() const override { return overflows_; }
 
@@ -32,6 +33,7 @@ class NetlinkDeletionMonitor final : public DeletionMonitor {
   NlSocket events_;
   std::unique_ptr<FdWatch> watch_;
   Listener listener_;
+  LossListener lossListener_;
   NotificationGroups joined_;
   uint64_t overflows_ = 0;
 };
