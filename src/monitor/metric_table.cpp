@@ -201,13 +201,26 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      "vigil_vrrp_deletion_notifications_lost_total",
      Counter,
      "Times the kernel dropped the VRRP worker's address, route and rule deletion notifications "
-     "(ENOBUFS): a static entry deleted then is added again only when its interface comes up.",
+     "(ENOBUFS); each is followed by a reading of the kernel's tables that adds back the static "
+     "entries deleted unseen (vigil_vrrp_static_resyncs_total).",
      {}},
     {MetricId::VrrpNetlinkGroupJoinFailures,
      "vigil_vrrp_netlink_group_join_failures_total",
      Counter,
      "Times the VRRP worker could not join (or leave) the rtnetlink groups its static entries' "
      "deletions arrive on; deletions go unseen until a reload joins them.",
+     {}},
+    {MetricId::VrrpStaticResyncs,
+     "vigil_vrrp_static_resyncs_total",
+     Counter,
+     "Readings of the kernel's addresses, routes and rules the VRRP worker made after lost "
+     "deletion notifications, each adding back the static entries it found missing (counted in "
+     "vigil_vrrp_static_entries_restored_total).",
+     {}},
+    {MetricId::VrrpStaticResyncFailures,
+     "vigil_vrrp_static_resync_failures_total",
+     Counter,
+     "Those readings that failed (tried again after 1 s, three times in a row at most).",
      {}},
     {MetricId::CheckModuleLoadFailed,
      "vigil_check_module_load_failed",

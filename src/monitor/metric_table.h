@@ -54,6 +54,8 @@ enum class MetricId : uint8_t {
   VrrpStaticEntriesRestored,
   VrrpDeletionNotificationsLost,
   VrrpNetlinkGroupJoinFailures,
+  VrrpStaticResyncs,
+  VrrpStaticResyncFailures,
   CheckModuleLoadFailed,
   RealServerUp,
   RealServerWeight,
@@ -89,7 +91,7 @@ enum class MetricId : uint8_t {
   CheckSynRepliesDropped,
   CheckSynSendErrors,
 };
-inline constexpr size_t kMetricCount = 69;
+inline constexpr size_t kMetricCount = 71;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;

@@ -88,7 +88,7 @@ void vrrpRouting(MetricSet& m, const std::string& instance, const json& routing)
 }
 
 // {"restored": {KIND: n, ...}, "notifications_lost": n, "watch_failures":
-// n} of VrrpWorker::snapshot.
+// n, "resyncs": n, "resync_failures": n} of VrrpWorker::snapshot.
 void vrrpStaticDeletions(MetricSet& m, const json& deletions) {
   if (!deletions.is_object()) return;
   if (auto restored = deletions.find("restored");
@@ -99,6 +99,8 @@ void vrrpStaticDeletions(MetricSet& m, const json& deletions) {
   }
   setIf(m, VrrpDeletionNotificationsLost, {}, number(deletions, "notifications_lost"));
   setIf(m, VrrpNetlinkGroupJoinFailures, {}, number(deletions, "watch_failures"));
+  setIf(m, VrrpStaticResyncs, {}, number(deletions, "resyncs"));
+  setIf(m, VrrpStaticResyncFailures, {}, number(deletions, "resync_failures"));
 }
 
 void vrrpInstance(MetricSet& m, const json& inst, double snapshotWall) {

@@ -7,6 +7,8 @@
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/netlink/netlink_link_monitor.h"
+#include "core/netlink/netlink_routing_dumper.h"
+#include "core/netlink/nl_socket.h"
 #include "vrrp/runtime_netlink.h"
 #include "vrrp/runtime_notify.h"
 #include "vrrp/runtime_params.h"
@@ -129,10 +131,13 @@ void writeRouting(JsonWriter& out, std::string_view key, const RoutingEntries::F
 }
 
 // {"restored": {KEYWORD: n, ...}, "notifications_lost": n,
-// "watch_failures": n}: the static entries added again after the kernel
-// reported them deleted, and how often deletions may have gone unseen.
+// "watch_failures": n, "resyncs": n, "resync_failures": n}: the static
+// entries added again after the kernel reported them deleted or a reading
+// of its tables after lost notifications found them missing, how often
+// deletions may have gone unseen, and those readings.
 void writeStaticDeletions(JsonWriter& out, const RoutingEntries::Restored& restored,
-                          uint64_t notificationsLost, uint64_t watchFailures) {
+                          uint64_t notificationsLost, uint64_t watchFailures,
+                          const StaticResync& resync) {
   out.key("static_deletions").object();
   out.key("restored")
       .object()
@@ -142,6 +147,8 @@ void writeStaticDeletions(JsonWriter& out, const RoutingEntries::Restored& resto
       .end();
   out.field("notifications_lost", notificationsLost);
   out.field("watch_failures", watchFailures);
+  out.field("resyncs", resync.done());
+  out.field("resync_failures", resync.failures());
   out.end();
 }
 
@@ -252,7 +259,8 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
           makeRouteManager(),
           makeRuleManager(),
           makeAddressManager(),
-          makeDeletionMonitor(loop)};
+          makeDeletionMonitor(loop),
+          std::make_unique<netlink::NetlinkRoutingDumper>(loop)};
 }
 
 WorkerIo loggingWorkerIo() {
@@ -280,6 +288,7 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
   if (io_.deletions) {
     io_.deletions->setListener(
         [this](const netlink::DeletedEntry& deleted) { onDeleted(deleted); });
+    io_.deletions->setLossListener([this] { staticResync_.onLoss(); });
   }
   if (io_.observeTimerLateness) io_.observeTimerLateness(lateness_.feedFromLoop());
   build();
@@ -602,6 +611,15 @@ void VrrpWorker::onDeleted(netlink::DeletedEntry deleted) {
   staticRouting_.reinstate(deleted);
 }
 
+int VrrpWorker::interfaceIndexOf(const std::string& name) const {
+  if (io_.links) {
+    auto link = io_.links->linkState(name);
+    return link ? link->ifindex : 0;
+  }
+  Result<int> index = netlink::interfaceIndex(name);
+  return index ? *index : 0;
+}
+
 void VrrpWorker::reload(uint64_t generation) {
   // Before the file is parsed (the slow part): backups' Master_Down
   // intervals start from a fresh advert, not an aged one.
@@ -724,7 +742,8 @@ std::string VrrpWorker::snapshot() const {
                    config_->vrrp.staticRules.size(),
                {"static_ipaddress", "static_routes", "static_rules"});
   writeStaticDeletions(out, staticRouting_.restored(),
-                       io_.deletions ? io_.deletions->overflows() : 0, deletionWatchFailures_);
+                       io_.deletions ? io_.deletions->overflows() : 0, deletionWatchFailures_,
+                       staticResync_);
   out.key("loop_lateness").object();
   out.key("bounds").raw(latenessBoundsJson());
   out.key("cumulative").array();

@@ -16,6 +16,7 @@
 #include "core/netlink/deletion_monitor.h"
 #include "core/netlink/link_monitor.h"
 #include "core/netlink/macvlan_manager.h"
+#include "core/netlink/routing_dump.h"
 #include "core/posix_event_loop.h"
 #include "core/process_spawner.h"
 #include "core/worker_host.h"
@@ -29,6 +30,7 @@
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/socket.h"
+#include "vrrp/static_resync.h"
 #include "vrrp/sync_coordinator.h"
 #include "vrrp/track_process_monitor.h"
 #include "vrrp/tracking.h"
@@ -80,6 +82,10 @@ struct WorkerIo {
   // added again; null: a deleted one stays deleted until its interface
   // comes up or the next reload adds it.
   std::unique_ptr<netlink::DeletionMonitor> deletions;
+  // Reads the kernel's addresses, routes and rules after `deletions` lost
+  // notifications, so a static entry deleted unseen is added again; null:
+  // it is not (the loss is only counted).
+  std::unique_ptr<netlink::RoutingDumper> routingDumps;
 };
 
 // VIPs through netlink, GARP/NA on raw sockets, transitions to the log,
@@ -100,7 +106,9 @@ WorkerIo loggingWorkerIo();
 // static_routes and static_rules are added when it starts, diffed on each
 // reload, and removed when it is destroyed; so is static_ipaddress. A
 // static entry deleted behind the worker's back is added again, and those
-// on an interface that comes up too (keepalived's "restoring deleted").
+// on an interface that comes up too (keepalived's "restoring deleted"); when
+// the kernel dropped the deletion notifications, the kernel's tables are
+// read again and what they lack is added (StaticResync).
 class VrrpWorker final : public Worker {
  public:
   // The configuration of a generation; nullptr when it cannot be loaded.
@@ -139,6 +147,9 @@ class VrrpWorker final : public Worker {
   // Has io_.deletions watch only the groups the static entries need.
   void watchStaticDeletions(const config::VrrpModel& vrrp);
   void onDeleted(netlink::DeletedEntry deleted);
+  // The interface's index in the link monitor (the kernel's without one); 0
+  // when there is none.
+  int interfaceIndexOf(const std::string& name) const;
   void stopRunning(Running& running);
   // (Re)starts the vrrp_script runner for the current configuration.
   void startScripts();
@@ -195,6 +206,9 @@ class VrrpWorker final : public Worker {
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
   RoutingEntries staticRouting_;  // static_ipaddress, static_routes, static_rules
+  // staticRouting_ after io_.deletions lost notifications (io_.routingDumps).
+  StaticResync staticResync_{loop_, staticRouting_, io_.routingDumps.get(),
+                             [this](const std::string& name) { return interfaceIndexOf(name); }};
   // io_.deletions->watch() calls that failed: groups not joined (or left),
   // so deletions went unseen until a reload's watch() succeeded.
   uint64_t deletionWatchFailures_ = 0;

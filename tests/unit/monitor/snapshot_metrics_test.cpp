@@ -334,7 +334,7 @@ TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
   perService.workers[0].lastSnapshot = R"({"worker": "vrrp", "instances": [], "static_routing":
       {"install_failures": {"static_routes": 1, "static_rules": 0}, "failing": []},
       "static_deletions": {"restored": {"static_routes": 1}, "notifications_lost": 0,
-                           "watch_failures": 0}})";
+                           "watch_failures": 0, "resyncs": 0, "resync_failures": 0}})";
   const std::string text = renderPrometheus(collectMetrics(listening)) +
                            renderCheck(kCheckWithStats) +
                            renderPrometheus(collectMetrics(perService));

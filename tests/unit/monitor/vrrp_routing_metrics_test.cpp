@@ -67,7 +67,8 @@ TEST(VrrpRoutingMetricsTest, RestoredStaticEntriesLostNotificationsAndFailedJoin
   const std::string text = render(R"({"worker": "vrrp", "instances": [],
     "static_deletions": {"restored": {"static_ipaddress": 1, "static_routes": 4,
                                       "static_rules": 0},
-                         "notifications_lost": 3, "watch_failures": 2}})");
+                         "notifications_lost": 3, "watch_failures": 2, "resyncs": 2,
+                         "resync_failures": 1}})");
   EXPECT_TRUE(hasLine(text, "# TYPE vigil_vrrp_static_entries_restored_total counter")) << text;
   EXPECT_TRUE(
       hasLine(text, R"(vigil_vrrp_static_entries_restored_total{kind="static_ipaddress"} 1)"));
@@ -77,6 +78,9 @@ TEST(VrrpRoutingMetricsTest, RestoredStaticEntriesLostNotificationsAndFailedJoin
   EXPECT_TRUE(hasLine(text, "vigil_vrrp_deletion_notifications_lost_total 3"));
   EXPECT_TRUE(hasLine(text, "# TYPE vigil_vrrp_netlink_group_join_failures_total counter"));
   EXPECT_TRUE(hasLine(text, "vigil_vrrp_netlink_group_join_failures_total 2"));
+  EXPECT_TRUE(hasLine(text, "# TYPE vigil_vrrp_static_resyncs_total counter"));
+  EXPECT_TRUE(hasLine(text, "vigil_vrrp_static_resyncs_total 2"));
+  EXPECT_TRUE(hasLine(text, "vigil_vrrp_static_resync_failures_total 1"));
 }
 
 TEST(VrrpRoutingMetricsTest, NoDeletionSeriesFromAWorkerThatSendsNone) {
@@ -84,6 +88,7 @@ TEST(VrrpRoutingMetricsTest, NoDeletionSeriesFromAWorkerThatSendsNone) {
   EXPECT_EQ(text.find("vigil_vrrp_static_entries_restored_total"), std::string::npos) << text;
   EXPECT_EQ(text.find("vigil_vrrp_deletion_notifications_lost_total"), std::string::npos);
   EXPECT_EQ(text.find("vigil_vrrp_netlink_group_join_failures_total"), std::string::npos);
+  EXPECT_EQ(text.find("vigil_vrrp_static_resync"), std::string::npos);
 }
 
 }  // namespace

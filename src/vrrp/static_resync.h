@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "core/event_loop.h"
+#include "core/netlink/routing_dump.h"
+#include "vrrp/routing_entries.h"
+#include "vrrp/routing_resync.h"
+
+namespace vigil::vrrp {
+
+// What the VRRP worker does when the kernel dropped its deletion
+// notifications (ENOBUFS): it reads the kernel's addresses, routes and rules
+// again (`dumper`, without blocking the loop) and adds back the static
+// entries the dump lacks (RoutingEntries::reinstateMissing), and only those.
+// Losses while a reading is in flight are folded into one more reading
+// after it, so a storm of ENOBUFS costs two dumps, not one per loss. A dump
+// begun before a reload is read again (it may lack what the reload added). A
+// dump that fails is tried again after kRetryDelay, kMaxFailures times in a
+// row at most; the next loss starts afresh.
+class StaticResync {
+ public:
+  static constexpr Duration kRetryDelay = std::chrono::seconds(1);
+  static constexpr int kMaxFailures = 3;
+
+  // `dumper` null: losses are only counted by the monitor.
+  StaticResync(EventLoop& loop, RoutingEntries& entries, netlink::RoutingDumper* dumper,
+               InterfaceIndexOf indexOf);
+  ~StaticResync();
+  StaticResync(const StaticResync&) = delete;
+  StaticResync& operator=(const StaticResync&) = delete;
+
+  // The kernel dropped notifications.
+  void onLoss();
+
+  // Resyncs completed (a dump read and diffed), and dumps that failed; both
+  // only grow.
+  uint64_t done() const { return done_; }
+  uint64_t failures() const { return failures_; }
+
+ private:
+  void start();
+  void onDump(Result<netlink::RoutingDump> dump);
+
+  EventLoop& loop_;
+  RoutingEntries& entries_;
+  netlink::RoutingDumper* dumper_;
+  InterfaceIndexOf indexOf_;
+  std::unique_ptr<Timer> retry_;
+  uint64_t configurations_ = 0;  // entries_.configurations() when the dump began
+  bool again_ = false;           // a loss arrived while one was in flight
+  int failuresInRow_ = 0;
+  uint64_t done_ = 0;
+  uint64_t failures_ = 0;
+};
+
+}  // namespace vigil::vrrp
