@@ -1,15 +1,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
-#include <memory>
 #include <string>
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/static_entries_lab.h"
 #include "support/vrrp_lab.h"
 #include "support/wait_for.h"
 
@@ -41,20 +39,16 @@ std::string config() {
          std::string(kLab.vipPrefix) + "\n  }\n}\n";
 }
 
-class StaticResyncTest : public ::testing::Test {
+// sx0 holds the static route's gateway subnet; fl0 takes the flood (a veth,
+// as a dummy interface would: not every kernel has the module).
+class StaticResyncTest : public StaticEntriesLab<LabVigild> {
  protected:
+  StaticResyncTest() : StaticEntriesLab("h3rsb", "h3rs1", kLab, "10.68.1.1/24") {}
+
   void SetUp() override {
-    if (!runningAsRoot()) GTEST_SKIP() << "needs root for network namespaces";
-    ASSERT_TRUE(d1_.ok());
-    char pattern[] = "/tmp/vigil-static-resync-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    ASSERT_TRUE(plugLonelyEth0(d1_, kLab.first));
-    // sx0 holds the static route's gateway subnet; fl0 takes the flood (a
-    // veth, as a dummy interface would: not every kernel has the module).
-    ASSERT_EQ(d1_.exec("ip link add sx0 type veth peer name sx1 && ip link set sx1 up && "
-                       "ip link set sx0 up && ip addr add 10.68.1.1/24 dev sx0 && "
-                       "ip link add fl0 type veth peer name fl1 && ip link set fl1 up && ip link "
+    StaticEntriesLab::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_EQ(d1_.exec("ip link add fl0 type veth peer name fl1 && ip link set fl1 up && ip link "
                        "set fl0 up")
                   .exitCode,
               0);
@@ -67,11 +61,6 @@ class StaticResyncTest : public ::testing::Test {
     for (int i = 0; i < kFloodAddresses; ++i) {
       batch << "addr del 10.69." << i / 250 << "." << i % 250 + 1 << "/32 dev fl0\n";
     }
-    director_ = std::make_unique<LabVigild>(d1_, dir_, "d1");
-  }
-  void TearDown() override {
-    director_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
   std::string route() const { return d1_.exec("ip -4 route show 10.68.2.0/24").output; }
@@ -91,10 +80,6 @@ class StaticResyncTest : public ::testing::Test {
     return director_->log() + "\nroute: " + route() + "\nrules: " + rules() +
            "\nuntouched: " + untouched() + "\n/metrics:\n" + metrics();
   }
-
-  NetNs d1_{"h3rsy"};
-  std::string dir_;
-  std::unique_ptr<LabVigild> director_;
 };
 
 size_t lines(const std::string& text) {
