@@ -1,10 +1,12 @@
 #include "monitor/real_server_text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <span>
+#include <iterator>
 #include <vector>
 
 #include "monitor/metric_set.h"
@@ -335,22 +337,70 @@ std::optional<Checker> checker(Reader& in) {
   return out;
 }
 
+// NAME+suffix{LABELS[,extra]} value, as appendSampleLine writes it, with
+// the labels' text written (and escaped) once per server, not per line.
+void line(std::string& out, const MetricDef& def, std::string_view suffix, std::string_view labels,
+          std::string_view extra, double value) {
+  out += def.name;
+  out += suffix;
+  out += '{';
+  out += labels;
+  if (!extra.empty()) {
+    out += ',';
+    out += extra;
+  }
+  out += "} ";
+  // appendSeries' value text (metric_set.cpp), without a string per value:
+  // a whole number below 2^53 without a point, the rest as formatValue.
+  constexpr double kExactIntegers = 9007199254740992.0;
+  if (value == std::trunc(value) && std::fabs(value) < kExactIntegers) {
+    fmt::format_to(std::back_inserter(out), "{}", static_cast<int64_t>(value));
+  } else {
+    out += formatValue(value);
+  }
+  out += '\n';
+}
+
+// NAME="VALUE"; a value read plainly needs no escape (it has no backslash,
+// quote or newline), the virtual server's name may.
+void label(std::string& out, std::string_view name, std::string_view value, bool plain) {
+  out += name;
+  out += "=\"";
+  if (plain || value.find_first_of("\\\"\n") == std::string_view::npos) {
+    out += value;
+  } else {
+    out += escapeLabelValue(value);
+  }
+  out += '"';
+}
+
+// The le labels of kCheckDurationBounds, the only bounds kept.
+const std::array<std::string, kCheckDurationBounds.size()>& keptLeLabels() {
+  static const auto labels = [] {
+    std::array<std::string, kCheckDurationBounds.size()> out;
+    for (size_t i = 0; i < out.size(); ++i) out[i] = leLabel(kCheckDurationBounds[i]);
+    return out;
+  }();
+  return labels;
+}
+
 // keepCheckDurationBounds (snapshot_metrics.cpp): the bounds of
 // kCheckDurationBounds, none without a sample.
-void appendDuration(std::string& out, const MetricDef& def,
-                    std::span<const std::string_view> labels, const Histogram& h) {
+void appendDuration(std::string& out, const MetricDef& def, std::string_view labels,
+                    const Histogram& h) {
   if (h.count != 0) {
     for (size_t i = 0; i < h.bounds.size(); ++i) {
-      if (std::find(kCheckDurationBounds.begin(), kCheckDurationBounds.end(), h.bounds[i]) ==
-          kCheckDurationBounds.end()) {
-        continue;
-      }
-      appendSampleLine(out, def, "_bucket", labels, leLabel(h.bounds[i]), h.cumulative[i]);
+      const auto kept =
+          std::find(kCheckDurationBounds.begin(), kCheckDurationBounds.end(), h.bounds[i]);
+      if (kept == kCheckDurationBounds.end()) continue;
+      line(out, def, "_bucket", labels,
+           keptLeLabels()[static_cast<size_t>(kept - kCheckDurationBounds.begin())],
+           h.cumulative[i]);
     }
   }
-  appendSampleLine(out, def, "_bucket", labels, "le=\"+Inf\"", h.count);
-  appendSampleLine(out, def, "_sum", labels, "", h.sum);
-  appendSampleLine(out, def, "_count", labels, "", h.count);
+  line(out, def, "_bucket", labels, "le=\"+Inf\"", h.count);
+  line(out, def, "_sum", labels, "", h.sum);
+  line(out, def, "_count", labels, "", h.count);
 }
 
 }  // namespace
@@ -421,25 +471,34 @@ bool renderRealServerText(std::string_view vs, std::string_view object,
   for (std::string& series : out.series) series.clear();
   out.up = up.asNumber().value_or(0);
 
-  const std::array<std::string_view, 2> server = {vs, out.name};
-  if (const std::optional<double> v = up.asNumber()) {
-    appendSampleLine(out.series[0], metricDef(MetricId::RealServerUp), "", server, "", *v);
-  }
+  // Every metric here starts with the same two labels (metric_table.cpp).
+  const MetricDef& upDef = metricDef(MetricId::RealServerUp);
+  std::string server;
+  label(server, upDef.labels[0], vs, false);
+  server += ',';
+  label(server, upDef.labels[1], out.name, true);
+  if (const std::optional<double> v = up.asNumber()) line(out.series[0], upDef, "", server, "", *v);
   if (const std::optional<double> v = weight.asNumber()) {
-    appendSampleLine(out.series[1], metricDef(MetricId::RealServerWeight), "", server, "", *v);
+    line(out.series[1], metricDef(MetricId::RealServerWeight), "", server, "", *v);
   }
   const MetricDef& attempts = metricDef(MetricId::RealServerCheckAttempts);
   const MetricDef& failures = metricDef(MetricId::RealServerCheckFailures);
   const MetricDef& duration = metricDef(MetricId::CheckDuration);
+  std::string withType;
+  std::string withReason;
   for (const Checker& c : checkers) {
-    const std::array<std::string_view, 3> labels = {vs, out.name, c.type};
-    if (c.attempts) appendSampleLine(out.series[2], attempts, "", labels, "", *c.attempts);
+    withType = server;
+    withType += ',';
+    label(withType, attempts.labels[2], c.type, true);
+    if (c.attempts) line(out.series[2], attempts, "", withType, "", *c.attempts);
     for (const auto& [reason, count] : c.failures) {
-      const std::array<std::string_view, 4> withReason = {vs, out.name, c.type, reason};
-      appendSampleLine(out.series[3], failures, "", withReason, "", count);
+      withReason = withType;
+      withReason += ',';
+      label(withReason, failures.labels[3], reason, true);
+      line(out.series[3], failures, "", withReason, "", count);
     }
     if (mode == config::CheckDurationMetrics::PerServer && c.duration) {
-      appendDuration(out.series[4], duration, labels, *c.duration);
+      appendDuration(out.series[4], duration, withType, *c.duration);
     }
   }
   return true;
