@@ -74,7 +74,7 @@ bool LvsNotifier::sameFifos(const config::GlobalDefs& global) const {
 
 void LvsNotifier::realServer(const config::VirtualServer& vs, const config::RealServer& rs,
                              bool up) {
-  const auto& script = up ? rs.notifyUp : rs.notifyDown;
+  const auto& script = up ? rs.notifyUp() : rs.notifyDown();
   if (script) {
     run(*script);
   }

@@ -167,15 +167,15 @@ json toJson(const RealServer& rs) {
           {"port", rs.port},
           {"weight", rs.weight},
           {"forwarding", toJson(rs.forwarding)},
-          {"uthreshold", rs.upperThreshold},
-          {"lthreshold", rs.lowerThreshold},
+          {"uthreshold", rs.upperThreshold()},
+          {"lthreshold", rs.lowerThreshold()},
           {"inhibit_on_failure", rs.inhibitOnFailure},
           {"alpha", rs.alpha},
           {"smtp_alert", rs.smtpAlert},
-          {"notify_up", script(rs.notifyUp)},
-          {"notify_down", script(rs.notifyDown)},
-          {"virtualhost", sharedString(rs.virtualhost)},
-          {"snmp_name", sharedString(rs.snmpName)},
+          {"notify_up", script(rs.notifyUp())},
+          {"notify_down", script(rs.notifyDown())},
+          {"virtualhost", sharedString(rs.virtualhost())},
+          {"snmp_name", sharedString(rs.snmpName())},
           {"checkers", checkers}};
 }
 

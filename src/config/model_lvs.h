@@ -289,25 +289,50 @@ struct Checker {
   std::shared_ptr<const CheckerProbe> probe;
 };
 
+// What few real servers set. Held by RealServer::options, so a server that
+// sets none of it costs one pointer, not 56 bytes (issue 4: a check worker
+// keeps 20,000 real servers).
+struct RealServerOptions {
+  uint32_t upperThreshold = 0;                    // uthreshold; 0: no limit
+  uint32_t lowerThreshold = 0;                    // lthreshold
+  std::shared_ptr<const ScriptCommand> notifyUp;  // null: none
+  std::shared_ptr<const ScriptCommand> notifyDown;
+  std::shared_ptr<const std::string> virtualhost;  // the real server's, else the service's
+  std::shared_ptr<const std::string> snmpName;
+
+  // The pointers by identity: servers inheriting one virtualhost compare equal.
+  bool operator==(const RealServerOptions&) const = default;
+};
+
 struct RealServer {
   SourcePos pos;  // the real_server keyword
   IpAddress address;
   uint16_t port = 0;  // 0: none (fwmark services with non-NAT forwarding)
   Forwarding forwarding;
   uint32_t weight = 1;            // 0-2147483647, as keepalived and the kernel allow
-  uint32_t upperThreshold = 0;    // uthreshold; 0: no limit
-  uint32_t lowerThreshold = 0;    // lthreshold
   bool inhibitOnFailure = false;  // down sets weight 0 instead of removing
   bool alpha = false;
   // Unless written (smtpAlertSet): global_defs smtp_alert_checker, else
   // smtp_alert, else on (keepalived keeps real servers' alerts on).
   bool smtpAlert = true;
   bool smtpAlertSet = false;
-  std::shared_ptr<const ScriptCommand> notifyUp;  // null: none
-  std::shared_ptr<const ScriptCommand> notifyDown;
-  std::shared_ptr<const std::string> virtualhost;
-  std::shared_ptr<const std::string> snmpName;
+  // Null when every option has its default; the servers of one virtual
+  // server with equal options share one object.
+  std::shared_ptr<const RealServerOptions> options;
   std::vector<Checker> checkers;  // none: always up
+
+  uint32_t upperThreshold() const { return opts().upperThreshold; }
+  uint32_t lowerThreshold() const { return opts().lowerThreshold; }
+  const std::shared_ptr<const ScriptCommand>& notifyUp() const { return opts().notifyUp; }
+  const std::shared_ptr<const ScriptCommand>& notifyDown() const { return opts().notifyDown; }
+  const std::shared_ptr<const std::string>& virtualhost() const { return opts().virtualhost; }
+  const std::shared_ptr<const std::string>& snmpName() const { return opts().snmpName; }
+
+ private:
+  const RealServerOptions& opts() const {
+    static const RealServerOptions kDefaults;
+    return options ? *options : kDefaults;
+  }
 };
 
 struct SorryServer {

@@ -45,7 +45,8 @@ struct CheckerDraft {
 };
 
 struct RealServerDraft {
-  RealServer server;  // pos, address, port and the non-inherited settings
+  RealServer server;          // pos, address, port and the non-inherited settings
+  RealServerOptions options;  // as written; resolved into server.options
   InheritedSettings settings;
   std::optional<ForwardingSetting> forwarding;
   std::optional<uint32_t> weight;

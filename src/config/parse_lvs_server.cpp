@@ -68,11 +68,11 @@ const KeywordTable<RealServerDraft>& realServerTable() {
       }
     });
     t.on("uthreshold",
-         parse::integerInto<D>([](D& d) -> uint32_t& { return d.server.upperThreshold; }, 0,
+         parse::integerInto<D>([](D& d) -> uint32_t& { return d.options.upperThreshold; }, 0,
                                UINT32_MAX));
     t.on("lthreshold", [](const Node& n, D& d, ParseContext& ctx) {
       if (auto v = parse::integerArg(n, ctx, 0, UINT32_MAX)) {
-        d.server.lowerThreshold = static_cast<uint32_t>(*v);
+        d.options.lowerThreshold = static_cast<uint32_t>(*v);
         d.lowerThresholdPos = n.args[0].pos;
       }
     });
@@ -81,14 +81,14 @@ const KeywordTable<RealServerDraft>& realServerTable() {
     t.on("alpha", flagInto<D>([](D& d) -> std::optional<bool>& { return d.settings.alpha; }));
     t.on("smtp_alert", smtpAlertInto<D>());
     t.on("notify_up",
-         [](const Node& n, D& d, ParseContext& ctx) { d.server.notifyUp = readScript(n, ctx); });
+         [](const Node& n, D& d, ParseContext& ctx) { d.options.notifyUp = readScript(n, ctx); });
     t.on("notify_down",
-         [](const Node& n, D& d, ParseContext& ctx) { d.server.notifyDown = readScript(n, ctx); });
+         [](const Node& n, D& d, ParseContext& ctx) { d.options.notifyDown = readScript(n, ctx); });
     t.on("virtualhost", [](const Node& n, D& d, ParseContext& ctx) {
-      d.server.virtualhost = readSharedString(n, ctx);
+      d.options.virtualhost = readSharedString(n, ctx);
     });
     t.on("snmp_name", [](const Node& n, D& d, ParseContext& ctx) {
-      d.server.snmpName = readSharedString(n, ctx);
+      d.options.snmpName = readSharedString(n, ctx);
     });
     t.otherwise([](const Node& n, D& d, ParseContext& ctx) {
       if (!parseChecker(n, d, ctx)) {

@@ -116,7 +116,7 @@ bool resolveHttp(HttpCheck& http, const CheckerDraft& d, const Checker& c, const
               std::string(toString(c.base.type)) + " needs at least one url { path ... }");
     return false;
   }
-  auto virtualhost = d.virtualhost ? d.virtualhost : rs.virtualhost;
+  auto virtualhost = d.virtualhost ? d.virtualhost : rs.virtualhost();
   for (HttpUrl& url : http.urls) {
     if (!url.virtualhost) {
       url.virtualhost = virtualhost;

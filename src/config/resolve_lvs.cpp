@@ -143,7 +143,11 @@ void resolveSorryServer(VirtualServerDraft& d, ParseContext& ctx) {
   vs.sorryServer = sorry;
 }
 
+// `shared`: the options the previous real server of the service ended up
+// with, taken again when equal (servers inheriting the service's virtualhost
+// share one object); replaced by this server's otherwise.
 std::optional<RealServer> resolveRealServer(RealServerDraft d, const VirtualServerDraft& vsd,
+                                            std::shared_ptr<const RealServerOptions>& shared,
                                             ParseContext& ctx) {
   const VirtualServer& vs = vsd.server;
   RealServer rs = std::move(d.server);
@@ -151,14 +155,21 @@ std::optional<RealServer> resolveRealServer(RealServerDraft d, const VirtualServ
   rs.weight = d.weight.value_or(vsd.realServerWeight);
   rs.inhibitOnFailure = d.inhibitOnFailure.value_or(vs.inhibitOnFailure);
   rs.alpha = d.settings.alpha.value_or(vs.alpha);
-  if (!rs.virtualhost) {
-    rs.virtualhost = vs.virtualhost;
+  RealServerOptions& options = d.options;
+  if (!options.virtualhost) {
+    options.virtualhost = vs.virtualhost;
+  }
+  if (options != RealServerOptions{}) {
+    if (!shared || *shared != options) {
+      shared = std::make_shared<const RealServerOptions>(std::move(options));
+    }
+    rs.options = shared;
   }
   bool ok = true;
-  if (rs.upperThreshold != 0 && rs.lowerThreshold > rs.upperThreshold) {
-    ctx.error(d.lowerThresholdPos, "real server 'lthreshold' " + std::to_string(rs.lowerThreshold) +
-                                       " is above its 'uthreshold' " +
-                                       std::to_string(rs.upperThreshold));
+  if (rs.upperThreshold() != 0 && rs.lowerThreshold() > rs.upperThreshold()) {
+    ctx.error(d.lowerThresholdPos,
+              "real server 'lthreshold' " + std::to_string(rs.lowerThreshold()) +
+                  " is above its 'uthreshold' " + std::to_string(rs.upperThreshold()));
     ok = false;
   }
   resolvePort(rs.port, rs.forwarding, vs, rs.pos, "real server", ctx);
@@ -191,8 +202,9 @@ std::optional<VirtualServer> resolveVirtualServer(VirtualServerDraft d, ParseCon
     return std::nullopt;
   }
   vs.realServers.reserve(d.realServers.size());
+  std::shared_ptr<const RealServerOptions> sharedOptions;
   for (RealServerDraft& rsDraft : d.realServers) {
-    if (auto rs = resolveRealServer(std::move(rsDraft), d, ctx)) {
+    if (auto rs = resolveRealServer(std::move(rsDraft), d, sharedOptions, ctx)) {
       vs.realServers.push_back(std::move(*rs));
     } else {
       ok = false;

@@ -168,8 +168,8 @@ Destination destinationFrom(const config::RealServer& rs, uint32_t effectiveWeig
   Destination d;
   setForwarding(d, rs.forwarding);
   d.weight = effectiveWeight;
-  d.upperThreshold = rs.upperThreshold;
-  d.lowerThreshold = rs.lowerThreshold;
+  d.upperThreshold = rs.upperThreshold();
+  d.lowerThreshold = rs.lowerThreshold();
   return d;
 }
 

@@ -227,8 +227,8 @@ void KeepalivedMib::addChecker(const MibSource& source, MibTree& tree) {
       real(5, MibValue::unsignedValue(rs.port));
       if (auto isUp = field<bool>(rsLive, "up")) real(6, MibValue::integer(flag(*isUp)));
       real(7, MibValue::integer(field<int64_t>(rsLive, "weight").value_or(rs.weight)));
-      real(8, MibValue::unsignedValue(rs.upperThreshold));
-      real(9, MibValue::unsignedValue(rs.lowerThreshold));
+      real(8, MibValue::unsignedValue(rs.upperThreshold()));
+      real(9, MibValue::unsignedValue(rs.lowerThreshold()));
       real(10, MibValue::integer(rs.inhibitOnFailure ? 2 : 1));  // remove(1)/inhibit(2)
       real(40, MibValue::integer(forwardingValue(rs.forwarding.method)));
     }

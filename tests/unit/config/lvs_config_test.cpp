@@ -117,8 +117,8 @@ TEST(LvsConfigTest, EveryServiceKeyword) {
   EXPECT_EQ(rs.forwarding.method, ForwardingMethod::DirectRouting);
   EXPECT_TRUE(rs.inhibitOnFailure);
   EXPECT_TRUE(rs.alpha);
-  ASSERT_TRUE(rs.virtualhost);
-  EXPECT_EQ(*rs.virtualhost, "www.example.com");
+  ASSERT_TRUE(rs.virtualhost());
+  EXPECT_EQ(*rs.virtualhost(), "www.example.com");
 }
 
 TEST(LvsConfigTest, KeepalivedsOldSpellings) {
@@ -184,20 +184,20 @@ TEST(LvsConfigTest, EveryRealServerKeyword) {
   const RealServer& rs = onlyService(r).realServers.at(0);
   EXPECT_EQ(rs.weight, 0u);
   EXPECT_EQ(rs.forwarding.method, ForwardingMethod::DirectRouting);
-  EXPECT_EQ(rs.upperThreshold, 1000u);
-  EXPECT_EQ(rs.lowerThreshold, 100u);
+  EXPECT_EQ(rs.upperThreshold(), 1000u);
+  EXPECT_EQ(rs.lowerThreshold(), 100u);
   EXPECT_FALSE(rs.inhibitOnFailure);
-  ASSERT_TRUE(rs.notifyUp);
-  EXPECT_EQ(rs.notifyUp->command, "/bin/notify up");
-  EXPECT_EQ(rs.notifyUp->user, "root");
-  ASSERT_TRUE(rs.notifyDown);
-  EXPECT_EQ(rs.notifyDown->command, "/bin/down");
+  ASSERT_TRUE(rs.notifyUp());
+  EXPECT_EQ(rs.notifyUp()->command, "/bin/notify up");
+  EXPECT_EQ(rs.notifyUp()->user, "root");
+  ASSERT_TRUE(rs.notifyDown());
+  EXPECT_EQ(rs.notifyDown()->command, "/bin/down");
   EXPECT_TRUE(rs.alpha);
   EXPECT_FALSE(rs.smtpAlert);
-  ASSERT_TRUE(rs.virtualhost);
-  EXPECT_EQ(*rs.virtualhost, "rs.example.com");
-  ASSERT_TRUE(rs.snmpName);
-  EXPECT_EQ(*rs.snmpName, "rs1");
+  ASSERT_TRUE(rs.virtualhost());
+  EXPECT_EQ(*rs.virtualhost(), "rs.example.com");
+  ASSERT_TRUE(rs.snmpName());
+  EXPECT_EQ(*rs.snmpName(), "rs1");
 }
 
 TEST(LvsConfigTest, MaximumWeightIsTheKernels) {
