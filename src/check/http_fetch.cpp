@@ -248,12 +248,12 @@ Status HttpFetch::configure(const HttpRequest& request) {
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &HttpFetch::onHeader);
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-  if (!request.target.bindAddress.empty()) {
-    std::string interface = "host!" + request.target.bindAddress.toString();
+  if (!request.target.bindAddress().empty()) {
+    std::string interface = "host!" + request.target.bindAddress().toString();
     curl_easy_setopt(easy_, CURLOPT_INTERFACE, interface.c_str());
   }
-  if (request.target.bindPort != 0) {
-    curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(request.target.bindPort));
+  if (request.target.bindPort() != 0) {
+    curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(request.target.bindPort()));
     curl_easy_setopt(easy_, CURLOPT_LOCALPORTRANGE, 1L);
   }
   // Every connection: the options that trim its packets (check/socket_options.h), and
@@ -337,15 +337,15 @@ int HttpFetch::onSocketOptions(void* self, curl_socket_t fd, curlsocktype purpos
   (void)closeAbortively(fd);
   (void)deferHandshakeAck(fd);
   const config::ProbeTarget& target = fetch->target_;
-  if (target.fwmark != 0) {
-    uint32_t mark = target.fwmark;
+  if (target.fwmark() != 0) {
+    uint32_t mark = target.fwmark();
     if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) != 0) {
       fetch->socketError_ = errnoError("setsockopt(SO_MARK)").describe();
       return CURL_SOCKOPT_ERROR;
     }
   }
-  if (!target.bindInterface.empty()) {
-    std::string_view name = target.bindInterface.view();
+  if (!target.bindInterface().empty()) {
+    std::string_view name = target.bindInterface().view();
     if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.data(),
                    static_cast<socklen_t>(name.size())) != 0) {
       fetch->socketError_ = errnoError("bind_if " + std::string(name)).describe();

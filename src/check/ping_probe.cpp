@@ -33,7 +33,9 @@ void passOnlyEchoReplies(const UniqueFd& fd) {
 PingProbe::PingProbe(EventLoop& loop, const config::ProbeTarget& target, IdSource ids)
     : SocketProbe(loop), target_(target), ids_(std::move(ids)) {
   target_.port = 0;
-  target_.bindPort = 0;  // a ping socket's "port" is its echo identifier
+  config::ProbeBinding binding = target_.binding();
+  binding.port = 0;  // a ping socket's "port" is its echo identifier
+  target_.setBinding(binding);
 }
 
 Result<ProbeSocket> PingProbe::openSocket() {

@@ -90,9 +90,7 @@ Status PlainHttpFetch::start(const HttpRequest& request, Done done) {
 
 Status PlainHttpFetch::connect(const config::ProbeTarget& target) {
   if (target.address.empty()) return Error{EDESTADDRREQ, "no address to fetch from"};
-  bool bound = target.fwmark != 0 || !target.bindInterface.empty() || !target.bindAddress.empty() ||
-               target.bindPort != 0;
-  if (pool_ == nullptr || bound) return connectOwnSocket(target);
+  if (pool_ == nullptr || target.bound()) return connectOwnSocket(target);
   // A Withheld socket holds the handshake's last ACK back until the request
   // carries it, as TCP_QUICKACK 0 does on an own socket, but its option is
   // set once in the socket's life instead of once per connect (a disconnect

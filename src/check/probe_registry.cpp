@@ -47,10 +47,10 @@ void addBase(KeyWriter& key, const config::CheckerBase& base, bool alpha) {
 void addTarget(KeyWriter& key, const config::ProbeTarget& target) {
   key.add("connect_ip", target.address.toString());
   key.add("connect_port", target.port);
-  key.add("bindto", target.bindAddress.toString());
-  key.add("bind_port", target.bindPort);
-  key.add("bind_if", target.bindInterface.view());
-  key.add("fwmark", target.fwmark);
+  key.add("bindto", target.bindAddress().toString());
+  key.add("bind_port", target.bindPort());
+  key.add("bind_if", target.bindInterface().view());
+  key.add("fwmark", target.fwmark());
 }
 
 void addUrl(KeyWriter& key, const config::HttpUrl& url) {

@@ -37,25 +37,25 @@ socklen_t fillSockaddr(sockaddr_storage& out, int family, const IpAddress& addre
 }
 
 Result<unsigned> applyBindOptions(int fd, const config::ProbeTarget& target) {
-  if (target.fwmark != 0 &&
-      ::setsockopt(fd, SOL_SOCKET, SO_MARK, &target.fwmark, sizeof(target.fwmark)) < 0) {
+  const uint32_t mark = target.fwmark();
+  if (mark != 0 && ::setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
     return errnoError("setsockopt SO_MARK");
   }
   unsigned ifindex = 0;
-  if (!target.bindInterface.empty()) {
-    std::string name(target.bindInterface.view());
+  if (!target.bindInterface().empty()) {
+    std::string name(target.bindInterface().view());
     if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
                      static_cast<socklen_t>(name.size())) < 0) {
       return errnoError("bind_if " + name);
     }
     ifindex = ::if_nametoindex(name.c_str());
   }
-  if (!target.bindAddress.empty() || target.bindPort != 0) {
+  if (!target.bindAddress().empty() || target.bindPort() != 0) {
     sockaddr_storage addr;
-    socklen_t len =
-        fillSockaddr(addr, target.address.family(), target.bindAddress, target.bindPort, ifindex);
+    socklen_t len = fillSockaddr(addr, target.address.family(), target.bindAddress(),
+                                 target.bindPort(), ifindex);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0) {
-      return errnoError("bind " + target.bindAddress.toString());
+      return errnoError("bind " + target.bindAddress().toString());
     }
   }
   return ifindex;

@@ -20,11 +20,6 @@ ProbeResult failure(Outcome outcome, const Error& error) {
   return ProbeResult{outcome, std::nullopt, error.describe()};
 }
 
-bool hasBindOptions(const config::ProbeTarget& target) {
-  return !target.bindAddress.empty() || target.bindPort != 0 || !target.bindInterface.empty() ||
-         target.fwmark != 0;
-}
-
 // Applies the bind options to `fd` and starts the connect. Returns whether
 // the connect already completed.
 Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& target) {
@@ -44,8 +39,7 @@ TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocket
       port_(target.port),
       finalAck_(mode == config::TcpCheckMode::Handshake ? TcpFinalAck::Sent
                                                         : TcpFinalAck::Withheld),
-      bound_(hasBindOptions(target) ? std::make_unique<const config::ProbeTarget>(target)
-                                    : nullptr),
+      bound_(target.bound() ? std::make_unique<const config::ProbeTarget>(target) : nullptr),
       pool_(bound_ ? nullptr : pool) {}
 
 config::ProbeTarget TcpProbe::target() const {

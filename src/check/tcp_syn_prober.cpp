@@ -211,8 +211,8 @@ TcpSynProber::Family* TcpSynProber::familyOf(int family) {
 uint32_t TcpSynProber::nextSeq() { return static_cast<uint32_t>(sipHash24(secret_, counter_++)); }
 
 Result<IpAddress> TcpSynProber::sourceFor(const config::ProbeTarget& target) {
-  if (!target.bindAddress.empty()) {
-    return target.bindAddress;
+  if (!target.bindAddress().empty()) {
+    return target.bindAddress();
   }
   auto it = routes_.find(target.address);
   if (it != routes_.end() && loop_.now() - it->second.resolved < kRouteCacheTtl) {

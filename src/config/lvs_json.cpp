@@ -48,17 +48,17 @@ json toJson(const Forwarding& fw) {
 
 json toJson(const ProbeTarget& t) {
   json out = {{"address", t.address.toString()}, {"port", t.port}};
-  if (!t.bindAddress.empty()) {
-    out["bindto"] = t.bindAddress.toString();
+  if (!t.bindAddress().empty()) {
+    out["bindto"] = t.bindAddress().toString();
   }
-  if (t.bindPort != 0) {
-    out["bind_port"] = t.bindPort;
+  if (t.bindPort() != 0) {
+    out["bind_port"] = t.bindPort();
   }
-  if (!t.bindInterface.empty()) {
-    out["bind_if"] = std::string(t.bindInterface.view());
+  if (!t.bindInterface().empty()) {
+    out["bind_if"] = std::string(t.bindInterface().view());
   }
-  if (t.fwmark != 0) {
-    out["fwmark"] = t.fwmark;
+  if (t.fwmark() != 0) {
+    out["fwmark"] = t.fwmark();
   }
   return out;
 }

@@ -22,45 +22,62 @@ Probe& probe(D& d) {
 // ProbeTarget that `get` finds (a checker's own, or an SMTP host's).
 template <class T, class Get>
 void addTargetKeywords(KeywordTable<T>& t, Get get) {
-  auto address = [get](auto member) {
-    return [get, member](const Node& n, T& target, ParseContext& ctx) {
-      if (args(n, ctx, 1)) {
-        if (auto a = ctx.address(n.args[0], what(n))) {
-          get(target).*member = *a;
-        }
+  t.on("connect_ip", [get](const Node& n, T& target, ParseContext& ctx) {
+    if (args(n, ctx, 1)) {
+      if (auto a = ctx.address(n.args[0], what(n))) {
+        get(target).address = *a;
       }
-    };
-  };
-  auto port = [get](auto member) {
-    return [get, member](const Node& n, T& target, ParseContext& ctx) {
-      if (args(n, ctx, 1)) {
-        if (auto p = ctx.port(n.args[0], what(n))) {
-          get(target).*member = *p;
-        }
-      }
-    };
-  };
-  t.on("connect_ip", address(&ProbeTarget::address));
-  t.on("bindto", address(&ProbeTarget::bindAddress));
-  t.on("connect_port", port(&ProbeTarget::port));
-  t.on("bind_port", port(&ProbeTarget::bindPort));
-  t.on("bind_if", [get](const Node& n, T& target, ParseContext& ctx) {
-    if (!args(n, ctx, 1)) {
-      return;
-    }
-    auto name = InterfaceName::from(n.args[0].text);
-    if (!name) {
-      ctx.error(n.args[0].pos, "interface name " + quoted(n.args[0].text) + " is longer than " +
-                                   std::to_string(InterfaceName::kMaxLength) + " characters");
-      return;
-    }
-    get(target).bindInterface = *name;
-  });
-  t.on("fwmark", [get](const Node& n, T& target, ParseContext& ctx) {
-    if (auto v = parse::integerArg(n, ctx, 1, UINT32_MAX)) {
-      get(target).fwmark = static_cast<uint32_t>(*v);
     }
   });
+  t.on("connect_port", [get](const Node& n, T& target, ParseContext& ctx) {
+    if (args(n, ctx, 1)) {
+      if (auto p = ctx.port(n.args[0], what(n))) {
+        get(target).port = *p;
+      }
+    }
+  });
+  // The bind options: each keyword changes a copy of the target's (left
+  // as it was when the value does not parse).
+  auto binding = [get](auto set) {
+    return [get, set](const Node& n, T& target, ParseContext& ctx) {
+      ProbeTarget& probeTarget = get(target);
+      ProbeBinding changed = probeTarget.binding();
+      set(n, changed, ctx);
+      probeTarget.setBinding(changed);
+    };
+  };
+  t.on("bindto", binding([](const Node& n, ProbeBinding& b, ParseContext& ctx) {
+         if (args(n, ctx, 1)) {
+           if (auto a = ctx.address(n.args[0], what(n))) {
+             b.address = *a;
+           }
+         }
+       }));
+  t.on("bind_port", binding([](const Node& n, ProbeBinding& b, ParseContext& ctx) {
+         if (args(n, ctx, 1)) {
+           if (auto p = ctx.port(n.args[0], what(n))) {
+             b.port = *p;
+           }
+         }
+       }));
+  t.on("bind_if", binding([](const Node& n, ProbeBinding& b, ParseContext& ctx) {
+         if (!args(n, ctx, 1)) {
+           return;
+         }
+         auto name = InterfaceName::from(n.args[0].text);
+         if (!name) {
+           ctx.error(n.args[0].pos, "interface name " + quoted(n.args[0].text) +
+                                        " is longer than " +
+                                        std::to_string(InterfaceName::kMaxLength) + " characters");
+           return;
+         }
+         b.interface = *name;
+       }));
+  t.on("fwmark", binding([](const Node& n, ProbeBinding& b, ParseContext& ctx) {
+         if (auto v = parse::integerArg(n, ctx, 1, UINT32_MAX)) {
+           b.fwmark = static_cast<uint32_t>(*v);
+         }
+       }));
 }
 
 // keepalived's free-form hex strings: each word is read two digits at a

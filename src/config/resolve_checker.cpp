@@ -62,17 +62,24 @@ ProbeTarget resolveTarget(ProbeTarget t, const ProbeTarget& fallback, const Real
   if (t.port == 0) {
     t.port = fallback.port == 0 ? rs.port : fallback.port;
   }
-  if (t.bindAddress.empty()) {
-    t.bindAddress = fallback.bindAddress;
-  }
-  if (t.bindPort == 0) {
-    t.bindPort = fallback.bindPort;
-  }
-  if (t.bindInterface.empty()) {
-    t.bindInterface = fallback.bindInterface;
-  }
-  if (t.fwmark == 0) {
-    t.fwmark = fallback.fwmark;
+  if (!t.bound()) {
+    t.shareBinding(fallback);  // an SMTP host without its own: the checker's
+  } else if (fallback.bound()) {
+    ProbeBinding b = t.binding();
+    const ProbeBinding& f = fallback.binding();
+    if (b.address.empty()) {
+      b.address = f.address;
+    }
+    if (b.port == 0) {
+      b.port = f.port;
+    }
+    if (b.interface.empty()) {
+      b.interface = f.interface;
+    }
+    if (b.fwmark == 0) {
+      b.fwmark = f.fwmark;
+    }
+    t.setBinding(b);
   }
   return t;
 }
@@ -83,15 +90,16 @@ bool checkTarget(ProbeTarget& t, const Checker& c, uint16_t defaultPort, ParseCo
   const CheckerType type = c.base.type;
   const std::string name(toString(type));
   bool ok = true;
-  if (!t.bindAddress.empty() && t.bindAddress.family() != t.address.family()) {
-    ctx.error(c.base.pos, name + " 'bindto' " + t.bindAddress.toString() +
+  const IpAddress& bindto = t.bindAddress();
+  if (!bindto.empty() && bindto.family() != t.address.family()) {
+    ctx.error(c.base.pos, name + " 'bindto' " + bindto.toString() +
                               " is not of the same address family as the target " +
                               t.address.toString());
     ok = false;
   }
-  if (t.bindAddress.isV6() && t.bindAddress.isLinkLocal() && t.bindInterface.empty()) {
-    ctx.error(c.base.pos, name + " 'bindto' " + t.bindAddress.toString() +
-                              " is link-local and needs 'bind_if'");
+  if (bindto.isV6() && bindto.isLinkLocal() && t.bindInterface().empty()) {
+    ctx.error(c.base.pos,
+              name + " 'bindto' " + bindto.toString() + " is link-local and needs 'bind_if'");
     ok = false;
   }
   if (t.port == 0) {

@@ -268,7 +268,7 @@ class LvsValidator {
     }
     const ProbeTarget& t = c.target;
     if (tcp.mode == TcpCheckMode::Syn &&
-        (t.bindPort != 0 || !t.bindInterface.empty() || t.fwmark != 0)) {
+        (t.bindPort() != 0 || !t.bindInterface().empty() || t.fwmark() != 0)) {
       tcp.mode = TcpCheckMode::Connect;
       if (!synNotApplied_) {
         synNotApplied_ = c.base.pos;

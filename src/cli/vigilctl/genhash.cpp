@@ -135,7 +135,7 @@ std::string parseOptions(int argc, char** argv, GenhashOptions& options) {
         if (!mark) {
           return std::string("bad fwmark: ") + optarg;
         }
-        request.target.fwmark = static_cast<uint32_t>(*mark);
+        request.target.setBinding(config::ProbeBinding{.fwmark = static_cast<uint32_t>(*mark)});
         break;
       }
       case 'v':

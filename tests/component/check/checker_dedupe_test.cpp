@@ -88,9 +88,9 @@ TEST(CheckerDedupeTest, DifferentTargetsBindOptionsOrTimingAreNotShared) {
   config::Checker base = tcpChecker("10.0.0.2", 80);
   config::Checker otherPort = tcpChecker("10.0.0.2", 81);
   config::Checker otherBind = base;
-  otherBind.target.bindAddress = *IpAddress::parse("10.0.0.1");
+  otherBind.target.setBinding(config::ProbeBinding{.address = *IpAddress::parse("10.0.0.1")});
   config::Checker otherMark = base;
-  otherMark.target.fwmark = 7;
+  otherMark.target.setBinding(config::ProbeBinding{.fwmark = 7});
   config::Checker otherRetry = base;
   otherRetry.base.retry = 2;
   config::Checker otherType = base;

@@ -152,10 +152,10 @@ TEST_F(TcpCheckTest, BindtoAndBindPortAreUsed) {
   handshake.mode = config::TcpCheckMode::Handshake;
   handshake.modeSet = true;
   c.probe = std::make_shared<const config::CheckerProbe>(handshake);
-  c.target.bindAddress = *IpAddress::parse("127.0.0.2");
-  c.target.bindPort = 18999;
-  c.target.bindInterface = *config::InterfaceName::from("lo");
-  c.target.fwmark = 5;
+  c.target.setBinding(config::ProbeBinding{.address = *IpAddress::parse("127.0.0.2"),
+                                           .interface = *config::InterfaceName::from("lo"),
+                                           .fwmark = 5,
+                                           .port = 18999});
   c.base.delayLoop = std::chrono::seconds(60);  // one attempt is enough
   Checker& checker = start(c);
   ASSERT_TRUE(runUntil(
@@ -176,7 +176,7 @@ TEST_F(TcpCheckTest, BindtoAndBindPortAreUsed) {
 
 TEST_F(TcpCheckTest, ABindtoAddressTheHostLacksIsANetworkError) {
   config::Checker c = tcpChecker("127.0.0.1", 18084);
-  c.target.bindAddress = *IpAddress::parse("192.0.2.1");
+  c.target.setBinding(config::ProbeBinding{.address = *IpAddress::parse("192.0.2.1")});
   Checker& checker = start(c);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.counters().total() >= 1; }, kFlipBound));

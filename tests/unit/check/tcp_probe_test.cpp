@@ -333,7 +333,7 @@ TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
   Listener spare;  // its port is free to bind to once it is closed
   ASSERT_TRUE(listener.ok() && spare.ok());
   config::ProbeTarget target = loopbackTarget(listener.port());
-  target.bindPort = spare.port();
+  target.setBinding(config::ProbeBinding{.port = spare.port()});
   spare.close();
   TcpProbe probe(loop_, target, &pool_, config::TcpCheckMode::Handshake);
   auto result = run(probe);
@@ -343,7 +343,7 @@ TEST_F(TcpProbeTest, ProbesWithBindOptionsConnectFromTheirOwnBoundSocket) {
   socklen_t length = sizeof(peer);
   UniqueFd accepted = listener.accept(reinterpret_cast<sockaddr*>(&peer), &length);
   ASSERT_TRUE(accepted);
-  EXPECT_EQ(ntohs(peer.sin_port), target.bindPort);
+  EXPECT_EQ(ntohs(peer.sin_port), target.bindPort());
   EXPECT_EQ(pool_.idleCount(), 0U) << "a bound probe does not use the pool";
 }
 

@@ -52,14 +52,14 @@ TEST(CheckerConfigTest, TcpCheckTargetsTheRealServerUnlessTold) {
   const ProbeTarget& plain = checkers[0].target;
   EXPECT_EQ(plain.address.toString(), "10.0.0.2");
   EXPECT_EQ(plain.port, 80);
-  EXPECT_TRUE(plain.bindAddress.empty());
+  EXPECT_TRUE(plain.bindAddress().empty());
   const ProbeTarget& t = checkers[1].target;
   EXPECT_EQ(t.address.toString(), "10.0.0.20");
   EXPECT_EQ(t.port, 8080);
-  EXPECT_EQ(t.bindAddress.toString(), "10.0.0.1");
-  EXPECT_EQ(t.bindPort, 5000);
-  EXPECT_EQ(t.bindInterface.view(), "eth1");
-  EXPECT_EQ(t.fwmark, 9u);
+  EXPECT_EQ(t.bindAddress().toString(), "10.0.0.1");
+  EXPECT_EQ(t.bindPort(), 5000);
+  EXPECT_EQ(t.bindInterface().view(), "eth1");
+  EXPECT_EQ(t.fwmark(), 9u);
 }
 
 TEST(CheckerConfigTest, HttpGetUrls) {
@@ -225,7 +225,7 @@ TEST(CheckerConfigTest, SmtpCheckHostsInheritTheCheckersTarget) {
   EXPECT_EQ(smtp.hosts[0].address.toString(), "10.0.0.30");
   EXPECT_EQ(smtp.hosts[0].port, 587);
   EXPECT_EQ(smtp.hosts[1].port, 25);
-  EXPECT_EQ(smtp.hosts[1].bindAddress.toString(), "10.0.0.1");
+  EXPECT_EQ(smtp.hosts[1].bindAddress().toString(), "10.0.0.1");
   EXPECT_EQ(checkers[0].target, smtp.hosts[0]);
   const auto& plain = std::get<SmtpCheck>(*checkers[1].probe);
   EXPECT_EQ(plain.heloName, "smtpchecker.keepalived.org");
