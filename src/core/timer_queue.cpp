@@ -93,11 +93,11 @@ TimerQueue::~TimerQueue() {
 }
 
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::Callback cb) {
-  return std::make_unique<Entry>(this, Callbacks{std::move(cb), {}});
+  return std::make_unique<Entry>(this, Callbacks{std::in_place_index<0>, std::move(cb)});
 }
 
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::StampedCallback cb) {
-  return std::make_unique<Entry>(this, Callbacks{{}, std::move(cb)});
+  return std::make_unique<Entry>(this, Callbacks{std::in_place_index<1>, std::move(cb)});
 }
 
 void TimerQueue::place(size_t index, Slot slot) {
@@ -265,7 +265,7 @@ bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
   Entry* entry = first.entry;
   disarm(*entry);
   record(std::max(Duration{0}, now - first.deadline));
-  if (!entry->cb_.stamped && !entry->cb_.plain) {
+  if (std::visit([](const auto& cb) { return !cb; }, entry->cb_)) {
     return true;  // re-armed and due again inside its own callback (a nested fire)
   }
   // Moving a std::function allocates nothing (its target moves with it or
@@ -287,10 +287,10 @@ bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
       if (self.entry != nullptr) entry->cb_ = std::move(cb);  // ~Entry nulls self.entry
     }
   } running(entry);
-  if (running.cb.stamped) {
-    running.cb.stamped(now);
+  if (auto* stamped = std::get_if<EventLoop::StampedCallback>(&running.cb)) {
+    (*stamped)(now);
   } else {
-    running.cb.plain();
+    std::get<EventLoop::Callback>(running.cb)();
   }
   return true;
 }

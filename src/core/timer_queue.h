@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/clock.h"
@@ -79,11 +80,9 @@ class TimerQueue {
 
  private:
   class Entry;
-  // One of the two is set.
-  struct Callbacks {
-    EventLoop::Callback plain;
-    EventLoop::StampedCallback stamped;
-  };
+  // A timer has one kind of callback: one std::function's room, not two
+  // (24 bytes less in each of a check worker's 20,000 timers; issue 4).
+  using Callbacks = std::variant<EventLoop::Callback, EventLoop::StampedCallback>;
   struct Slot {
     TimePoint deadline;
     uint64_t sequence;
