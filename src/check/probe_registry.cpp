@@ -188,34 +188,26 @@ std::string checkerId(const config::Checker& checker) {
   return fmt::format("{:016x}", hash);
 }
 
-// One shared Checker. Per checker this is what a running probe costs beyond
-// the Checker and its probe, so it is kept small (issue 4: 20,000
-// TCP_CHECKs): the configuration it was built from, held by pointer into
-// its subscriber's load (a copy was 136 of its 208 bytes), rather than its
-// key, and its subscribers in vectors (one subscriber is the usual case)
-// rather than ordered trees.
-struct ProbeRegistry::Entry {
-  // probeKey(*config, alpha) is the entry's key.
-  std::shared_ptr<const config::Checker> config;
-  uint64_t hash = 0;  // of that key: the entries_ slot
-  std::unique_ptr<Checker> checker;
-  // By id, ascending (ids only grow, so appending keeps the order).
-  std::vector<std::pair<uint64_t, Checker::Listener>> listeners;
-  std::vector<uint64_t> suspended;  // ids of listeners that need no probe
-  bool alpha = false;               // the Checker started down
-  bool retired = false;             // its last subscriber left: notify nobody more
+Checker::Listener* ProbeRegistry::Entry::listener(uint64_t id) {
+  auto it = std::find_if(listeners.begin(), listeners.end(),
+                         [id](const auto& entry) { return entry.first == id; });
+  return it == listeners.end() ? nullptr : &it->second;
+}
 
-  Checker::Listener* listener(uint64_t id) {
-    auto it = std::find_if(listeners.begin(), listeners.end(),
-                           [id](const auto& entry) { return entry.first == id; });
-    return it == listeners.end() ? nullptr : &it->second;
-  }
-  bool isSuspended(uint64_t id) const {
-    return std::find(suspended.begin(), suspended.end(), id) != suspended.end();
-  }
-  // Whether the id was there.
-  bool unsuspend(uint64_t id) { return std::erase(suspended, id) != 0; }
-};
+bool ProbeRegistry::Entry::isSuspended(uint64_t id) const {
+  return suspended && std::find(suspended->begin(), suspended->end(), id) != suspended->end();
+}
+
+void ProbeRegistry::Entry::suspend(uint64_t id) {
+  if (!suspended) suspended = std::make_unique<std::vector<uint64_t>>();
+  suspended->push_back(id);
+}
+
+bool ProbeRegistry::Entry::unsuspend(uint64_t id) {
+  if (!suspended || std::erase(*suspended, id) == 0) return false;
+  if (suspended->empty()) suspended.reset();
+  return true;
+}
 
 namespace {
 
@@ -243,7 +235,7 @@ void ProbeRegistry::Subscription::setSuspended(bool suspended) {
     return;
   }
   if (suspended) {
-    entry_.suspended.push_back(id_);
+    entry_.suspend(id_);
   } else {
     entry_.unsuspend(id_);
   }
@@ -253,7 +245,7 @@ void ProbeRegistry::Subscription::setSuspended(bool suspended) {
 bool ProbeRegistry::Subscription::suspended() const { return entry_.isSuspended(id_); }
 
 void ProbeRegistry::runIfNeeded(Entry& entry) {
-  if (entry.suspended.size() < entry.listeners.size()) {
+  if (entry.suspendedCount() < entry.listeners.size()) {
     entry.checker->start();
   } else {
     entry.checker->stop();
@@ -265,15 +257,16 @@ ProbeRegistry::ProbeRegistry(EventLoop& loop, CheckerFactory factory)
 
 ProbeRegistry::~ProbeRegistry() { *alive_ = false; }
 
-std::unordered_multimap<uint64_t, std::unique_ptr<ProbeRegistry::Entry>>::const_iterator
-ProbeRegistry::find(const std::string& key, uint64_t hash) const {
-  auto [first, last] = entries_.equal_range(hash);
+template <class Map>
+auto ProbeRegistry::find(Map& entries, const std::string& key, uint64_t hash)
+    -> decltype(entries.end()) {
+  auto [first, last] = entries.equal_range(hash);
   for (auto it = first; it != last; ++it) {
-    if (entryKey(*it->second) == key) {
+    if (entryKey(it->second) == key) {
       return it;
     }
   }
-  return entries_.end();
+  return entries.end();
 }
 
 Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
@@ -286,7 +279,7 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
     std::shared_ptr<const config::Checker> checker, bool alpha, Checker::Listener listener) {
   const std::string key = probeKey(*checker, alpha);
   const uint64_t hash = hashOf(key);
-  auto it = find(key, hash);
+  auto it = find(entries_, key, hash);
   if (it == entries_.end()) {
     auto made = [&] {
       if (checker->base.alpha == alpha) return factory_(*checker);
@@ -297,15 +290,17 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
     if (!made) {
       return made.error();
     }
-    auto entry = std::make_unique<Entry>();
-    entry->hash = hash;
-    entry->alpha = alpha;
-    entry->checker = std::move(*made);
-    Entry* raw = entry.get();
-    entry->checker->setListener([this, raw](const CheckerEvent& event) { fanOut(*raw, event); });
-    it = entries_.emplace(hash, std::move(entry));
+    it = entries_.emplace(std::piecewise_construct, std::forward_as_tuple(hash),
+                          std::forward_as_tuple());
+    // The node's address is the entry's for its life (unordered containers
+    // never move their elements).
+    Entry* raw = &it->second;
+    raw->hash = hash;
+    raw->alpha = alpha;
+    raw->checker = std::move(*made);
+    raw->checker->setListener([this, raw](const CheckerEvent& event) { fanOut(*raw, event); });
   }
-  Entry& entry = *it->second;
+  Entry& entry = it->second;
   entry.config = std::move(checker);  // the latest load's, so an earlier one can go
   uint64_t id = nextId_++;
   entry.listeners.emplace_back(id, std::move(listener));
@@ -315,8 +310,8 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
 
 size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
   const std::string key = probeKey(checker);
-  auto it = find(key, hashOf(key));
-  return it == entries_.end() ? 0 : it->second->listeners.size();
+  auto it = find(entries_, key, hashOf(key));
+  return it == entries_.end() ? 0 : it->second.listeners.size();
 }
 
 void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
@@ -333,12 +328,12 @@ void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
   entry.checker->stop();
   auto [first, last] = entries_.equal_range(entry.hash);
   auto self =
-      std::find_if(first, last, [&entry](const auto& slot) { return slot.second.get() == &entry; });
+      std::find_if(first, last, [&entry](const auto& slot) { return &slot.second == &entry; });
   auto node = entries_.extract(self);
   if (dispatching_ == 0) {
     return;  // nothing of it is on the stack: freed with `node` now
   }
-  retired_.push_back(std::move(node.mapped()));
+  retired_.push_back(std::move(node));
   loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
     if (!alive.expired() && dispatching_ == 0) {
       retired_.clear();

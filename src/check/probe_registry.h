@@ -41,7 +41,34 @@ std::string probeKey(const config::Checker& checker, bool alpha);
 std::string checkerId(const config::Checker& checker);
 
 class ProbeRegistry {
-  struct Entry;  // one shared Checker, its key and its subscribers
+  // One shared Checker. Per checker this is what a running probe costs
+  // beyond the Checker and its probe, so it is kept small (issue 4: 20,000
+  // TCP_CHECKs): the configuration it was built from, held by pointer into
+  // its subscriber's load (a copy was 136 of its 208 bytes), rather than its
+  // key; its subscribers in a vector (one subscriber is the usual case)
+  // rather than an ordered tree; the suspended ones only once there are
+  // some; and the entry itself in its entries_ node, not in a block of its
+  // own.
+  struct Entry {
+    // probeKey(*config, alpha) is the entry's key.
+    std::shared_ptr<const config::Checker> config;
+    uint64_t hash = 0;  // of that key: the entries_ slot
+    std::unique_ptr<Checker> checker;
+    // By id, ascending (ids only grow, so appending keeps the order).
+    std::vector<std::pair<uint64_t, Checker::Listener>> listeners;
+    // Ids of listeners that need no probe (ha_suspend); null: none.
+    std::unique_ptr<std::vector<uint64_t>> suspended;
+    bool alpha = false;    // the Checker started down
+    bool retired = false;  // its last subscriber left: notify nobody more
+
+    Checker::Listener* listener(uint64_t id);
+    size_t suspendedCount() const { return suspended ? suspended->size() : 0; }
+    bool isSuspended(uint64_t id) const;
+    void suspend(uint64_t id);
+    // Whether the id was there.
+    bool unsuspend(uint64_t id);
+  };
+  using Entries = std::unordered_multimap<uint64_t, Entry>;
 
  public:
   // Builds (but does not start) the Checker for the first subscriber of a
@@ -115,9 +142,10 @@ class ProbeRegistry {
 
   // The key of the Checker `entry` runs.
   static std::string entryKey(const Entry& entry);
-  // The entry running `key` (probeKey), of hash `hash`; end() when none.
-  std::unordered_multimap<uint64_t, std::unique_ptr<Entry>>::const_iterator find(
-      const std::string& key, uint64_t hash) const;
+  // The entry of `entries` (entries_, const or not) running `key`
+  // (probeKey), of hash `hash`; end() when none.
+  template <class Map>
+  static auto find(Map& entries, const std::string& key, uint64_t hash) -> decltype(entries.end());
 
   EventLoop& loop_;
   CheckerFactory factory_;
@@ -125,11 +153,11 @@ class ProbeRegistry {
   // itself, computed again from the configuration each entry holds (see
   // Entry). The key is not kept: at about 290 bytes for a TCP_CHECK it was
   // half of a shared probe's bookkeeping (issue 4).
-  std::unordered_multimap<uint64_t, std::unique_ptr<Entry>> entries_;
+  Entries entries_;
   uint64_t nextId_ = 1;
   // Entries whose last subscriber left while a checker was notifying:
   // freed from a posted callback, once their call stack has unwound.
-  std::vector<std::unique_ptr<Entry>> retired_;
+  std::vector<Entries::node_type> retired_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   int dispatching_ = 0;
 };
