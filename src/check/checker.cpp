@@ -47,7 +47,8 @@ Duration Checker::pick(Duration max) const {
 Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration attemptTimeout,
                  std::unique_ptr<Probe> probe, RandomSource random, std::string name,
                  CheckPacer* pacer)
-    : loop_(loop),
+    : up_(!base.alpha),
+      loop_(loop),
       settings_{base.delayLoop,
                 base.delayBeforeRetry,
                 base.warmup,
@@ -59,8 +60,7 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
       random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
       name_(copyName(name)),
       pacer_(pacer),
-      timer_(loop.createTimer([this] { onTimer(); })),
-      up_(!base.alpha) {}
+      timer_(loop.createTimer([this] { onTimer(); })) {}
 
 Checker::~Checker() { stop(); }
 
@@ -204,8 +204,9 @@ void Checker::record(ProbeResult& result, TimePoint now) {
   lastDuration_ = now - attemptStart_;
   counters_.countFinished(result.outcome, lastDuration_);
   lastResult_ = std::move(result);
+  hasResult_ = true;
   // What follows reads the kept copy: it outlives the listener's call.
-  const ProbeResult& kept = *lastResult_;
+  const ProbeResult& kept = lastResult_;
   if (kept.up()) {
     onSuccess(kept, now);
   } else {
