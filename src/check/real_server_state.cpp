@@ -1,58 +1,99 @@
 #include "check/real_server_state.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace vigil::check {
 
-RealServerState::RealServerState(uint32_t configuredWeight, std::vector<bool> checkersUp)
-    : configuredWeight_(configuredWeight), checkersUp_(std::move(checkersUp)) {}
+RealServerState::RealServerState(uint32_t configuredWeight, const std::vector<bool>& checkersUp)
+    : configuredWeight_(configuredWeight), checkerCount_(static_cast<uint32_t>(checkersUp.size())) {
+  if (extraWords() != 0) moreDown_ = std::make_unique<uint64_t[]>(extraWords());
+  for (size_t i = 0; i < checkersUp.size(); ++i) {
+    if (!checkersUp[i]) downWord(i) |= uint64_t{1} << (i % kWordBits);
+  }
+}
+
+RealServerState::RealServerState(const RealServerState& other)
+    : configuredWeight_(other.configuredWeight_),
+      checkerCount_(other.checkerCount_),
+      down_(other.down_) {
+  if (other.moreDown_) {
+    moreDown_ = std::make_unique<uint64_t[]>(extraWords());
+    std::copy_n(other.moreDown_.get(), extraWords(), moreDown_.get());
+  }
+  if (other.dynamicWeights_) {
+    dynamicWeights_ =
+        std::make_unique<std::vector<std::optional<uint32_t>>>(*other.dynamicWeights_);
+  }
+}
+
+RealServerState& RealServerState::operator=(const RealServerState& other) {
+  if (this != &other) *this = RealServerState(other);
+  return *this;
+}
+
+uint64_t& RealServerState::downWord(size_t checker) {
+  return const_cast<uint64_t&>(std::as_const(*this).downWord(checker));
+}
+
+const uint64_t& RealServerState::downWord(size_t checker) const {
+  if (checker >= checkerCount_) throw std::out_of_range("RealServerState: no such checker");
+  return checker < kWordBits ? down_ : moreDown_[checker / kWordBits - 1];
+}
+
+bool RealServerState::checkerUp(size_t checker) const {
+  return (downWord(checker) >> (checker % kWordBits) & 1U) == 0;
+}
 
 std::optional<uint32_t> RealServerState::dynamicWeight(size_t checker) const {
-  (void)checkersUp_.at(checker);  // the index is checked even before any weight
-  return dynamicWeights_.empty() ? std::nullopt : dynamicWeights_[checker];
+  (void)downWord(checker);  // the index is checked even before any weight
+  return dynamicWeights_ ? (*dynamicWeights_)[checker] : std::nullopt;
 }
 
 bool RealServerState::up() const {
-  return std::all_of(checkersUp_.begin(), checkersUp_.end(), [](bool up) { return up; });
+  return down_ == 0 && std::all_of(moreDown_.get(), moreDown_.get() + extraWords(),
+                                   [](uint64_t word) { return word == 0; });
 }
 
 uint32_t RealServerState::weight() const {
   int64_t weight = configuredWeight_;
-  for (const std::optional<uint32_t>& dynamic : dynamicWeights_) {
-    if (dynamic) {
-      weight += static_cast<int64_t>(*dynamic) - static_cast<int64_t>(configuredWeight_);
+  if (dynamicWeights_) {
+    for (const std::optional<uint32_t>& dynamic : *dynamicWeights_) {
+      if (dynamic) {
+        weight += static_cast<int64_t>(*dynamic) - static_cast<int64_t>(configuredWeight_);
+      }
     }
   }
   return static_cast<uint32_t>(std::clamp<int64_t>(weight, 0, kMaxRealServerWeight));
 }
 
 bool RealServerState::setChecker(size_t checker, bool up) {
-  if (checkersUp_.at(checker) == up) {
+  if (checkerUp(checker) == up) {
     return false;
   }
   const bool wasUp = this->up();
-  checkersUp_[checker] = up;
+  downWord(checker) ^= uint64_t{1} << (checker % kWordBits);
   return wasUp != this->up();
 }
 
 bool RealServerState::setDynamicWeight(size_t checker, std::optional<uint32_t> weight) {
-  (void)checkersUp_.at(checker);
-  if (dynamicWeights_.empty()) {
+  (void)downWord(checker);
+  if (!dynamicWeights_) {
     if (!weight) {
       return false;
     }
-    dynamicWeights_.resize(checkersUp_.size());
+    dynamicWeights_ = std::make_unique<std::vector<std::optional<uint32_t>>>(checkerCount_);
   }
   const uint32_t before = this->weight();
-  dynamicWeights_[checker] = weight;
+  (*dynamicWeights_)[checker] = weight;
   return before != this->weight();
 }
 
 void RealServerState::adoptHealth(const RealServerState& other) {
-  const size_t common = std::min(checkersUp_.size(), other.checkersUp_.size());
+  const size_t common = std::min(checkerCount(), other.checkerCount());
   for (size_t i = 0; i < common; ++i) {
-    checkersUp_[i] = other.checkersUp_[i];
+    (void)setChecker(i, other.checkerUp(i));
     (void)setDynamicWeight(i, other.dynamicWeight(i));
   }
 }

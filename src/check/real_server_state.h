@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -21,7 +22,12 @@ inline constexpr uint32_t kMaxRealServerWeight = 2147483647;
 class RealServerState {
  public:
   // `checkersUp[i]`: checker i's initial state (down under alpha).
-  RealServerState(uint32_t configuredWeight, std::vector<bool> checkersUp);
+  RealServerState(uint32_t configuredWeight, const std::vector<bool>& checkersUp);
+  RealServerState(const RealServerState& other);
+  RealServerState& operator=(const RealServerState& other);
+  RealServerState(RealServerState&&) noexcept = default;
+  RealServerState& operator=(RealServerState&&) noexcept = default;
+  ~RealServerState() = default;
 
   bool up() const;
   uint32_t weight() const;
@@ -35,8 +41,9 @@ class RealServerState {
   // only pass nullopt when the checker goes away).
   bool setDynamicWeight(size_t checker, std::optional<uint32_t> weight);
 
-  size_t checkerCount() const { return checkersUp_.size(); }
-  bool checkerUp(size_t checker) const { return checkersUp_.at(checker); }
+  size_t checkerCount() const { return checkerCount_; }
+  // Throws std::out_of_range for an index beyond checkerCount().
+  bool checkerUp(size_t checker) const;
   std::optional<uint32_t> dynamicWeight(size_t checker) const;
 
   // Takes the checker states and dynamic weights of `other` (a reload that
@@ -45,11 +52,26 @@ class RealServerState {
   void adoptHealth(const RealServerState& other);
 
  private:
+  static constexpr size_t kWordBits = 64;
+  // The word holding checker `checker`'s bit (checked against the count).
+  uint64_t& downWord(size_t checker);
+  const uint64_t& downWord(size_t checker) const;
+  size_t extraWords() const {
+    return checkerCount_ <= kWordBits ? 0 : (checkerCount_ - 1) / kWordBits;
+  }
+
   uint32_t configuredWeight_;
-  std::vector<bool> checkersUp_;
-  // Empty until a checker sets a weight (misc_dynamic, FILE_CHECK): one
-  // allocation less per real server for the usual configuration (issue 4).
-  std::vector<std::optional<uint32_t>> dynamicWeights_;
+  uint32_t checkerCount_;
+  // Bit i % 64 of word i / 64 is set while checker i is down. Word 0 is
+  // here; a server with more than 64 checkers has the rest on the heap. A
+  // check worker keeps 20,000 real servers (issue 4): a std::vector<bool>
+  // was 40 bytes and a heap block each.
+  uint64_t down_ = 0;
+  std::unique_ptr<uint64_t[]> moreDown_;
+  // Null until a checker sets a weight (misc_dynamic, FILE_CHECK): one
+  // allocation less per real server for the usual configuration; then one
+  // per checker.
+  std::unique_ptr<std::vector<std::optional<uint32_t>>> dynamicWeights_;
 };
 
 }  // namespace vigil::check

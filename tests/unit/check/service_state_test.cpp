@@ -102,6 +102,35 @@ TEST(RealServerStateTest, DynamicWeightsExistOnlyOnceSetAndAdoptBothWays) {
   EXPECT_EQ(weighted.weight(), 10U);
 }
 
+// The first 64 checkers' states are held inline, the rest on the heap: a
+// server with more keeps every one of them, across copies and a reload.
+TEST(RealServerStateTest, AServerWithMoreThan64CheckersTracksEachOfThem) {
+  std::vector<bool> initial(70, true);
+  initial[68] = false;
+  RealServerState state(3, initial);
+  EXPECT_EQ(state.checkerCount(), 70U);
+  EXPECT_FALSE(state.up());
+  EXPECT_FALSE(state.checkerUp(68));
+  EXPECT_TRUE(state.checkerUp(67));
+  EXPECT_THROW((void)state.checkerUp(70), std::out_of_range);
+
+  RealServerState copy = state;
+  EXPECT_TRUE(state.setChecker(68, true));
+  EXPECT_TRUE(state.up());
+  EXPECT_FALSE(copy.up()) << "a copy has its own states";
+  EXPECT_TRUE(state.setChecker(63, false));
+  EXPECT_FALSE(state.setChecker(64, false)) << "already down";
+
+  RealServerState reloaded(3, std::vector<bool>(66, true));
+  reloaded.adoptHealth(state);
+  EXPECT_FALSE(reloaded.checkerUp(63));
+  EXPECT_FALSE(reloaded.checkerUp(64));
+  EXPECT_TRUE(reloaded.checkerUp(65));
+  EXPECT_FALSE(reloaded.setChecker(63, true)) << "checker 64 is still down";
+  EXPECT_TRUE(reloaded.setChecker(64, true));
+  EXPECT_TRUE(reloaded.up());
+}
+
 TEST(ServiceStateTest, StartsWithQuorumWhenServersAreUp) {
   Loaded l = load(servers(2, 1));
   ServiceState s(l.vs());
