@@ -7,6 +7,7 @@
 
 #include "check/check_worker.h"
 #include "check/tcp_socket_pool.h"
+#include "config/loader.h"
 #include "core/simulated_loop.h"
 #include "fakes/tcp_check_worker.h"
 #include "support/asan.h"
@@ -31,8 +32,14 @@ constexpr size_t kServers = 10000;
 // timer callbacks held in the timer and the listener's position by pointer;
 // 1,482 once the registry held its configuration by pointer into the
 // worker's load and the Checker, TcpProbe and RunningChecker kept only what
-// they read (with f7ce596's 32 more bytes per timer).
-constexpr size_t kBytesPerRealServerBound = 1530;
+// they read (with f7ce596's 32 more bytes per timer); 1,258 with the rarely
+// set options of real servers and probe targets held by pointer, one
+// callback per timer, registry entries in their map nodes, a Checker's flags
+// in its base's padding and a real server's checker states as bits.
+constexpr size_t kBytesPerRealServerBound = 1300;
+// Of which the loaded configuration: 296 at 5edd8c5 (RealServer 152 and its
+// TCP_CHECK's 144-byte chunk), 224 now (96 and 128).
+constexpr size_t kConfigBytesPerRealServerBound = 232;
 
 size_t heapInUse() {
   const struct mallinfo2 info = ::mallinfo2();
@@ -56,6 +63,26 @@ TEST(CheckWorkerHeapTest, ATcpCheckRealServerCostsUnderItsBound) {
     EXPECT_LE(perServer, kBytesPerRealServerBound);
     // Not a test that cannot fail: a worker with no checkers would pass.
     EXPECT_GE(perServer, kBytesPerRealServerBound / 4);
+  }
+}
+
+// The loaded configuration alone, before any worker: the typed model is all
+// a load keeps of the file (no parse tree, tokens or text), so its cost per
+// real server is the RealServer and its checker.
+TEST(CheckWorkerHeapTest, ALoadedTcpCheckRealServerCostsUnderItsBound) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
+#endif
+  const std::string text = fakes::tcpCheckConfigText(kServers);
+  const size_t before = heapInUse();
+  {
+    config::LoadResult loaded = config::loadConfigText("scale.conf", text, config::LoadOptions{});
+    ASSERT_NE(loaded.config, nullptr);
+    ASSERT_EQ(loaded.config->lvs.virtualServers.at(0).realServers.size(), kServers);
+    const size_t perServer = (heapInUse() - before) / kServers;
+    RecordProperty("bytes_per_real_server", static_cast<int>(perServer));
+    EXPECT_LE(perServer, kConfigBytesPerRealServerBound);
+    EXPECT_GE(perServer, kConfigBytesPerRealServerBound / 4);
   }
 }
 
