@@ -32,6 +32,14 @@ void append(std::vector<uint8_t>& out, const Header& header) {
   std::memcpy(out.data() + at, &header, sizeof header);
 }
 
+// NLMSG_OK without the macro's comparison of the unsigned nlmsg_len with an
+// int, which clang reports through the macro (gcc stays quiet in system
+// headers).
+bool wholeMessage(const nlmsghdr* header, int remaining) {
+  return remaining >= static_cast<int>(sizeof(nlmsghdr)) && header->nlmsg_len >= sizeof(nlmsghdr) &&
+         header->nlmsg_len <= static_cast<unsigned>(remaining);
+}
+
 }  // namespace
 
 NetlinkRoutingDumper::NetlinkRoutingDumper(EventLoop& loop) : loop_(loop) {}
@@ -154,7 +162,7 @@ bool NetlinkRoutingDumper::readDatagram() {
 bool NetlinkRoutingDumper::takeMessages(const uint8_t* data, size_t size) {
   auto* header = reinterpret_cast<nlmsghdr*>(const_cast<uint8_t*>(data));
   auto remaining = static_cast<int>(size);
-  for (; NLMSG_OK(header, remaining); header = NLMSG_NEXT(header, remaining)) {
+  for (; wholeMessage(header, remaining); header = NLMSG_NEXT(header, remaining)) {
     if (header->nlmsg_seq != seq_) continue;  // a part given up on
     if ((header->nlmsg_flags & NLM_F_DUMP_INTR) != 0) interrupted_ = true;
     if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR) {
