@@ -86,6 +86,8 @@ std::string_view typeName(MetricType type) {
   return "gauge";
 }
 
+}  // namespace
+
 void appendEscapedLabelValue(std::string& out, std::string_view value) {
   if (value.find_first_of("\\\"\n") == std::string_view::npos) {
     out += value;  // the usual case: nothing to escape, no copy
@@ -103,12 +105,13 @@ void appendValue(std::string& out, double value) {
   out += formatValue(value);
 }
 
+namespace {
+
 // One line: name{label="value",...} value. `extra` is one more label (a
 // histogram bucket's `le`), or empty. Appends in place: a big body is
 // millions of these.
-template <class LabelValues>
 void appendSample(std::string& out, std::string_view name, std::string_view suffix,
-                  const MetricDef& def, const LabelValues& labels, std::string_view extra,
+                  const MetricDef& def, const MetricSet::Labels& labels, std::string_view extra,
                   double value) {
   out += name;
   out += suffix;
@@ -150,12 +153,6 @@ void appendHistogram(std::string& out, const MetricDef& def, const MetricSet::La
 }
 
 }  // namespace
-
-void appendSampleLine(std::string& out, const MetricDef& def, std::string_view suffix,
-                      std::span<const std::string_view> labels, std::string_view extra,
-                      double value) {
-  appendSample(out, def.name, suffix, def, labels, extra, value);
-}
 
 std::string leLabel(double bound) { return fmt::format("le=\"{}\"", formatValue(bound)); }
 

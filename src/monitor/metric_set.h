@@ -2,7 +2,6 @@
 
 #include <array>
 #include <map>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,12 +54,11 @@ std::string renderPrometheus(const MetricSet& metrics);
 // series lines (nothing when it has none).
 void appendMetricHeader(std::string& out, const MetricDef& def);
 void appendSeries(std::string& out, const MetricSet& metrics, MetricId id);
-// One series line as appendSeries writes it: NAME+suffix{label="value",...}
-// value, the label names from `def`; `extra` is one more label written as
-// it is (a bucket's leLabel), or empty.
-void appendSampleLine(std::string& out, const MetricDef& def, std::string_view suffix,
-                      std::span<const std::string_view> labels, std::string_view extra,
-                      double value);
+// A series line's pieces as appendSeries writes them: a label value
+// escaped where it must be, and a value (a whole number below 2^53 without
+// a point, the rest as formatValue).
+void appendEscapedLabelValue(std::string& out, std::string_view value);
+void appendValue(std::string& out, double value);
 // le="BOUND": a histogram bucket's label as appendSeries writes it.
 std::string leLabel(double bound);
 

@@ -337,7 +337,7 @@ std::optional<Checker> checker(Reader& in) {
   return out;
 }
 
-// NAME+suffix{LABELS[,extra]} value, as appendSampleLine writes it, with
+// NAME+suffix{LABELS[,extra]} value, as appendSeries writes it, with
 // the labels' text written (and escaped) once per server, not per line.
 void line(std::string& out, const MetricDef& def, std::string_view suffix, std::string_view labels,
           std::string_view extra, double value) {
@@ -350,14 +350,7 @@ void line(std::string& out, const MetricDef& def, std::string_view suffix, std::
     out += extra;
   }
   out += "} ";
-  // appendSeries' value text (metric_set.cpp), without a string per value:
-  // a whole number below 2^53 without a point, the rest as formatValue.
-  constexpr double kExactIntegers = 9007199254740992.0;
-  if (value == std::trunc(value) && std::fabs(value) < kExactIntegers) {
-    fmt::format_to(std::back_inserter(out), "{}", static_cast<int64_t>(value));
-  } else {
-    out += formatValue(value);
-  }
+  appendValue(out, value);
   out += '\n';
 }
 
@@ -366,10 +359,10 @@ void line(std::string& out, const MetricDef& def, std::string_view suffix, std::
 void label(std::string& out, std::string_view name, std::string_view value, bool plain) {
   out += name;
   out += "=\"";
-  if (plain || value.find_first_of("\\\"\n") == std::string_view::npos) {
+  if (plain) {
     out += value;
   } else {
-    out += escapeLabelValue(value);
+    appendEscapedLabelValue(out, value);
   }
   out += '"';
 }
