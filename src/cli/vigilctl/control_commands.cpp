@@ -99,8 +99,8 @@ int reload(const Invocation& how) {
   return ok ? kExitOk : kExitFailed;
 }
 
-// GETs `path` from vigild as JSON; null (after saying why) when it fails.
-std::optional<nlohmann::json> getJson(const Invocation& how, const char* path) {
+// GETs `path` from vigild; null (after saying why) when it fails.
+std::optional<std::string> getBody(const Invocation& how, const char* path) {
   auto reply = controlRequest(how.socket, "GET", path);
   if (!reply) {
     std::cerr << "vigilctl: " << reply.error().describe() << "\n";
@@ -110,7 +110,14 @@ std::optional<nlohmann::json> getJson(const Invocation& how, const char* path) {
     std::cerr << "vigilctl: vigild answered " << reply->status << ": " << reply->body;
     return std::nullopt;
   }
-  nlohmann::json doc = nlohmann::json::parse(reply->body, nullptr, false);
+  return std::move(reply->body);
+}
+
+// GETs `path` from vigild as JSON; null (after saying why) when it fails.
+std::optional<nlohmann::json> getJson(const Invocation& how, const char* path) {
+  const std::optional<std::string> body = getBody(how, path);
+  if (!body) return std::nullopt;
+  nlohmann::json doc = nlohmann::json::parse(*body, nullptr, false);
   if (doc.is_discarded()) {
     std::cerr << "vigilctl: vigild's " << path << " is not JSON\n";
     return std::nullopt;
@@ -157,16 +164,9 @@ int ipvsCounters(const Invocation& how) {
 // `status --json`: vigild's /status laid out as it came (json_indent.h),
 // without a tree of it.
 int printStatusJson(const Invocation& how) {
-  auto reply = controlRequest(how.socket, "GET", "/status");
-  if (!reply) {
-    std::cerr << "vigilctl: " << reply.error().describe() << "\n";
-    return kExitFailed;
-  }
-  if (reply->status != 200) {
-    std::cerr << "vigilctl: vigild answered " << reply->status << ": " << reply->body;
-    return kExitFailed;
-  }
-  const std::optional<std::string> indented = indentJson(reply->body);
+  const std::optional<std::string> body = getBody(how, "/status");
+  if (!body) return kExitFailed;
+  const std::optional<std::string> indented = indentJson(*body);
   if (!indented) {
     std::cerr << "vigilctl: vigild's /status is not JSON\n";
     return kExitFailed;
