@@ -77,6 +77,10 @@ void NetlinkRoutingDumper::start() {
   part_ = 0;
   interrupted_ = false;
   watch_.reset();
+  if (parts_.empty()) {  // nothing in use to compare: no socket needed
+    finish(RoutingDump{});
+    return;
+  }
   fd_.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (!fd_) {
     finish(errnoError("netlink: opening a socket to read the kernel's tables"));
@@ -86,10 +90,6 @@ void NetlinkRoutingDumper::start() {
   // filtered here as well.
   const int one = 1;
   (void)::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
-  if (parts_.empty()) {
-    finish(RoutingDump{});
-    return;
-  }
   if (Status sent = sendPart(); !sent) {
     finish(sent.error());
     return;
