@@ -70,9 +70,7 @@ TEST(CheckWorkerHeapTest, ATcpCheckRealServerCostsUnderItsBound) {
 // a load keeps of the file (no parse tree, tokens or text), so its cost per
 // real server is the RealServer and its checker.
 TEST(CheckWorkerHeapTest, ALoadedTcpCheckRealServerCostsUnderItsBound) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
-#endif
+  if (VIGIL_UNDER_ASAN) GTEST_SKIP() << "AddressSanitizer replaces glibc's allocator";
   const std::string text = fakes::tcpCheckConfigText(kServers);
   const size_t before = heapInUse();
   {
