@@ -363,10 +363,10 @@ struct RealServer {
   const std::shared_ptr<const std::string>& snmpName() const { return opts().snmpName; }
 
  private:
-  const RealServerOptions& opts() const {
-    static const RealServerOptions kDefaults;
-    return options ? *options : kDefaults;
-  }
+  // Constant-initialised (constinit): read without the guard a function's
+  // static would check on every call.
+  static constinit inline const RealServerOptions kNoOptions{};
+  const RealServerOptions& opts() const { return options ? *options : kNoOptions; }
 };
 
 struct SorryServer {
