@@ -9,7 +9,7 @@ RealServerState initialState(const config::RealServer& rs) {
   for (const config::Checker& checker : rs.checkers) {
     checkersUp.push_back(!checker.base.alpha);
   }
-  return RealServerState(rs.weight, std::move(checkersUp));
+  return RealServerState(rs.weight, checkersUp);
 }
 
 }  // namespace
