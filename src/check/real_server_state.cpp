@@ -1,6 +1,7 @@
 #include "check/real_server_state.h"
 
 #include <algorithm>
+#include <span>
 #include <stdexcept>
 #include <utility>
 
@@ -23,8 +24,8 @@ RealServerState::RealServerState(const RealServerState& other)
     std::copy_n(other.moreDown_.get(), extraWords(), moreDown_.get());
   }
   if (other.dynamicWeights_) {
-    dynamicWeights_ =
-        std::make_unique<std::vector<std::optional<uint32_t>>>(*other.dynamicWeights_);
+    dynamicWeights_ = std::make_unique<std::optional<uint32_t>[]>(checkerCount_);
+    std::copy_n(other.dynamicWeights_.get(), checkerCount_, dynamicWeights_.get());
   }
 }
 
@@ -48,7 +49,7 @@ bool RealServerState::checkerUp(size_t checker) const {
 
 std::optional<uint32_t> RealServerState::dynamicWeight(size_t checker) const {
   (void)downWord(checker);  // the index is checked even before any weight
-  return dynamicWeights_ ? (*dynamicWeights_)[checker] : std::nullopt;
+  return dynamicWeights_ ? dynamicWeights_[checker] : std::nullopt;
 }
 
 bool RealServerState::up() const {
@@ -59,7 +60,7 @@ bool RealServerState::up() const {
 uint32_t RealServerState::weight() const {
   int64_t weight = configuredWeight_;
   if (dynamicWeights_) {
-    for (const std::optional<uint32_t>& dynamic : *dynamicWeights_) {
+    for (const std::optional<uint32_t>& dynamic : std::span(dynamicWeights_.get(), checkerCount_)) {
       if (dynamic) {
         weight += static_cast<int64_t>(*dynamic) - static_cast<int64_t>(configuredWeight_);
       }
@@ -83,10 +84,10 @@ bool RealServerState::setDynamicWeight(size_t checker, std::optional<uint32_t> w
     if (!weight) {
       return false;
     }
-    dynamicWeights_ = std::make_unique<std::vector<std::optional<uint32_t>>>(checkerCount_);
+    dynamicWeights_ = std::make_unique<std::optional<uint32_t>[]>(checkerCount_);
   }
   const uint32_t before = this->weight();
-  (*dynamicWeights_)[checker] = weight;
+  dynamicWeights_[checker] = weight;
   return before != this->weight();
 }
 

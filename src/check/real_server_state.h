@@ -70,8 +70,8 @@ class RealServerState {
   std::unique_ptr<uint64_t[]> moreDown_;
   // Null until a checker sets a weight (misc_dynamic, FILE_CHECK): one
   // allocation less per real server for the usual configuration; then one
-  // per checker.
-  std::unique_ptr<std::vector<std::optional<uint32_t>>> dynamicWeights_;
+  // block of checkerCount_ weights (the count is known, so no vector).
+  std::unique_ptr<std::optional<uint32_t>[]> dynamicWeights_;
 };
 
 }  // namespace vigil::check
