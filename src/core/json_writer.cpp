@@ -170,7 +170,8 @@ JsonWriter& JsonWriter::value(double number) {
 }
 
 void JsonWriter::quoted(std::string_view text, char after) {
-  if (cleanPrefix(text) == text.size()) {
+  const size_t clean = cleanPrefix(text);
+  if (clean == text.size()) {
     // Nearly all text (keys, names, addresses) needs no escaping: the
     // buffer grows once for the quotes, the text and `after`, not once per
     // piece (a key was ~250 instructions, most of a small snapshot's).
@@ -184,8 +185,11 @@ void JsonWriter::quoted(std::string_view text, char after) {
     if (after != '\0') *p = after;
     return;
   }
+  // The clean prefix is known: it goes in as one append, and the scan
+  // below starts where it ends instead of reading it again.
   out_ += '"';
-  for (size_t i = 0; i < text.size();) {
+  out_.append(text.data(), clean);
+  for (size_t i = clean; i < text.size();) {
     // Text that needs no escaping (keys, names, addresses: nearly all of
     // it) goes in as one append.
     size_t plain = i;
