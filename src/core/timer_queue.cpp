@@ -188,6 +188,21 @@ void TimerQueue::unlink(Entry& entry) {
 }
 
 void TimerQueue::arm(Entry& entry, TimePoint deadline) {
+  if (entry.lane_ != kNoLane && entry.later_ == nullptr && deadline >= entry.deadline_) {
+    // The tail of its lane moving later stays its tail, in place: a
+    // backup's Master_Down_Timer and a master's Adver_Timer are re-armed
+    // this way on every advert. With the newest sequence the lane stays in
+    // (deadline, sequence) order. Moving later, it can only stop being the
+    // front, never become it.
+    if (front_.entry == &entry) {
+      frontKnown_ = false;
+      front_.entry = nullptr;
+    }
+    entry.deadline_ = deadline;
+    entry.sequence_ = nextSequence_++;
+    tails_[entry.lane_] = deadline;
+    return;
+  }
   disarm(entry);
   entry.deadline_ = deadline;
   entry.sequence_ = nextSequence_++;

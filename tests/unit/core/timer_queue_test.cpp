@@ -276,6 +276,32 @@ TEST(TimerQueue, FiresInOrderWithStreamsAndRandomTimersMixed) {
   EXPECT_TRUE(usedLanes);
 }
 
+// A lane's tail re-armed later is moved in place (a backup's
+// Master_Down_Timer on every advert): it must still fire after a timer
+// armed earlier for the same deadline, before later ones, and stop being
+// the front it was.
+TEST(TimerQueue, ALaneTailReArmedLaterKeepsDeadlineThenArmingOrder) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  std::string order;
+  auto down = queue.create([&] { order += 'd'; });
+  auto other = queue.create([&] { order += 'o'; });
+  auto last = queue.create([&] { order += 'l'; });
+  down->armAfter(milliseconds(10));
+  EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(10));
+  other->armAfter(milliseconds(30));
+  last->armAfter(milliseconds(40));
+  down->armAfter(milliseconds(20));
+  down->armAfter(milliseconds(30));  // same deadline as `other`, armed after it
+  EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(30));
+  EXPECT_EQ(queue.armedCount(), 3u);
+
+  clock.advance(milliseconds(50));
+  while (queue.fireNextDue(clock.now())) {
+  }
+  EXPECT_EQ(order, "odl");
+}
+
 TEST(TimerQueue, TimersOutlivingTheQueueDoNothing) {
   ManualClock clock;
   auto queue = std::make_unique<TimerQueue>(clock);
