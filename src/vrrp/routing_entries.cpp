@@ -28,11 +28,10 @@ std::string describeAddress(const netlink::AddressSpec& spec) {
   return out;
 }
 
-bool sameRoute(const netlink::RouteSpec& route, const netlink::DeletedEntry& deleted) {
-  return route.destination == deleted.prefix && route.table == deleted.table &&
-         kernelMetric(route) == deleted.priority && route.tos == deleted.tos &&
-         route.protocol == deleted.protocol &&
-         (deleted.interface.empty() || !route.device || route.device->name == deleted.interface);
+// The route a deletion notice reports, as a dump would show it.
+netlink::KernelRoute deletedRoute(const netlink::DeletedEntry& deleted) {
+  return {deleted.prefix,   deleted.table, deleted.priority, deleted.tos,
+          deleted.protocol, deleted.type,  deleted.nextHops};
 }
 
 bool sameRule(const netlink::RuleSpec& rule, const netlink::DeletedEntry& deleted) {
@@ -153,7 +152,10 @@ void RoutingEntries::uninstallAll() {
   }
 }
 
-size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted) {
+size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted,
+                                 const InterfaceIndexOf& indexOf) {
+  const bool isRoute = deleted.kind == netlink::DeletedEntry::Kind::Route;
+  const netlink::KernelRoute route = isRoute ? deletedRoute(deleted) : netlink::KernelRoute{};
   size_t count = 0;
   for (Entry& entry : entries_) {
     if (entry.state != State::Installed || !entry.spec) continue;
@@ -162,8 +164,8 @@ size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted) {
       named = deleted.kind == netlink::DeletedEntry::Kind::Address &&
               address->address == deleted.prefix &&
               (deleted.interface.empty() || address->interface.name == deleted.interface);
-    } else if (const auto* route = std::get_if<netlink::RouteSpec>(&*entry.spec)) {
-      named = deleted.kind == netlink::DeletedEntry::Kind::Route && sameRoute(*route, deleted);
+    } else if (const auto* spec = std::get_if<netlink::RouteSpec>(&*entry.spec)) {
+      named = isRoute && isKernelRoute(route, *spec, indexOf);
     } else {
       named = deleted.kind == netlink::DeletedEntry::Kind::Rule &&
               sameRule(std::get<netlink::RuleSpec>(*entry.spec), deleted);

@@ -91,10 +91,14 @@ class RoutingEntries {
 
   // keepalived's answer to a static entry deleted behind its back: an
   // installed entry that `deleted` names is added again at once, with
-  // "restoring deleted" logged. A rule without a preference cannot be told
-  // from the copies the kernel numbered, so it is left alone. Returns how
-  // many were added again; those the kernel took count in restored().
-  size_t reinstate(const netlink::DeletedEntry& deleted);
+  // "restoring deleted" logged. A route is named when the deleted route is
+  // it (isKernelRoute, its device's index from `indexOf`): a multipath
+  // route names each route through one of its hops, and a route of the same
+  // prefix through other hops names none. A rule without a preference
+  // cannot be told from the copies the kernel numbered, so it is left
+  // alone. Returns how many were added again; those the kernel took count
+  // in restored().
+  size_t reinstate(const netlink::DeletedEntry& deleted, const InterfaceIndexOf& indexOf);
   // After the kernel dropped deletion notifications: the dumps that show
   // which installed entries are still there (empty: none installed).
   netlink::DumpRequest resyncRequest() const;

@@ -110,6 +110,11 @@ bool isHeld(const OwnedSpec& owned, const netlink::RoutingDump& kernel,
 
 }  // namespace
 
+bool isKernelRoute(const netlink::KernelRoute& held, const netlink::RouteSpec& route,
+                   const InterfaceIndexOf& indexOf) {
+  return holds(held, route, route.device ? indexOfRef(*route.device, indexOf) : 0);
+}
+
 uint32_t kernelMetric(const netlink::RouteSpec& route) {
   return route.metric == 0 && route.destination.address.isV6() ? kIpv6DefaultMetric : route.metric;
 }

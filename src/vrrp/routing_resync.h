@@ -24,6 +24,14 @@ using InterfaceIndexOf = std::function<int(const std::string& name)>;
 // (IP6_RT_PRIO_USER), so a deletion or a dump reports that.
 uint32_t kernelMetric(const netlink::RouteSpec& route);
 
+// Whether the kernel's route `held` (dumped, or reported deleted) is
+// `route`: the same destination, table, metric (kernelMetric), tos,
+// protocol and type, with a next hop through its gateway and device when it
+// names them (any hop of a multipath route: the kernel merges routes into
+// one, and reports a multipath route's hops without a top-level device).
+bool isKernelRoute(const netlink::KernelRoute& held, const netlink::RouteSpec& route,
+                   const InterfaceIndexOf& indexOf);
+
 // The dumps that show whether `owned` are in the kernel: addresses and rules
 // of their families, routes of their (family, table, protocol).
 netlink::DumpRequest dumpRequestFor(const std::vector<const OwnedSpec*>& owned);
@@ -34,9 +42,7 @@ netlink::DumpRequest dumpRequestFor(const std::vector<const OwnedSpec*>& owned);
 // it has no preference, so adding one blindly would stack a copy.
 //  - an address is held when one with its address, prefix length and
 //    interface is;
-//  - a route when one with its destination, table, metric (kernelMetric),
-//    tos, protocol and type is, with a next hop through its gateway and
-//    device when it names them;
+//  - a route when one is it (isKernelRoute);
 //  - a rule when one with all its selectors, action and protocol is, at its
 //    preference when it has one (at any otherwise: the kernel picked it).
 // Each entry is matched alone: a copy held twice satisfies it, and two

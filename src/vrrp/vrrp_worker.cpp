@@ -608,7 +608,8 @@ void VrrpWorker::onDeleted(netlink::DeletedEntry deleted) {
   if (deleted.ifindex != 0 && io_.links) {
     if (auto link = io_.links->linkState(deleted.ifindex)) deleted.interface = link->name;
   }
-  staticRouting_.reinstate(deleted);
+  staticRouting_.reinstate(deleted,
+                           [this](const std::string& name) { return interfaceIndexOf(name); });
 }
 
 int VrrpWorker::interfaceIndexOf(const std::string& name) const {

@@ -7,8 +7,10 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/ip_address.h"
+#include "core/netlink/routing_dump.h"
 #include "core/result.h"
 
 namespace vigil::netlink {
@@ -21,7 +23,7 @@ struct DeletedEntry {
 
   Kind kind = Kind::Route;
   int family = AF_INET;
-  int ifindex = 0;                 // the address's interface, the route's RTA_OIF (0: none)
+  int ifindex = 0;                 // the address's interface (0: none)
   std::string interface;           // its name, when the receiver knows it ("" otherwise)
   IpPrefix prefix;                 // the address, or the route's destination (0/0: default)
   uint32_t table = RT_TABLE_MAIN;  // route, rule
@@ -29,6 +31,10 @@ struct DeletedEntry {
   bool hasPriority = false;        // a rule without FRA_PRIORITY has none
   uint8_t protocol = 0;            // route, rule (FRA_PROTOCOL; 0 when absent)
   uint8_t tos = 0;                 // route
+  uint8_t type = RTN_UNICAST;      // route (RTN_*)
+  // The route's next hops: its RTA_GATEWAY and RTA_OIF, or each hop of its
+  // RTA_MULTIPATH (a multipath route has no top-level RTA_OIF).
+  std::vector<KernelNextHop> nextHops;
 };
 
 // rtnetlink multicast groups (RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_ROUTE, ...).

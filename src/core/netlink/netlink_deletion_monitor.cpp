@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/log.h"
 #include "core/netlink/rtnetlink_messages.h"
@@ -35,9 +36,10 @@ std::optional<DeletedEntry> parseRoute(nlmsghdr* header) {
   out.prefix = route->destination;
   out.table = route->table;
   out.priority = route->metric;
-  out.ifindex = route->nextHops.empty() ? 0 : route->nextHops.front().ifindex;
   out.protocol = route->protocol;
   out.tos = route->tos;
+  out.type = route->type;
+  out.nextHops = std::move(route->nextHops);
   return out;
 }
 
@@ -55,6 +57,19 @@ std::optional<DeletedEntry> parseRule(nlmsghdr* header) {
 }
 
 }  // namespace
+
+std::optional<DeletedEntry> parseDeletion(nlmsghdr* header) {
+  switch (header->nlmsg_type) {
+    case RTM_DELADDR:
+      return parseAddress(header);
+    case RTM_DELROUTE:
+      return parseRoute(header);
+    case RTM_DELRULE:
+      return parseRule(header);
+    default:
+      return std::nullopt;
+  }
+}
 
 Result<std::unique_ptr<NetlinkDeletionMonitor>> NetlinkDeletionMonitor::start(EventLoop& loop) {
   auto sock = NlSocket::connectRoute();
@@ -109,21 +124,7 @@ void NetlinkDeletionMonitor::onReadable() {
 }
 
 int NetlinkDeletionMonitor::onMessage(nl_msg* msg, void* self) {
-  nlmsghdr* header = nlmsg_hdr(msg);
-  std::optional<DeletedEntry> deleted;
-  switch (header->nlmsg_type) {
-    case RTM_DELADDR:
-      deleted = parseAddress(header);
-      break;
-    case RTM_DELROUTE:
-      deleted = parseRoute(header);
-      break;
-    case RTM_DELRULE:
-      deleted = parseRule(header);
-      break;
-    default:
-      return NL_OK;
-  }
+  std::optional<DeletedEntry> deleted = parseDeletion(nlmsg_hdr(msg));
   auto* monitor = static_cast<NetlinkDeletionMonitor*>(self);
   if (deleted && monitor->listener_) monitor->listener_(*deleted);
   return NL_OK;

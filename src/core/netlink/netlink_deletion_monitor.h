@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "core/event_loop.h"
 #include "core/netlink/deletion_monitor.h"
@@ -8,8 +9,13 @@
 #include "core/result.h"
 
 struct nl_msg;
+struct nlmsghdr;
 
 namespace vigil::netlink {
+
+// The deletion an RTM_DELADDR, RTM_DELROUTE or RTM_DELRULE message reports;
+// nullopt for any other message, or one rtnetlink_messages cannot read.
+std::optional<DeletedEntry> parseDeletion(nlmsghdr* header);
 
 // DeletionMonitor over an rtnetlink socket watched by the loop, in the
 // address, route and rule groups watch() names (none at start). Only

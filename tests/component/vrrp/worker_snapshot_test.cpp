@@ -125,6 +125,7 @@ static_routes {
   route.kind = netlink::DeletedEntry::Kind::Route;
   route.prefix = *IpPrefix::parse("10.9.0.0/16");
   route.protocol = netlink::kRouteProtocolKeepalived;
+  route.nextHops = {{IpAddress::parse("192.0.2.1"), 2}};
   monitor.deliver(route);
   monitor.overflow();
   monitor.overflow();

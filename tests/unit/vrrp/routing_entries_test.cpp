@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/netlink/netlink_deletion_monitor.h"
 #include "fakes/fake_routing.h"
+#include "support/rtnetlink_message.h"
 #include "unit/config/vrrp_test_support.h"
 
 namespace vigil::vrrp {
@@ -162,6 +164,9 @@ config::VrrpModel withAddresses(std::string_view addresses, std::string_view rou
   return loaded.config ? loaded.config->vrrp : config::VrrpModel{};
 }
 
+// The links of the tests below: eth0 is 2, eth1 is 3.
+int indexOfTestLink(const std::string& name) { return name == "eth1" ? 3 : name == "eth0" ? 2 : 0; }
+
 // static_ipaddress with the routes and rules: keepalived's order, and its
 // answer to an entry deleted behind its back.
 class StaticEntriesTest : public ::testing::Test {
@@ -171,13 +176,19 @@ class StaticEntriesTest : public ::testing::Test {
                        "static routing", "eth0");
     entries_.installAll();
   }
+  // As the kernel reports model_'s route deleted: through its gateway on
+  // eth1.
   static netlink::DeletedEntry deletedRoute(std::string_view prefix, uint32_t table = 254) {
     netlink::DeletedEntry d;
     d.kind = netlink::DeletedEntry::Kind::Route;
     d.prefix = *IpPrefix::parse(prefix);
     d.table = table;
     d.protocol = netlink::kRouteProtocolKeepalived;
+    d.nextHops = {{IpAddress::parse("10.9.1.254"), 3}};
     return d;
+  }
+  size_t reinstate(const netlink::DeletedEntry& deleted) {
+    return entries_.reinstate(deleted, indexOfTestLink);
   }
 
   fakes::RoutingJournal journal_;
@@ -231,15 +242,85 @@ TEST_F(StaticEntriesTest, ADeletedRouteIsAddedAgainAndOnlyIt) {
   apply(model_);
   journal_.take();
   journal_.routes.clear();  // `ip route del 10.9.2.0/24`
-  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24")), 1u);
   EXPECT_THAT(journal_.take(), ElementsAre("route+ 10.9.2.0/24 via 10.9.1.254 dev eth1"));
   // Another table, another protocol (the kernel's own) or another prefix is
   // not ours.
-  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24", 100)), 0u);
+  EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24", 100)), 0u);
   netlink::DeletedEntry kernels = deletedRoute("10.9.2.0/24");
   kernels.protocol = RTPROT_KERNEL;
-  EXPECT_EQ(entries_.reinstate(kernels), 0u);
-  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.0.0/16")), 0u);
+  EXPECT_EQ(reinstate(kernels), 0u);
+  EXPECT_EQ(reinstate(deletedRoute("10.9.0.0/16")), 0u);
+  EXPECT_THAT(journal_.take(), IsEmpty());
+}
+
+struct Hop {
+  int ifindex;
+  const char* gateway;
+};
+
+// RTM_DELROUTE of `destination` (main table, proto keepalived, the kernel's
+// metric) with `hops` in RTA_MULTIPATH and no top-level RTA_OIF, as the
+// kernel reports a multipath route deleted, read by the deletion monitor.
+netlink::DeletedEntry multipathDeletion(std::string_view destination, std::vector<Hop> hops) {
+  const IpPrefix prefix = *IpPrefix::parse(destination);
+  const auto size = static_cast<uint16_t>(prefix.address.size());
+  const auto hopLength = static_cast<uint16_t>(sizeof(rtnexthop) + 4 + size);
+  test::RtnetlinkMessage m(RTM_DELROUTE);
+  m.u8(static_cast<uint8_t>(prefix.address.family())).u8(static_cast<uint8_t>(prefix.length));
+  m.u8(0).u8(0).u8(RT_TABLE_MAIN).u8(netlink::kRouteProtocolKeepalived).u8(RT_SCOPE_UNIVERSE);
+  m.u8(RTN_UNICAST).u32(0);
+  m.attr(RTA_TABLE, 4).u32(RT_TABLE_MAIN);
+  m.attr(RTA_DST, size).ip(prefix.address.toString().c_str());
+  m.attr(RTA_PRIORITY, 4).u32(prefix.address.isV6() ? 1024 : 0);
+  m.attr(RTA_MULTIPATH, static_cast<uint16_t>(hopLength * hops.size()));
+  for (const Hop& hop : hops) {
+    m.u16(hopLength).u8(0).u8(0).u32(static_cast<uint32_t>(hop.ifindex));  // struct rtnexthop
+    m.attr(RTA_GATEWAY, size).ip(hop.gateway);
+  }
+  std::optional<netlink::DeletedEntry> deleted = netlink::parseDeletion(m.header());
+  EXPECT_TRUE(deleted) << destination;
+  return deleted.value_or(netlink::DeletedEntry{});
+}
+
+// The first hop is not the one through eth1: a multipath route has no
+// device of its own, and each hop counts.
+TEST_F(StaticEntriesTest, AMultipathDeletionNamesEachRouteThroughOneOfItsHopsOnce) {
+  apply(withAddresses("",
+                      "10.9.4.0/24 via 10.9.1.253 dev eth1\n10.9.5.0/24 via 10.9.1.253\n"
+                      "2001:db8:4::/64 via 2001:db8:1::1 dev eth0\n"
+                      "2001:db8:4::/64 via 2001:db8:1::2 dev eth1",
+                      ""));
+  journal_.take();
+  EXPECT_EQ(reinstate(multipathDeletion("10.9.4.0/24", {{2, "10.9.3.254"}, {3, "10.9.1.253"}})),
+            1u);
+  EXPECT_EQ(reinstate(multipathDeletion("10.9.5.0/24", {{2, "10.9.3.254"}, {3, "10.9.1.253"}})),
+            1u);
+  // IPv6 merges the two routes of a prefix and metric into one: one
+  // deletion for both.
+  EXPECT_EQ(
+      reinstate(multipathDeletion("2001:db8:4::/64", {{2, "2001:db8:1::1"}, {3, "2001:db8:1::2"}})),
+      2u);
+  EXPECT_THAT(journal_.take(), ElementsAre("route+ 10.9.4.0/24 via 10.9.1.253 dev eth1",
+                                           "route+ 10.9.5.0/24 via 10.9.1.253",
+                                           "route+ 2001:db8:4::/64 via 2001:db8:1::1 dev eth0",
+                                           "route+ 2001:db8:4::/64 via 2001:db8:1::2 dev eth1"));
+  EXPECT_EQ(entries_.restored().routes, 4u);
+}
+
+TEST_F(StaticEntriesTest, ARouteOfTheSamePrefixThroughOtherHopsIsNotOurs) {
+  apply(withAddresses("", "10.9.4.0/24 via 10.9.1.253 dev eth1\n10.9.5.0/24 via 10.9.1.253", ""));
+  journal_.take();
+  EXPECT_EQ(reinstate(multipathDeletion("10.9.4.0/24", {{2, "10.9.3.254"}, {2, "10.9.3.253"}})),
+            0u);
+  // Its gateway through another device.
+  EXPECT_EQ(reinstate(multipathDeletion("10.9.4.0/24", {{2, "10.9.1.253"}, {2, "10.9.3.253"}})),
+            0u);
+  EXPECT_EQ(reinstate(multipathDeletion("10.9.5.0/24", {{2, "10.9.3.254"}, {3, "10.9.1.252"}})),
+            0u);
+  netlink::DeletedEntry single = deletedRoute("10.9.4.0/24");
+  single.nextHops = {{IpAddress::parse("10.9.1.253"), 2}};  // `dev eth0`
+  EXPECT_EQ(reinstate(single), 0u);
   EXPECT_THAT(journal_.take(), IsEmpty());
 }
 
@@ -250,15 +331,15 @@ TEST_F(StaticEntriesTest, ADeletedAddressOrRuleIsAddedAgain) {
   address.kind = netlink::DeletedEntry::Kind::Address;
   address.prefix = *IpPrefix::parse("10.9.1.1/24");
   address.interface = "eth1";
-  EXPECT_EQ(entries_.reinstate(address), 1u);
+  EXPECT_EQ(reinstate(address), 1u);
   address.interface = "eth2";  // the same address elsewhere is not ours
-  EXPECT_EQ(entries_.reinstate(address), 0u);
+  EXPECT_EQ(reinstate(address), 0u);
   netlink::DeletedEntry rule;
   rule.kind = netlink::DeletedEntry::Kind::Rule;
   rule.hasPriority = true;
   rule.priority = 500;
   rule.protocol = netlink::kRouteProtocolKeepalived;
-  EXPECT_EQ(entries_.reinstate(rule), 1u);
+  EXPECT_EQ(reinstate(rule), 1u);
   EXPECT_THAT(journal_.take(), ElementsAre("address+ 10.9.1.1/24 dev eth1",
                                            "rule+ from 10.9.2.0/24 lookup 100 pref 500"));
 }
@@ -271,11 +352,11 @@ TEST_F(StaticEntriesTest, RestoredCountsTheReAddsTheKernelTookByKind) {
   address.kind = netlink::DeletedEntry::Kind::Address;
   address.prefix = *IpPrefix::parse("10.9.1.1/24");
   address.interface = "eth1";
-  EXPECT_EQ(entries_.reinstate(address), 1u);
-  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
-  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  EXPECT_EQ(reinstate(address), 1u);
+  EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24")), 1u);
   journal_.failing = {"10.9.2.0/24 via 10.9.1.254 dev eth1"};  // gateway gone meanwhile
-  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 1u);
+  EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24")), 1u);
   EXPECT_EQ(entries_.reinstateOn("eth1"), 2u);
   EXPECT_EQ(entries_.restored().addresses, 1u);
   EXPECT_EQ(entries_.restored().routes, 2u);
@@ -287,13 +368,13 @@ TEST_F(StaticEntriesTest, WhatARemovalOfOurOwnDeletesIsNotAddedAgain) {
   apply(model_);
   apply(withAddresses("10.9.1.1/24 dev eth1", "", ""));  // the route went with the reload
   journal_.take();
-  EXPECT_EQ(entries_.reinstate(deletedRoute("10.9.2.0/24")), 0u);
+  EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24")), 0u);
   entries_.uninstallAll();
   journal_.take();
   netlink::DeletedEntry address;
   address.kind = netlink::DeletedEntry::Kind::Address;
   address.prefix = *IpPrefix::parse("10.9.1.1/24");
-  EXPECT_EQ(entries_.reinstate(address), 0u);
+  EXPECT_EQ(reinstate(address), 0u);
   EXPECT_THAT(journal_.take(), IsEmpty());
 }
 
@@ -305,7 +386,7 @@ TEST_F(StaticEntriesTest, ARuleWithoutAPreferenceIsNotAddedAgain) {
   rule.hasPriority = true;
   rule.priority = 32765;
   rule.protocol = netlink::kRouteProtocolKeepalived;
-  EXPECT_EQ(entries_.reinstate(rule), 0u);
+  EXPECT_EQ(reinstate(rule), 0u);
 }
 
 TEST_F(StaticEntriesTest, AnInterfaceThatComesUpGetsItsAddressesAndRoutesBack) {
@@ -332,8 +413,6 @@ netlink::RoutingDump dumpWithoutTheRoute() {
   kernel.rules = {rule};
   return kernel;
 }
-
-int indexOfTestLink(const std::string& name) { return name == "eth1" ? 3 : name == "eth0" ? 2 : 0; }
 
 TEST_F(StaticEntriesTest, AfterLostNotificationsOnlyWhatTheDumpLacksIsAddedAgainAndCounted) {
   apply(model_);

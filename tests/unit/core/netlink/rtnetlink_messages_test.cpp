@@ -1,53 +1,17 @@
-// Reading the kernel's route and rule messages (a dump's, a deletion's):
-// messages written field by field as <linux/rtnetlink.h> and
-// <linux/fib_rules.h> lay them out, in host byte order as netlink carries
-// them.
+// Reading the kernel's route and rule messages (a dump's, a deletion's),
+// written by hand (RtnetlinkMessage).
 #include "core/netlink/rtnetlink_messages.h"
 
 #include <gtest/gtest.h>
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 
-#include <cstring>
-#include <vector>
+#include "support/rtnetlink_message.h"
 
 namespace vigil::netlink {
 namespace {
 
-class Message {
- public:
-  explicit Message(uint16_t type) {
-    u32(0);  // nlmsg_len, set by header()
-    u16(type);
-    u16(NLM_F_MULTI);
-    u32(1);  // seq
-    u32(0);  // pid
-  }
-  Message& u8(uint8_t v) { return raw(&v, 1); }
-  Message& u16(uint16_t v) { return raw(&v, 2); }
-  Message& u32(uint32_t v) { return raw(&v, 4); }
-  Message& ip(const char* text) {
-    const IpAddress address = *IpAddress::parse(text);
-    return raw(address.bytes(), address.size());
-  }
-  // An attribute's header; its value follows (4-byte aligned values only).
-  Message& attr(uint16_t type, uint16_t valueLength) {
-    return u16(static_cast<uint16_t>(4 + valueLength)).u16(type);
-  }
-  nlmsghdr* header() {
-    const auto length = static_cast<uint32_t>(bytes_.size());
-    std::memcpy(bytes_.data(), &length, 4);
-    return reinterpret_cast<nlmsghdr*>(bytes_.data());
-  }
-
- private:
-  Message& raw(const void* data, size_t size) {
-    const auto* p = static_cast<const uint8_t*>(data);
-    bytes_.insert(bytes_.end(), p, p + size);
-    return *this;
-  }
-  std::vector<uint8_t> bytes_;
-};
+using Message = test::RtnetlinkMessage;
 
 // 10.9.2.0/24 table 100 metric 7 proto keepalived, nexthop via 10.9.1.253
 // dev 3, nexthop via 10.9.1.254 dev 4.
