@@ -127,13 +127,13 @@ void PatchedSnapshot::reset() {
   assemblingCount_ = 0;
 }
 
-Status PatchedSnapshot::apply(const SnapshotPatchView& patch, std::string& text) {
+Status PatchedSnapshot::apply(const SnapshotPatchView& patch, SharedText& text) {
   Status applied = patch.full || patch.continued ? assemble(patch, text) : splice(patch, text);
   if (!applied) reset();
   return applied;
 }
 
-Status PatchedSnapshot::assemble(const SnapshotPatchView& patch, std::string& text) {
+Status PatchedSnapshot::assemble(const SnapshotPatchView& patch, SharedText& text) {
   if (patch.full) {
     assembling_.clear();
     // The last text's size is the best guess of this one's: one allocation
@@ -157,10 +157,10 @@ Status PatchedSnapshot::assemble(const SnapshotPatchView& patch, std::string& te
     assemblingEnds_.push_back(assembling_.size());
   }
   if (assemblingEnds_.size() < assemblingCount_) return {};
-  text.swap(assembling_);
+  text = SharedText(std::move(assembling_));
   ends_ = std::move(assemblingEnds_);
   assemblingEnds_.clear();
-  std::string().swap(assembling_);  // the previous text
+  std::string().swap(assembling_);
   return {};
 }
 
@@ -171,7 +171,7 @@ Status PatchedSnapshot::assemble(const SnapshotPatchView& patch, std::string& te
 // same way, and those have moved by then); the new slot texts go in last.
 // No second copy of the text, whose allocation and page faults at 8 MB per
 // heartbeat were most of the supervisor's cost of a patch.
-Status PatchedSnapshot::splice(const SnapshotPatchView& patch, std::string& text) {
+Status PatchedSnapshot::splice(const SnapshotPatchView& patch, SharedText& shared) {
   if (!assemblingEnds_.empty()) {
     return Error{EPROTO, fmt::format("snapshot patch: a partial patch while a full one has {} of "
                                      "{} slots",
@@ -180,11 +180,13 @@ Status PatchedSnapshot::splice(const SnapshotPatchView& patch, std::string& text
   if (ends_.empty()) {
     return Error{EPROTO, "snapshot patch: a partial patch before any full one"};
   }
-  if (patch.slotCount != ends_.size() || ends_.back() != text.size()) {
+  if (patch.slotCount != ends_.size() || ends_.back() != shared.size()) {
     return Error{EPROTO, fmt::format("snapshot patch: for {} slots, the text has {}",
                                      patch.slotCount, ends_.size())};
   }
   if (patch.slots.empty()) return {};
+  // Nothing below fails: the text is changed and put back.
+  std::string text = shared.take();
   const auto begin = [this](size_t slot) { return slot == 0 ? size_t{0} : ends_[slot - 1]; };
   struct Run {
     size_t from = 0;
@@ -234,6 +236,7 @@ Status PatchedSnapshot::splice(const SnapshotPatchView& patch, std::string& text
     oldBegin = oldEnd;
   }
   if (newSize < oldSize) text.resize(newSize);
+  shared = SharedText(std::move(text));
   return {};
 }
 

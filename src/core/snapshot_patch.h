@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/shared_text.h"
 
 // A worker's snapshot sent as numbered slots: the JSON text is the
 // concatenation of every slot's text in index order, and after the first
@@ -86,6 +87,9 @@ Result<SnapshotPatchView> decodeSnapshotPatch(std::string_view payload);
 // a partial patch replaces just those slots, in place. The text itself is the
 // caller's (the supervisor's WorkerStatus::lastSnapshot): one copy, and while
 // a full patch arrives in frames, the new text being assembled beside it.
+// The text is shared with its readers: a partial patch splices it in place
+// when nobody else holds it, else splices a copy and leaves the readers'
+// text as it was.
 class PatchedSnapshot {
  public:
   // Applies one frame to `text`, which must be the text the last apply()
@@ -93,7 +97,7 @@ class PatchedSnapshot {
   // assembled aside and replace `text` with its last one (assembling() until
   // then). On an error `text` is left as it was and the next patch must be
   // full (expectsFull()).
-  Status apply(const SnapshotPatchView& patch, std::string& text);
+  Status apply(const SnapshotPatchView& patch, SharedText& text);
   // Forget the layout (a new channel, a plain Snapshot): only a full patch
   // applies next.
   void reset();
@@ -102,8 +106,8 @@ class PatchedSnapshot {
   bool assembling() const { return !assemblingEnds_.empty(); }
 
  private:
-  Status assemble(const SnapshotPatchView& patch, std::string& text);
-  Status splice(const SnapshotPatchView& patch, std::string& text);
+  Status assemble(const SnapshotPatchView& patch, SharedText& text);
+  Status splice(const SnapshotPatchView& patch, SharedText& shared);
 
   // ends_[i]: offset just past slot i in the text.
   std::vector<size_t> ends_;

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/posix_event_loop.h"
 #include "core/restart_backoff.h"
+#include "core/shared_text.h"
 #include "core/snapshot_patch.h"
 #include "core/staged_stop.h"
 #include "core/worker_host.h"
@@ -50,7 +51,9 @@ struct WorkerStatus {
   bool running = false;
   uint32_t restarts = 0;
   std::optional<int> lastExitStatus;  // waitpid status of the last exit
-  std::string lastSnapshot;           // JSON from the worker
+  // JSON from the worker, shared: copying a WorkerStatus (every request
+  // does) copies no text.
+  SharedText lastSnapshot;
   std::optional<TimePoint> startedAt;
   std::optional<TimePoint> lastHeard;       // any message counts as a heartbeat
   std::optional<TimePoint> lastSnapshotAt;  // when lastSnapshot arrived

@@ -98,7 +98,12 @@ HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsC
   if (path == "/metrics") return metrics(request, view, cache);
   HttpResponse r;
   r.contentType = "application/json";
-  r.body = path == "/status" ? renderStatusJson(view) : cache.json(view);
+  if (path == "/status") {
+    // The workers' snapshots go out as the supervisor holds them.
+    r.sharedBody = renderStatusPieces(view);
+  } else {
+    r.body = cache.json(view);
+  }
   return r;
 }
 

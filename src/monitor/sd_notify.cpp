@@ -82,7 +82,7 @@ std::string workerSummary(const WorkerStatus& worker) {
                                                      : worker.name;
   if (!worker.running) return label + ": worker not running";
   if (!hasCurrentSnapshot(worker)) return label + ": starting";
-  json snapshot = json::parse(worker.lastSnapshot, nullptr, false);
+  json snapshot = json::parse(worker.lastSnapshot.str(), nullptr, false);
   if (!snapshot.is_object()) return label + ": unreadable snapshot";
   if (worker.name == "vrrp") return label + ": " + vrrpSummary(snapshot);
   if (worker.name == "check") return label + ": " + checkSummary(snapshot);
@@ -90,7 +90,7 @@ std::string workerSummary(const WorkerStatus& worker) {
 }
 
 std::optional<uint64_t> snapshotGeneration(const WorkerStatus& worker) {
-  json snapshot = json::parse(worker.lastSnapshot, nullptr, false);
+  json snapshot = json::parse(worker.lastSnapshot.str(), nullptr, false);
   if (!snapshot.is_object()) return std::nullopt;
   auto it = snapshot.find("generation");
   if (it == snapshot.end() || !it->is_number_unsigned()) return std::nullopt;

@@ -439,7 +439,7 @@ void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
     // A dead or restarted worker's last snapshot describes a process that
     // is gone (its VIPs were removed with it): show nothing rather than that.
     if (!hasCurrentSnapshot(worker)) continue;
-    json snap = json::parse(worker.lastSnapshot, nullptr, false);
+    json snap = json::parse(worker.lastSnapshot.str(), nullptr, false);
     if (!snap.is_object()) continue;
     collectParsedSnapshot(m, snap, snapshotWallSeconds(worker, view),
                           [&m, &view](const std::string& vs, const json& rs) {

@@ -81,7 +81,7 @@ void workerHeader(std::string& out, const WorkerStatus& worker, const MonitorVie
 
 json currentSnapshot(const WorkerStatus& worker) {
   if (!hasCurrentSnapshot(worker)) return json();
-  json snapshot = json::parse(worker.lastSnapshot, nullptr, false);
+  json snapshot = json::parse(worker.lastSnapshot.str(), nullptr, false);
   return snapshot.is_object() ? snapshot : json();
 }
 

@@ -20,14 +20,16 @@ std::string members(const json& object) {
   return text.substr(1, text.size() - 2);
 }
 
-// One worker's object. Its members are written as nlohmann's dump orders
-// them (by name, as before this was spliced): those before "snapshot", the
-// snapshot, those after it. The snapshot is the worker's own text, checked
-// by json::accept (a parse that builds nothing) and put in as it is, null
-// when it does not parse. Parsing it into a tree to dump it again cost the
-// supervisor about 10 bytes of heap per byte of snapshot and seconds of its
-// loop at 50,000 real servers (21 MB of text; doc/benchmarks.md).
-void appendWorker(std::string& out, const WorkerStatus& worker, const MonitorView& view) {
+// One worker's object, into `out` and, past its snapshot, `pieces`. Its
+// members are written as nlohmann's dump orders them (by name, as before
+// this was spliced): those before "snapshot", the snapshot, those after it.
+// The snapshot is the worker's own text, checked by json::accept (a parse
+// that builds nothing) and put in as it is, null when it does not parse.
+// Parsing it into a tree to dump it again cost the supervisor about 10 bytes
+// of heap per byte of snapshot and seconds of its loop at 50,000 real
+// servers (21 MB of text; doc/benchmarks.md); copying it, a byte per byte.
+void appendWorker(std::string& out, std::vector<std::shared_ptr<const std::string>>& pieces,
+                  const WorkerStatus& worker, const MonitorView& view) {
   json before;  // names sorting before "snapshot"
   json after;   // and after it
   before["name"] = worker.name;
@@ -48,7 +50,9 @@ void appendWorker(std::string& out, const WorkerStatus& worker, const MonitorVie
   out += members(before);
   out += ",\"snapshot\":";
   if (valid) {
-    out += snapshot;
+    pieces.push_back(std::make_shared<const std::string>(std::move(out)));
+    pieces.push_back(worker.lastSnapshot.shared());
+    out.clear();
   } else {
     out += "null";
   }
@@ -61,7 +65,7 @@ void appendWorker(std::string& out, const WorkerStatus& worker, const MonitorVie
 
 }  // namespace
 
-std::string renderStatusJson(const MonitorView& view) {
+std::vector<std::shared_ptr<const std::string>> renderStatusPieces(const MonitorView& view) {
   // Every name here sorts before "workers", which is written last.
   json doc;
   doc["generation"] = view.generation;
@@ -75,18 +79,27 @@ std::string renderStatusJson(const MonitorView& view) {
     doc["last_reload"] = {{"time", r.wallSeconds}, {"ok", r.ok}, {"generation", r.generation}};
     if (!r.ok) doc["last_reload"]["error"] = r.error;
   }
-  size_t size = 256;
-  for (const WorkerStatus& worker : view.workers) size += worker.lastSnapshot.size() + 256;
+  std::vector<std::shared_ptr<const std::string>> pieces;
   std::string out;
-  out.reserve(size);  // one allocation: the snapshots are nearly all of it
   out += '{';
   out += members(doc);
   out += ",\"workers\":[";
   for (size_t i = 0; i < view.workers.size(); ++i) {
     if (i > 0) out += ',';
-    appendWorker(out, view.workers[i], view);
+    appendWorker(out, pieces, view.workers[i], view);
   }
   out += "]}\n";
+  pieces.push_back(std::make_shared<const std::string>(std::move(out)));
+  return pieces;
+}
+
+std::string renderStatusJson(const MonitorView& view) {
+  const std::vector<std::shared_ptr<const std::string>> pieces = renderStatusPieces(view);
+  size_t size = 0;
+  for (const auto& piece : pieces) size += piece->size();
+  std::string out;
+  out.reserve(size);
+  for (const auto& piece : pieces) out += *piece;
   return out;
 }
 

@@ -98,8 +98,8 @@ void SmtpAlertService::poll() {
   nlohmann::json vrrp;
   nlohmann::json check;
   for (const WorkerStatus& worker : supervisor_.status()) {
-    if (worker.name == "vrrp") vrrp = parsed(worker.lastSnapshot);
-    if (worker.name == "check") check = parsed(worker.lastSnapshot);
+    if (worker.name == "vrrp") vrrp = parsed(worker.lastSnapshot.str());
+    if (worker.name == "check") check = parsed(worker.lastSnapshot.str());
   }
   for (const monitor::smtp::AlertEvent& event : watcher_.update(*config, vrrp, check)) {
     mail(*config, event);

@@ -117,7 +117,7 @@ MibTree KeepalivedMib::build(const MibSource& source) {
 }
 
 void KeepalivedMib::addVrrp(const MibSource& source, MibTree& tree) {
-  const json snapshot = parse(source.vrrpSnapshot);
+  const json snapshot = parse(source.vrrpSnapshot.str());
   const auto running = byName(snapshot, "instances");
   const auto groups = byName(snapshot, "sync_groups");
   for (const config::VrrpSyncGroup& group : source.config->vrrp.syncGroups) {
@@ -171,7 +171,7 @@ void KeepalivedMib::addVrrp(const MibSource& source, MibTree& tree) {
 }
 
 void KeepalivedMib::addChecker(const MibSource& source, MibTree& tree) {
-  const json snapshot = parse(source.checkSnapshot);
+  const json snapshot = parse(source.checkSnapshot.str());
   const auto running = byName(snapshot, "virtual_servers");
   for (const config::VirtualServer& vs : source.config->lvs.virtualServers) {
     const std::string key = vs.describe();

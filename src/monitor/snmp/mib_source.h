@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "core/shared_text.h"
 
 namespace vigil::monitor::snmp {
 
@@ -16,8 +17,9 @@ namespace vigil::monitor::snmp {
 // rows still come from the configuration.
 struct MibSource {
   std::shared_ptr<const config::Config> config;
-  std::string vrrpSnapshot;
-  std::string checkSnapshot;
+  // Shared with the supervisor, not copied: published every second.
+  SharedText vrrpSnapshot;
+  SharedText checkSnapshot;
   std::string version;   // KEEPALIVED-MIB::version, e.g. "vigil 0.1.0"
   std::string routerId;  // global_defs router_id, or the host name
   // The kernel's ifIndex of each VRRP instance's interface, as the publisher

@@ -117,7 +117,7 @@ void addRouterStatistics(const json& snap, MibTree& tree) {
 MibTree Vrrpv3Mib::build(const MibSource& source) {
   MibTree tree;
   if (source.config == nullptr || !source.config->global.snmp.rfcV3) return tree;
-  const json snap = snapshot::parse(source.vrrpSnapshot);
+  const json snap = snapshot::parse(source.vrrpSnapshot.str());
   const auto running = snapshot::byName(snap, "instances");
   addRouterStatistics(snap, tree);
   for (const config::VrrpInstance& instance : source.config->vrrp.instances) {

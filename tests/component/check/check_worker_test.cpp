@@ -150,7 +150,7 @@ class CheckWorkerTest : public ::testing::Test {
     for (const auto& slot : decoded->slots) carried.emplace_back(slot.text);
     return carried;
   }
-  nlohmann::json view() const { return nlohmann::json::parse(viewText_); }
+  nlohmann::json view() const { return nlohmann::json::parse(viewText_.str()); }
 
   SimulatedLoop loop_;
   std::map<uint64_t, std::shared_ptr<const config::Config>> configs_;
@@ -162,7 +162,7 @@ class CheckWorkerTest : public ::testing::Test {
   std::vector<ipvs::Op> appliedOps_;  // every op the worker handed the table
   std::unique_ptr<CheckWorker> worker_;
   PatchedSnapshot view_;
-  std::string viewText_;
+  SharedText viewText_;
   bool lastPatchFull_ = false;
 };
 
@@ -332,7 +332,7 @@ TEST_F(CheckWorkerTest, PatchesCarryHealthAtOnceAndCountersWithinTenHeartbeats) 
   start(manyServers(kServers));
   EXPECT_EQ(heartbeat().size(), 1u + 1 + kServers + 5);  // head, service, servers, tail
   EXPECT_TRUE(lastPatchFull_);
-  EXPECT_EQ(viewText_, worker_->snapshot());
+  EXPECT_EQ(viewText_.str(), worker_->snapshot());
   const auto attempts = [](const nlohmann::json& snapshot, int server) {
     return snapshot["virtual_servers"][0]["real_servers"][server]["checkers"][0]["attempts"]
         .get<uint64_t>();
@@ -359,7 +359,7 @@ TEST_F(CheckWorkerTest, PatchesCarryHealthAtOnceAndCountersWithinTenHeartbeats) 
   // With nothing probed in between, kRefreshPatches heartbeats bring every
   // slot up to date: the view is the worker's whole text.
   for (uint32_t beat = 0; beat < CheckWorker::kRefreshPatches; ++beat) heartbeat();
-  EXPECT_EQ(viewText_, worker_->snapshot());
+  EXPECT_EQ(viewText_.str(), worker_->snapshot());
   EXPECT_TRUE(heartbeat().empty());  // nothing left to send: a Heartbeat
 }
 
@@ -374,7 +374,7 @@ TEST_F(CheckWorkerTest, APatchAfterAReloadIsFull) {
   loop_.runPosted();
   heartbeat();
   EXPECT_TRUE(lastPatchFull_);
-  EXPECT_EQ(viewText_, worker_->snapshot());
+  EXPECT_EQ(viewText_.str(), worker_->snapshot());
   EXPECT_EQ(view()["virtual_servers"][0]["real_servers"].size(), 3u);
   poll();
   heartbeat();
@@ -382,7 +382,7 @@ TEST_F(CheckWorkerTest, APatchAfterAReloadIsFull) {
   // The supervisor asks for the whole snapshot (Resync): full again.
   heartbeat(/*full=*/true);
   EXPECT_TRUE(lastPatchFull_);
-  EXPECT_EQ(viewText_, worker_->snapshot());
+  EXPECT_EQ(viewText_.str(), worker_->snapshot());
 }
 
 // The dataplane's table and counters travel only when they changed: their

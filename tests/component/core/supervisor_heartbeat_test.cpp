@@ -66,7 +66,7 @@ void expectHeartbeatsKeepSnapshotFresh(bool inProcess) {
           seen = *status.lastSnapshotAt;
           ++refreshes;
         }
-        EXPECT_EQ(status.lastSnapshot, SteadyWorker::text());
+        EXPECT_EQ(status.lastSnapshot.str(), SteadyWorker::text());
         alwaysHealthy =
             alwaysHealthy &&
             monitor::assessHealth(viewOf(supervisor, loop.now(), options.snapshotInterval)).healthy;

@@ -81,7 +81,7 @@ TEST_F(SupervisorPatchTest, ASnapshotLargerThanTheChannelQueueArrivesWhole) {
   for (const std::string& slot : slots) whole += slot;
   ASSERT_TRUE(runUntil(
       loop_, [&] { return status().lastSnapshot.size() == whole.size(); }, seconds(10)));
-  EXPECT_EQ(status().lastSnapshot, whole);
+  EXPECT_EQ(status().lastSnapshot.str(), whole);
   EXPECT_EQ(state_->fullPatches, 1);
   EXPECT_EQ(status().patchesRefused, 0u);
 
@@ -123,7 +123,7 @@ TEST_F(SupervisorPatchTest, AfterOneResyncPatchesInFlightAreSkippedUntilTheFullS
 
   EXPECT_EQ(status().patchesRefused, 1u);
   EXPECT_EQ(status().resyncsAsked, 1u);
-  EXPECT_EQ(status().lastSnapshot, initial);
+  EXPECT_EQ(status().lastSnapshot.str(), initial);
   EXPECT_EQ(*status().lastSnapshotAt, frozen);
   EXPECT_GT(*status().lastHeard, frozen);
 
@@ -154,7 +154,7 @@ TEST_F(SupervisorPatchTest, AFullSnapshotThatDoesNotApplyIsNotAskedForAgain) {
   EXPECT_EQ(status().patchesRefused, 2u);
   EXPECT_EQ(status().resyncsAsked, 1u);
   EXPECT_EQ(state_->fullPatches, 2);
-  EXPECT_EQ(status().lastSnapshot, initial);
+  EXPECT_EQ(status().lastSnapshot.str(), initial);
   EXPECT_EQ(*status().lastSnapshotAt, frozen);
 }
 

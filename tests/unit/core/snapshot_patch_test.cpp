@@ -18,7 +18,7 @@ std::string patchOf(bool full, uint32_t count,
 }
 
 // Applies an encoded patch to `text`; the error's message when it fails.
-std::string apply(PatchedSnapshot& patched, const std::string& payload, std::string& text) {
+std::string apply(PatchedSnapshot& patched, const std::string& payload, SharedText& text) {
   auto view = decodeSnapshotPatch(payload);
   if (!view) return view.error().message;
   Status applied = patched.apply(*view, text);
@@ -116,7 +116,7 @@ TEST(SnapshotPatch, SplitsIntoFramesAtSlotBoundaries) {
 
 TEST(PatchedSnapshot, AFullPatchInFramesReplacesTheTextWithItsLastFrame) {
   PatchedSnapshot patched;
-  std::string text = "previous";
+  SharedText text = "previous";
   SnapshotPatchBuilder builder(true, 4, 8 + 8 + 2);
   for (const auto& [index, slot] :
        std::vector<std::pair<uint32_t, std::string>>{{0, "[1"}, {1, ",2"}, {2, ",3"}, {3, "]"}}) {
@@ -126,14 +126,14 @@ TEST(PatchedSnapshot, AFullPatchInFramesReplacesTheTextWithItsLastFrame) {
   ASSERT_EQ(frames.size(), 4u);
   for (size_t i = 0; i + 1 < frames.size(); ++i) {
     ASSERT_EQ(apply(patched, frames[i], text), "");
-    EXPECT_EQ(text, "previous") << "after frame " << i;
+    EXPECT_EQ(text.str(), "previous") << "after frame " << i;
     EXPECT_TRUE(patched.assembling());
   }
   ASSERT_EQ(apply(patched, frames.back(), text), "");
   EXPECT_FALSE(patched.assembling());
-  EXPECT_EQ(text, "[1,2,3]");
+  EXPECT_EQ(text.str(), "[1,2,3]");
   ASSERT_EQ(apply(patched, patchOf(false, 4, {{2, ",33"}}), text), "");
-  EXPECT_EQ(text, "[1,2,33]");
+  EXPECT_EQ(text.str(), "[1,2,33]");
 }
 
 // A worker that restarts its full patch (a reload, a Resync) begins a new
@@ -146,7 +146,7 @@ TEST(PatchedSnapshot, RefusesFramesThatDoNotContinueTheFullPatchBegun) {
     return payload;
   };
   PatchedSnapshot patched;
-  std::string text = "kept";
+  SharedText text = "kept";
   EXPECT_EQ(apply(patched, continued(3, 1, "b"), text),
             "snapshot patch: a continued frame without a full patch begun");
 
@@ -162,35 +162,57 @@ TEST(PatchedSnapshot, RefusesFramesThatDoNotContinueTheFullPatchBegun) {
   ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "a"}}), text), "");
   EXPECT_EQ(apply(patched, patchOf(false, 3, {{1, "b"}}), text),
             "snapshot patch: a partial patch while a full one has 1 of 3 slots");
-  EXPECT_EQ(text, "kept");
+  EXPECT_EQ(text.str(), "kept");
 
   // Begun again: the frames already taken are dropped.
   ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "x"}, {1, "y"}}), text), "");
   ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "a"}}), text), "");
   ASSERT_EQ(apply(patched, continued(3, 1, "b"), text), "");
   ASSERT_EQ(apply(patched, continued(3, 2, "c"), text), "");
-  EXPECT_EQ(text, "abc");
+  EXPECT_EQ(text.str(), "abc");
 }
 
 TEST(PatchedSnapshot, AFullPatchReplacesTheTextAndPartialOnesReplaceTheirSlots) {
   PatchedSnapshot patched;
-  std::string text = "previous worker's text";
+  SharedText text = "previous worker's text";
   EXPECT_TRUE(patched.expectsFull());
   ASSERT_EQ(apply(patched, patchOf(true, 4, {{0, "[1"}, {1, ",22"}, {2, ",333"}, {3, "]"}}), text),
             "");
-  EXPECT_EQ(text, "[1,22,333]");
+  EXPECT_EQ(text.str(), "[1,22,333]");
   EXPECT_FALSE(patched.expectsFull());
 
   // Longer, shorter, first and last slots; the others stay.
   ASSERT_EQ(apply(patched, patchOf(false, 4, {{0, "[1000"}, {2, ",3"}}), text), "");
-  EXPECT_EQ(text, "[1000,22,3]");
+  EXPECT_EQ(text.str(), "[1000,22,3]");
   ASSERT_EQ(apply(patched, patchOf(false, 4, {{1, ""}, {3, ",4]"}}), text), "");
-  EXPECT_EQ(text, "[1000,3,4]");
+  EXPECT_EQ(text.str(), "[1000,3,4]");
   // The offsets followed: slot 2 is still ",3".
   ASSERT_EQ(apply(patched, patchOf(false, 4, {{2, ",5"}}), text), "");
-  EXPECT_EQ(text, "[1000,5,4]");
+  EXPECT_EQ(text.str(), "[1000,5,4]");
   ASSERT_EQ(apply(patched, patchOf(false, 4, {}), text), "");
-  EXPECT_EQ(text, "[1000,5,4]");
+  EXPECT_EQ(text.str(), "[1000,5,4]");
+}
+
+// The text is shared with readers (a /status being written, the SNMP
+// thread): a patch leaves what a reader holds as it was and gives the
+// supervisor a new text; with no reader it splices the one text in place.
+TEST(PatchedSnapshot, APartialPatchLeavesAReadersTextAndSplicesInPlaceWithoutOne) {
+  // Longer than a std::string holds inline, so the buffer's address shows
+  // a copy.
+  const std::string head = "[" + std::string(40, '1');
+  PatchedSnapshot patched;
+  SharedText text;
+  ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, head}, {1, ",2"}, {2, "]"}}), text), "");
+  const SharedText reader = text;
+  ASSERT_EQ(apply(patched, patchOf(false, 3, {{1, ",3"}}), text), "");
+  EXPECT_EQ(reader.str(), head + ",2]");
+  EXPECT_EQ(text.str(), head + ",3]");
+  EXPECT_FALSE(text.sameAs(reader));
+
+  const char* const bytes = text.str().data();
+  ASSERT_EQ(apply(patched, patchOf(false, 3, {{1, ",4"}}), text), "");
+  EXPECT_EQ(text.str(), head + ",4]");
+  EXPECT_EQ(text.str().data(), bytes);  // the same buffer: no copy
 }
 
 // Every partial patch applied over a random history equals the text the
@@ -209,7 +231,7 @@ TEST(PatchedSnapshot, MatchesTheConcatenatedSlotsOverManyPatches) {
     full.add(i, slots[i]);
   }
   PatchedSnapshot patched;
-  std::string text;
+  SharedText text;
   ASSERT_EQ(apply(patched, full.take(), text), "");
   for (int round = 0; round < 400; ++round) {
     // Some rounds every slot, some a few; some full, in frames of any size.
@@ -226,31 +248,31 @@ TEST(PatchedSnapshot, MatchesTheConcatenatedSlotsOverManyPatches) {
     }
     std::string expected;
     for (const std::string& slot : slots) expected += slot;
-    ASSERT_EQ(text, expected) << "round " << round;
+    ASSERT_EQ(text.str(), expected) << "round " << round;
   }
 }
 
 TEST(PatchedSnapshot, RefusesAPartialPatchItCannotPlaceAndKeepsTheText) {
   PatchedSnapshot patched;
-  std::string text = "kept";
+  SharedText text = "kept";
   EXPECT_EQ(apply(patched, patchOf(false, 2, {{0, "x"}}), text),
             "snapshot patch: a partial patch before any full one");
-  EXPECT_EQ(text, "kept");
+  EXPECT_EQ(text.str(), "kept");
 
   ASSERT_EQ(apply(patched, patchOf(true, 2, {{0, "a"}, {1, "b"}}), text), "");
   EXPECT_EQ(apply(patched, patchOf(false, 3, {{0, "x"}}), text),
             "snapshot patch: for 3 slots, the text has 2");
-  EXPECT_EQ(text, "ab");
+  EXPECT_EQ(text.str(), "ab");
   // Until a full patch arrives, nothing partial applies.
   EXPECT_TRUE(patched.expectsFull());
   EXPECT_NE(apply(patched, patchOf(false, 2, {{0, "x"}}), text), "");
   ASSERT_EQ(apply(patched, patchOf(true, 3, {{0, "x"}, {1, "y"}, {2, "z"}}), text), "");
-  EXPECT_EQ(text, "xyz");
+  EXPECT_EQ(text.str(), "xyz");
 
   // A text changed behind its back (a plain Snapshot) needs a full patch.
   patched.reset();
   EXPECT_NE(apply(patched, patchOf(false, 3, {{0, "q"}}), text), "");
-  EXPECT_EQ(text, "xyz");
+  EXPECT_EQ(text.str(), "xyz");
 }
 
 }  // namespace

@@ -260,7 +260,7 @@ TEST_F(WorkerHostPatchTest, APatchLargerThanTheQueueGoesInFramesAsTheChannelDrai
   EXPECT_EQ(state_->fullPatches + state_->partialPatches, 1);
 
   PatchedSnapshot patched;
-  std::string text;
+  SharedText text;
   int frames = 0;
   for (int i = 0; i < 10000 && (frames == 0 || patched.assembling()); ++i) {
     for (const Message& m : peer_->drain()) {
@@ -275,7 +275,7 @@ TEST_F(WorkerHostPatchTest, APatchLargerThanTheQueueGoesInFramesAsTheChannelDrai
   EXPECT_EQ(frames, 12);
   EXPECT_FALSE(patched.assembling());
   EXPECT_EQ(text.size(), 12u << 20);
-  EXPECT_EQ(text, host_->worker().snapshot());
+  EXPECT_EQ(text.str(), host_->worker().snapshot());
   EXPECT_EQ(state_->fullPatches, 1);
   EXPECT_EQ(state_->partialPatches, 0);
   EXPECT_EQ(host_->channel().droppedMessages(), 0u);

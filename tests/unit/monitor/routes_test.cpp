@@ -53,7 +53,7 @@ TEST(RoutesTest, StatusIsOneJsonDocument) {
   HttpResponse r = route(get("/status"), healthyView());
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.contentType, "application/json");
-  auto j = nlohmann::json::parse(r.body);
+  auto j = nlohmann::json::parse(r.wholeBody());
   EXPECT_EQ(j["generation"], 7);
   EXPECT_EQ(j["config"], "/etc/vigil.conf");
   EXPECT_EQ(j["healthy"], true);

@@ -323,9 +323,10 @@ TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
   // The per-service durations, pacing and half-open TCP_CHECK series.
   MonitorView perService = listening;
   perService.checkDuration = config::CheckDurationMetrics::PerService;
-  perService.workers[1].lastSnapshot = kCheckWithStats;
-  perService.workers[1].lastSnapshot.back() = ',';
-  perService.workers[1].lastSnapshot +=
+  std::string checkText = kCheckWithStats;
+  checkText.back() = ',';
+  perService.workers[1].lastSnapshot =
+      checkText +
       R"("pacing": {"starts_per_tick_limit": 256, "deferred_starts": 0, "late_timeouts": 0},
           "tcp_syn": {"syns_sent": 1, "retransmits": 0, "syn_acks": 1, "resets": 0,
                       "timeouts": 0, "replies_dropped": 0, "send_errors": 0},
