@@ -11,6 +11,7 @@
 
 #include "monitor/metric_set.h"
 #include "monitor/metric_table.h"
+#include "monitor/snapshot_parts.h"
 
 namespace vigil::monitor {
 namespace {
@@ -447,20 +448,8 @@ bool renderRealServerText(std::string_view vs, std::string_view object,
     if (checkers[i].type == checkers[i - 1].type) return false;
   }
 
-  // realServerName (snapshot_metrics.cpp).
-  const std::string_view host = address.asText();
-  const bool bracket = host.find(':') != std::string_view::npos;
   out.name.clear();
-  if (bracket) out.name += '[';
-  out.name += host;
-  if (bracket) out.name += ']';
-  if (const std::optional<double> p = port.asNumber()) {
-    // static_cast<long> of a double beyond long's range is undefined.
-    constexpr double kLongRange = 9.2e18;
-    if (std::fabs(*p) >= kLongRange) return false;
-    out.name += ':';
-    out.name += std::to_string(static_cast<long>(*p));
-  }
+  appendRealServerName(out.name, address.asText(), port.asNumber());
   for (std::string& series : out.series) series.clear();
   out.up = up.asNumber().value_or(0);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -257,7 +258,9 @@ IpvsServiceLabels ipvsServiceLabels(const json& service) {
   IpvsServiceLabels l;
   l.proto = text(service, "protocol");
   if (l.proto == "FWM") {
-    l.port = "0";
+    // Not `= "0"`: GCC 12 then warns of an overlapping memcpy inside
+    // std::string (-Wrestrict, a false positive of its inlining).
+    l.port.assign(1, '0');
     l.mark = fmt::format("{:08X}", static_cast<uint32_t>(number(service, "fwmark").value_or(0)));
     return l;
   }
@@ -451,13 +454,27 @@ void addSnapshotMetrics(MetricSet& m, const MonitorView& view) {
 
 }  // namespace
 
-// "192.0.2.1:80", "[2001:db8::1]:80": how vigilctl and the notify FIFO
-// name a real server.
+void appendRealServerName(std::string& out, std::string_view address, std::optional<double> port) {
+  const bool bracket = address.find(':') != std::string_view::npos;
+  if (bracket) out += '[';
+  out += address;
+  if (bracket) out += ']';
+  if (!port) return;
+  out += ':';
+  // static_cast<long> of a double beyond long's range is undefined: such a
+  // port (nonsense anyway) is written rounded instead.
+  constexpr double kLongRange = 9.2e18;
+  if (std::fabs(*port) < kLongRange) {
+    out += std::to_string(static_cast<long>(*port));
+  } else {
+    out += fmt::format("{:.0f}", *port);
+  }
+}
+
 std::string realServerName(const json& rs) {
-  std::string address = text(rs, "address");
-  if (address.find(':') != std::string::npos) address = "[" + address + "]";
-  auto port = number(rs, "port");
-  return port ? address + ":" + std::to_string(static_cast<long>(*port)) : address;
+  std::string name;
+  appendRealServerName(name, text(rs, "address"), number(rs, "port"));
+  return name;
 }
 
 void collectRealServer(MetricSet& m, const std::string& vs, const json& rs,

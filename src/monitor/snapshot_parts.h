@@ -3,7 +3,9 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "monitor/metric_set.h"
 #include "monitor/monitor_view.h"
@@ -45,7 +47,14 @@ void collectRealServer(MetricSet& m, const std::string& vs, const nlohmann::json
 // last rows of metric_table.h, so their text can follow the rest's.
 void collectDataplane(MetricSet& m, const nlohmann::json& dataplane);
 
-// "192.0.2.1:80", "[2001:db8::1]:80": the real_server label value.
+// "192.0.2.1:80", "[2001:db8::1]:80": the real_server label value, as
+// vigilctl and the notify FIFO name a real server, from its snapshot
+// object's "address" and "port" (no port: the address alone). Appended to
+// `out`. The one rule for the JSON way and the text way
+// (real_server_text.h).
+void appendRealServerName(std::string& out, std::string_view address, std::optional<double> port);
+// The same from a parsed object (a non-string address counts as "", a bool
+// port as 1 or 0, as snapshot_metrics.cpp reads every field).
 std::string realServerName(const nlohmann::json& rs);
 
 // The system clock's reading when the worker built its snapshot.
