@@ -9,197 +9,13 @@
 #include <iterator>
 #include <vector>
 
+#include "monitor/json_reader.h"
 #include "monitor/metric_set.h"
 #include "monitor/metric_table.h"
 #include "monitor/snapshot_parts.h"
 
 namespace vigil::monitor {
 namespace {
-
-// Deeper values than this in a part the reader skips: left to the JSON
-// parser.
-constexpr int kMaxDepth = 32;
-
-// A member value as snapshot_metrics.cpp's number() and text() see it.
-struct Scalar {
-  enum class Kind { Missing, Number, Bool, String, Other };
-  Kind kind = Kind::Missing;
-  double number = 0;
-  std::string_view text;
-
-  // number(): a number, or a bool as 1 or 0.
-  std::optional<double> asNumber() const {
-    if (kind == Kind::Number) return number;
-    if (kind == Kind::Bool) return number;
-    return std::nullopt;
-  }
-  // text(): a string, or empty.
-  std::string_view asText() const { return kind == Kind::String ? text : std::string_view(); }
-};
-
-// A strict JSON reader over one object's text that refuses (fails) rather
-// than interprets anything outside the plain shape: strings with an escape,
-// a control character or a byte outside ASCII; numbers beyond a double.
-// Once failed, every call returns false or nothing.
-class Reader {
- public:
-  explicit Reader(std::string_view text) : text_(text) {}
-
-  bool failed() const { return failed_; }
-  bool fail() {
-    failed_ = true;
-    return false;
-  }
-
-  void skipSpace() {
-    while (at_ < text_.size() &&
-           (text_[at_] == ' ' || text_[at_] == '\n' || text_[at_] == '\r' || text_[at_] == '\t')) {
-      ++at_;
-    }
-  }
-  // After space: whether the next byte is `c` (consumed if so).
-  bool take(char c) {
-    skipSpace();
-    if (failed_ || at_ >= text_.size() || text_[at_] != c) return false;
-    ++at_;
-    return true;
-  }
-  bool expect(char c) { return take(c) || fail(); }
-  char peek() {
-    skipSpace();
-    return failed_ || at_ >= text_.size() ? '\0' : text_[at_];
-  }
-  bool atEnd() {
-    skipSpace();
-    return at_ == text_.size();
-  }
-
-  std::optional<std::string_view> string() {
-    if (!expect('"')) return std::nullopt;
-    const size_t begin = at_;
-    for (; at_ < text_.size(); ++at_) {
-      const auto c = static_cast<unsigned char>(text_[at_]);
-      if (c == '"') return text_.substr(begin, at_++ - begin);
-      if (c == '\\' || c < 0x20 || c >= 0x80) break;
-    }
-    fail();
-    return std::nullopt;
-  }
-
-  // Objects: `{`, then key() ... until endObject().
-  bool beginObject() { return expect('{'); }
-  // The next member's key, or nothing at the object's end (consumed) or on
-  // failure.
-  std::optional<std::string_view> key(bool first) {
-    if (take('}')) return std::nullopt;
-    if (!first && !expect(',')) return std::nullopt;
-    std::optional<std::string_view> name = string();
-    if (!name || !expect(':')) return std::nullopt;
-    return name;
-  }
-  // Arrays: `[`, then next() before each element.
-  bool beginArray() { return expect('['); }
-  // Whether an element follows (false at the end, consumed, or on failure).
-  bool next(bool first) {
-    if (take(']')) return false;
-    return first || expect(',');
-  }
-
-  Scalar scalar() {
-    Scalar s;
-    const char c = peek();
-    if (c == '"') {
-      s.kind = Scalar::Kind::String;
-      s.text = string().value_or(std::string_view());
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-      s.kind = Scalar::Kind::Number;
-      s.number = number();
-    } else if (literal("true")) {
-      s.kind = Scalar::Kind::Bool;
-      s.number = 1;
-    } else if (literal("false")) {
-      s.kind = Scalar::Kind::Bool;
-    } else {
-      s.kind = Scalar::Kind::Other;
-      skipValue(0);
-    }
-    return s;
-  }
-
-  bool skipValue(int depth) {
-    if (depth > kMaxDepth) return fail();
-    const char c = peek();
-    if (c == '{') {
-      beginObject();
-      for (bool first = true; key(first); first = false) {
-        if (!skipValue(depth + 1)) return false;
-      }
-      return !failed_;
-    }
-    if (c == '[') {
-      beginArray();
-      for (bool first = true; next(first); first = false) {
-        if (!skipValue(depth + 1)) return false;
-      }
-      return !failed_;
-    }
-    if (c == '"') return string().has_value();
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      (void)number();
-      return !failed_;
-    }
-    return literal("true") || literal("false") || literal("null") || fail();
-  }
-
- private:
-  bool literal(std::string_view word) {
-    if (failed_ || text_.substr(at_, word.size()) != word) return false;
-    at_ += word.size();
-    return true;
-  }
-
-  size_t digits() {
-    const size_t begin = at_;
-    while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
-    return at_ - begin;
-  }
-
-  // JSON's number grammar exactly; the value correctly rounded, as
-  // nlohmann's strtod (or its integer converted) gives it.
-  double number() {
-    const size_t begin = at_;
-    if (at_ < text_.size() && text_[at_] == '-') ++at_;
-    if (at_ < text_.size() && text_[at_] == '0') {
-      ++at_;
-    } else if (digits() == 0) {
-      fail();
-      return 0;
-    }
-    if (at_ < text_.size() && text_[at_] == '.') {
-      ++at_;
-      if (digits() == 0) {
-        fail();
-        return 0;
-      }
-    }
-    if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
-      ++at_;
-      if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
-      if (digits() == 0) {
-        fail();
-        return 0;
-      }
-    }
-    double value = 0;
-    const auto [end, ec] = std::from_chars(text_.data() + begin, text_.data() + at_, value);
-    if (ec != std::errc() || end != text_.data() + at_ || !std::isfinite(value)) fail();
-    return value;
-  }
-
-  std::string_view text_;
-  size_t at_ = 0;
-  bool failed_ = false;
-};
 
 struct Histogram {
   std::vector<double> bounds;
@@ -216,15 +32,15 @@ struct Checker {
 };
 
 // Sets `slot` from the member's value, failing if the key came before.
-bool once(Reader& in, Scalar& slot) {
-  if (slot.kind != Scalar::Kind::Missing) return in.fail();
+bool once(JsonReader& in, JsonScalar& slot) {
+  if (slot.kind != JsonScalar::Kind::Missing) return in.fail();
   slot = in.scalar();
   return !in.failed();
 }
 
 // An array of numbers (bools are not: histogram() refuses them too);
 // nothing when it is not one.
-std::optional<std::vector<double>> numbers(Reader& in) {
+std::optional<std::vector<double>> numbers(JsonReader& in) {
   if (in.peek() != '[') {
     in.skipValue(0);
     return std::nullopt;
@@ -233,8 +49,8 @@ std::optional<std::vector<double>> numbers(Reader& in) {
   std::vector<double> out;
   bool all = true;
   for (bool first = true; in.next(first); first = false) {
-    const Scalar s = in.scalar();
-    all = all && s.kind == Scalar::Kind::Number;
+    const JsonScalar s = in.scalar();
+    all = all && s.kind == JsonScalar::Kind::Number;
     out.push_back(s.number);
   }
   if (!all) return std::nullopt;
@@ -242,7 +58,7 @@ std::optional<std::vector<double>> numbers(Reader& in) {
 }
 
 // snapshot_metrics.cpp's histogram(): nothing when malformed.
-std::optional<Histogram> histogram(Reader& in) {
+std::optional<Histogram> histogram(JsonReader& in) {
   if (in.peek() != '{') {
     in.skipValue(0);
     return std::nullopt;
@@ -252,8 +68,8 @@ std::optional<Histogram> histogram(Reader& in) {
   std::optional<std::vector<double>> cumulative;
   bool seenBounds = false;
   bool seenCumulative = false;
-  Scalar count;
-  Scalar sum;
+  JsonScalar count;
+  JsonScalar sum;
   for (bool first = true;; first = false) {
     std::optional<std::string_view> name = in.key(first);
     if (!name) break;
@@ -281,19 +97,19 @@ std::optional<Histogram> histogram(Reader& in) {
   return Histogram{std::move(*bounds), std::move(*cumulative), *count.asNumber(), *sum.asNumber()};
 }
 
-bool outcomes(Reader& in, Checker& checker) {
+bool outcomes(JsonReader& in, Checker& checker) {
   if (in.peek() != '{') return in.skipValue(0);
   in.beginObject();
   for (bool first = true;; first = false) {
     std::optional<std::string_view> reason = in.key(first);
     if (!reason) break;
-    const Scalar count = in.scalar();
+    const JsonScalar count = in.scalar();
     if (in.failed()) return false;
     for (const auto& [seen, value] : checker.failures) {
       if (seen == *reason) return in.fail();
     }
     // "up" is a success; a bool or anything else is no count.
-    if (*reason == "up" || count.kind != Scalar::Kind::Number) continue;
+    if (*reason == "up" || count.kind != JsonScalar::Kind::Number) continue;
     checker.failures.emplace_back(*reason, count.number);
   }
   std::sort(checker.failures.begin(), checker.failures.end());
@@ -302,15 +118,15 @@ bool outcomes(Reader& in, Checker& checker) {
 
 // One element of "checkers": a Checker, or nothing (not an object: skipped
 // as collectRealServer skips it).
-std::optional<Checker> checker(Reader& in) {
+std::optional<Checker> checker(JsonReader& in) {
   if (in.peek() != '{') {
     in.skipValue(0);
     return std::nullopt;
   }
   in.beginObject();
   Checker out;
-  Scalar type;
-  Scalar attempts;
+  JsonScalar type;
+  JsonScalar attempts;
   bool seenOutcomes = false;
   bool seenDuration = false;
   for (bool first = true;; first = false) {
@@ -402,12 +218,12 @@ void appendDuration(std::string& out, const MetricDef& def, std::string_view lab
 bool renderRealServerText(std::string_view vs, std::string_view object,
                           config::CheckDurationMetrics mode, RealServerText& out) {
   if (mode == config::CheckDurationMetrics::PerService) return false;
-  Reader in(object);
+  JsonReader in(object);
   if (!in.beginObject()) return false;
-  Scalar address;
-  Scalar port;
-  Scalar up;
-  Scalar weight;
+  JsonScalar address;
+  JsonScalar port;
+  JsonScalar up;
+  JsonScalar weight;
   bool seenCheckers = false;
   bool checkersArray = false;
   std::vector<Checker> checkers;

@@ -76,6 +76,21 @@ TEST(SdNotifyStatus, SummarisesRolesAndRealServers) {
   EXPECT_EQ(statusSummary(view()), "VRRP: 2 MASTER, 1 BACKUP; real servers: 2/3 up");
 }
 
+// The real servers are read from their text, not parsed into a tree: the
+// count is the parser's for every way "up" can be written, and for objects
+// the text reader leaves to the parser (an escape, a byte outside ASCII).
+TEST(SdNotifyStatus, CountsRealServersUpAsTheParserReadsThem) {
+  MonitorView v = view();
+  v.workers[1].lastSnapshot =
+      R"({"worker":"check","generation":3,"virtual_servers":[{"name":"vs1","real_servers":[)"
+      R"({"up":true},{"up":false},{"up":1},{"up":0},{"up":2.5},{"up":"yes"},{"weight":1},)"
+      R"({"checkers":[{"up":true}],"up":false},{"checkers":[{"up":false}],"up":true},)"
+      R"({"up":false,"up":true},{"last":"a \"quoted\" reason","up":true},)"
+      R"({"last":"café","up":false},7,{"up":null}]},)"
+      R"({"name":"vs2","real_servers":[{"up":true}]}],"dataplane":{"up":true}})";
+  EXPECT_EQ(statusSummary(v), "VRRP: 2 MASTER, 1 BACKUP; real servers: 7/15 up");
+}
+
 TEST(SdNotifyStatus, NamesWorkersStartingOrDown) {
   MonitorView v = view();
   v.workers[0].lastSnapshot.clear();
