@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -39,7 +40,16 @@ class SharedText {
   // holder, else copied (the other holders keep theirs). Leaves this empty.
   std::string take() {
     if (!text_) return {};
-    std::string out = text_.use_count() == 1 ? std::move(*text_) : *text_;
+    if (text_.use_count() != 1) {
+      std::string copy = *text_;
+      text_.reset();
+      return copy;
+    }
+    // use_count() reads the count relaxed; another thread (SNMP's) that
+    // let go of the text read it before its release decrement, so order
+    // those reads before the move.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    std::string out = std::move(*text_);
     text_.reset();
     return out;
   }
