@@ -197,25 +197,34 @@ constexpr std::array<MetricDef, kMetricCount> kTable = {{
      "Static entries added again after the kernel reported them deleted behind the VRRP worker's "
      "back (keepalived's \"restoring deleted\"), by configuration block.",
      {"kind"}},
+    {MetricId::VrrpVirtualEntriesRestored,
+     "vigil_vrrp_virtual_entries_restored_total",
+     Counter,
+     "A MASTER's virtual routes and rules added again after the kernel reported them deleted "
+     "behind its back, or a reading of its tables after lost notifications found them missing.",
+     {kInstance, "kind"}},
     {MetricId::VrrpDeletionNotificationsLost,
      "vigil_vrrp_deletion_notifications_lost_total",
      Counter,
      "Times the kernel dropped the VRRP worker's address, route and rule deletion notifications "
      "(ENOBUFS); each is followed by a reading of the kernel's tables that adds back the static "
-     "entries deleted unseen (vigil_vrrp_static_resyncs_total).",
+     "entries and a MASTER's virtual routes and rules deleted unseen "
+     "(vigil_vrrp_static_resyncs_total).",
      {}},
     {MetricId::VrrpNetlinkGroupJoinFailures,
      "vigil_vrrp_netlink_group_join_failures_total",
      Counter,
      "Times the VRRP worker could not join (or leave) the rtnetlink groups its static entries' "
-     "deletions arrive on; deletions go unseen until a reload joins them.",
+     "and virtual routes' and rules' deletions arrive on; deletions go unseen until a reload "
+     "joins them.",
      {}},
     {MetricId::VrrpStaticResyncs,
      "vigil_vrrp_static_resyncs_total",
      Counter,
      "Readings of the kernel's addresses, routes and rules the VRRP worker made after lost "
-     "deletion notifications, each adding back the static entries it found missing (counted in "
-     "vigil_vrrp_static_entries_restored_total).",
+     "deletion notifications, each adding back the static entries and a MASTER's virtual routes "
+     "and rules it found missing (counted in vigil_vrrp_static_entries_restored_total and "
+     "vigil_vrrp_virtual_entries_restored_total).",
      {}},
     {MetricId::VrrpStaticResyncFailures,
      "vigil_vrrp_static_resync_failures_total",

@@ -52,6 +52,7 @@ enum class MetricId : uint8_t {
   VrrpRoutingInstallFailures,
   VrrpRoutingEntriesFailing,
   VrrpStaticEntriesRestored,
+  VrrpVirtualEntriesRestored,
   VrrpDeletionNotificationsLost,
   VrrpNetlinkGroupJoinFailures,
   VrrpStaticResyncs,
@@ -91,7 +92,7 @@ enum class MetricId : uint8_t {
   CheckSynRepliesDropped,
   CheckSynSendErrors,
 };
-inline constexpr size_t kMetricCount = 71;
+inline constexpr size_t kMetricCount = 72;
 
 // node_ipvs_backend_* carry six (node_exporter's labels).
 inline constexpr size_t kMaxLabels = 6;

@@ -66,9 +66,10 @@ double snapshotAgeSeconds(const WorkerStatus& worker, const MonitorView& view) {
   return std::chrono::duration<double>(view.now - *worker.lastSnapshotAt).count();
 }
 
-// {"install_failures": {KIND: n, ...}, "failing": [{"kind": KIND, ...}]}
-// of VrrpWorker::snapshot: one series of each metric per KIND, failing
-// counted per kind (0 when none fail).
+// {"install_failures": {KIND: n, ...}, "failing": [{"kind": KIND, ...}],
+// "restored": {KIND: n, ...}} of VrrpWorker::snapshot (an instance's
+// "restored" only): one series of each metric per KIND, failing counted per
+// kind (0 when none fail).
 void vrrpRouting(MetricSet& m, const std::string& instance, const json& routing) {
   if (!routing.is_object()) return;
   auto failures = routing.find("install_failures");
@@ -86,6 +87,13 @@ void vrrpRouting(MetricSet& m, const std::string& instance, const json& routing)
   }
   for (const auto& [kind, count] : failing)
     m.set(VrrpRoutingEntriesFailing, {instance, kind}, count);
+  if (auto restored = routing.find("restored");
+      restored != routing.end() && restored->is_object()) {
+    for (const auto& [kind, count] : restored->items()) {
+      if (count.is_number())
+        m.set(VrrpVirtualEntriesRestored, {instance, kind}, count.get<double>());
+    }
+  }
 }
 
 // {"restored": {KIND: n, ...}, "notifications_lost": n, "watch_failures":

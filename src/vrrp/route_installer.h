@@ -23,7 +23,8 @@ namespace vigil::vrrp {
 // when a remove() leaves none of them installed (BACKUP, FAULT, stop; also
 // at start-up, which clears what a killed run left behind). A refresh
 // (add() again) retries only the entries that failed. Nothing here stops a
-// VIP move: see RoutingEntries.
+// VIP move: see RoutingEntries. The worker adds back an entry deleted behind
+// the MASTER's back (routing()).
 class VipRouteInstaller final : public VipInstaller {
  public:
   // `routes` / `rules` null: those are only logged (a worker without
@@ -43,8 +44,12 @@ class VipRouteInstaller final : public VipInstaller {
   // not touched, even when the reload replaces every address.
   void reconfigure(const config::VrrpInstance& instance);
 
-  // The routes and rules that failed to go in (for the worker's snapshot).
-  RoutingEntries::Failures routingFailures() const { return entries_.failures(); }
+  // The routes and rules, for the worker: what failed to go in and what was
+  // restored (for its snapshot), and what it adds back when the kernel
+  // reports one deleted or lost the report (only installed entries, so only
+  // while the instance holds its addresses: a MASTER's).
+  RoutingEntries& routing() { return entries_; }
+  const RoutingEntries& routing() const { return entries_; }
 
  private:
   VipInstaller& addresses_;

@@ -56,9 +56,11 @@ netlink::NotificationGroups deletionGroupsFor(const std::vector<config::VirtualA
     addGroupOf(address.prefix.address.family(), RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, groups);
   }
   for (const config::VirtualRoute& route : routes) {
+    if (route.noTrack) continue;
     addGroupOf(route.to.address.family(), RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, groups);
   }
   for (const config::VirtualRule& rule : rules) {
+    if (rule.noTrack) continue;
     addGroupOf(rule.family(), RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, groups);
   }
   return groups;
@@ -95,22 +97,22 @@ std::vector<RoutingEntries::Entry> RoutingEntries::build(
     if (!spec) {
       log(LogLevel::Error, "{} will not install route {}: {}", owner_, route.to.toString(),
           spec.error().describe());
-      out.push_back(
-          {route.to.toString(), std::nullopt, "route", State::Absent, spec.error().describe()});
+      out.push_back({route.to.toString(), std::nullopt, "route", State::Absent,
+                     spec.error().describe(), !route.noTrack});
       continue;
     }
-    out.push_back({spec->describe(), Spec(*spec), "route"});
+    out.push_back({spec->describe(), Spec(*spec), "route", State::Absent, "", !route.noTrack});
   }
   for (const config::VirtualRule& rule : rules) {
     Result<netlink::RuleSpec> spec = ruleSpecFor(rule);
     if (!spec) {
       // Not rule.pos: a configuration's source names need not outlive it.
       log(LogLevel::Error, "{} will not install {}", owner_, spec.error().describe());
-      out.push_back(
-          {spec.error().describe(), std::nullopt, "rule", State::Absent, spec.error().describe()});
+      out.push_back({spec.error().describe(), std::nullopt, "rule", State::Absent,
+                     spec.error().describe(), !rule.noTrack});
       continue;
     }
-    out.push_back({spec->describe(), Spec(*spec), "rule"});
+    out.push_back({spec->describe(), Spec(*spec), "rule", State::Absent, "", !rule.noTrack});
   }
   return out;
 }
@@ -120,7 +122,7 @@ void RoutingEntries::configure(const std::vector<config::VirtualAddress>& addres
                                const std::vector<config::VirtualRule>& rules, std::string owner,
                                const std::string& addressDev) {
   owner_ = std::move(owner);
-  ++configurations_;
+  ++changes_;
   std::vector<Entry> next = build(addresses, routes, rules, addressDev);
   for (Entry& old : entries_) {
     auto same = std::find_if(next.begin(), next.end(), [&](const Entry& e) {
@@ -158,7 +160,7 @@ size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted,
   const netlink::KernelRoute route = isRoute ? deletedRoute(deleted) : netlink::KernelRoute{};
   size_t count = 0;
   for (Entry& entry : entries_) {
-    if (entry.state != State::Installed || !entry.spec) continue;
+    if (entry.state != State::Installed || !entry.spec || !entry.watched) continue;
     bool named = false;
     if (const auto* address = std::get_if<netlink::AddressSpec>(&*entry.spec)) {
       named = deleted.kind == netlink::DeletedEntry::Kind::Address &&
@@ -178,28 +180,30 @@ size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted,
 }
 
 netlink::DumpRequest RoutingEntries::resyncRequest() const {
-  return dumpRequestFor(installedSpecs());
+  return dumpRequestFor(specsAt(watchedEntries()));
 }
 
 size_t RoutingEntries::reinstateMissing(const netlink::RoutingDump& kernel,
                                         const InterfaceIndexOf& indexOf) {
-  std::vector<Entry*> installed;
-  std::vector<const OwnedSpec*> specs;
-  for (Entry& entry : entries_) {
-    if (entry.state != State::Installed || !entry.spec) continue;
-    installed.push_back(&entry);
-    specs.push_back(&*entry.spec);
-  }
-  const std::vector<size_t> missing = missingEntries(specs, kernel, indexOf);
-  for (size_t index : missing) restore(*installed[index]);
+  const std::vector<size_t> watched = watchedEntries();
+  const std::vector<size_t> missing = missingEntries(specsAt(watched), kernel, indexOf);
+  for (size_t index : missing) restore(entries_[watched[index]]);
   return missing.size();
 }
 
-std::vector<const OwnedSpec*> RoutingEntries::installedSpecs() const {
-  std::vector<const OwnedSpec*> specs;
-  for (const Entry& entry : entries_) {
-    if (entry.state == State::Installed && entry.spec) specs.push_back(&*entry.spec);
+std::vector<size_t> RoutingEntries::watchedEntries() const {
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& entry = entries_[i];
+    if (entry.state == State::Installed && entry.spec && entry.watched) positions.push_back(i);
   }
+  return positions;
+}
+
+std::vector<const OwnedSpec*> RoutingEntries::specsAt(const std::vector<size_t>& positions) const {
+  std::vector<const OwnedSpec*> specs;
+  specs.reserve(positions.size());
+  for (size_t i : positions) specs.push_back(&*entries_[i].spec);
   return specs;
 }
 
@@ -283,7 +287,7 @@ void RoutingEntries::install(Entry& entry) {
   }
   if (logsOnly(*entry.spec)) {
     log(LogLevel::Info, "{} would add {} {}", owner_, entry.kind(), entry.text);
-    entry.state = State::Installed;
+    markInstalled(entry);
     return;
   }
   Status added = add(*entry.spec);
@@ -291,7 +295,7 @@ void RoutingEntries::install(Entry& entry) {
     if (entry.state == State::Failed) {
       log(LogLevel::Notice, "{} added {} {} after all", owner_, entry.kind(), entry.text);
     }
-    entry.state = State::Installed;
+    markInstalled(entry);
     entry.error.clear();
     return;
   }
@@ -300,6 +304,11 @@ void RoutingEntries::install(Entry& entry) {
         added.error().describe());
   }
   fail(entry, added.error().describe());
+}
+
+void RoutingEntries::markInstalled(Entry& entry) {
+  if (entry.state != State::Installed) ++changes_;
+  entry.state = State::Installed;
 }
 
 void RoutingEntries::uninstall(Entry& entry) {

@@ -23,12 +23,12 @@ namespace vigil::vrrp {
 netlink::AddressSpec staticAddressSpec(const config::VirtualAddress& address,
                                        const std::string& defaultDev);
 
-// The rtnetlink groups whose deletions can name one of these static entries:
-// the address groups of the families among `addresses`, the route groups of
-// those among `routes`, the rule groups of those among `rules`. Empty
-// without static entries, so the VRRP worker is not woken by the host's
-// address, route and rule changes (its own VIP refreshes, a BGP table's
-// churn) for nothing.
+// The rtnetlink groups whose deletions can name one of these entries: the
+// address groups of the families among `addresses`, the route groups of
+// those among `routes`, the rule groups of those among `rules`; entries
+// marked no_track are not watched. Empty without such entries, so the VRRP
+// worker is not woken by the host's address, route and rule changes (its
+// own VIP refreshes, a BGP table's churn) for nothing.
 netlink::NotificationGroups deletionGroupsFor(const std::vector<config::VirtualAddress>& addresses,
                                               const std::vector<config::VirtualRoute>& routes,
                                               const std::vector<config::VirtualRule>& rules);
@@ -89,9 +89,10 @@ class RoutingEntries {
   // with its address).
   void uninstallAll();
 
-  // keepalived's answer to a static entry deleted behind its back: an
-  // installed entry that `deleted` names is added again at once, with
-  // "restoring deleted" logged. A route is named when the deleted route is
+  // keepalived's answer to a static entry deleted behind its back (and
+  // vigil's to a MASTER's virtual route or rule): an installed entry that
+  // `deleted` names is added again at once, with "restoring deleted"
+  // logged; an entry marked no_track is left alone. A route is named when the deleted route is
   // it (isKernelRoute, its device's index from `indexOf`): a multipath
   // route names each route through one of its hops, and a route of the same
   // prefix through other hops names none. A rule without a preference
@@ -100,15 +101,19 @@ class RoutingEntries {
   // in restored().
   size_t reinstate(const netlink::DeletedEntry& deleted, const InterfaceIndexOf& indexOf);
   // After the kernel dropped deletion notifications: the dumps that show
-  // which installed entries are still there (empty: none installed).
+  // which installed entries (but no_track ones) are still there (empty:
+  // none).
   netlink::DumpRequest resyncRequest() const;
-  // Adds again, as reinstate() does, each installed entry that `kernel` (the
-  // dumps of resyncRequest(), made after the loss) does not hold, and only
-  // those (missingEntries). Returns how many were added again.
+  // Adds again, as reinstate() does, each installed entry (but no_track
+  // ones) that `kernel` (the dumps of resyncRequest(), made after the loss)
+  // does not hold, and only those (missingEntries). Returns how many were
+  // added again.
   size_t reinstateMissing(const netlink::RoutingDump& kernel, const InterfaceIndexOf& indexOf);
-  // How many times configure() was called: a dump made before the last one
-  // may lack entries it added.
-  uint64_t configurations() const { return configurations_; }
+  // How many times configure() was called or an add put an entry in the
+  // kernel that was not there for this owner (installAll(), a failed entry
+  // retried): a dump begun before the last change may lack what it added.
+  // Only grows.
+  uint64_t changes() const { return changes_; }
 
   // An interface came up: the addresses and routes on it are added again
   // (the kernel drops routes through a link that goes down, and keeps no
@@ -132,6 +137,8 @@ class RoutingEntries {
     // Why the last add failed, while Failed; for an entry that cannot be
     // built, always why not.
     std::string error;
+    // no_track: a deletion of it is not undone (keepalived's dont_track).
+    bool watched = true;
     const char* kind() const { return what; }
   };
 
@@ -142,11 +149,16 @@ class RoutingEntries {
   void reinstate(Entry& entry);
   // reinstate(), counted in restored_ when the add succeeds.
   void restore(Entry& entry);
-  std::vector<const OwnedSpec*> installedSpecs() const;
+  // The positions in entries_ of the installed entries whose deletions are
+  // undone, and their specs.
+  std::vector<size_t> watchedEntries() const;
+  std::vector<const OwnedSpec*> specsAt(const std::vector<size_t>& positions) const;
   Status add(const Spec& spec);
   Status remove(const Spec& spec);
   bool logsOnly(const Spec& spec) const;
   void install(Entry& entry);
+  // The add succeeded: Installed, a change when it was not.
+  void markInstalled(Entry& entry);
   void fail(Entry& entry, std::string error);
   void uninstall(Entry& entry);
 
@@ -157,7 +169,7 @@ class RoutingEntries {
   std::vector<Entry> entries_;  // addresses, routes, then rules, each in configured order
   Failures failed_;             // the counts; `current` is computed by failures()
   Restored restored_;
-  uint64_t configurations_ = 0;
+  uint64_t changes_ = 0;
 };
 
 }  // namespace vigil::vrrp

@@ -6,9 +6,9 @@
 
 namespace vigil::vrrp {
 
-StaticResync::StaticResync(EventLoop& loop, RoutingEntries& entries, netlink::RoutingDumper* dumper,
+StaticResync::StaticResync(EventLoop& loop, Owners owners, netlink::RoutingDumper* dumper,
                            InterfaceIndexOf indexOf)
-    : loop_(loop), entries_(entries), dumper_(dumper), indexOf_(std::move(indexOf)) {}
+    : loop_(loop), owners_(std::move(owners)), dumper_(dumper), indexOf_(std::move(indexOf)) {}
 
 StaticResync::~StaticResync() {
   if (dumper_ != nullptr) dumper_->cancel();
@@ -26,9 +26,21 @@ void StaticResync::onLoss() {
 
 void StaticResync::start() {
   again_ = false;
-  configurations_ = entries_.configurations();
-  dumper_->dump(entries_.resyncRequest(),
-                [this](Result<netlink::RoutingDump> dump) { onDump(std::move(dump)); });
+  began_ = stamp();
+  netlink::DumpRequest request;
+  for (const RoutingEntries* owner : owners_()) {
+    netlink::DumpRequest wanted = owner->resyncRequest();
+    request.addressFamilies.merge(wanted.addressFamilies);
+    request.routes.merge(wanted.routes);
+    request.ruleFamilies.merge(wanted.ruleFamilies);
+  }
+  dumper_->dump(request, [this](Result<netlink::RoutingDump> dump) { onDump(std::move(dump)); });
+}
+
+StaticResync::Stamp StaticResync::stamp() const {
+  Stamp out;
+  for (const RoutingEntries* owner : owners_()) out.emplace_back(owner, owner->changes());
+  return out;
 }
 
 void StaticResync::onDump(Result<netlink::RoutingDump> dump) {
@@ -36,14 +48,14 @@ void StaticResync::onDump(Result<netlink::RoutingDump> dump) {
     ++failures_;
     if (++failuresInRow_ >= kMaxFailures) {
       log(LogLevel::Error,
-          "static routing: cannot read the kernel's tables after lost deletion notifications "
-          "({}); a static entry deleted meanwhile is added again only when its interface comes "
-          "up or at the next loss",
+          "vrrp: cannot read the kernel's routing tables after lost deletion notifications "
+          "({}); an entry deleted meanwhile is added again only when its interface comes up, "
+          "at a MASTER's next takeover or at the next loss",
           dump.error().describe());
       again_ = false;
       return;
     }
-    log(LogLevel::Warning, "static routing: reading the kernel's tables failed ({}); again in {} s",
+    log(LogLevel::Warning, "vrrp: reading the kernel's routing tables failed ({}); again in {} s",
         dump.error().describe(),
         std::chrono::duration_cast<std::chrono::seconds>(kRetryDelay).count());
     if (!retry_) retry_ = loop_.createTimer([this] { start(); });
@@ -51,15 +63,16 @@ void StaticResync::onDump(Result<netlink::RoutingDump> dump) {
     return;
   }
   failuresInRow_ = 0;
-  if (entries_.configurations() != configurations_) {
-    start();  // a reload changed the entries while the dump was read
+  if (stamp() != began_) {
+    start();  // entries were added or reconfigured while the dump was read
     return;
   }
   ++done_;
-  const size_t restored = entries_.reinstateMissing(*dump, indexOf_);
+  size_t restored = 0;
+  for (RoutingEntries* owner : owners_()) restored += owner->reinstateMissing(*dump, indexOf_);
   log(restored > 0 ? LogLevel::Notice : LogLevel::Info,
-      "static routing: tables read again after lost deletion notifications; {} deleted "
-      "entries added again",
+      "vrrp: routing tables read again after lost deletion notifications; {} deleted entries "
+      "added again",
       restored);
   if (again_) start();
 }

@@ -102,10 +102,12 @@ struct RoutingKinds {
 };
 
 // `key`: {"install_failures": {KEYWORD: n, ...}, "failing": [{"kind":
-// KEYWORD, "entry", "error"}]}; nothing when none are configured and none
-// failed.
+// KEYWORD, "entry", "error"}]}, and "restored": {KEYWORD: n, ...} of
+// routes and rules with `restored`; nothing when none are configured and
+// none failed.
 void writeRouting(JsonWriter& out, std::string_view key, const RoutingEntries::Failures& failures,
-                  size_t configured, const RoutingKinds& kinds) {
+                  const RoutingEntries::Restored* restored, size_t configured,
+                  const RoutingKinds& kinds) {
   if (configured == 0 && failures.addresses == 0 && failures.routes == 0 && failures.rules == 0) {
     return;
   }
@@ -127,7 +129,15 @@ void writeRouting(JsonWriter& out, std::string_view key, const RoutingEntries::F
         .field("error", f.error)
         .end();
   }
-  out.end().end();
+  out.end();
+  if (restored != nullptr) {
+    out.key("restored")
+        .object()
+        .field(kinds.routes, restored->routes)
+        .field(kinds.rules, restored->rules)
+        .end();
+  }
+  out.end();
 }
 
 // {"restored": {KEYWORD: n, ...}, "notifications_lost": n,
@@ -584,23 +594,27 @@ void VrrpWorker::stopAll() {
 
 void VrrpWorker::installStaticRouting() {
   const config::VrrpModel& vrrp = config_->vrrp;
-  watchStaticDeletions(vrrp);
+  watchDeletions(vrrp);
   staticRouting_.configure(vrrp.staticAddresses, vrrp.staticRoutes, vrrp.staticRules,
                            "static routing", config_->global.defaultInterface);
   staticRouting_.installAll();
 }
 
-void VrrpWorker::watchStaticDeletions(const config::VrrpModel& vrrp) {
+void VrrpWorker::watchDeletions(const config::VrrpModel& vrrp) {
   if (!io_.deletions) return;
   // Joined before the entries are added, so none is deleted unseen between.
-  const netlink::NotificationGroups groups =
+  // Every instance's groups, BACKUP or not: joining at each takeover would
+  // cost the takeover a netlink round trip.
+  netlink::NotificationGroups groups =
       deletionGroupsFor(vrrp.staticAddresses, vrrp.staticRoutes, vrrp.staticRules);
+  for (const config::VrrpInstance& instance : vrrp.instances) {
+    groups.merge(deletionGroupsFor({}, instance.routes, instance.rules));
+  }
   if (Status watched = io_.deletions->watch(groups); !watched) {
     ++deletionWatchFailures_;
     // Entries whose deletions are not seen are added again only when their
-    // interface comes up or by the next reload.
-    log(LogLevel::Error, "static routing: deletions not all watched: {}",
-        watched.error().describe());
+    // interface comes up, at a takeover or by the next reload.
+    log(LogLevel::Error, "vrrp: routing deletions not all watched: {}", watched.error().describe());
   }
 }
 
@@ -608,8 +622,17 @@ void VrrpWorker::onDeleted(netlink::DeletedEntry deleted) {
   if (deleted.ifindex != 0 && io_.links) {
     if (auto link = io_.links->linkState(deleted.ifindex)) deleted.interface = link->name;
   }
-  staticRouting_.reinstate(deleted,
-                           [this](const std::string& name) { return interfaceIndexOf(name); });
+  const InterfaceIndexOf indexOf = [this](const std::string& name) {
+    return interfaceIndexOf(name);
+  };
+  for (RoutingEntries* owner : routingOwners()) owner->reinstate(deleted, indexOf);
+}
+
+std::vector<RoutingEntries*> VrrpWorker::routingOwners() {
+  std::vector<RoutingEntries*> owners{&staticRouting_};
+  owners.reserve(instances_.size() + 1);
+  for (Running& running : instances_) owners.push_back(&running.vips->routing());
+  return owners;
 }
 
 int VrrpWorker::interfaceIndexOf(const std::string& name) const {
@@ -713,8 +736,8 @@ std::string VrrpWorker::snapshot() const {
   for (const Running& running : instances_) {
     writeInstance(out, *running.runtime, now);
     const config::VrrpInstance& config = running.runtime->config();
-    writeRouting(out, "routing", running.vips->routingFailures(),
-                 config.routes.size() + config.rules.size(),
+    writeRouting(out, "routing", running.vips->routing().failures(),
+                 &running.vips->routing().restored(), config.routes.size() + config.rules.size(),
                  {nullptr, "virtual_routes", "virtual_rules"});
     out.end();
   }
@@ -738,7 +761,7 @@ std::string VrrpWorker::snapshot() const {
         .end();
   }
   out.end();
-  writeRouting(out, "static_routing", staticRouting_.failures(),
+  writeRouting(out, "static_routing", staticRouting_.failures(), nullptr,
                config_->vrrp.staticAddresses.size() + config_->vrrp.staticRoutes.size() +
                    config_->vrrp.staticRules.size(),
                {"static_ipaddress", "static_routes", "static_rules"});

@@ -106,9 +106,11 @@ WorkerIo loggingWorkerIo();
 // static_routes and static_rules are added when it starts, diffed on each
 // reload, and removed when it is destroyed; so is static_ipaddress. A
 // static entry deleted behind the worker's back is added again, and those
-// on an interface that comes up too (keepalived's "restoring deleted"); when
-// the kernel dropped the deletion notifications, the kernel's tables are
-// read again and what they lack is added (StaticResync).
+// on an interface that comes up too (keepalived's "restoring deleted"), and
+// so is a MASTER's virtual route or rule (keepalived instead leaves MASTER
+// and takes over again); when the kernel dropped the deletion
+// notifications, the kernel's tables are read again and what they lack is
+// added (StaticResync).
 class VrrpWorker final : public Worker {
  public:
   // The configuration of a generation; nullptr when it cannot be loaded.
@@ -144,9 +146,14 @@ class VrrpWorker final : public Worker {
   // Adds (after a reload: diffs) static_ipaddress, static_routes and
   // static_rules.
   void installStaticRouting();
-  // Has io_.deletions watch only the groups the static entries need.
-  void watchStaticDeletions(const config::VrrpModel& vrrp);
+  // Has io_.deletions watch only the groups the static entries and the
+  // instances' virtual routes and rules need (but no_track ones).
+  void watchDeletions(const config::VrrpModel& vrrp);
+  // Adds back what the kernel reports deleted of the static entries and of
+  // each instance's installed (a MASTER's) virtual routes and rules.
   void onDeleted(netlink::DeletedEntry deleted);
+  // staticRouting_ and each instance's virtual routes and rules.
+  std::vector<RoutingEntries*> routingOwners();
   // The interface's index in the link monitor (the kernel's without one); 0
   // when there is none.
   int interfaceIndexOf(const std::string& name) const;
@@ -206,8 +213,9 @@ class VrrpWorker final : public Worker {
   std::unique_ptr<LinkTracker> links_;
   std::unique_ptr<ProcessTracker> processes_;
   RoutingEntries staticRouting_;  // static_ipaddress, static_routes, static_rules
-  // staticRouting_ after io_.deletions lost notifications (io_.routingDumps).
-  StaticResync staticResync_{loop_, staticRouting_, io_.routingDumps.get(),
+  // routingOwners() after io_.deletions lost notifications
+  // (io_.routingDumps).
+  StaticResync staticResync_{loop_, [this] { return routingOwners(); }, io_.routingDumps.get(),
                              [this](const std::string& name) { return interfaceIndexOf(name); }};
   // io_.deletions->watch() calls that failed: groups not joined (or left),
   // so deletions went unseen until a reload's watch() succeeded.

@@ -149,5 +149,37 @@ TEST_F(WorkerStaticResyncTest, AReadingBegunBeforeAReloadIsMadeAgain) {
   EXPECT_EQ(deletions()["resyncs"], 1);
 }
 
+// A MASTER's virtual routes and rules are watched too, whichever state the
+// instance is in (joining at each takeover would delay it); a no_track one
+// is not.
+TEST(WorkerDeletionGroupsTest, AnInstancesTrackedVirtualRoutesAndRulesAreWatched) {
+  constexpr const char* kVirtual = R"(
+vrrp_instance VI_1 {
+  interface vgnosuchif0
+  virtual_router_id 51
+  virtual_ipaddress {
+    2001:db8::100/64
+  }
+  virtual_routes {
+    2001:db8:9::/48 via 2001:db8::1
+    10.9.0.0/16 via 192.0.2.1 no_track
+  }
+  virtual_rules {
+    from 2001:db8::100 table 100 pref 100 no_track
+  }
+}
+)";
+  auto config = config::loadConfigText("worker.conf", kVirtual, config::LoadOptions{}).config;
+  ASSERT_TRUE(config);
+  WorkerIo io = loggingWorkerIo();
+  auto deletions = std::make_unique<fakes::FakeDeletionMonitor>();
+  fakes::FakeDeletionMonitor& monitor = *deletions;
+  io.deletions = std::move(deletions);
+  SimulatedLoop loop;
+  VrrpWorker worker(
+      loop, config, 1, [&](uint64_t) { return config; }, std::move(io));
+  EXPECT_EQ(monitor.watched, netlink::NotificationGroups{RTNLGRP_IPV6_ROUTE});
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

@@ -331,8 +331,11 @@ TEST(SnapshotMetricsTest, EveryEmittedMetricHasHelpAndType) {
           "tcp_syn": {"syns_sent": 1, "retransmits": 0, "syn_acks": 1, "resets": 0,
                       "timeouts": 0, "replies_dropped": 0, "send_errors": 0},
           "modules": {"vigil-http.so": {"loaded": true}}})";
-  // The routing install failures and the static entries' deletions.
-  perService.workers[0].lastSnapshot = R"({"worker": "vrrp", "instances": [], "static_routing":
+  // The routing install failures, a MASTER's restored virtual routes and
+  // the static entries' deletions.
+  perService.workers[0].lastSnapshot = R"({"worker": "vrrp", "instances": [{"name": "VI_1",
+      "routing": {"install_failures": {"virtual_routes": 0, "virtual_rules": 0}, "failing": [],
+                  "restored": {"virtual_routes": 1, "virtual_rules": 0}}}], "static_routing":
       {"install_failures": {"static_routes": 1, "static_rules": 0}, "failing": []},
       "static_deletions": {"restored": {"static_routes": 1}, "notifications_lost": 0,
                            "watch_failures": 0, "resyncs": 0, "resync_failures": 0}})";

@@ -16,7 +16,8 @@ constexpr const char* kSnapshot = R"({"worker": "vrrp", "instances": [
   {"name": "VI_1", "state": "MASTER", "routing": {
     "install_failures": {"virtual_routes": 3, "virtual_rules": 0},
     "failing": [{"kind": "virtual_routes", "entry": "10.9.0.0/16 via 10.99.0.1",
-                 "error": "adding route: Network is unreachable"}]}},
+                 "error": "adding route: Network is unreachable"}],
+    "restored": {"virtual_routes": 2, "virtual_rules": 0}}},
   {"name": "VI_2", "state": "BACKUP"}],
   "static_routing": {"install_failures": {"static_routes": 0, "static_rules": 1}, "failing": []}})";
 
@@ -52,6 +53,17 @@ TEST(VrrpRoutingMetricsTest, FailedAddsAndFailingEntriesPerInstanceAndBlock) {
       R"(vigil_vrrp_routing_install_failures_total{vrrp_instance="",kind="static_rules"} 1)"));
   EXPECT_TRUE(hasLine(
       text, R"(vigil_vrrp_routing_entries_failing{vrrp_instance="",kind="static_rules"} 0)"));
+  // A MASTER's virtual routes and rules added back after a deletion.
+  EXPECT_TRUE(hasLine(text, "# TYPE vigil_vrrp_virtual_entries_restored_total counter"));
+  EXPECT_TRUE(hasLine(
+      text,
+      R"(vigil_vrrp_virtual_entries_restored_total{vrrp_instance="VI_1",kind="virtual_routes"} 2)"));
+  EXPECT_TRUE(hasLine(
+      text,
+      R"(vigil_vrrp_virtual_entries_restored_total{vrrp_instance="VI_1",kind="virtual_rules"} 0)"));
+  // The static entries' restores are counted apart (static_deletions).
+  EXPECT_EQ(text.find(R"(vigil_vrrp_virtual_entries_restored_total{vrrp_instance="")"),
+            std::string::npos);
   // An instance without virtual_routes or virtual_rules has no series.
   EXPECT_EQ(text.find(R"(vrrp_instance="VI_2",kind=)"), std::string::npos);
 }

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/rtnetlink.h>
 
 #include <cerrno>
 #include <set>
@@ -131,6 +132,63 @@ TEST_F(VipRouteInstallerTest, AReloadReplacingEveryAddressKeepsTheUnchangedRoute
 TEST_F(VipRouteInstallerTest, AReloadOfABackupTouchesNoRoute) {
   installer_.reconfigure(instanceWith("10.0.0.1/24", "10.7.0.0/16 dev eth0"));
   EXPECT_THAT(journal_.take(), IsEmpty());
+}
+
+// As the kernel reports a route of the main table (proto keepalived)
+// deleted: through `gateway` on interface 2.
+netlink::DeletedEntry deletedRoute(std::string_view destination, const char* gateway) {
+  netlink::DeletedEntry deleted;
+  deleted.kind = netlink::DeletedEntry::Kind::Route;
+  deleted.prefix = *IpPrefix::parse(destination);
+  deleted.protocol = netlink::kRouteProtocolKeepalived;
+  deleted.nextHops = {{IpAddress::parse(gateway), 2}};
+  return deleted;
+}
+
+int noLinks(const std::string&) { return 0; }
+
+// What the VRRP worker does with a deletion it is told of: a MASTER's
+// virtual route comes back and is counted; a BACKUP's (removed when it left
+// MASTER, so the notice of its own removal too) stays away.
+TEST_F(VipRouteInstallerTest, AMastersDeletedRouteIsAddedAgainAndABackupsIsNot) {
+  installer_.add(instance_.vips, "eth0", std::nullopt);
+  journal_.take();
+  journal_.routes.erase("10.9.0.0/16 via 10.0.0.254");  // `ip route del 10.9.0.0/16`
+  EXPECT_EQ(installer_.routing().reinstate(deletedRoute("10.9.0.0/16", "10.0.0.254"), noLinks), 1u);
+  EXPECT_THAT(journal_.take(), ElementsAre("route+ 10.9.0.0/16 via 10.0.0.254"));
+  EXPECT_EQ(installer_.routing().restored().routes, 1u);
+  // Another gateway's route of the prefix is not the instance's.
+  EXPECT_EQ(installer_.routing().reinstate(deletedRoute("10.9.0.0/16", "10.0.0.253"), noLinks), 0u);
+
+  installer_.remove(instance_.vips, "eth0");  // BACKUP
+  journal_.take();
+  EXPECT_EQ(installer_.routing().reinstate(deletedRoute("10.9.0.0/16", "10.0.0.254"), noLinks), 0u);
+  EXPECT_THAT(journal_.take(), IsEmpty());
+  EXPECT_TRUE(installer_.routing().resyncRequest().empty());
+  EXPECT_EQ(installer_.routing().reinstateMissing({}, noLinks), 0u);
+  EXPECT_THAT(journal_.take(), IsEmpty());
+  EXPECT_EQ(installer_.routing().restored().routes, 1u);
+}
+
+// keepalived's no_track: the entry's deletion is left alone, neither
+// watched nor found missing after lost notifications.
+TEST(VipRouteInstallerNoTrackTest, ANoTrackRouteOrRuleIsNotRestored) {
+  Journal journal;
+  FakeVips vips(journal);
+  FakeRoutes routes(journal);
+  fakes::FakeRuleManager rules(journal);
+  config::VrrpInstance instance =
+      instanceWith("10.0.0.1/24", "10.9.0.0/16 via 10.0.0.254 no_track\nblackhole 10.8.0.0/16",
+                   "from 10.0.0.1 table 100 pref 100 no_track");
+  EXPECT_THAT(deletionGroupsFor({}, instance.routes, instance.rules),
+              ElementsAre(RTNLGRP_IPV4_ROUTE));
+  VipRouteInstaller installer(vips, &routes, &rules, instance);
+  installer.add(instance.vips, "eth0", std::nullopt);
+  journal.take();
+  EXPECT_EQ(installer.routing().reinstate(deletedRoute("10.9.0.0/16", "10.0.0.254"), noLinks), 0u);
+  EXPECT_EQ(installer.routing().resyncRequest().ruleFamilies.size(), 0u);
+  EXPECT_EQ(installer.routing().reinstateMissing({}, noLinks), 1u);  // the blackhole only
+  EXPECT_THAT(journal.take(), ElementsAre("route+ blackhole 10.8.0.0/16"));
 }
 
 TEST(VipRouteInstallerRefusedTest, ARouteVigilCannotApplyIsSkippedAndTheRestInstalled) {
