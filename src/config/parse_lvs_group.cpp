@@ -4,28 +4,13 @@
 
 #include "config/parse_lvs_internal.h"
 #include "config/parse_util.h"
+#include "core/host_bits.h"
 
 namespace vigil::config::lvs {
 namespace {
 
 using parse::quoted;
 using Entry = VirtualServerGroupEntry;
-
-// The address with its last `hostBits` bits set to `ones` (network / last
-// address of a prefix).
-IpAddress withHostBits(const IpAddress& a, unsigned prefixLength, bool ones) {
-  std::array<uint8_t, 16> bytes{};
-  std::copy(a.bytes(), a.bytes() + a.size(), bytes.begin());
-  for (unsigned bit = prefixLength; bit < a.maxPrefix(); ++bit) {
-    auto mask = static_cast<uint8_t>(0x80U >> (bit % 8));
-    if (ones) {
-      bytes[bit / 8] |= mask;
-    } else {
-      bytes[bit / 8] &= static_cast<uint8_t>(~mask);
-    }
-  }
-  return IpAddress::fromBytes(a.family(), bytes.data());
-}
 
 bool parseHex16(std::string_view s, unsigned& out) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);

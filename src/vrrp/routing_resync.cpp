@@ -3,7 +3,8 @@
 #include <linux/fib_rules.h>
 
 #include <algorithm>
-#include <array>
+
+#include "core/host_bits.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -18,16 +19,7 @@ constexpr uint32_t kUnset = 0xFFFFFFFFu;
 // The prefix with its host bits cleared: the kernel keeps a route's or a
 // rule's prefix so.
 IpPrefix network(const IpPrefix& prefix) {
-  std::array<uint8_t, 16> bytes{};
-  const size_t size = prefix.address.size();
-  std::copy_n(prefix.address.bytes(), size, bytes.begin());
-  for (size_t i = 0; i < size; ++i) {
-    const size_t bitsBefore = i * 8;
-    if (prefix.length >= bitsBefore + 8) continue;
-    const unsigned keep = prefix.length > bitsBefore ? prefix.length - bitsBefore : 0;
-    bytes[i] &= static_cast<uint8_t>(0xFF00u >> keep);
-  }
-  return {IpAddress::fromBytes(prefix.address.family(), bytes.data()), prefix.length};
+  return {withHostBits(prefix.address, prefix.length, false), prefix.length};
 }
 
 // A rule's selector prefix as the kernel holds it: none for length 0.

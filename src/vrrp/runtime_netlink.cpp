@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <optional>
 
+#include "core/host_bits.h"
 #include "core/log.h"
 #include "core/netlink/netlink_address_manager.h"
 #include "core/netlink/netlink_deletion_monitor.h"
@@ -36,12 +37,7 @@ std::optional<IpAddress> broadcastFor(const config::VirtualAddress& vip) {
   if (vip.broadcastMode == Broadcast::None || !prefix.address.isV4() || prefix.length >= 31) {
     return std::nullopt;
   }
-  const uint8_t* b = prefix.address.bytes();
-  const uint32_t address =
-      (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
-  const uint32_t hostBits = prefix.length == 0 ? 0xffffffffu : 0xffffffffu >> prefix.length;
-  return IpAddress::v4(vip.broadcastMode == Broadcast::SetHostBits ? address | hostBits
-                                                                   : address & ~hostBits);
+  return withHostBits(prefix.address, prefix.length, vip.broadcastMode == Broadcast::SetHostBits);
 }
 
 }  // namespace
