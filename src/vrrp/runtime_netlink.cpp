@@ -62,15 +62,9 @@ netlink::AddressSpec vipAddressSpec(const config::VirtualAddress& vip,
   return spec;
 }
 
-int NetlinkVipInstaller::knownIndex(const std::string& name) const {
-  if (links_ == nullptr) return 0;
-  std::optional<netlink::LinkState> link = links_->linkState(name);
-  return link ? link->ifindex : 0;
-}
-
 Status NetlinkVipInstaller::onDevice(
     netlink::AddressSpec spec, const std::function<Status(const netlink::AddressSpec&)>& change) {
-  spec.interface.index = knownIndex(spec.interface.name);
+  spec.interface.index = links_ != nullptr ? links_->knownIndex(spec.interface.name) : 0;
   Status done = change(spec);
   if (!done && done.error().code == ENODEV && spec.interface.index != 0) {
     spec.interface.index = 0;

@@ -45,8 +45,6 @@ class NetlinkVipInstaller final : public VipInstaller {
               const std::string& defaultDev) override;
 
  private:
-  // The index in the link table, 0 when unknown there.
-  int knownIndex(const std::string& name) const;
   // Applies `change` with the known index, and again by name if the kernel
   // says that index is gone.
   Status onDevice(netlink::AddressSpec spec,

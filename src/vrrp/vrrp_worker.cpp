@@ -636,10 +636,7 @@ std::vector<RoutingEntries*> VrrpWorker::routingOwners() {
 }
 
 int VrrpWorker::interfaceIndexOf(const std::string& name) const {
-  if (io_.links) {
-    auto link = io_.links->linkState(name);
-    return link ? link->ifindex : 0;
-  }
+  if (io_.links) return io_.links->knownIndex(name);
   Result<int> index = netlink::interfaceIndex(name);
   return index ? *index : 0;
 }

@@ -31,6 +31,12 @@ class LinkMonitor {
   virtual ~LinkMonitor() = default;
   virtual std::optional<LinkState> linkState(const std::string& name) const = 0;
   virtual std::optional<LinkState> linkState(int ifindex) const = 0;
+  // The index of the link named so in this monitor's table; 0 when it is
+  // not there (not created yet, or its event not read yet).
+  int knownIndex(const std::string& name) const {
+    std::optional<LinkState> link = linkState(name);
+    return link ? link->ifindex : 0;
+  }
   // Called on the loop for every change of name, flags or operstate (not
   // for the initial state, which linkState() already returns).
   virtual void setListener(Listener listener) = 0;
