@@ -170,25 +170,30 @@ TEST_F(VipRouteInstallerTest, AMastersDeletedRouteIsAddedAgainAndABackupsIsNot) 
   EXPECT_EQ(installer_.routing().restored().routes, 1u);
 }
 
+// An installer of the test's own instance, with rules.
+class VipRouteInstallerRulesTest : public ::testing::Test {
+ protected:
+  Journal journal_;
+  FakeVips vips_{journal_};
+  FakeRoutes routes_{journal_};
+  fakes::FakeRuleManager rules_{journal_};
+};
+
 // keepalived's no_track: the entry's deletion is left alone, neither
 // watched nor found missing after lost notifications.
-TEST(VipRouteInstallerNoTrackTest, ANoTrackRouteOrRuleIsNotRestored) {
-  Journal journal;
-  FakeVips vips(journal);
-  FakeRoutes routes(journal);
-  fakes::FakeRuleManager rules(journal);
+TEST_F(VipRouteInstallerRulesTest, ANoTrackRouteOrRuleIsNotRestored) {
   config::VrrpInstance instance =
       instanceWith("10.0.0.1/24", "10.9.0.0/16 via 10.0.0.254 no_track\nblackhole 10.8.0.0/16",
                    "from 10.0.0.1 table 100 pref 100 no_track");
   EXPECT_THAT(deletionGroupsFor({}, instance.routes, instance.rules),
               ElementsAre(RTNLGRP_IPV4_ROUTE));
-  VipRouteInstaller installer(vips, &routes, &rules, instance);
+  VipRouteInstaller installer(vips_, &routes_, &rules_, instance);
   installer.add(instance.vips, "eth0", std::nullopt);
-  journal.take();
+  journal_.take();
   EXPECT_EQ(installer.routing().reinstate(deletedRoute("10.9.0.0/16", "10.0.0.254"), noLinks), 0u);
   EXPECT_EQ(installer.routing().resyncRequest().ruleFamilies.size(), 0u);
   EXPECT_EQ(installer.routing().reinstateMissing({}, noLinks), 1u);  // the blackhole only
-  EXPECT_THAT(journal.take(), ElementsAre("route+ blackhole 10.8.0.0/16"));
+  EXPECT_THAT(journal_.take(), ElementsAre("route+ blackhole 10.8.0.0/16"));
 }
 
 TEST(VipRouteInstallerRefusedTest, ARouteVigilCannotApplyIsSkippedAndTheRestInstalled) {
@@ -202,48 +207,40 @@ TEST(VipRouteInstallerRefusedTest, ARouteVigilCannotApplyIsSkippedAndTheRestInst
   EXPECT_THAT(journal.routes, ElementsAre("10.5.0.0/16 dev eth0 scope link"));
 }
 
-TEST(VipRouteInstallerRulesTest, RulesComeAfterTheRoutesAndGoFirst) {
-  Journal journal;
-  FakeVips vips(journal);
-  FakeRoutes routes(journal);
-  fakes::FakeRuleManager rules(journal);
+TEST_F(VipRouteInstallerRulesTest, RulesComeAfterTheRoutesAndGoFirst) {
   config::VrrpInstance instance =
       instanceWith("10.0.0.1/24", "10.9.0.0/16 via 10.0.0.254 table 100",
                    "from 10.0.0.1 table 100 pref 100\nto 2001:db8::/64 table 100 pref 100");
-  VipRouteInstaller installer(vips, &routes, &rules, instance);
+  VipRouteInstaller installer(vips_, &routes_, &rules_, instance);
   installer.add(instance.vips, "eth0", std::nullopt);
-  EXPECT_THAT(journal.take(),
+  EXPECT_THAT(journal_.take(),
               ElementsAre("addr+ 10.0.0.1/24", "route+ 10.9.0.0/16 via 10.0.0.254 table 100",
                           "rule+ from 10.0.0.1/32 lookup 100 pref 100",
                           "rule+ inet6 from all to 2001:db8::/64 lookup 100 pref 100"));
   installer.add(instance.vips, "eth0", std::nullopt);  // a refresh
-  EXPECT_THAT(journal.take(), ElementsAre("addr+ 10.0.0.1/24"));
+  EXPECT_THAT(journal_.take(), ElementsAre("addr+ 10.0.0.1/24"));
   installer.remove(instance.vips, "eth0");
-  EXPECT_THAT(journal.take(),
+  EXPECT_THAT(journal_.take(),
               ElementsAre("rule- from 10.0.0.1/32 lookup 100 pref 100",
                           "rule- inet6 from all to 2001:db8::/64 lookup 100 pref 100",
                           "route- 10.9.0.0/16 via 10.0.0.254 table 100", "addr- 10.0.0.1/24"));
-  EXPECT_THAT(journal.rules, IsEmpty());
+  EXPECT_THAT(journal_.rules, IsEmpty());
 }
 
-TEST(VipRouteInstallerRulesTest, AReloadSwapsOnlyTheChangedRule) {
-  Journal journal;
-  FakeVips vips(journal);
-  FakeRoutes routes(journal);
-  fakes::FakeRuleManager rules(journal);
+TEST_F(VipRouteInstallerRulesTest, AReloadSwapsOnlyTheChangedRule) {
   config::VrrpInstance instance =
       instanceWith("10.0.0.1/24", "", "from 10.0.0.1 table 100 pref 100\nfwmark 5 table 7 pref 7");
-  VipRouteInstaller installer(vips, &routes, &rules, instance);
+  VipRouteInstaller installer(vips_, &routes_, &rules_, instance);
   installer.add(instance.vips, "eth0", std::nullopt);
-  journal.take();
+  journal_.take();
   config::VrrpInstance next =
       instanceWith("10.0.0.1/24", "", "from 10.0.0.1 table 100 pref 100\nfwmark 6 table 7 pref 7");
   installer.reconfigure(next);
-  EXPECT_THAT(journal.take(), ElementsAre("rule- from all fwmark 0x5 lookup 7 pref 7"));
+  EXPECT_THAT(journal_.take(), ElementsAre("rule- from all fwmark 0x5 lookup 7 pref 7"));
   installer.add(next.vips, "eth0", std::nullopt);
-  EXPECT_THAT(journal.take(),
+  EXPECT_THAT(journal_.take(),
               ElementsAre("addr+ 10.0.0.1/24", "rule+ from all fwmark 0x6 lookup 7 pref 7"));
-  EXPECT_EQ(journal.rules.size(), 2u);
+  EXPECT_EQ(journal_.rules.size(), 2u);
 }
 
 }  // namespace
