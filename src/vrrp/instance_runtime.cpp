@@ -115,13 +115,19 @@ void InstanceRuntime::track(const std::vector<Event>& events) {
   for (const Event& event : events) handle(event);
 }
 
-void InstanceRuntime::receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
+void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
                               std::span<const uint8_t> ipPacket) {
-  receive(std::move(packet), source, ahPresent, ipPacket, loop_.now());
+  receiveAdvert(packet, source, ahPresent, ipPacket, loop_.now());
 }
 
-void InstanceRuntime::receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
+void InstanceRuntime::receive(const AdvertView& advert, const IpAddress& source, bool ahPresent,
                               std::span<const uint8_t> ipPacket, TimePoint now) {
+  receiveAdvert(advert, source, ahPresent, ipPacket, now);
+}
+
+template <typename Advert>
+void InstanceRuntime::receiveAdvert(const Advert& packet, const IpAddress& source, bool ahPresent,
+                                    std::span<const uint8_t> ipPacket, TimePoint now) {
   if (auto reason = check(packet, source, ahPresent, ipPacket)) {
     countReject(*reason);
     rejectLog_.log(now.time_since_epoch(), LogLevel::Warning,
@@ -140,7 +146,7 @@ void InstanceRuntime::receive(VrrpPacket packet, const IpAddress& source, bool a
   if (packet.priority == 0) ++counters_.priorityZeroReceived;
   masterDownArmed_ = false;
   takeoverHeld_ = false;
-  handle(AdvertReceived{std::move(packet), source}, now);
+  handle(AdvertReceived{packet, source}, now);
   if (gate_ != nullptr && masterDownArmed_ && state_.state == State::Backup) {
     gate_->masterHeard(*this);
   }
@@ -169,8 +175,9 @@ void InstanceRuntime::countReject(RejectReason reason) {
   ++counters_.rejects[static_cast<size_t>(reason)];
 }
 
-std::optional<RejectReason> InstanceRuntime::check(const VrrpPacket& packet,
-                                                   const IpAddress& source, bool ahPresent,
+template <typename Advert>
+std::optional<RejectReason> InstanceRuntime::check(const Advert& packet, const IpAddress& source,
+                                                   bool ahPresent,
                                                    std::span<const uint8_t> ipPacket) {
   const bool fromMaster = !state_.masterAddress.empty() && source == state_.masterAddress;
   // vrrp_strict keeps the RFC's address-list check for every advert.

@@ -113,10 +113,10 @@ class InstanceRuntime {
   // it was received (the loop's clock, read once per receive batch): the
   // Master_Down_Timer it restarts counts from then, and the clock is not
   // read again.
-  void receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
+  void receive(const AdvertView& advert, const IpAddress& source, bool ahPresent,
                std::span<const uint8_t> ipPacket, TimePoint now);
-  // The same, received at loop.now().
-  void receive(VrrpPacket packet, const IpAddress& source, bool ahPresent,
+  // The same for a packet built whole (tests), received at loop.now().
+  void receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
                std::span<const uint8_t> ipPacket);
   // A wire-level reject the socket attributes to this instance.
   void countReject(RejectReason reason);
@@ -172,8 +172,13 @@ class InstanceRuntime {
   void applyAcceptMode();
   void liftAcceptFilter();
   AcceptFilter& acceptFilter();
-  std::optional<RejectReason> check(const VrrpPacket& packet, const IpAddress& source,
-                                    bool ahPresent, std::span<const uint8_t> ipPacket);
+  // receive() for either form of advert.
+  template <typename Advert>
+  void receiveAdvert(const Advert& advert, const IpAddress& source, bool ahPresent,
+                     std::span<const uint8_t> ipPacket, TimePoint now);
+  template <typename Advert>
+  std::optional<RejectReason> check(const Advert& advert, const IpAddress& source, bool ahPresent,
+                                    std::span<const uint8_t> ipPacket);
   bool fromKnownPeer(const IpAddress& source) const;
   void drainBacklog() {
     if (backlog_ != nullptr) backlog_->drain();

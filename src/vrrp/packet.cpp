@@ -139,8 +139,8 @@ std::optional<ChecksumKind> matchChecksum(std::span<const uint8_t> msg, uint8_t 
   return std::nullopt;
 }
 
-VrrpPacket readPacket(std::span<const uint8_t> msg, int family) {
-  VrrpPacket p;
+AdvertView readAdvert(std::span<const uint8_t> msg, int family) {
+  AdvertView p;
   p.version = msg[0] >> 4;
   p.type = msg[0] & 0x0f;
   p.vrid = msg[1];
@@ -152,18 +152,32 @@ VrrpPacket readPacket(std::span<const uint8_t> msg, int family) {
   } else {
     p.advertInterval = Centiseconds(wire::readU16(msg, 4) & 0x0fffu);
   }
-  size_t at = kVrrpHeaderSize;
-  for (size_t i = 0; i < count; ++i, at += addressSize(family)) {
-    p.addresses.push_back(IpAddress::fromBytes(family, msg.data() + at));
+  const size_t listSize = count * addressSize(family);
+  p.addresses = AdvertAddresses(msg.subspan(kVrrpHeaderSize, listSize), family);
+  if (p.version == 2) {
+    std::copy_n(msg.begin() + static_cast<ptrdiff_t>(kVrrpHeaderSize + listSize), kV2AuthDataSize,
+                p.authData.begin());
   }
-  if (p.version == 2)
-    std::copy_n(msg.begin() + static_cast<ptrdiff_t>(at), kV2AuthDataSize, p.authData.begin());
   return p;
 }
 
 }  // namespace
 
-DecodeResult decode(std::span<const uint8_t> payload, const RxMeta& meta) {
+std::vector<IpAddress> AdvertAddresses::toVector() const {
+  std::vector<IpAddress> out;
+  out.reserve(size());
+  for (size_t i = 0; i < size(); ++i) out.push_back((*this)[i]);
+  return out;
+}
+
+VrrpPacket AdvertView::toPacket() const {
+  VrrpPacket packet;
+  static_cast<AdvertFields&>(packet) = *this;
+  packet.addresses = addresses.toVector();
+  return packet;
+}
+
+WireResult<DecodedAdvertView> decodeInPlace(std::span<const uint8_t> payload, const RxMeta& meta) {
   const int family = meta.source.family();
   if (family != AF_INET && family != AF_INET6) return RejectReason::BadIpHeader;
   if (payload.size() < kVrrpHeaderSize) return RejectReason::TooShort;
@@ -178,15 +192,22 @@ DecodeResult decode(std::span<const uint8_t> payload, const RxMeta& meta) {
   }
   auto checksum = matchChecksum(payload, version, meta);
   if (!checksum) return RejectReason::BadChecksum;
-  DecodedAdvert out{readPacket(payload, family), *checksum};
   if (version == 2) {
     const uint8_t auth = payload[4];
     if (auth > static_cast<uint8_t>(AuthType::Ah)) return RejectReason::BadAuthType;
-    if ((out.packet.authType == AuthType::Ah) != meta.ahPresent) return RejectReason::BadAuthType;
+    if ((auth == static_cast<uint8_t>(AuthType::Ah)) != meta.ahPresent) {
+      return RejectReason::BadAuthType;
+    }
   } else if (meta.ahPresent) {
     return RejectReason::BadAuthType;
   }
-  return out;
+  return DecodedAdvertView{readAdvert(payload, family), *checksum};
+}
+
+DecodeResult decode(std::span<const uint8_t> payload, const RxMeta& meta) {
+  auto view = decodeInPlace(payload, meta);
+  if (!view) return view.reject();
+  return DecodedAdvert{view->advert.toPacket(), view->checksum};
 }
 
 }  // namespace vigil::vrrp

@@ -36,7 +36,9 @@ using AuthData = std::array<uint8_t, kV2AuthDataSize>;
 // auth_pass as keepalived uses it: the first 8 bytes, zero-padded.
 AuthData authDataFromPassword(std::string_view password);
 
-struct VrrpPacket {
+// Everything an advert holds but its address list: what the state machine
+// reads from one it received (AdvertReceived), with no allocation to copy.
+struct AdvertFields {
   uint8_t version = 3;  // 2 or 3
   uint8_t type = kAdvertisementType;
   uint8_t vrid = 0;      // Virtual Rtr ID, 1-255
@@ -47,9 +49,46 @@ struct VrrpPacket {
   Centiseconds advertInterval{100};
   AuthType authType = AuthType::None;  // v2 only (v3 has no auth fields)
   AuthData authData{};                 // v2: PASS plaintext; zeros for None and AH
-  std::vector<IpAddress> addresses;    // all of the packet's IP family
+
+  bool operator==(const AdvertFields&) const = default;
+};
+
+struct VrrpPacket : AdvertFields {
+  std::vector<IpAddress> addresses;  // all of the packet's IP family
 
   bool operator==(const VrrpPacket&) const = default;
+};
+
+// The address list of a received advert, read in place from the message:
+// nothing is copied or allocated per advert (a backup receives 100 a
+// second per instance at advert_int 0.01). Valid while the message's bytes
+// are.
+class AdvertAddresses {
+ public:
+  AdvertAddresses() = default;
+  // `bytes`: whole addresses of `family` (AF_INET or AF_INET6), back to back.
+  AdvertAddresses(std::span<const uint8_t> bytes, int family) : bytes_(bytes), family_(family) {}
+
+  int family() const { return family_; }
+  size_t width() const { return family_ == AF_INET6 ? 16 : 4; }  // bytes per address
+  size_t size() const { return bytes_.size() / width(); }
+  std::span<const uint8_t> bytes() const { return bytes_; }
+  IpAddress operator[](size_t i) const {
+    return IpAddress::fromBytes(family_, bytes_.data() + i * width());
+  }
+  std::vector<IpAddress> toVector() const;
+
+ private:
+  std::span<const uint8_t> bytes_;
+  int family_ = AF_INET;
+};
+
+// A received advert read in place: its fields, and its address list as a
+// view into the message.
+struct AdvertView : AdvertFields {
+  AdvertAddresses addresses;
+
+  VrrpPacket toPacket() const;
 };
 
 // What the checksum covers besides the message itself (RFC 5798 §5.2.8).
@@ -95,12 +134,22 @@ struct DecodedAdvert {
   ChecksumKind checksum = ChecksumKind::V2;
 };
 
+struct DecodedAdvertView {
+  AdvertView advert;  // points into the payload decodeInPlace() was given
+  ChecksumKind checksum = ChecksumKind::V2;
+};
+
 using DecodeResult = WireResult<DecodedAdvert>;
 
 // Checks the wire rules (length, TTL, version, type, interval, address
 // count, checksum, auth type) in that order and returns the first one
 // broken. Protocol rules are checkAdvert()'s. Never reads outside
-// `vrrpPayload`, whatever it holds.
+// `vrrpPayload`, whatever it holds. The receive path's form: the address
+// list stays in `vrrpPayload` and nothing is allocated.
+WireResult<DecodedAdvertView> decodeInPlace(std::span<const uint8_t> vrrpPayload,
+                                            const RxMeta& meta);
+
+// decodeInPlace() with the address list copied out (tests, tools).
 DecodeResult decode(std::span<const uint8_t> vrrpPayload, const RxMeta& meta);
 
 }  // namespace vigil::vrrp

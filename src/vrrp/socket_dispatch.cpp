@@ -78,7 +78,7 @@ void AdvertDispatcher::dispatch(std::span<const uint8_t> vrrp, RxMeta meta,
       meta.legacyPseudoDestination = config.mcastDst;
     }
   }
-  auto decoded = decode(vrrp, meta);
+  auto decoded = decodeInPlace(vrrp, meta);
   if (!decoded) {
     reject(target, decoded.reject(), meta.source, now);
     return;
@@ -87,7 +87,7 @@ void AdvertDispatcher::dispatch(std::span<const uint8_t> vrrp, RxMeta meta,
     reject(nullptr, RejectReason::VridMismatch, meta.source, now);
     return;
   }
-  target->receive(std::move(decoded->packet), meta.source, meta.ahPresent, ipPacket, now);
+  target->receive(decoded->advert, meta.source, meta.ahPresent, ipPacket, now);
 }
 
 InstanceRuntime* AdvertDispatcher::findFor(std::span<const uint8_t> vrrp,

@@ -75,7 +75,7 @@ struct MasterDownTimerFired {};
 struct AdvertTimerFired {};
 // An advert that passed decode() and checkAdvert() (and verifyAh()).
 struct AdvertReceived {
-  VrrpPacket packet;
+  AdvertFields packet;  // the address list is checkAdvert()'s alone
   IpAddress source;
 };
 // Tracking moved the effective priority. Clamped to 1..254; ignored for

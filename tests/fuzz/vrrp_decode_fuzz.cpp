@@ -2,6 +2,7 @@
 // VRRP payloads go through the same parsers the VRRP worker uses on
 // untrusted packets. Beyond "never crashes", anything the decoder accepts
 // must re-encode and decode to the same packet.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -18,9 +19,26 @@ using namespace vigil::vrrp;
 
 void checkStable(std::span<const uint8_t> payload, const RxMeta& meta) {
   auto decoded = decode(payload, meta);
-  if (!decoded) return;
+  auto inPlace = decodeInPlace(payload, meta);
+  // The receive path's in-place form takes the same decisions.
+  if (decoded.ok() != inPlace.ok()) __builtin_trap();
+  if (!decoded) {
+    if (decoded.reject() != inPlace.reject()) __builtin_trap();
+    return;
+  }
+  if (!(inPlace->advert.toPacket() == decoded->packet)) __builtin_trap();
   InstanceParams params;
   params.version = decoded->packet.version;
+  params.vrid = decoded->packet.vrid;
+  // The received list as configured, and reversed: both forms agree.
+  params.addresses = decoded->packet.addresses;
+  std::reverse(params.addresses.begin(), params.addresses.end());
+  ExpectedAddresses expected(params.addresses);
+  if (checkAdvert(decoded->packet, params, expected) !=
+      checkAdvert(inPlace->advert, params, expected)) {
+    __builtin_trap();
+  }
+  params.addresses = {};
   (void)checkAdvert(decoded->packet, params);
   std::vector<uint8_t> out(4096);
   auto size = encode(decoded->packet, out, {meta.source, meta.destination, meta.v3ChecksumAsV2});

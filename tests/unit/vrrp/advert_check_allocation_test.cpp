@@ -46,6 +46,46 @@ TEST(AdvertCheckAllocationTest, CheckingAnAdvertAllocatesNothing) {
   EXPECT_EQ(counted.calls(), 0u);
 }
 
+// The receive path's form: an advert decoded in place and checked
+// allocates nothing either.
+TEST(AdvertCheckAllocationTest, DecodingInPlaceAndCheckingAllocatesNothing) {
+  if (!kCountsAllocations) GTEST_SKIP() << "the sanitizer owns operator new";
+  InstanceParams params;
+  params.version = 3;
+  params.vrid = 7;
+  params.addresses = {ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20")};
+  ExpectedAddresses expected(params.addresses);
+  VrrpPacket packet;
+  packet.version = 3;
+  packet.vrid = 7;
+  packet.priority = 200;
+  packet.advertInterval = Centiseconds(1);
+  const ChecksumContext context{ip("10.0.0.2"), ip("224.0.0.18")};
+  std::vector<std::vector<uint8_t>> messages;
+  for (const auto& list : {params.addresses,
+                           {ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.30")},
+                           {ip("10.0.0.20"), ip("10.0.0.30"), ip("10.0.0.10")}}) {
+    packet.addresses = list;
+    std::vector<uint8_t> bytes(64);
+    bytes.resize(*encode(packet, bytes, context));
+    messages.push_back(std::move(bytes));
+  }
+  RxMeta meta;
+  meta.source = context.source;
+  meta.destination = context.destination;
+  meta.ttl = kVrrpTtl;
+
+  AllocationCount counted;
+  for (int i = 0; i < 2; ++i) {
+    for (const auto& bytes : messages) {
+      auto decoded = decodeInPlace(bytes, meta);
+      ASSERT_TRUE(decoded);
+      EXPECT_EQ(checkAdvert(decoded->advert, params, expected), std::nullopt);
+    }
+  }
+  EXPECT_EQ(counted.calls(), 0u);
+}
+
 // The counter itself works: the one-off checkAdvert prepares (allocates) a list.
 TEST(AdvertCheckAllocationTest, TheCounterSeesAnAllocation) {
   if (!kCountsAllocations) GTEST_SKIP() << "the sanitizer owns operator new";

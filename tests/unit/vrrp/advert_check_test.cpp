@@ -141,6 +141,53 @@ TEST(ExpectedAddressesTest, EmptyAndIpv6Lists) {
   EXPECT_FALSE(v6.matches(std::vector{ip("fd00::10"), ip("10.0.0.1")}));
 }
 
+std::vector<uint8_t> wireBytes(const std::vector<IpAddress>& list) {
+  std::vector<uint8_t> bytes;
+  for (const IpAddress& a : list) bytes.insert(bytes.end(), a.bytes(), a.bytes() + a.size());
+  return bytes;
+}
+
+// The receive path compares the list where it lies in the packet: every
+// path (configured order, sorted, shuffled, multiset, size, family) gives
+// the answer the IpAddress comparison gives.
+TEST(ExpectedAddressesTest, AListReadInPlaceGetsTheAnswersOfTheCopiedList) {
+  const std::vector<std::vector<IpAddress>> configurations = {
+      {ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20")},
+      {ip("10.0.0.1"), ip("10.0.0.1"), ip("10.0.0.2")},
+      {ip("fd00::20"), ip("fd00::10")},
+      {ip("10.0.0.1")},
+      {},
+  };
+  const std::vector<std::vector<IpAddress>> received = {
+      {ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20")},
+      {ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.30")},
+      {ip("10.0.0.20"), ip("10.0.0.30"), ip("10.0.0.10")},
+      {ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.31")},
+      {ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.21")},
+      {ip("10.0.0.30"), ip("10.0.0.10")},
+      {ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.1")},
+      {ip("10.0.0.1"), ip("10.0.0.2"), ip("10.0.0.2")},
+      {ip("fd00::10"), ip("fd00::20")},
+      {ip("fd00::20"), ip("fd00::10")},
+      {ip("fd00::10"), ip("fd00::21")},
+      {ip("10.0.0.1")},
+      {},
+  };
+  for (const auto& configured : configurations) {
+    ExpectedAddresses copied(configured);
+    ExpectedAddresses inPlace(configured);
+    for (const auto& list : received) {
+      for (int family : {AF_INET, AF_INET6}) {
+        if (!list.empty() && list[0].family() != family) continue;
+        const std::vector<uint8_t> bytes = wireBytes(list);
+        SCOPED_TRACE(testing::Message() << configured.size() << " configured, " << list.size()
+                                        << " received, family " << family);
+        EXPECT_EQ(inPlace.matches(AdvertAddresses(bytes, family)), copied.matches(list));
+      }
+    }
+  }
+}
+
 // The receive path keeps one ExpectedAddresses per configuration: the same
 // reasons come out of it as out of the one-off checkAdvert.
 TEST(AdvertCheckTest, PreparedAddressesGiveTheSameReasons) {

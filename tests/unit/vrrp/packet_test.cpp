@@ -5,6 +5,7 @@
 #include <array>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "hex_vectors.h"
 #include "vrrp/ip_header.h"
@@ -177,6 +178,27 @@ TEST(VrrpPacketTest, V3IgnoresReservedBitsOnReceive) {
                   metaFor("192.0.2.100", "224.0.0.18"));
   ASSERT_TRUE(d.ok()) << name(d.reject());
   EXPECT_EQ(d->packet.advertInterval, Centiseconds(150));
+}
+
+// decodeInPlace() leaves the address list in the message; copied out it
+// is decode()'s packet.
+TEST(VrrpPacketTest, DecodingInPlaceReadsTheListWhereItLies) {
+  for (const auto& [packet, src, dst] : {std::tuple{v2PassPacket(), "10.0.0.1", "224.0.0.18"},
+                                         std::tuple{v3Ipv4Packet(), "10.0.0.1", "224.0.0.18"},
+                                         std::tuple{v3Ipv6Packet(), "fe80::1", "ff02::12"}}) {
+    const std::vector<uint8_t> bytes = encodeOrDie(packet, {ip(src), ip(dst)});
+    auto view = decodeInPlace(bytes, metaFor(src, dst));
+    ASSERT_TRUE(view);
+    const AdvertAddresses& list = view->advert.addresses;
+    EXPECT_EQ(list.size(), packet.addresses.size());
+    EXPECT_EQ(list.bytes().data(), bytes.data() + kVrrpHeaderSize);
+    EXPECT_EQ(list.toVector(), packet.addresses);
+    EXPECT_EQ(view->advert.toPacket(), packet);
+    auto whole = decode(bytes, metaFor(src, dst));
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->packet, packet);
+    EXPECT_EQ(whole->checksum, view->checksum);
+  }
 }
 
 TEST(VrrpPacketTest, EncodedSizes) {
