@@ -127,6 +127,13 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
+JsonWriter& JsonWriter::rawMembers(std::string_view members) {
+  if (members.empty()) return *this;
+  separate();
+  out_ += members;
+  return *this;
+}
+
 JsonWriter& JsonWriter::value(std::string_view text) {
   separate();
   quoted(text);

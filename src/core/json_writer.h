@@ -43,6 +43,12 @@ class JsonWriter {
   // lets a part of a document that rarely changes be rendered once.
   JsonWriter& raw(std::string_view json);
 
+  // `members`, the members of an object ("k":v,...) written by another
+  // JsonWriter (the text between its braces), as is, into the object open
+  // here: lets members that rarely change be rendered once. Nothing when
+  // empty.
+  JsonWriter& rawMembers(std::string_view members);
+
   // key(name).value(v) in one call.
   template <typename T>
   JsonWriter& field(std::string_view name, const T& v) {

@@ -43,11 +43,18 @@ const std::string& latenessBoundsJson() {
   return json;
 }
 
-// Opens the instance's object and leaves it open for the caller's members.
-void writeInstance(JsonWriter& out, const InstanceRuntime& runtime, TimePoint now) {
+// The instance's members that change only with `head`'s key, rendered
+// when that key differs from the one `head` was rendered for.
+void renderHead(InstanceSnapshotHead& head, const InstanceRuntime& runtime, uint64_t generation) {
   const config::VrrpInstance& config = runtime.config();
   const InstanceState& state = runtime.state();
-  const InstanceCounters& c = runtime.counters();
+  const IpAddress& source = runtime.params().primaryAddress;
+  const IpAddress& master = state.state == State::Master ? source : state.masterAddress;
+  if (head.generation == generation && head.state == state.state &&
+      head.priority == state.priority && head.faulted == state.faulted && head.master == master) {
+    return;
+  }
+  JsonWriter out;
   out.object();
   out.field("name", config.name);
   out.field("state", name(state.state));
@@ -60,10 +67,21 @@ void writeInstance(JsonWriter& out, const InstanceRuntime& runtime, TimePoint no
   out.field("effective_priority", state.priority);
   out.field("faulted", state.faulted);  // by its own tracking or its sync group's
   if (!config.syncGroup.empty()) out.field("sync_group", config.syncGroup);
-  const IpAddress& source = runtime.params().primaryAddress;
   out.field("source_address", source.toString());
-  out.field("master_address",
-            (state.state == State::Master ? source : state.masterAddress).toString());
+  out.field("master_address", master.toString());
+  out.end();
+  const std::string& text = out.text();
+  head = {generation,    state.state, state.priority,
+          state.faulted, master,      text.substr(1, text.size() - 2)};
+}
+
+// Opens the instance's object and leaves it open for the caller's members.
+void writeInstance(JsonWriter& out, const InstanceRuntime& runtime, TimePoint now,
+                   InstanceSnapshotHead& head, uint64_t generation) {
+  const InstanceCounters& c = runtime.counters();
+  renderHead(head, runtime, generation);
+  out.object();
+  out.rawMembers(head.members);
   out.key("counters").object();
   out.field("adverts_sent", c.advertsSent);
   out.field("adverts_received", c.advertsReceived);
@@ -731,7 +749,7 @@ std::string VrrpWorker::snapshot() const {
   const TimePoint now = loop_.now();
   out.key("instances").array();
   for (const Running& running : instances_) {
-    writeInstance(out, *running.runtime, now);
+    writeInstance(out, *running.runtime, now, running.snapshotHead, generation_);
     const config::VrrpInstance& config = running.runtime->config();
     writeRouting(out, "routing", running.vips->routing().failures(),
                  &running.vips->routing().restored(), config.routes.size() + config.rules.size(),

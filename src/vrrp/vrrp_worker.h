@@ -95,6 +95,19 @@ WorkerIo systemWorkerIo(PosixEventLoop& loop, std::shared_ptr<const config::Conf
 // Everything logged, nothing touched.
 WorkerIo loggingWorkerIo();
 
+// The members of an instance's snapshot object that change only with
+// the configuration, its state, effective priority, fault or master
+// (name to master_address): rendered again when one of those changed,
+// not every second.
+struct InstanceSnapshotHead {
+  uint64_t generation = UINT64_MAX;
+  State state = State::Initialize;
+  uint8_t priority = 0;
+  bool faulted = false;
+  IpAddress master;
+  std::string members;  // JsonWriter::rawMembers text
+};
+
 // The VRRP worker: one InstanceRuntime per vrrp_instance, on raw sockets
 // shared per (interface, family). A use_vmac instance's VMAC is created
 // before the sockets, and its socket is on the VMAC (on the base interface
@@ -134,6 +147,7 @@ class VrrpWorker final : public Worker {
     std::unique_ptr<InstanceRuntime> runtime;
     VrrpSocket* socket = nullptr;
     std::unique_ptr<TrackingState> tracking;
+    mutable InstanceSnapshotHead snapshotHead;
   };
   using SocketKey = std::pair<std::string, int>;  // interface, family
   struct RunningVmac {

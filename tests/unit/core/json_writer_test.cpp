@@ -24,6 +24,21 @@ TEST(JsonWriterTest, NestedContainersAndScalars) {
       R"({"name":"vs","up":true,"weight":7,"delta":-3,"servers":[{"port":80},{}],"empty":[]})");
 }
 
+// Members rendered once by another writer go in with the commas a member
+// written here would get; empty ones add nothing.
+TEST(JsonWriterTest, RawMembersJoinTheOpenObject) {
+  JsonWriter head;
+  head.object().field("name", "VI_1").field("vrid", 51).end();
+  const std::string members = head.text().substr(1, head.text().size() - 2);
+
+  JsonWriter out;
+  out.object().rawMembers(members).field("count", 2).end();
+  EXPECT_EQ(out.text(), R"({"name":"VI_1","vrid":51,"count":2})");
+  JsonWriter after;
+  after.object().field("count", 2).rawMembers(members).rawMembers("").end();
+  EXPECT_EQ(after.text(), R"({"count":2,"name":"VI_1","vrid":51})");
+}
+
 TEST(JsonWriterTest, StringsAreEscapedAndAlwaysParse) {
   const std::string nasty = std::string("a\"b\\c\n\x01 caf\xc3\xa9 bad\xff\xc3 end");
   JsonWriter out;
