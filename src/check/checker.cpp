@@ -204,7 +204,6 @@ void Checker::record(ProbeResult& result, TimePoint now) {
   lastDuration_ = now - attemptStart_;
   counters_.countFinished(result.outcome, lastDuration_);
   lastResult_ = std::move(result);
-  hasResult_ = true;
   // What follows reads the kept copy: it outlives the listener's call.
   const ProbeResult& kept = lastResult_;
   if (kept.up()) {

@@ -156,8 +156,11 @@ class Checker final : private CheckPacer::Client {
     if (lastDuration_ < Duration::zero()) return std::nullopt;
     return lastDuration_;
   }
-  // Null before the first one.
-  const ProbeResult* lastResult() const { return hasResult_ ? &lastResult_ : nullptr; }
+  // Null before the first one (lastDuration_ and lastResult_ are set
+  // together, so a duration says there is a result).
+  const ProbeResult* lastResult() const {
+    return lastDuration_ < Duration::zero() ? nullptr : &lastResult_;
+  }
   // Consecutive failures since the last success or state change.
   uint32_t pendingFailures() const { return failures_; }
   std::string_view name() const { return name_ ? name_.get() : ""; }
@@ -219,7 +222,6 @@ class Checker final : private CheckPacer::Client {
   bool placing_ = false;  // the next timer places the first attempt
   bool inFlight_ = false;
   bool up_ = true;
-  bool hasResult_ = false;  // lastResult_ holds the last finished attempt's
   EventLoop& loop_;
   Settings settings_;
   Duration attemptTimeout_;
@@ -253,7 +255,7 @@ class Checker final : private CheckPacer::Client {
   std::optional<uint32_t> weight_;
   CheckerCounters counters_;
   Duration lastDuration_{-1};  // negative: none yet
-  ProbeResult lastResult_;     // valid once hasResult_ (no std::optional's flag)
+  ProbeResult lastResult_;     // valid once lastDuration_ is set (no std::optional's flag)
 };
 
 }  // namespace vigil::check
