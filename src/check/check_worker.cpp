@@ -67,7 +67,7 @@ void writeChecker(JsonWriter& out, const config::Checker& config, const Checker*
     if (c.count(outcome) != 0) out.field(toString(outcome), c.count(outcome));
   }
   out.end();
-  if (checker->lastResult()) out.field("last", checker->lastResult()->detail);
+  if (checker->lastOutcome()) out.field("last", checker->lastDetail());
   out.key("duration");
   c.durations().write(out);
   out.end();

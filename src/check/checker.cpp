@@ -29,11 +29,13 @@ Duration pickFromThreadEngine(Duration max) {
   return Duration(pick(engine));
 }
 
-std::unique_ptr<const char[]> copyName(const std::string& name) {
-  if (name.empty()) return nullptr;
-  auto text = std::make_unique<char[]>(name.size() + 1);
-  std::copy(name.c_str(), name.c_str() + name.size() + 1, text.get());
-  return text;
+// Null for an empty text.
+std::unique_ptr<const char[]> copyText(std::string_view text) {
+  if (text.empty()) return nullptr;
+  auto copy = std::make_unique<char[]>(text.size() + 1);
+  std::copy(text.begin(), text.end(), copy.get());
+  copy[text.size()] = '\0';
+  return copy;
 }
 
 }  // namespace
@@ -58,7 +60,7 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
       attemptTimeout_(attemptTimeout),
       probe_(std::move(probe)),
       random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
-      name_(copyName(name)),
+      name_(copyText(name)),
       pacer_(pacer),
       timer_(loop.createTimer([this] { onTimer(); })) {}
 
@@ -200,17 +202,24 @@ void Checker::timedOut() {
   record(result, now);
 }
 
-void Checker::record(ProbeResult& result, TimePoint now) {
+// `result` is the caller's (finished()'s or timedOut()'s), so it outlives
+// the listener's call.
+void Checker::record(const ProbeResult& result, TimePoint now) {
   lastDuration_ = now - attemptStart_;
   counters_.countFinished(result.outcome, lastDuration_);
-  lastResult_ = std::move(result);
-  // What follows reads the kept copy: it outlives the listener's call.
-  const ProbeResult& kept = lastResult_;
-  if (kept.up()) {
-    onSuccess(kept, now);
+  lastOutcome_ = result.outcome;
+  keepDetail(result.detail);
+  if (result.up()) {
+    onSuccess(result, now);
   } else {
-    onFailure(kept, now);
+    onFailure(result, now);
   }
+}
+
+// A server that keeps failing gives the same detail on every attempt: kept
+// once, not copied again each time.
+void Checker::keepDetail(std::string_view detail) {
+  if (detail != lastDetail()) lastDetail_ = copyText(detail);
 }
 
 void Checker::onSuccess(const ProbeResult& result, TimePoint now) {

@@ -156,11 +156,15 @@ class Checker final : private CheckPacer::Client {
     if (lastDuration_ < Duration::zero()) return std::nullopt;
     return lastDuration_;
   }
-  // Null before the first one (lastDuration_ and lastResult_ are set
-  // together, so a duration says there is a result).
-  const ProbeResult* lastResult() const {
-    return lastDuration_ < Duration::zero() ? nullptr : &lastResult_;
+  // The last finished attempt's outcome; unset before the first one
+  // (lastDuration_ is set with it, so a duration says there is one).
+  std::optional<Outcome> lastOutcome() const {
+    if (lastDuration_ < Duration::zero()) return std::nullopt;
+    return lastOutcome_;
   }
+  // Its detail for logs and the snapshot ("connect: Connection refused");
+  // empty before the first one, or when it had none.
+  std::string_view lastDetail() const { return lastDetail_ ? lastDetail_.get() : ""; }
   // Consecutive failures since the last success or state change.
   uint32_t pendingFailures() const { return failures_; }
   std::string_view name() const { return name_ ? name_.get() : ""; }
@@ -191,7 +195,9 @@ class Checker final : private CheckPacer::Client {
   void timedOut();
   // `now`: the loop's time when the attempt ended, read once for its
   // duration and the next attempt's slot.
-  void record(ProbeResult& result, TimePoint now);
+  void record(const ProbeResult& result, TimePoint now);
+  // Keeps `detail` as lastDetail().
+  void keepDetail(std::string_view detail);
   void onSuccess(const ProbeResult& result, TimePoint now);
   void onFailure(const ProbeResult& result, TimePoint now);
   void notify(CheckerEvent::Kind kind, const ProbeResult& cause);
@@ -222,6 +228,7 @@ class Checker final : private CheckPacer::Client {
   bool placing_ = false;  // the next timer places the first attempt
   bool inFlight_ = false;
   bool up_ = true;
+  Outcome lastOutcome_ = Outcome::Up;  // see lastOutcome()
   EventLoop& loop_;
   Settings settings_;
   Duration attemptTimeout_;
@@ -255,7 +262,9 @@ class Checker final : private CheckPacer::Client {
   std::optional<uint32_t> weight_;
   CheckerCounters counters_;
   Duration lastDuration_{-1};  // negative: none yet
-  ProbeResult lastResult_;     // valid once lastDuration_ is set (no std::optional's flag)
+  // The last result's detail, null when empty: the text alone, not a
+  // ProbeResult's 48 bytes (its outcome is lastOutcome_, its weight weight_).
+  std::unique_ptr<const char[]> lastDetail_;
 };
 
 }  // namespace vigil::check

@@ -133,7 +133,7 @@ TEST_P(TcpSynCheckTest, AClosedPortIsDownAsRefused) {
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.counters().count(Outcome::Refused) >= 2; }, kFlipBound));
   EXPECT_FALSE(checker.up());
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Refused);
   EXPECT_EQ(checker.counters().count(Outcome::Up), 0U);
   EXPECT_GE(prober_->counters().resets, 2U);
   EXPECT_EQ(prober_->counters().synAcks, 0U);
@@ -156,7 +156,7 @@ TEST_P(TcpSynCheckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
             0);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Timeout);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Timeout);
   // Each timed-out attempt sent its SYN three times.
   EXPECT_GE(prober_->counters().timeouts, 1U);
   EXPECT_GE(prober_->counters().retransmits, 2 * prober_->counters().timeouts);
@@ -201,7 +201,7 @@ TEST_P(TcpSynCheckTest, ALostFirstSynIsRetransmittedWithinTheAttempt) {
   Checker& checker = start(synChecker(GetParam(), kOpenPort));
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.counters().total() >= 1; }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Up);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Up);
   EXPECT_TRUE(checker.up());
   const TcpSynProber::Counters& c = prober_->counters();
   EXPECT_GE(c.retransmits, 1U);

@@ -228,7 +228,7 @@ TEST(CheckerBaseTest, CountsEveryOutcomeAndTheLastDuration) {
   EXPECT_EQ(c.count(Outcome::Refused), 2U);
   EXPECT_EQ(c.count(Outcome::NetworkError), 1U);
   EXPECT_EQ(c.failures(), 3U);
-  EXPECT_EQ(h.checker->lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(h.checker->lastOutcome(), Outcome::Refused);
 }
 
 TEST(CheckerBaseTest, DynamicWeightChangesAreReportedWhileUp) {

@@ -58,7 +58,7 @@ TEST(CheckerMiscTest, ExitZeroIsUpAndOneIsDown) {
   ASSERT_TRUE(h.spawner.exitOldest(1));
   EXPECT_FALSE(h.checker->up());
   EXPECT_EQ(h.checker->counters().count(Outcome::ScriptExit), 1U);
-  EXPECT_EQ(h.checker->lastResult()->detail, "exit status 1");
+  EXPECT_EQ(h.checker->lastDetail(), "exit status 1");
 }
 
 TEST(CheckerMiscTest, MiscDynamicExitCodesSetTheWeight) {

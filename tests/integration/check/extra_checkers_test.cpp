@@ -183,11 +183,11 @@ TEST_F(ExtraCheckersTest, SmtpCheckFollowsTheServer) {
   config::SmtpCheck smtp;
   smtp.heloName = "h3.example.org";
   Checker& checker = start(checkerOf(config::CheckerType::Smtp, smtp, "127.0.0.1", 2525));
-  ASSERT_TRUE(waitUp(checker)) << (checker.lastResult() ? checker.lastResult()->detail : "");
+  ASSERT_TRUE(waitUp(checker)) << checker.lastDetail();
 
   server.stop();
   ASSERT_TRUE(waitDown(checker));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Refused);
 }
 
 TEST_F(ExtraCheckersTest, SmtpCheckNeedsEveryHostAndA220Greeting) {
@@ -203,13 +203,9 @@ TEST_F(ExtraCheckersTest, SmtpCheckNeedsEveryHostAndA220Greeting) {
   c.base.alpha = false;
   Checker& checker = start(c);
   ASSERT_TRUE(runUntil(
-      loop_,
-      [&] {
-        return checker.lastResult() && checker.lastResult()->outcome == Outcome::BadReply &&
-               !checker.up();
-      },
+      loop_, [&] { return checker.lastOutcome() == Outcome::BadReply && !checker.up(); },
       kFlipBound));
-  EXPECT_EQ(checker.lastResult()->detail, "[127.0.0.1]:2527: greeting 554");
+  EXPECT_EQ(checker.lastDetail(), "[127.0.0.1]:2527: greeting 554");
 }
 
 TEST_F(ExtraCheckersTest, DnsCheckFollowsTheServerAndItsRcode) {
@@ -222,13 +218,13 @@ TEST_F(ExtraCheckersTest, DnsCheckFollowsTheServerAndItsRcode) {
 
   server.stop();
   ASSERT_TRUE(waitDown(checker));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Refused);
 
   peer(kDnsServer, {"5353", "3"});  // NXDOMAIN
   ASSERT_TRUE(runUntil(
-      loop_, [&] { return checker.lastResult()->outcome == Outcome::BadReply; }, kFlipBound));
+      loop_, [&] { return checker.lastOutcome() == Outcome::BadReply; }, kFlipBound));
   EXPECT_FALSE(checker.up());
-  EXPECT_EQ(checker.lastResult()->detail, "rcode 3 (NXDOMAIN)");
+  EXPECT_EQ(checker.lastDetail(), "rcode 3 (NXDOMAIN)");
 }
 
 TEST_F(ExtraCheckersTest, UdpCheckWithRequireReplyFollowsAnEchoServer) {
@@ -243,7 +239,7 @@ TEST_F(ExtraCheckersTest, UdpCheckWithRequireReplyFollowsAnEchoServer) {
 
   server.stop();
   ASSERT_TRUE(waitDown(checker));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Refused);
 }
 
 TEST_F(ExtraCheckersTest, UdpCheckWithoutRequireReplyIsUpOnSilenceAndDownOnPortUnreachable) {
@@ -253,11 +249,11 @@ TEST_F(ExtraCheckersTest, UdpCheckWithoutRequireReplyIsUpOnSilenceAndDownOnPortU
   Checker& checker = start(c);
   // The sink may not be bound yet: wait for a pass, which only silence gives.
   ASSERT_TRUE(waitUp(checker));
-  EXPECT_EQ(checker.lastResult()->detail, "no ICMP error");
+  EXPECT_EQ(checker.lastDetail(), "no ICMP error");
 
   sink.stop();
   ASSERT_TRUE(waitDown(checker));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Refused);
 }
 
 TEST_F(ExtraCheckersTest, PingCheckFollowsALiveAddressAndFailsADeadOne) {
@@ -271,7 +267,7 @@ TEST_F(ExtraCheckersTest, PingCheckFollowsALiveAddressAndFailsADeadOne) {
   // The address leaves: the echo goes out h3a and nobody answers.
   ASSERT_EQ(ns_->exec("ip addr del 10.99.0.2/24 dev h3b").exitCode, 0);
   ASSERT_TRUE(waitDown(live));
-  EXPECT_NE(checker_->lastResult()->outcome, Outcome::Up);
+  EXPECT_NE(checker_->lastOutcome(), Outcome::Up);
 
   config::Checker dead = checkerOf(config::CheckerType::Ping, config::PingCheck{}, "10.99.0.3", 0);
   dead.base.alpha = false;

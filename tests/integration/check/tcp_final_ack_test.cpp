@@ -173,7 +173,7 @@ TEST_P(TcpFinalAckTest, AClosedPortIsDownAsRefused) {
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.counters().count(Outcome::Refused) >= 2; }, kFlipBound));
   EXPECT_FALSE(checker.up());
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Refused);
   EXPECT_EQ(checker.counters().count(Outcome::Up), 0U);
 }
 
@@ -194,7 +194,7 @@ TEST_P(TcpFinalAckTest, ABlackHoledPortTimesOutAndRecoversWhenTheRuleGoes) {
             0);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Timeout);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Timeout);
 
   ASSERT_EQ(server_->exec("nft delete table inet h3").exitCode, 0);
   ASSERT_TRUE(runUntil(

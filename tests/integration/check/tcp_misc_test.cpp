@@ -99,7 +99,7 @@ TEST_F(TcpCheckTest, FollowsAListenerGoingAwayAndComingBack) {
   listener.reset();
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Refused);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Refused);
   EXPECT_EQ(checker.counters().count(Outcome::Refused), test::kFastRetry + 1);
 
   listener = listenOn(kPort);
@@ -136,7 +136,7 @@ TEST_F(TcpCheckTest, ABlackHoledServerTimesOut) {
   Checker& checker = start(c);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::Timeout);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::Timeout);
   EXPECT_EQ(checker.counters().count(Outcome::Timeout), test::kFastRetry + 1);
   EXPECT_GE(*checker.lastDuration(), test::kFastConnectTimeout);
 }
@@ -180,7 +180,7 @@ TEST_F(TcpCheckTest, ABindtoAddressTheHostLacksIsANetworkError) {
   Checker& checker = start(c);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.counters().total() >= 1; }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::NetworkError);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::NetworkError);
   EXPECT_FALSE(checker.up());
 }
 
@@ -250,7 +250,7 @@ TEST_F(MiscCheckTest, ExitZeroUpExitOneDown) {
   std::filesystem::remove(flag);
   ASSERT_TRUE(runUntil(
       loop_, [&] { return !checker.up(); }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::ScriptExit);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::ScriptExit);
 }
 
 TEST_F(MiscCheckTest, MiscDynamicSetsTheWeightFromTheExitCode) {
@@ -266,7 +266,7 @@ TEST_F(MiscCheckTest, AScriptPastMiscTimeoutIsKilledAndReaped) {
       start(script("hang", "echo $$ > " + pidFile + "\nexec sleep 30"), false, milliseconds(300));
   ASSERT_TRUE(runUntil(
       loop_, [&] { return checker.counters().total() >= 1; }, kFlipBound));
-  EXPECT_EQ(checker.lastResult()->outcome, Outcome::ScriptTimeout);
+  EXPECT_EQ(checker.lastOutcome(), Outcome::ScriptTimeout);
   checker.stop();
   pid_t pid = 0;
   std::ifstream(pidFile) >> pid;
