@@ -1,11 +1,12 @@
 #include "core/timer_queue.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <utility>
 
 namespace vigil {
 namespace {
-constexpr size_t kNotArmed = SIZE_MAX;
+constexpr uint32_t kNotArmed = UINT32_MAX;
 constexpr uint8_t kNoLane = UINT8_MAX;
 
 // The timers whose callbacks run now on this thread, innermost first (a
@@ -19,9 +20,9 @@ struct Firing {
 thread_local Firing* firing = nullptr;
 }  // namespace
 
-class TimerQueue::Entry final : public Timer {
+class TimerQueue::Entry : public Timer {
  public:
-  Entry(TimerQueue* queue, Callbacks cb) : queue_(queue), cb_(std::move(cb)) {
+  explicit Entry(TimerQueue* queue) : queue_(queue) {
     next_ = queue_->live_;
     if (next_ != nullptr) {
       next_->previous_ = this;
@@ -63,17 +64,19 @@ class TimerQueue::Entry final : public Timer {
   }
   bool armed() const override { return slot_ != kNotArmed || lane_ != kNoLane; }
 
+  // Runs the callback for a firing at `now` (see fireNextDue).
+  virtual void fire(TimePoint now) = 0;
+  // Whether it has no callback: one is out running (a nested fire of this
+  // timer), or it was made with an empty one.
+  virtual bool empty() const = 0;
+
  private:
   friend class TimerQueue;
   Slot key() { return Slot{deadline_, sequence_, this}; }
 
   TimerQueue* queue_;
-  // Held here, not behind a shared_ptr (one allocation less per timer:
-  // 20,000 checkers hold one each): fireNextDue() moves it out while it
-  // runs, so a callback that destroys its own timer keeps running safely.
-  Callbacks cb_;
-  size_t slot_ = kNotArmed;  // index in heap_
-  uint8_t lane_ = kNoLane;   // or index in lanes_
+  uint32_t slot_ = kNotArmed;  // index in heap_
+  uint8_t lane_ = kNoLane;     // or index in lanes_
   // While in a lane: its key, and its neighbours there (toward the head,
   // toward the tail).
   TimePoint deadline_{};
@@ -92,17 +95,57 @@ TimerQueue::~TimerQueue() {
   }
 }
 
+// The callback is held here, not behind a shared_ptr (one allocation less
+// per timer: 20,000 checkers hold one each). fire() moves it out while it
+// runs, so a callback that destroys its own timer keeps running safely;
+// moving a std::function allocates nothing (its target moves with it or is
+// a pointer that does). It goes back unless the callback destroyed its
+// timer (~Entry clears `self.entry`), in a destructor, so a callback that
+// throws leaves neither `firing` pointing into this frame nor its timer
+// without a callback.
+template <class Fn>
+class TimerQueue::CallbackEntry final : public Entry {
+ public:
+  CallbackEntry(TimerQueue* queue, Fn cb) : Entry(queue), cb_(std::move(cb)) {}
+
+  void fire(TimePoint now) override {
+    struct Running {
+      Firing self;
+      Fn* slot;
+      Fn cb;
+      Running(Entry* entry, Fn& from) : self{entry, firing}, slot(&from), cb(std::move(from)) {
+        firing = &self;
+      }
+      Running(const Running&) = delete;
+      Running& operator=(const Running&) = delete;
+      ~Running() {
+        firing = self.outer;
+        if (self.entry != nullptr) *slot = std::move(cb);  // ~Entry nulls self.entry
+      }
+    } running(this, cb_);
+    if constexpr (std::is_invocable_v<Fn&, TimePoint>) {
+      running.cb(now);
+    } else {
+      running.cb();
+    }
+  }
+  bool empty() const override { return !cb_; }
+
+ private:
+  Fn cb_;
+};
+
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::Callback cb) {
-  return std::make_unique<Entry>(this, Callbacks{std::in_place_index<0>, std::move(cb)});
+  return std::make_unique<CallbackEntry<EventLoop::Callback>>(this, std::move(cb));
 }
 
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::StampedCallback cb) {
-  return std::make_unique<Entry>(this, Callbacks{std::in_place_index<1>, std::move(cb)});
+  return std::make_unique<CallbackEntry<EventLoop::StampedCallback>>(this, std::move(cb));
 }
 
 void TimerQueue::place(size_t index, Slot slot) {
   heap_[index] = slot;
-  slot.entry->slot_ = index;
+  slot.entry->slot_ = static_cast<uint32_t>(index);
 }
 
 void TimerQueue::siftUp(size_t index) {
@@ -217,7 +260,7 @@ void TimerQueue::arm(Entry& entry, TimePoint deadline) {
     return;
   }
   heap_.push_back(entry.key());
-  entry.slot_ = heap_.size() - 1;
+  entry.slot_ = static_cast<uint32_t>(heap_.size() - 1);
   siftUp(entry.slot_);
 }
 
@@ -280,33 +323,10 @@ bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
   Entry* entry = first.entry;
   disarm(*entry);
   record(std::max(Duration{0}, now - first.deadline));
-  if (std::visit([](const auto& cb) { return !cb; }, entry->cb_)) {
+  if (entry->empty()) {
     return true;  // re-armed and due again inside its own callback (a nested fire)
   }
-  // Moving a std::function allocates nothing (its target moves with it or
-  // is a pointer that does). The callback goes back unless it destroyed
-  // its timer (~Entry clears `self.entry`), in a destructor, so a callback
-  // that throws leaves neither `firing` pointing into this frame nor its
-  // timer without a callback.
-  struct Running {
-    Firing self;
-    Entry* entry;
-    Callbacks cb;
-    explicit Running(Entry* e) : self{e, firing}, entry(e), cb(std::move(e->cb_)) {
-      firing = &self;
-    }
-    Running(const Running&) = delete;
-    Running& operator=(const Running&) = delete;
-    ~Running() {
-      firing = self.outer;
-      if (self.entry != nullptr) entry->cb_ = std::move(cb);  // ~Entry nulls self.entry
-    }
-  } running(entry);
-  if (auto* stamped = std::get_if<EventLoop::StampedCallback>(&running.cb)) {
-    (*stamped)(now);
-  } else {
-    std::get<EventLoop::Callback>(running.cb)();
-  }
+  entry->fire(now);
   return true;
 }
 
