@@ -161,7 +161,8 @@ std::vector<std::vector<HealthEvent>> CheckWorker::startCheckers(KeptCheckers ke
         if (it != kept.end() && sameProbe(it->second.subscription->key(), rs.checkers[c])) {
           // The registry lets go of the previous load's configuration.
           it->second.subscription->rebind(checkerConfig(s, r, c));
-          *it->second.at = Position{s, r, c};
+          it->second.subscription->setListener(listenerAt(checkers_.size()));
+          it->second.at = positionOf(s, r, c);
           attach(std::move(it->second), events);
           kept.erase(it);
           ++checkersKept_;
@@ -182,7 +183,7 @@ CheckWorker::KeptCheckers CheckWorker::takeCheckers() {
   const auto& services = config_->lvs.virtualServers;
   for (RunningChecker& running : checkers_) {
     if (!running.subscription) continue;
-    const Position& at = *running.at;
+    const Position& at = running.at;
     const config::VirtualServer& vs = services[at.service];
     const config::RealServer& rs = vs.realServers[at.realServer];
     const auto [name, family] = identityOf(vs);
@@ -202,13 +203,10 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
   const config::Checker& checker = rs.checkers[c];
   const bool held = services_[s].realServers()[r].checkerUp(c);
   const bool alpha = registry_->subscriberCount(checker) == 0 ? !held : checker.base.alpha;
-  auto position = std::make_unique<Position>(Position{s, r, c});
-  // Two pointers: the listener fits in std::function's own storage.
-  const Position* at = position.get();
-  RunningChecker running{std::move(position), nullptr, {}};
+  // Pushed at checkers_.size() below, whether it runs or not.
+  RunningChecker running{positionOf(s, r, c), nullptr, {}};
   auto subscription =
-      registry_->subscribe(checkerConfig(s, r, c), alpha,
-                           [this, at](const CheckerEvent& event) { onCheckerEvent(*at, event); });
+      registry_->subscribe(checkerConfig(s, r, c), alpha, listenerAt(checkers_.size()));
   if (!subscription) {
     running.why = std::make_unique<const std::string>(subscription.error().describe());
     log(LogLevel::Warning, "{} of {} not run: {}", describe(checker), vs.describe(), *running.why);
@@ -227,7 +225,7 @@ std::shared_ptr<const config::Checker> CheckWorker::checkerConfig(size_t s, size
 }
 
 void CheckWorker::attach(RunningChecker running, std::vector<std::vector<HealthEvent>>& events) {
-  const Position at = *running.at;
+  const Position at = running.at;
   ServiceState& service = services_[at.service];
   for (const HealthEvent& e :
        service.setDynamicWeight(at.realServer, at.index, running.subscription->weight())) {
@@ -240,7 +238,20 @@ void CheckWorker::attach(RunningChecker running, std::vector<std::vector<HealthE
   checkers_.push_back(std::move(running));
 }
 
-void CheckWorker::onCheckerEvent(const Position& at, const CheckerEvent& event) {
+// Indexes fit 32 bits: a configuration holds far fewer services, servers
+// and checkers.
+CheckWorker::Position CheckWorker::positionOf(size_t service, size_t realServer, size_t index) {
+  return {static_cast<uint32_t>(service), static_cast<uint32_t>(realServer),
+          static_cast<uint32_t>(index)};
+}
+
+Checker::Listener CheckWorker::listenerAt(size_t index) {
+  // Two words: the listener fits in std::function's own storage.
+  return [this, index](const CheckerEvent& event) { onCheckerEvent(index, event); };
+}
+
+void CheckWorker::onCheckerEvent(size_t index, const CheckerEvent& event) {
+  const Position at = checkers_.at(index).at;
   const size_t s = at.service;
   const size_t r = at.realServer;
   ServiceState& service = services_.at(s);
@@ -287,7 +298,7 @@ void CheckWorker::onAddress(const netlink::LocalAddress& address, bool removed) 
 void CheckWorker::applySuspension() {
   for (RunningChecker& running : checkers_) {
     if (running.subscription) {
-      running.subscription->setSuspended(haSuspension_.suspended(running.at->service));
+      running.subscription->setSuspended(haSuspension_.suspended(running.at.service));
     }
   }
   for (uint32_t slot = 1; slot < tailSlot_; ++slot) markDirty(slot);
@@ -455,8 +466,8 @@ void CheckWorker::layOutSlots() {
     const size_t count = config_->lvs.virtualServers[s].realServers.size();
     for (size_t r = 0; r < count; ++r) {
       checkerBegin_.push_back(static_cast<uint32_t>(k));
-      while (k < checkers_.size() && checkers_[k].at->service == s &&
-             checkers_[k].at->realServer == r) {
+      while (k < checkers_.size() && checkers_[k].at.service == s &&
+             checkers_[k].at.realServer == r) {
         ++k;
       }
     }
@@ -628,7 +639,7 @@ void CheckWorker::renderRealServer(size_t s, size_t r, JsonWriter& out) const {
   for (size_t k = checkerBegin_[flat]; k < checkerBegin_[flat + 1]; ++k) {
     const RunningChecker& running = checkers_[k];
     const Checker* checker = running.subscription ? &running.subscription->checker() : nullptr;
-    writeChecker(out, rs.checkers[running.at->index], checker,
+    writeChecker(out, rs.checkers[running.at.index], checker,
                  running.why ? *running.why : std::string());
   }
   out.end().end();

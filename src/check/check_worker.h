@@ -137,14 +137,15 @@ class CheckWorker final : public Worker {
   // Where a checker's events go: a reload that keeps the checker moves it
   // (indexes into the new file) without resubscribing.
   struct Position {
-    size_t service = 0;
-    size_t realServer = 0;
-    size_t index = 0;  // within the real server
+    uint32_t service = 0;
+    uint32_t realServer = 0;
+    uint32_t index = 0;  // within the real server
   };
   struct RunningChecker {
-    // Its listener holds the address, so it outlives the subscription
-    // (declared before it) and moves with the RunningChecker.
-    std::unique_ptr<Position> at;
+    // Inline, not a block of its own (issue 4: 20,000 checkers): the
+    // listener finds it by the RunningChecker's index in checkers_, and a
+    // reload that moves the checker gives the subscription a new listener.
+    Position at;
     std::unique_ptr<ProbeRegistry::Subscription> subscription;  // null: not runnable
     // Why not, then: by pointer, as most checkers run (24 bytes each).
     std::unique_ptr<const std::string> why;
@@ -170,7 +171,10 @@ class CheckWorker final : public Worker {
   std::vector<std::vector<HealthEvent>> adoptHealth(const config::Config& oldConfig,
                                                     const std::vector<ServiceState>& old,
                                                     size_t& keptServers);
-  void onCheckerEvent(const Position& at, const CheckerEvent& event);
+  static Position positionOf(size_t service, size_t realServer, size_t index);
+  // The listener of checkers_[index] (the RunningChecker that goes there).
+  Checker::Listener listenerAt(size_t index);
+  void onCheckerEvent(size_t index, const CheckerEvent& event);
   // ha_suspend: (re)configures HaSuspension for config_ and suspends or
   // resumes every checker to match; onAddress applies an address event.
   void configureSuspension();

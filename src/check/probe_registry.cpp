@@ -226,6 +226,12 @@ void ProbeRegistry::Subscription::rebind(std::shared_ptr<const config::Checker> 
   entry_.config = std::move(checker);
 }
 
+// fanOut() calls a copy of the listener, so one that replaces itself
+// keeps running.
+void ProbeRegistry::Subscription::setListener(Checker::Listener listener) {
+  *entry_.listener(id_) = std::move(listener);
+}
+
 std::string ProbeRegistry::entryKey(const Entry& entry) {
   return probeKey(*entry.config, entry.alpha);
 }

@@ -95,6 +95,8 @@ class ProbeRegistry {
     // holds instead of the one it had, so a reload that keeps the Checker
     // lets the previous load go.
     void rebind(std::shared_ptr<const config::Checker> checker);
+    // Replaces this subscriber's listener (a reload that moves it).
+    void setListener(Checker::Listener listener);
     // ha_suspend: a suspended subscriber does not need the probe. The
     // Checker stops (keeping its state) while every subscriber is
     // suspended, and starts again when one resumes or a running one joins.
