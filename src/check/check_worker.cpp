@@ -89,11 +89,9 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
         ProbeSpec spec =
             io_.makeProbe ? io_.makeProbe(checker) : ProbeSpec{nullptr, {}, "no probe factory"};
         if (!spec.probe) return Error{0, spec.why};
-        auto made = std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
-                                              std::move(spec.probe), io_.random, describe(checker),
-                                              pacer_.get());
-        made->countLateTimeoutsInto(&lateTimeouts_);
-        return made;
+        return std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
+                                         std::move(spec.probe), io_.random, describe(checker),
+                                         pacer_.get());
       });
   notifier_ =
       std::make_unique<LvsNotifier>(loop_, io_.spawner.get(), io_.prepareScript, config_->global);
@@ -664,7 +662,7 @@ void CheckWorker::renderTail(JsonWriter& out) const {
       .object()
       .field("starts_per_tick_limit", static_cast<uint64_t>(pacer_->startsPerTickLimit()))
       .field("deferred_starts", pacer_->deferredStarts())
-      .field("late_timeouts", lateTimeouts_)
+      .field("late_timeouts", pacer_->lateTimeouts())
       .end();
   if (io_.tcpSyn) writeSynCounters(out, io_.tcpSyn->counters());
   if (const std::vector<ModuleLoad> modules =

@@ -206,13 +206,10 @@ class CheckWorker final : public Worker {
   ConfigFor configFor_;
   CheckWorkerIo io_;
   std::unique_ptr<LvsNotifier> notifier_;
-  // Spreads first attempts and caps starts per tick for every checker;
-  // declared before the registry, so it outlives the checkers.
+  // Spreads first attempts and caps starts per tick for every checker, and
+  // counts their late timeouts; declared before the registry, so it
+  // outlives the checkers.
   std::unique_ptr<CheckPacer> pacer_;
-  // Late timeouts of every checker this worker ran (Checker::
-  // countLateTimeoutsInto), once per shared checker; never goes down, so a
-  // reload that drops checkers does not look like a counter reset.
-  uint64_t lateTimeouts_ = 0;
   std::unique_ptr<ProbeRegistry> registry_;
   std::vector<ServiceState> services_;
   std::vector<RunningChecker> checkers_;

@@ -183,7 +183,7 @@ void Checker::timedOut() {
     lateGranted_ += extra;
     timeoutAt_ = now + extra;
     counters_.countLateTimeout();
-    if (lateTimeoutTotal_ != nullptr) ++*lateTimeoutTotal_;
+    if (pacer_ != nullptr) pacer_->countLateTimeout();
     log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name(),
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
         std::chrono::duration_cast<std::chrono::milliseconds>(extra));

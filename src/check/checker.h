@@ -128,7 +128,8 @@ class Checker final : private CheckPacer::Client {
   // `attemptTimeout`: connect_timeout, or misc_timeout for MISC_CHECK (see
   // check/probe_factory.h attemptTimeout()). `name` prefixes log lines
   // ("TCP_CHECK [10.0.0.2]:80"). An empty `random` uses a seeded engine.
-  // `pacer` (may be null: no pacing) must outlive the checker.
+  // `pacer` (may be null: no pacing) must outlive the checker; it also
+  // counts the checker's late timeouts (CheckPacer::lateTimeouts).
   Checker(EventLoop& loop, const config::CheckerBase& base, Duration attemptTimeout,
           std::unique_ptr<Probe> probe, RandomSource random = {}, std::string name = {},
           CheckPacer* pacer = nullptr);
@@ -168,10 +169,6 @@ class Checker final : private CheckPacer::Client {
   // Consecutive failures since the last success or state change.
   uint32_t pendingFailures() const { return failures_; }
   std::string_view name() const { return name_ ? name_.get() : ""; }
-  // Also counts every late timeout into `*total` (null: not), which must
-  // outlive the checker: the check worker's running total, which unlike the
-  // per-checker counters does not drop when a reload removes a checker.
-  void countLateTimeoutsInto(uint64_t* total) { lateTimeoutTotal_ = total; }
 
   // Called on every state or weight change, on the loop. The listener may
   // stop() the checker but must not destroy it from inside the call.
@@ -240,7 +237,6 @@ class Checker final : private CheckPacer::Client {
   // around it. Null: no name.
   std::unique_ptr<const char[]> name_;
   CheckPacer* pacer_;
-  uint64_t* lateTimeoutTotal_ = nullptr;
   Listener listener_;
   // One timer, not one per purpose: a checker waits either for its next
   // attempt or for the timeout of the one in flight, never both (the next
