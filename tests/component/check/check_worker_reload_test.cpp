@@ -163,6 +163,25 @@ TEST_F(CheckWorkerReloadTest, OneServerAddedOneRemovedIsExactlyTwoOpsAndTheRestK
   EXPECT_EQ(log_.reads, reads);
 }
 
+// A kept checker's events go to where the new file puts its server, not
+// where the old one had it.
+TEST_F(CheckWorkerReloadTest, AKeptCheckerThatMovesReportsToItsNewPlace) {
+  start(serviceWith({2, 4}));
+  ASSERT_EQ(destinations(), (std::set<std::string>{dest(2), dest(4)}));
+  loop_.advance(seconds(1));
+  // 10.0.0.5 comes first: the checkers of 10.0.0.2 and 10.0.0.4 are kept one
+  // place further on.
+  reload(2, serviceWith({5, 2, 4}));
+  ASSERT_EQ(worker_->checkersKept(), 2u);
+  controls_.at("10.0.0.2")->autoResult->outcome = Outcome::Refused;
+  loop_.advance(seconds(2));  // t = 3 s: its next attempt fails
+  EXPECT_EQ(starts("10.0.0.2"), 2);
+  EXPECT_FALSE(server("10.0.0.2")["up"].get<bool>());
+  EXPECT_TRUE(server("10.0.0.5")["up"].get<bool>());
+  EXPECT_TRUE(server("10.0.0.4")["up"].get<bool>());
+  EXPECT_EQ(destinations(), (std::set<std::string>{dest(4), dest(5)}));
+}
+
 TEST_F(CheckWorkerReloadTest, TheSameFileAgainIsNoOpAndNoRead) {
   start(serviceWith({2, 3}));
   const int reads = log_.reads;
