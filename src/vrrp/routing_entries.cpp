@@ -34,9 +34,12 @@ netlink::KernelRoute deletedRoute(const netlink::DeletedEntry& deleted) {
           deleted.protocol, deleted.type,  deleted.nextHops};
 }
 
+// A rule without a preference is never named: its copy could be at any.
+// Every other field counts: instances' rules often share a preference, and
+// one instance removing its own (going BACKUP) must not look to another
+// like its rule deleted.
 bool sameRule(const netlink::RuleSpec& rule, const netlink::DeletedEntry& deleted) {
-  return rule.priority && deleted.hasPriority && *rule.priority == deleted.priority &&
-         rule.family == deleted.family && rule.protocol == deleted.protocol;
+  return rule.priority && deleted.hasPriority && isKernelRule(deleted.rule, rule);
 }
 
 // The group of `family` (both when it is unknown: better woken for nothing

@@ -38,10 +38,13 @@ bool holds(const netlink::InstalledAddress& held, const netlink::AddressSpec& ad
 }
 
 bool holds(const netlink::KernelRoute& held, const netlink::RouteSpec& route, int ifindex) {
-  if (held.destination.address.family() != route.destination.address.family() ||
-      network(held.destination) != network(route.destination) || held.table != route.table ||
+  // The one-field comparisons first: a host's other routes (another
+  // protocol or table) fail there without their networks worked out.
+  if (held.table != route.table || held.protocol != route.protocol ||
       held.metric != kernelMetric(route) || held.tos != route.tos ||
-      held.protocol != route.protocol || held.type != netlink::routeTypeNumber(route.type)) {
+      held.type != netlink::routeTypeNumber(route.type) ||
+      held.destination.address.family() != route.destination.address.family() ||
+      network(held.destination) != network(route.destination)) {
     return false;
   }
   if (!route.gateway && !route.device) return true;
@@ -105,6 +108,10 @@ bool isHeld(const OwnedSpec& owned, const netlink::RoutingDump& kernel,
 bool isKernelRoute(const netlink::KernelRoute& held, const netlink::RouteSpec& route,
                    const InterfaceIndexOf& indexOf) {
   return holds(held, route, route.device ? indexOfRef(*route.device, indexOf) : 0);
+}
+
+bool isKernelRule(const netlink::RuleSpec& held, const netlink::RuleSpec& rule) {
+  return holds(held, rule);
 }
 
 uint32_t kernelMetric(const netlink::RouteSpec& route) {

@@ -32,6 +32,10 @@ uint32_t kernelMetric(const netlink::RouteSpec& route);
 bool isKernelRoute(const netlink::KernelRoute& held, const netlink::RouteSpec& route,
                    const InterfaceIndexOf& indexOf);
 
+// Whether the kernel's rule `held` (dumped, or reported deleted) is `rule`:
+// all its selectors, action and protocol, at its preference when it has one.
+bool isKernelRule(const netlink::RuleSpec& held, const netlink::RuleSpec& rule);
+
 // The dumps that show whether `owned` are in the kernel: addresses and rules
 // of their families, routes of their (family, table, protocol).
 netlink::DumpRequest dumpRequestFor(const std::vector<const OwnedSpec*>& owned);

@@ -35,6 +35,10 @@ struct DeletedEntry {
   // The route's next hops: its RTA_GATEWAY and RTA_OIF, or each hop of its
   // RTA_MULTIPATH (a multipath route has no top-level RTA_OIF).
   std::vector<KernelNextHop> nextHops;
+  // A rule: everything it was reported with (selectors, action, table,
+  // preference, protocol), so an owner matches all of it, not its
+  // preference alone.
+  RuleSpec rule;
 };
 
 // rtnetlink multicast groups (RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_ROUTE, ...).

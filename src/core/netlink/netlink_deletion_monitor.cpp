@@ -53,6 +53,7 @@ std::optional<DeletedEntry> parseRule(nlmsghdr* header) {
   out.hasPriority = rule->priority.has_value();
   out.priority = rule->priority.value_or(0);
   out.protocol = rule->protocol;
+  out.rule = std::move(*rule);
   return out;
 }
 

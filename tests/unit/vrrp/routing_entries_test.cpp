@@ -14,6 +14,7 @@
 #include "fakes/fake_routing.h"
 #include "support/rtnetlink_message.h"
 #include "unit/config/vrrp_test_support.h"
+#include "vrrp/rule_spec.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -187,6 +188,22 @@ class StaticEntriesTest : public ::testing::Test {
     d.nextHops = {{IpAddress::parse("10.9.1.254"), 3}};
     return d;
   }
+  // As the kernel reports the static_rules entry `text` deleted.
+  static netlink::DeletedEntry deletedRule(std::string_view text) {
+    const config::VrrpModel model = withAddresses("", "", text);
+    EXPECT_EQ(model.staticRules.size(), 1u);
+    Result<netlink::RuleSpec> spec = ruleSpecFor(model.staticRules.at(0));
+    EXPECT_TRUE(spec) << text;
+    netlink::DeletedEntry d;
+    d.kind = netlink::DeletedEntry::Kind::Rule;
+    d.family = spec->family;
+    d.table = spec->table;
+    d.hasPriority = spec->priority.has_value();
+    d.priority = spec->priority.value_or(0);
+    d.protocol = spec->protocol;
+    d.rule = *spec;
+    return d;
+  }
   size_t reinstate(const netlink::DeletedEntry& deleted) {
     return entries_.reinstate(deleted, indexOfTestLink);
   }
@@ -334,14 +351,23 @@ TEST_F(StaticEntriesTest, ADeletedAddressOrRuleIsAddedAgain) {
   EXPECT_EQ(reinstate(address), 1u);
   address.interface = "eth2";  // the same address elsewhere is not ours
   EXPECT_EQ(reinstate(address), 0u);
-  netlink::DeletedEntry rule;
-  rule.kind = netlink::DeletedEntry::Kind::Rule;
-  rule.hasPriority = true;
-  rule.priority = 500;
-  rule.protocol = netlink::kRouteProtocolKeepalived;
-  EXPECT_EQ(reinstate(rule), 1u);
+  EXPECT_EQ(reinstate(deletedRule("from 10.9.2.0/24 table 100 pref 500")), 1u);
   EXPECT_THAT(journal_.take(), ElementsAre("address+ 10.9.1.1/24 dev eth1",
                                            "rule+ from 10.9.2.0/24 lookup 100 pref 500"));
+}
+
+// Rules often share a preference (two instances' virtual_rules at pref
+// 100): another rule deleted at ours, say by its owner going BACKUP, is not
+// ours deleted.
+TEST_F(StaticEntriesTest, OnlyTheRuleDeletedIsAddedAgainWhereRulesShareAPreference) {
+  apply(withAddresses("", "",
+                      "from 10.9.2.0/24 table 100 pref 500\nfrom 10.9.4.0/24 table 101 pref 500"));
+  journal_.take();
+  EXPECT_EQ(reinstate(deletedRule("from 10.9.4.0/24 table 101 pref 500")), 1u);
+  EXPECT_THAT(journal_.take(), ElementsAre("rule+ from 10.9.4.0/24 lookup 101 pref 500"));
+  EXPECT_EQ(reinstate(deletedRule("from 10.9.5.0/24 table 100 pref 500")), 0u);
+  EXPECT_EQ(reinstate(deletedRule("from 10.9.2.0/24 table 102 pref 500")), 0u);
+  EXPECT_THAT(journal_.take(), IsEmpty());
 }
 
 // vigil_vrrp_static_entries_restored_total: each kind apart, only adds the
@@ -381,12 +407,7 @@ TEST_F(StaticEntriesTest, WhatARemovalOfOurOwnDeletesIsNotAddedAgain) {
 TEST_F(StaticEntriesTest, ARuleWithoutAPreferenceIsNotAddedAgain) {
   apply(withAddresses("", "", "from 10.9.2.0/24 table 100"));
   journal_.take();
-  netlink::DeletedEntry rule;
-  rule.kind = netlink::DeletedEntry::Kind::Rule;
-  rule.hasPriority = true;
-  rule.priority = 32765;
-  rule.protocol = netlink::kRouteProtocolKeepalived;
-  EXPECT_EQ(reinstate(rule), 0u);
+  EXPECT_EQ(reinstate(deletedRule("from 10.9.2.0/24 table 100 pref 32765")), 0u);
 }
 
 TEST_F(StaticEntriesTest, AnInterfaceThatComesUpGetsItsAddressesAndRoutesBack) {
