@@ -173,18 +173,23 @@ void AgentxAgent::publish(std::shared_ptr<const MibSource> source) {
   {
     std::lock_guard lock(mutex_);
     source_ = std::move(source);
+    fresh_ = true;
   }
   uint64_t one = 1;
   if (wakeFd_ >= 0) (void)!::write(wakeFd_, &one, sizeof one);
 }
 
 void AgentxAgent::refresh() {
+  // The source is let go once built from: it shares the workers' snapshot
+  // texts with the supervisor, whose next patch edits a text in place only
+  // when nobody else holds it.
   std::shared_ptr<const MibSource> source;
   {
     std::lock_guard lock(mutex_);
-    source = source_;
+    if (!fresh_) return;
+    fresh_ = false;
+    source = std::move(source_);
   }
-  if (source == builtFrom_) return;
   MibTree next;
   if (source) {
     next = mib_.build(*source);
@@ -193,7 +198,6 @@ void AgentxAgent::refresh() {
   const bool traps = source && source->config && source->config->global.snmp.traps;
   if (traps) queue(notificationsBetween(tree_, next));
   tree_ = std::move(next);
-  builtFrom_ = std::move(source);
 }
 
 void AgentxAgent::queue(std::vector<Notification> notifications) {

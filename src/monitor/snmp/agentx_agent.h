@@ -62,12 +62,12 @@ class AgentxAgent final : public Agent {
 
   Options options_;
   mutable std::mutex mutex_;
-  std::shared_ptr<const MibSource> source_;
-  std::shared_ptr<const MibSource> builtFrom_;  // agent thread only
-  KeepalivedMib mib_;                           // agent thread only
-  Vrrpv3Mib vrrpv3_;                            // agent thread only
-  MibTree tree_;                                // agent thread only
-  std::deque<Notification> pending_;            // agent thread only
+  std::shared_ptr<const MibSource> source_;  // published, not yet built from
+  bool fresh_ = false;                       // source_ was published since the last build
+  KeepalivedMib mib_;                        // agent thread only
+  Vrrpv3Mib vrrpv3_;                         // agent thread only
+  MibTree tree_;                             // agent thread only
+  std::deque<Notification> pending_;         // agent thread only
   std::vector<std::string> events_;
   std::atomic<bool> stop_{false};
   int wakeFd_ = -1;
