@@ -64,11 +64,10 @@ class TimerQueue::Entry : public Timer {
   }
   bool armed() const override { return slot_ != kNotArmed || lane_ != kNoLane; }
 
-  // Runs the callback for a firing at `now` (see fireNextDue).
+  // Runs the callback for a firing at `now` (see fireNextDue); nothing when
+  // it has none: one is out running (re-armed and due again inside its own
+  // callback, a nested fire), or it was made with an empty one.
   virtual void fire(TimePoint now) = 0;
-  // Whether it has no callback: one is out running (a nested fire of this
-  // timer), or it was made with an empty one.
-  virtual bool empty() const = 0;
 
  private:
   friend class TimerQueue;
@@ -109,6 +108,7 @@ class TimerQueue::CallbackEntry final : public Entry {
   CallbackEntry(TimerQueue* queue, Fn cb) : Entry(queue), cb_(std::move(cb)) {}
 
   void fire(TimePoint now) override {
+    if (!cb_) return;
     struct Running {
       Firing self;
       Fn* slot;
@@ -129,7 +129,6 @@ class TimerQueue::CallbackEntry final : public Entry {
       running.cb();
     }
   }
-  bool empty() const override { return !cb_; }
 
  private:
   Fn cb_;
@@ -323,9 +322,6 @@ bool TimerQueue::fireNextDue(TimePoint now, uint64_t sequenceLimit) {
   Entry* entry = first.entry;
   disarm(*entry);
   record(std::max(Duration{0}, now - first.deadline));
-  if (entry->empty()) {
-    return true;  // re-armed and due again inside its own callback (a nested fire)
-  }
   entry->fire(now);
   return true;
 }

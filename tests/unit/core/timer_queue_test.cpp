@@ -289,17 +289,18 @@ TEST(TimerQueue, ALaneTailReArmedLaterKeepsDeadlineThenArmingOrder) {
   auto last = queue.create([&] { order += 'l'; });
   down->armAfter(milliseconds(10));
   EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(10));
-  other->armAfter(milliseconds(30));
-  last->armAfter(milliseconds(40));
-  down->armAfter(milliseconds(20));
-  down->armAfter(milliseconds(30));  // same deadline as `other`, armed after it
-  EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(30));
+  last->armAfter(milliseconds(25));  // a lane with `down`, after it
+  down->armAfter(milliseconds(20));  // not a tail: unlinked, into a lane of its own
+  EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(20));  // the front known: `down`
+  other->armAfter(milliseconds(30));  // after `last`, armed after `down`'s last arming
+  down->armAfter(milliseconds(30));   // its lane's tail, in place: same deadline as `other`
+  EXPECT_EQ(queue.nextDeadline(), clock.now() + milliseconds(25));  // no longer `down`
   EXPECT_EQ(queue.armedCount(), 3u);
 
   clock.advance(milliseconds(50));
   while (queue.fireNextDue(clock.now())) {
   }
-  EXPECT_EQ(order, "odl");
+  EXPECT_EQ(order, "lod");  // `down` re-armed after `other`, so after it
 }
 
 TEST(TimerQueue, TimersOutlivingTheQueueDoNothing) {
