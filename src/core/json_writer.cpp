@@ -128,10 +128,7 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
 }
 
 JsonWriter& JsonWriter::rawMembers(std::string_view members) {
-  if (members.empty()) return *this;
-  separate();
-  out_ += members;
-  return *this;
+  return members.empty() ? *this : raw(members);
 }
 
 JsonWriter& JsonWriter::value(std::string_view text) {
@@ -199,8 +196,7 @@ void JsonWriter::quoted(std::string_view text, char after) {
   for (size_t i = clean; i < text.size();) {
     // Text that needs no escaping (keys, names, addresses: nearly all of
     // it) goes in as one append.
-    size_t plain = i;
-    while (plain < text.size() && needsNoEscape(static_cast<unsigned char>(text[plain]))) ++plain;
+    const size_t plain = i + cleanPrefix(text.substr(i));
     if (plain != i) {
       out_.append(text.data() + i, plain - i);
       i = plain;
@@ -222,8 +218,6 @@ void JsonWriter::quoted(std::string_view text, char after) {
         i += length;
       }
       continue;
-    } else {
-      out_ += static_cast<char>(c);
     }
     ++i;
   }
