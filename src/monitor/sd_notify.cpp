@@ -81,8 +81,7 @@ bool isUpInText(std::string_view object) {
     const json rs = json::parse(object, nullptr, false);
     return rs.is_object() && isUp(rs.value("up", json()));
   }
-  return up.kind == JsonScalar::Kind::Bool || up.kind == JsonScalar::Kind::Number ? up.number > 0
-                                                                                  : false;
+  return up.asNumber().value_or(0) > 0;
 }
 
 // "9/10 up" over the real servers of every virtual server, from a check

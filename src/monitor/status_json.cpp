@@ -93,14 +93,4 @@ std::vector<std::shared_ptr<const std::string>> renderStatusPieces(const Monitor
   return pieces;
 }
 
-std::string renderStatusJson(const MonitorView& view) {
-  const std::vector<std::shared_ptr<const std::string>> pieces = renderStatusPieces(view);
-  size_t size = 0;
-  for (const auto& piece : pieces) size += piece->size();
-  std::string out;
-  out.reserve(size);
-  for (const auto& piece : pieces) out += *piece;
-  return out;
-}
-
 }  // namespace vigil::monitor

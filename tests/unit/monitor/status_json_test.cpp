@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "monitor/http_response.h"
+
 // /status writes each worker's snapshot text as it came, around members
 // nlohmann writes (in its order), instead of parsing the snapshot and
 // dumping the whole document.
@@ -11,6 +13,13 @@ namespace vigil::monitor {
 namespace {
 
 using std::chrono::seconds;
+
+// The document /status sends: its pieces one after another.
+std::string renderStatusJson(const MonitorView& view) {
+  HttpResponse response;
+  response.sharedBody = renderStatusPieces(view);
+  return response.wholeBody();
+}
 
 MonitorView viewWith(std::string snapshot) {
   MonitorView view;

@@ -3,12 +3,20 @@
 #include <nlohmann/json.hpp>
 
 #include "config/loader.h"
+#include "monitor/http_response.h"
 #include "monitor/status_json.h"
 
 // /status `last_reload` (doc/reload.md#errors) and the loader's error text
 // it carries.
 namespace vigil::monitor {
 namespace {
+
+// The document /status sends: its pieces one after another.
+std::string renderStatusJson(const MonitorView& view) {
+  HttpResponse response;
+  response.sharedBody = renderStatusPieces(view);
+  return response.wholeBody();
+}
 
 nlohmann::json status(const MonitorView& view) {
   return nlohmann::json::parse(renderStatusJson(view));
