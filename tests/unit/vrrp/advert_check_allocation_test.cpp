@@ -16,12 +16,20 @@ using test::kCountsAllocations;
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-TEST(AdvertCheckAllocationTest, CheckingAnAdvertAllocatesNothing) {
-  if (!kCountsAllocations) GTEST_SKIP() << "the sanitizer owns operator new";
+// A v3 instance of VRID 7 with three addresses, configured out of order.
+InstanceParams threeAddresses() {
   InstanceParams params;
   params.version = 3;
   params.vrid = 7;
   params.addresses = {ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20")};
+  return params;
+}
+const std::vector<IpAddress> kSorted{ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.30")};
+const std::vector<IpAddress> kShuffled{ip("10.0.0.20"), ip("10.0.0.30"), ip("10.0.0.10")};
+
+TEST(AdvertCheckAllocationTest, CheckingAnAdvertAllocatesNothing) {
+  if (!kCountsAllocations) GTEST_SKIP() << "the sanitizer owns operator new";
+  const InstanceParams params = threeAddresses();
   ExpectedAddresses expected(params.addresses);
   VrrpPacket inOrder;
   inOrder.version = 3;
@@ -29,9 +37,9 @@ TEST(AdvertCheckAllocationTest, CheckingAnAdvertAllocatesNothing) {
   inOrder.priority = 100;
   inOrder.addresses = params.addresses;
   VrrpPacket sorted = inOrder;
-  sorted.addresses = {ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.30")};
+  sorted.addresses = kSorted;
   VrrpPacket shuffled = inOrder;
-  shuffled.addresses = {ip("10.0.0.20"), ip("10.0.0.30"), ip("10.0.0.10")};
+  shuffled.addresses = kShuffled;
   VrrpPacket other = inOrder;
   other.addresses = {ip("10.0.0.20"), ip("10.0.0.31"), ip("10.0.0.10")};
 
@@ -50,10 +58,7 @@ TEST(AdvertCheckAllocationTest, CheckingAnAdvertAllocatesNothing) {
 // allocates nothing either.
 TEST(AdvertCheckAllocationTest, DecodingInPlaceAndCheckingAllocatesNothing) {
   if (!kCountsAllocations) GTEST_SKIP() << "the sanitizer owns operator new";
-  InstanceParams params;
-  params.version = 3;
-  params.vrid = 7;
-  params.addresses = {ip("10.0.0.30"), ip("10.0.0.10"), ip("10.0.0.20")};
+  const InstanceParams params = threeAddresses();
   ExpectedAddresses expected(params.addresses);
   VrrpPacket packet;
   packet.version = 3;
@@ -62,9 +67,7 @@ TEST(AdvertCheckAllocationTest, DecodingInPlaceAndCheckingAllocatesNothing) {
   packet.advertInterval = Centiseconds(1);
   const ChecksumContext context{ip("10.0.0.2"), ip("224.0.0.18")};
   std::vector<std::vector<uint8_t>> messages;
-  for (const auto& list : {params.addresses,
-                           {ip("10.0.0.10"), ip("10.0.0.20"), ip("10.0.0.30")},
-                           {ip("10.0.0.20"), ip("10.0.0.30"), ip("10.0.0.10")}}) {
+  for (const auto& list : {params.addresses, kSorted, kShuffled}) {
     packet.addresses = list;
     std::vector<uint8_t> bytes(64);
     bytes.resize(*encode(packet, bytes, context));
