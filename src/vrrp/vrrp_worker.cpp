@@ -640,10 +640,7 @@ void VrrpWorker::onDeleted(netlink::DeletedEntry deleted) {
   if (deleted.ifindex != 0 && io_.links) {
     if (auto link = io_.links->linkState(deleted.ifindex)) deleted.interface = link->name;
   }
-  const InterfaceIndexOf indexOf = [this](const std::string& name) {
-    return interfaceIndexOf(name);
-  };
-  for (RoutingEntries* owner : routingOwners()) owner->reinstate(deleted, indexOf);
+  for (RoutingEntries* owner : routingOwners()) owner->reinstate(deleted, indexOf_);
 }
 
 std::vector<RoutingEntries*> VrrpWorker::routingOwners() {

@@ -229,8 +229,11 @@ class VrrpWorker final : public Worker {
   RoutingEntries staticRouting_;  // static_ipaddress, static_routes, static_rules
   // routingOwners() after io_.deletions lost notifications
   // (io_.routingDumps).
+  // interfaceIndexOf, as the routing entries' matchers take it.
+  const InterfaceIndexOf indexOf_{
+      [this](const std::string& name) { return interfaceIndexOf(name); }};
   StaticResync staticResync_{loop_, [this] { return routingOwners(); }, io_.routingDumps.get(),
-                             [this](const std::string& name) { return interfaceIndexOf(name); }};
+                             indexOf_};
   // io_.deletions->watch() calls that failed: groups not joined (or left),
   // so deletions went unseen until a reload's watch() succeeded.
   uint64_t deletionWatchFailures_ = 0;
