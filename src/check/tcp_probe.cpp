@@ -32,82 +32,33 @@ Result<bool> bindAndConnect(const UniqueFd& fd, const config::ProbeTarget& targe
 
 }  // namespace
 
-TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool,
-                   config::TcpCheckMode mode)
-    : loop_(loop),
-      address_(target.address),
-      port_(target.port),
-      finalAck_(mode == config::TcpCheckMode::Handshake ? TcpFinalAck::Sent
-                                                        : TcpFinalAck::Withheld),
-      bound_(target.bound() ? std::make_unique<const config::ProbeTarget>(target) : nullptr),
-      pool_(bound_ ? nullptr : pool) {}
+class TcpProbe::Attempt final : private TcpSocketPool::Client {
+ public:
+  Attempt(TcpProbe& probe, Done done) : done(std::move(done)), probe_(probe) {}
+  Attempt(const Attempt&) = delete;
+  Attempt& operator=(const Attempt&) = delete;
+  ~Attempt() = default;
 
-config::ProbeTarget TcpProbe::target() const {
-  if (bound_) return *bound_;
-  config::ProbeTarget target;
-  target.address = address_;
-  target.port = port_;
-  return target;
-}
+  // What the pool reports the pooled socket's events to.
+  TcpSocketPool::Client& client() { return *this; }
 
-TcpProbe::~TcpProbe() { release(); }
+  Done done;
+  UniqueFd fd;                     // the attempt's own socket, or
+  TcpSocketPool::Lease lease;      // the pooled one
+  std::unique_ptr<FdWatch> watch;  // the own socket's
+  // Made by the first completeLater() (most attempts end on a socket
+  // event): its posts hold it weakly, so one that runs after the attempt
+  // ended (and this was freed) does nothing.
+  std::shared_ptr<int> alive;
 
-void TcpProbe::start(Done done) {
-  release();
-  ++attempt_;
-  done_ = std::move(done);
-  if (address_.empty()) {
-    completeLater(ProbeResult{Outcome::Internal, std::nullopt, "no address to connect to"});
-    return;
-  }
-  if (pool_ != nullptr) {
-    startPooled();
-  } else {
-    startBound();
-  }
-}
+ private:
+  void onSocketEvents(uint32_t epollEvents) override;
 
-void TcpProbe::startPooled() {
-  lease_ = pool_->acquire(address_.family(), finalAck_, *this);
-  if (!lease_) {
-    completeLater(failure(Outcome::Internal, errnoError("socket")));
-    return;
-  }
-  auto connected = startConnect(lease_->fd(), target(), 0);
-  if (!connected || *connected) {
-    release();  // resets an established connection
-    completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
-                            : failure(outcomeOf(connected.error().code), connected.error()));
-    return;
-  }
-  lease_->armWritable();
-}
+  TcpProbe& probe_;
+};
 
-void TcpProbe::startBound() {
-  fd_.reset(::socket(address_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd_) {
-    completeLater(failure(Outcome::Internal, errnoError("socket")));
-    return;
-  }
-  if (finalAck_ == TcpFinalAck::Withheld) {
-    (void)withholdFinalAck(fd_.get());
-  }
-  auto connected = bindAndConnect(fd_, target());
-  if (!connected || *connected) {
-    if (connected) {
-      (void)closeAbortively(fd_.get());  // as in onConnectDone
-    }
-    release();
-    completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
-                            : failure(outcomeOf(connected.error().code), connected.error()));
-    return;
-  }
-  watch_ = loop_.watchFd(fd_.get(), EPOLLOUT,
-                         [this](uint32_t epollEvents) { onConnectDone(fd_.get(), epollEvents); });
-}
-
-void TcpProbe::onSocketEvents(uint32_t epollEvents) {
-  if (!lease_) {
+void TcpProbe::Attempt::onSocketEvents(uint32_t epollEvents) {
+  if (!lease) {
     return;
   }
   if ((epollEvents & EPOLLHUP) != 0 && (epollEvents & EPOLLERR) == 0) {
@@ -117,7 +68,89 @@ void TcpProbe::onSocketEvents(uint32_t epollEvents) {
     // its edge comes when the handshake ends.
     return;
   }
-  onConnectDone(lease_->fd(), epollEvents);
+  probe_.onConnectDone(lease->fd(), epollEvents);  // frees this
+}
+
+TcpProbe::TcpProbe(EventLoop& loop, const config::ProbeTarget& target, TcpSocketPool* pool,
+                   config::TcpCheckMode mode)
+    : loop_(loop),
+      address_(target.address),
+      port_(target.port),
+      finalAck_(mode == config::TcpCheckMode::Handshake ? TcpFinalAck::Sent
+                                                        : TcpFinalAck::Withheld),
+      pooled_(pool != nullptr && !target.bound()) {
+  if (pooled_) {
+    pool_ = pool;
+  } else {
+    bound_ = target.bound() ? new config::ProbeTarget(target) : nullptr;
+  }
+}
+
+config::ProbeTarget TcpProbe::target() const {
+  if (!pooled_ && bound_ != nullptr) return *bound_;
+  config::ProbeTarget target;
+  target.address = address_;
+  target.port = port_;
+  return target;
+}
+
+TcpProbe::~TcpProbe() {
+  release();
+  if (!pooled_) delete bound_;
+}
+
+void TcpProbe::start(Done done) {
+  release();
+  attempt_ = std::make_unique<Attempt>(*this, std::move(done));
+  if (address_.empty()) {
+    completeLater(ProbeResult{Outcome::Internal, std::nullopt, "no address to connect to"});
+    return;
+  }
+  if (pooled_) {
+    startPooled(*attempt_);
+  } else {
+    startBound(*attempt_);
+  }
+}
+
+void TcpProbe::startPooled(Attempt& attempt) {
+  attempt.lease = pool_->acquire(address_.family(), finalAck_, attempt.client());
+  if (!attempt.lease) {
+    completeLater(failure(Outcome::Internal, errnoError("socket")));
+    return;
+  }
+  auto connected = startConnect(attempt.lease->fd(), target(), 0);
+  if (!connected || *connected) {
+    pool_->release(std::move(attempt.lease));  // resets an established connection
+    completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
+                            : failure(outcomeOf(connected.error().code), connected.error()));
+    return;
+  }
+  attempt.lease->armWritable();
+}
+
+void TcpProbe::startBound(Attempt& attempt) {
+  attempt.fd.reset(::socket(address_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!attempt.fd) {
+    completeLater(failure(Outcome::Internal, errnoError("socket")));
+    return;
+  }
+  if (finalAck_ == TcpFinalAck::Withheld) {
+    (void)withholdFinalAck(attempt.fd.get());
+  }
+  auto connected = bindAndConnect(attempt.fd, target());
+  if (!connected || *connected) {
+    if (connected) {
+      (void)closeAbortively(attempt.fd.get());  // as in onConnectDone
+    }
+    attempt.fd.reset();
+    completeLater(connected ? ProbeResult{Outcome::Up, std::nullopt, "connected"}
+                            : failure(outcomeOf(connected.error().code), connected.error()));
+    return;
+  }
+  attempt.watch = loop_.watchFd(attempt.fd.get(), EPOLLOUT, [this](uint32_t epollEvents) {
+    onConnectDone(attempt_->fd.get(), epollEvents);
+  });
 }
 
 void TcpProbe::onConnectDone(int fd, uint32_t epollEvents) {
@@ -140,10 +173,9 @@ void TcpProbe::onConnectDone(int fd, uint32_t epollEvents) {
   // ends the server's half-open entry (no connection is built); with it
   // sent the server sees its accepted connection reset instead of closed.
   // A pooled socket is reset by its release instead.
-  if (error == 0 && fd_) {
-    (void)closeAbortively(fd_.get());
+  if (error == 0 && attempt_->fd) {
+    (void)closeAbortively(attempt_->fd.get());
   }
-  release();
   if (error == 0) {
     complete(ProbeResult{Outcome::Up, std::nullopt, "connected"});
   } else {
@@ -151,40 +183,41 @@ void TcpProbe::onConnectDone(int fd, uint32_t epollEvents) {
   }
 }
 
-void TcpProbe::abort(AbortReason /*reason*/) {
-  ++attempt_;
-  done_ = nullptr;
-  release();
-}
+void TcpProbe::abort(AbortReason /*reason*/) { release(); }
 
 void TcpProbe::complete(ProbeResult result) {
-  if (auto done = std::move(done_)) {
-    done_ = nullptr;
-    done(std::move(result));
-  }
+  if (!attempt_) return;
+  Done done = std::move(attempt_->done);
+  release();  // first: `done` may start the next attempt
+  if (done) done(std::move(result));
 }
 
 void TcpProbe::completeLater(ProbeResult result) {
-  if (!alive_) {
-    alive_ = std::make_shared<int>(0);
+  Attempt& attempt = *attempt_;
+  if (!attempt.alive) {
+    attempt.alive = std::make_shared<int>(0);
   }
-  loop_.post([this, alive = std::weak_ptr<int>(alive_), attempt = attempt_,
-              result = std::move(result)]() mutable {
-    if (!alive.expired() && attempt == attempt_) {
-      complete(std::move(result));
-    }
-  });
+  loop_.post(
+      [this, alive = std::weak_ptr<int>(attempt.alive), result = std::move(result)]() mutable {
+        if (!alive.expired()) {
+          complete(std::move(result));
+        }
+      });
 }
 
 void TcpProbe::release() {
-  if (lease_) {
-    pool_->release(std::move(lease_));
+  if (!attempt_) {
+    return;
+  }
+  if (attempt_->lease) {
+    pool_->release(std::move(attempt_->lease));
   }
   // Closing first lets close(2) drop the epoll registration with the
   // socket; the watch's own EPOLL_CTL_DEL then fails at once with EBADF
   // instead of doing that work in a second system call.
-  fd_.reset();
-  watch_.reset();
+  attempt_->fd.reset();
+  attempt_->watch.reset();
+  attempt_.reset();
 }
 
 }  // namespace vigil::check

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -222,6 +223,76 @@ TEST_F(TcpProbeTest, AnAbortedAttemptNeverReportsAndItsSocketIsReused) {
   auto result = run(probe);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+}
+
+// A probe holds an attempt's state (its `done`, socket, watch) only while
+// the attempt is in flight (issue 4: 20,000 idle TcpProbes): it is freed as
+// the attempt reports, is aborted, or the probe goes.
+TEST_F(TcpProbeTest, AProbeHoldsAnAttemptOnlyWhileItIsInFlight) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  TcpProbe probe(loop_, loopbackTarget(listener.port()), &pool_);
+  EXPECT_FALSE(probe.inFlight());
+  std::optional<ProbeResult> result;
+  probe.start([&](ProbeResult r) {
+    EXPECT_FALSE(probe.inFlight()) << "freed before it reports";
+    result = std::move(r);
+  });
+  EXPECT_TRUE(probe.inFlight());
+  ASSERT_TRUE(fakes::runUntil(loop_, [&] { return result.has_value(); }));
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  EXPECT_FALSE(probe.inFlight());
+  probe.start([&](ProbeResult) { ADD_FAILURE() << "an aborted attempt reported"; });
+  probe.abort(AbortReason::Timeout);
+  EXPECT_FALSE(probe.inFlight());
+  loop_.runOnce(std::chrono::milliseconds(50));
+}
+
+// A checker removed (a reload, a shutdown) while its connect is in flight
+// destroys its probe: the socket goes back to the pool, and the handshake
+// that ends later reaches nobody. The next probe takes the same socket.
+TEST_F(TcpProbeTest, AProbeDestroyedInFlightLeavesNothingToReport) {
+  Listener listener;
+  ASSERT_TRUE(listener.ok());
+  bool called = false;
+  {
+    auto probe = std::make_unique<TcpProbe>(loop_, loopbackTarget(listener.port()), &pool_);
+    probe->start([&](ProbeResult) { called = true; });
+    ASSERT_TRUE(probe->inFlight());
+  }
+  EXPECT_EQ(pool_.idleCount(), 1U) << "the socket went back to the pool";
+  loop_.runOnce(std::chrono::milliseconds(50));  // the handshake's edge, if it comes
+  EXPECT_FALSE(called);
+  TcpProbe next(loop_, loopbackTarget(listener.port()), &pool_);
+  auto result = run(next);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, Outcome::Up) << result->detail;
+  EXPECT_FALSE(called);
+  EXPECT_EQ(pool_.idleCount(), 1U);
+}
+
+// An attempt that ends inside start() reports from a posted callback; the
+// post finds nothing to report to once the attempt was aborted, replaced or
+// its probe destroyed.
+TEST_F(TcpProbeTest, APostedResultOfAnEndedAttemptIsDropped) {
+  config::ProbeTarget nowhere;  // no address: the attempt fails in start()
+  nowhere.port = 80;
+  int reported = 0;
+  {
+    TcpProbe gone(loop_, nowhere, &pool_);
+    gone.start([&](ProbeResult) { ++reported; });
+  }
+  TcpProbe probe(loop_, nowhere, &pool_);
+  probe.start([&](ProbeResult) { ++reported; });
+  probe.abort(AbortReason::Stopped);
+  std::optional<ProbeResult> last;
+  probe.start([&](ProbeResult) { ++reported; });  // replaced by the next start
+  probe.start([&](ProbeResult r) { last = std::move(r); });
+  ASSERT_TRUE(fakes::runUntil(loop_, [&] { return last.has_value(); }));
+  loop_.runOnce(std::chrono::milliseconds(10));
+  EXPECT_EQ(reported, 0);
+  EXPECT_EQ(last->outcome, Outcome::Internal) << last->detail;
+  EXPECT_FALSE(probe.inFlight());
 }
 
 // A listener whose accept queue is full drops further SYNs: an attempt
