@@ -11,4 +11,6 @@ constexpr int kMmapThreshold = 128 * 1024;
 
 void keepLargeBuffersOutOfHeap() { (void)::mallopt(M_MMAP_THRESHOLD, kMmapThreshold); }
 
+void returnFreeHeap() { (void)::malloc_trim(0); }
+
 }  // namespace vigil::check

@@ -478,12 +478,14 @@ class Daemon {
                                        ? options_.loadConfigReporting()
                                        : DaemonOptions::Loaded{options_.loadConfig(), {}};
     if (!loaded.config) {
+      check::returnFreeHeap();  // what the parse freed
       recordReload(false, loaded.errors.empty() ? "configuration not usable" : loaded.errors);
       log(LogLevel::Error, "reload aborted: keeping configuration generation {}",
           state_->generation);
       return;
     }
     state_->config = std::move(loaded.config);
+    check::returnFreeHeap();  // what the parse and the old configuration freed
     ++state_->generation;
     supervisor_->reload(state_->generation);
     if (monitor_ != nullptr) monitor_->apply(state_->config->global);
@@ -530,6 +532,9 @@ int runDaemon(const DaemonOptions& options) {
     log(LogLevel::Error, "cannot start: configuration {} is not usable", options.configPath);
     return kExitConfig;
   }
+  // What parsing freed goes back before the workers are forked: each of
+  // them would otherwise start with it resident too.
+  check::returnFreeHeap();
   if (!options.dontFork) {
     switch (daemonise()) {
       case ForkSide::Parent:
