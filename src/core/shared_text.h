@@ -32,6 +32,26 @@ class SharedText {
   void clear() { text_.reset(); }
   // Whether both hold the same text object (not merely equal bytes).
   bool sameAs(const SharedText& other) const { return text_ == other.text_; }
+
+  // Names one text object without holding it: a cache keyed by a snapshot
+  // keeps a Mark, so the supervisor stays the text's only holder and a
+  // patch still edits it in place (take()). It keeps the text's control
+  // block alive, not the text: a later text never reuses that block, so a
+  // Mark is never taken for a newer text at the same address.
+  class Mark {
+   public:
+    Mark() = default;
+    bool names(const SharedText& text) const {
+      return !text_.owner_before(text.text_) && !text.text_.owner_before(text_);
+    }
+
+   private:
+    friend class SharedText;
+    explicit Mark(const std::shared_ptr<std::string>& text) : text_(text) {}
+    std::weak_ptr<std::string> text_;
+  };
+  // Empty texts all have the same Mark.
+  Mark mark() const { return Mark(text_); }
   // The text for a holder that keeps it as a plain shared string (a
   // response body's piece); null when empty.
   std::shared_ptr<const std::string> shared() const { return text_; }

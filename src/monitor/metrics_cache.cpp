@@ -1,8 +1,5 @@
 #include "monitor/metrics_cache.h"
 
-#include <functional>
-#include <string_view>
-
 #include "monitor/health.h"
 #include "monitor/metric_set.h"
 #include "monitor/metrics_json.h"
@@ -18,20 +15,44 @@ constexpr int kGzipLevel = 1;
 
 }  // namespace
 
-void MetricsCache::sync(const MonitorView& view) {
-  Key key;
+bool MetricsCache::keptFor(const MonitorView& view) const {
+  if (!synced_ || view.checkDuration != checkDuration_) return false;
+  size_t i = 0;
   for (const WorkerStatus& worker : view.workers) {
     if (!hasCurrentSnapshot(worker)) continue;
-    key.emplace_back(worker.name, std::make_pair(std::hash<std::string_view>{}(worker.lastSnapshot),
-                                                 worker.lastSnapshot.size()));
+    if (i == key_.size() || key_[i].worker != worker.name ||
+        !key_[i].snapshot.names(worker.lastSnapshot)) {
+      return false;
+    }
+    ++i;
   }
-  if (synced_ && key == key_ && view.checkDuration == checkDuration_) return;
-  key_ = std::move(key);
+  return i == key_.size();
+}
+
+void MetricsCache::sync(const MonitorView& view) {
+  if (keptFor(view)) return;
+  key_.clear();
+  for (const WorkerStatus& worker : view.workers) {
+    if (hasCurrentSnapshot(worker)) key_.push_back({worker.name, worker.lastSnapshot.mark()});
+  }
   checkDuration_ = view.checkDuration;
   synced_ = true;
   text_.reset();
   gzipDeflated_.reset();
   jsonValid_ = false;
+}
+
+bool MetricsCache::releaseIfStale(const MonitorView& view) {
+  if (!synced_ || keptFor(view) || renderer_.lastRenderCouldReuseMost()) return false;
+  renderer_.release();
+  text_.reset();
+  gzipDeflated_.reset();
+  gzip_ = GzipPart{};
+  jsonValid_ = false;
+  std::string().swap(jsonMembers_);
+  key_.clear();
+  synced_ = false;
+  return true;
 }
 
 const std::shared_ptr<const std::string>& MetricsCache::snapshotText(const MonitorView& view) {

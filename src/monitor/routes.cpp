@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "monitor/health.h"
-#include "monitor/status_json.h"
 
 namespace vigil::monitor {
 namespace {
@@ -78,11 +77,11 @@ bool acceptsGzip(std::string_view acceptEncoding) {
 }
 
 HttpResponse route(const HttpRequest& request, const MonitorView& view) {
-  MetricsCache cache;
+  EndpointCache cache;
   return route(request, view, cache);
 }
 
-HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsCache& cache) {
+HttpResponse route(const HttpRequest& request, const MonitorView& view, EndpointCache& cache) {
   const std::string_view path = request.path();
   const bool known =
       path == "/metrics" || path == "/metrics.json" || path == "/status" || path == "/healthz";
@@ -95,14 +94,14 @@ HttpResponse route(const HttpRequest& request, const MonitorView& view, MetricsC
     return r;
   }
   if (path == "/healthz") return healthz(view);
-  if (path == "/metrics") return metrics(request, view, cache);
+  if (path == "/metrics") return metrics(request, view, cache.metrics);
   HttpResponse r;
   r.contentType = "application/json";
   if (path == "/status") {
     // The workers' snapshots go out as the supervisor holds them.
-    r.sharedBody = renderStatusPieces(view);
+    r.sharedBody = renderStatusPieces(view, cache.status);
   } else {
-    r.body = cache.json(view);
+    r.body = cache.metrics.json(view);
   }
   return r;
 }

@@ -120,27 +120,8 @@ json skeletonOf(std::string_view snapshot, SplitSnapshot& split) {
   return skeleton.is_object() ? skeleton : json();
 }
 
-std::string workerSummary(const WorkerStatus& worker) {
-  const std::string label = worker.name == "vrrp"    ? "VRRP"
-                            : worker.name == "check" ? "real servers"
-                                                     : worker.name;
-  if (!worker.running) return label + ": worker not running";
-  if (!hasCurrentSnapshot(worker)) return label + ": starting";
-  SplitSnapshot split;
-  const json skeleton = skeletonOf(worker.lastSnapshot, split);
-  if (!skeleton.is_object()) return label + ": unreadable snapshot";
-  if (worker.name == "vrrp") return label + ": " + vrrpSummary(skeleton);
-  if (worker.name == "check") return label + ": " + checkSummary(skeleton, split.servers);
-  return label + ": running";
-}
-
-std::optional<uint64_t> snapshotGeneration(const WorkerStatus& worker) {
-  SplitSnapshot split;
-  const json skeleton = skeletonOf(worker.lastSnapshot, split);
-  if (!skeleton.is_object()) return std::nullopt;
-  auto it = skeleton.find("generation");
-  if (it == skeleton.end() || !it->is_number_unsigned()) return std::nullopt;
-  return it->get<uint64_t>();
+std::string labelOf(const WorkerStatus& worker) {
+  return worker.name == "vrrp" ? "VRRP" : worker.name == "check" ? "real servers" : worker.name;
 }
 
 }  // namespace
@@ -173,20 +154,61 @@ std::optional<Duration> watchdogPingInterval(const char* watchdogUsec, const cha
   return std::chrono::duration_cast<Duration>(std::chrono::microseconds(*usec / 2));
 }
 
-std::string statusSummary(const MonitorView& view) {
+std::string statusSummary(const MonitorView& view) { return StatusReader().summary(view); }
+
+bool workersReady(const MonitorView& view, uint64_t generation) {
+  return StatusReader().ready(view, generation);
+}
+
+const StatusReader::Reading& StatusReader::read(const WorkerStatus& worker) {
+  auto reading = std::find_if(readings_.begin(), readings_.end(),
+                              [&](const Reading& r) { return r.worker == worker.name; });
+  if (reading == readings_.end()) {
+    reading = readings_.insert(readings_.end(), Reading{worker.name, {}, {}, std::nullopt});
+  } else if (reading->text.names(worker.lastSnapshot)) {
+    return *reading;
+  }
+  ++reads_;
+  reading->text = worker.lastSnapshot.mark();
+  reading->generation.reset();
+  SplitSnapshot split;
+  const json skeleton = skeletonOf(worker.lastSnapshot, split);
+  if (!skeleton.is_object()) {
+    reading->says = "unreadable snapshot";
+    return *reading;
+  }
+  auto generation = skeleton.find("generation");
+  if (generation != skeleton.end() && generation->is_number_unsigned()) {
+    reading->generation = generation->get<uint64_t>();
+  }
+  reading->says = worker.name == "vrrp"    ? vrrpSummary(skeleton)
+                  : worker.name == "check" ? checkSummary(skeleton, split.servers)
+                                           : "running";
+  return *reading;
+}
+
+std::string StatusReader::summary(const MonitorView& view) {
   if (view.workers.empty()) return "no workers configured";
   std::string out;
   for (const WorkerStatus& worker : view.workers) {
     if (!out.empty()) out += "; ";
-    out += workerSummary(worker);
+    out += labelOf(worker);
+    if (!worker.running) {
+      out += ": worker not running";
+    } else if (!hasCurrentSnapshot(worker)) {
+      out += ": starting";
+    } else {
+      out += ": ";
+      out += read(worker).says;
+    }
   }
   return out;
 }
 
-bool workersReady(const MonitorView& view, uint64_t generation) {
+bool StatusReader::ready(const MonitorView& view, uint64_t generation) {
   return std::all_of(view.workers.begin(), view.workers.end(), [&](const WorkerStatus& worker) {
     if (!hasCurrentSnapshot(worker)) return false;
-    auto running = snapshotGeneration(worker);
+    const std::optional<uint64_t>& running = read(worker).generation;
     return running && *running >= generation;
   });
 }

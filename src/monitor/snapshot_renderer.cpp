@@ -134,7 +134,8 @@ std::shared_ptr<const std::string> SnapshotRenderer::render(const MonitorView& v
   std::deque<ServerText> uncut;  // objects the split left in the skeleton (stable addresses)
   Order order;
   bool merged = false;
-  size_t reused = 0;  // servers whose series come from text_
+  size_t reused = 0;    // servers whose series come from text_
+  size_t reusable = 0;  // servers whose series release() dropped
   arena_.clear();
   const std::vector<std::string_view>* servers = nullptr;
   const auto place = [&](const std::string& vs, ServerText& text) {
@@ -161,6 +162,7 @@ std::shared_ptr<const std::string> SnapshotRenderer::render(const MonitorView& v
       ++reused;
       return place(vs, slot->second);
     }
+    if (std::binary_search(releasedKeys_.begin(), releasedKeys_.end(), key)) ++reusable;
     auto [slot, fresh] = next.emplace(key, renderObject(vs, object, mode));
     return place(vs, slot->second);
   };
@@ -190,6 +192,9 @@ std::shared_ptr<const std::string> SnapshotRenderer::render(const MonitorView& v
     out = assemble(rest, order, dataplane ? &*dataplane : nullptr);
   }
   std::string().swap(arena_);  // its memory goes back now, not at the next render
+  reusable_ = reused + reusable;
+  lastServers_ = next.size() + uncut.size();
+  std::vector<Key>().swap(releasedKeys_);
   kept_ = std::move(next);
   // A text beyond 4 GiB keeps nothing for the next render.
   const bool spansHold = out.size() <= UINT32_MAX;
@@ -197,6 +202,18 @@ std::shared_ptr<const std::string> SnapshotRenderer::render(const MonitorView& v
   if (merged || !spansHold || !dataplane) dataplaneKey_.reset();
   text_ = std::make_shared<const std::string>(std::move(out));
   return text_;
+}
+
+void SnapshotRenderer::release() {
+  if (!text_) return;  // nothing kept, or released already: keep the keys
+  std::vector<Key> keys;
+  keys.reserve(kept_.size());
+  for (const auto& [key, text] : kept_) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  Kept().swap(kept_);
+  text_.reset();
+  dataplaneKey_.reset();
+  releasedKeys_ = std::move(keys);
 }
 
 std::string SnapshotRenderer::assemble(const MetricSet& rest, const Order& servers,

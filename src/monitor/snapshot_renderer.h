@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "monitor/metric_set.h"
 #include "monitor/metric_table.h"
@@ -59,6 +60,15 @@ class SnapshotRenderer {
   // Dataplane objects parsed and rendered (not reused), since start.
   size_t dataplaneRenders() const { return dataplaneRenders_; }
 
+  // Drops what is kept for the next render (the last text and the record
+  // per real server) but each server's key: the next render, which renders
+  // every server, still learns how many it could have reused.
+  void release();
+  // Whether the last render reused, or could have reused had release() not
+  // dropped them, the series of at least half its real servers: whether
+  // keeping a render for the next one pays.
+  bool lastRenderCouldReuseMost() const { return 2 * reusable_ >= lastServers_; }
+
  private:
   // The metrics collectRealServer adds, in table order (RealServerText's
   // too).
@@ -90,6 +100,7 @@ class SnapshotRenderer {
     uint64_t a = 0;
     uint64_t b = 0;
     bool operator==(const Key&) const = default;
+    auto operator<=>(const Key&) const = default;
   };
   struct KeyHash {
     size_t operator()(const Key& key) const { return static_cast<size_t>(key.a); }
@@ -120,6 +131,10 @@ class SnapshotRenderer {
   RealServerText scratch_;  // renderRealServerText's, reused
   size_t realServerRenders_ = 0;
   size_t treeRenders_ = 0;
+  // The keys of the servers release() dropped, sorted; until the next render.
+  std::vector<Key> releasedKeys_;
+  size_t reusable_ = 0;     // the last render's servers reused or reusable
+  size_t lastServers_ = 0;  // and all its servers
   std::optional<Key> dataplaneKey_;
   Span dataplaneSpan_;  // into text_
   size_t dataplaneRenders_ = 0;

@@ -1,7 +1,7 @@
 #include "monitor/status_json.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
-#include <string_view>
 
 #include "monitor/health.h"
 
@@ -24,12 +24,13 @@ std::string members(const json& object) {
 // members are written as nlohmann's dump orders them (by name, as before
 // this was spliced): those before "snapshot", the snapshot, those after it.
 // The snapshot is the worker's own text, checked by json::accept (a parse
-// that builds nothing) and put in as it is, null when it does not parse.
+// that builds nothing; once per text, SnapshotChecks) and put in as it is,
+// null when it does not parse.
 // Parsing it into a tree to dump it again cost the supervisor about 10 bytes
 // of heap per byte of snapshot and seconds of its loop at 50,000 real
 // servers (21 MB of text; doc/benchmarks.md); copying it, a byte per byte.
 void appendWorker(std::string& out, std::vector<std::shared_ptr<const std::string>>& pieces,
-                  const WorkerStatus& worker, const MonitorView& view) {
+                  const WorkerStatus& worker, const MonitorView& view, SnapshotChecks& checks) {
   json before;  // names sorting before "snapshot"
   json after;   // and after it
   before["name"] = worker.name;
@@ -44,8 +45,7 @@ void appendWorker(std::string& out, std::vector<std::shared_ptr<const std::strin
   if (worker.lastSnapshotAt) {
     after["snapshot_seconds_ago"] = secondsSince(*worker.lastSnapshotAt, view.now);
   }
-  const std::string_view snapshot = worker.lastSnapshot;
-  const bool valid = hasCurrentSnapshot(worker) && json::accept(snapshot);
+  const bool valid = hasCurrentSnapshot(worker) && checks.isJson(worker);
   out += '{';
   out += members(before);
   out += ",\"snapshot\":";
@@ -65,7 +65,27 @@ void appendWorker(std::string& out, std::vector<std::shared_ptr<const std::strin
 
 }  // namespace
 
+bool SnapshotChecks::isJson(const WorkerStatus& worker) {
+  auto entry = std::find_if(checked_.begin(), checked_.end(),
+                            [&](const Checked& c) { return c.worker == worker.name; });
+  if (entry == checked_.end()) {
+    entry = checked_.insert(checked_.end(), Checked{worker.name, {}, false});
+  } else if (entry->text.names(worker.lastSnapshot)) {
+    return entry->json;
+  }
+  entry->text = worker.lastSnapshot.mark();
+  entry->json = json::accept(worker.lastSnapshot.str());
+  ++checks_;
+  return entry->json;
+}
+
 std::vector<std::shared_ptr<const std::string>> renderStatusPieces(const MonitorView& view) {
+  SnapshotChecks checks;
+  return renderStatusPieces(view, checks);
+}
+
+std::vector<std::shared_ptr<const std::string>> renderStatusPieces(const MonitorView& view,
+                                                                   SnapshotChecks& checks) {
   // Every name here sorts before "workers", which is written last.
   json doc;
   doc["generation"] = view.generation;
@@ -86,7 +106,7 @@ std::vector<std::shared_ptr<const std::string>> renderStatusPieces(const Monitor
   out += ",\"workers\":[";
   for (size_t i = 0; i < view.workers.size(); ++i) {
     if (i > 0) out += ',';
-    appendWorker(out, pieces, view.workers[i], view);
+    appendWorker(out, pieces, view.workers[i], view, checks);
   }
   out += "]}\n";
   pieces.push_back(std::make_shared<const std::string>(std::move(out)));

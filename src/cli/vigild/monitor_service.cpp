@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "check/heap_policy.h"
 #include "core/log.h"
 #include "monitor/routes.h"
 
@@ -17,7 +18,10 @@ bool sameAddress(const std::optional<config::ListenAddress>& a,
 }  // namespace
 
 MonitorService::MonitorService(PosixEventLoop& loop, const Supervisor& supervisor, Info info)
-    : loop_(loop), supervisor_(supervisor), info_(std::move(info)) {}
+    : loop_(loop),
+      supervisor_(supervisor),
+      info_(std::move(info)),
+      releaseTimer_(loop_.createTimer([this] { releaseStaleRender(); })) {}
 
 MonitorService::~MonitorService() = default;
 
@@ -48,6 +52,23 @@ void MonitorService::apply(const config::GlobalDefs& global) {
 }
 
 monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request) const {
+  if (request.path() == "/metrics" || request.path() == "/metrics.json") {
+    // A scrape of the same snapshot within the interval still finds it.
+    releaseTimer_->armAfter(2 * info_.snapshotInterval);
+  }
+  return monitor::route(request, view(), cache_);
+}
+
+void MonitorService::releaseStaleRender() {
+  const monitor::MonitorView current = view();
+  if (cache_.metrics.releaseIfStale(current)) {
+    check::returnFreeHeap();  // the render's records and sort order
+  } else if (cache_.metrics.keptFor(current)) {
+    releaseTimer_->armAfter(info_.snapshotInterval);
+  }
+}
+
+monitor::MonitorView MonitorService::view() const {
   monitor::MonitorView view;
   view.workers = supervisor_.status();
   view.generation = info_.generation ? info_.generation() : 0;
@@ -61,7 +82,7 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
   if (info_.smtpStats) view.smtp = info_.smtpStats();
   if (info_.snmpModuleFailed) view.snmpModuleFailed = info_.snmpModuleFailed();
   view.checkDuration = checkDuration_;
-  return monitor::route(request, view, metricsCache_);
+  return view;
 }
 
 std::optional<uint16_t> MonitorService::port() const {

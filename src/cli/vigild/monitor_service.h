@@ -11,6 +11,7 @@
 #include "monitor/http_server.h"
 #include "monitor/metrics_cache.h"
 #include "monitor/monitor_view.h"
+#include "monitor/routes.h"
 
 namespace vigil::cli {
 
@@ -53,6 +54,12 @@ class MonitorService {
   std::optional<monitor::HttpServer::Stats> httpStats() const;
 
  private:
+  monitor::MonitorView view() const;
+  // After a /metrics request: drops the render once the snapshots have
+  // moved on, unless the next render would reuse most of it
+  // (MetricsCache::releaseIfStale), and hands the freed heap back.
+  void releaseStaleRender();
+
   PosixEventLoop& loop_;
   const Supervisor& supervisor_;
   Info info_;
@@ -61,9 +68,13 @@ class MonitorService {
   std::unique_ptr<monitor::HttpServer> server_;
   // What the listeners replaced by reloads counted.
   std::optional<monitor::HttpServer::Stats> retiredStats_;
-  // /metrics' rendered snapshot part, kept between scrapes; handle() is
-  // const to its callers (it changes nothing they can see).
-  mutable monitor::MetricsCache metricsCache_;
+  // /metrics' rendered snapshot part and /status' checks, kept between
+  // requests; handle() is const to its callers (it changes nothing they
+  // can see).
+  mutable monitor::EndpointCache cache_;
+  // Armed by each /metrics request, then every snapshot interval while
+  // the render is still current.
+  std::unique_ptr<Timer> releaseTimer_;
 };
 
 }  // namespace vigil::cli

@@ -71,8 +71,8 @@ void SystemdNotifier::stopping() {
 
 void SystemdNotifier::poll() {
   const monitor::MonitorView view = view_();
-  std::string status = monitor::statusSummary(view);
-  if (awaitingReady_ && monitor::workersReady(view, view.generation)) {
+  std::string status = reader_.summary(view);
+  if (awaitingReady_ && reader_.ready(view, view.generation)) {
     awaitingReady_ = false;
     send(monitor::readyMessage(status));
     lastStatus_ = status;

@@ -43,6 +43,8 @@ class SystemdNotifier {
   std::optional<Duration> watchdogInterval_;
   bool awaitingReady_ = true;
   bool stopping_ = false;
+  // Reads each snapshot once, not on every poll.
+  monitor::StatusReader reader_;
   std::string lastStatus_;
   std::unique_ptr<Timer> pollTimer_;
   std::unique_ptr<Timer> watchdogTimer_;

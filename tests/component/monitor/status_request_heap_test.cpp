@@ -89,7 +89,7 @@ class StatusRequestHeapTest : public ::testing::Test {
   check::TcpSocketPool pool_{loop_, 16};
   std::unique_ptr<check::CheckWorker> worker_;
   MonitorView view_;
-  MetricsCache cache_;
+  EndpointCache cache_;
 };
 
 // The snapshot goes into /status as the worker wrote it, checked but not
@@ -137,7 +137,7 @@ TEST_F(StatusRequestHeapTest, MetricsScrapeDoesNotCopyTheBody) {
     EXPECT_GT(wireSize(wire), kServers * leastPerServer);
     EXPECT_LE(allocated, 64u << 10);
   }
-  EXPECT_EQ(cache_.renders(), 1u);
+  EXPECT_EQ(cache_.metrics.renders(), 1u);
 }
 
 // What /metrics keeps between scrapes: the rendered text once, and a small
@@ -148,7 +148,7 @@ TEST_F(StatusRequestHeapTest, MetricsCacheKeepsTheTextOnce) {
   const size_t before = heapInUse();
   size_t body = 0;
   {
-    MetricsCache cache;
+    EndpointCache cache;
     body = route(get("/metrics"), view_, cache).bodySize();
     const size_t held = heapInUse() - before;
     RecordProperty("metrics_cache_bytes_held_per_body_byte_x100",

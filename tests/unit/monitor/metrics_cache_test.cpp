@@ -91,6 +91,40 @@ TEST(MetricsCacheTest, ANewSnapshotIsRenderedAgain) {
   EXPECT_EQ(text, freshRender(changed));
 }
 
+// The kept part is matched to the snapshot text object, not to its bytes
+// (no hash of megabytes per request): a new text, as each snapshot or patch
+// applied makes, renders again even with the same bytes.
+TEST(MetricsCacheTest, KeptForTheSnapshotTextObject) {
+  MetricsCache cache;
+  MonitorView v = view();
+  (void)cache.text(v);
+  (void)cache.text(v);
+  EXPECT_EQ(cache.renders(), 1u);
+  v.workers[1].lastSnapshot = std::string(v.workers[1].lastSnapshot.str());
+  EXPECT_EQ(cache.text(v), freshRender(v));
+  EXPECT_EQ(cache.renders(), 2u);
+}
+
+// A render is dropped once its snapshot is gone unless the next render
+// would reuse most of it; after a drop, the next render still learns from
+// the dropped keys whether keeping pays. Every body equals a fresh render.
+TEST(MetricsCacheTest, DropsAStaleRenderOnlyWhenTheNextWouldNotReuseIt) {
+  MetricsCache cache;
+  const MonitorView v5 = view(5);
+  (void)cache.text(v5);
+  EXPECT_FALSE(cache.releaseIfStale(v5));  // still the current snapshot
+  const MonitorView v6 = view(6);          // every server moved
+  EXPECT_TRUE(cache.releaseIfStale(v6));
+  EXPECT_FALSE(cache.releaseIfStale(v6));  // nothing left to drop
+  EXPECT_EQ(cache.text(v6), freshRender(v6));
+  MonitorView v6again = view(6);               // new texts, the same servers
+  EXPECT_TRUE(cache.releaseIfStale(v6again));  // v6's render reused nothing
+  EXPECT_EQ(cache.text(v6again), freshRender(v6again));
+  // That render could have reused every server of the dropped one: kept.
+  EXPECT_FALSE(cache.releaseIfStale(view(6)));
+  EXPECT_EQ(cache.renders(), 3u);
+}
+
 TEST(MetricsCacheTest, AWorkerThatDiedDropsItsSeries) {
   MetricsCache cache;
   MonitorView v = view();
@@ -137,7 +171,7 @@ const std::string* headerOf(const HttpResponse& r, std::string_view name) {
 }
 
 TEST(MetricsHttpTest, GzipOnlyWhenAskedFor) {
-  MetricsCache cache;
+  EndpointCache cache;
   const MonitorView v = view();
   const HttpResponse plain = route(metricsRequest(std::nullopt), v, cache);
   EXPECT_EQ(headerOf(plain, "Content-Encoding"), nullptr);
@@ -154,7 +188,7 @@ TEST(MetricsHttpTest, GzipOnlyWhenAskedFor) {
   const HttpResponse refused = route(metricsRequest("gzip;q=0, identity"), v, cache);
   EXPECT_EQ(headerOf(refused, "Content-Encoding"), nullptr);
   EXPECT_EQ(refused.wholeBody(), plain.wholeBody());
-  EXPECT_EQ(cache.renders(), 1u);
+  EXPECT_EQ(cache.metrics.renders(), 1u);
 }
 
 HttpRequest jsonRequest() {
@@ -168,7 +202,7 @@ HttpRequest jsonRequest() {
 // for the same snapshots render the snapshot part once, and each body is
 // the document a fresh render gives (worker series fresh: the age moves).
 TEST(MetricsHttpTest, JsonIsRenderedOncePerSnapshot) {
-  MetricsCache cache;
+  EndpointCache cache;
   MonitorView v = view();
   const HttpResponse first = route(jsonRequest(), v, cache);
   EXPECT_EQ(first.contentType, "application/json");
@@ -176,7 +210,7 @@ TEST(MetricsHttpTest, JsonIsRenderedOncePerSnapshot) {
   v.now += milliseconds(500);
   v.wallNowSeconds += 0.5;
   const HttpResponse second = route(jsonRequest(), v, cache);
-  EXPECT_EQ(cache.jsonRenders(), 1u);
+  EXPECT_EQ(cache.metrics.jsonRenders(), 1u);
   const nlohmann::json doc = nlohmann::json::parse(second.body);
   EXPECT_EQ(doc, nlohmann::json::parse(renderMetricsJson(v)));
   EXPECT_EQ(doc["vigil_worker_snapshot_age_seconds"]["samples"][0]["value"], 1.5);
@@ -184,16 +218,16 @@ TEST(MetricsHttpTest, JsonIsRenderedOncePerSnapshot) {
 }
 
 TEST(MetricsHttpTest, ANewSnapshotChangesTheJson) {
-  MetricsCache cache;
+  EndpointCache cache;
   const HttpResponse before = route(jsonRequest(), view(5), cache);
   const MonitorView changed = view(6);
   const HttpResponse after = route(jsonRequest(), changed, cache);
-  EXPECT_EQ(cache.jsonRenders(), 2u);
+  EXPECT_EQ(cache.metrics.jsonRenders(), 2u);
   EXPECT_NE(after.body, before.body);
   EXPECT_EQ(nlohmann::json::parse(after.body), nlohmann::json::parse(renderMetricsJson(changed)));
-  (void)cache.text(changed);  // the text is kept apart: rendering it does not drop the JSON
+  (void)cache.metrics.text(changed);  // the text is kept apart: rendering it does not drop the JSON
   (void)route(jsonRequest(), changed, cache);
-  EXPECT_EQ(cache.jsonRenders(), 2u);
+  EXPECT_EQ(cache.metrics.jsonRenders(), 2u);
 }
 
 TEST(MetricsHttpTest, AcceptEncodingParsing) {

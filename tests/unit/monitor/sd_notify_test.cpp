@@ -119,6 +119,32 @@ TEST(SdNotifyReady, NotBeforeAFirstSnapshotOfTheRunningProcess) {
   EXPECT_FALSE(workersReady(v, 3));
 }
 
+// systemd's notifier asks every 100 ms until ready and every second after:
+// a reader reads each snapshot text once, and answers as the free
+// functions do for whatever text the view holds.
+TEST(SdNotifyStatusReader, ReadsEachSnapshotOnceAndAnswersAsAFreshRead) {
+  StatusReader reader;
+  MonitorView v = view();
+  for (int poll = 0; poll < 3; ++poll) {
+    EXPECT_EQ(reader.summary(v), statusSummary(v));
+    EXPECT_TRUE(reader.ready(v, 3));
+    EXPECT_FALSE(reader.ready(v, 4));
+  }
+  EXPECT_EQ(reader.reads(), 2u);  // one per worker
+  // A new text (as a patch makes) is read again, that worker's only.
+  v.workers[1].lastSnapshot =
+      R"({"worker":"check","generation":4,"virtual_servers":[{"real_servers":[{"up":false}]}]})";
+  EXPECT_EQ(reader.summary(v), "VRRP: 2 MASTER, 1 BACKUP; real servers: 0/1 up");
+  EXPECT_FALSE(reader.ready(v, 4));  // the VRRP worker still runs generation 3
+  EXPECT_EQ(reader.reads(), 3u);
+  v.workers[1].lastSnapshot = "{\"worker\":";
+  EXPECT_EQ(reader.summary(v), "VRRP: 2 MASTER, 1 BACKUP; real servers: unreadable snapshot");
+  EXPECT_FALSE(reader.ready(v, 3));
+  v.workers[1].running = false;
+  EXPECT_EQ(reader.summary(v), statusSummary(v));
+  EXPECT_EQ(reader.reads(), 4u);
+}
+
 TEST(SdNotifyLively, WhileWorkersRunAndSpeak) {
   MonitorView v = view();
   EXPECT_TRUE(workersLively(v, seconds(3)));
