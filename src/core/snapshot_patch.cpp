@@ -157,10 +157,10 @@ Status PatchedSnapshot::assemble(const SnapshotPatchView& patch, SharedText& tex
     assemblingEnds_.push_back(assembling_.size());
   }
   if (assemblingEnds_.size() < assemblingCount_) return {};
+  // Moved into the text's own string: assembling_ keeps no buffer.
   text = SharedText(std::move(assembling_));
   ends_ = std::move(assemblingEnds_);
   assemblingEnds_.clear();
-  std::string().swap(assembling_);
   return {};
 }
 
