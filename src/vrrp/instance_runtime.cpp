@@ -144,6 +144,17 @@ void InstanceRuntime::receiveAdvert(const Advert& packet, const IpAddress& sourc
   }
   ++counters_.advertsReceived;
   if (packet.priority == 0) ++counters_.priorityZeroReceived;
+  // A healthy master's advert (the one a socket may queue) only restarts
+  // Master_Down_Timer: what step() would do, without the step, its action
+  // list and the routine's recomputation (see routineMasterDown). A held
+  // takeover steps: the group must hear that the master is back.
+  if (!takeoverHeld_) {
+    if (auto masterDown = routineMasterDown(state_, packet, source, params_)) {
+      masterDownTimer_->armAt(now + *masterDown);
+      if (gate_ != nullptr) gate_->masterHeard(*this);
+      return;
+    }
+  }
   masterDownArmed_ = false;
   takeoverHeld_ = false;
   handle(AdvertReceived{packet, source}, now);

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "vrrp/timers.h"
+
 namespace vigil::vrrp {
 namespace {
 
@@ -20,6 +22,14 @@ constexpr uint32_t kIntervalOffset = 4;
 constexpr uint32_t kIntervalMask = 0x0fffU;
 constexpr uint8_t kAdvertisementType = 1;
 constexpr uint32_t kVrrpFieldsRead = 8;
+
+// A Backup that follows a master above it, owes no answer, waits for no
+// preempt_delay and receives on the plain socket (AH has its own).
+bool expectsRoutineAdverts(const InstanceState& state, const InstanceParams& params) {
+  return state.state == State::Backup && !state.masterAddress.empty() &&
+         state.masterPriority > state.priority && state.yieldAnswersLeft == 0 &&
+         state.preempt == PreemptPhase::Idle && params.authType != AuthType::Ah;
+}
 
 sock_filter statement(uint16_t code, uint32_t k) { return sock_filter{code, 0, 0, k}; }
 sock_filter jumpIfEqual(uint32_t k, uint8_t ifFalse) {
@@ -98,11 +108,7 @@ void appendIpv6Rule(std::vector<sock_filter>& program, const RoutineAdvert& r, u
 
 std::optional<RoutineAdvert> routineAdvertFor(const InstanceState& state,
                                               const InstanceParams& params) {
-  if (state.state != State::Backup || state.masterAddress.empty() ||
-      state.masterPriority <= state.priority || state.yieldAnswersLeft > 0 ||
-      state.preempt != PreemptPhase::Idle || params.authType == AuthType::Ah) {
-    return std::nullopt;
-  }
+  if (!expectsRoutineAdverts(state, params)) return std::nullopt;
   RoutineAdvert routine;
   routine.source = state.masterAddress;
   routine.version = params.version;
@@ -112,6 +118,22 @@ std::optional<RoutineAdvert> routineAdvertFor(const InstanceState& state,
     routine.advertInterval = static_cast<uint16_t>(state.masterAdverInterval.count());
   }
   return routine;
+}
+
+std::optional<Duration> routineMasterDown(const InstanceState& state, const AdvertFields& advert,
+                                          const IpAddress& source, const InstanceParams& params) {
+  // The advert routineAdvertFor() describes, field by field; v2 adverts
+  // carry no interval that a Backup adopts.
+  if (!expectsRoutineAdverts(state, params)) return std::nullopt;
+  if (advert.version != params.version || advert.vrid != params.vrid ||
+      advert.priority != state.masterPriority || source != state.masterAddress) {
+    return std::nullopt;
+  }
+  if (params.version == 3 && advert.advertInterval != state.masterAdverInterval) {
+    return std::nullopt;
+  }
+  return masterDownInterval(params.version, state.priority, state.masterAdverInterval,
+                            params.downTimerAdverts);
 }
 
 std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, FilterSide side,

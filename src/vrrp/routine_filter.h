@@ -39,6 +39,17 @@ struct RoutineAdvert {
 std::optional<RoutineAdvert> routineAdvertFor(const InstanceState& state,
                                               const InstanceParams& params);
 
+// What a Backup's step does with the advert routineAdvertFor(state, params)
+// describes, received from `source`: it restarts Master_Down_Timer and
+// changes nothing else. Returns that timer's Master_Down_Interval, or
+// nullopt when `advert` is not that advert in `state`. For every advert it
+// returns a value for, step() returns `state` unchanged and exactly
+// ArmMasterDownTimer{value} (RoutineMasterDownTest pins the two together),
+// so the runtime restarts the timer without a step: a healthy master's
+// every advert at a Backup.
+std::optional<Duration> routineMasterDown(const InstanceState& state, const AdvertFields& advert,
+                                          const IpAddress& source, const InstanceParams& params);
+
 enum class FilterSide {
   Quiet,   // accepts the routine adverts only
   Prompt,  // accepts everything else

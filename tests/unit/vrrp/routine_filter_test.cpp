@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "vrrp/ipv4_advert.h"
@@ -427,6 +428,79 @@ TEST(RoutineAdvertForTest, AnythingUnusualHasNone) {
   ah.version = 2;
   ah.authType = AuthType::Ah;
   EXPECT_FALSE(routineAdvertFor(following("10.0.0.1", 150), ah));
+}
+
+// routineMasterDown() stands in for step() on a Backup's every routine
+// advert, so the two must agree wherever it answers: the state unchanged and
+// one ArmMasterDownTimer of its duration. Every state below is stepped with
+// every advert; the routine ones must be answered (the test is not vacuous)
+// and everything else left to step().
+TEST(RoutineMasterDownTest, AgreesWithTheStateMachineWhereverItAnswers) {
+  std::vector<InstanceParams> params;
+  for (uint8_t version : {2, 3}) {
+    for (bool preempt : {true, false}) {
+      InstanceParams p = backupParams();
+      p.version = version;
+      p.advertInterval = Centiseconds(version == 2 ? 100 : 1);
+      p.preempt = preempt;
+      p.preemptDelay = preempt ? std::chrono::seconds(1) : Duration{0};
+      p.primaryAddress = ip("10.0.0.5");
+      params.push_back(p);
+    }
+  }
+  size_t answered = 0;
+  for (const InstanceParams& p : params) {
+    std::vector<InstanceState> states;
+    for (uint8_t masterPriority : {90, 100, 150}) {
+      InstanceState s = following("10.0.0.1", masterPriority);
+      s.masterAdverInterval = p.advertInterval;
+      states.push_back(s);
+      for (uint8_t answers : {0, 3}) {
+        for (PreemptPhase phase :
+             {PreemptPhase::Idle, PreemptPhase::Waiting, PreemptPhase::Elapsed}) {
+          InstanceState t = s;
+          t.yieldAnswersLeft = answers;
+          t.preempt = phase;
+          states.push_back(t);
+        }
+      }
+    }
+    InstanceState master = following("10.0.0.1", 150);
+    master.state = State::Master;
+    states.push_back(master);
+    InstanceState none = following("10.0.0.1", 150);
+    none.masterAddress = IpAddress{};
+    states.push_back(none);
+    for (const InstanceState& state : states) {
+      const bool routineState = routineAdvertFor(state, p).has_value();
+      for (const char* source : {"10.0.0.1", "10.0.0.9"}) {
+        for (uint8_t priority : {0, 90, 100, 150, 200}) {
+          for (uint32_t interval : {1u, 2u, 100u}) {
+            AdvertFields advert;
+            advert.version = p.version;
+            advert.vrid = p.vrid;
+            advert.priority = priority;
+            advert.advertInterval = Centiseconds(interval);
+            const TimePoint now = TimePoint{} + std::chrono::seconds(10);
+            const auto masterDown = routineMasterDown(state, advert, ip(source), p);
+            const bool routine = routineState && source == std::string_view("10.0.0.1") &&
+                                 priority == state.masterPriority &&
+                                 (p.version == 2 || advert.advertInterval == p.advertInterval);
+            EXPECT_EQ(masterDown.has_value(), routine);
+            if (!masterDown) continue;
+            ++answered;
+            const StepResult stepped = step(state, AdvertReceived{advert, ip(source)}, p, now);
+            EXPECT_EQ(stepped.next, state);
+            EXPECT_EQ(stepped.actions, std::vector<Action>{ArmMasterDownTimer{*masterDown}});
+          }
+        }
+      }
+    }
+  }
+  // Per params, two routine states (master at 150, nothing owed, Idle; built
+  // twice) with their one advert, v2's in all three intervals (checkAdvert
+  // rejects the other two before a step).
+  EXPECT_EQ(answered, 2u * (2 * 1 + 2 * 3));
 }
 
 // The two sockets' filters as a kernel would hold them: an attach fails
