@@ -40,9 +40,7 @@ WireResult<Ipv4Packet> parseIpv4(std::span<const uint8_t> bytes) {
   if (ihl < kIpv4HeaderSize || totalLength < ihl || totalLength > bytes.size()) {
     return RejectReason::BadIpHeader;
   }
-  InternetChecksum sum;
-  sum.add(bytes.first(ihl));
-  if (sum.finish() != 0) return RejectReason::BadIpHeader;
+  // The header checksum is not summed again: see parseIpv4() in the header.
   Ipv4Packet packet{readIpv4Header(bytes), ihl, std::nullopt, {}};
   if (isFragment(packet.header.flagsFragment)) return RejectReason::BadIpHeader;
   std::span<const uint8_t> payload = bytes.subspan(ihl, totalLength - ihl);

@@ -61,9 +61,13 @@ struct Ipv4Packet {
   std::span<const uint8_t> vrrp;  // the VRRP message (up to Total Length)
 };
 
-// Validates version, IHL, Total Length, header checksum, no fragmentation
-// and protocol (112, or 51 with an AH header whose Next Header is 112), and
-// hands over the VRRP payload. The spans point into `bytes`.
+// Validates version, IHL, Total Length, no fragmentation and protocol (112,
+// or 51 with an AH header whose Next Header is 112), and hands over the VRRP
+// payload. The spans point into `bytes`. The header checksum is not
+// verified: a raw socket only sees packets that passed the kernel's
+// ip_rcv, which drops a header whose checksum is wrong (RFC 1122 §3.2.1.2)
+// before any socket is looked up, so summing it again on every advert
+// received would find nothing.
 WireResult<Ipv4Packet> parseIpv4(std::span<const uint8_t> bytes);
 
 // RxMeta for decode() from a parsed IPv4 packet (TTL range left at 255).
