@@ -115,19 +115,8 @@ void InstanceRuntime::track(const std::vector<Event>& events) {
   for (const Event& event : events) handle(event);
 }
 
-void InstanceRuntime::receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
-                              std::span<const uint8_t> ipPacket) {
-  receiveAdvert(packet, source, ahPresent, ipPacket, loop_.now());
-}
-
-void InstanceRuntime::receive(const AdvertView& advert, const IpAddress& source, bool ahPresent,
+void InstanceRuntime::receive(const AdvertView& packet, const IpAddress& source, bool ahPresent,
                               std::span<const uint8_t> ipPacket, TimePoint now) {
-  receiveAdvert(advert, source, ahPresent, ipPacket, now);
-}
-
-template <typename Advert>
-void InstanceRuntime::receiveAdvert(const Advert& packet, const IpAddress& source, bool ahPresent,
-                                    std::span<const uint8_t> ipPacket, TimePoint now) {
   if (auto reason = check(packet, source, ahPresent, ipPacket)) {
     countReject(*reason);
     rejectLog_.log(now.time_since_epoch(), LogLevel::Warning,
@@ -186,9 +175,8 @@ void InstanceRuntime::countReject(RejectReason reason) {
   ++counters_.rejects[static_cast<size_t>(reason)];
 }
 
-template <typename Advert>
-std::optional<RejectReason> InstanceRuntime::check(const Advert& packet, const IpAddress& source,
-                                                   bool ahPresent,
+std::optional<RejectReason> InstanceRuntime::check(const AdvertView& packet,
+                                                   const IpAddress& source, bool ahPresent,
                                                    std::span<const uint8_t> ipPacket) {
   const bool fromMaster = !state_.masterAddress.empty() && source == state_.masterAddress;
   // vrrp_strict keeps the RFC's address-list check for every advert.

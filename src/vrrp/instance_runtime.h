@@ -115,9 +115,6 @@ class InstanceRuntime {
   // read again.
   void receive(const AdvertView& advert, const IpAddress& source, bool ahPresent,
                std::span<const uint8_t> ipPacket, TimePoint now);
-  // The same for a packet built whole (tests), received at loop.now().
-  void receive(const VrrpPacket& packet, const IpAddress& source, bool ahPresent,
-               std::span<const uint8_t> ipPacket);
   // A wire-level reject the socket attributes to this instance.
   void countReject(RejectReason reason);
 
@@ -172,13 +169,8 @@ class InstanceRuntime {
   void applyAcceptMode();
   void liftAcceptFilter();
   AcceptFilter& acceptFilter();
-  // receive() for either form of advert.
-  template <typename Advert>
-  void receiveAdvert(const Advert& advert, const IpAddress& source, bool ahPresent,
-                     std::span<const uint8_t> ipPacket, TimePoint now);
-  template <typename Advert>
-  std::optional<RejectReason> check(const Advert& advert, const IpAddress& source, bool ahPresent,
-                                    std::span<const uint8_t> ipPacket);
+  std::optional<RejectReason> check(const AdvertView& advert, const IpAddress& source,
+                                    bool ahPresent, std::span<const uint8_t> ipPacket);
   bool fromKnownPeer(const IpAddress& source) const;
   void drainBacklog() {
     if (backlog_ != nullptr) backlog_->drain();

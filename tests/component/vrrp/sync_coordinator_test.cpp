@@ -12,7 +12,9 @@
 
 #include "core/simulated_loop.h"
 #include "fakes/null_vrrp_effects.h"
+#include "vrrp/ipv4_advert.h"
 #include "vrrp/runtime_params.h"
+#include "vrrp/socket_dispatch.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -102,7 +104,8 @@ class SyncCoordinatorTest : public ::testing::Test {
 
   State stateOf(const Member& m) const { return m.runtime->state().state; }
 
-  // An advert from a peer at 10.0.0.2 for `m`'s VRID.
+  // An advert from a peer at 10.0.0.2 for `m`'s VRID, received as a socket
+  // hands it over: the whole IPv4 packet, through the dispatcher.
   void hearPeer(Member& m, uint8_t priority) {
     VrrpPacket p;
     p.version = 3;
@@ -110,7 +113,15 @@ class SyncCoordinatorTest : public ::testing::Test {
     p.priority = priority;
     p.advertInterval = Centiseconds(100);
     p.addresses = m.runtime->params().addresses;
-    m.runtime->receive(p, ip("10.0.0.2"), false, {});
+    Ipv4Header header;
+    header.source = ip("10.0.0.2");
+    header.destination = ip("224.0.0.18");
+    std::vector<uint8_t> bytes(256);
+    bytes.resize(*encodeIpv4Advert(header, p, bytes, {}));
+    AdvertDispatcher dispatcher;
+    dispatcher.add(m.runtime.get());
+    dispatcher.receiveIpv4(bytes, loop.now());
+    dispatcher.remove(m.runtime.get());
     loop.runPosted();
   }
 
