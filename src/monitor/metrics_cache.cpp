@@ -37,19 +37,26 @@ void MetricsCache::sync(const MonitorView& view) {
   }
   checkDuration_ = view.checkDuration;
   synced_ = true;
+  markStale();
+}
+
+void MetricsCache::markStale() {
   text_.reset();
   gzipDeflated_.reset();
   jsonValid_ = false;
 }
 
 bool MetricsCache::releaseIfStale(const MonitorView& view) {
-  if (!synced_ || keptFor(view) || renderer_.lastRenderCouldReuseMost()) return false;
-  renderer_.release();
-  text_.reset();
-  gzipDeflated_.reset();
-  gzip_ = GzipPart{};
+  if (!synced_ || keptFor(view)) return false;
+  // The JSON part is built whole for each snapshot: once the snapshots
+  // moved on, nothing of it is reused, whatever the text render would reuse.
+  const bool hadJson = !jsonMembers_.empty();
   jsonValid_ = false;
   std::string().swap(jsonMembers_);
+  if (renderer_.lastRenderCouldReuseMost()) return hadJson;
+  renderer_.release();
+  markStale();
+  gzip_ = GzipPart{};
   key_.clear();
   synced_ = false;
   return true;

@@ -59,7 +59,8 @@ class MetricsCache {
   // counters move each second, so a scrape every 15 s renders every server
   // anew and a render kept in between is memory for nothing. A render that
   // could reuse most servers (scrapes more often than delay_loop) is kept.
-  // Returns whether it dropped them.
+  // The JSON part, built whole for each snapshot, is dropped whenever the
+  // snapshots moved on. Returns whether it dropped anything.
   bool releaseIfStale(const MonitorView& view);
 
   // How often the snapshot part was rendered (for tests and benchmarks).
@@ -85,6 +86,8 @@ class MetricsCache {
   // Drops the kept parts when the snapshots (or checkDuration) changed
   // since they were rendered.
   void sync(const MonitorView& view);
+  // Marks every kept part for rebuilding (the renderer keeps its records).
+  void markStale();
   const std::shared_ptr<const std::string>& snapshotText(const MonitorView& view);
 
   SnapshotRenderer renderer_;

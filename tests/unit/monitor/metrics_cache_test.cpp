@@ -125,6 +125,32 @@ TEST(MetricsCacheTest, DropsAStaleRenderOnlyWhenTheNextWouldNotReuseIt) {
   EXPECT_EQ(cache.renders(), 3u);
 }
 
+// The JSON part is built whole per snapshot, so it is dropped once the
+// snapshots moved on, for a client that asks for JSON only too.
+TEST(MetricsCacheTest, DropsAStaleJsonRenderWhateverTheTextWouldReuse) {
+  MetricsCache cache;
+  const MonitorView v5 = view(5);
+  const std::string first = cache.json(v5);
+  EXPECT_FALSE(cache.releaseIfStale(v5));  // still the current snapshot
+  const MonitorView v6 = view(6);
+  EXPECT_TRUE(cache.releaseIfStale(v6));
+  EXPECT_FALSE(cache.releaseIfStale(v6));  // nothing left to drop
+  EXPECT_EQ(cache.json(v6), MetricsCache().json(v6));
+  EXPECT_EQ(cache.jsonRenders(), 2u);
+  // A text render that could reuse most servers is kept; the JSON part
+  // beside it still goes.
+  (void)cache.text(view(6));      // new texts, the same servers
+  const MonitorView x = view(6);  // and again: this render reuses them all
+  (void)cache.text(x);
+  (void)cache.json(x);
+  const size_t renders = cache.renders();
+  EXPECT_TRUE(cache.releaseIfStale(view(6)));
+  EXPECT_EQ(cache.text(x), freshRender(x));
+  EXPECT_EQ(cache.renders(), renders);
+  EXPECT_EQ(cache.json(x), MetricsCache().json(x));
+  EXPECT_EQ(cache.jsonRenders(), 4u);
+}
+
 TEST(MetricsCacheTest, AWorkerThatDiedDropsItsSeries) {
   MetricsCache cache;
   MonitorView v = view();
