@@ -68,6 +68,9 @@ std::function<std::shared_ptr<const config::Config>(uint64_t)> configFor(
   return [state, loadConfig](uint64_t generation) -> std::shared_ptr<const config::Config> {
     if (state->generation < generation) {
       auto config = loadConfig();
+      // A forked worker parses the file itself: what the parse freed goes
+      // back here too, not only in the supervisor.
+      check::returnFreeHeap();
       if (!config) return nullptr;
       state->config = std::move(config);
       state->generation = generation;
