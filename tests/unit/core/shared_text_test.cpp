@@ -20,7 +20,9 @@ TEST(SharedTextMarkTest, NamesOneTextObjectWithoutHoldingIt) {
   sameObject.clear();
   EXPECT_FALSE(mark.names(SharedText(std::string(1000, 'a'))));  // equal bytes, other object
   // The only holder still moves the text out: the Mark holds no share.
+  const char* bytes = text.str().data();
   std::string edited = text.take();
+  EXPECT_EQ(edited.data(), bytes) << "copied, not moved: the Mark held a share";
   EXPECT_EQ(edited.size(), 1000u);
   edited[0] = 'b';
   text = SharedText(std::move(edited));
