@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,41 @@ bool hasCurrentSnapshot(const WorkerStatus& worker);
 // (zero while not yet due): a lower bound of its loop's lateness. Needs a
 // current snapshot (hasCurrentSnapshot).
 Duration loopLateness(const WorkerStatus& worker, const MonitorView& view);
+
+// A value worked out from each worker's snapshot text, kept until that
+// worker's text changes (compared by text object: no byte is read). What
+// /status and systemd's status line read from the snapshots is worked out
+// once per snapshot, not once per request or poll.
+template <class T>
+class PerSnapshotText {
+ public:
+  // The value for `worker`'s current text: `work(worker)` runs only when
+  // that text is not the one the kept value came from.
+  template <class Work>
+  const T& get(const WorkerStatus& worker, Work work) {
+    auto entry = std::find_if(entries_.begin(), entries_.end(),
+                              [&](const Entry& e) { return e.worker == worker.name; });
+    if (entry == entries_.end()) {
+      entry = entries_.insert(entries_.end(), Entry{worker.name, {}, T{}});
+    } else if (entry->text.names(worker.lastSnapshot)) {
+      return entry->value;
+    }
+    entry->text = worker.lastSnapshot.mark();
+    entry->value = work(worker);
+    ++works_;
+    return entry->value;
+  }
+  // Texts worked on since start (each reads the whole text).
+  size_t works() const { return works_; }
+
+ private:
+  struct Entry {
+    std::string worker;
+    SharedText::Mark text;
+    T value;
+  };
+  std::vector<Entry> entries_;  // one per worker name
+  size_t works_ = 0;
+};
 
 }  // namespace vigil::monitor

@@ -161,30 +161,23 @@ bool workersReady(const MonitorView& view, uint64_t generation) {
 }
 
 const StatusReader::Reading& StatusReader::read(const WorkerStatus& worker) {
-  auto reading = std::find_if(readings_.begin(), readings_.end(),
-                              [&](const Reading& r) { return r.worker == worker.name; });
-  if (reading == readings_.end()) {
-    reading = readings_.insert(readings_.end(), Reading{worker.name, {}, {}, std::nullopt});
-  } else if (reading->text.names(worker.lastSnapshot)) {
-    return *reading;
-  }
-  ++reads_;
-  reading->text = worker.lastSnapshot.mark();
-  reading->generation.reset();
-  SplitSnapshot split;
-  const json skeleton = skeletonOf(worker.lastSnapshot, split);
-  if (!skeleton.is_object()) {
-    reading->says = "unreadable snapshot";
-    return *reading;
-  }
-  auto generation = skeleton.find("generation");
-  if (generation != skeleton.end() && generation->is_number_unsigned()) {
-    reading->generation = generation->get<uint64_t>();
-  }
-  reading->says = worker.name == "vrrp"    ? vrrpSummary(skeleton)
-                  : worker.name == "check" ? checkSummary(skeleton, split.servers)
-                                           : "running";
-  return *reading;
+  return readings_.get(worker, [](const WorkerStatus& w) {
+    Reading reading;
+    SplitSnapshot split;
+    const json skeleton = skeletonOf(w.lastSnapshot, split);
+    if (!skeleton.is_object()) {
+      reading.says = "unreadable snapshot";
+      return reading;
+    }
+    auto generation = skeleton.find("generation");
+    if (generation != skeleton.end() && generation->is_number_unsigned()) {
+      reading.generation = generation->get<uint64_t>();
+    }
+    reading.says = w.name == "vrrp"    ? vrrpSummary(skeleton)
+                   : w.name == "check" ? checkSummary(skeleton, split.servers)
+                                       : "running";
+    return reading;
+  });
 }
 
 std::string StatusReader::summary(const MonitorView& view) {

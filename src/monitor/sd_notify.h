@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/unique_fd.h"
+#include "monitor/health.h"
 #include "monitor/monitor_view.h"
 
 namespace vigil::monitor {
@@ -54,20 +55,17 @@ class StatusReader {
   std::string summary(const MonitorView& view);
   bool ready(const MonitorView& view, uint64_t generation);
   // Snapshot texts read since start (each reads the whole text).
-  size_t reads() const { return reads_; }
+  size_t reads() const { return readings_.works(); }
 
  private:
   struct Reading {
-    std::string worker;
-    SharedText::Mark text;
     std::string says;  // "2 MASTER, 1 BACKUP", "9/10 up", ...
     std::optional<uint64_t> generation;
   };
   // What `worker`'s current snapshot says.
   const Reading& read(const WorkerStatus& worker);
 
-  std::vector<Reading> readings_;  // one per worker name
-  size_t reads_ = 0;
+  PerSnapshotText<Reading> readings_;
 };
 
 // Every worker runs and was heard from (or started) within `limit`: what

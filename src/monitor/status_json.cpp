@@ -66,17 +66,8 @@ void appendWorker(std::string& out, std::vector<std::shared_ptr<const std::strin
 }  // namespace
 
 bool SnapshotChecks::isJson(const WorkerStatus& worker) {
-  auto entry = std::find_if(checked_.begin(), checked_.end(),
-                            [&](const Checked& c) { return c.worker == worker.name; });
-  if (entry == checked_.end()) {
-    entry = checked_.insert(checked_.end(), Checked{worker.name, {}, false});
-  } else if (entry->text.names(worker.lastSnapshot)) {
-    return entry->json;
-  }
-  entry->text = worker.lastSnapshot.mark();
-  entry->json = json::accept(worker.lastSnapshot.str());
-  ++checks_;
-  return entry->json;
+  return checked_.get(worker,
+                      [](const WorkerStatus& w) { return json::accept(w.lastSnapshot.str()); });
 }
 
 std::vector<std::shared_ptr<const std::string>> renderStatusPieces(const MonitorView& view) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "monitor/health.h"
 #include "monitor/monitor_view.h"
 
 namespace vigil::monitor {
@@ -25,16 +26,10 @@ class SnapshotChecks {
   // Whether `worker`'s snapshot (a current one, health.h) is JSON.
   bool isJson(const WorkerStatus& worker);
   // Texts checked since start (each reads the whole text).
-  size_t checks() const { return checks_; }
+  size_t checks() const { return checked_.works(); }
 
  private:
-  struct Checked {
-    std::string worker;
-    SharedText::Mark text;
-    bool json = false;
-  };
-  std::vector<Checked> checked_;  // one per worker name
-  size_t checks_ = 0;
+  PerSnapshotText<bool> checked_;
 };
 
 // The same, taking each snapshot's check from `checks`.
