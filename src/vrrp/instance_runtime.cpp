@@ -260,6 +260,7 @@ void InstanceRuntime::buildAdvert() {
   // AH carries the key in the ICV, never in the message.
   if (params_.authType == AuthType::Pass) advert_.authData = params_.authData;
   advert_.addresses = params_.addresses;
+  io_.sender.prepare(advert_);
 }
 
 void InstanceRuntime::advertiseIfMaster() {
@@ -267,8 +268,11 @@ void InstanceRuntime::advertiseIfMaster() {
 }
 
 void InstanceRuntime::sendAdvert(uint8_t priority) {
-  advert_.priority = priority;
-  Status sent = io_.sender.send(advert_);
+  if (advert_.priority != priority) {
+    advert_.priority = priority;
+    io_.sender.prepare(advert_);
+  }
+  Status sent = io_.sender.send();
   if (!sent) {
     ++counters_.sendErrors;
     rejectLog_.log(loop_.now().time_since_epoch(), LogLevel::Warning,

@@ -155,8 +155,9 @@ class InstanceRuntime {
   void onMasterDown();
   void apply(const Action& action, TimePoint now);
   void sendAdvert(uint8_t priority);
-  // The advert as params_ describe it, built once per (re)configuration:
-  // only the priority differs from one advert to the next.
+  // The advert as params_ describe it, built and handed to the sender once
+  // per (re)configuration; sendAdvert() hands it over again when its
+  // priority differs from the last one sent.
   void buildAdvert();
   // Installs (or renews) the VIPs at `now` and schedules the next renewal.
   void addVips(TimePoint now);

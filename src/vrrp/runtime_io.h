@@ -17,11 +17,18 @@
 // destinations and the addresses it acts on.
 namespace vigil::vrrp {
 
-// Puts one advert on the wire (multicast group or every unicast peer).
+// Puts the instance's advert on the wire (multicast group or every unicast
+// peer). A MASTER sends the same advert every Advertisement_Interval, so
+// the runtime hands it over only when it changes (start, reload, another
+// priority) and an implementation may encode it once there.
 class AdvertSender {
  public:
   virtual ~AdvertSender() = default;
-  virtual Status send(const VrrpPacket& packet) = 0;
+  // The advert send() puts on the wire from now on.
+  virtual void prepare(const VrrpPacket& packet) = 0;
+  // Sends the last advert prepared; an advert that cannot be encoded
+  // fails here.
+  virtual Status send() = 0;
 };
 
 // Adds and removes the instance's virtual_ipaddress entries. add() is also

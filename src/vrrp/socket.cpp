@@ -406,34 +406,40 @@ void VrrpSocket::deliver(const ReceiveBatch& batch, size_t index, TimePoint now)
   dispatcher_.receiveIpv6(bytes, source, destination, hopLimit, now);
 }
 
-Status VrrpSocket::sendIpv4(std::span<const uint8_t> ipPacket, const IpAddress& destination) {
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  std::memcpy(&to.sin_addr, destination.bytes(), 4);
-  if (::sendto(fd_.get(), ipPacket.data(), ipPacket.size(), 0, reinterpret_cast<sockaddr*>(&to),
-               sizeof to) < 0) {
-    return errnoError("send to " + destination.toString());
-  }
-  return {};
+void VrrpSocket::prepareIpv4(PreparedDatagram& out, std::span<const uint8_t> ipPacket,
+                             const IpAddress& destination) const {
+  out.bytes_.assign(ipPacket.begin(), ipPacket.end());
+  out.to_ = {};
+  auto* to = reinterpret_cast<sockaddr_in*>(&out.to_);
+  to->sin_family = AF_INET;
+  std::memcpy(&to->sin_addr, destination.bytes(), 4);
+  out.iov_ = {out.bytes_.data(), out.bytes_.size()};
+  out.msg_ = {};
+  out.msg_.msg_name = to;
+  out.msg_.msg_namelen = sizeof(sockaddr_in);
+  out.msg_.msg_iov = &out.iov_;
+  out.msg_.msg_iovlen = 1;
 }
 
-Status VrrpSocket::sendIpv6(std::span<const uint8_t> vrrp, const IpAddress& source,
-                            const IpAddress& destination, uint8_t hopLimit) {
-  sockaddr_in6 to{};
-  to.sin6_family = AF_INET6;
-  std::memcpy(&to.sin6_addr, destination.bytes(), 16);
-  to.sin6_scope_id = ifindex_;
-  iovec iov{const_cast<uint8_t*>(vrrp.data()), vrrp.size()};
-  alignas(cmsghdr) std::array<uint8_t, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))>
-      control{};
-  msghdr msg{};
-  msg.msg_name = &to;
-  msg.msg_namelen = sizeof to;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+void VrrpSocket::prepareIpv6(PreparedDatagram& out, std::span<const uint8_t> vrrp,
+                             const IpAddress& source, const IpAddress& destination,
+                             uint8_t hopLimit) const {
+  out.bytes_.assign(vrrp.begin(), vrrp.end());
+  out.to_ = {};
+  auto* to = reinterpret_cast<sockaddr_in6*>(&out.to_);
+  to->sin6_family = AF_INET6;
+  std::memcpy(&to->sin6_addr, destination.bytes(), 16);
+  to->sin6_scope_id = ifindex_;
+  out.iov_ = {out.bytes_.data(), out.bytes_.size()};
+  out.control_ = {};
+  out.msg_ = {};
+  out.msg_.msg_name = to;
+  out.msg_.msg_namelen = sizeof(sockaddr_in6);
+  out.msg_.msg_iov = &out.iov_;
+  out.msg_.msg_iovlen = 1;
+  out.msg_.msg_control = out.control_.data();
+  out.msg_.msg_controllen = out.control_.size();
+  cmsghdr* c = CMSG_FIRSTHDR(&out.msg_);
   c->cmsg_level = IPPROTO_IPV6;
   c->cmsg_type = IPV6_PKTINFO;
   c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
@@ -441,14 +447,27 @@ Status VrrpSocket::sendIpv6(std::span<const uint8_t> vrrp, const IpAddress& sour
   std::memcpy(&info.ipi6_addr, source.bytes(), 16);
   info.ipi6_ifindex = ifindex_;
   std::memcpy(CMSG_DATA(c), &info, sizeof info);
-  c = CMSG_NXTHDR(&msg, c);
+  c = CMSG_NXTHDR(&out.msg_, c);
   c->cmsg_level = IPPROTO_IPV6;
   c->cmsg_type = IPV6_HOPLIMIT;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   const int hops = hopLimit;
   std::memcpy(CMSG_DATA(c), &hops, sizeof hops);
-  if (::sendmsg(fd_.get(), &msg, 0) < 0) return errnoError("send to " + destination.toString());
-  return {};
+}
+
+Status VrrpSocket::send(const PreparedDatagram& datagram) {
+  if (::sendmsg(fd_.get(), &datagram.msg_, 0) >= 0) return {};
+  const int error = errno;
+  IpAddress destination;
+  if (datagram.to_.ss_family == AF_INET) {
+    const auto* to = reinterpret_cast<const sockaddr_in*>(&datagram.to_);
+    destination = IpAddress::fromBytes(AF_INET, reinterpret_cast<const uint8_t*>(&to->sin_addr));
+  } else {
+    const auto* to = reinterpret_cast<const sockaddr_in6*>(&datagram.to_);
+    destination = IpAddress::fromBytes(AF_INET6, to->sin6_addr.s6_addr);
+  }
+  errno = error;
+  return errnoError("send to " + destination.toString());
 }
 
 SocketAdvertSender::SocketAdvertSender(VrrpSocket& socket, Options options)
@@ -465,56 +484,58 @@ Ipv4Header SocketAdvertSender::ipv4HeaderTo(const IpAddress& destination) const 
   return ip;
 }
 
-Status SocketAdvertSender::send(const VrrpPacket& packet) {
-  if (packet.authType == AuthType::Ah) return sendAh(packet);
-  if (!encodedFor_ || *encodedFor_ != packet) {
-    if (Status s = encodeAll(packet); !s) return s;
-  }
-  for (size_t i = 0; i < encoded_.size(); ++i) {
-    Encoded& advert = encoded_[i];
-    const IpAddress& destination = options_.destinations[i];
-    if (destination.isV4()) {
-      advert.ip.id = ++ipId_;
-      if (auto size = encodeIpv4Header(advert.ip, advert.bytes); !size) return size.error();
-      if (Status s = socket_.sendIpv4(advert.bytes, destination); !s) return s;
-    } else if (Status s =
-                   socket_.sendIpv6(advert.bytes, options_.source, destination, ttlTo(destination));
-               !s) {
-      return s;
-    }
+void SocketAdvertSender::prepare(const VrrpPacket& packet) {
+  packet_ = packet;
+  encodeAll();
+}
+
+void SocketAdvertSender::setOptions(Options options) {
+  options_ = std::move(options);
+  encodeAll();
+}
+
+Status SocketAdvertSender::send() {
+  if (!packet_) return Error{0, "no advert prepared"};
+  if (packet_->authType == AuthType::Ah) return sendAh();
+  if (encodeError_) return *encodeError_;
+  for (const auto& datagram : prepared_) {
+    if (Status s = socket_.send(*datagram); !s) return s;
   }
   return {};
 }
 
-Status SocketAdvertSender::encodeAll(const VrrpPacket& packet) {
-  encodedFor_.reset();
-  encoded_.resize(options_.destinations.size());
+void SocketAdvertSender::encodeAll() {
+  prepared_.clear();
+  encodeError_.reset();
+  if (!packet_ || packet_->authType == AuthType::Ah) return;
   std::array<uint8_t, kMaxPacket> buffer;
-  for (size_t i = 0; i < encoded_.size(); ++i) {
-    const IpAddress& destination = options_.destinations[i];
-    Encoded& advert = encoded_[i];
+  for (const IpAddress& destination : options_.destinations) {
     Result<size_t> size = 0;
     if (destination.isV4()) {
-      advert.ip = ipv4HeaderTo(destination);
+      // IP id 0: the kernel picks one per packet, as it fills in the
+      // header checksum (raw(7)), so the bytes stay the same.
       Ipv4AdvertOptions options;
       options.v3ChecksumAsV2 = options_.v3ChecksumAsV2;
-      size = encodeIpv4Advert(advert.ip, packet, buffer, options);
-      // encodeIpv4Advert fills these in its copy; send() rewrites the header.
-      if (size) {
-        advert.ip.totalLength = static_cast<uint16_t>(*size);
-        advert.ip.protocol = kIpProtoVrrp;
-      }
+      size = encodeIpv4Advert(ipv4HeaderTo(destination), *packet_, buffer, options);
     } else {
-      size = encode(packet, buffer, {options_.source, destination});
+      size = encode(*packet_, buffer, {options_.source, destination});
     }
-    if (!size) return size.error();
-    advert.bytes.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*size));
+    if (!size) {
+      prepared_.clear();
+      encodeError_ = size.error();
+      return;
+    }
+    const std::span<const uint8_t> bytes = std::span(buffer).first(*size);
+    auto& datagram = prepared_.emplace_back(std::make_unique<PreparedDatagram>());
+    if (destination.isV4()) {
+      socket_.prepareIpv4(*datagram, bytes, destination);
+    } else {
+      socket_.prepareIpv6(*datagram, bytes, options_.source, destination, ttlTo(destination));
+    }
   }
-  encodedFor_ = packet;
-  return {};
 }
 
-Status SocketAdvertSender::sendAh(const VrrpPacket& packet) {
+Status SocketAdvertSender::sendAh() {
   std::array<uint8_t, kMaxPacket> buffer;
   for (const IpAddress& destination : options_.destinations) {
     Ipv4Header ip = ipv4HeaderTo(destination);
@@ -523,9 +544,10 @@ Status SocketAdvertSender::sendAh(const VrrpPacket& packet) {
     advert.v3ChecksumAsV2 = options_.v3ChecksumAsV2;
     advert.ahSequence = ++ahSequence_;
     advert.ahKey = options_.ahKey;
-    auto size = encodeIpv4Advert(ip, packet, buffer, advert);
+    auto size = encodeIpv4Advert(ip, *packet_, buffer, advert);
     if (!size) return size.error();
-    if (Status s = socket_.sendIpv4(std::span(buffer).first(*size), destination); !s) return s;
+    socket_.prepareIpv4(ahDatagram_, std::span(buffer).first(*size), destination);
+    if (Status s = socket_.send(ahDatagram_); !s) return s;
   }
   return {};
 }

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -43,6 +47,31 @@
 // per Master_Down_Interval instead of once per advert.
 namespace vigil::vrrp {
 
+// One datagram a VrrpSocket sends again and again: its bytes, its
+// destination and, for IPv6, its source and hop limit, in a msghdr built
+// once (VrrpSocket::prepareIpv4/prepareIpv6), so a MASTER's advert costs
+// one sendmsg and nothing more. The msghdr points into the datagram
+// itself, so it is neither copied nor moved.
+class PreparedDatagram {
+ public:
+  PreparedDatagram() = default;
+  PreparedDatagram(const PreparedDatagram&) = delete;
+  PreparedDatagram& operator=(const PreparedDatagram&) = delete;
+
+  std::span<const uint8_t> bytes() const { return bytes_; }
+
+ private:
+  friend class VrrpSocket;
+  // IPV6_PKTINFO (the source) and IPV6_HOPLIMIT.
+  static constexpr size_t kControlSize = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int));
+
+  std::vector<uint8_t> bytes_;
+  sockaddr_storage to_{};
+  iovec iov_{};
+  alignas(cmsghdr) std::array<uint8_t, kControlSize> control_{};
+  msghdr msg_{};
+};
+
 class VrrpSocket final : public AdvertBacklog {
  public:
   // `interface` may be empty for interface-less unicast (no binding, no
@@ -51,11 +80,14 @@ class VrrpSocket final : public AdvertBacklog {
                                                   int family, const std::vector<IpAddress>& groups);
   ~VrrpSocket();
 
-  // IPv4: a whole IP packet (IP_HDRINCL) to `destination`.
-  Status sendIpv4(std::span<const uint8_t> ipPacket, const IpAddress& destination);
+  // IPv4: a whole IP packet (IP_HDRINCL) to `destination`. The kernel
+  // fills in the header checksum, and the IP id when it is zero (raw(7)).
+  void prepareIpv4(PreparedDatagram& out, std::span<const uint8_t> ipPacket,
+                   const IpAddress& destination) const;
   // IPv6: the VRRP message from `source` to `destination` with `hopLimit`.
-  Status sendIpv6(std::span<const uint8_t> vrrp, const IpAddress& source,
-                  const IpAddress& destination, uint8_t hopLimit);
+  void prepareIpv6(PreparedDatagram& out, std::span<const uint8_t> vrrp, const IpAddress& source,
+                   const IpAddress& destination, uint8_t hopLimit) const;
+  Status send(const PreparedDatagram& datagram);
 
   // A reload changed the multicast groups of the instances on this socket:
   // joins or leaves `group` on the interface (on the AH socket too), so the
@@ -115,10 +147,12 @@ class VrrpSocket final : public AdvertBacklog {
 
 // An instance's adverts through a VrrpSocket: to the multicast group, or
 // to each unicast peer with unicast_ttl. A master sends the same advert
-// every Advertisement_Interval, so the encoded message is kept per
-// destination and reused while the packet is unchanged: an IPv4 advert
-// then only gets a new IP id (and header checksum), an IPv6 one is sent as
-// it is. AH adverts are encoded each time (a new sequence number and ICV).
+// every Advertisement_Interval, so prepare() encodes it once per
+// destination (an IPv4 one with IP id 0, which the kernel fills in, and
+// the header checksum it rewrites anyway) and send() hands the same
+// prepared datagrams to the kernel until the next prepare() or
+// setOptions(). AH adverts are encoded at each send (a new sequence number
+// and ICV over a header with its own IP id).
 class SocketAdvertSender final : public AdvertSender {
  public:
   struct Options {
@@ -131,21 +165,16 @@ class SocketAdvertSender final : public AdvertSender {
   // AH sequence numbers continue from firstAhSequence(now), so a restart
   // is heard by a keepalived peer that remembers the previous run's.
   SocketAdvertSender(VrrpSocket& socket, Options options);
-  Status send(const VrrpPacket& packet) override;
-  // A reload changed the peers, TTL or key; the socket stays.
-  void setOptions(Options options) {
-    options_ = std::move(options);
-    encodedFor_.reset();
-  }
+  void prepare(const VrrpPacket& packet) override;
+  Status send() override;
+  // A reload changed the peers, TTL or key; the socket stays. The prepared
+  // advert is encoded again for them.
+  void setOptions(Options options);
 
  private:
-  // One destination's advert, whole IPv4 packet or IPv6 VRRP message.
-  struct Encoded {
-    Ipv4Header ip;  // IPv4: the header to rewrite with each new id
-    std::vector<uint8_t> bytes;
-  };
-  Status encodeAll(const VrrpPacket& packet);
-  Status sendAh(const VrrpPacket& packet);
+  // Encodes packet_ for every destination into prepared_ (or encodeError_).
+  void encodeAll();
+  Status sendAh();
   Ipv4Header ipv4HeaderTo(const IpAddress& destination) const;
   uint8_t ttlTo(const IpAddress& destination) const {
     return destination.isMulticast() ? kVrrpTtl : options_.ttl;
@@ -153,10 +182,13 @@ class SocketAdvertSender final : public AdvertSender {
 
   VrrpSocket& socket_;
   Options options_;
-  uint16_t ipId_ = 0;
+  uint16_t ipId_ = 0;  // AH adverts' (the ICV covers the id)
   uint32_t ahSequence_ = 0;
-  std::optional<VrrpPacket> encodedFor_;  // what encoded_ holds
-  std::vector<Encoded> encoded_;          // in the order of options_.destinations
+  std::optional<VrrpPacket> packet_;  // the last prepare()'s
+  // packet_ encoded, in the order of options_.destinations (not for AH).
+  std::vector<std::unique_ptr<PreparedDatagram>> prepared_;
+  std::optional<Error> encodeError_;  // why packet_ could not be encoded
+  PreparedDatagram ahDatagram_;       // reused by each AH send
 };
 
 // The address adverts come from when mcast_src_ip/unicast_src_ip is not

@@ -15,7 +15,8 @@ namespace vigil::fakes {
 
 class NullSender final : public vrrp::AdvertSender {
  public:
-  Status send(const vrrp::VrrpPacket&) override { return {}; }
+  void prepare(const vrrp::VrrpPacket&) override {}
+  Status send() override { return {}; }
 };
 
 class NullVips final : public vrrp::VipInstaller {

@@ -28,10 +28,12 @@ using test::peerAdvert;
 
 // Keeps the priority of every advert sent, to see the resigning one.
 struct RecordingSender final : AdvertSender {
-  Status send(const VrrpPacket& packet) override {
-    priorities.push_back(packet.priority);
+  void prepare(const VrrpPacket& packet) override { priority = packet.priority; }
+  Status send() override {
+    priorities.push_back(priority);
     return {};
   }
+  uint8_t priority = 0;
   std::vector<uint8_t> priorities;
 };
 

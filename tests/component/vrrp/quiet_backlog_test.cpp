@@ -66,7 +66,8 @@ struct HoldingGate final : TakeoverGate {
 };
 
 struct NullSender final : AdvertSender {
-  Status send(const VrrpPacket&) override { return {}; }
+  void prepare(const VrrpPacket&) override {}
+  Status send() override { return {}; }
 };
 
 class QuietBacklogTest : public ::testing::Test {

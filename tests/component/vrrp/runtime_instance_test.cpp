@@ -19,10 +19,16 @@ using std::chrono::seconds;
 
 class FakeSender final : public AdvertSender {
  public:
-  Status send(const VrrpPacket& packet) override {
-    sent.push_back(packet);
+  void prepare(const VrrpPacket& packet) override {
+    prepared = packet;
+    ++prepares;
+  }
+  Status send() override {
+    sent.push_back(prepared);
     return {};
   }
+  VrrpPacket prepared;
+  int prepares = 0;
   std::vector<VrrpPacket> sent;
 };
 
@@ -149,6 +155,33 @@ TEST_F(InstanceRuntimeTest, MasterAdvertisesEveryIntervalAndRefreshesVips) {
   // advert_int 1 s is half the 2 s lifetime: renewed in every advert's turn
   // (VipRefreshSchedule), two renewals in 2 s and no wake-up of their own.
   EXPECT_EQ(vips.adds - addsAtTakeover, 2);
+}
+
+// A MASTER's advert is the same from one interval to the next: the sender
+// gets it (and may encode it) once per change, not once per advert.
+TEST_F(InstanceRuntimeTest, TheAdvertIsPreparedOncePerChangeNotPerSend) {
+  create();
+  EXPECT_EQ(sender.prepares, 1);
+  runtime->start();
+  loop.advance(kMasterDown + seconds(5));
+  ASSERT_EQ(runtime->state().state, State::Master);
+  EXPECT_EQ(sender.sent.size(), 6u);
+  EXPECT_EQ(sender.prepares, 1);
+
+  runtime->track({PriorityChanged{50}});
+  loop.advance(seconds(3));
+  EXPECT_EQ(sender.prepares, 2);
+  EXPECT_EQ(sender.sent.size(), 10u);
+  EXPECT_EQ(sender.sent.back().priority, 50);
+
+  config::VrrpInstance changed = instanceConfig();
+  changed.vips[0].prefix = *IpPrefix::parse("10.0.0.101/24");
+  runtime->reconfigure(changed, paramsFor(changed, ip("10.0.0.1")), seconds(2));
+  loop.advance(seconds(3));
+  // The new list at the configured priority, then the tracked one again.
+  EXPECT_EQ(sender.prepares, 4);
+  EXPECT_EQ(sender.sent.back().priority, 50);
+  EXPECT_EQ(sender.sent.back().addresses, std::vector<IpAddress>{ip("10.0.0.101")});
 }
 
 TEST_F(InstanceRuntimeTest, HigherPriorityAdvertTurnsMasterIntoBackup) {

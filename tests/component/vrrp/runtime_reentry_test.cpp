@@ -28,13 +28,15 @@ using EffectLog = std::vector<std::string>;
 class LoggingSender final : public AdvertSender {
  public:
   explicit LoggingSender(EffectLog& log) : log_(log) {}
-  Status send(const VrrpPacket& packet) override {
-    log_.push_back("advert " + std::to_string(packet.priority));
+  void prepare(const VrrpPacket& packet) override { priority_ = packet.priority; }
+  Status send() override {
+    log_.push_back("advert " + std::to_string(priority_));
     return {};
   }
 
  private:
   EffectLog& log_;
+  uint8_t priority_ = 0;
 };
 
 class LoggingVips final : public VipInstaller {

@@ -16,6 +16,7 @@
 #include "core/unique_fd.h"
 #include "fakes/run_until.h"
 #include "integration/netlink/veth_lab.h"
+#include "support/frame_sniffer.h"
 #include "vrrp/garp_sender.h"
 #include "vrrp/gratuitous.h"
 #include "vrrp/instance_runtime.h"
@@ -26,47 +27,8 @@ namespace vigil::vrrp {
 namespace {
 
 using namespace std::chrono_literals;
-using Frame = std::vector<uint8_t>;
-
-// A PF_PACKET listener on one interface of the namespace it is opened in.
-class Sniffer {
- public:
-  explicit Sniffer(const char* ifname) {
-    fd_.reset(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
-    sockaddr_ll at{};
-    at.sll_family = AF_PACKET;
-    at.sll_protocol = htons(ETH_P_ALL);
-    at.sll_ifindex = static_cast<int>(if_nametoindex(ifname));
-    ok_ = fd_ && ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&at), sizeof at) == 0;
-  }
-  bool ok() const { return ok_; }
-
-  // The first frame matching `want` within `limit`.
-  std::optional<Frame> await(std::chrono::milliseconds limit,
-                             const std::function<bool(const Frame&)>& want) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd_.get(), POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) {
-        continue;
-      }
-      Frame frame(2048);
-      ssize_t n = ::recv(fd_.get(), frame.data(), frame.size(), 0);
-      if (n <= 0) {
-        continue;
-      }
-      frame.resize(static_cast<size_t>(n));
-      if (want(frame)) {
-        return frame;
-      }
-    }
-    return std::nullopt;
-  }
-
- private:
-  UniqueFd fd_;
-  bool ok_ = false;
-};
+using test::Frame;
+using Sniffer = test::FrameSniffer;
 
 bool isArp(const Frame& f) { return f.size() >= 42 && f[12] == 0x08 && f[13] == 0x06; }
 
@@ -144,7 +106,8 @@ TEST(GratuitousSender, NeighbourAdvertArrivesOnThePeer) {
 
 class DiscardingSender final : public AdvertSender {
  public:
-  Status send(const VrrpPacket&) override { return {}; }
+  void prepare(const VrrpPacket&) override {}
+  Status send() override { return {}; }
 };
 
 // The schedule on a real loop and the real announcer: garp_master_repeat 3

@@ -32,7 +32,8 @@ using namespace std::chrono_literals;
 
 class DiscardingSender final : public AdvertSender {
  public:
-  Status send(const VrrpPacket&) override { return {}; }
+  void prepare(const VrrpPacket&) override {}
+  Status send() override { return {}; }
 };
 
 // A director namespace and a client namespace on one veth pair.
