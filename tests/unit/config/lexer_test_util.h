@@ -80,7 +80,7 @@ class LexerTest : public ::testing::Test {
     }
   }
 
-  static std::string dataDir() { return VIGIL_TEST_DATA "/lexer"; }
+  static std::string dataDir() { return std::string(VIGIL_TEST_DATA) + "/lexer"; }
 
   SourceSet sources_;
   Diagnostics diagnostics_;
