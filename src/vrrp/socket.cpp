@@ -409,6 +409,7 @@ void VrrpSocket::deliver(const ReceiveBatch& batch, size_t index, TimePoint now)
 void VrrpSocket::prepareIpv4(PreparedDatagram& out, std::span<const uint8_t> ipPacket,
                              const IpAddress& destination) const {
   out.bytes_.assign(ipPacket.begin(), ipPacket.end());
+  out.destination_ = destination;
   out.to_ = {};
   auto* to = reinterpret_cast<sockaddr_in*>(&out.to_);
   to->sin_family = AF_INET;
@@ -425,6 +426,7 @@ void VrrpSocket::prepareIpv6(PreparedDatagram& out, std::span<const uint8_t> vrr
                              const IpAddress& source, const IpAddress& destination,
                              uint8_t hopLimit) const {
   out.bytes_.assign(vrrp.begin(), vrrp.end());
+  out.destination_ = destination;
   out.to_ = {};
   auto* to = reinterpret_cast<sockaddr_in6*>(&out.to_);
   to->sin6_family = AF_INET6;
@@ -457,17 +459,7 @@ void VrrpSocket::prepareIpv6(PreparedDatagram& out, std::span<const uint8_t> vrr
 
 Status VrrpSocket::send(const PreparedDatagram& datagram) {
   if (::sendmsg(fd_.get(), &datagram.msg_, 0) >= 0) return {};
-  const int error = errno;
-  IpAddress destination;
-  if (datagram.to_.ss_family == AF_INET) {
-    const auto* to = reinterpret_cast<const sockaddr_in*>(&datagram.to_);
-    destination = IpAddress::fromBytes(AF_INET, reinterpret_cast<const uint8_t*>(&to->sin_addr));
-  } else {
-    const auto* to = reinterpret_cast<const sockaddr_in6*>(&datagram.to_);
-    destination = IpAddress::fromBytes(AF_INET6, to->sin6_addr.s6_addr);
-  }
-  errno = error;
-  return errnoError("send to " + destination.toString());
+  return errnoError("send to " + datagram.destination_.toString());
 }
 
 SocketAdvertSender::SocketAdvertSender(VrrpSocket& socket, Options options)

@@ -58,14 +58,13 @@ class PreparedDatagram {
   PreparedDatagram(const PreparedDatagram&) = delete;
   PreparedDatagram& operator=(const PreparedDatagram&) = delete;
 
-  std::span<const uint8_t> bytes() const { return bytes_; }
-
  private:
   friend class VrrpSocket;
   // IPV6_PKTINFO (the source) and IPV6_HOPLIMIT.
   static constexpr size_t kControlSize = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int));
 
   std::vector<uint8_t> bytes_;
+  IpAddress destination_;  // to_, for the error a failed send returns
   sockaddr_storage to_{};
   iovec iov_{};
   alignas(cmsghdr) std::array<uint8_t, kControlSize> control_{};

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "config/model_vrrp.h"
@@ -35,14 +36,16 @@ inline config::VrrpInstance instanceConfig() {
   return c;
 }
 
-// An IPv4 advert from the peer 10.0.0.2 for VI_1's VIP with `priority`.
-inline std::vector<uint8_t> peerAdvert(uint8_t priority, uint8_t vrid = 51) {
+// An IPv4 advert from the peer 10.0.0.2 with `priority`, for VI_1's VIP
+// unless `addresses` says otherwise.
+inline std::vector<uint8_t> peerAdvert(uint8_t priority, uint8_t vrid = 51,
+                                       std::vector<IpAddress> addresses = {ip("10.0.0.100")}) {
   VrrpPacket p;
   p.version = 3;
   p.vrid = vrid;
   p.priority = priority;
   p.advertInterval = Centiseconds(100);
-  p.addresses = {ip("10.0.0.100")};
+  p.addresses = std::move(addresses);
   Ipv4Header header;
   header.source = ip("10.0.0.2");
   header.destination = ip("224.0.0.18");

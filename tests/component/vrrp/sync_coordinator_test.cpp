@@ -12,7 +12,7 @@
 
 #include "core/simulated_loop.h"
 #include "fakes/null_vrrp_effects.h"
-#include "vrrp/ipv4_advert.h"
+#include "support/vrrp_instance_fixture.h"
 #include "vrrp/runtime_params.h"
 #include "vrrp/socket_dispatch.h"
 
@@ -107,17 +107,8 @@ class SyncCoordinatorTest : public ::testing::Test {
   // An advert from a peer at 10.0.0.2 for `m`'s VRID, received as a socket
   // hands it over: the whole IPv4 packet, through the dispatcher.
   void hearPeer(Member& m, uint8_t priority) {
-    VrrpPacket p;
-    p.version = 3;
-    p.vrid = m.runtime->params().vrid;
-    p.priority = priority;
-    p.advertInterval = Centiseconds(100);
-    p.addresses = m.runtime->params().addresses;
-    Ipv4Header header;
-    header.source = ip("10.0.0.2");
-    header.destination = ip("224.0.0.18");
-    std::vector<uint8_t> bytes(256);
-    bytes.resize(*encodeIpv4Advert(header, p, bytes, {}));
+    const std::vector<uint8_t> bytes =
+        test::peerAdvert(priority, m.runtime->params().vrid, m.runtime->params().addresses);
     AdvertDispatcher dispatcher;
     dispatcher.add(m.runtime.get());
     dispatcher.receiveIpv4(bytes, loop.now());

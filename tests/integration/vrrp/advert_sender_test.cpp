@@ -4,13 +4,13 @@
 #include <optional>
 #include <set>
 #include <span>
-#include <thread>
 #include <vector>
 
 #include "core/inet_checksum.h"
 #include "core/posix_event_loop.h"
 #include "integration/netlink/veth_lab.h"
 #include "support/frame_sniffer.h"
+#include "support/wait_for.h"
 #include "vrrp/ip_header.h"
 #include "vrrp/socket.h"
 
@@ -143,10 +143,10 @@ TEST(SocketAdvertSenderTest, SendsThePreparedIpv6AdvertUntilTheNextPrepare) {
   test::NetNsEnter enter(lab.left);
   // The link-local source appears once the link is up.
   Result<IpAddress> source = Error{0, "not looked up"};
-  for (int attempt = 0; attempt < 50 && !source; ++attempt) {
+  test::waitFor(5s, [&] {
     source = interfaceSourceAddress("va", AF_INET6);
-    if (!source) std::this_thread::sleep_for(100ms);
-  }
+    return source.ok();
+  });
   ASSERT_TRUE(source) << source.error().describe();
   PosixEventLoop loop;
   auto socket = VrrpSocket::open(loop, "va", AF_INET6, {});
