@@ -8,6 +8,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 
 // A vigild /metrics scrape as the Prometheus client library parsed it
 // (tests/integration/monitor/scrape.py, python3-prometheus-client), fetched

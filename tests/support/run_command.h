@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 
+#include "support/test_paths.h"
+
 namespace vigil::test {
 
 struct CommandResult {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/netns.h"
+#include "support/test_paths.h"
 #include "support/wait_for.h"
 
 // The pieces every two-router VRRP lab test needs (tests/integration/vrrp,

@@ -19,6 +19,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 #include "support/vigild_lab.h"
 #include "support/vrrp_lab.h"
 #include "support/wait_for.h"

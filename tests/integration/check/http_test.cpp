@@ -16,6 +16,7 @@
 #include "fakes/run_until.h"
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 #include "support/wait_for.h"
 
 // HTTP_GET and SSL_GET against real servers (python3 http.server, openssl

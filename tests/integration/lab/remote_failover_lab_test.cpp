@@ -18,6 +18,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 
 namespace vigil::test {
 namespace {

@@ -21,6 +21,7 @@
 #include "support/metrics_text.h"
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 #include "support/vrrp_lab.h"
 #include "support/wait_for.h"
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/netns.h"
+#include "support/test_paths.h"
 #include "support/vrrp_lab.h"
 #include "support/wait_for.h"
 

@@ -9,6 +9,7 @@
 
 #include "cli/vigild/module_loader.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 #include "support/vigild_lab.h"
 #include "support/wait_for.h"
 

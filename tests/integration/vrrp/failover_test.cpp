@@ -17,6 +17,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 #include "support/vrrp_lab.h"
 
 // Two real vigild directors in network namespaces on a bridge that lives in

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "support/netns.h"
+#include "support/test_paths.h"
 #include "support/vrrp_lab.h"
 #include "vrrp/accept_filter_rules.h"
 

@@ -7,6 +7,7 @@
 
 #include "support/netns.h"
 #include "support/run_command.h"
+#include "support/test_paths.h"
 #include "support/vigild_lab.h"
 #include "support/wait_for.h"
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "support/netns.h"
+#include "support/test_paths.h"
 #include "support/vrrp_lab.h"
 #include "support/wait_for.h"
 

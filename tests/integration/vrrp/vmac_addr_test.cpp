@@ -1,3 +1,4 @@
+#include "support/test_paths.h"
 #include "support/vmac_addr_lab.h"
 
 // use_vmac + use_vmac_addr end to end with vigild (the lab and what it checks:

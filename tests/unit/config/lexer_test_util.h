@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/lexer.h"
+#include "support/test_paths.h"
 
 namespace vigil::config {
 

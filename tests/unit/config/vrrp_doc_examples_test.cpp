@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/test_paths.h"
 #include "unit/config/vrrp_test_support.h"
 
 namespace vigil::config {

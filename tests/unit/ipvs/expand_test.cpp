@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/test_paths.h"
 #include "unit/config/lvs_test_support.h"
 #include "unit/ipvs/ipvs_test_support.h"
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "support/test_paths.h"
+
 // Reads tests/data/vrrp/*.hex: '#' lines are comments, and each
 // "# packet N ..." comment starts a new packet of whitespace-separated hex
 // bytes.

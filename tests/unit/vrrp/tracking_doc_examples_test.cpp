@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "support/test_paths.h"
 #include "vrrp/tracking.h"
 
 namespace vigil::vrrp {
