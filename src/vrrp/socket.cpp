@@ -406,39 +406,40 @@ void VrrpSocket::deliver(const ReceiveBatch& batch, size_t index, TimePoint now)
   dispatcher_.receiveIpv6(bytes, source, destination, hopLimit, now);
 }
 
-void VrrpSocket::prepareIpv4(PreparedDatagram& out, std::span<const uint8_t> ipPacket,
-                             const IpAddress& destination) const {
-  out.bytes_.assign(ipPacket.begin(), ipPacket.end());
+void VrrpSocket::aim(PreparedDatagram& out, std::span<const uint8_t> bytes,
+                     const IpAddress& destination) const {
+  out.bytes_.assign(bytes.begin(), bytes.end());
   out.destination_ = destination;
   out.to_ = {};
-  auto* to = reinterpret_cast<sockaddr_in*>(&out.to_);
-  to->sin_family = AF_INET;
-  std::memcpy(&to->sin_addr, destination.bytes(), 4);
-  out.iov_ = {out.bytes_.data(), out.bytes_.size()};
   out.msg_ = {};
-  out.msg_.msg_name = to;
-  out.msg_.msg_namelen = sizeof(sockaddr_in);
+  if (destination.isV4()) {
+    auto* to = reinterpret_cast<sockaddr_in*>(&out.to_);
+    to->sin_family = AF_INET;
+    std::memcpy(&to->sin_addr, destination.bytes(), 4);
+    out.msg_.msg_namelen = sizeof(sockaddr_in);
+  } else {
+    auto* to = reinterpret_cast<sockaddr_in6*>(&out.to_);
+    to->sin6_family = AF_INET6;
+    std::memcpy(&to->sin6_addr, destination.bytes(), 16);
+    to->sin6_scope_id = ifindex_;
+    out.msg_.msg_namelen = sizeof(sockaddr_in6);
+  }
+  out.msg_.msg_name = &out.to_;
+  out.iov_ = {out.bytes_.data(), out.bytes_.size()};
   out.msg_.msg_iov = &out.iov_;
   out.msg_.msg_iovlen = 1;
+}
+
+void VrrpSocket::prepareIpv4(PreparedDatagram& out, std::span<const uint8_t> ipPacket,
+                             const IpAddress& destination) const {
+  aim(out, ipPacket, destination);
 }
 
 void VrrpSocket::prepareIpv6(PreparedDatagram& out, std::span<const uint8_t> vrrp,
                              const IpAddress& source, const IpAddress& destination,
                              uint8_t hopLimit) const {
-  out.bytes_.assign(vrrp.begin(), vrrp.end());
-  out.destination_ = destination;
-  out.to_ = {};
-  auto* to = reinterpret_cast<sockaddr_in6*>(&out.to_);
-  to->sin6_family = AF_INET6;
-  std::memcpy(&to->sin6_addr, destination.bytes(), 16);
-  to->sin6_scope_id = ifindex_;
-  out.iov_ = {out.bytes_.data(), out.bytes_.size()};
+  aim(out, vrrp, destination);
   out.control_ = {};
-  out.msg_ = {};
-  out.msg_.msg_name = to;
-  out.msg_.msg_namelen = sizeof(sockaddr_in6);
-  out.msg_.msg_iov = &out.iov_;
-  out.msg_.msg_iovlen = 1;
   out.msg_.msg_control = out.control_.data();
   out.msg_.msg_controllen = out.control_.size();
   cmsghdr* c = CMSG_FIRSTHDR(&out.msg_);

@@ -109,6 +109,10 @@ class VrrpSocket final : public AdvertBacklog {
   int family() const { return family_; }
 
  private:
+  // What prepareIpv4 and prepareIpv6 share: `bytes` to `destination`
+  // (its family picks the sockaddr), the msghdr without control data.
+  void aim(PreparedDatagram& out, std::span<const uint8_t> bytes,
+           const IpAddress& destination) const;
   VrrpSocket(EventLoop& loop, UniqueFd fd, UniqueFd ahFd, UniqueFd quietFd, std::string interface,
              int family, unsigned ifindex);
   struct ReceiveBatch;
