@@ -1,7 +1,9 @@
 #include "core/netlink/netlink_route_manager.h"
 
+#include <linux/netlink.h>
 #include <netlink/route/route.h>
 
+#include <cerrno>
 #include <memory>
 
 #include "core/netlink/netlink_address_manager.h"
@@ -90,8 +92,18 @@ Status NetlinkRouteManager::add(const RouteSpec& spec) {
   if (!route) {
     return route.error();
   }
-  if (int rc = rtnl_route_add(sock_.get(), route->get(), NLM_F_REPLACE); rc < 0) {
-    return nlError(rc, "adding route " + spec.describe());
+  // IPv4 keeps routes that differ only in their next hop apart, and
+  // replaces the one at this destination, table, tos and metric. IPv6
+  // merges them into one multipath route, whose replacement would drop the
+  // other hops (another virtual route's among them, silently: no deletion
+  // is announced): a hop is appended there instead, and one already in
+  // place (EEXIST) is this route.
+  const bool ipv6 = spec.destination.address.isV6();
+  const int flags = ipv6 ? NLM_F_APPEND : NLM_F_REPLACE;  // libnl adds NLM_F_CREATE
+  if (int rc = rtnl_route_add(sock_.get(), route->get(), flags); rc < 0) {
+    Error error = nlError(rc, "adding route " + spec.describe());
+    if (ipv6 && error.code == EEXIST) return {};
+    return error;
   }
   return {};
 }

@@ -76,8 +76,10 @@ std::string routeScopeName(uint8_t scope);
 class RouteManager {
  public:
   virtual ~RouteManager() = default;
-  // Adds the route or replaces one with the same destination, table and
-  // metric.
+  // Adds the route. IPv4: replaces one with the same destination, table,
+  // tos and metric. IPv6: adds it as one more hop of the route there (the
+  // kernel merges gateway routes into one multipath route), and succeeds
+  // when that hop is there already.
   virtual Status add(const RouteSpec& route) = 0;
   virtual Status remove(const RouteSpec& route) = 0;
 };

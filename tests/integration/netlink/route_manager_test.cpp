@@ -67,5 +67,55 @@ TEST(NetlinkRouteManager, TypedRoutesInOtherTables) {
   EXPECT_FALSE(has(ns.exec("ip -6 route show").output, "fd00:99::/48"));
 }
 
+// IPv6 merges gateway routes to one destination at one metric into one
+// multipath route: a second hop joins the first instead of replacing it,
+// adding a hop that is there succeeds and keeps the other, and removing one
+// hop leaves the other.
+TEST(NetlinkRouteManager, Ipv6HopsToOneDestinationStayTogether) {
+  VIGIL_REQUIRE_ROOT();
+  test::VethLab lab;
+  ASSERT_TRUE(lab.ok);
+  ASSERT_EQ(lab.left
+                .exec("ip link add vc type veth peer name vd && ip link set vc up && "
+                      "ip link set vd up")
+                .exitCode,
+            0);
+  test::NetNsEnter enter(lab.left);
+  auto mgr = NetlinkRouteManager::create();
+  ASSERT_TRUE(mgr);
+  RouteSpec first;
+  first.destination = *IpPrefix::parse("2001:db8:9::/64");
+  first.gateway = IpAddress::parse("fe80::1");
+  first.device = InterfaceRef{"va"};
+  RouteSpec second = first;
+  second.gateway = IpAddress::parse("fe80::2");
+  second.device = InterfaceRef{"vc"};
+  const auto shown = [&] { return lab.left.exec("ip -6 route show 2001:db8:9::/64").output; };
+
+  Status added = mgr->add(first);
+  ASSERT_TRUE(added) << added.error().describe();
+  added = mgr->add(second);
+  ASSERT_TRUE(added) << added.error().describe();
+  EXPECT_TRUE(has(shown(), "nexthop via fe80::1 dev va")) << shown();
+  EXPECT_TRUE(has(shown(), "nexthop via fe80::2 dev vc")) << shown();
+
+  added = mgr->add(first);  // as a MASTER's refresh or a restore does
+  ASSERT_TRUE(added) << added.error().describe();
+  EXPECT_TRUE(has(shown(), "via fe80::1 dev va")) << shown();
+  EXPECT_TRUE(has(shown(), "via fe80::2 dev vc")) << shown();
+
+  ASSERT_EQ(lab.left.exec("ip -6 route del 2001:db8:9::/64 via fe80::1 dev va").exitCode, 0);
+  added = mgr->add(first);
+  ASSERT_TRUE(added) << added.error().describe();
+  EXPECT_TRUE(has(shown(), "via fe80::1 dev va")) << shown();
+  EXPECT_TRUE(has(shown(), "via fe80::2 dev vc")) << shown();
+
+  ASSERT_TRUE(mgr->remove(second));
+  EXPECT_TRUE(has(shown(), "via fe80::1 dev va")) << shown();
+  EXPECT_FALSE(has(shown(), "fe80::2")) << shown();
+  ASSERT_TRUE(mgr->remove(first));
+  EXPECT_EQ(shown(), "");
+}
+
 }  // namespace
 }  // namespace vigil::netlink
