@@ -28,18 +28,12 @@ std::string describeAddress(const netlink::AddressSpec& spec) {
   return out;
 }
 
-// The route a deletion notice reports, as a dump would show it.
-netlink::KernelRoute deletedRoute(const netlink::DeletedEntry& deleted) {
-  return {deleted.prefix,   deleted.table, deleted.priority, deleted.tos,
-          deleted.protocol, deleted.type,  deleted.nextHops};
-}
-
 // A rule without a preference is never named: its copy could be at any.
 // Every other field counts: instances' rules often share a preference, and
 // one instance removing its own (going BACKUP) must not look to another
 // like its rule deleted.
-bool sameRule(const netlink::RuleSpec& rule, const netlink::DeletedEntry& deleted) {
-  return rule.priority && deleted.hasPriority && isKernelRule(deleted.rule, rule);
+bool sameRule(const netlink::RuleSpec& rule, const netlink::RuleSpec& deleted) {
+  return rule.priority && deleted.priority && isKernelRule(deleted, rule);
 }
 
 // The group of `family` (both when it is unknown: better woken for nothing
@@ -159,21 +153,19 @@ void RoutingEntries::uninstallAll() {
 
 size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted,
                                  const InterfaceIndexOf& indexOf) {
-  const bool isRoute = deleted.kind == netlink::DeletedEntry::Kind::Route;
-  const netlink::KernelRoute route = isRoute ? deletedRoute(deleted) : netlink::KernelRoute{};
+  using Kind = netlink::DeletedEntry::Kind;
   size_t count = 0;
   for (Entry& entry : entries_) {
     if (entry.state != State::Installed || !entry.spec || !entry.watched) continue;
     bool named = false;
     if (const auto* address = std::get_if<netlink::AddressSpec>(&*entry.spec)) {
-      named = deleted.kind == netlink::DeletedEntry::Kind::Address &&
-              address->address == deleted.prefix &&
+      named = deleted.kind == Kind::Address && address->address == deleted.address &&
               (deleted.interface.empty() || address->interface.name == deleted.interface);
     } else if (const auto* spec = std::get_if<netlink::RouteSpec>(&*entry.spec)) {
-      named = isRoute && isKernelRoute(route, *spec, indexOf);
+      named = deleted.kind == Kind::Route && isKernelRoute(deleted.route, *spec, indexOf);
     } else {
-      named = deleted.kind == netlink::DeletedEntry::Kind::Rule &&
-              sameRule(std::get<netlink::RuleSpec>(*entry.spec), deleted);
+      named = deleted.kind == Kind::Rule &&
+              sameRule(std::get<netlink::RuleSpec>(*entry.spec), deleted.rule);
     }
     if (!named) continue;
     restore(entry);

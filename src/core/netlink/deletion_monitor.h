@@ -16,25 +16,22 @@
 namespace vigil::netlink {
 
 // An address, route or policy rule the kernel reports deleted
-// (RTM_DELADDR / RTM_DELROUTE / RTM_DELRULE): the fields keepalived matches
-// its static entries on.
+// (RTM_DELADDR / RTM_DELROUTE / RTM_DELRULE), in the form a dump reads it
+// (rtnetlink_messages.h), so an owner matches it as it matches a dump. The
+// half of `kind` is set; the others stay empty.
 struct DeletedEntry {
   enum class Kind { Address, Route, Rule };
 
   Kind kind = Kind::Route;
-  int family = AF_INET;
-  int ifindex = 0;                 // the address's interface (0: none)
-  std::string interface;           // its name, when the receiver knows it ("" otherwise)
-  IpPrefix prefix;                 // the address, or the route's destination (0/0: default)
-  uint32_t table = RT_TABLE_MAIN;  // route, rule
-  uint32_t priority = 0;           // the route's metric, the rule's preference
-  bool hasPriority = false;        // a rule without FRA_PRIORITY has none
-  uint8_t protocol = 0;            // route, rule (FRA_PROTOCOL; 0 when absent)
-  uint8_t tos = 0;                 // route
-  uint8_t type = RTN_UNICAST;      // route (RTN_*)
-  // The route's next hops: its RTA_GATEWAY and RTA_OIF, or each hop of its
-  // RTA_MULTIPATH (a multipath route has no top-level RTA_OIF).
-  std::vector<KernelNextHop> nextHops;
+  // An address: the interface it was on (0: none) and its name, when the
+  // receiver knows it ("" otherwise).
+  int ifindex = 0;
+  std::string interface;
+  IpPrefix address;
+  // A route, its next hops as reported: one (RTA_GATEWAY and RTA_OIF), or
+  // those of RTA_MULTIPATH when the kernel deleted a merged IPv6 route
+  // whole (deleting one of its hops reports that hop alone).
+  KernelRoute route;
   // A rule: everything it was reported with (selectors, action, table,
   // preference, protocol), so an owner matches all of it, not its
   // preference alone.

@@ -21,9 +21,8 @@ std::optional<DeletedEntry> parseAddress(nlmsghdr* header) {
   if (!address) return std::nullopt;
   DeletedEntry out;
   out.kind = DeletedEntry::Kind::Address;
-  out.family = address->address.address.family();
   out.ifindex = address->ifindex;
-  out.prefix = address->address;
+  out.address = address->address;
   return out;
 }
 
@@ -32,14 +31,7 @@ std::optional<DeletedEntry> parseRoute(nlmsghdr* header) {
   if (!route) return std::nullopt;
   DeletedEntry out;
   out.kind = DeletedEntry::Kind::Route;
-  out.family = route->destination.address.family();
-  out.prefix = route->destination;
-  out.table = route->table;
-  out.priority = route->metric;
-  out.protocol = route->protocol;
-  out.tos = route->tos;
-  out.type = route->type;
-  out.nextHops = std::move(route->nextHops);
+  out.route = std::move(*route);
   return out;
 }
 
@@ -48,11 +40,6 @@ std::optional<DeletedEntry> parseRule(nlmsghdr* header) {
   if (!rule) return std::nullopt;
   DeletedEntry out;
   out.kind = DeletedEntry::Kind::Rule;
-  out.family = rule->family;
-  out.table = rule->table;
-  out.hasPriority = rule->priority.has_value();
-  out.priority = rule->priority.value_or(0);
-  out.protocol = rule->protocol;
   out.rule = std::move(*rule);
   return out;
 }

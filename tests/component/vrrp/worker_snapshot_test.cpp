@@ -123,9 +123,9 @@ static_routes {
   journal.routes.clear();  // `ip route del 10.9.0.0/16`
   netlink::DeletedEntry route;
   route.kind = netlink::DeletedEntry::Kind::Route;
-  route.prefix = *IpPrefix::parse("10.9.0.0/16");
-  route.protocol = netlink::kRouteProtocolKeepalived;
-  route.nextHops = {{IpAddress::parse("192.0.2.1"), 2}};
+  route.route.destination = *IpPrefix::parse("10.9.0.0/16");
+  route.route.protocol = netlink::kRouteProtocolKeepalived;
+  route.route.nextHops = {{IpAddress::parse("192.0.2.1"), 2}};
   monitor.deliver(route);
   monitor.overflow();
   monitor.overflow();

@@ -139,9 +139,9 @@ TEST_F(VipRouteInstallerTest, AReloadOfABackupTouchesNoRoute) {
 netlink::DeletedEntry deletedRoute(std::string_view destination, const char* gateway) {
   netlink::DeletedEntry deleted;
   deleted.kind = netlink::DeletedEntry::Kind::Route;
-  deleted.prefix = *IpPrefix::parse(destination);
-  deleted.protocol = netlink::kRouteProtocolKeepalived;
-  deleted.nextHops = {{IpAddress::parse(gateway), 2}};
+  deleted.route.destination = *IpPrefix::parse(destination);
+  deleted.route.protocol = netlink::kRouteProtocolKeepalived;
+  deleted.route.nextHops = {{IpAddress::parse(gateway), 2}};
   return deleted;
 }
 

@@ -182,10 +182,10 @@ class StaticEntriesTest : public ::testing::Test {
   static netlink::DeletedEntry deletedRoute(std::string_view prefix, uint32_t table = 254) {
     netlink::DeletedEntry d;
     d.kind = netlink::DeletedEntry::Kind::Route;
-    d.prefix = *IpPrefix::parse(prefix);
-    d.table = table;
-    d.protocol = netlink::kRouteProtocolKeepalived;
-    d.nextHops = {{IpAddress::parse("10.9.1.254"), 3}};
+    d.route.destination = *IpPrefix::parse(prefix);
+    d.route.table = table;
+    d.route.protocol = netlink::kRouteProtocolKeepalived;
+    d.route.nextHops = {{IpAddress::parse("10.9.1.254"), 3}};
     return d;
   }
   // As the kernel reports the static_rules entry `text` deleted.
@@ -196,11 +196,6 @@ class StaticEntriesTest : public ::testing::Test {
     EXPECT_TRUE(spec) << text;
     netlink::DeletedEntry d;
     d.kind = netlink::DeletedEntry::Kind::Rule;
-    d.family = spec->family;
-    d.table = spec->table;
-    d.hasPriority = spec->priority.has_value();
-    d.priority = spec->priority.value_or(0);
-    d.protocol = spec->protocol;
     d.rule = *spec;
     return d;
   }
@@ -265,7 +260,7 @@ TEST_F(StaticEntriesTest, ADeletedRouteIsAddedAgainAndOnlyIt) {
   // not ours.
   EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24", 100)), 0u);
   netlink::DeletedEntry kernels = deletedRoute("10.9.2.0/24");
-  kernels.protocol = RTPROT_KERNEL;
+  kernels.route.protocol = RTPROT_KERNEL;
   EXPECT_EQ(reinstate(kernels), 0u);
   EXPECT_EQ(reinstate(deletedRoute("10.9.0.0/16")), 0u);
   EXPECT_THAT(journal_.take(), IsEmpty());
@@ -325,6 +320,25 @@ TEST_F(StaticEntriesTest, AMultipathDeletionNamesEachRouteThroughOneOfItsHopsOnc
   EXPECT_EQ(entries_.restored().routes, 4u);
 }
 
+// Deleting one hop of a merged IPv6 route (`ip -6 route del P via G dev D`)
+// reports that hop alone, without RTA_MULTIPATH: only its entry is added
+// back, and the other hop's, still in the kernel, is not touched.
+TEST_F(StaticEntriesTest, OneHopDeletedOfAMergedIpv6RouteNamesOnlyItsEntry) {
+  apply(withAddresses("",
+                      "2001:db8:4::/64 via 2001:db8:1::1 dev eth0\n"
+                      "2001:db8:4::/64 via 2001:db8:1::2 dev eth1",
+                      ""));
+  journal_.take();
+  netlink::DeletedEntry hop;
+  hop.kind = netlink::DeletedEntry::Kind::Route;
+  hop.route.destination = *IpPrefix::parse("2001:db8:4::/64");
+  hop.route.metric = 1024;
+  hop.route.protocol = netlink::kRouteProtocolKeepalived;
+  hop.route.nextHops = {{IpAddress::parse("2001:db8:1::2"), 3}};
+  EXPECT_EQ(reinstate(hop), 1u);
+  EXPECT_THAT(journal_.take(), ElementsAre("route+ 2001:db8:4::/64 via 2001:db8:1::2 dev eth1"));
+}
+
 TEST_F(StaticEntriesTest, ARouteOfTheSamePrefixThroughOtherHopsIsNotOurs) {
   apply(withAddresses("", "10.9.4.0/24 via 10.9.1.253 dev eth1\n10.9.5.0/24 via 10.9.1.253", ""));
   journal_.take();
@@ -336,7 +350,7 @@ TEST_F(StaticEntriesTest, ARouteOfTheSamePrefixThroughOtherHopsIsNotOurs) {
   EXPECT_EQ(reinstate(multipathDeletion("10.9.5.0/24", {{2, "10.9.3.254"}, {3, "10.9.1.252"}})),
             0u);
   netlink::DeletedEntry single = deletedRoute("10.9.4.0/24");
-  single.nextHops = {{IpAddress::parse("10.9.1.253"), 2}};  // `dev eth0`
+  single.route.nextHops = {{IpAddress::parse("10.9.1.253"), 2}};  // `dev eth0`
   EXPECT_EQ(reinstate(single), 0u);
   EXPECT_THAT(journal_.take(), IsEmpty());
 }
@@ -346,7 +360,7 @@ TEST_F(StaticEntriesTest, ADeletedAddressOrRuleIsAddedAgain) {
   journal_.take();
   netlink::DeletedEntry address;
   address.kind = netlink::DeletedEntry::Kind::Address;
-  address.prefix = *IpPrefix::parse("10.9.1.1/24");
+  address.address = *IpPrefix::parse("10.9.1.1/24");
   address.interface = "eth1";
   EXPECT_EQ(reinstate(address), 1u);
   address.interface = "eth2";  // the same address elsewhere is not ours
@@ -376,7 +390,7 @@ TEST_F(StaticEntriesTest, RestoredCountsTheReAddsTheKernelTookByKind) {
   apply(model_);
   netlink::DeletedEntry address;
   address.kind = netlink::DeletedEntry::Kind::Address;
-  address.prefix = *IpPrefix::parse("10.9.1.1/24");
+  address.address = *IpPrefix::parse("10.9.1.1/24");
   address.interface = "eth1";
   EXPECT_EQ(reinstate(address), 1u);
   EXPECT_EQ(reinstate(deletedRoute("10.9.2.0/24")), 1u);
@@ -399,7 +413,7 @@ TEST_F(StaticEntriesTest, WhatARemovalOfOurOwnDeletesIsNotAddedAgain) {
   journal_.take();
   netlink::DeletedEntry address;
   address.kind = netlink::DeletedEntry::Kind::Address;
-  address.prefix = *IpPrefix::parse("10.9.1.1/24");
+  address.address = *IpPrefix::parse("10.9.1.1/24");
   EXPECT_EQ(reinstate(address), 0u);
   EXPECT_THAT(journal_.take(), IsEmpty());
 }
