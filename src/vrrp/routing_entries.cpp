@@ -80,6 +80,16 @@ RoutingEntries::RoutingEntries(netlink::RouteManager* routes, netlink::RuleManag
                                std::string owner, netlink::AddressManager* addresses)
     : routes_(routes), rules_(rules), addresses_(addresses), owner_(std::move(owner)) {}
 
+RoutingEntries::~RoutingEntries() {
+  if (watch_ != nullptr && !announced_.empty()) watch_->want(this, {});
+}
+
+void RoutingEntries::announce(const netlink::NotificationGroups& groups) {
+  if (groups == announced_) return;
+  announced_ = groups;
+  if (watch_ != nullptr) watch_->want(this, announced_);
+}
+
 std::vector<RoutingEntries::Entry> RoutingEntries::build(
     const std::vector<config::VirtualAddress>& addresses,
     const std::vector<config::VirtualRoute>& routes, const std::vector<config::VirtualRule>& rules,
@@ -120,6 +130,7 @@ void RoutingEntries::configure(const std::vector<config::VirtualAddress>& addres
                                const std::string& addressDev) {
   owner_ = std::move(owner);
   ++changes_;
+  groups_ = deletionGroupsFor(addresses, routes, rules);
   std::vector<Entry> next = build(addresses, routes, rules, addressDev);
   for (Entry& old : entries_) {
     auto same = std::find_if(next.begin(), next.end(), [&](const Entry& e) {
@@ -136,6 +147,8 @@ void RoutingEntries::configure(const std::vector<config::VirtualAddress>& addres
 }
 
 void RoutingEntries::installAll() {
+  // Joined before the entries are added, so none is deleted unseen between.
+  announce(groups_);
   for (Entry& entry : entries_) {
     if (entry.state != State::Installed) install(entry);
   }
@@ -149,6 +162,7 @@ void RoutingEntries::uninstallAll() {
       if ((entry.spec ? entry.spec->index() : size_t{1}) == index) uninstall(entry);
     }
   }
+  announce({});
 }
 
 size_t RoutingEntries::reinstate(const netlink::DeletedEntry& deleted,

@@ -12,6 +12,7 @@
 #include "core/netlink/route_manager.h"
 #include "core/netlink/routing_dump.h"
 #include "core/netlink/rule_manager.h"
+#include "vrrp/deletion_watch.h"
 #include "vrrp/routing_resync.h"
 
 namespace vigil::vrrp {
@@ -69,6 +70,19 @@ class RoutingEntries {
   // `routes` / `rules` / `addresses` null: those entries are only logged.
   RoutingEntries(netlink::RouteManager* routes, netlink::RuleManager* rules, std::string owner,
                  netlink::AddressManager* addresses = nullptr);
+  // Withdraws its groups from the DeletionWatch.
+  ~RoutingEntries();
+  RoutingEntries(const RoutingEntries&) = delete;
+  RoutingEntries& operator=(const RoutingEntries&) = delete;
+
+  // The watch this owner asks for its deletionGroups() (null: none). Set
+  // before the first installAll().
+  void watchDeletionsWith(DeletionWatch* watch) { watch_ = watch; }
+  // The rtnetlink groups whose deletions can name one of its entries
+  // (deletionGroupsFor its configuration) from installAll() until
+  // uninstallAll(), when its entries may be in the kernel; none otherwise
+  // (a BACKUP's virtual routes and rules).
+  const netlink::NotificationGroups& deletionGroups() const { return announced_; }
 
   // The new configuration. Entries no longer configured are removed at once
   // if they may be installed; unchanged ones keep their state; new ones are
@@ -82,11 +96,12 @@ class RoutingEntries {
     configure({}, routes, rules, std::move(owner), "");
   }
   // Adds every entry not installed (addresses, then routes, then rules): a
-  // refresh retries only those that failed.
+  // refresh retries only those that failed. Asks the watch for its
+  // deletionGroups() first.
   void installAll();
   // Removes every entry, rules first, addresses last; one that is not there
   // is skipped quietly (a BACKUP's at start-up, a route the kernel dropped
-  // with its address).
+  // with its address). Then wants no deletion group.
   void uninstallAll();
 
   // keepalived's answer to a static entry deleted behind its back (and
@@ -156,6 +171,8 @@ class RoutingEntries {
   Status add(const Spec& spec);
   Status remove(const Spec& spec);
   bool logsOnly(const Spec& spec) const;
+  // deletionGroups() becomes `groups`, the watch told when it changed.
+  void announce(const netlink::NotificationGroups& groups);
   void install(Entry& entry);
   // The add succeeded: Installed, a change when it was not.
   void markInstalled(Entry& entry);
@@ -170,6 +187,9 @@ class RoutingEntries {
   Failures failed_;             // the counts; `current` is computed by failures()
   Restored restored_;
   uint64_t changes_ = 0;
+  DeletionWatch* watch_ = nullptr;
+  netlink::NotificationGroups groups_;     // deletionGroupsFor the configuration
+  netlink::NotificationGroups announced_;  // deletionGroups()
 };
 
 }  // namespace vigil::vrrp

@@ -318,6 +318,7 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
         [this](const netlink::DeletedEntry& deleted) { onDeleted(deleted); });
     io_.deletions->setLossListener([this] { staticResync_.onLoss(); });
   }
+  staticRouting_.watchDeletionsWith(&deletionWatch_);
   if (io_.observeTimerLateness) io_.observeTimerLateness(lateness_.feedFromLoop());
   build();
 }
@@ -481,6 +482,7 @@ Status VrrpWorker::startInstance(const config::VrrpInstance& instance) {
       std::make_unique<SocketAdvertSender>(*running.socket, senderOptions(instance, source));
   running.vips =
       std::make_unique<VipRouteInstaller>(*io_.vips, io_.routes.get(), io_.rules.get(), instance);
+  running.vips->routing().watchDeletionsWith(&deletionWatch_);
   RuntimeIo io{*running.sender, *running.vips, *io_.gratuitous, notifier_, io_.accept.get()};
   running.runtime = std::make_unique<InstanceRuntime>(
       loop_, withPlacedAddresses(instance, config_->global.vrrp),
@@ -612,28 +614,10 @@ void VrrpWorker::stopAll() {
 
 void VrrpWorker::installStaticRouting() {
   const config::VrrpModel& vrrp = config_->vrrp;
-  watchDeletions(vrrp);
+  deletionWatch_.retry();
   staticRouting_.configure(vrrp.staticAddresses, vrrp.staticRoutes, vrrp.staticRules,
                            "static routing", config_->global.defaultInterface);
   staticRouting_.installAll();
-}
-
-void VrrpWorker::watchDeletions(const config::VrrpModel& vrrp) {
-  if (!io_.deletions) return;
-  // Joined before the entries are added, so none is deleted unseen between.
-  // Every instance's groups, BACKUP or not: joining at each takeover would
-  // cost the takeover a netlink round trip.
-  netlink::NotificationGroups groups =
-      deletionGroupsFor(vrrp.staticAddresses, vrrp.staticRoutes, vrrp.staticRules);
-  for (const config::VrrpInstance& instance : vrrp.instances) {
-    groups.merge(deletionGroupsFor({}, instance.routes, instance.rules));
-  }
-  if (Status watched = io_.deletions->watch(groups); !watched) {
-    ++deletionWatchFailures_;
-    // Entries whose deletions are not seen are added again only when their
-    // interface comes up, at a takeover or by the next reload.
-    log(LogLevel::Error, "vrrp: routing deletions not all watched: {}", watched.error().describe());
-  }
 }
 
 void VrrpWorker::onDeleted(netlink::DeletedEntry deleted) {
@@ -778,7 +762,7 @@ std::string VrrpWorker::snapshot() const {
                    config_->vrrp.staticRules.size(),
                {"static_ipaddress", "static_routes", "static_rules"});
   writeStaticDeletions(out, staticRouting_.restored(),
-                       io_.deletions ? io_.deletions->overflows() : 0, deletionWatchFailures_,
+                       io_.deletions ? io_.deletions->overflows() : 0, deletionWatch_.failures(),
                        staticResync_);
   out.key("loop_lateness").object();
   out.key("bounds").raw(latenessBoundsJson());

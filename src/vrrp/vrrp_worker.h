@@ -21,6 +21,7 @@
 #include "core/process_spawner.h"
 #include "core/worker_host.h"
 #include "vrrp/accept_filter.h"
+#include "vrrp/deletion_watch.h"
 #include "vrrp/instance_runtime.h"
 #include "vrrp/link_tracking.h"
 #include "vrrp/loop_lateness_probe.h"
@@ -160,9 +161,6 @@ class VrrpWorker final : public Worker {
   // Adds (after a reload: diffs) static_ipaddress, static_routes and
   // static_rules.
   void installStaticRouting();
-  // Has io_.deletions watch only the groups the static entries and the
-  // instances' virtual routes and rules need (but no_track ones).
-  void watchDeletions(const config::VrrpModel& vrrp);
   // Adds back what the kernel reports deleted of the static entries and of
   // each instance's installed (a MASTER's) virtual routes and rules.
   void onDeleted(netlink::DeletedEntry deleted);
@@ -207,6 +205,11 @@ class VrrpWorker final : public Worker {
   uint64_t generation_;
   ConfigFor configFor_;
   WorkerIo io_;
+  // The groups io_.deletions listens to: the static entries' and those of
+  // each instance's virtual routes and rules while it has them installed (a
+  // MASTER's), but no_track ones. Before the owners, which withdraw from it
+  // when destroyed.
+  DeletionWatch deletionWatch_{io_.deletions.get()};
   std::map<SocketKey, std::unique_ptr<VrrpSocket>> sockets_;
   std::map<SocketKey, std::vector<IpAddress>> socketGroups_;  // joined on each socket
   std::vector<Running> instances_;
@@ -234,9 +237,6 @@ class VrrpWorker final : public Worker {
       [this](const std::string& name) { return interfaceIndexOf(name); }};
   StaticResync staticResync_{loop_, [this] { return routingOwners(); }, io_.routingDumps.get(),
                              indexOf_};
-  // io_.deletions->watch() calls that failed: groups not joined (or left),
-  // so deletions went unseen until a reload's watch() succeeded.
-  uint64_t deletionWatchFailures_ = 0;
   LoopLatenessProbe lateness_{loop_};  // for snapshot()
   // For snapshot(): getpid() is a system call every second otherwise. A
   // worker process builds its worker after the fork.

@@ -149,11 +149,15 @@ TEST_F(WorkerStaticResyncTest, AReadingBegunBeforeAReloadIsMadeAgain) {
   EXPECT_EQ(deletions()["resyncs"], 1);
 }
 
-// A MASTER's virtual routes and rules are watched too, whichever state the
-// instance is in (joining at each takeover would delay it); a no_track one
-// is not.
-TEST(WorkerDeletionGroupsTest, AnInstancesTrackedVirtualRoutesAndRulesAreWatched) {
+// The static entries' deletions are listened to from the start; an
+// instance's virtual routes and rules only while it has them installed (a
+// MASTER): here it never runs (no such interface), like a BACKUP it joins
+// nothing for its IPv6 route. A no_track entry joins nothing either.
+TEST(WorkerDeletionGroupsTest, OnlyTheStaticEntriesAreWatchedWithoutAMaster) {
   constexpr const char* kVirtual = R"(
+static_rules {
+  from 10.9.2.0/24 table 100 pref 500
+}
 vrrp_instance VI_1 {
   interface vgnosuchif0
   virtual_router_id 51
@@ -178,7 +182,7 @@ vrrp_instance VI_1 {
   SimulatedLoop loop;
   VrrpWorker worker(
       loop, config, 1, [&](uint64_t) { return config; }, std::move(io));
-  EXPECT_EQ(monitor.watched, netlink::NotificationGroups{RTNLGRP_IPV6_ROUTE});
+  EXPECT_EQ(monitor.watched, netlink::NotificationGroups{RTNLGRP_IPV4_RULE});
 }
 
 }  // namespace

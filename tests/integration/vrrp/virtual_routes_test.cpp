@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -43,6 +45,28 @@ constexpr RouteLab kIpv6{
     "fd00:59::/48",
     "fd00:60::/48",
     "fd00:61::/48"};
+
+// Whether a NETLINK_ROUTE socket in `ns` has joined the IPv4 or IPv6 route
+// group (/proc/net/netlink of the namespace: Groups is the bit mask of the
+// first 32). Only vigild's deletion monitor joins one there, so this says
+// whether the host's route changes wake its VRRP worker.
+bool listensToRouteChanges(const NetNs& ns) {
+  std::istringstream lines(ns.exec("cat /proc/net/netlink").output);
+  const unsigned long routeGroups =
+      (1UL << (RTNLGRP_IPV4_ROUTE - 1)) | (1UL << (RTNLGRP_IPV6_ROUTE - 1));
+  std::string line;
+  std::getline(lines, line);  // the heading
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string socket;
+    int protocol = -1;
+    unsigned long portId = 0;
+    unsigned long groups = 0;
+    if (!(fields >> socket >> protocol >> portId >> std::hex >> groups)) continue;
+    if (protocol == NETLINK_ROUTE && (groups & routeGroups) != 0) return true;
+  }
+  return false;
+}
 
 class RouteDirector : public LabVigild {
  public:
@@ -145,6 +169,10 @@ TEST_P(VirtualRoutesTest, RoutesFollowTheVipToAHigherPriorityPeerAndBackAfterSig
       << second_->log();
   EXPECT_TRUE(waitFor(5s, [&] { return !first_->holdsVip() && first_->hasNoRoute(); }))
       << first_->log();
+  // Only the MASTER listens to route deletions: the BACKUP has none of its
+  // routes installed, and the host's route churn does not wake it.
+  EXPECT_TRUE(listensToRouteChanges(d2_));
+  EXPECT_FALSE(listensToRouteChanges(d1_)) << d1_.exec("cat /proc/net/netlink").output;
 
   second_->signal(SIGTERM);
   ASSERT_TRUE(second_->reap(10s)) << second_->log();

@@ -170,6 +170,49 @@ TEST_F(VipRouteInstallerTest, AMastersDeletedRouteIsAddedAgainAndABackupsIsNot) 
   EXPECT_EQ(installer_.routing().restored().routes, 1u);
 }
 
+// Records how many routes the journal held when groups were joined.
+class JoinOrderMonitor final : public netlink::DeletionMonitor {
+ public:
+  explicit JoinOrderMonitor(const Journal& journal) : journal_(journal) {}
+  void setListener(Listener) override {}
+  void setLossListener(LossListener) override {}
+  Status watch(const netlink::NotificationGroups& groups) override {
+    if (!groups.empty()) routesWhenJoined = journal_.routes.size();
+    watched = groups;
+    return {};
+  }
+  uint64_t overflows() const override { return 0; }
+
+  netlink::NotificationGroups watched;
+  size_t routesWhenJoined = 99;
+
+ private:
+  const Journal& journal_;
+};
+
+// A BACKUP has installed none of its virtual routes and rules, so their
+// deletions are not listened to; a MASTER's are, joined before the first
+// route is added, and left when they are removed.
+TEST_F(VipRouteInstallerTest, DeletionGroupsAreWantedOnlyWhileTheRoutesAreInstalled) {
+  JoinOrderMonitor monitor(journal_);
+  DeletionWatch watch(&monitor);
+  installer_.routing().watchDeletionsWith(&watch);
+  installer_.remove(instance_.vips, "eth0");  // start-up as BACKUP
+  EXPECT_THAT(installer_.routing().deletionGroups(), IsEmpty());
+  EXPECT_THAT(watch.wanted(), IsEmpty());
+
+  installer_.add(instance_.vips, "eth0", std::nullopt);  // MASTER
+  EXPECT_EQ(monitor.routesWhenJoined, 0u);               // joined before any route went in
+  EXPECT_THAT(installer_.routing().deletionGroups(), ElementsAre(RTNLGRP_IPV4_ROUTE));
+  EXPECT_THAT(monitor.watched, ElementsAre(RTNLGRP_IPV4_ROUTE));
+  installer_.add(instance_.vips, "eth0", std::nullopt);  // a refresh changes nothing
+  EXPECT_THAT(monitor.watched, ElementsAre(RTNLGRP_IPV4_ROUTE));
+
+  installer_.remove(instance_.vips, "eth0");  // BACKUP again
+  EXPECT_THAT(installer_.routing().deletionGroups(), IsEmpty());
+  EXPECT_THAT(monitor.watched, IsEmpty());
+}
+
 // An installer of the test's own instance, with rules.
 class VipRouteInstallerRulesTest : public ::testing::Test {
  protected:
