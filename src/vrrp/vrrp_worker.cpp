@@ -165,7 +165,7 @@ void writeRouting(JsonWriter& out, std::string_view key, const RoutingEntries::F
 // deletions may have gone unseen, and those readings.
 void writeStaticDeletions(JsonWriter& out, const RoutingEntries::Restored& restored,
                           uint64_t notificationsLost, uint64_t watchFailures,
-                          const StaticResync& resync) {
+                          const RoutingLossResync& resync) {
   out.key("static_deletions").object();
   out.key("restored")
       .object()
@@ -316,7 +316,7 @@ VrrpWorker::VrrpWorker(EventLoop& loop, std::shared_ptr<const config::Config> co
   if (io_.deletions) {
     io_.deletions->setListener(
         [this](const netlink::DeletedEntry& deleted) { onDeleted(deleted); });
-    io_.deletions->setLossListener([this] { staticResync_.onLoss(); });
+    io_.deletions->setLossListener([this] { lossResync_.onLoss(); });
   }
   staticRouting_.watchDeletionsWith(&deletionWatch_);
   if (io_.observeTimerLateness) io_.observeTimerLateness(lateness_.feedFromLoop());
@@ -763,7 +763,7 @@ std::string VrrpWorker::snapshot() const {
                {"static_ipaddress", "static_routes", "static_rules"});
   writeStaticDeletions(out, staticRouting_.restored(),
                        io_.deletions ? io_.deletions->overflows() : 0, deletionWatch_.failures(),
-                       staticResync_);
+                       lossResync_);
   out.key("loop_lateness").object();
   out.key("bounds").raw(latenessBoundsJson());
   out.key("cumulative").array();

@@ -28,10 +28,10 @@
 #include "vrrp/lvs_sync_role.h"
 #include "vrrp/route_installer.h"
 #include "vrrp/routing_entries.h"
+#include "vrrp/routing_loss_resync.h"
 #include "vrrp/runtime_io.h"
 #include "vrrp/script_runner.h"
 #include "vrrp/socket.h"
-#include "vrrp/static_resync.h"
 #include "vrrp/sync_coordinator.h"
 #include "vrrp/track_process_monitor.h"
 #include "vrrp/tracking.h"
@@ -124,7 +124,7 @@ struct InstanceSnapshotHead {
 // so is a MASTER's virtual route or rule (keepalived instead leaves MASTER
 // and takes over again); when the kernel dropped the deletion
 // notifications, the kernel's tables are read again and what they lack is
-// added (StaticResync).
+// added (RoutingLossResync).
 class VrrpWorker final : public Worker {
  public:
   // The configuration of a generation; nullptr when it cannot be loaded.
@@ -235,8 +235,8 @@ class VrrpWorker final : public Worker {
   // interfaceIndexOf, as the routing entries' matchers take it.
   const InterfaceIndexOf indexOf_{
       [this](const std::string& name) { return interfaceIndexOf(name); }};
-  StaticResync staticResync_{loop_, [this] { return routingOwners(); }, io_.routingDumps.get(),
-                             indexOf_};
+  RoutingLossResync lossResync_{loop_, [this] { return routingOwners(); }, io_.routingDumps.get(),
+                                indexOf_};
   LoopLatenessProbe lateness_{loop_};  // for snapshot()
   // For snapshot(): getpid() is a system call every second otherwise. A
   // worker process builds its worker after the fork.

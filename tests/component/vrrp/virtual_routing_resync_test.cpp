@@ -11,8 +11,8 @@
 #include "fakes/fake_routing_dumper.h"
 #include "unit/config/vrrp_test_support.h"
 #include "vrrp/route_installer.h"
+#include "vrrp/routing_loss_resync.h"
 #include "vrrp/runtime_io.h"
-#include "vrrp/static_resync.h"
 
 namespace vigil::vrrp {
 namespace {
@@ -62,11 +62,11 @@ class VirtualRoutingResyncTest : public ::testing::Test {
   VipRouteInstaller installer_{vips_, &routes_, &rules_, instance_};
   RoutingEntries statics_{&routes_, &rules_, "static routing"};  // none configured
   fakes::FakeRoutingDumper dumper_;
-  StaticResync resync_{loop_,
-                       [this] {
-                         return std::vector<RoutingEntries*>{&statics_, &installer_.routing()};
-                       },
-                       &dumper_, [](const std::string&) { return 0; }};
+  RoutingLossResync resync_{loop_,
+                            [this] {
+                              return std::vector<RoutingEntries*>{&statics_, &installer_.routing()};
+                            },
+                            &dumper_, [](const std::string&) { return 0; }};
 };
 
 TEST_F(VirtualRoutingResyncTest, AMastersRouteAndRuleDeletedUnseenComeBackAndAreCounted) {

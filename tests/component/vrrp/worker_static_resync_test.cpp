@@ -120,12 +120,12 @@ TEST_F(WorkerStaticResyncTest, AFailedReadingIsTriedAgainAfterASecondThreeTimesA
   monitor_->overflow();
   dumper_->fail(Error{EBUSY, "netlink: reading the kernel's routes"});
   EXPECT_FALSE(dumper_->busy());
-  loop_.advance(StaticResync::kRetryDelay);
+  loop_.advance(RoutingLossResync::kRetryDelay);
   ASSERT_TRUE(dumper_->busy());
   dumper_->fail(Error{EBUSY, "netlink: reading the kernel's routes"});
-  loop_.advance(StaticResync::kRetryDelay);
+  loop_.advance(RoutingLossResync::kRetryDelay);
   dumper_->fail(Error{EBUSY, "netlink: reading the kernel's routes"});
-  loop_.advance(StaticResync::kRetryDelay * 5);
+  loop_.advance(RoutingLossResync::kRetryDelay * 5);
   EXPECT_FALSE(dumper_->busy());
   EXPECT_EQ(dumper_->dumps, 3);
   EXPECT_EQ(deletions()["resync_failures"], 3);

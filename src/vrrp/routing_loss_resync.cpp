@@ -1,4 +1,4 @@
-#include "vrrp/static_resync.h"
+#include "vrrp/routing_loss_resync.h"
 
 #include <utility>
 
@@ -6,15 +6,15 @@
 
 namespace vigil::vrrp {
 
-StaticResync::StaticResync(EventLoop& loop, Owners owners, netlink::RoutingDumper* dumper,
-                           InterfaceIndexOf indexOf)
+RoutingLossResync::RoutingLossResync(EventLoop& loop, Owners owners, netlink::RoutingDumper* dumper,
+                                     InterfaceIndexOf indexOf)
     : loop_(loop), owners_(std::move(owners)), dumper_(dumper), indexOf_(std::move(indexOf)) {}
 
-StaticResync::~StaticResync() {
+RoutingLossResync::~RoutingLossResync() {
   if (dumper_ != nullptr) dumper_->cancel();
 }
 
-void StaticResync::onLoss() {
+void RoutingLossResync::onLoss() {
   if (dumper_ == nullptr) return;
   if (dumper_->busy() || (retry_ && retry_->armed())) {
     again_ = true;
@@ -24,7 +24,7 @@ void StaticResync::onLoss() {
   start();
 }
 
-void StaticResync::start() {
+void RoutingLossResync::start() {
   again_ = false;
   began_ = stamp();
   netlink::DumpRequest request;
@@ -37,13 +37,13 @@ void StaticResync::start() {
   dumper_->dump(request, [this](Result<netlink::RoutingDump> dump) { onDump(std::move(dump)); });
 }
 
-StaticResync::Stamp StaticResync::stamp() const {
+RoutingLossResync::Stamp RoutingLossResync::stamp() const {
   Stamp out;
   for (const RoutingEntries* owner : owners_()) out.emplace_back(owner, owner->changes());
   return out;
 }
 
-void StaticResync::onDump(Result<netlink::RoutingDump> dump) {
+void RoutingLossResync::onDump(Result<netlink::RoutingDump> dump) {
   if (!dump) {
     ++failures_;
     if (++failuresInRow_ >= kMaxFailures) {

@@ -25,7 +25,7 @@ namespace vigil::vrrp {
 // may lack what the change added. A dump that fails is tried again after
 // kRetryDelay, kMaxFailures times in a row at most; the next loss starts
 // afresh.
-class StaticResync {
+class RoutingLossResync {
  public:
   static constexpr Duration kRetryDelay = std::chrono::seconds(1);
   static constexpr int kMaxFailures = 3;
@@ -34,11 +34,11 @@ class StaticResync {
   using Owners = std::function<std::vector<RoutingEntries*>()>;
 
   // `dumper` null: losses are only counted by the monitor.
-  StaticResync(EventLoop& loop, Owners owners, netlink::RoutingDumper* dumper,
-               InterfaceIndexOf indexOf);
-  ~StaticResync();
-  StaticResync(const StaticResync&) = delete;
-  StaticResync& operator=(const StaticResync&) = delete;
+  RoutingLossResync(EventLoop& loop, Owners owners, netlink::RoutingDumper* dumper,
+                    InterfaceIndexOf indexOf);
+  ~RoutingLossResync();
+  RoutingLossResync(const RoutingLossResync&) = delete;
+  RoutingLossResync& operator=(const RoutingLossResync&) = delete;
 
   // The kernel dropped notifications.
   void onLoss();
