@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "vrrp/byte_io.h"
 #include "vrrp/checksum.h"
@@ -177,7 +178,51 @@ VrrpPacket AdvertView::toPacket() const {
   return packet;
 }
 
-WireResult<DecodedAdvertView> decodeInPlace(std::span<const uint8_t> payload, const RxMeta& meta) {
+namespace {
+
+// a == b as IpAddress's own, with the 16 bytes compared as two words
+// rather than through a call to memcmp (bytes() past size() are zero, and
+// the defaulted comparison reads them too).
+bool sameAddress(const IpAddress& a, const IpAddress& b) {
+  uint64_t x[2];
+  uint64_t y[2];
+  std::memcpy(x, a.bytes(), sizeof x);
+  std::memcpy(y, b.bytes(), sizeof y);
+  return a.family() == b.family() && x[0] == y[0] && x[1] == y[1];
+}
+
+}  // namespace
+
+std::optional<ChecksumKind> ChecksumMemo::find(std::span<const uint8_t> message,
+                                               const RxMeta& meta) const {
+  if (message.size() != size_ || size_ == 0) return std::nullopt;
+  if (!sameAddress(meta.source, source_) || !sameAddress(meta.destination, destination_) ||
+      meta.v3ChecksumAsV2 != v3ChecksumAsV2_ ||
+      meta.legacyPseudoDestination.has_value() != legacyDestination_.has_value() ||
+      (legacyDestination_ && !sameAddress(*meta.legacyPseudoDestination, *legacyDestination_))) {
+    return std::nullopt;
+  }
+  if (std::memcmp(message.data(), bytes_.data(), size_) != 0) return std::nullopt;
+  return kind_;
+}
+
+void ChecksumMemo::remember(std::span<const uint8_t> message, const RxMeta& meta,
+                            ChecksumKind kind) {
+  if (message.empty() || message.size() > kMaxBytes) {
+    size_ = 0;
+    return;
+  }
+  std::memcpy(bytes_.data(), message.data(), message.size());
+  size_ = message.size();
+  source_ = meta.source;
+  destination_ = meta.destination;
+  legacyDestination_ = meta.legacyPseudoDestination;
+  v3ChecksumAsV2_ = meta.v3ChecksumAsV2;
+  kind_ = kind;
+}
+
+WireResult<DecodedAdvertView> decodeInPlace(std::span<const uint8_t> payload, const RxMeta& meta,
+                                            ChecksumMemo* memo) {
   const int family = meta.source.family();
   if (family != AF_INET && family != AF_INET6) return RejectReason::BadIpHeader;
   if (payload.size() < kVrrpHeaderSize) return RejectReason::TooShort;
@@ -190,8 +235,13 @@ WireResult<DecodedAdvertView> decodeInPlace(std::span<const uint8_t> payload, co
   if (payload.size() != messageSize(version, payload[3], family)) {
     return RejectReason::AddressCountMismatch;
   }
-  auto checksum = matchChecksum(payload, version, meta);
-  if (!checksum) return RejectReason::BadChecksum;
+  std::optional<ChecksumKind> checksum;
+  if (memo != nullptr) checksum = memo->find(payload, meta);
+  if (!checksum) {
+    checksum = matchChecksum(payload, version, meta);
+    if (!checksum) return RejectReason::BadChecksum;
+    if (memo != nullptr) memo->remember(payload, meta, *checksum);
+  }
   if (version == 2) {
     const uint8_t auth = payload[4];
     if (auth > static_cast<uint8_t>(AuthType::Ah)) return RejectReason::BadAuthType;

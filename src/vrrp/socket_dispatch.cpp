@@ -78,7 +78,7 @@ void AdvertDispatcher::dispatch(std::span<const uint8_t> vrrp, RxMeta meta,
       meta.legacyPseudoDestination = config.mcastDst;
     }
   }
-  auto decoded = decodeInPlace(vrrp, meta);
+  auto decoded = decodeInPlace(vrrp, meta, &checksumMemo_);
   if (!decoded) {
     reject(target, decoded.reject(), meta.source, now);
     return;

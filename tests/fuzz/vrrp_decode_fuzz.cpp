@@ -22,6 +22,15 @@ void checkStable(std::span<const uint8_t> payload, const RxMeta& meta) {
   auto inPlace = decodeInPlace(payload, meta);
   // The receive path's in-place form takes the same decisions.
   if (decoded.ok() != inPlace.ok()) __builtin_trap();
+  // With the checksum memo (kept across inputs, and asked twice so the
+  // second answer is the memo's when the first passed): the same decisions.
+  static ChecksumMemo memo;
+  for (int pass = 0; pass < 2; ++pass) {
+    auto remembered = decodeInPlace(payload, meta, &memo);
+    if (remembered.ok() != inPlace.ok()) __builtin_trap();
+    if (!remembered && remembered.reject() != inPlace.reject()) __builtin_trap();
+    if (remembered && remembered->checksum != inPlace->checksum) __builtin_trap();
+  }
   if (!decoded) {
     if (decoded.reject() != inPlace.reject()) __builtin_trap();
     return;
