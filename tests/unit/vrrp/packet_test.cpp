@@ -217,6 +217,8 @@ TEST(ChecksumMemoTest, AgreesWithTheSumWhereverItAnswers) {
   const auto v6 = encodeOrDie(v3Ipv6Packet(), {ip("fe80::2"), ip("ff02::12")});
   auto flipped = v3;
   flipped.back() ^= 0x01;  // the sum no longer matches
+  auto flippedTail = v2;   // 20 bytes: a change past the last whole word
+  flippedTail.back() ^= 0x01;
   RxMeta asV2 = metaFor("10.0.0.1", "224.0.0.18");
   asV2.v3ChecksumAsV2 = true;
   RxMeta legacy = metaFor("10.0.0.1", "10.0.0.2");
@@ -233,6 +235,7 @@ TEST(ChecksumMemoTest, AgreesWithTheSumWhereverItAnswers) {
       {v3AsV2, asV2},
       {v3AsV2, metaFor("10.0.0.1", "224.0.0.18")},
       {flipped, metaFor("10.0.0.1", "224.0.0.18")},
+      {flippedTail, metaFor("10.0.0.1", "224.0.0.18")},
       {v3Unicast, metaFor("10.0.0.1", "10.0.0.2")},
       {v3, legacy},  // matches the legacy destination only
       {v3, otherLegacy},
