@@ -658,6 +658,52 @@ TEST_F(IpLayerRejectTest, Ipv4Header) {
   EXPECT_EQ(parseIpv4(b).reject(), RejectReason::BadIpProtocol);
 }
 
+// readIpv4Advert() is the receive path's parseIpv4() + rxMetaFor(): for
+// the captures (with and without AH) and every one-byte edit of their
+// first 48 bytes, each truncation, and the edits above, both accept or
+// reject alike, with the same reason, message and meta.
+TEST_F(IpLayerRejectTest, ReadingAnAdvertAgreesWithParsingThePacket) {
+  std::vector<std::vector<uint8_t>> packets;
+  for (const auto& base : {v4_, ah_}) {
+    packets.push_back(base);
+    for (size_t size = 0; size < base.size(); ++size) {
+      packets.emplace_back(base.begin(), base.begin() + static_cast<ptrdiff_t>(size));
+    }
+    for (size_t at = 0; at < std::min<size_t>(48, base.size()); ++at) {
+      for (uint8_t value : {0x00, 0x01, 0x20, 0x33, 0x45, 0x4f, 0x70, 0xff}) {
+        auto b = base;
+        b[at] = value;
+        packets.push_back(b);
+      }
+    }
+  }
+  size_t accepted = 0;
+  size_t rejected = 0;
+  for (const auto& b : packets) {
+    auto parsed = parseIpv4(b);
+    RxMeta meta;
+    meta.minTtl = 7;  // not readIpv4Advert's to touch
+    auto read = readIpv4Advert(b, meta);
+    ASSERT_EQ(read.ok(), parsed.ok());
+    if (!parsed) {
+      EXPECT_EQ(read.reject(), parsed.reject());
+      ++rejected;
+      continue;
+    }
+    ++accepted;
+    EXPECT_EQ(read->data(), parsed->vrrp.data());
+    EXPECT_EQ(read->size(), parsed->vrrp.size());
+    const RxMeta expected = rxMetaFor(*parsed);
+    EXPECT_EQ(meta.source, expected.source);
+    EXPECT_EQ(meta.destination, expected.destination);
+    EXPECT_EQ(meta.ttl, expected.ttl);
+    EXPECT_EQ(meta.ahPresent, expected.ahPresent);
+    EXPECT_EQ(meta.minTtl, 7);
+  }
+  EXPECT_GT(accepted, 100u);
+  EXPECT_GT(rejected, 100u);
+}
+
 // The kernel drops an IPv4 header with a wrong checksum before a raw socket
 // sees it (ip_rcv), so parseIpv4 does not sum it again.
 TEST_F(IpLayerRejectTest, Ipv4HeaderChecksumIsTheKernelsToVerify) {
