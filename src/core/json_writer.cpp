@@ -121,6 +121,27 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   return *this;
 }
 
+JsonWriter& JsonWriter::key(JsonKey name) {
+  separate();
+  const std::string_view text = name.text();
+  // The quotes, the name and the colon in one append when they fit the
+  // stack buffer (every key in the snapshots does).
+  char quoted[64];
+  if (text.size() + 3 > sizeof quoted) {
+    out_ += '"';
+    out_ += text;
+    out_ += "\":";
+  } else {
+    quoted[0] = '"';
+    std::memcpy(quoted + 1, text.data(), text.size());
+    quoted[text.size() + 1] = '"';
+    quoted[text.size() + 2] = ':';
+    out_.append(quoted, text.size() + 3);
+  }
+  afterKey_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::raw(std::string_view json) {
   separate();
   out_ += json;

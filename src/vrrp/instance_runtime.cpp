@@ -24,8 +24,7 @@ InstanceRuntime::InstanceRuntime(EventLoop& loop, config::VrrpInstance config,
   buildAdvert();
   // A MASTER's advert turn steps at the time the loop read to fire the
   // timer: no second clock read per advert.
-  advertTimer_ =
-      loop_.createStampedTimer([this](TimePoint firedAt) { handle(AdvertTimerFired{}, firedAt); });
+  advertTimer_ = loop_.createStampedTimer([this](TimePoint firedAt) { onAdvertTimer(firedAt); });
   masterDownTimer_ = loop_.createTimer([this] { onMasterDown(); });
   preemptTimer_ = loop_.createTimer([this] {
     drainBacklog();
@@ -169,6 +168,20 @@ void InstanceRuntime::onMasterDown() {
     return;
   }
   handle(MasterDownTimerFired{});
+}
+
+void InstanceRuntime::onAdvertTimer(TimePoint firedAt) {
+  // A Master's turn: what step() and handle() would do (send the advert,
+  // re-arm Adver_Timer, renew the VIPs when due), without the step, its
+  // action list and the routine's recomputation, as the state is unchanged
+  // (see routineAdvertTurn).
+  if (auto interval = routineAdvertTurn(state_, params_)) {
+    sendAdvert(state_.priority);
+    advertTimer_->armAt(firedAt + *interval);
+    if (vipsInstalled_ && vipRefresh_.dueInTurn(firedAt)) addVips(firedAt);
+    return;
+  }
+  handle(AdvertTimerFired{}, firedAt);
 }
 
 void InstanceRuntime::countReject(RejectReason reason) {

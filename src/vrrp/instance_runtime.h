@@ -153,6 +153,7 @@ class InstanceRuntime {
   void handle(const Event& event, TimePoint now);
   // Master_Down_Timer ran out: the gate decides whether it is a takeover.
   void onMasterDown();
+  void onAdvertTimer(TimePoint firedAt);
   void apply(const Action& action, TimePoint now);
   void sendAdvert(uint8_t priority);
   // The advert as params_ describe it, built and handed to the sender once

@@ -32,7 +32,18 @@ Ipv4Header readIpv4Header(std::span<const uint8_t> b) {
 
 }  // namespace
 
-WireResult<Ipv4Packet> parseIpv4(std::span<const uint8_t> bytes) {
+namespace {
+
+// parseIpv4()'s checks, in its order, for both of its forms: where the
+// header ends, the Total Length and whether an AH header (checked here)
+// comes first.
+struct Ipv4Layout {
+  size_t headerLength;
+  uint16_t totalLength;
+  bool ah;
+};
+
+WireResult<Ipv4Layout> checkIpv4(std::span<const uint8_t> bytes) {
   if (bytes.size() < kIpv4HeaderSize) return RejectReason::TooShort;
   if ((bytes[0] >> 4) != 4) return RejectReason::BadIpHeader;
   const size_t ihl = static_cast<size_t>(bytes[0] & 0x0f) * 4;
@@ -41,19 +52,46 @@ WireResult<Ipv4Packet> parseIpv4(std::span<const uint8_t> bytes) {
     return RejectReason::BadIpHeader;
   }
   // The header checksum is not summed again: see parseIpv4() in the header.
-  Ipv4Packet packet{readIpv4Header(bytes), ihl, std::nullopt, {}};
-  if (isFragment(packet.header.flagsFragment)) return RejectReason::BadIpHeader;
-  std::span<const uint8_t> payload = bytes.subspan(ihl, totalLength - ihl);
-  if (packet.header.protocol == kIpProtoAh) {
-    auto ah = parseAh(payload);
+  if (isFragment(wire::readU16(bytes, 6))) return RejectReason::BadIpHeader;
+  const uint8_t protocol = bytes[9];
+  if (protocol == kIpProtoAh) {
+    auto ah = parseAh(bytes.subspan(ihl, totalLength - ihl));
     if (!ah) return ah.reject();
-    packet.ah = ah.value();
-    payload = payload.subspan(kAhHeaderSize);
-  } else if (packet.header.protocol != kIpProtoVrrp) {
-    return RejectReason::BadIpProtocol;
+    return Ipv4Layout{ihl, totalLength, true};
   }
-  packet.vrrp = payload;
+  if (protocol != kIpProtoVrrp) return RejectReason::BadIpProtocol;
+  return Ipv4Layout{ihl, totalLength, false};
+}
+
+std::span<const uint8_t> vrrpOf(std::span<const uint8_t> bytes, const Ipv4Layout& layout) {
+  std::span<const uint8_t> payload =
+      bytes.subspan(layout.headerLength, layout.totalLength - layout.headerLength);
+  return layout.ah ? payload.subspan(kAhHeaderSize) : payload;
+}
+
+}  // namespace
+
+WireResult<Ipv4Packet> parseIpv4(std::span<const uint8_t> bytes) {
+  auto layout = checkIpv4(bytes);
+  if (!layout) return layout.reject();
+  Ipv4Packet packet{readIpv4Header(bytes), layout->headerLength, std::nullopt,
+                    vrrpOf(bytes, *layout)};
+  if (layout->ah) {
+    packet.ah =
+        parseAh(bytes.subspan(layout->headerLength, layout->totalLength - layout->headerLength))
+            .value();
+  }
   return packet;
+}
+
+WireResult<std::span<const uint8_t>> readIpv4Advert(std::span<const uint8_t> bytes, RxMeta& meta) {
+  auto layout = checkIpv4(bytes);
+  if (!layout) return layout.reject();
+  meta.source = IpAddress::fromBytes(AF_INET, bytes.data() + 12);
+  meta.destination = IpAddress::fromBytes(AF_INET, bytes.data() + 16);
+  meta.ttl = bytes[8];
+  meta.ahPresent = layout->ah;
+  return vrrpOf(bytes, *layout);
 }
 
 RxMeta rxMetaFor(const Ipv4Packet& packet) {

@@ -73,6 +73,13 @@ WireResult<Ipv4Packet> parseIpv4(std::span<const uint8_t> bytes);
 // RxMeta for decode() from a parsed IPv4 packet (TTL range left at 255).
 RxMeta rxMetaFor(const Ipv4Packet& packet);
 
+// The receive path's form of parseIpv4() then rxMetaFor(): the same checks
+// and rejects, the VRRP message, and `meta`'s source, destination, TTL and
+// ahPresent set as rxMetaFor() sets them (nothing else of `meta` is
+// touched; nothing on a reject), without the header and AH structs
+// (~120 instructions an advert received).
+WireResult<std::span<const uint8_t>> readIpv4Advert(std::span<const uint8_t> bytes, RxMeta& meta);
+
 // Writes a 20-byte header (no options) with its checksum computed.
 Result<size_t> encodeIpv4Header(const Ipv4Header& header, std::span<uint8_t> out);
 

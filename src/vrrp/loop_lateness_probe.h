@@ -27,6 +27,15 @@ class LoopLatenessProbe {
   // Upper bounds in seconds, as Prometheus' `le` labels; one more bucket
   // (+Inf) counts the rest.
   static constexpr std::array<double, 7> kBounds = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+  // kBounds as Durations, which observe() compares with: a lateness of n
+  // ns is at or below bound b exactly when n <= b * 1e9 (each bound is a
+  // whole number of ns, and n / 1e9 as a double is rounded from the
+  // nearest side, away from any other bound), so the buckets are those the
+  // seconds would give without a double per firing.
+  static constexpr std::array<Duration, 7> kBoundDurations = {
+      std::chrono::milliseconds(1),  std::chrono::milliseconds(5),   std::chrono::milliseconds(10),
+      std::chrono::milliseconds(50), std::chrono::milliseconds(100), std::chrono::milliseconds(500),
+      std::chrono::seconds(1)};
   static constexpr Duration kPeriod = std::chrono::milliseconds(250);
   static constexpr Duration kFedPeriod = std::chrono::seconds(5);
 

@@ -141,13 +141,45 @@ struct DecodedAdvertView {
 
 using DecodeResult = WireResult<DecodedAdvert>;
 
+// The last message whose checksum matched, with everything the match
+// depended on (the bytes, source, destinations, v3_checksum_as_v2) and the
+// rule it matched. A master sends the same bytes on every advert (they
+// change with its priority, addresses or interval only), so at a backup
+// the next advert from it is byte-identical and has the same checksum
+// result: comparing ~20 bytes and two addresses costs less than summing
+// them (~180 instructions an advert). A message that failed is never
+// remembered, so a bad checksum is always summed and counted.
+class ChecksumMemo {
+ public:
+  // Messages up to this size are remembered (v3 IPv4 with 30 addresses).
+  static constexpr size_t kMaxBytes = 128;
+
+  // The rule `message` matched when it is the remembered one under the
+  // same `meta`; nullopt when it is not (sum it).
+  std::optional<ChecksumKind> find(std::span<const uint8_t> message, const RxMeta& meta) const;
+  // Remembers `message`, which matched `kind` under `meta`.
+  void remember(std::span<const uint8_t> message, const RxMeta& meta, ChecksumKind kind);
+
+ private:
+  std::array<uint8_t, kMaxBytes> bytes_{};
+  size_t size_ = 0;  // 0: nothing remembered
+  IpAddress source_;
+  IpAddress destination_;
+  std::optional<IpAddress> legacyDestination_;
+  bool v3ChecksumAsV2_ = false;
+  ChecksumKind kind_ = ChecksumKind::V2;
+};
+
 // Checks the wire rules (length, TTL, version, type, interval, address
 // count, checksum, auth type) in that order and returns the first one
 // broken. Protocol rules are checkAdvert()'s. Never reads outside
 // `vrrpPayload`, whatever it holds. The receive path's form: the address
-// list stays in `vrrpPayload` and nothing is allocated.
+// list stays in `vrrpPayload` and nothing is allocated. With `memo`, a
+// message identical to the last one that passed there takes that one's
+// checksum result instead of being summed, and one that passes is
+// remembered; the result is the same either way.
 WireResult<DecodedAdvertView> decodeInPlace(std::span<const uint8_t> vrrpPayload,
-                                            const RxMeta& meta);
+                                            const RxMeta& meta, ChecksumMemo* memo = nullptr);
 
 // decodeInPlace() with the address list copied out (tests, tools).
 DecodeResult decode(std::span<const uint8_t> vrrpPayload, const RxMeta& meta);

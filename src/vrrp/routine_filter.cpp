@@ -136,6 +136,12 @@ std::optional<Duration> routineMasterDown(const InstanceState& state, const Adve
                             params.downTimerAdverts);
 }
 
+std::optional<Duration> routineAdvertTurn(const InstanceState& state,
+                                          const InstanceParams& params) {
+  if (state.state != State::Master) return std::nullopt;
+  return params.advertInterval;
+}
+
 std::vector<sock_filter> routineFilter(std::span<const RoutineAdvert> routine, FilterSide side,
                                        int family) {
   const uint32_t onMatch = side == FilterSide::Quiet ? kAccept : kDrop;

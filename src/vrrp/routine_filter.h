@@ -50,6 +50,15 @@ std::optional<RoutineAdvert> routineAdvertFor(const InstanceState& state,
 std::optional<Duration> routineMasterDown(const InstanceState& state, const AdvertFields& advert,
                                           const IpAddress& source, const InstanceParams& params);
 
+// What a step does when a Master's Adver_Timer fires (RFC 5798 §6.4.3:
+// send an ADVERTISEMENT, reset the Adver_Timer to Advertisement_Interval):
+// returns that interval when `state` is Master, nullopt otherwise. For
+// every state it returns a value for, step(state, AdvertTimerFired{})
+// returns `state` unchanged and exactly SendAdvert{state.priority},
+// ArmAdvertTimer{value} (RoutineAdvertTurnTest pins the two together), so
+// the runtime sends and re-arms without a step on a master's every turn.
+std::optional<Duration> routineAdvertTurn(const InstanceState& state, const InstanceParams& params);
+
 enum class FilterSide {
   Quiet,   // accepts the routine adverts only
   Prompt,  // accepts everything else

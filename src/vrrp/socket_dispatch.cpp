@@ -47,14 +47,17 @@ void AdvertDispatcher::remove(InstanceRuntime* runtime) {
 }
 
 void AdvertDispatcher::receiveIpv4(std::span<const uint8_t> ipPacket, TimePoint now) {
-  auto parsed = parseIpv4(ipPacket);
-  if (!parsed) {
-    reject(nullptr, parsed.reject(), IpAddress{}, now);
+  RxMeta meta;
+  auto vrrp = readIpv4Advert(ipPacket, meta);
+  if (!vrrp) {
+    reject(nullptr, vrrp.reject(), IpAddress{}, now);
     return;
   }
-  const bool hasAh = parsed->ah.has_value();
-  dispatch(parsed->vrrp, rxMetaFor(*parsed),
-           hasAh ? ipPacket.first(parsed->header.totalLength) : std::span<const uint8_t>{}, now);
+  // With AH, the packet up to its Total Length (where the message ends).
+  const auto through = static_cast<size_t>(vrrp->data() + vrrp->size() - ipPacket.data());
+  const std::span<const uint8_t> ahPacket =
+      meta.ahPresent ? ipPacket.first(through) : std::span<const uint8_t>{};
+  dispatch(*vrrp, meta, ahPacket, now);
 }
 
 void AdvertDispatcher::receiveIpv6(std::span<const uint8_t> vrrp, const IpAddress& source,
@@ -78,7 +81,7 @@ void AdvertDispatcher::dispatch(std::span<const uint8_t> vrrp, RxMeta meta,
       meta.legacyPseudoDestination = config.mcastDst;
     }
   }
-  auto decoded = decodeInPlace(vrrp, meta);
+  auto decoded = decodeInPlace(vrrp, meta, &checksumMemo_);
   if (!decoded) {
     reject(target, decoded.reject(), meta.source, now);
     return;

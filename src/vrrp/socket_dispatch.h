@@ -9,6 +9,7 @@
 #include "core/ip_address.h"
 #include "core/log.h"
 #include "vrrp/instance_runtime.h"
+#include "vrrp/packet.h"
 #include "vrrp/reject_reason.h"
 
 namespace vigil::vrrp {
@@ -61,6 +62,9 @@ class AdvertDispatcher {
   std::array<uint16_t, kVridCount> countByVrid_{};
   std::array<uint64_t, kRejectReasonCount> rejects_{};
   RateLimitedLog log_{5, std::chrono::seconds(10)};
+  // The last advert that passed its checksum here: the master's next one
+  // is the same bytes and is not summed again.
+  ChecksumMemo checksumMemo_;
 };
 
 }  // namespace vigil::vrrp

@@ -15,6 +15,9 @@
 #include "vrrp/vmac_addr_plan.h"
 
 namespace vigil::vrrp {
+
+using namespace vigil::json_literals;
+
 namespace {
 
 // The worker's snapshot goes to the supervisor every second. It is written
@@ -56,19 +59,19 @@ void renderHead(InstanceSnapshotHead& head, const InstanceRuntime& runtime, uint
   }
   JsonWriter out;
   out.object();
-  out.field("name", config.name);
-  out.field("state", name(state.state));
-  out.field("vrid", config.vrid);
-  out.field("version", config.version);
-  out.field("family", config.family == AF_INET6 ? "inet6" : "inet");
-  out.field("interface", config.interface);
-  if (config.useVmac) out.field("vmac", runtime.params().vipDevice);
-  out.field("priority", config.priority);
-  out.field("effective_priority", state.priority);
-  out.field("faulted", state.faulted);  // by its own tracking or its sync group's
-  if (!config.syncGroup.empty()) out.field("sync_group", config.syncGroup);
-  out.field("source_address", source.toString());
-  out.field("master_address", master.toString());
+  out.field("name"_key, config.name);
+  out.field("state"_key, name(state.state));
+  out.field("vrid"_key, config.vrid);
+  out.field("version"_key, config.version);
+  out.field("family"_key, config.family == AF_INET6 ? "inet6" : "inet");
+  out.field("interface"_key, config.interface);
+  if (config.useVmac) out.field("vmac"_key, runtime.params().vipDevice);
+  out.field("priority"_key, config.priority);
+  out.field("effective_priority"_key, state.priority);
+  out.field("faulted"_key, state.faulted);  // by its own tracking or its sync group's
+  if (!config.syncGroup.empty()) out.field("sync_group"_key, config.syncGroup);
+  out.field("source_address"_key, source.toString());
+  out.field("master_address"_key, master.toString());
   out.end();
   const std::string& text = out.text();
   head = {generation,    state.state, state.priority,
@@ -82,30 +85,30 @@ void writeInstance(JsonWriter& out, const InstanceRuntime& runtime, TimePoint no
   renderHead(head, runtime, generation);
   out.object();
   out.rawMembers(head.members);
-  out.key("counters").object();
-  out.field("adverts_sent", c.advertsSent);
-  out.field("adverts_received", c.advertsReceived);
-  out.field("send_errors", c.sendErrors);
-  out.field("transitions", c.transitions);
-  out.field("became_master", c.becameMaster);
-  out.field("priority_zero_sent", c.priorityZeroSent);
-  out.field("priority_zero_received", c.priorityZeroReceived);
-  out.field("takeovers_held", c.takeoversHeld);
-  out.field("unknown_unicast_source", c.unknownUnicastSource);
-  out.key("rejected");
+  out.key("counters"_key).object();
+  out.field("adverts_sent"_key, c.advertsSent);
+  out.field("adverts_received"_key, c.advertsReceived);
+  out.field("send_errors"_key, c.sendErrors);
+  out.field("transitions"_key, c.transitions);
+  out.field("became_master"_key, c.becameMaster);
+  out.field("priority_zero_sent"_key, c.priorityZeroSent);
+  out.field("priority_zero_received"_key, c.priorityZeroReceived);
+  out.field("takeovers_held"_key, c.takeoversHeld);
+  out.field("unknown_unicast_source"_key, c.unknownUnicastSource);
+  out.key("rejected"_key);
   writeRejects(out, c.rejects);
   if (c.lastTransition) {
-    out.field("last_transition_ms_ago",
+    out.field("last_transition_ms_ago"_key,
               static_cast<int64_t>(
                   std::chrono::duration_cast<std::chrono::milliseconds>(now - *c.lastTransition)
                       .count()));
   }
   if (c.lastTransitionWall) {
     // Unix seconds to the millisecond, as the system clock read then.
-    out.field("last_transition_unix", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          c.lastTransitionWall->time_since_epoch())
-                                              .count() /
-                                          1000.0);
+    out.field("last_transition_unix"_key, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              c.lastTransitionWall->time_since_epoch())
+                                                  .count() /
+                                              1000.0);
   }
   out.end();  // counters
 }
@@ -134,22 +137,22 @@ void writeRouting(JsonWriter& out, std::string_view key, const RoutingEntries::F
     return kind == "rule" ? kinds.rules : kinds.routes;
   };
   out.key(key).object();
-  out.key("install_failures").object();
+  out.key("install_failures"_key).object();
   if (kinds.addresses != nullptr) out.field(kinds.addresses, failures.addresses);
   out.field(kinds.routes, failures.routes);
   out.field(kinds.rules, failures.rules);
   out.end();
-  out.key("failing").array();
+  out.key("failing"_key).array();
   for (const RoutingEntries::Failing& f : failures.current) {
     out.object()
-        .field("kind", keyword(f.kind))
-        .field("entry", f.entry)
-        .field("error", f.error)
+        .field("kind"_key, keyword(f.kind))
+        .field("entry"_key, f.entry)
+        .field("error"_key, f.error)
         .end();
   }
   out.end();
   if (restored != nullptr) {
-    out.key("restored")
+    out.key("restored"_key)
         .object()
         .field(kinds.routes, restored->routes)
         .field(kinds.rules, restored->rules)
@@ -166,17 +169,17 @@ void writeRouting(JsonWriter& out, std::string_view key, const RoutingEntries::F
 void writeStaticDeletions(JsonWriter& out, const RoutingEntries::Restored& restored,
                           uint64_t notificationsLost, uint64_t watchFailures,
                           const RoutingLossResync& resync) {
-  out.key("static_deletions").object();
-  out.key("restored")
+  out.key("static_deletions"_key).object();
+  out.key("restored"_key)
       .object()
-      .field("static_ipaddress", restored.addresses)
-      .field("static_routes", restored.routes)
-      .field("static_rules", restored.rules)
+      .field("static_ipaddress"_key, restored.addresses)
+      .field("static_routes"_key, restored.routes)
+      .field("static_rules"_key, restored.rules)
       .end();
-  out.field("notifications_lost", notificationsLost);
-  out.field("watch_failures", watchFailures);
-  out.field("resyncs", resync.done());
-  out.field("resync_failures", resync.failures());
+  out.field("notifications_lost"_key, notificationsLost);
+  out.field("watch_failures"_key, watchFailures);
+  out.field("resyncs"_key, resync.done());
+  out.field("resync_failures"_key, resync.failures());
   out.end();
 }
 
@@ -723,12 +726,12 @@ std::string VrrpWorker::snapshot() const {
   JsonWriter out;
   out.reserve(snapshotBytes_);
   out.object();
-  out.field("worker", "vrrp");
-  out.field("pid", pid_);
-  out.field("generation", generation_);
-  out.field("config", config_->path);
+  out.field("worker"_key, "vrrp");
+  out.field("pid"_key, pid_);
+  out.field("generation"_key, generation_);
+  out.field("config"_key, config_->path);
   const TimePoint now = loop_.now();
-  out.key("instances").array();
+  out.key("instances"_key).array();
   for (const Running& running : instances_) {
     writeInstance(out, *running.runtime, now, running.snapshotHead, generation_);
     const config::VrrpInstance& config = running.runtime->config();
@@ -738,10 +741,14 @@ std::string VrrpWorker::snapshot() const {
     out.end();
   }
   for (const auto& [name, why] : failed_) {
-    out.object().field("name", name).field("state", "NOT_RUNNING").field("error", why).end();
+    out.object()
+        .field("name"_key, name)
+        .field("state"_key, "NOT_RUNNING")
+        .field("error"_key, why)
+        .end();
   }
   out.end();
-  out.key("sync_groups").array();
+  out.key("sync_groups"_key).array();
   for (const config::VrrpSyncGroup& group : config_->vrrp.syncGroups) {
     // Takeovers the group refused its members (the sum of theirs).
     uint64_t held = 0;
@@ -751,9 +758,9 @@ std::string VrrpWorker::snapshot() const {
       }
     }
     out.object()
-        .field("name", group.name)
-        .field("state", name(sync_.groupState(group.name)))
-        .field("takeovers_held", held)
+        .field("name"_key, group.name)
+        .field("state"_key, name(sync_.groupState(group.name)))
+        .field("takeovers_held"_key, held)
         .end();
   }
   out.end();
@@ -764,38 +771,38 @@ std::string VrrpWorker::snapshot() const {
   writeStaticDeletions(out, staticRouting_.restored(),
                        io_.deletions ? io_.deletions->overflows() : 0, deletionWatch_.failures(),
                        lossResync_);
-  out.key("loop_lateness").object();
-  out.key("bounds").raw(latenessBoundsJson());
-  out.key("cumulative").array();
+  out.key("loop_lateness"_key).object();
+  out.key("bounds"_key).raw(latenessBoundsJson());
+  out.key("cumulative"_key).array();
   for (uint64_t n : lateness_.cumulative()) out.value(n);
   out.end();
-  out.field("count", lateness_.count());
-  out.field("sum_seconds", lateness_.sumSeconds());
+  out.field("count"_key, lateness_.count());
+  out.field("sum_seconds"_key, lateness_.sumSeconds());
   out.end();
-  out.key("sockets").array();
+  out.key("sockets"_key).array();
   for (const auto& [key, socket] : sockets_) {
     std::array<uint64_t, kRejectReasonCount> rejects{};
     for (size_t i = 0; i < kRejectReasonCount; ++i) {
       rejects[i] = socket->dispatcher().rejected(static_cast<RejectReason>(i));
     }
     out.object();
-    out.field("interface", key.first);
-    out.field("family", key.second == AF_INET6 ? "inet6" : "inet");
-    out.key("rejected");
+    out.field("interface"_key, key.first);
+    out.field("family"_key, key.second == AF_INET6 ? "inet6" : "inet");
+    out.key("rejected"_key);
     writeRejects(out, rejects);
     // Routine adverts a quiet backup handled in batches, and the batches.
-    out.field("quiet_adverts", socket->quietAdverts());
-    out.field("quiet_drains", socket->quietDrains());
+    out.field("quiet_adverts"_key, socket->quietAdverts());
+    out.field("quiet_drains"_key, socket->quietDrains());
     out.end();
   }
   out.end();
   if (const auto& daemon = lvsSync_.daemon()) {
-    out.key("lvs_sync_daemon").object();
-    out.field("interface", daemon->interface);
-    out.field("instance", daemon->vrrpInstance);
-    out.field("master", lvsSync_.running().master);
-    out.field("backup", lvsSync_.running().backup);
-    out.field("failures", lvsSync_.failures());
+    out.key("lvs_sync_daemon"_key).object();
+    out.field("interface"_key, daemon->interface);
+    out.field("instance"_key, daemon->vrrpInstance);
+    out.field("master"_key, lvsSync_.running().master);
+    out.field("backup"_key, lvsSync_.running().backup);
+    out.field("failures"_key, lvsSync_.failures());
     out.end();
   }
   out.end();

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace vigil {
 namespace {
 
@@ -35,6 +37,26 @@ TEST(IpAddressTest, RejectsGarbage) {
                           "0123456789abcdef0123456789abcdef0123456789abcdef"}) {
     EXPECT_FALSE(IpAddress::parse(bad)) << bad;
   }
+}
+
+// operator== compares words; it answers as the defaulted comparison does,
+// for every pair, the families crossed and bytes differing at each end.
+TEST(IpAddressTest, EqualityAgreesWithTheOrdering) {
+  std::vector<IpAddress> all = {IpAddress{}};
+  for (const char* text :
+       {"0.0.0.0", "10.0.0.1", "10.0.0.2", "11.0.0.1", "255.255.255.255", "::", "::1", "::a00:1",
+        "::ffff:10.0.0.1", "fe80::1", "fe80::2", "ff02::12", "a00:1::", "2001:db8::1:0:0:1"}) {
+    all.push_back(*IpAddress::parse(text));
+  }
+  size_t equal = 0;
+  for (const IpAddress& a : all) {
+    for (const IpAddress& b : all) {
+      EXPECT_EQ(a == b, (a <=> b) == 0) << a.toString() << " " << b.toString();
+      EXPECT_EQ(a != b, !(a == b));
+      equal += a == b ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(equal, all.size()) << "each address equals itself only";
 }
 
 TEST(IpAddressTest, Classification) {

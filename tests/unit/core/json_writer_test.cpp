@@ -26,6 +26,28 @@ TEST(JsonWriterTest, NestedContainersAndScalars) {
 
 // Members rendered once by another writer go in with the commas a member
 // written here would get; empty ones add nothing.
+// A "name"_key is written as key() writes the same name from a string,
+// first in an object and after other members, nested, and longer than the
+// stack buffer it is assembled in.
+TEST(JsonWriterTest, LiteralKeysWriteWhatStringKeysDo) {
+  using namespace json_literals;
+  constexpr JsonKey kLong =
+      "a_key_longer_than_sixty_one_characters_goes_through_the_other_branch_xyz"_key;
+  static_assert(kLong.text().size() > 61);
+  JsonWriter literal;
+  literal.object().field("adverts_sent"_key, uint64_t{5}).field(""_key, true);
+  literal.key("nested"_key).object().field("x"_key, "y").end();
+  literal.field(kLong, 1).field("a b-c.d/e:f"_key, -2).end();
+  JsonWriter text;
+  text.object()
+      .field(std::string_view("adverts_sent"), uint64_t{5})
+      .field(std::string_view(""), true);
+  text.key(std::string_view("nested")).object().field(std::string_view("x"), "y").end();
+  text.field(kLong.text(), 1).field(std::string_view("a b-c.d/e:f"), -2).end();
+  EXPECT_EQ(literal.text(), text.text());
+  EXPECT_EQ(nlohmann::json::parse(literal.text())["nested"]["x"], "y");
+}
+
 TEST(JsonWriterTest, RawMembersJoinTheOpenObject) {
   JsonWriter head;
   head.object().field("name", "VI_1").field("vrid", 51).end();

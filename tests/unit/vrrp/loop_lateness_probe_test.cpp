@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/simulated_loop.h"
 
 namespace vigil::vrrp {
@@ -32,6 +35,34 @@ TEST(LoopLatenessProbeTest, BucketsAreCumulativeAndInclusiveOfTheirBound) {
   EXPECT_EQ(probe.cumulative(), expected);
   EXPECT_EQ(probe.count(), 5u);
   EXPECT_DOUBLE_EQ(probe.sumSeconds(), 0.0005 + 0.005 + 0.07 + 3);
+}
+
+// observe() buckets by comparing Durations; the rule it replaces (and the
+// `le` labels Prometheus shows) is the lateness in seconds as a double,
+// at or below kBounds[i]. Both agree at every bound, a nanosecond either
+// side of it, and at values spread over the whole range.
+TEST(LoopLatenessProbeTest, BucketsByDurationAsTheSecondsWould) {
+  for (size_t i = 0; i < LoopLatenessProbe::kBounds.size(); ++i) {
+    EXPECT_EQ(std::chrono::duration<double>(LoopLatenessProbe::kBoundDurations[i]).count(),
+              LoopLatenessProbe::kBounds[i]);
+  }
+  std::vector<Duration> samples = {Duration::zero(), Duration(1), -Duration(1)};
+  for (Duration bound : LoopLatenessProbe::kBoundDurations) {
+    for (Duration near : {bound - Duration(1), bound, bound + Duration(1)}) samples.push_back(near);
+  }
+  for (int64_t ns = 1; ns < 4'000'000'000; ns = ns * 3 + 7) samples.push_back(Duration(ns));
+  SimulatedLoop loop;
+  for (Duration sample : samples) {
+    LoopLatenessProbe probe(loop);
+    probe.observe(sample);
+    const double seconds =
+        std::chrono::duration<double>(std::max(sample, Duration::zero())).count();
+    for (size_t i = 0; i < LoopLatenessProbe::kBounds.size(); ++i) {
+      EXPECT_EQ(probe.cumulative()[i], seconds <= LoopLatenessProbe::kBounds[i] ? 1u : 0u)
+          << sample.count() << " ns, bound " << LoopLatenessProbe::kBounds[i];
+    }
+    EXPECT_EQ(probe.sumSeconds(), seconds);
+  }
 }
 
 TEST(LoopLatenessProbeTest, FedByTheLoopItCountsEveryReportedTimerAndWakesRarely) {

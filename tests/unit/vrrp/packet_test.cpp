@@ -201,6 +201,85 @@ TEST(VrrpPacketTest, DecodingInPlaceReadsTheListWhereItLies) {
   }
 }
 
+// The checksum memo answers only for the message that passed, from the
+// same source to the same destinations under the same rules, and then as
+// the sum would. Every ordered pair of cases goes through one memo; the
+// second's result is compared with a decode without it.
+TEST(ChecksumMemoTest, AgreesWithTheSumWhereverItAnswers) {
+  struct Case {
+    std::vector<uint8_t> bytes;
+    RxMeta meta;
+  };
+  const auto v2 = encodeOrDie(v2PassPacket(), {ip("10.0.0.1"), ip("224.0.0.18")});
+  const auto v3 = encodeOrDie(v3Ipv4Packet(), {ip("10.0.0.1"), ip("224.0.0.18")});
+  const auto v3AsV2 = encodeOrDie(v3Ipv4Packet(), {ip("10.0.0.1"), ip("224.0.0.18"), true});
+  const auto v3Unicast = encodeOrDie(v3Ipv4Packet(), {ip("10.0.0.1"), ip("10.0.0.2")});
+  const auto v6 = encodeOrDie(v3Ipv6Packet(), {ip("fe80::2"), ip("ff02::12")});
+  auto flipped = v3;
+  flipped.back() ^= 0x01;  // the sum no longer matches
+  auto flippedTail = v2;   // 20 bytes: a change past the last whole word
+  flippedTail.back() ^= 0x01;
+  RxMeta asV2 = metaFor("10.0.0.1", "224.0.0.18");
+  asV2.v3ChecksumAsV2 = true;
+  RxMeta legacy = metaFor("10.0.0.1", "10.0.0.2");
+  legacy.legacyPseudoDestination = ip("224.0.0.18");
+  RxMeta otherLegacy = legacy;
+  otherLegacy.legacyPseudoDestination = ip("224.0.0.19");
+  const std::vector<Case> cases = {
+      {v2, metaFor("10.0.0.1", "224.0.0.18")},
+      {v2, metaFor("10.0.0.9", "224.0.0.18")},  // v2 sums the message alone: passes
+      {v3, metaFor("10.0.0.1", "224.0.0.18")},
+      {v3, metaFor("10.0.0.9", "224.0.0.18")},  // another source: fails
+      {v3, metaFor("10.0.0.1", "224.0.0.19")},  // another destination: fails
+      {v3, asV2},                               // v3 bytes summed as v2: fails
+      {v3AsV2, asV2},
+      {v3AsV2, metaFor("10.0.0.1", "224.0.0.18")},
+      {flipped, metaFor("10.0.0.1", "224.0.0.18")},
+      {flippedTail, metaFor("10.0.0.1", "224.0.0.18")},
+      {v3Unicast, metaFor("10.0.0.1", "10.0.0.2")},
+      {v3, legacy},  // matches the legacy destination only
+      {v3, otherLegacy},
+      {v3Unicast, legacy},
+      {v6, metaFor("fe80::2", "ff02::12")},
+      {v6, metaFor("fe80::3", "ff02::12")},
+  };
+  size_t answered = 0;
+  for (const Case& first : cases) {
+    for (const Case& second : cases) {
+      ChecksumMemo memo;
+      (void)decodeInPlace(first.bytes, first.meta, &memo);
+      const bool memoAnswers = memo.find(second.bytes, second.meta).has_value();
+      auto viaMemo = decodeInPlace(second.bytes, second.meta, &memo);
+      auto summed = decodeInPlace(second.bytes, second.meta);
+      ASSERT_EQ(viaMemo.ok(), summed.ok());
+      if (!summed) {
+        EXPECT_EQ(viaMemo.reject(), summed.reject());
+        EXPECT_FALSE(memoAnswers) << "a message that fails is never answered for";
+        continue;
+      }
+      EXPECT_EQ(viaMemo->checksum, summed->checksum);
+      EXPECT_EQ(viaMemo->advert.toPacket(), summed->advert.toPacket());
+      answered += memoAnswers ? 1 : 0;
+    }
+  }
+  // The shortcut was taken, and only for a case after itself.
+  EXPECT_EQ(answered, 8u) << "each of the 8 passing cases, after itself";
+}
+
+TEST(ChecksumMemoTest, ABadChecksumAfterTheSameAdvertIsStillCounted) {
+  ChecksumMemo memo;
+  const RxMeta meta = metaFor("10.0.0.1", "224.0.0.18");
+  auto good = encodeOrDie(v3Ipv4Packet(), {meta.source, meta.destination});
+  ASSERT_TRUE(decodeInPlace(good, meta, &memo));
+  ASSERT_TRUE(memo.find(good, meta).has_value());
+  auto bad = good;
+  bad[2] = 201;  // another priority under the old checksum
+  EXPECT_EQ(decodeInPlace(bad, meta, &memo).reject(), RejectReason::BadChecksum);
+  // The failure is not remembered; the good advert still is.
+  EXPECT_FALSE(memo.find(bad, meta).has_value());
+  EXPECT_TRUE(decodeInPlace(good, meta, &memo));
+}
+
 TEST(VrrpPacketTest, EncodedSizes) {
   EXPECT_EQ(encodedSize(v2PassPacket(), AF_INET), 20u);
   EXPECT_EQ(encodedSize(v3Ipv4Packet(), AF_INET), 16u);
@@ -577,6 +656,52 @@ TEST_F(IpLayerRejectTest, Ipv4Header) {
   b[9] = 17;
   resum(b);
   EXPECT_EQ(parseIpv4(b).reject(), RejectReason::BadIpProtocol);
+}
+
+// readIpv4Advert() is the receive path's parseIpv4() + rxMetaFor(): for
+// the captures (with and without AH) and every one-byte edit of their
+// first 48 bytes, each truncation, and the edits above, both accept or
+// reject alike, with the same reason, message and meta.
+TEST_F(IpLayerRejectTest, ReadingAnAdvertAgreesWithParsingThePacket) {
+  std::vector<std::vector<uint8_t>> packets;
+  for (const auto& base : {v4_, ah_}) {
+    packets.push_back(base);
+    for (size_t size = 0; size < base.size(); ++size) {
+      packets.emplace_back(base.begin(), base.begin() + static_cast<ptrdiff_t>(size));
+    }
+    for (size_t at = 0; at < std::min<size_t>(48, base.size()); ++at) {
+      for (uint8_t value : {0x00, 0x01, 0x20, 0x33, 0x45, 0x4f, 0x70, 0xff}) {
+        auto b = base;
+        b[at] = value;
+        packets.push_back(b);
+      }
+    }
+  }
+  size_t accepted = 0;
+  size_t rejected = 0;
+  for (const auto& b : packets) {
+    auto parsed = parseIpv4(b);
+    RxMeta meta;
+    meta.minTtl = 7;  // not readIpv4Advert's to touch
+    auto read = readIpv4Advert(b, meta);
+    ASSERT_EQ(read.ok(), parsed.ok());
+    if (!parsed) {
+      EXPECT_EQ(read.reject(), parsed.reject());
+      ++rejected;
+      continue;
+    }
+    ++accepted;
+    EXPECT_EQ(read->data(), parsed->vrrp.data());
+    EXPECT_EQ(read->size(), parsed->vrrp.size());
+    const RxMeta expected = rxMetaFor(*parsed);
+    EXPECT_EQ(meta.source, expected.source);
+    EXPECT_EQ(meta.destination, expected.destination);
+    EXPECT_EQ(meta.ttl, expected.ttl);
+    EXPECT_EQ(meta.ahPresent, expected.ahPresent);
+    EXPECT_EQ(meta.minTtl, 7);
+  }
+  EXPECT_GT(accepted, 100u);
+  EXPECT_GT(rejected, 100u);
 }
 
 // The kernel drops an IPv4 header with a wrong checksum before a raw socket

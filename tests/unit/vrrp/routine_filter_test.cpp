@@ -503,6 +503,47 @@ TEST(RoutineMasterDownTest, AgreesWithTheStateMachineWhereverItAnswers) {
   EXPECT_EQ(answered, 2u * (2 * 1 + 2 * 3));
 }
 
+// routineAdvertTurn() stands in for step() on a Master's every Adver_Timer
+// turn, so the two must agree wherever it answers: the state unchanged,
+// SendAdvert at the state's priority and ArmAdvertTimer of its interval.
+// Every state of the machine is tried, with priorities, owed answers and
+// preempt phases; the Master ones must be answered (not vacuous) and the
+// others left to step().
+TEST(RoutineAdvertTurnTest, AgreesWithTheStateMachineWhereverItAnswers) {
+  size_t answered = 0;
+  for (uint8_t version : {2, 3}) {
+    for (uint32_t centiseconds : {1u, 100u}) {
+      InstanceParams p = backupParams();
+      p.version = version;
+      p.advertInterval = Centiseconds(centiseconds);
+      p.primaryAddress = ip("10.0.0.5");
+      for (State st : {State::Initialize, State::Backup, State::Master, State::Fault}) {
+        for (uint8_t priority : {0, 100, 255}) {
+          for (uint8_t answers : {0, 3}) {
+            for (PreemptPhase phase : {PreemptPhase::Idle, PreemptPhase::Waiting}) {
+              InstanceState state = following("10.0.0.1", 150);
+              state.state = st;
+              state.priority = priority;
+              state.yieldAnswersLeft = answers;
+              state.preempt = phase;
+              const TimePoint now = TimePoint{} + std::chrono::seconds(10);
+              const auto turn = routineAdvertTurn(state, p);
+              EXPECT_EQ(turn.has_value(), st == State::Master);
+              if (!turn) continue;
+              ++answered;
+              const StepResult stepped = step(state, AdvertTimerFired{}, p, now);
+              EXPECT_EQ(stepped.next, state);
+              EXPECT_EQ(stepped.actions,
+                        (std::vector<Action>{SendAdvert{priority}, ArmAdvertTimer{*turn}}));
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(answered, 4u * 3 * 2 * 2);
+}
+
 // The two sockets' filters as a kernel would hold them: an attach fails
 // with `failure` when the new program has more than `maxRules` IPv4 v3
 // rules (as net.core.optmem_max refuses one), and after every attach that
