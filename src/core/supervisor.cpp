@@ -225,6 +225,11 @@ void Supervisor::onPatch(Slot& slot, std::string_view payload) {
     slot.status.lastSnapshotAt = slot.status.lastHeard;
     slot.snapshotOnChannel = true;
     slot.resyncAsked = false;
+    if ((patch->full || patch->continued) && options_.afterFullSnapshot) {
+      // Posted: the last frame's payload and the channel's read buffer are
+      // freed only once this read returns.
+      loop_.post(options_.afterFullSnapshot);
+    }
     return;
   }
   refusePatch(slot, applied.error());

@@ -42,6 +42,13 @@ struct SupervisorOptions {
   // (it can no longer be supervised); its respawn follows.
   Duration silentWorkerGrace = std::chrono::seconds(5);
   Duration snapshotInterval = std::chrono::seconds(1);
+  // Runs on the loop, after the read that completed it, each time a worker's
+  // full snapshot patch has replaced its text (at start, after a reload or a
+  // Resync). The frames and the text growing as they arrive (megabytes at
+  // thousands of real servers) are carved from whatever free space the
+  // heap has, so its free pages are resident again once they are freed:
+  // vigild hands them back here (check::returnFreeHeap). Unset: nothing.
+  std::function<void()> afterFullSnapshot;
 };
 
 // What the supervisor knows about one worker (for /healthz and logs).

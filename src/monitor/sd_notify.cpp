@@ -100,10 +100,8 @@ std::string checkSummary(const json& skeleton, const std::vector<std::string_vie
       for (const json& rs : *list) {
         ++total;
         if (!rs.is_object()) continue;
-        auto cut = rs.find("#");
-        const bool isCut = cut != rs.end() && cut->is_number_unsigned() &&
-                           cut->get<size_t>() < servers.size() && rs.size() == 1;
-        if (isCut ? isUpInText(servers[cut->get<size_t>()]) : isUp(rs.value("up", json()))) ++up;
+        const std::optional<std::string_view> cut = cutServerText(rs, servers);
+        if (cut ? isUpInText(*cut) : isUp(rs.value("up", json()))) ++up;
       }
     }
   }

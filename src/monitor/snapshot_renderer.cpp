@@ -145,12 +145,9 @@ std::shared_ptr<const std::string> SnapshotRenderer::render(const MonitorView& v
   const config::CheckDurationMetrics mode = view.checkDuration;
   const auto onRealServer = [&](const std::string& vs,
                                 const nlohmann::json& rs) -> RealServerSummary {
-    auto index = rs.find("#");
-    if (index == rs.end() || !index->is_number_unsigned() ||
-        index->get<size_t>() >= servers->size()) {
-      return place(vs, uncut.emplace_back(renderServer(vs, rs, mode)));
-    }
-    const std::string_view object = (*servers)[index->get<size_t>()];
+    const std::optional<std::string_view> cut = cutServerText(rs, *servers);
+    if (!cut) return place(vs, uncut.emplace_back(renderServer(vs, rs, mode)));
+    const std::string_view object = *cut;
     const Key key = keyOf(vs, object, mode);
     if (next.count(key) != 0) {  // the same server twice
       merged = true;

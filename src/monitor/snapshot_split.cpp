@@ -103,4 +103,14 @@ std::optional<SplitSnapshot> splitRealServers(std::string_view text) {
   return split;
 }
 
+std::optional<std::string_view> cutServerText(const nlohmann::json& rs,
+                                              const std::vector<std::string_view>& servers) {
+  if (!rs.is_object() || rs.size() != 1) return std::nullopt;
+  auto index = rs.find("#");
+  if (index == rs.end() || !index->is_number_unsigned()) return std::nullopt;
+  const auto i = index->get<size_t>();
+  if (i >= servers.size()) return std::nullopt;
+  return servers[i];
+}
+
 }  // namespace vigil::monitor

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,5 +30,11 @@ struct SplitSnapshot {
 // text ends inside a string or object; a malformed one is for the JSON
 // parser to refuse afterwards.
 std::optional<SplitSnapshot> splitRealServers(std::string_view snapshot);
+
+// For a real server object of a parsed skeleton: the text cut out for it
+// when it is a placeholder {"#": i} with i < servers.size(); nothing when it
+// is a real server left in the skeleton (or not a placeholder that fits).
+std::optional<std::string_view> cutServerText(const nlohmann::json& rs,
+                                              const std::vector<std::string_view>& servers);
 
 }  // namespace vigil::monitor

@@ -62,7 +62,12 @@ monitor::HttpResponse MonitorService::handle(const monitor::HttpRequest& request
 void MonitorService::releaseStaleRender() {
   const monitor::MonitorView current = view();
   if (cache_.metrics.releaseIfStale(current)) {
-    check::returnFreeHeap();  // the render's records and sort order
+    // The render's records and sort order.
+    if (info_.returnFreeHeap) {
+      info_.returnFreeHeap();
+    } else {
+      check::returnFreeHeap();
+    }
   } else if (cache_.metrics.keptFor(current)) {
     releaseTimer_->armAfter(info_.snapshotInterval);
   }

@@ -33,6 +33,9 @@ class MonitorService {
     std::function<std::optional<monitor::SmtpMailStats>()> smtpStats;
     // Whether vigil-snmp.so failed to load; unset or none: no series.
     std::function<std::optional<bool>()> snmpModuleFailed;
+    // Hands the heap's free pages back after a render is dropped; unset:
+    // check::returnFreeHeap.
+    std::function<void()> returnFreeHeap;
   };
 
   MonitorService(PosixEventLoop& loop, const Supervisor& supervisor, Info info);

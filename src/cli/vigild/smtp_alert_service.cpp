@@ -41,11 +41,6 @@ std::optional<IpAddress> resolve(const std::string& host) {
   return out;
 }
 
-nlohmann::json parsed(const std::string& text) {
-  if (text.empty()) return {};
-  return nlohmann::json::parse(text, nullptr, false);
-}
-
 }  // namespace
 
 SmtpAlertService::SmtpAlertService(PosixEventLoop& loop, const Supervisor& supervisor,
@@ -95,20 +90,37 @@ void SmtpAlertService::poll() {
   if (!enabled_) return;
   std::shared_ptr<const config::Config> config = config_();
   if (!config) return;
-  nlohmann::json vrrp;
-  nlohmann::json check;
+  SharedText vrrpText;
+  SharedText checkText;
   for (const WorkerStatus& worker : supervisor_.status()) {
-    if (worker.name == "vrrp") vrrp = parsed(worker.lastSnapshot.str());
-    if (worker.name == "check") check = parsed(worker.lastSnapshot.str());
+    if (worker.name == "vrrp") vrrpText = worker.lastSnapshot;
+    if (worker.name == "check") checkText = worker.lastSnapshot;
   }
-  for (const monitor::smtp::AlertEvent& event : watcher_.update(*config, vrrp, check)) {
-    mail(*config, event);
+  const bool sameConfig = !configRead_.owner_before(config) && !config.owner_before(configRead_);
+  // The same texts and configuration as last time: the watcher would find
+  // the states it recorded then, so no event.
+  if (!read_ || !sameConfig || !vrrpRead_.names(vrrpText) || !checkRead_.names(checkText)) {
+    read_ = true;
+    vrrpRead_ = vrrpText.mark();
+    checkRead_ = checkText.mark();
+    configRead_ = config;
+    const nlohmann::json vrrp = parsed(vrrpText);
+    const nlohmann::json check = parsed(checkText);
+    for (const monitor::smtp::AlertEvent& event : watcher_.update(*config, vrrp, check)) {
+      mail(*config, event);
+    }
   }
   if (mailer_.counters().dropped != reportedDrops_) {
     log(LogLevel::Warning, "smtp alerts: {} mails dropped so far (at most {} wait for the server)",
         mailer_.counters().dropped, SmtpMailer::kMaxQueued);
     reportedDrops_ = mailer_.counters().dropped;
   }
+}
+
+nlohmann::json SmtpAlertService::parsed(const SharedText& text) {
+  if (text.empty()) return {};  // no snapshot yet (a worker being respawned)
+  ++parses_;
+  return nlohmann::json::parse(text.str(), nullptr, false);
 }
 
 void SmtpAlertService::mail(const config::Config& config, const monitor::smtp::AlertEvent& event) {

@@ -19,6 +19,7 @@ class SupervisorPatchTest : public ::testing::Test {
     SupervisorOptions options;
     options.inProcess = true;  // the test edits the worker's slots directly
     options.snapshotInterval = milliseconds(50);
+    options.afterFullSnapshot = [this] { ++afterFullSnapshot_; };
     WorkerFactory factory = [state = state_](EventLoop&) {
       return std::make_unique<fakes::SlottedWorker>(state);
     };
@@ -53,6 +54,7 @@ class SupervisorPatchTest : public ::testing::Test {
   std::shared_ptr<fakes::SlottedWorker::State> state_ =
       fakes::slottedState({"{\"servers\":[", "{\"a\":1}", ",{\"b\":2}", "]}"});
   std::unique_ptr<Supervisor> supervisor_;
+  int afterFullSnapshot_ = 0;
 };
 
 // The supervisor's text is the worker's whole snapshot after the full patch
@@ -65,6 +67,28 @@ TEST_F(SupervisorPatchTest, KeepsTheWorkersWholeSnapshotFromItsPatches) {
   state_->set(3, "],\"n\":0}");
   ASSERT_TRUE(reaches("{\"servers\":[{\"a\":1000000}],\"n\":0}"));
   EXPECT_EQ(state_->fullPatches, 1);
+}
+
+// The hook (vigild: hand the heap's free pages back) runs once per full
+// patch applied, after the read that completed it; partial patches and
+// heartbeats do not run it.
+TEST_F(SupervisorPatchTest, RunsTheAfterFullSnapshotHookOncePerFullPatch) {
+  ASSERT_TRUE(reaches("{\"servers\":[{\"a\":1},{\"b\":2}]}"));
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return afterFullSnapshot_ == 1; }, seconds(10)));
+  state_->set(1, "{\"a\":3}");
+  ASSERT_TRUE(reaches("{\"servers\":[{\"a\":3},{\"b\":2}]}"));
+  letWorkerSend(3);  // heartbeats
+  EXPECT_EQ(afterFullSnapshot_, 1);
+  state_->lieAboutCount = true;  // refused: the Resync brings a full patch
+  state_->set(2, ",{\"b\":4}");
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return state_->fullPatches == 2; }, seconds(10)));
+  ASSERT_TRUE(reaches("{\"servers\":[{\"a\":3},{\"b\":4}]}"));
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return afterFullSnapshot_ == 2; }, seconds(10)));
+  letWorkerSend(3);
+  EXPECT_EQ(afterFullSnapshot_, 2);
 }
 
 // A snapshot larger than the channel's 8 MiB queue (as the check worker's is
@@ -84,11 +108,15 @@ TEST_F(SupervisorPatchTest, ASnapshotLargerThanTheChannelQueueArrivesWhole) {
   EXPECT_EQ(status().lastSnapshot.str(), whole);
   EXPECT_EQ(state_->fullPatches, 1);
   EXPECT_EQ(status().patchesRefused, 0u);
+  // Once for the whole patch, not once per frame.
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return afterFullSnapshot_ >= 1; }, seconds(10)));
 
   state_->set(5, "e");
   whole.replace(1 + 4 * (1u << 20), 1u << 20, "e");
   ASSERT_TRUE(reaches(whole));
   EXPECT_EQ(state_->fullPatches, 1);
+  EXPECT_EQ(afterFullSnapshot_, 1);
 }
 
 // A patch that does not fit the text held is refused, the text kept, and the

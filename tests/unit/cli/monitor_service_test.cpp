@@ -12,6 +12,8 @@
 #include "core/posix_event_loop.h"
 #include "core/supervisor.h"
 #include "core/unique_fd.h"
+#include "fakes/run_until.h"
+#include "fakes/slotted_worker.h"
 
 // The monitoring endpoint's counters (vigil_http_*) belong to the service:
 // a reload that moves metrics_listen keeps them. Real loopback sockets on
@@ -19,6 +21,7 @@
 namespace vigil::cli {
 namespace {
 
+using fakes::runUntil;
 using std::chrono::milliseconds;
 
 constexpr uint32_t kLoopback1 = 0x7f000001;  // 127.0.0.1
@@ -129,6 +132,91 @@ TEST_F(MonitorServiceTest, AReloadThatKeepsTheAddressKeepsTheSocket) {
   service_.apply(listeningOn(kLoopback1));
   EXPECT_EQ(service_.port(), port);
   EXPECT_EQ(service_.httpStats()->accepted, 1u);
+}
+
+// A check worker's snapshot of four real servers; `attempts` moves every
+// server's series.
+std::string checkSnapshot(int attempts) {
+  std::string s = R"({"worker": "check", "virtual_servers": [{"name": "[10.0.0.1]:tcp:80",
+    "quorum_up": true, "sorry_server_active": false, "real_servers": [)";
+  for (int r = 0; r < 4; ++r) {
+    if (r > 0) s += ',';
+    s += R"({"address": "10.1.0.)" + std::to_string(r) +
+         R"(", "port": 80, "up": true, "weight": 1, "checkers": [{"type": "TCP_CHECK",
+           "attempts": )" +
+         std::to_string(attempts) + R"(, "outcomes": {"up": 3, "timeout": 1}}]})";
+  }
+  return s + "]}]}";
+}
+
+// The render a /metrics request leaves behind is kept while the snapshot it
+// was rendered from is current, checked every snapshot interval, and
+// dropped (the heap handed back) once the snapshot has moved on; then the
+// timer stops until the next request.
+class MonitorServiceReleaseTest : public ::testing::Test {
+ protected:
+  static constexpr auto kInterval = milliseconds(50);
+
+  void SetUp() override {
+    SupervisorOptions options;
+    options.inProcess = true;  // the test edits the worker's snapshot directly
+    options.snapshotInterval = kInterval;
+    WorkerFactory factory = [state = state_](EventLoop&) {
+      return std::make_unique<fakes::SlottedWorker>(state);
+    };
+    supervisor_ =
+        std::make_unique<Supervisor>(loop_, std::vector<WorkerSpec>{{"check", factory}}, options);
+    MonitorService::Info info;
+    info.snapshotInterval = kInterval;
+    info.returnFreeHeap = [this] { ++heapReturns_; };
+    service_ = std::make_unique<MonitorService>(loop_, *supervisor_, std::move(info));
+    ASSERT_TRUE(supervisor_->start().ok());
+    ASSERT_TRUE(holds(checkSnapshot(1)));
+  }
+
+  void TearDown() override {
+    service_.reset();
+    bool stopped = false;
+    supervisor_->stop([&] { stopped = true; });
+    EXPECT_TRUE(runUntil(
+        loop_, [&] { return stopped; }, std::chrono::seconds(10)));
+  }
+
+  bool holds(const std::string& text) {
+    return runUntil(
+        loop_, [&] { return supervisor_->status()[0].lastSnapshot == text; },
+        std::chrono::seconds(10));
+  }
+  void turnFor(milliseconds span) {
+    (void)runUntil(
+        loop_, [] { return false; }, span);
+  }
+  std::string scrape() {
+    monitor::HttpRequest request;
+    request.method = "GET";
+    request.target = "/metrics";
+    return service_->handle(request).wholeBody();
+  }
+
+  PosixEventLoop loop_;
+  std::shared_ptr<fakes::SlottedWorker::State> state_ = fakes::slottedState({checkSnapshot(1)});
+  std::unique_ptr<Supervisor> supervisor_;
+  std::unique_ptr<MonitorService> service_;
+  int heapReturns_ = 0;
+};
+
+TEST_F(MonitorServiceReleaseTest, DropsTheRenderOnceTheSnapshotMovedOn) {
+  EXPECT_NE(scrape().find("10.1.0.3"), std::string::npos);
+  turnFor(6 * kInterval);  // the snapshot is unchanged: the render stays
+  EXPECT_EQ(heapReturns_, 0);
+  state_->set(0, checkSnapshot(2));
+  ASSERT_TRUE(holds(checkSnapshot(2)));
+  ASSERT_TRUE(runUntil(
+      loop_, [&] { return heapReturns_ == 1; }, std::chrono::seconds(5)));
+  state_->set(0, checkSnapshot(3));  // nothing kept: nothing more to drop
+  ASSERT_TRUE(holds(checkSnapshot(3)));
+  turnFor(6 * kInterval);
+  EXPECT_EQ(heapReturns_, 1);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "monitor/metric_set.h"
@@ -229,6 +232,25 @@ TEST(SplitRealServersTest, AKeyInsideAStringIsNotAKey) {
 TEST(SplitRealServersTest, UnendedTextIsRefused) {
   EXPECT_FALSE(splitRealServers(R"({"real_servers": [{"a": 1)"));
   EXPECT_FALSE(splitRealServers(R"({"name": "open)"));
+}
+
+// The renderer and systemd's status line find a server's text through the
+// skeleton's placeholder; anything else in its place is a server left uncut.
+TEST(SplitRealServersTest, APlaceholderNamesItsServersText) {
+  const std::string text = R"({"real_servers": [{"up": true}, {"up": false}]})";
+  const auto split = splitRealServers(text);
+  ASSERT_TRUE(split);
+  const auto skeleton = nlohmann::json::parse(split->skeleton);
+  const nlohmann::json& list = skeleton["real_servers"];
+  EXPECT_EQ(cutServerText(list[0], split->servers),
+            std::optional<std::string_view>("{\"up\": true}"));
+  EXPECT_EQ(cutServerText(list[1], split->servers),
+            std::optional<std::string_view>("{\"up\": false}"));
+  EXPECT_FALSE(cutServerText(nlohmann::json::parse(R"({"#": 2})"), split->servers));
+  EXPECT_FALSE(cutServerText(nlohmann::json::parse(R"({"#": -1})"), split->servers));
+  EXPECT_FALSE(cutServerText(nlohmann::json::parse(R"({"#": 0, "up": true})"), split->servers));
+  EXPECT_FALSE(cutServerText(nlohmann::json::parse(R"({"up": true})"), split->servers));
+  EXPECT_FALSE(cutServerText(nlohmann::json::parse("[0]"), split->servers));
 }
 
 TEST(SnapshotRendererTest, ATruncatedSnapshotShowsNothingLikeAFullRender) {
