@@ -61,8 +61,11 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
       probe_(std::move(probe)),
       random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
       name_(copyText(name)),
-      pacer_(pacer),
-      timer_(loop.createTimer([this] { onTimer(); })) {}
+      pacer_(pacer) {
+  loop.attachTimer(*this);
+}
+
+void Checker::fire(TimePoint) { onTimer(); }
 
 Checker::~Checker() { stop(); }
 
@@ -76,12 +79,12 @@ void Checker::start() {
     // Due at once: the timer fires on the loop's next turn, after whatever
     // built this checker (and its thousands of siblings) has returned.
     placing_ = true;
-    timer_->armAt(loop_.now());
+    timer().armAt(loop_.now());
     return;
   }
   Duration warmup = settings_.warmup > Duration::zero() ? pick(settings_.warmup) : Duration::zero();
   due_ = loop_.now() + std::clamp(warmup, Duration::zero(), settings_.warmup);
-  timer_->armAt(due_);
+  timer().armAt(due_);
 }
 
 // warmup 0 asks for the first check at once (the pacer's cap still
@@ -98,7 +101,7 @@ void Checker::placeFirst() {
     phase = std::clamp(pick(settings_.warmup), Duration::zero(), settings_.warmup);
   }
   due_ = loop_.now() + phase;
-  timer_->armAt(batchTick(due_));
+  timer().armAt(batchTick(due_));
 }
 
 void Checker::onTimer() {
@@ -135,7 +138,7 @@ void Checker::stop() {
     pacer_->cancel(*this);
     pacer_->leave(settings_.delayLoop);
   }
-  timer_->cancel();
+  timer().cancel();
   ++generation_;
   if (inFlight_) {
     endAttempt();
@@ -150,7 +153,7 @@ void Checker::attempt(TimePoint now) {
   uint32_t generation = ++generation_;
   timeoutAt_ = attemptStart_ + attemptTimeout_;
   lateGranted_ = Duration::zero();
-  timer_->armAt(timeoutAt_);
+  timer().armAt(timeoutAt_);
   probe_->start(
       [this, generation](ProbeResult result) { finished(generation, std::move(result)); });
 }
@@ -187,7 +190,7 @@ void Checker::timedOut() {
     log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name(),
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
         std::chrono::duration_cast<std::chrono::milliseconds>(extra));
-    timer_->armAt(timeoutAt_);
+    timer().armAt(timeoutAt_);
     return;
   }
   endAttempt();
@@ -282,7 +285,7 @@ void Checker::scheduleNext(Duration delay, TimePoint now) {
     next += (now - next) / delay * delay + delay;  // skip the slots already past
   }
   due_ = next;
-  timer_->armAt(batchTick(next));
+  timer().armAt(batchTick(next));
 }
 
 // The attempt runs at the first batch tick at or after it is due. Checks
@@ -301,7 +304,7 @@ TimePoint Checker::batchTick(TimePoint due) { return CheckPacer::tickAtOrAfter(d
 void Checker::scheduleRetry(TimePoint now) {
   if (running_) {
     due_ = now + settings_.delayBeforeRetry;
-    timer_->armAt(due_);
+    timer().armAt(due_);
   }
 }
 
