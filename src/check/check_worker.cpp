@@ -89,8 +89,9 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
         ProbeSpec spec =
             io_.makeProbe ? io_.makeProbe(checker) : ProbeSpec{nullptr, {}, "no probe factory"};
         if (!spec.probe) return Error{0, spec.why};
+        // Unnamed: the registry names it after its configuration.
         return std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
-                                         std::move(spec.probe), io_.random, describe(checker),
+                                         std::move(spec.probe), io_.random, std::string{},
                                          pacer_.get());
       });
   notifier_ =

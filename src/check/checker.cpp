@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "check/probe_factory.h"
 #include "core/log.h"
 
 namespace vigil::check {
@@ -30,7 +31,7 @@ Duration pickFromThreadEngine(Duration max) {
 }
 
 // Null for an empty text.
-std::unique_ptr<const char[]> copyText(std::string_view text) {
+std::unique_ptr<char[]> copyText(std::string_view text) {
   if (text.empty()) return nullptr;
   auto copy = std::make_unique<char[]>(text.size() + 1);
   std::copy(text.begin(), text.end(), copy.get());
@@ -60,14 +61,28 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
       attemptTimeout_(attemptTimeout),
       probe_(std::move(probe)),
       random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
-      name_(copyText(name)),
+      name_{copyText(name).release()},
       pacer_(pacer) {
   loop.attachTimer(*this);
 }
 
 void Checker::fire(TimePoint) { onTimer(); }
 
-Checker::~Checker() { stop(); }
+Checker::~Checker() {
+  stop();
+  if (!namedAfterConfig_) delete[] name_.text;
+}
+
+std::string Checker::name() const {
+  if (namedAfterConfig_) return describe(*name_.config);
+  return name_.text != nullptr ? name_.text : "";
+}
+
+void Checker::nameAfter(const config::Checker& config) {
+  if (!namedAfterConfig_) delete[] name_.text;
+  name_.config = &config;
+  namedAfterConfig_ = true;
+}
 
 void Checker::start() {
   if (running_) {

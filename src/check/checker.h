@@ -173,7 +173,14 @@ class Checker final : private TimerEntry, private CheckPacer::Client {
   std::string_view lastDetail() const { return lastDetail_ ? lastDetail_.get() : ""; }
   // Consecutive failures since the last success or state change.
   uint32_t pendingFailures() const { return failures_; }
-  std::string_view name() const { return name_ ? name_.get() : ""; }
+  // For log lines: the name it was built with, or describe() of the
+  // configuration given to nameAfter().
+  std::string name() const;
+  // From now on the checker is named after `config` (describe()), which
+  // must outlive it or the next call: a ProbeRegistry names the Checker it
+  // runs after the configuration it holds for it, so a check worker's
+  // 20,000 checkers keep no name text of their own (issue 4).
+  void nameAfter(const config::Checker& config);
 
   // Called on every state or weight change, on the loop. The listener may
   // stop() the checker but must not destroy it from inside the call.
@@ -236,6 +243,7 @@ class Checker final : private TimerEntry, private CheckPacer::Client {
   bool inFlight_ = false;
   bool up_ = true;
   Outcome lastOutcome_ = Outcome::Up;  // see lastOutcome()
+  bool namedAfterConfig_ = false;      // which of name_'s members is set
   EventLoop& loop_;
   Settings settings_;
   Duration attemptTimeout_;
@@ -243,9 +251,12 @@ class Checker final : private TimerEntry, private CheckPacer::Client {
   // Null: defaultRandom's engine. A pointer, not a std::function (32
   // bytes) in every one of 20,000 checkers that all use the default.
   std::unique_ptr<const RandomSource> random_;
-  // For log lines only: the text alone, not a std::string's 32 bytes
-  // around it. Null: no name.
-  std::unique_ptr<const char[]> name_;
+  // For log lines only: the text it was built with (owned; null: no name)
+  // or, after nameAfter(), the configuration to describe.
+  union {
+    const char* text;
+    const config::Checker* config;
+  } name_;
   CheckPacer* pacer_;
   Listener listener_;
 

@@ -224,6 +224,7 @@ std::string ProbeRegistry::Subscription::key() const { return entryKey(entry_); 
 void ProbeRegistry::Subscription::rebind(std::shared_ptr<const config::Checker> checker) {
   assert(probeKey(*checker, entry_.alpha) == entryKey(entry_));
   entry_.config = std::move(checker);
+  entry_.checker->nameAfter(*entry_.config);
 }
 
 // fanOut() calls a copy of the listener, so one that replaces itself
@@ -308,6 +309,7 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
   }
   Entry& entry = it->second;
   entry.config = std::move(checker);  // the latest load's, so an earlier one can go
+  entry.checker->nameAfter(*entry.config);
   uint64_t id = nextId_++;
   entry.listeners.emplace_back(id, std::move(listener));
   entry.checker->start();  // a no-op unless every other subscriber was suspended

@@ -286,6 +286,21 @@ TEST(CheckerDedupeTest, TheRegistryHoldsTheCallersConfigurationUntilRebound) {
   EXPECT_EQ(&a->checker(), &b->checker());
 }
 
+// A Checker the registry runs is named (for its log lines) after the
+// configuration the registry holds for it, not a copy of the name (issue 4):
+// the name stays right when a rebind lets the configuration it was built
+// from go.
+TEST(CheckerDedupeTest, ARunCheckerIsNamedAfterTheConfigurationItRunsFrom) {
+  Harness h;
+  auto first = std::make_shared<const config::Checker>(tcpChecker("10.0.0.2", 80));
+  std::weak_ptr<const config::Checker> held = first;
+  auto a = h.registry.subscribe(std::move(first), false, [](const CheckerEvent&) {}).value();
+  EXPECT_EQ(a->checker().name(), "TCP_CHECK [10.0.0.2]:80");
+  a->rebind(std::make_shared<const config::Checker>(tcpChecker("10.0.0.2", 80)));
+  ASSERT_TRUE(held.expired());
+  EXPECT_EQ(a->checker().name(), "TCP_CHECK [10.0.0.2]:80");
+}
+
 // Subscribers are kept in vectors: one leaving from the middle neither
 // silences the others nor changes their order, and suspension follows ids.
 TEST(CheckerDedupeTest, SubscribersLeaveAndSuspendInAnyOrder) {
