@@ -188,11 +188,51 @@ std::string checkerId(const config::Checker& checker) {
   return fmt::format("{:016x}", hash);
 }
 
-Checker::Listener* ProbeRegistry::Entry::listener(uint64_t id) {
-  auto it = std::find_if(listeners.begin(), listeners.end(),
-                         [id](const auto& entry) { return entry.first == id; });
-  return it == listeners.end() ? nullptr : &it->second;
+void ProbeRegistry::Listeners::add(uint64_t id, Checker::Listener listener) {
+  if (first_.first == 0) {
+    first_ = {id, std::move(listener)};
+    return;
+  }
+  if (!rest_) rest_ = std::make_unique<std::vector<Item>>();
+  rest_->emplace_back(id, std::move(listener));
 }
+
+void ProbeRegistry::Listeners::remove(uint64_t id) {
+  if (first_.first == id && id != 0) {
+    if (rest_) {
+      first_ = std::move(rest_->front());
+      rest_->erase(rest_->begin());
+      if (rest_->empty()) rest_.reset();
+    } else {
+      first_ = {0, {}};
+    }
+    return;
+  }
+  if (!rest_) return;
+  std::erase_if(*rest_, [id](const Item& item) { return item.first == id; });
+  if (rest_->empty()) rest_.reset();
+}
+
+Checker::Listener* ProbeRegistry::Listeners::find(uint64_t id) {
+  if (id == 0) return nullptr;
+  if (first_.first == id) return &first_.second;
+  if (!rest_) return nullptr;
+  auto it = std::find_if(rest_->begin(), rest_->end(),
+                         [id](const Item& item) { return item.first == id; });
+  return it == rest_->end() ? nullptr : &it->second;
+}
+
+std::vector<uint64_t> ProbeRegistry::Listeners::ids() const {
+  std::vector<uint64_t> out;
+  out.reserve(size());
+  if (first_.first != 0) out.push_back(first_.first);
+  if (rest_) {
+    for (const Item& item : *rest_) out.push_back(item.first);
+  }
+  return out;
+}
+
+Checker::Listener* ProbeRegistry::Entry::listener(uint64_t id) { return listeners.find(id); }
 
 bool ProbeRegistry::Entry::isSuspended(uint64_t id) const {
   return suspended && std::find(suspended->begin(), suspended->end(), id) != suspended->end();
@@ -311,7 +351,7 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
   entry.config = std::move(checker);  // the latest load's, so an earlier one can go
   entry.checker->nameAfter(*entry.config);
   uint64_t id = nextId_++;
-  entry.listeners.emplace_back(id, std::move(listener));
+  entry.listeners.add(id, std::move(listener));
   entry.checker->start();  // a no-op unless every other subscriber was suspended
   return std::unique_ptr<Subscription>(new Subscription(*this, entry, id));
 }
@@ -323,7 +363,7 @@ size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
 }
 
 void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
-  std::erase_if(entry.listeners, [id](const auto& listener) { return listener.first == id; });
+  entry.listeners.remove(id);
   entry.unsuspend(id);
   if (entry.retired) {
     return;
@@ -351,11 +391,7 @@ void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
 
 void ProbeRegistry::fanOut(Entry& entry, const CheckerEvent& event) {
   // A listener may unsubscribe itself or others: walk a copy of the ids.
-  std::vector<uint64_t> ids;
-  ids.reserve(entry.listeners.size());
-  for (const auto& [id, listener] : entry.listeners) {
-    ids.push_back(id);
-  }
+  const std::vector<uint64_t> ids = entry.listeners.ids();
   ++dispatching_;
   for (uint64_t id : ids) {
     if (entry.retired) {

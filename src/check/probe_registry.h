@@ -49,13 +49,33 @@ class ProbeRegistry {
   // rather than an ordered tree; the suspended ones only once there are
   // some; and the entry itself in its entries_ node, not in a block of its
   // own.
+  // Subscribers' listeners by id, ascending (ids only grow, so appending
+  // keeps the order): the first inline, as one subscriber is the usual
+  // case, the others in a vector made when a second joins (a vector alone
+  // was a 48-byte block per checker; issue 4). A removal may move the
+  // others' listeners.
+  class Listeners {
+   public:
+    size_t size() const { return (first_.first != 0 ? 1 : 0) + (rest_ ? rest_->size() : 0); }
+    bool empty() const { return first_.first == 0; }
+    void add(uint64_t id, Checker::Listener listener);
+    void remove(uint64_t id);
+    // Null when `id` is not there.
+    Checker::Listener* find(uint64_t id);
+    std::vector<uint64_t> ids() const;
+
+   private:
+    using Item = std::pair<uint64_t, Checker::Listener>;
+    Item first_{0, {}};                        // id 0: none (ids start at 1); set whenever any is
+    std::unique_ptr<std::vector<Item>> rest_;  // null when empty
+  };
+
   struct Entry {
     // probeKey(*config, alpha) is the entry's key.
     std::shared_ptr<const config::Checker> config;
     uint64_t hash = 0;  // of that key: the entries_ slot
     std::unique_ptr<Checker> checker;
-    // By id, ascending (ids only grow, so appending keeps the order).
-    std::vector<std::pair<uint64_t, Checker::Listener>> listeners;
+    Listeners listeners;
     // Ids of listeners that need no probe (ha_suspend); null: none.
     std::unique_ptr<std::vector<uint64_t>> suspended;
     bool alpha = false;    // the Checker started down

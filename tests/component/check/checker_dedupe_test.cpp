@@ -286,6 +286,32 @@ TEST(CheckerDedupeTest, TheRegistryHoldsTheCallersConfigurationUntilRebound) {
   EXPECT_EQ(&a->checker(), &b->checker());
 }
 
+// The first subscriber is kept apart from the others (issue 4): when it
+// leaves, the next takes its place, in order, and a listener replaced
+// afterwards is the one that hears.
+TEST(CheckerDedupeTest, TheFirstSubscriberLeavingKeepsTheOthersInOrder) {
+  Harness h;
+  std::vector<int> heard;
+  const config::Checker c = tcpChecker("10.0.0.2", 80);
+  auto hear = [&heard](int who) {
+    return [&heard, who](const CheckerEvent&) { heard.push_back(who); };
+  };
+  auto a = h.registry.subscribe(c, hear(1)).value();
+  auto b = h.registry.subscribe(c, hear(2)).value();
+  auto d = h.registry.subscribe(c, hear(3)).value();
+  a.reset();
+  EXPECT_EQ(h.registry.subscriberCount(c), 2U);
+  d->setListener(hear(4));
+  auto e = h.registry.subscribe(c, hear(5)).value();
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->finish(Outcome::Refused));
+  EXPECT_EQ(heard, (std::vector<int>{2, 4, 5}));
+  b.reset();
+  d.reset();
+  EXPECT_EQ(h.registry.subscriberCount(c), 1U);
+  EXPECT_TRUE(e->checker().running());
+}
+
 // A Checker the registry runs is named (for its log lines) after the
 // configuration the registry holds for it, not a copy of the name (issue 4):
 // the name stays right when a rebind lets the configuration it was built
