@@ -51,18 +51,18 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
                  std::unique_ptr<Probe> probe, RandomSource random, std::string name,
                  CheckPacer* pacer)
     : up_(!base.alpha),
+      misc_(base.type == config::CheckerType::Misc),
+      logAllFailures_(base.logAllFailures),
       loop_(loop),
-      settings_{base.delayLoop,
-                base.delayBeforeRetry,
-                base.warmup,
-                base.retry,
-                base.type == config::CheckerType::Misc,
-                base.logAllFailures},
+      delayLoop_(base.delayLoop),
+      delayBeforeRetry_(base.delayBeforeRetry),
+      warmup_(base.warmup),
       attemptTimeout_(attemptTimeout),
       probe_(std::move(probe)),
       random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
       name_{copyText(name).release()},
-      pacer_(pacer) {
+      pacer_(pacer),
+      retry_(base.retry) {
   loop.attachTimer(*this);
 }
 
@@ -90,15 +90,15 @@ void Checker::start() {
   }
   running_ = true;
   if (pacer_ != nullptr) {
-    pacer_->join(settings_.delayLoop);
+    pacer_->join(delayLoop_);
     // Due at once: the timer fires on the loop's next turn, after whatever
     // built this checker (and its thousands of siblings) has returned.
     placing_ = true;
     timer().armAt(loop_.now());
     return;
   }
-  Duration warmup = settings_.warmup > Duration::zero() ? pick(settings_.warmup) : Duration::zero();
-  due_ = loop_.now() + std::clamp(warmup, Duration::zero(), settings_.warmup);
+  Duration warmup = warmup_ > Duration::zero() ? pick(warmup_) : Duration::zero();
+  due_ = loop_.now() + std::clamp(warmup, Duration::zero(), warmup_);
   timer().armAt(due_);
 }
 
@@ -110,10 +110,10 @@ void Checker::start() {
 void Checker::placeFirst() {
   placing_ = false;
   Duration phase = Duration::zero();
-  if (settings_.warmup == settings_.delayLoop) {
-    phase = pacer_->nextPhase(settings_.delayLoop);
-  } else if (settings_.warmup > Duration::zero()) {
-    phase = std::clamp(pick(settings_.warmup), Duration::zero(), settings_.warmup);
+  if (warmup_ == delayLoop_) {
+    phase = pacer_->nextPhase(delayLoop_);
+  } else if (warmup_ > Duration::zero()) {
+    phase = std::clamp(pick(warmup_), Duration::zero(), warmup_);
   }
   due_ = loop_.now() + phase;
   timer().armAt(batchTick(due_));
@@ -151,7 +151,7 @@ void Checker::stop() {
   placing_ = false;
   if (pacer_ != nullptr) {
     pacer_->cancel(*this);
-    pacer_->leave(settings_.delayLoop);
+    pacer_->leave(delayLoop_);
   }
   timer().cancel();
   ++generation_;
@@ -166,9 +166,8 @@ void Checker::attempt(TimePoint now) {
   counters_.countAttempt();
   attemptStart_ = now;
   uint32_t generation = ++generation_;
-  timeoutAt_ = attemptStart_ + attemptTimeout_;
   lateGranted_ = Duration::zero();
-  timer().armAt(timeoutAt_);
+  timer().armAt(attemptStart_ + attemptTimeout_);
   probe_->start(
       [this, generation](ProbeResult result) { finished(generation, std::move(result)); });
 }
@@ -194,18 +193,17 @@ void Checker::timedOut() {
   // back, within one attemptTimeout in all, so the turns after the stall
   // read it before the attempt is judged.
   const TimePoint now = loop_.now();
-  const Duration late = now - timeoutAt_;
+  const Duration late = now - TimerEntry::deadline();
   const Duration grace = maxLateGrace(attemptTimeout_);
   if (late > kLateTolerance && lateGranted_ < grace) {
     const Duration extra = std::min(late, grace - lateGranted_);
     lateGranted_ += extra;
-    timeoutAt_ = now + extra;
     counters_.countLateTimeout();
     if (pacer_ != nullptr) pacer_->countLateTimeout();
     log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name(),
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
         std::chrono::duration_cast<std::chrono::milliseconds>(extra));
-    timer().armAt(timeoutAt_);
+    timer().armAt(now + extra);
     return;
   }
   endAttempt();
@@ -213,7 +211,7 @@ void Checker::timedOut() {
   probe_->abort(AbortReason::Timeout);
   ProbeResult result;
   // MISC_CHECK's probe has just killed its script: say so.
-  result.outcome = settings_.misc ? Outcome::ScriptTimeout : Outcome::Timeout;
+  result.outcome = misc_ ? Outcome::ScriptTimeout : Outcome::Timeout;
   result.detail =
       fmt::format("no answer within {}",
                   std::chrono::duration_cast<std::chrono::milliseconds>(attemptTimeout_));
@@ -242,35 +240,36 @@ void Checker::keepDetail(std::string_view detail) {
 
 void Checker::onSuccess(const ProbeResult& result, TimePoint now) {
   failures_ = 0;
-  std::optional<uint32_t> previousWeight = weight_;
+  const std::optional<uint32_t> previousWeight = weight();
   if (result.weight) {
-    weight_ = result.weight;
+    weight_ = *result.weight;
+    hasWeight_ = true;
   }
   if (!up_) {
     up_ = true;
     counters_.countUpTransition();
     log(LogLevel::Info, "{}: up", name());
     notify(CheckerEvent::Kind::Up, result);
-  } else if (weight_ != previousWeight) {
+  } else if (weight() != previousWeight) {
     notify(CheckerEvent::Kind::WeightChanged, result);
   }
-  scheduleNext(settings_.delayLoop, now);
+  scheduleNext(delayLoop_, now);
 }
 
 void Checker::onFailure(const ProbeResult& result, TimePoint now) {
   if (!up_) {
-    if (settings_.logAllFailures) {
+    if (logAllFailures_) {
       log(LogLevel::Info, "{}: still down: {} ({})", name(), toString(result.outcome),
           result.detail);
     }
-    scheduleNext(settings_.delayLoop, now);
+    scheduleNext(delayLoop_, now);
     return;
   }
   ++failures_;
-  if (failures_ <= settings_.retry) {
-    if (settings_.logAllFailures) {
+  if (failures_ <= retry_) {
+    if (logAllFailures_) {
       log(LogLevel::Info, "{}: failed: {} ({}), retry {} of {}", name(), toString(result.outcome),
-          result.detail, failures_, settings_.retry);
+          result.detail, failures_, retry_);
     }
     scheduleRetry(now);
     return;
@@ -280,12 +279,12 @@ void Checker::onFailure(const ProbeResult& result, TimePoint now) {
   counters_.countDownTransition();
   log(LogLevel::Warning, "{}: down: {} ({})", name(), toString(result.outcome), result.detail);
   notify(CheckerEvent::Kind::Down, result);
-  scheduleNext(settings_.delayLoop, now);
+  scheduleNext(delayLoop_, now);
 }
 
 void Checker::notify(CheckerEvent::Kind kind, const ProbeResult& cause) {
   if (listener_) {
-    listener_(CheckerEvent{kind, up_, weight_, cause});
+    listener_(CheckerEvent{kind, up_, weight(), cause});
   }
 }
 
@@ -318,7 +317,7 @@ TimePoint Checker::batchTick(TimePoint due) { return CheckPacer::tickAtOrAfter(d
 // from the retry.
 void Checker::scheduleRetry(TimePoint now) {
   if (running_) {
-    due_ = now + settings_.delayBeforeRetry;
+    due_ = now + delayBeforeRetry_;
     timer().armAt(due_);
   }
 }

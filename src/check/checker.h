@@ -154,7 +154,9 @@ class Checker final : private TimerEntry, private CheckPacer::Client {
   bool up() const { return up_; }
   // The weight the last weighted success asked for (MISC_CHECK with
   // misc_dynamic); unset: the real server's configured weight applies.
-  std::optional<uint32_t> weight() const { return weight_; }
+  std::optional<uint32_t> weight() const {
+    return hasWeight_ ? std::optional<uint32_t>(weight_) : std::nullopt;
+  }
   const CheckerCounters& counters() const { return counters_; }
   // How long the last finished attempt took (a timeout counts its full
   // length); unset before the first one.
@@ -224,28 +226,26 @@ class Checker final : private TimerEntry, private CheckPacer::Client {
   // was given, else from the thread's engine (defaultRandom).
   Duration pick(Duration max) const;
 
-  // What the rules above read of config::CheckerBase: not its source
-  // position, its connect_timeout (attemptTimeout_ is the one that counts)
-  // or alpha (read once). A check worker keeps 20,000 checkers (issue 4).
-  struct Settings {
-    Duration delayLoop{};
-    Duration delayBeforeRetry{};
-    Duration warmup{};
-    uint32_t retry = 0;
-    bool misc = false;  // MISC_CHECK: a timeout killed its script
-    bool logAllFailures = false;
-  };
-
-  // First, so they fill the padding at the end of CheckPacer::Client (8
-  // bytes less per checker).
-  bool running_ = false;
-  bool placing_ = false;  // the next timer places the first attempt
-  bool inFlight_ = false;
-  bool up_ = true;
+  // The flags first, as bits, so they and lastOutcome_ fill the padding at
+  // the end of CheckPacer::Client; the rest ordered so no member is padded
+  // (a check worker keeps 20,000 checkers: a 416-byte block each; issue 4).
+  bool running_ : 1 = false;
+  bool placing_ : 1 = false;  // the next timer places the first attempt
+  bool inFlight_ : 1 = false;
+  bool up_ : 1 = true;
+  bool namedAfterConfig_ : 1 = false;  // which of name_'s members is set
+  bool hasWeight_ : 1 = false;         // weight_ is set (see weight())
+  // What the rules above read of config::CheckerBase (with delayLoop_,
+  // delayBeforeRetry_, warmup_ and retry_ below): not its source position,
+  // its connect_timeout (attemptTimeout_ is the one that counts) or alpha
+  // (read once).
+  bool misc_ : 1 = false;  // MISC_CHECK: a timeout killed its script
+  bool logAllFailures_ : 1 = false;
   Outcome lastOutcome_ = Outcome::Up;  // see lastOutcome()
-  bool namedAfterConfig_ = false;      // which of name_'s members is set
   EventLoop& loop_;
-  Settings settings_;
+  Duration delayLoop_;
+  Duration delayBeforeRetry_;
+  Duration warmup_;
   Duration attemptTimeout_;
   std::unique_ptr<Probe> probe_;
   // Null: defaultRandom's engine. A pointer, not a std::function (32
@@ -264,14 +264,16 @@ class Checker final : private TimerEntry, private CheckPacer::Client {
   // schedule (see scheduleNext).
   TimePoint due_{};
   TimePoint attemptStart_{};
-  TimePoint timeoutAt_{};   // when the attempt in flight times out
+  // When the attempt in flight times out is its timer's deadline() (the
+  // timer holds nothing else while it is in flight).
   Duration lateGranted_{};  // extra time given back to it for loop lateness
   uint32_t failures_ = 0;
   // Bumped per attempt and on stop, so a late `done` from an aborted
   // attempt is recognised and dropped (only equality counts: a wrap after
   // 2^32 attempts is harmless).
   uint32_t generation_ = 0;
-  std::optional<uint32_t> weight_;
+  uint32_t retry_;
+  uint32_t weight_ = 0;
   CheckerCounters counters_;
   Duration lastDuration_{-1};  // negative: none yet
   // The last result's detail, null when empty: the text alone, not a

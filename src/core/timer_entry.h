@@ -28,6 +28,9 @@ class TimerEntry : public Timer {
   void armAfter(Duration delay) override;
   void cancel() override;
   bool armed() const override;
+  // The deadline it was last armed for, armed still or not (fired or
+  // cancelled since); the epoch before its first arming.
+  TimePoint deadline() const { return deadline_; }
 
   // Runs on the loop when the timer fires, given the time the loop read to
   // fire it (see EventLoop::StampedCallback). The timer is disarmed by then;
