@@ -6,6 +6,7 @@
 #include <cassert>
 #include <functional>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace vigil::check {
@@ -255,22 +256,43 @@ uint64_t hashOf(const std::string& key) { return std::hash<std::string>{}(key); 
 
 }  // namespace
 
-ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(entry_, id_); }
+ProbeRegistry::Subscription::~Subscription() { release(); }
 
-const Checker& ProbeRegistry::Subscription::checker() const { return *entry_.checker; }
+ProbeRegistry::Subscription::Subscription(Subscription&& other) noexcept
+    : registry_(std::exchange(other.registry_, nullptr)),
+      entry_(std::exchange(other.entry_, nullptr)),
+      id_(other.id_) {}
 
-std::string ProbeRegistry::Subscription::key() const { return entryKey(entry_); }
+ProbeRegistry::Subscription& ProbeRegistry::Subscription::operator=(Subscription&& other) noexcept {
+  if (this != &other) {
+    release();
+    registry_ = std::exchange(other.registry_, nullptr);
+    entry_ = std::exchange(other.entry_, nullptr);
+    id_ = other.id_;
+  }
+  return *this;
+}
+
+void ProbeRegistry::Subscription::release() {
+  if (registry_ == nullptr) return;
+  ProbeRegistry* registry = std::exchange(registry_, nullptr);
+  registry->unsubscribe(*entry_, id_);
+}
+
+const Checker& ProbeRegistry::Subscription::checker() const { return *entry_->checker; }
+
+std::string ProbeRegistry::Subscription::key() const { return entryKey(*entry_); }
 
 void ProbeRegistry::Subscription::rebind(std::shared_ptr<const config::Checker> checker) {
-  assert(probeKey(*checker, entry_.alpha) == entryKey(entry_));
-  entry_.config = std::move(checker);
-  entry_.checker->nameAfter(*entry_.config);
+  assert(probeKey(*checker, entry_->alpha) == entryKey(*entry_));
+  entry_->config = std::move(checker);
+  entry_->checker->nameAfter(*entry_->config);
 }
 
 // fanOut() calls a copy of the listener, so one that replaces itself
 // keeps running.
 void ProbeRegistry::Subscription::setListener(Checker::Listener listener) {
-  *entry_.listener(id_) = std::move(listener);
+  *entry_->listener(id_) = std::move(listener);
 }
 
 std::string ProbeRegistry::entryKey(const Entry& entry) {
@@ -278,18 +300,18 @@ std::string ProbeRegistry::entryKey(const Entry& entry) {
 }
 
 void ProbeRegistry::Subscription::setSuspended(bool suspended) {
-  if (suspended == entry_.isSuspended(id_)) {
+  if (suspended == entry_->isSuspended(id_)) {
     return;
   }
   if (suspended) {
-    entry_.suspend(id_);
+    entry_->suspend(id_);
   } else {
-    entry_.unsuspend(id_);
+    entry_->unsuspend(id_);
   }
-  runIfNeeded(entry_);
+  runIfNeeded(*entry_);
 }
 
-bool ProbeRegistry::Subscription::suspended() const { return entry_.isSuspended(id_); }
+bool ProbeRegistry::Subscription::suspended() const { return entry_->isSuspended(id_); }
 
 void ProbeRegistry::runIfNeeded(Entry& entry) {
   if (entry.suspendedCount() < entry.listeners.size()) {
@@ -316,13 +338,13 @@ auto ProbeRegistry::find(Map& entries, const std::string& key, uint64_t hash)
   return entries.end();
 }
 
-Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
-    const config::Checker& checker, Checker::Listener listener) {
+Result<ProbeRegistry::Subscription> ProbeRegistry::subscribe(const config::Checker& checker,
+                                                             Checker::Listener listener) {
   return subscribe(std::make_shared<const config::Checker>(checker), checker.base.alpha,
                    std::move(listener));
 }
 
-Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
+Result<ProbeRegistry::Subscription> ProbeRegistry::subscribe(
     std::shared_ptr<const config::Checker> checker, bool alpha, Checker::Listener listener) {
   const std::string key = probeKey(*checker, alpha);
   const uint64_t hash = hashOf(key);
@@ -353,7 +375,7 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
   uint64_t id = nextId_++;
   entry.listeners.add(id, std::move(listener));
   entry.checker->start();  // a no-op unless every other subscriber was suspended
-  return std::unique_ptr<Subscription>(new Subscription(*this, entry, id));
+  return Subscription(*this, entry, id);
 }
 
 size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {

@@ -95,14 +95,20 @@ class ProbeRegistry {
   // key; an error is handed back to that subscriber.
   using CheckerFactory = std::function<Result<std::unique_ptr<Checker>>(const config::Checker&)>;
 
-  // One subscriber's hold on a shared Checker. Destroying it unsubscribes
-  // (also from inside a listener call); the last one going stops the
-  // Checker and releases it. Must not outlive its registry.
+  // One subscriber's hold on a shared Checker, held by value (a block of
+  // its own per checker was 32 bytes; issue 4). Destroying it, or assigning
+  // to it, unsubscribes (also from inside a listener call); the last one
+  // going stops the Checker and releases it. Moving it moves the hold; a
+  // default-constructed or moved-from one holds nothing (false) and only
+  // its destruction and assignment are allowed. Must not outlive its
+  // registry.
   class Subscription {
    public:
+    Subscription() = default;
     ~Subscription();
-    Subscription(const Subscription&) = delete;
-    Subscription& operator=(const Subscription&) = delete;
+    Subscription(Subscription&& other) noexcept;
+    Subscription& operator=(Subscription&& other) noexcept;
+    explicit operator bool() const { return registry_ != nullptr; }
 
     const Checker& checker() const;
     bool up() const { return checker().up(); }
@@ -126,11 +132,12 @@ class ProbeRegistry {
    private:
     friend class ProbeRegistry;
     Subscription(ProbeRegistry& registry, Entry& entry, uint64_t id)
-        : registry_(registry), entry_(entry), id_(id) {}
+        : registry_(&registry), entry_(&entry), id_(id) {}
+    void release();
 
-    ProbeRegistry& registry_;
-    Entry& entry_;  // alive while it has subscribers
-    uint64_t id_;
+    ProbeRegistry* registry_ = nullptr;  // null: holds nothing
+    Entry* entry_ = nullptr;             // alive while it has subscribers
+    uint64_t id_ = 0;
   };
 
   ProbeRegistry(EventLoop& loop, CheckerFactory factory);
@@ -146,11 +153,10 @@ class ProbeRegistry {
   // the Config, which it keeps alive), so 20,000 running checkers do not
   // hold 20,000 copies of what the configuration already has (issue 4). A
   // Checker's configuration is its latest subscriber's (or rebind()'s).
-  Result<std::unique_ptr<Subscription>> subscribe(std::shared_ptr<const config::Checker> checker,
-                                                  bool alpha, Checker::Listener listener);
+  Result<Subscription> subscribe(std::shared_ptr<const config::Checker> checker, bool alpha,
+                                 Checker::Listener listener);
   // The same with a copy of `checker`, alpha as configured.
-  Result<std::unique_ptr<Subscription>> subscribe(const config::Checker& checker,
-                                                  Checker::Listener listener);
+  Result<Subscription> subscribe(const config::Checker& checker, Checker::Listener listener);
 
   size_t checkerCount() const { return entries_.size(); }
   // Subscribers of the Checker `checker` would share; 0 when none runs.

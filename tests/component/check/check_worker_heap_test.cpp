@@ -49,8 +49,9 @@ constexpr size_t kServers = 10000;
 // 979 with a shared probe's first listener inline in its registry entry
 // (a 96-byte node and a 48-byte vector block -> one 128-byte node); 962
 // with the Checker's flags as bits, its settings unpadded and the attempt's
-// timeout read from its timer (432 -> 416-byte block).
-constexpr size_t kBytesPerRealServerBound = 990;
+// timeout read from its timer (432 -> 416-byte block); 946 with the
+// check worker's subscriptions held by value (a 32-byte block each).
+constexpr size_t kBytesPerRealServerBound = 975;
 // Of which the loaded configuration: 296 at 5edd8c5 (RealServer 152 and its
 // TCP_CHECK's 144-byte chunk), 224 now (96 and 128).
 constexpr size_t kConfigBytesPerRealServerBound = 232;
