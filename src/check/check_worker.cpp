@@ -89,8 +89,9 @@ CheckWorker::CheckWorker(EventLoop& loop, std::shared_ptr<const config::Config> 
         ProbeSpec spec =
             io_.makeProbe ? io_.makeProbe(checker) : ProbeSpec{nullptr, {}, "no probe factory"};
         if (!spec.probe) return Error{0, spec.why};
+        // Unnamed: the registry names it after its configuration.
         return std::make_unique<Checker>(loop_, checker.base, spec.attemptTimeout,
-                                         std::move(spec.probe), io_.random, describe(checker),
+                                         std::move(spec.probe), io_.random, std::string{},
                                          pacer_.get());
       });
   notifier_ =
@@ -156,10 +157,10 @@ std::vector<std::vector<HealthEvent>> CheckWorker::startCheckers(KeptCheckers ke
       const config::RealServer& rs = services[s].realServers[r];
       for (size_t c = 0; c < rs.checkers.size(); ++c) {
         auto it = kept.find({name, family, rs.address, rs.port, c});
-        if (it != kept.end() && sameProbe(it->second.subscription->key(), rs.checkers[c])) {
+        if (it != kept.end() && sameProbe(it->second.subscription.key(), rs.checkers[c])) {
           // The registry lets go of the previous load's configuration.
-          it->second.subscription->rebind(checkerConfig(s, r, c));
-          it->second.subscription->setListener(listenerAt(checkers_.size()));
+          it->second.subscription.rebind(checkerConfig(s, r, c));
+          it->second.subscription.setListener(listenerAt(checkers_.size()));
           it->second.at = positionOf(s, r, c);
           attach(std::move(it->second), events);
           kept.erase(it);
@@ -202,7 +203,7 @@ void CheckWorker::subscribe(size_t s, size_t r, size_t c,
   const bool held = services_[s].realServers()[r].checkerUp(c);
   const bool alpha = registry_->subscriberCount(checker) == 0 ? !held : checker.base.alpha;
   // Pushed at checkers_.size() below, whether it runs or not.
-  RunningChecker running{positionOf(s, r, c), nullptr, {}};
+  RunningChecker running{positionOf(s, r, c), {}, {}};
   auto subscription =
       registry_->subscribe(checkerConfig(s, r, c), alpha, listenerAt(checkers_.size()));
   if (!subscription) {
@@ -226,11 +227,11 @@ void CheckWorker::attach(RunningChecker running, std::vector<std::vector<HealthE
   const Position at = running.at;
   ServiceState& service = services_[at.service];
   for (const HealthEvent& e :
-       service.setDynamicWeight(at.realServer, at.index, running.subscription->weight())) {
+       service.setDynamicWeight(at.realServer, at.index, running.subscription.weight())) {
     events[at.service].push_back(e);
   }
   for (const HealthEvent& e :
-       service.setChecker(at.realServer, at.index, running.subscription->up())) {
+       service.setChecker(at.realServer, at.index, running.subscription.up())) {
     events[at.service].push_back(e);
   }
   checkers_.push_back(std::move(running));
@@ -296,7 +297,7 @@ void CheckWorker::onAddress(const netlink::LocalAddress& address, bool removed) 
 void CheckWorker::applySuspension() {
   for (RunningChecker& running : checkers_) {
     if (running.subscription) {
-      running.subscription->setSuspended(haSuspension_.suspended(running.at.service));
+      running.subscription.setSuspended(haSuspension_.suspended(running.at.service));
     }
   }
   for (uint32_t slot = 1; slot < tailSlot_; ++slot) markDirty(slot);
@@ -636,7 +637,7 @@ void CheckWorker::renderRealServer(size_t s, size_t r, JsonWriter& out) const {
   const size_t flat = serviceSlot_[s] - s + r - 1;
   for (size_t k = checkerBegin_[flat]; k < checkerBegin_[flat + 1]; ++k) {
     const RunningChecker& running = checkers_[k];
-    const Checker* checker = running.subscription ? &running.subscription->checker() : nullptr;
+    const Checker* checker = running.subscription ? &running.subscription.checker() : nullptr;
     writeChecker(out, rs.checkers[running.at.index], checker,
                  running.why ? *running.why : std::string());
   }

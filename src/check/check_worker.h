@@ -146,7 +146,7 @@ class CheckWorker final : public Worker {
     // listener finds it by the RunningChecker's index in checkers_, and a
     // reload that moves the checker gives the subscription a new listener.
     Position at;
-    std::unique_ptr<ProbeRegistry::Subscription> subscription;  // null: not runnable
+    ProbeRegistry::Subscription subscription;  // empty: not runnable
     // Why not, then: by pointer, as most checkers run (24 bytes each).
     std::unique_ptr<const std::string> why;
   };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "check/probe_factory.h"
 #include "core/log.h"
 
 namespace vigil::check {
@@ -30,7 +31,7 @@ Duration pickFromThreadEngine(Duration max) {
 }
 
 // Null for an empty text.
-std::unique_ptr<const char[]> copyText(std::string_view text) {
+std::unique_ptr<char[]> copyText(std::string_view text) {
   if (text.empty()) return nullptr;
   auto copy = std::make_unique<char[]>(text.size() + 1);
   std::copy(text.begin(), text.end(), copy.get());
@@ -50,21 +51,38 @@ Checker::Checker(EventLoop& loop, const config::CheckerBase& base, Duration atte
                  std::unique_ptr<Probe> probe, RandomSource random, std::string name,
                  CheckPacer* pacer)
     : up_(!base.alpha),
+      misc_(base.type == config::CheckerType::Misc),
+      logAllFailures_(base.logAllFailures),
       loop_(loop),
-      settings_{base.delayLoop,
-                base.delayBeforeRetry,
-                base.warmup,
-                base.retry,
-                base.type == config::CheckerType::Misc,
-                base.logAllFailures},
+      delayLoop_(base.delayLoop),
+      delayBeforeRetry_(base.delayBeforeRetry),
+      warmup_(base.warmup),
       attemptTimeout_(attemptTimeout),
       probe_(std::move(probe)),
       random_(random ? std::make_unique<const RandomSource>(std::move(random)) : nullptr),
-      name_(copyText(name)),
+      name_{copyText(name).release()},
       pacer_(pacer),
-      timer_(loop.createTimer([this] { onTimer(); })) {}
+      retry_(base.retry) {
+  loop.attachTimer(*this);
+}
 
-Checker::~Checker() { stop(); }
+void Checker::fire(TimePoint) { onTimer(); }
+
+Checker::~Checker() {
+  stop();
+  if (!namedAfterConfig_) delete[] name_.text;
+}
+
+std::string Checker::name() const {
+  if (namedAfterConfig_) return describe(*name_.config);
+  return name_.text != nullptr ? name_.text : "";
+}
+
+void Checker::nameAfter(const config::Checker& config) {
+  if (!namedAfterConfig_) delete[] name_.text;
+  name_.config = &config;
+  namedAfterConfig_ = true;
+}
 
 void Checker::start() {
   if (running_) {
@@ -72,16 +90,16 @@ void Checker::start() {
   }
   running_ = true;
   if (pacer_ != nullptr) {
-    pacer_->join(settings_.delayLoop);
+    pacer_->join(delayLoop_);
     // Due at once: the timer fires on the loop's next turn, after whatever
     // built this checker (and its thousands of siblings) has returned.
     placing_ = true;
-    timer_->armAt(loop_.now());
+    timer().armAt(loop_.now());
     return;
   }
-  Duration warmup = settings_.warmup > Duration::zero() ? pick(settings_.warmup) : Duration::zero();
-  due_ = loop_.now() + std::clamp(warmup, Duration::zero(), settings_.warmup);
-  timer_->armAt(due_);
+  Duration warmup = warmup_ > Duration::zero() ? pick(warmup_) : Duration::zero();
+  due_ = loop_.now() + std::clamp(warmup, Duration::zero(), warmup_);
+  timer().armAt(due_);
 }
 
 // warmup 0 asks for the first check at once (the pacer's cap still
@@ -92,13 +110,13 @@ void Checker::start() {
 void Checker::placeFirst() {
   placing_ = false;
   Duration phase = Duration::zero();
-  if (settings_.warmup == settings_.delayLoop) {
-    phase = pacer_->nextPhase(settings_.delayLoop);
-  } else if (settings_.warmup > Duration::zero()) {
-    phase = std::clamp(pick(settings_.warmup), Duration::zero(), settings_.warmup);
+  if (warmup_ == delayLoop_) {
+    phase = pacer_->nextPhase(delayLoop_);
+  } else if (warmup_ > Duration::zero()) {
+    phase = std::clamp(pick(warmup_), Duration::zero(), warmup_);
   }
   due_ = loop_.now() + phase;
-  timer_->armAt(batchTick(due_));
+  timer().armAt(batchTick(due_));
 }
 
 void Checker::onTimer() {
@@ -133,9 +151,9 @@ void Checker::stop() {
   placing_ = false;
   if (pacer_ != nullptr) {
     pacer_->cancel(*this);
-    pacer_->leave(settings_.delayLoop);
+    pacer_->leave(delayLoop_);
   }
-  timer_->cancel();
+  timer().cancel();
   ++generation_;
   if (inFlight_) {
     endAttempt();
@@ -148,9 +166,8 @@ void Checker::attempt(TimePoint now) {
   counters_.countAttempt();
   attemptStart_ = now;
   uint32_t generation = ++generation_;
-  timeoutAt_ = attemptStart_ + attemptTimeout_;
   lateGranted_ = Duration::zero();
-  timer_->armAt(timeoutAt_);
+  timer().armAt(attemptStart_ + attemptTimeout_);
   probe_->start(
       [this, generation](ProbeResult result) { finished(generation, std::move(result)); });
 }
@@ -176,18 +193,17 @@ void Checker::timedOut() {
   // back, within one attemptTimeout in all, so the turns after the stall
   // read it before the attempt is judged.
   const TimePoint now = loop_.now();
-  const Duration late = now - timeoutAt_;
+  const Duration late = now - TimerEntry::deadline();
   const Duration grace = maxLateGrace(attemptTimeout_);
   if (late > kLateTolerance && lateGranted_ < grace) {
     const Duration extra = std::min(late, grace - lateGranted_);
     lateGranted_ += extra;
-    timeoutAt_ = now + extra;
     counters_.countLateTimeout();
     if (pacer_ != nullptr) pacer_->countLateTimeout();
     log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name(),
         std::chrono::duration_cast<std::chrono::milliseconds>(late),
         std::chrono::duration_cast<std::chrono::milliseconds>(extra));
-    timer_->armAt(timeoutAt_);
+    timer().armAt(now + extra);
     return;
   }
   endAttempt();
@@ -195,7 +211,7 @@ void Checker::timedOut() {
   probe_->abort(AbortReason::Timeout);
   ProbeResult result;
   // MISC_CHECK's probe has just killed its script: say so.
-  result.outcome = settings_.misc ? Outcome::ScriptTimeout : Outcome::Timeout;
+  result.outcome = misc_ ? Outcome::ScriptTimeout : Outcome::Timeout;
   result.detail =
       fmt::format("no answer within {}",
                   std::chrono::duration_cast<std::chrono::milliseconds>(attemptTimeout_));
@@ -224,35 +240,36 @@ void Checker::keepDetail(std::string_view detail) {
 
 void Checker::onSuccess(const ProbeResult& result, TimePoint now) {
   failures_ = 0;
-  std::optional<uint32_t> previousWeight = weight_;
+  const std::optional<uint32_t> previousWeight = weight();
   if (result.weight) {
-    weight_ = result.weight;
+    weight_ = *result.weight;
+    hasWeight_ = true;
   }
   if (!up_) {
     up_ = true;
     counters_.countUpTransition();
     log(LogLevel::Info, "{}: up", name());
     notify(CheckerEvent::Kind::Up, result);
-  } else if (weight_ != previousWeight) {
+  } else if (weight() != previousWeight) {
     notify(CheckerEvent::Kind::WeightChanged, result);
   }
-  scheduleNext(settings_.delayLoop, now);
+  scheduleNext(delayLoop_, now);
 }
 
 void Checker::onFailure(const ProbeResult& result, TimePoint now) {
   if (!up_) {
-    if (settings_.logAllFailures) {
+    if (logAllFailures_) {
       log(LogLevel::Info, "{}: still down: {} ({})", name(), toString(result.outcome),
           result.detail);
     }
-    scheduleNext(settings_.delayLoop, now);
+    scheduleNext(delayLoop_, now);
     return;
   }
   ++failures_;
-  if (failures_ <= settings_.retry) {
-    if (settings_.logAllFailures) {
+  if (failures_ <= retry_) {
+    if (logAllFailures_) {
       log(LogLevel::Info, "{}: failed: {} ({}), retry {} of {}", name(), toString(result.outcome),
-          result.detail, failures_, settings_.retry);
+          result.detail, failures_, retry_);
     }
     scheduleRetry(now);
     return;
@@ -262,12 +279,12 @@ void Checker::onFailure(const ProbeResult& result, TimePoint now) {
   counters_.countDownTransition();
   log(LogLevel::Warning, "{}: down: {} ({})", name(), toString(result.outcome), result.detail);
   notify(CheckerEvent::Kind::Down, result);
-  scheduleNext(settings_.delayLoop, now);
+  scheduleNext(delayLoop_, now);
 }
 
 void Checker::notify(CheckerEvent::Kind kind, const ProbeResult& cause) {
   if (listener_) {
-    listener_(CheckerEvent{kind, up_, weight_, cause});
+    listener_(CheckerEvent{kind, up_, weight(), cause});
   }
 }
 
@@ -282,7 +299,7 @@ void Checker::scheduleNext(Duration delay, TimePoint now) {
     next += (now - next) / delay * delay + delay;  // skip the slots already past
   }
   due_ = next;
-  timer_->armAt(batchTick(next));
+  timer().armAt(batchTick(next));
 }
 
 // The attempt runs at the first batch tick at or after it is due. Checks
@@ -300,8 +317,8 @@ TimePoint Checker::batchTick(TimePoint due) { return CheckPacer::tickAtOrAfter(d
 // from the retry.
 void Checker::scheduleRetry(TimePoint now) {
   if (running_) {
-    due_ = now + settings_.delayBeforeRetry;
-    timer_->armAt(due_);
+    due_ = now + delayBeforeRetry_;
+    timer().armAt(due_);
   }
 }
 

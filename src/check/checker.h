@@ -16,6 +16,7 @@
 #include "config/model_lvs.h"
 #include "core/clock.h"
 #include "core/event_loop.h"
+#include "core/timer_entry.h"
 
 // The one checker base (DESIGN.md "Checkers"): it owns when probes run and
 // what their results mean, so every checker type gets the same rules:
@@ -104,7 +105,11 @@ struct CheckerEvent {
   ProbeResult cause;
 };
 
-class Checker final : private CheckPacer::Client {
+// The checker's one timer is its TimerEntry base, first, so the base
+// CheckPacer::Client's small members and the flags after them share one
+// padding (a 432-byte block with the timer, against 368 plus a 112-byte
+// timer block; issue 4).
+class Checker final : private TimerEntry, private CheckPacer::Client {
  public:
   // Settled attempts start on the first multiple of this (on the loop's
   // clock) at or after they are due, so checks due close together share a
@@ -149,7 +154,9 @@ class Checker final : private CheckPacer::Client {
   bool up() const { return up_; }
   // The weight the last weighted success asked for (MISC_CHECK with
   // misc_dynamic); unset: the real server's configured weight applies.
-  std::optional<uint32_t> weight() const { return weight_; }
+  std::optional<uint32_t> weight() const {
+    return hasWeight_ ? std::optional<uint32_t>(weight_) : std::nullopt;
+  }
   const CheckerCounters& counters() const { return counters_; }
   // How long the last finished attempt took (a timeout counts its full
   // length); unset before the first one.
@@ -168,7 +175,14 @@ class Checker final : private CheckPacer::Client {
   std::string_view lastDetail() const { return lastDetail_ ? lastDetail_.get() : ""; }
   // Consecutive failures since the last success or state change.
   uint32_t pendingFailures() const { return failures_; }
-  std::string_view name() const { return name_ ? name_.get() : ""; }
+  // For log lines: the name it was built with, or describe() of the
+  // configuration given to nameAfter().
+  std::string name() const;
+  // From now on the checker is named after `config` (describe()), which
+  // must outlive it or the next call: a ProbeRegistry names the Checker it
+  // runs after the configuration it holds for it, so a check worker's
+  // 20,000 checkers keep no name text of their own (issue 4).
+  void nameAfter(const config::Checker& config);
 
   // Called on every state or weight change, on the loop. The listener may
   // stop() the checker but must not destroy it from inside the call.
@@ -178,9 +192,14 @@ class Checker final : private CheckPacer::Client {
   static RandomSource defaultRandom();
 
  private:
-  // The checker's one timer: the attempt in flight's timeout while there
-  // is one, else the next attempt (or the first one's placing).
+  // The checker's one timer (TimerEntry): the attempt in flight's timeout
+  // while there is one, else the next attempt (or the first one's placing).
+  // A checker waits either for its next attempt or for the timeout of the
+  // one in flight, never both (the next attempt is scheduled when the one in
+  // flight ends).
+  void fire(TimePoint now) override;
   void onTimer();
+  Timer& timer() { return *this; }
   void onNextTimer();
   // Fixes the first attempt's time, on the loop's first turn after start().
   void placeFirst();
@@ -207,55 +226,54 @@ class Checker final : private CheckPacer::Client {
   // was given, else from the thread's engine (defaultRandom).
   Duration pick(Duration max) const;
 
-  // What the rules above read of config::CheckerBase: not its source
-  // position, its connect_timeout (attemptTimeout_ is the one that counts)
-  // or alpha (read once). A check worker keeps 20,000 checkers (issue 4).
-  struct Settings {
-    Duration delayLoop{};
-    Duration delayBeforeRetry{};
-    Duration warmup{};
-    uint32_t retry = 0;
-    bool misc = false;  // MISC_CHECK: a timeout killed its script
-    bool logAllFailures = false;
-  };
-
-  // First, so they fill the padding at the end of CheckPacer::Client (8
-  // bytes less per checker).
-  bool running_ = false;
-  bool placing_ = false;  // the next timer places the first attempt
-  bool inFlight_ = false;
-  bool up_ = true;
+  // The flags first, as bits, so they and lastOutcome_ fill the padding at
+  // the end of CheckPacer::Client; the rest ordered so no member is padded
+  // (a check worker keeps 20,000 checkers: a 416-byte block each; issue 4).
+  bool running_ : 1 = false;
+  bool placing_ : 1 = false;  // the next timer places the first attempt
+  bool inFlight_ : 1 = false;
+  bool up_ : 1 = true;
+  bool namedAfterConfig_ : 1 = false;  // which of name_'s members is set
+  bool hasWeight_ : 1 = false;         // weight_ is set (see weight())
+  // What the rules above read of config::CheckerBase (with delayLoop_,
+  // delayBeforeRetry_, warmup_ and retry_ below): not its source position,
+  // its connect_timeout (attemptTimeout_ is the one that counts) or alpha
+  // (read once).
+  bool misc_ : 1 = false;  // MISC_CHECK: a timeout killed its script
+  bool logAllFailures_ : 1 = false;
   Outcome lastOutcome_ = Outcome::Up;  // see lastOutcome()
   EventLoop& loop_;
-  Settings settings_;
+  Duration delayLoop_;
+  Duration delayBeforeRetry_;
+  Duration warmup_;
   Duration attemptTimeout_;
   std::unique_ptr<Probe> probe_;
   // Null: defaultRandom's engine. A pointer, not a std::function (32
   // bytes) in every one of 20,000 checkers that all use the default.
   std::unique_ptr<const RandomSource> random_;
-  // For log lines only: the text alone, not a std::string's 32 bytes
-  // around it. Null: no name.
-  std::unique_ptr<const char[]> name_;
+  // For log lines only: the text it was built with (owned; null: no name)
+  // or, after nameAfter(), the configuration to describe.
+  union {
+    const char* text;
+    const config::Checker* config;
+  } name_;
   CheckPacer* pacer_;
   Listener listener_;
-  // One timer, not one per purpose: a checker waits either for its next
-  // attempt or for the timeout of the one in flight, never both (the next
-  // attempt is scheduled when the one in flight ends). A timer is a heap
-  // entry in the loop's queue (about 100 bytes), 2 MB at 20,000 checkers.
-  std::unique_ptr<Timer> timer_;
 
   // When the attempt in flight, or the next one, is due: the anchor of the
   // schedule (see scheduleNext).
   TimePoint due_{};
   TimePoint attemptStart_{};
-  TimePoint timeoutAt_{};   // when the attempt in flight times out
+  // When the attempt in flight times out is its timer's deadline() (the
+  // timer holds nothing else while it is in flight).
   Duration lateGranted_{};  // extra time given back to it for loop lateness
   uint32_t failures_ = 0;
   // Bumped per attempt and on stop, so a late `done` from an aborted
   // attempt is recognised and dropped (only equality counts: a wrap after
   // 2^32 attempts is harmless).
   uint32_t generation_ = 0;
-  std::optional<uint32_t> weight_;
+  uint32_t retry_;
+  uint32_t weight_ = 0;
   CheckerCounters counters_;
   Duration lastDuration_{-1};  // negative: none yet
   // The last result's detail, null when empty: the text alone, not a

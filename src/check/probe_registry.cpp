@@ -6,6 +6,7 @@
 #include <cassert>
 #include <functional>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace vigil::check {
@@ -188,11 +189,51 @@ std::string checkerId(const config::Checker& checker) {
   return fmt::format("{:016x}", hash);
 }
 
-Checker::Listener* ProbeRegistry::Entry::listener(uint64_t id) {
-  auto it = std::find_if(listeners.begin(), listeners.end(),
-                         [id](const auto& entry) { return entry.first == id; });
-  return it == listeners.end() ? nullptr : &it->second;
+void ProbeRegistry::Listeners::add(uint64_t id, Checker::Listener listener) {
+  if (first_.first == 0) {
+    first_ = {id, std::move(listener)};
+    return;
+  }
+  if (!rest_) rest_ = std::make_unique<std::vector<Item>>();
+  rest_->emplace_back(id, std::move(listener));
 }
+
+void ProbeRegistry::Listeners::remove(uint64_t id) {
+  if (first_.first == id && id != 0) {
+    if (rest_) {
+      first_ = std::move(rest_->front());
+      rest_->erase(rest_->begin());
+      if (rest_->empty()) rest_.reset();
+    } else {
+      first_ = {0, {}};
+    }
+    return;
+  }
+  if (!rest_) return;
+  std::erase_if(*rest_, [id](const Item& item) { return item.first == id; });
+  if (rest_->empty()) rest_.reset();
+}
+
+Checker::Listener* ProbeRegistry::Listeners::find(uint64_t id) {
+  if (id == 0) return nullptr;
+  if (first_.first == id) return &first_.second;
+  if (!rest_) return nullptr;
+  auto it = std::find_if(rest_->begin(), rest_->end(),
+                         [id](const Item& item) { return item.first == id; });
+  return it == rest_->end() ? nullptr : &it->second;
+}
+
+std::vector<uint64_t> ProbeRegistry::Listeners::ids() const {
+  std::vector<uint64_t> out;
+  out.reserve(size());
+  if (first_.first != 0) out.push_back(first_.first);
+  if (rest_) {
+    for (const Item& item : *rest_) out.push_back(item.first);
+  }
+  return out;
+}
+
+Checker::Listener* ProbeRegistry::Entry::listener(uint64_t id) { return listeners.find(id); }
 
 bool ProbeRegistry::Entry::isSuspended(uint64_t id) const {
   return suspended && std::find(suspended->begin(), suspended->end(), id) != suspended->end();
@@ -215,21 +256,43 @@ uint64_t hashOf(const std::string& key) { return std::hash<std::string>{}(key); 
 
 }  // namespace
 
-ProbeRegistry::Subscription::~Subscription() { registry_.unsubscribe(entry_, id_); }
+ProbeRegistry::Subscription::~Subscription() { release(); }
 
-const Checker& ProbeRegistry::Subscription::checker() const { return *entry_.checker; }
+ProbeRegistry::Subscription::Subscription(Subscription&& other) noexcept
+    : registry_(std::exchange(other.registry_, nullptr)),
+      entry_(std::exchange(other.entry_, nullptr)),
+      id_(other.id_) {}
 
-std::string ProbeRegistry::Subscription::key() const { return entryKey(entry_); }
+ProbeRegistry::Subscription& ProbeRegistry::Subscription::operator=(Subscription&& other) noexcept {
+  if (this != &other) {
+    release();
+    registry_ = std::exchange(other.registry_, nullptr);
+    entry_ = std::exchange(other.entry_, nullptr);
+    id_ = other.id_;
+  }
+  return *this;
+}
+
+void ProbeRegistry::Subscription::release() {
+  if (registry_ == nullptr) return;
+  ProbeRegistry* registry = std::exchange(registry_, nullptr);
+  registry->unsubscribe(*entry_, id_);
+}
+
+const Checker& ProbeRegistry::Subscription::checker() const { return *entry_->checker; }
+
+std::string ProbeRegistry::Subscription::key() const { return entryKey(*entry_); }
 
 void ProbeRegistry::Subscription::rebind(std::shared_ptr<const config::Checker> checker) {
-  assert(probeKey(*checker, entry_.alpha) == entryKey(entry_));
-  entry_.config = std::move(checker);
+  assert(probeKey(*checker, entry_->alpha) == entryKey(*entry_));
+  entry_->config = std::move(checker);
+  entry_->checker->nameAfter(*entry_->config);
 }
 
 // fanOut() calls a copy of the listener, so one that replaces itself
 // keeps running.
 void ProbeRegistry::Subscription::setListener(Checker::Listener listener) {
-  *entry_.listener(id_) = std::move(listener);
+  *entry_->listener(id_) = std::move(listener);
 }
 
 std::string ProbeRegistry::entryKey(const Entry& entry) {
@@ -237,18 +300,18 @@ std::string ProbeRegistry::entryKey(const Entry& entry) {
 }
 
 void ProbeRegistry::Subscription::setSuspended(bool suspended) {
-  if (suspended == entry_.isSuspended(id_)) {
+  if (suspended == entry_->isSuspended(id_)) {
     return;
   }
   if (suspended) {
-    entry_.suspend(id_);
+    entry_->suspend(id_);
   } else {
-    entry_.unsuspend(id_);
+    entry_->unsuspend(id_);
   }
-  runIfNeeded(entry_);
+  runIfNeeded(*entry_);
 }
 
-bool ProbeRegistry::Subscription::suspended() const { return entry_.isSuspended(id_); }
+bool ProbeRegistry::Subscription::suspended() const { return entry_->isSuspended(id_); }
 
 void ProbeRegistry::runIfNeeded(Entry& entry) {
   if (entry.suspendedCount() < entry.listeners.size()) {
@@ -275,13 +338,13 @@ auto ProbeRegistry::find(Map& entries, const std::string& key, uint64_t hash)
   return entries.end();
 }
 
-Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
-    const config::Checker& checker, Checker::Listener listener) {
+Result<ProbeRegistry::Subscription> ProbeRegistry::subscribe(const config::Checker& checker,
+                                                             Checker::Listener listener) {
   return subscribe(std::make_shared<const config::Checker>(checker), checker.base.alpha,
                    std::move(listener));
 }
 
-Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
+Result<ProbeRegistry::Subscription> ProbeRegistry::subscribe(
     std::shared_ptr<const config::Checker> checker, bool alpha, Checker::Listener listener) {
   const std::string key = probeKey(*checker, alpha);
   const uint64_t hash = hashOf(key);
@@ -308,10 +371,11 @@ Result<std::unique_ptr<ProbeRegistry::Subscription>> ProbeRegistry::subscribe(
   }
   Entry& entry = it->second;
   entry.config = std::move(checker);  // the latest load's, so an earlier one can go
+  entry.checker->nameAfter(*entry.config);
   uint64_t id = nextId_++;
-  entry.listeners.emplace_back(id, std::move(listener));
+  entry.listeners.add(id, std::move(listener));
   entry.checker->start();  // a no-op unless every other subscriber was suspended
-  return std::unique_ptr<Subscription>(new Subscription(*this, entry, id));
+  return Subscription(*this, entry, id);
 }
 
 size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
@@ -321,7 +385,7 @@ size_t ProbeRegistry::subscriberCount(const config::Checker& checker) const {
 }
 
 void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
-  std::erase_if(entry.listeners, [id](const auto& listener) { return listener.first == id; });
+  entry.listeners.remove(id);
   entry.unsuspend(id);
   if (entry.retired) {
     return;
@@ -349,11 +413,7 @@ void ProbeRegistry::unsubscribe(Entry& entry, uint64_t id) {
 
 void ProbeRegistry::fanOut(Entry& entry, const CheckerEvent& event) {
   // A listener may unsubscribe itself or others: walk a copy of the ids.
-  std::vector<uint64_t> ids;
-  ids.reserve(entry.listeners.size());
-  for (const auto& [id, listener] : entry.listeners) {
-    ids.push_back(id);
-  }
+  const std::vector<uint64_t> ids = entry.listeners.ids();
   ++dispatching_;
   for (uint64_t id : ids) {
     if (entry.retired) {

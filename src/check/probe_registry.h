@@ -49,13 +49,33 @@ class ProbeRegistry {
   // rather than an ordered tree; the suspended ones only once there are
   // some; and the entry itself in its entries_ node, not in a block of its
   // own.
+  // Subscribers' listeners by id, ascending (ids only grow, so appending
+  // keeps the order): the first inline, as one subscriber is the usual
+  // case, the others in a vector made when a second joins (a vector alone
+  // was a 48-byte block per checker; issue 4). A removal may move the
+  // others' listeners.
+  class Listeners {
+   public:
+    size_t size() const { return (first_.first != 0 ? 1 : 0) + (rest_ ? rest_->size() : 0); }
+    bool empty() const { return first_.first == 0; }
+    void add(uint64_t id, Checker::Listener listener);
+    void remove(uint64_t id);
+    // Null when `id` is not there.
+    Checker::Listener* find(uint64_t id);
+    std::vector<uint64_t> ids() const;
+
+   private:
+    using Item = std::pair<uint64_t, Checker::Listener>;
+    Item first_{0, {}};                        // id 0: none (ids start at 1); set whenever any is
+    std::unique_ptr<std::vector<Item>> rest_;  // null when empty
+  };
+
   struct Entry {
     // probeKey(*config, alpha) is the entry's key.
     std::shared_ptr<const config::Checker> config;
     uint64_t hash = 0;  // of that key: the entries_ slot
     std::unique_ptr<Checker> checker;
-    // By id, ascending (ids only grow, so appending keeps the order).
-    std::vector<std::pair<uint64_t, Checker::Listener>> listeners;
+    Listeners listeners;
     // Ids of listeners that need no probe (ha_suspend); null: none.
     std::unique_ptr<std::vector<uint64_t>> suspended;
     bool alpha = false;    // the Checker started down
@@ -75,14 +95,20 @@ class ProbeRegistry {
   // key; an error is handed back to that subscriber.
   using CheckerFactory = std::function<Result<std::unique_ptr<Checker>>(const config::Checker&)>;
 
-  // One subscriber's hold on a shared Checker. Destroying it unsubscribes
-  // (also from inside a listener call); the last one going stops the
-  // Checker and releases it. Must not outlive its registry.
+  // One subscriber's hold on a shared Checker, held by value (a block of
+  // its own per checker was 32 bytes; issue 4). Destroying it, or assigning
+  // to it, unsubscribes (also from inside a listener call); the last one
+  // going stops the Checker and releases it. Moving it moves the hold; a
+  // default-constructed or moved-from one holds nothing (false) and only
+  // its destruction and assignment are allowed. Must not outlive its
+  // registry.
   class Subscription {
    public:
+    Subscription() = default;
     ~Subscription();
-    Subscription(const Subscription&) = delete;
-    Subscription& operator=(const Subscription&) = delete;
+    Subscription(Subscription&& other) noexcept;
+    Subscription& operator=(Subscription&& other) noexcept;
+    explicit operator bool() const { return registry_ != nullptr; }
 
     const Checker& checker() const;
     bool up() const { return checker().up(); }
@@ -106,11 +132,12 @@ class ProbeRegistry {
    private:
     friend class ProbeRegistry;
     Subscription(ProbeRegistry& registry, Entry& entry, uint64_t id)
-        : registry_(registry), entry_(entry), id_(id) {}
+        : registry_(&registry), entry_(&entry), id_(id) {}
+    void release();
 
-    ProbeRegistry& registry_;
-    Entry& entry_;  // alive while it has subscribers
-    uint64_t id_;
+    ProbeRegistry* registry_ = nullptr;  // null: holds nothing
+    Entry* entry_ = nullptr;             // alive while it has subscribers
+    uint64_t id_ = 0;
   };
 
   ProbeRegistry(EventLoop& loop, CheckerFactory factory);
@@ -126,11 +153,10 @@ class ProbeRegistry {
   // the Config, which it keeps alive), so 20,000 running checkers do not
   // hold 20,000 copies of what the configuration already has (issue 4). A
   // Checker's configuration is its latest subscriber's (or rebind()'s).
-  Result<std::unique_ptr<Subscription>> subscribe(std::shared_ptr<const config::Checker> checker,
-                                                  bool alpha, Checker::Listener listener);
+  Result<Subscription> subscribe(std::shared_ptr<const config::Checker> checker, bool alpha,
+                                 Checker::Listener listener);
   // The same with a copy of `checker`, alpha as configured.
-  Result<std::unique_ptr<Subscription>> subscribe(const config::Checker& checker,
-                                                  Checker::Listener listener);
+  Result<Subscription> subscribe(const config::Checker& checker, Checker::Listener listener);
 
   size_t checkerCount() const { return entries_.size(); }
   // Subscribers of the Checker `checker` would share; 0 when none runs.

@@ -17,6 +17,7 @@
 #include "core/epoll_timeout.h"
 #include "core/event_loop.h"
 #include "core/result.h"
+#include "core/timer_entry.h"
 #include "core/timer_queue.h"
 #include "core/unique_fd.h"
 
@@ -62,6 +63,7 @@ class PosixEventLoop final : public EventLoop {
   TimePoint now() const override { return clock_.now(); }
   std::unique_ptr<Timer> createTimer(Callback cb) override;
   std::unique_ptr<Timer> createStampedTimer(StampedCallback cb) override;
+  void attachTimer(TimerEntry& timer) override { timers_.attach(timer); }
   // A failure to register (e.g. a regular file) is logged and the returned
   // watch never fires; tryWatchFd reports it instead.
   std::unique_ptr<FdWatch> watchFd(int fd, uint32_t epollEvents, FdCallback cb) override;

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/event_loop.h"
+#include "core/timer_entry.h"
 #include "core/timer_queue.h"
 
 namespace vigil {
@@ -26,6 +27,7 @@ class SimulatedLoop final : public EventLoop {
   TimePoint now() const override { return clock_.now(); }
   std::unique_ptr<Timer> createTimer(Callback cb) override;
   std::unique_ptr<Timer> createStampedTimer(StampedCallback cb) override;
+  void attachTimer(TimerEntry& timer) override { timers_.attach(timer); }
   std::unique_ptr<FdWatch> watchFd(int fd, uint32_t epollEvents, FdCallback cb) override;
   void post(Callback cb) override;
 

@@ -20,71 +20,55 @@ struct Firing {
 thread_local Firing* firing = nullptr;
 }  // namespace
 
-class TimerQueue::Entry : public Timer {
- public:
-  explicit Entry(TimerQueue* queue) : queue_(queue) {
-    next_ = queue_->live_;
-    if (next_ != nullptr) {
-      next_->previous_ = this;
-    }
-    queue_->live_ = this;
+TimerEntry::~TimerEntry() {
+  if (queue_ == nullptr) {
+    return;
   }
-  ~Entry() override {
-    if (queue_ == nullptr) {
-      return;
-    }
-    for (Firing* f = firing; f != nullptr; f = f->outer) {
-      if (f->entry == this) f->entry = nullptr;  // its callback, running, destroyed it
-    }
+  for (Firing* f = firing; f != nullptr; f = f->outer) {
+    if (f->entry == this) f->entry = nullptr;  // its callback, running, destroyed it
+  }
+  queue_->disarm(*this);
+  if (previous_ != nullptr) {
+    previous_->next_ = next_;
+  } else {
+    queue_->live_ = next_;
+  }
+  if (next_ != nullptr) {
+    next_->previous_ = previous_;
+  }
+}
+
+void TimerEntry::armAt(TimePoint deadline) {
+  if (queue_ != nullptr) {
+    queue_->arm(*this, deadline);
+  }
+}
+
+void TimerEntry::armAfter(Duration delay) {
+  if (queue_ != nullptr) {
+    queue_->arm(*this, queue_->clock_.now() + delay);
+  }
+}
+
+void TimerEntry::cancel() {
+  if (queue_ != nullptr) {
     queue_->disarm(*this);
-    if (previous_ != nullptr) {
-      previous_->next_ = next_;
-    } else {
-      queue_->live_ = next_;
-    }
-    if (next_ != nullptr) {
-      next_->previous_ = previous_;
-    }
   }
+}
 
-  void armAt(TimePoint deadline) override {
-    if (queue_ != nullptr) {
-      queue_->arm(*this, deadline);
-    }
+bool TimerEntry::armed() const { return slot_ != kNotArmed || lane_ != kNoLane; }
+
+void TimerQueue::attach(TimerEntry& entry) {
+  if (entry.queue_ != nullptr) {
+    return;  // attached already
   }
-  void armAfter(Duration delay) override {
-    if (queue_ != nullptr) {
-      queue_->arm(*this, queue_->clock_.now() + delay);
-    }
+  entry.queue_ = this;
+  entry.next_ = live_;
+  if (live_ != nullptr) {
+    live_->previous_ = &entry;
   }
-  void cancel() override {
-    if (queue_ != nullptr) {
-      queue_->disarm(*this);
-    }
-  }
-  bool armed() const override { return slot_ != kNotArmed || lane_ != kNoLane; }
-
-  // Runs the callback for a firing at `now` (see fireNextDue); nothing when
-  // it has none: one is out running (re-armed and due again inside its own
-  // callback, a nested fire), or it was made with an empty one.
-  virtual void fire(TimePoint now) = 0;
-
- private:
-  friend class TimerQueue;
-  Slot key() { return Slot{deadline_, sequence_, this}; }
-
-  TimerQueue* queue_;
-  uint32_t slot_ = kNotArmed;  // index in heap_
-  uint8_t lane_ = kNoLane;     // or index in lanes_
-  // While in a lane: its key, and its neighbours there (toward the head,
-  // toward the tail).
-  TimePoint deadline_{};
-  uint64_t sequence_ = 0;
-  Entry* earlier_ = nullptr;
-  Entry* later_ = nullptr;
-  Entry* previous_ = nullptr;
-  Entry* next_ = nullptr;
-};
+  live_ = &entry;
+}
 
 TimerQueue::~TimerQueue() {
   for (Entry* entry = live_; entry != nullptr; entry = entry->next_) {
@@ -105,7 +89,7 @@ TimerQueue::~TimerQueue() {
 template <class Fn>
 class TimerQueue::CallbackEntry final : public Entry {
  public:
-  CallbackEntry(TimerQueue* queue, Fn cb) : Entry(queue), cb_(std::move(cb)) {}
+  explicit CallbackEntry(Fn cb) : cb_(std::move(cb)) {}
 
   void fire(TimePoint now) override {
     if (!cb_) return;
@@ -135,11 +119,15 @@ class TimerQueue::CallbackEntry final : public Entry {
 };
 
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::Callback cb) {
-  return std::make_unique<CallbackEntry<EventLoop::Callback>>(this, std::move(cb));
+  auto entry = std::make_unique<CallbackEntry<EventLoop::Callback>>(std::move(cb));
+  attach(*entry);
+  return entry;
 }
 
 std::unique_ptr<Timer> TimerQueue::create(EventLoop::StampedCallback cb) {
-  return std::make_unique<CallbackEntry<EventLoop::StampedCallback>>(this, std::move(cb));
+  auto entry = std::make_unique<CallbackEntry<EventLoop::StampedCallback>>(std::move(cb));
+  attach(*entry);
+  return entry;
 }
 
 void TimerQueue::place(size_t index, Slot slot) {
@@ -249,8 +237,8 @@ void TimerQueue::arm(Entry& entry, TimePoint deadline) {
   entry.deadline_ = deadline;
   entry.sequence_ = nextSequence_++;
   // Only a timer that comes before the known front moves it.
-  if (frontKnown_ && (front_.entry == nullptr || entry.key().before(front_))) {
-    front_ = entry.key();
+  if (frontKnown_ && (front_.entry == nullptr || keyOf(entry).before(front_))) {
+    front_ = keyOf(entry);
   }
   // Appending keeps the lane in (deadline, sequence) order: the deadline is
   // not before the tail's, and the sequence is the newest.
@@ -258,7 +246,7 @@ void TimerQueue::arm(Entry& entry, TimePoint deadline) {
     append(lane, entry);
     return;
   }
-  heap_.push_back(entry.key());
+  heap_.push_back(keyOf(entry));
   entry.slot_ = static_cast<uint32_t>(heap_.size() - 1);
   siftUp(entry.slot_);
 }
@@ -300,7 +288,7 @@ TimerQueue::Slot TimerQueue::findFront() const {
   for (size_t i = 0; i < laneEnd_; ++i) {
     const Lane& lane = lanes_[i];
     if (lane.head == nullptr) continue;
-    const Slot head = lane.head->key();
+    const Slot head = keyOf(*lane.head);
     if (first.entry == nullptr || head.before(first)) first = head;
   }
   return first;

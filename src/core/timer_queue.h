@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/event_loop.h"
+#include "core/timer_entry.h"
 
 namespace vigil {
 
@@ -49,6 +50,8 @@ class TimerQueue {
   std::unique_ptr<Timer> create(EventLoop::Callback cb);
   // Its callback gets the `now` fireNextDue was given.
   std::unique_ptr<Timer> create(EventLoop::StampedCallback cb);
+  // Links an entry kept by its owner (EventLoop::attachTimer).
+  void attach(TimerEntry& entry);
 
   std::optional<TimePoint> nextDeadline() const;
   size_t armedCount() const { return heap_.size() + inLanes_; }
@@ -78,7 +81,8 @@ class TimerQueue {
   }
 
  private:
-  class Entry;
+  using Entry = TimerEntry;
+  friend class TimerEntry;
   // An Entry with its one callback, Callback or StampedCallback: a
   // std::function's room alone, no variant's tag (a check worker keeps
   // 20,000 timers; issue 4).
@@ -92,6 +96,8 @@ class TimerQueue {
       return deadline != other.deadline ? deadline < other.deadline : sequence < other.sequence;
     }
   };
+
+  static Slot keyOf(Entry& entry) { return Slot{entry.deadline_, entry.sequence_, &entry}; }
 
   // Entries whose deadlines never decrease from head to tail.
   struct Lane {
@@ -130,7 +136,7 @@ class TimerQueue {
   // front()'s answer since the last change (entry null: to be found).
   mutable Slot front_{};
   mutable bool frontKnown_ = false;
-  Entry* live_ = nullptr;  // every Entry of this queue, as a doubly linked list
+  Entry* live_ = nullptr;  // every entry of this queue, as a doubly linked list
   uint64_t nextSequence_ = 0;
   TimerLateness lateness_;
   std::function<void(Duration)> latenessObserver_;

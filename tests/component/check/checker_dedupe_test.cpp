@@ -36,6 +36,12 @@ config::Checker miscChecker(std::string command, std::string_view rsAddress) {
   return c;
 }
 
+// A subscription on the heap, so a test can drop it with reset().
+std::unique_ptr<ProbeRegistry::Subscription> own(Result<ProbeRegistry::Subscription> sub) {
+  EXPECT_TRUE(sub.ok());
+  return sub ? std::make_unique<ProbeRegistry::Subscription>(std::move(*sub)) : nullptr;
+}
+
 struct Harness {
   Harness()
       : registry(loop, [this](const config::Checker& c) -> Result<std::unique_ptr<Checker>> {
@@ -53,7 +59,7 @@ struct Harness {
                                                          std::vector<CheckerEvent>& events) {
     auto sub = registry.subscribe(c, [&events](const CheckerEvent& e) { events.push_back(e); });
     EXPECT_TRUE(sub.ok());
-    return sub ? std::move(*sub) : nullptr;
+    return sub ? std::make_unique<ProbeRegistry::Subscription>(std::move(*sub)) : nullptr;
   }
 
   SimulatedLoop loop;
@@ -203,15 +209,12 @@ TEST(CheckerDedupeTest, SubscribersMayLeaveFromInsideTheirListener) {
   std::unique_ptr<ProbeRegistry::Subscription> a, b;
   int heardA = 0, heardB = 0;
   config::Checker c = tcpChecker("10.0.0.2", 80);
-  a = h.registry
-          .subscribe(c,
-                     [&](const CheckerEvent&) {
-                       ++heardA;
-                       a.reset();
-                       b.reset();  // the last one: the checker is released later
-                     })
-          .value();
-  b = h.registry.subscribe(c, [&](const CheckerEvent&) { ++heardB; }).value();
+  a = own(h.registry.subscribe(c, [&](const CheckerEvent&) {
+    ++heardA;
+    a.reset();
+    b.reset();  // the last one: the checker is released later
+  }));
+  b = own(h.registry.subscribe(c, [&](const CheckerEvent&) { ++heardB; }));
   h.loop.advance(Duration::zero());
   ASSERT_TRUE(h.controls[0]->finish(Outcome::Refused));
   EXPECT_EQ(heardA, 1);
@@ -270,7 +273,7 @@ TEST(CheckerDedupeTest, TheRegistryHoldsTheCallersConfigurationUntilRebound) {
   std::vector<CheckerEvent> events;
   auto first = std::make_shared<const config::Checker>(tcpChecker("10.0.0.2", 80));
   std::weak_ptr<const config::Checker> held = first;
-  auto a = h.registry.subscribe(std::move(first), true, [](const CheckerEvent&) {}).value();
+  auto a = own(h.registry.subscribe(std::move(first), true, [](const CheckerEvent&) {}));
   EXPECT_FALSE(held.expired());
   EXPECT_FALSE(a->up());  // started down: alpha as given
   config::Checker down = tcpChecker("10.0.0.2", 80);
@@ -286,6 +289,71 @@ TEST(CheckerDedupeTest, TheRegistryHoldsTheCallersConfigurationUntilRebound) {
   EXPECT_EQ(&a->checker(), &b->checker());
 }
 
+// The first subscriber is kept apart from the others (issue 4): when it
+// leaves, the next takes its place, in order, and a listener replaced
+// afterwards is the one that hears.
+TEST(CheckerDedupeTest, TheFirstSubscriberLeavingKeepsTheOthersInOrder) {
+  Harness h;
+  std::vector<int> heard;
+  const config::Checker c = tcpChecker("10.0.0.2", 80);
+  auto hear = [&heard](int who) {
+    return [&heard, who](const CheckerEvent&) { heard.push_back(who); };
+  };
+  auto a = own(h.registry.subscribe(c, hear(1)));
+  auto b = own(h.registry.subscribe(c, hear(2)));
+  auto d = own(h.registry.subscribe(c, hear(3)));
+  a.reset();
+  EXPECT_EQ(h.registry.subscriberCount(c), 2U);
+  d->setListener(hear(4));
+  auto e = own(h.registry.subscribe(c, hear(5)));
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->finish(Outcome::Refused));
+  EXPECT_EQ(heard, (std::vector<int>{2, 4, 5}));
+  b.reset();
+  d.reset();
+  EXPECT_EQ(h.registry.subscriberCount(c), 1U);
+  EXPECT_TRUE(e->checker().running());
+}
+
+// A subscription is held by value (issue 4): moving it moves the hold, the
+// moved-from one holds nothing, and assigning over one unsubscribes it.
+TEST(CheckerDedupeTest, AMovedSubscriptionKeepsTheHoldAndAnAssignedOneLetsGo) {
+  Harness h;
+  const config::Checker c = tcpChecker("10.0.0.2", 80);
+  int heard = 0;
+  auto sub = h.registry.subscribe(c, [&heard](const CheckerEvent&) { ++heard; });
+  ASSERT_TRUE(sub.ok());
+  ProbeRegistry::Subscription a = std::move(*sub);
+  EXPECT_TRUE(static_cast<bool>(a));
+  EXPECT_FALSE(static_cast<bool>(*sub));
+  std::vector<ProbeRegistry::Subscription> held;
+  held.push_back(std::move(a));
+  held.reserve(16);  // moves it again
+  EXPECT_EQ(h.registry.subscriberCount(c), 1U);
+  h.loop.advance(Duration::zero());
+  ASSERT_TRUE(h.controls[0]->finish(Outcome::Refused));
+  EXPECT_EQ(heard, 1);
+  EXPECT_FALSE(held[0].up());
+  held[0] = ProbeRegistry::Subscription();
+  EXPECT_EQ(h.registry.subscriberCount(c), 0U);
+  EXPECT_EQ(h.registry.checkerCount(), 0U);
+}
+
+// A Checker the registry runs is named (for its log lines) after the
+// configuration the registry holds for it, not a copy of the name (issue 4):
+// the name stays right when a rebind lets the configuration it was built
+// from go.
+TEST(CheckerDedupeTest, ARunCheckerIsNamedAfterTheConfigurationItRunsFrom) {
+  Harness h;
+  auto first = std::make_shared<const config::Checker>(tcpChecker("10.0.0.2", 80));
+  std::weak_ptr<const config::Checker> held = first;
+  auto a = own(h.registry.subscribe(std::move(first), false, [](const CheckerEvent&) {}));
+  EXPECT_EQ(a->checker().name(), "TCP_CHECK [10.0.0.2]:80");
+  a->rebind(std::make_shared<const config::Checker>(tcpChecker("10.0.0.2", 80)));
+  ASSERT_TRUE(held.expired());
+  EXPECT_EQ(a->checker().name(), "TCP_CHECK [10.0.0.2]:80");
+}
+
 // Subscribers are kept in vectors: one leaving from the middle neither
 // silences the others nor changes their order, and suspension follows ids.
 TEST(CheckerDedupeTest, SubscribersLeaveAndSuspendInAnyOrder) {
@@ -293,8 +361,8 @@ TEST(CheckerDedupeTest, SubscribersLeaveAndSuspendInAnyOrder) {
   std::vector<int> heard;
   const config::Checker c = tcpChecker("10.0.0.2", 80);
   auto listen = [&](int who) {
-    return h.registry.subscribe(c, [&heard, who](const CheckerEvent&) { heard.push_back(who); })
-        .value();
+    return own(
+        h.registry.subscribe(c, [&heard, who](const CheckerEvent&) { heard.push_back(who); }));
   };
   auto a = listen(1);
   auto b = listen(2);

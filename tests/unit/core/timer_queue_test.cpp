@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include "core/timer_entry.h"
 
 namespace vigil {
 namespace {
@@ -312,6 +315,78 @@ TEST(TimerQueue, TimersOutlivingTheQueueDoNothing) {
   EXPECT_FALSE(timer->armed());
   timer->armAfter(milliseconds(1));
   EXPECT_FALSE(timer->armed());
+}
+
+// A timer kept inside its owner (TimerEntry, as a Checker keeps its one):
+// fired in (deadline, arming) order with the queue's own timers, given the
+// firing time, cancelled by its destruction, inert before it is attached and
+// after its queue is gone.
+class CountingEntry final : public TimerEntry {
+ public:
+  explicit CountingEntry(std::string* order = nullptr, char name = 'e')
+      : order_(order), name_(name) {}
+  void fire(TimePoint now) override {
+    fired.push_back(now);
+    if (order_ != nullptr) *order_ += name_;
+  }
+  std::vector<TimePoint> fired;
+
+ private:
+  std::string* order_;
+  char name_;
+};
+
+TEST(TimerQueue, AnAttachedEntryFiresInOrderWithCreatedTimers) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  std::string order;
+  CountingEntry entry(&order, 'e');
+  queue.attach(entry);
+  auto before = queue.create([&] { order += 'b'; });
+  auto after = queue.create([&] { order += 'a'; });
+  before->armAfter(milliseconds(10));
+  entry.armAfter(milliseconds(10));
+  after->armAfter(milliseconds(10));
+  EXPECT_TRUE(entry.armed());
+  clock.advance(milliseconds(12));
+  while (queue.fireNextDue(clock.now())) {
+  }
+  EXPECT_EQ(order, "bea");
+  EXPECT_EQ(entry.fired, std::vector<TimePoint>{clock.now()});
+  EXPECT_FALSE(entry.armed());
+}
+
+TEST(TimerQueue, ADestroyedEntryIsCancelled) {
+  ManualClock clock;
+  TimerQueue queue(clock);
+  auto other = queue.create([] {});
+  {
+    CountingEntry entry;
+    queue.attach(entry);
+    entry.armAfter(milliseconds(1));
+    other->armAfter(milliseconds(2));
+  }
+  EXPECT_EQ(queue.armedCount(), 1u);
+  clock.advance(milliseconds(5));
+  EXPECT_TRUE(queue.fireNextDue(clock.now()));  // `other` alone
+  EXPECT_FALSE(queue.fireNextDue(clock.now()));
+}
+
+TEST(TimerQueue, AnEntryDoesNothingUnattachedOrAfterItsQueue) {
+  ManualClock clock;
+  CountingEntry loose;
+  loose.armAfter(milliseconds(1));
+  EXPECT_FALSE(loose.armed());
+
+  auto queue = std::make_unique<TimerQueue>(clock);
+  CountingEntry entry;
+  queue->attach(entry);
+  entry.armAfter(milliseconds(1));
+  EXPECT_TRUE(entry.armed());
+  queue.reset();
+  EXPECT_FALSE(entry.armed());
+  entry.armAfter(milliseconds(1));
+  EXPECT_FALSE(entry.armed());
 }
 
 }  // namespace
