@@ -200,9 +200,13 @@ void Checker::timedOut() {
     lateGranted_ += extra;
     counters_.countLateTimeout();
     if (pacer_ != nullptr) pacer_->countLateTimeout();
-    log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name(),
-        std::chrono::duration_cast<std::chrono::milliseconds>(late),
-        std::chrono::duration_cast<std::chrono::milliseconds>(extra));
+    // name() formats the address: only when the line is written (late
+    // timeouts come by the thousand when the loop stalls).
+    if (logEnabled(LogLevel::Debug)) {
+      log(LogLevel::Debug, "{}: timeout fired {} late (the loop was busy); waiting {} more", name(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(late),
+          std::chrono::duration_cast<std::chrono::milliseconds>(extra));
+    }
     timer().armAt(now + extra);
     return;
   }

@@ -97,12 +97,16 @@ Status NetlinkRouteManager::add(const RouteSpec& spec) {
   // merges them into one multipath route, whose replacement would drop the
   // other hops (another virtual route's among them, silently: no deletion
   // is announced): a hop is appended there instead, and one already in
-  // place (EEXIST) is this route.
-  const bool ipv6 = spec.destination.address.isV6();
-  const int flags = ipv6 ? NLM_F_APPEND : NLM_F_REPLACE;  // libnl adds NLM_F_CREATE
+  // place (EEXIST) is this route. Only unicast routes with a gateway merge:
+  // a device-only or blackhole/unreachable/prohibit/throw IPv6 route added
+  // without replace would sit beside the one there, which could keep the
+  // traffic, so those still replace it.
+  const bool merges =
+      spec.destination.address.isV6() && spec.gateway && spec.type == RouteType::Unicast;
+  const int flags = merges ? NLM_F_APPEND : NLM_F_REPLACE;  // libnl adds NLM_F_CREATE
   if (int rc = rtnl_route_add(sock_.get(), route->get(), flags); rc < 0) {
     Error error = nlError(rc, "adding route " + spec.describe());
-    if (ipv6 && error.code == EEXIST) return {};
+    if (merges && error.code == EEXIST) return {};
     return error;
   }
   return {};

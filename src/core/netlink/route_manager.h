@@ -77,9 +77,10 @@ class RouteManager {
  public:
   virtual ~RouteManager() = default;
   // Adds the route. IPv4: replaces one with the same destination, table,
-  // tos and metric. IPv6: adds it as one more hop of the route there (the
-  // kernel merges gateway routes into one multipath route), and succeeds
-  // when that hop is there already.
+  // tos and metric. IPv6 unicast with a gateway: adds it as one more hop of
+  // the route there (the kernel merges gateway routes into one multipath
+  // route), and succeeds when that hop is there already; other IPv6 routes
+  // replace the one there, as IPv4 does.
   virtual Status add(const RouteSpec& route) = 0;
   virtual Status remove(const RouteSpec& route) = 0;
 };
