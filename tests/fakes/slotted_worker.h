@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/supervisor.h"
 #include "core/worker_host.h"
 
 namespace vigil::fakes {
@@ -72,6 +73,20 @@ inline std::shared_ptr<SlottedWorker::State> slottedState(std::vector<std::strin
   state->edited.assign(slots.size(), false);
   state->slots = std::move(slots);
   return state;
+}
+
+// A Supervisor over one in-process "check" worker, a SlottedWorker on
+// `state`, so the test edits the worker's snapshot directly; `options` sets
+// the rest (snapshot interval, hooks).
+inline std::unique_ptr<Supervisor> slottedSupervisor(PosixEventLoop& loop,
+                                                     std::shared_ptr<SlottedWorker::State> state,
+                                                     SupervisorOptions options) {
+  options.inProcess = true;
+  WorkerFactory factory = [state = std::move(state)](EventLoop&) {
+    return std::make_unique<SlottedWorker>(state);
+  };
+  return std::make_unique<Supervisor>(loop, std::vector<WorkerSpec>{{"check", std::move(factory)}},
+                                      options);
 }
 
 }  // namespace vigil::fakes

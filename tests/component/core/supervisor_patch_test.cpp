@@ -17,14 +17,9 @@ class SupervisorPatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SupervisorOptions options;
-    options.inProcess = true;  // the test edits the worker's slots directly
     options.snapshotInterval = milliseconds(50);
     options.afterFullSnapshot = [this] { ++afterFullSnapshot_; };
-    WorkerFactory factory = [state = state_](EventLoop&) {
-      return std::make_unique<fakes::SlottedWorker>(state);
-    };
-    supervisor_ =
-        std::make_unique<Supervisor>(loop_, std::vector<WorkerSpec>{{"check", factory}}, options);
+    supervisor_ = fakes::slottedSupervisor(loop_, state_, options);
     ASSERT_TRUE(supervisor_->start().ok());
   }
 

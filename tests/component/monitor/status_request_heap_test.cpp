@@ -184,13 +184,8 @@ class MonitorServiceRequestHeapTest : public ::testing::Test {
     state_ = fakes::slottedState(slots);
     for (const std::string& slot : slots) snapshotSize_ += slot.size();
     SupervisorOptions options;
-    options.inProcess = true;
     options.snapshotInterval = milliseconds(50);
-    WorkerFactory factory = [state = state_](EventLoop&) {
-      return std::make_unique<fakes::SlottedWorker>(state);
-    };
-    supervisor_ =
-        std::make_unique<Supervisor>(loop_, std::vector<WorkerSpec>{{"check", factory}}, options);
+    supervisor_ = fakes::slottedSupervisor(loop_, state_, options);
     ASSERT_TRUE(supervisor_->start().ok());
     ASSERT_TRUE(fakes::runUntil(
         loop_, [&] { return supervisor_->status()[0].lastSnapshot.size() == snapshotSize_; },

@@ -159,13 +159,8 @@ class MonitorServiceReleaseTest : public ::testing::Test {
 
   void SetUp() override {
     SupervisorOptions options;
-    options.inProcess = true;  // the test edits the worker's snapshot directly
     options.snapshotInterval = kInterval;
-    WorkerFactory factory = [state = state_](EventLoop&) {
-      return std::make_unique<fakes::SlottedWorker>(state);
-    };
-    supervisor_ =
-        std::make_unique<Supervisor>(loop_, std::vector<WorkerSpec>{{"check", factory}}, options);
+    supervisor_ = fakes::slottedSupervisor(loop_, state_, options);
     MonitorService::Info info;
     info.snapshotInterval = kInterval;
     info.returnFreeHeap = [this] { ++heapReturns_; };

@@ -43,13 +43,8 @@ class SmtpAlertServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SupervisorOptions options;
-    options.inProcess = true;  // the test edits the worker's snapshot directly
     options.snapshotInterval = kInterval;
-    WorkerFactory factory = [state = state_](EventLoop&) {
-      return std::make_unique<fakes::SlottedWorker>(state);
-    };
-    supervisor_ =
-        std::make_unique<Supervisor>(loop_, std::vector<WorkerSpec>{{"check", factory}}, options);
+    supervisor_ = fakes::slottedSupervisor(loop_, state_, options);
     service_ = std::make_unique<SmtpAlertService>(loop_, *supervisor_, kInterval,
                                                   [this] { return config_; });
     service_->apply(config_->global);
