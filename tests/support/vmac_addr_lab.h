@@ -84,6 +84,8 @@ class VmacAddrLab : public ::testing::Test {
                         [&] { return !linkLocal("eth0").empty() && !linkLocal("eth1").empty(); }));
     ASSERT_EQ(ns_.exec("echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter").exitCode, 0);
     eth1ArpIgnoreBefore_ = sysctl("eth1/arp_ignore");
+    // Before any daemon runs: one raises it while it holds a VMAC on eth0.
+    eth0RpFilterBefore_ = sysctl("eth0/rp_filter");
   }
   void TearDown() override {
     daemon_.reset();
@@ -104,7 +106,6 @@ class VmacAddrLab : public ::testing::Test {
   // The scenario: the daemon started by startDaemon is MASTER with the
   // expected VMACs and addresses, then SIGTERM leaves nothing behind.
   void expectKeepalivedsVmacsThenNothingAfterStop() {
-    const std::string eth0RpFilterBefore = sysctl("eth0/rp_filter");
     ASSERT_TRUE(waitFor(std::chrono::seconds(15),
                         [&] {
                           for (const ExpectedVmac& vmac : kExpectedVmacs) {
@@ -138,7 +139,7 @@ class VmacAddrLab : public ::testing::Test {
     EXPECT_EQ(ns_.exec("ip -o link show type macvlan | wc -l").output, "0\n")
         << ns_.exec("ip -br link").output;
     EXPECT_EQ(sysctl("all/rp_filter"), "1\n");
-    EXPECT_EQ(sysctl("eth0/rp_filter"), eth0RpFilterBefore);
+    EXPECT_EQ(sysctl("eth0/rp_filter"), eth0RpFilterBefore_);
     EXPECT_EQ(ns_.exec("ip -o addr show | grep -c -e \"10\\.9[0-2]\\.0\\.100/\" -e fd00:9").output,
               "0\n");
   }
@@ -162,7 +163,8 @@ class VmacAddrLab : public ::testing::Test {
   NetNs ns_{"h1va"};
   std::string dir_;
   std::unique_ptr<NsProcess> daemon_;
-  std::string eth1ArpIgnoreBefore_;  // eth1 is the base of address VMACs only
+  std::string eth1ArpIgnoreBefore_;
+  std::string eth0RpFilterBefore_;  // eth1 is the base of address VMACs only
 };
 
 }  // namespace vigil::test
