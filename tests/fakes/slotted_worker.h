@@ -8,6 +8,7 @@
 
 #include "core/supervisor.h"
 #include "core/worker_host.h"
+#include "fakes/run_until.h"
 
 namespace vigil::fakes {
 
@@ -87,6 +88,15 @@ inline std::unique_ptr<Supervisor> slottedSupervisor(PosixEventLoop& loop,
   };
   return std::make_unique<Supervisor>(loop, std::vector<WorkerSpec>{{"check", std::move(factory)}},
                                       options);
+}
+
+// Stops `supervisor` and runs `loop` until it has (at most 10 s): false if
+// it did not.
+inline bool stopSupervisor(PosixEventLoop& loop, Supervisor& supervisor) {
+  bool stopped = false;
+  supervisor.stop([&] { stopped = true; });
+  return runUntil(
+      loop, [&] { return stopped; }, std::chrono::seconds(10));
 }
 
 }  // namespace vigil::fakes

@@ -23,12 +23,7 @@ class SupervisorPatchTest : public ::testing::Test {
     ASSERT_TRUE(supervisor_->start().ok());
   }
 
-  void TearDown() override {
-    bool stopped = false;
-    supervisor_->stop([&] { stopped = true; });
-    EXPECT_TRUE(runUntil(
-        loop_, [&] { return stopped; }, seconds(10)));
-  }
+  void TearDown() override { EXPECT_TRUE(fakes::stopSupervisor(loop_, *supervisor_)); }
 
   WorkerStatus status() const { return supervisor_->status()[0]; }
 

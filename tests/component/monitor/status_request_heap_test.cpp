@@ -197,10 +197,7 @@ class MonitorServiceRequestHeapTest : public ::testing::Test {
   void TearDown() override {
     if (!supervisor_) return;
     service_.reset();
-    bool stopped = false;
-    supervisor_->stop([&] { stopped = true; });
-    EXPECT_TRUE(fakes::runUntil(
-        loop_, [&] { return stopped; }, seconds(10)));
+    EXPECT_TRUE(fakes::stopSupervisor(loop_, *supervisor_));
   }
 
   // What answering `request` allocated, and the response.

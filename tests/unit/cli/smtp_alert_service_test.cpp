@@ -54,10 +54,7 @@ class SmtpAlertServiceTest : public ::testing::Test {
 
   void TearDown() override {
     service_.reset();
-    bool stopped = false;
-    supervisor_->stop([&] { stopped = true; });
-    EXPECT_TRUE(runUntil(
-        loop_, [&] { return stopped; }, seconds(10)));
+    EXPECT_TRUE(fakes::stopSupervisor(loop_, *supervisor_));
   }
 
   bool holds(const std::string& text) {
